@@ -1,0 +1,101 @@
+# Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0
+CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
+               -Wmissing-prototypes -Wsign-compare
+CFLAGS  ?= -O2 -g
+CPPFLAGS_ALL := -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+BUILD   := build
+endif
+
+WERROR  ?= -Werror
+ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c \
+                             src/http/*.c src/cli/*.c))
+LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
+LIBA    := $(BUILD)/libdisputed.a
+BIN     := $(BUILD)/disputed
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit e2e openapi demo deps bench fuzz clean
+all: $(BIN)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIBA) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
+
+deps:
+	scripts/deps.sh
+
+# The whole suite: unit tests, end-to-end tests over HTTP, the API spec.
+check: deps
+	$(MAKE) $(BIN) $(UNIT_BIN)
+	$(MAKE) unit e2e openapi
+
+unit: $(UNIT_BIN)
+	scripts/run-unit.sh $(UNIT_BIN)
+
+e2e: $(BIN)
+	DISPUTED_BIN=$(abspath $(BIN)) python3 tests/e2e/run.py
+
+openapi: $(BIN)
+	scripts/check-openapi.sh $(BIN)
+
+demo: deps
+	$(MAKE) $(BIN)
+	$(BIN) demo
+
+clean:
+	rm -rf build
+
+# Fuzzing: each fuzz/fuzz_<target>.c is built with clang and libFuzzer from the
+# sources themselves (not the archive, which another compiler may have built),
+# then run for FUZZ_SECONDS on a scratch copy of fuzz/corpus/<target>. Crashes
+# are saved under build/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c))
+FUZZ_NAMES   := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/%)
+FUZZ_CFLAGS  := $(CFLAGS_WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS_ALL) -o $@ $< $(FUZZ_SRC) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for t in $(FUZZ_NAMES); do \
+		rm -rf build/fuzz/corpus/$$t && mkdir -p build/fuzz/corpus/$$t; \
+		cp fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t; \
+	done
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)

@@ -1,0 +1,52 @@
+/* cli.h - the subcommands of the `disputed` command and what they share. */
+#ifndef DISPUTED_CLI_H
+#define DISPUTED_CLI_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "store/store.h"
+
+/* Each returns the process exit status. argv[0] is the subcommand's name. */
+int cmd_init(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+
+/* Print "disputed: <message>" on stderr; returns 1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The database path of a data directory ("DIR/disputed.db"). */
+int cli_db_path(const char *data_dir, char *out, size_t len) WARN_UNUSED;
+
+/*
+ * Create a data directory: DIR itself (which must not exist, or be empty),
+ * DIR/blobs, and the database with its origin name. Fails if DIR already
+ * holds a database.
+ */
+int cli_init_data(const char *data_dir, const char *origin, struct err *e) WARN_UNUSED;
+
+/*
+ * Open the store of an existing data directory: the database named by
+ * `db` ("sqlite:PATH") if it is not NULL or empty, else DIR/disputed.db.
+ */
+int cli_open_store(const char *data_dir, const char *db, struct store **st,
+		   struct err *e) WARN_UNUSED;
+
+/* Create an API key; writes the secret into `token` (TOKEN_MAX bytes). */
+int cli_key_create(struct store *st, const char *role, const char *name, char *token,
+		   struct err *e) WARN_UNUSED;
+
+/* Load a config file, then DISPUTED_* variables, over the defaults. */
+int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
+		    struct err *e) WARN_UNUSED;
+
+/* Serve until SIGINT or SIGTERM; returns the exit status. */
+int cli_serve_until_signal(struct config *cfg, struct store *st);
+
+/* Import NDJSON lines from a stream; prints rejected lines and a summary. */
+int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
+		      int64_t *imported, int64_t *rejected, struct err *e) WARN_UNUSED;
+
+#endif

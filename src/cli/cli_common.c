@@ -1,0 +1,239 @@
+/* cli_common.c - what the subcommands share: data directories, keys, config, serving, importing. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "http/http.h"
+#include "ingest/ingest.h"
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("disputed: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+int cli_db_path(const char *data_dir, char *out, size_t len)
+{
+	if ((size_t)snprintf(out, len, "%s/disputed.db", data_dir) >= len)
+		return RC_INVAL;
+	return RC_OK;
+}
+
+static int make_dir(const char *path, struct err *e)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return err_set(e, RC_IO, NULL, NULL, "cannot create %s: %s", path, strerror(errno));
+	return RC_OK;
+}
+
+int cli_init_data(const char *data_dir, const char *origin, struct err *e)
+{
+	char db[4200], sub[4200];
+	struct store *st = NULL;
+	struct stat sb;
+	int rc;
+
+	if (cli_db_path(data_dir, db, sizeof(db)))
+		return err_set(e, RC_INVAL, NULL, "data", "data directory path is too long");
+	if (stat(db, &sb) == 0)
+		return err_set(e, RC_CONFLICT, "exists", "data",
+			       "%s already holds a disputed database; refusing to overwrite it",
+			       data_dir);
+	rc = make_dir(data_dir, e);
+	if (rc)
+		return rc;
+	snprintf(sub, sizeof(sub), "%s/blobs", data_dir);
+	rc = make_dir(sub, e);
+	if (rc)
+		return rc;
+	rc = store_open(db, 1, &st, e);
+	if (rc)
+		return rc;
+	rc = store_begin(st, e);
+	if (!rc) {
+		char created[TIME_TEXT_MAX];
+		int rc2;
+
+		time_format(time_now_ms(), created);
+		rc = store_meta_set(st, "origin", origin, e);
+		if (!rc)
+			rc = store_meta_set(st, "created_at", created, e);
+		rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+		if (!rc)
+			rc = rc2;
+	}
+	store_close(st);
+	return rc;
+}
+
+int cli_open_store(const char *data_dir, const char *db, struct store **st,
+		   struct err *e)
+{
+	char path[4200];
+
+	if (db && strncmp(db, "sqlite:", 7) == 0 && db[7])
+		return store_open(db + 7, 0, st, e);
+	if (db && *db)
+		return err_set(e, RC_INVAL, "invalid_setting", "db",
+			       "db must be sqlite:PATH, not %s", db);
+	if (cli_db_path(data_dir, path, sizeof(path)))
+		return err_set(e, RC_INVAL, NULL, "data", "data directory path is too long");
+	return store_open(path, 0, st, e);
+}
+
+int cli_key_create(struct store *st, const char *role, const char *name, char *token,
+		   struct err *e)
+{
+	char id[ID_MAX], hash[65];
+	int rc;
+
+	id_new(id, "key");
+	token_new(token, "dsk");
+	token_hash(token, hash);
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	rc = store_key_insert(st, id, role, name, hash, time_now_ms(), e);
+	if (store_end(st, rc == RC_OK, e) && !rc)
+		rc = e->rc;
+	return rc;
+}
+
+int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
+		    struct err *e)
+{
+	char path[4200];
+	int rc;
+
+	config_defaults(cfg);
+	if (!file)
+		file = getenv("DISPUTED_CONFIG");
+	if (file) {
+		rc = config_load_file(cfg, file, 1, e);
+	} else if (data_dir) {
+		snprintf(path, sizeof(path), "%s/disputed.conf", data_dir);
+		rc = config_load_file(cfg, path, 0, e);
+	} else {
+		rc = RC_OK;
+	}
+	if (!rc)
+		rc = config_load_env(cfg, e);
+	if (!rc && data_dir)
+		snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", data_dir);
+	if (!rc && !cfg->data_dir[0])
+		rc = err_set(e, RC_INVAL, "required", "data",
+			     "no data directory: give --data DIR or set DISPUTED_DATA");
+	if (!rc)
+		log_set_level((enum log_level)cfg->log_level);
+	return rc;
+}
+
+int cli_serve_until_signal(struct config *cfg, struct store *st)
+{
+	struct http_server *srv = NULL;
+	struct err e;
+	sigset_t set;
+	int sig = 0;
+
+	err_clear(&e);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (http_server_start(cfg, st, cfg->data_dir, &srv, &e))
+		return cli_fail("%s", e.message);
+	log_event(LOG_INFO, "listening",
+		  json_pack("{s:s, s:i, s:s}", "listen", cfg->listen, "port",
+			    http_server_port(srv), "data", cfg->data_dir));
+	sigwait(&set, &sig);
+	log_event(LOG_INFO, "stopping", json_pack("{s:s}", "signal", strsignal(sig)));
+	http_server_stop(srv);
+	log_event(LOG_INFO, "stopped", NULL);
+	return 0;
+}
+
+int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
+		      int64_t *imported, int64_t *rejected, struct err *e)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int64_t lineno = 0;
+	int rc = RC_OK;
+
+	*imported = 0;
+	*rejected = 0;
+	while ((n = getline(&line, &cap, in)) >= 0) {
+		struct ingest_ctx c = {st, data_dir, time_now_ms()};
+		json_error_t je;
+		json_t *v, *out = NULL;
+		struct err le;
+		size_t i = 0;
+
+		lineno++;
+		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
+					 line[i] == '\n'))
+			i++;
+		if (i == (size_t)n || line[i] == '#')
+			continue;
+		err_clear(&le);
+		v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+		if (!v) {
+			fprintf(stderr, "%s: line %lld: %s\n", name, (long long)lineno,
+				json_error_code(&je) == json_error_invalid_utf8
+					? "not valid UTF-8"
+					: je.text);
+			(*rejected)++;
+			continue;
+		}
+		rc = store_begin(st, e);
+		if (rc) {
+			json_decref(v);
+			break;
+		}
+		rc = ingest_record(&c, v, &out, &le);
+		json_decref(v);
+		json_decref(out);
+		if (rc && rc_http_status(rc) >= 500) {
+			if (store_end(st, 0, NULL)) {
+				/* nothing more to report than the failure itself */
+			}
+			*e = le;
+			break;
+		}
+		if (rc) {
+			fprintf(stderr, "%s: line %lld: %s%s%s\n", name, (long long)lineno,
+				le.param, le.param[0] ? ": " : "", le.message);
+			(*rejected)++;
+			if (store_end(st, 0, NULL)) {
+				/* rolled back: nothing of the line was written */
+			}
+			rc = RC_OK;
+			continue;
+		}
+		rc = store_end(st, 1, e);
+		if (rc)
+			break;
+		(*imported)++;
+	}
+	free(line);
+	return rc;
+}

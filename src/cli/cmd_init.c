@@ -1,0 +1,59 @@
+/* cmd_init.c - `disputed init`: create a data directory. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static void init_usage(FILE *f)
+{
+	fprintf(f, "usage: disputed init --data DIR [--origin NAME]\n\n"
+		   "Create a data directory: the SQLite database, the blob store and\n"
+		   "the log's keys. Refuses to touch a directory that already holds one.\n\n"
+		   "  --data DIR      the directory to create (may exist if empty)\n"
+		   "  --origin NAME   the evidence log's origin line, e.g. shop.example.com/disputed\n"
+		   "                  (default: HOSTNAME/disputed)\n");
+}
+
+int cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data", required_argument, NULL, 'd'},
+		{"origin", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *data = NULL, *origin = NULL;
+	char host[256], def_origin[300];
+	struct err e;
+	int c;
+
+	err_clear(&e);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'o': origin = optarg; break;
+		case 'h': init_usage(stdout); return 0;
+		default: init_usage(stderr); return 2;
+		}
+	}
+	if (!data || optind != argc) {
+		init_usage(stderr);
+		return 2;
+	}
+	if (!origin) {
+		if (gethostname(host, sizeof(host)) != 0 || !host[0])
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(def_origin, sizeof(def_origin), "%s/disputed", host);
+		origin = def_origin;
+	}
+	if (!*origin || strchr(origin, '\n'))
+		return cli_fail("--origin must be one non-empty line");
+	if (cli_init_data(data, origin, &e))
+		return cli_fail("%s", e.message);
+	printf("initialised %s (origin %s)\n", data, origin);
+	return 0;
+}

@@ -1,0 +1,189 @@
+/* config.c - settings from defaults, a GLib key file and the environment. */
+#include "core/config.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/num.h"
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "%s", CONFIG_DEFAULT_LISTEN);
+	c->threads = 4;
+	c->max_body_bytes = 1 << 20;
+	c->max_blob_bytes = 20 << 20;
+	c->log_level = LOG_INFO;
+}
+
+/* Set one setting from its text; `name` is used in error messages. */
+static int config_set(struct config *c, const char *key, const char *val,
+		      const char *name, struct err *e)
+{
+	int64_t n;
+	int lvl;
+
+	if (strcmp(key, "listen") == 0) {
+		char addr[128];
+		int port;
+
+		if (config_split_listen(val, addr, sizeof(addr), &port))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be ADDR:PORT", name);
+		if (strlen(val) >= sizeof(c->listen))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+		snprintf(c->listen, sizeof(c->listen), "%s", val);
+	} else if (strcmp(key, "data") == 0) {
+		if ((size_t)snprintf(c->data_dir, sizeof(c->data_dir), "%s", val) >=
+		    sizeof(c->data_dir))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+	} else if (strcmp(key, "db") == 0) {
+		if (strncmp(val, "sqlite:", 7) != 0)
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be sqlite:PATH", name);
+		if ((size_t)snprintf(c->db, sizeof(c->db), "%s", val) >= sizeof(c->db))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+	} else if (strcmp(key, "threads") == 0) {
+		if (num_parse_i64(val, 1, 256, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 256", name);
+		c->threads = (int)n;
+	} else if (strcmp(key, "max_body_bytes") == 0) {
+		if (num_parse_i64(val, 1024, (int64_t)1 << 30, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1024 to 2^30", name);
+		c->max_body_bytes = n;
+	} else if (strcmp(key, "max_blob_bytes") == 0) {
+		if (num_parse_i64(val, 1024, (int64_t)1 << 32, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1024 to 2^32", name);
+		c->max_blob_bytes = n;
+	} else if (strcmp(key, "level") == 0) {
+		lvl = log_level_parse(val);
+		if (lvl < 0)
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be debug, info, warn or error", name);
+		c->log_level = lvl;
+	} else {
+		return err_set(e, RC_INVAL, "unknown_setting", name,
+			       "unknown setting %s", name);
+	}
+	return RC_OK;
+}
+
+static const struct {
+	const char *group;
+	const char *key;
+	const char *env;
+} config_keys[] = {
+	{"server", "listen", "DISPUTED_LISTEN"},
+	{"server", "threads", "DISPUTED_THREADS"},
+	{"server", "max_body_bytes", "DISPUTED_MAX_BODY_BYTES"},
+	{"server", "max_blob_bytes", "DISPUTED_MAX_BLOB_BYTES"},
+	{"store", "data", "DISPUTED_DATA"},
+	{"store", "db", "DISPUTED_DB"},
+	{"log", "level", "DISPUTED_LOG_LEVEL"},
+};
+
+#define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static int config_known(const char *group, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < N_KEYS; i++)
+		if (strcmp(config_keys[i].group, group) == 0 &&
+		    strcmp(config_keys[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+int config_load_file(struct config *c, const char *path, int must_exist,
+		     struct err *e)
+{
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	gchar **groups = NULL, **keys = NULL;
+	char name[256];
+	int rc = RC_OK;
+	gsize i, j;
+
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
+		if (!must_exist && g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			goto out;
+		rc = err_set(e, RC_INVAL, "invalid_config", path, "cannot read %s: %s",
+			     path, gerr->message);
+		goto out;
+	}
+	groups = g_key_file_get_groups(kf, NULL);
+	for (i = 0; groups[i] && !rc; i++) {
+		keys = g_key_file_get_keys(kf, groups[i], NULL, NULL);
+		for (j = 0; keys && keys[j] && !rc; j++) {
+			gchar *val;
+
+			snprintf(name, sizeof(name), "%s.%s", groups[i], keys[j]);
+			if (!config_known(groups[i], keys[j])) {
+				rc = err_set(e, RC_INVAL, "unknown_setting", name,
+					     "%s: unknown setting %s", path, name);
+				break;
+			}
+			val = g_key_file_get_string(kf, groups[i], keys[j], NULL);
+			rc = config_set(c, keys[j], val ? val : "", name, e);
+			g_free(val);
+		}
+		g_strfreev(keys);
+		keys = NULL;
+	}
+out:
+	g_strfreev(groups);
+	if (gerr)
+		g_error_free(gerr);
+	g_key_file_free(kf);
+	return rc;
+}
+
+int config_load_env(struct config *c, struct err *e)
+{
+	const char *v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < N_KEYS; i++) {
+		v = getenv(config_keys[i].env);
+		if (!v)
+			continue;
+		rc = config_set(c, config_keys[i].key, v, config_keys[i].env, e);
+		if (rc)
+			return rc;
+	}
+	return RC_OK;
+}
+
+int config_split_listen(const char *listen, char *addr, int addrlen, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	int64_t p;
+	size_t n;
+
+	if (!colon || colon == listen)
+		return RC_INVAL;
+	if (num_parse_i64(colon + 1, 0, 65535, &p))
+		return RC_INVAL;
+	n = (size_t)(colon - listen);
+	if (listen[0] == '[' && n >= 2 && listen[n - 1] == ']') {
+		listen++;
+		n -= 2;
+	}
+	if (n + 1 > (size_t)addrlen)
+		return RC_INVAL;
+	memcpy(addr, listen, n);
+	addr[n] = '\0';
+	*port = (int)p;
+	return RC_OK;
+}

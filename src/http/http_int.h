@@ -1,0 +1,149 @@
+/* http_int.h - what the server core shares with the resource handlers. */
+#ifndef DISPUTED_HTTP_INT_H
+#define DISPUTED_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/ids.h"
+#include "store/store.h"
+
+struct http_req;
+
+/* A handler runs inside a store transaction that commits only if it returns RC_OK. */
+typedef int (*http_handler)(struct http_req *r, struct err *e);
+
+/* Roles, as bits, for a route's access list. */
+enum {
+	ROLE_PLATFORM = 1 << 0,
+	ROLE_AGENT = 1 << 1,
+	ROLE_CONSUMER = 1 << 2,
+	ROLE_MERCHANT = 1 << 3,
+	ROLE_COURT = 1 << 4,
+	ROLE_ASSOCIATION = 1 << 5,
+	ROLE_REGULATOR = 1 << 6,
+	ROLE_WITNESS = 1 << 7,
+	ROLE_PUBLIC = 1 << 15, /* no credentials needed */
+};
+
+struct route {
+	const char *method;     /* "GET", "POST", "DELETE" */
+	const char *pattern;    /* "/v1/orders/{id}/logistics" */
+	unsigned roles;         /* who may call it */
+	int raw_body;           /* the body is bytes, not JSON (blobs) */
+	http_handler handler;
+};
+
+#define HTTP_MAX_PARAMS 2
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	struct store *st;
+	const char *data_dir;
+	const struct config *cfg;
+	int port;
+	atomic_int in_flight;    /* requests begun and not yet completed */
+};
+
+struct http_req {
+	struct http_server *srv;
+	struct MHD_Connection *conn;
+	const char *method;
+	char path[1024];
+	const struct route *route;       /* NULL if nothing matched */
+	int path_matched;                /* some route has this path */
+	char params[HTTP_MAX_PARAMS][256]; /* path parameters, in order */
+	struct principal who;            /* valid when authed */
+	int authed;
+	struct buf body;                 /* request body */
+	int too_big;                     /* body passed the cap */
+	int64_t start_ns;                /* monotonic start time */
+	int64_t now;                     /* ms: the request's time */
+	char request_id[ID_MAX];         /* req_…, echoed in Request-Id */
+	/* the response, turned into an MHD response when the handler is done */
+	int status;
+	char *resp_body;                 /* malloc'd */
+	size_t resp_len;
+	const char *resp_type;           /* static string */
+	int replayed;                    /* an idempotent replay */
+};
+
+/* Role name to its bit, 0 if unknown. */
+unsigned http_role_bit(const char *role);
+
+/* The route table, and its size. */
+extern const struct route http_routes[];
+extern const size_t http_route_count;
+
+/* Reply with a JSON value (taken). */
+int http_reply_json(struct http_req *r, int status, json_t *v);
+/* Reply with bytes of a content type (copied). */
+int http_reply_bytes(struct http_req *r, int status, const char *type, const void *data,
+		     size_t len);
+/* Reply with the error in `e`. */
+void http_reply_error(struct http_req *r, const struct err *e);
+
+/* Parse the JSON body, which must be an object. */
+int http_body_json(struct http_req *r, json_t **out, struct err *e) WARN_UNUSED;
+
+/* A query argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+
+/* ?limit= (1..100, default 20) and ?cursor= into a row number to list after. */
+int http_page(struct http_req *r, int *limit, int64_t *after, struct err *e) WARN_UNUSED;
+
+/* {"object":"list","data":items (taken),"next_cursor":…}. */
+json_t *http_list(json_t *items, int64_t next);
+
+/* Record in the audit log that the caller was shown `fields` of `object_id`. */
+int http_audit(struct http_req *r, const char *object_id, const char *fields,
+	       struct err *e) WARN_UNUSED;
+
+/* The caller's role is one of `roles`. */
+int http_is(struct http_req *r, unsigned roles);
+
+/* Views: what the caller may see of a stored record (new reference), with
+ * personal-data reads audit-logged. RC_NOTFOUND if the caller may not see it. */
+int view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e) WARN_UNUSED;
+int view_order(struct http_req *r, json_t *o, json_t **out, struct err *e) WARN_UNUSED;
+int view_consumer(struct http_req *r, json_t *c, json_t **out, struct err *e) WARN_UNUSED;
+int view_listing(struct http_req *r, json_t *l, json_t **out, struct err *e) WARN_UNUSED;
+
+/* Find an order the caller may see by id or external id (404 otherwise). */
+int find_order(struct http_req *r, const char *ref, json_t **order, struct err *e) WARN_UNUSED;
+
+/* Metrics. */
+void metrics_observe(const char *route, const char *method, int status, double seconds);
+int metrics_render(struct buf *out) WARN_UNUSED;
+
+/* Handlers. */
+int res_healthz(struct http_req *r, struct err *e);
+int res_metrics(struct http_req *r, struct err *e);
+int res_token_create(struct http_req *r, struct err *e);
+int res_token_revoke(struct http_req *r, struct err *e);
+int res_merchant_create(struct http_req *r, struct err *e);
+int res_merchant_list(struct http_req *r, struct err *e);
+int res_merchant_get(struct http_req *r, struct err *e);
+int res_blob_create(struct http_req *r, struct err *e);
+int res_blob_get(struct http_req *r, struct err *e);
+int res_blob_content(struct http_req *r, struct err *e);
+int res_listing_create(struct http_req *r, struct err *e);
+int res_listing_list(struct http_req *r, struct err *e);
+int res_listing_get(struct http_req *r, struct err *e);
+int res_listing_version(struct http_req *r, struct err *e);
+int res_order_create(struct http_req *r, struct err *e);
+int res_order_list(struct http_req *r, struct err *e);
+int res_order_get(struct http_req *r, struct err *e);
+int res_logistics_create(struct http_req *r, struct err *e);
+int res_logistics_list(struct http_req *r, struct err *e);
+int res_message_create(struct http_req *r, struct err *e);
+int res_message_list(struct http_req *r, struct err *e);
+int res_consumer_get(struct http_req *r, struct err *e);
+int res_audit_list(struct http_req *r, struct err *e);
+
+#endif

@@ -1,0 +1,80 @@
+/* res_blobs.c - /v1/blobs: content-addressed uploads (licence images, listing photos, chat attachments). */
+#include "http/http_int.h"
+
+#include <stdlib.h>
+
+#include "core/jsonx.h"
+#include "evidence/blobstore.h"
+#include "ingest/ingest.h"
+
+int res_blob_create(struct http_req *r, struct err *e)
+{
+	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+	json_t *meta = NULL;
+	int created = 0;
+	int rc = ingest_blob(&c, type, r->body.data, r->body.len, &meta, &created, e);
+
+	if (rc)
+		return rc;
+	return http_reply_json(r, created ? 201 : 200, meta);
+}
+
+/* The blob named in the path, if the caller may see it. */
+static int find_blob(struct http_req *r, char hex[65], json_t **meta, struct err *e)
+{
+	int rc, yes = 1;
+
+	*meta = NULL;
+	if (!blob_parse_id(r->params[0], hex))
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such blob");
+	if (http_is(r, ROLE_CONSUMER | ROLE_MERCHANT)) {
+		int merchant = http_is(r, ROLE_MERCHANT);
+
+		rc = store_blob_visible(r->srv->st, hex, merchant ? r->who.subject : NULL,
+					merchant ? NULL : r->who.subject, &yes, e);
+		if (rc)
+			return rc;
+	}
+	if (!yes || store_blob_get(r->srv->st, hex, meta, e))
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such blob");
+	json_object_set_new(*meta, "created_at",
+			    jx_time_json(json_integer_value(json_object_get(*meta, "created_at"))));
+	return RC_OK;
+}
+
+int res_blob_get(struct http_req *r, struct err *e)
+{
+	char hex[65];
+	json_t *meta;
+	int rc = find_blob(r, hex, &meta, e);
+
+	if (rc)
+		return rc;
+	return http_reply_json(r, 200, meta);
+}
+
+int res_blob_content(struct http_req *r, struct err *e)
+{
+	char hex[65], *data = NULL;
+	size_t len = 0;
+	json_t *meta;
+	int rc = find_blob(r, hex, &meta, e);
+
+	if (rc)
+		return rc;
+	rc = blobstore_get(r->srv->data_dir, hex, &data, &len, e);
+	if (rc == RC_NOTFOUND)
+		rc = err_set(e, RC_IO, NULL, NULL, "blob %s is recorded but its file is missing",
+			     hex);
+	if (!rc) {
+		/* the stored type is one of blobstore's fixed set; map it to its static name */
+		rc = http_reply_bytes(r, 200,
+				      blob_static_type(json_string_value(
+					      json_object_get(meta, "content_type"))),
+				      data, len);
+	}
+	free(data);
+	json_decref(meta);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/* routes.c - the table of every route the API serves, with who may call each. */
+#include "http/http.h"
+#include "http/http_int.h"
+
+#include <string.h>
+
+#define STAFF (ROLE_PLATFORM | ROLE_AGENT)
+#define PARTIES (ROLE_PLATFORM | ROLE_AGENT | ROLE_CONSUMER | ROLE_MERCHANT)
+
+const struct route http_routes[] = {
+	{"GET", "/healthz", ROLE_PUBLIC, 0, res_healthz},
+	{"GET", "/metrics", ROLE_PUBLIC, 0, res_metrics},
+	{"POST", "/v1/tokens", ROLE_PLATFORM, 0, res_token_create},
+	{"DELETE", "/v1/tokens/{id}", ROLE_PLATFORM, 0, res_token_revoke},
+	{"POST", "/v1/merchants", ROLE_PLATFORM, 0, res_merchant_create},
+	{"GET", "/v1/merchants", STAFF, 0, res_merchant_list},
+	{"GET", "/v1/merchants/{id}", PARTIES, 0, res_merchant_get},
+	{"POST", "/v1/blobs", ROLE_PLATFORM, 1, res_blob_create},
+	{"GET", "/v1/blobs/{id}", PARTIES, 0, res_blob_get},
+	{"GET", "/v1/blobs/{id}/content", PARTIES, 0, res_blob_content},
+	{"POST", "/v1/listings", ROLE_PLATFORM, 0, res_listing_create},
+	{"GET", "/v1/listings", STAFF | ROLE_MERCHANT, 0, res_listing_list},
+	{"GET", "/v1/listings/{id}", PARTIES, 0, res_listing_get},
+	{"GET", "/v1/listings/{id}/versions/{version}", PARTIES, 0, res_listing_version},
+	{"POST", "/v1/orders", ROLE_PLATFORM, 0, res_order_create},
+	{"GET", "/v1/orders", PARTIES, 0, res_order_list},
+	{"GET", "/v1/orders/{id}", PARTIES, 0, res_order_get},
+	{"POST", "/v1/orders/{id}/logistics", ROLE_PLATFORM, 0, res_logistics_create},
+	{"GET", "/v1/orders/{id}/logistics", PARTIES, 0, res_logistics_list},
+	{"POST", "/v1/orders/{id}/messages", ROLE_PLATFORM, 0, res_message_create},
+	{"GET", "/v1/orders/{id}/messages", PARTIES, 0, res_message_list},
+	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get},
+	{"GET", "/v1/audit_events", ROLE_PLATFORM | ROLE_REGULATOR, 0, res_audit_list},
+};
+
+const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);
+
+unsigned http_role_bit(const char *role)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} roles[] = {
+		{"platform", ROLE_PLATFORM},   {"agent", ROLE_AGENT},
+		{"consumer", ROLE_CONSUMER},   {"merchant", ROLE_MERCHANT},
+		{"court", ROLE_COURT},         {"association", ROLE_ASSOCIATION},
+		{"regulator", ROLE_REGULATOR}, {"witness", ROLE_WITNESS},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+		if (strcmp(roles[i].name, role) == 0)
+			return roles[i].bit;
+	return 0;
+}
+
+void http_routes_print(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < http_route_count; i++)
+		fprintf(f, "%s %s\n", http_routes[i].method, http_routes[i].pattern);
+}

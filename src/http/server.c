@@ -1,0 +1,578 @@
+/* server.c - libmicrohttpd plumbing: bodies with caps, auth, the route checks, transactions, idempotency, replies. */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/num.h"
+#include "core/timeutil.h"
+#include "http/http_int.h"
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Match `path` against a pattern, filling the request's path parameters. */
+static int route_match(const char *pattern, const char *path, struct http_req *r)
+{
+	int np = 0;
+
+	while (*pattern && *path) {
+		if (*pattern == '{') {
+			const char *pe = strchr(pattern, '}');
+			size_t n = strcspn(path, "/");
+
+			if (!pe || n == 0 || n >= sizeof(r->params[0]) || np >= HTTP_MAX_PARAMS)
+				return 0;
+			memcpy(r->params[np], path, n);
+			r->params[np][n] = '\0';
+			np++;
+			pattern = pe + 1;
+			path += n;
+		} else if (*pattern++ != *path++) {
+			return 0;
+		}
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+static void route_find(struct http_req *r)
+{
+	size_t i;
+
+	for (i = 0; i < http_route_count; i++) {
+		if (!route_match(http_routes[i].pattern, r->path, r))
+			continue;
+		r->path_matched = 1;
+		if (strcmp(http_routes[i].method, r->method) == 0) {
+			r->route = &http_routes[i];
+			return;
+		}
+	}
+	/* leave the parameters of the last candidate; they are unused */
+}
+
+int http_reply_bytes(struct http_req *r, int status, const char *type, const void *data,
+		     size_t len)
+{
+	char *copy = malloc(len ? len : 1);
+
+	if (!copy)
+		return RC_NOMEM;
+	if (len)
+		memcpy(copy, data, len);
+	free(r->resp_body);
+	r->resp_body = copy;
+	r->resp_len = len;
+	r->resp_type = type;
+	r->status = status;
+	return RC_OK;
+}
+
+int http_reply_json(struct http_req *r, int status, json_t *v)
+{
+	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(v);
+	if (!text)
+		return RC_NOMEM;
+	free(r->resp_body);
+	r->resp_body = text;
+	r->resp_len = strlen(text);
+	r->resp_type = "application/json";
+	r->status = status;
+	return RC_OK;
+}
+
+void http_reply_error(struct http_req *r, const struct err *e)
+{
+	int status = rc_http_status(e->rc);
+	json_t *body;
+
+	if (status >= 500)
+		body = json_pack("{s:{s:s, s:s, s:s, s:n}}", "error", "type", "api_error",
+				 "code", "internal_error", "message",
+				 "the server failed to handle the request", "param");
+	else
+		body = json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "type",
+				 rc_error_type(e->rc), "code", e->code, "message", e->message,
+				 "param", e->param[0] ? json_string(e->param) : json_null());
+	if (http_reply_json(r, status, body) != RC_OK)
+		r->status = status;
+}
+
+int http_body_json(struct http_req *r, json_t **out, struct err *e)
+{
+	json_error_t je;
+	json_t *v;
+
+	*out = NULL;
+	if (r->body.len == 0)
+		return err_set(e, RC_INVAL, "invalid_json", "body",
+			       "the request body must be a JSON object");
+	/*
+	 * JSON_DECODE_ANY: a valid JSON scalar is a body of the wrong type, not
+	 * invalid JSON. JSON_ALLOW_NUL: "\u0000" is valid JSON; the field getters
+	 * (jx_str, jx_time, blob references) reject it with the field's name.
+	 */
+	v = json_loadb(r->body.data, r->body.len,
+		       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+	if (!v) {
+		if (json_error_code(&je) == json_error_invalid_utf8)
+			return err_set(e, RC_INVAL, "invalid_utf8", "body",
+				       "the request body is not valid UTF-8");
+		return err_set(e, RC_INVAL, "invalid_json", "body",
+			       "the request body is not valid JSON: %s at line %d column %d",
+			       je.text, je.line, je.column);
+	}
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return err_set(e, RC_INVAL, "invalid_type", "body",
+			       "the request body must be a JSON object");
+	}
+	*out = v;
+	return RC_OK;
+}
+
+const char *http_query(struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int http_page(struct http_req *r, int *limit, int64_t *after, struct err *e)
+{
+	const char *l = http_query(r, "limit"), *c = http_query(r, "cursor");
+	unsigned char raw[64];
+	size_t rawlen = 0;
+	int64_t n;
+
+	*limit = 20;
+	*after = 0;
+	if (l) {
+		if (num_parse_i64(l, 1, 100, &n))
+			return err_set(e, RC_INVAL, "invalid_value", "limit",
+				       "limit must be an integer from 1 to 100");
+		*limit = (int)n;
+	}
+	if (c) {
+		char text[65];
+
+		if (sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c), NULL, &rawlen, NULL,
+				      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+		    rawlen < 4 || memcmp(raw, "c1:", 3) != 0)
+			goto bad;
+		memcpy(text, raw + 3, rawlen - 3);
+		text[rawlen - 3] = '\0';
+		if (num_parse_i64(text, 1, INT64_MAX, &n))
+			goto bad;
+		*after = n;
+	}
+	return RC_OK;
+bad:
+	return err_set(e, RC_INVAL, "invalid_cursor", "cursor",
+		       "cursor is not one this server gave out");
+}
+
+json_t *http_list(json_t *items, int64_t next)
+{
+	json_t *cursor = json_null();
+
+	if (next > 0) {
+		char raw[40], b64[64];
+		int n = snprintf(raw, sizeof(raw), "c1:%lld", (long long)next);
+
+		sodium_bin2base64(b64, sizeof(b64), (unsigned char *)raw, (size_t)n,
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		cursor = json_string(b64);
+	}
+	return json_pack("{s:s, s:o, s:o}", "object", "list", "data", items, "next_cursor",
+			 cursor);
+}
+
+int http_audit(struct http_req *r, const char *object_id, const char *fields,
+	       struct err *e)
+{
+	char route[160];
+
+	snprintf(route, sizeof(route), "%s %s", r->method, r->route ? r->route->pattern : "");
+	return store_audit_add(r->srv->st, r->now, &r->who, object_id, fields, route, e);
+}
+
+int http_is(struct http_req *r, unsigned roles)
+{
+	return r->authed && (http_role_bit(r->who.role) & roles) != 0;
+}
+
+/* 401 unless a valid bearer token is presented. */
+static int authenticate(struct http_req *r, struct err *e)
+{
+	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+	char hash[65];
+	int rc;
+
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7])
+		return err_set(e, RC_UNAUTH, "unauthenticated", NULL,
+			       "send an API key or token as Authorization: Bearer TOKEN");
+	token_hash(h + 7, hash);
+	rc = store_begin(r->srv->st, e);
+	if (rc)
+		return rc;
+	rc = store_auth_lookup(r->srv->st, hash, r->now, &r->who, e);
+	if (store_end(r->srv->st, 0, NULL)) {
+		/* a rollback of a read cannot fail in a way that matters */
+	}
+	if (rc)
+		return rc;
+	r->authed = 1;
+	return RC_OK;
+}
+
+/* The hash that ties an Idempotency-Key to one request. */
+static int request_hash(struct http_req *r, char hash[65])
+{
+	crypto_hash_sha256_state h;
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)r->method, strlen(r->method));
+	crypto_hash_sha256_update(&h, (const unsigned char *)" ", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)r->path, strlen(r->path));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)r->body.data, r->body.len);
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(hash, 65, d, sizeof(d));
+	return RC_OK;
+}
+
+static int check_idem_key(const char *key, struct err *e)
+{
+	size_t i, n = strlen(key);
+
+	if (n == 0 || n > 255)
+		return err_set(e, RC_INVAL, "invalid_value", "Idempotency-Key",
+			       "Idempotency-Key must be 1 to 255 characters");
+	for (i = 0; i < n; i++)
+		if (key[i] < 0x21 || key[i] > 0x7e)
+			return err_set(e, RC_INVAL, "invalid_value", "Idempotency-Key",
+				       "Idempotency-Key must be printable ASCII");
+	return RC_OK;
+}
+
+/*
+ * Run the handler inside one transaction, which commits only if it
+ * succeeds. With an Idempotency-Key, a stored reply to the same request is
+ * replayed, and a new successful reply is stored in the same transaction.
+ */
+static int run_handler(struct http_req *r, struct err *e)
+{
+	struct store *st = r->srv->st;
+	const char *key = NULL;
+	char hash[65], stored_hash[65], *stored = NULL;
+	int rc, status = 0;
+
+	if (strcmp(r->method, "POST") == 0)
+		key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	if (key) {
+		rc = check_idem_key(key, e);
+		if (rc)
+			return rc;
+		request_hash(r, hash);
+	}
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	if (key) {
+		rc = store_idem_get(st, r->who.id, key, stored_hash, &status, &stored, e);
+		if (rc == RC_OK) {
+			if (strcmp(stored_hash, hash) != 0)
+				rc = err_set(e, RC_CONFLICT, "idempotency_key_reused",
+					     "Idempotency-Key",
+					     "this Idempotency-Key was used with a different request");
+			else if (http_reply_bytes(r, status, "application/json", stored,
+						  strlen(stored)))
+				rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			else
+				r->replayed = 1;
+			free(stored);
+			goto fail; /* nothing to commit either way */
+		}
+		if (rc != RC_NOTFOUND)
+			goto fail;
+		err_clear(e);
+	}
+	rc = r->route->handler(r, e);
+	if (rc)
+		goto fail;
+	if (key && r->status >= 200 && r->status < 300 &&
+	    strcmp(r->resp_type, "application/json") == 0) {
+		rc = store_idem_put(st, r->who.id, key, hash, r->status, r->resp_body, r->now, e);
+		if (rc)
+			goto fail;
+	}
+	return store_end(st, 1, e);
+fail:
+	if (store_end(st, 0, NULL)) {
+		/* a rollback adds nothing to the result at hand */
+	}
+	return rc;
+}
+
+/* Decide the reply to a complete request, in the documented order of checks. */
+static void dispatch(struct http_req *r)
+{
+	struct err e;
+	int rc = RC_OK;
+
+	err_clear(&e);
+	if (!r->route) {
+		if (r->path_matched)
+			rc = err_set(&e, RC_INVAL, "method_not_allowed", NULL,
+				     "%s is not allowed on %s", r->method, r->path);
+		else
+			rc = err_set(&e, RC_NOTFOUND, "not_found", NULL, "no such route %s",
+				     r->path);
+		http_reply_error(r, &e);
+		if (r->path_matched)
+			r->status = 405;
+		return;
+	}
+	if (!(r->route->roles & ROLE_PUBLIC)) {
+		rc = authenticate(r, &e);
+		if (!rc && !(http_role_bit(r->who.role) & r->route->roles))
+			rc = err_set(&e, RC_FORBIDDEN, "forbidden", NULL,
+				     "the %s role may not use %s %s", r->who.role,
+				     r->route->method, r->route->pattern);
+	}
+	if (!rc && r->too_big)
+		rc = err_set(&e, RC_TOOBIG, "body_too_large", "body",
+			     "the request body is larger than %zu bytes", r->body.cap);
+	if (!rc)
+		rc = run_handler(r, &e);
+	if (rc) {
+		if (rc_http_status(rc) >= 500) {
+			json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "request_id",
+					      r->request_id, "code", rc_strerror(rc), "detail",
+					      e.message, "path", r->path);
+
+			log_event(LOG_ERROR, "request failed", f);
+		}
+		http_reply_error(r, &e);
+	}
+}
+
+static void log_request(struct http_req *r, double secs)
+{
+	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f}", "request_id", r->request_id,
+			      "method", r->method, "path", r->path, "route",
+			      r->route ? r->route->pattern : "", "status", r->status, "ms",
+			      secs * 1000.0);
+
+	if (f && r->authed)
+		json_object_set_new(f, "principal", json_string(r->who.id));
+	log_event(LOG_INFO, "request", f);
+}
+
+static enum MHD_Result send_reply(struct http_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	double secs;
+
+	secs = (double)(mono_ns() - r->start_ns) / 1e9;
+	metrics_observe(r->route ? r->route->pattern : "unmatched", r->method, r->status, secs);
+	log_request(r, secs);
+	resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
+					       MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	r->resp_body = NULL;
+	MHD_add_response_header(resp, "Content-Type", r->resp_type);
+	MHD_add_response_header(resp, "Request-Id", r->request_id);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_req *r = *con_cls;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+		size_t cap;
+
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->srv = srv;
+		r->conn = conn;
+		r->method = method;
+		r->start_ns = mono_ns();
+		r->now = time_now_ms();
+		r->status = 500;
+		r->resp_type = "application/json";
+		id_new(r->request_id, "req");
+		atomic_fetch_add(&srv->in_flight, 1);
+		snprintf(r->path, sizeof(r->path), "%s", url);
+		route_find(r);
+		cap = r->route && r->route->raw_body ? (size_t)srv->cfg->max_blob_bytes
+						     : (size_t)srv->cfg->max_body_bytes;
+		buf_init(&r->body, cap);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			int64_t n;
+
+			if (num_parse_i64(cl, 0, INT64_MAX, &n) == RC_OK && (uint64_t)n > cap)
+				r->too_big = 1;
+		}
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->too_big) {
+			int rc = buf_append(&r->body, upload_data, *upload_data_size);
+
+			if (rc == RC_TOOBIG) {
+				r->too_big = 1;
+				buf_release(&r->body);
+			} else if (rc) {
+				return MHD_NO;
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	dispatch(r);
+	return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_req *r = *con_cls;
+
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	buf_release(&r->body);
+	free(r->resp_body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void on_panic(void *cls, const char *file, unsigned int line, const char *reason)
+{
+	(void)cls;
+	log_event(LOG_ERROR, "libmicrohttpd panic",
+		  json_pack("{s:s, s:i, s:s}", "file", file, "line", (int)line, "reason",
+			    reason ? reason : ""));
+	abort();
+}
+
+int http_server_start(const struct config *cfg, struct store *st, const char *data_dir,
+		      struct http_server **out, struct err *e)
+{
+	struct http_server *srv;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct sockaddr *sa;
+	char addr[128];
+	int port;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	*out = NULL;
+	if (config_split_listen(cfg->listen, addr, sizeof(addr), &port))
+		return err_set(e, RC_INVAL, "invalid_setting", "listen",
+			       "listen must be ADDR:PORT, not %s", cfg->listen);
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)port);
+		sa = (struct sockaddr *)&sin;
+	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((uint16_t)port);
+		sa = (struct sockaddr *)&sin6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		return err_set(e, RC_INVAL, "invalid_setting", "listen",
+			       "listen address %s is not an IPv4 or IPv6 address", addr);
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	atomic_init(&srv->in_flight, 0);
+	srv->st = st;
+	srv->data_dir = data_dir;
+	srv->cfg = cfg;
+	MHD_set_panic_func(on_panic, NULL);
+	srv->daemon = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		free(srv);
+		return err_set(e, RC_IO, "listen_failed", "listen", "cannot listen on %s",
+			       cfg->listen);
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : port;
+	*out = srv;
+	return RC_OK;
+}
+
+int http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+/* How long a stop waits for requests in flight before closing their connections. */
+#define HTTP_DRAIN_MS 5000
+
+void http_server_stop(struct http_server *srv)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	int64_t deadline;
+
+	if (!srv)
+		return;
+	/* stop accepting, then let requests already begun finish (idle keep-alive
+	 * connections hold no request and do not count) */
+	MHD_quiesce_daemon(srv->daemon);
+	deadline = mono_ns() + (int64_t)HTTP_DRAIN_MS * 1000000;
+	while (atomic_load(&srv->in_flight) > 0 && mono_ns() < deadline)
+		nanosleep(&tick, NULL);
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

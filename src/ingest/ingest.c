@@ -1,0 +1,657 @@
+/* ingest.c - validation and storage of platform records (Art. 27 identity, listings, orders, logistics, chat). */
+#include "ingest/ingest.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/idcheck.h"
+#include "core/ids.h"
+#include "core/jsonx.h"
+#include "core/timeutil.h"
+#include "evidence/blobstore.h"
+
+#define TRY(x)                 \
+	do {                   \
+		rc = (x);      \
+		if (rc)        \
+			goto out; \
+	} while (0)
+
+static const char *const our_prefixes[] = {"mer", "cus", "lst", "ord", "lge", "msg",
+					   "tok", "key", "dsp", NULL};
+
+/*
+ * An external_id in in["external_id"], named `param`: printable, not shaped
+ * like one of our ids (a reference may be either, so they must not collide).
+ */
+static int check_external_id(json_t *in, const char *param, int required, const char **out,
+			     struct err *e)
+{
+	const char *s = NULL;
+	size_t i;
+	int rc = jx_str(in, "external_id", param, required, 128, &s, e);
+
+	if (rc || !s)
+		return rc;
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return err_set(e, RC_INVAL, "invalid_value", param,
+				       "%s must not contain control characters", param);
+	for (i = 0; our_prefixes[i]; i++)
+		if (id_is(s, our_prefixes[i]))
+			return err_set(e, RC_INVAL, "invalid_value", param,
+				       "%s must not look like a disputed id", param);
+	*out = s;
+	return RC_OK;
+}
+
+/* A body field that names a blob which must already be stored. */
+static int check_blob_ref(struct ingest_ctx *c, json_t *v, const char *param,
+			  char hex[65], struct err *e)
+{
+	json_t *meta = NULL;
+	struct err ignore;
+
+	if (!json_is_string(v))
+		return err_set(e, RC_INVAL, "invalid_type", param,
+			       "%s must be a blob id string", param);
+	if (json_string_length(v) != strlen(json_string_value(v)) ||
+	    !blob_parse_id(json_string_value(v), hex))
+		return err_set(e, RC_INVAL, "invalid_value", param,
+			       "%s must be a blob id such as sha256:<64 hex digits>", param);
+	if (store_blob_get(c->st, hex, &meta, &ignore))
+		return err_set(e, RC_INVAL, "resource_missing", param,
+			       "no blob %s: upload it with POST /v1/blobs first",
+			       json_string_value(v));
+	json_decref(meta);
+	return RC_OK;
+}
+
+/* Check a list of blob ids in in[key]; returns a new array of them in *ids. */
+static int check_blob_list(struct ingest_ctx *c, json_t *in, const char *key,
+			   json_t **ids, struct err *e)
+{
+	json_t *arr = NULL, *v;
+	char param[64], hex[65];
+	size_t i;
+	int rc = jx_arr(in, key, key, 0, 20, &arr, e);
+
+	*ids = json_array();
+	if (rc || !arr)
+		return rc;
+	json_array_foreach(arr, i, v) {
+		snprintf(param, sizeof(param), "%s[%zu]", key, i);
+		rc = check_blob_ref(c, v, param, hex, e);
+		if (rc)
+			return rc;
+		json_array_append(*ids, v);
+	}
+	return RC_OK;
+}
+
+static int ref_blobs(struct ingest_ctx *c, json_t *ids, enum store_kind kind,
+		     const char *owner, struct err *e)
+{
+	json_t *v;
+	size_t i;
+	char hex[65];
+	int rc;
+
+	json_array_foreach(ids, i, v) {
+		if (!blob_parse_id(json_string_value(v), hex))
+			continue;
+		rc = store_blob_ref(c->st, hex, kind, owner, e);
+		if (rc)
+			return rc;
+	}
+	return RC_OK;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	static const char *const fields[] = {"external_id", "kind", "legal_name", "uscc",
+					     "id_number", "registered_address", "contact",
+					     "licence_image", NULL};
+	static const char *const contact_fields[] = {"phone", "email", NULL};
+	static const char *const kinds[] = {"company", "individual", NULL};
+	const char *ext = NULL, *kind = NULL, *name = NULL, *uscc = NULL, *idn = NULL;
+	const char *addr = NULL, *phone = NULL, *email = NULL, *licence = NULL;
+	json_t *contact = NULL, *body = NULL;
+	char id[ID_MAX], hex[65], ts[TIME_TEXT_MAX];
+	struct store_row row;
+	int rc;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	TRY(check_external_id(in, "external_id", 0, &ext, e));
+	TRY(jx_enum(in, "kind", "kind", 1, kinds, &kind, e));
+	TRY(jx_str(in, "legal_name", "legal_name", 1, 200, &name, e));
+	if (strcmp(kind, "company") == 0) {
+		if (jx_has(in, "id_number"))
+			return err_set(e, RC_INVAL, "unknown_parameter", "id_number",
+				       "id_number is for individual merchants; a company has a uscc");
+		TRY(jx_str(in, "uscc", "uscc", 1, 18, &uscc, e));
+		if (strlen(uscc) != 18)
+			return err_set(e, RC_INVAL, "invalid_value", "uscc",
+				       "uscc must be 18 characters");
+		if (!idcheck_uscc(uscc))
+			return err_set(e, RC_INVAL, "invalid_checksum", "uscc",
+				       "uscc is not a valid unified social credit code "
+				       "(GB 32100-2015 check character)");
+	} else {
+		if (jx_has(in, "uscc"))
+			return err_set(e, RC_INVAL, "unknown_parameter", "uscc",
+				       "uscc is for companies; an individual merchant has an id_number");
+		TRY(jx_str(in, "id_number", "id_number", 1, 18, &idn, e));
+		if (strlen(idn) != 18)
+			return err_set(e, RC_INVAL, "invalid_value", "id_number",
+				       "id_number must be 18 characters");
+		if (!idcheck_resident_id(idn))
+			return err_set(e, RC_INVAL, "invalid_checksum", "id_number",
+				       "id_number is not a valid resident identity number "
+				       "(GB 11643 date of birth and check character)");
+	}
+	TRY(jx_str(in, "registered_address", "registered_address", 1, 500, &addr, e));
+	TRY(jx_obj(in, "contact", "contact", 1, &contact, e));
+	TRY(jx_only(contact, contact_fields, "contact", e));
+	TRY(jx_str(contact, "phone", "contact.phone", 1, 40, &phone, e));
+	TRY(jx_str(contact, "email", "contact.email", 0, 254, &email, e));
+	if (email && (!strchr(email, '@') || strpbrk(email, " \t\r\n")))
+		return err_set(e, RC_INVAL, "invalid_value", "contact.email",
+			       "contact.email must be an email address");
+	if (jx_has(in, "licence_image")) {
+		TRY(check_blob_ref(c, json_object_get(in, "licence_image"), "licence_image",
+				   hex, e));
+		licence = json_string_value(json_object_get(in, "licence_image"));
+	}
+
+	id_new(id, "mer");
+	time_format(c->now, ts);
+	body = json_pack("{s:s, s:s, s:o, s:s, s:s}", "object", "merchant", "id", id,
+			 "external_id", str_or_null(ext), "kind", kind, "legal_name", name);
+	if (!body)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	if (uscc)
+		json_object_set_new(body, "uscc", json_string(uscc));
+	if (idn) {
+		char upper[19];
+
+		memcpy(upper, idn, 19);
+		if (upper[17] == 'x')
+			upper[17] = 'X';
+		json_object_set_new(body, "id_number", json_string(upper));
+	}
+	json_object_set_new(body, "registered_address", json_string(addr));
+	json_object_set_new(body, "contact", json_pack("{s:s, s:o}", "phone", phone,
+						       "email", str_or_null(email)));
+	json_object_set_new(body, "licence_image", str_or_null(licence));
+	json_object_set_new(body, "identity_complete",
+			    json_boolean(email != NULL && licence != NULL));
+	json_object_set_new(body, "created_at", json_string(ts));
+
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.external_id = ext;
+	row.created_at = c->now;
+	row.body = body;
+	TRY(store_put(c->st, STORE_MERCHANT, &row, e));
+	if (licence && blob_parse_id(licence, hex))
+		TRY(store_blob_ref(c->st, hex, STORE_MERCHANT, id, e));
+	*out = body;
+	body = NULL;
+out:
+	json_decref(body);
+	return rc;
+}
+
+/* Resolve a reference (id or external_id) that a body field makes. */
+static int resolve(struct ingest_ctx *c, enum store_kind kind, json_t *in, const char *key,
+		   const char *param, json_t **obj, struct err *e)
+{
+	const char *ref = NULL;
+	struct err ignore;
+	int rc = jx_str(in, key, param, 1, 128, &ref, e);
+
+	if (rc)
+		return rc;
+	if (store_get(c->st, kind, ref, obj, &ignore))
+		return err_set(e, RC_INVAL, "resource_missing", param, "%s names no known record: %s",
+			       param, ref);
+	return RC_OK;
+}
+
+int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	static const char *const fields[] = {"external_id", "merchant", "title", "description",
+					     "price", "images", "return_exclusion", NULL};
+	static const char *const exclusions[] = {"custom", "perishable", "digital_unsealed",
+						 "periodical", NULL};
+	const char *ext = NULL, *title = NULL, *desc = NULL, *excl = NULL, *mid;
+	json_t *merchant = NULL, *images = NULL, *prev = NULL, *body = NULL;
+	char id[ID_MAX], cur[4], ts[TIME_TEXT_MAX];
+	int64_t price = 0, version = 1;
+	struct store_row row;
+	struct err ignore;
+	int rc;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	TRY(check_external_id(in, "external_id", 0, &ext, e));
+	TRY(resolve(c, STORE_MERCHANT, in, "merchant", "merchant", &merchant, e));
+	TRY(jx_str(in, "title", "title", 1, 200, &title, e));
+	TRY(jx_str(in, "description", "description", 0, 20000, &desc, e));
+	TRY(jx_money(in, "price", "price", 1, &price, cur, e));
+	TRY(check_blob_list(c, in, "images", &images, e));
+	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, exclusions, &excl, e));
+	mid = json_string_value(json_object_get(merchant, "id"));
+
+	if (ext && store_get(c->st, STORE_LISTING, ext, &prev, &ignore) == RC_OK) {
+		const char *pm = json_string_value(json_object_get(prev, "merchant"));
+
+		if (strcmp(pm, mid) != 0) {
+			rc = err_set(e, RC_CONFLICT, "listing_merchant_mismatch", "merchant",
+				     "listing %s belongs to merchant %s; a new version must too",
+				     ext, pm);
+			goto out;
+		}
+		snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(prev, "id")));
+		version = json_integer_value(json_object_get(prev, "version")) + 1;
+	} else {
+		id_new(id, "lst");
+	}
+	time_format(c->now, ts);
+	body = json_pack("{s:s, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:O, s:o, s:s}",
+			 "object", "listing", "id", id, "version", (json_int_t)version,
+			 "external_id", str_or_null(ext), "merchant", mid, "title", title,
+			 "description", str_or_null(desc),
+			 "price", jx_money_json(price, cur), "images", images,
+			 "return_exclusion", str_or_null(excl), "created_at", ts);
+	if (!body) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.external_id = ext;
+	row.version = version;
+	row.merchant_id = mid;
+	row.created_at = c->now;
+	row.body = body;
+	TRY(store_put(c->st, STORE_LISTING, &row, e));
+	TRY(ref_blobs(c, images, STORE_LISTING, id, e));
+	*out = body;
+	body = NULL;
+out:
+	json_decref(body);
+	json_decref(merchant);
+	json_decref(images);
+	json_decref(prev);
+	return rc;
+}
+
+/* Create or update the consumer named by the order's consumer object. */
+static int upsert_consumer(struct ingest_ctx *c, const char *ext, const char *name,
+			   const char *phone, char id[ID_MAX], struct err *e)
+{
+	json_t *cons = NULL, *body = NULL;
+	struct store_row row;
+	struct err ignore;
+	char ts[TIME_TEXT_MAX];
+	int rc = RC_OK;
+
+	time_format(c->now, ts);
+	if (store_get(c->st, STORE_CONSUMER, ext, &cons, &ignore) == RC_OK) {
+		snprintf(id, ID_MAX, "%s", json_string_value(json_object_get(cons, "id")));
+		if (strcmp(json_string_value(json_object_get(cons, "name")), name) != 0 ||
+		    strcmp(json_string_value(json_object_get(cons, "phone")), phone) != 0) {
+			json_object_set_new(cons, "name", json_string(name));
+			json_object_set_new(cons, "phone", json_string(phone));
+			json_object_set_new(cons, "updated_at", json_string(ts));
+			rc = store_replace(c->st, STORE_CONSUMER, id, cons, e);
+		}
+		json_decref(cons);
+		return rc;
+	}
+	id_new(id, "cus");
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "object", "consumer", "id", id,
+			 "external_id", ext, "name", name, "phone", phone, "created_at", ts,
+			 "updated_at", ts);
+	if (!body)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.external_id = ext;
+	row.created_at = c->now;
+	row.body = body;
+	rc = store_put(c->st, STORE_CONSUMER, &row, e);
+	json_decref(body);
+	return rc;
+}
+
+static int check_item(struct ingest_ctx *c, json_t *it, size_t i, const char *mid,
+		      char *cur, json_t **item, struct err *e)
+{
+	static const char *const fields[] = {"listing", "listing_version", "quantity",
+					     "unit_price", NULL};
+	char param[64], prefix[32], icur[4];
+	json_t *listing = NULL, *ver = NULL;
+	int64_t version = 0, qty = 0, price = 0;
+	const char *lid;
+	int rc;
+
+	*item = NULL;
+	snprintf(prefix, sizeof(prefix), "items[%zu]", i);
+	if (!json_is_object(it))
+		return err_set(e, RC_INVAL, "invalid_type", prefix, "%s must be an object", prefix);
+	TRY(jx_only(it, fields, prefix, e));
+	snprintf(param, sizeof(param), "%s.listing", prefix);
+	TRY(resolve(c, STORE_LISTING, it, "listing", param, &listing, e));
+	lid = json_string_value(json_object_get(listing, "id"));
+	if (strcmp(json_string_value(json_object_get(listing, "merchant")), mid) != 0) {
+		rc = err_set(e, RC_INVAL, "listing_merchant_mismatch", param,
+			     "%s belongs to another merchant than the order's", param);
+		goto out;
+	}
+	version = json_integer_value(json_object_get(listing, "version"));
+	snprintf(param, sizeof(param), "%s.listing_version", prefix);
+	if (jx_has(it, "listing_version")) {
+		struct err ignore;
+
+		TRY(jx_int(it, "listing_version", param, 1, 1, INT32_MAX, &version, e));
+		if (store_listing_version(c->st, lid, version, &ver, &ignore)) {
+			rc = err_set(e, RC_INVAL, "resource_missing", param,
+				     "listing %s has no version %lld", lid, (long long)version);
+			goto out;
+		}
+	}
+	snprintf(param, sizeof(param), "%s.quantity", prefix);
+	TRY(jx_int(it, "quantity", param, 1, 1, 1000000, &qty, e));
+	snprintf(param, sizeof(param), "%s.unit_price", prefix);
+	TRY(jx_money(it, "unit_price", param, 1, &price, icur, e));
+	if (cur[0] && strcmp(cur, icur) != 0) {
+		snprintf(param, sizeof(param), "%s.unit_price.currency", prefix);
+		rc = err_set(e, RC_INVAL, "currency_mismatch", param,
+			     "all amounts of an order must be in one currency (%s)", cur);
+		goto out;
+	}
+	memcpy(cur, icur, 4);
+	*item = json_pack("{s:s, s:I, s:I, s:o}", "listing", lid, "listing_version",
+			  (json_int_t)version, "quantity", (json_int_t)qty, "unit_price",
+			  jx_money_json(price, icur));
+	if (!*item)
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+out:
+	json_decref(listing);
+	json_decref(ver);
+	return rc;
+}
+
+int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	static const char *const fields[] = {"external_id", "consumer", "merchant", "items",
+					     "total", "paid_at", "payment", NULL};
+	static const char *const cfields[] = {"external_id", "name", "phone", NULL};
+	static const char *const pfields[] = {"channel", "transaction_id", NULL};
+	const char *ext = NULL, *cext = NULL, *cname = NULL, *cphone = NULL, *mid;
+	const char *channel = NULL, *txn = NULL;
+	json_t *consumer = NULL, *merchant = NULL, *items = NULL, *payment = NULL;
+	json_t *out_items = NULL, *body = NULL, *it;
+	char id[ID_MAX], cid[ID_MAX], cur[4] = "", tcur[4], ts[TIME_TEXT_MAX];
+	int64_t total = 0, paid_at = 0;
+	struct store_row row;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	TRY(check_external_id(in, "external_id", 0, &ext, e));
+	TRY(jx_obj(in, "consumer", "consumer", 1, &consumer, e));
+	TRY(jx_only(consumer, cfields, "consumer", e));
+	TRY(check_external_id(consumer, "consumer.external_id", 1, &cext, e));
+	TRY(jx_str(consumer, "name", "consumer.name", 1, 100, &cname, e));
+	TRY(jx_str(consumer, "phone", "consumer.phone", 1, 40, &cphone, e));
+	TRY(resolve(c, STORE_MERCHANT, in, "merchant", "merchant", &merchant, e));
+	mid = json_string_value(json_object_get(merchant, "id"));
+	TRY(jx_arr(in, "items", "items", 1, 500, &items, e));
+	if (json_array_size(items) == 0) {
+		rc = err_set(e, RC_INVAL, "invalid_value", "items", "items must not be empty");
+		goto out;
+	}
+	out_items = json_array();
+	json_array_foreach(items, i, it) {
+		json_t *item;
+
+		TRY(check_item(c, it, i, mid, cur, &item, e));
+		json_array_append_new(out_items, item);
+	}
+	TRY(jx_money(in, "total", "total", 1, &total, tcur, e));
+	if (strcmp(tcur, cur) != 0) {
+		rc = err_set(e, RC_INVAL, "currency_mismatch", "total.currency",
+			     "total must be in the items' currency (%s)", cur);
+		goto out;
+	}
+	TRY(jx_time(in, "paid_at", "paid_at", 1, &paid_at, e));
+	TRY(jx_obj(in, "payment", "payment", 1, &payment, e));
+	TRY(jx_only(payment, pfields, "payment", e));
+	TRY(jx_str(payment, "channel", "payment.channel", 1, 40, &channel, e));
+	TRY(jx_str(payment, "transaction_id", "payment.transaction_id", 1, 128, &txn, e));
+
+	TRY(upsert_consumer(c, cext, cname, cphone, cid, e));
+	id_new(id, "ord");
+	time_format(c->now, ts);
+	body = json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}, s:O, s:o, s:o, "
+			 "s:{s:s, s:s}, s:s}",
+			 "object", "order", "id", id, "external_id", str_or_null(ext),
+			 "merchant", mid, "consumer", "id", cid, "external_id", cext,
+			 "name", cname, "phone", cphone, "items", out_items,
+			 "total", jx_money_json(total, tcur), "paid_at", jx_time_json(paid_at),
+			 "payment", "channel", channel, "transaction_id", txn,
+			 "created_at", ts);
+	if (!body) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.external_id = ext;
+	row.merchant_id = mid;
+	row.consumer_id = cid;
+	row.created_at = c->now;
+	row.body = body;
+	TRY(store_put(c->st, STORE_ORDER, &row, e));
+	*out = body;
+	body = NULL;
+out:
+	json_decref(body);
+	json_decref(merchant);
+	json_decref(out_items);
+	return rc;
+}
+
+int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out,
+		     struct err *e)
+{
+	static const char *const fields[] = {"carrier", "tracking_number", "status",
+					     "occurred_at", "location", "detail", NULL};
+	static const char *const statuses[] = {"shipped", "in_transit", "delivered", "signed",
+					       "returned", "lost", NULL};
+	const char *carrier = NULL, *tracking = NULL, *status = NULL, *loc = NULL, *detail = NULL;
+	const char *oid = json_string_value(json_object_get(order, "id"));
+	char id[ID_MAX], ts[TIME_TEXT_MAX];
+	int64_t at = 0;
+	struct store_row row;
+	json_t *body;
+	int rc;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	TRY(jx_str(in, "carrier", "carrier", 1, 100, &carrier, e));
+	TRY(jx_str(in, "tracking_number", "tracking_number", 1, 100, &tracking, e));
+	TRY(jx_enum(in, "status", "status", 1, statuses, &status, e));
+	TRY(jx_time(in, "occurred_at", "occurred_at", 1, &at, e));
+	TRY(jx_str(in, "location", "location", 0, 200, &loc, e));
+	TRY(jx_str(in, "detail", "detail", 0, 1000, &detail, e));
+	id_new(id, "lge");
+	time_format(c->now, ts);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+			 "object", "logistics_event", "id", id, "order", oid,
+			 "carrier", carrier, "tracking_number", tracking, "status", status,
+			 "occurred_at", jx_time_json(at), "location", str_or_null(loc),
+			 "detail", str_or_null(detail), "created_at", ts);
+	if (!body)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.order_id = oid;
+	row.created_at = c->now;
+	row.body = body;
+	rc = store_put(c->st, STORE_LOGISTICS, &row, e);
+	if (rc) {
+		json_decref(body);
+		return rc;
+	}
+	*out = body;
+out:
+	return rc;
+}
+
+int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out,
+		   struct err *e)
+{
+	static const char *const fields[] = {"sender", "text", "attachments", "sent_at", NULL};
+	static const char *const senders[] = {"consumer", "merchant", "platform", NULL};
+	const char *sender = NULL, *text = NULL;
+	const char *oid = json_string_value(json_object_get(order, "id"));
+	json_t *atts = NULL, *body = NULL;
+	char id[ID_MAX], ts[TIME_TEXT_MAX];
+	int64_t at = 0;
+	struct store_row row;
+	int rc;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	TRY(jx_enum(in, "sender", "sender", 1, senders, &sender, e));
+	TRY(jx_str(in, "text", "text", 1, 10000, &text, e));
+	TRY(check_blob_list(c, in, "attachments", &atts, e));
+	TRY(jx_time(in, "sent_at", "sent_at", 1, &at, e));
+	id_new(id, "msg");
+	time_format(c->now, ts);
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:s}",
+			 "object", "message", "id", id, "order", oid, "sender", sender,
+			 "text", text, "attachments", atts, "sent_at", jx_time_json(at),
+			 "created_at", ts);
+	if (!body) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.order_id = oid;
+	row.created_at = c->now;
+	row.body = body;
+	TRY(store_put(c->st, STORE_MESSAGE, &row, e));
+	TRY(ref_blobs(c, atts, STORE_MESSAGE, id, e));
+	*out = body;
+	body = NULL;
+out:
+	json_decref(body);
+	json_decref(atts);
+	return rc;
+}
+
+int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data,
+		size_t len, json_t **out, int *created, struct err *e)
+{
+	char bare[64], digest[65];
+	json_t *meta = NULL;
+	struct err ignore;
+	int rc;
+
+	*out = NULL;
+	*created = 0;
+	if (len == 0)
+		return err_set(e, RC_INVAL, "invalid_value", "body", "a blob must not be empty");
+	TRY(blob_check_type(content_type, data, len, bare, e));
+	TRY(blobstore_put(c->data_dir, data, len, digest, e));
+	if (store_blob_get(c->st, digest, &meta, &ignore) != RC_OK) {
+		TRY(store_blob_put(c->st, digest, (int64_t)len, bare, c->now, e));
+		TRY(store_blob_get(c->st, digest, &meta, e));
+		*created = 1;
+	}
+	json_object_set_new(meta, "created_at",
+			    jx_time_json(json_integer_value(json_object_get(meta, "created_at"))));
+	*out = meta;
+out:
+	return rc;
+}
+
+int ingest_record(struct ingest_ctx *c, json_t *line, json_t **out, struct err *e)
+{
+	static const char *const types[] = {"merchant", "listing", "order", "logistics",
+					    "message", "blob", NULL};
+	const char *type = NULL;
+	json_t *body = NULL, *order = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(line))
+		return err_set(e, RC_INVAL, "invalid_type", NULL, "a line must be a JSON object");
+	TRY(jx_enum(line, "type", "type", 1, types, &type, e));
+	body = json_deep_copy(line);
+	if (!body)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	json_object_del(body, "type");
+	if (strcmp(type, "merchant") == 0) {
+		rc = ingest_merchant(c, body, out, e);
+	} else if (strcmp(type, "listing") == 0) {
+		rc = ingest_listing(c, body, out, e);
+	} else if (strcmp(type, "order") == 0) {
+		rc = ingest_order(c, body, out, e);
+	} else if (strcmp(type, "logistics") == 0 || strcmp(type, "message") == 0) {
+		TRY(resolve(c, STORE_ORDER, body, "order", "order", &order, e));
+		json_object_del(body, "order");
+		rc = type[0] == 'l' ? ingest_logistics(c, order, body, out, e)
+				    : ingest_message(c, order, body, out, e);
+	} else {
+		static const char *const bfields[] = {"content_type", "content_base64", NULL};
+		const char *ct = NULL, *b64 = NULL;
+		unsigned char *bin = NULL;
+		size_t blen = 0, b64len;
+		int created;
+
+		TRY(jx_only(body, bfields, "", e));
+		TRY(jx_str(body, "content_type", "content_type", 1, 200, &ct, e));
+		TRY(jx_str(body, "content_base64", "content_base64", 1, 0, &b64, e));
+		b64len = strlen(b64);
+		if (b64len / 4 * 3 > INGEST_IMPORT_BLOB_MAX) {
+			rc = err_set(e, RC_TOOBIG, "body_too_large", "content_base64",
+				     "a blob may be at most %d bytes", INGEST_IMPORT_BLOB_MAX);
+			goto out;
+		}
+		bin = malloc(b64len / 4 * 3 + 3);
+		if (!bin) {
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			goto out;
+		}
+		if (sodium_base642bin(bin, b64len / 4 * 3 + 3, b64, b64len, NULL, &blen, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+			free(bin);
+			rc = err_set(e, RC_INVAL, "invalid_value", "content_base64",
+				     "content_base64 must be standard padded base64");
+			goto out;
+		}
+		rc = ingest_blob(c, ct, bin, blen, out, &created, e);
+		free(bin);
+	}
+out:
+	json_decref(body);
+	json_decref(order);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* ingest.h - validating and storing the records a platform pushes: merchants, blobs, listings, orders, logistics, messages. */
+#ifndef DISPUTED_INGEST_H
+#define DISPUTED_INGEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+
+/*
+ * The same code takes records from the HTTP API and from `disputed import`.
+ * Each function validates the whole input first (RC_INVAL with the field
+ * in e->param, nothing written), then stores the record inside the
+ * caller's open store transaction. On success *out is a new reference to
+ * the stored object, in full (callers redact it for who is asking).
+ */
+struct ingest_ctx {
+	struct store *st;      /* open, inside store_begin */
+	const char *data_dir;  /* for the blob store */
+	int64_t now;           /* ms: created_at of new records */
+};
+
+int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
+int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
+int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
+
+/* `order` is the stored order the event or message belongs to. */
+int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out,
+		     struct err *e) WARN_UNUSED;
+int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out,
+		   struct err *e) WARN_UNUSED;
+
+/*
+ * Store a blob of `content_type`; *created says whether it is new. The
+ * bytes go to the blob store before the row is written, so a row always
+ * has its file.
+ */
+int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data,
+		size_t len, json_t **out, int *created, struct err *e) WARN_UNUSED;
+
+/*
+ * One line of an import file: an object with "type" (merchant, listing,
+ * order, logistics, message, blob) and the API body; logistics and
+ * messages name their order in "order", blobs carry "content_type" and
+ * "content_base64".
+ */
+int ingest_record(struct ingest_ctx *c, json_t *line, json_t **out, struct err *e) WARN_UNUSED;
+
+/* Limit on blob size for import lines (the server uses its own setting). */
+#define INGEST_IMPORT_BLOB_MAX (20 << 20)
+
+#endif

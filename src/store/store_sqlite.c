@@ -1,0 +1,845 @@
+/* store_sqlite.c - the SQLite backend of the store interface (WAL, foreign keys, numbered migrations). */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/store_int.h"
+
+struct store {
+	sqlite3 *db;            /* the connection */
+	pthread_mutex_t lock;   /* held from store_begin to store_end */
+	int failed;             /* a statement failed inside this transaction */
+	int schema_version;     /* after migrations */
+};
+
+static const struct {
+	const char *table;      /* table name */
+	const char *name;       /* kind name, as in blob_refs.kind */
+} kinds[STORE__KINDS] = {
+	[STORE_MERCHANT] = {"merchants", "merchant"},
+	[STORE_CONSUMER] = {"consumers", "consumer"},
+	[STORE_LISTING] = {"listings", "listing"},
+	[STORE_ORDER] = {"orders", "order"},
+	[STORE_LOGISTICS] = {"logistics_events", "logistics"},
+	[STORE_MESSAGE] = {"messages", "message"},
+};
+
+static int db_fail(struct store *st, struct err *e, const char *what)
+{
+	st->failed = 1;
+	return err_set(e, RC_DB, "database_error", NULL, "%s: %s", what,
+		       sqlite3_errmsg(st->db));
+}
+
+static int prep(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return db_fail(st, e, "prepare");
+	return RC_OK;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int exec_sql(struct store *st, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, RC_DB, "database_error", NULL, "%s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		st->failed = 1;
+		return RC_DB;
+	}
+	return RC_OK;
+}
+
+static int store_migrate(struct store *st, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0, rc;
+	size_t i;
+
+	rc = prep(st, "PRAGMA user_version", &s, e);
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if ((size_t)version > store_migration_count())
+		return err_set(e, RC_DB, "schema_too_new", NULL,
+			       "database schema %d is newer than this program (%zu)",
+			       version, store_migration_count());
+	for (i = (size_t)version; i < store_migration_count(); i++) {
+		char pragma[64];
+
+		rc = exec_sql(st, "BEGIN IMMEDIATE", e);
+		if (rc)
+			return rc;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
+		rc = exec_sql(st, store_migration_sql(i), e);
+		if (!rc)
+			rc = exec_sql(st, pragma, e);
+		if (!rc)
+			rc = exec_sql(st, "COMMIT", e);
+		if (rc) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return rc;
+		}
+	}
+	st->schema_version = (int)store_migration_count();
+	st->failed = 0;
+	return RC_OK;
+}
+
+int store_open(const char *path, int create, struct store **out, struct err *e)
+{
+	struct store *st;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (create && stat(path, &sb) == 0)
+		return err_set(e, RC_CONFLICT, "exists", NULL, "%s already exists", path);
+	if (!create && stat(path, &sb) != 0)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL,
+			       "no database at %s (run disputed init first)", path);
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	pthread_mutex_init(&st->lock, NULL);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
+			     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	rc = exec_sql(st, "PRAGMA journal_mode = WAL;"
+			  "PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;", e);
+	if (rc)
+		goto fail;
+	rc = store_migrate(st, e);
+	if (rc)
+		goto fail;
+	*out = st;
+	return RC_OK;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+	return st->schema_version;
+}
+
+int store_begin(struct store *st, struct err *e)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->lock);
+	st->failed = 0;
+	rc = exec_sql(st, "BEGIN IMMEDIATE", e);
+	if (rc)
+		pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_end(struct store *st, int commit, struct err *e)
+{
+	int rc = RC_OK;
+
+	if (commit && !st->failed) {
+		rc = exec_sql(st, "COMMIT", e);
+		if (rc)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	} else {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		if (commit)
+			rc = err_set(e, RC_DB, "database_error", NULL,
+				     "transaction rolled back after a failed statement");
+	}
+	st->failed = 0;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* Step a statement that returns no rows; finalizes it. */
+static int step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *e)
+{
+	int r = sqlite3_step(s);
+	int rc = RC_OK;
+
+	if (r == SQLITE_CONSTRAINT)
+		rc = err_set(e, RC_CONFLICT, "conflict", NULL, "%s: %s", what,
+			     sqlite3_errmsg(st->db));
+	else if (r != SQLITE_DONE)
+		rc = db_fail(st, e, what);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static char *dup_text(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+static json_t *col_json(sqlite3_stmt *s, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(s, col);
+
+	return t ? json_loads(t, 0, NULL) : NULL;
+}
+
+static char *dump_body(json_t *body)
+{
+	return json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT value FROM meta WHERE key = ?", &s, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	bind_text(s, 1, key);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*out = dup_text(s, 0);
+		rc = *out ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no setting %s", key);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO meta (key, value) VALUES (?, ?) "
+			  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, key);
+	bind_text(s, 2, value);
+	return step_done(st, s, "meta", e);
+}
+
+/* ---- keys and tokens ---- */
+
+int store_key_insert(struct store *st, const char *id, const char *role,
+		     const char *name, const char *hash, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO api_keys (id, role, name, hash, created_at) "
+			  "VALUES (?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, id);
+	bind_text(s, 2, role);
+	bind_text(s, 3, name);
+	bind_text(s, 4, hash);
+	sqlite3_bind_int64(s, 5, now);
+	return step_done(st, s, "insert key", e);
+}
+
+int store_key_list(struct store *st, json_t **out, struct err *e)
+{
+	sqlite3_stmt *s;
+	json_t *arr;
+	int rc = prep(st, "SELECT id, role, name, created_at, revoked_at FROM api_keys "
+			  "ORDER BY created_at, id", &s, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	arr = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *k = json_pack("{s:s, s:s, s:s, s:I, s:o}",
+				      "id", sqlite3_column_text(s, 0),
+				      "role", sqlite3_column_text(s, 1),
+				      "name", sqlite3_column_text(s, 2),
+				      "created_at", (json_int_t)sqlite3_column_int64(s, 3),
+				      "revoked_at",
+				      sqlite3_column_type(s, 4) == SQLITE_NULL
+					      ? json_null()
+					      : json_integer(sqlite3_column_int64(s, 4)));
+		json_array_append_new(arr, k);
+	}
+	sqlite3_finalize(s);
+	*out = arr;
+	return RC_OK;
+}
+
+static int revoke(struct store *st, const char *table, const char *id, int64_t now,
+		  struct err *e)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int rc, revoked = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT revoked_at IS NOT NULL FROM %s WHERE id = ?", table);
+	rc = prep(st, sql, &s, e);
+	if (rc)
+		return rc;
+	bind_text(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		revoked = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (revoked < 0)
+		return err_set(e, RC_NOTFOUND, "not_found", "id", "no such key or token %s", id);
+	if (revoked)
+		return err_set(e, RC_CONFLICT, "already_revoked", "id", "%s is already revoked", id);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET revoked_at = ? WHERE id = ?", table);
+	rc = prep(st, sql, &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, id);
+	return step_done(st, s, "revoke", e);
+}
+
+int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
+{
+	return revoke(st, "api_keys", id, now, e);
+}
+
+int store_token_insert(struct store *st, const char *id, const char *role,
+		       const char *subject, const char *hash, const char *created_by,
+		       int64_t now, int64_t expires_at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO tokens (id, role, subject, hash, created_by, "
+			  "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, id);
+	bind_text(s, 2, role);
+	bind_text(s, 3, subject);
+	bind_text(s, 4, hash);
+	bind_text(s, 5, created_by);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, expires_at);
+	return step_done(st, s, "insert token", e);
+}
+
+int store_token_revoke(struct store *st, const char *id, int64_t now, struct err *e)
+{
+	return revoke(st, "tokens", id, now, e);
+}
+
+int store_auth_lookup(struct store *st, const char *hash, int64_t now,
+		      struct principal *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st,
+		      "SELECT 'key', id, role, name, 0 FROM api_keys "
+		      " WHERE hash = ?1 AND revoked_at IS NULL "
+		      "UNION ALL "
+		      "SELECT 'token', id, role, subject, expires_at FROM tokens "
+		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+		      &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, hash);
+	sqlite3_bind_int64(s, 2, now);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->via, sizeof(out->via), "%s", sqlite3_column_text(s, 0));
+		snprintf(out->id, sizeof(out->id), "%s", sqlite3_column_text(s, 1));
+		snprintf(out->role, sizeof(out->role), "%s", sqlite3_column_text(s, 2));
+		snprintf(out->subject, sizeof(out->subject), "%s", sqlite3_column_text(s, 3));
+		out->expires_at = sqlite3_column_int64(s, 4);
+		rc = RC_OK;
+	} else {
+		rc = err_set(e, RC_UNAUTH, "unauthenticated", NULL,
+			     "the bearer token is unknown, revoked or expired");
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- records ---- */
+
+int store_put(struct store *st, enum store_kind kind, const struct store_row *row,
+	      struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	char *body = dump_body(row->body);
+	int rc, r;
+
+	if (!body)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	switch (kind) {
+	case STORE_MERCHANT:
+		rc = prep(st, "INSERT INTO merchants (id, external_id, created_at, body) "
+			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		break;
+	case STORE_CONSUMER:
+		rc = prep(st, "INSERT INTO consumers (id, external_id, created_at, body) "
+			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		break;
+	case STORE_LISTING:
+		rc = prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
+			      "created_at, body) VALUES (?1, ?8, ?2, ?3, ?6, ?7)", &s, e);
+		break;
+	case STORE_ORDER:
+		rc = prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
+			      "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
+		break;
+	case STORE_LOGISTICS:
+		rc = prep(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
+			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		break;
+	case STORE_MESSAGE:
+		rc = prep(st, "INSERT INTO messages (id, order_id, created_at, body) "
+			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		break;
+	default:
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "bad record kind");
+	}
+	if (rc)
+		goto out;
+	bind_text(s, 1, row->id);
+	bind_text(s, 2, row->external_id);
+	bind_text(s, 3, row->merchant_id);
+	bind_text(s, 4, row->consumer_id);
+	bind_text(s, 5, row->order_id);
+	sqlite3_bind_int64(s, 6, row->created_at);
+	bind_text(s, 7, body);
+	sqlite3_bind_int64(s, 8, row->version);
+	r = sqlite3_step(s);
+	if (r == SQLITE_CONSTRAINT &&
+	    sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE && row->external_id)
+		rc = err_set(e, RC_CONFLICT, "duplicate_external_id", "external_id",
+			     "a %s with external_id %s already exists", kinds[kind].name,
+			     row->external_id);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "insert record");
+	if (!rc && kind == STORE_ORDER) {
+		/* The items' listing versions, for visibility and integrity. */
+		json_t *items = json_object_get(row->body, "items"), *it;
+		size_t i;
+
+		sqlite3_finalize(s);
+		s = NULL;
+		rc = prep(st, "INSERT INTO order_items (order_id, idx, listing_id, "
+			      "listing_version) VALUES (?, ?, ?, ?)", &s, e);
+		json_array_foreach(items, i, it) {
+			if (rc)
+				break;
+			sqlite3_reset(s);
+			bind_text(s, 1, row->id);
+			sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+			bind_text(s, 3, json_string_value(json_object_get(it, "listing")));
+			sqlite3_bind_int64(s, 4, json_integer_value(
+							 json_object_get(it, "listing_version")));
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = db_fail(st, e, "insert order item");
+		}
+	}
+out:
+	sqlite3_finalize(s);
+	free(body);
+	return rc;
+}
+
+int store_replace(struct store *st, enum store_kind kind, const char *id,
+		  json_t *body, struct err *e)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	char *text;
+	int rc;
+
+	if (kind != STORE_CONSUMER)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "only consumers are updated");
+	text = dump_body(body);
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	snprintf(sql, sizeof(sql), "UPDATE %s SET body = ? WHERE id = ?", kinds[kind].table);
+	rc = prep(st, sql, &s, e);
+	if (!rc) {
+		bind_text(s, 1, text);
+		bind_text(s, 2, id);
+		rc = step_done(st, s, "update record", e);
+	}
+	free(text);
+	return rc;
+}
+
+int store_get(struct store *st, enum store_kind kind, const char *ref,
+	      json_t **body, struct err *e)
+{
+	char sql[256];
+	sqlite3_stmt *s;
+	int rc;
+
+	*body = NULL;
+	if (kind == STORE_LOGISTICS || kind == STORE_MESSAGE)
+		snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE id = ?1",
+			 kinds[kind].table);
+	else
+		snprintf(sql, sizeof(sql),
+			 "SELECT body FROM %s WHERE id = ?1 OR external_id = ?1 "
+			 "ORDER BY (id = ?1) DESC, seq DESC LIMIT 1",
+			 kinds[kind].table);
+	rc = prep(st, sql, &s, e);
+	if (rc)
+		return rc;
+	bind_text(s, 1, ref);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*body = col_json(s, 0);
+		if (!*body)
+			rc = err_set(e, RC_DB, "database_error", NULL, "corrupt record %s", ref);
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no %s %s", kinds[kind].name, ref);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_listing_version(struct store *st, const char *listing_id, int64_t version,
+			  json_t **body, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT body FROM listings WHERE id = ? AND version = ?", &s, e);
+
+	*body = NULL;
+	if (rc)
+		return rc;
+	bind_text(s, 1, listing_id);
+	sqlite3_bind_int64(s, 2, version);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*body = col_json(s, 0);
+	if (!*body)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no version %lld of listing %s",
+			     (long long)version, listing_id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_list(struct store *st, enum store_kind kind, const struct store_filter *f,
+	       int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+{
+	char sql[512];
+	sqlite3_stmt *s;
+	const char *where;
+	int rc, n = 0;
+	int64_t last = 0;
+
+	*items = NULL;
+	*next = 0;
+	switch (kind) {
+	case STORE_ORDER:
+		where = "(?2 IS NULL OR merchant_id = ?2) AND (?3 IS NULL OR consumer_id = ?3)";
+		break;
+	case STORE_LISTING:
+		where = "(?2 IS NULL OR merchant_id = ?2) AND seq IN "
+			"(SELECT max(seq) FROM listings GROUP BY id)";
+		break;
+	case STORE_LOGISTICS:
+	case STORE_MESSAGE:
+		where = "order_id = ?4";
+		break;
+	default:
+		where = "1";
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT seq, body FROM %s WHERE seq > ?1 AND %s ORDER BY seq LIMIT ?5",
+		 kinds[kind].table, where);
+	rc = prep(st, sql, &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, after);
+	bind_text(s, 2, f ? f->merchant_id : NULL);
+	bind_text(s, 3, f ? f->consumer_id : NULL);
+	bind_text(s, 4, f ? f->order_id : NULL);
+	sqlite3_bind_int(s, 5, limit + 1);
+	*items = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == limit) {
+			*next = last;
+			break;
+		}
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(*items, col_json(s, 1));
+		n++;
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_consumer_has_merchant(struct store *st, const char *consumer_id,
+				const char *merchant_id, int *yes, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT 1 FROM orders WHERE consumer_id = ? AND merchant_id = ? "
+			  "LIMIT 1", &s, e);
+
+	*yes = 0;
+	if (rc)
+		return rc;
+	bind_text(s, 1, consumer_id);
+	bind_text(s, 2, merchant_id);
+	*yes = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_consumer_has_listing(struct store *st, const char *consumer_id,
+			       const char *listing_id, int *yes, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id "
+			  "WHERE i.listing_id = ? AND o.consumer_id = ? LIMIT 1", &s, e);
+
+	*yes = 0;
+	if (rc)
+		return rc;
+	bind_text(s, 1, listing_id);
+	bind_text(s, 2, consumer_id);
+	*yes = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+/* ---- blobs ---- */
+
+int store_blob_put(struct store *st, const char *digest_hex, int64_t size,
+		   const char *content_type, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO blobs (digest, size, content_type, created_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, digest_hex);
+	sqlite3_bind_int64(s, 2, size);
+	bind_text(s, 3, content_type);
+	sqlite3_bind_int64(s, 4, now);
+	return step_done(st, s, "insert blob", e);
+}
+
+int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struct err *e)
+{
+	sqlite3_stmt *s;
+	char id[80];
+	int rc = prep(st, "SELECT size, content_type, created_at FROM blobs WHERE digest = ?",
+		      &s, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	bind_text(s, 1, digest_hex);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(id, sizeof(id), "sha256:%s", digest_hex);
+		*out = json_pack("{s:s, s:s, s:I, s:s, s:I}", "object", "blob", "id", id,
+				 "size", (json_int_t)sqlite3_column_int64(s, 0),
+				 "content_type", sqlite3_column_text(s, 1),
+				 "created_at", (json_int_t)sqlite3_column_int64(s, 2));
+		if (!*out)
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no blob sha256:%s", digest_hex);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
+		   const char *owner_id, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO blob_refs (digest, kind, owner_id) VALUES (?, ?, ?) "
+			  "ON CONFLICT DO NOTHING", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, digest_hex);
+	bind_text(s, 2, kinds[kind].name);
+	bind_text(s, 3, owner_id);
+	return step_done(st, s, "insert blob reference", e);
+}
+
+int store_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
+		       const char *consumer_id, int *yes, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st,
+		      "SELECT 1 FROM blob_refs r WHERE r.digest = ?1 AND ("
+		      " (r.kind = 'merchant' AND r.owner_id = ?2)"
+		      " OR (r.kind = 'listing' AND EXISTS (SELECT 1 FROM listings l"
+		      "     WHERE l.id = r.owner_id AND l.merchant_id = ?2))"
+		      " OR (r.kind = 'listing' AND EXISTS (SELECT 1 FROM order_items i"
+		      "     JOIN orders o ON o.id = i.order_id"
+		      "     WHERE i.listing_id = r.owner_id AND o.consumer_id = ?3))"
+		      " OR (r.kind = 'message' AND EXISTS (SELECT 1 FROM messages m"
+		      "     JOIN orders o ON o.id = m.order_id WHERE m.id = r.owner_id"
+		      "     AND (o.merchant_id = ?2 OR o.consumer_id = ?3)))"
+		      ") LIMIT 1",
+		      &s, e);
+
+	*yes = 0;
+	if (rc)
+		return rc;
+	bind_text(s, 1, digest_hex);
+	bind_text(s, 2, merchant_id);
+	bind_text(s, 3, consumer_id);
+	*yes = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+/* ---- idempotency and audit ---- */
+
+int store_idem_get(struct store *st, const char *principal, const char *key,
+		   char hash[65], int *status, char **response, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT request_hash, status, response FROM idempotency "
+			  "WHERE principal = ? AND key = ?", &s, e);
+
+	*response = NULL;
+	if (rc)
+		return rc;
+	bind_text(s, 1, principal);
+	bind_text(s, 2, key);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(hash, 65, "%s", sqlite3_column_text(s, 0));
+		*status = sqlite3_column_int(s, 1);
+		*response = dup_text(s, 2);
+		rc = *response ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	} else {
+		rc = RC_NOTFOUND;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_idem_put(struct store *st, const char *principal, const char *key,
+		   const char *hash, int status, const char *response, int64_t now,
+		   struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO idempotency (principal, key, request_hash, status, "
+			  "response, created_at) VALUES (?, ?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, principal);
+	bind_text(s, 2, key);
+	bind_text(s, 3, hash);
+	sqlite3_bind_int(s, 4, status);
+	bind_text(s, 5, response);
+	sqlite3_bind_int64(s, 6, now);
+	return step_done(st, s, "insert idempotency record", e);
+}
+
+int store_audit_add(struct store *st, int64_t now, const struct principal *actor,
+		    const char *object_id, const char *fields, const char *route,
+		    struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO audit_log (at, actor_role, actor_id, actor_subject, "
+			  "object_id, fields, route) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	bind_text(s, 2, actor->role);
+	bind_text(s, 3, actor->id);
+	bind_text(s, 4, actor->subject);
+	bind_text(s, 5, object_id);
+	bind_text(s, 6, fields);
+	bind_text(s, 7, route);
+	return step_done(st, s, "insert audit entry", e);
+}
+
+int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
+		     int64_t *next, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT seq, at, actor_role, actor_id, actor_subject, object_id, "
+			  "fields, route FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+		      &s, e);
+	int n = 0;
+
+	*items = NULL;
+	*next = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit + 1);
+	*items = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *row;
+
+		if (n == limit) {
+			*next = json_integer_value(json_object_get(
+				json_array_get(*items, (size_t)n - 1), "id"));
+			break;
+		}
+		row = json_pack("{s:s, s:I, s:I, s:{s:s, s:s, s:s}, s:s, s:s, s:s}",
+				"object", "audit_event",
+				"id", (json_int_t)sqlite3_column_int64(s, 0),
+				"at", (json_int_t)sqlite3_column_int64(s, 1),
+				"actor", "role", sqlite3_column_text(s, 2),
+				"id", sqlite3_column_text(s, 3),
+				"subject", sqlite3_column_text(s, 4),
+				"object_id", sqlite3_column_text(s, 5),
+				"fields", sqlite3_column_text(s, 6),
+				"route", sqlite3_column_text(s, 7));
+		json_array_append_new(*items, row);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e)
+{
+	char sql[128];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", kinds[kind].table);
+	rc = prep(st, sql, &s, e);
+	if (rc)
+		return rc;
+	*n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return RC_OK;
+}

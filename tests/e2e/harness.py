@@ -1,0 +1,433 @@
+"""harness.py - start the real disputed on a free loopback port with a temporary data dir, and talk to it over HTTP.
+
+Standard library only. The binary comes from $DISPUTED_BIN (default build/disputed of
+this repository). One Server per TestCase class (setUpClass); each test makes its own
+records with unique external ids from uid().
+"""
+import http.client
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+import zlib
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.abspath(os.environ.get("DISPUTED_BIN") or os.path.join(REPO, "build", "disputed"))
+
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+
+_counter = itertools.count(1)
+_run = uuid.uuid4().hex[:8]
+
+
+def uid(prefix="x"):
+    """A string unique to this test run, usable as an external_id."""
+    return "%s-%s-%d" % (prefix, _run, next(_counter))
+
+
+def run_cli(*args, env=None, input_bytes=None, timeout=60):
+    """Run `disputed ARGS…`; returns CompletedProcess with text stdout/stderr."""
+    full_env = dict(os.environ)
+    # settings in the environment of the test runner must not leak into the server
+    for k in list(full_env):
+        if k.startswith("DISPUTED_") and k != "DISPUTED_BIN":
+            del full_env[k]
+    if env:
+        full_env.update(env)
+    return subprocess.run([BIN] + [str(a) for a in args], env=full_env, input=input_bytes,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# ---- valid and invalid identity numbers ----
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_W = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+_RID_W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def uscc_check(first17):
+    s = sum(_USCC_CHARS.index(c) * w for c, w in zip(first17, _USCC_W))
+    return _USCC_CHARS[(31 - s % 31) % 31]
+
+
+def rid_check(first17):
+    s = sum(int(c) * w for c, w in zip(first17, _RID_W))
+    return "10X98765432"[s % 11]
+
+
+VALID_USCC = "91350100M000100Y43"
+VALID_RID = "11010519491231002X"
+assert uscc_check(VALID_USCC[:17]) == VALID_USCC[17]
+assert rid_check(VALID_RID[:17]) == VALID_RID[17]
+
+
+def bad_check(valid, alphabet):
+    """`valid` with its check character replaced by another one of `alphabet`."""
+    last = valid[-1]
+    return valid[:-1] + next(c for c in alphabet if c != last)
+
+
+def tiny_png():
+    """A real 1x1 RGBA PNG, built here."""
+    def chunk(kind, data):
+        c = struct.pack(">I", len(data)) + kind + data
+        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    raw = b"\x00" + bytes([255, 0, 0, 255])
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw))
+            + chunk(b"IEND", b""))
+
+
+def unique_png():
+    """A valid PNG whose bytes (hence blob id) are unique: a tEXt chunk carries a uid."""
+    png = tiny_png()
+    text = b"Comment\x00" + uid("png").encode()
+    c = struct.pack(">I", len(text)) + b"tEXt" + text
+    c += struct.pack(">I", zlib.crc32(b"tEXt" + text) & 0xFFFFFFFF)
+    return png[:-12] + c + png[-12:]
+
+
+class Response:
+    """status, headers (case-insensitive .get), body (parsed JSON, or bytes)."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.body))
+
+    def __repr__(self):
+        return "Response(%d, %r)" % (self.status, self.body)
+
+
+class Server:
+    """A disputed data dir, and a `disputed serve` process on it."""
+
+    def __init__(self, data_dir=None, init=True):
+        self.tmp = None
+        if data_dir is None:
+            self.tmp = tempfile.mkdtemp(prefix="disputed-e2e-")
+            data_dir = os.path.join(self.tmp, "data")
+        self.data_dir = data_dir
+        self.db_path = os.path.join(data_dir, "disputed.db")
+        self.proc = None
+        self.port = None
+        self.log_lines = []      # every stderr line, raw text
+        self.logs = []           # the ones that parse as JSON objects
+        self._log_lock = threading.Lock()
+        self._listening = threading.Event()
+        self._reader = None
+        if init:
+            r = run_cli("init", "--data", data_dir)
+            if r.returncode != 0:
+                raise RuntimeError("disputed init failed: %s" % r.stderr.decode())
+
+    # ---- CLI ----
+
+    def key_create(self, role, name=None):
+        r = run_cli("key", "create", "--data", self.data_dir, "--role", role,
+                    "--name", name or uid(role))
+        if r.returncode != 0:
+            raise RuntimeError("key create failed: %s" % r.stderr.decode())
+        out = r.stdout.decode()
+        assert out.endswith("\n") and out.count("\n") == 1, repr(out)
+        return out[:-1]
+
+    def key_id(self, name):
+        """The key_… id of the key called `name`, from `disputed key list`."""
+        r = run_cli("key", "list", "--data", self.data_dir)
+        for line in r.stdout.decode().splitlines()[1:]:
+            cols = line.split(None, 4)
+            if len(cols) == 5 and cols[4] == name:
+                return cols[0]
+        raise KeyError(name)
+
+    # ---- process ----
+
+    def start(self, listen="127.0.0.1:0", args=None, env=None):
+        cmd = [BIN, "serve", "--data", self.data_dir]
+        if listen is not None:
+            cmd += ["--listen", listen]
+        cmd += list(args or [])
+        full_env = dict(os.environ)
+        for k in list(full_env):
+            if k.startswith("DISPUTED_") and k != "DISPUTED_BIN":
+                del full_env[k]
+        full_env.update(env or {})
+        self._listening.clear()
+        self.port = None
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, env=full_env)
+        self._reader = threading.Thread(target=self._drain, args=(self.proc,), daemon=True)
+        self._reader.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not self._listening.wait(0.05):
+            if self.proc.poll() is not None:
+                self._reader.join(2)
+                raise RuntimeError("disputed serve exited %d before listening:\n%s"
+                                   % (self.proc.returncode, "\n".join(self.log_lines)))
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                raise RuntimeError("disputed serve did not log 'listening' in %ss"
+                                   % START_TIMEOUT)
+        return self
+
+    def _drain(self, proc):
+        for raw in proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            rec = None
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                pass
+            with self._log_lock:
+                self.log_lines.append(line)
+                if isinstance(rec, dict):
+                    self.logs.append(rec)
+            if isinstance(rec, dict) and rec.get("msg") == "listening" and self.port is None:
+                self.port = int(rec["port"])
+                self._listening.set()
+
+    def stop(self):
+        """SIGTERM; the server must exit 0 within STOP_TIMEOUT seconds."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            rc = proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise AssertionError("disputed serve did not exit within %ss of SIGTERM"
+                                 % STOP_TIMEOUT)
+        self._reader.join(5)
+        if rc != 0:
+            raise AssertionError("disputed serve exited %d after SIGTERM" % rc)
+
+    def kill(self):
+        """SIGKILL, no questions asked."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        proc.kill()
+        proc.wait()
+        self._reader.join(5)
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.kill()
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def log_messages(self):
+        with self._log_lock:
+            return list(self.logs)
+
+    # ---- HTTP ----
+
+    def request(self, method, path, body=None, token=None, headers=None, raw=None,
+                timeout=60):
+        """One request on a fresh connection. `body` is JSON-encoded; `raw` is sent as is.
+
+        Returns Response(status, headers, body): body parsed as JSON when the reply
+        says application/json, else the bytes.
+        """
+        h = {}
+        data = None
+        if raw is not None:
+            data = raw
+        elif body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        if token is not None:
+            h["Authorization"] = "Bearer " + token
+        h.update(headers or {})
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=data, headers=h)
+            resp = conn.getresponse()
+            payload = resp.read()
+            hdrs = resp.headers
+            status = resp.status
+        finally:
+            conn.close()
+        ctype = hdrs.get("Content-Type", "")
+        parsed = payload
+        if ctype.startswith("application/json"):
+            parsed = json.loads(payload.decode("utf-8"))
+        return Response(status, hdrs, parsed)
+
+    # ---- database observation (read only) ----
+
+    def counts(self):
+        """{table: row count} for every table of DIR/disputed.db, read only."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True)
+        try:
+            tables = [r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+            return {t: db.execute('SELECT count(*) FROM "%s"' % t).fetchone()[0]
+                    for t in tables}
+        finally:
+            db.close()
+
+
+# ---- record builders: valid bodies with unique external ids ----
+
+def merchant_body(kind="company", email=True, **over):
+    b = {
+        "external_id": uid("mer"),
+        "kind": kind,
+        "legal_name": "福州测试商贸有限公司" if kind == "company" else "张三",
+        "registered_address": "福建省福州市鼓楼区测试路1号",
+        "contact": {"phone": "+86 591 8888 0000"},
+    }
+    if email:
+        b["contact"]["email"] = "shop@example.com"
+    if kind == "company":
+        b["uscc"] = VALID_USCC
+    else:
+        b["id_number"] = VALID_RID
+    b.update(over)
+    return b
+
+
+def listing_body(merchant, price=1999, **over):
+    b = {"external_id": uid("lst"), "merchant": merchant, "title": "保温杯 500ml",
+         "price": {"amount": price, "currency": "CNY"}}
+    b.update(over)
+    return b
+
+
+def order_body(merchant, listing, consumer=None, unit_price=1999, quantity=1, **over):
+    consumer = consumer or {"external_id": uid("cus"), "name": "李四",
+                            "phone": "+86 138 0000 0000"}
+    b = {
+        "external_id": uid("ord"),
+        "consumer": consumer,
+        "merchant": merchant,
+        "items": [{"listing": listing, "quantity": quantity,
+                   "unit_price": {"amount": unit_price, "currency": "CNY"}}],
+        "total": {"amount": unit_price * quantity, "currency": "CNY"},
+        "paid_at": "2025-09-30T08:00:00+08:00",
+        "payment": {"channel": "alipay", "transaction_id": uid("txn")},
+    }
+    b.update(over)
+    return b
+
+
+def logistics_body(**over):
+    b = {"carrier": "SF Express", "tracking_number": uid("SF"), "status": "shipped",
+         "occurred_at": "2025-10-01T09:30:00Z", "location": "Fuzhou"}
+    b.update(over)
+    return b
+
+
+def message_body(**over):
+    b = {"sender": "consumer", "text": "杯子漏水，请问怎么退货？", "sent_at": "2025-10-03T10:00:00Z"}
+    b.update(over)
+    return b
+
+
+class World:
+    """Convenience: create records through the API as `token` (platform) and check 201."""
+
+    def __init__(self, srv, token):
+        self.srv = srv
+        self.token = token
+
+    def post(self, path, body, expect=201):
+        r = self.srv.request("POST", path, body, token=self.token)
+        if r.status != expect:
+            raise AssertionError("POST %s -> %d %r (wanted %d)" % (path, r.status, r.body, expect))
+        return r.body
+
+    def merchant(self, **over):
+        return self.post("/v1/merchants", merchant_body(**over))
+
+    def listing(self, merchant, **over):
+        return self.post("/v1/listings", listing_body(merchant, **over))
+
+    def order(self, merchant, listing, **over):
+        return self.post("/v1/orders", order_body(merchant, listing, **over))
+
+    def shop(self, **over):
+        """A merchant with one listing and one order; returns (merchant, listing, order)."""
+        m = self.merchant()
+        lst = self.listing(m["id"])
+        o = self.order(m["id"], lst["id"], **over)
+        return m, lst, o
+
+    def token_for(self, role, subject, ttl=None):
+        body = {"role": role, "subject": subject}
+        if ttl is not None:
+            body["ttl_seconds"] = ttl
+        return self.post("/v1/tokens", body)
+
+
+class ServerTestCase:
+    """Mixin for unittest.TestCase: one server per class with a platform key.
+
+    Subclasses may set `key_roles` (role -> attribute name) for more API keys.
+    """
+    key_roles = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        try:
+            cls.platform = cls.srv.key_create("platform", "e2e platform")
+            for role, attr in cls.key_roles.items():
+                setattr(cls, attr, cls.srv.key_create(role, "e2e " + role))
+            cls.srv.start()
+        except Exception:
+            cls.srv.cleanup()
+            raise
+        cls.world = World(cls.srv, cls.platform)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.cleanup()
+
+    def req(self, method, path, body=None, token="platform", **kw):
+        if token == "platform":
+            token = self.platform
+        return self.srv.request(method, path, body, token=token, **kw)
+
+    def assertError(self, r, status, etype, code, param="<any>"):
+        """The reply is the documented error shape with these values."""
+        self.assertEqual(r.status, status, r.body)
+        self.assertIsInstance(r.body, dict, r.body)
+        err = r.body.get("error")
+        self.assertIsInstance(err, dict, r.body)
+        self.assertEqual(err.get("type"), etype, r.body)
+        self.assertEqual(err.get("code"), code, r.body)
+        self.assertIsInstance(err.get("message"), str, r.body)
+        self.assertTrue(err.get("message"), r.body)
+        if param != "<any>":
+            self.assertEqual(err.get("param"), param, r.body)

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""run.py - run the end-to-end suite (tests/e2e/test_*.py) and print one summary line.
+
+Usage: DISPUTED_BIN=build/disputed python3 tests/e2e/run.py [unittest name patterns…]
+Exits 1 if any test failed or errored.
+"""
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class CountingResult(unittest.TextTestResult):
+    """Counts successes directly: a setUpClass error is an error but not a test run."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.passed = 0
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.passed += 1
+
+
+def main(argv):
+    sys.path.insert(0, HERE)
+    loader = unittest.TestLoader()
+    if len(argv) > 1:
+        loader.testNamePatterns = ["*%s*" % p for p in argv[1:]]
+    suite = loader.discover(start_dir=HERE, pattern="test_*.py", top_level_dir=HERE)
+    runner = unittest.TextTestRunner(verbosity=2, stream=sys.stderr,
+                                     resultclass=CountingResult)
+    result = runner.run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = result.passed + len(result.expectedFailures)
+    line = "e2e: %d passed, %d failed" % (passed, failed)
+    if skipped:
+        line += ", %d skipped" % skipped
+    sys.stderr.flush()
+    print(line)
+    sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,189 @@
+"""test_ops.py - running disputed: health, metrics, request ids, graceful stop, durability across kill -9, and configuration."""
+import os
+import re
+import shutil
+import tempfile
+import unittest
+
+from harness import Server, ServerTestCase, free_port, merchant_body, run_cli
+
+# label values may contain braces ("/v1/orders/{id}"): match quoted strings whole
+LABELS = r'\{((?:[^"}]|"[^"]*")*)\}'
+COUNTER = re.compile(r'^disputed_http_requests_total' + LABELS + r' (\d+)$', re.M)
+
+
+def counter(text, route, method, status):
+    want = 'route="%s",method="%s",status="%s"' % (route, method, status)
+    for labels, value in COUNTER.findall(text):
+        if labels == want:
+            return int(value)
+    return 0
+
+
+class OpsTest(ServerTestCase, unittest.TestCase):
+
+    def metrics(self):
+        r = self.req("GET", "/metrics", token=None)
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.headers.get("Content-Type", "").startswith("text/plain"))
+        return r.body.decode()
+
+    def test_healthz_is_200_ok_without_credentials(self):
+        r = self.req("GET", "/healthz", token=None)
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.body["status"], "ok")
+        self.assertIsInstance(r.body["schema_version"], int)
+        self.assertGreaterEqual(r.body["schema_version"], 1)
+
+    def test_metrics_count_requests_by_route_method_and_status(self):
+        self.assertEqual(self.req("GET", "/v1/merchants").status, 200)
+        self.assertEqual(self.req("GET", "/v1/merchants", token=None).status, 401)
+        text = self.metrics()
+        ok = counter(text, "/v1/merchants", "GET", 200)
+        unauth = counter(text, "/v1/merchants", "GET", 401)
+        self.assertGreaterEqual(ok, 1, text)
+        self.assertGreaterEqual(unauth, 1, text)
+        self.assertEqual(self.req("GET", "/v1/merchants").status, 200)
+        self.assertEqual(counter(self.metrics(), "/v1/merchants", "GET", 200), ok + 1)
+        # the route label is the pattern, not the path with its id
+        self.req("GET", "/v1/merchants/mer_000000000000000000000000")
+        text = self.metrics()
+        self.assertGreaterEqual(counter(text, "/v1/merchants/{id}", "GET", 404), 1, text)
+        self.assertNotIn("mer_000000000000000000000000", text)
+
+    def test_metrics_have_a_latency_histogram(self):
+        self.req("GET", "/v1/merchants")
+        text = self.metrics()
+        self.assertIn("# TYPE disputed_http_request_duration_seconds histogram", text)
+        buckets = re.findall(r'^disputed_http_request_duration_seconds_bucket\{[^}]*'
+                             r'route="/v1/merchants",method="GET"[^}]*le="([^"]+)"\} (\d+)$',
+                             text, re.M)
+        self.assertTrue(buckets, text)
+        self.assertIn("+Inf", [le for le, _ in buckets])
+        self.assertRegex(text, r'(?m)^disputed_http_request_duration_seconds_count\{'
+                               r'[^}]*route="/v1/merchants"[^}]*\} \d+$')
+        self.assertRegex(text, r'(?m)^disputed_http_request_duration_seconds_sum\{'
+                               r'[^}]*route="/v1/merchants"[^}]*\} [0-9.e+-]+$')
+
+    def test_every_response_carries_a_distinct_request_id(self):
+        ids = []
+        for method, path, token, body in (
+                ("GET", "/healthz", None, None), ("GET", "/metrics", None, None),
+                ("GET", "/v1/merchants", "platform", None), ("GET", "/v1/merchants", None, None),
+                ("GET", "/v1/nowhere", "platform", None), ("PUT", "/v1/merchants", "platform", None),
+                ("POST", "/v1/merchants", "platform", merchant_body()),
+                ("POST", "/v1/merchants", "platform", {"kind": "?"})):
+            with self.subTest(method=method, path=path):
+                r = self.req(method, path, body, token=token)
+                rid = r.headers.get("Request-Id")
+                self.assertTrue(rid, "%s %s -> %d without Request-Id" % (method, path, r.status))
+                ids.append(rid)
+        self.assertEqual(len(ids), len(set(ids)))
+        logged = {rec.get("request_id") for rec in self.srv.log_messages()
+                  if rec.get("msg") == "request"}
+        self.assertTrue(set(ids) <= logged, "request ids missing from the request log")
+
+
+class ProcessTest(unittest.TestCase):
+    """Each test runs its own server processes."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="disputed-ops-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.srv = Server(data_dir=os.path.join(self.tmp, "data"))
+        self.addCleanup(self.srv.kill)
+        self.platform = self.srv.key_create("platform", "ops")
+
+    def healthy(self):
+        r = self.srv.request("GET", "/healthz")
+        return r.status == 200 and r.body["status"] == "ok"
+
+    def test_sigterm_stops_gracefully_with_exit_0_and_a_stopped_line(self):
+        self.srv.start()
+        self.assertTrue(self.healthy())
+        self.srv.stop()   # asserts exit status 0 within 10 s
+        msgs = [rec.get("msg") for rec in self.srv.log_messages()]
+        self.assertIn("stopped", msgs)
+        self.assertLess(msgs.index("listening"), msgs.index("stopped"))
+
+    def test_acknowledged_data_survives_kill_9(self):
+        self.srv.start()
+        body = merchant_body()
+        r = self.srv.request("POST", "/v1/merchants", body, token=self.platform)
+        self.assertEqual(r.status, 201, r.body)
+        self.srv.kill()
+        self.srv.start()
+        got = self.srv.request("GET", "/v1/merchants/" + r.body["id"], token=self.platform)
+        self.assertEqual(got.status, 200, got.body)
+        self.assertEqual(got.body, r.body)
+        self.srv.stop()
+
+    def test_disputed_listen_env_is_used_when_listen_is_absent(self):
+        port = free_port()
+        self.srv.start(listen=None, env={"DISPUTED_LISTEN": "127.0.0.1:%d" % port})
+        self.assertEqual(self.srv.port, port)
+        self.assertTrue(self.healthy())
+        self.srv.stop()
+
+    def test_listen_flag_overrides_the_environment(self):
+        port = free_port()
+        self.srv.start(listen="127.0.0.1:0", env={"DISPUTED_LISTEN": "127.0.0.1:%d" % port})
+        self.assertNotEqual(self.srv.port, port)
+        self.assertTrue(self.healthy())
+        self.srv.stop()
+
+    def test_config_file_server_listen_is_used(self):
+        port = free_port()
+        conf = os.path.join(self.tmp, "disputed.conf")
+        with open(conf, "w") as f:
+            f.write("# test config\n[server]\nlisten=127.0.0.1:%d\n" % port)
+        self.srv.start(listen=None, args=["--config", conf])
+        self.assertEqual(self.srv.port, port)
+        self.assertTrue(self.healthy())
+        self.srv.stop()
+
+    def test_config_file_body_limit_takes_effect(self):
+        conf = os.path.join(self.tmp, "disputed.conf")
+        with open(conf, "w") as f:
+            f.write("[server]\nmax_body_bytes=2048\n")
+        self.srv.start(args=["--config", conf])
+        r = self.srv.request("POST", "/v1/merchants", merchant_body(legal_name="x" * 190,
+                                                                    registered_address="y" * 3000),
+                             token=self.platform)
+        self.assertEqual(r.status, 413, r.body)
+        self.assertEqual(r.body["error"]["code"], "body_too_large")
+        r = self.srv.request("POST", "/v1/merchants", merchant_body(), token=self.platform)
+        self.assertEqual(r.status, 201, r.body)
+        self.srv.stop()
+
+    def test_unknown_config_key_makes_serve_exit_non_zero_naming_it(self):
+        conf = os.path.join(self.tmp, "disputed.conf")
+        with open(conf, "w") as f:
+            f.write("[server]\nlisten=127.0.0.1:0\nlisten_backlog=64\n")
+        r = run_cli("serve", "--data", self.srv.data_dir, "--config", conf, timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("listen_backlog", r.stderr.decode())
+
+    def test_missing_config_file_makes_serve_exit_non_zero(self):
+        conf = os.path.join(self.tmp, "absent.conf")
+        r = run_cli("serve", "--data", self.srv.data_dir, "--config", conf, timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("absent.conf", r.stderr.decode())
+
+    def test_serve_on_a_directory_without_a_database_fails(self):
+        r = run_cli("serve", "--data", os.path.join(self.tmp, "nothing"), "--listen",
+                    "127.0.0.1:0", timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertTrue(r.stderr)
+
+    def test_port_in_use_makes_serve_exit_non_zero(self):
+        self.srv.start()
+        r = run_cli("serve", "--data", self.srv.data_dir, "--listen",
+                    "127.0.0.1:%d" % self.srv.port, timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn(str(self.srv.port), r.stderr.decode())
+        self.srv.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()

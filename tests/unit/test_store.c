@@ -1,0 +1,957 @@
+/* test_store.c - unit tests of the store interface against a real SQLite file in a temporary directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/ids.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+/* One test's database: a fresh file in a fresh directory. */
+struct fixture {
+	char dir[64];          /* the temporary directory */
+	char path[128];        /* the database file inside it */
+	struct store *st;      /* open on `path` */
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fixture_dir(struct fixture *f)
+{
+	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct err e;
+
+	assert_non_null(f);
+	fixture_dir(f);
+	err_clear(&e);
+	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->st);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static void begin(struct store *st)
+{
+	struct err e;
+
+	assert_int_equal(store_begin(st, &e), RC_OK);
+}
+
+static void commit(struct store *st)
+{
+	struct err e;
+
+	assert_int_equal(store_end(st, 1, &e), RC_OK);
+}
+
+/* ---- helpers that put rows with the columns the store finds them by ---- */
+
+static int put_row(struct store *st, enum store_kind kind, const char *id, const char *ext,
+		   int64_t version, const char *mer, const char *cus, const char *ord,
+		   json_t *body, struct err *e)
+{
+	struct store_row row;
+	int rc;
+
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.external_id = ext;
+	row.version = version;
+	row.merchant_id = mer;
+	row.consumer_id = cus;
+	row.order_id = ord;
+	row.created_at = 1700000000000;
+	row.body = body;
+	err_clear(e);
+	rc = store_put(st, kind, &row, e);
+	json_decref(body);
+	return rc;
+}
+
+static void put_merchant(struct store *st, const char *id, const char *ext)
+{
+	struct err e;
+
+	assert_int_equal(put_row(st, STORE_MERCHANT, id, ext, 0, NULL, NULL, NULL,
+				 json_pack("{s:s, s:s}", "object", "merchant", "id", id), &e),
+			 RC_OK);
+}
+
+static void put_consumer(struct store *st, const char *id, const char *ext)
+{
+	struct err e;
+
+	assert_int_equal(put_row(st, STORE_CONSUMER, id, ext, 0, NULL, NULL, NULL,
+				 json_pack("{s:s, s:s}", "object", "consumer", "id", id), &e),
+			 RC_OK);
+}
+
+static void put_listing(struct store *st, const char *id, const char *ext, int64_t version,
+			const char *mer, const char *title)
+{
+	struct err e;
+
+	assert_int_equal(put_row(st, STORE_LISTING, id, ext, version, mer, NULL, NULL,
+				 json_pack("{s:s, s:s, s:I, s:s, s:s}", "object", "listing",
+					   "id", id, "version", (json_int_t)version,
+					   "merchant", mer, "title", title),
+				 &e),
+			 RC_OK);
+}
+
+/* An order of one item: version `version` of listing `lst`. */
+static void put_order(struct store *st, const char *id, const char *ext, const char *mer,
+		      const char *cus, const char *lst, int64_t version)
+{
+	struct err e;
+
+	assert_int_equal(put_row(st, STORE_ORDER, id, ext, 0, mer, cus, NULL,
+				 json_pack("{s:s, s:s, s:[{s:s, s:I}]}", "object", "order",
+					   "id", id, "items", "listing", lst,
+					   "listing_version", (json_int_t)version),
+				 &e),
+			 RC_OK);
+}
+
+static void put_child(struct store *st, enum store_kind kind, const char *id, const char *ord)
+{
+	struct err e;
+
+	assert_int_equal(put_row(st, kind, id, NULL, 0, NULL, NULL, ord,
+				 json_pack("{s:s, s:s}", "id", id, "order", ord), &e),
+			 RC_OK);
+}
+
+static int64_t count(struct store *st, enum store_kind kind)
+{
+	struct err e;
+	int64_t n = -1;
+
+	assert_int_equal(store_count(st, kind, &n, &e), RC_OK);
+	return n;
+}
+
+/* The "id" of a body; borrowed. */
+static const char *body_id(json_t *body)
+{
+	return json_string_value(json_object_get(body, "id"));
+}
+
+/* A hex digest made of one repeated character (distinct test digests). */
+static void digest_of(char out[65], char c)
+{
+	memset(out, c, 64);
+	out[64] = '\0';
+}
+
+/* ---- opening and schema ---- */
+
+static void open_with_create_on_existing_path_is_conflict(void **state)
+{
+	struct fixture f;
+	struct store *st = (struct store *)1;
+	struct err e;
+	int fd;
+
+	(void)state;
+	fixture_dir(&f);
+	fd = open(f.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	err_clear(&e);
+	assert_int_equal(store_open(f.path, 1, &st, &e), RC_CONFLICT);
+	assert_null(st);
+	assert_int_equal(e.rc, RC_CONFLICT);
+	unlink(f.path);
+	rmdir(f.dir);
+}
+
+static void open_without_create_on_missing_path_is_notfound(void **state)
+{
+	struct fixture f;
+	struct store *st = (struct store *)1;
+	struct err e;
+
+	(void)state;
+	fixture_dir(&f);
+	err_clear(&e);
+	assert_int_equal(store_open(f.path, 0, &st, &e), RC_NOTFOUND);
+	assert_null(st);
+	assert_int_equal(access(f.path, F_OK), -1); /* nothing was created */
+	rmdir(f.dir);
+}
+
+/* PRAGMA `pragma` of the database file, read over a connection of our own. */
+static char *file_pragma(const char *path, const char *pragma)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char sql[64], *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "PRAGMA %s", pragma);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	v = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void migrations_reach_latest_version_and_reopen_is_noop(void **state)
+{
+	struct fixture *f = *state;
+	char want[16], *got;
+	json_t *body = NULL;
+	struct err e;
+
+	snprintf(want, sizeof(want), "%zu", store_migration_count());
+	assert_true(store_migration_count() >= 1);
+	assert_int_equal(store_schema_version(f->st), (int)store_migration_count());
+	got = file_pragma(f->path, "user_version");
+	assert_string_equal(got, want);
+	free(got);
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	commit(f->st);
+	store_close(f->st);
+	f->st = NULL;
+
+	assert_int_equal(store_open(f->path, 0, &f->st, &e), RC_OK);
+	assert_int_equal(store_schema_version(f->st), (int)store_migration_count());
+	got = file_pragma(f->path, "user_version");
+	assert_string_equal(got, want);
+	free(got);
+	begin(f->st);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_OK);
+	assert_string_equal(body_id(body), "mer_000000000000000000000001");
+	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
+	commit(f->st);
+	json_decref(body);
+}
+
+static void wal_mode_is_on(void **state)
+{
+	struct fixture *f = *state;
+	char *mode = file_pragma(f->path, "journal_mode");
+
+	assert_string_equal(mode, "wal");
+	free(mode);
+}
+
+static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int rc;
+
+	begin(f->st);
+	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
+	rc = put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
+		     "mer_00000000000000000000dead", "cus_000000000000000000000001", NULL,
+		     json_pack("{s:s, s:[]}", "id", "ord_000000000000000000000001", "items"), &e);
+	assert_int_not_equal(rc, RC_OK);
+	assert_int_equal(count(f->st, STORE_ORDER), 0);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
+static void commit_after_failed_statement_rolls_back_everything(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
+	assert_int_not_equal(put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
+				     "mer_00000000000000000000dead",
+				     "cus_000000000000000000000001", NULL,
+				     json_pack("{s:[]}", "items"), &e),
+			     RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_end(f->st, 1, &e), RC_DB);
+	begin(f->st);
+	assert_int_equal(count(f->st, STORE_MERCHANT), 0);
+	assert_int_equal(count(f->st, STORE_CONSUMER), 0);
+	commit(f->st);
+}
+
+/* ---- records ---- */
+
+static void put_then_get_by_id_and_by_external_id(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a = NULL, *b = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	put_merchant(f->st, "mer_000000000000000000000002", NULL);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "mer_000000000000000000000001", &a, &e),
+			 RC_OK);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &b, &e), RC_OK);
+	assert_true(json_equal(a, b));
+	assert_string_equal(json_string_value(json_object_get(a, "object")), "merchant");
+	assert_string_equal(body_id(a), "mer_000000000000000000000001");
+	json_decref(a);
+	json_decref(b);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "mer_000000000000000000000002", &a, &e),
+			 RC_OK);
+	assert_string_equal(body_id(a), "mer_000000000000000000000002");
+	json_decref(a);
+	err_clear(&e);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-2", &a, &e), RC_NOTFOUND);
+	assert_null(a);
+	assert_int_equal(e.rc, RC_NOTFOUND);
+	/* A record of one kind is not found as another. */
+	assert_int_equal(store_get(f->st, STORE_CONSUMER, "m-1", &a, &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
+static void duplicate_external_id_is_conflict(void **state)
+{
+	struct fixture *f = *state;
+	json_t *body = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	assert_int_equal(put_row(f->st, STORE_MERCHANT, "mer_000000000000000000000002", "m-1", 0,
+				 NULL, NULL, NULL, json_pack("{s:s}", "object", "merchant"), &e),
+			 RC_CONFLICT);
+	assert_int_equal(e.rc, RC_CONFLICT);
+	assert_string_equal(e.code, "duplicate_external_id");
+	assert_string_equal(e.param, "external_id");
+	/* The conflict does not spoil the transaction: the first row commits. */
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_OK);
+	assert_string_equal(body_id(body), "mer_000000000000000000000001");
+	commit(f->st);
+	json_decref(body);
+}
+
+static void get_returns_newest_listing_version_and_each_version_is_kept(void **state)
+{
+	struct fixture *f = *state;
+	const char *lst = "lst_000000000000000000000001";
+	json_t *body = NULL, *items = NULL;
+	int64_t next = -1;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", NULL);
+	put_listing(f->st, lst, "sku-1", 1, "mer_000000000000000000000001", "first");
+	put_listing(f->st, lst, "sku-1", 2, "mer_000000000000000000000001", "second");
+
+	assert_int_equal(store_get(f->st, STORE_LISTING, lst, &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "title")), "second");
+	json_decref(body);
+	assert_int_equal(store_get(f->st, STORE_LISTING, "sku-1", &body, &e), RC_OK);
+	assert_int_equal(json_integer_value(json_object_get(body, "version")), 2);
+	json_decref(body);
+
+	assert_int_equal(store_listing_version(f->st, lst, 1, &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "title")), "first");
+	json_decref(body);
+	assert_int_equal(store_listing_version(f->st, lst, 2, &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "title")), "second");
+	json_decref(body);
+	assert_int_equal(store_listing_version(f->st, lst, 3, &body, &e), RC_NOTFOUND);
+	assert_null(body);
+
+	/* A list shows the listing once, by its newest version. */
+	assert_int_equal(store_list(f->st, STORE_LISTING, NULL, 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "title")),
+			    "second");
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(count(f->st, STORE_LISTING), 2);
+	commit(f->st);
+}
+
+static void list_pages_walk_every_row_once(void **state)
+{
+	struct fixture *f = *state;
+	char id[ID_MAX], seen[5][ID_MAX];
+	json_t *items = NULL, *it;
+	int64_t after = 0, next = -1;
+	int pages = 0, n = 0, i, k;
+	size_t j;
+	struct err e;
+
+	begin(f->st);
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "mer_00000000000000000000000%c", (char)('0' + i));
+		put_merchant(f->st, id, NULL);
+	}
+	do {
+		assert_int_equal(store_list(f->st, STORE_MERCHANT, NULL, after, 2, &items, &next,
+					    &e),
+				 RC_OK);
+		assert_true(json_array_size(items) <= 2);
+		assert_true(json_array_size(items) >= 1);
+		json_array_foreach(items, j, it) {
+			for (k = 0; k < n; k++)
+				assert_string_not_equal(seen[k], body_id(it));
+			assert_true(n < 5);
+			snprintf(seen[n++], ID_MAX, "%s", body_id(it));
+		}
+		json_decref(items);
+		after = next;
+		pages++;
+	} while (next != 0 && pages < 10);
+	assert_int_equal(pages, 3);
+	assert_int_equal(n, 5);
+	for (i = 0; i < 5; i++) { /* oldest first */
+		snprintf(id, sizeof(id), "mer_00000000000000000000000%c", (char)('0' + i));
+		assert_string_equal(seen[i], id);
+	}
+
+	/* A page that ends exactly at the last row says there is nothing more. */
+	assert_int_equal(store_list(f->st, STORE_MERCHANT, NULL, 0, 5, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 5);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	commit(f->st);
+}
+
+/* The ids of a store_list result, joined by spaces, into `out`. */
+static void list_ids(struct store *st, enum store_kind kind, const struct store_filter *flt,
+		     char *out, size_t n)
+{
+	json_t *items = NULL, *it;
+	int64_t next = -1;
+	struct err e;
+	size_t i;
+
+	assert_int_equal(store_list(st, kind, flt, 0, 100, &items, &next, &e), RC_OK);
+	assert_int_equal(next, 0);
+	out[0] = '\0';
+	json_array_foreach(items, i, it) {
+		size_t used = strlen(out);
+
+		snprintf(out + used, n - used, "%s%s", i ? " " : "", body_id(it));
+	}
+	json_decref(items);
+}
+
+static void list_filters_by_merchant_consumer_and_order(void **state)
+{
+	struct fixture *f = *state;
+	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
+	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
+	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
+	struct store_filter flt;
+	char got[512];
+
+	begin(f->st);
+	put_merchant(f->st, m1, NULL);
+	put_merchant(f->st, m2, NULL);
+	put_consumer(f->st, c1, "c-1");
+	put_consumer(f->st, c2, "c-2");
+	put_listing(f->st, l1, NULL, 1, m1, "one");
+	put_listing(f->st, l2, NULL, 1, m2, "two");
+	put_order(f->st, "ord_000000000000000000000001", NULL, m1, c1, l1, 1);
+	put_order(f->st, "ord_000000000000000000000002", NULL, m2, c1, l2, 1);
+	put_order(f->st, "ord_000000000000000000000003", NULL, m1, c2, l1, 1);
+	put_child(f->st, STORE_LOGISTICS, "lge_000000000000000000000001",
+		  "ord_000000000000000000000001");
+	put_child(f->st, STORE_LOGISTICS, "lge_000000000000000000000002",
+		  "ord_000000000000000000000002");
+	put_child(f->st, STORE_MESSAGE, "msg_000000000000000000000001",
+		  "ord_000000000000000000000003");
+
+	memset(&flt, 0, sizeof(flt));
+	list_ids(f->st, STORE_ORDER, &flt, got, sizeof(got));
+	assert_string_equal(got, "ord_000000000000000000000001 ord_000000000000000000000002 "
+				 "ord_000000000000000000000003");
+	flt.merchant_id = m1;
+	list_ids(f->st, STORE_ORDER, &flt, got, sizeof(got));
+	assert_string_equal(got, "ord_000000000000000000000001 ord_000000000000000000000003");
+	flt.consumer_id = c1;
+	list_ids(f->st, STORE_ORDER, &flt, got, sizeof(got));
+	assert_string_equal(got, "ord_000000000000000000000001");
+	flt.merchant_id = NULL;
+	list_ids(f->st, STORE_ORDER, &flt, got, sizeof(got));
+	assert_string_equal(got, "ord_000000000000000000000001 ord_000000000000000000000002");
+
+	memset(&flt, 0, sizeof(flt));
+	flt.merchant_id = m2;
+	list_ids(f->st, STORE_LISTING, &flt, got, sizeof(got));
+	assert_string_equal(got, l2);
+
+	memset(&flt, 0, sizeof(flt));
+	flt.order_id = "ord_000000000000000000000002";
+	list_ids(f->st, STORE_LOGISTICS, &flt, got, sizeof(got));
+	assert_string_equal(got, "lge_000000000000000000000002");
+	list_ids(f->st, STORE_MESSAGE, &flt, got, sizeof(got));
+	assert_string_equal(got, "");
+	flt.order_id = "ord_000000000000000000000003";
+	list_ids(f->st, STORE_MESSAGE, &flt, got, sizeof(got));
+	assert_string_equal(got, "msg_000000000000000000000001");
+	commit(f->st);
+}
+
+static void rolled_back_put_is_not_visible(void **state)
+{
+	struct fixture *f = *state;
+	json_t *body = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+	begin(f->st);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_NOTFOUND);
+	assert_int_equal(count(f->st, STORE_MERCHANT), 0);
+	/* The external id is free again. */
+	put_merchant(f->st, "mer_000000000000000000000002", "m-1");
+	commit(f->st);
+}
+
+static void replace_updates_consumer_body(void **state)
+{
+	struct fixture *f = *state;
+	json_t *body = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
+	body = json_pack("{s:s, s:s}", "id", "cus_000000000000000000000001", "name", "new");
+	assert_int_equal(store_replace(f->st, STORE_CONSUMER, "cus_000000000000000000000001",
+				       body, &e),
+			 RC_OK);
+	json_decref(body);
+	assert_int_equal(store_get(f->st, STORE_CONSUMER, "c-1", &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "name")), "new");
+	json_decref(body);
+	commit(f->st);
+}
+
+static void meta_set_then_get_and_overwrite(void **state)
+{
+	struct fixture *f = *state;
+	char *v = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "origin", &v, &e), RC_NOTFOUND);
+	assert_null(v);
+	assert_int_equal(store_meta_set(f->st, "origin", "a", &e), RC_OK);
+	assert_int_equal(store_meta_set(f->st, "origin", "b", &e), RC_OK);
+	assert_int_equal(store_meta_get(f->st, "origin", &v, &e), RC_OK);
+	assert_string_equal(v, "b");
+	free(v);
+	commit(f->st);
+}
+
+/* ---- keys and tokens ---- */
+
+static void auth_lookup_finds_live_key_by_hash(void **state)
+{
+	struct fixture *f = *state;
+	char hash[65], other[65];
+	struct principal p;
+	json_t *keys = NULL;
+	struct err e;
+
+	token_hash("dsk_secret", hash);
+	token_hash("dsk_other", other);
+	begin(f->st);
+	assert_int_equal(store_key_insert(f->st, "key_000000000000000000000001", "platform",
+					  "shop", hash, 1000, &e),
+			 RC_OK);
+	assert_int_equal(store_auth_lookup(f->st, hash, 2000, &p, &e), RC_OK);
+	assert_string_equal(p.via, "key");
+	assert_string_equal(p.id, "key_000000000000000000000001");
+	assert_string_equal(p.role, "platform");
+	assert_string_equal(p.subject, "shop");
+	assert_int_equal(p.expires_at, 0);
+	err_clear(&e);
+	assert_int_equal(store_auth_lookup(f->st, other, 2000, &p, &e), RC_UNAUTH);
+	assert_int_equal(e.rc, RC_UNAUTH);
+
+	assert_int_equal(store_key_list(f->st, &keys, &e), RC_OK);
+	assert_int_equal(json_array_size(keys), 1);
+	assert_true(json_is_null(json_object_get(json_array_get(keys, 0), "revoked_at")));
+	json_decref(keys);
+	commit(f->st);
+}
+
+static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
+{
+	struct fixture *f = *state;
+	char hash[65];
+	struct principal p;
+	json_t *keys = NULL;
+	struct err e;
+
+	token_hash("dsk_secret", hash);
+	begin(f->st);
+	assert_int_equal(store_key_insert(f->st, "key_000000000000000000000001", "platform",
+					  "shop", hash, 1000, &e),
+			 RC_OK);
+	assert_int_equal(store_key_revoke(f->st, "key_000000000000000000000001", 1500, &e),
+			 RC_OK);
+	assert_int_equal(store_auth_lookup(f->st, hash, 2000, &p, &e), RC_UNAUTH);
+	err_clear(&e);
+	assert_int_equal(store_key_revoke(f->st, "key_000000000000000000000001", 1600, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "already_revoked");
+	err_clear(&e);
+	assert_int_equal(store_key_revoke(f->st, "key_00000000000000000000dead", 1600, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_key_list(f->st, &keys, &e), RC_OK);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(keys, 0),
+							     "revoked_at")),
+			 1500);
+	json_decref(keys);
+	commit(f->st);
+}
+
+static void token_is_live_until_expiry_and_revocable_once(void **state)
+{
+	struct fixture *f = *state;
+	char hash[65];
+	struct principal p;
+	struct err e;
+
+	token_hash("dtk_secret", hash);
+	begin(f->st);
+	assert_int_equal(store_token_insert(f->st, "tok_000000000000000000000001", "consumer",
+					    "cus_000000000000000000000001", hash,
+					    "key_000000000000000000000001", 1000, 5000, &e),
+			 RC_OK);
+	assert_int_equal(store_auth_lookup(f->st, hash, 4999, &p, &e), RC_OK);
+	assert_string_equal(p.via, "token");
+	assert_string_equal(p.id, "tok_000000000000000000000001");
+	assert_string_equal(p.role, "consumer");
+	assert_string_equal(p.subject, "cus_000000000000000000000001");
+	assert_int_equal(p.expires_at, 5000);
+	assert_int_equal(store_auth_lookup(f->st, hash, 5000, &p, &e), RC_UNAUTH);
+	assert_int_equal(store_auth_lookup(f->st, hash, 9000, &p, &e), RC_UNAUTH);
+
+	assert_int_equal(store_token_revoke(f->st, "tok_000000000000000000000001", 2000, &e),
+			 RC_OK);
+	assert_int_equal(store_auth_lookup(f->st, hash, 3000, &p, &e), RC_UNAUTH);
+	assert_int_equal(store_token_revoke(f->st, "tok_000000000000000000000001", 2000, &e),
+			 RC_CONFLICT);
+	assert_int_equal(store_token_revoke(f->st, "tok_00000000000000000000dead", 2000, &e),
+			 RC_NOTFOUND);
+	/* A key id is not revoked through the token table. */
+	assert_int_equal(store_token_revoke(f->st, "key_000000000000000000000001", 2000, &e),
+			 RC_NOTFOUND);
+	commit(f->st);
+}
+
+/* ---- idempotency and audit ---- */
+
+static void idempotency_record_round_trips(void **state)
+{
+	struct fixture *f = *state;
+	char hash[65], want[65], *resp = NULL;
+	int status = 0;
+	struct err e;
+
+	sha256_hex("body", 4, want);
+	begin(f->st);
+	assert_int_equal(store_idem_get(f->st, "key_1", "k1", hash, &status, &resp, &e),
+			 RC_NOTFOUND);
+	assert_null(resp);
+	assert_int_equal(store_idem_put(f->st, "key_1", "k1", want, 201, "{\"id\":\"x\"}", 1000,
+					&e),
+			 RC_OK);
+	assert_int_equal(store_idem_get(f->st, "key_1", "k1", hash, &status, &resp, &e), RC_OK);
+	assert_string_equal(hash, want);
+	assert_int_equal(status, 201);
+	assert_string_equal(resp, "{\"id\":\"x\"}");
+	free(resp);
+	resp = NULL;
+	/* Keys are per principal. */
+	assert_int_equal(store_idem_get(f->st, "key_2", "k1", hash, &status, &resp, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_idem_put(f->st, "key_1", "k1", want, 200, "{}", 1000, &e),
+			 RC_CONFLICT);
+	commit(f->st);
+}
+
+static void audit_entries_list_oldest_first_in_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct principal p;
+	json_t *items = NULL, *a;
+	int64_t next = -1;
+	struct err e;
+	int i;
+
+	memset(&p, 0, sizeof(p));
+	snprintf(p.role, sizeof(p.role), "agent");
+	snprintf(p.id, sizeof(p.id), "key_000000000000000000000001");
+	snprintf(p.subject, sizeof(p.subject), "helpdesk");
+	begin(f->st);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(store_audit_add(f->st, 1000 + i, &p,
+						 i == 2 ? "cus_000000000000000000000002"
+							: "cus_000000000000000000000001",
+						 "phone", "GET /v1/consumers/{id}", &e),
+				 RC_OK);
+	assert_int_equal(store_audit_list(f->st, 0, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_int_not_equal(next, 0);
+	a = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(a, "object")), "audit_event");
+	assert_int_equal(json_integer_value(json_object_get(a, "at")), 1000);
+	assert_string_equal(json_string_value(json_object_get(a, "object_id")),
+			    "cus_000000000000000000000001");
+	assert_string_equal(json_string_value(json_object_get(a, "fields")), "phone");
+	assert_string_equal(json_string_value(json_object_get(a, "route")),
+			    "GET /v1/consumers/{id}");
+	a = json_object_get(a, "actor");
+	assert_string_equal(json_string_value(json_object_get(a, "role")), "agent");
+	assert_string_equal(json_string_value(json_object_get(a, "id")),
+			    "key_000000000000000000000001");
+	assert_string_equal(json_string_value(json_object_get(a, "subject")), "helpdesk");
+	json_decref(items);
+
+	assert_int_equal(store_audit_list(f->st, next, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	a = json_array_get(items, 0);
+	assert_int_equal(json_integer_value(json_object_get(a, "at")), 1002);
+	assert_string_equal(json_string_value(json_object_get(a, "object_id")),
+			    "cus_000000000000000000000002");
+	json_decref(items);
+	commit(f->st);
+}
+
+/* ---- blobs ---- */
+
+static void blob_put_then_get_and_put_again_keeps_first(void **state)
+{
+	struct fixture *f = *state;
+	char d[65], id[80];
+	json_t *meta = NULL;
+	struct err e;
+
+	digest_of(d, 'a');
+	snprintf(id, sizeof(id), "sha256:%s", d);
+	begin(f->st);
+	assert_int_equal(store_blob_get(f->st, d, &meta, &e), RC_NOTFOUND);
+	assert_null(meta);
+	assert_int_equal(store_blob_put(f->st, d, 42, "image/png", 1000, &e), RC_OK);
+	assert_int_equal(store_blob_put(f->st, d, 42, "image/png", 2000, &e), RC_OK);
+	assert_int_equal(store_blob_get(f->st, d, &meta, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(meta, "object")), "blob");
+	assert_string_equal(json_string_value(json_object_get(meta, "id")), id);
+	assert_int_equal(json_integer_value(json_object_get(meta, "size")), 42);
+	assert_string_equal(json_string_value(json_object_get(meta, "content_type")), "image/png");
+	assert_int_equal(json_integer_value(json_object_get(meta, "created_at")), 1000);
+	json_decref(meta);
+	commit(f->st);
+}
+
+/* Whether the merchant or consumer (either may be NULL) may see the blob. */
+static int visible(struct store *st, const char *digest, const char *mer, const char *cus)
+{
+	struct err e;
+	int yes = -1;
+
+	assert_int_equal(store_blob_visible(st, digest, mer, cus, &yes, &e), RC_OK);
+	return yes;
+}
+
+static void blob_visible_to_owners_and_buyers_only(void **state)
+{
+	struct fixture *f = *state;
+	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
+	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
+	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
+	const char *o1 = "ord_000000000000000000000001";
+	const char *g1 = "msg_000000000000000000000001";
+	char licence[65], image[65], other_image[65], attachment[65], loose[65];
+	struct err e;
+
+	digest_of(licence, '1');
+	digest_of(image, '2');
+	digest_of(other_image, '3');
+	digest_of(attachment, '4');
+	digest_of(loose, '5');
+	begin(f->st);
+	assert_int_equal(store_blob_put(f->st, licence, 1, "image/png", 1, &e), RC_OK);
+	assert_int_equal(store_blob_put(f->st, image, 1, "image/png", 1, &e), RC_OK);
+	assert_int_equal(store_blob_put(f->st, other_image, 1, "image/png", 1, &e), RC_OK);
+	assert_int_equal(store_blob_put(f->st, attachment, 1, "image/png", 1, &e), RC_OK);
+	assert_int_equal(store_blob_put(f->st, loose, 1, "image/png", 1, &e), RC_OK);
+	put_merchant(f->st, m1, NULL);
+	put_merchant(f->st, m2, NULL);
+	put_consumer(f->st, c1, "c-1");
+	put_consumer(f->st, c2, "c-2");
+	put_listing(f->st, l1, NULL, 1, m1, "one");
+	put_listing(f->st, l2, NULL, 1, m2, "two");
+	put_order(f->st, o1, NULL, m1, c1, l1, 1);
+	put_order(f->st, "ord_000000000000000000000002", NULL, m2, c2, l2, 1);
+	put_child(f->st, STORE_MESSAGE, g1, o1);
+	assert_int_equal(store_blob_ref(f->st, licence, STORE_MERCHANT, m1, &e), RC_OK);
+	assert_int_equal(store_blob_ref(f->st, image, STORE_LISTING, l1, &e), RC_OK);
+	assert_int_equal(store_blob_ref(f->st, other_image, STORE_LISTING, l2, &e), RC_OK);
+	assert_int_equal(store_blob_ref(f->st, attachment, STORE_MESSAGE, g1, &e), RC_OK);
+	assert_int_equal(store_blob_ref(f->st, attachment, STORE_MESSAGE, g1, &e), RC_OK);
+
+	/* The merchant: its licence, its listings' images, its orders' attachments. */
+	assert_true(visible(f->st, licence, m1, NULL));
+	assert_true(visible(f->st, image, m1, NULL));
+	assert_true(visible(f->st, attachment, m1, NULL));
+	assert_false(visible(f->st, other_image, m1, NULL));
+	assert_false(visible(f->st, loose, m1, NULL));
+	/* Another merchant sees none of those. */
+	assert_false(visible(f->st, licence, m2, NULL));
+	assert_false(visible(f->st, image, m2, NULL));
+	assert_false(visible(f->st, attachment, m2, NULL));
+	assert_true(visible(f->st, other_image, m2, NULL));
+
+	/* The buyer: images of listings they ordered, attachments of their orders. */
+	assert_true(visible(f->st, image, NULL, c1));
+	assert_true(visible(f->st, attachment, NULL, c1));
+	assert_false(visible(f->st, licence, NULL, c1));
+	assert_false(visible(f->st, other_image, NULL, c1));
+	assert_false(visible(f->st, loose, NULL, c1));
+	/* Another consumer sees none of them. */
+	assert_false(visible(f->st, image, NULL, c2));
+	assert_false(visible(f->st, attachment, NULL, c2));
+	assert_false(visible(f->st, licence, NULL, c2));
+	assert_true(visible(f->st, other_image, NULL, c2));
+	/* Nobody at all sees nothing. */
+	assert_false(visible(f->st, licence, NULL, NULL));
+	assert_false(visible(f->st, image, NULL, NULL));
+	commit(f->st);
+}
+
+static void consumer_has_merchant_and_listing_only_through_own_orders(void **state)
+{
+	struct fixture *f = *state;
+	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
+	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
+	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
+	struct err e;
+	int yes = -1;
+
+	begin(f->st);
+	put_merchant(f->st, m1, NULL);
+	put_merchant(f->st, m2, NULL);
+	put_consumer(f->st, c1, "c-1");
+	put_consumer(f->st, c2, "c-2");
+	put_listing(f->st, l1, NULL, 1, m1, "one v1");
+	put_listing(f->st, l1, NULL, 2, m1, "one v2");
+	put_listing(f->st, l2, NULL, 1, m2, "two");
+	put_order(f->st, "ord_000000000000000000000001", NULL, m1, c1, l1, 1);
+
+	assert_int_equal(store_consumer_has_merchant(f->st, c1, m1, &yes, &e), RC_OK);
+	assert_true(yes);
+	assert_int_equal(store_consumer_has_merchant(f->st, c1, m2, &yes, &e), RC_OK);
+	assert_false(yes);
+	assert_int_equal(store_consumer_has_merchant(f->st, c2, m1, &yes, &e), RC_OK);
+	assert_false(yes);
+	/* Having ordered version 1 counts for the listing, whatever its newest version. */
+	assert_int_equal(store_consumer_has_listing(f->st, c1, l1, &yes, &e), RC_OK);
+	assert_true(yes);
+	assert_int_equal(store_consumer_has_listing(f->st, c1, l2, &yes, &e), RC_OK);
+	assert_false(yes);
+	assert_int_equal(store_consumer_has_listing(f->st, c2, l1, &yes, &e), RC_OK);
+	assert_false(yes);
+	commit(f->st);
+}
+
+static void order_item_naming_missing_listing_version_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", NULL);
+	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
+	put_listing(f->st, "lst_000000000000000000000001", NULL, 1,
+		    "mer_000000000000000000000001", "one");
+	assert_int_not_equal(
+		put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
+			"mer_000000000000000000000001", "cus_000000000000000000000001", NULL,
+			json_pack("{s:[{s:s, s:i}]}", "items", "listing",
+				  "lst_000000000000000000000001", "listing_version", 7),
+			&e),
+		RC_OK);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(open_with_create_on_existing_path_is_conflict),
+		cmocka_unit_test(open_without_create_on_missing_path_is_notfound),
+		T(migrations_reach_latest_version_and_reopen_is_noop),
+		T(wal_mode_is_on),
+		T(order_with_unknown_merchant_is_refused_by_foreign_key),
+		T(commit_after_failed_statement_rolls_back_everything),
+
+		T(put_then_get_by_id_and_by_external_id),
+		T(duplicate_external_id_is_conflict),
+		T(get_returns_newest_listing_version_and_each_version_is_kept),
+		T(list_pages_walk_every_row_once),
+		T(list_filters_by_merchant_consumer_and_order),
+		T(rolled_back_put_is_not_visible),
+		T(replace_updates_consumer_body),
+		T(meta_set_then_get_and_overwrite),
+
+		T(auth_lookup_finds_live_key_by_hash),
+		T(revoked_key_is_unauth_and_second_revoke_conflicts),
+		T(token_is_live_until_expiry_and_revocable_once),
+
+		T(idempotency_record_round_trips),
+		T(audit_entries_list_oldest_first_in_pages),
+
+		T(blob_put_then_get_and_put_again_keeps_first),
+		T(blob_visible_to_owners_and_buyers_only),
+		T(consumer_has_merchant_and_listing_only_through_own_orders),
+		T(order_item_naming_missing_listing_version_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
