@@ -195,7 +195,7 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 		if (i == (size_t)n || line[i] == '#')
 			continue;
 		err_clear(&le);
-		v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES, &je);
+		v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 		if (!v) {
 			fprintf(stderr, "%s: line %lld: %s\n", name, (long long)lineno,
 				json_error_code(&je) == json_error_invalid_utf8

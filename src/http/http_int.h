@@ -57,6 +57,7 @@ struct http_req {
 	char path[1024];
 	const struct route *route;       /* NULL if nothing matched */
 	int path_matched;                /* some route has this path */
+	char allow[48];                  /* the methods routes allow on this path */
 	char params[HTTP_MAX_PARAMS][256]; /* path parameters, in order */
 	struct principal who;            /* valid when authed */
 	int authed;

@@ -56,6 +56,8 @@ static void route_find(struct http_req *r)
 		if (!route_match(http_routes[i].pattern, r->path, r))
 			continue;
 		r->path_matched = 1;
+		snprintf(r->allow + strlen(r->allow), sizeof(r->allow) - strlen(r->allow), "%s%s",
+			 r->allow[0] ? ", " : "", http_routes[i].method);
 		if (strcmp(http_routes[i].method, r->method) == 0) {
 			r->route = &http_routes[i];
 			return;
@@ -404,6 +406,8 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	if (r->status == 405)
+		MHD_add_response_header(resp, "Allow", r->allow);
 	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;

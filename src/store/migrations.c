@@ -63,6 +63,16 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_role TEXT NOT NULL,"
 	"  actor_id TEXT NOT NULL, actor_subject TEXT NOT NULL, object_id TEXT NOT NULL,"
 	"  fields TEXT NOT NULL, route TEXT NOT NULL);",
+	/* 2: evidence seals: each record's leaf, its salts, and its place in the log */
+	"CREATE TABLE seals ("
+	"  seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  version INTEGER NOT NULL DEFAULT 0, leaf BLOB NOT NULL, leaf_hash TEXT NOT NULL,"
+	"  salts TEXT NOT NULL, leaf_index INTEGER UNIQUE, created_at INTEGER NOT NULL,"
+	"  UNIQUE (kind, record_id, version));"
+	"CREATE INDEX seals_pending ON seals(seq) WHERE leaf_index IS NULL;"
+	"CREATE TABLE checkpoints ("
+	"  size INTEGER PRIMARY KEY, root TEXT NOT NULL, note TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);",
 };
 
 size_t store_migration_count(void)

@@ -191,6 +191,61 @@ int store_audit_add(struct store *st, int64_t now, const struct principal *actor
 int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
 		     int64_t *next, struct err *e) WARN_UNUSED;
 
+/* ---- evidence seals ---- */
+
+/* One record's sealed leaf. */
+struct store_seal {
+	int64_t seq;              /* row number */
+	char kind[16];            /* leaf type: merchant, listing, order, payment, … */
+	char record_id[80];       /* the record's id */
+	int64_t version;          /* listings: the version; else 0 */
+	unsigned char *leaf;      /* the leaf's bytes (malloc'd) */
+	size_t leaf_len;
+	char leaf_hash[48];       /* base64 of the RFC 9162 leaf hash */
+	char *salts;              /* JSON object name -> base64 salt (malloc'd) */
+	int64_t leaf_index;       /* -1 until integrated into the log */
+	int64_t created_at;
+};
+
+/* Free the members of a seal (not the struct). NULL is a no-op. */
+void store_seal_release(struct store_seal *s);
+
+/* Record a new leaf, not yet in the log; *seq gets its row number. */
+int store_seal_add(struct store *st, const char *kind, const char *record_id,
+		   int64_t version, const void *leaf, size_t leaf_len, const char *leaf_hash,
+		   const char *salts, int64_t now, int64_t *seq, struct err *e) WARN_UNUSED;
+
+/* The seal of row `seq`. RC_NOTFOUND if none. */
+int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out,
+		      struct err *e) WARN_UNUSED;
+
+/* The seal of a record (version 0 for all but listings). RC_NOTFOUND if none. */
+int store_seal_get(struct store *st, const char *kind, const char *record_id,
+		   int64_t version, struct store_seal *out, struct err *e) WARN_UNUSED;
+
+/* Row numbers of up to `limit` seals not yet in the log, oldest first. */
+int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n,
+		       struct err *e) WARN_UNUSED;
+
+/* Note where the log put a seal's leaf. */
+int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index,
+			 struct err *e) WARN_UNUSED;
+
+/*
+ * Call `fn` for every seal in leaf index order (pending ones last); stops
+ * at the first non-zero return of `fn`, which is returned.
+ */
+int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
+		    void *ctx, struct err *e) WARN_UNUSED;
+
+/* Keep a signed checkpoint (idempotent by size). */
+int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
+			 const char *note, int64_t now, struct err *e) WARN_UNUSED;
+/* Call `fn` for every kept checkpoint, smallest first. */
+int store_checkpoint_each(struct store *st,
+			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
+			  void *ctx, struct err *e) WARN_UNUSED;
+
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 

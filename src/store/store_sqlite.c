@@ -843,3 +843,188 @@ int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *
 	sqlite3_finalize(s);
 	return RC_OK;
 }
+
+/* ---- evidence seals ---- */
+
+void store_seal_release(struct store_seal *s)
+{
+	if (!s)
+		return;
+	free(s->leaf);
+	free(s->salts);
+	s->leaf = NULL;
+	s->salts = NULL;
+}
+
+int store_seal_add(struct store *st, const char *kind, const char *record_id,
+		   int64_t version, const void *leaf, size_t leaf_len, const char *leaf_hash,
+		   const char *salts, int64_t now, int64_t *seq, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
+			  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, kind);
+	bind_text(s, 2, record_id);
+	sqlite3_bind_int64(s, 3, version);
+	sqlite3_bind_blob(s, 4, leaf, (int)leaf_len, SQLITE_TRANSIENT);
+	bind_text(s, 5, leaf_hash);
+	bind_text(s, 6, salts);
+	sqlite3_bind_int64(s, 7, now);
+	rc = step_done(st, s, "insert seal", e);
+	if (!rc && seq)
+		*seq = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+#define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
+		  "coalesce(leaf_index, -1), created_at"
+
+static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
+{
+	const void *leaf = sqlite3_column_blob(s, 4);
+	int n = sqlite3_column_bytes(s, 4);
+
+	memset(out, 0, sizeof(*out));
+	out->seq = sqlite3_column_int64(s, 0);
+	snprintf(out->kind, sizeof(out->kind), "%s", sqlite3_column_text(s, 1));
+	snprintf(out->record_id, sizeof(out->record_id), "%s", sqlite3_column_text(s, 2));
+	out->version = sqlite3_column_int64(s, 3);
+	snprintf(out->leaf_hash, sizeof(out->leaf_hash), "%s", sqlite3_column_text(s, 5));
+	out->leaf_index = sqlite3_column_int64(s, 7);
+	out->created_at = sqlite3_column_int64(s, 8);
+	out->leaf = malloc(n > 0 ? (size_t)n : 1);
+	out->salts = dup_text(s, 6);
+	if (!out->leaf || !out->salts) {
+		store_seal_release(out);
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	}
+	if (n > 0)
+		memcpy(out->leaf, leaf, (size_t)n);
+	out->leaf_len = (size_t)(n > 0 ? n : 0);
+	return RC_OK;
+}
+
+int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld", (long long)seq);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_get(struct store *st, const char *kind, const char *record_id,
+		   int64_t version, struct store_seal *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
+			  "AND version = ?", &s, e);
+
+	if (rc)
+		return rc;
+	bind_text(s, 1, kind);
+	bind_text(s, 2, record_id);
+	sqlite3_bind_int64(s, 3, version);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal of %s %s", kind, record_id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
+		      &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, limit);
+	while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+		seqs[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, leaf_index);
+	sqlite3_bind_int64(s, 2, seq);
+	return step_done(st, s, "update seal", e);
+}
+
+int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
+		    void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	struct store_seal one;
+	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals "
+			  "ORDER BY leaf_index IS NULL, leaf_index, seq", &s, e);
+
+	if (rc)
+		return rc;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		rc = seal_row(s, &one, e);
+		if (!rc)
+			rc = fn(ctx, &one);
+		store_seal_release(&one);
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
+			 const char *note, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note "
+			  "WHERE excluded.root = checkpoints.root", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, size);
+	bind_text(s, 2, root_b64);
+	bind_text(s, 3, note);
+	sqlite3_bind_int64(s, 4, now);
+	return step_done(st, s, "insert checkpoint", e);
+}
+
+int store_checkpoint_each(struct store *st,
+			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
+			  void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT size, root, note FROM checkpoints ORDER BY size", &s, e);
+
+	if (rc)
+		return rc;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		rc = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2));
+		if (rc)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -36,7 +36,7 @@ def uid(prefix="x"):
 
 
 def run_cli(*args, env=None, input_bytes=None, timeout=60):
-    """Run `disputed ARGS…`; returns CompletedProcess with text stdout/stderr."""
+    """Run `disputed ARGS…` with no DISPUTED_* settings but `env`; stdout/stderr are bytes."""
     full_env = dict(os.environ)
     # settings in the environment of the test runner must not leak into the server
     for k in list(full_env):
@@ -244,6 +244,18 @@ class Server:
     def log_messages(self):
         with self._log_lock:
             return list(self.logs)
+
+    def wait_for_logs(self, predicate, timeout=5.0):
+        """Poll until predicate(list of JSON log records) is true; returns the records.
+
+        stderr is read by a thread, so a line the server wrote may arrive a little later.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            logs = self.log_messages()
+            if predicate(logs) or time.monotonic() > deadline:
+                return logs
+            time.sleep(0.02)
 
     # ---- HTTP ----
 

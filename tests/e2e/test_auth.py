@@ -223,6 +223,17 @@ class AuthTest(ServerTestCase, unittest.TestCase):
                          raw=b'{"status": nope', headers={"Content-Type": "application/json"})
             self.assertError(r, 404, "invalid_request", "not_found")
 
+    def test_missing_order_with_bad_query_is_404(self):
+        r = self.req("GET", "/v1/orders/ord_000000000000000000000000/logistics?limit=0")
+        self.assertError(r, 404, "invalid_request", "not_found")
+
+    def test_consumer_on_another_consumers_order_with_bad_cursor_is_404(self):
+        _, _, o = self.world.shop()
+        _, _, other = self.world.shop()
+        ct = self.world.token_for("consumer", o["consumer"]["id"])["token"]
+        r = self.req("GET", "/v1/orders/%s/messages?cursor=bad" % other["id"], token=ct)
+        self.assertError(r, 404, "invalid_request", "not_found")
+
     def test_bad_body_with_duplicate_external_id_is_400_not_409(self):
         m = self.world.merchant()
         body = merchant_body(external_id=m["external_id"], legal_name=5)

@@ -1,5 +1,6 @@
 """test_bad_input.py - a catalogue of bad requests: each gets the documented status, error type, code and param, and writes nothing."""
 import base64
+import http.client
 import json
 import unittest
 
@@ -155,6 +156,38 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
         self.assertGreater(len(raw), 2 << 20)
         self.check("POST", "/v1/merchants", 413, "body_too_large", "body", raw=raw,
                    headers=JSON)
+
+    def test_body_cap_is_exactly_1_mib(self):
+        ext = uid("mer")
+
+        def body_of(n):
+            return json.dumps(merchant_body(external_id=ext, registered_address="y" * n)).encode()
+        overhead = len(body_of(0))
+        at_cap = body_of((1 << 20) - overhead)
+        self.assertEqual(len(at_cap), 1 << 20)
+        # at the cap the body is read and judged on its content, one byte more is 413
+        self.check("POST", "/v1/merchants", 400, "too_long", "registered_address", raw=at_cap,
+                   headers=JSON)
+        over = body_of((1 << 20) - overhead + 1)
+        self.check("POST", "/v1/merchants", 413, "body_too_large", "body", raw=over,
+                   headers=JSON)
+
+    def test_chunked_body_over_1_mib_is_413(self):
+        before = self.srv.counts()
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        try:
+            chunks = (b"[" + b"0," * 32768 for _ in range(40))   # ~2.6 MB, no Content-Length
+            conn.request("POST", "/v1/merchants", body=chunks, encode_chunked=True,
+                         headers={"Authorization": "Bearer " + self.platform,
+                                  "Content-Type": "application/json",
+                                  "Transfer-Encoding": "chunked"})
+            resp = conn.getresponse()
+            payload = json.loads(resp.read())
+        finally:
+            conn.close()
+        self.assertEqual(resp.status, 413, payload)
+        self.assertEqual(payload["error"]["code"], "body_too_large")
+        self.assertEqual(self.srv.counts(), before)
 
     def test_blob_over_20_mib_is_413_body_too_large(self):
         raw = b"\x89PNG\r\n\x1a\n" + b"\0" * (20 << 20)
@@ -323,6 +356,10 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
             body = self.good_order()
             body["items"][0]["quantity"] = q
             self.bad_order("invalid_value", "items[0].quantity", body)
+
+    def test_agent_token_subject_over_200_characters_is_too_long(self):
+        self.check("POST", "/v1/tokens", 400, "too_long", "subject",
+                   body={"role": "agent", "subject": "客" * 201})
 
     def test_token_ttl_out_of_range_is_invalid_value(self):
         for ttl in (0, 2592001):

@@ -4,7 +4,7 @@ import re
 import unittest
 import urllib.parse
 
-from harness import (VALID_RID, VALID_USCC, ServerTestCase, listing_body, logistics_body,
+from harness import (VALID_RID, VALID_USCC, ServerTestCase, logistics_body,
                      merchant_body, message_body, order_body, uid, unique_png)
 
 UTC_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")

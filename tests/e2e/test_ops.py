@@ -1,8 +1,12 @@
 """test_ops.py - running disputed: health, metrics, request ids, graceful stop, durability across kill -9, and configuration."""
+import json
 import os
 import re
 import shutil
+import signal
+import socket
 import tempfile
+import time
 import unittest
 
 from harness import Server, ServerTestCase, free_port, merchant_body, run_cli
@@ -78,10 +82,16 @@ class OpsTest(ServerTestCase, unittest.TestCase):
                 rid = r.headers.get("Request-Id")
                 self.assertTrue(rid, "%s %s -> %d without Request-Id" % (method, path, r.status))
                 ids.append(rid)
+        r = self.req("POST", "/v1/merchants", raw=b"x" * (2 << 20),
+                     headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 413)
+        self.assertTrue(r.headers.get("Request-Id"), "413 without Request-Id")
+        ids.append(r.headers.get("Request-Id"))
         self.assertEqual(len(ids), len(set(ids)))
-        logged = {rec.get("request_id") for rec in self.srv.log_messages()
-                  if rec.get("msg") == "request"}
-        self.assertTrue(set(ids) <= logged, "request ids missing from the request log")
+        def logged(logs):
+            return {rec.get("request_id") for rec in logs if rec.get("msg") == "request"}
+        logs = self.srv.wait_for_logs(lambda logs: set(ids) <= logged(logs))
+        self.assertTrue(set(ids) <= logged(logs), "request ids missing from the request log")
 
 
 class ProcessTest(unittest.TestCase):
@@ -105,6 +115,33 @@ class ProcessTest(unittest.TestCase):
         msgs = [rec.get("msg") for rec in self.srv.log_messages()]
         self.assertIn("stopped", msgs)
         self.assertLess(msgs.index("listening"), msgs.index("stopped"))
+
+    def test_sigterm_lets_a_request_in_flight_finish_and_does_not_wait_for_idle_ones(self):
+        self.srv.start()
+        body = json.dumps(merchant_body()).encode()
+        idle = socket.create_connection(("127.0.0.1", self.srv.port))
+        self.addCleanup(idle.close)
+        conn = socket.create_connection(("127.0.0.1", self.srv.port))
+        self.addCleanup(conn.close)
+        conn.sendall(b"POST /v1/merchants HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer "
+                     + self.platform.encode() + b"\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body) + body[:20])
+        time.sleep(0.3)   # the server has the headers and part of the body
+        t0 = time.monotonic()
+        self.srv.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        conn.sendall(body[20:])
+        conn.settimeout(5)
+        reply = b""
+        while b"\r\n\r\n" not in reply:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+        self.assertTrue(reply.startswith(b"HTTP/1.1 201"), reply[:200])
+        self.srv.stop()
+        self.assertLess(time.monotonic() - t0, 4.0, "stop waited for an idle connection")
+        self.assertEqual(self.srv.counts()["merchants"], 1)
 
     def test_acknowledged_data_survives_kill_9(self):
         self.srv.start()

@@ -2,7 +2,7 @@
 import unittest
 import urllib.parse
 
-from harness import ServerTestCase, merchant_body, message_body, uid, unique_png
+from harness import ServerTestCase, merchant_body, message_body, unique_png
 
 
 class VisibilityTest(ServerTestCase, unittest.TestCase):

@@ -1,0 +1,338 @@
+/* leaf.c - evidence leaf encoding, field flattening and salted commitments. */
+#include "evidence/leaf.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "evidence/blobstore.h"
+
+#define FIELD_TAG "disputed-field/v1"
+#define B64_32 45 /* sodium_base64_ENCODED_LEN(32, ORIGINAL) */
+
+int leaf_name_valid(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 200)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		      c == '[' || c == ']'))
+			return 0;
+	}
+	return 1;
+}
+
+static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
+		   struct err *e)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+	int n, rc;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach(v, key, child) {
+			n = snprintf(name + len, cap - len, "%s%s", len ? "." : "", key);
+			if (n < 0 || (size_t)n >= cap - len)
+				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
+			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			if (rc)
+				return rc;
+		}
+		name[len] = '\0';
+		return RC_OK;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, child) {
+			n = snprintf(name + len, cap - len, "[%zu]", i);
+			if (n < 0 || (size_t)n >= cap - len)
+				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
+			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			if (rc)
+				return rc;
+		}
+		name[len] = '\0';
+		return RC_OK;
+	case JSON_NULL:
+		return RC_OK;
+	case JSON_STRING:
+		json_object_set_new(out, name, json_stringn(json_string_value(v),
+							     json_string_length(v)));
+		break;
+	case JSON_INTEGER: {
+		char t[32];
+
+		snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(v));
+		json_object_set_new(out, name, json_string(t));
+		break;
+	}
+	case JSON_TRUE:
+	case JSON_FALSE:
+		json_object_set_new(out, name, json_string(json_is_true(v) ? "true" : "false"));
+		break;
+	default:
+		return err_set(e, RC_INVAL, "field_type", name, "field %s is not representable",
+			       name);
+	}
+	if (!leaf_name_valid(name))
+		return err_set(e, RC_INVAL, "field_name", name, "field name %s is not allowed",
+			       name);
+	return RC_OK;
+}
+
+int leaf_fields(json_t *body, const char *const *skip, json_t **out, struct err *e)
+{
+	char name[256];
+	const char *key;
+	json_t *v, *copy;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (!json_is_object(body))
+		return err_set(e, RC_INVAL, "field_type", NULL, "a record must be an object");
+	copy = json_object();
+	*out = json_object();
+	if (!copy || !*out) {
+		json_decref(copy);
+		json_decref(*out);
+		*out = NULL;
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	}
+	json_object_foreach(body, key, v) {
+		for (i = 0; skip && skip[i]; i++)
+			if (strcmp(skip[i], key) == 0)
+				break;
+		if (!skip || !skip[i])
+			json_object_set(copy, key, v);
+	}
+	name[0] = '\0';
+	rc = flatten(copy, name, 0, sizeof(name), *out, e);
+	json_decref(copy);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void leaf_commit(const char *name, const uint8_t salt[LEAF_SALT_SIZE], const char *value,
+		 size_t value_len, uint8_t out[32])
+{
+	crypto_hash_sha256_state h;
+	static const unsigned char zero = 0;
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)FIELD_TAG, strlen(FIELD_TAG));
+	crypto_hash_sha256_update(&h, &zero, 1);
+	crypto_hash_sha256_update(&h, (const unsigned char *)name, strlen(name));
+	crypto_hash_sha256_update(&h, &zero, 1);
+	crypto_hash_sha256_update(&h, salt, LEAF_SALT_SIZE);
+	crypto_hash_sha256_update(&h, (const unsigned char *)value, value_len);
+	crypto_hash_sha256_final(&h, out);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs,
+		json_t *commitments, struct buf *out, struct err *e)
+{
+	const char **names = NULL, **digests = NULL, *key;
+	char ts[TIME_TEXT_MAX], hex[65];
+	size_t nb = 0, nf = 0, i;
+	json_t *v;
+	int rc = RC_OK;
+
+	buf_clear(out);
+	if (json_object_size(commitments) == 0)
+		return err_set(e, RC_INVAL, "no_fields", NULL, "a leaf needs at least one field");
+	names = calloc(json_object_size(commitments), sizeof(*names));
+	digests = calloc(json_array_size(blobs) + 1, sizeof(*digests));
+	if (!names || !digests) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	json_array_foreach(blobs, i, v) {
+		if (!json_is_string(v) || !blob_parse_id(json_string_value(v), hex)) {
+			rc = err_set(e, RC_INVAL, "invalid_blob", NULL, "bad blob id in leaf");
+			goto out;
+		}
+		digests[nb++] = json_string_value(v);
+	}
+	json_object_foreach(commitments, key, v) {
+		if (!leaf_name_valid(key) || !json_is_string(v)) {
+			rc = err_set(e, RC_INVAL, "field_name", key, "bad field %s in leaf", key);
+			goto out;
+		}
+		names[nf++] = key;
+	}
+	qsort(digests, nb, sizeof(*digests), cmp_str);
+	qsort(names, nf, sizeof(*names), cmp_str);
+	time_format(time_ms, ts);
+	rc = buf_printf(out, "%s\ntype %s\nid %s\ntime %s\n", LEAF_MAGIC, type, id, ts);
+	for (i = 0; i < nb && !rc; i++)
+		if (i == 0 || strcmp(digests[i], digests[i - 1]) != 0)
+			rc = buf_printf(out, "blob %s\n", digests[i]);
+	for (i = 0; i < nf && !rc; i++)
+		rc = buf_printf(out, "field %s %s\n", names[i],
+				json_string_value(json_object_get(commitments, names[i])));
+	if (rc == RC_TOOBIG || (!rc && out->len > LEAF_MAX))
+		rc = err_set(e, RC_TOOBIG, "record_too_large", NULL,
+			     "the record has too many fields to seal in one leaf (64 KiB)");
+	else if (rc)
+		rc = err_set(e, rc, NULL, NULL, "cannot encode leaf");
+out:
+	free(names);
+	free(digests);
+	return rc;
+}
+
+static int commit_all(json_t *fields, json_t *salts, int make_salts, json_t *commitments,
+		      struct err *e)
+{
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(fields, name, v) {
+		uint8_t salt[LEAF_SALT_SIZE], c[32];
+		char b64[B64_32];
+		size_t slen = 0;
+
+		if (make_salts) {
+			randombytes_buf(salt, sizeof(salt));
+			sodium_bin2base64(b64, sizeof(b64), salt, sizeof(salt),
+					  sodium_base64_VARIANT_ORIGINAL);
+			json_object_set_new(salts, name, json_string(b64));
+		} else {
+			const char *s = json_string_value(json_object_get(salts, name));
+
+			if (!s || sodium_base642bin(salt, sizeof(salt), s, strlen(s), NULL, &slen,
+						    NULL, sodium_base64_VARIANT_ORIGINAL) ||
+			    slen != sizeof(salt))
+				return err_set(e, RC_INVAL, "field_mismatch", name,
+					       "no valid salt for field %s", name);
+		}
+		leaf_commit(name, salt, json_string_value(v), json_string_length(v), c);
+		sodium_bin2base64(b64, sizeof(b64), c, sizeof(c), sodium_base64_VARIANT_ORIGINAL);
+		json_object_set_new(commitments, name, json_string(b64));
+	}
+	if (!make_salts && json_object_size(salts) != json_object_size(fields))
+		return err_set(e, RC_INVAL, "field_mismatch", NULL,
+			       "salts kept for fields the record no longer has");
+	return RC_OK;
+}
+
+int leaf_seal(const char *type, const char *id, int64_t time_ms, json_t *fields,
+	      json_t *blobs, json_t **salts, struct buf *out, struct err *e)
+{
+	json_t *commitments = json_object();
+	int rc;
+
+	*salts = json_object();
+	if (!commitments || !*salts) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	rc = commit_all(fields, *salts, 1, commitments, e);
+	if (!rc)
+		rc = leaf_encode(type, id, time_ms, blobs, commitments, out, e);
+out:
+	json_decref(commitments);
+	if (rc) {
+		json_decref(*salts);
+		*salts = NULL;
+	}
+	return rc;
+}
+
+int leaf_rebuild(const char *type, const char *id, int64_t time_ms, json_t *fields,
+		 json_t *blobs, json_t *salts, struct buf *out, struct err *e)
+{
+	json_t *commitments = json_object();
+	int rc;
+
+	if (!commitments)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = commit_all(fields, salts, 0, commitments, e);
+	if (!rc)
+		rc = leaf_encode(type, id, time_ms, blobs, commitments, out, e);
+	json_decref(commitments);
+	return rc;
+}
+
+/* Take one line starting with `prefix` from [*p, end); *val is its rest. */
+static int take_line(const char **p, const char *end, const char *prefix, char *val,
+		     size_t cap)
+{
+	const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+	size_t plen = strlen(prefix), n;
+
+	if (!nl || (size_t)(nl - *p) < plen || memcmp(*p, prefix, plen) != 0)
+		return 0;
+	n = (size_t)(nl - *p) - plen;
+	if (n >= cap || memchr(*p + plen, '\0', n))
+		return 0;
+	memcpy(val, *p + plen, n);
+	val[n] = '\0';
+	*p = nl + 1;
+	return 1;
+}
+
+int leaf_decode(const char *data, size_t len, json_t **out, struct err *e)
+{
+	const char *p = data, *end = data + len;
+	char line[512], type[64], id[256], ts[64];
+	json_t *blobs = json_array(), *fields = json_object(), *leaf = NULL;
+	int64_t ms;
+	struct buf again;
+	int rc = RC_INVAL;
+
+	*out = NULL;
+	buf_init(&again, LEAF_MAX);
+	if (!blobs || !fields)
+		goto bad;
+	if (!take_line(&p, end, "", line, sizeof(line)) || strcmp(line, LEAF_MAGIC) != 0)
+		goto bad;
+	if (!take_line(&p, end, "type ", type, sizeof(type)) ||
+	    !take_line(&p, end, "id ", id, sizeof(id)) ||
+	    !take_line(&p, end, "time ", ts, sizeof(ts)) || time_parse(ts, &ms))
+		goto bad;
+	while (take_line(&p, end, "blob ", line, sizeof(line)))
+		json_array_append_new(blobs, json_string(line));
+	while (p < end && take_line(&p, end, "field ", line, sizeof(line))) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp)
+			goto bad;
+		*sp = '\0';
+		json_object_set_new(fields, line, json_string(sp + 1));
+	}
+	if (p != end)
+		goto bad;
+	/* canonical: encoding the decoded parts gives the same bytes */
+	if (leaf_encode(type, id, ms, blobs, fields, &again, NULL) || again.len != len ||
+	    memcmp(again.data, data, len) != 0)
+		goto bad;
+	leaf = json_pack("{s:s, s:s, s:s, s:O, s:O}", "type", type, "id", id, "time", ts,
+			 "blobs", blobs, "fields", fields);
+	if (!leaf)
+		goto bad;
+	*out = leaf;
+	rc = RC_OK;
+bad:
+	buf_release(&again);
+	json_decref(blobs);
+	json_decref(fields);
+	if (rc)
+		return err_set(e, RC_INVAL, "invalid_leaf", NULL, "not a canonical evidence leaf");
+	return RC_OK;
+}

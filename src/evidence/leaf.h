@@ -1,0 +1,77 @@
+/* leaf.h - evidence leaves: a record's type, id, time, blob digests and salted field commitments, encoded canonically. */
+#ifndef DISPUTED_LEAF_H
+#define DISPUTED_LEAF_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+/*
+ * The byte-exact encoding is specified in docs/formats.md ("Evidence
+ * leaves"). In short, UTF-8 lines ending in "\n":
+ *
+ *   disputed-leaf/v1
+ *   type <type>
+ *   id <id>
+ *   time <RFC 3339 UTC time>
+ *   blob sha256:<hex>                  (zero or more, ascending, unique)
+ *   field <name> <base64 commitment>   (one or more, ascending by name)
+ *
+ * A field's commitment is SHA-256("disputed-field/v1" 0x00 name 0x00 salt
+ * value), with a random 32-byte salt per field, so a disclosure can reveal
+ * a field (value and salt) while withheld fields stay bound but hidden.
+ */
+
+#define LEAF_MAGIC "disputed-leaf/v1"
+#define LEAF_SALT_SIZE 32
+#define LEAF_MAX (64 * 1024)   /* the tiles format's limit on an entry */
+
+/*
+ * Flatten a record body into its fields: an object of name → string value.
+ * Nested objects give "a.b", arrays "a[0]"; numbers and booleans become
+ * their JSON text; nulls are left out; keys named in the NULL-terminated
+ * `skip` (top level only) are left out. *out is a new object.
+ */
+int leaf_fields(json_t *body, const char *const *skip, json_t **out, struct err *e) WARN_UNUSED;
+
+/* True if `name` may be a field name: 1..200 bytes of [a-z0-9_.[]]. */
+int leaf_name_valid(const char *name);
+
+/* The commitment to one field's value under its salt. */
+void leaf_commit(const char *name, const uint8_t salt[LEAF_SALT_SIZE], const char *value,
+		 size_t value_len, uint8_t out[32]);
+
+/*
+ * Encode a leaf. `blobs` is an array of "sha256:<hex>" strings (any order,
+ * duplicates allowed: the encoding sorts and dedups them); `commitments`
+ * an object of name → base64 commitment. Fails with RC_TOOBIG past LEAF_MAX.
+ */
+int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs,
+		json_t *commitments, struct buf *out, struct err *e) WARN_UNUSED;
+
+/*
+ * Seal a record: draw a salt for every field, commit to each, and encode
+ * the leaf into `out`. *salts gets a new object name → base64 salt (kept
+ * by the store so fields can be disclosed later).
+ */
+int leaf_seal(const char *type, const char *id, int64_t time_ms, json_t *fields,
+	      json_t *blobs, json_t **salts, struct buf *out, struct err *e) WARN_UNUSED;
+
+/*
+ * Recompute the leaf of a record from its fields and the salts kept for
+ * it (used by audit and by bundles). Fields without a salt, or salts
+ * without a field, are an error (RC_INVAL, code "field_mismatch").
+ */
+int leaf_rebuild(const char *type, const char *id, int64_t time_ms, json_t *fields,
+		 json_t *blobs, json_t *salts, struct buf *out, struct err *e) WARN_UNUSED;
+
+/*
+ * Decode a leaf: *out is a new object {"type","id","time","blobs":[…],
+ * "fields":{name: commitment}}. RC_INVAL if it is not in canonical form.
+ */
+int leaf_decode(const char *data, size_t len, json_t **out, struct err *e) WARN_UNUSED;
+
+#endif
