@@ -19,7 +19,7 @@ endif
 WERROR  ?= -Werror
 ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c \
+LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
                              src/http/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -75,8 +75,8 @@ clean:
 
 # Fuzzing: each fuzz/fuzz_<target>.c is built with clang and libFuzzer from the
 # sources themselves (not the archive, which another compiler may have built),
-# then run for FUZZ_SECONDS on a scratch copy of fuzz/corpus/<target>. Crashes
-# are saved under build/fuzz/.
+# then run for FUZZ_SECONDS on a scratch copy of fuzz/corpus/<target> (with
+# fuzz/<target>.dict if there is one). Crashes are saved under build/fuzz/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c))
@@ -94,7 +94,8 @@ fuzz: $(FUZZ_BIN)
 		rm -rf build/fuzz/corpus/$$t && mkdir -p build/fuzz/corpus/$$t; \
 		cp fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
 		echo "== $$t ($(FUZZ_SECONDS) s)"; \
-		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		dict=; [ ! -f fuzz/$$t.dict ] || dict=-dict=fuzz/$$t.dict; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $$dict \
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t; \
 	done
 

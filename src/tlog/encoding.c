@@ -32,6 +32,7 @@ int tlog_b64_append(struct buf *b, const uint8_t *data, size_t len)
 	}
 	sodium_bin2base64(tmp, need, data, len, sodium_base64_VARIANT_ORIGINAL);
 	rc = buf_append(b, tmp, need - 1);
+	sodium_memzero(tmp, need); /* it may have held a secret key */
 	if (tmp != stackbuf)
 		free(tmp);
 	return rc;

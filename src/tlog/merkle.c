@@ -359,7 +359,7 @@ int tlog_verify_consistency(uint64_t old_size, uint64_t size,
 	if (old_size == 0) {
 		tlog_empty_root(empty);
 		if (p->n != 0 || memcmp(old_root, empty, TLOG_HASH_SIZE) != 0)
-			return proof_fail(e, "an empty old tree takes an empty proof and the empty root");
+			return proof_fail(e, "an empty old tree takes an empty proof and root");
 		return RC_OK;
 	}
 	if (old_size == size) {

@@ -74,7 +74,7 @@ void tlog_root_from_leaves(const uint8_t *leaves, uint64_t n,
  */
 struct tlog_frontier {
 	uint64_t size;                        /* leaves appended so far */
-	uint8_t hash[64][TLOG_HASH_SIZE];     /* hash[k]: root of the 2^k-leaf subtree, valid when bit k of size is set */
+	uint8_t hash[64][TLOG_HASH_SIZE];     /* hash[k]: a 2^k-leaf subtree root, if bit k of size is set */
 };
 
 /* Start an empty tree. */

@@ -276,7 +276,7 @@ int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err
 	n->text_len = (size_t)(split + 1 - msg);
 	n->text = malloc(n->text_len + 1);
 	n->sigs = calloc(nlines, sizeof(*n->sigs));
-	/* Per line: the line copy, the name copy and the decoded bytes, each shorter than the line. */
+	/* Per line: copies of the line and the name, and the decoded bytes: each fits the line. */
 	n->store = malloc(3 * (sigs_len + nlines));
 	if (!n->text || !n->sigs || !n->store) {
 		rc = RC_NOMEM;
@@ -292,8 +292,9 @@ int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err
 		char *line_copy, *name_copy;
 		uint8_t *bytes;
 
-		if (llen < TLOG_SIG_PREFIX_LEN || memcmp(p, TLOG_SIG_PREFIX, TLOG_SIG_PREFIX_LEN) != 0) {
-			rc = note_malformed(e, "signature line does not start with an em dash and a space");
+		if (llen < TLOG_SIG_PREFIX_LEN ||
+		    memcmp(p, TLOG_SIG_PREFIX, TLOG_SIG_PREFIX_LEN) != 0) {
+			rc = note_malformed(e, "signature line does not start with an em dash");
 			goto out;
 		}
 		sp = memchr(name, ' ', (size_t)(nl - name));
@@ -318,7 +319,7 @@ int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err
 		bytes = (uint8_t *)n->store + off;
 		if (blen == 0 || tlog_b64_decode(sp + 1, blen, bytes, blen, &slen) != RC_OK ||
 		    slen < 5) {
-			rc = note_malformed(e, "signature is not base64 of a key ID and a signature");
+			rc = note_malformed(e, "signature is not base64 of a key ID and bytes");
 			goto out;
 		}
 		off += slen;
@@ -412,7 +413,7 @@ int tlog_note_sig_line(struct buf *out, const struct tlog_signer *s, const char 
 			       "only Ed25519 note keys sign notes directly");
 	if (len == 0 || text[len - 1] != '\n' || !tlog_text_valid(text, len))
 		return err_set(e, RC_INVAL, "malformed_note", "text",
-			       "note text must be UTF-8 without control characters and end in a newline");
+			       "note text must be UTF-8 without controls, ending in a newline");
 	sig[0] = (uint8_t)(s->id >> 24);
 	sig[1] = (uint8_t)(s->id >> 16);
 	sig[2] = (uint8_t)(s->id >> 8);

@@ -31,8 +31,6 @@
 #define TLOG_NAME_MAX 256
 /* Most signature lines accepted in one note (the spec asks for at least 16). */
 #define TLOG_NOTE_MAX_SIGS 100
-/* Room for a formatted key: name, key ID, base64 of 33 bytes, separators. */
-#define TLOG_KEY_TEXT_MAX (12 + TLOG_NAME_MAX + 10 + 45)
 
 /* A public key that notes are checked against. */
 struct tlog_verifier {
@@ -87,7 +85,10 @@ int tlog_verifier_parse(struct tlog_verifier *v, const char *text, struct err *e
 /* Append the verifier key text of `v` to `out`. */
 int tlog_verifier_format(const struct tlog_verifier *v, struct buf *out) WARN_UNUSED;
 
-/* Fill `v` for a name, type and public key (the key ID is computed). RC_INVAL for a bad name or type. */
+/*
+ * Fill `v` for a name, type and public key; the key ID is computed.
+ * RC_INVAL for a bad name or type, RC_TOOBIG for a name too long.
+ */
 int tlog_verifier_set(struct tlog_verifier *v, const char *name, uint8_t type,
 		      const uint8_t pub[32], struct err *e) WARN_UNUSED;
 
@@ -129,8 +130,9 @@ void tlog_note_release(struct tlog_note *n);
  * then a blank line (the last one in the note), then 1 to
  * TLOG_NOTE_MAX_SIGS lines "— name base64" each ending in a newline, with
  * valid names and at least 5 signature bytes. RC_INVAL (code
- * "malformed_note") otherwise, RC_NOMEM. `n` must be initialised; its old
- * contents are released.
+ * "malformed_note") otherwise, RC_TOOBIG past the signature limit,
+ * RC_NOMEM. `n` must be initialised; its old contents are released, and on
+ * failure it is left empty.
  */
 int tlog_note_parse(struct tlog_note *n, const char *msg, size_t len, struct err *e) WARN_UNUSED;
 

@@ -62,14 +62,17 @@ int tlog_proof_file_parse(struct tlog_proof_file *f, const char *data, size_t le
 
 /*
  * Verify a parsed proof file for the entry whose leaf hash is `leaf`: the
- * checkpoint opens against the log keys with origin `origin`
- * (tlog_checkpoint_open; witness cosigner keys may be among `keys`, and
- * `n`, if not NULL, receives the note to apply a witness policy to), and
- * the inclusion proof leads from `leaf` at f->index to its root. `c` (may be
- * NULL) receives the checkpoint.
+ * checkpoint opens against the log's keys with origin `origin`
+ * (tlog_checkpoint_open), and the inclusion proof leads from `leaf` at
+ * f->index to its root. `c` (may be NULL) receives the checkpoint; `n` (may
+ * be NULL, else initialised) receives the note, so that the caller can
+ * apply its witness policy with tlog_note_verify and the cosigner keys.
+ * RC_INVAL (code "invalid_proof") when the proof fails, else as
+ * tlog_checkpoint_open.
  */
 int tlog_proof_file_verify(const struct tlog_proof_file *f, const uint8_t leaf[TLOG_HASH_SIZE],
 			   const char *origin, const struct tlog_verifier *keys, size_t nkeys,
-			   struct tlog_checkpoint *c, struct tlog_note *n, struct err *e) WARN_UNUSED;
+			   struct tlog_checkpoint *c, struct tlog_note *n,
+			   struct err *e) WARN_UNUSED;
 
 #endif

@@ -64,7 +64,7 @@ int tlog_tile_parse_path(struct tlog_tile *t, const char *path, struct err *e)
 {
 	struct tlog_tile tmp;
 	const char *p = path, *slash;
-	uint64_t level, n = 0, w;
+	uint64_t level, n = 0, g, w;
 	int first = 1;
 
 	if (strncmp(p, "tile/", 5) != 0)
@@ -83,16 +83,18 @@ int tlog_tile_parse_path(struct tlog_tile *t, const char *path, struct err *e)
 	/* Groups "xDDD/" then a last "DDD". */
 	for (;;) {
 		if (p[0] == 'x') {
-			if (!is_digit3(p + 1) || p[4] != '/' || (first && memcmp(p + 1, "000", 3) == 0))
+			if (!is_digit3(p + 1) || p[4] != '/' ||
+			    (first && memcmp(p + 1, "000", 3) == 0))
 				return tile_bad(e, path);
 			p += 1;
 		} else if (!is_digit3(p) || (p[3] != '\0' && p[3] != '.')) {
 			return tile_bad(e, path);
 		}
-		if (n > (TILE_INDEX_MAX - 999) / 1000)
-			return tile_bad(e, path);
-		n = n * 1000 + (uint64_t)(p[0] - '0') * 100 + (uint64_t)(p[1] - '0') * 10 +
+		g = (uint64_t)(p[0] - '0') * 100 + (uint64_t)(p[1] - '0') * 10 +
 		    (uint64_t)(p[2] - '0');
+		if (n > (TILE_INDEX_MAX - g) / 1000)
+			return tile_bad(e, path);
+		n = n * 1000 + g;
 		first = 0;
 		if (p[3] != '/') {
 			p += 3;
@@ -104,7 +106,8 @@ int tlog_tile_parse_path(struct tlog_tile *t, const char *path, struct err *e)
 	tmp.width = TLOG_TILE_WIDTH;
 	if (*p == '.') {
 		if (strncmp(p, ".p/", 3) != 0 ||
-		    tlog_parse_u64(p + 3, strlen(p + 3), TLOG_TILE_WIDTH - 1, &w) != RC_OK || w == 0)
+		    tlog_parse_u64(p + 3, strlen(p + 3), TLOG_TILE_WIDTH - 1, &w) != RC_OK ||
+		    w == 0)
 			return tile_bad(e, path);
 		tmp.width = (unsigned)w;
 	} else if (*p != '\0') {

@@ -39,7 +39,7 @@ int tlog_text_valid(const char *s, size_t len);
 /* True if `len` bytes at `s` are a valid key name (see tlog_name_valid). */
 int tlog_name_valid_len(const char *s, size_t len);
 
-/* Length of the line starting at `s` (up to, not including, '\n'), or -1 if no newline within `len`. */
+/* Length of the line at `s` without its '\n', or -1 if no newline within `len` bytes. */
 long tlog_line_len(const char *s, size_t len);
 
 #endif
