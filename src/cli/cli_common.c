@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "tlog/keyfile.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -61,6 +62,12 @@ int cli_init_data(const char *data_dir, const char *origin, struct err *e)
 		return rc;
 	snprintf(sub, sizeof(sub), "%s/blobs", data_dir);
 	rc = make_dir(sub, e);
+	if (rc)
+		return rc;
+	snprintf(sub, sizeof(sub), "%s/keys", data_dir);
+	rc = make_dir(sub, e);
+	if (!rc)
+		rc = tlog_keyfile_create(sub, "log", origin, TLOG_KEY_ED25519, e);
 	if (rc)
 		return rc;
 	rc = store_open(db, 1, &st, e);
@@ -158,7 +165,7 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (http_server_start(cfg, st, cfg->data_dir, &srv, &e))
+	if (http_server_start(cfg, st, NULL, cfg->data_dir, &srv, &e))
 		return cli_fail("%s", e.message);
 	log_event(LOG_INFO, "listening",
 		  json_pack("{s:s, s:i, s:s}", "listen", cfg->listen, "port",

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tlog/note.h"
 
 static void init_usage(FILE *f)
 {
@@ -50,8 +51,9 @@ int cmd_init(int argc, char **argv)
 		snprintf(def_origin, sizeof(def_origin), "%s/disputed", host);
 		origin = def_origin;
 	}
-	if (!*origin || strchr(origin, '\n'))
-		return cli_fail("--origin must be one non-empty line");
+	if (!tlog_name_valid(origin))
+		return cli_fail("--origin must be a log name: non-empty UTF-8 without spaces "
+				"or '+', such as shop.example.com/disputed");
 	if (cli_init_data(data, origin, &e))
 		return cli_fail("%s", e.message);
 	printf("initialised %s (origin %s)\n", data, origin);

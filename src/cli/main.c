@@ -14,6 +14,7 @@ static const struct {
 	{"key", cmd_key, "create, list and revoke API keys"},
 	{"serve", cmd_serve, "serve the HTTP API"},
 	{"demo", cmd_demo, "fill a fresh data directory with demo data and serve it"},
+	{"log", cmd_log, "print the evidence log's verifier key"},
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 };

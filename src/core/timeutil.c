@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+/* 9999-12-31T23:59:59Z: the last second time_format writes with a four-digit year. */
+#define TIME_MAX_SECONDS 253402300799LL
+
 int64_t time_now_ms(void)
 {
 	struct timespec ts;
@@ -94,7 +97,8 @@ int time_parse(const char *s, int64_t *ms)
 	tm.tm_sec = sec;
 	t = (int64_t)timegm(&tm);
 	t -= (int64_t)sign * (oh * 3600 + om * 60);
-	if (t < 0)
+	/* The offset may carry a time out of 1970-9999 UTC, which time_format cannot write. */
+	if (t < 0 || t > TIME_MAX_SECONDS)
 		return RC_INVAL;
 	*ms = t * 1000 + frac;
 	return RC_OK;

@@ -16,7 +16,8 @@ int64_t time_now_ms(void);
  * Parse an RFC 3339 date-time ("2025-09-30T14:05:00Z",
  * "2025-09-30T22:05:00.250+08:00") into UTC milliseconds. Fractions finer
  * than a millisecond are truncated. Returns RC_OK or RC_INVAL; `*ms` is set
- * only on success. Years 1970-9999 are accepted.
+ * only on success. Times from 1970 to 9999 are accepted, in UTC: an offset
+ * that moves a time out of that range makes it invalid.
  */
 int time_parse(const char *s, int64_t *ms) WARN_UNUSED;
 

@@ -8,16 +8,18 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "tlog/log.h"
 
 struct http_server;
 
 /*
  * Start serving the API on cfg->listen with cfg->threads worker threads.
- * `st` and `data_dir` must outlive the server. On success *out is the
- * running server.
+ * `st`, `log` and `data_dir` must outlive the server; `log` is the open
+ * evidence log (its writer) that sealed records go into. On success *out
+ * is the running server.
  */
-int http_server_start(const struct config *cfg, struct store *st, const char *data_dir,
-		      struct http_server **out, struct err *e) WARN_UNUSED;
+int http_server_start(const struct config *cfg, struct store *st, struct tlog_log *log,
+		      const char *data_dir, struct http_server **out, struct err *e) WARN_UNUSED;
 
 /* The port actually bound (useful when cfg->listen asked for port 0). */
 int http_server_port(const struct http_server *srv);

@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "store/store.h"
+#include "tlog/log.h"
 
 struct http_req;
 
@@ -37,6 +38,7 @@ struct route {
 	unsigned roles;         /* who may call it */
 	int raw_body;           /* the body is bytes, not JSON (blobs) */
 	http_handler handler;
+	int rest;               /* the last {param} takes the rest of the path, slashes too */
 };
 
 #define HTTP_MAX_PARAMS 2
@@ -44,6 +46,7 @@ struct route {
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct store *st;
+	struct tlog_log *log;            /* the evidence log */
 	const char *data_dir;
 	const struct config *cfg;
 	int port;

@@ -25,14 +25,14 @@ static int64_t mono_ns(void)
 }
 
 /* Match `path` against a pattern, filling the request's path parameters. */
-static int route_match(const char *pattern, const char *path, struct http_req *r)
+static int route_match(const char *pattern, int rest, const char *path, struct http_req *r)
 {
 	int np = 0;
 
 	while (*pattern && *path) {
 		if (*pattern == '{') {
 			const char *pe = strchr(pattern, '}');
-			size_t n = strcspn(path, "/");
+			size_t n = rest && pe && pe[1] == '\0' ? strlen(path) : strcspn(path, "/");
 
 			if (!pe || n == 0 || n >= sizeof(r->params[0]) || np >= HTTP_MAX_PARAMS)
 				return 0;
@@ -53,7 +53,7 @@ static void route_find(struct http_req *r)
 	size_t i;
 
 	for (i = 0; i < http_route_count; i++) {
-		if (!route_match(http_routes[i].pattern, r->path, r))
+		if (!route_match(http_routes[i].pattern, http_routes[i].rest, r->path, r))
 			continue;
 		r->path_matched = 1;
 		snprintf(r->allow + strlen(r->allow), sizeof(r->allow) - strlen(r->allow), "%s%s",
@@ -497,8 +497,8 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
-int http_server_start(const struct config *cfg, struct store *st, const char *data_dir,
-		      struct http_server **out, struct err *e)
+int http_server_start(const struct config *cfg, struct store *st, struct tlog_log *log,
+		      const char *data_dir, struct http_server **out, struct err *e)
 {
 	struct http_server *srv;
 	struct sockaddr_in sin;
@@ -534,6 +534,7 @@ int http_server_start(const struct config *cfg, struct store *st, const char *da
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	atomic_init(&srv->in_flight, 0);
 	srv->st = st;
+	srv->log = log;
 	srv->data_dir = data_dir;
 	srv->cfg = cfg;
 	MHD_set_panic_func(on_panic, NULL);
