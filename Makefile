@@ -30,7 +30,7 @@ BIN     := $(BUILD)/disputed
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all check unit e2e openapi demo deps bench fuzz clean
+.PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run clean
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -79,7 +79,7 @@ clean:
 # fuzz/<target>.dict if there is one). Crashes are saved under build/fuzz/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c))
+FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c))
 FUZZ_NAMES   := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/%)
 FUZZ_CFLAGS  := $(CFLAGS_WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \
@@ -89,7 +89,11 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(CPPFLAGS_ALL) -o $@ $< $(FUZZ_SRC) $(LIBS)
 
-fuzz: $(FUZZ_BIN)
+fuzz:
+	scripts/deps.sh fuzz
+	$(MAKE) fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
 	@set -e; for t in $(FUZZ_NAMES); do \
 		rm -rf build/fuzz/corpus/$$t && mkdir -p build/fuzz/corpus/$$t; \
 		cp fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \

@@ -10,6 +10,14 @@ packages=(
 	nodejs npm
 )
 
+# `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime.
+for group in "$@"; do
+	case "$group" in
+	fuzz) packages+=(clang libclang-rt-dev) ;;
+	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
+	esac
+done
+
 missing=()
 for p in "${packages[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -483,6 +483,7 @@ static void time_parse_rejects_bad_text_and_leaves_output(void **state)
 		" 2025-09-30T14:05:00Z",
 		"1969-12-31T23:59:59Z",      /* before 1970 */
 		"1970-01-01T00:00:00+01:00", /* before the epoch once in UTC */
+		"9999-12-31T23:45:00-05:30", /* after 9999 once in UTC */
 		"+2025-09-30T14:05:00Z",
 		NULL,
 	};
