@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0
+PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g
@@ -20,7 +20,7 @@ WERROR  ?= -Werror
 ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
-                             src/http/*.c src/cli/*.c))
+                             src/cases/*.c src/http/*.c src/cli/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
@@ -29,6 +29,9 @@ BIN     := $(BUILD)/disputed
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Helpers the tests run (tests/tools/*.c), built only for them: build/tools/<name>.
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run clean
 all: $(BIN)
@@ -49,19 +52,34 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS) -lcmocka
 
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+# Benchmarks: bench/bench_<name>.c, built against the archive. `make bench`
+# runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md.
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+bench: $(BUILD)/bench/bench_log
+	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
+		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
+
 deps:
 	scripts/deps.sh
 
 # The whole suite: unit tests, end-to-end tests over HTTP, the API spec.
 check: deps
-	$(MAKE) $(BIN) $(UNIT_BIN)
+	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN)
 	$(MAKE) unit e2e openapi
 
 unit: $(UNIT_BIN)
 	scripts/run-unit.sh $(UNIT_BIN)
 
-e2e: $(BIN)
-	DISPUTED_BIN=$(abspath $(BIN)) python3 tests/e2e/run.py
+e2e: $(BIN) $(TOOL_BIN)
+	DISPUTED_BIN=$(abspath $(BIN)) CKPT_TOOL=$(abspath $(BUILD)/tools/ckpt_tool) \
+		python3 tests/e2e/run.py
 
 openapi: $(BIN)
 	scripts/check-openapi.sh $(BIN)
@@ -103,4 +121,6 @@ fuzz-run: $(FUZZ_BIN)
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t; \
 	done
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d)
+-include $(BUILD)/obj/bench/bench_log.d
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
+	$(TOOL_SRC:tests/tools/%.c=$(BUILD)/obj/tests/tools/%.d)

@@ -14,6 +14,9 @@ int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_witness(int argc, char **argv);
 
 /* Print "disputed: <message>" on stderr; returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -45,6 +48,14 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 
 /* Serve until SIGINT or SIGTERM; returns the exit status. */
 int cli_serve_until_signal(struct config *cfg, struct store *st);
+
+/*
+ * Integrate every pending seal into the data directory's evidence log.
+ * When a server holds the log, nothing is done and *deferred is set: the
+ * server integrates them itself. *count gets how many were integrated.
+ */
+int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int *deferred,
+		     struct err *e) WARN_UNUSED;
 
 /* Import NDJSON lines from a stream; prints rejected lines and a summary. */
 int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,

@@ -16,7 +16,9 @@
 #include "core/timeutil.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "evidence/seal.h"
 #include "tlog/keyfile.h"
+#include "tlog/log.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -152,9 +154,43 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 	return rc;
 }
 
+/* Open the data directory's evidence log for writing, with the configured batches and witnesses. */
+static int open_log(const struct config *cfg, struct tlog_log **log, struct err *e)
+{
+	struct tlog_witness_conf wc[CONFIG_MAX_WITNESSES];
+	struct tlog_log_opts o;
+	struct tlog_signer signer;
+	char keys[4200];
+	int i, rc;
+
+	snprintf(keys, sizeof(keys), "%s/keys", cfg->data_dir);
+	rc = tlog_keyfile_read_signer(keys, "log", &signer, e);
+	if (rc)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	o.dir = cfg->data_dir;
+	o.signer = &signer;
+	o.batch_max = (unsigned)cfg->log_batch_max;
+	o.batch_ms = (unsigned)cfg->log_batch_ms;
+	for (i = 0; i < cfg->nwitness_url && i < CONFIG_MAX_WITNESSES; i++) {
+		wc[i].url = cfg->witness_url[i];
+		wc[i].vkey = cfg->witness_vkey[i];
+	}
+	o.witnesses = wc;
+	o.nwitnesses = (size_t)i;
+	rc = tlog_log_open(&o, log, e);
+	tlog_signer_clear(&signer);
+	if (rc == RC_CONFLICT)
+		err_set(e, rc, "log_locked", NULL,
+			"another process holds the evidence log in %s (is a server running?)",
+			cfg->data_dir);
+	return rc;
+}
+
 int cli_serve_until_signal(struct config *cfg, struct store *st)
 {
 	struct http_server *srv = NULL;
+	struct tlog_log *log = NULL;
 	struct err e;
 	sigset_t set;
 	int sig = 0;
@@ -164,17 +200,55 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	/* before any thread starts, so that every thread leaves these signals to sigwait */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (http_server_start(cfg, st, NULL, cfg->data_dir, &srv, &e))
+	if (open_log(cfg, &log, &e))
+		return cli_fail("cannot open the evidence log: %s", e.message);
+	if (http_server_start(cfg, st, log, cfg->data_dir, &srv, &e)) {
+		tlog_log_close(log);
 		return cli_fail("%s", e.message);
+	}
 	log_event(LOG_INFO, "listening",
 		  json_pack("{s:s, s:i, s:s}", "listen", cfg->listen, "port",
 			    http_server_port(srv), "data", cfg->data_dir));
 	sigwait(&set, &sig);
 	log_event(LOG_INFO, "stopping", json_pack("{s:s}", "signal", strsignal(sig)));
 	http_server_stop(srv);
+	tlog_log_close(log);
 	log_event(LOG_INFO, "stopped", NULL);
 	return 0;
+}
+
+int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int *deferred,
+		     struct err *e)
+{
+	struct tlog_log_opts o;
+	struct tlog_signer signer;
+	struct tlog_log *log = NULL;
+	char keys[4200];
+	int rc;
+
+	*count = 0;
+	*deferred = 0;
+	snprintf(keys, sizeof(keys), "%s/keys", data_dir);
+	rc = tlog_keyfile_read_signer(keys, "log", &signer, e);
+	if (rc)
+		return rc;
+	memset(&o, 0, sizeof(o));
+	o.dir = data_dir;
+	o.signer = &signer;
+	rc = tlog_log_open(&o, &log, e);
+	tlog_signer_clear(&signer);
+	if (rc == RC_CONFLICT) {
+		*deferred = 1;
+		err_clear(e);
+		return RC_OK;
+	}
+	if (rc)
+		return rc;
+	rc = seal_pending(st, log, INT64_MAX, count, e);
+	tlog_log_close(log);
+	return rc;
 }
 
 int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
@@ -189,7 +263,7 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 	*imported = 0;
 	*rejected = 0;
 	while ((n = getline(&line, &cap, in)) >= 0) {
-		struct ingest_ctx c = {st, data_dir, time_now_ms()};
+		struct ingest_ctx c = {.st = st, .data_dir = data_dir, .now = time_now_ms()};
 		json_error_t je;
 		json_t *v, *out = NULL;
 		struct err le;

@@ -37,7 +37,7 @@ static int demo_load(struct store *st, const char *data, uint32_t seed, int64_t 
 		return rc;
 	}
 	json_array_foreach(recs, i, rec) {
-		struct ingest_ctx c = {st, data, time_now_ms()};
+		struct ingest_ctx c = {.st = st, .data_dir = data, .now = time_now_ms()};
 		json_t *out = NULL;
 
 		rc = ingest_record(&c, rec, &out, e);
@@ -117,7 +117,17 @@ int cmd_demo(int argc, char **argv)
 		store_close(st);
 		return cli_fail("%s", e.message);
 	}
-	printf("disputed demo: %lld records loaded into %s\n\n", (long long)n, data);
+	{
+		int64_t sealed = 0;
+		int deferred = 0;
+
+		if (cli_seal_pending(data, st, &sealed, &deferred, &e)) {
+			store_close(st);
+			return cli_fail("%s", e.message);
+		}
+	}
+	printf("disputed demo: %lld records loaded into %s, each sealed in the evidence log\n\n",
+	       (long long)n, data);
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		char token[TOKEN_MAX];
 

@@ -120,9 +120,19 @@ int cmd_import(int argc, char **argv)
 	rc = cli_import_stream(st, data, in, path, &imported, &rejected, &e);
 	if (in != stdin)
 		fclose(in);
-	store_close(st);
 	printf("imported %lld records, rejected %lld lines\n", (long long)imported,
 	       (long long)rejected);
+	if (!rc) {
+		int64_t sealed = 0;
+		int deferred = 0;
+
+		rc = cli_seal_pending(data, st, &sealed, &deferred, &e);
+		if (!rc && deferred)
+			printf("the running server seals the imported records\n");
+		else if (!rc)
+			printf("sealed %lld leaves into the evidence log\n", (long long)sealed);
+	}
+	store_close(st);
 	if (rc)
 		return cli_fail("import stopped: %s", e.message);
 	return rejected ? 1 : 0;

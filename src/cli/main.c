@@ -15,6 +15,9 @@ static const struct {
 	{"serve", cmd_serve, "serve the HTTP API"},
 	{"demo", cmd_demo, "fill a fresh data directory with demo data and serve it"},
 	{"log", cmd_log, "print the evidence log's verifier key"},
+	{"witness", cmd_witness, "run a transparency log witness that cosigns checkpoints"},
+	{"verify", cmd_verify, "verify a bundle, checkpoint or tlog-proof offline"},
+	{"audit", cmd_audit, "recompute every seal, tile and checkpoint and report tampering"},
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 };

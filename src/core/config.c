@@ -19,6 +19,43 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 }
 
+/*
+ * Split a ';'-separated list (GLib's list syntax; a trailing ';' and
+ * spaces around items are ignored) into `out`, `n` items of `size` bytes.
+ */
+static int config_list(const char *val, char *out, size_t size, int *n, const char *name,
+		       struct err *e)
+{
+	const char *p = val, *end;
+	size_t len;
+
+	*n = 0;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = strchr(p, ';');
+		if (!end)
+			end = p + strlen(p);
+		len = (size_t)(end - p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len) {
+			if (*n == CONFIG_MAX_WITNESSES)
+				return err_set(e, RC_INVAL, "invalid_setting", name,
+					       "%s lists more than %d items", name,
+					       CONFIG_MAX_WITNESSES);
+			if (len >= size)
+				return err_set(e, RC_INVAL, "invalid_setting", name,
+					       "an item of %s is too long", name);
+			memcpy(out + (size_t)*n * size, p, len);
+			out[(size_t)*n * size + len] = '\0';
+			(*n)++;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return RC_OK;
+}
+
 /* Set one setting from its text; `name` is used in error messages. */
 static int config_set(struct config *c, const char *key, const char *val,
 		      const char *name, struct err *e)
@@ -64,6 +101,22 @@ static int config_set(struct config *c, const char *key, const char *val,
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be an integer from 1024 to 2^32", name);
 		c->max_blob_bytes = n;
+	} else if (strcmp(key, "batch_max") == 0) {
+		if (num_parse_i64(val, 1, 1 << 20, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 1048576", name);
+		c->log_batch_max = (int)n;
+	} else if (strcmp(key, "batch_ms") == 0) {
+		if (num_parse_i64(val, 1, 10000, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 10000", name);
+		c->log_batch_ms = (int)n;
+	} else if (strcmp(key, "url") == 0) {
+		return config_list(val, c->witness_url[0], sizeof(c->witness_url[0]),
+				   &c->nwitness_url, name, e);
+	} else if (strcmp(key, "vkey") == 0) {
+		return config_list(val, c->witness_vkey[0], sizeof(c->witness_vkey[0]),
+				   &c->nwitness_vkey, name, e);
 	} else if (strcmp(key, "level") == 0) {
 		lvl = log_level_parse(val);
 		if (lvl < 0)
@@ -89,6 +142,10 @@ static const struct {
 	{"store", "data", "DISPUTED_DATA"},
 	{"store", "db", "DISPUTED_DB"},
 	{"log", "level", "DISPUTED_LOG_LEVEL"},
+	{"log", "batch_max", "DISPUTED_LOG_BATCH_MAX"},
+	{"log", "batch_ms", "DISPUTED_LOG_BATCH_MS"},
+	{"witness", "url", "DISPUTED_WITNESS_URL"},
+	{"witness", "vkey", "DISPUTED_WITNESS_VKEY"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -162,6 +219,11 @@ int config_load_env(struct config *c, struct err *e)
 		if (rc)
 			return rc;
 	}
+	if (c->nwitness_url != c->nwitness_vkey)
+		return err_set(e, RC_INVAL, "invalid_setting", "witness.vkey",
+			       "witness.url lists %d URLs but witness.vkey lists %d keys: give "
+			       "each witness's URL and key in the same order",
+			       c->nwitness_url, c->nwitness_vkey);
 	return RC_OK;
 }
 

@@ -7,6 +7,8 @@
 #include "core/err.h"
 
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:8061"
+/* Most witnesses the evidence log can be given. */
+#define CONFIG_MAX_WITNESSES 16
 
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
@@ -16,6 +18,12 @@ struct config {
 	int64_t max_body_bytes;   /* cap on a JSON request body */
 	int64_t max_blob_bytes;   /* cap on an uploaded blob */
 	int log_level;            /* enum log_level */
+	int log_batch_max;        /* evidence log: entries that close a batch; 0 = the log's default */
+	int log_batch_ms;         /* evidence log: ms after its first entry that close a batch; 0 = default */
+	int nwitness_url;         /* witness_url entries in use */
+	char witness_url[CONFIG_MAX_WITNESSES][1024]; /* witness base URLs (POST <url>/add-checkpoint) */
+	int nwitness_vkey;        /* witness_vkey entries in use; equal to nwitness_url once loaded */
+	char witness_vkey[CONFIG_MAX_WITNESSES][512]; /* the witnesses' cosigner keys, same order */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -23,14 +31,20 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log]; see etc/disputed.conf). A missing file is an error only if
- * `must_exist`. Unknown keys and bad values are errors naming the key.
+ * [log], [witness]; see etc/disputed.conf). A missing file is an error only
+ * if `must_exist`. Unknown keys and bad values are errors naming the key.
+ * The witness settings are lists separated by ';' (GLib's list syntax).
  */
 int config_load_file(struct config *c, const char *path, int must_exist,
 		     struct err *e) WARN_UNUSED;
 
-/* Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
- * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES and DISPUTED_LOG_LEVEL. */
+/*
+ * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
+ * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_LOG_LEVEL,
+ * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL and
+ * DISPUTED_WITNESS_VKEY; then check that the witness URLs and keys pair up
+ * (call it after config_load_file).
+ */
 int config_load_env(struct config *c, struct err *e) WARN_UNUSED;
 
 /* Split "ADDR:PORT" (ADDR may be "[v6]") into its parts. */

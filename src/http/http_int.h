@@ -47,6 +47,9 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct store *st;
 	struct tlog_log *log;            /* the evidence log */
+	char log_vkey[600];              /* its verifier key text */
+	char **witness_vkeys;            /* configured witnesses' keys (owned) */
+	size_t nwitness_vkeys;
 	const char *data_dir;
 	const struct config *cfg;
 	int port;
@@ -68,6 +71,8 @@ struct http_req {
 	int too_big;                     /* body passed the cap */
 	int64_t start_ns;                /* monotonic start time */
 	int64_t now;                     /* ms: the request's time */
+	int64_t seals[4];                /* pending seals the handler made (seal.h) */
+	size_t nseals;
 	char request_id[ID_MAX];         /* req_…, echoed in Request-Id */
 	/* the response, turned into an MHD response when the handler is done */
 	int status;
@@ -75,6 +80,9 @@ struct http_req {
 	size_t resp_len;
 	const char *resp_type;           /* static string */
 	int replayed;                    /* an idempotent replay */
+	const char *cache_control;       /* static Cache-Control value; NULL means no-store */
+	char disposition[160];           /* Content-Disposition, if any */
+	int verbatim;                    /* send the reply's bytes as they are (no "sealed" added) */
 };
 
 /* Role name to its bit, 0 if unknown. */
@@ -107,6 +115,9 @@ json_t *http_list(json_t *items, int64_t next);
 /* Record in the audit log that the caller was shown `fields` of `object_id`. */
 int http_audit(struct http_req *r, const char *object_id, const char *fields,
 	       struct err *e) WARN_UNUSED;
+
+/* Keep the pending seals an ingest call made, to integrate after commit. */
+void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n);
 
 /* The caller's role is one of `roles`. */
 int http_is(struct http_req *r, unsigned roles);
@@ -149,5 +160,9 @@ int res_message_create(struct http_req *r, struct err *e);
 int res_message_list(struct http_req *r, struct err *e);
 int res_consumer_get(struct http_req *r, struct err *e);
 int res_audit_list(struct http_req *r, struct err *e);
+int res_log_checkpoint(struct http_req *r, struct err *e);
+int res_log_tile(struct http_req *r, struct err *e);
+int res_order_bundle(struct http_req *r, struct err *e);
+int res_log_proof(struct http_req *r, struct err *e);
 
 #endif

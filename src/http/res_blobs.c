@@ -9,11 +9,14 @@
 
 int res_blob_create(struct http_req *r, struct err *e)
 {
-	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
 	const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
 	json_t *meta = NULL;
 	int created = 0;
 	int rc = ingest_blob(&c, type, r->body.data, r->body.len, &meta, &created, e);
+
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
 
 	if (rc)
 		return rc;

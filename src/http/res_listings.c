@@ -8,12 +8,14 @@
 
 int res_listing_create(struct http_req *r, struct err *e)
 {
-	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
 	json_t *in = NULL, *l = NULL;
 	int rc = http_body_json(r, &in, e);
 
 	if (!rc)
 		rc = ingest_listing(&c, in, &l, e);
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
 	json_decref(in);
 	if (rc)
 		return rc;

@@ -5,12 +5,14 @@
 
 int res_merchant_create(struct http_req *r, struct err *e)
 {
-	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
 	json_t *in = NULL, *m = NULL, *v = NULL;
 	int rc = http_body_json(r, &in, e);
 
 	if (!rc)
 		rc = ingest_merchant(&c, in, &m, e);
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
 	if (!rc)
 		rc = view_merchant(r, m, &v, e);
 	if (!rc)

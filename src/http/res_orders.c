@@ -7,12 +7,14 @@
 
 int res_order_create(struct http_req *r, struct err *e)
 {
-	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
 	json_t *in = NULL, *o = NULL, *v = NULL;
 	int rc = http_body_json(r, &in, e);
 
 	if (!rc)
 		rc = ingest_order(&c, in, &o, e);
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
 	if (!rc)
 		rc = view_order(r, o, &v, e);
 	if (!rc)
@@ -90,7 +92,7 @@ typedef int (*child_ingest)(struct ingest_ctx *, json_t *, json_t *, json_t **, 
 
 static int child_create(struct http_req *r, child_ingest fn, struct err *e)
 {
-	struct ingest_ctx c = {r->srv->st, r->srv->data_dir, r->now};
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
 	json_t *order = NULL, *in = NULL, *out = NULL;
 	int rc = find_order(r, r->params[0], &order, e);
 
@@ -98,6 +100,8 @@ static int child_create(struct http_req *r, child_ingest fn, struct err *e)
 		rc = http_body_json(r, &in, e);
 	if (!rc)
 		rc = fn(&c, order, in, &out, e);
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
 	json_decref(order);
 	json_decref(in);
 	if (rc)

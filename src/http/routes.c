@@ -10,6 +10,8 @@
 const struct route http_routes[] = {
 	{"GET", "/healthz", ROLE_PUBLIC, 0, res_healthz, 0},
 	{"GET", "/metrics", ROLE_PUBLIC, 0, res_metrics, 0},
+	{"GET", "/checkpoint", ROLE_PUBLIC, 0, res_log_checkpoint, 0},
+	{"GET", "/tile/{tile_path}", ROLE_PUBLIC, 0, res_log_tile, 1},
 	{"POST", "/v1/tokens", ROLE_PLATFORM, 0, res_token_create, 0},
 	{"DELETE", "/v1/tokens/{id}", ROLE_PLATFORM, 0, res_token_revoke, 0},
 	{"POST", "/v1/merchants", ROLE_PLATFORM, 0, res_merchant_create, 0},
@@ -29,6 +31,9 @@ const struct route http_routes[] = {
 	{"GET", "/v1/orders/{id}/logistics", PARTIES, 0, res_logistics_list, 0},
 	{"POST", "/v1/orders/{id}/messages", ROLE_PLATFORM, 0, res_message_create, 0},
 	{"GET", "/v1/orders/{id}/messages", PARTIES, 0, res_message_list, 0},
+	{"GET", "/v1/orders/{id}/bundle", ROLE_PLATFORM | ROLE_AGENT | ROLE_CONSUMER, 0,
+	 res_order_bundle, 0},
+	{"GET", "/v1/log/entries/{index}/proof", ROLE_PUBLIC, 0, res_log_proof, 0},
 	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get, 0},
 	{"GET", "/v1/audit_events", ROLE_PLATFORM | ROLE_REGULATOR, 0, res_audit_list, 0},
 };

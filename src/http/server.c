@@ -14,6 +14,8 @@
 #include "core/log.h"
 #include "core/num.h"
 #include "core/timeutil.h"
+#include "evidence/seal.h"
+#include "tlog/keyfile.h"
 #include "http/http_int.h"
 
 static int64_t mono_ns(void)
@@ -212,6 +214,54 @@ int http_audit(struct http_req *r, const char *object_id, const char *fields,
 	return store_audit_add(r->srv->st, r->now, &r->who, object_id, fields, route, e);
 }
 
+void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && r->nseals < sizeof(r->seals) / sizeof(r->seals[0]); i++)
+		r->seals[r->nseals++] = seals[i];
+}
+
+/*
+ * Add "sealed" to the record (or each record of a list) in a JSON reply,
+ * from the seals as they stand. Call inside a store transaction.
+ */
+static int annotate_reply(struct http_req *r, struct err *e)
+{
+	json_t *v, *items, *it;
+	char *text;
+	size_t i;
+	int rc = RC_OK;
+
+	if (r->status < 200 || r->status >= 300 || r->verbatim ||
+	    strcmp(r->resp_type, "application/json") != 0)
+		return RC_OK;
+	v = json_loadb(r->resp_body, r->resp_len, 0, NULL);
+	if (!v)
+		return RC_OK;
+	items = json_object_get(v, "data");
+	if (json_is_array(items) && json_is_string(json_object_get(v, "object")) &&
+	    strcmp(json_string_value(json_object_get(v, "object")), "list") == 0) {
+		json_array_foreach(items, i, it) {
+			rc = seal_annotate(r->srv->st, it, e);
+			if (rc)
+				break;
+		}
+	} else {
+		rc = seal_annotate(r->srv->st, v, e);
+	}
+	if (!rc) {
+		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text) {
+			free(r->resp_body);
+			r->resp_body = text;
+			r->resp_len = strlen(text);
+		}
+	}
+	json_decref(v);
+	return rc;
+}
+
 int http_is(struct http_req *r, unsigned roles)
 {
 	return r->authed && (http_role_bit(r->who.role) & roles) != 0;
@@ -273,6 +323,31 @@ static int check_idem_key(const char *key, struct err *e)
 }
 
 /*
+ * After a commit: integrate the request's seals into the log and show them
+ * in the reply. A failure here leaves the record stored with its seal
+ * pending (the server integrates it later); the client sees a 5xx and can
+ * retry with its Idempotency-Key.
+ */
+static int seal_reply(struct http_req *r, struct err *e)
+{
+	int rc;
+
+	if (!r->srv->log)
+		return RC_OK;
+	rc = seal_wait(r->srv->st, r->srv->log, r->seals, r->nseals, e);
+	if (rc)
+		return rc;
+	rc = store_begin(r->srv->st, e);
+	if (rc)
+		return rc;
+	rc = annotate_reply(r, e);
+	if (store_end(r->srv->st, 0, NULL)) {
+		/* a read: nothing to lose */
+	}
+	return rc;
+}
+
+/*
  * Run the handler inside one transaction, which commits only if it
  * succeeds. With an Idempotency-Key, a stored reply to the same request is
  * replayed, and a new successful reply is stored in the same transaction.
@@ -308,6 +383,8 @@ static int run_handler(struct http_req *r, struct err *e)
 			else
 				r->replayed = 1;
 			free(stored);
+			if (!rc)
+				rc = annotate_reply(r, e);
 			goto fail; /* nothing to commit either way */
 		}
 		if (rc != RC_NOTFOUND)
@@ -315,6 +392,8 @@ static int run_handler(struct http_req *r, struct err *e)
 		err_clear(e);
 	}
 	rc = r->route->handler(r, e);
+	if (!rc && r->nseals == 0)
+		rc = annotate_reply(r, e);
 	if (rc)
 		goto fail;
 	if (key && r->status >= 200 && r->status < 300 &&
@@ -323,7 +402,10 @@ static int run_handler(struct http_req *r, struct err *e)
 		if (rc)
 			goto fail;
 	}
-	return store_end(st, 1, e);
+	rc = store_end(st, 1, e);
+	if (rc || r->nseals == 0)
+		return rc;
+	return seal_reply(r, e);
 fail:
 	if (store_end(st, 0, NULL)) {
 		/* a rollback adds nothing to the result at hand */
@@ -408,6 +490,8 @@ static enum MHD_Result send_reply(struct http_req *r)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", r->allow);
+	if (r->disposition[0] && r->status == 200)
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -536,6 +620,20 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	srv->st = st;
 	srv->log = log;
 	srv->data_dir = data_dir;
+	{
+		char keys[4200];
+		struct buf vk;
+
+		snprintf(keys, sizeof(keys), "%s/keys", data_dir);
+		buf_init(&vk, sizeof(srv->log_vkey) - 1);
+		if (log && tlog_keyfile_vkey(keys, "log", &vk, e)) {
+			buf_release(&vk);
+			free(srv);
+			return e->rc;
+		}
+		snprintf(srv->log_vkey, sizeof(srv->log_vkey), "%s", vk.data);
+		buf_release(&vk);
+	}
 	srv->cfg = cfg;
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(

@@ -11,6 +11,7 @@
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 #include "evidence/blobstore.h"
+#include "evidence/seal.h"
 
 #define TRY(x)                 \
 	do {                   \
@@ -109,6 +110,20 @@ static int ref_blobs(struct ingest_ctx *c, json_t *ids, enum store_kind kind,
 	return RC_OK;
 }
 
+/* Seal a stored record: its leaf waits, pending, for the commit. */
+static int seal(struct ingest_ctx *c, const char *kind, json_t *body, struct err *e)
+{
+	int64_t seq;
+	int rc;
+
+	if (c->nseals >= INGEST_MAX_SEALS)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "too many seals in one call");
+	rc = seal_record(c->st, kind, body, c->now, &seq, e);
+	if (!rc)
+		c->seals[c->nseals++] = seq;
+	return rc;
+}
+
 static json_t *str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
@@ -127,6 +142,8 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 	char id[ID_MAX], hex[65], ts[TIME_TEXT_MAX];
 	struct store_row row;
 	int rc;
+
+	c->nseals = 0;
 
 	*out = NULL;
 	TRY(jx_only(in, fields, "", e));
@@ -204,6 +221,7 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 	TRY(store_put(c->st, STORE_MERCHANT, &row, e));
 	if (licence && blob_parse_id(licence, hex))
 		TRY(store_blob_ref(c->st, hex, STORE_MERCHANT, id, e));
+	TRY(seal(c, "merchant", body, e));
 	*out = body;
 	body = NULL;
 out:
@@ -240,6 +258,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	struct store_row row;
 	struct err ignore;
 	int rc;
+
+	c->nseals = 0;
 
 	*out = NULL;
 	TRY(jx_only(in, fields, "", e));
@@ -286,6 +306,7 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	row.body = body;
 	TRY(store_put(c->st, STORE_LISTING, &row, e));
 	TRY(ref_blobs(c, images, STORE_LISTING, id, e));
+	TRY(seal(c, "listing", body, e));
 	*out = body;
 	body = NULL;
 out:
@@ -409,6 +430,8 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	size_t i;
 	int rc;
 
+	c->nseals = 0;
+
 	*out = NULL;
 	TRY(jx_only(in, fields, "", e));
 	TRY(check_external_id(in, "external_id", 0, &ext, e));
@@ -419,7 +442,7 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	TRY(jx_str(consumer, "phone", "consumer.phone", 1, 40, &cphone, e));
 	TRY(resolve(c, STORE_MERCHANT, in, "merchant", "merchant", &merchant, e));
 	mid = json_string_value(json_object_get(merchant, "id"));
-	TRY(jx_arr(in, "items", "items", 1, 500, &items, e));
+	TRY(jx_arr(in, "items", "items", 1, 100, &items, e));
 	if (json_array_size(items) == 0) {
 		rc = err_set(e, RC_INVAL, "invalid_value", "items", "items must not be empty");
 		goto out;
@@ -466,6 +489,8 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	row.created_at = c->now;
 	row.body = body;
 	TRY(store_put(c->st, STORE_ORDER, &row, e));
+	TRY(seal(c, "order", body, e));
+	TRY(seal(c, "payment", body, e));
 	*out = body;
 	body = NULL;
 out:
@@ -490,6 +515,8 @@ int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **o
 	json_t *body;
 	int rc;
 
+	c->nseals = 0;
+
 	*out = NULL;
 	TRY(jx_only(in, fields, "", e));
 	TRY(jx_str(in, "carrier", "carrier", 1, 100, &carrier, e));
@@ -513,6 +540,8 @@ int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **o
 	row.created_at = c->now;
 	row.body = body;
 	rc = store_put(c->st, STORE_LOGISTICS, &row, e);
+	if (!rc)
+		rc = seal(c, "logistics", body, e);
 	if (rc) {
 		json_decref(body);
 		return rc;
@@ -534,6 +563,8 @@ int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out
 	int64_t at = 0;
 	struct store_row row;
 	int rc;
+
+	c->nseals = 0;
 
 	*out = NULL;
 	TRY(jx_only(in, fields, "", e));
@@ -558,6 +589,7 @@ int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out
 	row.body = body;
 	TRY(store_put(c->st, STORE_MESSAGE, &row, e));
 	TRY(ref_blobs(c, atts, STORE_MESSAGE, id, e));
+	TRY(seal(c, "message", body, e));
 	*out = body;
 	body = NULL;
 out:
@@ -574,6 +606,8 @@ int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data
 	struct err ignore;
 	int rc;
 
+	c->nseals = 0;
+
 	*out = NULL;
 	*created = 0;
 	if (len == 0)
@@ -587,6 +621,8 @@ int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data
 	}
 	json_object_set_new(meta, "created_at",
 			    jx_time_json(json_integer_value(json_object_get(meta, "created_at"))));
+	if (*created)
+		TRY(seal(c, "blob", meta, e));
 	*out = meta;
 out:
 	return rc;

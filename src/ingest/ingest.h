@@ -13,13 +13,19 @@
  * The same code takes records from the HTTP API and from `disputed import`.
  * Each function validates the whole input first (RC_INVAL with the field
  * in e->param, nothing written), then stores the record inside the
- * caller's open store transaction. On success *out is a new reference to
- * the stored object, in full (callers redact it for who is asking).
+ * caller's open store transaction, with its evidence leaf as a pending
+ * seal (row numbers in c->seals). After committing, the caller integrates
+ * the seals with seal_wait. On success *out is a new reference to the
+ * stored object, in full (callers redact it for who is asking).
  */
+#define INGEST_MAX_SEALS 4
+
 struct ingest_ctx {
 	struct store *st;      /* open, inside store_begin */
 	const char *data_dir;  /* for the blob store */
 	int64_t now;           /* ms: created_at of new records */
+	int64_t seals[INGEST_MAX_SEALS]; /* pending seals this call made (seal.h), to integrate after commit */
+	size_t nseals;
 };
 
 int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;

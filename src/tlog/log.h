@@ -16,21 +16,36 @@
  *   dir/tile/<L>/<N>[.p/<W>]       hash tiles, C2SP tlog-tiles v0.1.0
  *   dir/tile/entries/<N>[.p/<W>]   entry bundles
  *   dir/tile/.lock                 held (flock) by the one process that writes
+ *   dir/witness-state              per witness, the latest size it cosigned
  * Any static file server pointed at dir serves the log's read API.
+ *
+ * Every file is written to "<name>.tmp", fsynced and renamed into place, and
+ * its directory fsynced: a reader sees a whole file or none. Full tiles
+ * never change once a checkpoint covers them. A partial tile is a new file
+ * for each width; once the full tile is covered by a checkpoint the log
+ * deletes that tile's partials (tlog-tiles allows it: clients that miss a
+ * partial fetch the full tile, and so does this log's own reader).
  *
  * Appends are sequenced in batches: a batch closes when it holds
  * `batch_max` entries or `batch_ms` milliseconds after its first entry,
- * whichever comes first. A batch's tiles and bundles are written and
- * fsynced, then a checkpoint for the new size is signed and atomically
+ * whichever comes first (entries that arrive while the previous batch is
+ * being written count from their arrival, so under load a batch closes as
+ * soon as the sequencer is free). A batch's tiles and bundles are written
+ * and fsynced, then a checkpoint for the new size is signed and atomically
  * renamed into place and fsynced; only then do the appenders of the batch
  * return. A crash before that loses only unacknowledged entries, which the
- * next open discards (files past the checkpoint's size are rewritten).
- * The log only ever signs a checkpoint that extends the previous one.
+ * next open ignores (files past the checkpoint's size are rewritten).
+ * The log only ever signs a checkpoint that extends the previous one: on
+ * open the tiles must hash to the stored checkpoint's root, and each batch
+ * extends the tree in memory from there.
  *
  * Witnesses: after each checkpoint the log submits it (with a consistency
  * proof from the size each witness last cosigned) to every configured
  * witness in a background thread, and attaches the cosignatures that come
- * back to the checkpoint it serves; appends do not wait for witnesses.
+ * back to the checkpoint it serves, if no newer checkpoint has replaced it
+ * by then; appends do not wait for witnesses. A log that grows without
+ * pause therefore serves a checkpoint without cosignatures most of the
+ * time; tlog_log_witnessed gives the newest one that has them.
  */
 struct tlog_log;
 
@@ -39,25 +54,46 @@ struct tlog_witness_conf {
 	const char *vkey;     /* the witness's verifier key (cosignature/v1, type 0x04) */
 };
 
+/* Defaults of struct tlog_log_opts, chosen by `make bench` (docs/benchmarks.md). */
+#define TLOG_LOG_BATCH_MAX 4096
+#define TLOG_LOG_BATCH_MS 2
+
 struct tlog_log_opts {
 	const char *dir;                  /* the data directory */
-	const struct tlog_signer *signer; /* the log's Ed25519 key; its name is the origin */
-	unsigned batch_max;               /* entries per batch; 0 means 4096 */
-	unsigned batch_ms;                /* most ms a batch stays open; 0 means 10 */
-	const struct tlog_witness_conf *witnesses;
+	const struct tlog_signer *signer; /* the log's Ed25519 key (copied); its name is the origin */
+	const struct tlog_verifier *verifier; /* read_only without signer: the log's public key */
+	unsigned batch_max;               /* entries per batch; 0 means TLOG_LOG_BATCH_MAX */
+	unsigned batch_ms;                /* most ms a batch stays open; 0 means TLOG_LOG_BATCH_MS */
+	const struct tlog_witness_conf *witnesses; /* copied */
 	size_t nwitnesses;
 	int read_only;                    /* open to read and prove only: no lock, no appends */
 };
 
 /*
  * Open (creating the files of an empty log if there are none) and, unless
- * read_only, take the writer's lock and start the sequencer thread. A
- * second writer on the same directory fails with RC_CONFLICT (code
- * "log_locked"). The stored checkpoint must verify under the signer's key.
+ * read_only, take the writer's lock and start the sequencer thread (and the
+ * witness thread if witnesses are configured). A second writer on the same
+ * directory fails with RC_CONFLICT (code "log_locked"). The stored
+ * checkpoint must verify under the log's key with the key's name as its
+ * origin (RC_FORBIDDEN or RC_INVAL otherwise), and a writer checks that the
+ * tiles hash to its root (RC_IO, code "log_corrupt", otherwise). Tiles
+ * without a checkpoint are RC_IO (code "checkpoint_missing"): the log will
+ * not start over on top of them.
+ *
+ * A read_only log takes `signer` or, without it, `verifier`; it sees the
+ * checkpoint as of the open (a snapshot that proofs and audits refer to),
+ * takes no lock and starts no thread, so it can be used while a writer
+ * runs in another process. Without a stored checkpoint it has size 0 and
+ * an empty note.
  */
 int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct err *e) WARN_UNUSED;
 
-/* Finish the batch in progress, stop the threads, release the lock, free. NULL is a no-op. */
+/*
+ * Finish the batch in progress, stop the threads, release the lock, free.
+ * No other thread may be in or enter a tlog_log_* call on `l` once close
+ * begins (appenders already waiting get their results first). NULL is a
+ * no-op.
+ */
 void tlog_log_close(struct tlog_log *l);
 
 /* One entry to append: at most 65535 bytes. */
@@ -69,7 +105,12 @@ struct tlog_entry {
 /*
  * Append `n` entries and wait until they are integrated and durable;
  * indexes[i] gets entry i's leaf index (consecutive, in order). Safe from
- * any number of threads at once; that is how batches fill.
+ * any number of threads at once; that is how batches fill. The entries'
+ * bytes are read while the call waits, not copied first. RC_TOOBIG (code
+ * "entry_too_large") for an entry over 65535 bytes, RC_INVAL for a
+ * read-only or closing log, RC_IO when the batch could not be written
+ * (nothing of it is then acknowledged; once a failure leaves the state on
+ * disk uncertain, every later append fails too until the log is reopened).
  */
 int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
 		    uint64_t *indexes, struct err *e) WARN_UNUSED;
@@ -81,25 +122,44 @@ int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t
 int tlog_log_checkpoint(struct tlog_log *l, uint64_t *size, uint8_t root[TLOG_HASH_SIZE],
 			struct buf *note, struct err *e) WARN_UNUSED;
 
-/* Proofs against the tree of `size` leaves (at most the latest checkpoint's size). */
+/*
+ * The newest checkpoint (since open) that carries a cosignature of every
+ * configured witness, as tlog_log_checkpoint. RC_NOTFOUND if there is none
+ * yet, or no witness is configured.
+ */
+int tlog_log_witnessed(struct tlog_log *l, uint64_t *size, uint8_t root[TLOG_HASH_SIZE],
+		       struct buf *note, struct err *e) WARN_UNUSED;
+
+/*
+ * Proofs against the tree of `size` leaves (at most the latest checkpoint's
+ * size, else RC_INVAL). Safe while appends proceed.
+ */
 int tlog_log_prove_inclusion(struct tlog_log *l, uint64_t index, uint64_t size,
 			     struct tlog_proof *p, struct err *e) WARN_UNUSED;
 int tlog_log_prove_consistency(struct tlog_log *l, uint64_t old_size, uint64_t size,
 			       struct tlog_proof *p, struct err *e) WARN_UNUSED;
 
-/* Append the bytes of entry `index` to `out`. */
+/* Append the bytes of entry `index` to `out`. RC_NOTFOUND past the latest checkpoint. */
 int tlog_log_entry(struct tlog_log *l, uint64_t index, struct buf *out, struct err *e) WARN_UNUSED;
 
-/* The hash of the complete subtree at (level, index), read from the tiles. */
+/*
+ * The hash of the complete subtree at (level, index), read from the tiles
+ * (through a small cache of recently used tiles). RC_NOTFOUND unless the
+ * subtree lies within the latest checkpoint.
+ */
 int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 		  uint8_t out[TLOG_HASH_SIZE], struct err *e) WARN_UNUSED;
 
 /*
  * Check the stored log against itself: every entry bundle re-hashed into
  * the level-0 tiles, every tile recomputed from the level below, the root
- * from the tiles equal to the checkpoint's, the checkpoint's signature.
- * Each problem is passed to `report` (with the file's path relative to
- * dir); returns the number of problems found in *problems.
+ * from the tiles equal to the checkpoint's, the checkpoint's signature
+ * (DIR/checkpoint is read again from disk). Each problem is passed to
+ * `report` with the path, relative to dir, of the file at fault (as far as
+ * the neighbouring files tell: a bundle that disagrees with a tile that
+ * agrees with the level above is the bundle's fault); returns the number of
+ * problems found in *problems. Returns RC_OK when the audit ran, whatever
+ * it found; an error only when it could not run (e.g. RC_NOMEM).
  */
 int tlog_log_audit(struct tlog_log *l,
 		   void (*report)(void *ctx, const char *where, const char *what), void *ctx,

@@ -260,11 +260,11 @@ class Server:
     # ---- HTTP ----
 
     def request(self, method, path, body=None, token=None, headers=None, raw=None,
-                timeout=60):
+                timeout=60, raw_reply=False):
         """One request on a fresh connection. `body` is JSON-encoded; `raw` is sent as is.
 
         Returns Response(status, headers, body): body parsed as JSON when the reply
-        says application/json, else the bytes.
+        says application/json (unless raw_reply), else the bytes.
         """
         h = {}
         data = None
@@ -287,7 +287,7 @@ class Server:
             conn.close()
         ctype = hdrs.get("Content-Type", "")
         parsed = payload
-        if ctype.startswith("application/json"):
+        if ctype.startswith("application/json") and not raw_reply:
             parsed = json.loads(payload.decode("utf-8"))
         return Response(status, hdrs, parsed)
 

@@ -215,10 +215,19 @@ class ProcessTest(unittest.TestCase):
 
     def test_port_in_use_makes_serve_exit_non_zero(self):
         self.srv.start()
-        r = run_cli("serve", "--data", self.srv.data_dir, "--listen",
+        other = os.path.join(self.tmp, "other")
+        self.assertEqual(run_cli("init", "--data", other).returncode, 0)
+        r = run_cli("serve", "--data", other, "--listen",
                     "127.0.0.1:%d" % self.srv.port, timeout=10)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(str(self.srv.port), r.stderr.decode())
+        self.srv.stop()
+
+    def test_second_server_on_the_same_data_dir_is_refused(self):
+        self.srv.start()
+        r = run_cli("serve", "--data", self.srv.data_dir, "--listen", "127.0.0.1:0", timeout=10)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("evidence log", r.stderr.decode())
         self.srv.stop()
 
 

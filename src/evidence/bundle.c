@@ -1,0 +1,503 @@
+/* bundle.c - building an order's evidence bundle from the store, the blob store and the log. */
+#include "evidence/bundle.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonx.h"
+#include "core/timeutil.h"
+#include "evidence/blobstore.h"
+#include "evidence/leaf.h"
+#include "evidence/seal.h"
+#include "tlog/checkpoint.h"
+
+/* One record going into the bundle: its body and leaf kind. */
+struct item {
+	const char *kind;
+	json_t *body;            /* owned */
+	struct store_seal seal;  /* its seal */
+};
+
+struct collect {
+	struct item *items;
+	size_t n, cap;
+	json_t *blob_ids;        /* unique "sha256:…" in first-seen order */
+};
+
+static int add_item(struct collect *c, const char *kind, json_t *body, struct err *e)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+		struct item *p = realloc(c->items, cap * sizeof(*p));
+
+		if (!p) {
+			json_decref(body);
+			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		}
+		c->items = p;
+		c->cap = cap;
+	}
+	memset(&c->items[c->n], 0, sizeof(c->items[c->n]));
+	c->items[c->n].kind = kind;
+	c->items[c->n].body = body;
+	c->n++;
+	return RC_OK;
+}
+
+static void note_blob(struct collect *c, json_t *id)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_string(id))
+		return;
+	json_array_foreach(c->blob_ids, i, v)
+		if (json_equal(v, id))
+			return;
+	json_array_append(c->blob_ids, id);
+}
+
+static void note_blobs(struct collect *c, json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		note_blob(c, v);
+}
+
+/* Every record of the order, in bundle order, read in one transaction. */
+static int collect_records(struct store *st, const char *order_ref, struct collect *c,
+			   struct err *e)
+{
+	json_t *order = NULL, *m = NULL, *it, *page;
+	struct store_filter f = {NULL, NULL, NULL};
+	int64_t after, next;
+	size_t i, j;
+	int rc;
+
+	rc = store_get(st, STORE_ORDER, order_ref, &order, e);
+	if (rc)
+		return rc;
+	rc = store_get(st, STORE_MERCHANT,
+		       json_string_value(json_object_get(order, "merchant")), &m, e);
+	if (rc)
+		goto out;
+	note_blob(c, json_object_get(m, "licence_image"));
+	rc = add_item(c, "merchant", m, e);
+	if (rc)
+		goto out;
+	json_array_foreach(json_object_get(order, "items"), i, it) {
+		const char *lid = json_string_value(json_object_get(it, "listing"));
+		int64_t ver = json_integer_value(json_object_get(it, "listing_version"));
+		json_t *l = NULL;
+		int seen = 0;
+
+		for (j = 0; j < c->n; j++)
+			if (strcmp(c->items[j].kind, "listing") == 0 &&
+			    strcmp(json_string_value(json_object_get(c->items[j].body, "id")),
+				   lid) == 0 &&
+			    json_integer_value(json_object_get(c->items[j].body, "version")) == ver)
+				seen = 1;
+		if (seen)
+			continue;
+		rc = store_listing_version(st, lid, ver, &l, e);
+		if (rc)
+			goto out;
+		note_blobs(c, json_object_get(l, "images"));
+		rc = add_item(c, "listing", l, e);
+		if (rc)
+			goto out;
+	}
+	rc = add_item(c, "order", json_incref(order), e);
+	if (!rc)
+		rc = add_item(c, "payment", json_incref(order), e);
+	if (rc)
+		goto out;
+	f.order_id = json_string_value(json_object_get(order, "id"));
+	for (i = 0; i < 2 && !rc; i++) {
+		enum store_kind kind = i == 0 ? STORE_LOGISTICS : STORE_MESSAGE;
+
+		after = 0;
+		do {
+			rc = store_list(st, kind, &f, after, 100, &page, &next, e);
+			if (rc)
+				break;
+			json_array_foreach(page, j, it) {
+				if (i == 1)
+					note_blobs(c, json_object_get(it, "attachments"));
+				rc = add_item(c, i == 0 ? "logistics" : "message", json_incref(it), e);
+				if (rc)
+					break;
+			}
+			json_decref(page);
+			after = next;
+		} while (!rc && next > 0);
+	}
+	json_array_foreach(c->blob_ids, i, it) {
+		char hex[65];
+		json_t *meta = NULL;
+
+		if (rc || !blob_parse_id(json_string_value(it), hex))
+			continue;
+		rc = store_blob_get(st, hex, &meta, e);
+		if (rc)
+			break;
+		json_object_set_new(meta, "created_at",
+				    jx_time_json(json_integer_value(
+					    json_object_get(meta, "created_at"))));
+		rc = add_item(c, "blob", meta, e);
+	}
+	for (i = 0; i < c->n && !rc; i++) {
+		struct item *x = &c->items[i];
+		const char *id = json_string_value(json_object_get(x->body, "id"));
+		int64_t ver = strcmp(x->kind, "listing") == 0
+				      ? json_integer_value(json_object_get(x->body, "version"))
+				      : 0;
+
+		rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);
+		if (rc == RC_NOTFOUND)
+			rc = err_set(e, RC_CONFLICT, "seal_pending", NULL,
+				     "%s %s has no seal; it cannot be proven", x->kind, id);
+		else if (!rc && x->seal.leaf_index < 0)
+			rc = err_set(e, RC_CONFLICT, "seal_pending", NULL,
+				     "%s %s is not yet in the evidence log; try again shortly",
+				     x->kind, id);
+	}
+out:
+	json_decref(order);
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted, unique copy of an array of strings (the leaf's order of blobs). */
+static json_t *sorted_unique(json_t *arr)
+{
+	const char **v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	json_t *out = json_array(), *x;
+	size_t i, n = 0;
+
+	if (!v || !out) {
+		free(v);
+		json_decref(out);
+		return NULL;
+	}
+	json_array_foreach(arr, i, x)
+		v[n++] = json_string_value(x);
+	qsort(v, n, sizeof(*v), cmp_names);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+			json_array_append_new(out, json_string(v[i]));
+	free(v);
+	return out;
+}
+
+static int withheld(const struct bundle_opts *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nwithhold; i++)
+		if (strcmp(o->withhold[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static json_t *b64(const uint8_t *d, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+	char *s = malloc(len);
+	json_t *v;
+
+	if (!s)
+		return NULL;
+	sodium_bin2base64(s, len, d, n, sodium_base64_VARIANT_ORIGINAL);
+	v = json_string(s);
+	free(s);
+	return v;
+}
+
+/* The bundle's entry for one record: its leaf's parts, disclosures and proof. */
+static int record_json(struct item *x, const struct bundle_opts *o, const struct tlog_proof *p,
+		       json_t **out, struct err *e)
+{
+	struct seal_parts parts;
+	json_t *salts, *fields, *proof, *v;
+	const char *name;
+	char ts[TIME_TEXT_MAX];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	rc = seal_parts_of(x->kind, x->body, &parts, e);
+	if (rc)
+		return rc;
+	salts = json_loads(x->seal.salts, 0, NULL);
+	fields = json_object();
+	proof = json_array();
+	if (!salts || !fields || !proof) {
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot read the salts of %s", parts.id);
+		goto out;
+	}
+	/* fields in the leaf's order: sorted by name */
+	{
+		const char **names = calloc(json_object_size(parts.fields) + 1, sizeof(*names));
+		size_t n = 0;
+
+		if (!names) {
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			goto out;
+		}
+		json_object_foreach(parts.fields, name, v)
+			names[n++] = name;
+		qsort(names, n, sizeof(*names), cmp_names);
+		for (i = 0; i < n && !rc; i++) {
+			const char *salt = json_string_value(json_object_get(salts, names[i]));
+			json_t *value = json_object_get(parts.fields, names[i]);
+
+			if (!salt) {
+				rc = err_set(e, RC_INTERNAL, NULL, NULL, "no salt for %s of %s",
+					     names[i], parts.id);
+				break;
+			}
+			if (withheld(o, names[i])) {
+				uint8_t salt_bin[LEAF_SALT_SIZE], c[32];
+				size_t sl = 0;
+
+				if (sodium_base642bin(salt_bin, sizeof(salt_bin), salt, strlen(salt),
+						      NULL, &sl, NULL,
+						      sodium_base64_VARIANT_ORIGINAL) ||
+				    sl != sizeof(salt_bin)) {
+					rc = err_set(e, RC_INTERNAL, NULL, NULL, "bad salt");
+					break;
+				}
+				leaf_commit(names[i], salt_bin, json_string_value(value),
+					    json_string_length(value), c);
+				json_object_set_new(fields, names[i],
+						    json_pack("{s:o}", "commitment", b64(c, 32)));
+			} else {
+				json_object_set_new(fields, names[i],
+						    json_pack("{s:O, s:s}", "value", value, "salt",
+							      salt));
+			}
+		}
+		free(names);
+	}
+	for (i = 0; i < p->n; i++)
+		json_array_append_new(proof, b64(p->hash[i], TLOG_HASH_SIZE));
+	time_format(parts.time_ms, ts);
+	*out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:O, s:O}", "type", x->kind, "id", parts.id,
+			 "time", ts, "leaf_index", (json_int_t)x->seal.leaf_index, "blobs",
+			 sorted_unique(parts.blobs), "fields", fields, "inclusion_proof", proof);
+	if (!*out)
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+out:
+	json_decref(salts);
+	json_decref(fields);
+	json_decref(proof);
+	seal_parts_release(&parts);
+	return rc;
+}
+
+/* Cosignatures in the note by the configured witnesses: their keys, for the bundle. */
+static json_t *witness_list(const char *note, size_t len, const struct bundle_opts *o)
+{
+	json_t *out = json_array();
+	size_t i;
+
+	for (i = 0; out && i < o->nwitnesses; i++) {
+		struct tlog_verifier v;
+		struct tlog_note n;
+		struct err ignore;
+
+		if (tlog_verifier_parse(&v, o->witness_vkeys[i], &ignore))
+			continue;
+		tlog_note_init(&n);
+		if (tlog_note_open(&n, note, len, &v, 1, &ignore) == RC_OK)
+			json_array_append_new(out, json_string(o->witness_vkeys[i]));
+		tlog_note_release(&n);
+	}
+	return out;
+}
+
+/*
+ * The note with only the signatures the bundle accounts for: the log's and
+ * those of the listed witnesses. A note with fewer signatures is still the
+ * same signed note, and a verifier then meets no signature it cannot check.
+ */
+static int filter_note(const char *note, size_t len, const struct tlog_verifier *log,
+		       json_t *witnesses, struct buf *out, struct err *e)
+{
+	struct tlog_note n;
+	size_t i, j;
+	json_t *w;
+	int rc;
+
+	tlog_note_init(&n);
+	rc = tlog_note_parse(&n, note, len, e);
+	if (!rc)
+		rc = buf_append(out, n.text, n.text_len) || buf_appends(out, "\n") ? RC_NOMEM : RC_OK;
+	for (i = 0; !rc && i < n.nsigs; i++) {
+		int keep = strcmp(n.sigs[i].name, log->name) == 0 && n.sigs[i].id == log->id;
+
+		json_array_foreach(witnesses, j, w) {
+			struct tlog_verifier v;
+			struct err ignore;
+
+			if (!tlog_verifier_parse(&v, json_string_value(w), &ignore) &&
+			    strcmp(v.name, n.sigs[i].name) == 0 && v.id == n.sigs[i].id)
+				keep = 1;
+		}
+		if (keep && (buf_appends(out, n.sigs[i].line) || buf_appends(out, "\n")))
+			rc = RC_NOMEM;
+	}
+	tlog_note_release(&n);
+	if (rc == RC_NOMEM)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	return rc;
+}
+
+static int blob_json(const char *data_dir, struct item *x, int content, json_t **out,
+		     struct err *e)
+{
+	const char *id = json_string_value(json_object_get(x->body, "id"));
+	char hex[65], *bytes = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = json_pack("{s:s, s:O, s:O}", "id", id, "content_type",
+			 json_object_get(x->body, "content_type"), "size",
+			 json_object_get(x->body, "size"));
+	if (!*out)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	if (!content)
+		return RC_OK;
+	if (!blob_parse_id(id, hex))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "bad blob id %s", id);
+	rc = blobstore_get(data_dir, hex, &bytes, &len, e);
+	if (rc)
+		return rc;
+	json_object_set_new(*out, "content_base64", b64((const uint8_t *)bytes, len));
+	free(bytes);
+	return RC_OK;
+}
+
+int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
+		 const char *order_ref, const struct bundle_opts *o, struct buf *out,
+		 struct err *e)
+{
+	struct collect c;
+	struct tlog_verifier lv;
+	json_t *bundle = NULL, *records = NULL, *blobs = NULL, *order = NULL, *witnesses = NULL;
+	uint8_t root[TLOG_HASH_SIZE];
+	char root_b64[48], *text = NULL;
+	uint64_t size = 0;
+	struct buf note, signed_note;
+	size_t i;
+	int rc, rc2;
+
+	memset(&c, 0, sizeof(c));
+	buf_init(&note, 1 << 20);
+	buf_init(&signed_note, 1 << 20);
+	c.blob_ids = json_array();
+	records = json_array();
+	blobs = json_array();
+	if (!c.blob_ids || !records || !blobs) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	rc = tlog_verifier_parse(&lv, o->log_vkey, e);
+	if (rc)
+		goto out;
+	rc = store_begin(st, e);
+	if (rc)
+		goto out;
+	rc = collect_records(st, order_ref, &c, e);
+	rc2 = store_end(st, 0, NULL);
+	(void)rc2;
+	if (rc)
+		goto out;
+	rc = tlog_log_checkpoint(log, &size, root, &note, e);
+	if (rc)
+		goto out;
+	for (i = 0; i < c.n && !rc; i++) {
+		struct tlog_proof p;
+		json_t *r = NULL;
+
+		if ((uint64_t)c.items[i].seal.leaf_index >= size) {
+			rc = err_set(e, RC_CONFLICT, "seal_pending", NULL,
+				     "a record is not yet in the latest checkpoint");
+			break;
+		}
+		rc = tlog_log_prove_inclusion(log, (uint64_t)c.items[i].seal.leaf_index, size, &p, e);
+		if (!rc)
+			rc = record_json(&c.items[i], o, &p, &r, e);
+		if (!rc)
+			json_array_append_new(records, r);
+		if (!rc && strcmp(c.items[i].kind, "blob") == 0) {
+			json_t *b = NULL;
+
+			rc = blob_json(data_dir, &c.items[i], o->blob_content, &b, e);
+			if (!rc)
+				json_array_append_new(blobs, b);
+			else
+				json_decref(b);
+		}
+		if (!rc && strcmp(c.items[i].kind, "order") == 0)
+			order = json_object_get(c.items[i].body, "id");
+	}
+	if (rc)
+		goto out;
+	witnesses = witness_list(note.data, note.len, o);
+	if (!witnesses) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	rc = filter_note(note.data, note.len, &lv, witnesses, &signed_note, e);
+	if (rc)
+		goto out;
+	bundle = json_pack("{s:s, s:O, s:{s:s, s:s}, s:s, s:O, s:O, s:O}",
+			   "format", BUNDLE_FORMAT, "order", order,
+			   "log", "origin", lv.name, "vkey", o->log_vkey,
+			   "checkpoint", signed_note.data,
+			   "witnesses", witnesses,
+			   "records", records, "blobs", blobs);
+	if (!bundle) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	text = json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!text || buf_appends(out, text) || buf_appends(out, "\n")) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "the bundle is too large");
+		goto out;
+	}
+	/* keep the checkpoint the bundle relies on, for audits */
+	sodium_bin2base64(root_b64, sizeof(root_b64), root, sizeof(root),
+			  sodium_base64_VARIANT_ORIGINAL);
+	rc = store_begin(st, e);
+	if (!rc) {
+		rc = store_checkpoint_add(st, (int64_t)size, root_b64, note.data, time_now_ms(), e);
+		rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+		if (!rc)
+			rc = rc2;
+	}
+out:
+	for (i = 0; i < c.n; i++) {
+		json_decref(c.items[i].body);
+		store_seal_release(&c.items[i].seal);
+	}
+	free(c.items);
+	free(text);
+	json_decref(c.blob_ids);
+	json_decref(records);
+	json_decref(blobs);
+	json_decref(bundle);
+	json_decref(witnesses);
+	buf_release(&note);
+	buf_release(&signed_note);
+	return rc;
+}

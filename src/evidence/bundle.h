@@ -1,0 +1,58 @@
+/* bundle.h - evidence bundles: one JSON file with an order's records, disclosures, blobs and proofs, and its offline verification. */
+#ifndef DISPUTED_BUNDLE_H
+#define DISPUTED_BUNDLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "store/store.h"
+#include "tlog/log.h"
+#include "tlog/note.h"
+
+/* The format is specified byte for byte in docs/formats.md ("Evidence bundles"). */
+#define BUNDLE_FORMAT "disputed-bundle/v1"
+
+struct bundle_opts {
+	const char *log_vkey;              /* the log's verifier key text */
+	const char *const *witness_vkeys;  /* witnesses' verifier keys (cosignature/v1) */
+	size_t nwitnesses;
+	const char *const *withhold;       /* field names shown only as commitments */
+	size_t nwithhold;
+	int blob_content;                  /* include the blobs' bytes (else digests only) */
+};
+
+/*
+ * Build the bundle of order `order_ref` (id or external id): the merchant's
+ * identity, the listing versions its items point at, the order, its
+ * payment, its logistics events and messages, and the blobs they name, each
+ * with its fields (disclosed with their salts, or withheld as commitments)
+ * and an inclusion proof to the log's latest checkpoint. Runs its own store
+ * transactions. RC_NOTFOUND for no such order; RC_CONFLICT (code
+ * "seal_pending") while one of its records is not yet in the log.
+ */
+int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
+		 const char *order_ref, const struct bundle_opts *o, struct buf *out,
+		 struct err *e) WARN_UNUSED;
+
+/* What verification found. */
+enum verify_result {
+	VERIFY_VALID = 0,    /* every check passed */
+	VERIFY_INVALID = 1,  /* something does not check out; the report says what */
+	VERIFY_UNUSABLE = 2, /* the input cannot be read as anything verifiable */
+};
+
+/*
+ * Verify a file offline against the log key the verifier trusts (`vkey`,
+ * never the one inside the file) and, for each of `witnesses`, a valid
+ * cosignature. The file may be a bundle, a signed checkpoint, or a
+ * c2sp.org/tlog-proof@v1 file (then `entry` holds the entry's bytes, or is
+ * NULL when none was given, which makes the input unusable). Each check and
+ * its outcome is written to `report` as a line of text.
+ */
+enum verify_result verify_file(const char *data, size_t len, const struct tlog_verifier *vkey,
+			       const struct tlog_verifier *witnesses, size_t nwitnesses,
+			       const char *entry, size_t entry_len, int have_entry, FILE *report);
+
+#endif

@@ -1,0 +1,77 @@
+/* seal.h - sealing records into the evidence log: what each record's leaf holds, and waiting for the log. */
+#ifndef DISPUTED_SEAL_H
+#define DISPUTED_SEAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+#include "tlog/log.h"
+
+/*
+ * Every record the platform pushes is sealed: inside the transaction that
+ * stores it, its leaf (leaf.h) is built with fresh salts and kept in the
+ * store as a pending seal. After the transaction commits, the caller hands
+ * the pending seals to the log (seal_wait), which returns once they are
+ * integrated and durable, and the store notes their leaf indexes. Seals
+ * left pending by a crash, or by an import while a server held the log,
+ * are integrated by seal_pending.
+ *
+ * Leaf kinds: merchant, listing (one per version), order, payment (the
+ * order's payment, id = the order's id), logistics, message, blob.
+ */
+
+/* The parts of a stored record that its leaf commits to. */
+struct seal_parts {
+	const char *kind;    /* leaf type */
+	const char *id;      /* record id (borrowed from the body) */
+	int64_t version;     /* listings: version; else 0 */
+	int64_t time_ms;     /* the record's created_at */
+	json_t *fields;      /* name → string value (owned) */
+	json_t *blobs;       /* array of "sha256:…" (owned) */
+};
+
+void seal_parts_release(struct seal_parts *p);
+
+/*
+ * The parts of a record body of leaf kind `kind` ("merchant", "listing",
+ * "order", "payment", "logistics", "message", "blob"). For "payment" pass
+ * the order; for "blob" the blob's metadata object. The body must outlive
+ * `p`.
+ */
+int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p,
+		  struct err *e) WARN_UNUSED;
+
+/*
+ * Seal a record inside the caller's store transaction: build its leaf with
+ * new salts and keep it as a pending seal. *seq (may be NULL) gets its row.
+ */
+int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
+		int64_t *seq, struct err *e) WARN_UNUSED;
+
+/*
+ * Integrate pending seals `seqs[0..n)` into the log and note their leaf
+ * indexes; call outside any store transaction. Seals already integrated
+ * are skipped. Returns once the log has made them durable.
+ */
+int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+	      struct err *e) WARN_UNUSED;
+
+/*
+ * Integrate every pending seal created before `older_than` (ms; INT64_MAX
+ * for all). *count (may be NULL) gets how many were integrated.
+ */
+int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,
+		 struct err *e) WARN_UNUSED;
+
+/*
+ * Set "sealed": {"leaf_index", "leaf_hash"} on a record object as served
+ * (merchant, listing, order — and its payment —, logistics_event, message,
+ * blob) from its seal, when the seal is integrated. Call inside a store
+ * transaction. Records of other kinds, or not yet integrated, are left
+ * unchanged.
+ */
+int seal_annotate(struct store *st, json_t *obj, struct err *e) WARN_UNUSED;
+
+#endif

@@ -1,0 +1,555 @@
+/* verify.c - offline verification of bundles, signed checkpoints and tlog-proof files against keys the verifier trusts. */
+#include "evidence/bundle.h"
+
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "core/timeutil.h"
+#include "evidence/blobstore.h"
+#include "evidence/leaf.h"
+#include "tlog/checkpoint.h"
+#include "tlog/merkle.h"
+#include "tlog/proof.h"
+
+#define MAX_KEYS 64
+
+/* The verification in progress: where to report, and the first failure. */
+struct vctx {
+	FILE *report;
+	enum verify_result result;
+};
+
+static void say(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct vctx *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(v->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', v->report);
+}
+
+static enum verify_result fail(struct vctx *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static enum verify_result fail(struct vctx *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("INVALID: ", v->report);
+	va_start(ap, fmt);
+	vfprintf(v->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', v->report);
+	v->result = VERIFY_INVALID;
+	return VERIFY_INVALID;
+}
+
+static int b64_32(const char *s, uint8_t out[32])
+{
+	size_t n = 0;
+
+	return s && strlen(s) == 44 &&
+	       sodium_base642bin(out, 32, s, 44, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ==
+		       0 &&
+	       n == 32;
+}
+
+/* obj has exactly these keys, in this order. */
+static int exact_keys(json_t *obj, const char *const *keys)
+{
+	void *it;
+	size_t i = 0;
+
+	if (!json_is_object(obj))
+		return 0;
+	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it), i++)
+		if (!keys[i] || strcmp(json_object_iter_key(it), keys[i]) != 0)
+			return 0;
+	return keys[i] == NULL;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/*
+ * Check the note's signatures: the trusted log key must have signed; each
+ * of `required` (bundle-listed and --witness keys) must have cosigned; and
+ * with `strict`, every signature line must be one that verified.
+ */
+static enum verify_result check_note(struct vctx *v, struct tlog_note *n,
+				     const struct tlog_verifier *log,
+				     const struct tlog_verifier *required, size_t nreq,
+				     const char *const *req_origin, int strict)
+{
+	size_t i, j;
+	int log_ok = 0;
+
+	for (i = 0; i < n->nsigs; i++) {
+		const struct tlog_note_sig *s = &n->sigs[i];
+
+		if (s->verified && strcmp(s->name, log->name) == 0 && s->id == log->id)
+			log_ok = 1;
+		if (strict && !s->verified)
+			return fail(v, "the checkpoint carries a signature by '%s' that is neither "
+				       "the log's nor a listed witness's", s->name);
+	}
+	if (!log_ok)
+		return fail(v, "the checkpoint is not signed by the log key you trust");
+	say(v, "checkpoint signature by the log (%s): ok", log->name);
+	for (j = 0; j < nreq; j++) {
+		int ok = 0;
+
+		for (i = 0; i < n->nsigs; i++)
+			if (n->sigs[i].verified && n->sigs[i].id == required[j].id &&
+			    strcmp(n->sigs[i].name, required[j].name) == 0) {
+				char t[TIME_TEXT_MAX];
+
+				time_format((int64_t)n->sigs[i].timestamp * 1000, t);
+				say(v, "cosigned by witness %s at %s (%s): ok", required[j].name, t,
+				    req_origin[j]);
+				ok = 1;
+			}
+		if (!ok)
+			return fail(v, "the checkpoint is not cosigned by witness %s",
+				    required[j].name);
+	}
+	return VERIFY_VALID;
+}
+
+/* Open a checkpoint note with the log key and the witness keys. */
+static enum verify_result open_checkpoint(struct vctx *v, const char *text, size_t len,
+					  const struct tlog_verifier *log,
+					  const struct tlog_verifier *w, size_t nw,
+					  struct tlog_checkpoint *c, struct tlog_note *n)
+{
+	struct tlog_verifier keys[MAX_KEYS];
+	struct err e;
+	size_t i, nk = 0;
+
+	err_clear(&e);
+	keys[nk++] = *log;
+	for (i = 0; i < nw && nk < MAX_KEYS; i++)
+		keys[nk++] = w[i];
+	if (tlog_checkpoint_open(c, n, text, len, log->name, keys, nk, &e))
+		return fail(v, "checkpoint: %s", e.message);
+	return VERIFY_VALID;
+}
+
+static enum verify_result verify_checkpoint_file(struct vctx *v, const char *data, size_t len,
+						 const struct tlog_verifier *log,
+						 const struct tlog_verifier *w, size_t nw)
+{
+	struct tlog_checkpoint c;
+	struct tlog_note n;
+	const char *origins[MAX_KEYS];
+	char root[48];
+	size_t i;
+	enum verify_result r;
+
+	tlog_note_init(&n);
+	say(v, "file: a signed checkpoint");
+	r = open_checkpoint(v, data, len, log, w, nw, &c, &n);
+	for (i = 0; i < nw && i < MAX_KEYS; i++)
+		origins[i] = "given with --witness";
+	if (r == VERIFY_VALID)
+		r = check_note(v, &n, log, w, nw, origins, 0);
+	if (r == VERIFY_VALID) {
+		sodium_bin2base64(root, sizeof(root), c.root, sizeof(c.root),
+				  sodium_base64_VARIANT_ORIGINAL);
+		say(v, "checkpoint of log %s: size %llu, root %s", c.origin,
+		    (unsigned long long)c.size, root);
+		for (i = 0; i < n.nsigs; i++)
+			if (!n.sigs[i].verified)
+				say(v, "not checked: a signature by '%s' (no key for it was given)",
+				    n.sigs[i].name);
+	}
+	tlog_note_release(&n);
+	return r;
+}
+
+static enum verify_result verify_proof_file(struct vctx *v, const char *data, size_t len,
+					    const struct tlog_verifier *log,
+					    const struct tlog_verifier *w, size_t nw,
+					    const char *entry, size_t entry_len, int have_entry)
+{
+	struct tlog_proof_file f;
+	struct tlog_verifier keys[MAX_KEYS];
+	struct tlog_checkpoint c;
+	struct tlog_note n;
+	const char *origins[MAX_KEYS];
+	uint8_t leaf[TLOG_HASH_SIZE];
+	struct err e;
+	size_t i, nk = 0;
+	enum verify_result r = VERIFY_VALID;
+
+	say(v, "file: a c2sp.org/tlog-proof@v1 proof");
+	if (!have_entry) {
+		say(v, "UNUSABLE: a tlog-proof proves one entry; give its bytes with --entry PATH");
+		return VERIFY_UNUSABLE;
+	}
+	err_clear(&e);
+	tlog_proof_file_init(&f);
+	tlog_note_init(&n);
+	if (tlog_proof_file_parse(&f, data, len, &e)) {
+		r = fail(v, "proof: %s", e.message);
+		goto out;
+	}
+	keys[nk++] = *log;
+	for (i = 0; i < nw && nk < MAX_KEYS; i++) {
+		keys[nk++] = w[i];
+		origins[i] = "given with --witness";
+	}
+	tlog_leaf_hash(entry, entry_len, leaf);
+	if (tlog_proof_file_verify(&f, leaf, log->name, keys, nk, &c, &n, &e)) {
+		r = fail(v, "%s", e.message);
+		goto out;
+	}
+	r = check_note(v, &n, log, w, nw, origins, 0);
+	if (r == VERIFY_VALID)
+		say(v, "entry (%zu bytes) is leaf %llu of the tree of size %llu: ok", entry_len,
+		    (unsigned long long)f.index, (unsigned long long)c.size);
+out:
+	tlog_note_release(&n);
+	tlog_proof_file_release(&f);
+	return r;
+}
+
+static const char *const record_kinds[] = {"merchant", "listing", "order", "payment",
+					   "logistics", "message", "blob", NULL};
+
+/* Verify one record of a bundle against the checkpoint's tree. */
+static enum verify_result verify_record(struct vctx *v, json_t *r, size_t idx,
+					const struct tlog_checkpoint *c, int *withheld_out,
+					int *disclosed_out)
+{
+	static const char *const keys[] = {"type", "id", "time", "leaf_index", "blobs",
+					   "fields", "inclusion_proof", NULL};
+	const char *type = str(r, "type"), *id = str(r, "id"), *t = str(r, "time"), *name;
+	const char *prev = NULL;
+	json_t *fields = json_object_get(r, "fields"), *blobs = json_object_get(r, "blobs");
+	json_t *proof = json_object_get(r, "inclusion_proof"), *commitments = NULL, *f, *b;
+	json_t *li = json_object_get(r, "leaf_index");
+	char ts[TIME_TEXT_MAX], hex[65];
+	uint8_t leaf[TLOG_HASH_SIZE];
+	struct tlog_proof p;
+	struct buf enc;
+	struct err e;
+	int64_t ms;
+	size_t i;
+	int known = 0;
+	enum verify_result res = VERIFY_VALID;
+
+	buf_init(&enc, LEAF_MAX + 1024);
+	err_clear(&e);
+	if (!exact_keys(r, keys) || !type || !id || !t || !json_is_integer(li) ||
+	    !json_is_array(blobs) || !json_is_object(fields) || !json_is_array(proof))
+		return fail(v, "record %zu is not shaped as the format says", idx);
+	for (i = 0; record_kinds[i]; i++)
+		known |= strcmp(record_kinds[i], type) == 0;
+	if (!known)
+		return fail(v, "record %zu has an unknown type '%s'", idx, type);
+	if (time_parse(t, &ms) || (time_format(ms, ts), strcmp(ts, t) != 0))
+		return fail(v, "record %zu (%s %s) has a time not in canonical form", idx, type, id);
+	if (json_integer_value(li) < 0 || (uint64_t)json_integer_value(li) >= c->size)
+		return fail(v, "record %zu (%s %s) has leaf index %lld outside the checkpoint's "
+			       "tree of size %llu", idx, type, id, (long long)json_integer_value(li),
+			    (unsigned long long)c->size);
+	json_array_foreach(blobs, i, b) {
+		if (!json_is_string(b) || !blob_parse_id(json_string_value(b), hex) ||
+		    (prev && strcmp(prev, json_string_value(b)) >= 0))
+			return fail(v, "record %zu (%s %s) lists its blobs out of form or order", idx,
+				    type, id);
+		prev = json_string_value(b);
+	}
+	commitments = json_object();
+	prev = NULL;
+	json_object_foreach(fields, name, f) {
+		static const char *const disclosed[] = {"value", "salt", NULL};
+		static const char *const hidden[] = {"commitment", NULL};
+		uint8_t salt[32], cm[32];
+		char b64[48];
+
+		if (!leaf_name_valid(name) || (prev && strcmp(prev, name) >= 0)) {
+			res = fail(v, "record %zu (%s %s): field names out of form or order", idx,
+				   type, id);
+			goto out;
+		}
+		prev = name;
+		if (exact_keys(f, disclosed) && json_is_string(json_object_get(f, "value")) &&
+		    b64_32(str(f, "salt"), salt)) {
+			json_t *val = json_object_get(f, "value");
+
+			leaf_commit(name, salt, json_string_value(val), json_string_length(val), cm);
+			(*disclosed_out)++;
+		} else if (exact_keys(f, hidden) && b64_32(str(f, "commitment"), cm)) {
+			(*withheld_out)++;
+		} else {
+			res = fail(v, "record %zu (%s %s): field %s is neither disclosed (value, salt) "
+				      "nor withheld (commitment)", idx, type, id, name);
+			goto out;
+		}
+		sodium_bin2base64(b64, sizeof(b64), cm, sizeof(cm), sodium_base64_VARIANT_ORIGINAL);
+		json_object_set_new(commitments, name, json_string(b64));
+	}
+	if (leaf_encode(type, id, ms, blobs, commitments, &enc, &e)) {
+		res = fail(v, "record %zu (%s %s): %s", idx, type, id, e.message);
+		goto out;
+	}
+	tlog_leaf_hash(enc.data, enc.len, leaf);
+	if (json_array_size(proof) > TLOG_MAX_PROOF) {
+		res = fail(v, "record %zu (%s %s): inclusion proof too long", idx, type, id);
+		goto out;
+	}
+	p.n = json_array_size(proof);
+	json_array_foreach(proof, i, b) {
+		if (!b64_32(json_string_value(b), p.hash[i])) {
+			res = fail(v, "record %zu (%s %s): inclusion proof hash %zu is not base64 of "
+				      "32 bytes", idx, type, id, i);
+			goto out;
+		}
+	}
+	if (tlog_verify_inclusion((uint64_t)json_integer_value(li), c->size, leaf, &p, c->root,
+				  &e)) {
+		res = fail(v, "record %zu (%s %s) at leaf %lld: its fields and proof do not lead to "
+			      "the checkpoint's root (changed after sealing?)", idx, type, id,
+			   (long long)json_integer_value(li));
+		goto out;
+	}
+out:
+	json_decref(commitments);
+	buf_release(&enc);
+	return res;
+}
+
+/* The disclosed value of a field of a record, or NULL. */
+static const char *disclosed(json_t *r, const char *field)
+{
+	return str(json_object_get(json_object_get(r, "fields"), field), "value");
+}
+
+static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t idx,
+					    json_t *records)
+{
+	static const char *const with[] = {"id", "content_type", "size", "content_base64", NULL};
+	static const char *const without[] = {"id", "content_type", "size", NULL};
+	const char *id = str(b, "id"), *data = str(b, "content_base64");
+	json_t *r, *match = NULL;
+	char hex[65], digest[65], size_text[32];
+	unsigned char *bin;
+	size_t i, n = 0, dlen;
+
+	if (!(exact_keys(b, with) || exact_keys(b, without)) || !id || !blob_parse_id(id, hex) ||
+	    !json_is_string(json_object_get(b, "content_type")) ||
+	    !json_is_integer(json_object_get(b, "size")))
+		return fail(v, "blob %zu is not shaped as the format says", idx);
+	json_array_foreach(records, i, r)
+		if (strcmp(str(r, "type"), "blob") == 0 && strcmp(str(r, "id"), id) == 0)
+			match = r;
+	if (!match)
+		return fail(v, "blob %s has no sealed record in the bundle", id);
+	snprintf(size_text, sizeof(size_text), "%lld",
+		 (long long)json_integer_value(json_object_get(b, "size")));
+	if (!disclosed(match, "content_type") || !disclosed(match, "size") ||
+	    strcmp(disclosed(match, "content_type"), str(b, "content_type")) != 0 ||
+	    strcmp(disclosed(match, "size"), size_text) != 0)
+		return fail(v, "blob %s: its type and size differ from its sealed record", id);
+	if (!data) {
+		say(v, "blob %s (%s, %s bytes): digest only", id, str(b, "content_type"), size_text);
+		return VERIFY_VALID;
+	}
+	dlen = strlen(data);
+	bin = malloc(dlen / 4 * 3 + 3);
+	if (!bin)
+		return fail(v, "blob %s: out of memory", id);
+	if (sodium_base642bin(bin, dlen / 4 * 3 + 3, data, dlen, NULL, &n, NULL,
+			      sodium_base64_VARIANT_ORIGINAL) != 0) {
+		free(bin);
+		return fail(v, "blob %s: content_base64 is not base64", id);
+	}
+	sha256_hex(bin, n, digest);
+	free(bin);
+	if (strcmp(digest, hex) != 0 || (long long)n != json_integer_value(json_object_get(b, "size")))
+		return fail(v, "blob %s: its content does not match its digest", id);
+	say(v, "blob %s (%s, %zu bytes): content matches its digest", id, str(b, "content_type"), n);
+	return VERIFY_VALID;
+}
+
+static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t len,
+					const struct tlog_verifier *log,
+					const struct tlog_verifier *w, size_t nw)
+{
+	static const char *const keys[] = {"format", "order", "log", "checkpoint", "witnesses",
+					   "records", "blobs", NULL};
+	static const char *const log_keys[] = {"origin", "vkey", NULL};
+	struct tlog_verifier all_w[MAX_KEYS], required[MAX_KEYS];
+	const char *origins[MAX_KEYS];
+	struct tlog_checkpoint c;
+	struct tlog_note n;
+	json_t *b, *records, *x, *wl;
+	json_error_t je;
+	struct buf trusted;
+	char *again = NULL;
+	size_t i, j, nall = 0, nreq = 0;
+	int withheld = 0, shown = 0, have_order = 0, have_payment = 0;
+	enum verify_result r = VERIFY_VALID;
+
+	say(v, "file: an evidence bundle");
+	tlog_note_init(&n);
+	buf_init(&trusted, 4096);
+	b = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	if (!b)
+		return fail(v, "not valid JSON (%s, line %d)", je.text, je.line);
+	again = json_dumps(b, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (!again || strlen(again) + 1 != len || memcmp(again, data, len - 1) != 0 ||
+	    data[len - 1] != '\n') {
+		r = fail(v, "the file is not in the bundle's canonical form: it was changed after "
+			    "it was made");
+		goto out;
+	}
+	if (!exact_keys(b, keys) || strcmp(str(b, "format") ? str(b, "format") : "",
+					   BUNDLE_FORMAT) != 0 ||
+	    !str(b, "order") || !exact_keys(json_object_get(b, "log"), log_keys) ||
+	    !str(b, "checkpoint") || !json_is_array(json_object_get(b, "witnesses")) ||
+	    !json_is_array(json_object_get(b, "records")) ||
+	    !json_is_array(json_object_get(b, "blobs"))) {
+		r = fail(v, "not shaped as a %s bundle", BUNDLE_FORMAT);
+		goto out;
+	}
+	if (tlog_verifier_format(log, &trusted) ||
+	    strcmp(str(json_object_get(b, "log"), "vkey"), trusted.data) != 0) {
+		r = fail(v, "the bundle names log key %s, not the key you trust (%s)",
+			 str(json_object_get(b, "log"), "vkey"), trusted.data);
+		goto out;
+	}
+	if (strcmp(str(json_object_get(b, "log"), "origin"), log->name) != 0) {
+		r = fail(v, "the bundle names origin %s, not the trusted key's %s",
+			 str(json_object_get(b, "log"), "origin"), log->name);
+		goto out;
+	}
+	say(v, "log key: %s (the key you trust)", trusted.data);
+	/* witnesses: those the bundle lists and those given on the command line */
+	json_array_foreach(json_object_get(b, "witnesses"), i, x) {
+		struct err e;
+
+		err_clear(&e);
+		if (nall >= MAX_KEYS || !json_is_string(x) ||
+		    tlog_verifier_parse(&all_w[nall], json_string_value(x), &e) ||
+		    all_w[nall].type != TLOG_KEY_COSIG) {
+			r = fail(v, "witness %zu of the bundle is not a cosignature key", i);
+			goto out;
+		}
+		required[nreq] = all_w[nall];
+		origins[nreq++] = "key listed in the bundle";
+		nall++;
+	}
+	for (i = 0; i < nw && nall < MAX_KEYS && nreq < MAX_KEYS; i++) {
+		for (j = 0; j < nreq; j++)
+			if (required[j].id == w[i].id && strcmp(required[j].name, w[i].name) == 0 &&
+			    memcmp(required[j].pub, w[i].pub, 32) == 0)
+				break;
+		if (j < nreq) {
+			origins[j] = "the key you gave with --witness";
+			continue;
+		}
+		all_w[nall++] = w[i];
+		required[nreq] = w[i];
+		origins[nreq++] = "the key you gave with --witness";
+	}
+	wl = json_object_get(b, "checkpoint");
+	r = open_checkpoint(v, json_string_value(wl), json_string_length(wl), log, all_w, nall,
+			    &c, &n);
+	if (r == VERIFY_VALID)
+		r = check_note(v, &n, log, required, nreq, origins, 1);
+	if (r != VERIFY_VALID)
+		goto out;
+	{
+		char root[48];
+
+		sodium_bin2base64(root, sizeof(root), c.root, sizeof(c.root),
+				  sodium_base64_VARIANT_ORIGINAL);
+		say(v, "checkpoint: tree size %llu, root %s", (unsigned long long)c.size, root);
+	}
+	records = json_object_get(b, "records");
+	if (json_array_size(records) == 0) {
+		r = fail(v, "the bundle has no records");
+		goto out;
+	}
+	json_array_foreach(records, i, x) {
+		int wh = 0, sh = 0;
+
+		r = verify_record(v, x, i, &c, &wh, &sh);
+		if (r != VERIFY_VALID)
+			goto out;
+		for (j = 0; j < i; j++)
+			if (json_integer_value(json_object_get(json_array_get(records, j),
+							       "leaf_index")) ==
+			    json_integer_value(json_object_get(x, "leaf_index"))) {
+				r = fail(v, "records %zu and %zu are the same leaf", j, i);
+				goto out;
+			}
+		withheld += wh;
+		shown += sh;
+		if (strcmp(str(x, "id"), str(b, "order")) == 0) {
+			have_order |= strcmp(str(x, "type"), "order") == 0;
+			have_payment |= strcmp(str(x, "type"), "payment") == 0;
+		}
+		say(v, "record %s %s: leaf %lld, %d fields disclosed, %d withheld, included in "
+		       "the checkpoint: ok", str(x, "type"), str(x, "id"),
+		    (long long)json_integer_value(json_object_get(x, "leaf_index")), sh, wh);
+	}
+	if (!have_order || !have_payment) {
+		r = fail(v, "the bundle names order %s but does not hold its order and payment "
+			    "records", str(b, "order"));
+		goto out;
+	}
+	json_array_foreach(json_object_get(b, "blobs"), i, x) {
+		r = verify_blob_entry(v, x, i, records);
+		if (r != VERIFY_VALID)
+			goto out;
+	}
+	say(v, "VALID: %zu records of order %s, %d fields disclosed and %d withheld, all bound "
+	       "to the log's signed checkpoint", json_array_size(records), str(b, "order"), shown,
+	    withheld);
+out:
+	free(again);
+	buf_release(&trusted);
+	tlog_note_release(&n);
+	json_decref(b);
+	return r;
+}
+
+enum verify_result verify_file(const char *data, size_t len, const struct tlog_verifier *vkey,
+			       const struct tlog_verifier *witnesses, size_t nwitnesses,
+			       const char *entry, size_t entry_len, int have_entry, FILE *report)
+{
+	struct vctx v = {report, VERIFY_VALID};
+	enum verify_result r;
+	size_t i = 0;
+
+	if (len == 0) {
+		say(&v, "UNUSABLE: the file is empty");
+		return VERIFY_UNUSABLE;
+	}
+	while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\t' || data[i] == '\r'))
+		i++;
+	if (len >= strlen(TLOG_PROOF_HEADER) &&
+	    memcmp(data, TLOG_PROOF_HEADER, strlen(TLOG_PROOF_HEADER)) == 0)
+		r = verify_proof_file(&v, data, len, vkey, witnesses, nwitnesses, entry, entry_len,
+				      have_entry);
+	else if ((i < len && data[i] == '{') || memmem(data, len, BUNDLE_FORMAT,
+							 strlen(BUNDLE_FORMAT)))
+		r = verify_bundle(&v, data, len, vkey, witnesses, nwitnesses);
+	else if (memchr(data, '\n', len) && memmem(data, len, "\n\n", 2))
+		r = verify_checkpoint_file(&v, data, len, vkey, witnesses, nwitnesses);
+	else {
+		say(&v, "UNUSABLE: not a bundle, a signed checkpoint or a tlog-proof file");
+		return VERIFY_UNUSABLE;
+	}
+	return r;
+}

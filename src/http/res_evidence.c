@@ -1,0 +1,113 @@
+/* res_evidence.c - an order's evidence bundle, and tlog-proof files for single log entries. */
+#include "http/http_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/num.h"
+#include "evidence/bundle.h"
+#include "tlog/proof.h"
+
+#define MAX_WITHHOLD 64
+
+int res_order_bundle(struct http_req *r, struct err *e)
+{
+	struct bundle_opts o;
+	const char *withhold[MAX_WITHHOLD];
+	const char *q = http_query(r, "withhold"), *content = http_query(r, "blob_content");
+	char *list = NULL, *tok, *save = NULL, disp[160];
+	json_t *order = NULL;
+	struct buf out;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (!r->srv->log)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "no evidence log");
+	/* the platform, or the order's own consumer */
+	rc = find_order(r, r->params[0], &order, e);
+	if (rc)
+		return rc;
+	if (http_is(r, ROLE_MERCHANT)) {
+		json_decref(order);
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such order");
+	}
+	if (content && strcmp(content, "true") != 0 && strcmp(content, "false") != 0) {
+		json_decref(order);
+		return err_set(e, RC_INVAL, "invalid_value", "blob_content",
+			       "blob_content must be true or false");
+	}
+	o.blob_content = !content || strcmp(content, "true") == 0;
+	if (q) {
+		list = strdup(q);
+		for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (o.nwithhold == MAX_WITHHOLD) {
+				rc = err_set(e, RC_INVAL, "too_long", "withhold",
+					     "withhold names at most %d fields", MAX_WITHHOLD);
+				goto out;
+			}
+			withhold[o.nwithhold++] = tok;
+		}
+		o.withhold = withhold;
+	}
+	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
+		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
+				"bundle:consumer.phone,merchant.id_number,"
+				"merchant.registered_address,merchant.contact", e);
+		if (rc)
+			goto out;
+	}
+	o.log_vkey = r->srv->log_vkey;
+	o.witness_vkeys = (const char *const *)r->srv->witness_vkeys;
+	o.nwitnesses = r->srv->nwitness_vkeys;
+	/* the bundle reads the store itself: leave the request's transaction */
+	buf_init(&out, (size_t)1 << 30);
+	rc = store_end(r->srv->st, 0, NULL);
+	if (!rc)
+		rc = bundle_build(r->srv->st, r->srv->log, r->srv->data_dir,
+				  json_string_value(json_object_get(order, "id")), &o, &out, e);
+	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
+		rc = e->rc;
+	if (!rc)
+		rc = http_reply_bytes(r, 200, "application/json", out.data, out.len);
+	r->verbatim = 1;
+	if (!rc) {
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%s.bundle.json\"",
+			 json_string_value(json_object_get(order, "id")));
+		snprintf(r->disposition, sizeof(r->disposition), "%s", disp);
+	}
+	buf_release(&out);
+out:
+	free(list);
+	json_decref(order);
+	return rc;
+}
+
+int res_log_proof(struct http_req *r, struct err *e)
+{
+	struct tlog_proof p;
+	struct buf note, out;
+	uint8_t root[TLOG_HASH_SIZE];
+	uint64_t size = 0;
+	int64_t index;
+	int rc;
+
+	if (!r->srv->log)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "no evidence log");
+	buf_init(&note, 1 << 20);
+	buf_init(&out, 1 << 20);
+	rc = tlog_log_checkpoint(r->srv->log, &size, root, &note, e);
+	if (!rc && (num_parse_i64(r->params[0], 0, INT64_MAX, &index) || (uint64_t)index >= size))
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no entry %s in the log",
+			     r->params[0]);
+	if (!rc)
+		rc = tlog_log_prove_inclusion(r->srv->log, (uint64_t)index, size, &p, e);
+	if (!rc && tlog_proof_file_format(&out, NULL, 0, (uint64_t)index, &p, note.data, note.len))
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot format the proof");
+	if (!rc)
+		rc = http_reply_bytes(r, 200, "text/plain; charset=utf-8", out.data, out.len);
+	buf_release(&note);
+	buf_release(&out);
+	return rc;
+}

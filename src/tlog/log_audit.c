@@ -1,0 +1,264 @@
+/* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, the root against the checkpoint. */
+#include "tlog/log_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlog/checkpoint.h"
+
+struct audit_level {
+	uint8_t stored[TLOG_TILE_WIDTH * TLOG_HASH_SIZE]; /* the tile as stored */
+	uint8_t below[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];  /* the same recomputed from below */
+	uint8_t bad[TLOG_TILE_WIDTH];                     /* that child tile is itself wrong */
+};
+
+struct audit {
+	struct tlog_log *l;
+	uint64_t size;                 /* the checkpoint's size */
+	uint8_t root[TLOG_HASH_SIZE];  /* and root */
+	int root_ok;                   /* the stored tiles hash to that root */
+	void (*report)(void *ctx, const char *where, const char *what);
+	void *ctx;
+	uint64_t problems;
+	struct buf bundle;             /* the bundle being read */
+	struct audit_level lv[LOG_LEVELS];
+};
+
+static void audit_report(struct audit *a, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void audit_report(struct audit *a, const char *where, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	a->problems++;
+	if (a->report)
+		a->report(a->ctx, where, what);
+}
+
+static void tile_name(int level, uint64_t index, unsigned width, char out[TLOG_TILE_PATH_MAX])
+{
+	struct tlog_tile t = {level, index, width};
+
+	if (tlog_tile_path(&t, out) != RC_OK)
+		snprintf(out, TLOG_TILE_PATH_MAX, "tile/%d/?", level);
+}
+
+/* tlog_hash_fn straight from the tile files, past the cache: what is on disk now. */
+static int audit_hash(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE])
+{
+	struct audit *a = ctx;
+	uint8_t data[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
+	struct tlog_tile t;
+	unsigned first, count, width;
+	size_t len;
+	int rc;
+
+	tlog_tile_for_hash(level, index, &t, &first, &count);
+	rc = log_tile_read(a->l, t.level, t.index, a->size, data, sizeof(data), &width, &len,
+			   NULL);
+	if (rc)
+		return rc;
+	t.width = width;
+	return tlog_tile_hash(&t, data, len, level, index, out);
+}
+
+/* The leaf hashes of bundle `index` (width `width`) into `out`; 0 if it cannot be used. */
+static int audit_bundle(struct audit *a, uint64_t index, unsigned width, uint8_t *out)
+{
+	char path[TLOG_TILE_PATH_MAX];
+	const uint8_t *p, *ent;
+	struct err e;
+	size_t left, elen;
+	unsigned got, n = 0;
+	int rc;
+
+	buf_clear(&a->bundle);
+	err_clear(&e);
+	rc = log_bundle_read(a->l, index, a->size, &a->bundle, &got, &e);
+	tile_name(TLOG_TILE_ENTRIES, index, rc ? width : got, path);
+	if (rc) {
+		audit_report(a, path, "%s", e.message);
+		return 0;
+	}
+	p = (const uint8_t *)a->bundle.data;
+	left = a->bundle.len;
+	while ((rc = tlog_bundle_next(&p, &left, &ent, &elen)) == RC_OK) {
+		if (n < width)
+			tlog_leaf_hash(ent, elen, out + (size_t)n * TLOG_HASH_SIZE);
+		n++;
+	}
+	if (rc != RC_NOTFOUND) {
+		audit_report(a, path, "the bundle is truncated after %u entries", n);
+		return 0;
+	}
+	if (n != got) {
+		audit_report(a, path, "the bundle holds %u entries, not %u", n, got);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Check tile (level, index) and, below it, everything it covers. `parent`
+ * is the hash its parent tile stores for it (NULL for a partial tile, which
+ * only the checkpoint's root covers). `*root` gets the root of the stored
+ * tile, `*bad` whether the stored tile itself was found wrong.
+ */
+static void audit_tile(struct audit *a, unsigned level, uint64_t index, const uint8_t *parent,
+		       uint8_t root[TLOG_HASH_SIZE], int *bad)
+{
+	struct audit_level *lv = &a->lv[level];
+	char path[TLOG_TILE_PATH_MAX], other[TLOG_TILE_PATH_MAX];
+	unsigned width = tlog_tile_width((int)level, index, a->size), got = 0, i, first = 0;
+	unsigned differ = 0, edge;
+	int have_stored, have_below = 1, up_ok, child_bad;
+	uint8_t child_root[TLOG_HASH_SIZE];
+	struct err e;
+	size_t len;
+
+	*bad = 0;
+	memset(root, 0, TLOG_HASH_SIZE);
+	err_clear(&e);
+	have_stored = log_tile_read(a->l, (int)level, index, a->size, lv->stored,
+				    sizeof(lv->stored), &got, &len, &e) == RC_OK;
+	tile_name((int)level, index, have_stored ? got : width, path);
+	if (!have_stored) {
+		audit_report(a, path, "%s", e.message);
+		*bad = 1;
+	}
+	if (have_stored && width == TLOG_TILE_WIDTH)
+		tlog_root_from_leaves(lv->stored, TLOG_TILE_WIDTH, root);
+	if (!have_stored)
+		up_ok = 0;
+	else if (parent)
+		up_ok = memcmp(root, parent, TLOG_HASH_SIZE) == 0;
+	else
+		up_ok = a->root_ok;
+
+	if (level == 0) {
+		have_below = audit_bundle(a, index, width, lv->below);
+	} else {
+		for (i = 0; i < width; i++) {
+			audit_tile(a, level - 1, index * TLOG_TILE_WIDTH + i,
+				   have_stored ? lv->stored + (size_t)i * TLOG_HASH_SIZE : NULL,
+				   lv->below + (size_t)i * TLOG_HASH_SIZE, &child_bad);
+			lv->bad[i] = (uint8_t)child_bad;
+		}
+		/* The partial tile below the right edge, covered by the root only. */
+		edge = tlog_tile_width((int)level - 1, index * TLOG_TILE_WIDTH + width, a->size);
+		if (edge && edge < TLOG_TILE_WIDTH)
+			audit_tile(a, level - 1, index * TLOG_TILE_WIDTH + width, NULL, child_root,
+				   &child_bad);
+	}
+	if (!have_stored || !have_below)
+		return;
+	for (i = 0; i < width; i++) {
+		if (memcmp(lv->stored + (size_t)i * TLOG_HASH_SIZE,
+			   lv->below + (size_t)i * TLOG_HASH_SIZE, TLOG_HASH_SIZE) == 0)
+			continue;
+		if (level > 0 && lv->bad[i])
+			continue; /* that child is wrong, and reported */
+		if (!differ++)
+			first = i;
+	}
+	if (!differ)
+		return;
+	if (level == 0) {
+		tile_name(TLOG_TILE_ENTRIES, index, got, other);
+		if (up_ok) {
+			audit_report(a, other,
+				     "entry %u (leaf %llu) does not hash to its leaf hash in %s "
+				     "(%u of %u entries differ)",
+				     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), path,
+				     differ, width);
+			return;
+		}
+		audit_report(a, path,
+			     "leaf hash %u (leaf %llu) is not the hash of the entry in %s, and the "
+			     "tile does not hash to %s (%u of %u hashes differ)",
+			     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), other,
+			     parent ? "the hash its parent tile holds" : "the checkpoint's root",
+			     differ, width);
+	} else {
+		tile_name((int)level - 1, index * TLOG_TILE_WIDTH + first, TLOG_TILE_WIDTH, other);
+		audit_report(a, path, "hash %u is not the root of %s (%u of %u hashes differ)",
+			     first, other, differ, width);
+	}
+	*bad = 1;
+}
+
+int tlog_log_audit(struct tlog_log *l,
+		   void (*report)(void *ctx, const char *where, const char *what), void *ctx,
+		   uint64_t *problems, struct err *e)
+{
+	struct tlog_checkpoint c;
+	struct audit *a;
+	struct buf note;
+	struct err ce;
+	uint8_t root[TLOG_HASH_SIZE];
+	unsigned top;
+	int rc, bad;
+
+	*problems = 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	a->l = l;
+	a->report = report;
+	a->ctx = ctx;
+	buf_init(&a->bundle, LOG_BUNDLE_MAX);
+	pthread_mutex_lock(&l->st_mu);
+	a->size = l->size;
+	memcpy(a->root, l->root, TLOG_HASH_SIZE);
+	pthread_mutex_unlock(&l->st_mu);
+
+	/* The checkpoint as it is on disk now. */
+	buf_init(&note, LOG_NOTE_MAX);
+	err_clear(&ce);
+	rc = log_file_read(l, "checkpoint", &note, LOG_NOTE_MAX, &ce);
+	if (rc == RC_NOTFOUND && a->size == 0 && l->read_only) {
+		/* a read-only look at a log that was never written */
+	} else if (!rc) {
+		rc = tlog_checkpoint_open(&c, NULL, note.data, note.len, l->verifier.name,
+					  &l->verifier, 1, &ce);
+		if (rc)
+			audit_report(a, "checkpoint", "%s", ce.message);
+		else if (c.size < a->size)
+			audit_report(a, "checkpoint",
+				     "the checkpoint is for size %llu, older than the %llu the log "
+				     "had signed",
+				     (unsigned long long)c.size, (unsigned long long)a->size);
+		else {
+			a->size = c.size;
+			memcpy(a->root, c.root, TLOG_HASH_SIZE);
+		}
+	} else {
+		audit_report(a, "checkpoint", "%s", ce.message);
+	}
+	buf_release(&note);
+
+	rc = tlog_tree_root(a->size, audit_hash, a, root, NULL);
+	a->root_ok = rc == RC_OK && memcmp(root, a->root, TLOG_HASH_SIZE) == 0;
+	if (a->size > 0) {
+		for (top = 0; top + 1 < LOG_LEVELS &&
+			      a->size >> ((top + 1) * TLOG_TILE_HEIGHT) > 0;
+		     top++)
+			;
+		audit_tile(a, top, 0, NULL, root, &bad);
+	}
+	if (!a->root_ok && a->problems == 0)
+		audit_report(a, "checkpoint",
+			     "the tiles do not hash to the checkpoint's root for size %llu",
+			     (unsigned long long)a->size);
+	*problems = a->problems;
+	buf_release(&a->bundle);
+	free(a);
+	return RC_OK;
+}

@@ -1,0 +1,216 @@
+/* log_int.h - what the files of the durable log share: its state, tile files and cache, witnesses. */
+#ifndef DISPUTED_TLOG_LOG_INT_H
+#define DISPUTED_TLOG_LOG_INT_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "tlog/log.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+#include "tlog/tiles.h"
+
+/* Tile levels a tree of fewer than 2^63 leaves can have. */
+#define LOG_LEVELS 8
+/* Tiles kept in the read cache (about 16.6 KiB each, allocated as used). */
+#define LOG_CACHE_SLOTS 512
+/* Most bytes of a stored checkpoint note (with cosignatures) read back. */
+#define LOG_NOTE_MAX 65536
+/* Most bytes of an entry bundle: 256 entries of at most 65535 bytes, with prefixes. */
+#define LOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (TLOG_ENTRY_MAX + 2))
+/* Directories one batch may have to fsync before they are flushed early. */
+#define LOG_DIRS_MAX 64
+
+/* One tlog_log_append call waiting in a batch. Lives on the caller's stack. */
+struct log_req {
+	const struct tlog_entry *entries; /* the caller's entries, read by the sequencer */
+	size_t n;                         /* how many */
+	const uint8_t *leaves;            /* their n leaf hashes, computed by the caller */
+	uint64_t first;                   /* result: leaf index of entries[0] */
+	int rc;                           /* result code */
+	struct err err;                   /* result detail when rc is not RC_OK */
+	sem_t done;                       /* posted by the sequencer once the results are set */
+	struct log_req *next;             /* next request of the batch */
+};
+
+/* The hashes of one tile level from the start of its right-edge tile on. */
+struct log_edge {
+	uint64_t base;  /* index (at tree level 8L) of hash[0]; a multiple of 256 */
+	size_t n;       /* hashes held */
+	size_t alloc;   /* hashes allocated */
+	uint8_t *hash;  /* n * 32 bytes */
+};
+
+/* The entries from the start of the right-edge entry bundle on. */
+struct log_bundle {
+	uint64_t base;  /* index of the first entry held; a multiple of 256 */
+	size_t n;       /* entries held */
+	size_t alloc;   /* offsets allocated */
+	size_t *off;    /* n + 1 offsets into data: entry i is data[off[i]..off[i+1]) in bundle form */
+	struct buf data; /* the entries, each with its 2-byte length prefix */
+};
+
+/* One cached tile, with the interior hashes of its 8 levels computed as needed. */
+struct log_slot {
+	int level;                           /* tile level */
+	uint64_t index;                      /* tile index */
+	unsigned width;                      /* hashes held; 0 for an empty slot */
+	uint64_t used;                       /* cache clock at the last use */
+	uint8_t hash[TLOG_TILE_WIDTH][TLOG_HASH_SIZE];  /* the tile's hashes */
+	uint8_t node[TLOG_TILE_WIDTH - 1][TLOG_HASH_SIZE]; /* interior nodes, depth 1..8 */
+	uint8_t have[TLOG_TILE_WIDTH - 1];   /* node[i] is computed */
+};
+
+/* A configured witness, and what the log knows of it. Used by the witness thread only. */
+struct log_witness {
+	char *url;                 /* <url>/add-checkpoint */
+	char *vkey;                /* the verifier key text, the key of DIR/witness-state */
+	struct tlog_verifier v;    /* its cosigner key */
+	uint64_t size;             /* the latest size it cosigned, as far as the log knows */
+	uint64_t done_seq;         /* the checkpoint (by l->seq) that has its cosignature */
+	int64_t next_ms;           /* monotonic ms before which it is not asked again */
+	unsigned backoff_ms;       /* the wait after the next failure */
+	void *curl;                /* its libcurl easy handle, kept for reuse */
+};
+
+struct tlog_log {
+	int dirfd;                 /* the data directory */
+	int lockfd;                /* DIR/tile/.lock, flocked; -1 when read-only */
+	int read_only;             /* no lock, no appends, no threads */
+	int have_signer;           /* signer holds the secret key */
+	struct tlog_signer signer; /* the log's key; wiped on close */
+	struct tlog_verifier verifier; /* its public key; its name is the origin */
+	unsigned batch_max;        /* entries that close a batch */
+	unsigned batch_ms;         /* ms after its first entry that close a batch */
+
+	/* appenders and the sequencer, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t seq_cv;     /* the sequencer waits here for entries */
+	pthread_cond_t space_cv;   /* appenders wait here while the open batch is full */
+	struct log_req *head;      /* the open batch, in arrival order */
+	struct log_req **tail;     /* where the next request is linked */
+	size_t pending;            /* entries in the open batch */
+	int64_t first_ns;          /* monotonic time of its first entry */
+	int stopping;              /* close has begun */
+	int failed;                /* a batch left the disk state uncertain: no more appends */
+	int seq_started;           /* the sequencer thread runs */
+	pthread_t seq_thread;
+
+	/* the sequencer's own state */
+	struct tlog_frontier tree;           /* the tree of the latest checkpoint */
+	struct log_edge edge[LOG_LEVELS];    /* right-edge tile hashes per level */
+	struct log_bundle bundle;            /* right-edge entry bundle */
+
+	/* the latest checkpoint, under st_mu; written under ckpt_mu too */
+	pthread_mutex_t ckpt_mu;   /* serialises writes of DIR/checkpoint; taken before st_mu */
+	pthread_mutex_t st_mu;
+	uint64_t size;             /* its tree size */
+	uint8_t root[TLOG_HASH_SIZE]; /* its root */
+	uint64_t seq;              /* how many checkpoints this process has made (0: the stored one) */
+	struct buf note;           /* the signed note with any cosignatures */
+	struct buf body;           /* the checkpoint body (the note's text) */
+	struct buf witnessed;      /* the newest note with every witness's cosignature, or empty */
+	uint64_t witnessed_size;   /* its size */
+	uint8_t witnessed_root[TLOG_HASH_SIZE]; /* its root */
+
+	/* the tile cache, under cache_mu */
+	pthread_mutex_t cache_mu;
+	uint64_t cache_clock;      /* counts lookups, for least-recently-used replacement */
+	struct log_slot *slot[LOG_CACHE_SLOTS];
+
+	/* witnesses: the thread waits on w_cv under st_mu */
+	struct log_witness *w;     /* nw configured witnesses */
+	size_t nw;
+	pthread_cond_t w_cv;       /* signalled on each new checkpoint and on close */
+	atomic_int w_stop;         /* close has begun: stop, and abort transfers */
+	int w_started;             /* the witness thread runs */
+	pthread_t w_thread;
+};
+
+/* A tlog_hash_fn context: the tree size the hashes are asked of, and a detail on failure. */
+struct log_hash_ctx {
+	struct tlog_log *l;        /* the log */
+	uint64_t size;             /* a committed tree size: which tile widths to read */
+	struct err err;            /* why the last call failed */
+};
+
+/* Directories to fsync at the end of a batch. */
+struct log_dirs {
+	size_t n;                              /* in use */
+	char path[LOG_DIRS_MAX][TLOG_TILE_PATH_MAX]; /* relative to the data directory */
+};
+
+/* Monotonic clock, in nanoseconds and milliseconds. */
+int64_t log_mono_ns(void);
+
+/* The latest checkpoint's size. */
+uint64_t log_size(struct tlog_log *l);
+
+/* tlog_hash_fn over the tiles, through the cache; ctx is a struct log_hash_ctx. */
+int log_hash_get(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE]);
+
+/*
+ * Read hash tile (level, index) as of tree size `size` into `out` (room
+ * for `cap` bytes): the partial file for that size or, when it was deleted
+ * since, the full tile. `*width` gets the width that was read and `*len`
+ * its bytes. RC_NOTFOUND if the tree has no such tile or the file is
+ * missing, RC_IO if it cannot be read or has the wrong length.
+ */
+int log_tile_read(struct tlog_log *l, int level, uint64_t index, uint64_t size, uint8_t *out,
+		  size_t cap, unsigned *width, size_t *len, struct err *e) WARN_UNUSED;
+
+/* The same for entry bundle `index`, whose bytes are appended to `out`. */
+int log_bundle_read(struct tlog_log *l, uint64_t index, uint64_t size, struct buf *out,
+		    unsigned *width, struct err *e) WARN_UNUSED;
+
+/* Put `width` hashes of tile (level, index) into the cache (a wider copy already there stays). */
+void log_cache_put(struct tlog_log *l, int level, uint64_t index, unsigned width,
+		   const uint8_t *hashes);
+
+/* Free the cache. */
+void log_cache_release(struct tlog_log *l);
+
+/*
+ * Write `len` bytes to `path` (relative to the data directory) via
+ * "<path>.tmp", fsync and rename, creating missing directories; the
+ * directories to fsync afterwards are added to `dirs`.
+ */
+int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+
+/* fsync every directory in `dirs` and empty it. */
+int log_dirs_sync(struct tlog_log *l, struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+
+/* Read a whole file (relative to the data directory) of at most `cap` bytes into `out`. */
+int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t cap,
+		  struct err *e) WARN_UNUSED;
+
+/* Delete the partial files of tile `t` (its "<path>.p/" directory). Failures are ignored. */
+void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t);
+
+/*
+ * Write a new DIR/checkpoint atomically and durably. The caller holds
+ * ckpt_mu.
+ */
+int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len,
+			 struct err *e) WARN_UNUSED;
+
+/*
+ * Witnesses (log_witness.c). log_witness_setup parses the configured
+ * witnesses and reads DIR/witness-state; log_witness_mark notes which of
+ * them already cosigned the stored checkpoint; log_witness_start and
+ * log_witness_stop run and end the thread; log_witness_release frees them.
+ */
+int log_witness_setup(struct tlog_log *l, const struct tlog_witness_conf *w, size_t n,
+		      struct err *e) WARN_UNUSED;
+void log_witness_mark(struct tlog_log *l);
+int log_witness_start(struct tlog_log *l, struct err *e) WARN_UNUSED;
+void log_witness_stop(struct tlog_log *l);
+void log_witness_release(struct tlog_log *l);
+
+#endif

@@ -1,0 +1,516 @@
+/* log_tiles.c - the log's files: atomic durable writes, tile and bundle reads, and the cache of recently used tiles. */
+#include "tlog/log_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t log_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t log_size(struct tlog_log *l)
+{
+	uint64_t size;
+
+	pthread_mutex_lock(&l->st_mu);
+	size = l->size;
+	pthread_mutex_unlock(&l->st_mu);
+	return size;
+}
+
+/* ---- writing ---- */
+
+/* The directory part of `path` ("." for none) into `out`. */
+static void path_parent(const char *path, char *out, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n == 0 || n >= cap) {
+		snprintf(out, cap, ".");
+		return;
+	}
+	memcpy(out, path, n);
+	out[n] = '\0';
+}
+
+static int dirs_add(struct tlog_log *l, struct log_dirs *dirs, const char *dir, struct err *e)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < dirs->n; i++)
+		if (strcmp(dirs->path[i], dir) == 0)
+			return RC_OK;
+	if (dirs->n == LOG_DIRS_MAX) {
+		rc = log_dirs_sync(l, dirs, e);
+		if (rc)
+			return rc;
+	}
+	if ((size_t)snprintf(dirs->path[dirs->n], sizeof(dirs->path[0]), "%s", dir) >=
+	    sizeof(dirs->path[0]))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "directory path %s is too long", dir);
+	dirs->n++;
+	return RC_OK;
+}
+
+int log_dirs_sync(struct tlog_log *l, struct log_dirs *dirs, struct err *e)
+{
+	size_t i;
+	int fd, rc = RC_OK;
+
+	for (i = 0; i < dirs->n && !rc; i++) {
+		if (strcmp(dirs->path[i], ".") == 0) {
+			if (fsync(l->dirfd) != 0)
+				rc = err_set(e, RC_IO, "log_write_failed", NULL,
+					     "cannot fsync the data directory: %s", strerror(errno));
+			continue;
+		}
+		fd = openat(l->dirfd, dirs->path[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) != 0)
+			rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot fsync %s: %s",
+				     dirs->path[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	dirs->n = 0;
+	return rc;
+}
+
+/* mkdir -p `dir`; each directory made adds its parent to `dirs`. */
+static int make_dirs(struct tlog_log *l, const char *dir, struct log_dirs *dirs, struct err *e)
+{
+	char parent[TLOG_TILE_PATH_MAX];
+	int rc;
+
+	if (mkdirat(l->dirfd, dir, 0755) == 0 || errno == EEXIST)
+		goto made;
+	if (errno != ENOENT || strchr(dir, '/') == NULL)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", dir,
+			       strerror(errno));
+	path_parent(dir, parent, sizeof(parent));
+	rc = make_dirs(l, parent, dirs, e);
+	if (rc)
+		return rc;
+	if (mkdirat(l->dirfd, dir, 0755) != 0 && errno != EEXIST)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", dir,
+			       strerror(errno));
+made:
+	path_parent(dir, parent, sizeof(parent));
+	return dirs_add(l, dirs, parent, e);
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct log_dirs *dirs, struct err *e)
+{
+	char tmp[TLOG_TILE_PATH_MAX + 8], dir[TLOG_TILE_PATH_MAX];
+	int fd, rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
+	path_parent(path, dir, sizeof(dir));
+	fd = openat(l->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT) {
+		rc = make_dirs(l, dir, dirs, e);
+		if (rc)
+			return rc;
+		fd = openat(l->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
+	if (fd < 0)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", tmp,
+			       strerror(errno));
+	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", tmp,
+			     strerror(errno));
+		close(fd);
+		unlinkat(l->dirfd, tmp, 0);
+		return rc;
+	}
+	if (close(fd) != 0 || renameat(l->dirfd, tmp, l->dirfd, path) != 0) {
+		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot rename %s: %s", tmp,
+			     strerror(errno));
+		unlinkat(l->dirfd, tmp, 0);
+		return rc;
+	}
+	return dirs_add(l, dirs, dir, e);
+}
+
+int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len, struct err *e)
+{
+	struct log_dirs dirs;
+	int rc;
+
+	dirs.n = 0;
+	rc = log_file_write(l, "checkpoint", note, len, &dirs, e);
+	if (!rc)
+		rc = log_dirs_sync(l, &dirs, e);
+	return rc;
+}
+
+void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t)
+{
+	struct tlog_tile p = *t;
+	char path[TLOG_TILE_PATH_MAX], dir[TLOG_TILE_PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	p.width = 1;
+	if (tlog_tile_path(&p, path) != RC_OK)
+		return;
+	path_parent(path, dir, sizeof(dir)); /* ".../N.p" */
+	fd = openat(l->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		unlinkat(fd, de->d_name, 0);
+	}
+	closedir(d);
+	unlinkat(l->dirfd, dir, AT_REMOVEDIR);
+}
+
+/* ---- reading ---- */
+
+int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t cap,
+		  struct err *e)
+{
+	char chunk[8192];
+	ssize_t n;
+	int fd, rc = RC_OK;
+
+	fd = openat(l->dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, errno == ENOENT ? RC_NOTFOUND : RC_IO, "log_read_failed", NULL,
+			       "cannot open %s: %s", path, strerror(errno));
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = err_set(e, RC_IO, "log_read_failed", NULL, "cannot read %s: %s", path,
+				     strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (out->len + (size_t)n > cap) {
+			rc = err_set(e, RC_IO, "log_corrupt", NULL, "%s is larger than %zu bytes",
+				     path, cap);
+			break;
+		}
+		rc = buf_append(out, chunk, (size_t)n);
+		if (rc) {
+			err_set(e, rc, NULL, NULL, "cannot hold %s", path);
+			break;
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+/* Open the tile file of (level, index, width): 0, or the errno of the failure. */
+static int tile_try(struct tlog_log *l, int level, uint64_t index, unsigned width, int *fd,
+		    struct tlog_tile *t, char path[TLOG_TILE_PATH_MAX])
+{
+	t->level = level;
+	t->index = index;
+	t->width = width;
+	if (tlog_tile_path(t, path) != RC_OK)
+		return EINVAL;
+	*fd = openat(l->dirfd, path, O_RDONLY | O_CLOEXEC);
+	return *fd >= 0 ? 0 : errno;
+}
+
+/*
+ * Open tile (level, index) as of tree size `size`: the file of that width,
+ * or the full tile if the partial was deleted since; if neither exists
+ * and the log has grown meanwhile, look again at the new size.
+ */
+static int tile_open(struct tlog_log *l, int level, uint64_t index, uint64_t size, int *fd,
+		     struct tlog_tile *t, char path[TLOG_TILE_PATH_MAX], struct err *e)
+{
+	unsigned width;
+	uint64_t now;
+	int tries, err;
+
+	for (tries = 0; tries < 4; tries++) {
+		width = tlog_tile_width(level, index, size);
+		if (width == 0)
+			return err_set(e, RC_NOTFOUND, "not_found", NULL,
+				       "a tree of size %llu has no tile %d/%llu",
+				       (unsigned long long)size, level, (unsigned long long)index);
+		err = tile_try(l, level, index, width, fd, t, path);
+		if (err == ENOENT && width < TLOG_TILE_WIDTH) {
+			err = tile_try(l, level, index, TLOG_TILE_WIDTH, fd, t, path);
+			if (err == ENOENT)
+				(void)tile_try(l, level, index, width, fd, t, path);
+		}
+		if (err == 0)
+			return RC_OK;
+		if (err != ENOENT)
+			return err_set(e, RC_IO, "log_read_failed", NULL, "cannot open %s: %s",
+				       path, strerror(err));
+		now = log_size(l);
+		if (now <= size)
+			break;
+		size = now;
+	}
+	return err_set(e, RC_NOTFOUND, "log_corrupt", NULL, "%s is missing", path);
+}
+
+static int read_fd(int fd, uint8_t *out, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, out + got, len - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int log_tile_read(struct tlog_log *l, int level, uint64_t index, uint64_t size, uint8_t *out,
+		  size_t cap, unsigned *width, size_t *len, struct err *e)
+{
+	char path[TLOG_TILE_PATH_MAX];
+	struct tlog_tile t;
+	struct stat sb;
+	size_t want;
+	int fd, rc;
+
+	rc = tile_open(l, level, index, size, &fd, &t, path, e);
+	if (rc)
+		return rc;
+	if (fstat(fd, &sb) != 0) {
+		rc = err_set(e, RC_IO, "log_read_failed", NULL, "cannot stat %s: %s", path,
+			     strerror(errno));
+		goto out;
+	}
+	want = (size_t)t.width * TLOG_HASH_SIZE;
+	if ((uint64_t)sb.st_size != want || want > cap) {
+		rc = err_set(e, RC_IO, "log_corrupt", NULL, "%s has %lld bytes, not %zu", path,
+			     (long long)sb.st_size, want);
+		goto out;
+	}
+	if (read_fd(fd, out, want) != 0) {
+		rc = err_set(e, RC_IO, "log_read_failed", NULL, "cannot read %s", path);
+		goto out;
+	}
+	*width = t.width;
+	*len = want;
+out:
+	close(fd);
+	return rc;
+}
+
+int log_bundle_read(struct tlog_log *l, uint64_t index, uint64_t size, struct buf *out,
+		    unsigned *width, struct err *e)
+{
+	char path[TLOG_TILE_PATH_MAX];
+	struct tlog_tile t;
+	struct stat sb;
+	void *p;
+	int fd, rc;
+
+	rc = tile_open(l, TLOG_TILE_ENTRIES, index, size, &fd, &t, path, e);
+	if (rc)
+		return rc;
+	if (fstat(fd, &sb) != 0 || sb.st_size < 0 || (uint64_t)sb.st_size > LOG_BUNDLE_MAX) {
+		rc = err_set(e, RC_IO, "log_corrupt", NULL, "cannot stat %s, or it is too large",
+			     path);
+		goto out;
+	}
+	p = malloc(sb.st_size ? (size_t)sb.st_size : 1);
+	if (!p) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	if (read_fd(fd, p, (size_t)sb.st_size) != 0)
+		rc = err_set(e, RC_IO, "log_read_failed", NULL, "cannot read %s", path);
+	else if (buf_append(out, p, (size_t)sb.st_size) != RC_OK)
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	free(p);
+	*width = t.width;
+out:
+	close(fd);
+	return rc;
+}
+
+/* ---- the cache ---- */
+
+/* Index of the two-slot set that tile (level, index) may occupy. */
+static unsigned cache_set(int level, uint64_t index)
+{
+	uint64_t h = index * 0x9E3779B97F4A7C15ull ^ (uint64_t)(level + 2) * 0xC2B2AE3D27D4EB4Full;
+
+	h ^= h >> 31;
+	return (unsigned)(h % (LOG_CACHE_SLOTS / 2));
+}
+
+static struct log_slot *cache_find(struct tlog_log *l, int level, uint64_t index)
+{
+	unsigned s = cache_set(level, index) * 2, i;
+
+	for (i = s; i < s + 2; i++)
+		if (l->slot[i] && l->slot[i]->width && l->slot[i]->level == level &&
+		    l->slot[i]->index == index)
+			return l->slot[i];
+	return NULL;
+}
+
+/* Put a tile in (cache_mu held); the slot, or NULL without memory. */
+static struct log_slot *cache_put_locked(struct tlog_log *l, int level, uint64_t index,
+					 unsigned width, const uint8_t *hashes)
+{
+	struct log_slot *s = cache_find(l, level, index);
+	unsigned set = cache_set(level, index) * 2, i;
+
+	if (s && s->width >= width) {
+		s->used = ++l->cache_clock;
+		return s;
+	}
+	if (!s) {
+		for (i = set; i < set + 2 && !s; i++) {
+			if (!l->slot[i])
+				l->slot[i] = calloc(1, sizeof(struct log_slot));
+			if (l->slot[i] && l->slot[i]->width == 0)
+				s = l->slot[i];
+		}
+		if (!s && l->slot[set] && l->slot[set + 1])
+			s = l->slot[set]->used <= l->slot[set + 1]->used ? l->slot[set]
+									 : l->slot[set + 1];
+		if (!s)
+			return NULL;
+	}
+	s->level = level;
+	s->index = index;
+	s->width = width;
+	s->used = ++l->cache_clock;
+	memcpy(s->hash, hashes, (size_t)width * TLOG_HASH_SIZE);
+	memset(s->have, 0, sizeof(s->have));
+	return s;
+}
+
+void log_cache_put(struct tlog_log *l, int level, uint64_t index, unsigned width,
+		   const uint8_t *hashes)
+{
+	pthread_mutex_lock(&l->cache_mu);
+	(void)cache_put_locked(l, level, index, width, hashes);
+	pthread_mutex_unlock(&l->cache_mu);
+}
+
+void log_cache_release(struct tlog_log *l)
+{
+	size_t i;
+
+	for (i = 0; i < LOG_CACHE_SLOTS; i++) {
+		free(l->slot[i]);
+		l->slot[i] = NULL;
+	}
+}
+
+/*
+ * The hash at depth d (0: the tile's own hashes, 8: its root), position j,
+ * computed from the tile's hashes once and kept. The subtree must lie
+ * within the slot's width.
+ */
+static const uint8_t *slot_node(struct log_slot *s, unsigned d, unsigned j)
+{
+	size_t k;
+
+	if (d == 0)
+		return s->hash[j];
+	k = (TLOG_TILE_WIDTH - (2u * TLOG_TILE_WIDTH >> d)) + j;
+	if (!s->have[k]) {
+		tlog_node_hash(slot_node(s, d - 1, 2 * j), slot_node(s, d - 1, 2 * j + 1),
+			       s->node[k]);
+		s->have[k] = 1;
+	}
+	return s->node[k];
+}
+
+int log_hash_get(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE])
+{
+	struct log_hash_ctx *c = ctx;
+	struct tlog_log *l = c->l;
+	uint8_t data[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
+	struct log_slot *s;
+	struct tlog_tile t;
+	unsigned first, count, d, width;
+	size_t len;
+	int rc;
+
+	if (level >= 64 || index >= (c->size >> level))
+		return err_set(&c->err, RC_NOTFOUND, "not_found", NULL,
+			       "no complete subtree at level %llu, index %llu in a tree of size %llu",
+			       (unsigned long long)level, (unsigned long long)index,
+			       (unsigned long long)c->size);
+	tlog_tile_for_hash(level, index, &t, &first, &count);
+	d = (unsigned)(level % TLOG_TILE_HEIGHT);
+	pthread_mutex_lock(&l->cache_mu);
+	s = cache_find(l, t.level, t.index);
+	if (s && s->width >= first + count) {
+		s->used = ++l->cache_clock;
+		memcpy(out, slot_node(s, d, first >> d), TLOG_HASH_SIZE);
+		pthread_mutex_unlock(&l->cache_mu);
+		return RC_OK;
+	}
+	pthread_mutex_unlock(&l->cache_mu);
+
+	rc = log_tile_read(l, t.level, t.index, c->size, data, sizeof(data), &width, &len,
+			   &c->err);
+	if (rc)
+		return rc;
+	if (width < first + count)
+		return err_set(&c->err, RC_IO, "log_corrupt", NULL,
+			       "tile %d/%llu is narrower than its tree size says", t.level,
+			       (unsigned long long)t.index);
+	pthread_mutex_lock(&l->cache_mu);
+	s = cache_put_locked(l, t.level, t.index, width, data);
+	if (s)
+		memcpy(out, slot_node(s, d, first >> d), TLOG_HASH_SIZE);
+	else
+		tlog_root_from_leaves(data + (size_t)first * TLOG_HASH_SIZE, count, out);
+	pthread_mutex_unlock(&l->cache_mu);
+	return RC_OK;
+}
