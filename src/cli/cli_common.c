@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "notify/webhook.h"
 #include "evidence/seal.h"
 #include "tlog/keyfile.h"
 #include "tlog/log.h"
@@ -189,6 +190,7 @@ static int open_log(const struct config *cfg, struct tlog_log **log, struct err 
 
 int cli_serve_until_signal(struct config *cfg, struct store *st)
 {
+	struct webhook_conf wconf = {.allow_private = cfg->webhook_allow_private};
 	struct http_server *srv = NULL;
 	struct tlog_log *log = NULL;
 	struct err e;
@@ -208,11 +210,17 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 		tlog_log_close(log);
 		return cli_fail("%s", e.message);
 	}
+	if (webhook_worker_start(st, &wconf, &e)) {
+		http_server_stop(srv);
+		tlog_log_close(log);
+		return cli_fail("%s", e.message);
+	}
 	log_event(LOG_INFO, "listening",
 		  json_pack("{s:s, s:i, s:s}", "listen", cfg->listen, "port",
 			    http_server_port(srv), "data", cfg->data_dir));
 	sigwait(&set, &sig);
 	log_event(LOG_INFO, "stopping", json_pack("{s:s}", "signal", strsignal(sig)));
+	webhook_worker_stop();
 	http_server_stop(srv);
 	tlog_log_close(log);
 	log_event(LOG_INFO, "stopped", NULL);

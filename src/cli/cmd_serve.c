@@ -4,17 +4,24 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "core/timeutil.h"
 #include "http/http.h"
 
 static void serve_usage(FILE *f)
 {
 	fprintf(f, "usage: disputed serve --data DIR [--listen ADDR:PORT] [--config FILE]\n"
-		   "                      [--db sqlite:PATH]\n\n"
+		   "                      [--db sqlite:PATH] [--test-clock[=TIME]]\n\n"
 		   "Serve the HTTP API in the foreground, logging JSON lines on stderr,\n"
 		   "until SIGINT or SIGTERM, which finish the requests in flight.\n\n"
 		   "  --data DIR          the data directory (made by disputed init)\n"
 		   "  --listen ADDR:PORT  default 127.0.0.1:8061\n"
 		   "  --db sqlite:PATH    the database (default DIR/disputed.db)\n"
+		   "  --test-clock[=TIME] for tests only: run on a clock that starts at TIME\n"
+		   "                      (RFC 3339; default now) and moves only by\n"
+		   "                      POST /v1/test/clock {\"advance_seconds\": N}\n"
 		   "  --config FILE       settings file (default DIR/disputed.conf if present);\n"
 		   "                      DISPUTED_* environment variables override it\n");
 }
@@ -26,10 +33,13 @@ int cmd_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"config", required_argument, NULL, 'c'},
 		{"db", required_argument, NULL, 'b'},
+		{"test-clock", optional_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *data = NULL, *listen = NULL, *file = NULL, *db = NULL;
+	int test_clock = 0;
+	int64_t test_start = 0;
 	struct config cfg;
 	struct store *st = NULL;
 	struct err e;
@@ -43,6 +53,12 @@ int cmd_serve(int argc, char **argv)
 		case 'l': listen = optarg; break;
 		case 'c': file = optarg; break;
 		case 'b': db = optarg; break;
+		case 't':
+			test_clock = 1;
+			test_start = time_now_ms();
+			if (optarg && time_parse(optarg, &test_start))
+				return cli_fail("--test-clock takes an RFC 3339 time, not '%s'", optarg);
+			break;
 		case 'h': serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}
@@ -64,6 +80,11 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (db && (size_t)snprintf(cfg.db, sizeof(cfg.db), "%s", db) >= sizeof(cfg.db))
 		return cli_fail("--db is too long");
+	if (test_clock) {
+		clock_use_test(test_start);
+		log_event(LOG_WARN, "test clock in use: time moves only by POST /v1/test/clock",
+			  json_pack("{s:o}", "start", jx_time_json(test_start)));
+	}
 	if (cli_open_store(cfg.data_dir, cfg.db, &st, &e))
 		return cli_fail("%s", e.message);
 	rc = cli_serve_until_signal(&cfg, st);

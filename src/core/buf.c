@@ -26,7 +26,8 @@ void buf_release(struct buf *b)
 void buf_clear(struct buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	if (b->alloc) /* never write the shared empty string: threads clear buffers at once */
+		b->data[0] = '\0';
 }
 
 static int buf_grow(struct buf *b, size_t extra)

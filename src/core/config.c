@@ -17,6 +17,8 @@ void config_defaults(struct config *c)
 	c->max_body_bytes = 1 << 20;
 	c->max_blob_bytes = 20 << 20;
 	c->log_level = LOG_INFO;
+	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
+	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
 }
 
 /*
@@ -86,6 +88,13 @@ static int config_set(struct config *c, const char *key, const char *val,
 		if ((size_t)snprintf(c->db, sizeof(c->db), "%s", val) >= sizeof(c->db))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s is too long", name);
+	} else if (strcmp(key, "rules") == 0 || strcmp(key, "calendar") == 0) {
+		char *dst = key[0] == 'r' ? c->rules_path : c->calendar_dir;
+
+		if (!*val || (size_t)snprintf(dst, sizeof(c->rules_path), "%s", val) >=
+				     sizeof(c->rules_path))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be a path of at most 4095 bytes", name);
 	} else if (strcmp(key, "threads") == 0) {
 		if (num_parse_i64(val, 1, 256, &n))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
@@ -117,6 +126,16 @@ static int config_set(struct config *c, const char *key, const char *val,
 	} else if (strcmp(key, "vkey") == 0) {
 		return config_list(val, c->witness_vkey[0], sizeof(c->witness_vkey[0]),
 				   &c->nwitness_vkey, name, e);
+	} else if (strcmp(key, "allow_private") == 0) {
+		if (strcmp(val, "1") == 0 || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0 ||
+		    strcmp(val, "on") == 0)
+			c->webhook_allow_private = 1;
+		else if (strcmp(val, "0") == 0 || strcmp(val, "false") == 0 ||
+			 strcmp(val, "no") == 0 || strcmp(val, "off") == 0)
+			c->webhook_allow_private = 0;
+		else
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be true or false", name);
 	} else if (strcmp(key, "level") == 0) {
 		lvl = log_level_parse(val);
 		if (lvl < 0)
@@ -142,10 +161,13 @@ static const struct {
 	{"store", "data", "DISPUTED_DATA"},
 	{"store", "db", "DISPUTED_DB"},
 	{"log", "level", "DISPUTED_LOG_LEVEL"},
+	{"cases", "rules", "DISPUTED_RULES"},
+	{"cases", "calendar", "DISPUTED_CALENDAR"},
 	{"log", "batch_max", "DISPUTED_LOG_BATCH_MAX"},
 	{"log", "batch_ms", "DISPUTED_LOG_BATCH_MS"},
 	{"witness", "url", "DISPUTED_WITNESS_URL"},
 	{"witness", "vkey", "DISPUTED_WITNESS_VKEY"},
+	{"webhook", "allow_private", "DISPUTED_WEBHOOK_ALLOW_PRIVATE"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

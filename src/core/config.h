@@ -18,12 +18,15 @@ struct config {
 	int64_t max_body_bytes;   /* cap on a JSON request body */
 	int64_t max_blob_bytes;   /* cap on an uploaded blob */
 	int log_level;            /* enum log_level */
+	char rules_path[4096];    /* the published rules file (etc/rules.ini) */
+	char calendar_dir[4096];  /* the statutory calendar's files (etc/calendar) */
 	int log_batch_max;        /* evidence log: entries that close a batch; 0 = the log's default */
 	int log_batch_ms;         /* evidence log: ms after its first entry that close a batch; 0 = default */
 	int nwitness_url;         /* witness_url entries in use */
 	char witness_url[CONFIG_MAX_WITNESSES][1024]; /* witness base URLs (POST <url>/add-checkpoint) */
 	int nwitness_vkey;        /* witness_vkey entries in use; equal to nwitness_url once loaded */
 	char witness_vkey[CONFIG_MAX_WITNESSES][512]; /* the witnesses' cosigner keys, same order */
+	int webhook_allow_private; /* webhooks may go to loopback and private addresses */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -31,7 +34,8 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log], [witness]; see etc/disputed.conf). A missing file is an error only
+ * [log], [witness], [webhook]; see etc/disputed.conf). Booleans are
+ * true/false, yes/no, on/off or 1/0. A missing file is an error only
  * if `must_exist`. Unknown keys and bad values are errors naming the key.
  * The witness settings are lists separated by ';' (GLib's list syntax).
  */
@@ -41,8 +45,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 /*
  * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
  * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_LOG_LEVEL,
- * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL and
- * DISPUTED_WITNESS_VKEY; then check that the witness URLs and keys pair up
+ * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
+ * DISPUTED_WITNESS_VKEY and DISPUTED_WEBHOOK_ALLOW_PRIVATE; then check that the witness URLs and keys pair up
  * (call it after config_load_file).
  */
 int config_load_env(struct config *c, struct err *e) WARN_UNUSED;

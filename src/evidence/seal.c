@@ -85,6 +85,13 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 			json_array_append(p->blobs, v);
 	} else if (strcmp(kind, "blob") == 0) {
 		json_array_append(p->blobs, json_object_get(body, "id"));
+	} else if (strcmp(kind, "dispute_event") == 0) {
+		json_t *data = json_object_get(body, "data");
+
+		json_array_foreach(json_object_get(data, "evidence"), i, v)
+			json_array_append(p->blobs, v);
+		json_array_foreach(json_object_get(data, "attachments"), i, v)
+			json_array_append(p->blobs, v);
 	} else {
 		seal_parts_release(p);
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "no leaf kind %s", kind);
@@ -120,8 +127,10 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
-	rc = store_seal_add(st, kind, p.id, p.version, leaf.data, leaf.len, hash, salts_text, now,
-			    seq, e);
+	/* the row's own time is the real clock's: the sweeper ages pending seals by it */
+	(void)now;
+	rc = store_seal_add(st, kind, p.id, p.version, leaf.data, leaf.len, hash, salts_text,
+			    time_now_ms(), seq, e);
 out:
 	if (salts_text)
 		sodium_memzero(salts_text, strlen(salts_text));
@@ -275,6 +284,8 @@ int seal_annotate(struct store *st, json_t *obj, struct err *e)
 		return annotate_one(st, obj, "message", id, 0, e);
 	if (strcmp(object, "blob") == 0)
 		return annotate_one(st, obj, "blob", id, 0, e);
+	if (strcmp(object, "dispute_event") == 0)
+		return annotate_one(st, obj, "dispute_event", id, 0, e);
 	if (strcmp(object, "order") == 0) {
 		rc = annotate_one(st, obj, "order", id, 0, e);
 		if (!rc && json_is_object(json_object_get(obj, "payment")))

@@ -13,6 +13,10 @@
 #include "core/ids.h"
 #include "store/store.h"
 #include "tlog/log.h"
+#include "cases/calendar.h"
+#include "cases/rules.h"
+
+#include <pthread.h>
 
 struct http_req;
 
@@ -48,6 +52,13 @@ struct http_server {
 	struct store *st;
 	struct tlog_log *log;            /* the evidence log */
 	char log_vkey[600];              /* its verifier key text */
+	struct rules *rules;             /* the published rules in force (owned) */
+	struct calendar *cal;            /* the statutory calendar (owned) */
+	pthread_t worker;                /* fires timers, seals what is pending */
+	int worker_running;
+	int stopping;                    /* tells the worker to finish */
+	pthread_mutex_t worker_lock;
+	pthread_cond_t worker_wake;
 	char **witness_vkeys;            /* configured witnesses' keys (owned) */
 	size_t nwitness_vkeys;
 	const char *data_dir;
@@ -163,6 +174,28 @@ int res_audit_list(struct http_req *r, struct err *e);
 int res_log_checkpoint(struct http_req *r, struct err *e);
 int res_log_tile(struct http_req *r, struct err *e);
 int res_order_bundle(struct http_req *r, struct err *e);
+int res_dispute_create(struct http_req *r, struct err *e);
+int res_dispute_list(struct http_req *r, struct err *e);
+int res_dispute_get(struct http_req *r, struct err *e);
+int res_dispute_events(struct http_req *r, struct err *e);
+int res_dispute_responses(struct http_req *r, struct err *e);
+int res_dispute_accept_offer(struct http_req *r, struct err *e);
+int res_dispute_escalate(struct http_req *r, struct err *e);
+int res_dispute_withdraw(struct http_req *r, struct err *e);
+int res_dispute_external(struct http_req *r, struct err *e);
+int res_dispute_decision(struct http_req *r, struct err *e);
+int res_dispute_appeal(struct http_req *r, struct err *e);
+int res_dispute_messages(struct http_req *r, struct err *e);
+int res_dispute_executed(struct http_req *r, struct err *e);
+int res_rules(struct http_req *r, struct err *e);
+int res_test_clock(struct http_req *r, struct err *e);
+
+/* The background worker: timers (on the real clock) and pending seals. */
+int http_worker_start(struct http_server *srv, struct err *e) WARN_UNUSED;
+void http_worker_stop(struct http_server *srv);
 int res_log_proof(struct http_req *r, struct err *e);
+int res_webhook_endpoint_create(struct http_req *r, struct err *e);
+int res_webhook_endpoint_list(struct http_req *r, struct err *e);
+int res_webhook_endpoint_delete(struct http_req *r, struct err *e);
 
 #endif

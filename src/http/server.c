@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/num.h"
@@ -517,7 +518,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->conn = conn;
 		r->method = method;
 		r->start_ns = mono_ns();
-		r->now = time_now_ms();
+		r->now = clock_now_ms();
 		r->status = 500;
 		r->resp_type = "application/json";
 		id_new(r->request_id, "req");
@@ -620,6 +621,12 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	srv->st = st;
 	srv->log = log;
 	srv->data_dir = data_dir;
+	if (calendar_load_dir(cfg->calendar_dir, &srv->cal, e) ||
+	    rules_load(cfg->rules_path, &srv->rules, e)) {
+		calendar_free(srv->cal);
+		free(srv);
+		return e->rc ? e->rc : RC_INVAL;
+	}
 	{
 		char keys[4200];
 		struct buf vk;
@@ -628,6 +635,8 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		buf_init(&vk, sizeof(srv->log_vkey) - 1);
 		if (log && tlog_keyfile_vkey(keys, "log", &vk, e)) {
 			buf_release(&vk);
+			rules_free(srv->rules);
+			calendar_free(srv->cal);
 			free(srv);
 			return e->rc;
 		}
@@ -645,9 +654,18 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 		MHD_OPTION_END);
 	if (!srv->daemon) {
+		rules_free(srv->rules);
+		calendar_free(srv->cal);
 		free(srv);
 		return err_set(e, RC_IO, "listen_failed", "listen", "cannot listen on %s",
 			       cfg->listen);
+	}
+	if (http_worker_start(srv, e)) {
+		MHD_stop_daemon(srv->daemon);
+		rules_free(srv->rules);
+		calendar_free(srv->cal);
+		free(srv);
+		return e->rc;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : port;
@@ -677,5 +695,8 @@ void http_server_stop(struct http_server *srv)
 	while (atomic_load(&srv->in_flight) > 0 && mono_ns() < deadline)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
+	http_worker_stop(srv);
+	rules_free(srv->rules);
+	calendar_free(srv->cal);
 	free(srv);
 }

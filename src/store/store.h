@@ -246,6 +246,145 @@ int store_checkpoint_each(struct store *st,
 			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
 			  void *ctx, struct err *e) WARN_UNUSED;
 
+/* ---- disputes (store_disputes.c) ---- */
+
+/* Filters for store_dispute_list; NULL members (and overdue -1) match everything. */
+struct store_dispute_filter {
+	const char *state;
+	const char *tier;
+	const char *merchant_id;
+	const char *consumer_id;
+	const char *order_id;
+	int overdue;              /* 1 or 0 to filter; -1 for any */
+};
+
+int store_dispute_insert(struct store *st, const char *id, const char *order_id,
+			 const char *merchant_id, const char *consumer_id, const char *state,
+			 const char *tier, int64_t now, json_t *body, struct err *e) WARN_UNUSED;
+/* Replace a dispute's body and the columns it is found by. */
+int store_dispute_update(struct store *st, const char *id, const char *state,
+			 const char *tier, int overdue, int64_t now, json_t *body,
+			 struct err *e) WARN_UNUSED;
+/* RC_NOTFOUND if none. *body is a new reference. */
+int store_dispute_get(struct store *st, const char *id, json_t **body, struct err *e) WARN_UNUSED;
+/* Newest first is not needed: oldest first, paginated like store_list. */
+int store_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
+		       int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
+/* The id of the order's dispute in one of the NULL-terminated `states`, if any (*found). */
+int store_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
+			    char id[ID_MAX], int *found, struct err *e) WARN_UNUSED;
+
+int store_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
+			       int64_t now, json_t *body, struct err *e) WARN_UNUSED;
+int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
+			     int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
+
+/* A timer: fires `step`'s timeout for a dispute if it is still in `state`. */
+struct store_timer {
+	int64_t seq;
+	char dispute_id[ID_MAX];
+	char step[32];
+	char state[32];
+	int64_t due_at;
+};
+
+int store_timer_add(struct store *st, const char *dispute_id, const char *step,
+		    const char *state, int64_t due_at, struct err *e) WARN_UNUSED;
+/* Up to `max` unfired timers due at or before `now`, earliest first. */
+int store_timer_due(struct store *st, int64_t now, struct store_timer *out, int max, int *n,
+		    struct err *e) WARN_UNUSED;
+/* Mark a timer fired (exactly once: RC_CONFLICT if it already was). */
+int store_timer_fire(struct store *st, int64_t seq, int64_t now, const char *outcome,
+		     struct err *e) WARN_UNUSED;
+
+/* An obligation the platform owes in a dispute (kind: acknowledge, decide, execute, appeal). */
+int store_obligation_add(struct store *st, const char *dispute_id, const char *kind,
+			 int64_t now, int64_t due_at, struct err *e) WARN_UNUSED;
+/* Meet the open obligation of that kind (if any); *met says whether one was open. */
+int store_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
+			  int64_t now, int *met, struct err *e) WARN_UNUSED;
+/* Mark the open, unmet obligation of that kind breached (once). */
+int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
+			    int64_t now, struct err *e) WARN_UNUSED;
+/*
+ * Obligations created in [from, to): an array of {"dispute","kind","created_at",
+ * "due_at","met_at","breached","breached_at"} with times in ms (met_at and
+ * breached_at null when not).
+ */
+int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t **items,
+			      struct err *e) WARN_UNUSED;
+
+/* ---- webhooks (store_webhooks.c) ---- */
+
+/*
+ * Register an endpoint: `events` is the JSON text of its array of event
+ * types, `secret` the signing secret (kept as given: it keys the HMAC).
+ */
+int store_webhook_endpoint_insert(struct store *st, const char *id, const char *url,
+				  const char *events, const char *secret, int64_t now,
+				  struct err *e) WARN_UNUSED;
+/*
+ * An enabled endpoint as {"id","url","events":[…],"created_at":ms}, without
+ * its secret. RC_NOTFOUND if there is none or it was disabled.
+ */
+int store_webhook_endpoint_get(struct store *st, const char *id, json_t **out,
+			       struct err *e) WARN_UNUSED;
+/* Enabled endpoints, oldest first, in the shape above, paginated like store_list. */
+int store_webhook_endpoint_list(struct store *st, int64_t after, int limit, json_t **items,
+				int64_t *next, struct err *e) WARN_UNUSED;
+/*
+ * Disable an endpoint and give up its pending deliveries. RC_NOTFOUND if
+ * there is no enabled endpoint `id`.
+ */
+int store_webhook_endpoint_disable(struct store *st, const char *id, int64_t now,
+				   struct err *e) WARN_UNUSED;
+
+/*
+ * Put event `id` of `type` (body: its JSON text, sent as is) in the outbox,
+ * with a delivery due at `now` for each enabled endpoint whose events hold
+ * `type` or "*". *deliveries (may be NULL) gets how many were queued.
+ */
+int store_webhook_event_add(struct store *st, const char *id, const char *type,
+			    const char *body, int64_t now, int64_t *deliveries,
+			    struct err *e) WARN_UNUSED;
+
+/* A pending delivery with what sending it needs. */
+struct store_delivery {
+	int64_t seq;                /* the delivery's row */
+	char event_id[ID_MAX];      /* evt_… */
+	char endpoint_id[ID_MAX];   /* whe_… */
+	int attempts;               /* attempts made so far */
+	char *url;                  /* the endpoint's URL (malloc'd) */
+	char *secret;               /* its signing secret (malloc'd, wiped on release) */
+	char *body;                 /* the event's JSON text (malloc'd) */
+};
+
+/* Free the members of a delivery (not the struct), wiping the secret. NULL is a no-op. */
+void store_delivery_release(struct store_delivery *d);
+
+/*
+ * Up to `max` pending deliveries (neither delivered nor given up) due at
+ * or before `now`, earliest first, into out[0..*n). The caller releases
+ * each with store_delivery_release.
+ */
+int store_webhook_due(struct store *st, int64_t now, struct store_delivery *out, int max,
+		      int *n, struct err *e) WARN_UNUSED;
+
+/* The outcome of one attempt at a delivery. */
+struct store_attempt {
+	int64_t seq;           /* the delivery's row */
+	int attempts;          /* attempts made, this one included */
+	int64_t next_at;       /* when to try again; meaningless once delivered or given up */
+	int64_t delivered_at;  /* ms, or 0 if not delivered */
+	int64_t failed_at;     /* ms when given up, or 0 */
+	int status;            /* the receiver's HTTP status, or 0 if there was none */
+	const char *error;     /* what went wrong, or NULL */
+};
+
+/* Record an attempt. RC_NOTFOUND if the delivery is not there. */
+int store_webhook_attempt(struct store *st, const struct store_attempt *a,
+			  struct err *e) WARN_UNUSED;
+
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 

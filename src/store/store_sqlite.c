@@ -9,13 +9,9 @@
 #include <sys/stat.h>
 
 #include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
-struct store {
-	sqlite3 *db;            /* the connection */
-	pthread_mutex_t lock;   /* held from store_begin to store_end */
-	int failed;             /* a statement failed inside this transaction */
-	int schema_version;     /* after migrations */
-};
+
 
 static const struct {
 	const char *table;      /* table name */
@@ -29,21 +25,21 @@ static const struct {
 	[STORE_MESSAGE] = {"messages", "message"},
 };
 
-static int db_fail(struct store *st, struct err *e, const char *what)
+int sq_fail(struct store *st, struct err *e, const char *what)
 {
 	st->failed = 1;
 	return err_set(e, RC_DB, "database_error", NULL, "%s: %s", what,
 		       sqlite3_errmsg(st->db));
 }
 
-static int prep(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e)
+int sq_prep(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK)
-		return db_fail(st, e, "prepare");
+		return sq_fail(st, e, "prepare");
 	return RC_OK;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -51,7 +47,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static int exec_sql(struct store *st, const char *sql, struct err *e)
+int sq_exec(struct store *st, const char *sql, struct err *e)
 {
 	char *msg = NULL;
 
@@ -70,7 +66,7 @@ static int store_migrate(struct store *st, struct err *e)
 	int version = 0, rc;
 	size_t i;
 
-	rc = prep(st, "PRAGMA user_version", &s, e);
+	rc = sq_prep(st, "PRAGMA user_version", &s, e);
 	if (rc)
 		return rc;
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -83,15 +79,15 @@ static int store_migrate(struct store *st, struct err *e)
 	for (i = (size_t)version; i < store_migration_count(); i++) {
 		char pragma[64];
 
-		rc = exec_sql(st, "BEGIN IMMEDIATE", e);
+		rc = sq_exec(st, "BEGIN IMMEDIATE", e);
 		if (rc)
 			return rc;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", i + 1);
-		rc = exec_sql(st, store_migration_sql(i), e);
+		rc = sq_exec(st, store_migration_sql(i), e);
 		if (!rc)
-			rc = exec_sql(st, pragma, e);
+			rc = sq_exec(st, pragma, e);
 		if (!rc)
-			rc = exec_sql(st, "COMMIT", e);
+			rc = sq_exec(st, "COMMIT", e);
 		if (rc) {
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			return rc;
@@ -127,7 +123,7 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = exec_sql(st, "PRAGMA journal_mode = WAL;"
+	rc = sq_exec(st, "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = FULL;"
 			  "PRAGMA foreign_keys = ON;", e);
 	if (rc)
@@ -162,7 +158,7 @@ int store_begin(struct store *st, struct err *e)
 
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
-	rc = exec_sql(st, "BEGIN IMMEDIATE", e);
+	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
 	if (rc)
 		pthread_mutex_unlock(&st->lock);
 	return rc;
@@ -173,7 +169,7 @@ int store_end(struct store *st, int commit, struct err *e)
 	int rc = RC_OK;
 
 	if (commit && !st->failed) {
-		rc = exec_sql(st, "COMMIT", e);
+		rc = sq_exec(st, "COMMIT", e);
 		if (rc)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	} else {
@@ -188,7 +184,7 @@ int store_end(struct store *st, int commit, struct err *e)
 }
 
 /* Step a statement that returns no rows; finalizes it. */
-static int step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *e)
+int sq_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *e)
 {
 	int r = sqlite3_step(s);
 	int rc = RC_OK;
@@ -197,19 +193,19 @@ static int step_done(struct store *st, sqlite3_stmt *s, const char *what, struct
 		rc = err_set(e, RC_CONFLICT, "conflict", NULL, "%s: %s", what,
 			     sqlite3_errmsg(st->db));
 	else if (r != SQLITE_DONE)
-		rc = db_fail(st, e, what);
+		rc = sq_fail(st, e, what);
 	sqlite3_finalize(s);
 	return rc;
 }
 
-static char *dup_text(sqlite3_stmt *s, int col)
+char *sq_dup_text(sqlite3_stmt *s, int col)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 
 	return t ? strdup((const char *)t) : NULL;
 }
 
-static json_t *col_json(sqlite3_stmt *s, int col)
+json_t *sq_col_json(sqlite3_stmt *s, int col)
 {
 	const char *t = (const char *)sqlite3_column_text(s, col);
 
@@ -224,14 +220,14 @@ static char *dump_body(json_t *body)
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT value FROM meta WHERE key = ?", &s, e);
+	int rc = sq_prep(st, "SELECT value FROM meta WHERE key = ?", &s, e);
 
 	*out = NULL;
 	if (rc)
 		return rc;
-	bind_text(s, 1, key);
+	sq_bind_text(s, 1, key);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		*out = dup_text(s, 0);
+		*out = sq_dup_text(s, 0);
 		rc = *out ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	} else {
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no setting %s", key);
@@ -243,14 +239,14 @@ int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO meta (key, value) VALUES (?, ?) "
+	int rc = sq_prep(st, "INSERT INTO meta (key, value) VALUES (?, ?) "
 			  "ON CONFLICT (key) DO UPDATE SET value = excluded.value", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, key);
-	bind_text(s, 2, value);
-	return step_done(st, s, "meta", e);
+	sq_bind_text(s, 1, key);
+	sq_bind_text(s, 2, value);
+	return sq_step_done(st, s, "meta", e);
 }
 
 /* ---- keys and tokens ---- */
@@ -259,24 +255,24 @@ int store_key_insert(struct store *st, const char *id, const char *role,
 		     const char *name, const char *hash, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO api_keys (id, role, name, hash, created_at) "
+	int rc = sq_prep(st, "INSERT INTO api_keys (id, role, name, hash, created_at) "
 			  "VALUES (?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, id);
-	bind_text(s, 2, role);
-	bind_text(s, 3, name);
-	bind_text(s, 4, hash);
+	sq_bind_text(s, 1, id);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, name);
+	sq_bind_text(s, 4, hash);
 	sqlite3_bind_int64(s, 5, now);
-	return step_done(st, s, "insert key", e);
+	return sq_step_done(st, s, "insert key", e);
 }
 
 int store_key_list(struct store *st, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *arr;
-	int rc = prep(st, "SELECT id, role, name, created_at, revoked_at FROM api_keys "
+	int rc = sq_prep(st, "SELECT id, role, name, created_at, revoked_at FROM api_keys "
 			  "ORDER BY created_at, id", &s, e);
 
 	*out = NULL;
@@ -308,10 +304,10 @@ static int revoke(struct store *st, const char *table, const char *id, int64_t n
 	int rc, revoked = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT revoked_at IS NOT NULL FROM %s WHERE id = ?", table);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (rc)
 		return rc;
-	bind_text(s, 1, id);
+	sq_bind_text(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		revoked = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -320,12 +316,12 @@ static int revoke(struct store *st, const char *table, const char *id, int64_t n
 	if (revoked)
 		return err_set(e, RC_CONFLICT, "already_revoked", "id", "%s is already revoked", id);
 	snprintf(sql, sizeof(sql), "UPDATE %s SET revoked_at = ? WHERE id = ?", table);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, now);
-	bind_text(s, 2, id);
-	return step_done(st, s, "revoke", e);
+	sq_bind_text(s, 2, id);
+	return sq_step_done(st, s, "revoke", e);
 }
 
 int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
@@ -338,19 +334,19 @@ int store_token_insert(struct store *st, const char *id, const char *role,
 		       int64_t now, int64_t expires_at, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO tokens (id, role, subject, hash, created_by, "
+	int rc = sq_prep(st, "INSERT INTO tokens (id, role, subject, hash, created_by, "
 			  "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, id);
-	bind_text(s, 2, role);
-	bind_text(s, 3, subject);
-	bind_text(s, 4, hash);
-	bind_text(s, 5, created_by);
+	sq_bind_text(s, 1, id);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, subject);
+	sq_bind_text(s, 4, hash);
+	sq_bind_text(s, 5, created_by);
 	sqlite3_bind_int64(s, 6, now);
 	sqlite3_bind_int64(s, 7, expires_at);
-	return step_done(st, s, "insert token", e);
+	return sq_step_done(st, s, "insert token", e);
 }
 
 int store_token_revoke(struct store *st, const char *id, int64_t now, struct err *e)
@@ -362,7 +358,7 @@ int store_auth_lookup(struct store *st, const char *hash, int64_t now,
 		      struct principal *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st,
+	int rc = sq_prep(st,
 		      "SELECT 'key', id, role, name, 0 FROM api_keys "
 		      " WHERE hash = ?1 AND revoked_at IS NULL "
 		      "UNION ALL "
@@ -372,7 +368,7 @@ int store_auth_lookup(struct store *st, const char *hash, int64_t now,
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, hash);
+	sq_bind_text(s, 1, hash);
 	sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		memset(out, 0, sizeof(*out));
@@ -403,27 +399,27 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	switch (kind) {
 	case STORE_MERCHANT:
-		rc = prep(st, "INSERT INTO merchants (id, external_id, created_at, body) "
+		rc = sq_prep(st, "INSERT INTO merchants (id, external_id, created_at, body) "
 			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_CONSUMER:
-		rc = prep(st, "INSERT INTO consumers (id, external_id, created_at, body) "
+		rc = sq_prep(st, "INSERT INTO consumers (id, external_id, created_at, body) "
 			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_LISTING:
-		rc = prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
+		rc = sq_prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
 			      "created_at, body) VALUES (?1, ?8, ?2, ?3, ?6, ?7)", &s, e);
 		break;
 	case STORE_ORDER:
-		rc = prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
+		rc = sq_prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
 			      "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
 		break;
 	case STORE_LOGISTICS:
-		rc = prep(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
+		rc = sq_prep(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
 			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	case STORE_MESSAGE:
-		rc = prep(st, "INSERT INTO messages (id, order_id, created_at, body) "
+		rc = sq_prep(st, "INSERT INTO messages (id, order_id, created_at, body) "
 			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	default:
@@ -431,13 +427,13 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 	}
 	if (rc)
 		goto out;
-	bind_text(s, 1, row->id);
-	bind_text(s, 2, row->external_id);
-	bind_text(s, 3, row->merchant_id);
-	bind_text(s, 4, row->consumer_id);
-	bind_text(s, 5, row->order_id);
+	sq_bind_text(s, 1, row->id);
+	sq_bind_text(s, 2, row->external_id);
+	sq_bind_text(s, 3, row->merchant_id);
+	sq_bind_text(s, 4, row->consumer_id);
+	sq_bind_text(s, 5, row->order_id);
 	sqlite3_bind_int64(s, 6, row->created_at);
-	bind_text(s, 7, body);
+	sq_bind_text(s, 7, body);
 	sqlite3_bind_int64(s, 8, row->version);
 	r = sqlite3_step(s);
 	if (r == SQLITE_CONSTRAINT &&
@@ -446,7 +442,7 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 			     "a %s with external_id %s already exists", kinds[kind].name,
 			     row->external_id);
 	else if (r != SQLITE_DONE)
-		rc = db_fail(st, e, "insert record");
+		rc = sq_fail(st, e, "insert record");
 	if (!rc && kind == STORE_ORDER) {
 		/* The items' listing versions, for visibility and integrity. */
 		json_t *items = json_object_get(row->body, "items"), *it;
@@ -454,19 +450,19 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 
 		sqlite3_finalize(s);
 		s = NULL;
-		rc = prep(st, "INSERT INTO order_items (order_id, idx, listing_id, "
+		rc = sq_prep(st, "INSERT INTO order_items (order_id, idx, listing_id, "
 			      "listing_version) VALUES (?, ?, ?, ?)", &s, e);
 		json_array_foreach(items, i, it) {
 			if (rc)
 				break;
 			sqlite3_reset(s);
-			bind_text(s, 1, row->id);
+			sq_bind_text(s, 1, row->id);
 			sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
-			bind_text(s, 3, json_string_value(json_object_get(it, "listing")));
+			sq_bind_text(s, 3, json_string_value(json_object_get(it, "listing")));
 			sqlite3_bind_int64(s, 4, json_integer_value(
 							 json_object_get(it, "listing_version")));
 			if (sqlite3_step(s) != SQLITE_DONE)
-				rc = db_fail(st, e, "insert order item");
+				rc = sq_fail(st, e, "insert order item");
 		}
 	}
 out:
@@ -489,11 +485,11 @@ int store_replace(struct store *st, enum store_kind kind, const char *id,
 	if (!text)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	snprintf(sql, sizeof(sql), "UPDATE %s SET body = ? WHERE id = ?", kinds[kind].table);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (!rc) {
-		bind_text(s, 1, text);
-		bind_text(s, 2, id);
-		rc = step_done(st, s, "update record", e);
+		sq_bind_text(s, 1, text);
+		sq_bind_text(s, 2, id);
+		rc = sq_step_done(st, s, "update record", e);
 	}
 	free(text);
 	return rc;
@@ -515,12 +511,12 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 			 "SELECT body FROM %s WHERE id = ?1 OR external_id = ?1 "
 			 "ORDER BY (id = ?1) DESC, seq DESC LIMIT 1",
 			 kinds[kind].table);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (rc)
 		return rc;
-	bind_text(s, 1, ref);
+	sq_bind_text(s, 1, ref);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		*body = col_json(s, 0);
+		*body = sq_col_json(s, 0);
 		if (!*body)
 			rc = err_set(e, RC_DB, "database_error", NULL, "corrupt record %s", ref);
 	} else {
@@ -534,15 +530,15 @@ int store_listing_version(struct store *st, const char *listing_id, int64_t vers
 			  json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT body FROM listings WHERE id = ? AND version = ?", &s, e);
+	int rc = sq_prep(st, "SELECT body FROM listings WHERE id = ? AND version = ?", &s, e);
 
 	*body = NULL;
 	if (rc)
 		return rc;
-	bind_text(s, 1, listing_id);
+	sq_bind_text(s, 1, listing_id);
 	sqlite3_bind_int64(s, 2, version);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		*body = col_json(s, 0);
+		*body = sq_col_json(s, 0);
 	if (!*body)
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no version %lld of listing %s",
 			     (long long)version, listing_id);
@@ -579,13 +575,13 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 	snprintf(sql, sizeof(sql),
 		 "SELECT seq, body FROM %s WHERE seq > ?1 AND %s ORDER BY seq LIMIT ?5",
 		 kinds[kind].table, where);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, after);
-	bind_text(s, 2, f ? f->merchant_id : NULL);
-	bind_text(s, 3, f ? f->consumer_id : NULL);
-	bind_text(s, 4, f ? f->order_id : NULL);
+	sq_bind_text(s, 2, f ? f->merchant_id : NULL);
+	sq_bind_text(s, 3, f ? f->consumer_id : NULL);
+	sq_bind_text(s, 4, f ? f->order_id : NULL);
 	sqlite3_bind_int(s, 5, limit + 1);
 	*items = json_array();
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -594,7 +590,7 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 			break;
 		}
 		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(*items, col_json(s, 1));
+		json_array_append_new(*items, sq_col_json(s, 1));
 		n++;
 	}
 	sqlite3_finalize(s);
@@ -605,14 +601,14 @@ int store_consumer_has_merchant(struct store *st, const char *consumer_id,
 				const char *merchant_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT 1 FROM orders WHERE consumer_id = ? AND merchant_id = ? "
+	int rc = sq_prep(st, "SELECT 1 FROM orders WHERE consumer_id = ? AND merchant_id = ? "
 			  "LIMIT 1", &s, e);
 
 	*yes = 0;
 	if (rc)
 		return rc;
-	bind_text(s, 1, consumer_id);
-	bind_text(s, 2, merchant_id);
+	sq_bind_text(s, 1, consumer_id);
+	sq_bind_text(s, 2, merchant_id);
 	*yes = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return RC_OK;
@@ -622,14 +618,14 @@ int store_consumer_has_listing(struct store *st, const char *consumer_id,
 			       const char *listing_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id "
+	int rc = sq_prep(st, "SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id "
 			  "WHERE i.listing_id = ? AND o.consumer_id = ? LIMIT 1", &s, e);
 
 	*yes = 0;
 	if (rc)
 		return rc;
-	bind_text(s, 1, listing_id);
-	bind_text(s, 2, consumer_id);
+	sq_bind_text(s, 1, listing_id);
+	sq_bind_text(s, 2, consumer_id);
 	*yes = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return RC_OK;
@@ -641,29 +637,29 @@ int store_blob_put(struct store *st, const char *digest_hex, int64_t size,
 		   const char *content_type, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO blobs (digest, size, content_type, created_at) "
+	int rc = sq_prep(st, "INSERT INTO blobs (digest, size, content_type, created_at) "
 			  "VALUES (?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 1, digest_hex);
 	sqlite3_bind_int64(s, 2, size);
-	bind_text(s, 3, content_type);
+	sq_bind_text(s, 3, content_type);
 	sqlite3_bind_int64(s, 4, now);
-	return step_done(st, s, "insert blob", e);
+	return sq_step_done(st, s, "insert blob", e);
 }
 
 int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	char id[80];
-	int rc = prep(st, "SELECT size, content_type, created_at FROM blobs WHERE digest = ?",
+	int rc = sq_prep(st, "SELECT size, content_type, created_at FROM blobs WHERE digest = ?",
 		      &s, e);
 
 	*out = NULL;
 	if (rc)
 		return rc;
-	bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 1, digest_hex);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(id, sizeof(id), "sha256:%s", digest_hex);
 		*out = json_pack("{s:s, s:s, s:I, s:s, s:I}", "object", "blob", "id", id,
@@ -683,22 +679,22 @@ int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kin
 		   const char *owner_id, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO blob_refs (digest, kind, owner_id) VALUES (?, ?, ?) "
+	int rc = sq_prep(st, "INSERT INTO blob_refs (digest, kind, owner_id) VALUES (?, ?, ?) "
 			  "ON CONFLICT DO NOTHING", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, digest_hex);
-	bind_text(s, 2, kinds[kind].name);
-	bind_text(s, 3, owner_id);
-	return step_done(st, s, "insert blob reference", e);
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, kinds[kind].name);
+	sq_bind_text(s, 3, owner_id);
+	return sq_step_done(st, s, "insert blob reference", e);
 }
 
 int store_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
 		       const char *consumer_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st,
+	int rc = sq_prep(st,
 		      "SELECT 1 FROM blob_refs r WHERE r.digest = ?1 AND ("
 		      " (r.kind = 'merchant' AND r.owner_id = ?2)"
 		      " OR (r.kind = 'listing' AND EXISTS (SELECT 1 FROM listings l"
@@ -715,9 +711,9 @@ int store_blob_visible(struct store *st, const char *digest_hex, const char *mer
 	*yes = 0;
 	if (rc)
 		return rc;
-	bind_text(s, 1, digest_hex);
-	bind_text(s, 2, merchant_id);
-	bind_text(s, 3, consumer_id);
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, merchant_id);
+	sq_bind_text(s, 3, consumer_id);
 	*yes = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_finalize(s);
 	return RC_OK;
@@ -729,18 +725,18 @@ int store_idem_get(struct store *st, const char *principal, const char *key,
 		   char hash[65], int *status, char **response, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT request_hash, status, response FROM idempotency "
+	int rc = sq_prep(st, "SELECT request_hash, status, response FROM idempotency "
 			  "WHERE principal = ? AND key = ?", &s, e);
 
 	*response = NULL;
 	if (rc)
 		return rc;
-	bind_text(s, 1, principal);
-	bind_text(s, 2, key);
+	sq_bind_text(s, 1, principal);
+	sq_bind_text(s, 2, key);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		snprintf(hash, 65, "%s", sqlite3_column_text(s, 0));
 		*status = sqlite3_column_int(s, 1);
-		*response = dup_text(s, 2);
+		*response = sq_dup_text(s, 2);
 		rc = *response ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	} else {
 		rc = RC_NOTFOUND;
@@ -754,18 +750,18 @@ int store_idem_put(struct store *st, const char *principal, const char *key,
 		   struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO idempotency (principal, key, request_hash, status, "
+	int rc = sq_prep(st, "INSERT INTO idempotency (principal, key, request_hash, status, "
 			  "response, created_at) VALUES (?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, principal);
-	bind_text(s, 2, key);
-	bind_text(s, 3, hash);
+	sq_bind_text(s, 1, principal);
+	sq_bind_text(s, 2, key);
+	sq_bind_text(s, 3, hash);
 	sqlite3_bind_int(s, 4, status);
-	bind_text(s, 5, response);
+	sq_bind_text(s, 5, response);
 	sqlite3_bind_int64(s, 6, now);
-	return step_done(st, s, "insert idempotency record", e);
+	return sq_step_done(st, s, "insert idempotency record", e);
 }
 
 int store_audit_add(struct store *st, int64_t now, const struct principal *actor,
@@ -773,26 +769,26 @@ int store_audit_add(struct store *st, int64_t now, const struct principal *actor
 		    struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO audit_log (at, actor_role, actor_id, actor_subject, "
+	int rc = sq_prep(st, "INSERT INTO audit_log (at, actor_role, actor_id, actor_subject, "
 			  "object_id, fields, route) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, now);
-	bind_text(s, 2, actor->role);
-	bind_text(s, 3, actor->id);
-	bind_text(s, 4, actor->subject);
-	bind_text(s, 5, object_id);
-	bind_text(s, 6, fields);
-	bind_text(s, 7, route);
-	return step_done(st, s, "insert audit entry", e);
+	sq_bind_text(s, 2, actor->role);
+	sq_bind_text(s, 3, actor->id);
+	sq_bind_text(s, 4, actor->subject);
+	sq_bind_text(s, 5, object_id);
+	sq_bind_text(s, 6, fields);
+	sq_bind_text(s, 7, route);
+	return sq_step_done(st, s, "insert audit entry", e);
 }
 
 int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
 		     int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT seq, at, actor_role, actor_id, actor_subject, object_id, "
+	int rc = sq_prep(st, "SELECT seq, at, actor_role, actor_id, actor_subject, object_id, "
 			  "fields, route FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
 		      &s, e);
 	int n = 0;
@@ -836,7 +832,7 @@ int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", kinds[kind].table);
-	rc = prep(st, sql, &s, e);
+	rc = sq_prep(st, sql, &s, e);
 	if (rc)
 		return rc;
 	*n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
@@ -861,19 +857,19 @@ int store_seal_add(struct store *st, const char *kind, const char *record_id,
 		   const char *salts, int64_t now, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
+	int rc = sq_prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
 			  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, kind);
-	bind_text(s, 2, record_id);
+	sq_bind_text(s, 1, kind);
+	sq_bind_text(s, 2, record_id);
 	sqlite3_bind_int64(s, 3, version);
 	sqlite3_bind_blob(s, 4, leaf, (int)leaf_len, SQLITE_TRANSIENT);
-	bind_text(s, 5, leaf_hash);
-	bind_text(s, 6, salts);
+	sq_bind_text(s, 5, leaf_hash);
+	sq_bind_text(s, 6, salts);
 	sqlite3_bind_int64(s, 7, now);
-	rc = step_done(st, s, "insert seal", e);
+	rc = sq_step_done(st, s, "insert seal", e);
 	if (!rc && seq)
 		*seq = sqlite3_last_insert_rowid(st->db);
 	return rc;
@@ -896,7 +892,7 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	out->leaf_index = sqlite3_column_int64(s, 7);
 	out->created_at = sqlite3_column_int64(s, 8);
 	out->leaf = malloc(n > 0 ? (size_t)n : 1);
-	out->salts = dup_text(s, 6);
+	out->salts = sq_dup_text(s, 6);
 	if (!out->leaf || !out->salts) {
 		store_seal_release(out);
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
@@ -910,7 +906,7 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
 
 	if (rc)
 		return rc;
@@ -927,13 +923,13 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 		   int64_t version, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
 			  "AND version = ?", &s, e);
 
 	if (rc)
 		return rc;
-	bind_text(s, 1, kind);
-	bind_text(s, 2, record_id);
+	sq_bind_text(s, 1, kind);
+	sq_bind_text(s, 2, record_id);
 	sqlite3_bind_int64(s, 3, version);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rc = seal_row(s, out, e);
@@ -946,7 +942,7 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
 		      &s, e);
 
 	*n = 0;
@@ -962,13 +958,13 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
+	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, leaf_index);
 	sqlite3_bind_int64(s, 2, seq);
-	return step_done(st, s, "update seal", e);
+	return sq_step_done(st, s, "update seal", e);
 }
 
 int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
@@ -976,7 +972,7 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 {
 	sqlite3_stmt *s;
 	struct store_seal one;
-	int rc = prep(st, "SELECT " SEAL_COLS " FROM seals "
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals "
 			  "ORDER BY leaf_index IS NULL, leaf_index, seq", &s, e);
 
 	if (rc)
@@ -997,17 +993,17 @@ int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
 			 const char *note, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
+	int rc = sq_prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
 			  "VALUES (?, ?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note "
 			  "WHERE excluded.root = checkpoints.root", &s, e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, size);
-	bind_text(s, 2, root_b64);
-	bind_text(s, 3, note);
+	sq_bind_text(s, 2, root_b64);
+	sq_bind_text(s, 3, note);
 	sqlite3_bind_int64(s, 4, now);
-	return step_done(st, s, "insert checkpoint", e);
+	return sq_step_done(st, s, "insert checkpoint", e);
 }
 
 int store_checkpoint_each(struct store *st,
@@ -1015,7 +1011,7 @@ int store_checkpoint_each(struct store *st,
 			  void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT size, root, note FROM checkpoints ORDER BY size", &s, e);
+	int rc = sq_prep(st, "SELECT size, root, note FROM checkpoints ORDER BY size", &s, e);
 
 	if (rc)
 		return rc;

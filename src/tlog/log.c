@@ -154,7 +154,6 @@ static void state_publish(struct tlog_log *l, uint64_t size, const uint8_t root[
 }
 
 /* ---- the sequencer ---- */
-int64_t PROF[8];
 
 struct seq_ctx {
 	struct tlog_log *l;
@@ -241,23 +240,18 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 		rc = err_set(e, rc, NULL, NULL, "cannot integrate a batch: %s", rc_strerror(rc));
 		goto undo;
 	}
-	int64_t T0 = log_mono_ns();
 	rc = tlog_tiles_new(old, f.size, seq_write_tile, &c);
-	int64_t T1 = log_mono_ns();
 	if (!rc)
 		rc = log_dirs_sync(l, &c.dirs, e);
-	int64_t T2 = log_mono_ns();
-	PROF[0] += T1 - T0; PROF[1] += T2 - T1; PROF[5]++; PROF[6] += f.size - old;
 	if (rc)
 		goto undo;
 	tlog_frontier_root(&f, root);
 	rc = log_sign(l, f.size, root, &body, &note, e);
 	if (rc)
 		goto undo;
-	int64_t T3 = log_mono_ns();
 	pthread_mutex_lock(&l->ckpt_mu);
 	c.dirs.n = 0;
-	rc = log_file_write(l, "checkpoint", note.data, note.len, &c.dirs, e);
+	rc = log_file_replace(l, "checkpoint", note.data, note.len, &c.dirs, e);
 	if (rc) {
 		pthread_mutex_unlock(&l->ckpt_mu);
 		goto undo;
@@ -266,8 +260,6 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	rc = log_dirs_sync(l, &c.dirs, e);
 	if (rc)
 		*fatal = 1;
-	int64_t T4 = log_mono_ns();
-	PROF[2] += T3 - T2; PROF[3] += T4 - T3;
 	state_publish(l, f.size, root, &note, &body);
 	pthread_mutex_unlock(&l->ckpt_mu);
 	l->tree = f;
@@ -289,23 +281,45 @@ undo:
 	return rc;
 }
 
-/* Delete the partials of the tiles that became full between the two sizes. */
-static void seq_prune(struct tlog_log *l, uint64_t old, uint64_t size)
+/* Delete the partials of the oldest `n` queued full tiles (bundles go with level 0). */
+static void prune_run(struct tlog_log *l, size_t n)
+{
+	struct tlog_tile t;
+	size_t i;
+
+	if (n > l->nprune)
+		n = l->nprune;
+	for (i = 0; i < n; i++) {
+		t = l->prune[i];
+		log_partials_delete(l, &t);
+		if (t.level == 0) {
+			t.level = TLOG_TILE_ENTRIES;
+			log_partials_delete(l, &t);
+		}
+	}
+	memmove(l->prune, l->prune + n, (l->nprune - n) * sizeof(l->prune[0]));
+	l->nprune -= n;
+}
+
+/*
+ * Queue the tiles that became full between the two sizes, whose partials
+ * can go now that a checkpoint covers them. They are deleted while the
+ * sequencer has nothing else to do, or here when too many wait.
+ */
+static void prune_queue(struct tlog_log *l, uint64_t old, uint64_t size)
 {
 	struct tlog_tile t;
 	unsigned level, shift;
 
 	for (level = 0; level < LOG_LEVELS; level++) {
 		shift = level * TLOG_TILE_HEIGHT;
+		t.level = (int)level;
 		t.width = TLOG_TILE_WIDTH;
 		for (t.index = (old >> shift) / TLOG_TILE_WIDTH;
 		     t.index < (size >> shift) / TLOG_TILE_WIDTH; t.index++) {
-			t.level = (int)level;
-			log_partials_delete(l, &t);
-			if (level == 0) {
-				t.level = TLOG_TILE_ENTRIES;
-				log_partials_delete(l, &t);
-			}
+			if (l->nprune == LOG_PRUNE_MAX)
+				prune_run(l, LOG_PRUNE_MAX / 2);
+			l->prune[l->nprune++] = t;
 		}
 	}
 }
@@ -322,12 +336,27 @@ static void *seq_main(void *arg)
 
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		while (!l->head && !l->stopping)
+		while (!l->head && !l->stopping) {
+			if (l->nprune) {
+				pthread_mutex_unlock(&l->mu);
+				prune_run(l, 1);
+				pthread_mutex_lock(&l->mu);
+				continue;
+			}
 			pthread_cond_wait(&l->seq_cv, &l->mu);
+		}
 		if (!l->head)
 			break;
+		/*
+		 * Close the batch at batch_max entries, batch_ms after its first
+		 * one, or once it is as large as the previous batch: under a
+		 * steady load the same callers are back, and waiting longer
+		 * would only add to their latency.
+		 */
 		deadline = l->first_ns + (int64_t)l->batch_ms * 1000000;
-		while (!l->stopping && l->pending < l->batch_max && log_mono_ns() < deadline) {
+		while (!l->stopping && l->pending < l->batch_max &&
+		       (l->last_batch == 0 || l->pending < l->last_batch) &&
+		       log_mono_ns() < deadline) {
 			ts.tv_sec = (time_t)(deadline / 1000000000);
 			ts.tv_nsec = (long)(deadline % 1000000000);
 			pthread_cond_timedwait(&l->seq_cv, &l->mu, &ts);
@@ -335,6 +364,7 @@ static void *seq_main(void *arg)
 		head = l->head;
 		l->head = NULL;
 		l->tail = &l->head;
+		l->last_batch = l->pending;
 		l->pending = 0;
 		pthread_cond_broadcast(&l->space_cv);
 		pthread_mutex_unlock(&l->mu);
@@ -350,18 +380,15 @@ static void *seq_main(void *arg)
 				r->err = e;
 			sem_post(&r->done);
 		}
-		int64_t T5 = log_mono_ns();
 		if (!rc)
-			seq_prune(l, old, l->tree.size);
-		PROF[4] += log_mono_ns() - T5;
+			prune_queue(l, old, l->tree.size);
 
 		pthread_mutex_lock(&l->mu);
 		if (fatal)
 			l->failed = 1;
 	}
 	pthread_mutex_unlock(&l->mu);
-	if (PROF[5]) fprintf(stderr, "batches %lld mean %.1f entries: tiles %.0f us, dirs %.0f us, sign %.0f us, ckpt %.0f us, prune %.0f us\n", (long long)PROF[5], (double)PROF[6]/PROF[5], PROF[0]/1e3/PROF[5], PROF[1]/1e3/PROF[5], PROF[2]/1e3/PROF[5], PROF[3]/1e3/PROF[5], PROF[4]/1e3/PROF[5]);
-	memset(PROF, 0, sizeof(PROF));
+	prune_run(l, l->nprune);
 	return NULL;
 }
 
@@ -423,7 +450,7 @@ int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t
 		pthread_cond_signal(&l->seq_cv);
 	}
 	l->pending += n;
-	if (l->pending >= l->batch_max)
+	if (l->pending >= l->batch_max || l->pending >= l->last_batch)
 		pthread_cond_signal(&l->seq_cv);
 	pthread_mutex_unlock(&l->mu);
 
@@ -519,8 +546,10 @@ static int load_checkpoint(struct tlog_log *l, int *missing, struct err *e)
 
 static int corrupt(struct err *e, const struct err *why, const char *what)
 {
-	return err_set(e, RC_IO, "log_corrupt", NULL, "%s%s%s", what, why ? ": " : "",
-		       why ? why->message : "");
+	int detail = why && why->message[0];
+
+	return err_set(e, RC_IO, "log_corrupt", NULL, "%s%s%s", what, detail ? ": " : "",
+		       detail ? why->message : "");
 }
 
 /*
@@ -691,6 +720,17 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	if (rc || l->read_only)
 		goto done;
 	rc = recover(l, missing, e);
+	/* Partials a crash may have left behind the right edge: delete them when idle. */
+	for (level = 0; !rc && level < LOG_LEVELS; level++) {
+		uint64_t full = (l->size >> (level * TLOG_TILE_HEIGHT)) / TLOG_TILE_WIDTH;
+
+		if (full == 0)
+			break;
+		l->prune[l->nprune].level = (int)level;
+		l->prune[l->nprune].index = full - 1;
+		l->prune[l->nprune].width = TLOG_TILE_WIDTH;
+		l->nprune++;
+	}
 	if (!rc && o->nwitnesses) {
 		rc = log_witness_setup(l, o->witnesses, o->nwitnesses, e);
 		if (!rc)

@@ -19,22 +19,28 @@
  *   dir/witness-state              per witness, the latest size it cosigned
  * Any static file server pointed at dir serves the log's read API.
  *
- * Every file is written to "<name>.tmp", fsynced and renamed into place, and
- * its directory fsynced: a reader sees a whole file or none. Full tiles
- * never change once a checkpoint covers them. A partial tile is a new file
- * for each width; once the full tile is covered by a checkpoint the log
- * deletes that tile's partials (tlog-tiles allows it: clients that miss a
- * partial fetch the full tile, and so does this log's own reader).
+ * Tiles and bundles are written in place and fsynced (with their
+ * directories) before any checkpoint covers them, and no reader of this
+ * log, nor its HTTP server, looks at a tile that the latest checkpoint does
+ * not cover; the checkpoint, which readers always read, is written to
+ * "checkpoint.tmp", fsynced and renamed into place, so it is seen whole.
+ * Full tiles never change once a checkpoint covers them. A partial tile is
+ * a new file for each width; once its full tile is covered by a checkpoint
+ * the log deletes that tile's partials, when the sequencer is idle
+ * (tlog-tiles allows it: clients that miss a partial fetch the full tile,
+ * and so does this log's own reader).
  *
- * Appends are sequenced in batches: a batch closes when it holds
- * `batch_max` entries or `batch_ms` milliseconds after its first entry,
- * whichever comes first (entries that arrive while the previous batch is
- * being written count from their arrival, so under load a batch closes as
- * soon as the sequencer is free). A batch's tiles and bundles are written
- * and fsynced, then a checkpoint for the new size is signed and atomically
- * renamed into place and fsynced; only then do the appenders of the batch
- * return. A crash before that loses only unacknowledged entries, which the
- * next open ignores (files past the checkpoint's size are rewritten).
+ * Appends are sequenced in batches. A batch closes as soon as it holds
+ * `batch_max` entries, or `batch_ms` milliseconds have passed since its
+ * first entry, or it holds as many entries as the previous batch did:
+ * under a steady load the same callers are back, and waiting longer would
+ * only add to their latency (entries that arrive while the previous batch
+ * is being written count too, so under load a batch closes as soon as the
+ * sequencer is free). A batch's tiles and bundles are written and fsynced,
+ * then a checkpoint for the new size is signed and atomically renamed into
+ * place and fsynced; only then do the appenders of the batch return. A
+ * crash before that loses only unacknowledged entries, which the next open
+ * ignores (files past the checkpoint's size are rewritten).
  * The log only ever signs a checkpoint that extends the previous one: on
  * open the tiles must hash to the stored checkpoint's root, and each batch
  * extends the tree in memory from there.

@@ -25,6 +25,8 @@
 #define LOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (TLOG_ENTRY_MAX + 2))
 /* Directories one batch may have to fsync before they are flushed early. */
 #define LOG_DIRS_MAX 64
+/* Full tiles whose partials wait to be deleted while the sequencer is busy. */
+#define LOG_PRUNE_MAX 64
 
 /* One tlog_log_append call waiting in a batch. Lives on the caller's stack. */
 struct log_req {
@@ -105,6 +107,9 @@ struct tlog_log {
 	struct tlog_frontier tree;           /* the tree of the latest checkpoint */
 	struct log_edge edge[LOG_LEVELS];    /* right-edge tile hashes per level */
 	struct log_bundle bundle;            /* right-edge entry bundle */
+	size_t last_batch;                   /* entries of the previous batch; 0 before the first */
+	size_t nprune;                       /* tiles in prune */
+	struct tlog_tile prune[LOG_PRUNE_MAX]; /* full tiles whose partials are still to delete */
 
 	/* the latest checkpoint, under st_mu; written under ckpt_mu too */
 	pthread_mutex_t ckpt_mu;   /* serialises writes of DIR/checkpoint; taken before st_mu */
@@ -176,12 +181,17 @@ void log_cache_put(struct tlog_log *l, int level, uint64_t index, unsigned width
 void log_cache_release(struct tlog_log *l);
 
 /*
- * Write `len` bytes to `path` (relative to the data directory) via
- * "<path>.tmp", fsync and rename, creating missing directories; the
- * directories to fsync afterwards are added to `dirs`.
+ * Write `len` bytes to `path` (relative to the data directory), in place,
+ * and fsync it, creating missing directories; the directories to fsync
+ * afterwards are added to `dirs`. For tiles and bundles, which no reader
+ * looks at before a checkpoint covers them.
  */
 int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
 		   struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+
+/* The same via "<path>.tmp", fsync and rename: readers see the old file or the new one. */
+int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
+		     struct log_dirs *dirs, struct err *e) WARN_UNUSED;
 
 /* fsync every directory in `dirs` and empty it. */
 int log_dirs_sync(struct tlog_log *l, struct log_dirs *dirs, struct err *e) WARN_UNUSED;

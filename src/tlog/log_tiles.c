@@ -128,39 +128,62 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
-		   struct log_dirs *dirs, struct err *e)
+/* Create (or truncate) `path` and write `data` to it, fsynced; its directory joins `dirs`. */
+static int file_put(struct tlog_log *l, const char *path, const char *final, const void *data,
+		    size_t len, struct log_dirs *dirs, struct err *e)
 {
-	char tmp[TLOG_TILE_PATH_MAX + 8], dir[TLOG_TILE_PATH_MAX];
+	char dir[TLOG_TILE_PATH_MAX];
 	int fd, rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
-	path_parent(path, dir, sizeof(dir));
-	fd = openat(l->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	path_parent(final, dir, sizeof(dir));
+	fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT) {
 		rc = make_dirs(l, dir, dirs, e);
 		if (rc)
 			return rc;
-		fd = openat(l->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	}
 	if (fd < 0)
-		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", tmp,
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", path,
 			       strerror(errno));
 	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", tmp,
+		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", path,
 			     strerror(errno));
 		close(fd);
+		return rc;
+	}
+	if (close(fd) != 0)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", path,
+			       strerror(errno));
+	return dirs_add(l, dirs, dir, e);
+}
+
+int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct log_dirs *dirs, struct err *e)
+{
+	return file_put(l, path, path, data, len, dirs, e);
+}
+
+int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
+		     struct log_dirs *dirs, struct err *e)
+{
+	char tmp[TLOG_TILE_PATH_MAX + 8];
+	int rc;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
+	rc = file_put(l, tmp, path, data, len, dirs, e);
+	if (rc) {
 		unlinkat(l->dirfd, tmp, 0);
 		return rc;
 	}
-	if (close(fd) != 0 || renameat(l->dirfd, tmp, l->dirfd, path) != 0) {
+	if (renameat(l->dirfd, tmp, l->dirfd, path) != 0) {
 		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot rename %s: %s", tmp,
 			     strerror(errno));
 		unlinkat(l->dirfd, tmp, 0);
 		return rc;
 	}
-	return dirs_add(l, dirs, dir, e);
+	return RC_OK;
 }
 
 int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len, struct err *e)
@@ -169,7 +192,7 @@ int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len, struc
 	int rc;
 
 	dirs.n = 0;
-	rc = log_file_write(l, "checkpoint", note, len, &dirs, e);
+	rc = log_file_replace(l, "checkpoint", note, len, &dirs, e);
 	if (!rc)
 		rc = log_dirs_sync(l, &dirs, e);
 	return rc;

@@ -81,7 +81,7 @@ static void state_save(struct tlog_log *l)
 	dirs.n = 0;
 	err_clear(&e);
 	if (!rc)
-		rc = log_file_write(l, "witness-state", b.data, b.len, &dirs, &e);
+		rc = log_file_replace(l, "witness-state", b.data, b.len, &dirs, &e);
 	if (!rc)
 		rc = log_dirs_sync(l, &dirs, &e);
 	if (rc)

@@ -395,7 +395,7 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
     # ---- routes and methods ----
 
     def test_unknown_route_is_404(self):
-        for path in ("/v1/disputes", "/v2/orders", "/v1/orders/%s/refunds" % self.order["id"], "/"):
+        for path in ("/v1/nothing_here", "/v2/orders", "/v1/orders/%s/refunds" % self.order["id"], "/"):
             with self.subTest(path=path):
                 self.check("GET", path, 404, "not_found", None)
 

@@ -1,0 +1,257 @@
+/* res_disputes.c - /v1/disputes: opening, the timeline, every party's actions; /v1/rules; the test clock. */
+#include "http/http_int.h"
+
+#include <string.h>
+
+#include "cases/dispute.h"
+#include "core/clock.h"
+#include "core/jsonx.h"
+#include "evidence/seal.h"
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Who the caller is, as the lifecycle records actors. */
+static void actor_of(struct http_req *r, struct actor *a)
+{
+	a->role = r->who.role;
+	a->id = strcmp(r->who.role, "consumer") == 0 || strcmp(r->who.role, "merchant") == 0
+			? r->who.subject
+			: r->who.id;
+	a->name = strcmp(r->who.role, "agent") == 0 || strcmp(r->who.role, "platform") == 0
+			  ? r->who.subject
+			  : NULL;
+}
+
+static struct cases *cases_of(struct http_req *r)
+{
+	static __thread struct cases c;
+
+	c.st = r->srv->st;
+	c.rules = r->srv->rules;
+	c.cal = r->srv->cal;
+	return &c;
+}
+
+/* The dispute in the path, if the caller may see it (404 otherwise). */
+static int find_dispute(struct http_req *r, json_t **d, struct err *e)
+{
+	int rc = store_dispute_get(r->srv->st, r->params[0], d, e);
+
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such dispute");
+	if (rc)
+		return rc;
+	if ((http_is(r, ROLE_CONSUMER) && strcmp(str(*d, "consumer"), r->who.subject) != 0) ||
+	    (http_is(r, ROLE_MERCHANT) && strcmp(str(*d, "merchant"), r->who.subject) != 0)) {
+		json_decref(*d);
+		*d = NULL;
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such dispute");
+	}
+	return RC_OK;
+}
+
+static void keep(struct http_req *r, const struct dispute_call *dc)
+{
+	http_keep_seals(r, dc->seals, dc->nseals);
+}
+
+int res_dispute_create(struct http_req *r, struct err *e)
+{
+	struct dispute_call dc;
+	struct actor a;
+	const char *ref = NULL;
+	json_t *in = NULL, *order = NULL, *d = NULL;
+	int rc;
+
+	memset(&dc, 0, sizeof(dc));
+	actor_of(r, &a);
+	rc = http_body_json(r, &in, e);
+	if (rc)
+		return rc;
+	rc = jx_str(in, "order", "order", 1, 128, &ref, e);
+	if (!rc) {
+		rc = find_order(r, ref, &order, e);
+		if (rc == RC_NOTFOUND)
+			rc = err_set(e, RC_INVAL, "resource_missing", "order", "no order %s", ref);
+	}
+	if (!rc)
+		rc = dispute_open(cases_of(r), &a, order, in, r->now, &d, &dc, e);
+	if (!rc) {
+		keep(r, &dc);
+		rc = http_reply_json(r, 201, d);
+	}
+	json_decref(in);
+	json_decref(order);
+	return rc;
+}
+
+int res_dispute_get(struct http_req *r, struct err *e)
+{
+	json_t *d = NULL;
+	int rc = find_dispute(r, &d, e);
+
+	if (rc)
+		return rc;
+	return http_reply_json(r, 200, d);
+}
+
+int res_dispute_list(struct http_req *r, struct err *e)
+{
+	static const char *const states[] = {"awaiting_merchant", "negotiating", "platform_review",
+					     "decided", "executing", "resolved", "withdrawn",
+					     "external", NULL};
+	static const char *const tiers[] = {"serious", "fast_lane", "standard", NULL};
+	struct store_dispute_filter f = {NULL, NULL, NULL, NULL, NULL, -1};
+	const char *q;
+	json_t *items = NULL, *hold = NULL, *qo = json_object();
+	int64_t after, next;
+	int limit, rc;
+
+	rc = http_page(r, &limit, &after, e);
+	if (rc)
+		goto out;
+	/* query values are checked like body fields */
+	if ((q = http_query(r, "state")))
+		json_object_set_new(qo, "state", json_string(q));
+	if ((q = http_query(r, "tier")))
+		json_object_set_new(qo, "tier", json_string(q));
+	if ((rc = jx_enum(qo, "state", "state", 0, states, &f.state, e)) ||
+	    (rc = jx_enum(qo, "tier", "tier", 0, tiers, &f.tier, e)))
+		goto out;
+	if ((q = http_query(r, "overdue"))) {
+		if (strcmp(q, "true") != 0 && strcmp(q, "false") != 0) {
+			rc = err_set(e, RC_INVAL, "invalid_value", "overdue",
+				     "overdue must be true or false");
+			goto out;
+		}
+		f.overdue = q[0] == 't';
+	}
+	if ((q = http_query(r, "merchant"))) {
+		struct err ignore;
+
+		f.merchant_id = store_get(r->srv->st, STORE_MERCHANT, q, &hold, &ignore) == RC_OK
+					? str(hold, "id")
+					: "-";
+	}
+	if ((q = http_query(r, "order")))
+		f.order_id = q;
+	if (http_is(r, ROLE_CONSUMER))
+		f.consumer_id = r->who.subject;
+	if (http_is(r, ROLE_MERCHANT))
+		f.merchant_id = f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0
+					? "-"
+					: r->who.subject;
+	rc = store_dispute_list(r->srv->st, &f, after, limit, &items, &next, e);
+	if (!rc) {
+		rc = http_reply_json(r, 200, http_list(items, next));
+		items = NULL;
+	}
+out:
+	json_decref(items);
+	json_decref(qo);
+	json_decref(hold);
+	return rc;
+}
+
+int res_dispute_events(struct http_req *r, struct err *e)
+{
+	json_t *d = NULL, *items = NULL;
+	int64_t after, next;
+	int limit, rc = find_dispute(r, &d, e);
+
+	if (!rc)
+		rc = http_page(r, &limit, &after, e);
+	if (!rc)
+		rc = store_dispute_event_list(r->srv->st, str(d, "id"), after, limit, &items, &next, e);
+	json_decref(d);
+	if (rc)
+		return rc;
+	return http_reply_json(r, 200, http_list(items, next));
+}
+
+/* POST /v1/disputes/{id}/{action}: the action is the route's last path segment. */
+static int act(struct http_req *r, const char *action, struct err *e)
+{
+	struct dispute_call dc;
+	struct actor a;
+	json_t *d = NULL, *in = NULL, *out = NULL;
+	int rc;
+
+	memset(&dc, 0, sizeof(dc));
+	actor_of(r, &a);
+	if (!dispute_action_allowed(action, r->who.role))
+		return err_set(e, RC_FORBIDDEN, "forbidden", NULL, "the %s role may not %s",
+			       r->who.role, action);
+	rc = find_dispute(r, &d, e);
+	if (!rc)
+		rc = http_body_json(r, &in, e);
+	if (!rc)
+		rc = dispute_act(cases_of(r), &a, action, d, in, r->now, &out, &dc, e);
+	if (!rc) {
+		keep(r, &dc);
+		rc = http_reply_json(r, 200, out);
+	}
+	json_decref(d);
+	json_decref(in);
+	return rc;
+}
+
+#define ACTION(name)                                                   \
+	int res_dispute_##name(struct http_req *r, struct err *e)      \
+	{                                                              \
+		return act(r, #name, e);                               \
+	}
+ACTION(responses)
+ACTION(accept_offer)
+ACTION(escalate)
+ACTION(withdraw)
+ACTION(external)
+ACTION(decision)
+ACTION(appeal)
+ACTION(messages)
+ACTION(executed)
+#undef ACTION
+
+int res_rules(struct http_req *r, struct err *e)
+{
+	json_t *j = rules_to_json(r->srv->rules, r->srv->cal);
+
+	if (!j)
+		return err_set(e, RC_NOMEM, NULL, NULL, "cannot render the rules");
+	return http_reply_json(r, 200, j);
+}
+
+int res_test_clock(struct http_req *r, struct err *e)
+{
+	static const char *const fields[] = {"advance_seconds", NULL};
+	struct dispute_call dc;
+	json_t *in = NULL;
+	int64_t secs = 0, now;
+	int rc;
+
+	memset(&dc, 0, sizeof(dc));
+	if (!clock_is_test())
+		return err_set(e, RC_NOTFOUND, "not_found", NULL,
+			       "the test clock is off (start the server with --test-clock)");
+	rc = http_body_json(r, &in, e);
+	if (!rc)
+		rc = jx_only(in, fields, "", e);
+	if (!rc)
+		rc = jx_int(in, "advance_seconds", "advance_seconds", 1, 0, 10LL * 366 * 86400,
+			    &secs, e);
+	json_decref(in);
+	if (rc)
+		return rc;
+	now = clock_advance(secs * 1000);
+	r->now = now;
+	rc = dispute_fire_due(cases_of(r), now, &dc, e);
+	if (rc)
+		return rc;
+	keep(r, &dc);
+	return http_reply_json(r, 200,
+			       json_pack("{s:s, s:o, s:i}", "object", "test_clock", "now",
+					 jx_time_json(now), "fired", dc.fired));
+}

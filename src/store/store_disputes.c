@@ -1,0 +1,343 @@
+/* store_disputes.c - the SQLite side of disputes, their events and timers, and the platform's obligations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "store/store_sqlite_int.h"
+
+static char *dump(json_t *v)
+{
+	return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
+int store_dispute_insert(struct store *st, const char *id, const char *order_id,
+			 const char *merchant_id, const char *consumer_id, const char *state,
+			 const char *tier, int64_t now, json_t *body, struct err *e)
+{
+	sqlite3_stmt *s;
+	char *text = dump(body);
+	int rc;
+
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = sq_prep(st, "INSERT INTO disputes (id, order_id, merchant_id, consumer_id, state, "
+			 "tier, created_at, updated_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		     &s, e);
+	if (!rc) {
+		sq_bind_text(s, 1, id);
+		sq_bind_text(s, 2, order_id);
+		sq_bind_text(s, 3, merchant_id);
+		sq_bind_text(s, 4, consumer_id);
+		sq_bind_text(s, 5, state);
+		sq_bind_text(s, 6, tier);
+		sqlite3_bind_int64(s, 7, now);
+		sqlite3_bind_int64(s, 8, now);
+		sq_bind_text(s, 9, text);
+		rc = sq_step_done(st, s, "insert dispute", e);
+	}
+	free(text);
+	return rc;
+}
+
+int store_dispute_update(struct store *st, const char *id, const char *state,
+			 const char *tier, int overdue, int64_t now, json_t *body, struct err *e)
+{
+	sqlite3_stmt *s;
+	char *text = dump(body);
+	int rc;
+
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = sq_prep(st, "UPDATE disputes SET state = ?, tier = ?, overdue = ?, updated_at = ?, "
+			 "body = ? WHERE id = ?", &s, e);
+	if (!rc) {
+		sq_bind_text(s, 1, state);
+		sq_bind_text(s, 2, tier);
+		sqlite3_bind_int(s, 3, overdue);
+		sqlite3_bind_int64(s, 4, now);
+		sq_bind_text(s, 5, text);
+		sq_bind_text(s, 6, id);
+		rc = sq_step_done(st, s, "update dispute", e);
+	}
+	free(text);
+	return rc;
+}
+
+int store_dispute_get(struct store *st, const char *id, json_t **body, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT body FROM disputes WHERE id = ?", &s, e);
+
+	*body = NULL;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*body = sq_col_json(s, 0);
+	if (!*body)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no dispute %s", id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Rows after `after`, at most `limit`, with the continuation row in *next. */
+static int page(sqlite3_stmt *s, int limit, json_t **items, int64_t *next)
+{
+	int64_t last = 0;
+	int n = 0;
+
+	*items = json_array();
+	*next = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (n == limit) {
+			*next = last;
+			break;
+		}
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(*items, sq_col_json(s, 1));
+		n++;
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
+		       int limit, json_t **items, int64_t *next, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st,
+			 "SELECT seq, body FROM disputes WHERE seq > ?1"
+			 " AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR tier = ?3)"
+			 " AND (?4 IS NULL OR merchant_id = ?4) AND (?5 IS NULL OR consumer_id = ?5)"
+			 " AND (?6 IS NULL OR order_id = ?6) AND (?7 < 0 OR overdue = ?7)"
+			 " ORDER BY seq LIMIT ?8",
+			 &s, e);
+
+	*items = NULL;
+	*next = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, after);
+	sq_bind_text(s, 2, f->state);
+	sq_bind_text(s, 3, f->tier);
+	sq_bind_text(s, 4, f->merchant_id);
+	sq_bind_text(s, 5, f->consumer_id);
+	sq_bind_text(s, 6, f->order_id);
+	sqlite3_bind_int(s, 7, f->overdue);
+	sqlite3_bind_int(s, 8, limit + 1);
+	return page(s, limit, items, next);
+}
+
+int store_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
+			    char id[ID_MAX], int *found, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT id, state FROM disputes WHERE order_id = ? ORDER BY seq DESC",
+			 &s, e);
+	size_t i;
+
+	*found = 0;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	while (!*found && sqlite3_step(s) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(s, 1);
+
+		for (i = 0; states[i]; i++)
+			if (strcmp(states[i], state) == 0) {
+				snprintf(id, ID_MAX, "%s", sqlite3_column_text(s, 0));
+				*found = 1;
+				break;
+			}
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
+			       int64_t now, json_t *body, struct err *e)
+{
+	sqlite3_stmt *s;
+	char *text = dump(body);
+	int rc;
+
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = sq_prep(st, "INSERT INTO dispute_events (id, dispute_id, created_at, body) "
+			 "VALUES (?, ?, ?, ?)", &s, e);
+	if (!rc) {
+		sq_bind_text(s, 1, id);
+		sq_bind_text(s, 2, dispute_id);
+		sqlite3_bind_int64(s, 3, now);
+		sq_bind_text(s, 4, text);
+		rc = sq_step_done(st, s, "insert dispute event", e);
+	}
+	free(text);
+	return rc;
+}
+
+int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
+			     int limit, json_t **items, int64_t *next, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq, body FROM dispute_events WHERE dispute_id = ? AND seq > ? "
+			     "ORDER BY seq LIMIT ?", &s, e);
+
+	*items = NULL;
+	*next = 0;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, dispute_id);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, limit + 1);
+	return page(s, limit, items, next);
+}
+
+int store_timer_add(struct store *st, const char *dispute_id, const char *step,
+		    const char *state, int64_t due_at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO timers (dispute_id, step, state, due_at) "
+			     "VALUES (?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, dispute_id);
+	sq_bind_text(s, 2, step);
+	sq_bind_text(s, 3, state);
+	sqlite3_bind_int64(s, 4, due_at);
+	return sq_step_done(st, s, "insert timer", e);
+}
+
+int store_timer_due(struct store *st, int64_t now, struct store_timer *out, int max, int *n,
+		    struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq, dispute_id, step, state, due_at FROM timers "
+			     "WHERE fired_at IS NULL AND due_at <= ? ORDER BY due_at, seq LIMIT ?",
+			 &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, max);
+	while (*n < max && sqlite3_step(s) == SQLITE_ROW) {
+		struct store_timer *t = &out[(*n)++];
+
+		t->seq = sqlite3_column_int64(s, 0);
+		snprintf(t->dispute_id, sizeof(t->dispute_id), "%s", sqlite3_column_text(s, 1));
+		snprintf(t->step, sizeof(t->step), "%s", sqlite3_column_text(s, 2));
+		snprintf(t->state, sizeof(t->state), "%s", sqlite3_column_text(s, 3));
+		t->due_at = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_timer_fire(struct store *st, int64_t seq, int64_t now, const char *outcome,
+		     struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE timers SET fired_at = ?, outcome = ? "
+			     "WHERE seq = ? AND fired_at IS NULL", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, outcome);
+	sqlite3_bind_int64(s, 3, seq);
+	rc = sqlite3_step(s) == SQLITE_DONE ? RC_OK : sq_fail(st, e, "fire timer");
+	sqlite3_finalize(s);
+	if (!rc && sqlite3_changes(st->db) == 0)
+		rc = err_set(e, RC_CONFLICT, "already_fired", NULL, "timer %lld already fired",
+			     (long long)seq);
+	return rc;
+}
+
+int store_obligation_add(struct store *st, const char *dispute_id, const char *kind,
+			 int64_t now, int64_t due_at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO obligations (dispute_id, kind, created_at, due_at) "
+			     "VALUES (?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, dispute_id);
+	sq_bind_text(s, 2, kind);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, due_at);
+	return sq_step_done(st, s, "insert obligation", e);
+}
+
+int store_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
+			  int64_t now, int *met, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE obligations SET met_at = ? WHERE seq = (SELECT max(seq) FROM "
+			     "obligations WHERE dispute_id = ? AND kind = ? AND met_at IS NULL)",
+			 &s, e);
+
+	*met = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, dispute_id);
+	sq_bind_text(s, 3, kind);
+	rc = sqlite3_step(s) == SQLITE_DONE ? RC_OK : sq_fail(st, e, "meet obligation");
+	sqlite3_finalize(s);
+	if (!rc)
+		*met = sqlite3_changes(st->db) > 0;
+	return rc;
+}
+
+int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
+			    int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE obligations SET breached = 1, breached_at = ? WHERE seq = "
+			     "(SELECT max(seq) FROM obligations WHERE dispute_id = ? AND kind = ? "
+			     "AND met_at IS NULL AND breached = 0)", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, dispute_id);
+	sq_bind_text(s, 3, kind);
+	return sq_step_done(st, s, "breach obligation", e);
+}
+
+int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t **items,
+			      struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT dispute_id, kind, created_at, due_at, met_at, breached, "
+			     "breached_at FROM obligations WHERE created_at >= ? AND created_at < ? "
+			     "ORDER BY seq", &s, e);
+
+	*items = NULL;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	*items = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:b, s:o}",
+				      "dispute", sqlite3_column_text(s, 0),
+				      "kind", sqlite3_column_text(s, 1),
+				      "created_at", (json_int_t)sqlite3_column_int64(s, 2),
+				      "due_at", (json_int_t)sqlite3_column_int64(s, 3),
+				      "met_at", sqlite3_column_type(s, 4) == SQLITE_NULL
+						? json_null()
+						: json_integer(sqlite3_column_int64(s, 4)),
+				      "breached", sqlite3_column_int(s, 5),
+				      "breached_at", sqlite3_column_type(s, 6) == SQLITE_NULL
+						? json_null()
+						: json_integer(sqlite3_column_int64(s, 6)));
+		json_array_append_new(*items, o);
+	}
+	sqlite3_finalize(s);
+	return RC_OK;
+}
