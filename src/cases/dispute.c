@@ -10,6 +10,7 @@
 #include "core/timeutil.h"
 #include "evidence/blobstore.h"
 #include "evidence/seal.h"
+#include "notify/webhook.h"
 
 /* Who may fire an event. */
 enum {
@@ -78,6 +79,15 @@ static int64_t current_due(json_t *d)
 
 /* ---- deadlines, timers, obligations ---- */
 
+/* dispute.deadline_approaching goes out this long before a deadline. */
+#define REMIND_BEFORE_MS (24LL * 3600 * 1000)
+
+/* Tell the platform's webhooks; `type` is dispute.created, dispute.updated, … */
+static int notify(struct move *m, const char *type, struct err *e)
+{
+	return webhook_emit(m->c->st, type, m->d, m->now, e);
+}
+
 static int start_step(struct move *m, enum rules_step step, const char *actor,
 		      const char *action, const char *state, struct err *e)
 {
@@ -95,7 +105,15 @@ static int start_step(struct move *m, enum rules_step step, const char *actor,
 					    "actor", actor, "due_at", jx_time_json(due)));
 	json_object_set_new(m->d, "next", json_pack("{s:s, s:s, s:o}", "actor", actor, "action",
 						   action, "due_at", jx_time_json(due)));
-	return store_timer_add(m->c->st, str(m->d, "id"), rules_step_name(step), state, due, e);
+	rc = store_timer_add(m->c->st, str(m->d, "id"), rules_step_name(step), state, due, e);
+	if (!rc && due - m->now > REMIND_BEFORE_MS) {
+		char reminder[48];
+
+		snprintf(reminder, sizeof(reminder), "reminder:%s", rules_step_name(step));
+		rc = store_timer_add(m->c->st, str(m->d, "id"), reminder, state,
+				     due - REMIND_BEFORE_MS, e);
+	}
+	return rc;
 }
 
 static int oblige(struct move *m, const char *kind, int64_t due, struct err *e)
@@ -520,6 +538,18 @@ static int apply(struct move *m, int on_behalf, json_t *data, struct err *e)
 		    json_incref(data), e);
 	if (!rc)
 		rc = save(m, e);
+	if (!rc)
+		rc = notify(m, "dispute.updated", e);
+	if (!rc && row->next && strcmp(row->next, from) != 0) {
+		const char *special = strcmp(row->next, "decided") == 0     ? "dispute.decided"
+				      : strcmp(row->next, "resolved") == 0  ? "dispute.resolved"
+				      : strcmp(row->next, "withdrawn") == 0 ? "dispute.withdrawn"
+				      : strcmp(row->next, "external") == 0  ? "dispute.external"
+									    : NULL;
+
+		if (special)
+			rc = notify(m, special, e);
+	}
 	return rc;
 }
 
@@ -747,6 +777,8 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 				      "reason", reason, "evidence", evidence), e);
 	if (!rc)
 		rc = save(&m, e);
+	if (!rc)
+		rc = notify(&m, "dispute.created", e);
 	if (!rc) {
 		*out = d;
 		d = NULL;
@@ -973,6 +1005,8 @@ static int add_message(struct move *m, struct err *e)
 		    json_pack("{s:s, s:O}", "text", text, "attachments", atts), e);
 	if (!rc)
 		rc = save(m, e);
+	if (!rc)
+		rc = notify(m, "dispute.updated", e);
 out:
 	json_decref(atts);
 	return rc;
@@ -1031,7 +1065,18 @@ int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc, stru
 			rc = store_dispute_get(c->st, t[i].dispute_id, &d, e);
 			if (rc)
 				return rc;
-			if (strcmp(str(d, "state"), t[i].state) == 0) {
+			if (strncmp(t[i].step, "reminder:", 9) == 0) {
+				if (strcmp(str(d, "state"), t[i].state) == 0) {
+					memset(&m, 0, sizeof(m));
+					m.c = c;
+					m.a = &timer;
+					m.d = d;
+					m.now = now;
+					m.dc = dc;
+					rc = notify(&m, "dispute.deadline_approaching", e);
+					outcome = "fired";
+				}
+			} else if (strcmp(str(d, "state"), t[i].state) == 0) {
 				memset(&m, 0, sizeof(m));
 				m.c = c;
 				m.a = &timer;

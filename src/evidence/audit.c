@@ -59,6 +59,8 @@ static int load_record(struct audit *a, const struct store_seal *s, json_t **bod
 		return store_get(a->st, STORE_LOGISTICS, s->record_id, body, e);
 	if (strcmp(s->kind, "message") == 0)
 		return store_get(a->st, STORE_MESSAGE, s->record_id, body, e);
+	if (strcmp(s->kind, "dispute_event") == 0)
+		return store_dispute_event_get(a->st, s->record_id, body, e);
 	if (strcmp(s->kind, "blob") == 0) {
 		if (!blob_parse_id(s->record_id, hex))
 			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");

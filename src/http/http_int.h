@@ -59,7 +59,7 @@ struct http_server {
 	int stopping;                    /* tells the worker to finish */
 	pthread_mutex_t worker_lock;
 	pthread_cond_t worker_wake;
-	char **witness_vkeys;            /* configured witnesses' keys (owned) */
+	const char *witness_vkeys[CONFIG_MAX_WITNESSES]; /* configured witnesses' keys (in cfg) */
 	size_t nwitness_vkeys;
 	const char *data_dir;
 	const struct config *cfg;

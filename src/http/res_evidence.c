@@ -59,7 +59,7 @@ int res_order_bundle(struct http_req *r, struct err *e)
 			goto out;
 	}
 	o.log_vkey = r->srv->log_vkey;
-	o.witness_vkeys = (const char *const *)r->srv->witness_vkeys;
+	o.witness_vkeys = r->srv->witness_vkeys;
 	o.nwitnesses = r->srv->nwitness_vkeys;
 	/* the bundle reads the store itself: leave the request's transaction */
 	buf_init(&out, (size_t)1 << 30);

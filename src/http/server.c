@@ -585,6 +585,7 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 int http_server_start(const struct config *cfg, struct store *st, struct tlog_log *log,
 		      const char *data_dir, struct http_server **out, struct err *e)
 {
+	size_t i;
 	struct http_server *srv;
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
@@ -621,6 +622,8 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	srv->st = st;
 	srv->log = log;
 	srv->data_dir = data_dir;
+	for (i = 0; i < (size_t)cfg->nwitness_vkey && i < CONFIG_MAX_WITNESSES; i++)
+		srv->witness_vkeys[srv->nwitness_vkeys++] = cfg->witness_vkey[i];
 	if (calendar_load_dir(cfg->calendar_dir, &srv->cal, e) ||
 	    rules_load(cfg->rules_path, &srv->rules, e)) {
 		calendar_free(srv->cal);

@@ -245,10 +245,16 @@ int dest_resolve(const char *url, int allow_private, struct dest *out, struct er
 			continue;
 		c = dest_classify(ai->ai_addr);
 		if (c != DEST_PUBLIC && !allow_private) {
-			rc = err_set(e, RC_INVAL, "destination_not_allowed", "url",
-				     "url host %s resolves to %s, a %s address: webhooks may "
-				     "only be sent to public addresses",
-				     out->host, text, dest_class_name(c));
+			if (strcmp(out->host, text) == 0)
+				rc = err_set(e, RC_INVAL, "destination_not_allowed", "url",
+					     "url host %s is a %s address: webhooks may only be "
+					     "sent to public addresses",
+					     text, dest_class_name(c));
+			else
+				rc = err_set(e, RC_INVAL, "destination_not_allowed", "url",
+					     "url host %s resolves to %s, a %s address: webhooks "
+					     "may only be sent to public addresses",
+					     out->host, text, dest_class_name(c));
 			goto out;
 		}
 		if (out->naddr < DEST_ADDRS_MAX) {

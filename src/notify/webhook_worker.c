@@ -68,7 +68,7 @@ static int w_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
 struct w_result {
 	int aborted;        /* stopped mid-request: not an attempt */
 	int status;         /* HTTP status, 0 if none */
-	char error[256];    /* why it failed, empty if it did not */
+	char error[sizeof(((struct err *)0)->message)]; /* why it failed, empty if it did not */
 };
 
 /* Append a header; RC_NOMEM (with *list freed) on failure. */

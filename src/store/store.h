@@ -276,6 +276,9 @@ int store_dispute_for_order(struct store *st, const char *order_id, const char *
 
 int store_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
 			       int64_t now, json_t *body, struct err *e) WARN_UNUSED;
+/* One dispute event by id (RC_NOTFOUND if none). */
+int store_dispute_event_get(struct store *st, const char *id, json_t **body,
+			    struct err *e) WARN_UNUSED;
 int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
 			     int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
 

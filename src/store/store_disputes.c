@@ -177,6 +177,23 @@ int store_dispute_event_insert(struct store *st, const char *id, const char *dis
 	return rc;
 }
 
+int store_dispute_event_get(struct store *st, const char *id, json_t **body, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT body FROM dispute_events WHERE id = ?", &s, e);
+
+	*body = NULL;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*body = sq_col_json(s, 0);
+	if (!*body)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no dispute event %s", id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
 			     int limit, json_t **items, int64_t *next, struct err *e)
 {

@@ -88,9 +88,9 @@ struct tlog_log_opts {
  *
  * A read_only log takes `signer` or, without it, `verifier`; it sees the
  * checkpoint as of the open (a snapshot that proofs and audits refer to),
- * takes no lock and starts no thread, so it can be used while a writer
- * runs in another process. Without a stored checkpoint it has size 0 and
- * an empty note.
+ * takes no lock and starts no thread (witnesses are ignored), so it can be
+ * used while a writer runs in another process. Without a stored checkpoint
+ * it has size 0 and an empty note.
  */
 int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct err *e) WARN_UNUSED;
 

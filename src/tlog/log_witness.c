@@ -111,7 +111,8 @@ int log_witness_setup(struct tlog_log *l, const struct tlog_witness_conf *conf, 
 				       "witness URL %zu is not an http:// or https:// URL", i + 1);
 		rc = tlog_verifier_parse(&w->v, conf[i].vkey ? conf[i].vkey : "", e);
 		if (rc) {
-			snprintf(e->param, sizeof(e->param), "witness.vkey");
+			if (e)
+				snprintf(e->param, sizeof(e->param), "witness.vkey");
 			return rc;
 		}
 		if (w->v.type != TLOG_KEY_COSIG)

@@ -98,14 +98,18 @@ class LogTilesTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(self.req("POST", "/checkpoint", token=None).status, 405)
 
     def test_full_tiles_are_immutable_and_the_rest_is_not_cached(self):
-        self.grow(1)
+        self.grow(257)
         size, _, r = self.checkpoint()
         self.assertEqual(r.headers.get("Cache-Control"), "no-cache")
-        width = min(256, size)
-        t = self.get(tile_path("0", 0, width))
-        self.assertEqual(t.status, 200)
-        self.assertEqual(t.headers.get("Cache-Control"),
-                         "public, max-age=31536000, immutable" if width == 256 else "no-cache")
+        full = self.get(tile_path("0", 0, 256))
+        self.assertEqual(full.status, 200)
+        self.assertEqual(full.headers.get("Cache-Control"), "public, max-age=31536000, immutable")
+        self.assertEqual(self.get(tile_path("entries", 0, 256)).headers.get("Cache-Control"),
+                         "public, max-age=31536000, immutable")
+        if size % 256:
+            part = self.get(tile_path("0", size // 256, size % 256))
+            self.assertEqual(part.status, 200)
+            self.assertEqual(part.headers.get("Cache-Control"), "no-cache")
 
 
 if __name__ == "__main__":
