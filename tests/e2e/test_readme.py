@@ -18,7 +18,7 @@ def walkthrough():
 class ReadmeWalkthroughTest(unittest.TestCase):
     def test_walkthrough_runs_as_written(self):
         blocks = walkthrough()
-        self.assertGreaterEqual(len(blocks), 8)
+        self.assertGreaterEqual(len(blocks), 11)
         port = str(free_port())
         script = "set -euo pipefail\n" + "\n".join(blocks)
         # the walkthrough names build/disputed and port 8062; run the binary under
@@ -39,6 +39,12 @@ class ReadmeWalkthroughTest(unittest.TestCase):
         # the merchant's view of the consumer has a name and no phone
         self.assertIn('"name": "李娜"', out)
         self.assertNotIn("13800138000", out)
+        # the bundle verified offline against the log's key
+        self.assertIn("VALID:", out)
+        self.assertNotIn("INVALID", out)
+        # the dispute was opened and the merchant's counter-offer moved it on
+        self.assertIn('"state": "awaiting_merchant"', out)
+        self.assertIn('"state": "negotiating"', out)
         # the bad USCC was refused, naming the field
         self.assertIn('"code": "invalid_checksum"', out)
         self.assertIn('"param": "uscc"', out)
