@@ -139,6 +139,26 @@ static json_t *actor_json(const struct actor *a)
 	return j;
 }
 
+/* The parties see each other's evidence: the dispute owns the blobs its events attach. */
+static int ref_blobs(struct store *st, const char *dispute_id, json_t *data, struct err *e)
+{
+	static const char *const keys[] = {"evidence", "attachments", NULL};
+	char hex[65];
+	json_t *v;
+	size_t i, k;
+	int rc;
+
+	for (k = 0; keys[k]; k++)
+		json_array_foreach(json_object_get(data, keys[k]), i, v) {
+			if (!json_is_string(v) || !blob_parse_id(json_string_value(v), hex))
+				continue;
+			rc = store_blob_ref(st, hex, STORE_DISPUTE, dispute_id, e);
+			if (rc)
+				return rc;
+		}
+	return RC_OK;
+}
+
 static int record(struct move *m, const char *type, const char *from, const char *to,
 		  const char *reason, json_t *data, struct err *e)
 {
@@ -157,6 +177,8 @@ static int record(struct move *m, const char *type, const char *from, const char
 	if (!ev)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	rc = store_dispute_event_insert(m->c->st, id, str(m->d, "id"), m->now, ev, e);
+	if (!rc)
+		rc = ref_blobs(m->c->st, str(m->d, "id"), json_object_get(ev, "data"), e);
 	if (!rc)
 		rc = seal_record(m->c->st, "dispute_event", ev, m->now, &seq, e);
 	if (!rc && m->dc->nseals < DISPUTE_MAX_SEALS)
@@ -221,11 +243,12 @@ static const char *claim_outcome(const char *type)
 	return "full_refund";
 }
 
+/* `amount` may be NULL (rejected, replace, repair without money): it is recorded as null. */
 static int set_outcome(struct move *m, const char *outcome, json_t *amount, json_t *reasons,
 		       const char *source)
 {
 	json_object_set_new(m->d, "outcome",
-			    json_pack("{s:s, s:O, s:O, s:s, s:o, s:o}", "outcome", outcome,
+			    json_pack("{s:s, s:O?, s:O, s:s, s:o, s:o}", "outcome", outcome,
 				      "amount", amount, "reasons", reasons, "source", source,
 				      "decided_by", actor_json(m->a), "decided_at",
 				      jx_time_json(m->now)));
@@ -239,7 +262,7 @@ static int g_in_time(struct move *m, struct err *e)
 	int64_t due = current_due(m->d);
 	char t[TIME_TEXT_MAX];
 
-	if (due && m->now > due) {
+	if (due && m->now >= due) {
 		time_format(due, t);
 		err_set(e, RC_CONFLICT, "deadline_passed", NULL,
 			"the deadline for this step passed at %s", t);
@@ -252,6 +275,13 @@ static int g_fast_lane(struct move *m, struct err *e)
 {
 	(void)e;
 	return strcmp(str(m->d, "tier"), "fast_lane") == 0;
+}
+
+/* A missed deadline is flagged once, however many timers name it. */
+static int g_not_overdue(struct move *m, struct err *e)
+{
+	(void)e;
+	return !json_is_true(json_object_get(m->d, "overdue"));
 }
 
 static int g_needs_action(struct move *m, struct err *e)
@@ -299,17 +329,18 @@ static int g_appeal(struct move *m, struct err *e)
 static int a_outcome_claim(struct move *m, struct err *e)
 {
 	json_t *claim = json_object_get(m->d, "claim");
+	json_t *reasons = json_pack(
+		"[{s:s, s:s}]", "code",
+		strcmp(m->a->role, "system") == 0 ? "merchant_no_response" : "merchant_accepted",
+		"text",
+		strcmp(m->a->role, "system") == 0
+			? "the merchant did not answer in time; the claim is granted"
+			: "the merchant accepted the claim");
 	int rc;
 
-	set_outcome(m, claim_outcome(str(claim, "type")), json_object_get(claim, "amount"),
-		    json_pack("[{s:s, s:s}]", "code",
-			      strcmp(m->a->role, "system") == 0 ? "merchant_no_response"
-								  : "merchant_accepted",
-			      "text",
-			      strcmp(m->a->role, "system") == 0
-				      ? "the merchant did not answer in time; the claim is granted"
-				      : "the merchant accepted the claim"),
+	set_outcome(m, claim_outcome(str(claim, "type")), json_object_get(claim, "amount"), reasons,
 		    strcmp(m->a->role, "system") == 0 ? "timeout" : "merchant");
+	json_decref(reasons);
 	rc = start_step(m, RULES_STEP_APPEAL, "parties", "appeal", "decided", e);
 	return rc;
 }
@@ -349,11 +380,18 @@ static int a_review(struct move *m, struct err *e)
 static int a_outcome_offer(struct move *m, struct err *e)
 {
 	json_t *offer = json_object_get(m->d, "offer");
+	json_t *reasons = json_pack("[{s:s, s:s}]", "code", "offer_accepted", "text",
+				    "the consumer accepted the merchant's offer");
+	const char *outcome = claim_outcome(str(offer, "type"));
 
-	set_outcome(m, claim_outcome(str(offer, "type")), json_object_get(offer, "amount"),
-		    json_pack("[{s:s, s:s}]", "code", "offer_accepted", "text",
-			      "the consumer accepted the merchant's offer"),
-		    "agreement");
+	/* a refund of less than the claim is a partial refund, not a full one */
+	if (strcmp(outcome, "full_refund") == 0 &&
+	    json_integer_value(json_object_get(json_object_get(offer, "amount"), "amount")) <
+		    json_integer_value(json_object_get(
+			    json_object_get(json_object_get(m->d, "claim"), "amount"), "amount")))
+		outcome = "partial_refund";
+	set_outcome(m, outcome, json_object_get(offer, "amount"), reasons, "agreement");
+	json_decref(reasons);
 	return start_step(m, RULES_STEP_APPEAL, "parties", "appeal", "decided", e);
 }
 
@@ -417,6 +455,16 @@ static int a_executed(struct move *m, struct err *e)
 	return rc;
 }
 
+/* The consumer ended the dispute: the platform's open duties fall away. */
+static int a_close(struct move *m, struct err *e)
+{
+	int rc = store_obligation_cancel_open(m->c->st, str(m->d, "id"), m->now, e);
+
+	if (!rc)
+		rc = a_end(m, e);
+	return rc;
+}
+
 static int a_external(struct move *m, struct err *e)
 {
 	json_object_set_new(m->d, "external",
@@ -426,7 +474,7 @@ static int a_external(struct move *m, struct err *e)
 					      ? json_object_get(m->in, "reference")
 					      : json_null(),
 				      "at", jx_time_json(m->now)));
-	return a_end(m, e);
+	return a_close(m, e);
 }
 
 /*
@@ -453,7 +501,7 @@ static const struct transition table[] = {
 	 "the consumer did not reply in time; the platform reviews the claim"},
 	{"platform_review", "decision", WHO_AGENT, NULL, "decided", a_decide,
 	 "the platform decided"},
-	{"platform_review", "timeout:platform_review", WHO_SYSTEM, NULL, NULL, a_overdue,
+	{"platform_review", "timeout:platform_review", WHO_SYSTEM, g_not_overdue, NULL, a_overdue,
 	 "the platform missed its decision deadline: the dispute is overdue"},
 	{"decided", "appeal", WHO_CONSUMER | WHO_MERCHANT, g_appeal, "platform_review", a_appeal,
 	 "a party appealed the decision with new information"},
@@ -463,9 +511,9 @@ static const struct transition table[] = {
 	 "the appeal window closed; nothing is left to do"},
 	{"executing", "executed", WHO_AGENT, NULL, "resolved", a_executed,
 	 "the platform carried out the decision"},
-	{"executing", "timeout:execution", WHO_SYSTEM, NULL, NULL, a_overdue,
+	{"executing", "timeout:execution", WHO_SYSTEM, g_not_overdue, NULL, a_overdue,
 	 "the platform missed its execution deadline: the dispute is overdue"},
-	{"*", "withdraw", WHO_CONSUMER, NULL, "withdrawn", a_end, "the consumer withdrew"},
+	{"*", "withdraw", WHO_CONSUMER, NULL, "withdrawn", a_close, "the consumer withdrew"},
 	{"*", "external", WHO_CONSUMER, NULL, "external", a_external,
 	 "the consumer took the dispute to a court or consumer association"},
 };
@@ -851,6 +899,12 @@ static int check_body(struct move *m, const char *action, const char **event, js
 			    (rc = jx_enum(offer, "type", "offer.type", 1, claim_types, &s, e)) ||
 			    (rc = jx_money(offer, "amount", "offer.amount", 1, &amount, cur, e)))
 				goto out;
+			if (strcmp(cur, str(json_object_get(json_object_get(m->d, "claim"), "amount"),
+					    "currency")) != 0) {
+				rc = err_set(e, RC_INVAL, "currency_mismatch", "offer.amount.currency",
+					     "the offer must be in the claim's currency");
+				goto out;
+			}
 			json_object_set(*data, "offer", offer);
 		} else if (jx_has(in, "offer")) {
 			rc = err_set(e, RC_INVAL, "unknown_parameter", "offer",
@@ -922,9 +976,10 @@ static int check_body(struct move *m, const char *action, const char **event, js
 				if (!((code[j] >= 'a' && code[j] <= 'z') ||
 				      (code[j] >= '0' && code[j] <= '9') || code[j] == '_'))
 					break;
-			if (code[j] || code[0] == '_') {
+			if (code[j] || code[0] < 'a' || code[0] > 'z') {
 				rc = err_set(e, RC_INVAL, "invalid_value", param,
-					     "%s must be a snake_case token", param);
+					     "%s must be a snake_case token starting with a letter",
+					     param);
 				goto out;
 			}
 			snprintf(param, sizeof(param), "reasons[%zu].text", i);
@@ -995,7 +1050,7 @@ static int add_message(struct move *m, struct err *e)
 			     "the dispute is %s: it takes no more messages", str(m->d, "state"));
 		goto out;
 	}
-	if (due && m->now > due) {
+	if (due && m->now >= due) {
 		time_format(due, t);
 		rc = err_set(e, RC_CONFLICT, "deadline_passed", NULL,
 			     "evidence for this step closed at %s", t);
@@ -1046,6 +1101,24 @@ int dispute_act(struct cases *c, const struct actor *a, const char *action, json
 	return rc;
 }
 
+/*
+ * A timer belongs to the step in progress only if the dispute is still in the
+ * timer's state and that step's deadline is the timer's: a state entered twice
+ * (platform_review again after an appeal) leaves the first visit's timers
+ * behind. A final decision on appeal has no next step; its immediate timer is
+ * the current one.
+ */
+static int timer_is_current(json_t *d, const struct store_timer *t)
+{
+	int64_t due = current_due(d);
+
+	if (strcmp(str(d, "state"), t->state) != 0)
+		return 0;
+	if (strncmp(t->step, "reminder:", 9) == 0)
+		return due && due == t->due_at + REMIND_BEFORE_MS;
+	return !due || due == t->due_at;
+}
+
 int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc, struct err *e)
 {
 	static const struct actor timer = {"system", "timer", NULL};
@@ -1066,7 +1139,7 @@ int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc, stru
 			if (rc)
 				return rc;
 			if (strncmp(t[i].step, "reminder:", 9) == 0) {
-				if (strcmp(str(d, "state"), t[i].state) == 0) {
+				if (timer_is_current(d, &t[i])) {
 					memset(&m, 0, sizeof(m));
 					m.c = c;
 					m.a = &timer;
@@ -1076,7 +1149,7 @@ int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc, stru
 					rc = notify(&m, "dispute.deadline_approaching", e);
 					outcome = "fired";
 				}
-			} else if (strcmp(str(d, "state"), t[i].state) == 0) {
+			} else if (timer_is_current(d, &t[i])) {
 				memset(&m, 0, sizeof(m));
 				m.c = c;
 				m.a = &timer;

@@ -16,6 +16,7 @@ int cmd_routes(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 
 /* Print "disputed: <message>" on stderr; returns 1. */

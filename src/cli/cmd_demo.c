@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/demo_data.h"
+#include "cli/demo_disputes.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "ingest/ingest.h"
@@ -16,8 +17,9 @@ static void demo_usage(FILE *f)
 {
 	fprintf(f, "usage: disputed demo [--data DIR] [--listen ADDR:PORT] [--seed N]\n\n"
 		   "Create a fresh data directory (default: a new one under /tmp), fill it\n"
-		   "with demo merchants, listings, orders, logistics and chat, print API keys\n"
-		   "and example commands, then serve it like disputed serve.\n");
+		   "with demo merchants, listings, orders, logistics, chat and disputes in every\n"
+		   "state, print API keys and example commands, then serve it like disputed\n"
+		   "serve.\n");
 }
 
 /* Load the demo records in one transaction; any rejection is a bug in the demo. */
@@ -58,6 +60,23 @@ static int demo_load(struct store *st, const char *data, uint32_t seed, int64_t 
 	return rc;
 }
 
+/* Play out the demo disputes under the configured rules and calendar, up to now. */
+static int demo_cases(const struct config *cfg, struct store *st, uint32_t seed, int64_t *count,
+		      struct err *e)
+{
+	struct calendar *cal = NULL;
+	struct rules *rules = NULL;
+	int rc = calendar_load_dir(cfg->calendar_dir, &cal, e);
+
+	if (!rc)
+		rc = rules_load(cfg->rules_path, &rules, e);
+	if (!rc)
+		rc = demo_disputes(st, rules, cal, seed, time_now_ms(), count, e);
+	rules_free(rules);
+	calendar_free(cal);
+	return rc;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -78,7 +97,7 @@ int cmd_demo(int argc, char **argv)
 	unsigned long seed = 61;
 	struct config cfg;
 	struct store *st = NULL;
-	int64_t n = 0;
+	int64_t n = 0, disputes = 0;
 	struct err e;
 	size_t i;
 	int c, rc;
@@ -121,13 +140,17 @@ int cmd_demo(int argc, char **argv)
 		int64_t sealed = 0;
 		int deferred = 0;
 
-		if (cli_seal_pending(data, st, &sealed, &deferred, &e)) {
+		/* records first, so the disputes' frozen evidence names their log entries */
+		if (cli_seal_pending(data, st, &sealed, &deferred, &e) ||
+		    demo_cases(&cfg, st, (uint32_t)seed, &disputes, &e) ||
+		    cli_seal_pending(data, st, &sealed, &deferred, &e)) {
 			store_close(st);
 			return cli_fail("%s", e.message);
 		}
 	}
-	printf("disputed demo: %lld records loaded into %s, each sealed in the evidence log\n\n",
-	       (long long)n, data);
+	printf("disputed demo: %lld records loaded into %s, each sealed in the evidence log\n"
+	       "disputed demo: %lld disputes in every state, with their timelines\n\n",
+	       (long long)n, data, (long long)disputes);
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		char token[TOKEN_MAX];
 
@@ -157,12 +180,13 @@ int cmd_demo(int argc, char **argv)
 	       "  curl -s http://%s/healthz\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/orders?limit=2'\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/merchants?limit=2'\n"
+	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/disputes?state=platform_review'\n"
 	       "  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n"
 	       "       -d '{\"role\":\"consumer\",\"subject\":\"%s\",\"ttl_seconds\":600}' "
 	       "http://%s/v1/tokens\n\n"
 	       "Stop with Ctrl-C.\n\n",
-	       cfg.listen, platform, cfg.listen, platform, cfg.listen, platform, consumer,
-	       cfg.listen);
+	       cfg.listen, platform, cfg.listen, platform, cfg.listen, platform, cfg.listen,
+	       platform, consumer, cfg.listen);
 	fflush(stdout);
 	rc = cli_serve_until_signal(&cfg, st);
 	store_close(st);

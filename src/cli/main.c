@@ -18,6 +18,7 @@ static const struct {
 	{"witness", cmd_witness, "run a transparency log witness that cosigns checkpoints"},
 	{"verify", cmd_verify, "verify a bundle, checkpoint or tlog-proof offline"},
 	{"audit", cmd_audit, "recompute every seal, tile and checkpoint and report tampering"},
+	{"report", cmd_report, "print the compliance report on the platform's own duties"},
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 };

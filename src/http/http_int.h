@@ -171,6 +171,7 @@ int res_message_create(struct http_req *r, struct err *e);
 int res_message_list(struct http_req *r, struct err *e);
 int res_consumer_get(struct http_req *r, struct err *e);
 int res_audit_list(struct http_req *r, struct err *e);
+int res_report_compliance(struct http_req *r, struct err *e);
 int res_log_checkpoint(struct http_req *r, struct err *e);
 int res_log_tile(struct http_req *r, struct err *e);
 int res_order_bundle(struct http_req *r, struct err *e);

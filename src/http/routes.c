@@ -51,6 +51,8 @@ const struct route http_routes[] = {
 	{"POST", "/v1/test/clock", ROLE_PLATFORM, 0, res_test_clock, 0},
 	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get, 0},
 	{"GET", "/v1/audit_events", ROLE_PLATFORM | ROLE_REGULATOR, 0, res_audit_list, 0},
+	{"GET", "/v1/reports/compliance", ROLE_PLATFORM | ROLE_REGULATOR, 0, res_report_compliance,
+	 0},
 	{"POST", "/v1/webhook_endpoints", ROLE_PLATFORM, 0, res_webhook_endpoint_create, 0},
 	{"GET", "/v1/webhook_endpoints", ROLE_PLATFORM, 0, res_webhook_endpoint_list, 0},
 	{"DELETE", "/v1/webhook_endpoints/{id}", ROLE_PLATFORM, 0, res_webhook_endpoint_delete, 0},

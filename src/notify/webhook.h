@@ -91,7 +91,9 @@ struct webhook_conf {
  * `limit` of them, one at a time, then record each result. The store lock
  * is held only to read the queue and to record a result, never during an
  * HTTP call. *n (may be NULL) gets the number attempted. Fails only when
- * the store does.
+ * the store does. Not for concurrent callers: the worker runs it, or a
+ * test does while no worker runs. One slow receiver (up to the timeout)
+ * delays the deliveries behind it.
  */
 int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limit, int *n,
 		     struct err *e) WARN_UNUSED;

@@ -116,6 +116,8 @@ static const char *const migrations[] = {
 	"  UNIQUE (event_id, endpoint_id));"
 	"CREATE INDEX deliveries_due ON deliveries(next_at) "
 	"  WHERE delivered_at IS NULL AND failed_at IS NULL;",
+	/* 4: a duty that falls away (the consumer withdrew or went to court) is cancelled */
+	"ALTER TABLE obligations ADD COLUMN cancelled_at INTEGER;",
 };
 
 size_t store_migration_count(void)

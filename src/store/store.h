@@ -29,6 +29,7 @@ enum store_kind {
 	STORE_ORDER,
 	STORE_LOGISTICS,
 	STORE_MESSAGE,
+	STORE_DISPUTE,       /* only as the owner of blobs (store_blob_ref) */
 	STORE__KINDS
 };
 
@@ -306,6 +307,14 @@ int store_obligation_add(struct store *st, const char *dispute_id, const char *k
 /* Meet the open obligation of that kind (if any); *met says whether one was open. */
 int store_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
 			  int64_t now, int *met, struct err *e) WARN_UNUSED;
+/*
+ * Cancel the dispute's obligations that are neither met nor breached: the
+ * duty fell away (the consumer withdrew, or went to a court). Cancelled
+ * obligations are left out of reports.
+ */
+int store_obligation_cancel_open(struct store *st, const char *dispute_id, int64_t now,
+				 struct err *e) WARN_UNUSED;
+
 /* Mark the open, unmet obligation of that kind breached (once). */
 int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
 			    int64_t now, struct err *e) WARN_UNUSED;
@@ -316,6 +325,32 @@ int store_obligation_breach(struct store *st, const char *dispute_id, const char
  */
 int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t **items,
 			      struct err *e) WARN_UNUSED;
+
+/* ---- reports (store_reports.c) ---- */
+
+/* One obligation row, as the compliance report reads it. */
+struct store_obligation {
+	int64_t seq;               /* row number: the order the duties arose in */
+	char dispute_id[ID_MAX];   /* dsp_… */
+	char kind[16];             /* acknowledge, decide, appeal, execute */
+	int64_t created_at;        /* ms: when the duty arose */
+	int64_t due_at;            /* ms: when it had to be met by */
+	int met;                   /* 1 if met_at is set */
+	int64_t met_at;            /* ms; 0 unless met */
+	int breached;              /* 1 if a timer found it unmet past due_at */
+	int64_t breached_at;       /* ms; 0 unless breached */
+};
+
+/*
+ * Call `fn` for every obligation created in [from, to), in the order they
+ * were created; `o` is valid only during the call. Stops at the first
+ * non-zero return of `fn`, which is returned (fn sets `e` itself). RC_DB
+ * if the database fails, RC_INTERNAL for a row the schema should not allow
+ * (a kind longer than the struct holds).
+ */
+int store_obligation_each(struct store *st, int64_t from, int64_t to,
+			  int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
+			  void *ctx, struct err *e) WARN_UNUSED;
 
 /* ---- webhooks (store_webhooks.c) ---- */
 

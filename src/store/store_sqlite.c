@@ -23,6 +23,7 @@ static const struct {
 	[STORE_ORDER] = {"orders", "order"},
 	[STORE_LOGISTICS] = {"logistics_events", "logistics"},
 	[STORE_MESSAGE] = {"messages", "message"},
+	[STORE_DISPUTE] = {"disputes", "dispute"},
 };
 
 int sq_fail(struct store *st, struct err *e, const char *what)
@@ -705,6 +706,9 @@ int store_blob_visible(struct store *st, const char *digest_hex, const char *mer
 		      " OR (r.kind = 'message' AND EXISTS (SELECT 1 FROM messages m"
 		      "     JOIN orders o ON o.id = m.order_id WHERE m.id = r.owner_id"
 		      "     AND (o.merchant_id = ?2 OR o.consumer_id = ?3)))"
+		      " OR (r.kind = 'dispute' AND EXISTS (SELECT 1 FROM disputes d"
+		      "     WHERE d.id = r.owner_id"
+		      "     AND (d.merchant_id = ?2 OR d.consumer_id = ?3)))"
 		      ") LIMIT 1",
 		      &s, e);
 

@@ -218,7 +218,7 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	uint8_t root[TLOG_HASH_SIZE];
 	uint64_t old = f.size;
 	unsigned level;
-	int rc = RC_OK;
+	int rc = RC_OK, renamed = 0;
 
 	c.l = l;
 	c.dirs.n = 0;
@@ -241,23 +241,28 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 		goto undo;
 	}
 	rc = tlog_tiles_new(old, f.size, seq_write_tile, &c);
-	if (!rc)
-		rc = log_dirs_sync(l, &c.dirs, e);
 	if (rc)
 		goto undo;
 	tlog_frontier_root(&f, root);
 	rc = log_sign(l, f.size, root, &body, &note, e);
 	if (rc)
 		goto undo;
+	/*
+	 * checkpoint.tmp first, then the tiles' directories (on a journalling
+	 * file system the first fsync commits their entries too, which makes
+	 * the second cheap), then the rename that publishes the checkpoint.
+	 */
 	pthread_mutex_lock(&l->ckpt_mu);
-	c.dirs.n = 0;
-	rc = log_file_replace(l, "checkpoint", note.data, note.len, &c.dirs, e);
-	if (rc) {
+	rc = log_file_stage(l, "checkpoint", note.data, note.len, e);
+	if (!rc)
+		rc = log_dirs_sync(l, &c.dirs, e);
+	if (!rc)
+		rc = log_file_commit(l, "checkpoint", &renamed, e);
+	if (rc && !renamed) {
 		pthread_mutex_unlock(&l->ckpt_mu);
 		goto undo;
 	}
 	/* The new checkpoint is in place: from here on the tree is the new one. */
-	rc = log_dirs_sync(l, &c.dirs, e);
 	if (rc)
 		*fatal = 1;
 	state_publish(l, f.size, root, &note, &body);
@@ -274,8 +279,13 @@ undo:
 	for (level = 0; level < LOG_LEVELS; level++)
 		l->edge[level].n = save_n[level];
 	l->bundle.n = save_bn;
-	l->bundle.data.len = save_blen;
-	l->bundle.data.data[save_blen] = '\0';
+	if (l->bundle.data.len < save_blen) {
+		/* a failed allocation released the right-edge bundle: it cannot go on */
+		*fatal = 1;
+	} else if (l->bundle.data.alloc) {
+		l->bundle.data.len = save_blen;
+		l->bundle.data.data[save_blen] = '\0';
+	}
 	buf_release(&body);
 	buf_release(&note);
 	return rc;
@@ -372,7 +382,11 @@ static void *seq_main(void *arg)
 		err_clear(&e);
 		fatal = 0;
 		old = l->tree.size;
-		rc = seq_commit(l, head, &fatal, &e);
+		if (l->failed) /* read without mu: only this thread sets it */
+			rc = err_set(&e, RC_IO, "log_failed", NULL,
+				     "the log could not make a batch durable; reopen it");
+		else
+			rc = seq_commit(l, head, &fatal, &e);
 		for (r = head; r; r = next) {
 			next = r->next; /* r may be gone once posted */
 			r->rc = rc;
@@ -576,7 +590,7 @@ static int recover(struct tlog_log *l, int missing, struct err *e)
 		buf_init(&note, LOG_NOTE_MAX);
 		rc = log_sign(l, 0, l->root, &body, &note, e);
 		if (!rc)
-			rc = log_checkpoint_write(l, note.data, note.len, e);
+			rc = log_file_replace(l, "checkpoint", note.data, note.len, e);
 		if (!rc) {
 			buf_release(&l->note);
 			buf_release(&l->body);
@@ -720,16 +734,23 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	if (rc || l->read_only)
 		goto done;
 	rc = recover(l, missing, e);
-	/* Partials a crash may have left behind the right edge: delete them when idle. */
+	/*
+	 * Partials that a crash left behind the right edge: at most the
+	 * LOG_PRUNE_MAX last full tiles of a level can still have them.
+	 */
 	for (level = 0; !rc && level < LOG_LEVELS; level++) {
 		uint64_t full = (l->size >> (level * TLOG_TILE_HEIGHT)) / TLOG_TILE_WIDTH;
+		struct tlog_tile t = {(int)level, full > LOG_PRUNE_MAX ? full - LOG_PRUNE_MAX : 0,
+				      TLOG_TILE_WIDTH};
 
-		if (full == 0)
-			break;
-		l->prune[l->nprune].level = (int)level;
-		l->prune[l->nprune].index = full - 1;
-		l->prune[l->nprune].width = TLOG_TILE_WIDTH;
-		l->nprune++;
+		for (; t.index < full; t.index++) {
+			t.level = (int)level;
+			log_partials_delete(l, &t);
+			if (level == 0) {
+				t.level = TLOG_TILE_ENTRIES;
+				log_partials_delete(l, &t);
+			}
+		}
 	}
 	if (!rc && o->nwitnesses) {
 		rc = log_witness_setup(l, o->witnesses, o->nwitnesses, e);

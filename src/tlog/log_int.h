@@ -189,9 +189,23 @@ void log_cache_release(struct tlog_log *l);
 int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
 		   struct log_dirs *dirs, struct err *e) WARN_UNUSED;
 
-/* The same via "<path>.tmp", fsync and rename: readers see the old file or the new one. */
+/*
+ * Replace `path` via "<path>.tmp", fsync, rename and fsync of the
+ * directory: readers see the old file or the new one, never a mix.
+ */
 int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
-		     struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+		     struct err *e) WARN_UNUSED;
+
+/*
+ * log_file_replace in two steps: log_file_stage writes and fsyncs
+ * "<path>.tmp"; log_file_commit renames it into place and fsyncs the
+ * directory, setting *renamed once the rename is done (a failure after
+ * that leaves the new file in place, perhaps not durably).
+ */
+int log_file_stage(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct err *e) WARN_UNUSED;
+int log_file_commit(struct tlog_log *l, const char *path, int *renamed,
+		    struct err *e) WARN_UNUSED;
 
 /* fsync every directory in `dirs` and empty it. */
 int log_dirs_sync(struct tlog_log *l, struct log_dirs *dirs, struct err *e) WARN_UNUSED;
@@ -202,13 +216,6 @@ int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t 
 
 /* Delete the partial files of tile `t` (its "<path>.p/" directory). Failures are ignored. */
 void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t);
-
-/*
- * Write a new DIR/checkpoint atomically and durably. The caller holds
- * ckpt_mu.
- */
-int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len,
-			 struct err *e) WARN_UNUSED;
 
 /*
  * Witnesses (log_witness.c). log_witness_setup parses the configured

@@ -1,4 +1,4 @@
-/* log_tiles.c - the log's files: atomic durable writes, tile and bundle reads, and the cache of recently used tiles. */
+/* log_tiles.c - the log's files: durable writes (in place, or replacing atomically), tile and bundle reads, the tile cache. */
 #include "tlog/log_int.h"
 
 #include <dirent.h>
@@ -164,38 +164,50 @@ int log_file_write(struct tlog_log *l, const char *path, const void *data, size_
 	return file_put(l, path, path, data, len, dirs, e);
 }
 
-int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
-		     struct log_dirs *dirs, struct err *e)
+int log_file_stage(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct err *e)
 {
 	char tmp[TLOG_TILE_PATH_MAX + 8];
-	int rc;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
-	rc = file_put(l, tmp, path, data, len, dirs, e);
-	if (rc) {
-		unlinkat(l->dirfd, tmp, 0);
-		return rc;
-	}
-	if (renameat(l->dirfd, tmp, l->dirfd, path) != 0) {
-		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot rename %s: %s", tmp,
-			     strerror(errno));
-		unlinkat(l->dirfd, tmp, 0);
-		return rc;
-	}
-	return RC_OK;
-}
-
-int log_checkpoint_write(struct tlog_log *l, const char *note, size_t len, struct err *e)
-{
-	struct log_dirs dirs;
+	struct log_dirs dirs; /* the .tmp's own directory entry needs no fsync */
 	int rc;
 
 	dirs.n = 0;
-	rc = log_file_replace(l, "checkpoint", note, len, &dirs, e);
-	if (!rc)
-		rc = log_dirs_sync(l, &dirs, e);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
+	rc = file_put(l, tmp, path, data, len, &dirs, e);
+	if (rc)
+		unlinkat(l->dirfd, tmp, 0);
 	return rc;
+}
+
+int log_file_commit(struct tlog_log *l, const char *path, int *renamed, struct err *e)
+{
+	char tmp[TLOG_TILE_PATH_MAX + 8], dir[TLOG_TILE_PATH_MAX];
+	struct log_dirs dirs;
+
+	*renamed = 0;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "path %s is too long", path);
+	if (renameat(l->dirfd, tmp, l->dirfd, path) != 0) {
+		int rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot rename %s: %s", tmp,
+				 strerror(errno));
+
+		unlinkat(l->dirfd, tmp, 0);
+		return rc;
+	}
+	*renamed = 1;
+	path_parent(path, dir, sizeof(dir));
+	dirs.n = 1;
+	snprintf(dirs.path[0], sizeof(dirs.path[0]), "%s", dir);
+	return log_dirs_sync(l, &dirs, e);
+}
+
+int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
+		     struct err *e)
+{
+	int renamed, rc = log_file_stage(l, path, data, len, e);
+
+	return rc ? rc : log_file_commit(l, path, &renamed, e);
 }
 
 void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t)

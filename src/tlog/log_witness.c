@@ -69,7 +69,6 @@ static void state_load(struct tlog_log *l)
 
 static void state_save(struct tlog_log *l)
 {
-	struct log_dirs dirs;
 	struct err e;
 	struct buf b;
 	size_t i;
@@ -78,12 +77,9 @@ static void state_save(struct tlog_log *l)
 	buf_init(&b, W_RESP_MAX);
 	for (i = 0; i < l->nw && !rc; i++)
 		rc = buf_printf(&b, "%s %llu\n", l->w[i].vkey, (unsigned long long)l->w[i].size);
-	dirs.n = 0;
 	err_clear(&e);
 	if (!rc)
-		rc = log_file_replace(l, "witness-state", b.data, b.len, &dirs, &e);
-	if (!rc)
-		rc = log_dirs_sync(l, &dirs, &e);
+		rc = log_file_replace(l, "witness-state", b.data, b.len, &e);
 	if (rc)
 		log_event(LOG_WARN, "cannot save the witness state",
 			  json_pack("{s:s}", "error", e.message[0] ? e.message : rc_strerror(rc)));
@@ -111,9 +107,11 @@ int log_witness_setup(struct tlog_log *l, const struct tlog_witness_conf *conf, 
 				       "witness URL %zu is not an http:// or https:// URL", i + 1);
 		rc = tlog_verifier_parse(&w->v, conf[i].vkey ? conf[i].vkey : "", e);
 		if (rc) {
-			if (e)
-				snprintf(e->param, sizeof(e->param), "witness.vkey");
-			return rc;
+			char why[sizeof(e->message)];
+
+			snprintf(why, sizeof(why), "%s", e ? e->message : "");
+			return err_set(e, rc, "invalid_witness", "witness.vkey",
+				       "witness %zu's key: %s", i + 1, why);
 		}
 		if (w->v.type != TLOG_KEY_COSIG)
 			return err_set(e, RC_INVAL, "invalid_witness", "witness.vkey",
@@ -364,7 +362,7 @@ static void w_attach(struct tlog_log *l, uint64_t seq, const struct buf *note,
 	     memcmp(l->note.data, note->data, note->len) == 0;
 	pthread_mutex_unlock(&l->st_mu);
 	err_clear(&e);
-	if (rc && log_checkpoint_write(l, next.data, next.len, &e) != RC_OK) {
+	if (rc && log_file_replace(l, "checkpoint", next.data, next.len, &e) != RC_OK) {
 		log_event(LOG_WARN, "cannot attach cosignatures", json_pack("{s:s}", "error",
 									 e.message));
 		rc = 0;
