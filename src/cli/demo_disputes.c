@@ -998,6 +998,8 @@ int demo_disputes(struct store *st, const struct rules *r, const struct calendar
 	for (i = 0; !rc && i < N_SCENES; i++)
 		rc = play(x, &scenes[i], e);
 	if (!rc)
+		rc = fire(x, now, e);
+	if (!rc)
 		rc = check_ends(x, e);
 	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
 		rc = e->rc;

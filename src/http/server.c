@@ -485,7 +485,8 @@ static enum MHD_Result send_reply(struct http_req *r)
 	r->resp_body = NULL;
 	MHD_add_response_header(resp, "Content-Type", r->resp_type);
 	MHD_add_response_header(resp, "Request-Id", r->request_id);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "Cache-Control",
+				r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
