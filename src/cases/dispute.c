@@ -1173,6 +1173,6 @@ int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc, stru
 				return rc;
 			dc->fired++;
 		}
-	} while (n == 32);
+	} while (n > 0); /* until a pass finds nothing: firing may start timers already due */
 	return RC_OK;
 }

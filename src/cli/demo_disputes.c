@@ -817,10 +817,9 @@ static json_t *open_body(const struct cand *k)
 		snprintf(desc, sizeof(desc), "%s",
 			 "商品收到后不太合适，包装完好、没有使用，申请七天无理由退货，"
 			 "退回运费由本人承担。");
-	else if (k->complaint)
-		snprintf(desc, sizeof(desc), "%s订单聊天里说过：“%s”%s", intro, k->complaint, ask);
-	else
-		snprintf(desc, sizeof(desc), "%s%s", intro, ask);
+	else if (!k->complaint || (size_t)snprintf(desc, sizeof(desc), "%s订单聊天里说过：“%s”%s",
+						     intro, k->complaint, ask) >= sizeof(desc))
+		snprintf(desc, sizeof(desc), "%s%s", intro, ask); /* too long to quote: leave it out */
 	return json_pack("{s:s, s:{s:s, s:O}, s:s, s:s}", "order", k->id, "claim", "type",
 			 ki->claim, "amount", total, "reason", claim_reason(k), "description",
 			 desc);
