@@ -496,6 +496,7 @@ int main(int argc, char **argv)
 	char cpu[256], mem[64], disk[600], date[32], load0[128], load1[128], psi0[160], psi1[160];
 	const char *out = NULL, *commit = getenv("BENCH_COMMIT");
 	double fs_us, ratio_wall, ratio_cpu;
+	unsigned only_threads = 0;
 	time_t now = time(NULL);
 	struct err e;
 	size_t i;
@@ -506,13 +507,21 @@ int main(int argc, char **argv)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < (size_t)argc)
 			base_dir = argv[++i];
+		else if (strcmp(argv[i], "--appends") == 0 && i + 1 < (size_t)argc)
+			only_threads = (unsigned)strtoul(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr, "usage: bench_log [--out FILE.md] [--dir TMPDIR]\n");
+			fprintf(stderr, "usage: bench_log [--out FILE.md] [--dir TMPDIR]\n"
+					"       bench_log --appends THREADS [--dir TMPDIR]   "
+					"(one append run, printed only)\n");
 			return 2;
 		}
 	}
 	if (sodium_init() < 0 || tlog_key_generate(&log_key, "bench.example/log", TLOG_KEY_ED25519, &e))
 		die("cannot make a key", NULL);
+	if (only_threads) {
+		(void)run_appends(only_threads);
+		return 0;
+	}
 	first_line("/proc/loadavg", load0, sizeof(load0));
 	first_line("/proc/pressure/io", psi0, sizeof(psi0));
 	for (i = 0; i < 3; i++) {

@@ -738,7 +738,7 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	enum rules_tier tier;
 	int64_t amount = 0;
 	struct move m;
-	int rc, found = 0;
+	int rc, found = 0, flagged = 0;
 
 	*out = NULL;
 	if ((rc = jx_only(in, fields, "", e)) ||
@@ -776,7 +776,20 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 		if (rc)
 			goto out;
 	}
-	rc = rules_tier(c->rules, reason, amount, 0, &tier, why);
+	{
+		json_t *flags = NULL;
+		size_t k;
+		json_t *f;
+
+		rc = store_merchant_flags(c->st, str(order, "merchant"), &flags, e);
+		if (rc)
+			goto out;
+		json_array_foreach(flags, k, f)
+			if (strcmp(str(f, "flag"), "repeated_fraud") == 0)
+				flagged = 1;
+		json_decref(flags);
+	}
+	rc = rules_tier(c->rules, reason, amount, flagged, &tier, why);
 	if (rc) {
 		rc = err_set(e, rc, NULL, NULL, "cannot tier the dispute");
 		goto out;

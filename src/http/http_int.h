@@ -155,6 +155,8 @@ int res_token_revoke(struct http_req *r, struct err *e);
 int res_merchant_create(struct http_req *r, struct err *e);
 int res_merchant_list(struct http_req *r, struct err *e);
 int res_merchant_get(struct http_req *r, struct err *e);
+int res_merchant_flag_set(struct http_req *r, struct err *e);
+int res_merchant_flag_clear(struct http_req *r, struct err *e);
 int res_blob_create(struct http_req *r, struct err *e);
 int res_blob_get(struct http_req *r, struct err *e);
 int res_blob_content(struct http_req *r, struct err *e);

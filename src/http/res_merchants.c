@@ -1,6 +1,7 @@
 /* res_merchants.c - /v1/merchants: the identity (Art. 27) of the platform's merchants. */
 #include "http/http_int.h"
 
+#include "core/jsonx.h"
 #include "ingest/ingest.h"
 
 int res_merchant_create(struct http_req *r, struct err *e)
@@ -60,4 +61,60 @@ int res_merchant_get(struct http_req *r, struct err *e)
 	if (rc)
 		return rc;
 	return http_reply_json(r, 200, v);
+}
+
+static const char *const merchant_flags[] = {"repeated_fraud", NULL};
+
+/* The merchant in the path, for staff (404 if none). */
+static int flag_target(struct http_req *r, json_t **m, struct err *e)
+{
+	int rc = store_get(r->srv->st, STORE_MERCHANT, r->params[0], m, e);
+
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such merchant");
+	return rc;
+}
+
+int res_merchant_flag_set(struct http_req *r, struct err *e)
+{
+	static const char *const fields[] = {"flag", "reason", NULL};
+	const char *flag = NULL, *reason = NULL;
+	json_t *m = NULL, *in = NULL;
+	int rc = flag_target(r, &m, e);
+
+	if (!rc)
+		rc = http_body_json(r, &in, e);
+	if (!rc && !(rc = jx_only(in, fields, "", e)) &&
+	    !(rc = jx_enum(in, "flag", "flag", 1, merchant_flags, &flag, e)) &&
+	    !(rc = jx_str(in, "reason", "reason", 1, 1000, &reason, e)))
+		rc = store_merchant_flag_set(r->srv->st,
+					     json_string_value(json_object_get(m, "id")), flag,
+					     reason, r->who.id, r->now, e);
+	if (!rc)
+		rc = http_reply_json(r, 201,
+				     json_pack("{s:s, s:O, s:s, s:s, s:s, s:o}", "object",
+					       "merchant_flag", "merchant", json_object_get(m, "id"),
+					       "flag", flag, "reason", reason, "set_by", r->who.id,
+					       "created_at", jx_time_json(r->now)));
+	json_decref(in);
+	json_decref(m);
+	return rc;
+}
+
+int res_merchant_flag_clear(struct http_req *r, struct err *e)
+{
+	json_t *m = NULL;
+	int rc = flag_target(r, &m, e);
+
+	if (!rc)
+		rc = store_merchant_flag_clear(r->srv->st,
+					       json_string_value(json_object_get(m, "id")),
+					       r->params[1], r->who.id, r->now, e);
+	if (!rc)
+		rc = http_reply_json(r, 200,
+				     json_pack("{s:s, s:O, s:s, s:b}", "object", "merchant_flag",
+					       "merchant", json_object_get(m, "id"), "flag",
+					       r->params[1], "cleared", 1));
+	json_decref(m);
+	return rc;
 }

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/jsonx.h"
+
 static const char *sid(json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -30,6 +32,22 @@ int view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e)
 		if (rc)
 			return rc;
 		*out = json_incref(m);
+		/* staff see the platform's own risk flags on the merchant */
+		{
+			json_t *flags = NULL;
+
+			json_t *f;
+			size_t i;
+
+			rc = store_merchant_flags(r->srv->st, id, &flags, e);
+			if (rc)
+				return rc;
+			json_array_foreach(flags, i, f)
+				json_object_set_new(f, "created_at",
+						    jx_time_json(json_integer_value(
+							    json_object_get(f, "created_at"))));
+			json_object_set_new(m, "flags", flags);
+		}
 		return RC_OK;
 	}
 	if (http_is(r, ROLE_MERCHANT)) {

@@ -118,6 +118,13 @@ static const char *const migrations[] = {
 	"  WHERE delivered_at IS NULL AND failed_at IS NULL;",
 	/* 4: a duty that falls away (the consumer withdrew or went to court) is cancelled */
 	"ALTER TABLE obligations ADD COLUMN cancelled_at INTEGER;",
+	/* 5: the platform's risk flags on merchants (e.g. repeated fraud) */
+	"CREATE TABLE merchant_flags ("
+	"  seq INTEGER PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants(id),"
+	"  flag TEXT NOT NULL, reason TEXT NOT NULL, set_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, cleared_at INTEGER, cleared_by TEXT);"
+	"CREATE UNIQUE INDEX merchant_flags_live ON merchant_flags(merchant_id, flag) "
+	"  WHERE cleared_at IS NULL;",
 };
 
 size_t store_migration_count(void)

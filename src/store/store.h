@@ -423,6 +423,19 @@ struct store_attempt {
 int store_webhook_attempt(struct store *st, const struct store_attempt *a,
 			  struct err *e) WARN_UNUSED;
 
+/* ---- merchant risk flags (store_disputes.c) ---- */
+
+/* Set a flag; RC_CONFLICT (code "flag_set") if it is already set. */
+int store_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
+			    const char *reason, const char *set_by, int64_t now,
+			    struct err *e) WARN_UNUSED;
+/* Clear a set flag; RC_NOTFOUND if it is not set. */
+int store_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
+			      const char *cleared_by, int64_t now, struct err *e) WARN_UNUSED;
+/* The set flags of a merchant: [{"flag","reason","set_by","created_at"}], times in ms. */
+int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out,
+			 struct err *e) WARN_UNUSED;
+
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 

@@ -372,3 +372,66 @@ int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t
 	sqlite3_finalize(s);
 	return RC_OK;
 }
+
+int store_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
+			    const char *reason, const char *set_by, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO merchant_flags (merchant_id, flag, reason, set_by, "
+			     "created_at) VALUES (?, ?, ?, ?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, merchant_id);
+	sq_bind_text(s, 2, flag);
+	sq_bind_text(s, 3, reason);
+	sq_bind_text(s, 4, set_by);
+	sqlite3_bind_int64(s, 5, now);
+	rc = sq_step_done(st, s, "set merchant flag", e);
+	if (rc == RC_CONFLICT)
+		return err_set(e, RC_CONFLICT, "flag_set", "flag", "the merchant is already flagged %s",
+			       flag);
+	return rc;
+}
+
+int store_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
+			      const char *cleared_by, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE merchant_flags SET cleared_at = ?, cleared_by = ? "
+			     "WHERE merchant_id = ? AND flag = ? AND cleared_at IS NULL", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, cleared_by);
+	sq_bind_text(s, 3, merchant_id);
+	sq_bind_text(s, 4, flag);
+	rc = sqlite3_step(s) == SQLITE_DONE ? RC_OK : sq_fail(st, e, "clear merchant flag");
+	sqlite3_finalize(s);
+	if (!rc && sqlite3_changes(st->db) == 0)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "the merchant is not flagged %s", flag);
+	return rc;
+}
+
+int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT flag, reason, set_by, created_at FROM merchant_flags "
+			     "WHERE merchant_id = ? AND cleared_at IS NULL ORDER BY seq", &s, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, merchant_id);
+	*out = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:I}",
+						      "flag", sqlite3_column_text(s, 0),
+						      "reason", sqlite3_column_text(s, 1),
+						      "set_by", sqlite3_column_text(s, 2),
+						      "created_at",
+						      (json_int_t)sqlite3_column_int64(s, 3)));
+	sqlite3_finalize(s);
+	return RC_OK;
+}
