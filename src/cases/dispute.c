@@ -878,6 +878,24 @@ int dispute_action_allowed(const char *action, const char *role)
 }
 
 /* Check an action's body; *event gets the table event it fires. */
+/* Money the platform moves for a dispute never exceeds what the consumer paid. */
+static int within_order(struct move *m, int64_t amount, const char *param, struct err *e)
+{
+	json_t *order = NULL;
+	int64_t total;
+	int rc = store_get(m->c->st, STORE_ORDER, str(m->d, "order"), &order, e);
+
+	if (rc)
+		return rc;
+	total = json_integer_value(json_object_get(json_object_get(order, "total"), "amount"));
+	json_decref(order);
+	if (amount > total)
+		return err_set(e, RC_INVAL, "amount_exceeds_order", param,
+			       "%s (%lld fen) is more than the order's total (%lld fen)", param,
+			       (long long)amount, (long long)total);
+	return RC_OK;
+}
+
 static int check_body(struct move *m, const char *action, const char **event, json_t **data,
 		      struct err *e)
 {
@@ -918,6 +936,9 @@ static int check_body(struct move *m, const char *action, const char **event, js
 					     "the offer must be in the claim's currency");
 				goto out;
 			}
+			rc = within_order(m, amount, "offer.amount", e);
+			if (rc)
+				goto out;
 			json_object_set(*data, "offer", offer);
 		} else if (jx_has(in, "offer")) {
 			rc = err_set(e, RC_INVAL, "unknown_parameter", "offer",
@@ -1019,6 +1040,9 @@ static int check_body(struct move *m, const char *action, const char **event, js
 					     "the amount must be in the claim's currency");
 				goto out;
 			}
+			rc = within_order(m, amount, "amount", e);
+			if (rc)
+				goto out;
 		} else if (strcmp(kind, "full_refund") == 0) {
 			/* a full refund is of the claim as made */
 			json_object_set(in, "amount",
