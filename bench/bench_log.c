@@ -493,7 +493,7 @@ int main(int argc, char **argv)
 	struct append_result ar[3];
 	struct proof_result pr[2];
 	struct floor_result fr;
-	char cpu[256], mem[64], disk[600], date[32], load0[128], load1[128], psi0[160], psi1[160];
+	char cpu[256], mem[64], disk[600], date[32], load0[128], psi0[160];
 	const char *out = NULL, *commit = getenv("BENCH_COMMIT");
 	double fs_us, ratio_wall, ratio_cpu;
 	unsigned only_threads = 0;
@@ -546,8 +546,6 @@ int main(int argc, char **argv)
 	pr[1] = run_proofs(10000000);
 	fs_us = fsync_us();
 
-	first_line("/proc/loadavg", load1, sizeof(load1));
-	first_line("/proc/pressure/io", psi1, sizeof(psi1));
 	proc_field("/proc/cpuinfo", "model name", cpu, sizeof(cpu));
 	proc_field("/proc/meminfo", "MemTotal", mem, sizeof(mem));
 	disk_of(base_dir, disk, sizeof(disk));
@@ -564,12 +562,11 @@ int main(int argc, char **argv)
 		   "- Memory: %.1f GiB\n"
 		   "- Disk of the log: %s; a 4 KiB file written and fsynced with its directory "
 		   "takes %.0f µs (median of 100)\n"
-		   "- Load averages (/proc/loadavg) before the run: %.14s; after it: %.14s. I/O "
-		   "pressure (/proc/pressure/io) before: `%s`; after: `%s`. The machine is "
-		   "shared: other work on its disk during a run lowers these figures, and the "
-		   "range column shows by how much.\n\n",
+		   "- Before the run: load averages %.14s (/proc/loadavg), I/O pressure `%s` "
+		   "(/proc/pressure/io). The machine is shared: other work on its disk during a "
+		   "run lowers these figures, and the range column shows by how much.\n\n",
 		cpu, sysconf(_SC_NPROCESSORS_ONLN), strtod(mem, NULL) / 1048576.0, disk, fs_us,
-		load0, load1, psi0, psi1);
+		load0, psi0);
 
 	fprintf(f, "## Sealed appends\n\n"
 		   "The evidence log (src/tlog/log.c) with its default batch settings "

@@ -157,7 +157,8 @@ static void state_publish(struct tlog_log *l, uint64_t size, const uint8_t root[
 
 struct seq_ctx {
 	struct tlog_log *l;
-	struct log_dirs dirs;  /* directories to fsync before the checkpoint */
+	struct log_files files; /* tiles and bundles written, to fsync */
+	struct log_dirs dirs;   /* directories to fsync before the checkpoint */
 	struct err *e;
 };
 
@@ -177,8 +178,8 @@ static int seq_write_tile(void *ctx, const struct tlog_tile *t)
 	    tlog_tile_path(t, path) != RC_OK)
 		return err_set(c->e, RC_INTERNAL, NULL, NULL, "tile %d/%llu is not in memory",
 			       t->level, (unsigned long long)t->index);
-	rc = log_file_write(l, path, ed->hash + (first - ed->base) * TLOG_HASH_SIZE,
-			    (size_t)t->width * TLOG_HASH_SIZE, &c->dirs, c->e);
+	rc = log_file_start(l, path, ed->hash + (first - ed->base) * TLOG_HASH_SIZE,
+			    (size_t)t->width * TLOG_HASH_SIZE, &c->files, &c->dirs, c->e);
 	if (rc || t->level != 0)
 		return rc;
 	bt.level = TLOG_TILE_ENTRIES;
@@ -187,8 +188,8 @@ static int seq_write_tile(void *ctx, const struct tlog_tile *t)
 		return err_set(c->e, RC_INTERNAL, NULL, NULL, "bundle %llu is not in memory",
 			       (unsigned long long)t->index);
 	first -= b->base;
-	return log_file_write(l, path, b->data.data + b->off[first],
-			      b->off[first + t->width] - b->off[first], &c->dirs, c->e);
+	return log_file_start(l, path, b->data.data + b->off[first],
+			      b->off[first + t->width] - b->off[first], &c->files, &c->dirs, c->e);
 }
 
 /* tlog_tiles_new callback: put a tile just written into the read cache. */
@@ -221,6 +222,7 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	int rc = RC_OK, renamed = 0;
 
 	c.l = l;
+	c.files.n = 0;
 	c.dirs.n = 0;
 	c.e = e;
 	buf_init(&body, LOG_NOTE_MAX);
@@ -241,6 +243,8 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 		goto undo;
 	}
 	rc = tlog_tiles_new(old, f.size, seq_write_tile, &c);
+	if (log_files_sync(&c.files, rc ? NULL : e) && !rc)
+		rc = RC_IO;
 	if (rc)
 		goto undo;
 	tlog_frontier_root(&f, root);
@@ -291,47 +295,67 @@ undo:
 	return rc;
 }
 
-/* Delete the partials of the oldest `n` queued full tiles (bundles go with level 0). */
-static void prune_run(struct tlog_log *l, size_t n)
+/* Delete the partials of a full tile (and, at level 0, of its bundle). */
+static void prune_tile(struct tlog_log *l, struct tlog_tile t)
 {
-	struct tlog_tile t;
-	size_t i;
-
-	if (n > l->nprune)
-		n = l->nprune;
-	for (i = 0; i < n; i++) {
-		t = l->prune[i];
+	log_partials_delete(l, &t);
+	if (t.level == 0) {
+		t.level = TLOG_TILE_ENTRIES;
 		log_partials_delete(l, &t);
-		if (t.level == 0) {
-			t.level = TLOG_TILE_ENTRIES;
-			log_partials_delete(l, &t);
-		}
 	}
-	memmove(l->prune, l->prune + n, (l->nprune - n) * sizeof(l->prune[0]));
-	l->nprune -= n;
 }
 
 /*
- * Queue the tiles that became full between the two sizes, whose partials
- * can go now that a checkpoint covers them. They are deleted while the
- * sequencer has nothing else to do, or here when too many wait.
+ * Hand the janitor the tiles that became full between the two sizes, whose
+ * partials can go now that a checkpoint covers them. Deleting files is kept
+ * off the sequencer's path; if memory runs out, they stay (harmless).
  */
 static void prune_queue(struct tlog_log *l, uint64_t old, uint64_t size)
 {
-	struct tlog_tile t;
+	struct tlog_tile t, *p;
 	unsigned level, shift;
+	size_t a;
 
+	pthread_mutex_lock(&l->jan_mu);
 	for (level = 0; level < LOG_LEVELS; level++) {
 		shift = level * TLOG_TILE_HEIGHT;
 		t.level = (int)level;
 		t.width = TLOG_TILE_WIDTH;
 		for (t.index = (old >> shift) / TLOG_TILE_WIDTH;
 		     t.index < (size >> shift) / TLOG_TILE_WIDTH; t.index++) {
-			if (l->nprune == LOG_PRUNE_MAX)
-				prune_run(l, LOG_PRUNE_MAX / 2);
+			if (l->nprune == l->prune_alloc) {
+				a = l->prune_alloc ? l->prune_alloc * 2 : 64;
+				p = realloc(l->prune, a * sizeof(*p));
+				if (!p)
+					break;
+				l->prune = p;
+				l->prune_alloc = a;
+			}
 			l->prune[l->nprune++] = t;
 		}
 	}
+	pthread_cond_signal(&l->jan_cv);
+	pthread_mutex_unlock(&l->jan_mu);
+}
+
+static void *jan_main(void *arg)
+{
+	struct tlog_log *l = arg;
+	struct tlog_tile t;
+
+	pthread_mutex_lock(&l->jan_mu);
+	for (;;) {
+		while (!l->nprune && !l->jan_stop)
+			pthread_cond_wait(&l->jan_cv, &l->jan_mu);
+		if (!l->nprune)
+			break;
+		t = l->prune[--l->nprune];
+		pthread_mutex_unlock(&l->jan_mu);
+		prune_tile(l, t);
+		pthread_mutex_lock(&l->jan_mu);
+	}
+	pthread_mutex_unlock(&l->jan_mu);
+	return NULL;
 }
 
 static void *seq_main(void *arg)
@@ -346,15 +370,8 @@ static void *seq_main(void *arg)
 
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		while (!l->head && !l->stopping) {
-			if (l->nprune) {
-				pthread_mutex_unlock(&l->mu);
-				prune_run(l, 1);
-				pthread_mutex_lock(&l->mu);
-				continue;
-			}
+		while (!l->head && !l->stopping)
 			pthread_cond_wait(&l->seq_cv, &l->mu);
-		}
 		if (!l->head)
 			break;
 		/*
@@ -402,7 +419,6 @@ static void *seq_main(void *arg)
 			l->failed = 1;
 	}
 	pthread_mutex_unlock(&l->mu);
-	prune_run(l, l->nprune);
 	return NULL;
 }
 
@@ -689,6 +705,8 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	pthread_mutex_init(&l->st_mu, NULL);
 	pthread_mutex_init(&l->ckpt_mu, NULL);
 	pthread_mutex_init(&l->cache_mu, NULL);
+	pthread_mutex_init(&l->jan_mu, NULL);
+	pthread_cond_init(&l->jan_cv, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&l->seq_cv, &ca);
@@ -743,14 +761,8 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 		struct tlog_tile t = {(int)level, full > LOG_PRUNE_MAX ? full - LOG_PRUNE_MAX : 0,
 				      TLOG_TILE_WIDTH};
 
-		for (; t.index < full; t.index++) {
-			t.level = (int)level;
-			log_partials_delete(l, &t);
-			if (level == 0) {
-				t.level = TLOG_TILE_ENTRIES;
-				log_partials_delete(l, &t);
-			}
-		}
+		for (; t.index < full; t.index++)
+			prune_tile(l, t);
 	}
 	if (!rc && o->nwitnesses) {
 		rc = log_witness_setup(l, o->witnesses, o->nwitnesses, e);
@@ -759,6 +771,11 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	}
 	if (rc)
 		goto fail;
+	if (pthread_create(&l->jan_thread, NULL, jan_main, l) != 0) {
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the janitor thread");
+		goto fail;
+	}
+	l->jan_started = 1;
 	if (pthread_create(&l->seq_thread, NULL, seq_main, l) != 0) {
 		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the sequencer thread");
 		goto fail;
@@ -790,6 +807,13 @@ void tlog_log_close(struct tlog_log *l)
 		pthread_mutex_unlock(&l->mu);
 		pthread_join(l->seq_thread, NULL);
 	}
+	if (l->jan_started) {
+		pthread_mutex_lock(&l->jan_mu);
+		l->jan_stop = 1;
+		pthread_cond_signal(&l->jan_cv);
+		pthread_mutex_unlock(&l->jan_mu);
+		pthread_join(l->jan_thread, NULL);
+	}
 	log_witness_stop(l);
 	log_witness_release(l);
 	if (l->lockfd >= 0)
@@ -811,6 +835,9 @@ void tlog_log_close(struct tlog_log *l)
 	pthread_mutex_destroy(&l->st_mu);
 	pthread_mutex_destroy(&l->ckpt_mu);
 	pthread_mutex_destroy(&l->cache_mu);
+	pthread_mutex_destroy(&l->jan_mu);
+	pthread_cond_destroy(&l->jan_cv);
+	free(l->prune);
 	tlog_signer_clear(&l->signer);
 	free(l);
 }

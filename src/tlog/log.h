@@ -26,9 +26,10 @@
  * "checkpoint.tmp", fsynced and renamed into place, so it is seen whole.
  * Full tiles never change once a checkpoint covers them. A partial tile is
  * a new file for each width; once its full tile is covered by a checkpoint
- * the log deletes that tile's partials, when the sequencer is idle
- * (tlog-tiles allows it: clients that miss a partial fetch the full tile,
- * and so does this log's own reader).
+ * a background thread deletes that tile's partials (tlog-tiles allows it:
+ * clients that miss a partial fetch the full tile, and so does this log's
+ * own reader; at light load, keeping them would store each entry up to 255
+ * times over).
  *
  * Appends are sequenced in batches. A batch closes as soon as it holds
  * `batch_max` entries, or `batch_ms` milliseconds have passed since its
@@ -77,8 +78,8 @@ struct tlog_log_opts {
 
 /*
  * Open (creating the files of an empty log if there are none) and, unless
- * read_only, take the writer's lock and start the sequencer thread (and the
- * witness thread if witnesses are configured). A second writer on the same
+ * read_only, take the writer's lock and start the sequencer and janitor
+ * threads (and the witness thread if witnesses are configured). A second writer on the same
  * directory fails with RC_CONFLICT (code "log_locked"). The stored
  * checkpoint must verify under the log's key with the key's name as its
  * origin (RC_FORBIDDEN or RC_INVAL otherwise), and a writer checks that the

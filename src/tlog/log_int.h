@@ -25,7 +25,9 @@
 #define LOG_BUNDLE_MAX ((size_t)TLOG_TILE_WIDTH * (TLOG_ENTRY_MAX + 2))
 /* Directories one batch may have to fsync before they are flushed early. */
 #define LOG_DIRS_MAX 64
-/* Full tiles whose partials wait to be deleted while the sequencer is busy. */
+/* Files one batch keeps open between writing and fsyncing them. */
+#define LOG_OPEN_MAX 64
+/* Full tiles whose partials a crash may have left: how far back an open looks. */
 #define LOG_PRUNE_MAX 64
 
 /* One tlog_log_append call waiting in a batch. Lives on the caller's stack. */
@@ -108,8 +110,16 @@ struct tlog_log {
 	struct log_edge edge[LOG_LEVELS];    /* right-edge tile hashes per level */
 	struct log_bundle bundle;            /* right-edge entry bundle */
 	size_t last_batch;                   /* entries of the previous batch; 0 before the first */
-	size_t nprune;                       /* tiles in prune */
-	struct tlog_tile prune[LOG_PRUNE_MAX]; /* full tiles whose partials are still to delete */
+
+	/* the janitor thread deletes the partials of full tiles, under jan_mu */
+	pthread_mutex_t jan_mu;
+	pthread_cond_t jan_cv;               /* signalled when tiles are queued, and on close */
+	struct tlog_tile *prune;             /* full tiles whose partials are still to delete */
+	size_t nprune;                       /* in prune */
+	size_t prune_alloc;                  /* allocated */
+	int jan_stop;                        /* close has begun: finish the queue and stop */
+	int jan_started;                     /* the janitor thread runs */
+	pthread_t jan_thread;
 
 	/* the latest checkpoint, under st_mu; written under ckpt_mu too */
 	pthread_mutex_t ckpt_mu;   /* serialises writes of DIR/checkpoint; taken before st_mu */
@@ -135,6 +145,13 @@ struct tlog_log {
 	atomic_int w_stop;         /* close has begun: stop, and abort transfers */
 	int w_started;             /* the witness thread runs */
 	pthread_t w_thread;
+};
+
+/* Files written and not yet fsynced. */
+struct log_files {
+	size_t n;                                    /* in use */
+	int fd[LOG_OPEN_MAX];                        /* open for writing */
+	char path[LOG_OPEN_MAX][TLOG_TILE_PATH_MAX]; /* relative to the data directory */
 };
 
 /* A tlog_hash_fn context: the tree size the hashes are asked of, and a detail on failure. */
@@ -181,20 +198,24 @@ void log_cache_put(struct tlog_log *l, int level, uint64_t index, unsigned width
 void log_cache_release(struct tlog_log *l);
 
 /*
- * Write `len` bytes to `path` (relative to the data directory), in place,
- * and fsync it, creating missing directories; the directories to fsync
- * afterwards are added to `dirs`. For tiles and bundles, which no reader
- * looks at before a checkpoint covers them.
- */
-int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
-		   struct log_dirs *dirs, struct err *e) WARN_UNUSED;
-
-/*
  * Replace `path` via "<path>.tmp", fsync, rename and fsync of the
  * directory: readers see the old file or the new one, never a mix.
  */
 int log_file_replace(struct tlog_log *l, const char *path, const void *data, size_t len,
 		     struct err *e) WARN_UNUSED;
+
+/*
+ * Write files in place, for tiles and bundles, which no reader looks at
+ * before a checkpoint covers them. log_file_start creates (or truncates)
+ * `path` (relative to the data directory, making missing directories,
+ * whose parents join `dirs`) and writes `len` bytes, leaving it open in
+ * `files` (synced first when full); the file's directory joins `dirs`.
+ * log_files_sync fsyncs and closes them all (all are closed, even on
+ * failure). Then fsync `dirs`.
+ */
+int log_file_start(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct log_files *files, struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+int log_files_sync(struct log_files *files, struct err *e) WARN_UNUSED;
 
 /*
  * log_file_replace in two steps: log_file_stage writes and fsyncs

@@ -128,26 +128,52 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Create (or truncate) `path`, making the directories of `final` as
+ * needed, and write `data` to it; its open descriptor into `*fd`.
+ */
+static int file_open_write(struct tlog_log *l, const char *path, const char *final,
+			   const void *data, size_t len, int *fd, struct log_dirs *dirs,
+			   struct err *e)
+{
+	char dir[TLOG_TILE_PATH_MAX];
+	int rc;
+
+	path_parent(final, dir, sizeof(dir));
+	*fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == ENOENT) {
+		rc = make_dirs(l, dir, dirs, e);
+		if (rc)
+			return rc;
+		*fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
+	if (*fd < 0)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", path,
+			       strerror(errno));
+	if (write_all(*fd, data, len) != 0) {
+		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", path,
+			     strerror(errno));
+		close(*fd);
+		*fd = -1;
+		return rc;
+	}
+	return dirs_add(l, dirs, dir, e);
+}
+
 /* Create (or truncate) `path` and write `data` to it, fsynced; its directory joins `dirs`. */
 static int file_put(struct tlog_log *l, const char *path, const char *final, const void *data,
 		    size_t len, struct log_dirs *dirs, struct err *e)
 {
-	char dir[TLOG_TILE_PATH_MAX];
-	int fd, rc;
+	int fd = -1, rc;
 
-	path_parent(final, dir, sizeof(dir));
-	fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == ENOENT) {
-		rc = make_dirs(l, dir, dirs, e);
-		if (rc)
-			return rc;
-		fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	rc = file_open_write(l, path, final, data, len, &fd, dirs, e);
+	if (rc) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
-	if (fd < 0)
-		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", path,
-			       strerror(errno));
-	if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", path,
+	if (fsync(fd) != 0) {
+		rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot fsync %s: %s", path,
 			     strerror(errno));
 		close(fd);
 		return rc;
@@ -155,13 +181,46 @@ static int file_put(struct tlog_log *l, const char *path, const char *final, con
 	if (close(fd) != 0)
 		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s", path,
 			       strerror(errno));
-	return dirs_add(l, dirs, dir, e);
+	return RC_OK;
 }
 
-int log_file_write(struct tlog_log *l, const char *path, const void *data, size_t len,
-		   struct log_dirs *dirs, struct err *e)
+int log_file_start(struct tlog_log *l, const char *path, const void *data, size_t len,
+		   struct log_files *files, struct log_dirs *dirs, struct err *e)
 {
-	return file_put(l, path, path, data, len, dirs, e);
+	int fd = -1, rc;
+
+	if (files->n == LOG_OPEN_MAX) {
+		rc = log_files_sync(files, e);
+		if (rc)
+			return rc;
+	}
+	rc = file_open_write(l, path, path, data, len, &fd, dirs, e);
+	if (rc) {
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	files->fd[files->n] = fd;
+	snprintf(files->path[files->n], sizeof(files->path[0]), "%s", path);
+	files->n++;
+	return RC_OK;
+}
+
+int log_files_sync(struct log_files *files, struct err *e)
+{
+	size_t i;
+	int rc = RC_OK;
+
+	for (i = 0; i < files->n; i++) {
+		if (!rc && fsync(files->fd[i]) != 0)
+			rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot fsync %s: %s",
+				     files->path[i], strerror(errno));
+		if (close(files->fd[i]) != 0 && !rc)
+			rc = err_set(e, RC_IO, "log_write_failed", NULL, "cannot write %s: %s",
+				     files->path[i], strerror(errno));
+	}
+	files->n = 0;
+	return rc;
 }
 
 int log_file_stage(struct tlog_log *l, const char *path, const void *data, size_t len,
