@@ -421,9 +421,25 @@ int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
 	(void)rc2;
 	if (rc)
 		goto out;
-	rc = tlog_log_checkpoint(log, &size, root, &note, e);
-	if (rc)
-		goto out;
+	/*
+	 * Prefer the newest checkpoint the witnesses cosigned, when it covers
+	 * every record; else the latest, which the log signed on its own.
+	 */
+	{
+		int64_t top = -1;
+		struct err ignore;
+
+		for (i = 0; i < c.n; i++)
+			if (c.items[i].seal.leaf_index > top)
+				top = c.items[i].seal.leaf_index;
+		if (tlog_log_witnessed(log, &size, root, &note, &ignore) != RC_OK ||
+		    (int64_t)size <= top) {
+			buf_clear(&note);
+			rc = tlog_log_checkpoint(log, &size, root, &note, e);
+			if (rc)
+				goto out;
+		}
+	}
 	for (i = 0; i < c.n && !rc; i++) {
 		struct tlog_proof p;
 		json_t *r = NULL;
