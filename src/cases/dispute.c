@@ -10,6 +10,7 @@
 #include "core/timeutil.h"
 #include "evidence/blobstore.h"
 #include "evidence/seal.h"
+#include "ingest/ingest.h"
 #include "notify/webhook.h"
 
 /* Who may fire an event. */
@@ -197,34 +198,6 @@ static int save(struct move *m, struct err *e)
 
 /* ---- body checks ---- */
 
-static int check_evidence(struct cases *c, json_t *in, const char *key, json_t **out,
-			  struct err *e)
-{
-	json_t *arr = NULL, *v;
-	char param[64], hex[65];
-	size_t i;
-	int rc = jx_arr(in, key, key, 0, 20, &arr, e);
-
-	*out = json_array();
-	if (rc || !arr)
-		return rc;
-	json_array_foreach(arr, i, v) {
-		json_t *meta = NULL;
-		struct err ignore;
-
-		snprintf(param, sizeof(param), "%s[%zu]", key, i);
-		if (!json_is_string(v) || !blob_parse_id(json_string_value(v), hex))
-			return err_set(e, RC_INVAL, "invalid_value", param,
-				       "%s must be a blob id such as sha256:<64 hex digits>", param);
-		if (store_blob_get(c->st, hex, &meta, &ignore))
-			return err_set(e, RC_INVAL, "resource_missing", param,
-				       "no blob %s: upload it with POST /v1/blobs first",
-				       json_string_value(v));
-		json_decref(meta);
-		json_array_append(*out, v);
-	}
-	return RC_OK;
-}
 
 static const char *const claim_types[] = {"refund", "return_refund", "exchange", "repair",
 					  "compensation", NULL};
@@ -748,7 +721,7 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	    (rc = jx_money(claim, "amount", "claim.amount", 1, &amount, cur, e)) ||
 	    (rc = jx_enum(in, "reason", "reason", 1, dispute_reasons, &reason, e)) ||
 	    (rc = jx_str(in, "description", "description", 0, 5000, &desc, e)) ||
-	    (rc = check_evidence(c, in, "evidence", &evidence, e)))
+	    (rc = ingest_blob_list(c->st, in, "evidence", &evidence, e)))
 		goto out;
 	total = json_object_get(order, "total");
 	if (strcmp(cur, str(total, "currency")) != 0) {
@@ -920,7 +893,7 @@ static int check_body(struct move *m, const char *action, const char **event, js
 		ONLY("action", "offer", "message", "evidence");
 		if ((rc = jx_enum(in, "action", "action", 1, acts, &kind, e)) ||
 		    (rc = jx_str(in, "message", "message", 0, 5000, &msg, e)) ||
-		    (rc = check_evidence(m->c, in, "evidence", &ev, e)))
+		    (rc = ingest_blob_list(m->c->st, in, "evidence", &ev, e)))
 			goto out;
 		if (strcmp(kind, "counter") == 0) {
 			static const char *const of[] = {"type", "amount", NULL};
@@ -958,7 +931,7 @@ static int check_body(struct move *m, const char *action, const char **event, js
 	} else if (strcmp(action, "escalate") == 0 || strcmp(action, "appeal") == 0) {
 		ONLY("message", "evidence");
 		if ((rc = jx_str(in, "message", "message", action[0] == 'a', 5000, &msg, e)) ||
-		    (rc = check_evidence(m->c, in, "evidence", &ev, e)))
+		    (rc = ingest_blob_list(m->c->st, in, "evidence", &ev, e)))
 			goto out;
 		*event = action;
 	} else if (strcmp(action, "withdraw") == 0 || strcmp(action, "executed") == 0) {
@@ -1080,7 +1053,7 @@ static int add_message(struct move *m, struct err *e)
 
 	if ((rc = jx_only(m->in, f, "", e)) ||
 	    (rc = jx_str(m->in, "text", "text", 1, 10000, &text, e)) ||
-	    (rc = check_evidence(m->c, m->in, "attachments", &atts, e)))
+	    (rc = ingest_blob_list(m->c->st, m->in, "attachments", &atts, e)))
 		goto out;
 	if (!is_live(str(m->d, "state"))) {
 		rc = err_set(e, RC_CONFLICT, "wrong_state", NULL,

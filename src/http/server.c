@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "core/num.h"
 #include "core/timeutil.h"
 #include "evidence/seal.h"
@@ -588,34 +589,21 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 {
 	size_t i;
 	struct http_server *srv;
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
+	struct sockaddr_storage ss;
 	struct sockaddr *sa;
-	char addr[128];
-	int port;
+	int port, v6;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 
 	*out = NULL;
-	if (config_split_listen(cfg->listen, addr, sizeof(addr), &port))
-		return err_set(e, RC_INVAL, "invalid_setting", "listen",
-			       "listen must be ADDR:PORT, not %s", cfg->listen);
-	memset(&sin, 0, sizeof(sin));
-	memset(&sin6, 0, sizeof(sin6));
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sin;
-	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sin6;
+	if (netaddr_listen(cfg->listen, &ss, &v6, e))
+		return e->rc;
+	if (v6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		return err_set(e, RC_INVAL, "invalid_setting", "listen",
-			       "listen address %s is not an IPv4 or IPv6 address", addr);
-	}
+	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			: ((struct sockaddr_in *)&ss)->sin_port);
+	sa = (struct sockaddr *)&ss;
 	srv = calloc(1, sizeof(*srv));
 	if (!srv)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");

@@ -54,6 +54,14 @@ int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data
  */
 int ingest_record(struct ingest_ctx *c, json_t *line, json_t **out, struct err *e) WARN_UNUSED;
 
+/*
+ * Check in[key], an optional array of at most 20 blob ids that must all be
+ * stored already (400 resource_missing naming the element otherwise).
+ * *ids gets a new array of them (also on failure; the caller frees it).
+ */
+int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids,
+		     struct err *e) WARN_UNUSED;
+
 /* Limit on blob size for import lines (the server uses its own setting). */
 #define INGEST_IMPORT_BLOB_MAX (20 << 20)
 

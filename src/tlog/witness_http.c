@@ -13,6 +13,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/netaddr.h"
 #include "core/num.h"
 
 #define WITNESS_PATH "/add-checkpoint"
@@ -190,34 +191,21 @@ int tlog_witness_http_start(struct tlog_witness *w, const char *listen, unsigned
 			    size_t max_body, struct tlog_witness_http **out, struct err *e)
 {
 	struct tlog_witness_http *h;
-	struct sockaddr_in sin;
-	struct sockaddr_in6 sin6;
+	struct sockaddr_storage ss;
 	struct sockaddr *sa;
-	char addr[128];
-	int port;
+	int port, v6;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 
 	*out = NULL;
-	if (config_split_listen(listen, addr, sizeof(addr), &port))
-		return err_set(e, RC_INVAL, "invalid_setting", "listen",
-			       "listen must be ADDR:PORT, not %s", listen);
-	memset(&sin, 0, sizeof(sin));
-	memset(&sin6, 0, sizeof(sin6));
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) == 1) {
-		sin.sin_family = AF_INET;
-		sin.sin_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sin;
-	} else if (inet_pton(AF_INET6, addr, &sin6.sin6_addr) == 1) {
-		sin6.sin6_family = AF_INET6;
-		sin6.sin6_port = htons((uint16_t)port);
-		sa = (struct sockaddr *)&sin6;
+	if (netaddr_listen(listen, &ss, &v6, e))
+		return e->rc;
+	if (v6)
 		flags |= MHD_USE_IPv6;
-	} else {
-		return err_set(e, RC_INVAL, "invalid_setting", "listen",
-			       "listen address %s is not an IPv4 or IPv6 address", addr);
-	}
+	port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			: ((struct sockaddr_in *)&ss)->sin_port);
+	sa = (struct sockaddr *)&ss;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
