@@ -1023,6 +1023,9 @@ static void jx_time_and_money_json_render_values(void **state)
 static const char *const config_env_names[] = {
 	"DISPUTED_LISTEN", "DISPUTED_DATA", "DISPUTED_DB", "DISPUTED_THREADS",
 	"DISPUTED_MAX_BODY_BYTES", "DISPUTED_MAX_BLOB_BYTES", "DISPUTED_LOG_LEVEL",
+	"DISPUTED_LOG_BATCH_MAX", "DISPUTED_LOG_BATCH_MS", "DISPUTED_WITNESS_URL",
+	"DISPUTED_WITNESS_VKEY", "DISPUTED_WEBHOOK_ALLOW_PRIVATE", "DISPUTED_RULES",
+	"DISPUTED_CALENDAR",
 	NULL,
 };
 
@@ -1106,6 +1109,78 @@ static void config_load_file_reads_every_section(void **state)
 	assert_string_equal(c.data_dir, "/var/lib/disputed");
 	assert_string_equal(c.db, "sqlite:/var/lib/disputed/d.db");
 	assert_int_equal(c.log_level, LOG_DEBUG);
+}
+
+static void config_load_file_reads_log_witness_webhook_and_cases(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	assert_int_equal(load_text(&c,
+				   "[log]\n"
+				   "batch_max=512\n"
+				   "batch_ms=7\n"
+				   "[witness]\n"
+				   "url=http://127.0.0.1:8071;https://witness.example\n"
+				   "vkey=a+01020304+BAAA;b+05060708+BAAA\n"
+				   "[webhook]\n"
+				   "allow_private=yes\n"
+				   "[cases]\n"
+				   "rules=/etc/disputed/rules.ini\n"
+				   "calendar=/etc/disputed/calendar\n",
+				   &e),
+			 RC_OK);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_int_equal(c.log_batch_max, 512);
+	assert_int_equal(c.log_batch_ms, 7);
+	assert_int_equal(c.nwitness_url, 2);
+	assert_int_equal(c.nwitness_vkey, 2);
+	assert_string_equal(c.witness_url[1], "https://witness.example");
+	assert_string_equal(c.witness_vkey[0], "a+01020304+BAAA");
+	assert_int_equal(c.webhook_allow_private, 1);
+	assert_string_equal(c.rules_path, "/etc/disputed/rules.ini");
+	assert_string_equal(c.calendar_dir, "/etc/disputed/calendar");
+}
+
+static void config_witness_urls_and_keys_must_pair_up(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	assert_int_equal(load_text(&c, "[witness]\nurl=http://a;http://b\nvkey=a+01020304+BAAA\n",
+				   &e),
+			 RC_OK);
+	assert_int_not_equal(config_load_env(&c, &e), RC_OK);
+	assert_int_equal(e.rc, RC_INVAL);
+	assert_non_null(strstr(e.message, "witness"));
+}
+
+static void config_env_sets_cases_paths_and_batches(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	config_defaults(&c);
+	assert_string_equal(c.rules_path, "etc/rules.ini");
+	assert_string_equal(c.calendar_dir, "etc/calendar");
+	setenv("DISPUTED_RULES", "/srv/rules.ini", 1);
+	setenv("DISPUTED_CALENDAR", "/srv/calendar", 1);
+	setenv("DISPUTED_LOG_BATCH_MS", "3", 1);
+	err_clear(&e);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(c.rules_path, "/srv/rules.ini");
+	assert_string_equal(c.calendar_dir, "/srv/calendar");
+	assert_int_equal(c.log_batch_ms, 3);
+	setenv("DISPUTED_RULES", "", 1);
+	assert_int_not_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(e.param, "DISPUTED_RULES");
+	config_env_clear();
 }
 
 static void config_load_file_keeps_defaults_for_absent_keys(void **state)
@@ -1496,6 +1571,9 @@ int main(void)
 		cmocka_unit_test(config_defaults_are_documented_values),
 		cmocka_unit_test(config_load_file_reads_every_section),
 		cmocka_unit_test(config_load_file_keeps_defaults_for_absent_keys),
+		cmocka_unit_test(config_load_file_reads_log_witness_webhook_and_cases),
+		cmocka_unit_test(config_witness_urls_and_keys_must_pair_up),
+		cmocka_unit_test(config_env_sets_cases_paths_and_batches),
 		cmocka_unit_test(config_load_file_rejects_unknown_keys),
 		cmocka_unit_test(config_load_file_rejects_bad_values),
 		cmocka_unit_test(config_rejects_listen_too_long_to_keep),
