@@ -318,13 +318,6 @@ int store_obligation_cancel_open(struct store *st, const char *dispute_id, int64
 /* Mark the open, unmet obligation of that kind breached (once). */
 int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
 			    int64_t now, struct err *e) WARN_UNUSED;
-/*
- * Obligations created in [from, to): an array of {"dispute","kind","created_at",
- * "due_at","met_at","breached","breached_at"} with times in ms (met_at and
- * breached_at null when not).
- */
-int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t **items,
-			      struct err *e) WARN_UNUSED;
 
 /* ---- reports (store_reports.c) ---- */
 

@@ -82,14 +82,15 @@ int store_dispute_get(struct store *st, const char *id, json_t **body, struct er
 }
 
 /* Rows after `after`, at most `limit`, with the continuation row in *next. */
-static int page(sqlite3_stmt *s, int limit, json_t **items, int64_t *next)
+static int page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_t *next,
+		struct err *e)
 {
 	int64_t last = 0;
-	int n = 0;
+	int n = 0, step, rc = RC_OK;
 
 	*items = json_array();
 	*next = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == limit) {
 			*next = last;
 			break;
@@ -98,8 +99,14 @@ static int page(sqlite3_stmt *s, int limit, json_t **items, int64_t *next)
 		json_array_append_new(*items, sq_col_json(s, 1));
 		n++;
 	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = sq_fail(st, e, "list");
+		json_decref(*items);
+		*items = NULL;
+		*next = 0;
+	}
 	sqlite3_finalize(s);
-	return RC_OK;
+	return rc;
 }
 
 int store_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
@@ -126,7 +133,7 @@ int store_dispute_list(struct store *st, const struct store_dispute_filter *f, i
 	sq_bind_text(s, 6, f->order_id);
 	sqlite3_bind_int(s, 7, f->overdue);
 	sqlite3_bind_int(s, 8, limit + 1);
-	return page(s, limit, items, next);
+	return page(st, s, limit, items, next, e);
 }
 
 int store_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
@@ -208,7 +215,7 @@ int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t a
 	sq_bind_text(s, 1, dispute_id);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int(s, 3, limit + 1);
-	return page(s, limit, items, next);
+	return page(st, s, limit, items, next, e);
 }
 
 int store_timer_add(struct store *st, const char *dispute_id, const char *step,
@@ -338,39 +345,6 @@ int store_obligation_breach(struct store *st, const char *dispute_id, const char
 	sq_bind_text(s, 2, dispute_id);
 	sq_bind_text(s, 3, kind);
 	return sq_step_done(st, s, "breach obligation", e);
-}
-
-int store_obligations_between(struct store *st, int64_t from, int64_t to, json_t **items,
-			      struct err *e)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT dispute_id, kind, created_at, due_at, met_at, breached, "
-			     "breached_at FROM obligations WHERE created_at >= ? AND created_at < ? "
-			     "ORDER BY seq", &s, e);
-
-	*items = NULL;
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, to);
-	*items = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:b, s:o}",
-				      "dispute", sqlite3_column_text(s, 0),
-				      "kind", sqlite3_column_text(s, 1),
-				      "created_at", (json_int_t)sqlite3_column_int64(s, 2),
-				      "due_at", (json_int_t)sqlite3_column_int64(s, 3),
-				      "met_at", sqlite3_column_type(s, 4) == SQLITE_NULL
-						? json_null()
-						: json_integer(sqlite3_column_int64(s, 4)),
-				      "breached", sqlite3_column_int(s, 5),
-				      "breached_at", sqlite3_column_type(s, 6) == SQLITE_NULL
-						? json_null()
-						: json_integer(sqlite3_column_int64(s, 6)));
-		json_array_append_new(*items, o);
-	}
-	sqlite3_finalize(s);
-	return RC_OK;
 }
 
 int store_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,

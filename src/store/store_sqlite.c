@@ -553,7 +553,7 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 	char sql[512];
 	sqlite3_stmt *s;
 	const char *where;
-	int rc, n = 0;
+	int rc, n = 0, step;
 	int64_t last = 0;
 
 	*items = NULL;
@@ -585,7 +585,7 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 	sq_bind_text(s, 4, f ? f->order_id : NULL);
 	sqlite3_bind_int(s, 5, limit + 1);
 	*items = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == limit) {
 			*next = last;
 			break;
@@ -594,8 +594,15 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 		json_array_append_new(*items, sq_col_json(s, 1));
 		n++;
 	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		/* a page cut short by an error is an error, not a shorter page */
+		rc = sq_fail(st, e, "list records");
+		json_decref(*items);
+		*items = NULL;
+		*next = 0;
+	}
 	sqlite3_finalize(s);
-	return RC_OK;
+	return rc;
 }
 
 int store_consumer_has_merchant(struct store *st, const char *consumer_id,
@@ -976,12 +983,13 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 {
 	sqlite3_stmt *s;
 	struct store_seal one;
+	int step = SQLITE_DONE;
 	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals "
 			  "ORDER BY leaf_index IS NULL, leaf_index, seq", &s, e);
 
 	if (rc)
 		return rc;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		rc = seal_row(s, &one, e);
 		if (!rc)
 			rc = fn(ctx, &one);
@@ -989,6 +997,9 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 		if (rc)
 			break;
 	}
+	/* an audit that stopped early must not read as one that found nothing */
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read seals");
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -1015,16 +1026,19 @@ int store_checkpoint_each(struct store *st,
 			  void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
+	int step = SQLITE_DONE;
 	int rc = sq_prep(st, "SELECT size, root, note FROM checkpoints ORDER BY size", &s, e);
 
 	if (rc)
 		return rc;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		rc = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
 			(const char *)sqlite3_column_text(s, 2));
 		if (rc)
 			break;
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read checkpoints");
 	sqlite3_finalize(s);
 	return rc;
 }
