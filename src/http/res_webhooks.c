@@ -94,8 +94,16 @@ int res_webhook_endpoint_create(struct http_req *r, struct err *e)
 	    (rc = jx_str(in, "url", "url", 1, DEST_URL_MAX, &url, e)) ||
 	    (rc = parse_events(in, &events, e)))
 		goto out;
-	/* resolved now, and again before each delivery */
+	/*
+	 * Resolved now, and again before each delivery. A name lookup can take
+	 * seconds: it runs outside the store's lock, so other requests go on.
+	 */
+	if (store_end(r->srv->st, 0, NULL)) {
+		/* nothing was written yet: the rollback loses nothing */
+	}
 	rc = dest_resolve(url, r->srv->cfg->webhook_allow_private, &dst, e);
+	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
+		rc = e->rc;
 	if (rc)
 		goto out;
 	events_text = json_dumps(events, JSON_COMPACT);

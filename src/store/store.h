@@ -52,7 +52,9 @@ int store_begin(struct store *st, struct err *e) WARN_UNUSED;
 
 /*
  * Commit (if `commit` and nothing failed) or roll back, then release the
- * lock. Returns the commit's result; a rollback always returns RC_OK.
+ * lock. Returns the commit's result; a rollback always returns RC_OK. When
+ * this thread holds no transaction (its store_begin failed), nothing
+ * happens: a rollback returns RC_OK, a commit RC_DB.
  */
 int store_end(struct store *st, int commit, struct err *e) WARN_UNUSED;
 

@@ -153,6 +153,9 @@ int store_schema_version(struct store *st)
 	return st->schema_version;
 }
 
+/* The store whose transaction this thread holds, if any. */
+static __thread struct store *held_here;
+
 int store_begin(struct store *st, struct err *e)
 {
 	int rc;
@@ -160,15 +163,25 @@ int store_begin(struct store *st, struct err *e)
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
 	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
-	if (rc)
+	if (rc) {
 		pthread_mutex_unlock(&st->lock);
-	return rc;
+		return rc;
+	}
+	held_here = st;
+	return RC_OK;
 }
 
 int store_end(struct store *st, int commit, struct err *e)
 {
 	int rc = RC_OK;
 
+	/*
+	 * Ending a transaction this thread does not hold (its store_begin
+	 * failed) is a no-op: it must never release another thread's lock.
+	 */
+	if (held_here != st)
+		return commit ? err_set(e, RC_DB, "database_error", NULL, "no transaction is open")
+			      : RC_OK;
 	if (commit && !st->failed) {
 		rc = sq_exec(st, "COMMIT", e);
 		if (rc)
@@ -180,6 +193,7 @@ int store_end(struct store *st, int commit, struct err *e)
 				     "transaction rolled back after a failed statement");
 	}
 	st->failed = 0;
+	held_here = NULL;
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
