@@ -62,9 +62,11 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-bench: $(BUILD)/bench/bench_log
+bench: $(BUILD)/bench/bench_log $(BIN)
+	scripts/deps.sh bench
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
+	bench/bench_http.sh $(BIN) docs/benchmarks.md
 
 deps:
 	scripts/deps.sh

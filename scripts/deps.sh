@@ -10,10 +10,12 @@ packages=(
 	nodejs npm
 )
 
-# `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime.
+# `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime;
+# `deps.sh bench` what `make bench` needs: wrk, the HTTP load generator.
 for group in "$@"; do
 	case "$group" in
 	fuzz) packages+=(clang libclang-rt-dev) ;;
+	bench) packages+=(wrk) ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done
