@@ -93,6 +93,21 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return RC_OK;
 }
 
+int buf_feed(struct buf *b, const void *data, size_t len, int *overflow)
+{
+	int rc;
+
+	if (*overflow)
+		return RC_OK;
+	rc = buf_append(b, data, len);
+	if (rc == RC_TOOBIG) {
+		*overflow = 1;
+		buf_release(b);
+		return RC_OK;
+	}
+	return rc;
+}
+
 char *buf_detach(struct buf *b, size_t *len)
 {
 	char *p;

@@ -29,6 +29,14 @@ int buf_appends(struct buf *b, const char *s) WARN_UNUSED;
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3))) WARN_UNUSED;
 /*
+ * Append a piece of a stream that may pass the cap: once it does, the
+ * contents are released, *overflow is set and later pieces are dropped
+ * (the caller reads the rest of the stream and answers "too big").
+ * Returns RC_OK, or RC_NOMEM (the buffer is then released).
+ */
+int buf_feed(struct buf *b, const void *data, size_t len, int *overflow) WARN_UNUSED;
+
+/*
  * Hand the contents over to the caller, who frees them with free(); the
  * buffer is left empty. Returns NULL on allocation failure.
  */

@@ -541,16 +541,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!r->too_big) {
-			int rc = buf_append(&r->body, upload_data, *upload_data_size);
-
-			if (rc == RC_TOOBIG) {
-				r->too_big = 1;
-				buf_release(&r->body);
-			} else if (rc) {
-				return MHD_NO;
-			}
-		}
+		if (buf_feed(&r->body, upload_data, *upload_data_size, &r->too_big))
+			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}

@@ -89,3 +89,21 @@ long tlog_line_len(const char *s, size_t len)
 
 	return nl ? (long)(nl - s) : -1;
 }
+
+int tlog_proof_and_note_append(struct buf *out, const struct tlog_proof *p, const char *note,
+			       size_t note_len)
+{
+	size_t i;
+	int rc = RC_OK;
+
+	for (i = 0; !rc && i < p->n; i++) {
+		rc = tlog_b64_append(out, p->hash[i], TLOG_HASH_SIZE);
+		if (!rc)
+			rc = buf_append(out, "\n", 1);
+	}
+	if (!rc)
+		rc = buf_append(out, "\n", 1);
+	if (!rc)
+		rc = buf_append(out, note, note_len);
+	return rc;
+}

@@ -891,19 +891,27 @@ static int proof_err(int rc, const struct log_hash_ctx *c, struct err *e)
 	return rc;
 }
 
+/* Proofs are against a checkpointed tree: one of at most the latest size. */
+static int proof_ctx(struct tlog_log *l, uint64_t size, struct log_hash_ctx *c, struct err *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->l = l;
+	c->size = log_size(l);
+	if (size > c->size)
+		return err_set(e, RC_INVAL, "invalid_size", "size",
+			       "tree size %llu is past the latest checkpoint's %llu",
+			       (unsigned long long)size, (unsigned long long)c->size);
+	return RC_OK;
+}
+
 int tlog_log_prove_inclusion(struct tlog_log *l, uint64_t index, uint64_t size,
 			     struct tlog_proof *p, struct err *e)
 {
 	struct log_hash_ctx c;
-	int rc;
+	int rc = proof_ctx(l, size, &c, e);
 
-	memset(&c, 0, sizeof(c));
-	c.l = l;
-	c.size = log_size(l);
-	if (size > c.size)
-		return err_set(e, RC_INVAL, "invalid_size", "size",
-			       "tree size %llu is past the latest checkpoint's %llu",
-			       (unsigned long long)size, (unsigned long long)c.size);
+	if (rc)
+		return rc;
 	rc = tlog_prove_inclusion(index, size, log_hash_get, &c, p, e);
 	return rc ? proof_err(rc, &c, e) : RC_OK;
 }
@@ -912,15 +920,10 @@ int tlog_log_prove_consistency(struct tlog_log *l, uint64_t old_size, uint64_t s
 			       struct tlog_proof *p, struct err *e)
 {
 	struct log_hash_ctx c;
-	int rc;
+	int rc = proof_ctx(l, size, &c, e);
 
-	memset(&c, 0, sizeof(c));
-	c.l = l;
-	c.size = log_size(l);
-	if (size > c.size)
-		return err_set(e, RC_INVAL, "invalid_size", "size",
-			       "tree size %llu is past the latest checkpoint's %llu",
-			       (unsigned long long)size, (unsigned long long)c.size);
+	if (rc)
+		return rc;
 	rc = tlog_prove_consistency(old_size, size, log_hash_get, &c, p, e);
 	return rc ? proof_err(rc, &c, e) : RC_OK;
 }

@@ -22,7 +22,6 @@ int tlog_proof_file_format(struct buf *out, const uint8_t *extra, size_t extra_l
 			   uint64_t index, const struct tlog_proof *p, const char *ckpt,
 			   size_t ckpt_len)
 {
-	size_t i;
 	int rc;
 
 	if (index >= TLOG_MAX_SIZE || p->n > TLOG_MAX_PROOF || ckpt_len == 0)
@@ -37,15 +36,8 @@ int tlog_proof_file_format(struct buf *out, const uint8_t *extra, size_t extra_l
 	}
 	if (!rc)
 		rc = buf_printf(out, "index %llu\n", (unsigned long long)index);
-	for (i = 0; !rc && i < p->n; i++) {
-		rc = tlog_b64_append(out, p->hash[i], TLOG_HASH_SIZE);
-		if (!rc)
-			rc = buf_append(out, "\n", 1);
-	}
 	if (!rc)
-		rc = buf_append(out, "\n", 1);
-	if (!rc)
-		rc = buf_append(out, ckpt, ckpt_len);
+		rc = tlog_proof_and_note_append(out, p, ckpt, ckpt_len);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "tlog/merkle.h"
 #include "core/err.h"
 
 /* The em dash (U+2014) and space that open a note signature line. */
@@ -23,6 +24,13 @@ int tlog_b64_decode(const char *s, size_t len, uint8_t *out, size_t cap,
 
 /* Append the standard padded base64 of `len` bytes to `b`. */
 int tlog_b64_append(struct buf *b, const uint8_t *data, size_t len) WARN_UNUSED;
+
+/*
+ * The tail that tlog-proof files and tlog-witness requests share: one
+ * base64 line per proof hash, a blank line, then the signed note verbatim.
+ */
+int tlog_proof_and_note_append(struct buf *out, const struct tlog_proof *p, const char *note,
+			       size_t note_len) WARN_UNUSED;
 
 /*
  * Parse `len` characters as a decimal number at most `max`: digits only,

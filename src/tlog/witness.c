@@ -20,21 +20,13 @@ void tlog_witness_request_release(struct tlog_witness_request *r)
 int tlog_witness_request_format(struct buf *out, uint64_t old_size, const struct tlog_proof *p,
 				const char *ckpt, size_t ckpt_len)
 {
-	size_t i;
 	int rc;
 
 	if (p->n > TLOG_WITNESS_MAX_PROOF || old_size >= TLOG_MAX_SIZE)
 		return RC_INVAL;
 	rc = buf_printf(out, "old %llu\n", (unsigned long long)old_size);
-	for (i = 0; !rc && i < p->n; i++) {
-		rc = tlog_b64_append(out, p->hash[i], TLOG_HASH_SIZE);
-		if (!rc)
-			rc = buf_append(out, "\n", 1);
-	}
 	if (!rc)
-		rc = buf_append(out, "\n", 1);
-	if (!rc)
-		rc = buf_append(out, ckpt, ckpt_len);
+		rc = tlog_proof_and_note_append(out, p, ckpt, ckpt_len);
 	return rc;
 }
 

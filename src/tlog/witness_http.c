@@ -129,16 +129,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_data_size) {
 		/* past the cap the rest is read and dropped, so the 413 reaches the client */
-		if (!r->too_big) {
-			int rc = buf_append(&r->body, upload_data, *upload_data_size);
-
-			if (rc == RC_TOOBIG) {
-				r->too_big = 1;
-				buf_release(&r->body);
-			} else if (rc) {
-				return MHD_NO;
-			}
-		}
+		if (buf_feed(&r->body, upload_data, *upload_data_size, &r->too_big))
+			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}

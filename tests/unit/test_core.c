@@ -75,6 +75,25 @@ static void rc_maps_to_http_status_and_name(void **state)
 
 /* ---- buf ---- */
 
+static void buf_feed_drops_a_stream_past_the_cap_and_says_so(void **state)
+{
+	struct buf b;
+	int over = 0;
+
+	(void)state;
+	buf_init(&b, 8);
+	assert_int_equal(buf_feed(&b, "abcd", 4, &over), RC_OK);
+	assert_int_equal(over, 0);
+	assert_string_equal(b.data, "abcd");
+	assert_int_equal(buf_feed(&b, "efghi", 5, &over), RC_OK);
+	assert_int_equal(over, 1);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	assert_int_equal(buf_feed(&b, "j", 1, &over), RC_OK);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+}
+
 static void buf_append_grows_past_first_allocation(void **state)
 {
 	struct buf b;
@@ -1518,6 +1537,7 @@ static void token_hash_is_hex_sha256(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_feed_drops_a_stream_past_the_cap_and_says_so),
 		cmocka_unit_test(err_set_records_details_and_returns_rc),
 		cmocka_unit_test(rc_maps_to_http_status_and_name),
 
