@@ -126,6 +126,35 @@ int cli_key_create(struct store *st, const char *role, const char *name, char *t
 	return rc;
 }
 
+/*
+ * The shipped rules and calendar are found by a relative default
+ * ("etc/…", right in a checkout). When that is not there, look beside the
+ * program (build/disputed → etc/, bin/disputed → etc/disputed/) and in
+ * /etc/disputed, so the server starts from any directory.
+ */
+static void find_shipped(char *setting, size_t size, const char *def)
+{
+	char exe[4096], cand[3][4300];
+	ssize_t n;
+	size_t i;
+
+	if (strcmp(setting, def) != 0 || access(setting, R_OK) == 0)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(cand[0], sizeof(cand[0]), "%s/../%s", exe, def);
+	snprintf(cand[1], sizeof(cand[1]), "%s/../etc/disputed/%s", exe, def + 4);
+	snprintf(cand[2], sizeof(cand[2]), "/etc/disputed/%s", def + 4);
+	for (i = 0; i < 3; i++)
+		if (access(cand[i], R_OK) == 0 && strlen(cand[i]) < size) {
+			snprintf(setting, size, "%s", cand[i]);
+			return;
+		}
+}
+
 int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 		    struct err *e)
 {
@@ -150,8 +179,11 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 	if (!rc && !cfg->data_dir[0])
 		rc = err_set(e, RC_INVAL, "required", "data",
 			     "no data directory: give --data DIR or set DISPUTED_DATA");
-	if (!rc)
+	if (!rc) {
+		find_shipped(cfg->rules_path, sizeof(cfg->rules_path), "etc/rules.ini");
+		find_shipped(cfg->calendar_dir, sizeof(cfg->calendar_dir), "etc/calendar");
 		log_set_level((enum log_level)cfg->log_level);
+	}
 	return rc;
 }
 

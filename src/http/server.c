@@ -607,9 +607,15 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		srv->witness_vkeys[srv->nwitness_vkeys++] = cfg->witness_vkey[i];
 	if (calendar_load_dir(cfg->calendar_dir, &srv->cal, e) ||
 	    rules_load(cfg->rules_path, &srv->rules, e)) {
+		char msg[sizeof(e->message)];
+
+		snprintf(msg, sizeof(msg), "%s", e->message);
+		err_set(e, e->rc ? e->rc : RC_INVAL, e->code, e->param,
+			"%s (the rules and calendar are set by [cases] rules and calendar, or "
+			"DISPUTED_RULES and DISPUTED_CALENDAR)", msg);
 		calendar_free(srv->cal);
 		free(srv);
-		return e->rc ? e->rc : RC_INVAL;
+		return e->rc;
 	}
 	{
 		char keys[4200];
