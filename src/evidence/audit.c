@@ -1,6 +1,8 @@
 /* audit.c - detecting records, blobs, tiles or checkpoints changed behind the server's back. */
 #include "evidence/audit.h"
 
+#include <glib.h>
+
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,7 +27,29 @@ struct audit {
 	uint64_t size;                    /* the log's current size */
 	uint8_t root[TLOG_HASH_SIZE];     /* and root */
 	const struct tlog_verifier *key;
+	uint8_t *claimed;                 /* claimed[i]: a seal names log leaf i */
+	GHashTable *places;               /* "order seq" -> struct place, from the log */
+	GHashTable *leaves;               /* leaf hash text -> 1, every leaf of the log */
+	GHashTable *states;               /* dispute id -> the state its last event left */
+	struct store_seal seal;           /* scratch: the seal a record walk looks up */
 };
+
+/* One leaf of an order's chain, as the log holds it. */
+struct place {
+	uint64_t index;                   /* its leaf index */
+	char hash[48];                    /* its leaf hash, base64 */
+	char prev[48];                    /* the hash it names as the one before, or "" */
+	char what[128];                   /* "type id" */
+	json_t *links;                    /* seq 0: the leaves it links */
+};
+
+static void place_free(gpointer p)
+{
+	struct place *x = p;
+
+	json_decref(x->links);
+	free(x);
+}
 
 static void problem(struct audit *a, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -39,39 +63,6 @@ static void problem(struct audit *a, const char *where, const char *fmt, ...)
 	va_end(ap);
 	a->problems++;
 	a->report(a->ctx, where, what);
-}
-
-/* The record a seal was made from, as the store holds it now. */
-static int load_record(struct audit *a, const struct store_seal *s, json_t **body,
-		       struct err *e)
-{
-	char hex[65];
-	int rc;
-
-	*body = NULL;
-	if (strcmp(s->kind, "merchant") == 0)
-		return store_get(a->st, STORE_MERCHANT, s->record_id, body, e);
-	if (strcmp(s->kind, "listing") == 0)
-		return store_listing_version(a->st, s->record_id, s->version, body, e);
-	if (strcmp(s->kind, "order") == 0 || strcmp(s->kind, "payment") == 0)
-		return store_get(a->st, STORE_ORDER, s->record_id, body, e);
-	if (strcmp(s->kind, "logistics") == 0)
-		return store_get(a->st, STORE_LOGISTICS, s->record_id, body, e);
-	if (strcmp(s->kind, "message") == 0)
-		return store_get(a->st, STORE_MESSAGE, s->record_id, body, e);
-	if (strcmp(s->kind, "dispute_event") == 0)
-		return store_dispute_event_get(a->st, s->record_id, body, e);
-	if (strcmp(s->kind, "blob") == 0) {
-		if (!blob_parse_id(s->record_id, hex))
-			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");
-		rc = store_blob_get(a->st, hex, body, e);
-		if (!rc)
-			json_object_set_new(*body, "created_at",
-					    jx_time_json(json_integer_value(
-						    json_object_get(*body, "created_at"))));
-		return rc;
-	}
-	return err_set(e, RC_NOTFOUND, NULL, NULL, "unknown kind %s", s->kind);
 }
 
 /* Name the fields whose commitments differ between two leaves. */
@@ -113,12 +104,51 @@ out:
 	json_decref(again);
 }
 
+static void hash_text(const void *data, size_t len, char out[48])
+{
+	uint8_t h[TLOG_HASH_SIZE];
+
+	tlog_leaf_hash(data, len, h);
+	sodium_bin2base64(out, 48, h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* The seal row against its own leaf: hash, chain columns. *decoded is the leaf, or NULL. */
+static void check_seal_row(struct audit *a, const char *where, const struct store_seal *s,
+			   json_t **decoded)
+{
+	char h[48];
+	struct err ignore;
+	const char *order;
+
+	hash_text(s->leaf, s->leaf_len, h);
+	if (strcmp(h, s->leaf_hash) != 0)
+		problem(a, where, "the seal's leaf_hash %s is not the hash of its leaf (%s)",
+			s->leaf_hash, h);
+	if (leaf_decode((const char *)s->leaf, s->leaf_len, decoded, &ignore)) {
+		problem(a, where, "the sealed leaf is not a canonical evidence leaf");
+		*decoded = NULL;
+		return;
+	}
+	order = json_string_value(json_object_get(*decoded, "order"));
+	if (strcmp(order ? order : "", s->chain_order) != 0 ||
+	    (order && json_integer_value(json_object_get(*decoded, "seq")) != s->chain_seq))
+		problem(a, where, "the seal row puts it at place %lld of order %s's chain; its "
+			"sealed leaf says place %lld of order %s", (long long)s->chain_seq,
+			s->chain_order[0] ? s->chain_order : "(none)",
+			(long long)json_integer_value(json_object_get(*decoded, "seq")),
+			order ? order : "(none)");
+	if (strcmp(json_string_value(json_object_get(*decoded, "type")), s->kind) != 0 ||
+	    strcmp(json_string_value(json_object_get(*decoded, "id")), s->record_id) != 0)
+		problem(a, where, "the seal row names a record other than its sealed leaf does");
+}
+
 static int check_seal(void *ctx, const struct store_seal *s)
 {
 	struct audit *a = ctx;
 	char where[160], hex[65], digest[65];
 	struct seal_parts parts;
-	json_t *body = NULL, *salts = NULL;
+	struct leaf_head head;
+	json_t *body = NULL, *salts = NULL, *decoded = NULL;
 	struct buf now, entry;
 	struct err e;
 
@@ -131,22 +161,35 @@ static int check_seal(void *ctx, const struct store_seal *s)
 			 (long long)s->version);
 	else
 		snprintf(where, sizeof(where), "%s %s", s->kind, s->record_id);
-	if (load_record(a, s, &body, &e)) {
+	check_seal_row(a, where, s, &decoded);
+	if (s->leaf_index >= 0 && (uint64_t)s->leaf_index < a->size) {
+		if (a->claimed[s->leaf_index])
+			problem(a, where, "log leaf %lld is claimed by two seals",
+				(long long)s->leaf_index);
+		a->claimed[s->leaf_index] = 1;
+	}
+	if (seal_load_record(a->st, s, &body, &e)) {
 		problem(a, where, "the sealed record is missing from the database");
-		goto out;
+		goto log;
 	}
 	salts = json_loads(s->salts, 0, NULL);
 	if (!salts || seal_parts_of(s->kind, body, &parts, &e)) {
 		problem(a, where, "the record or its salts cannot be read");
-		goto out;
+		goto log;
 	}
-	if (leaf_rebuild(s->kind, parts.id, parts.time_ms, parts.fields, parts.blobs, salts, &now,
-			 &e)) {
-		problem(a, where, "the stored record no longer matches its salts: %s", e.message);
-	} else if (now.len != s->leaf_len || memcmp(now.data, s->leaf, now.len) != 0) {
-		diff_fields(a, where, s, &now);
+	if (decoded) {
+		leaf_head_of(decoded, &head);
+		head.time_ms = parts.time_ms;
+		head.type = s->kind;
+		head.id = parts.id;
+		if (leaf_rebuild(&head, parts.fields, parts.blobs, salts, &now, &e))
+			problem(a, where, "the stored record no longer matches its salts: %s",
+				e.message);
+		else if (now.len != s->leaf_len || memcmp(now.data, s->leaf, now.len) != 0)
+			diff_fields(a, where, s, &now);
 	}
 	seal_parts_release(&parts);
+log:
 	if (s->leaf_index < 0) {
 		problem(a, where, "not yet in the evidence log (pending)");
 	} else if ((uint64_t)s->leaf_index >= a->size) {
@@ -173,11 +216,217 @@ static int check_seal(void *ctx, const struct store_seal *s)
 			free(bytes);
 		}
 	}
-out:
+	json_decref(decoded);
 	json_decref(body);
 	json_decref(salts);
 	buf_release(&now);
 	buf_release(&entry);
+	return RC_OK;
+}
+
+/* ---- the log, leaf by leaf: every leaf claimed, every chain unbroken ---- */
+
+static int check_log_leaf(void *ctx, uint64_t index, const void *data, size_t len)
+{
+	struct audit *a = ctx;
+	json_t *leaf = NULL;
+	struct place *x;
+	char where[64], *key;
+	struct err ignore;
+	const char *order;
+
+	snprintf(where, sizeof(where), "log leaf %llu", (unsigned long long)index);
+	if (leaf_decode(data, len, &leaf, &ignore)) {
+		problem(a, where, "not a canonical evidence leaf");
+		return RC_OK;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		json_decref(leaf);
+		return RC_NOMEM;
+	}
+	x->index = index;
+	hash_text(data, len, x->hash);
+	snprintf(x->what, sizeof(x->what), "%s %s", json_string_value(json_object_get(leaf, "type")),
+		 json_string_value(json_object_get(leaf, "id")));
+	if (!a->claimed[index])
+		problem(a, where, "%s is in the log but no seal in the database claims it: the "
+			"record or its seal was deleted", x->what);
+	g_hash_table_replace(a->leaves, g_strdup(x->hash), GINT_TO_POINTER(1));
+	order = json_string_value(json_object_get(leaf, "order"));
+	if (!order) {
+		free(x);
+		json_decref(leaf);
+		return RC_OK;
+	}
+	snprintf(x->prev, sizeof(x->prev), "%s",
+		 json_string_value(json_object_get(leaf, "prev")) ?
+			 json_string_value(json_object_get(leaf, "prev")) : "");
+	x->links = json_incref(json_object_get(leaf, "links"));
+	key = g_strdup_printf("%s %lld", order, (long long)json_integer_value(json_object_get(leaf, "seq")));
+	if (g_hash_table_contains(a->places, key)) {
+		struct place *other = g_hash_table_lookup(a->places, key);
+
+		problem(a, where, "%s holds place %s of an order's chain, as does leaf %llu (%s): "
+			"the chain forks", x->what, key, (unsigned long long)other->index,
+			other->what);
+		g_free(key);
+		place_free(x);
+	} else {
+		g_hash_table_insert(a->places, key, x);
+	}
+	json_decref(leaf);
+	return RC_OK;
+}
+
+/* After the log walk: each chain link names the leaf before it; each order links leaves that exist. */
+static void check_chains(struct audit *a)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, a->places);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct place *x = v;
+		const char *sp = strrchr(k, ' ');
+		long long seq = atoll(sp + 1);
+		char where[64], *before;
+		struct place *p;
+		json_t *l;
+		size_t i;
+
+		snprintf(where, sizeof(where), "log leaf %llu", (unsigned long long)x->index);
+		if (seq == 0) {
+			json_array_foreach(x->links, i, l)
+				if (!g_hash_table_contains(a->leaves, json_string_value(l)))
+					problem(a, where, "%s links leaf %s, which is not in the log",
+						x->what, json_string_value(l));
+			continue;
+		}
+		before = g_strdup_printf("%.*s %lld", (int)(sp - (const char *)k), (const char *)k,
+					 seq - 1);
+		p = g_hash_table_lookup(a->places, before);
+		if (!p)
+			problem(a, where, "%s is at place %lld of order %.*s's chain, but no leaf of "
+				"the log holds place %lld", x->what, seq, (int)(sp - (const char *)k),
+				(const char *)k, seq - 1);
+		else if (strcmp(p->hash, x->prev) != 0)
+			problem(a, where, "%s does not follow leaf %llu (%s), which holds the place "
+				"before it", x->what, (unsigned long long)p->index, p->what);
+		g_free(before);
+	}
+}
+
+/* ---- the records, row by row: each sealed, each linked as its body says ---- */
+
+static const char *str(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* Problem if the row's column `col` is not `want` (the body's value). */
+static void same_link(struct audit *a, const char *where, const struct store_record_ref *r,
+		      const char *col, const char *want)
+{
+	const char *have = str(r->links, col);
+
+	if (!have || !want || strcmp(have, want) != 0)
+		problem(a, where, "its %s column reads %s, but its record says %s", col,
+			have ? have : "(null)", want ? want : "(nothing)");
+}
+
+/* Problem if the record has no seal of kind `kind`; else the seal's chain order must be `order`. */
+static void has_seal(struct audit *a, const char *where, const char *kind,
+		     const struct store_record_ref *r, const char *order)
+{
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = store_seal_get(a->st, kind, r->id, r->version, &a->seal, &e);
+	if (rc) {
+		problem(a, where, "%s: it has no %s seal (added behind the server's back, or its "
+			"seal was deleted)", rc == RC_NOTFOUND ? "unsealed" : e.message, kind);
+		return;
+	}
+	if (order && strcmp(a->seal.chain_order, order) != 0)
+		problem(a, where, "it belongs to order %s, but its %s seal is in order %s's chain",
+			order, kind, a->seal.chain_order[0] ? a->seal.chain_order : "(no)");
+	store_seal_release(&a->seal);
+}
+
+static void check_order_items(struct audit *a, const char *where,
+			      const struct store_record_ref *r)
+{
+	json_t *rows = json_object_get(r->links, "items"), *items = json_object_get(r->body, "items");
+	json_t *row, *it;
+	size_t i;
+
+	if (json_array_size(rows) != json_array_size(items)) {
+		problem(a, where, "it has %zu item rows, but its record lists %zu items",
+			json_array_size(rows), json_array_size(items));
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		it = json_array_get(items, i);
+		if (!str(it, "listing") || strcmp(str(row, "listing_id"), str(it, "listing")) != 0 ||
+		    json_integer_value(json_object_get(row, "listing_version")) !=
+			    json_integer_value(json_object_get(it, "listing_version")))
+			problem(a, where, "item %zu row points at listing %s version %lld, but its "
+				"record says %s version %lld", i, str(row, "listing_id"),
+				(long long)json_integer_value(json_object_get(row, "listing_version")),
+				str(it, "listing") ? str(it, "listing") : "(nothing)",
+				(long long)json_integer_value(json_object_get(it, "listing_version")));
+	}
+}
+
+static int check_record(void *ctx, const struct store_record_ref *r)
+{
+	struct audit *a = ctx;
+	char where[160];
+	const char *k = r->kind;
+
+	if (r->version)
+		snprintf(where, sizeof(where), "%s %s version %lld", k, r->id, (long long)r->version);
+	else
+		snprintf(where, sizeof(where), "%s %s", k, r->id);
+	if (!json_is_object(r->body)) {
+		problem(a, where, "its stored body is not a JSON object");
+		return RC_OK;
+	}
+	if (strcmp(k, "merchant") == 0 || strcmp(k, "blob") == 0) {
+		has_seal(a, where, k, r, NULL);
+	} else if (strcmp(k, "listing") == 0) {
+		has_seal(a, where, k, r, NULL);
+		same_link(a, where, r, "merchant_id", str(r->body, "merchant"));
+	} else if (strcmp(k, "order") == 0) {
+		has_seal(a, where, "order", r, r->id);
+		if (json_is_object(json_object_get(r->body, "payment")))
+			has_seal(a, where, "payment", r, r->id);
+		same_link(a, where, r, "merchant_id", str(r->body, "merchant"));
+		same_link(a, where, r, "consumer_id", str(json_object_get(r->body, "consumer"), "id"));
+		check_order_items(a, where, r);
+	} else if (strcmp(k, "logistics") == 0 || strcmp(k, "message") == 0) {
+		has_seal(a, where, k, r, str(r->body, "order"));
+		same_link(a, where, r, "order_id", str(r->body, "order"));
+	} else if (strcmp(k, "dispute_event") == 0) {
+		has_seal(a, where, k, r, NULL);
+		same_link(a, where, r, "dispute_id", str(r->body, "dispute"));
+		if (str(r->body, "dispute") && str(r->body, "to"))
+			g_hash_table_replace(a->states, g_strdup(str(r->body, "dispute")),
+					     g_strdup(str(r->body, "to")));
+	} else if (strcmp(k, "dispute") == 0) {
+		const char *sealed = g_hash_table_lookup(a->states, r->id);
+
+		same_link(a, where, r, "order_id", str(r->body, "order"));
+		same_link(a, where, r, "merchant_id", str(r->body, "merchant"));
+		same_link(a, where, r, "consumer_id", str(r->body, "consumer"));
+		same_link(a, where, r, "state", str(r->body, "state"));
+		if (!sealed || strcmp(sealed, str(r->body, "state") ? str(r->body, "state") : "") != 0)
+			problem(a, where, "its state is %s, but its sealed events leave it %s",
+				str(r->body, "state") ? str(r->body, "state") : "(none)",
+				sealed ? sealed : "with no state");
+	}
 	return RC_OK;
 }
 
@@ -240,14 +489,42 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	rc = tlog_log_checkpoint(log, &a.size, a.root, NULL, e);
 	if (rc)
 		return rc;
+	a.claimed = calloc(a.size + 1, 1);
+	a.places = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, place_free);
+	a.leaves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	a.states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (!a.claimed) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
 	rc = store_begin(st, e);
 	if (rc)
-		return rc;
+		goto out;
 	rc = store_seal_each(st, check_seal, &a, e);
+	if (!rc) {
+		rc = tlog_log_each_entry(log, a.size, check_log_leaf, &a, e);
+		if (rc == RC_IO) {
+			/* the tile audit names the file; the walk stops where the log does */
+			problem(&a, "log", "the log's entries cannot all be read: %s", e->message);
+			rc = RC_OK;
+			err_clear(e);
+		} else if (rc == RC_NOMEM) {
+			err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		} else if (!rc) {
+			check_chains(&a);
+		}
+	}
+	if (!rc)
+		rc = store_record_each(st, check_record, &a, e);
 	if (!rc)
 		rc = store_checkpoint_each(st, check_checkpoint, &a, e);
 	rc2 = store_end(st, 0, NULL);
 	(void)rc2;
+out:
+	free(a.claimed);
+	g_hash_table_destroy(a.places);
+	g_hash_table_destroy(a.leaves);
+	g_hash_table_destroy(a.states);
 	*problems = a.problems;
 	*records = a.records;
 	return rc;

@@ -13,12 +13,22 @@
 typedef void audit_report_fn(void *ctx, const char *where, const char *what);
 
 /*
- * Recompute each sealed record's leaf from the record as stored now and its
- * salts, and compare it with the sealed leaf and with the log's entry;
- * re-hash every blob file; check the log's tiles and bundles
- * (tlog_log_audit); verify every kept checkpoint's signature with `log_key`
- * and its consistency with the current tree. *problems gets the count,
- * *records the number of seals checked.
+ * Walk the seals, the log and the records, each against the others:
+ * - each seal: its leaf_hash is its leaf's hash, its chain columns and
+ *   record are its leaf's, the leaf recomputed from the record as stored
+ *   now and its salts is the sealed leaf, which is the log's entry at its
+ *   index, and no other seal claims that index;
+ * - each leaf of the log: a seal claims it, and each leaf of an order's
+ *   chain names the leaf holding the place before it (no gap, no fork); an
+ *   order's links are leaves of the log;
+ * - each stored record: it has its seal, in its order's chain, and the
+ *   columns that link it (order_id, consumer_id, merchant_id, listing_id,
+ *   dispute_id, a dispute's state) say what its body says; a dispute's
+ *   state is where its sealed events left it;
+ * - every blob file re-hashed; the log's tiles and bundles (tlog_log_audit);
+ *   every kept checkpoint's signature with `log_key` and its consistency
+ *   with the current tree.
+ * *problems gets the count, *records the number of seals checked.
  */
 int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	      const struct tlog_verifier *log_key, audit_report_fn *report, void *ctx,

@@ -23,6 +23,8 @@ struct collect {
 	struct item *items;
 	size_t n, cap;
 	json_t *blob_ids;        /* unique "sha256:…" in first-seen order */
+	struct store *st;        /* the store being read */
+	struct err *e;           /* where a chain walk's errors go */
 };
 
 static int add_item(struct collect *c, const char *kind, json_t *body, struct err *e)
@@ -67,16 +69,63 @@ static void note_blobs(struct collect *c, json_t *arr)
 		note_blob(c, v);
 }
 
+/* Kinds of record in an order's chain, as the bundle names them. */
+static const char *chained_kind(const char *kind)
+{
+	static const char *const kinds[] = {"order", "payment", "logistics", "message",
+					    "dispute_event", NULL};
+	size_t i;
+
+	for (i = 0; kinds[i]; i++)
+		if (strcmp(kinds[i], kind) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+/* store_seal_chain_each: one link of the order's chain, with its record and seal. */
+static int add_chained(void *ctx, const struct store_seal *s)
+{
+	struct collect *c = ctx;
+	const char *kind = chained_kind(s->kind);
+	json_t *body = NULL, *data;
+	struct item *x;
+	int rc;
+
+	if (!kind)
+		return err_set(c->e, RC_INTERNAL, "bad_seal", NULL, "seal of kind %s in a chain",
+			       s->kind);
+	rc = seal_load_record(c->st, s, &body, c->e);
+	if (rc == RC_NOTFOUND)
+		rc = err_set(c->e, RC_CONFLICT, "record_missing", NULL,
+			     "%s %s of the order's chain is missing from the database", s->kind,
+			     s->record_id);
+	if (rc)
+		return rc;
+	if (strcmp(kind, "message") == 0)
+		note_blobs(c, json_object_get(body, "attachments"));
+	data = json_object_get(body, "data");
+	if (strcmp(kind, "dispute_event") == 0) {
+		note_blobs(c, json_object_get(data, "evidence"));
+		note_blobs(c, json_object_get(data, "attachments"));
+	}
+	rc = add_item(c, kind, body, c->e);
+	if (rc)
+		return rc;
+	x = &c->items[c->n - 1];
+	return store_seal_by_seq(c->st, s->seq, &x->seal, c->e);
+}
+
 /* Every record of the order, in bundle order, read in one transaction. */
 static int collect_records(struct store *st, const char *order_ref, struct collect *c,
 			   struct err *e)
 {
-	json_t *order = NULL, *m = NULL, *it, *page;
+	json_t *order = NULL, *m = NULL, *it;
 	struct store_filter f = {NULL, NULL, NULL};
-	int64_t after, next;
 	size_t i, j;
 	int rc;
 
+	c->st = st;
+	c->e = e;
 	rc = store_get(st, STORE_ORDER, order_ref, &order, e);
 	if (rc)
 		return rc;
@@ -110,31 +159,10 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 		if (rc)
 			goto out;
 	}
-	rc = add_item(c, "order", json_incref(order), e);
-	if (!rc)
-		rc = add_item(c, "payment", json_incref(order), e);
+	f.order_id = json_string_value(json_object_get(order, "id"));
+	rc = store_seal_chain_each(st, f.order_id, add_chained, c, e);
 	if (rc)
 		goto out;
-	f.order_id = json_string_value(json_object_get(order, "id"));
-	for (i = 0; i < 2 && !rc; i++) {
-		enum store_kind kind = i == 0 ? STORE_LOGISTICS : STORE_MESSAGE;
-
-		after = 0;
-		do {
-			rc = store_list(st, kind, &f, after, 100, &page, &next, e);
-			if (rc)
-				break;
-			json_array_foreach(page, j, it) {
-				if (i == 1)
-					note_blobs(c, json_object_get(it, "attachments"));
-				rc = add_item(c, i == 0 ? "logistics" : "message", json_incref(it), e);
-				if (rc)
-					break;
-			}
-			json_decref(page);
-			after = next;
-		} while (!rc && next > 0);
-	}
 	json_array_foreach(c->blob_ids, i, it) {
 		char hex[65];
 		json_t *meta = NULL;
@@ -156,7 +184,10 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 				      ? json_integer_value(json_object_get(x->body, "version"))
 				      : 0;
 
-		rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);
+		if (x->seal.leaf)
+			rc = RC_OK;   /* a link of the chain: read with its seal */
+		else
+			rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);
 		if (rc == RC_NOTFOUND)
 			rc = err_set(e, RC_CONFLICT, "seal_pending", NULL,
 				     "%s %s has no seal; it cannot be proven", x->kind, id);
@@ -221,12 +252,40 @@ static json_t *b64(const uint8_t *d, size_t n)
 	return v;
 }
 
+/*
+ * A record's place in its order's chain, as its sealed leaf says: *chain is
+ * {"order","seq","links"} or {"order","seq","prev"}, or NULL outside chains.
+ */
+static int chain_json(const struct store_seal *s, json_t **chain, struct err *e)
+{
+	json_t *leaf = NULL;
+	int rc;
+
+	*chain = NULL;
+	rc = leaf_decode((const char *)s->leaf, s->leaf_len, &leaf, e);
+	if (rc)
+		return err_set(e, RC_INTERNAL, "bad_seal", NULL, "the seal of %s %s is unreadable",
+			       s->kind, s->record_id);
+	if (json_object_get(leaf, "order")) {
+		*chain = json_pack("{s:O, s:O}", "order", json_object_get(leaf, "order"), "seq",
+				   json_object_get(leaf, "seq"));
+		if (*chain && json_object_get(leaf, "prev"))
+			json_object_set(*chain, "prev", json_object_get(leaf, "prev"));
+		else if (*chain)
+			json_object_set(*chain, "links", json_object_get(leaf, "links"));
+		if (!*chain)
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	}
+	json_decref(leaf);
+	return rc;
+}
+
 /* The bundle's entry for one record: its leaf's parts, disclosures and proof. */
 static int record_json(struct item *x, const struct bundle_opts *o, const struct tlog_proof *p,
 		       json_t **out, struct err *e)
 {
 	struct seal_parts parts;
-	json_t *salts, *fields, *proof, *v;
+	json_t *salts, *fields, *proof, *v, *chain = NULL;
 	const char *name;
 	char ts[TIME_TEXT_MAX];
 	size_t i;
@@ -290,15 +349,22 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 	for (i = 0; i < p->n; i++)
 		json_array_append_new(proof, b64(p->hash[i], TLOG_HASH_SIZE));
 	time_format(parts.time_ms, ts);
-	*out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:O, s:O}", "type", x->kind, "id", parts.id,
-			 "time", ts, "leaf_index", (json_int_t)x->seal.leaf_index, "blobs",
-			 sorted_unique(parts.blobs), "fields", fields, "inclusion_proof", proof);
-	if (!*out)
+	rc = chain_json(&x->seal, &chain, e);
+	if (rc)
+		goto out;
+	*out = json_pack("{s:s, s:s, s:s}", "type", x->kind, "id", parts.id, "time", ts);
+	if (*out && chain)
+		json_object_set(*out, "chain", chain);
+	if (!*out || json_object_set_new(*out, "leaf_index", json_integer(x->seal.leaf_index)) ||
+	    json_object_set_new(*out, "blobs", sorted_unique(parts.blobs)) ||
+	    json_object_set(*out, "fields", fields) ||
+	    json_object_set(*out, "inclusion_proof", proof))
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 out:
 	json_decref(salts);
 	json_decref(fields);
 	json_decref(proof);
+	json_decref(chain);
 	seal_parts_release(&parts);
 	return rc;
 }

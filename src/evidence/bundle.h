@@ -12,7 +12,7 @@
 #include "tlog/note.h"
 
 /* The format is specified byte for byte in docs/formats.md ("Evidence bundles"). */
-#define BUNDLE_FORMAT "disputed-bundle/v1"
+#define BUNDLE_FORMAT "disputed-bundle/v2"
 
 struct bundle_opts {
 	const char *log_vkey;              /* the log's verifier key text */
@@ -25,8 +25,9 @@ struct bundle_opts {
 
 /*
  * Build the bundle of order `order_ref` (id or external id): the merchant's
- * identity, the listing versions its items point at, the order, its
- * payment, its logistics events and messages, and the blobs they name, each
+ * identity, the listing versions its items point at, then the order's
+ * chain (the order, its payment, logistics events, messages and dispute
+ * events, as they arrived), and the blobs they name, each
  * with its fields (disclosed with their salts, or withheld as commitments)
  * and an inclusion proof to the log's latest checkpoint. Runs its own store
  * transactions. RC_NOTFOUND for no such order; RC_CONFLICT (code

@@ -143,8 +143,71 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs,
-		json_t *commitments, struct buf *out, struct err *e)
+int leaf_hash_text_valid(const char *s)
+{
+	uint8_t bin[32];
+	size_t n = 0;
+
+	return s && strlen(s) == 44 &&
+	       sodium_base642bin(bin, sizeof(bin), s, 44, NULL, &n, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       n == sizeof(bin);
+}
+
+/* True if `s` may stand on a leaf line: 1..200 printable ASCII bytes, no space. */
+static int token_valid(const char *s)
+{
+	size_t i, n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > 200)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* The order, seq, prev and link lines of a leaf's head. */
+static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *e)
+{
+	const char **links = NULL;
+	size_t n = 0, i;
+	json_t *v;
+	int rc;
+
+	if (!h->order)
+		return h->prev || json_array_size(h->links)
+			       ? err_set(e, RC_INVAL, "invalid_chain", NULL,
+					 "a leaf outside a chain has no prev or link lines")
+			       : RC_OK;
+	if (!token_valid(h->order) || h->seq < 0 || (h->seq == 0) != (h->prev == NULL) ||
+	    (h->prev && !leaf_hash_text_valid(h->prev)) || (h->seq > 0 && json_array_size(h->links)))
+		return err_set(e, RC_INVAL, "invalid_chain", NULL, "bad chain lines in leaf");
+	rc = buf_printf(out, "order %s\nseq %lld\n", h->order, (long long)h->seq);
+	if (!rc && h->prev)
+		rc = buf_printf(out, "prev %s\n", h->prev);
+	if (rc || json_array_size(h->links) == 0)
+		return rc;
+	links = calloc(json_array_size(h->links), sizeof(*links));
+	if (!links)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	json_array_foreach(h->links, i, v) {
+		if (!leaf_hash_text_valid(json_string_value(v))) {
+			free(links);
+			return err_set(e, RC_INVAL, "invalid_chain", NULL, "bad link in leaf");
+		}
+		links[n++] = json_string_value(v);
+	}
+	qsort(links, n, sizeof(*links), cmp_str);
+	for (i = 0; i < n && !rc; i++)
+		if (i == 0 || strcmp(links[i], links[i - 1]) != 0)
+			rc = buf_printf(out, "link %s\n", links[i]);
+	free(links);
+	return rc;
+}
+
+int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
+		struct buf *out, struct err *e)
 {
 	const char **names = NULL, **digests = NULL, *key;
 	char ts[TIME_TEXT_MAX], hex[65];
@@ -153,6 +216,8 @@ int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs
 	int rc = RC_OK;
 
 	buf_clear(out);
+	if (!token_valid(h->type) || !token_valid(h->id))
+		return err_set(e, RC_INVAL, "invalid_leaf", NULL, "bad type or id in leaf");
 	if (json_object_size(commitments) == 0)
 		return err_set(e, RC_INVAL, "no_fields", NULL, "a leaf needs at least one field");
 	names = calloc(json_object_size(commitments), sizeof(*names));
@@ -177,8 +242,13 @@ int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs
 	}
 	qsort(digests, nb, sizeof(*digests), cmp_str);
 	qsort(names, nf, sizeof(*names), cmp_str);
-	time_format(time_ms, ts);
-	rc = buf_printf(out, "%s\ntype %s\nid %s\ntime %s\n", LEAF_MAGIC, type, id, ts);
+	time_format(h->time_ms, ts);
+	rc = buf_printf(out, "%s\ntype %s\nid %s\ntime %s\n", LEAF_MAGIC, h->type, h->id, ts);
+	if (rc == RC_OK) {
+		rc = encode_chain(h, out, e);
+		if (rc && rc != RC_TOOBIG)
+			goto out;
+	}
 	for (i = 0; i < nb && !rc; i++)
 		if (i == 0 || strcmp(digests[i], digests[i - 1]) != 0)
 			rc = buf_printf(out, "blob %s\n", digests[i]);
@@ -231,8 +301,8 @@ static int commit_all(json_t *fields, json_t *salts, int make_salts, json_t *com
 	return RC_OK;
 }
 
-int leaf_seal(const char *type, const char *id, int64_t time_ms, json_t *fields,
-	      json_t *blobs, json_t **salts, struct buf *out, struct err *e)
+int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t **salts,
+	      struct buf *out, struct err *e)
 {
 	json_t *commitments = json_object();
 	int rc;
@@ -244,7 +314,7 @@ int leaf_seal(const char *type, const char *id, int64_t time_ms, json_t *fields,
 	}
 	rc = commit_all(fields, *salts, 1, commitments, e);
 	if (!rc)
-		rc = leaf_encode(type, id, time_ms, blobs, commitments, out, e);
+		rc = leaf_encode(h, blobs, commitments, out, e);
 out:
 	json_decref(commitments);
 	if (rc) {
@@ -254,8 +324,8 @@ out:
 	return rc;
 }
 
-int leaf_rebuild(const char *type, const char *id, int64_t time_ms, json_t *fields,
-		 json_t *blobs, json_t *salts, struct buf *out, struct err *e)
+int leaf_rebuild(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t *salts,
+		 struct buf *out, struct err *e)
 {
 	json_t *commitments = json_object();
 	int rc;
@@ -264,7 +334,7 @@ int leaf_rebuild(const char *type, const char *id, int64_t time_ms, json_t *fiel
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	rc = commit_all(fields, salts, 0, commitments, e);
 	if (!rc)
-		rc = leaf_encode(type, id, time_ms, blobs, commitments, out, e);
+		rc = leaf_encode(h, blobs, commitments, out, e);
 	json_decref(commitments);
 	return rc;
 }
@@ -290,22 +360,40 @@ static int take_line(const char **p, const char *end, const char *prefix, char *
 int leaf_decode(const char *data, size_t len, json_t **out, struct err *e)
 {
 	const char *p = data, *end = data + len;
-	char line[512], type[64], id[256], ts[64];
-	json_t *blobs = json_array(), *fields = json_object(), *leaf = NULL;
-	int64_t ms;
+	char line[512], type[64], id[256], ts[64], order[256] = "", prev[64] = "";
+	json_t *blobs = json_array(), *fields = json_object(), *links = json_array(), *leaf = NULL;
+	struct leaf_head h;
+	long long seq = 0;
 	struct buf again;
 	int rc = RC_INVAL;
 
 	*out = NULL;
+	memset(&h, 0, sizeof(h));
 	buf_init(&again, LEAF_MAX);
-	if (!blobs || !fields)
+	if (!blobs || !fields || !links)
 		goto bad;
 	if (!take_line(&p, end, "", line, sizeof(line)) || strcmp(line, LEAF_MAGIC) != 0)
 		goto bad;
 	if (!take_line(&p, end, "type ", type, sizeof(type)) ||
 	    !take_line(&p, end, "id ", id, sizeof(id)) ||
-	    !take_line(&p, end, "time ", ts, sizeof(ts)) || time_parse(ts, &ms))
+	    !take_line(&p, end, "time ", ts, sizeof(ts)) || time_parse(ts, &h.time_ms))
 		goto bad;
+	if (take_line(&p, end, "order ", order, sizeof(order))) {
+		char *stop = NULL;
+
+		if (!take_line(&p, end, "seq ", line, sizeof(line)))
+			goto bad;
+		seq = strtoll(line, &stop, 10);
+		if (!*line || *stop || seq < 0)
+			goto bad;
+		if (take_line(&p, end, "prev ", prev, sizeof(prev)))
+			h.prev = prev;
+		while (take_line(&p, end, "link ", line, sizeof(line)))
+			json_array_append_new(links, json_string(line));
+		h.order = order;
+		h.seq = seq;
+		h.links = links;
+	}
 	while (take_line(&p, end, "blob ", line, sizeof(line)))
 		json_array_append_new(blobs, json_string(line));
 	while (p < end && take_line(&p, end, "field ", line, sizeof(line))) {
@@ -318,21 +406,45 @@ int leaf_decode(const char *data, size_t len, json_t **out, struct err *e)
 	}
 	if (p != end)
 		goto bad;
-	/* canonical: encoding the decoded parts gives the same bytes */
-	if (leaf_encode(type, id, ms, blobs, fields, &again, NULL) || again.len != len ||
+	/* canonical: encoding the decoded parts gives the same bytes (seq without leading zeros) */
+	h.type = type;
+	h.id = id;
+	if (leaf_encode(&h, blobs, fields, &again, NULL) || again.len != len ||
 	    memcmp(again.data, data, len) != 0)
 		goto bad;
 	leaf = json_pack("{s:s, s:s, s:s, s:O, s:O}", "type", type, "id", id, "time", ts,
 			 "blobs", blobs, "fields", fields);
 	if (!leaf)
 		goto bad;
+	if (h.order) {
+		json_object_set_new(leaf, "order", json_string(order));
+		json_object_set_new(leaf, "seq", json_integer(seq));
+		if (h.prev)
+			json_object_set_new(leaf, "prev", json_string(prev));
+		else
+			json_object_set(leaf, "links", links);
+	}
 	*out = leaf;
 	rc = RC_OK;
 bad:
 	buf_release(&again);
 	json_decref(blobs);
 	json_decref(fields);
+	json_decref(links);
 	if (rc)
 		return err_set(e, RC_INVAL, "invalid_leaf", NULL, "not a canonical evidence leaf");
 	return RC_OK;
+}
+
+void leaf_head_of(json_t *decoded, struct leaf_head *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = json_string_value(json_object_get(decoded, "type"));
+	h->id = json_string_value(json_object_get(decoded, "id"));
+	if (time_parse(json_string_value(json_object_get(decoded, "time")), &h->time_ms))
+		h->time_ms = 0;
+	h->order = json_string_value(json_object_get(decoded, "order"));
+	h->seq = json_integer_value(json_object_get(decoded, "seq"));
+	h->prev = json_string_value(json_object_get(decoded, "prev"));
+	h->links = json_object_get(decoded, "links");
 }

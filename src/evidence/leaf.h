@@ -13,10 +13,14 @@
  * The byte-exact encoding is specified in docs/formats.md ("Evidence
  * leaves"). In short, UTF-8 lines ending in "\n":
  *
- *   disputed-leaf/v1
+ *   disputed-leaf/v2
  *   type <type>
  *   id <id>
  *   time <RFC 3339 UTC time>
+ *   order <order id>                   (records of an order's chain)
+ *   seq <n>                            (their place in it: 0 is the order)
+ *   prev <base64 leaf hash>            (seq > 0: the chain's previous leaf)
+ *   link <base64 leaf hash>            (seq 0: merchant and listing versions)
  *   blob sha256:<hex>                  (zero or more, ascending, unique)
  *   field <name> <base64 commitment>   (one or more, ascending by name)
  *
@@ -25,9 +29,29 @@
  * a field (value and salt) while withheld fields stay bound but hidden.
  */
 
-#define LEAF_MAGIC "disputed-leaf/v1"
+#define LEAF_MAGIC "disputed-leaf/v2"
 #define LEAF_SALT_SIZE 32
 #define LEAF_MAX (64 * 1024)   /* the tiles format's limit on an entry */
+
+/*
+ * The lines of a leaf before its blobs and fields. Every record of an order
+ * (the order itself, its payment, logistics events, messages and dispute
+ * events) is a link of the order's chain: `seq` counts from 0 (the order),
+ * and each later leaf names the hash of the one before it, so a record
+ * cannot leave the chain, or move to another order's, unseen. The order's
+ * own leaf links the leaves of the merchant and the listing versions its
+ * items point at. Records outside any chain (merchants, listings, blobs)
+ * have `order` NULL.
+ */
+struct leaf_head {
+	const char *type;         /* leaf type */
+	const char *id;           /* record id */
+	int64_t time_ms;          /* the record's created_at */
+	const char *order;        /* the chain's order id, or NULL */
+	int64_t seq;              /* place in the chain (0: the order itself) */
+	const char *prev;         /* seq > 0: base64 hash of the previous leaf; else NULL */
+	json_t *links;            /* seq 0: array of base64 leaf hashes (borrowed); else NULL */
+};
 
 /*
  * Flatten a record body into its fields: an object of name → string value.
@@ -49,29 +73,39 @@ void leaf_commit(const char *name, const uint8_t salt[LEAF_SALT_SIZE], const cha
  * duplicates allowed: the encoding sorts and dedups them); `commitments`
  * an object of name → base64 commitment. Fails with RC_TOOBIG past LEAF_MAX.
  */
-int leaf_encode(const char *type, const char *id, int64_t time_ms, json_t *blobs,
-		json_t *commitments, struct buf *out, struct err *e) WARN_UNUSED;
+int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
+		struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
  * Seal a record: draw a salt for every field, commit to each, and encode
  * the leaf into `out`. *salts gets a new object name → base64 salt (kept
  * by the store so fields can be disclosed later).
  */
-int leaf_seal(const char *type, const char *id, int64_t time_ms, json_t *fields,
-	      json_t *blobs, json_t **salts, struct buf *out, struct err *e) WARN_UNUSED;
+int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t **salts,
+	      struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
  * Recompute the leaf of a record from its fields and the salts kept for
  * it (used by audit and by bundles). Fields without a salt, or salts
  * without a field, are an error (RC_INVAL, code "field_mismatch").
  */
-int leaf_rebuild(const char *type, const char *id, int64_t time_ms, json_t *fields,
-		 json_t *blobs, json_t *salts, struct buf *out, struct err *e) WARN_UNUSED;
+int leaf_rebuild(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t *salts,
+		 struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
  * Decode a leaf: *out is a new object {"type","id","time","blobs":[…],
- * "fields":{name: commitment}}. RC_INVAL if it is not in canonical form.
+ * "fields":{name: commitment}}, with "order", "seq" and "prev" or "links"
+ * for a record of a chain. RC_INVAL if it is not in canonical form.
  */
 int leaf_decode(const char *data, size_t len, json_t **out, struct err *e) WARN_UNUSED;
+
+/*
+ * The head of a decoded leaf (leaf_decode's object), borrowing its strings:
+ * `decoded` must outlive `h`.
+ */
+void leaf_head_of(json_t *decoded, struct leaf_head *h);
+
+/* True if `s` is base64 of 32 bytes in canonical form (a hash or commitment). */
+int leaf_hash_text_valid(const char *s);
 
 #endif

@@ -7,6 +7,9 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "core/ids.h"
+#include "core/jsonx.h"
+#include "evidence/blobstore.h"
 #include "evidence/leaf.h"
 
 void seal_parts_release(struct seal_parts *p)
@@ -103,39 +106,140 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 	return rc;
 }
 
+/* The leaf hash of a record's seal, appended to `links`. */
+static int link_to(struct store *st, const char *kind, const char *id, int64_t version,
+		   json_t *links, struct err *e)
+{
+	struct store_seal s;
+	int rc;
+
+	if (!id)
+		return err_set(e, RC_INTERNAL, "bad_record", NULL, "order links a record with no id");
+	rc = store_seal_get(st, kind, id, version, &s, e);
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
+			       "the order's %s %s has no seal", kind, id);
+	if (rc)
+		return rc;
+	json_array_append_new(links, json_string(s.leaf_hash));
+	store_seal_release(&s);
+	return RC_OK;
+}
+
+/*
+ * Where a record of kind `kind` goes in its order's chain: *order (a copy
+ * into `order`, "" for records outside any chain), the place after the
+ * chain's head (h->seq, h->prev into `prev`), or for the order itself the
+ * leaves it links (h->links, a new array).
+ */
+static int chain_place(struct store *st, const char *kind, json_t *body, struct leaf_head *h,
+		       char *order, size_t order_cap, char *prev, size_t prev_cap, struct err *e)
+{
+	const char *oid = NULL;
+	json_t *d = NULL, *it;
+	struct store_seal head;
+	size_t i;
+	int rc = RC_OK;
+
+	order[0] = '\0';
+	if (strcmp(kind, "order") == 0 || strcmp(kind, "payment") == 0) {
+		oid = str(body, "id");
+	} else if (strcmp(kind, "logistics") == 0 || strcmp(kind, "message") == 0) {
+		oid = str(body, "order");
+	} else if (strcmp(kind, "dispute_event") == 0) {
+		rc = store_dispute_get(st, str(body, "dispute"), &d, e);
+		if (rc)
+			return rc;
+		oid = str(d, "order");
+	} else {
+		return RC_OK;   /* merchants, listings, blobs: outside every chain */
+	}
+	if (!oid || (size_t)snprintf(order, order_cap, "%s", oid) >= order_cap) {
+		json_decref(d);
+		return err_set(e, RC_INTERNAL, "bad_record", NULL, "%s has no order", kind);
+	}
+	json_decref(d);
+	h->order = order;
+	if (strcmp(kind, "order") == 0) {
+		h->seq = 0;
+		h->links = json_array();
+		if (!h->links)
+			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		rc = link_to(st, "merchant", str(body, "merchant"), 0, h->links, e);
+		json_array_foreach(json_object_get(body, "items"), i, it) {
+			if (rc)
+				break;
+			rc = link_to(st, "listing", str(it, "listing"),
+				     json_integer_value(json_object_get(it, "listing_version")),
+				     h->links, e);
+		}
+		return rc;
+	}
+	rc = store_seal_chain_head(st, order, &head, e);
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
+			       "order %s has no sealed chain to extend", order);
+	if (rc)
+		return rc;
+	h->seq = head.chain_seq + 1;
+	snprintf(prev, prev_cap, "%s", head.leaf_hash);
+	h->prev = prev;
+	store_seal_release(&head);
+	return RC_OK;
+}
+
 int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, int64_t *seq,
 		struct err *e)
 {
 	struct seal_parts p;
+	struct leaf_head h;
+	struct store_seal row;
 	json_t *salts = NULL;
-	uint8_t h[TLOG_HASH_SIZE];
-	char hash[48], *salts_text = NULL;
+	uint8_t hash[TLOG_HASH_SIZE];
+	char *salts_text = NULL, prev[48];
 	struct buf leaf;
 	int rc;
 
+	memset(&h, 0, sizeof(h));
+	memset(&row, 0, sizeof(row));
 	buf_init(&leaf, LEAF_MAX + 1024);
 	rc = seal_parts_of(kind, body, &p, e);
 	if (rc)
 		return rc;
-	rc = leaf_seal(kind, p.id, p.time_ms, p.fields, p.blobs, &salts, &leaf, e);
+	h.type = kind;
+	h.id = p.id;
+	h.time_ms = p.time_ms;
+	rc = chain_place(st, kind, body, &h, row.chain_order, sizeof(row.chain_order), prev,
+			 sizeof(prev), e);
+	if (!rc)
+		rc = leaf_seal(&h, p.fields, p.blobs, &salts, &leaf, e);
 	if (rc)
 		goto out;
-	tlog_leaf_hash(leaf.data, leaf.len, h);
-	sodium_bin2base64(hash, sizeof(hash), h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
+	tlog_leaf_hash(leaf.data, leaf.len, hash);
+	sodium_bin2base64(row.leaf_hash, sizeof(row.leaf_hash), hash, sizeof(hash),
+			  sodium_base64_VARIANT_ORIGINAL);
 	salts_text = json_dumps(salts, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!salts_text) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
+	snprintf(row.kind, sizeof(row.kind), "%s", kind);
+	snprintf(row.record_id, sizeof(row.record_id), "%s", p.id);
+	row.version = p.version;
+	row.leaf = (unsigned char *)leaf.data;
+	row.leaf_len = leaf.len;
+	row.salts = salts_text;
+	row.chain_seq = h.order ? h.seq : -1;
 	/* the row's own time is the real clock's: the sweeper ages pending seals by it */
 	(void)now;
-	rc = store_seal_add(st, kind, p.id, p.version, leaf.data, leaf.len, hash, salts_text,
-			    time_now_ms(), seq, e);
+	row.created_at = time_now_ms();
+	rc = store_seal_add(st, &row, seq, e);
 out:
 	if (salts_text)
 		sodium_memzero(salts_text, strlen(salts_text));
 	free(salts_text);
 	json_decref(salts);
+	json_decref(h.links);
 	buf_release(&leaf);
 	seal_parts_release(&p);
 	return rc;
@@ -244,6 +348,39 @@ int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int
 		if (m < 512)
 			return RC_OK;
 	}
+}
+
+/* The record a seal was made from, as the store holds it now. */
+int seal_load_record(struct store *st, const struct store_seal *s, json_t **body,
+		     struct err *e)
+{
+	char hex[65];
+	int rc;
+
+	*body = NULL;
+	if (strcmp(s->kind, "merchant") == 0)
+		return store_get(st, STORE_MERCHANT, s->record_id, body, e);
+	if (strcmp(s->kind, "listing") == 0)
+		return store_listing_version(st, s->record_id, s->version, body, e);
+	if (strcmp(s->kind, "order") == 0 || strcmp(s->kind, "payment") == 0)
+		return store_get(st, STORE_ORDER, s->record_id, body, e);
+	if (strcmp(s->kind, "logistics") == 0)
+		return store_get(st, STORE_LOGISTICS, s->record_id, body, e);
+	if (strcmp(s->kind, "message") == 0)
+		return store_get(st, STORE_MESSAGE, s->record_id, body, e);
+	if (strcmp(s->kind, "dispute_event") == 0)
+		return store_dispute_event_get(st, s->record_id, body, e);
+	if (strcmp(s->kind, "blob") == 0) {
+		if (!blob_parse_id(s->record_id, hex))
+			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");
+		rc = store_blob_get(st, hex, body, e);
+		if (!rc)
+			json_object_set_new(*body, "created_at",
+					    jx_time_json(json_integer_value(
+						    json_object_get(*body, "created_at"))));
+		return rc;
+	}
+	return err_set(e, RC_NOTFOUND, NULL, NULL, "unknown kind %s", s->kind);
 }
 
 static int annotate_one(struct store *st, json_t *obj, const char *kind, const char *id,

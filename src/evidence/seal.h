@@ -19,7 +19,14 @@
  * are integrated by seal_pending.
  *
  * Leaf kinds: merchant, listing (one per version), order, payment (the
- * order's payment, id = the order's id), logistics, message, blob.
+ * order's payment, id = the order's id), logistics, message, dispute_event,
+ * blob.
+ *
+ * The records of one order (order, payment, logistics, message,
+ * dispute_event) form a chain (leaf.h): seal_record puts each after the
+ * order's current head, inside the caller's transaction, so the store's
+ * one writer at a time keeps each chain a line; the order's leaf links the
+ * leaves of its merchant and listing versions, which must be sealed first.
  */
 
 /* The parts of a stored record that its leaf commits to. */
@@ -64,6 +71,14 @@ int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_
  */
 int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,
 		 struct err *e) WARN_UNUSED;
+
+/*
+ * The record a seal was made from, as the store holds it now (for a
+ * payment, its order; for a blob, its metadata with created_at as text).
+ * *body is new. RC_NOTFOUND if the record is gone.
+ */
+int seal_load_record(struct store *st, const struct store_seal *s, json_t **body,
+		     struct err *e) WARN_UNUSED;
 
 /*
  * Set "sealed": {"leaf_index", "leaf_hash"} on a record object as served

@@ -221,41 +221,92 @@ out:
 }
 
 static const char *const record_kinds[] = {"merchant", "listing", "order", "payment",
-					   "logistics", "message", "blob", NULL};
+					   "logistics", "message", "dispute_event", "blob",
+					   NULL};
+
+/* True for the types of record that are links of an order's chain. */
+static int chained_type(const char *type)
+{
+	return strcmp(type, "order") == 0 || strcmp(type, "payment") == 0 ||
+	       strcmp(type, "logistics") == 0 || strcmp(type, "message") == 0 ||
+	       strcmp(type, "dispute_event") == 0;
+}
+
+/*
+ * The head of a record's leaf from its "chain" object (or its absence):
+ * {"order","seq","links"} at seq 0, {"order","seq","prev"} after.
+ */
+static int chain_head(json_t *chain, struct leaf_head *h)
+{
+	static const char *const first[] = {"order", "seq", "links", NULL};
+	static const char *const later[] = {"order", "seq", "prev", NULL};
+	json_t *seq = json_object_get(chain, "seq"), *l;
+	size_t i;
+
+	if (!chain)
+		return 1;
+	if (!json_is_integer(seq) || json_integer_value(seq) < 0 ||
+	    !json_is_string(json_object_get(chain, "order")))
+		return 0;
+	h->order = str(chain, "order");
+	h->seq = json_integer_value(seq);
+	if (h->seq == 0) {
+		if (!exact_keys(chain, first) || !json_is_array(json_object_get(chain, "links")))
+			return 0;
+		h->links = json_object_get(chain, "links");
+		json_array_foreach(h->links, i, l)
+			if (!leaf_hash_text_valid(json_string_value(l)) ||
+			    (i > 0 && strcmp(json_string_value(json_array_get(h->links, i - 1)),
+					     json_string_value(l)) >= 0))
+				return 0;
+		return 1;
+	}
+	h->prev = str(chain, "prev");
+	return exact_keys(chain, later) && leaf_hash_text_valid(h->prev);
+}
 
 /* Verify one record of a bundle against the checkpoint's tree. */
 static enum verify_result verify_record(struct vctx *v, json_t *r, size_t idx,
 					const struct tlog_checkpoint *c, int *withheld_out,
-					int *disclosed_out)
+					int *disclosed_out, uint8_t leaf[TLOG_HASH_SIZE])
 {
 	static const char *const keys[] = {"type", "id", "time", "leaf_index", "blobs",
 					   "fields", "inclusion_proof", NULL};
+	static const char *const chained_keys[] = {"type", "id", "time", "chain", "leaf_index",
+						   "blobs", "fields", "inclusion_proof", NULL};
 	const char *type = str(r, "type"), *id = str(r, "id"), *t = str(r, "time"), *name;
 	const char *prev = NULL;
 	json_t *fields = json_object_get(r, "fields"), *blobs = json_object_get(r, "blobs");
 	json_t *proof = json_object_get(r, "inclusion_proof"), *commitments = NULL, *f, *b;
 	json_t *li = json_object_get(r, "leaf_index");
 	char ts[TIME_TEXT_MAX], hex[65];
-	uint8_t leaf[TLOG_HASH_SIZE];
+	struct leaf_head h;
 	struct tlog_proof p;
 	struct buf enc;
 	struct err e;
-	int64_t ms;
 	size_t i;
 	int known = 0;
 	enum verify_result res = VERIFY_VALID;
 
 	buf_init(&enc, LEAF_MAX + 1024);
 	err_clear(&e);
-	if (!exact_keys(r, keys) || !type || !id || !t || !json_is_integer(li) ||
-	    !json_is_array(blobs) || !json_is_object(fields) || !json_is_array(proof))
+	memset(&h, 0, sizeof(h));
+	if (!(exact_keys(r, keys) || exact_keys(r, chained_keys)) || !type || !id || !t ||
+	    !json_is_integer(li) || !json_is_array(blobs) || !json_is_object(fields) ||
+	    !json_is_array(proof) || !chain_head(json_object_get(r, "chain"), &h))
 		return fail(v, "record %zu is not shaped as the format says", idx);
 	for (i = 0; record_kinds[i]; i++)
 		known |= strcmp(record_kinds[i], type) == 0;
 	if (!known)
 		return fail(v, "record %zu has an unknown type '%s'", idx, type);
-	if (time_parse(t, &ms) || (time_format(ms, ts), strcmp(ts, t) != 0))
+	if (chained_type(type) != (h.order != NULL))
+		return fail(v, "record %zu (%s %s) %s", idx, type, id,
+			    h.order ? "is of a type outside every order's chain, yet has a chain"
+				    : "belongs to an order's chain but has none");
+	if (time_parse(t, &h.time_ms) || (time_format(h.time_ms, ts), strcmp(ts, t) != 0))
 		return fail(v, "record %zu (%s %s) has a time not in canonical form", idx, type, id);
+	h.type = type;
+	h.id = id;
 	if (json_integer_value(li) < 0 || (uint64_t)json_integer_value(li) >= c->size)
 		return fail(v, "record %zu (%s %s) has leaf index %lld outside the checkpoint's "
 			       "tree of size %llu", idx, type, id, (long long)json_integer_value(li),
@@ -297,7 +348,7 @@ static enum verify_result verify_record(struct vctx *v, json_t *r, size_t idx,
 		sodium_bin2base64(b64, sizeof(b64), cm, sizeof(cm), sodium_base64_VARIANT_ORIGINAL);
 		json_object_set_new(commitments, name, json_string(b64));
 	}
-	if (leaf_encode(type, id, ms, blobs, commitments, &enc, &e)) {
+	if (leaf_encode(&h, blobs, commitments, &enc, &e)) {
 		res = fail(v, "record %zu (%s %s): %s", idx, type, id, e.message);
 		goto out;
 	}
@@ -380,6 +431,138 @@ static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t id
 	return VERIFY_VALID;
 }
 
+static void hash_text(const uint8_t h[TLOG_HASH_SIZE], char out[48])
+{
+	sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* True if `arr` (an array of strings) holds `s`. */
+static int holds(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *x;
+
+	json_array_foreach(arr, i, x)
+		if (json_is_string(x) && strcmp(json_string_value(x), s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Completeness: the records of the order's chain are all of one chain, that
+ * of the bundle's order, at places 0..k each once, each naming the leaf
+ * hash of the one before; the order's leaf links every merchant and listing
+ * record of the bundle and nothing else; every blob record is referred to.
+ * `hashes[i]` is the leaf hash of record i.
+ */
+static enum verify_result verify_chain(struct vctx *v, const char *order, json_t *records,
+				       uint8_t (*hashes)[TLOG_HASH_SIZE])
+{
+	size_t n = json_array_size(records), i, j, count = 0, chain_len;
+	size_t *at = NULL;   /* at[seq] = record index + 1 */
+	json_t *r, *links = NULL, *b, *c;
+	char text[48];
+	enum verify_result res = VERIFY_VALID;
+
+	at = calloc(n + 1, sizeof(*at));
+	if (!at)
+		return fail(v, "out of memory");
+	json_array_foreach(records, i, r) {
+		const char *o;
+		json_int_t seq;
+
+		c = json_object_get(r, "chain");
+		if (!c)
+			continue;
+		o = str(c, "order");
+		seq = json_integer_value(json_object_get(c, "seq"));
+		if (strcmp(o, order) != 0) {
+			res = fail(v, "record %zu (%s %s) is sealed as part of order %s, not of this "
+				      "bundle's order %s: it was moved", i, str(r, "type"),
+				   str(r, "id"), o, order);
+			goto out;
+		}
+		if ((size_t)seq >= n || at[seq]) {
+			res = fail(v, "record %zu (%s %s) claims place %lld of the order's chain, %s",
+				   i, str(r, "type"), str(r, "id"), (long long)seq,
+				   (size_t)seq >= n ? "beyond the records the bundle holds"
+						    : "which another record holds");
+			goto out;
+		}
+		at[seq] = i + 1;
+		count++;
+	}
+	for (i = 0; i < count; i++) {
+		if (!at[i]) {
+			res = fail(v, "the order's chain has no record at place %zu (of %zu): a record "
+				      "was left out or removed", i, count);
+			goto out;
+		}
+		r = json_array_get(records, at[i] - 1);
+		c = json_object_get(r, "chain");
+		if (i == 0) {
+			if (strcmp(str(r, "type"), "order") != 0 || strcmp(str(r, "id"), order) != 0) {
+				res = fail(v, "the order's chain does not begin with order %s", order);
+				goto out;
+			}
+			links = json_object_get(c, "links");
+			continue;
+		}
+		hash_text(hashes[at[i - 1] - 1], text);
+		if (strcmp(str(c, "prev"), text) != 0) {
+			res = fail(v, "record %s %s at place %zu of the chain does not follow the record "
+				      "at place %zu: a record between them was removed or replaced",
+				   str(r, "type"), str(r, "id"), i, i - 1);
+			goto out;
+		}
+	}
+	if (!links) {
+		res = fail(v, "the bundle does not hold the chain of order %s", order);
+		goto out;
+	}
+	chain_len = count;
+	count = 0;
+	json_array_foreach(records, i, r) {
+		const char *type = str(r, "type");
+
+		if (strcmp(type, "merchant") != 0 && strcmp(type, "listing") != 0)
+			continue;
+		hash_text(hashes[i], text);
+		if (!holds(links, text)) {
+			res = fail(v, "record %zu (%s %s) is not one the order's leaf links", i, type,
+				   str(r, "id"));
+			goto out;
+		}
+		count++;
+	}
+	if (count != json_array_size(links)) {
+		res = fail(v, "the order's leaf links %zu merchant and listing records; the bundle "
+			      "holds %zu", json_array_size(links), count);
+		goto out;
+	}
+	json_array_foreach(records, i, r) {
+		int referred = 0;
+
+		if (strcmp(str(r, "type"), "blob") != 0)
+			continue;
+		json_array_foreach(records, j, b)
+			if (strcmp(str(b, "type"), "blob") != 0 &&
+			    holds(json_object_get(b, "blobs"), str(r, "id")))
+				referred = 1;
+		if (!referred) {
+			res = fail(v, "blob record %s is referred to by no record of the bundle",
+				   str(r, "id"));
+			goto out;
+		}
+	}
+	say(v, "chain of order %s: %zu records at places 0..%zu, each bound to the one before, "
+	       "the order linking %zu merchant and listing records: complete up to place %zu",
+	    order, chain_len, chain_len - 1, count, chain_len - 1);
+out:
+	free(at);
+	return res;
+}
+
 static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t len,
 					const struct tlog_verifier *log,
 					const struct tlog_verifier *w, size_t nw)
@@ -395,6 +578,7 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	json_error_t je;
 	struct buf trusted;
 	char *again = NULL;
+	uint8_t (*hashes)[TLOG_HASH_SIZE] = NULL;
 	size_t i, j, nall = 0, nreq = 0;
 	int withheld = 0, shown = 0, have_order = 0, have_payment = 0;
 	enum verify_result r = VERIFY_VALID;
@@ -480,10 +664,15 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 		r = fail(v, "the bundle has no records");
 		goto out;
 	}
+	hashes = calloc(json_array_size(records), sizeof(*hashes));
+	if (!hashes) {
+		r = fail(v, "out of memory");
+		goto out;
+	}
 	json_array_foreach(records, i, x) {
 		int wh = 0, sh = 0;
 
-		r = verify_record(v, x, i, &c, &wh, &sh);
+		r = verify_record(v, x, i, &c, &wh, &sh, hashes[i]);
 		if (r != VERIFY_VALID)
 			goto out;
 		for (j = 0; j < i; j++)
@@ -508,6 +697,9 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 			    "records", str(b, "order"));
 		goto out;
 	}
+	r = verify_chain(v, str(b, "order"), records, hashes);
+	if (r != VERIFY_VALID)
+		goto out;
 	json_array_foreach(json_object_get(b, "blobs"), i, x) {
 		r = verify_blob_entry(v, x, i, records);
 		if (r != VERIFY_VALID)
@@ -517,6 +709,7 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	       "to the log's signed checkpoint", json_array_size(records), str(b, "order"), shown,
 	    withheld);
 out:
+	free(hashes);
 	free(again);
 	buf_release(&trusted);
 	tlog_note_release(&n);

@@ -125,6 +125,11 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL, cleared_at INTEGER, cleared_by TEXT);"
 	"CREATE UNIQUE INDEX merchant_flags_live ON merchant_flags(merchant_id, flag) "
 	"  WHERE cleared_at IS NULL;",
+	/* 6: each order's records form a chain of leaves: which order, which place */
+	"ALTER TABLE seals ADD COLUMN chain_order TEXT;"
+	"ALTER TABLE seals ADD COLUMN chain_seq INTEGER;"
+	"CREATE UNIQUE INDEX seals_chain ON seals(chain_order, chain_seq) "
+	"  WHERE chain_order IS NOT NULL;",
 };
 
 size_t store_migration_count(void)

@@ -208,15 +208,33 @@ struct store_seal {
 	char *salts;              /* JSON object name -> base64 salt (malloc'd) */
 	int64_t leaf_index;       /* -1 until integrated into the log */
 	int64_t created_at;
+	char chain_order[80];     /* the order whose chain holds the leaf; "" for none */
+	int64_t chain_seq;        /* its place in that chain; -1 for none */
 };
 
 /* Free the members of a seal (not the struct). NULL is a no-op. */
 void store_seal_release(struct store_seal *s);
 
-/* Record a new leaf, not yet in the log; *seq gets its row number. */
-int store_seal_add(struct store *st, const char *kind, const char *record_id,
-		   int64_t version, const void *leaf, size_t leaf_len, const char *leaf_hash,
-		   const char *salts, int64_t now, int64_t *seq, struct err *e) WARN_UNUSED;
+/*
+ * Record a new leaf, not yet in the log: kind, record_id, version, leaf,
+ * leaf_len, leaf_hash, salts, created_at, chain_order and chain_seq of `in`
+ * are kept (seq and leaf_index are not read). A second leaf at the same
+ * place of one order's chain is RC_CONFLICT. *seq gets its row number.
+ */
+int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq,
+		   struct err *e) WARN_UNUSED;
+
+/* The last seal of an order's chain (the highest chain_seq). RC_NOTFOUND if none. */
+int store_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
+			  struct err *e) WARN_UNUSED;
+
+/*
+ * Call `fn` for every seal of an order's chain, in chain order; stops at
+ * the first non-zero return of `fn`, which is returned.
+ */
+int store_seal_chain_each(struct store *st, const char *order_id,
+			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
+			  struct err *e) WARN_UNUSED;
 
 /* The seal of row `seq`. RC_NOTFOUND if none. */
 int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out,
@@ -240,6 +258,28 @@ int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index,
  */
 int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
 		    void *ctx, struct err *e) WARN_UNUSED;
+
+/* One stored record as an audit walks it (store_record_each). */
+struct store_record_ref {
+	const char *kind;         /* merchant, listing, order, logistics, message,
+				     dispute_event, dispute, blob */
+	const char *id;           /* its id ("sha256:<hex>" for a blob) */
+	int64_t version;          /* listings: the version; else 0 */
+	json_t *body;             /* the stored body; NULL if it is not JSON */
+	json_t *links;            /* the row's columns that link it to other records, as
+				     stored: merchant_id, consumer_id, order_id, dispute_id,
+				     state, and for an order "items": [{listing_id,
+				     listing_version}] */
+};
+
+/*
+ * Call `fn` for every stored record, kind by kind (merchants, listings,
+ * orders, logistics events, messages, dispute events, disputes, blobs),
+ * each kind in the order it was stored; members of `r` live until `fn`
+ * returns. Stops at the first non-zero return of `fn`, which is returned.
+ */
+int store_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
+		      void *ctx, struct err *e) WARN_UNUSED;
 
 /* Keep a signed checkpoint (idempotent by size). */
 int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,

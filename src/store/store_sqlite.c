@@ -877,23 +877,27 @@ void store_seal_release(struct store_seal *s)
 	s->salts = NULL;
 }
 
-int store_seal_add(struct store *st, const char *kind, const char *record_id,
-		   int64_t version, const void *leaf, size_t leaf_len, const char *leaf_hash,
-		   const char *salts, int64_t now, int64_t *seq, struct err *e)
+int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
-			  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", &s, e);
+			  "created_at, chain_order, chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  &s, e);
 
 	if (rc)
 		return rc;
-	sq_bind_text(s, 1, kind);
-	sq_bind_text(s, 2, record_id);
-	sqlite3_bind_int64(s, 3, version);
-	sqlite3_bind_blob(s, 4, leaf, (int)leaf_len, SQLITE_TRANSIENT);
-	sq_bind_text(s, 5, leaf_hash);
-	sq_bind_text(s, 6, salts);
-	sqlite3_bind_int64(s, 7, now);
+	sq_bind_text(s, 1, in->kind);
+	sq_bind_text(s, 2, in->record_id);
+	sqlite3_bind_int64(s, 3, in->version);
+	sqlite3_bind_blob(s, 4, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	sq_bind_text(s, 5, in->leaf_hash);
+	sq_bind_text(s, 6, in->salts);
+	sqlite3_bind_int64(s, 7, in->created_at);
+	sq_bind_text(s, 8, in->chain_order[0] ? in->chain_order : NULL);
+	if (in->chain_order[0])
+		sqlite3_bind_int64(s, 9, in->chain_seq);
+	else
+		sqlite3_bind_null(s, 9);
 	rc = sq_step_done(st, s, "insert seal", e);
 	if (!rc && seq)
 		*seq = sqlite3_last_insert_rowid(st->db);
@@ -901,7 +905,8 @@ int store_seal_add(struct store *st, const char *kind, const char *record_id,
 }
 
 #define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
-		  "coalesce(leaf_index, -1), created_at"
+		  "coalesce(leaf_index, -1), created_at, coalesce(chain_order, ''), " \
+		  "coalesce(chain_seq, -1)"
 
 static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 {
@@ -916,6 +921,8 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	snprintf(out->leaf_hash, sizeof(out->leaf_hash), "%s", sqlite3_column_text(s, 5));
 	out->leaf_index = sqlite3_column_int64(s, 7);
 	out->created_at = sqlite3_column_int64(s, 8);
+	snprintf(out->chain_order, sizeof(out->chain_order), "%s", sqlite3_column_text(s, 9));
+	out->chain_seq = sqlite3_column_int64(s, 10);
 	out->leaf = malloc(n > 0 ? (size_t)n : 1);
 	out->salts = sq_dup_text(s, 6);
 	if (!out->leaf || !out->salts) {
@@ -1012,6 +1019,51 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 			break;
 	}
 	/* an audit that stopped early must not read as one that found nothing */
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read seals");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
+			  struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
+			  "ORDER BY chain_seq DESC LIMIT 1", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no chain for order %s", order_id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_chain_each(struct store *st, const char *order_id,
+			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
+			  struct err *e)
+{
+	sqlite3_stmt *s;
+	struct store_seal one;
+	int step = SQLITE_DONE;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
+			  "ORDER BY chain_seq", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = seal_row(s, &one, e);
+		if (!rc)
+			rc = fn(ctx, &one);
+		store_seal_release(&one);
+		if (rc)
+			break;
+	}
 	if (!rc && step != SQLITE_DONE)
 		rc = sq_fail(st, e, "read seals");
 	sqlite3_finalize(s);

@@ -975,3 +975,41 @@ out:
 	buf_release(&b);
 	return rc;
 }
+
+int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
+			int (*fn)(void *ctx, uint64_t index, const void *data, size_t len),
+			void *ctx, struct err *e)
+{
+	uint64_t index = 0;
+	const uint8_t *p, *ent = NULL;
+	size_t left, elen = 0;
+	unsigned width;
+	struct buf b;
+	int rc = RC_OK;
+
+	if (size > log_size(l))
+		return err_set(e, RC_INVAL, "bad_size", "size",
+			       "size %llu is past the latest checkpoint's size %llu",
+			       (unsigned long long)size, (unsigned long long)log_size(l));
+	buf_init(&b, LOG_BUNDLE_MAX);
+	while (index < size && !rc) {
+		buf_clear(&b);
+		rc = log_bundle_read(l, index / TLOG_TILE_WIDTH, size, &b, &width, e);
+		if (rc)
+			break;
+		p = (const uint8_t *)b.data;
+		left = b.len;
+		do {
+			if (tlog_bundle_next(&p, &left, &ent, &elen)) {
+				rc = err_set(e, RC_IO, "log_corrupt", NULL,
+					     "the entry bundle of entry %llu is truncated",
+					     (unsigned long long)index);
+				break;
+			}
+			rc = fn(ctx, index, ent, elen);
+			index++;
+		} while (!rc && index < size && index % TLOG_TILE_WIDTH != 0);
+	}
+	buf_release(&b);
+	return rc;
+}

@@ -150,6 +150,16 @@ int tlog_log_prove_consistency(struct tlog_log *l, uint64_t old_size, uint64_t s
 int tlog_log_entry(struct tlog_log *l, uint64_t index, struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
+ * Call `fn` for each entry of the tree of `size` leaves (at most the latest
+ * checkpoint's), in index order, reading each entry bundle once; stops at
+ * the first non-zero return of `fn`, which is returned. `data` lives until
+ * `fn` returns. RC_IO if a bundle is unreadable or truncated.
+ */
+int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
+			int (*fn)(void *ctx, uint64_t index, const void *data, size_t len),
+			void *ctx, struct err *e) WARN_UNUSED;
+
+/*
  * The hash of the complete subtree at (level, index), read from the tiles
  * (through a small cache of recently used tiles). RC_NOTFOUND unless the
  * subtree lies within the latest checkpoint.

@@ -127,7 +127,7 @@ class EvidenceTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(base64.b64encode(mth([leaf_hash(e) for e in entries])).decode(), root)
         entry = entries[o["sealed"]["leaf_index"]]
         self.assertEqual(base64.b64encode(leaf_hash(entry)).decode(), o["sealed"]["leaf_hash"])
-        self.assertTrue(entry.startswith(b"disputed-leaf/v1\ntype order\nid %s\n" % o["id"].encode()))
+        self.assertTrue(entry.startswith(b"disputed-leaf/v2\ntype order\nid %s\ntime " % o["id"].encode()))
         # the leaf holds commitments, never the consumer's phone in the clear
         self.assertNotIn(o["consumer"]["phone"].encode(), entry)
         # a tlog-proof for that entry verifies offline
@@ -152,7 +152,7 @@ class EvidenceTest(ServerTestCase, unittest.TestCase):
         blob, m, lst, o, lg, msg = self.order_with_everything()
         r, raw = self.bundle(o["id"])
         b = json.loads(raw)
-        self.assertEqual(b["format"], "disputed-bundle/v1")
+        self.assertEqual(b["format"], "disputed-bundle/v2")
         self.assertEqual(b["log"]["vkey"], self.vkey)
         types = [x["type"] for x in b["records"]]
         self.assertEqual(types, ["merchant", "listing", "order", "payment", "logistics",

@@ -12,10 +12,13 @@
 #include "tlog/merkle.h"
 
 static const char golden_leaf[] =
-	"disputed-leaf/v1\n"
+	"disputed-leaf/v2\n"
 	"type logistics\n"
 	"id lge_000000000000000000000001\n"
 	"time 2025-11-01T10:00:02.417Z\n"
+	"order ord_000000000000000000000009\n"
+	"seq 3\n"
+	"prev AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n"
 	"blob sha256:0000000000000000000000000000000000000000000000000000000000000000\n"
 	"blob sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
 	"field carrier EQWPyfitXE7fT6wsBtXeLJWh+KbplJVnVWaAcJHhLJY=\n"
@@ -51,20 +54,31 @@ static void encoding_sorts_dedups_and_matches_the_golden_bytes(void **state)
 				  "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	json_t *cm = json_pack("{s:s, s:s}", "status", "8CcwjLB5Hj4A8+Pwmy01i4e7NqlEh20fr4Fq92mb344=",
 			       "carrier", "EQWPyfitXE7fT6wsBtXeLJWh+KbplJVnVWaAcJHhLJY=");
+	struct leaf_head hd = {"logistics", "lge_000000000000000000000001", 0,
+			       "ord_000000000000000000000009", 3,
+			       "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", NULL};
 	uint8_t h[32];
 	char text[48];
-	int64_t ms;
 	struct buf out;
 
 	(void)state;
 	buf_init(&out, LEAF_MAX);
-	assert_int_equal(time_parse("2025-11-01T10:00:02.417Z", &ms), RC_OK);
-	assert_int_equal(leaf_encode("logistics", "lge_000000000000000000000001", ms, blobs, cm,
-				     &out, NULL), RC_OK);
+	assert_int_equal(time_parse("2025-11-01T10:00:02.417Z", &hd.time_ms), RC_OK);
+	assert_int_equal(leaf_encode(&hd, blobs, cm, &out, NULL), RC_OK);
 	assert_string_equal(out.data, golden_leaf);
 	tlog_leaf_hash(out.data, out.len, h);
 	b64(h, 32, text, sizeof(text));
-	assert_string_equal(text, "E8XzWfLiUBPLT36aMZabW214Rb0oat+r7Xg6Eyz+UWM=");
+	assert_string_equal(text, "qsTELltwOlWsL0emlsenq/1tx0lOXnxwvT1SxHYRKT8=");
+	/* a chain's first leaf has links and no prev; a later one a prev and no links */
+	hd.seq = 0;
+	assert_int_not_equal(leaf_encode(&hd, blobs, cm, &out, NULL), RC_OK);
+	hd.prev = NULL;
+	hd.links = json_pack("[s]", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+	assert_int_equal(leaf_encode(&hd, blobs, cm, &out, NULL), RC_OK);
+	assert_non_null(strstr(out.data, "\nseq 0\nlink AAEC"));
+	hd.seq = 1;
+	assert_int_not_equal(leaf_encode(&hd, blobs, cm, &out, NULL), RC_OK);
+	json_decref(hd.links);
 	buf_release(&out);
 	json_decref(blobs);
 	json_decref(cm);
@@ -80,7 +94,23 @@ static void decode_round_trips_and_refuses_non_canonical_leaves(void **state)
 	assert_string_equal(json_string_value(json_object_get(leaf, "type")), "logistics");
 	assert_int_equal(json_array_size(json_object_get(leaf, "blobs")), 2);
 	assert_int_equal(json_object_size(json_object_get(leaf, "fields")), 2);
+	assert_string_equal(json_string_value(json_object_get(leaf, "order")),
+			    "ord_000000000000000000000009");
+	assert_int_equal(json_integer_value(json_object_get(leaf, "seq")), 3);
+	assert_string_equal(json_string_value(json_object_get(leaf, "prev")),
+			    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
 	json_decref(leaf);
+	/* a place in the chain spelt with a leading zero */
+	{
+		char zero[sizeof(golden_leaf) + 1];
+		size_t at = (size_t)(strstr(golden_leaf, "seq 3") - golden_leaf) + 4;
+
+		memcpy(zero, golden_leaf, at);
+		zero[at] = '0';
+		memcpy(zero + at + 1, golden_leaf + at, sizeof(golden_leaf) - at);
+		assert_non_null(strstr(zero, "\nseq 03\nprev "));
+		assert_int_not_equal(leaf_decode(zero, strlen(zero), &leaf, NULL), RC_OK);
+	}
 	/* fields out of order */
 	memcpy(bad, golden_leaf, sizeof(bad));
 	memcpy(strstr(bad, "field carrier"), "field status  ", 13);
@@ -89,7 +119,7 @@ static void decode_round_trips_and_refuses_non_canonical_leaves(void **state)
 	assert_int_not_equal(leaf_decode(golden_leaf, strlen(golden_leaf) - 1, &leaf, NULL), RC_OK);
 	/* an extra space */
 	memcpy(bad, golden_leaf, sizeof(bad));
-	bad[strlen("disputed-leaf/v1\ntype")] = '\t';
+	bad[strlen("disputed-leaf/v2\ntype")] = '\t';
 	assert_int_not_equal(leaf_decode(bad, strlen(bad), &leaf, NULL), RC_OK);
 }
 
@@ -119,24 +149,25 @@ static void seal_then_rebuild_gives_the_same_leaf_and_a_change_shows(void **stat
 	json_t *fields = json_pack("{s:s, s:s}", "legal_name", "杭州云栖数码科技有限公司",
 				   "contact.phone", "0571-88886666");
 	json_t *blobs = json_array(), *salts = NULL;
+	struct leaf_head h = {"merchant", "mer_1", 1000, NULL, 0, NULL, NULL};
 	struct buf a, b;
 
 	(void)state;
 	buf_init(&a, LEAF_MAX);
 	buf_init(&b, LEAF_MAX);
-	assert_int_equal(leaf_seal("merchant", "mer_1", 1000, fields, blobs, &salts, &a, NULL), RC_OK);
+	assert_int_equal(leaf_seal(&h, fields, blobs, &salts, &a, NULL), RC_OK);
 	assert_int_equal(json_object_size(salts), 2);
-	assert_int_equal(leaf_rebuild("merchant", "mer_1", 1000, fields, blobs, salts, &b, NULL),
+	assert_int_equal(leaf_rebuild(&h, fields, blobs, salts, &b, NULL),
 			 RC_OK);
 	assert_int_equal(a.len, b.len);
 	assert_memory_equal(a.data, b.data, a.len);
 	json_object_set_new(fields, "legal_name", json_string("某某冒名公司"));
-	assert_int_equal(leaf_rebuild("merchant", "mer_1", 1000, fields, blobs, salts, &b, NULL),
+	assert_int_equal(leaf_rebuild(&h, fields, blobs, salts, &b, NULL),
 			 RC_OK);
 	assert_true(a.len != b.len || memcmp(a.data, b.data, a.len) != 0);
 	/* the salts differ per seal: the same record sealed twice gives another leaf */
 	json_decref(salts);
-	assert_int_equal(leaf_seal("merchant", "mer_1", 1000, fields, blobs, &salts, &b, NULL), RC_OK);
+	assert_int_equal(leaf_seal(&h, fields, blobs, &salts, &b, NULL), RC_OK);
 	assert_memory_not_equal(a.data, b.data, a.len < b.len ? a.len : b.len);
 	buf_release(&a);
 	buf_release(&b);
