@@ -10,9 +10,12 @@
 static void audit_usage(FILE *f)
 {
 	fprintf(f, "usage: disputed audit --data DIR\n\n"
-		   "Recompute every sealed leaf from the records and blobs as stored now,\n"
-		   "the Merkle tree from the log's entries, and check every kept checkpoint's\n"
-		   "signature and consistency. Each problem is reported with where it is.\n"
+		   "Recompute every sealed leaf from the records and blobs as stored now;\n"
+		   "check that every leaf of the log is claimed by a seal and every order's\n"
+		   "chain of leaves is unbroken; that every record is sealed and the columns\n"
+		   "linking records say what the sealed records say; recompute the Merkle\n"
+		   "tree from the log's entries, and check every kept checkpoint's signature\n"
+		   "and consistency. Each problem is reported with where it is.\n"
 		   "Works while a server runs on DIR. Exit status: 0 if nothing is wrong,\n"
 		   "1 if anything is, 2 if the audit could not run.\n");
 }

@@ -1,0 +1,271 @@
+"""test_tamper.py - every way of editing, deleting or moving stored evidence behind the server's back is caught by `disputed audit` or `disputed verify`.
+
+One data directory is filled once through the API (two orders, one with
+logistics, chat, an attachment and a dispute), then each test tampers with a
+fresh copy of it, as someone with write access to the database would, and
+asserts the audit names the record, and where a bundle can show it, that the
+bundle made from the tampered copy fails offline verification.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+from harness import (BIN, Server, World, logistics_body, message_body, run_cli, unique_png)
+
+
+def cny(fen):
+    return {"amount": fen, "currency": "CNY"}
+
+
+class TamperTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        srv = Server()
+        cls.pristine = srv
+        try:
+            cls.platform = srv.key_create("platform", "tamper platform")
+            srv.start()
+            w = World(srv, cls.platform)
+            cls.m, cls.lst, cls.a = w.shop()
+            r = srv.request("POST", "/v1/blobs", raw=unique_png(), token=cls.platform,
+                            headers={"Content-Type": "image/png"})
+            assert r.status == 201, r.body
+            cls.blob = r.body["id"]
+            a = cls.a["id"]
+            cls.lg = w.post("/v1/orders/%s/logistics" % a, logistics_body())
+            cls.msgs = [w.post("/v1/orders/%s/messages" % a,
+                               message_body(text="第%d条消息" % i,
+                                            **({"attachments": [cls.blob]} if i == 0 else {})))
+                        for i in range(3)]
+            ctok = w.token_for("consumer", cls.a["consumer"]["id"])["token"]
+            r = srv.request("POST", "/v1/disputes",
+                            {"order": a, "claim": {"type": "refund", "amount": cny(1999)},
+                             "reason": "quality"}, token=ctok)
+            assert r.status == 201, r.body
+            cls.dispute = r.body
+            cls.m2, cls.lst2, cls.b = w.shop()
+            cls.b_msg = w.post("/v1/orders/%s/messages" % cls.b["id"], message_body())
+            srv.stop()
+            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
+        except Exception:
+            srv.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pristine.cleanup()
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="disputed-tamper-")
+        self.data = os.path.join(self.tmp, "data")
+        shutil.copytree(self.pristine.data_dir, self.data)
+        self.db = os.path.join(self.data, "disputed.db")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # ---- tools ----
+
+    def sql(self, *statements):
+        db = sqlite3.connect(self.db)
+        with db:
+            for st in statements:
+                if isinstance(st, tuple):
+                    db.execute(*st)
+                else:
+                    db.execute(st)
+        db.close()
+
+    def audit(self):
+        return run_cli("audit", "--data", self.data)
+
+    def assertAuditFinds(self, *needles):
+        res = self.audit()
+        out = res.stdout.decode()
+        self.assertEqual(res.returncode, 1, out + res.stderr.decode())
+        problems = [line for line in out.splitlines() if line.startswith("PROBLEM ")]
+        self.assertTrue(problems, out)
+        for n in needles:
+            self.assertTrue(any(n in p for p in problems), "%r not among:\n%s" % (n, out))
+        return out
+
+    def bundle_of(self, order_id):
+        """The bundle a server running on the tampered copy hands out."""
+        srv = Server(data_dir=self.data, init=False)
+        try:
+            srv.start()
+            r = srv.request("GET", "/v1/orders/%s/bundle" % order_id, token=self.platform,
+                            raw_reply=True)
+            srv.stop()
+        finally:
+            srv.kill()
+        self.assertEqual(r.status, 200, r.body)
+        return r.body
+
+    def verify(self, raw):
+        path = os.path.join(self.tmp, "bundle.json")
+        with open(path, "wb") as f:
+            f.write(raw)
+        return subprocess.run([BIN, "verify", "--vkey", self.vkey, path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def assertVerifyRefuses(self, order_id, says):
+        res = self.verify(self.bundle_of(order_id))
+        out = res.stdout.decode()
+        self.assertEqual(res.returncode, 1, out)
+        self.assertIn(says, out)
+
+    def seal_seq(self, kind, record_id):
+        db = sqlite3.connect(self.db)
+        row = db.execute("SELECT seq FROM seals WHERE kind = ? AND record_id = ?",
+                         (kind, record_id)).fetchone()
+        db.close()
+        return row[0]
+
+    # ---- the untouched copy ----
+
+    def test_the_untouched_copy_audits_clean_and_its_bundles_verify(self):
+        res = self.audit()
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn(b" 0 problems", res.stdout)
+        for order in (self.a["id"], self.b["id"]):
+            res = self.verify(self.bundle_of(order))
+            self.assertEqual(res.returncode, 0, res.stdout)
+            self.assertIn(b"complete up to place", res.stdout)
+        b = json.loads(self.bundle_of(self.a["id"]))
+        types = [r["type"] for r in b["records"]]
+        self.assertEqual(types[:5], ["merchant", "listing", "order", "payment", "logistics"])
+        self.assertIn("dispute_event", types)
+        self.assertEqual([r["chain"]["seq"] for r in b["records"] if "chain" in r],
+                         list(range(sum(1 for r in b["records"] if "chain" in r))))
+
+    # ---- moves ----
+
+    def test_a_message_moved_to_another_order_is_caught_by_audit(self):
+        self.sql(("UPDATE messages SET order_id = ? WHERE id = ?",
+                  (self.b["id"], self.msgs[1]["id"])))
+        self.assertAuditFinds("message %s" % self.msgs[1]["id"])
+
+    def test_a_message_moved_with_its_seal_is_refused_by_both_bundles(self):
+        mid = self.msgs[1]["id"]
+        self.sql(("UPDATE messages SET order_id = ? WHERE id = ?", (self.b["id"], mid)),
+                 ("UPDATE seals SET chain_order = ?, chain_seq = 99 WHERE kind = 'message' "
+                  "AND record_id = ?", (self.b["id"], mid)))
+        self.assertAuditFinds("message %s" % mid)
+        # order B's bundle now holds a record sealed into order A's chain
+        self.assertVerifyRefuses(self.b["id"], "is sealed as part of order %s" % self.a["id"])
+        # order A's bundle has a hole where the message was
+        self.assertVerifyRefuses(self.a["id"], "was left out or removed")
+
+    # ---- deletions ----
+
+    def test_a_message_deleted_with_its_seal_is_caught_by_audit_and_verify(self):
+        mid = self.msgs[1]["id"]
+        self.sql(("DELETE FROM messages WHERE id = ?", (mid,)),
+                 ("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)))
+        self.assertAuditFinds("message %s is in the log but no seal" % mid)
+        self.assertVerifyRefuses(self.a["id"], "was left out or removed")
+
+    def test_a_message_deleted_and_the_chain_renumbered_is_caught_by_verify(self):
+        mid = self.msgs[1]["id"]
+        self.sql(("DELETE FROM messages WHERE id = ?", (mid,)),
+                 ("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)),
+                 ("UPDATE seals SET chain_seq = chain_seq - 1 WHERE chain_order = ? AND "
+                  "chain_seq > 4", (self.a["id"],)))
+        self.assertAuditFinds("message %s is in the log but no seal" % mid)
+        # the bundle's places are read from the leaves, which still say where each was
+        self.assertVerifyRefuses(self.a["id"], "was left out or removed")
+
+    def test_the_last_record_deleted_with_its_seal_is_caught_by_audit(self):
+        mid = self.b_msg["id"]
+        self.sql(("DELETE FROM messages WHERE id = ?", (mid,)),
+                 ("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)))
+        self.assertAuditFinds("message %s is in the log but no seal" % mid)
+
+    def test_a_seal_row_deleted_alone_is_caught(self):
+        mid = self.msgs[0]["id"]
+        self.sql(("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)))
+        self.assertAuditFinds("message %s" % mid, "no seal in the database claims it")
+
+    def test_a_record_deleted_alone_is_caught(self):
+        lid = self.lg["id"]
+        self.sql(("DELETE FROM logistics_events WHERE id = ?", (lid,)))
+        self.assertAuditFinds("logistics %s" % lid)
+
+    # ---- the columns that link records ----
+
+    def test_an_orders_consumer_changed_is_caught(self):
+        self.sql(("UPDATE orders SET consumer_id = ? WHERE id = ?",
+                  (self.b["consumer"]["id"], self.a["id"])))
+        self.assertAuditFinds("order %s" % self.a["id"])
+
+    def test_an_orders_merchant_changed_is_caught(self):
+        self.sql(("UPDATE orders SET merchant_id = ? WHERE id = ?",
+                  (self.m2["id"], self.a["id"])))
+        self.assertAuditFinds("order %s" % self.a["id"])
+
+    def test_an_order_item_pointed_at_another_listing_is_caught(self):
+        self.sql(("UPDATE order_items SET listing_id = ? WHERE order_id = ?",
+                  (self.lst2["id"], self.a["id"])))
+        self.assertAuditFinds("order %s" % self.a["id"])
+
+    def test_a_listing_given_to_another_merchant_is_caught(self):
+        self.sql(("UPDATE listings SET merchant_id = ? WHERE id = ?",
+                  (self.m2["id"], self.lst["id"])))
+        self.assertAuditFinds("listing %s" % self.lst["id"])
+
+    def test_a_disputes_state_changed_is_caught_even_in_its_body(self):
+        did = self.dispute["id"]
+        self.sql(("UPDATE disputes SET state = 'withdrawn' WHERE id = ?", (did,)))
+        self.assertAuditFinds("dispute %s" % did)
+        self.sql(("UPDATE disputes SET body = json_set(body, '$.state', 'withdrawn') WHERE id = ?",
+                  (did,)))
+        self.assertAuditFinds("dispute %s" % did)
+
+    def test_a_dispute_event_moved_to_another_dispute_is_caught(self):
+        db = sqlite3.connect(self.db)
+        eid = db.execute("SELECT id FROM dispute_events WHERE dispute_id = ?",
+                         (self.dispute["id"],)).fetchone()[0]
+        db.close()
+        self.sql(("UPDATE dispute_events SET dispute_id = 'dsp_000000000000000000000000' "
+                  "WHERE id = ?", (eid,)))
+        self.assertAuditFinds("dispute_event %s" % eid)
+
+    def test_a_seals_leaf_hash_changed_is_caught(self):
+        self.sql(("UPDATE seals SET leaf_hash = ? WHERE kind = 'order' AND record_id = ?",
+                  ("A" * 43 + "=", self.a["id"])))
+        self.assertAuditFinds("order %s" % self.a["id"])
+
+    def test_a_seals_place_in_the_chain_changed_is_caught(self):
+        self.sql(("UPDATE seals SET chain_seq = chain_seq + 50 WHERE kind = 'logistics' "
+                  "AND record_id = ?", (self.lg["id"],)))
+        self.assertAuditFinds("logistics %s" % self.lg["id"])
+
+    # ---- contents ----
+
+    def test_a_message_text_edited_is_caught_by_audit_and_verify(self):
+        mid = self.msgs[2]["id"]
+        self.sql(("UPDATE messages SET body = json_set(body, '$.text', '商家已同意全额退款') "
+                  "WHERE id = ?", (mid,)))
+        out = self.assertAuditFinds("message %s" % mid)
+        self.assertIn("text", out)
+        self.assertVerifyRefuses(self.a["id"], "do not lead to the checkpoint's root")
+
+    def test_a_leaf_swapped_between_two_seals_is_caught(self):
+        s1 = self.seal_seq("message", self.msgs[0]["id"])
+        s2 = self.seal_seq("message", self.msgs[2]["id"])
+        self.sql(("UPDATE seals SET leaf_index = -leaf_index - 1 WHERE seq IN (?, ?)", (s1, s2)),
+                 ("UPDATE seals SET leaf_index = (SELECT -s.leaf_index - 1 FROM seals s "
+                  "WHERE s.seq = (CASE seals.seq WHEN ? THEN ? ELSE ? END)) WHERE seq IN (?, ?)",
+                  (s1, s2, s1, s1, s2)))
+        self.assertAuditFinds("message %s" % self.msgs[0]["id"],
+                              "message %s" % self.msgs[2]["id"])
+
+
+if __name__ == "__main__":
+    unittest.main()
