@@ -109,6 +109,29 @@ int blobstore_get(const char *data_dir, const char *digest, char **out, size_t *
 	return RC_OK;
 }
 
+int blobstore_open(const char *data_dir, const char *digest, int *fd, uint64_t *size,
+		   struct err *e)
+{
+	char dir[4200], path[4300];
+	struct stat sb;
+
+	*fd = -1;
+	if (blob_path(data_dir, digest, dir, sizeof(dir), path, sizeof(path)))
+		return err_set(e, RC_IO, NULL, NULL, "data directory path too long");
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return errno == ENOENT
+			       ? err_set(e, RC_NOTFOUND, "not_found", NULL, "no blob file %s", path)
+			       : err_set(e, RC_IO, NULL, NULL, "open %s: %s", path, strerror(errno));
+	if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return err_set(e, RC_IO, NULL, NULL, "%s is not a readable file", path);
+	}
+	*size = (uint64_t)sb.st_size;
+	return RC_OK;
+}
+
 static int starts(const void *data, size_t len, const char *magic, size_t mlen, size_t at)
 {
 	return len >= at + mlen && memcmp((const char *)data + at, magic, mlen) == 0;

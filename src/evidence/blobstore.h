@@ -3,6 +3,7 @@
 #define DISPUTED_BLOBSTORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -11,6 +12,15 @@
  * to a temporary file, synced and renamed into place, so a blob that exists
  * is complete. Blobs are never changed or deleted.
  */
+
+/*
+ * Open the blob with hex digest `digest` for reading: *fd (the caller
+ * closes it) and *size, the file's size now. RC_NOTFOUND if absent. The
+ * bytes are not checked against the digest: a reader that hands them on
+ * hashes them as it goes.
+ */
+int blobstore_open(const char *data_dir, const char *digest, int *fd, uint64_t *size,
+		   struct err *e) WARN_UNUSED;
 
 /*
  * Store `len` bytes and write their lowercase hex SHA-256 into `digest`.

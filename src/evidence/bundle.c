@@ -1,9 +1,12 @@
 /* bundle.c - building an order's evidence bundle from the store, the blob store and the log. */
 #include "evidence/bundle.h"
 
+#include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/jsonx.h"
 #include "core/timeutil.h"
@@ -427,52 +430,224 @@ static int filter_note(const char *note, size_t len, const struct tlog_verifier 
 	return rc;
 }
 
-static int blob_json(const char *data_dir, struct item *x, int content, json_t **out,
-		     struct err *e)
+/*
+ * A blob's entry. With content, "content_base64" holds `mark` for now: the
+ * bundle's text keeps only the mark, and bundle_read puts the file's bytes,
+ * in base64, in its place as the bundle is read out.
+ */
+static int blob_json(struct item *x, const char *mark, json_t **out, struct err *e)
 {
-	const char *id = json_string_value(json_object_get(x->body, "id"));
-	char hex[65], *bytes = NULL;
-	size_t len = 0;
-	int rc;
-
-	*out = json_pack("{s:s, s:O, s:O}", "id", id, "content_type",
+	*out = json_pack("{s:O, s:O, s:O}", "id", json_object_get(x->body, "id"), "content_type",
 			 json_object_get(x->body, "content_type"), "size",
 			 json_object_get(x->body, "size"));
+	if (*out && mark && json_object_set_new(*out, "content_base64", json_string(mark)))
+		json_decref(*out), *out = NULL;
 	if (!*out)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	if (!content)
-		return RC_OK;
-	if (!blob_parse_id(id, hex))
-		return err_set(e, RC_INTERNAL, NULL, NULL, "bad blob id %s", id);
-	rc = blobstore_get(data_dir, hex, &bytes, &len, e);
-	if (rc)
-		return rc;
-	json_object_set_new(*out, "content_base64", b64((const uint8_t *)bytes, len));
-	free(bytes);
 	return RC_OK;
 }
 
-int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
-		 const char *order_ref, const struct bundle_opts *o, struct buf *out,
-		 struct err *e)
+/* One stretch of a bundle as it is read out: text of the skeleton, or a blob's content. */
+struct piece {
+	const char *text;            /* a span of bundle->text, or NULL for a blob */
+	size_t len;                  /* its length */
+	char hex[65];                /* a blob: its digest */
+	uint64_t size;               /* and its size in bytes, as sealed */
+};
+
+#define RAW_CHUNK 49152          /* bytes of a blob encoded at a time: a multiple of 3 */
+
+struct bundle {
+	char *text;                  /* the bundle with each blob's content as a mark */
+	struct piece *pieces;
+	size_t npieces;
+	uint64_t size;               /* bytes in all */
+	char *data_dir;
+	/* where reading is */
+	size_t at;                   /* the piece */
+	size_t off;                  /* into a text piece */
+	int fd;                      /* a blob piece's file, or -1 */
+	uint64_t raw;                /* its bytes read so far */
+	crypto_hash_sha256_state sha;
+	char enc[RAW_CHUNK / 3 * 4 + 1]; /* base64 of the last bytes read */
+	size_t enc_len, enc_off;
+	unsigned char chunk[RAW_CHUNK];
+};
+
+void bundle_free(struct bundle *b)
+{
+	if (!b)
+		return;
+	if (b->fd >= 0)
+		close(b->fd);
+	free(b->text);
+	free(b->pieces);
+	free(b->data_dir);
+	free(b);
+}
+
+uint64_t bundle_size(const struct bundle *b)
+{
+	return b->size;
+}
+
+/*
+ * Cut the dumped text at each mark (marks[i] for blob i, in the order they
+ * appear) into pieces; the total size counts each blob as its base64.
+ */
+static int cut_pieces(struct bundle *b, json_t *marks, json_t *blobs, struct err *e)
+{
+	size_t n = json_array_size(marks), i;
+	const char *from = b->text;
+
+	b->pieces = calloc(2 * n + 1, sizeof(*b->pieces));
+	if (!b->pieces)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	b->size = 0;
+	for (i = 0; i < n; i++) {
+		const char *mark = json_string_value(json_array_get(marks, i));
+		const char *at = strstr(from, mark);
+		json_t *blob = json_array_get(blobs, i);
+		struct piece *t = &b->pieces[b->npieces++], *x;
+
+		if (!at)
+			return err_set(e, RC_INTERNAL, NULL, NULL, "a blob's place is lost");
+		t->text = from;
+		t->len = (size_t)(at - from);
+		x = &b->pieces[b->npieces++];
+		if (!blob_parse_id(json_string_value(json_object_get(blob, "id")), x->hex))
+			return err_set(e, RC_INTERNAL, NULL, NULL, "bad blob id");
+		x->size = (uint64_t)json_integer_value(json_object_get(blob, "size"));
+		b->size += t->len + (x->size + 2) / 3 * 4;
+		from = at + strlen(mark);
+	}
+	b->pieces[b->npieces].text = from;
+	b->pieces[b->npieces].len = strlen(from);
+	b->size += b->pieces[b->npieces++].len;
+	return RC_OK;
+}
+
+/* Encode the next chunk of the blob being read; at its end, check its size and digest. */
+static int next_chunk(struct bundle *b, struct piece *x, struct err *e)
+{
+	size_t want = (size_t)(x->size - b->raw < RAW_CHUNK ? x->size - b->raw : RAW_CHUNK);
+	size_t got = 0;
+	uint8_t digest[32];
+	char hex[65];
+	ssize_t r;
+
+	if (b->fd < 0) {
+		uint64_t size = 0;
+		int rc = blobstore_open(b->data_dir, x->hex, &b->fd, &size, e);
+
+		if (rc)
+			return rc;
+		if (size != x->size)
+			return err_set(e, RC_IO, "blob_changed", NULL,
+				       "blob %s is %llu bytes on disk, sealed as %llu", x->hex,
+				       (unsigned long long)size, (unsigned long long)x->size);
+		crypto_hash_sha256_init(&b->sha);
+		b->raw = 0;
+	}
+	while (got < want) {
+		r = read(b->fd, b->chunk + got, want - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return err_set(e, RC_IO, "blob_changed", NULL, "blob %s ends early", x->hex);
+		got += (size_t)r;
+	}
+	crypto_hash_sha256_update(&b->sha, b->chunk, got);
+	b->raw += got;
+	sodium_bin2base64(b->enc, sizeof(b->enc), b->chunk, got, sodium_base64_VARIANT_ORIGINAL);
+	b->enc_len = strlen(b->enc);
+	b->enc_off = 0;
+	if (b->raw < x->size)
+		return RC_OK;
+	crypto_hash_sha256_final(&b->sha, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (strcmp(hex, x->hex) != 0)
+		return err_set(e, RC_IO, "blob_changed", NULL,
+			       "blob %s no longer has its digest", x->hex);
+	return RC_OK;
+}
+
+int bundle_read(struct bundle *b, char *out, size_t cap, size_t *n, struct err *e)
+{
+	int rc;
+
+	*n = 0;
+	while (*n < cap && b->at < b->npieces) {
+		struct piece *x = &b->pieces[b->at];
+		size_t take;
+
+		if (x->text) {
+			take = x->len - b->off < cap - *n ? x->len - b->off : cap - *n;
+			memcpy(out + *n, x->text + b->off, take);
+			*n += take;
+			b->off += take;
+			if (b->off == x->len) {
+				b->at++;
+				b->off = 0;
+			}
+			continue;
+		}
+		if (b->enc_off == b->enc_len) {
+			if (b->fd >= 0 && b->raw == x->size) {
+				close(b->fd);
+				b->fd = -1;
+				b->enc_len = b->enc_off = 0;
+				b->at++;
+				continue;
+			}
+			if (x->size == 0) {
+				b->at++;
+				continue;
+			}
+			rc = next_chunk(b, x, e);
+			if (rc)
+				return rc;
+		}
+		take = b->enc_len - b->enc_off < cap - *n ? b->enc_len - b->enc_off : cap - *n;
+		memcpy(out + *n, b->enc + b->enc_off, take);
+		*n += take;
+		b->enc_off += take;
+	}
+	return RC_OK;
+}
+
+int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
+		const char *order_ref, const struct bundle_opts *o, struct bundle **out,
+		struct err *e)
 {
 	struct collect c;
 	struct tlog_verifier lv;
 	json_t *bundle = NULL, *records = NULL, *blobs = NULL, *order = NULL, *witnesses = NULL;
-	uint8_t root[TLOG_HASH_SIZE];
-	char root_b64[48], *text = NULL;
+	json_t *marks = NULL;
+	uint8_t root[TLOG_HASH_SIZE], nonce[12];
+	char root_b64[48], nonce_hex[25];
 	uint64_t size = 0;
 	struct buf note, signed_note;
+	struct bundle *b = NULL;
 	size_t i;
 	int rc, rc2;
 
+	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	buf_init(&note, 1 << 20);
 	buf_init(&signed_note, 1 << 20);
+	randombytes_buf(nonce, sizeof(nonce));
+	sodium_bin2hex(nonce_hex, sizeof(nonce_hex), nonce, sizeof(nonce));
 	c.blob_ids = json_array();
 	records = json_array();
 	blobs = json_array();
-	if (!c.blob_ids || !records || !blobs) {
+	marks = json_array();
+	b = calloc(1, sizeof(*b));
+	if (b) {
+		b->fd = -1;
+		b->data_dir = strdup(data_dir);
+	}
+	if (!c.blob_ids || !records || !blobs || !marks || !b || !b->data_dir) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
@@ -521,13 +696,19 @@ int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
 		if (!rc)
 			json_array_append_new(records, r);
 		if (!rc && strcmp(c.items[i].kind, "blob") == 0) {
-			json_t *b = NULL;
+			char mark[64];
+			json_t *x = NULL;
 
-			rc = blob_json(data_dir, &c.items[i], o->blob_content, &b, e);
-			if (!rc)
-				json_array_append_new(blobs, b);
-			else
-				json_decref(b);
+			snprintf(mark, sizeof(mark), "disputed-blob-content-%s-%zu", nonce_hex,
+				 json_array_size(marks));
+			rc = blob_json(&c.items[i], o->blob_content ? mark : NULL, &x, e);
+			if (!rc && o->blob_content) {
+				json_array_append_new(marks, json_string(mark));
+				json_array_append(blobs, x);
+			} else if (!rc) {
+				json_array_append(blobs, x);
+			}
+			json_decref(x);
 		}
 		if (!rc && strcmp(c.items[i].kind, "order") == 0)
 			order = json_object_get(c.items[i].body, "id");
@@ -552,11 +733,21 @@ int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
-	text = json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!text || buf_appends(out, text) || buf_appends(out, "\n")) {
-		rc = err_set(e, RC_NOMEM, NULL, NULL, "the bundle is too large");
-		goto out;
+	{
+		char *text = json_dumps(bundle, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		size_t len = text ? strlen(text) : 0;
+
+		b->text = text ? realloc(text, len + 2) : NULL;
+		if (!b->text) {
+			free(text);
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "the bundle is too large");
+			goto out;
+		}
+		memcpy(b->text + len, "\n", 2);
 	}
+	rc = cut_pieces(b, marks, o->blob_content ? blobs : NULL, e);
+	if (rc)
+		goto out;
 	/* keep the checkpoint the bundle relies on, for audits */
 	sodium_bin2base64(root_b64, sizeof(root_b64), root, sizeof(root),
 			  sodium_base64_VARIANT_ORIGINAL);
@@ -567,13 +758,18 @@ int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
 		if (!rc)
 			rc = rc2;
 	}
+	if (!rc) {
+		*out = b;
+		b = NULL;
+	}
 out:
+	bundle_free(b);
+	json_decref(marks);
 	for (i = 0; i < c.n; i++) {
 		json_decref(c.items[i].body);
 		store_seal_release(&c.items[i].seal);
 	}
 	free(c.items);
-	free(text);
 	json_decref(c.blob_ids);
 	json_decref(records);
 	json_decref(blobs);
@@ -581,5 +777,25 @@ out:
 	json_decref(witnesses);
 	buf_release(&note);
 	buf_release(&signed_note);
+	return rc;
+}
+
+int bundle_build(struct store *st, struct tlog_log *log, const char *data_dir,
+		 const char *order_ref, const struct bundle_opts *o, struct buf *out,
+		 struct err *e)
+{
+	struct bundle *b = NULL;
+	char chunk[65536];
+	size_t n;
+	int rc = bundle_open(st, log, data_dir, order_ref, o, &b, e);
+
+	while (!rc) {
+		rc = bundle_read(b, chunk, sizeof(chunk), &n, e);
+		if (rc || n == 0)
+			break;
+		if (buf_append(out, chunk, n))
+			rc = err_set(e, RC_TOOBIG, "bundle_too_large", NULL, "the bundle is too large");
+	}
+	bundle_free(b);
 	return rc;
 }

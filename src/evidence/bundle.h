@@ -24,6 +24,34 @@ struct bundle_opts {
 };
 
 /*
+ * An order's bundle ready to be read out, in bounded memory: its text is
+ * held but for the blobs' contents, which are read from their files (and
+ * checked against their digests) as the bundle is read.
+ */
+struct bundle;
+
+/*
+ * Open the bundle of order `order_ref`: as bundle_build, but *out is the
+ * bundle to read with bundle_read (free it with bundle_free).
+ */
+int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
+		const char *order_ref, const struct bundle_opts *o, struct bundle **out,
+		struct err *e) WARN_UNUSED;
+
+/* The bundle's length in bytes, known before it is read. */
+uint64_t bundle_size(const struct bundle *b);
+
+/*
+ * Read the bundle's next bytes, in order, into `out` (up to `cap`); *n gets
+ * how many, 0 at the end. RC_IO (code "blob_changed") if a blob file no
+ * longer has its sealed size or digest: the bundle cannot be finished.
+ */
+int bundle_read(struct bundle *b, char *out, size_t cap, size_t *n, struct err *e) WARN_UNUSED;
+
+/* Free a bundle; NULL is a no-op. */
+void bundle_free(struct bundle *b);
+
+/*
  * Build the bundle of order `order_ref` (id or external id): the merchant's
  * identity, the listing versions its items point at, then the order's
  * chain (the order, its payment, logistics events, messages and dispute

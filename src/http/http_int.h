@@ -67,6 +67,13 @@ struct http_server {
 	atomic_int in_flight;    /* requests begun and not yet completed */
 };
 
+/*
+ * A streamed reply's source (libmicrohttpd's content reader): copy up to
+ * `max` bytes from position `pos` (sequential) into `buf`; return how many,
+ * or MHD_CONTENT_READER_END_WITH_ERROR to cut the reply short.
+ */
+typedef ssize_t http_stream_read_fn(void *cls, uint64_t pos, char *buf, size_t max);
+
 struct http_req {
 	struct http_server *srv;
 	struct MHD_Connection *conn;
@@ -94,6 +101,11 @@ struct http_req {
 	const char *cache_control;       /* static Cache-Control value; NULL means no-store */
 	char disposition[160];           /* Content-Disposition, if any */
 	int verbatim;                    /* send the reply's bytes as they are (no "sealed" added) */
+	/* or a streamed reply (http_reply_stream), read as it is sent */
+	uint64_t stream_size;
+	http_stream_read_fn *stream_read;
+	void *stream_cls;                /* owned until the response takes it */
+	void (*stream_free)(void *cls);
 };
 
 /* Role name to its bit, 0 if unknown. */
@@ -108,6 +120,14 @@ int http_reply_json(struct http_req *r, int status, json_t *v);
 /* Reply with bytes of a content type (copied). */
 int http_reply_bytes(struct http_req *r, int status, const char *type, const void *data,
 		     size_t len);
+/*
+ * Reply with `size` bytes of a content type read from `cls` by `read` as
+ * they are sent, in bounded memory: `cls` is taken, and freed with
+ * `free_cls` when the reply is done or replaced. Such a reply is sent
+ * verbatim.
+ */
+int http_reply_stream(struct http_req *r, int status, const char *type, uint64_t size,
+		      http_stream_read_fn *read, void *cls, void (*free_cls)(void *cls));
 /* Reply with the error in `e`. */
 void http_reply_error(struct http_req *r, const struct err *e);
 

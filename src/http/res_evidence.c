@@ -5,11 +5,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/num.h"
 #include "evidence/bundle.h"
 #include "tlog/proof.h"
 
 #define MAX_WITHHOLD 64
+
+/* http_stream_read_fn over a bundle, read front to back. */
+static ssize_t read_bundle(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct bundle *b = cls;
+	struct err e;
+	size_t n = 0;
+
+	(void)pos;
+	err_clear(&e);
+	if (bundle_read(b, buf, max, &n, &e)) {
+		log_event(LOG_ERROR, "bundle cut short",
+			  json_pack("{s:s}", "detail", e.message));
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return n ? (ssize_t)n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void free_bundle(void *cls)
+{
+	bundle_free(cls);
+}
 
 int res_order_bundle(struct http_req *r, struct err *e)
 {
@@ -18,7 +41,7 @@ int res_order_bundle(struct http_req *r, struct err *e)
 	const char *q = http_query(r, "withhold"), *content = http_query(r, "blob_content");
 	char *list = NULL, *tok, *save = NULL, disp[160];
 	json_t *order = NULL;
-	struct buf out;
+	struct bundle *b = NULL;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -51,33 +74,35 @@ int res_order_bundle(struct http_req *r, struct err *e)
 		}
 		o.withhold = withhold;
 	}
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
-		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
-				"bundle:consumer.phone,merchant.id_number,"
-				"merchant.registered_address,merchant.contact", e);
-		if (rc)
-			goto out;
-	}
 	o.log_vkey = r->srv->log_vkey;
 	o.witness_vkeys = r->srv->witness_vkeys;
 	o.nwitnesses = r->srv->nwitness_vkeys;
-	/* the bundle reads the store itself: leave the request's transaction */
-	buf_init(&out, (size_t)1 << 30);
+	/* the bundle reads the store itself: leave the request's transaction (which
+	 * has written nothing yet), and begin another after */
 	rc = store_end(r->srv->st, 0, NULL);
 	if (!rc)
-		rc = bundle_build(r->srv->st, r->srv->log, r->srv->data_dir,
-				  json_string_value(json_object_get(order, "id")), &o, &out, e);
+		rc = bundle_open(r->srv->st, r->srv->log, r->srv->data_dir,
+				 json_string_value(json_object_get(order, "id")), &o, &b, e);
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 		rc = e->rc;
+	/* every bundle handed out is on the audit log, whoever reads it; the entry
+	 * commits with the request's new transaction */
 	if (!rc)
-		rc = http_reply_bytes(r, 200, "application/json", out.data, out.len);
+		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
+				"bundle:consumer.name,consumer.phone,merchant.id_number,"
+				"merchant.registered_address,merchant.contact", e);
+	if (!rc) {
+		rc = http_reply_stream(r, 200, "application/json", bundle_size(b), read_bundle, b,
+				       free_bundle);
+		b = NULL;
+	}
 	r->verbatim = 1;
 	if (!rc) {
 		snprintf(disp, sizeof(disp), "attachment; filename=\"%s.bundle.json\"",
 			 json_string_value(json_object_get(order, "id")));
 		snprintf(r->disposition, sizeof(r->disposition), "%s", disp);
 	}
-	buf_release(&out);
+	bundle_free(b);
 out:
 	free(list);
 	json_decref(order);

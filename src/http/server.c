@@ -70,6 +70,32 @@ static void route_find(struct http_req *r)
 	/* leave the parameters of the last candidate; they are unused */
 }
 
+/* Forget a streamed reply the handler set, freeing its source. */
+static void drop_stream(struct http_req *r)
+{
+	if (r->stream_free && r->stream_cls)
+		r->stream_free(r->stream_cls);
+	r->stream_read = NULL;
+	r->stream_free = NULL;
+	r->stream_cls = NULL;
+}
+
+int http_reply_stream(struct http_req *r, int status, const char *type, uint64_t size,
+		      http_stream_read_fn *read, void *cls, void (*free_cls)(void *cls))
+{
+	drop_stream(r);
+	free(r->resp_body);
+	r->resp_body = NULL;
+	r->resp_len = 0;
+	r->stream_size = size;
+	r->stream_read = read;
+	r->stream_cls = cls;
+	r->stream_free = free_cls;
+	r->resp_type = type;
+	r->status = status;
+	return RC_OK;
+}
+
 int http_reply_bytes(struct http_req *r, int status, const char *type, const void *data,
 		     size_t len)
 {
@@ -77,6 +103,7 @@ int http_reply_bytes(struct http_req *r, int status, const char *type, const voi
 
 	if (!copy)
 		return RC_NOMEM;
+	drop_stream(r);
 	if (len)
 		memcpy(copy, data, len);
 	free(r->resp_body);
@@ -94,6 +121,7 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
 	json_decref(v);
 	if (!text)
 		return RC_NOMEM;
+	drop_stream(r);
 	free(r->resp_body);
 	r->resp_body = text;
 	r->resp_len = strlen(text);
@@ -479,11 +507,22 @@ static enum MHD_Result send_reply(struct http_req *r)
 	secs = (double)(mono_ns() - r->start_ns) / 1e9;
 	metrics_observe(r->route ? r->route->pattern : "unmatched", r->method, r->status, secs);
 	log_request(r, secs);
-	resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
-					       MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		return MHD_NO;
-	r->resp_body = NULL;
+	if (r->stream_read) {
+		/* the response owns the source from here, and frees it when done */
+		resp = MHD_create_response_from_callback(r->stream_size, 64 * 1024, r->stream_read,
+							 r->stream_cls, r->stream_free);
+		if (!resp)
+			return MHD_NO;
+		r->stream_read = NULL;
+		r->stream_free = NULL;
+		r->stream_cls = NULL;
+	} else {
+		resp = MHD_create_response_from_buffer(r->resp_len, r->resp_body,
+						       MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			return MHD_NO;
+		r->resp_body = NULL;
+	}
 	MHD_add_response_header(resp, "Content-Type", r->resp_type);
 	MHD_add_response_header(resp, "Request-Id", r->request_id);
 	MHD_add_response_header(resp, "Cache-Control",
@@ -561,6 +600,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	buf_release(&r->body);
+	drop_stream(r);
 	free(r->resp_body);
 	free(r);
 	*con_cls = NULL;
