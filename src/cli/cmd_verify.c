@@ -6,13 +6,14 @@
 
 #include "cli/cli.h"
 #include "evidence/bundle.h"
+#include "tlog/log.h"
 #include "tlog/note.h"
 
 #define MAX_WITNESSES 32
 
 static void verify_usage(FILE *f)
 {
-	fprintf(f, "usage: disputed verify --vkey VKEY [--witness VKEY]... [--entry PATH] FILE\n\n"
+	fprintf(f, "usage: disputed verify --vkey VKEY [--witness VKEY]... [--entry PATH] [--log DIR] FILE\n\n"
 		   "Verify FILE offline, with no server and no network: an evidence bundle,\n"
 		   "a signed checkpoint, or a c2sp.org/tlog-proof@v1 file (with --entry, the\n"
 		   "bytes of the entry it proves). Says what it checked.\n\n"
@@ -21,7 +22,10 @@ static void verify_usage(FILE *f)
 		   "                   inside a bundle is never trusted on its own\n"
 		   "  --witness VKEY   a witness whose cosignature the checkpoint must carry\n"
 		   "                   (repeatable)\n"
-		   "  --entry PATH     the entry's bytes, for a tlog-proof file\n\n"
+		   "  --entry PATH     the entry's bytes, for a tlog-proof file\n"
+		   "  --log DIR        a copy of the log (its checkpoint and tile/ directory, as\n"
+		   "                   served at /checkpoint and /tile/): with it, a bundle is\n"
+		   "                   shown complete to its checkpoint, last record included\n\n"
 		   "Exit status: 0 valid, 1 invalid (and why), 2 unusable input.\n");
 }
 
@@ -49,11 +53,13 @@ int cmd_verify(int argc, char **argv)
 		{"vkey", required_argument, NULL, 'k'},
 		{"witness", required_argument, NULL, 'w'},
 		{"entry", required_argument, NULL, 'e'},
+		{"log", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct tlog_verifier log, w[MAX_WITNESSES];
-	const char *vkey = NULL, *entry_path = NULL, *path;
+	const char *vkey = NULL, *entry_path = NULL, *log_dir = NULL, *path;
+	struct tlog_log *mirror = NULL;
 	gchar *data = NULL, *entry = NULL;
 	gsize len = 0, entry_len = 0;
 	size_t nw = 0;
@@ -74,6 +80,7 @@ int cmd_verify(int argc, char **argv)
 			nw++;
 			break;
 		case 'e': entry_path = optarg; break;
+		case 'l': log_dir = optarg; break;
 		case 'h': verify_usage(stdout); return 0;
 		default: verify_usage(stderr); return 2;
 		}
@@ -98,7 +105,26 @@ int cmd_verify(int argc, char **argv)
 		g_free(data);
 		return 2;
 	}
-	r = verify_file(data, len, &log, w, nw, entry, entry_len, entry_path != NULL, stdout);
+	if (log_dir) {
+		struct tlog_log_opts o;
+		struct err e;
+
+		err_clear(&e);
+		memset(&o, 0, sizeof(o));
+		o.dir = log_dir;
+		o.verifier = &log;
+		o.read_only = 1;
+		if (tlog_log_open(&o, &mirror, &e)) {
+			fprintf(stderr, "disputed: cannot use the log copy in %s: %s\n", log_dir,
+				e.message);
+			g_free(data);
+			g_free(entry);
+			return 2;
+		}
+	}
+	r = verify_file_in_log(data, len, &log, w, nw, entry, entry_len, entry_path != NULL,
+			       mirror, stdout);
+	tlog_log_close(mirror);
 	g_free(data);
 	g_free(entry);
 	return (int)r;

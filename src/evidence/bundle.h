@@ -84,4 +84,18 @@ enum verify_result verify_file(const char *data, size_t len, const struct tlog_v
 			       const struct tlog_verifier *witnesses, size_t nwitnesses,
 			       const char *entry, size_t entry_len, int have_entry, FILE *report);
 
+/*
+ * As verify_file, and for a bundle, with `mirror` (a copy of the log opened
+ * read-only under the trusted key; may be NULL): the copy must be intact,
+ * its tree must extend the bundle's checkpoint, and every leaf of the
+ * bundle's order up to the checkpoint's size must be a record of the
+ * bundle, which shows the bundle complete to the checkpoint, its last
+ * record included.
+ */
+enum verify_result verify_file_in_log(const char *data, size_t len,
+				      const struct tlog_verifier *vkey,
+				      const struct tlog_verifier *witnesses, size_t nwitnesses,
+				      const char *entry, size_t entry_len, int have_entry,
+				      struct tlog_log *mirror, FILE *report);
+
 #endif

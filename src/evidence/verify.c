@@ -20,6 +20,7 @@
 struct vctx {
 	FILE *report;
 	enum verify_result result;
+	struct tlog_log *mirror;     /* a copy of the log to check completeness against, or NULL */
 };
 
 static void say(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -563,6 +564,107 @@ out:
 	return res;
 }
 
+/* Collects, for verify_in_log, the leaves of one order that a copy of the log holds. */
+struct order_leaves {
+	struct vctx *v;
+	const char *order;
+	json_t *records;
+	uint8_t (*hashes)[TLOG_HASH_SIZE];
+	uint64_t size;               /* the bundle's checkpoint size */
+	size_t found, later;         /* leaves of the order within it, and after it */
+	enum verify_result res;
+};
+
+static int order_leaf(void *ctx, uint64_t index, const void *data, size_t len)
+{
+	struct order_leaves *o = ctx;
+	json_t *leaf = NULL;
+	uint8_t h[TLOG_HASH_SIZE];
+	struct err ignore;
+	size_t i;
+	int in_bundle = 0;
+
+	if (leaf_decode(data, len, &leaf, &ignore))
+		return RC_OK;   /* not an evidence leaf: no order's */
+	if (!str(leaf, "order") || strcmp(str(leaf, "order"), o->order) != 0) {
+		json_decref(leaf);
+		return RC_OK;
+	}
+	if (index >= o->size) {
+		o->later++;
+		json_decref(leaf);
+		return RC_OK;
+	}
+	tlog_leaf_hash(data, len, h);
+	for (i = 0; i < json_array_size(o->records); i++)
+		if (memcmp(o->hashes[i], h, sizeof(h)) == 0)
+			in_bundle = 1;
+	if (!in_bundle) {
+		o->res = fail(o->v, "leaf %llu of the log (%s %s, place %lld of order %s's chain) is "
+				    "within the bundle's checkpoint but not in the bundle: the bundle "
+				    "is incomplete", (unsigned long long)index, str(leaf, "type"),
+			      str(leaf, "id"), (long long)json_integer_value(json_object_get(leaf, "seq")),
+			      o->order);
+		json_decref(leaf);
+		return RC_INVAL;
+	}
+	o->found++;
+	json_decref(leaf);
+	return RC_OK;
+}
+
+static void mirror_problem(void *ctx, const char *where, const char *what)
+{
+	say(ctx, "log copy: %s: %s", where, what);
+}
+
+/*
+ * With a copy of the log (--log): the copy is intact and signed by the
+ * trusted key, its tree extends the bundle's checkpoint, and every leaf of
+ * the bundle's order up to the checkpoint's size is a record of the bundle.
+ */
+static enum verify_result verify_in_log(struct vctx *v, const char *order, json_t *records,
+					uint8_t (*hashes)[TLOG_HASH_SIZE],
+					const struct tlog_checkpoint *c, size_t chain_len)
+{
+	struct order_leaves o = {v, order, records, hashes, c->size, 0, 0, VERIFY_VALID};
+	uint8_t root[TLOG_HASH_SIZE];
+	uint64_t size = 0, problems = 0;
+	struct tlog_proof p;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	if (tlog_log_checkpoint(v->mirror, &size, root, NULL, &e))
+		return fail(v, "log copy: %s", e.message);
+	if (tlog_log_audit(v->mirror, mirror_problem, v, &problems, &e) || problems)
+		return fail(v, "the log copy is not intact (%llu problems): it cannot show the "
+			       "bundle complete", (unsigned long long)problems);
+	if (size < c->size)
+		return fail(v, "the log copy (size %llu) is older than the bundle's checkpoint "
+			       "(size %llu)", (unsigned long long)size, (unsigned long long)c->size);
+	if (tlog_log_prove_consistency(v->mirror, c->size, size, &p, &e) ||
+	    tlog_verify_consistency(c->size, size, c->root, root, &p, &e))
+		return fail(v, "the log copy is not consistent with the bundle's checkpoint: %s",
+			    e.message);
+	say(v, "log copy: signed tree of size %llu, intact, consistent with the bundle's "
+	       "checkpoint", (unsigned long long)size);
+	rc = tlog_log_each_entry(v->mirror, size, order_leaf, &o, &e);
+	if (o.res != VERIFY_VALID)
+		return o.res;
+	if (rc)
+		return fail(v, "the log copy cannot be read: %s", e.message);
+	if (o.found != chain_len)
+		return fail(v, "the log holds %zu leaves of order %s within the bundle's checkpoint; "
+			       "the bundle's chain has %zu", o.found, order, chain_len);
+	say(v, "complete: the log holds %zu leaves of order %s within the bundle's checkpoint, "
+	       "all of them in the bundle%s", o.found, order,
+	    o.later ? "" : "; none after it");
+	if (o.later)
+		say(v, "note: the order has %zu later records, after the bundle's checkpoint", o.later);
+	return VERIFY_VALID;
+}
+
 static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t len,
 					const struct tlog_verifier *log,
 					const struct tlog_verifier *w, size_t nw)
@@ -700,6 +802,15 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	r = verify_chain(v, str(b, "order"), records, hashes);
 	if (r != VERIFY_VALID)
 		goto out;
+	if (v->mirror) {
+		size_t chain_len = 0;
+
+		json_array_foreach(records, i, x)
+			chain_len += json_object_get(x, "chain") != NULL;
+		r = verify_in_log(v, str(b, "order"), records, hashes, &c, chain_len);
+		if (r != VERIFY_VALID)
+			goto out;
+	}
 	json_array_foreach(json_object_get(b, "blobs"), i, x) {
 		r = verify_blob_entry(v, x, i, records);
 		if (r != VERIFY_VALID)
@@ -721,7 +832,17 @@ enum verify_result verify_file(const char *data, size_t len, const struct tlog_v
 			       const struct tlog_verifier *witnesses, size_t nwitnesses,
 			       const char *entry, size_t entry_len, int have_entry, FILE *report)
 {
-	struct vctx v = {report, VERIFY_VALID};
+	return verify_file_in_log(data, len, vkey, witnesses, nwitnesses, entry, entry_len,
+				  have_entry, NULL, report);
+}
+
+enum verify_result verify_file_in_log(const char *data, size_t len,
+				      const struct tlog_verifier *vkey,
+				      const struct tlog_verifier *witnesses, size_t nwitnesses,
+				      const char *entry, size_t entry_len, int have_entry,
+				      struct tlog_log *mirror, FILE *report)
+{
+	struct vctx v = {report, VERIFY_VALID, mirror};
 	enum verify_result r;
 	size_t i = 0;
 

@@ -107,12 +107,20 @@ class TamperTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r.body)
         return r.body
 
-    def verify(self, raw):
+    def verify(self, raw, *extra):
         path = os.path.join(self.tmp, "bundle.json")
         with open(path, "wb") as f:
             f.write(raw)
-        return subprocess.run([BIN, "verify", "--vkey", self.vkey, path],
+        return subprocess.run([BIN, "verify", "--vkey", self.vkey] + list(extra) + [path],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def log_copy(self):
+        """What a mirror of the public log holds: the checkpoint and the tiles."""
+        d = os.path.join(self.tmp, "mirror")
+        os.mkdir(d)
+        shutil.copy(os.path.join(self.data, "checkpoint"), d)
+        shutil.copytree(os.path.join(self.data, "tile"), os.path.join(d, "tile"))
+        return d
 
     def assertVerifyRefuses(self, order_id, says):
         res = self.verify(self.bundle_of(order_id))
@@ -133,10 +141,15 @@ class TamperTest(unittest.TestCase):
         res = self.audit()
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn(b" 0 problems", res.stdout)
+        mirror = self.log_copy()
         for order in (self.a["id"], self.b["id"]):
-            res = self.verify(self.bundle_of(order))
+            raw = self.bundle_of(order)
+            res = self.verify(raw)
             self.assertEqual(res.returncode, 0, res.stdout)
             self.assertIn(b"complete up to place", res.stdout)
+            res = self.verify(raw, "--log", mirror)
+            self.assertEqual(res.returncode, 0, res.stdout)
+            self.assertIn(b"all of them in the bundle", res.stdout)
         b = json.loads(self.bundle_of(self.a["id"]))
         types = [r["type"] for r in b["records"]]
         self.assertEqual(types[:5], ["merchant", "listing", "order", "payment", "logistics"])
@@ -181,11 +194,31 @@ class TamperTest(unittest.TestCase):
         # the bundle's places are read from the leaves, which still say where each was
         self.assertVerifyRefuses(self.a["id"], "was left out or removed")
 
-    def test_the_last_record_deleted_with_its_seal_is_caught_by_audit(self):
+    def test_the_last_record_deleted_with_its_seal_is_caught_by_audit_and_a_log_copy(self):
         mid = self.b_msg["id"]
         self.sql(("DELETE FROM messages WHERE id = ?", (mid,)),
                  ("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)))
         self.assertAuditFinds("message %s is in the log but no seal" % mid)
+        raw = self.bundle_of(self.b["id"])
+        # the bundle alone cannot show what came after its last record ...
+        self.assertEqual(self.verify(raw).returncode, 0)
+        # ... a copy of the public log can
+        res = self.verify(raw, "--log", self.log_copy())
+        self.assertEqual(res.returncode, 1, res.stdout)
+        self.assertIn(b"(message %s, place 2 of order %s's chain) is within the bundle's "
+                      b"checkpoint but not in the bundle" % (mid.encode(), self.b["id"].encode()),
+                      res.stdout)
+
+    def test_a_log_copy_that_was_altered_is_refused(self):
+        d = self.log_copy()
+        path = os.path.join(d, "tile", "entries", "000.p")
+        name = max(os.listdir(path), key=int)   # the tree's own partial bundle
+        blob = bytearray(open(os.path.join(path, name), "rb").read())
+        blob[len(blob) // 2] ^= 1
+        open(os.path.join(path, name), "wb").write(bytes(blob))
+        res = self.verify(self.bundle_of(self.a["id"]), "--log", d)
+        self.assertEqual(res.returncode, 1, res.stdout)
+        self.assertIn(b"the log copy is not intact", res.stdout)
 
     def test_a_seal_row_deleted_alone_is_caught(self):
         mid = self.msgs[0]["id"]
