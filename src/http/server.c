@@ -102,6 +102,25 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
 	return RC_OK;
 }
 
+/*
+ * A JSON string of `text`, which may hold bytes a client sent: if it is not
+ * valid UTF-8, each byte outside printable ASCII becomes '?'.
+ */
+static json_t *safe_string(const char *text)
+{
+	char clean[sizeof(((struct err *)0)->message)];
+	json_t *v = json_string(text);
+	size_t i;
+
+	if (v)
+		return v;
+	snprintf(clean, sizeof(clean), "%s", text);
+	for (i = 0; clean[i]; i++)
+		if ((unsigned char)clean[i] < 0x20 || (unsigned char)clean[i] > 0x7e)
+			clean[i] = '?';
+	return json_string(clean);
+}
+
 void http_reply_error(struct http_req *r, const struct err *e)
 {
 	int status = rc_http_status(e->rc);
@@ -112,11 +131,19 @@ void http_reply_error(struct http_req *r, const struct err *e)
 				 "code", "internal_error", "message",
 				 "the server failed to handle the request", "param");
 	else
-		body = json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "type",
-				 rc_error_type(e->rc), "code", e->code, "message", e->message,
-				 "param", e->param[0] ? json_string(e->param) : json_null());
+		body = json_pack("{s:{s:s, s:s, s:o, s:o}}", "error", "type",
+				 rc_error_type(e->rc), "code", e->code, "message",
+				 safe_string(e->message), "param",
+				 e->param[0] ? safe_string(e->param) : json_null());
 	if (http_reply_json(r, status, body) != RC_OK)
 		r->status = status;
+}
+
+/* Reply with the error in `e` under `status` rather than the one its code maps to. */
+static void reply_error_status(struct http_req *r, const struct err *e, int status)
+{
+	http_reply_error(r, e);
+	r->status = status;
 }
 
 int http_body_json(struct http_req *r, json_t **out, struct err *e)
@@ -422,16 +449,23 @@ static void dispatch(struct http_req *r)
 	int rc = RC_OK;
 
 	err_clear(&e);
+	if (!http_method_known(r->method)) {
+		/* any path: a method no route uses is refused before the path is looked at */
+		err_set(&e, RC_INVAL, "method_not_allowed", "method",
+			"%.40s is not a method this server serves",
+			r->method);
+		reply_error_status(r, &e, 405);
+		return;
+	}
 	if (!r->route) {
-		if (r->path_matched)
-			rc = err_set(&e, RC_INVAL, "method_not_allowed", NULL,
-				     "%s is not allowed on %s", r->method, r->path);
-		else
-			rc = err_set(&e, RC_NOTFOUND, "not_found", NULL, "no such route %s",
-				     r->path);
-		http_reply_error(r, &e);
-		if (r->path_matched)
-			r->status = 405;
+		if (r->path_matched) {
+			err_set(&e, RC_INVAL, "method_not_allowed", "method",
+				"%s is not allowed on %s", r->method, r->path);
+			reply_error_status(r, &e, 405);
+		} else {
+			err_set(&e, RC_NOTFOUND, "not_found", NULL, "no such route %s", r->path);
+			http_reply_error(r, &e);
+		}
 		return;
 	}
 	if (!(r->route->roles & ROLE_PUBLIC)) {
@@ -491,7 +525,7 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-	if (r->status == 405)
+	if (r->status == 405 && r->allow[0])
 		MHD_add_response_header(resp, "Allow", r->allow);
 	if (r->disposition[0] && r->status == 200)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
