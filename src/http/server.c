@@ -667,6 +667,15 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		snprintf(srv->log_vkey, sizeof(srv->log_vkey), "%s", vk.data);
 		buf_release(&vk);
 	}
+	if (cfg->max_connections < cfg->threads) {
+		/* libmicrohttpd splits the limit among its threads: each needs one */
+		rules_free(srv->rules);
+		calendar_free(srv->cal);
+		free(srv);
+		return err_set(e, RC_INVAL, "invalid_setting", "server.max_connections",
+			       "max_connections (%d) must be at least threads (%d)",
+			       cfg->max_connections, cfg->threads);
+	}
 	srv->cfg = cfg;
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
@@ -674,7 +683,19 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		/*
+		 * Limits (libmicrohttpd 0.9.75): past the total or the per-address
+		 * limit a new connection is accepted and closed at once, without a
+		 * reply. The total is split evenly among the worker threads, each
+		 * of which stops accepting when its share is full; the per-address
+		 * count is shared by all of them. The timeout closes a connection
+		 * that has been silent that long, whatever its state: idle
+		 * keep-alive, a request line or headers begun and not finished, a
+		 * body that stopped coming.
+		 */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_seconds,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 		MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -1,4 +1,4 @@
-"""test_limits.py - access and limits: bounded metrics under junk methods and paths."""
+"""test_limits.py - access and limits: bounded metrics under junk methods and paths, connection limits and idle timeouts, JSON errors for protocol-level faults."""
 import http.client
 import json
 import random
@@ -86,6 +86,136 @@ class MetricsStayBounded(ServerTestCase, unittest.TestCase):
         r = self.srv.request("BREW", "/no/such/place")
         self.assertError(r, 405, "invalid_request", "method_not_allowed", "method")
         self.assertIsNone(r.headers.get("Allow"))
+
+
+def _connect(port, source="127.0.0.1"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def _closed_by_peer(s, wait):
+    """True if the server closed `s` (EOF or reset) within `wait` seconds; reads nothing else."""
+    s.settimeout(wait)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def _get(s, path="/healthz", wait=2.0):
+    """Send GET `path` on socket `s`; the status code, or None if no reply came in `wait` s."""
+    s.settimeout(wait)
+    try:
+        s.sendall(("GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path).encode())
+        data = s.recv(65536)
+    except (socket.timeout, ConnectionError):
+        return None
+    if not data:
+        return None
+    return int(data.split(b" ", 2)[1])
+
+
+class LimitedServer:
+    """Mixin: a server of its own started with the settings in `env`."""
+    env = {}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        try:
+            cls.srv.start(env=cls.env)
+        except Exception:
+            cls.srv.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.srv.stop()
+        finally:
+            cls.srv.cleanup()
+
+
+class PerAddressLimitAndIdleTimeout(LimitedServer, unittest.TestCase):
+    env = {"DISPUTED_MAX_CONNECTIONS_PER_IP": "4", "DISPUTED_MAX_CONNECTIONS": "40",
+           "DISPUTED_IDLE_TIMEOUT_SECONDS": "2"}
+
+    def test_one_address_gets_its_limit_and_healthz_still_answers_others(self):
+        socks = [_connect(self.srv.port, "127.0.0.2") for _ in range(10)]
+        try:
+            time.sleep(0.3)
+            # the server closes the ones past the limit at once, long before the idle timeout
+            closed = [s for s in socks if _closed_by_peer(s, 0.2)]
+            self.assertEqual(len(closed), 6)
+            t0 = time.monotonic()
+            r = self.srv.request("GET", "/healthz", timeout=2)
+            self.assertEqual(r.status, 200)
+            self.assertLess(time.monotonic() - t0, 1.0)
+            # the ones kept are served
+            kept = [s for s in socks if s not in closed]
+            self.assertEqual([_get(s) for s in kept], [200] * 4)
+        finally:
+            for s in socks:
+                s.close()
+
+    def test_idle_and_half_sent_and_half_closed_connections_are_closed_quickly(self):
+        idle = _connect(self.srv.port)
+        partial = _connect(self.srv.port)
+        partial.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")   # headers never finished
+        half = _connect(self.srv.port)
+        half.sendall(b"GET /heal")
+        half.shutdown(socket.SHUT_WR)
+        t0 = time.monotonic()
+        try:
+            self.assertTrue(_closed_by_peer(half, 4.0), "half-closed connection kept open")
+            for name, s in (("idle", idle), ("partial", partial)):
+                left = 4.5 - (time.monotonic() - t0)
+                self.assertTrue(_closed_by_peer(s, max(left, 0.01)),
+                                "%s connection still open after %.1f s" % (name, time.monotonic() - t0))
+            elapsed = time.monotonic() - t0
+            # not before the 2 s timeout: it is a timeout, not a refusal
+            self.assertGreater(elapsed, 1.5)
+        finally:
+            for s in (idle, partial, half):
+                s.close()
+        self.assertEqual(self.srv.request("GET", "/healthz").status, 200)
+
+
+class TotalConnectionLimit(LimitedServer, unittest.TestCase):
+    env = {"DISPUTED_MAX_CONNECTIONS_PER_IP": "4", "DISPUTED_MAX_CONNECTIONS": "8",
+           "DISPUTED_THREADS": "2", "DISPUTED_IDLE_TIMEOUT_SECONDS": "60"}
+
+    def test_the_total_limit_holds_across_addresses(self):
+        socks = [_connect(self.srv.port, "127.0.0.%d" % (2 + i // 4)) for i in range(8)]
+        extra = None
+        try:
+            self.assertEqual([_get(s) for s in socks], [200] * 8)
+            # a ninth, from an address with no connections yet, is not served...
+            extra = _connect(self.srv.port, "127.0.0.9")
+            self.assertIsNone(_get(extra, wait=1.0))
+            # ...until one of the eight goes away
+            socks.pop().close()
+            extra.settimeout(2.0)
+            reply = extra.recv(65536)
+            self.assertTrue(reply.startswith(b"HTTP/1.1 200 "), reply[:100])
+        finally:
+            for s in socks:
+                s.close()
+            if extra:
+                extra.close()
+
+    def test_fewer_connections_than_threads_is_refused_at_start(self):
+        srv = Server()
+        try:
+            with self.assertRaises(RuntimeError) as cm:
+                srv.start(env={"DISPUTED_THREADS": "4", "DISPUTED_MAX_CONNECTIONS": "3"})
+            self.assertIn("max_connections", str(cm.exception))
+        finally:
+            srv.cleanup()
 
 
 if __name__ == "__main__":
