@@ -534,6 +534,80 @@ static enum MHD_Result send_reply(struct http_req *r)
 	return ret;
 }
 
+/*
+ * Sizes of a request's head that the server answers itself, with a JSON
+ * error, instead of leaving them to libmicrohttpd, whose own replies are
+ * HTML. Its per-connection memory (HTTP_CONN_MEMORY) holds the request
+ * line and headers while they are parsed; it is set well above these caps
+ * so that heads between them and it reach on_request and get 414 or 431
+ * from here. Only a head near HTTP_CONN_MEMORY (over about 250 KiB) still gets
+ * the library's reply.
+ */
+#define HTTP_MAX_TARGET (8 * 1024)         /* path and query string */
+#define HTTP_MAX_HEADER_BYTES (32 * 1024)  /* all header fields, names and values */
+#define HTTP_CONN_MEMORY ((size_t)256 * 1024)
+
+struct head_size {
+	size_t total;           /* bytes of all fields seen */
+	size_t largest;         /* bytes of the largest one */
+	const char *largest_name; /* its name */
+};
+
+static enum MHD_Result head_size_add(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct head_size *h = cls;
+	size_t n = strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF, or "=" and "&" */
+
+	(void)kind;
+	h->total += n;
+	if (n > h->largest) {
+		h->largest = n;
+		h->largest_name = key;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Check the request line and headers before any body is read: sizes,
+ * Host, and the transfer coding. On failure the reply is set in `r` and
+ * the error returned; libmicrohttpd then skips the body and closes.
+ */
+static int check_head(struct http_req *r, const char *url, const char *version,
+		      struct err *e)
+{
+	struct head_size q = {0, 0, NULL}, h = {0, 0, NULL};
+	int status = 0;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, head_size_add, &q);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, head_size_add, &h);
+	if (strlen(url) >= sizeof(r->path) || strlen(url) + q.total > HTTP_MAX_TARGET) {
+		status = 414;
+		err_set(e, RC_TOOBIG, "uri_too_long", "path",
+			"the request target is longer than %zu bytes (the path %zu)",
+			(size_t)HTTP_MAX_TARGET, sizeof(r->path) - 1);
+	} else if (h.total > HTTP_MAX_HEADER_BYTES) {
+		status = 431;
+		err_set(e, RC_TOOBIG, "header_too_large", h.largest_name,
+			"the header fields are larger than %d bytes in all", HTTP_MAX_HEADER_BYTES);
+	} else if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+		   !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host")) {
+		status = 400;
+		err_set(e, RC_INVAL, "missing_header", "Host",
+			"an HTTP/1.1 request must have a Host header");
+	} else if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
+		/* bodies are capped and sent whole: a Content-Length says how big */
+		status = 411;
+		err_set(e, RC_INVAL, "length_required", "Transfer-Encoding",
+			"send the request body with a Content-Length, not a Transfer-Encoding");
+	}
+	if (!status)
+		return RC_OK;
+	r->route = NULL;
+	reply_error_status(r, e, status);
+	return e->rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -542,10 +616,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *srv = cls;
 	struct http_req *r = *con_cls;
 
-	(void)version;
 	if (!r) {
 		const char *cl;
 		size_t cap;
+		struct err e;
 
 		r = calloc(1, sizeof(*r));
 		if (!r)
@@ -572,6 +646,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				r->too_big = 1;
 		}
 		*con_cls = r;
+		err_clear(&e);
+		if (check_head(r, url, version, &e))
+			return send_reply(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -618,7 +695,14 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	struct sockaddr_storage ss;
 	struct sockaddr *sa;
 	int port, v6;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	/*
+	 * poll(), not epoll: in libmicrohttpd 0.9.75 MHD_quiesce_daemon removes
+	 * the listen socket from each worker's epoll set from the calling
+	 * thread, racing the worker that removes it too, and panics (abort)
+	 * when it loses (daemon.c, MHD_quiesce_daemon). With poll() it signals
+	 * the workers instead. The connection limits keep the sets small.
+	 */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 
@@ -696,7 +780,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_seconds,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		rules_free(srv->rules);

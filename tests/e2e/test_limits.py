@@ -218,5 +218,116 @@ class TotalConnectionLimit(LimitedServer, unittest.TestCase):
             srv.cleanup()
 
 
+def _raw(port, data, wait=5.0):
+    """Send `data` on a fresh connection, read until the server closes it or `wait` passes.
+
+    Returns (status or None, {lower-case header: value}, body bytes, closed by server).
+    """
+    s = _connect(port)
+    s.settimeout(wait)
+    chunks, closed = [], False
+    try:
+        try:
+            s.sendall(data)
+        except ConnectionError:
+            pass   # the server may answer and close before taking it all
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not c:
+                closed = True
+                break
+            chunks.append(c)
+    finally:
+        s.close()
+    reply = b"".join(chunks)
+    if not reply:
+        return None, {}, b"", closed
+    head, _, body = reply.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    return int(lines[0].split(" ", 2)[1]), headers, body, closed
+
+
+class RequestHeadErrorsAreJson(ServerTestCase, unittest.TestCase):
+
+    def assertJsonError(self, got, status, code, param):
+        st, headers, body, closed = got
+        self.assertEqual(st, status, body[:300])
+        self.assertEqual(headers.get("content-type"), "application/json", headers)
+        err = json.loads(body.decode("utf-8"))["error"]
+        self.assertEqual(err["type"], "invalid_request", err)
+        self.assertEqual(err["code"], code, err)
+        self.assertEqual(err["param"], param, err)
+        self.assertTrue(err["message"], err)
+        return err
+
+    def test_a_10_kb_uri_is_414_json(self):
+        got = _raw(self.srv.port, b"GET /v1/rules?q=" + b"a" * 10240 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+        self.assertJsonError(got, 414, "uri_too_long", "path")
+        got = _raw(self.srv.port, b"GET /" + b"b" * 10240 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+        self.assertJsonError(got, 414, "uri_too_long", "path")
+        # a path too long to hold, though under the target's cap
+        got = _raw(self.srv.port, b"GET /v1/merchants/" + b"c" * 2000 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
+        self.assertJsonError(got, 414, "uri_too_long", "path")
+
+    def test_100_kb_of_headers_is_431_json_naming_the_largest(self):
+        pad = b"".join(b"X-Pad-%03d: %s\r\n" % (i, b"p" * 980) for i in range(100))
+        big = b"X-Big: " + b"q" * 2000 + b"\r\n"
+        got = _raw(self.srv.port, b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + pad + big + b"\r\n")
+        self.assertJsonError(got, 431, "header_too_large", "X-Big")
+        # one field of 100 KB
+        got = _raw(self.srv.port, b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-One: " + b"o" * 102400
+                   + b"\r\n\r\n")
+        self.assertJsonError(got, 431, "header_too_large", "X-One")
+
+    def test_http_1_1_without_host_is_400_json(self):
+        got = _raw(self.srv.port, b"GET /healthz HTTP/1.1\r\n\r\n")
+        self.assertJsonError(got, 400, "missing_header", "Host")
+        # HTTP/1.0 has no Host requirement
+        st, _, body, _ = _raw(self.srv.port, b"GET /healthz HTTP/1.0\r\n\r\n")
+        self.assertEqual(st, 200, body)
+
+    def test_chunked_bodies_good_or_bad_are_411_json_and_read_no_further(self):
+        before = self.srv.counts()
+        head = (b"POST /v1/merchants HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                + self.platform.encode() + b"\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n")
+        for body in (b"zz\r\n{}\r\n0\r\n\r\n",                         # not a chunk size
+                     b"5\r\n{}\r\n0\r\n\r\n",                           # size and data disagree
+                     b"fffffffffffffffffffff\r\n",                          # size overflows
+                     b"2\r\n{}\r\n0\r\n\r\n"):                          # well formed
+            with self.subTest(body=body):
+                got = _raw(self.srv.port, head + body)
+                self.assertJsonError(got, 411, "length_required", "Transfer-Encoding")
+                self.assertTrue(got[3], "connection left open after refusing the body")
+        self.assertEqual(self.srv.counts(), before)
+
+    def test_heads_the_library_refuses_are_refused_and_closed(self):
+        """libmicrohttpd 0.9.75 answers these itself before the server sees them (its
+        replies are HTML, a known limit): they must stay refusals that close."""
+        for data, statuses in (
+                (b"GET /healthz HTTP/3.0\r\nHost: t\r\n\r\n", {505}),
+                (b"GET /healthz HTTX/1.1\r\nHost: t\r\n\r\n", {400}),
+                (b"NONSENSE\r\n\r\n", {None}),             # closed without a reply
+                (b"POST /v1/merchants HTTP/1.1\r\nHost: t\r\nContent-Length: 1x\r\n\r\n{}", {400}),
+                (b"POST /v1/merchants HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+                 {413})):
+            with self.subTest(data=data[:60]):
+                st, _, _, closed = _raw(self.srv.port, data)
+                self.assertIn(st, statuses)
+                self.assertTrue(closed)
+        self.assertEqual(self.srv.request("GET", "/healthz").status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()
