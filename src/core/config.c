@@ -16,6 +16,9 @@ void config_defaults(struct config *c)
 	c->threads = 4;
 	c->max_body_bytes = 1 << 20;
 	c->max_blob_bytes = 20 << 20;
+	c->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
+	c->max_connections_per_ip = CONFIG_DEFAULT_MAX_CONNECTIONS_PER_IP;
+	c->idle_timeout_seconds = CONFIG_DEFAULT_IDLE_TIMEOUT_SECONDS;
 	c->log_level = LOG_INFO;
 	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
 	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
@@ -110,6 +113,21 @@ static int config_set(struct config *c, const char *key, const char *val,
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be an integer from 1024 to 2^32", name);
 		c->max_blob_bytes = n;
+	} else if (strcmp(key, "max_connections") == 0) {
+		if (num_parse_i64(val, 1, 65536, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 65536", name);
+		c->max_connections = (int)n;
+	} else if (strcmp(key, "max_connections_per_ip") == 0) {
+		if (num_parse_i64(val, 1, 65536, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 65536", name);
+		c->max_connections_per_ip = (int)n;
+	} else if (strcmp(key, "idle_timeout_seconds") == 0) {
+		if (num_parse_i64(val, 1, 3600, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 3600", name);
+		c->idle_timeout_seconds = (int)n;
 	} else if (strcmp(key, "batch_max") == 0) {
 		if (num_parse_i64(val, 1, 1 << 20, &n))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
@@ -158,6 +176,9 @@ static const struct {
 	{"server", "threads", "DISPUTED_THREADS"},
 	{"server", "max_body_bytes", "DISPUTED_MAX_BODY_BYTES"},
 	{"server", "max_blob_bytes", "DISPUTED_MAX_BLOB_BYTES"},
+	{"server", "max_connections", "DISPUTED_MAX_CONNECTIONS"},
+	{"server", "max_connections_per_ip", "DISPUTED_MAX_CONNECTIONS_PER_IP"},
+	{"server", "idle_timeout_seconds", "DISPUTED_IDLE_TIMEOUT_SECONDS"},
 	{"store", "data", "DISPUTED_DATA"},
 	{"store", "db", "DISPUTED_DB"},
 	{"log", "level", "DISPUTED_LOG_LEVEL"},

@@ -9,6 +9,10 @@
 #define CONFIG_DEFAULT_LISTEN "127.0.0.1:8061"
 /* Most witnesses the evidence log can be given. */
 #define CONFIG_MAX_WITNESSES 16
+/* Defaults of the connection limits (etc/disputed.conf says why). */
+#define CONFIG_DEFAULT_MAX_CONNECTIONS 512
+#define CONFIG_DEFAULT_MAX_CONNECTIONS_PER_IP 64
+#define CONFIG_DEFAULT_IDLE_TIMEOUT_SECONDS 10
 
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
@@ -17,6 +21,9 @@ struct config {
 	int threads;              /* HTTP worker threads */
 	int64_t max_body_bytes;   /* cap on a JSON request body */
 	int64_t max_blob_bytes;   /* cap on an uploaded blob */
+	int max_connections;      /* open HTTP connections, all clients together (at least `threads`) */
+	int max_connections_per_ip; /* open HTTP connections from one client address */
+	int idle_timeout_seconds; /* a connection silent this long is closed, mid-request or not */
 	int log_level;            /* enum log_level */
 	char rules_path[4096];    /* the published rules file (etc/rules.ini) */
 	char calendar_dir[4096];  /* the statutory calendar's files (etc/calendar) */
@@ -44,7 +51,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 
 /*
  * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
- * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_LOG_LEVEL,
+ * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_MAX_CONNECTIONS,
+ * DISPUTED_MAX_CONNECTIONS_PER_IP, DISPUTED_IDLE_TIMEOUT_SECONDS, DISPUTED_LOG_LEVEL,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY and DISPUTED_WEBHOOK_ALLOW_PRIVATE; then check that the witness URLs and keys pair up
  * (call it after config_load_file).

@@ -163,7 +163,17 @@ int view_listing(struct http_req *r, json_t *l, json_t **out, struct err *e) WAR
 /* Find an order the caller may see by id or external id (404 otherwise). */
 int find_order(struct http_req *r, const char *ref, json_t **order, struct err *e) WARN_UNUSED;
 
-/* Metrics. */
+/*
+ * The route table's own string for `method` if some route uses it ("GET",
+ * "POST", "DELETE"), else NULL: the methods this server knows.
+ */
+const char *http_method_known(const char *method);
+
+/*
+ * Metrics. `route` is a static string (a route pattern or "unmatched");
+ * `method` may be anything a client sent: a method no route uses is
+ * counted as "OTHER", so the series stay a bounded set.
+ */
 void metrics_observe(const char *route, const char *method, int status, double seconds);
 int metrics_render(struct buf *out) WARN_UNUSED;
 

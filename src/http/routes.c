@@ -62,6 +62,16 @@ const struct route http_routes[] = {
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);
 
+const char *http_method_known(const char *method)
+{
+	size_t i;
+
+	for (i = 0; i < http_route_count; i++)
+		if (strcmp(http_routes[i].method, method) == 0)
+			return http_routes[i].method;
+	return NULL;
+}
+
 unsigned http_role_bit(const char *role)
 {
 	static const struct {

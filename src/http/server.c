@@ -130,6 +130,25 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
 	return RC_OK;
 }
 
+/*
+ * A JSON string of `text`, which may hold bytes a client sent: if it is not
+ * valid UTF-8, each byte outside printable ASCII becomes '?'.
+ */
+static json_t *safe_string(const char *text)
+{
+	char clean[sizeof(((struct err *)0)->message)];
+	json_t *v = json_string(text);
+	size_t i;
+
+	if (v)
+		return v;
+	snprintf(clean, sizeof(clean), "%s", text);
+	for (i = 0; clean[i]; i++)
+		if ((unsigned char)clean[i] < 0x20 || (unsigned char)clean[i] > 0x7e)
+			clean[i] = '?';
+	return json_string(clean);
+}
+
 void http_reply_error(struct http_req *r, const struct err *e)
 {
 	int status = rc_http_status(e->rc);
@@ -140,11 +159,19 @@ void http_reply_error(struct http_req *r, const struct err *e)
 				 "code", "internal_error", "message",
 				 "the server failed to handle the request", "param");
 	else
-		body = json_pack("{s:{s:s, s:s, s:s, s:o}}", "error", "type",
-				 rc_error_type(e->rc), "code", e->code, "message", e->message,
-				 "param", e->param[0] ? json_string(e->param) : json_null());
+		body = json_pack("{s:{s:s, s:s, s:o, s:o}}", "error", "type",
+				 rc_error_type(e->rc), "code", e->code, "message",
+				 safe_string(e->message), "param",
+				 e->param[0] ? safe_string(e->param) : json_null());
 	if (http_reply_json(r, status, body) != RC_OK)
 		r->status = status;
+}
+
+/* Reply with the error in `e` under `status` rather than the one its code maps to. */
+static void reply_error_status(struct http_req *r, const struct err *e, int status)
+{
+	http_reply_error(r, e);
+	r->status = status;
 }
 
 int http_body_json(struct http_req *r, json_t **out, struct err *e)
@@ -450,16 +477,23 @@ static void dispatch(struct http_req *r)
 	int rc = RC_OK;
 
 	err_clear(&e);
+	if (!http_method_known(r->method)) {
+		/* any path: a method no route uses is refused before the path is looked at */
+		err_set(&e, RC_INVAL, "method_not_allowed", "method",
+			"%.40s is not a method this server serves",
+			r->method);
+		reply_error_status(r, &e, 405);
+		return;
+	}
 	if (!r->route) {
-		if (r->path_matched)
-			rc = err_set(&e, RC_INVAL, "method_not_allowed", NULL,
-				     "%s is not allowed on %s", r->method, r->path);
-		else
-			rc = err_set(&e, RC_NOTFOUND, "not_found", NULL, "no such route %s",
-				     r->path);
-		http_reply_error(r, &e);
-		if (r->path_matched)
-			r->status = 405;
+		if (r->path_matched) {
+			err_set(&e, RC_INVAL, "method_not_allowed", "method",
+				"%s is not allowed on %s", r->method, r->path);
+			reply_error_status(r, &e, 405);
+		} else {
+			err_set(&e, RC_NOTFOUND, "not_found", NULL, "no such route %s", r->path);
+			http_reply_error(r, &e);
+		}
 		return;
 	}
 	if (!(r->route->roles & ROLE_PUBLIC)) {
@@ -530,13 +564,87 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-	if (r->status == 405)
+	if (r->status == 405 && r->allow[0])
 		MHD_add_response_header(resp, "Allow", r->allow);
 	if (r->disposition[0] && r->status == 200)
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+/*
+ * Sizes of a request's head that the server answers itself, with a JSON
+ * error, instead of leaving them to libmicrohttpd, whose own replies are
+ * HTML. Its per-connection memory (HTTP_CONN_MEMORY) holds the request
+ * line and headers while they are parsed; it is set well above these caps
+ * so that heads between them and it reach on_request and get 414 or 431
+ * from here. Only a head near HTTP_CONN_MEMORY (over about 250 KiB) still gets
+ * the library's reply.
+ */
+#define HTTP_MAX_TARGET (8 * 1024)         /* path and query string */
+#define HTTP_MAX_HEADER_BYTES (32 * 1024)  /* all header fields, names and values */
+#define HTTP_CONN_MEMORY ((size_t)256 * 1024)
+
+struct head_size {
+	size_t total;           /* bytes of all fields seen */
+	size_t largest;         /* bytes of the largest one */
+	const char *largest_name; /* its name */
+};
+
+static enum MHD_Result head_size_add(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct head_size *h = cls;
+	size_t n = strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF, or "=" and "&" */
+
+	(void)kind;
+	h->total += n;
+	if (n > h->largest) {
+		h->largest = n;
+		h->largest_name = key;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Check the request line and headers before any body is read: sizes,
+ * Host, and the transfer coding. On failure the reply is set in `r` and
+ * the error returned; libmicrohttpd then skips the body and closes.
+ */
+static int check_head(struct http_req *r, const char *url, const char *version,
+		      struct err *e)
+{
+	struct head_size q = {0, 0, NULL}, h = {0, 0, NULL};
+	int status = 0;
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, head_size_add, &q);
+	MHD_get_connection_values(r->conn, MHD_HEADER_KIND, head_size_add, &h);
+	if (strlen(url) >= sizeof(r->path) || strlen(url) + q.total > HTTP_MAX_TARGET) {
+		status = 414;
+		err_set(e, RC_TOOBIG, "uri_too_long", "path",
+			"the request target is longer than %zu bytes (the path %zu)",
+			(size_t)HTTP_MAX_TARGET, sizeof(r->path) - 1);
+	} else if (h.total > HTTP_MAX_HEADER_BYTES) {
+		status = 431;
+		err_set(e, RC_TOOBIG, "header_too_large", h.largest_name,
+			"the header fields are larger than %d bytes in all", HTTP_MAX_HEADER_BYTES);
+	} else if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+		   !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host")) {
+		status = 400;
+		err_set(e, RC_INVAL, "missing_header", "Host",
+			"an HTTP/1.1 request must have a Host header");
+	} else if (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding")) {
+		/* bodies are capped and sent whole: a Content-Length says how big */
+		status = 411;
+		err_set(e, RC_INVAL, "length_required", "Transfer-Encoding",
+			"send the request body with a Content-Length, not a Transfer-Encoding");
+	}
+	if (!status)
+		return RC_OK;
+	r->route = NULL;
+	reply_error_status(r, e, status);
+	return e->rc;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -547,10 +655,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *srv = cls;
 	struct http_req *r = *con_cls;
 
-	(void)version;
 	if (!r) {
 		const char *cl;
 		size_t cap;
+		struct err e;
 
 		r = calloc(1, sizeof(*r));
 		if (!r)
@@ -577,6 +685,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				r->too_big = 1;
 		}
 		*con_cls = r;
+		err_clear(&e);
+		if (check_head(r, url, version, &e))
+			return send_reply(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -624,7 +735,14 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	struct sockaddr_storage ss;
 	struct sockaddr *sa;
 	int port, v6;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+	/*
+	 * poll(), not epoll: in libmicrohttpd 0.9.75 MHD_quiesce_daemon removes
+	 * the listen socket from each worker's epoll set from the calling
+	 * thread, racing the worker that removes it too, and panics (abort)
+	 * when it loses (daemon.c, MHD_quiesce_daemon). With poll() it signals
+	 * the workers instead. The connection limits keep the sets small.
+	 */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 
@@ -673,6 +791,15 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		snprintf(srv->log_vkey, sizeof(srv->log_vkey), "%s", vk.data);
 		buf_release(&vk);
 	}
+	if (cfg->max_connections < cfg->threads) {
+		/* libmicrohttpd splits the limit among its threads: each needs one */
+		rules_free(srv->rules);
+		calendar_free(srv->cal);
+		free(srv);
+		return err_set(e, RC_INVAL, "invalid_setting", "server.max_connections",
+			       "max_connections (%d) must be at least threads (%d)",
+			       cfg->max_connections, cfg->threads);
+	}
 	srv->cfg = cfg;
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
@@ -680,8 +807,20 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_SOCK_ADDR, sa,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		/*
+		 * Limits (libmicrohttpd 0.9.75): past the total or the per-address
+		 * limit a new connection is accepted and closed at once, without a
+		 * reply. The total is split evenly among the worker threads, each
+		 * of which stops accepting when its share is full; the per-address
+		 * count is shared by all of them. The timeout closes a connection
+		 * that has been silent that long, whatever its state: idle
+		 * keep-alive, a request line or headers begun and not finished, a
+		 * body that stopped coming.
+		 */
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_seconds,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		rules_free(srv->rules);

@@ -1,7 +1,7 @@
 """test_bad_input.py - a catalogue of bad requests: each gets the documented status, error type, code and param, and writes nothing."""
 import base64
-import http.client
 import json
+import socket
 import unittest
 
 from harness import (VALID_RID, VALID_USCC, ServerTestCase, bad_check, listing_body,
@@ -172,21 +172,28 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
         self.check("POST", "/v1/merchants", 413, "body_too_large", "body", raw=over,
                    headers=JSON)
 
-    def test_chunked_body_over_1_mib_is_413(self):
+    def test_chunked_body_is_411_length_required(self):
+        # bodies are capped, so they come with a Content-Length; a chunked one,
+        # however large, is refused from its head and nothing of it is read
         before = self.srv.counts()
-        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
+        sock = socket.create_connection(("127.0.0.1", self.srv.port), timeout=10)
         try:
-            chunks = (b"[" + b"0," * 32768 for _ in range(40))   # ~2.6 MB, no Content-Length
-            conn.request("POST", "/v1/merchants", body=chunks, encode_chunked=True,
-                         headers={"Authorization": "Bearer " + self.platform,
-                                  "Content-Type": "application/json",
-                                  "Transfer-Encoding": "chunked"})
-            resp = conn.getresponse()
-            payload = json.loads(resp.read())
+            sock.sendall(b"POST /v1/merchants HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer "
+                         + self.platform.encode() + b"\r\nContent-Type: application/json\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n8000\r\n[" + b"0," * 1000)
+            reply = b""
+            while True:
+                c = sock.recv(65536)
+                if not c:
+                    break
+                reply += c
         finally:
-            conn.close()
-        self.assertEqual(resp.status, 413, payload)
-        self.assertEqual(payload["error"]["code"], "body_too_large")
+            sock.close()
+        head, _, body = reply.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 411 "), reply[:200])
+        payload = json.loads(body)
+        self.assertEqual(payload["error"]["code"], "length_required")
+        self.assertEqual(payload["error"]["param"], "Transfer-Encoding")
         self.assertEqual(self.srv.counts(), before)
 
     def test_blob_over_20_mib_is_413_body_too_large(self):

@@ -1044,7 +1044,8 @@ static const char *const config_env_names[] = {
 	"DISPUTED_MAX_BODY_BYTES", "DISPUTED_MAX_BLOB_BYTES", "DISPUTED_LOG_LEVEL",
 	"DISPUTED_LOG_BATCH_MAX", "DISPUTED_LOG_BATCH_MS", "DISPUTED_WITNESS_URL",
 	"DISPUTED_WITNESS_VKEY", "DISPUTED_WEBHOOK_ALLOW_PRIVATE", "DISPUTED_RULES",
-	"DISPUTED_CALENDAR",
+	"DISPUTED_CALENDAR", "DISPUTED_MAX_CONNECTIONS", "DISPUTED_MAX_CONNECTIONS_PER_IP",
+	"DISPUTED_IDLE_TIMEOUT_SECONDS",
 	NULL,
 };
 
@@ -1097,6 +1098,9 @@ static void config_defaults_are_documented_values(void **state)
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.max_body_bytes, 1 << 20);
 	assert_int_equal(c.max_blob_bytes, 20 << 20);
+	assert_int_equal(c.max_connections, 512);
+	assert_int_equal(c.max_connections_per_ip, 64);
+	assert_int_equal(c.idle_timeout_seconds, 10);
 	assert_int_equal(c.log_level, LOG_INFO);
 }
 
@@ -1249,6 +1253,13 @@ static void config_load_file_rejects_bad_values(void **state)
 		{"[store]\ndb=postgres://localhost/d\n", "store.db"},
 		{"[log]\nlevel=verbose\n", "log.level"},
 		{"[log]\nlevel=DEBUG\n", "log.level"},
+		{"[server]\nmax_connections=0\n", "server.max_connections"},
+		{"[server]\nmax_connections=65537\n", "server.max_connections"},
+		{"[server]\nmax_connections_per_ip=-1\n", "server.max_connections_per_ip"},
+		{"[server]\nmax_connections_per_ip=many\n", "server.max_connections_per_ip"},
+		{"[server]\nidle_timeout_seconds=0\n", "server.idle_timeout_seconds"},
+		{"[server]\nidle_timeout_seconds=3601\n", "server.idle_timeout_seconds"},
+		{"[server]\nidle_timeout_seconds=1.5\n", "server.idle_timeout_seconds"},
 	};
 	struct config c;
 	struct err e;
@@ -1260,6 +1271,37 @@ static void config_load_file_rejects_bad_values(void **state)
 			fail_msg("accepted: %s", bad[i].text);
 		assert_err(e, "invalid_setting", bad[i].param);
 	}
+}
+
+static void config_connection_limits_from_file_and_env(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	assert_int_equal(load_text(&c,
+				   "[server]\n"
+				   "max_connections=100\n"
+				   "max_connections_per_ip=5\n"
+				   "idle_timeout_seconds=3\n",
+				   &e),
+			 RC_OK);
+	assert_int_equal(c.max_connections, 100);
+	assert_int_equal(c.max_connections_per_ip, 5);
+	assert_int_equal(c.idle_timeout_seconds, 3);
+	setenv("DISPUTED_MAX_CONNECTIONS", "40", 1);
+	setenv("DISPUTED_MAX_CONNECTIONS_PER_IP", "2", 1);
+	setenv("DISPUTED_IDLE_TIMEOUT_SECONDS", "7", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_int_equal(c.max_connections, 40);
+	assert_int_equal(c.max_connections_per_ip, 2);
+	assert_int_equal(c.idle_timeout_seconds, 7);
+	setenv("DISPUTED_IDLE_TIMEOUT_SECONDS", "0", 1);
+	err_clear(&e);
+	assert_int_equal(config_load_env(&c, &e), RC_INVAL);
+	assert_err(e, "invalid_setting", "DISPUTED_IDLE_TIMEOUT_SECONDS");
+	config_env_clear();
 }
 
 static void config_rejects_listen_too_long_to_keep(void **state)
@@ -1596,6 +1638,7 @@ int main(void)
 		cmocka_unit_test(config_env_sets_cases_paths_and_batches),
 		cmocka_unit_test(config_load_file_rejects_unknown_keys),
 		cmocka_unit_test(config_load_file_rejects_bad_values),
+		cmocka_unit_test(config_connection_limits_from_file_and_env),
 		cmocka_unit_test(config_rejects_listen_too_long_to_keep),
 		cmocka_unit_test(config_load_file_missing_file),
 		cmocka_unit_test(config_load_file_rejects_malformed_file),
