@@ -78,7 +78,10 @@ int store_key_insert(struct store *st, const char *id, const char *role,
 		     struct err *e) WARN_UNUSED;
 /* An array of {"id","role","name","created_at","revoked_at"}. */
 int store_key_list(struct store *st, json_t **out, struct err *e) WARN_UNUSED;
-/* RC_NOTFOUND if no such key, RC_CONFLICT if already revoked. */
+/*
+ * Revoke the key and every token it minted (tokens.created_by), at once.
+ * RC_NOTFOUND if no such key, RC_CONFLICT if already revoked.
+ */
 int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e) WARN_UNUSED;
 
 int store_token_insert(struct store *st, const char *id, const char *role,

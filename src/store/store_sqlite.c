@@ -341,7 +341,19 @@ static int revoke(struct store *st, const char *table, const char *id, int64_t n
 
 int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
 {
-	return revoke(st, "api_keys", id, now, e);
+	sqlite3_stmt *s;
+	int rc = revoke(st, "api_keys", id, now, e);
+
+	if (rc)
+		return rc;
+	/* the tokens the key minted go with it */
+	rc = sq_prep(st, "UPDATE tokens SET revoked_at = ? WHERE created_by = ? "
+		      "AND revoked_at IS NULL", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, id);
+	return sq_step_done(st, s, "revoke the key's tokens", e);
 }
 
 int store_token_insert(struct store *st, const char *id, const char *role,
@@ -378,7 +390,11 @@ int store_auth_lookup(struct store *st, const char *hash, int64_t now,
 		      " WHERE hash = ?1 AND revoked_at IS NULL "
 		      "UNION ALL "
 		      "SELECT 'token', id, role, subject, expires_at FROM tokens "
-		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+		      /* and the key that minted it still stands (tokens revoked before
+		       * store_key_revoke revoked them too) */
+		      " AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = tokens.created_by"
+		      "  AND k.revoked_at IS NOT NULL)",
 		      &s, e);
 
 	if (rc)
