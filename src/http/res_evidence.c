@@ -51,13 +51,6 @@ int res_order_bundle(struct http_req *r, struct err *e)
 		}
 		o.withhold = withhold;
 	}
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
-		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
-				"bundle:consumer.phone,merchant.id_number,"
-				"merchant.registered_address,merchant.contact", e);
-		if (rc)
-			goto out;
-	}
 	o.log_vkey = r->srv->log_vkey;
 	o.witness_vkeys = r->srv->witness_vkeys;
 	o.nwitnesses = r->srv->nwitness_vkeys;
@@ -69,6 +62,16 @@ int res_order_bundle(struct http_req *r, struct err *e)
 				  json_string_value(json_object_get(order, "id")), &o, &out, e);
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 		rc = e->rc;
+	/*
+	 * Every bundle read, by staff or by the order's consumer, is audited in
+	 * the transaction the handler commits: after the bundle is built (an
+	 * entry written before leaving the first transaction would be rolled
+	 * back), and the reply goes out only if the entry commits.
+	 */
+	if (!rc)
+		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
+				"bundle:consumer.phone,merchant.id_number,"
+				"merchant.registered_address,merchant.contact", e);
 	if (!rc)
 		rc = http_reply_bytes(r, 200, "application/json", out.data, out.len);
 	r->verbatim = 1;
