@@ -48,12 +48,13 @@ static int check_external_id(json_t *in, const char *param, int required, const 
 	return RC_OK;
 }
 
-/* A body field that names a blob which must already be stored. */
-static int check_blob_ref(struct store *st, json_t *v, const char *param,
-			  char hex[65], struct err *e)
+/* A body field that names a blob which must already be stored, and visible to `who`. */
+static int check_blob_ref(struct store *st, const struct blob_citer *who, json_t *v,
+			  const char *param, char hex[65], struct err *e)
 {
 	json_t *meta = NULL;
 	struct err ignore;
+	int rc, yes = 1;
 
 	if (!json_is_string(v))
 		return err_set(e, RC_INVAL, "invalid_type", param,
@@ -62,7 +63,13 @@ static int check_blob_ref(struct store *st, json_t *v, const char *param,
 	    !blob_parse_id(json_string_value(v), hex))
 		return err_set(e, RC_INVAL, "invalid_value", param,
 			       "%s must be a blob id such as sha256:<64 hex digits>", param);
-	if (store_blob_get(st, hex, &meta, &ignore))
+	if (who) {
+		rc = store_blob_visible(st, hex, who->merchant_id, who->consumer_id, &yes, e);
+		if (rc)
+			return rc;
+	}
+	/* one answer for "not stored" and "not yours": citing is no probe */
+	if (!yes || store_blob_get(st, hex, &meta, &ignore))
 		return err_set(e, RC_INVAL, "resource_missing", param,
 			       "no blob %s: upload it with POST /v1/blobs first",
 			       json_string_value(v));
@@ -71,8 +78,8 @@ static int check_blob_ref(struct store *st, json_t *v, const char *param,
 }
 
 /* Check a list of blob ids in in[key]; returns a new array of them in *ids. */
-int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids,
-		     struct err *e)
+int ingest_blob_list(struct store *st, const struct blob_citer *who, json_t *in,
+		     const char *key, json_t **ids, struct err *e)
 {
 	json_t *arr = NULL, *v;
 	char param[64], hex[65];
@@ -84,7 +91,7 @@ int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids
 		return rc;
 	json_array_foreach(arr, i, v) {
 		snprintf(param, sizeof(param), "%s[%zu]", key, i);
-		rc = check_blob_ref(st, v, param, hex, e);
+		rc = check_blob_ref(st, who, v, param, hex, e);
 		if (rc)
 			return rc;
 		json_array_append(*ids, v);
@@ -184,7 +191,7 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 		return err_set(e, RC_INVAL, "invalid_value", "contact.email",
 			       "contact.email must be an email address");
 	if (jx_has(in, "licence_image")) {
-		TRY(check_blob_ref(c->st, json_object_get(in, "licence_image"), "licence_image",
+		TRY(check_blob_ref(c->st, NULL, json_object_get(in, "licence_image"), "licence_image",
 				   hex, e));
 		licence = json_string_value(json_object_get(in, "licence_image"));
 	}
@@ -268,7 +275,7 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	TRY(jx_str(in, "title", "title", 1, 200, &title, e));
 	TRY(jx_str(in, "description", "description", 0, 20000, &desc, e));
 	TRY(jx_money(in, "price", "price", 1, &price, cur, e));
-	TRY(ingest_blob_list(c->st, in, "images", &images, e));
+	TRY(ingest_blob_list(c->st, NULL, in, "images", &images, e));
 	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, exclusions, &excl, e));
 	mid = json_string_value(json_object_get(merchant, "id"));
 
@@ -570,7 +577,7 @@ int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out
 	TRY(jx_only(in, fields, "", e));
 	TRY(jx_enum(in, "sender", "sender", 1, senders, &sender, e));
 	TRY(jx_str(in, "text", "text", 1, 10000, &text, e));
-	TRY(ingest_blob_list(c->st, in, "attachments", &atts, e));
+	TRY(ingest_blob_list(c->st, NULL, in, "attachments", &atts, e));
 	TRY(jx_time(in, "sent_at", "sent_at", 1, &at, e));
 	id_new(id, "msg");
 	time_format(c->now, ts);

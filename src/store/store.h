@@ -169,8 +169,18 @@ int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struc
 int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
 		   const char *owner_id, struct err *e) WARN_UNUSED;
 /*
- * Whether a merchant or consumer may see the blob: it belongs to one of the
- * merchant's records, or to a listing or message of one of their orders.
+ * Record that a consumer or merchant (`role`, `subject` its cus_/mer_ id)
+ * uploaded the blob, which makes it visible to them (store_blob_visible).
+ * *first is 1 if this party had not uploaded it before; *at is when it
+ * first did (now, if first).
+ */
+int store_blob_upload(struct store *st, const char *digest_hex, const char *role,
+		      const char *subject, int64_t now, int *first, int64_t *at,
+		      struct err *e) WARN_UNUSED;
+/*
+ * Whether a merchant or consumer may see the blob: they uploaded it, it
+ * belongs to one of the merchant's records, to a listing or message of one
+ * of their orders, or to one of their disputes. Either id may be NULL.
  */
 int store_blob_visible(struct store *st, const char *digest_hex,
 		       const char *merchant_id, const char *consumer_id,

@@ -728,11 +728,49 @@ int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kin
 	return sq_step_done(st, s, "insert blob reference", e);
 }
 
+int store_blob_upload(struct store *st, const char *digest_hex, const char *role,
+		      const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO blob_uploads (digest, role, subject, created_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", &s, e);
+
+	*first = 0;
+	*at = now;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, subject);
+	sqlite3_bind_int64(s, 4, now);
+	rc = sq_step_done(st, s, "insert blob upload", e);
+	if (rc)
+		return rc;
+	*first = sqlite3_changes(st->db) > 0;
+	if (*first)
+		return RC_OK;
+	rc = sq_prep(st, "SELECT created_at FROM blob_uploads WHERE digest = ? AND role = ? "
+		      "AND subject = ?", &s, e);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, subject);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*at = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
 int store_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
 		       const char *consumer_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
+		      "SELECT 1 FROM blob_uploads u WHERE u.digest = ?1 AND ("
+		      " (u.role = 'merchant' AND u.subject = ?2)"
+		      " OR (u.role = 'consumer' AND u.subject = ?3)) "
+		      "UNION ALL "
 		      "SELECT 1 FROM blob_refs r WHERE r.digest = ?1 AND ("
 		      " (r.kind = 'merchant' AND r.owner_id = ?2)"
 		      " OR (r.kind = 'listing' AND EXISTS (SELECT 1 FROM listings l"
