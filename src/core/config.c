@@ -16,6 +16,7 @@ void config_defaults(struct config *c)
 	c->threads = 4;
 	c->max_body_bytes = 1 << 20;
 	c->max_blob_bytes = 20 << 20;
+	c->idempotency_ttl_s = 24 * 3600;
 	c->log_level = LOG_INFO;
 	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
 	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
@@ -110,6 +111,11 @@ static int config_set(struct config *c, const char *key, const char *val,
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be an integer from 1024 to 2^32", name);
 		c->max_blob_bytes = n;
+	} else if (strcmp(key, "idempotency_ttl_seconds") == 0) {
+		if (num_parse_i64(val, 1, 30 * 24 * 3600, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 2592000 (30 days)", name);
+		c->idempotency_ttl_s = n;
 	} else if (strcmp(key, "batch_max") == 0) {
 		if (num_parse_i64(val, 1, 1 << 20, &n))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
@@ -158,6 +164,7 @@ static const struct {
 	{"server", "threads", "DISPUTED_THREADS"},
 	{"server", "max_body_bytes", "DISPUTED_MAX_BODY_BYTES"},
 	{"server", "max_blob_bytes", "DISPUTED_MAX_BLOB_BYTES"},
+	{"server", "idempotency_ttl_seconds", "DISPUTED_IDEMPOTENCY_TTL_SECONDS"},
 	{"store", "data", "DISPUTED_DATA"},
 	{"store", "db", "DISPUTED_DB"},
 	{"log", "level", "DISPUTED_LOG_LEVEL"},

@@ -17,6 +17,7 @@ struct config {
 	int threads;              /* HTTP worker threads */
 	int64_t max_body_bytes;   /* cap on a JSON request body */
 	int64_t max_blob_bytes;   /* cap on an uploaded blob */
+	int64_t idempotency_ttl_s; /* how long an Idempotency-Key's reply is replayed, seconds */
 	int log_level;            /* enum log_level */
 	char rules_path[4096];    /* the published rules file (etc/rules.ini) */
 	char calendar_dir[4096];  /* the statutory calendar's files (etc/calendar) */
@@ -44,7 +45,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 
 /*
  * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
- * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_LOG_LEVEL,
+ * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_IDEMPOTENCY_TTL_SECONDS,
+ * DISPUTED_LOG_LEVEL,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY and DISPUTED_WEBHOOK_ALLOW_PRIVATE; then check that the witness URLs and keys pair up
  * (call it after config_load_file).

@@ -195,9 +195,16 @@ int store_blob_visible(struct store *st, const char *digest_hex,
  */
 int store_idem_get(struct store *st, const char *principal, const char *key,
 		   char hash[65], int *status, char **response, struct err *e) WARN_UNUSED;
+/*
+ * Store the reply to (principal, key). `principal` is the caller's key_ or
+ * tok_ id, never a secret; `response` must hold no secret either (the
+ * caller's job: see idem_put_secret in http/server.c).
+ */
 int store_idem_put(struct store *st, const char *principal, const char *key,
 		   const char *hash, int status, const char *response, int64_t now,
 		   struct err *e) WARN_UNUSED;
+/* Forget every stored reply created before `before` (ms). */
+int store_idem_purge(struct store *st, int64_t before, struct err *e) WARN_UNUSED;
 
 /* Record that `actor` was shown personal `fields` (comma-separated) of `object_id`. */
 int store_audit_add(struct store *st, int64_t now, const struct principal *actor,

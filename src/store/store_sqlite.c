@@ -843,6 +843,17 @@ int store_idem_put(struct store *st, const char *principal, const char *key,
 	return sq_step_done(st, s, "insert idempotency record", e);
 }
 
+int store_idem_purge(struct store *st, int64_t before, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "DELETE FROM idempotency WHERE created_at < ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, before);
+	return sq_step_done(st, s, "forget old idempotency records", e);
+}
+
 int store_audit_add(struct store *st, int64_t now, const struct principal *actor,
 		    const char *object_id, const char *fields, const char *route,
 		    struct err *e)

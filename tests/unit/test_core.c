@@ -1097,6 +1097,7 @@ static void config_defaults_are_documented_values(void **state)
 	assert_int_equal(c.threads, 4);
 	assert_int_equal(c.max_body_bytes, 1 << 20);
 	assert_int_equal(c.max_blob_bytes, 20 << 20);
+	assert_int_equal(c.idempotency_ttl_s, 24 * 3600);
 	assert_int_equal(c.log_level, LOG_INFO);
 }
 
@@ -1244,6 +1245,8 @@ static void config_load_file_rejects_bad_values(void **state)
 		{"[server]\nthreads=4x\n", "server.threads"},
 		{"[server]\nmax_body_bytes=1023\n", "server.max_body_bytes"},
 		{"[server]\nmax_blob_bytes=-5\n", "server.max_blob_bytes"},
+		{"[server]\nidempotency_ttl_seconds=0\n", "server.idempotency_ttl_seconds"},
+		{"[server]\nidempotency_ttl_seconds=2592001\n", "server.idempotency_ttl_seconds"},
 		{"[server]\nlisten=localhost\n", "server.listen"},
 		{"[server]\nlisten=127.0.0.1:70000\n", "server.listen"},
 		{"[store]\ndb=postgres://localhost/d\n", "store.db"},
