@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/jsonx.h"
 #include "core/log.h"
 #include "core/netaddr.h"
 #include "core/num.h"
@@ -136,6 +137,13 @@ int http_body_json(struct http_req *r, json_t **out, struct err *e)
 	v = json_loadb(r->body.data, r->body.len,
 		       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!v) {
+		char path[256];
+
+		/* a number past 64 bits is the fault of its field, not of the body */
+		if (json_error_code(&je) == json_error_numeric_overflow &&
+		    jx_overflow_path(r->body.data, r->body.len, path, sizeof(path)))
+			return err_set(e, RC_INVAL, "invalid_value", path,
+				       "%s is out of range", path);
 		if (json_error_code(&je) == json_error_invalid_utf8)
 			return err_set(e, RC_INVAL, "invalid_utf8", "body",
 				       "the request body is not valid UTF-8");

@@ -48,6 +48,44 @@ static int check_external_id(json_t *in, const char *param, int required, const 
 	return RC_OK;
 }
 
+/*
+ * A plausible address, local@domain.tld: one '@'; a local part of 1 to 64
+ * bytes without spaces or controls; a domain of at least two dot-separated
+ * labels (letters, digits, '-' not at either end, or UTF-8 for IDNs) whose
+ * last, the TLD, has two or more characters and is not all digits.
+ */
+static int email_ok(const char *s)
+{
+	const char *at = strchr(s, '@'), *p, *label;
+	size_t labels = 0, len;
+	int digits_only = 1;
+
+	if (!at || at == s || at - s > 64 || strchr(at + 1, '@'))
+		return 0;
+	for (p = s; p < at; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return 0;
+	for (label = p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			len = (size_t)(p - label);
+			if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-')
+				return 0;
+			labels++;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			digits_only = 1;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || (unsigned char)*p >= 0x80))
+			return 0;
+		if (*p < '0' || *p > '9')
+			digits_only = 0;
+	}
+	return labels >= 2 && p - label >= 2 && !digits_only;
+}
+
 /* A body field that names a blob which must already be stored, and visible to `who`. */
 static int check_blob_ref(struct store *st, const struct blob_citer *who, json_t *v,
 			  const char *param, char hex[65], struct err *e)
@@ -187,9 +225,10 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 	TRY(jx_only(contact, contact_fields, "contact", e));
 	TRY(jx_str(contact, "phone", "contact.phone", 1, 40, &phone, e));
 	TRY(jx_str(contact, "email", "contact.email", 0, 254, &email, e));
-	if (email && (!strchr(email, '@') || strpbrk(email, " \t\r\n")))
+	if (email && !email_ok(email))
 		return err_set(e, RC_INVAL, "invalid_value", "contact.email",
-			       "contact.email must be an email address");
+			       "contact.email must be an email address such as "
+			       "shop@example.com");
 	if (jx_has(in, "licence_image")) {
 		TRY(check_blob_ref(c->st, NULL, json_object_get(in, "licence_image"), "licence_image",
 				   hex, e));
@@ -421,6 +460,35 @@ out:
 	return rc;
 }
 
+/*
+ * The order's total is what its items add up to: the sum of quantity ×
+ * unit_price.amount. (The API has no discounts or shipping fees; a
+ * platform that has them sends the price actually paid per item.)
+ */
+static int check_total(json_t *items, int64_t total, struct err *e)
+{
+	int64_t sum = 0, line;
+	json_t *it;
+	size_t i;
+	int over = 0;
+
+	json_array_foreach(items, i, it) {
+		int64_t qty = json_integer_value(json_object_get(it, "quantity"));
+		int64_t price = json_integer_value(
+			json_object_get(json_object_get(it, "unit_price"), "amount"));
+
+		over |= __builtin_mul_overflow(qty, price, &line);
+		over |= __builtin_add_overflow(sum, line, &sum);
+	}
+	if (over || sum != total)
+		return err_set(e, RC_INVAL, "total_mismatch", "total.amount",
+			       over ? "total.amount must equal the items' sum, which is out of range"
+				    : "total.amount (%lld fen) must equal the sum of the items' "
+				      "quantity × unit_price.amount (%lld fen)",
+			       (long long)total, (long long)sum);
+	return RC_OK;
+}
+
 int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 {
 	static const char *const fields[] = {"external_id", "consumer", "merchant", "items",
@@ -467,6 +535,7 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 			     "total must be in the items' currency (%s)", cur);
 		goto out;
 	}
+	TRY(check_total(out_items, total, e));
 	TRY(jx_time(in, "paid_at", "paid_at", 1, &paid_at, e));
 	TRY(jx_obj(in, "payment", "payment", 1, &payment, e));
 	TRY(jx_only(payment, pfields, "payment", e));
