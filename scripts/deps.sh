@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config
-	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev libglib2.0-dev libcurl4-openssl-dev
+	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
 	libcmocka-dev
 	python3 sqlite3 curl jq ca-certificates
 	nodejs npm

@@ -198,6 +198,23 @@ static int save(struct move *m, struct err *e)
 
 /* ---- body checks ---- */
 
+/* The blob ids in in[key], each one the actor may cite (ingest_blob_list). */
+static int cite_blobs(struct store *st, const struct actor *a, json_t *in, const char *key,
+		      json_t **ids, struct err *e)
+{
+	struct blob_citer who = {NULL, NULL};
+
+	if (strcmp(a->role, "consumer") == 0)
+		who.consumer_id = a->id;
+	else if (strcmp(a->role, "merchant") == 0)
+		who.merchant_id = a->id;
+	else if (strcmp(a->role, "platform") != 0 && strcmp(a->role, "agent") != 0)
+		/* anyone else (none today) sees no party's blobs */
+		who.consumer_id = who.merchant_id = "";
+	return ingest_blob_list(st, who.consumer_id || who.merchant_id ? &who : NULL, in, key,
+				ids, e);
+}
+
 
 static const char *const claim_types[] = {"refund", "return_refund", "exchange", "repair",
 					  "compensation", NULL};
@@ -721,7 +738,7 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	    (rc = jx_money(claim, "amount", "claim.amount", 1, &amount, cur, e)) ||
 	    (rc = jx_enum(in, "reason", "reason", 1, dispute_reasons, &reason, e)) ||
 	    (rc = jx_str(in, "description", "description", 0, 5000, &desc, e)) ||
-	    (rc = ingest_blob_list(c->st, in, "evidence", &evidence, e)))
+	    (rc = cite_blobs(c->st, a, in, "evidence", &evidence, e)))
 		goto out;
 	total = json_object_get(order, "total");
 	if (strcmp(cur, str(total, "currency")) != 0) {
@@ -893,7 +910,7 @@ static int check_body(struct move *m, const char *action, const char **event, js
 		ONLY("action", "offer", "message", "evidence");
 		if ((rc = jx_enum(in, "action", "action", 1, acts, &kind, e)) ||
 		    (rc = jx_str(in, "message", "message", 0, 5000, &msg, e)) ||
-		    (rc = ingest_blob_list(m->c->st, in, "evidence", &ev, e)))
+		    (rc = cite_blobs(m->c->st, m->a, in, "evidence", &ev, e)))
 			goto out;
 		if (strcmp(kind, "counter") == 0) {
 			static const char *const of[] = {"type", "amount", NULL};
@@ -931,7 +948,7 @@ static int check_body(struct move *m, const char *action, const char **event, js
 	} else if (strcmp(action, "escalate") == 0 || strcmp(action, "appeal") == 0) {
 		ONLY("message", "evidence");
 		if ((rc = jx_str(in, "message", "message", action[0] == 'a', 5000, &msg, e)) ||
-		    (rc = ingest_blob_list(m->c->st, in, "evidence", &ev, e)))
+		    (rc = cite_blobs(m->c->st, m->a, in, "evidence", &ev, e)))
 			goto out;
 		*event = action;
 	} else if (strcmp(action, "withdraw") == 0 || strcmp(action, "executed") == 0) {
@@ -1053,7 +1070,7 @@ static int add_message(struct move *m, struct err *e)
 
 	if ((rc = jx_only(m->in, f, "", e)) ||
 	    (rc = jx_str(m->in, "text", "text", 1, 10000, &text, e)) ||
-	    (rc = ingest_blob_list(m->c->st, m->in, "attachments", &atts, e)))
+	    (rc = cite_blobs(m->c->st, m->a, m->in, "attachments", &atts, e)))
 		goto out;
 	if (!is_live(str(m->d, "state"))) {
 		rc = err_set(e, RC_CONFLICT, "wrong_state", NULL,

@@ -19,6 +19,7 @@ void config_defaults(struct config *c)
 	c->max_connections = CONFIG_DEFAULT_MAX_CONNECTIONS;
 	c->max_connections_per_ip = CONFIG_DEFAULT_MAX_CONNECTIONS_PER_IP;
 	c->idle_timeout_seconds = CONFIG_DEFAULT_IDLE_TIMEOUT_SECONDS;
+	c->idempotency_ttl_s = 24 * 3600;
 	c->log_level = LOG_INFO;
 	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
 	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
@@ -128,6 +129,11 @@ static int config_set(struct config *c, const char *key, const char *val,
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be an integer from 1 to 3600", name);
 		c->idle_timeout_seconds = (int)n;
+	} else if (strcmp(key, "idempotency_ttl_seconds") == 0) {
+		if (num_parse_i64(val, 1, 30 * 24 * 3600, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 2592000 (30 days)", name);
+		c->idempotency_ttl_s = n;
 	} else if (strcmp(key, "batch_max") == 0) {
 		if (num_parse_i64(val, 1, 1 << 20, &n))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
@@ -179,6 +185,7 @@ static const struct {
 	{"server", "max_connections", "DISPUTED_MAX_CONNECTIONS"},
 	{"server", "max_connections_per_ip", "DISPUTED_MAX_CONNECTIONS_PER_IP"},
 	{"server", "idle_timeout_seconds", "DISPUTED_IDLE_TIMEOUT_SECONDS"},
+	{"server", "idempotency_ttl_seconds", "DISPUTED_IDEMPOTENCY_TTL_SECONDS"},
 	{"store", "data", "DISPUTED_DATA"},
 	{"store", "db", "DISPUTED_DB"},
 	{"log", "level", "DISPUTED_LOG_LEVEL"},

@@ -24,6 +24,7 @@ struct config {
 	int max_connections;      /* open HTTP connections, all clients together (at least `threads`) */
 	int max_connections_per_ip; /* open HTTP connections from one client address */
 	int idle_timeout_seconds; /* a connection silent this long is closed, mid-request or not */
+	int64_t idempotency_ttl_s; /* how long an Idempotency-Key's reply is replayed, seconds */
 	int log_level;            /* enum log_level */
 	char rules_path[4096];    /* the published rules file (etc/rules.ini) */
 	char calendar_dir[4096];  /* the statutory calendar's files (etc/calendar) */
@@ -52,7 +53,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 /*
  * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
  * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_MAX_CONNECTIONS,
- * DISPUTED_MAX_CONNECTIONS_PER_IP, DISPUTED_IDLE_TIMEOUT_SECONDS, DISPUTED_LOG_LEVEL,
+ * DISPUTED_MAX_CONNECTIONS_PER_IP, DISPUTED_IDLE_TIMEOUT_SECONDS,
+ * DISPUTED_IDEMPOTENCY_TTL_SECONDS, DISPUTED_LOG_LEVEL,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY and DISPUTED_WEBHOOK_ALLOW_PRIVATE; then check that the witness URLs and keys pair up
  * (call it after config_load_file).

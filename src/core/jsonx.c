@@ -1,6 +1,8 @@
 /* jsonx.c - checked field getters for request bodies. */
 #include "core/jsonx.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/timeutil.h"
@@ -223,4 +225,51 @@ json_t *jx_money_json(int64_t amount, const char *currency)
 {
 	return json_pack("{s:I, s:s}", "amount", (json_int_t)amount, "currency",
 			 currency);
+}
+
+/* Depth-first: the first real in `v` at or past 2^63 in magnitude, its path in `path`. */
+static int find_big(json_t *v, char *path, size_t size, size_t used)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	int n;
+
+	if (json_is_real(v))
+		return fabs(json_real_value(v)) >= 9223372036854775808.0;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, x) {
+			n = snprintf(path + used, size - used, used ? ".%s" : "%s", k);
+			if (n < 0 || (size_t)n >= size - used)
+				return 0;
+			if (find_big(x, path, size, used + (size_t)n))
+				return 1;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			n = snprintf(path + used, size - used, "[%zu]", i);
+			if (n < 0 || (size_t)n >= size - used)
+				return 0;
+			if (find_big(x, path, size, used + (size_t)n))
+				return 1;
+		}
+	}
+	path[used] = '\0';
+	return 0;
+}
+
+int jx_overflow_path(const char *text, size_t len, char *path, size_t size)
+{
+	json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL,
+			       NULL);
+	int found;
+
+	if (!size)
+		return 0;
+	path[0] = '\0';
+	if (!v)
+		return 0;
+	found = find_big(v, path, size, 0) && path[0];
+	json_decref(v);
+	return found;
 }

@@ -66,4 +66,11 @@ json_t *jx_time_json(int64_t ms);
 /* {"amount":…, "currency":…}. New reference. */
 json_t *jx_money_json(int64_t amount, const char *currency);
 
+/*
+ * For a JSON text jansson refused with json_error_numeric_overflow: the
+ * path ("total.amount", "items[0].quantity") of its first number too large
+ * for 64 bits, in `path` (of `size` bytes). Returns 1 if found, else 0.
+ */
+int jx_overflow_path(const char *text, size_t len, char *path, size_t size);
+
 #endif

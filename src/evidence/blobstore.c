@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/ids.h"
 
@@ -152,13 +154,87 @@ const char *blob_static_type(const char *type)
 	return "application/octet-stream";
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * A PNG: the signature, then an IHDR chunk (PNG spec 11.2.2) of 13 bytes
+ * with a sane header (width and height 1..2^31-1, an allowed colour type
+ * and bit depth, methods 0, interlace 0 or 1) and a matching CRC-32.
+ */
+static int png_ok(const unsigned char *d, size_t len)
+{
+	static const unsigned char depths[7] = {
+		[0] = 1 | 2 | 4 | 8 | 16, [2] = 8 | 16, [3] = 1 | 2 | 4 | 8, [4] = 8 | 16,
+		[6] = 8 | 16,
+	};
+	const unsigned char *h = d + 16;
+	uint32_t w, hgt;
+
+	if (!starts(d, len, "\x89PNG\r\n\x1A\n", 8, 0) || len < 8 + 8 + 13 + 4 ||
+	    be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0)
+		return 0;
+	w = be32(h);
+	hgt = be32(h + 4);
+	if (w == 0 || hgt == 0 || w > 0x7fffffffu || hgt > 0x7fffffffu)
+		return 0;
+	if (h[9] > 6 || !(depths[h[9]] & h[8]) || (h[8] & (h[8] - 1)) || h[10] != 0 ||
+	    h[11] != 0 || h[12] > 1)
+		return 0;
+	return crc32(crc32(0L, Z_NULL, 0), d + 12, 4 + 13) == be32(d + 12 + 4 + 13);
+}
+
+/*
+ * A JPEG: SOI, then marker segments (ITU T.81 B.1) whose lengths stay
+ * inside the bytes, up to a start of scan preceded by a start of frame.
+ */
+static int jpeg_ok(const unsigned char *d, size_t len)
+{
+	size_t at = 2;
+	int frame = 0;
+
+	if (!starts(d, len, "\xFF\xD8", 2, 0))
+		return 0;
+	while (at + 4 <= len) {
+		unsigned m;
+		size_t seg;
+
+		if (d[at] != 0xFF)
+			return 0;
+		while (at < len && d[at] == 0xFF)  /* fill bytes */
+			at++;
+		if (at + 3 > len)
+			return 0;
+		m = d[at++];
+		/* markers without a segment: TEM, RSTn; SOI and EOI do not belong here */
+		if (m == 0x01 || (m >= 0xD0 && m <= 0xD7))
+			continue;
+		if (m == 0x00 || m == 0xD8 || m == 0xD9)
+			return 0;
+		seg = (size_t)d[at] << 8 | d[at + 1];
+		if (seg < 2 || at + seg > len)
+			return 0;
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			if (seg < 8 + 3)  /* precision, height, width, one component */
+				return 0;
+			frame = 1;
+		}
+		if (m == 0xDA)
+			return frame;
+		at += seg;
+	}
+	return 0;
+}
+
 /* The media types disputed keeps, and how their bytes are recognised. */
 static int sniff(const char *type, const void *d, size_t len)
 {
 	if (strcmp(type, "image/jpeg") == 0)
-		return starts(d, len, "\xFF\xD8\xFF", 3, 0);
+		return jpeg_ok(d, len);
 	if (strcmp(type, "image/png") == 0)
-		return starts(d, len, "\x89PNG\r\n\x1A\n", 8, 0);
+		return png_ok(d, len);
 	if (strcmp(type, "image/gif") == 0)
 		return starts(d, len, "GIF87a", 6, 0) || starts(d, len, "GIF89a", 6, 0);
 	if (strcmp(type, "image/webp") == 0)

@@ -56,6 +56,7 @@ struct http_server {
 	struct calendar *cal;            /* the statutory calendar (owned) */
 	pthread_t worker;                /* fires timers, seals what is pending */
 	int worker_running;
+	int idem_ticks;                  /* worker ticks since the last idempotency purge */
 	int stopping;                    /* tells the worker to finish */
 	pthread_mutex_t worker_lock;
 	pthread_cond_t worker_wake;
@@ -98,6 +99,8 @@ struct http_req {
 	size_t resp_len;
 	const char *resp_type;           /* static string */
 	int replayed;                    /* an idempotent replay */
+	char secret_of[ID_MAX];          /* the reply shows this resource's secret once:
+					  * never stored for replay (server.c) */
 	const char *cache_control;       /* static Cache-Control value; NULL means no-store */
 	char disposition[160];           /* Content-Disposition, if any */
 	int verbatim;                    /* send the reply's bytes as they are (no "sealed" added) */

@@ -17,9 +17,28 @@ int res_blob_create(struct http_req *r, struct err *e)
 
 	if (!rc)
 		http_keep_seals(r, c.seals, c.nseals);
-
 	if (rc)
 		return rc;
+	/*
+	 * A consumer's or merchant's upload is theirs to see and cite. What it
+	 * is told is about its own uploads only (201 the first time it sends
+	 * these bytes, with that time), never whether someone else sent them.
+	 */
+	if (http_is(r, ROLE_CONSUMER | ROLE_MERCHANT)) {
+		int64_t at = r->now;
+		char hex[65];
+
+		if (!blob_parse_id(json_string_value(json_object_get(meta, "id")), hex))
+			rc = err_set(e, RC_INTERNAL, NULL, NULL, "stored blob has a bad id");
+		if (!rc)
+			rc = store_blob_upload(r->srv->st, hex, r->who.role, r->who.subject, r->now,
+					       &created, &at, e);
+		if (rc) {
+			json_decref(meta);
+			return rc;
+		}
+		json_object_set_new(meta, "created_at", jx_time_json(at));
+	}
 	return http_reply_json(r, created ? 201 : 200, meta);
 }
 

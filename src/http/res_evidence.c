@@ -85,8 +85,12 @@ int res_order_bundle(struct http_req *r, struct err *e)
 				 json_string_value(json_object_get(order, "id")), &o, &b, e);
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 		rc = e->rc;
-	/* every bundle handed out is on the audit log, whoever reads it; the entry
-	 * commits with the request's new transaction */
+	/*
+	 * Every bundle read, by staff or by the order's consumer, is audited in
+	 * the transaction the handler commits: after the bundle is built (an
+	 * entry written before leaving the first transaction would be rolled
+	 * back), and the reply goes out only if the entry commits.
+	 */
 	if (!rc)
 		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
 				"bundle:consumer.name,consumer.phone,merchant.id_number,"

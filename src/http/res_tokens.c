@@ -50,6 +50,8 @@ int res_token_create(struct http_req *r, struct err *e)
 			  jx_time_json(expires), "created_at", jx_time_json(r->now));
 	sodium_memzero(token, sizeof(token));
 	rc = http_reply_json(r, 201, reply);
+	/* shown once: an Idempotency-Key replay gets a 409, not the token */
+	snprintf(r->secret_of, sizeof(r->secret_of), "%s", id);
 out:
 	json_decref(in);
 	json_decref(rec);

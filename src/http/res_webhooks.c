@@ -120,6 +120,7 @@ int res_webhook_endpoint_create(struct http_req *r, struct err *e)
 				  "id", id, "url", url, "events", events, "secret", secret,
 				  "created_at", jx_time_json(r->now));
 		rc = http_reply_json(r, 201, reply);
+		snprintf(r->secret_of, sizeof(r->secret_of), "%s", id);
 	}
 	sodium_memzero(secret, sizeof(secret));
 out:

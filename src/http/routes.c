@@ -19,7 +19,7 @@ const struct route http_routes[] = {
 	{"GET", "/v1/merchants/{id}", PARTIES, 0, res_merchant_get, 0},
 	{"POST", "/v1/merchants/{id}/flags", STAFF, 0, res_merchant_flag_set, 0},
 	{"DELETE", "/v1/merchants/{id}/flags/{flag}", STAFF, 0, res_merchant_flag_clear, 0},
-	{"POST", "/v1/blobs", ROLE_PLATFORM, 1, res_blob_create, 0},
+	{"POST", "/v1/blobs", PARTIES, 1, res_blob_create, 0},
 	{"GET", "/v1/blobs/{id}", PARTIES, 0, res_blob_get, 0},
 	{"GET", "/v1/blobs/{id}/content", PARTIES, 0, res_blob_content, 0},
 	{"POST", "/v1/listings", ROLE_PLATFORM, 0, res_listing_create, 0},

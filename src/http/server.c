@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/jsonx.h"
 #include "core/log.h"
 #include "core/netaddr.h"
 #include "core/num.h"
@@ -191,6 +192,13 @@ int http_body_json(struct http_req *r, json_t **out, struct err *e)
 	v = json_loadb(r->body.data, r->body.len,
 		       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
 	if (!v) {
+		char path[256];
+
+		/* a number past 64 bits is the fault of its field, not of the body */
+		if (json_error_code(&je) == json_error_numeric_overflow &&
+		    jx_overflow_path(r->body.data, r->body.len, path, sizeof(path)))
+			return err_set(e, RC_INVAL, "invalid_value", path,
+				       "%s is out of range", path);
 		if (json_error_code(&je) == json_error_invalid_utf8)
 			return err_set(e, RC_INVAL, "invalid_utf8", "body",
 				       "the request body is not valid UTF-8");
@@ -365,9 +373,15 @@ static int request_hash(struct http_req *r, char hash[65])
 	return RC_OK;
 }
 
-static int check_idem_key(const char *key, struct err *e)
+/*
+ * An Idempotency-Key header of `n` bytes, as MHD_lookup_connection_value_n
+ * counts them: any NUL it reports is refused like every other control byte.
+ * (libmicrohttpd 0.9.75 itself ends a header value at its first NUL, so
+ * there the rest never reaches us.)
+ */
+static int check_idem_key(const char *key, size_t n, struct err *e)
 {
-	size_t i, n = strlen(key);
+	size_t i;
 
 	if (n == 0 || n > 255)
 		return err_set(e, RC_INVAL, "invalid_value", "Idempotency-Key",
@@ -377,6 +391,39 @@ static int check_idem_key(const char *key, struct err *e)
 			return err_set(e, RC_INVAL, "invalid_value", "Idempotency-Key",
 				       "Idempotency-Key must be printable ASCII");
 	return RC_OK;
+}
+
+/*
+ * The replay record of a reply that showed a secret once (a minted token, a
+ * webhook endpoint's signing secret): the secret is never stored, so a
+ * replay cannot return it. What is kept is a 409 that names what the first
+ * request created, for the client to revoke or use and then retry with a
+ * new key. No part of the original reply is stored.
+ */
+static int idem_put_secret(struct http_req *r, const char *key, const char *hash,
+			   struct err *e)
+{
+	char msg[256];
+	json_t *body;
+	char *text;
+	int rc;
+
+	snprintf(msg, sizeof(msg),
+		 "this Idempotency-Key already created %s, whose secret is shown only once and "
+		 "is not kept for replay: use or revoke it, or send the request again with a "
+		 "new Idempotency-Key",
+		 r->secret_of);
+	body = json_pack("{s:{s:s, s:s, s:s, s:s}}", "error", "type",
+			 rc_error_type(RC_CONFLICT), "code", "idempotency_secret_not_replayed",
+			 "message", msg, "param", "Idempotency-Key");
+	text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = store_idem_put(r->srv->st, r->who.id, key, hash, rc_http_status(RC_CONFLICT), text,
+			    r->now, e);
+	free(text);
+	return rc;
 }
 
 /*
@@ -413,13 +460,16 @@ static int run_handler(struct http_req *r, struct err *e)
 {
 	struct store *st = r->srv->st;
 	const char *key = NULL;
+	size_t key_len = 0;
 	char hash[65], stored_hash[65], *stored = NULL;
 	int rc, status = 0;
 
-	if (strcmp(r->method, "POST") == 0)
-		key = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	if (strcmp(r->method, "POST") == 0 &&
+	    MHD_lookup_connection_value_n(r->conn, MHD_HEADER_KIND, "Idempotency-Key",
+					  strlen("Idempotency-Key"), &key, &key_len) != MHD_YES)
+		key = NULL;
 	if (key) {
-		rc = check_idem_key(key, e);
+		rc = check_idem_key(key, key_len, e);
 		if (rc)
 			return rc;
 		request_hash(r, hash);
@@ -428,6 +478,10 @@ static int run_handler(struct http_req *r, struct err *e)
 	if (rc)
 		return rc;
 	if (key) {
+		/* keys older than the setting are forgotten (and may be used again) */
+		rc = store_idem_purge(st, r->now - r->srv->cfg->idempotency_ttl_s * 1000, e);
+		if (rc)
+			goto fail;
 		rc = store_idem_get(st, r->who.id, key, stored_hash, &status, &stored, e);
 		if (rc == RC_OK) {
 			if (strcmp(stored_hash, hash) != 0)
@@ -455,7 +509,9 @@ static int run_handler(struct http_req *r, struct err *e)
 		goto fail;
 	if (key && r->status >= 200 && r->status < 300 &&
 	    strcmp(r->resp_type, "application/json") == 0) {
-		rc = store_idem_put(st, r->who.id, key, hash, r->status, r->resp_body, r->now, e);
+		rc = r->secret_of[0] ? idem_put_secret(r, key, hash, e)
+				     : store_idem_put(st, r->who.id, key, hash, r->status,
+						      r->resp_body, r->now, e);
 		if (rc)
 			goto fail;
 	}

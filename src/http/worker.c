@@ -14,6 +14,8 @@
 /* Seals pending this long (a crash, an import) are the worker's to integrate. */
 #define SWEEP_AGE_MS 3000
 #define TICK_MS 1000
+/* Ticks between purges of expired idempotency records. */
+#define IDEM_PURGE_TICKS 60
 
 static void tick(struct http_server *srv)
 {
@@ -39,6 +41,21 @@ static void tick(struct http_server *srv)
 			log_event(LOG_ERROR, "timers failed", json_pack("{s:s}", "detail", e.message));
 		else if (dc.fired)
 			log_event(LOG_INFO, "timers fired", json_pack("{s:i}", "count", dc.fired));
+	}
+	/* replies kept for Idempotency-Key replays expire (requests purge too, on any clock) */
+	if (!clock_is_test() && ++srv->idem_ticks >= IDEM_PURGE_TICKS) {
+		srv->idem_ticks = 0;
+		err_clear(&e);
+		rc = store_begin(srv->st, &e);
+		if (!rc) {
+			rc = store_idem_purge(srv->st,
+					      clock_now_ms() - srv->cfg->idempotency_ttl_s * 1000, &e);
+			if (store_end(srv->st, rc == RC_OK, rc ? NULL : &e) && !rc)
+				rc = e.rc;
+		}
+		if (rc)
+			log_event(LOG_ERROR, "forgetting old idempotency keys failed",
+				  json_pack("{s:s}", "detail", e.message));
 	}
 	if (srv->log) {
 		err_clear(&e);

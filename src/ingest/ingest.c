@@ -48,12 +48,51 @@ static int check_external_id(json_t *in, const char *param, int required, const 
 	return RC_OK;
 }
 
-/* A body field that names a blob which must already be stored. */
-static int check_blob_ref(struct store *st, json_t *v, const char *param,
-			  char hex[65], struct err *e)
+/*
+ * A plausible address, local@domain.tld: one '@'; a local part of 1 to 64
+ * bytes without spaces or controls; a domain of at least two dot-separated
+ * labels (letters, digits, '-' not at either end, or UTF-8 for IDNs) whose
+ * last, the TLD, has two or more characters and is not all digits.
+ */
+static int email_ok(const char *s)
+{
+	const char *at = strchr(s, '@'), *p, *label;
+	size_t labels = 0, len;
+	int digits_only = 1;
+
+	if (!at || at == s || at - s > 64 || strchr(at + 1, '@'))
+		return 0;
+	for (p = s; p < at; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return 0;
+	for (label = p = at + 1;; p++) {
+		if (*p == '.' || *p == '\0') {
+			len = (size_t)(p - label);
+			if (len == 0 || len > 63 || label[0] == '-' || p[-1] == '-')
+				return 0;
+			labels++;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+			digits_only = 1;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || (unsigned char)*p >= 0x80))
+			return 0;
+		if (*p < '0' || *p > '9')
+			digits_only = 0;
+	}
+	return labels >= 2 && p - label >= 2 && !digits_only;
+}
+
+/* A body field that names a blob which must already be stored, and visible to `who`. */
+static int check_blob_ref(struct store *st, const struct blob_citer *who, json_t *v,
+			  const char *param, char hex[65], struct err *e)
 {
 	json_t *meta = NULL;
 	struct err ignore;
+	int rc, yes = 1;
 
 	if (!json_is_string(v))
 		return err_set(e, RC_INVAL, "invalid_type", param,
@@ -62,7 +101,13 @@ static int check_blob_ref(struct store *st, json_t *v, const char *param,
 	    !blob_parse_id(json_string_value(v), hex))
 		return err_set(e, RC_INVAL, "invalid_value", param,
 			       "%s must be a blob id such as sha256:<64 hex digits>", param);
-	if (store_blob_get(st, hex, &meta, &ignore))
+	if (who) {
+		rc = store_blob_visible(st, hex, who->merchant_id, who->consumer_id, &yes, e);
+		if (rc)
+			return rc;
+	}
+	/* one answer for "not stored" and "not yours": citing is no probe */
+	if (!yes || store_blob_get(st, hex, &meta, &ignore))
 		return err_set(e, RC_INVAL, "resource_missing", param,
 			       "no blob %s: upload it with POST /v1/blobs first",
 			       json_string_value(v));
@@ -71,8 +116,8 @@ static int check_blob_ref(struct store *st, json_t *v, const char *param,
 }
 
 /* Check a list of blob ids in in[key]; returns a new array of them in *ids. */
-int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids,
-		     struct err *e)
+int ingest_blob_list(struct store *st, const struct blob_citer *who, json_t *in,
+		     const char *key, json_t **ids, struct err *e)
 {
 	json_t *arr = NULL, *v;
 	char param[64], hex[65];
@@ -84,7 +129,7 @@ int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids
 		return rc;
 	json_array_foreach(arr, i, v) {
 		snprintf(param, sizeof(param), "%s[%zu]", key, i);
-		rc = check_blob_ref(st, v, param, hex, e);
+		rc = check_blob_ref(st, who, v, param, hex, e);
 		if (rc)
 			return rc;
 		json_array_append(*ids, v);
@@ -180,11 +225,12 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 	TRY(jx_only(contact, contact_fields, "contact", e));
 	TRY(jx_str(contact, "phone", "contact.phone", 1, 40, &phone, e));
 	TRY(jx_str(contact, "email", "contact.email", 0, 254, &email, e));
-	if (email && (!strchr(email, '@') || strpbrk(email, " \t\r\n")))
+	if (email && !email_ok(email))
 		return err_set(e, RC_INVAL, "invalid_value", "contact.email",
-			       "contact.email must be an email address");
+			       "contact.email must be an email address such as "
+			       "shop@example.com");
 	if (jx_has(in, "licence_image")) {
-		TRY(check_blob_ref(c->st, json_object_get(in, "licence_image"), "licence_image",
+		TRY(check_blob_ref(c->st, NULL, json_object_get(in, "licence_image"), "licence_image",
 				   hex, e));
 		licence = json_string_value(json_object_get(in, "licence_image"));
 	}
@@ -268,7 +314,7 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	TRY(jx_str(in, "title", "title", 1, 200, &title, e));
 	TRY(jx_str(in, "description", "description", 0, 20000, &desc, e));
 	TRY(jx_money(in, "price", "price", 1, &price, cur, e));
-	TRY(ingest_blob_list(c->st, in, "images", &images, e));
+	TRY(ingest_blob_list(c->st, NULL, in, "images", &images, e));
 	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, exclusions, &excl, e));
 	mid = json_string_value(json_object_get(merchant, "id"));
 
@@ -414,6 +460,35 @@ out:
 	return rc;
 }
 
+/*
+ * The order's total is what its items add up to: the sum of quantity ×
+ * unit_price.amount. (The API has no discounts or shipping fees; a
+ * platform that has them sends the price actually paid per item.)
+ */
+static int check_total(json_t *items, int64_t total, struct err *e)
+{
+	int64_t sum = 0, line;
+	json_t *it;
+	size_t i;
+	int over = 0;
+
+	json_array_foreach(items, i, it) {
+		int64_t qty = json_integer_value(json_object_get(it, "quantity"));
+		int64_t price = json_integer_value(
+			json_object_get(json_object_get(it, "unit_price"), "amount"));
+
+		over |= __builtin_mul_overflow(qty, price, &line);
+		over |= __builtin_add_overflow(sum, line, &sum);
+	}
+	if (over || sum != total)
+		return err_set(e, RC_INVAL, "total_mismatch", "total.amount",
+			       over ? "total.amount must equal the items' sum, which is out of range"
+				    : "total.amount (%lld fen) must equal the sum of the items' "
+				      "quantity × unit_price.amount (%lld fen)",
+			       (long long)total, (long long)sum);
+	return RC_OK;
+}
+
 int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 {
 	static const char *const fields[] = {"external_id", "consumer", "merchant", "items",
@@ -460,6 +535,7 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 			     "total must be in the items' currency (%s)", cur);
 		goto out;
 	}
+	TRY(check_total(out_items, total, e));
 	TRY(jx_time(in, "paid_at", "paid_at", 1, &paid_at, e));
 	TRY(jx_obj(in, "payment", "payment", 1, &payment, e));
 	TRY(jx_only(payment, pfields, "payment", e));
@@ -570,7 +646,7 @@ int ingest_message(struct ingest_ctx *c, json_t *order, json_t *in, json_t **out
 	TRY(jx_only(in, fields, "", e));
 	TRY(jx_enum(in, "sender", "sender", 1, senders, &sender, e));
 	TRY(jx_str(in, "text", "text", 1, 10000, &text, e));
-	TRY(ingest_blob_list(c->st, in, "attachments", &atts, e));
+	TRY(ingest_blob_list(c->st, NULL, in, "attachments", &atts, e));
 	TRY(jx_time(in, "sent_at", "sent_at", 1, &at, e));
 	id_new(id, "msg");
 	time_format(c->now, ts);

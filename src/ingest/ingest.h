@@ -55,12 +55,25 @@ int ingest_blob(struct ingest_ctx *c, const char *content_type, const void *data
 int ingest_record(struct ingest_ctx *c, json_t *line, json_t **out, struct err *e) WARN_UNUSED;
 
 /*
- * Check in[key], an optional array of at most 20 blob ids that must all be
- * stored already (400 resource_missing naming the element otherwise).
- * *ids gets a new array of them (also on failure; the caller frees it).
+ * Who cites blobs. The platform and its staff (pass NULL) may cite any
+ * stored blob; a consumer or merchant (one of the ids set) only one it may
+ * already see (store_blob_visible), so that citing cannot be used to read
+ * another party's file or to learn whether it exists.
  */
-int ingest_blob_list(struct store *st, json_t *in, const char *key, json_t **ids,
-		     struct err *e) WARN_UNUSED;
+struct blob_citer {
+	const char *merchant_id;   /* mer_ id of a citing merchant, or NULL */
+	const char *consumer_id;   /* cus_ id of a citing consumer, or NULL */
+};
+
+/*
+ * Check in[key], an optional array of at most 20 blob ids that must all be
+ * stored already and, for a party `who`, visible to it. A missing blob and
+ * one `who` may not see get the same error: 400 resource_missing naming
+ * the element, with the same message. *ids gets a new array of them (also
+ * on failure; the caller frees it).
+ */
+int ingest_blob_list(struct store *st, const struct blob_citer *who, json_t *in,
+		     const char *key, json_t **ids, struct err *e) WARN_UNUSED;
 
 /* Limit on blob size for import lines (the server uses its own setting). */
 #define INGEST_IMPORT_BLOB_MAX (20 << 20)

@@ -157,7 +157,7 @@ static int url_part(CURLU *u, CURLUPart what, unsigned flags, char *out, size_t 
 /* Parse and check the URL's form; fill scheme, host and port of `d`. */
 static int parse_url(const char *url, struct dest *d, struct err *e)
 {
-	char scheme[16], port[8], *frag = NULL;
+	char scheme[16], port[8], *frag = NULL, *user = NULL, *pass = NULL, *opts = NULL;
 	size_t i, n = strlen(url);
 	CURLU *u;
 	int rc = RC_OK;
@@ -190,6 +190,15 @@ static int parse_url(const char *url, struct dest *d, struct err *e)
 		rc = err_set(e, RC_INVAL, "invalid_url", "url", "url must name a host");
 		goto out;
 	}
+	/* credentials in the URL would be stored and shown back with the endpoint */
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_OPTIONS, &opts, 0) == CURLUE_OK) {
+		rc = err_set(e, RC_INVAL, "invalid_url", "url",
+			     "url must not carry credentials (user:password@): the "
+			     "webhook signature authenticates each delivery");
+		goto out;
+	}
 	if (curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0) == CURLUE_OK) {
 		rc = err_set(e, RC_INVAL, "invalid_url", "url", "url must not have a fragment");
 		goto out;
@@ -208,6 +217,9 @@ static int parse_url(const char *url, struct dest *d, struct err *e)
 	}
 out:
 	curl_free(frag);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(opts);
 	curl_url_cleanup(u);
 	return rc;
 }

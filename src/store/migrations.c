@@ -125,7 +125,21 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL, cleared_at INTEGER, cleared_by TEXT);"
 	"CREATE UNIQUE INDEX merchant_flags_live ON merchant_flags(merchant_id, flag) "
 	"  WHERE cleared_at IS NULL;",
-	/* 6: each order's records form a chain of leaves: which order, which place */
+	/*
+	 * 6: who uploaded each blob (a party may cite as evidence only what it
+	 * may see: its own uploads, or blobs on records of its own orders);
+	 * idempotent replays expire by age, and replies that showed a secret
+	 * once (a minted token, a webhook endpoint's signing secret) are not
+	 * kept: drop those stored before this migration
+	 */
+	"CREATE TABLE blob_uploads ("
+	"  digest TEXT NOT NULL REFERENCES blobs(digest), role TEXT NOT NULL,"
+	"  subject TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (digest, role, subject));"
+	"CREATE INDEX idempotency_created ON idempotency(created_at);"
+	"DELETE FROM idempotency WHERE CASE WHEN json_valid(response)"
+	"  THEN json_extract(response, '$.object') END IN ('token', 'webhook_endpoint');",
+	/* 7: each order's records form a chain of leaves: which order, which place */
 	"ALTER TABLE seals ADD COLUMN chain_order TEXT;"
 	"ALTER TABLE seals ADD COLUMN chain_seq INTEGER;"
 	"CREATE UNIQUE INDEX seals_chain ON seals(chain_order, chain_seq) "

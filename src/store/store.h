@@ -78,7 +78,10 @@ int store_key_insert(struct store *st, const char *id, const char *role,
 		     struct err *e) WARN_UNUSED;
 /* An array of {"id","role","name","created_at","revoked_at"}. */
 int store_key_list(struct store *st, json_t **out, struct err *e) WARN_UNUSED;
-/* RC_NOTFOUND if no such key, RC_CONFLICT if already revoked. */
+/*
+ * Revoke the key and every token it minted (tokens.created_by), at once.
+ * RC_NOTFOUND if no such key, RC_CONFLICT if already revoked.
+ */
 int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e) WARN_UNUSED;
 
 int store_token_insert(struct store *st, const char *id, const char *role,
@@ -166,8 +169,18 @@ int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struc
 int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
 		   const char *owner_id, struct err *e) WARN_UNUSED;
 /*
- * Whether a merchant or consumer may see the blob: it belongs to one of the
- * merchant's records, or to a listing or message of one of their orders.
+ * Record that a consumer or merchant (`role`, `subject` its cus_/mer_ id)
+ * uploaded the blob, which makes it visible to them (store_blob_visible).
+ * *first is 1 if this party had not uploaded it before; *at is when it
+ * first did (now, if first).
+ */
+int store_blob_upload(struct store *st, const char *digest_hex, const char *role,
+		      const char *subject, int64_t now, int *first, int64_t *at,
+		      struct err *e) WARN_UNUSED;
+/*
+ * Whether a merchant or consumer may see the blob: they uploaded it, it
+ * belongs to one of the merchant's records, to a listing or message of one
+ * of their orders, or to one of their disputes. Either id may be NULL.
  */
 int store_blob_visible(struct store *st, const char *digest_hex,
 		       const char *merchant_id, const char *consumer_id,
@@ -182,9 +195,16 @@ int store_blob_visible(struct store *st, const char *digest_hex,
  */
 int store_idem_get(struct store *st, const char *principal, const char *key,
 		   char hash[65], int *status, char **response, struct err *e) WARN_UNUSED;
+/*
+ * Store the reply to (principal, key). `principal` is the caller's key_ or
+ * tok_ id, never a secret; `response` must hold no secret either (the
+ * caller's job: see idem_put_secret in http/server.c).
+ */
 int store_idem_put(struct store *st, const char *principal, const char *key,
 		   const char *hash, int status, const char *response, int64_t now,
 		   struct err *e) WARN_UNUSED;
+/* Forget every stored reply created before `before` (ms). */
+int store_idem_purge(struct store *st, int64_t before, struct err *e) WARN_UNUSED;
 
 /* Record that `actor` was shown personal `fields` (comma-separated) of `object_id`. */
 int store_audit_add(struct store *st, int64_t now, const struct principal *actor,

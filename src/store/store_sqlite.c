@@ -341,7 +341,19 @@ static int revoke(struct store *st, const char *table, const char *id, int64_t n
 
 int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
 {
-	return revoke(st, "api_keys", id, now, e);
+	sqlite3_stmt *s;
+	int rc = revoke(st, "api_keys", id, now, e);
+
+	if (rc)
+		return rc;
+	/* the tokens the key minted go with it */
+	rc = sq_prep(st, "UPDATE tokens SET revoked_at = ? WHERE created_by = ? "
+		      "AND revoked_at IS NULL", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sq_bind_text(s, 2, id);
+	return sq_step_done(st, s, "revoke the key's tokens", e);
 }
 
 int store_token_insert(struct store *st, const char *id, const char *role,
@@ -378,7 +390,11 @@ int store_auth_lookup(struct store *st, const char *hash, int64_t now,
 		      " WHERE hash = ?1 AND revoked_at IS NULL "
 		      "UNION ALL "
 		      "SELECT 'token', id, role, subject, expires_at FROM tokens "
-		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2",
+		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2"
+		      /* and the key that minted it still stands (tokens revoked before
+		       * store_key_revoke revoked them too) */
+		      " AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = tokens.created_by"
+		      "  AND k.revoked_at IS NOT NULL)",
 		      &s, e);
 
 	if (rc)
@@ -712,11 +728,49 @@ int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kin
 	return sq_step_done(st, s, "insert blob reference", e);
 }
 
+int store_blob_upload(struct store *st, const char *digest_hex, const char *role,
+		      const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO blob_uploads (digest, role, subject, created_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", &s, e);
+
+	*first = 0;
+	*at = now;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, subject);
+	sqlite3_bind_int64(s, 4, now);
+	rc = sq_step_done(st, s, "insert blob upload", e);
+	if (rc)
+		return rc;
+	*first = sqlite3_changes(st->db) > 0;
+	if (*first)
+		return RC_OK;
+	rc = sq_prep(st, "SELECT created_at FROM blob_uploads WHERE digest = ? AND role = ? "
+		      "AND subject = ?", &s, e);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, digest_hex);
+	sq_bind_text(s, 2, role);
+	sq_bind_text(s, 3, subject);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*at = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
 int store_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
 		       const char *consumer_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
+		      "SELECT 1 FROM blob_uploads u WHERE u.digest = ?1 AND ("
+		      " (u.role = 'merchant' AND u.subject = ?2)"
+		      " OR (u.role = 'consumer' AND u.subject = ?3)) "
+		      "UNION ALL "
 		      "SELECT 1 FROM blob_refs r WHERE r.digest = ?1 AND ("
 		      " (r.kind = 'merchant' AND r.owner_id = ?2)"
 		      " OR (r.kind = 'listing' AND EXISTS (SELECT 1 FROM listings l"
@@ -787,6 +841,17 @@ int store_idem_put(struct store *st, const char *principal, const char *key,
 	sq_bind_text(s, 5, response);
 	sqlite3_bind_int64(s, 6, now);
 	return sq_step_done(st, s, "insert idempotency record", e);
+}
+
+int store_idem_purge(struct store *st, int64_t before, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "DELETE FROM idempotency WHERE created_at < ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, before);
+	return sq_step_done(st, s, "forget old idempotency records", e);
 }
 
 int store_audit_add(struct store *st, int64_t now, const struct principal *actor,

@@ -101,8 +101,10 @@ class DisputeCase(unittest.TestCase):
 
     # ---- the world ----
 
-    def blob(self):
-        r = self.req("POST", "/v1/blobs", raw=unique_png(), headers={"Content-Type": "image/png"})
+    def blob(self, token="platform"):
+        """A new PNG uploaded as `token`: a party may cite only what it uploaded or may see."""
+        r = self.req("POST", "/v1/blobs", raw=unique_png(), headers={"Content-Type": "image/png"},
+                     token=token)
         self.assertEqual(r.status, 201, r.body)
         return r.body["id"]
 

@@ -235,6 +235,19 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
         self.bad_merchant("invalid_value", "contact.email",
                           contact={"phone": "1", "email": "shop.example.com"})
 
+    def test_implausible_emails_are_invalid_value(self):
+        for email in ("a@", "@example.com", "a@example", "a@example.c", "a@.com", "a@b..com",
+                      "a@-shop.com", "a@shop-.com", "a@@shop.com", "a@b@shop.com",
+                      "a b@shop.com", "a@shop.123", "a@shop_1.com"):
+            with self.subTest(email=email):
+                self.bad_merchant("invalid_value", "contact.email",
+                                  contact={"phone": "1", "email": email})
+        for email in ("a@shop.cn", "sales.dept+cn@mail.shop-1.com.cn", "客服@例子.中国"):
+            with self.subTest(email=email):
+                r = self.req("POST", "/v1/merchants",
+                             merchant_body(contact={"phone": "1", "email": email}))
+                self.assertEqual(r.status, 201, r.body)
+
     # ---- references ----
 
     def test_unknown_merchant_in_a_body_is_resource_missing(self):
@@ -343,6 +356,33 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
         r = self.req("POST", "/v1/listings", listing_body(self.m["id"], price=10 ** 13))
         self.assertEqual(r.status, 201, r.body)
 
+    def test_money_past_64_bits_is_reported_against_its_field(self):
+        for big in (2 ** 63, 2 ** 64, -(2 ** 63) - 1):
+            with self.subTest(big=big):
+                body = self.good_order()
+                body["total"]["amount"] = big
+                self.bad_order("invalid_value", "total.amount", body)
+                body = self.good_order()
+                body["items"][0]["unit_price"]["amount"] = big
+                self.bad_order("invalid_value", "items[0].unit_price.amount", body)
+        # 2^63 - 1 parses, and is out of the field's range like any other
+        body = self.good_order()
+        body["total"]["amount"] = 2 ** 63 - 1
+        self.bad_order("invalid_value", "total.amount", body)
+
+    def test_total_not_matching_the_items_is_total_mismatch(self):
+        for delta in (-1, 1, 1999):
+            with self.subTest(delta=delta):
+                body = self.good_order()
+                body["total"]["amount"] += delta
+                r = self.bad_order("total_mismatch", "total.amount", body)
+                self.assertIn("1999", r.body["error"]["message"])
+        body = order_body(self.m["id"], self.lst["id"], unit_price=10 ** 13, quantity=10 ** 6)
+        body["total"]["amount"] = 10 ** 13
+        self.bad_order("total_mismatch", "total.amount", body)
+        body = order_body(self.m["id"], self.lst["id"], unit_price=250, quantity=4)
+        self.assertEqual(self.req("POST", "/v1/orders", body).status, 201)
+
     def test_fractional_or_string_money_is_invalid_type(self):
         body = self.good_order()
         body["items"][0]["unit_price"]["amount"] = 19.99
@@ -381,6 +421,23 @@ class BadInputTest(ServerTestCase, unittest.TestCase):
                    headers={"Content-Type": "image/jpeg"})
         self.check("POST", "/v1/blobs", 400, "content_type_mismatch", "Content-Type",
                    raw=b"plain text, not a pdf", headers={"Content-Type": "application/pdf"})
+
+    def test_image_signature_followed_by_junk_is_content_type_mismatch(self):
+        for ctype, raw in (("image/png", b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + uid().encode()),
+                           ("image/png", unique_png()[:33 - 1]),
+                           ("image/jpeg", b"\xff\xd8\xff\xe0" + uid().encode()),
+                           ("image/jpeg", b"\xff\xd8\xff\xda\x00\x08" + uid().encode())):
+            with self.subTest(ctype=ctype, raw=raw[:16]):
+                self.check("POST", "/v1/blobs", 400, "content_type_mismatch", "Content-Type",
+                           raw=raw, headers={"Content-Type": ctype})
+
+    def test_webhook_url_with_credentials_is_refused_and_not_echoed(self):
+        for url in ("https://user:s3cret@203.0.113.10/hook", "https://user@203.0.113.10/hook",
+                    "https://:s3cret@203.0.113.10/hook"):
+            with self.subTest(url=url):
+                r = self.check("POST", "/v1/webhook_endpoints", 400, "invalid_url", "url",
+                               body={"url": url, "events": ["*"]})
+                self.assertNotIn("s3cret", json.dumps(r.body))
 
     def test_blob_of_unsupported_type_is_415(self):
         self.check("POST", "/v1/blobs", 415, "unsupported_media_type", "Content-Type",

@@ -173,7 +173,7 @@ class OpeningTest(DisputeCase):
         self.assertError(r, 400, "required", "order")
         # none of them opened anything; the same claim with real evidence does
         self.assertEqual(self.req("GET", "/v1/disputes", token=s.consumer).body["data"], [])
-        blob = self.blob()
+        blob = self.blob(s.consumer)
         d = self.opened(s, evidence=[blob])
         self.assertEqual(d["evidence"], [blob])
         self.assertEqual(self.events(d)[0]["data"]["evidence"], [blob])
@@ -412,7 +412,7 @@ class TransitionTest(DisputeCase):
             {"code": "consumer_evidence_insufficient", "text": "无照片"}])
         # an appeal brings new information: a message is required
         self.assertError(self.act(d, "appeal", {}, s.consumer), 400, "required", "message")
-        blob = self.blob()
+        blob = self.blob(s.consumer)
         self.advance(HOUR)
         d = self.ok(d, "appeal", {"message": "补充漏水照片", "evidence": [blob]}, s.consumer,
                     state="platform_review")
@@ -807,7 +807,7 @@ class RollingEvidenceTest(DisputeCase):
     def test_both_parties_add_messages_and_see_each_others(self):
         s = self.shop()
         d = self.opened(s)
-        photo = self.blob()
+        photo = self.blob(s.consumer)
         self.ok(d, "messages", {"text": "杯底有裂缝", "attachments": [photo]}, s.consumer,
                 state="awaiting_merchant")
         self.advance(HOUR)
@@ -840,7 +840,7 @@ class DisputeAttachmentTest(DisputeCase):
 
     def test_each_party_can_fetch_the_others_dispute_attachments(self):
         s = self.shop()
-        photo, report = self.blob(), self.blob()
+        photo, report = self.blob(s.consumer), self.blob(s.merchant_token)
         d = self.opened(s, evidence=[photo])
         self.ok(d, "messages", {"text": "检测报告", "attachments": [report]}, s.merchant_token)
         # "both parties may add messages and attachments ... and see each other's"
@@ -855,6 +855,57 @@ class DisputeAttachmentTest(DisputeCase):
         other = self.shop()
         r = self.req("GET", "/v1/blobs/%s/content" % photo, token=other.merchant_token)
         self.assertError(r, 404, "not_found")
+
+    def test_citing_a_blob_one_may_not_see_is_no_probe_and_no_read(self):
+        s, other = self.shop(), self.shop()
+        theirs = self.blob(other.consumer)          # the other consumer's own upload
+        unattached = self.blob()                     # the platform's, on no record yet
+        missing = "sha256:" + "7" * 64
+
+        def refusal(r, digest):
+            """The error, with the cited digest taken out of the message."""
+            self.assertEqual(r.status, 400, r.body)
+            err = dict(r.body["error"])
+            self.assertIn(digest, err["message"])
+            err["message"] = err["message"].replace(digest, "<blob>")
+            return err
+
+        want = refusal(self.open(s, evidence=[missing]), missing)
+        self.assertEqual((want["type"], want["code"], want["param"]),
+                         ("invalid_request", "resource_missing", "evidence[0]"))
+        for blob in (theirs, unattached):
+            with self.subTest(blob=blob):
+                self.assertEqual(refusal(self.open(s, evidence=[blob]), blob), want)
+        # nothing opened; the same holds on every route that takes evidence
+        self.assertEqual(self.req("GET", "/v1/disputes", token=s.consumer).body["data"], [])
+        d = self.opened(s)
+        for action, body, token, key in (
+                ("messages", {"text": "看这个"}, s.consumer, "attachments"),
+                ("messages", {"text": "看这个"}, s.merchant_token, "attachments"),
+                ("responses", {"action": "reject"}, s.merchant_token, "evidence")):
+            with self.subTest(action=action, token=token):
+                want = refusal(self.act(d, action, dict(body, **{key: [missing]}), token),
+                               missing)
+                got = refusal(self.act(d, action, dict(body, **{key: [theirs]}), token), theirs)
+                self.assertEqual(got, want)
+        self.assertEqual([e["type"] for e in self.events(d)], ["opened"])
+        # and the blob stays out of reach
+        for path in ("/v1/blobs/%s", "/v1/blobs/%s/content"):
+            for token in (s.consumer, s.merchant_token):
+                r = self.req("GET", path % theirs, token=token)
+                self.assertError(r, 404, "not_found")
+        # uploading the same bytes is no probe either: 201 for the first upload by this party
+        data = self.req("GET", "/v1/blobs/%s/content" % theirs, token=other.consumer,
+                        raw_reply=True).body
+        r = self.req("POST", "/v1/blobs", raw=data, headers={"Content-Type": "image/png"},
+                     token=s.consumer)
+        self.assertEqual((r.status, r.body["id"]), (201, theirs), r.body)
+        # what a party may see, it may cite: a photo on its order's listing, its own upload
+        listed = self.blob()
+        shop = self.shop()
+        self.world.post("/v1/orders/%s/messages" % shop.order["id"],
+                        message_body(attachments=[listed]))
+        self.opened(shop, evidence=[listed, self.blob(shop.consumer)])
 
 
 class RulesTest(unittest.TestCase):

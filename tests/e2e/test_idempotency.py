@@ -1,8 +1,9 @@
-"""test_idempotency.py - Idempotency-Key on POST: replays of the first success, 409 on reuse with another body, per-principal keys, failures not stored."""
+"""test_idempotency.py - Idempotency-Key on POST: replays of the first success, 409 on reuse with another body, per-principal keys, failures not stored, no secret kept, keys expire."""
+import sqlite3
 import unittest
 
-from harness import (ServerTestCase, logistics_body, merchant_body, order_body, uid,
-                     unique_png)
+from harness import (Server, ServerTestCase, World, logistics_body, merchant_body, order_body,
+                     uid, unique_png)
 
 
 class IdempotencyTest(ServerTestCase, unittest.TestCase):
@@ -117,6 +118,96 @@ class IdempotencyTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(self.srv.counts(), before)
         r = self.post("/v1/merchants", merchant_body(), "k" * 255)
         self.assertEqual(r.status, 201, r.body)
+
+
+class IdempotencyStorageTest(unittest.TestCase):
+    """What the replay table keeps: no secret in clear, and nothing past its time."""
+
+    TTL = 3600
+
+    def setUp(self):
+        self.srv = Server()
+        self.addCleanup(self.srv.cleanup)
+        self.platform = self.srv.key_create("platform", "e2e platform")
+        self.srv.start(args=["--test-clock=2025-09-29T02:00:00Z"],
+                       env={"DISPUTED_IDEMPOTENCY_TTL_SECONDS": str(self.TTL),
+                            "DISPUTED_WEBHOOK_ALLOW_PRIVATE": "1"})
+        self.addCleanup(self.srv.stop)
+        self.world = World(self.srv, self.platform)
+
+    def post(self, path, body, key):
+        return self.srv.request("POST", path, body, token=self.platform,
+                                headers={"Idempotency-Key": key})
+
+    def advance(self, seconds):
+        r = self.srv.request("POST", "/v1/test/clock", {"advance_seconds": seconds},
+                             token=self.platform)
+        self.assertEqual(r.status, 200, r.body)
+
+    def table(self):
+        """Every row of the idempotency table, every column as text."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db_path, uri=True)
+        try:
+            return [tuple(str(c) for c in row) for row in db.execute("SELECT * FROM idempotency")]
+        finally:
+            db.close()
+
+    def test_no_token_or_secret_is_stored_and_replays_of_them_are_409(self):
+        _, _, o = self.world.shop()
+        tok = self.post("/v1/tokens", {"role": "consumer", "subject": o["consumer"]["id"]}, "k-tok")
+        self.assertEqual(tok.status, 201, tok.body)
+        hook = self.post("/v1/webhook_endpoints",
+                         {"url": "http://127.0.0.1:9/hook", "events": ["*"]}, "k-hook")
+        self.assertEqual(hook.status, 201, hook.body)
+        # the minted token uses a key of its own: its principal is stored, not its secret
+        dsp = self.srv.request("POST", "/v1/disputes", {
+            "order": o["id"], "claim": {"type": "refund", "amount": o["total"]},
+            "reason": "quality"}, token=tok.body["token"], headers={"Idempotency-Key": "k-dsp"})
+        self.assertEqual(dsp.status, 201, dsp.body)
+        plain = self.post("/v1/merchants", merchant_body(), "k-mer")
+        self.assertEqual(plain.status, 201, plain.body)
+        rows = self.table()
+        self.assertEqual(len(rows), 4, rows)
+        for secret in (tok.body["token"], hook.body["secret"], self.platform):
+            for row in rows:
+                for col in row:
+                    self.assertNotIn(secret, col)
+        # a replay cannot give the secret back: 409, naming what was created, and nothing new
+        before = self.srv.counts()
+        for path, body, key, first in (
+                ("/v1/tokens", {"role": "consumer", "subject": o["consumer"]["id"]}, "k-tok", tok),
+                ("/v1/webhook_endpoints", {"url": "http://127.0.0.1:9/hook", "events": ["*"]},
+                 "k-hook", hook)):
+            with self.subTest(path=path):
+                r = self.post(path, body, key)
+                self.assertEqual(r.status, 409, r.body)
+                self.assertEqual(r.body["error"]["code"], "idempotency_secret_not_replayed")
+                self.assertEqual(r.body["error"]["param"], "Idempotency-Key")
+                self.assertIn(first.body["id"], r.body["error"]["message"])
+                self.assertNotIn("token", r.body)
+                self.assertNotIn("secret", r.body)
+        self.assertEqual(self.srv.counts(), before)
+        # the ordinary reply still replays
+        again = self.post("/v1/merchants", merchant_body(external_id=uid("other")), "k-mer")
+        self.assertEqual(again.status, 409)
+        self.assertEqual(again.body["error"]["code"], "idempotency_key_reused")
+
+    def test_keys_expire_after_the_configured_time(self):
+        first = self.post("/v1/merchants", merchant_body(), "k-old")
+        self.assertEqual(first.status, 201, first.body)
+        self.advance(self.TTL - 60)
+        r = self.post("/v1/merchants", merchant_body(), "k-old")
+        self.assertEqual(r.body["error"]["code"], "idempotency_key_reused", r.body)
+        self.assertEqual(len(self.table()), 1)
+        self.advance(61)
+        # past the TTL the key is forgotten: the row is gone and the key is free again
+        r = self.post("/v1/merchants", merchant_body(), "k-old")
+        self.assertEqual(r.status, 201, r.body)
+        self.assertNotEqual(r.body["id"], first.body["id"])
+        self.assertIsNone(r.headers.get("Idempotent-Replayed"))
+        rows = self.table()
+        self.assertEqual(len(rows), 1, rows)
+        self.assertIn(r.body["id"], rows[0][4])
 
 
 if __name__ == "__main__":

@@ -217,6 +217,24 @@ class VisibilityTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(ev["route"], "GET /v1/orders/{id}")
         self.assertRegex(ev["at"], r"Z$")
 
+    def test_bundle_downloads_by_agent_and_consumer_are_both_audited(self):
+        agent_id = self.srv.key_id("e2e agent")
+        path = "/v1/orders/%s/bundle" % self.o1["id"]
+        for token in (self.agent_key, self.t_c1):
+            r = self.req("GET", path, token=token, raw_reply=True)
+            self.assertEqual(r.status, 200, r.body)
+        hits = [(e["actor"]["role"], e["actor"]["id"], e["actor"]["subject"])
+                for e in self.audit_events()
+                if e["object_id"] == self.o1["id"] and e["route"] == "GET /v1/orders/{id}/bundle"]
+        self.assertEqual(len(hits), 2, hits)
+        self.assertEqual(hits[0], ("agent", agent_id, "e2e agent"))
+        self.assertEqual((hits[1][0], hits[1][2]), ("consumer", self.c1["id"]))
+        # a refused download (another consumer's order) leaves no entry
+        before = self.srv.counts()["audit_log"]
+        r = self.req("GET", path, token=self.t_c2)
+        self.assertNotFound(r)
+        self.assertEqual(self.srv.counts()["audit_log"], before)
+
     def test_agent_listing_orders_audits_each_order_shown(self):
         before = self.srv.counts()["audit_log"]
         r = self.get("/v1/orders?merchant=" + self.ma["id"], self.agent_key)

@@ -1101,6 +1101,7 @@ static void config_defaults_are_documented_values(void **state)
 	assert_int_equal(c.max_connections, 512);
 	assert_int_equal(c.max_connections_per_ip, 64);
 	assert_int_equal(c.idle_timeout_seconds, 10);
+	assert_int_equal(c.idempotency_ttl_s, 24 * 3600);
 	assert_int_equal(c.log_level, LOG_INFO);
 }
 
@@ -1248,6 +1249,8 @@ static void config_load_file_rejects_bad_values(void **state)
 		{"[server]\nthreads=4x\n", "server.threads"},
 		{"[server]\nmax_body_bytes=1023\n", "server.max_body_bytes"},
 		{"[server]\nmax_blob_bytes=-5\n", "server.max_blob_bytes"},
+		{"[server]\nidempotency_ttl_seconds=0\n", "server.idempotency_ttl_seconds"},
+		{"[server]\nidempotency_ttl_seconds=2592001\n", "server.idempotency_ttl_seconds"},
 		{"[server]\nlisten=localhost\n", "server.listen"},
 		{"[server]\nlisten=127.0.0.1:70000\n", "server.listen"},
 		{"[store]\ndb=postgres://localhost/d\n", "store.db"},

@@ -22,8 +22,13 @@
 
 #define NOW 1759212000000LL /* 2025-09-30T06:00:00Z */
 
-static const char png[] = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x06\0\0\0";
-static const char jpeg[] = "\xFF\xD8\xFF\xE0\0\x10JFIF\0";
+/* The head of a 1x1 RGBA PNG: signature and IHDR with its CRC. */
+static const char png[] = "\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x06\0\0\0"
+			  "\x1F\x15\xC4\x89";
+/* A 1x1 JPEG's markers: SOI, APP0 (JFIF), SOF0, SOS, one byte of scan, EOI. */
+static const char jpeg[] = "\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+			   "\xFF\xC0\x00\x0B\x08\x00\x01\x00\x01\x01\x01\x11\x00"
+			   "\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00\x00\xFF\xD9";
 
 /* One test's data directory with a store open on DIR/disputed.db, inside a transaction. */
 struct fixture {
@@ -580,6 +585,60 @@ static void blob_type_must_match_bytes_and_be_accepted(void **state)
 	assert_int_equal(created, 0);
 }
 
+/* Image bytes must be an image's structure, not its first few bytes and junk. */
+static void images_with_a_bad_header_are_not_images(void **state)
+{
+	struct fixture *f = *state;
+	char buf[sizeof(jpeg) + 8];
+	json_t *out = NULL;
+	int created = -1;
+	struct err e;
+	struct {
+		const char *type, *what;
+		const char *bytes;
+		size_t len;
+	} bad[] = {
+		{"image/png", "signature and junk", "\x89PNG\r\n\x1A\njunk-junk-junk-junk-junk-junk", 36},
+		{"image/png", "signature only", png, 8},
+		{"image/png", "truncated IHDR", png, sizeof(png) - 5},
+		{"image/jpeg", "SOI and junk", "\xFF\xD8\xFFjunk-junk-junk", 18},
+		{"image/jpeg", "segment past the end", jpeg, 30},
+		{"image/jpeg", "scan without a frame", "\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00", 12},
+		{"image/png", "bad CRC", buf, sizeof(png) - 1},
+		{"image/png", "zero width", buf + 100, 0},
+	};
+	size_t i;
+
+	/* a flipped CRC byte; a zero width (same CRC, which no longer matches either) */
+	memcpy(buf, png, sizeof(png) - 1);
+	buf[sizeof(png) - 2] ^= 1;
+	bad[6].bytes = buf;
+	{
+		static char zw[sizeof(png)];
+
+		memcpy(zw, png, sizeof(png));
+		zw[19] = 0;
+		bad[7].bytes = zw;
+		bad[7].len = sizeof(png) - 1;
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err_clear(&e);
+		print_message("%s: %s\n", bad[i].type, bad[i].what);
+		assert_int_equal(ingest_blob(&f->c, bad[i].type, bad[i].bytes, bad[i].len, &out,
+					     &created, &e),
+				 RC_INVAL);
+		assert_string_equal(e.code, "content_type_mismatch");
+		assert_string_equal(e.param, "Content-Type");
+		assert_null(out);
+	}
+	/* the real ones pass */
+	err_clear(&e);
+	assert_int_equal(ingest_blob(&f->c, "image/jpeg", jpeg, sizeof(jpeg) - 1, &out, &created,
+				     &e),
+			 RC_OK);
+	json_decref(out);
+}
+
 /* ---- import lines ---- */
 
 /* ingest_record of `text`; the stored object, or NULL on failure (rc and e set). */
@@ -728,6 +787,7 @@ int main(void)
 
 		T(blob_is_stored_once_with_its_file),
 		T(blob_type_must_match_bytes_and_be_accepted),
+		T(images_with_a_bad_header_are_not_images),
 
 		T(import_lines_dispatch_on_type),
 		T(import_line_errors_name_code_and_field),
