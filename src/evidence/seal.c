@@ -158,20 +158,65 @@ struct claim {
 	int64_t index;              /* its leaf index when known but not recorded; else -1 */
 };
 
+/* The table: CLAIM_BUCKETS lists of claims, by seq. */
+#define CLAIM_BUCKETS 256
+
+struct claim_bucket {
+	struct claim *c;   /* in no order */
+	size_t n;          /* in use */
+	size_t alloc;      /* allocated */
+};
+
 static pthread_mutex_t claims_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t claims_cv = PTHREAD_COND_INITIALIZER; /* broadcast when claims are dropped */
-static struct claim *claims;     /* the table, in no order */
-static size_t nclaims;           /* in use */
-static size_t claims_alloc;      /* allocated */
+static struct claim_bucket claims[CLAIM_BUCKETS];
+
+static struct claim_bucket *claim_bucket_of(int64_t seq)
+{
+	return &claims[(uint64_t)seq % CLAIM_BUCKETS];
+}
 
 static struct claim *claim_find(const struct tlog_log *log, int64_t seq)
 {
+	struct claim_bucket *b = claim_bucket_of(seq);
 	size_t i;
 
-	for (i = 0; i < nclaims; i++)
-		if (claims[i].seq == seq && claims[i].log == log)
-			return &claims[i];
+	for (i = 0; i < b->n; i++)
+		if (b->c[i].seq == seq && b->c[i].log == log)
+			return &b->c[i];
 	return NULL;
+}
+
+static void claim_remove(struct claim *c)
+{
+	struct claim_bucket *b = claim_bucket_of(c->seq);
+
+	*c = b->c[--b->n];
+}
+
+/* Room in the buckets for a new claim of each of seqs[0..n). */
+static int claims_reserve(const int64_t *seqs, size_t n)
+{
+	size_t need[CLAIM_BUCKETS] = {0}, i, a, k;
+	struct claim_bucket *b;
+	struct claim *p;
+
+	for (i = 0; i < n; i++)
+		need[(uint64_t)seqs[i] % CLAIM_BUCKETS]++;
+	for (k = 0; k < CLAIM_BUCKETS; k++) {
+		b = &claims[k];
+		if (b->n + need[k] <= b->alloc)
+			continue;
+		a = b->alloc ? b->alloc : 8;
+		while (a < b->n + need[k])
+			a *= 2;
+		p = realloc(b->c, a * sizeof(*p));
+		if (!p)
+			return RC_NOMEM;
+		b->c = p;
+		b->alloc = a;
+	}
+	return RC_OK;
 }
 
 /*
@@ -183,8 +228,9 @@ static struct claim *claim_find(const struct tlog_log *log, int64_t seq)
 static int claims_take(const struct tlog_log *log, const int64_t *seqs, size_t n,
 		       const void *owner, int wait, uint8_t *taken, int64_t *known)
 {
-	struct claim *c, *p;
-	size_t i, busy, a;
+	struct claim_bucket *b;
+	struct claim *c;
+	size_t i, busy;
 
 	pthread_mutex_lock(&claims_mu);
 	for (;;) {
@@ -196,17 +242,9 @@ static int claims_take(const struct tlog_log *log, const int64_t *seqs, size_t n
 			break;
 		pthread_cond_wait(&claims_cv, &claims_mu);
 	}
-	if (nclaims + n > claims_alloc) {
-		a = claims_alloc ? claims_alloc : 64;
-		while (a < nclaims + n)
-			a *= 2;
-		p = realloc(claims, a * sizeof(*p));
-		if (!p) {
-			pthread_mutex_unlock(&claims_mu);
-			return RC_NOMEM;
-		}
-		claims = p;
-		claims_alloc = a;
+	if (claims_reserve(seqs, n) != RC_OK) {
+		pthread_mutex_unlock(&claims_mu);
+		return RC_NOMEM;
 	}
 	for (i = 0; i < n; i++) {
 		taken[i] = 0;
@@ -215,7 +253,8 @@ static int claims_take(const struct tlog_log *log, const int64_t *seqs, size_t n
 		if (c && c->owner)
 			continue; /* another call's, or this one's already */
 		if (!c) {
-			c = &claims[nclaims++];
+			b = claim_bucket_of(seqs[i]);
+			c = &b->c[b->n++];
 			c->log = log;
 			c->seq = seqs[i];
 			c->index = -1;
@@ -248,7 +287,7 @@ static void claims_drop(const struct tlog_log *log, const int64_t *seqs, size_t 
 		c->owner = NULL;
 		c->index = keep ? keep[i] : -1;
 		if (c->index < 0)
-			*c = claims[--nclaims];
+			claim_remove(c);
 	}
 	pthread_cond_broadcast(&claims_cv);
 	pthread_mutex_unlock(&claims_mu);
@@ -257,14 +296,18 @@ static void claims_drop(const struct tlog_log *log, const int64_t *seqs, size_t 
 /* Forget the unowned claims of `log`: what they knew, recovery finds in the log. */
 static void claims_forget(const struct tlog_log *log)
 {
-	size_t i = 0;
+	struct claim_bucket *b;
+	size_t i, k;
 
 	pthread_mutex_lock(&claims_mu);
-	while (i < nclaims) {
-		if (claims[i].log == log && !claims[i].owner)
-			claims[i] = claims[--nclaims];
-		else
-			i++;
+	for (k = 0; k < CLAIM_BUCKETS; k++) {
+		b = &claims[k];
+		for (i = 0; i < b->n;) {
+			if (b->c[i].log == log && !b->c[i].owner)
+				b->c[i] = b->c[--b->n];
+			else
+				i++;
+		}
 	}
 	pthread_mutex_unlock(&claims_mu);
 }
@@ -291,8 +334,9 @@ static int keep_checkpoint(struct store *st, struct tlog_log *log, struct err *e
 
 /*
  * seal_wait, and seal_pending's part: with `wait`, seals another call is
- * integrating are waited for; without, they are left to it. *appended (may
- * be NULL) gets how many leaves this call appended or matched.
+ * integrating are waited for; without, they are left to it. *done (may be
+ * NULL) gets how many seals this call integrated (appended, or recorded at
+ * the index the log had already given them).
  */
 static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 			  int wait, int64_t *done, struct err *e)

@@ -985,8 +985,9 @@ int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t 
 {
 	sqlite3_stmt *s;
 	int64_t next = from, got;
-	int step = SQLITE_DONE, rc = sq_prep(st, "SELECT leaf_index FROM seals WHERE leaf_index >= ? "
-			       "AND leaf_index < ? ORDER BY leaf_index", &s, e);
+	int step = SQLITE_DONE;
+	int rc = sq_prep(st, "SELECT leaf_index FROM seals WHERE leaf_index >= ? "
+			  "AND leaf_index < ? ORDER BY leaf_index", &s, e);
 
 	*n = 0;
 	if (rc)
