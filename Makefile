@@ -33,7 +33,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run clean
+.PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run soak clean
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -85,6 +85,12 @@ e2e: $(BIN) $(TOOL_BIN)
 
 openapi: $(BIN)
 	scripts/check-openapi.sh $(BIN)
+
+# The crash loop of `make check` (tests/e2e/test_crash_loop.py) for many more
+# rounds: SIGKILL the server under concurrent writers, restart, and check.
+SOAK_ROUNDS ?= 200
+soak: $(BIN)
+	DISPUTED_BIN=$(abspath $(BIN)) python3 tests/e2e/crashloop.py --rounds $(SOAK_ROUNDS)
 
 demo: deps
 	$(MAKE) $(BIN)

@@ -238,6 +238,19 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (open_log(cfg, &log, &e))
 		return cli_fail("cannot open the evidence log: %s", e.message);
+	{
+		int64_t matched = 0;
+
+		/* before any thread can seal: leaves a crash left unrecorded get their indexes */
+		if (seal_recover(st, log, &matched, &e)) {
+			tlog_log_close(log);
+			return cli_fail("cannot recover the seals of the evidence log: %s",
+					e.message);
+		}
+		if (matched)
+			log_event(LOG_INFO, "recovered seals already in the log",
+				  json_pack("{s:I}", "count", (json_int_t)matched));
+	}
 	if (http_server_start(cfg, st, log, cfg->data_dir, &srv, &e)) {
 		tlog_log_close(log);
 		return cli_fail("%s", e.message);
@@ -265,6 +278,7 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	struct tlog_log_opts o;
 	struct tlog_signer signer;
 	struct tlog_log *log = NULL;
+	int64_t matched = 0;
 	char keys[4200];
 	int rc;
 
@@ -286,7 +300,12 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	}
 	if (rc)
 		return rc;
-	rc = seal_pending(st, log, INT64_MAX, count, e);
+	/* the leaves a crash left unrecorded get their indexes, then the rest are appended */
+	rc = seal_recover(st, log, &matched, e);
+	if (!rc)
+		rc = seal_pending(st, log, INT64_MAX, count, e);
+	if (!rc)
+		*count += matched;
 	tlog_log_close(log);
 	return rc;
 }

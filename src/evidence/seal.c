@@ -1,6 +1,7 @@
 /* seal.c - building each record's leaf inside its transaction, and integrating pending leaves into the log. */
 #include "evidence/seal.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,77 +246,314 @@ out:
 	return rc;
 }
 
-int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
-	      struct err *e)
+/* ---- claims: which call integrates which seal ---- */
+
+/*
+ * A seal's leaf goes to the log only from the call that holds the seal's
+ * claim, and the claim is held from before the call reads whether the seal
+ * is pending until its leaf index is recorded (seal.h). When the log took
+ * the leaf but recording its index failed, the claim stays in the table
+ * without an owner, with the index, for the next claimant to record.
+ */
+struct claim {
+	const struct tlog_log *log; /* the log the seal goes into */
+	int64_t seq;                /* the seal's row */
+	const void *owner;          /* the call holding it; NULL for none */
+	int64_t index;              /* its leaf index when known but not recorded; else -1 */
+};
+
+/* The table: CLAIM_BUCKETS lists of claims, by seq. */
+#define CLAIM_BUCKETS 256
+
+struct claim_bucket {
+	struct claim *c;   /* in no order */
+	size_t n;          /* in use */
+	size_t alloc;      /* allocated */
+};
+
+static pthread_mutex_t claims_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t claims_cv = PTHREAD_COND_INITIALIZER; /* broadcast when claims are dropped */
+static struct claim_bucket claims[CLAIM_BUCKETS];
+
+static struct claim_bucket *claim_bucket_of(int64_t seq)
+{
+	return &claims[(uint64_t)seq % CLAIM_BUCKETS];
+}
+
+static struct claim *claim_find(const struct tlog_log *log, int64_t seq)
+{
+	struct claim_bucket *b = claim_bucket_of(seq);
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		if (b->c[i].seq == seq && b->c[i].log == log)
+			return &b->c[i];
+	return NULL;
+}
+
+static void claim_remove(struct claim *c)
+{
+	struct claim_bucket *b = claim_bucket_of(c->seq);
+
+	*c = b->c[--b->n];
+}
+
+/* Room in the buckets for a new claim of each of seqs[0..n). */
+static int claims_reserve(const int64_t *seqs, size_t n)
+{
+	size_t need[CLAIM_BUCKETS] = {0}, i, a, k;
+	struct claim_bucket *b;
+	struct claim *p;
+
+	for (i = 0; i < n; i++)
+		need[(uint64_t)seqs[i] % CLAIM_BUCKETS]++;
+	for (k = 0; k < CLAIM_BUCKETS; k++) {
+		b = &claims[k];
+		if (b->n + need[k] <= b->alloc)
+			continue;
+		a = b->alloc ? b->alloc : 8;
+		while (a < b->n + need[k])
+			a *= 2;
+		p = realloc(b->c, a * sizeof(*p));
+		if (!p)
+			return RC_NOMEM;
+		b->c = p;
+		b->alloc = a;
+	}
+	return RC_OK;
+}
+
+/*
+ * Claim seals seqs[0..n) for `owner`: with `wait`, once no other call holds
+ * any of them; without, skipping those another call holds. taken[i] says
+ * whether seqs[i] was claimed by this call (0 for a repeat of an earlier
+ * seqs[j]); known[i] the leaf index the log already gave it, or -1.
+ */
+static int claims_take(const struct tlog_log *log, const int64_t *seqs, size_t n,
+		       const void *owner, int wait, uint8_t *taken, int64_t *known)
+{
+	struct claim_bucket *b;
+	struct claim *c;
+	size_t i, busy;
+
+	pthread_mutex_lock(&claims_mu);
+	for (;;) {
+		for (i = 0, busy = 0; wait && i < n && !busy; i++) {
+			c = claim_find(log, seqs[i]);
+			busy = c && c->owner && c->owner != owner;
+		}
+		if (!busy)
+			break;
+		pthread_cond_wait(&claims_cv, &claims_mu);
+	}
+	if (claims_reserve(seqs, n) != RC_OK) {
+		pthread_mutex_unlock(&claims_mu);
+		return RC_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		taken[i] = 0;
+		known[i] = -1;
+		c = claim_find(log, seqs[i]);
+		if (c && c->owner)
+			continue; /* another call's, or this one's already */
+		if (!c) {
+			b = claim_bucket_of(seqs[i]);
+			c = &b->c[b->n++];
+			c->log = log;
+			c->seq = seqs[i];
+			c->index = -1;
+		}
+		c->owner = owner;
+		taken[i] = 1;
+		known[i] = c->index;
+	}
+	pthread_mutex_unlock(&claims_mu);
+	return RC_OK;
+}
+
+/*
+ * Drop the claims `owner` took (taken[i]); where keep[i] >= 0 the log holds
+ * that seal's leaf at keep[i] but the store has not recorded it: keep that.
+ */
+static void claims_drop(const struct tlog_log *log, const int64_t *seqs, size_t n,
+			const void *owner, const uint8_t *taken, const int64_t *keep)
+{
+	struct claim *c;
+	size_t i;
+
+	pthread_mutex_lock(&claims_mu);
+	for (i = 0; i < n; i++) {
+		if (!taken[i])
+			continue;
+		c = claim_find(log, seqs[i]);
+		if (!c || c->owner != owner)
+			continue;
+		c->owner = NULL;
+		c->index = keep ? keep[i] : -1;
+		if (c->index < 0)
+			claim_remove(c);
+	}
+	pthread_cond_broadcast(&claims_cv);
+	pthread_mutex_unlock(&claims_mu);
+}
+
+/* Forget the unowned claims of `log`: what they knew, recovery finds in the log. */
+static void claims_forget(const struct tlog_log *log)
+{
+	struct claim_bucket *b;
+	size_t i, k;
+
+	pthread_mutex_lock(&claims_mu);
+	for (k = 0; k < CLAIM_BUCKETS; k++) {
+		b = &claims[k];
+		for (i = 0; i < b->n;) {
+			if (b->c[i].log == log && !b->c[i].owner)
+				b->c[i] = b->c[--b->n];
+			else
+				i++;
+		}
+	}
+	pthread_mutex_unlock(&claims_mu);
+}
+
+/* Keep the log's latest checkpoint in the store too; call inside a transaction. */
+static int keep_checkpoint(struct store *st, struct tlog_log *log, struct err *e)
+{
+	uint8_t root[TLOG_HASH_SIZE];
+	char root_b64[48];
+	uint64_t size = 0;
+	struct buf note;
+	int rc;
+
+	buf_init(&note, 1 << 20);
+	rc = tlog_log_checkpoint(log, &size, root, &note, e);
+	if (!rc) {
+		sodium_bin2base64(root_b64, sizeof(root_b64), root, sizeof(root),
+				  sodium_base64_VARIANT_ORIGINAL);
+		rc = store_checkpoint_add(st, (int64_t)size, root_b64, note.data, time_now_ms(), e);
+	}
+	buf_release(&note);
+	return rc;
+}
+
+/*
+ * seal_wait, and seal_pending's part: with `wait`, seals another call is
+ * integrating are waited for; without, they are left to it. *done (may be
+ * NULL) gets how many seals this call integrated (appended, or recorded at
+ * the index the log had already given them).
+ */
+static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+			  int wait, int64_t *done, struct err *e)
 {
 	struct store_seal *s = NULL;
 	struct tlog_entry *entries = NULL;
-	uint64_t *idx = NULL, size = 0;
-	uint8_t root[TLOG_HASH_SIZE];
-	char root_b64[48];
-	struct buf note;
-	size_t i, m = 0;
-	int rc, rc2;
+	uint64_t *idx = NULL;
+	int64_t *known = NULL, *at = NULL;
+	uint8_t *taken = NULL;
+	size_t *row = NULL, i, m = 0, nr = 0;
+	int rc, rc2, claimed = 0;
 
+	if (done)
+		*done = 0;
 	if (n == 0)
 		return RC_OK;
-	buf_init(&note, 1 << 20);
 	s = calloc(n, sizeof(*s));
 	entries = calloc(n, sizeof(*entries));
 	idx = calloc(n, sizeof(*idx));
-	if (!s || !entries || !idx) {
+	known = calloc(n, sizeof(*known));
+	at = calloc(n, sizeof(*at));
+	taken = calloc(n, sizeof(*taken));
+	row = calloc(n, sizeof(*row));
+	if (!s || !entries || !idx || !known || !at || !taken || !row) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
+	/* `s` is this call's own: its address is the owner of the claims. */
+	rc = claims_take(log, seqs, n, s, wait, taken, known);
+	if (rc) {
+		rc = err_set(e, rc, NULL, NULL, "out of memory");
+		goto out;
+	}
+	claimed = 1;
+	for (i = 0; i < n; i++)
+		at[i] = known[i];
+	/* Under the claims: which are still pending, and which of those the log has already. */
 	rc = store_begin(st, e);
 	if (rc)
 		goto out;
 	for (i = 0; i < n && !rc; i++) {
-		rc = store_seal_by_seq(st, seqs[i], &s[m], e);
-		if (!rc && s[m].leaf_index < 0) {
-			entries[m].data = s[m].leaf;
-			entries[m].len = s[m].leaf_len;
-			m++;
-		} else if (!rc) {
-			store_seal_release(&s[m]);
+		if (!taken[i])
+			continue;
+		rc = store_seal_by_seq(st, seqs[i], &s[nr], e);
+		if (rc)
+			break;
+		if (s[nr].leaf_index >= 0) {
+			store_seal_release(&s[nr]);
+			continue;
+		}
+		row[nr++] = i;
+		if (known[i] < 0) {
+			entries[m].data = s[nr - 1].leaf;
+			entries[m].len = s[nr - 1].leaf_len;
+			idx[m++] = i; /* which seqs[] entry m is, until the log overwrites idx */
 		}
 	}
 	rc2 = store_end(st, 0, NULL);
-	if (rc || m == 0)
-		goto out;
 	(void)rc2;
-	rc = tlog_log_append(log, entries, m, idx, e);
-	if (rc)
+	if (rc || nr == 0)
 		goto out;
-	rc = tlog_log_checkpoint(log, &size, root, &note, e);
-	if (rc)
-		goto out;
-	sodium_bin2base64(root_b64, sizeof(root_b64), root, sizeof(root),
-			  sodium_base64_VARIANT_ORIGINAL);
+	if (m) {
+		uint64_t *pos = calloc(m, sizeof(*pos));
+
+		if (!pos) {
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			goto out;
+		}
+		rc = tlog_log_append(log, entries, m, pos, e);
+		for (i = 0; !rc && i < m; i++)
+			at[idx[i]] = (int64_t)pos[i];
+		free(pos);
+		if (rc)
+			goto out;
+	}
 	rc = store_begin(st, e);
 	if (rc)
 		goto out;
-	for (i = 0; i < m && !rc; i++)
-		rc = store_seal_set_index(st, s[i].seq, (int64_t)idx[i], e);
+	for (i = 0; i < nr && !rc; i++)
+		rc = store_seal_set_index(st, seqs[row[i]], at[row[i]], e);
 	if (!rc)
-		rc = store_checkpoint_add(st, (int64_t)size, root_b64, note.data, time_now_ms(), e);
+		rc = keep_checkpoint(st, log, e);
 	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
 	if (!rc)
 		rc = rc2;
+	if (!rc && done)
+		*done = (int64_t)nr;
 out:
-	for (i = 0; s && i < m; i++)
+	/* Leaves the log holds but the store did not record stay known (at[]) for the next call. */
+	if (claimed)
+		claims_drop(log, seqs, n, s, taken, rc ? at : NULL);
+	for (i = 0; s && i < nr; i++)
 		store_seal_release(&s[i]);
 	free(s);
 	free(entries);
 	free(idx);
-	buf_release(&note);
+	free(known);
+	free(at);
+	free(taken);
+	free(row);
 	return rc;
+}
+
+int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+	      struct err *e)
+{
+	return seal_integrate(st, log, seqs, n, 1, NULL, e);
 }
 
 int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,
 		 struct err *e)
 {
-	int64_t seqs[512], ready[512];
+	int64_t seqs[512], ready[512], done;
 	int n, i, m;
 	int rc;
 
@@ -340,12 +578,13 @@ int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int
 		}
 		if (rc || m == 0)
 			return rc;
-		rc = seal_wait(st, log, ready, (size_t)m, e);
+		/* seals another call is integrating are that call's: not waited for */
+		rc = seal_integrate(st, log, ready, (size_t)m, 0, &done, e);
 		if (rc)
 			return rc;
 		if (count)
-			*count += m;
-		if (m < 512)
+			*count += done;
+		if (m < 512 || done < m)
 			return RC_OK;
 	}
 }
@@ -381,6 +620,88 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 		return rc;
 	}
 	return err_set(e, RC_NOTFOUND, NULL, NULL, "unknown kind %s", s->kind);
+}
+
+int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struct err *e)
+{
+	int64_t gaps[512], from = 0, seq;
+	uint8_t h[TLOG_HASH_SIZE], taken;
+	char hash[48];
+	uint64_t size = 0;
+	struct store_seal s;
+	struct buf entry;
+	int64_t known;
+	int n = 0, i, rc, rc2;
+
+	*matched = 0;
+	claims_forget(log);
+	buf_init(&entry, LEAF_MAX + 1024);
+	rc = tlog_log_checkpoint(log, &size, NULL, NULL, e);
+	while (!rc) {
+		rc = store_begin(st, e);
+		if (rc)
+			break;
+		rc = store_seal_unrecorded(st, from, (int64_t)size, gaps, 512, &n, e);
+		rc2 = store_end(st, 0, NULL);
+		(void)rc2;
+		for (i = 0; i < n && !rc; i++) {
+			buf_clear(&entry);
+			rc = tlog_log_entry(log, (uint64_t)gaps[i], &entry, e);
+			if (rc)
+				break;
+			tlog_leaf_hash(entry.data, entry.len, h);
+			sodium_bin2base64(hash, sizeof(hash), h, sizeof(h),
+					  sodium_base64_VARIANT_ORIGINAL);
+			rc = store_begin(st, e);
+			if (rc)
+				break;
+			rc = store_seal_pending_by_hash(st, hash, &seq, e);
+			rc2 = store_end(st, 0, NULL);
+			(void)rc2;
+			if (rc == RC_NOTFOUND) { /* no seal's leaf, or recorded already */
+				err_clear(e);
+				rc = RC_OK;
+				continue;
+			}
+			if (rc)
+				break;
+			/* Under its claim: still pending, with these very bytes? Then it is here. */
+			rc = claims_take(log, &seq, 1, &s, 0, &taken, &known);
+			if (rc) {
+				rc = err_set(e, rc, NULL, NULL, "out of memory");
+				break;
+			}
+			if (!taken)
+				continue; /* another call is integrating it */
+			rc = store_begin(st, e);
+			if (!rc) {
+				int have, hit = 0;
+
+				rc = store_seal_by_seq(st, seq, &s, e);
+				have = rc == RC_OK;
+				if (have && s.leaf_index < 0 && s.leaf_len == entry.len &&
+				    memcmp(s.leaf, entry.data, entry.len) == 0) {
+					rc = store_seal_set_index(st, seq, gaps[i], e);
+					if (!rc)
+						rc = keep_checkpoint(st, log, e);
+					hit = 1;
+				}
+				if (have)
+					store_seal_release(&s);
+				rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+				if (!rc)
+					rc = rc2;
+				if (!rc && hit)
+					(*matched)++;
+			}
+			claims_drop(log, &seq, 1, &s, &taken, NULL);
+		}
+		if (rc || n < 512)
+			break;
+		from = gaps[n - 1] + 1;
+	}
+	buf_release(&entry);
+	return rc;
 }
 
 static int annotate_one(struct store *st, json_t *obj, const char *kind, const char *id,

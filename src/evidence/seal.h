@@ -58,16 +58,40 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
 		int64_t *seq, struct err *e) WARN_UNUSED;
 
 /*
+ * Each seal's leaf goes into the log once. The invariant that keeps it so:
+ *
+ * - Across processes, only the holder of the log's lock appends (a second
+ *   writer's tlog_log_open fails), and it calls seal_recover once after
+ *   opening the log, before any seal_wait or seal_pending on it: a crash
+ *   between the log's append and the store's recording of the index left
+ *   the leaf in the log with its seal still pending, and recovery records
+ *   that index instead of appending the leaf again.
+ * - Within the process, a seal's leaf is appended only by the call that
+ *   holds the seal's claim (an in-memory table, per log), and that call
+ *   reads whether the seal is still pending only once it holds the claim.
+ *   The claim is held until the index is recorded; a request thread and
+ *   the background sweeper that reach the same seal therefore take turns,
+ *   and the second finds it integrated. If recording fails after the log
+ *   took the leaf, the claim keeps the index (with no holder), and the
+ *   next call to claim the seal records that index instead of appending.
+ *
+ * Claims are taken before, and never inside, a store transaction, so a
+ * call waiting for another's claim never holds what that call needs.
+ */
+
+/*
  * Integrate pending seals `seqs[0..n)` into the log and note their leaf
  * indexes; call outside any store transaction. Seals already integrated
- * are skipped. Returns once the log has made them durable.
+ * are skipped; a seal another call is integrating is waited for. Returns
+ * once the log has made them durable and the store has their indexes.
  */
 int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 	      struct err *e) WARN_UNUSED;
 
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX
- * for all). *count (may be NULL) gets how many were integrated.
+ * for all) that no other call is integrating; those are left to it.
+ * *count (may be NULL) gets how many were integrated.
  */
 int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,
 		 struct err *e) WARN_UNUSED;
@@ -79,6 +103,17 @@ int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int
  */
 int seal_load_record(struct store *st, const struct store_seal *s, json_t **body,
 		     struct err *e) WARN_UNUSED;
+
+/*
+ * Crash recovery; call once after opening `log` for writing, before
+ * seal_wait or seal_pending use it. Every log entry (up to the latest
+ * checkpoint) at an index that no seal records is compared with the
+ * pending seals: one whose leaf it is gets that index, rather than being
+ * appended a second time. *matched gets how many were. Entries that are no
+ * pending seal's leaf are left as they are.
+ */
+int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched,
+		 struct err *e) WARN_UNUSED;
 
 /*
  * Set "sealed": {"leaf_index", "leaf_hash"} on a record object as served

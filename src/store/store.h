@@ -268,6 +268,17 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n,
 		       struct err *e) WARN_UNUSED;
 
+/*
+ * The leaf indexes in [from, size) that no seal holds, smallest first: up
+ * to `cap` of them into idx, their number into *n.
+ */
+int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
+			  int cap, int *n, struct err *e) WARN_UNUSED;
+
+/* The row of the pending seal whose leaf hash (base64) is `leaf_hash`. RC_NOTFOUND if none. */
+int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
+			       struct err *e) WARN_UNUSED;
+
 /* Note where the log put a seal's leaf. */
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index,
 			 struct err *e) WARN_UNUSED;

@@ -1052,6 +1052,52 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 	return RC_OK;
 }
 
+int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
+			  int cap, int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t next = from, got;
+	int step = SQLITE_DONE;
+	int rc = sq_prep(st, "SELECT leaf_index FROM seals WHERE leaf_index >= ? "
+			  "AND leaf_index < ? ORDER BY leaf_index", &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, size);
+	while (*n < cap && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		got = sqlite3_column_int64(s, 0);
+		while (next < got && *n < cap)
+			idx[(*n)++] = next++;
+		next = got + 1;
+	}
+	if (*n < cap && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read seals");
+	while (!rc && next < size && *n < cap)
+		idx[(*n)++] = next++;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
+			       struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND leaf_hash = ? "
+			  "ORDER BY seq LIMIT 1", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, leaf_hash);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no pending seal with that leaf");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;

@@ -305,6 +305,67 @@ static void prune_tile(struct tlog_log *l, struct tlog_tile t)
 	}
 }
 
+/* Unlink the file of tile `t` if it exists; 1 if it did. */
+static int unlink_if(struct tlog_log *l, const struct tlog_tile *t)
+{
+	char path[TLOG_TILE_PATH_MAX];
+
+	return tlog_tile_path(t, path) == RC_OK && unlinkat(l->dirfd, path, 0) == 0;
+}
+
+/*
+ * Delete what batches cut short by a crash wrote past the checkpoint, on
+ * every tile level and for the entry bundles: the right-edge tile's full
+ * file and its partials wider than the checkpoint's, and the tiles after
+ * it (probed in order until LOG_PRUNE_MAX in a row are missing). Left in
+ * place, a later, longer tree would cover them and they would be served
+ * with leaves that never made it into the log. Failures are ignored: what
+ * remains is again past the checkpoint at the next open, or the audit
+ * reports it.
+ */
+static void prune_past(struct tlog_log *l)
+{
+	uint8_t have[TLOG_TILE_WIDTH];
+	char path[TLOG_TILE_PATH_MAX];
+	struct tlog_tile t;
+	uint64_t hashes, index;
+	unsigned level, w, kind, misses;
+	struct stat sb;
+	int found;
+
+	for (level = 0; level < LOG_LEVELS; level++) {
+		hashes = l->size >> (level * TLOG_TILE_HEIGHT);
+		for (kind = 0; kind < (level == 0 ? 2u : 1u); kind++) {
+			t.level = kind ? TLOG_TILE_ENTRIES : (int)level;
+			t.index = hashes / TLOG_TILE_WIDTH;
+			t.width = TLOG_TILE_WIDTH;
+			(void)unlink_if(l, &t);
+			if (log_partials_list(l, &t, have, NULL) == RC_OK) {
+				for (w = (unsigned)(hashes % TLOG_TILE_WIDTH) + 1; w < TLOG_TILE_WIDTH;
+				     w++) {
+					t.width = w;
+					if (have[w])
+						(void)unlink_if(l, &t);
+				}
+			}
+			for (index = t.index + 1, misses = 0; misses < LOG_PRUNE_MAX; index++) {
+				t.index = index;
+				t.width = TLOG_TILE_WIDTH;
+				found = unlink_if(l, &t);
+				t.width = 1;
+				if (tlog_tile_path(&t, path) == RC_OK) {
+					*strrchr(path, '/') = '\0'; /* ".../N.p" */
+					if (fstatat(l->dirfd, path, &sb, 0) == 0) {
+						log_partials_delete(l, &t);
+						found = 1;
+					}
+				}
+				misses = found ? 0 : misses + 1;
+			}
+		}
+	}
+}
+
 /*
  * Hand the janitor the tiles that became full between the two sizes, whose
  * partials can go now that a checkpoint covers them. Deleting files is kept
@@ -756,6 +817,8 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	 * Partials that a crash left behind the right edge: at most the
 	 * LOG_PRUNE_MAX last full tiles of a level can still have them.
 	 */
+	if (!rc)
+		prune_past(l);
 	for (level = 0; !rc && level < LOG_LEVELS; level++) {
 		uint64_t full = (l->size >> (level * TLOG_TILE_HEIGHT)) / TLOG_TILE_WIDTH;
 		struct tlog_tile t = {(int)level, full > LOG_PRUNE_MAX ? full - LOG_PRUNE_MAX : 0,

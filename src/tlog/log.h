@@ -25,11 +25,17 @@
  * not cover; the checkpoint, which readers always read, is written to
  * "checkpoint.tmp", fsynced and renamed into place, so it is seen whole.
  * Full tiles never change once a checkpoint covers them. A partial tile is
- * a new file for each width; once its full tile is covered by a checkpoint
+ * a new file for each width; the narrower ones of the right-edge tile stay
+ * (clients holding an older checkpoint fetch them) and are served and
+ * audited like any other. Once its full tile is covered by a checkpoint
  * a background thread deletes that tile's partials (tlog-tiles allows it:
  * clients that miss a partial fetch the full tile, and so does this log's
  * own reader; at light load, keeping them would store each entry up to 255
- * times over).
+ * times over); a crash before it gets to them leaves them to the next
+ * open. The open also deletes what a batch cut short by a crash wrote past
+ * the checkpoint (wider partials, full tiles and later tiles at the right
+ * edge), which a longer tree would otherwise cover with leaves that never
+ * made it into the log.
  *
  * Appends are sequenced in batches. A batch closes as soon as it holds
  * `batch_max` entries, or `batch_ms` milliseconds have passed since its
@@ -171,7 +177,10 @@ int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
  * Check the stored log against itself: every entry bundle re-hashed into
  * the level-0 tiles, every tile recomputed from the level below, the root
  * from the tiles equal to the checkpoint's, the checkpoint's signature
- * (DIR/checkpoint is read again from disk). Each problem is passed to
+ * (DIR/checkpoint is read again from disk), and every partial file on disk
+ * of a tile the tree has, hash tile or entry bundle, equal to the prefix
+ * of what the tree says for its width (files past the checkpoint, which a
+ * writer may be making, are not looked at). Each problem is passed to
  * `report` with the path, relative to dir, of the file at fault (as far as
  * the neighbouring files tell: a bundle that disagrees with a tile that
  * agrees with the level above is the bundle's fault); returns the number of

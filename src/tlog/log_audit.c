@@ -1,4 +1,4 @@
-/* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, the root against the checkpoint. */
+/* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, partial files against their tiles, the root against the checkpoint. */
 #include "tlog/log_int.h"
 
 #include <stdarg.h>
@@ -23,6 +23,7 @@ struct audit {
 	void *ctx;
 	uint64_t problems;
 	struct buf bundle;             /* the bundle being read */
+	struct buf part;               /* the partial file being read */
 	struct audit_level lv[LOG_LEVELS];
 };
 
@@ -105,14 +106,145 @@ static int audit_bundle(struct audit *a, uint64_t index, unsigned width, uint8_t
 	return 1;
 }
 
+/* The first of `n` hashes at which `got` and `want` differ, and how many do. */
+static unsigned hashes_differ(const uint8_t *got, const uint8_t *want, unsigned n, unsigned *first)
+{
+	unsigned i, differ = 0;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(got + (size_t)i * TLOG_HASH_SIZE, want + (size_t)i * TLOG_HASH_SIZE,
+			   TLOG_HASH_SIZE) != 0 && !differ++)
+			*first = i;
+	return differ;
+}
+
+/* Partial hash tile `path` of width w: the first w of `ref`, byte for byte. */
+static void audit_partial_tile(struct audit *a, const char *path, unsigned w, const uint8_t *ref,
+			       const char *main)
+{
+	unsigned first = 0, differ;
+
+	if (a->part.len != (size_t)w * TLOG_HASH_SIZE) {
+		audit_report(a, path, "%s has %zu bytes, not %zu", path, a->part.len,
+			     (size_t)w * TLOG_HASH_SIZE);
+		return;
+	}
+	differ = hashes_differ((const uint8_t *)a->part.data, ref, w, &first);
+	if (differ)
+		audit_report(a, path,
+			     "hash %u is not the tree's (in %s) (%u of %u hashes differ)", first,
+			     main, differ, w);
+}
+
+/* Partial entry bundle `path` of width w: w entries whose leaf hashes are the first w of `ref`. */
+static void audit_partial_bundle(struct audit *a, const char *path, uint64_t index, unsigned w,
+				 const uint8_t *ref)
+{
+	uint8_t leaf[TLOG_HASH_SIZE];
+	const uint8_t *p = (const uint8_t *)a->part.data, *ent;
+	size_t left = a->part.len, elen;
+	unsigned n = 0, differ = 0, first = 0;
+	int rc;
+
+	while ((rc = tlog_bundle_next(&p, &left, &ent, &elen)) == RC_OK) {
+		if (n < w) {
+			tlog_leaf_hash(ent, elen, leaf);
+			if (memcmp(leaf, ref + (size_t)n * TLOG_HASH_SIZE, TLOG_HASH_SIZE) != 0 &&
+			    !differ++)
+				first = n;
+		}
+		n++;
+	}
+	if (rc != RC_NOTFOUND)
+		audit_report(a, path, "the bundle is truncated after %u entries", n);
+	else if (n != w)
+		audit_report(a, path, "the bundle holds %u entries, not %u", n, w);
+	else if (differ)
+		audit_report(a, path,
+			     "entry %u (leaf %llu) is not the tree's: its leaf hash differs "
+			     "(%u of %u entries differ)",
+			     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), differ, w);
+}
+
 /*
- * Check tile (level, index) and, below it, everything it covers. `parent`
- * is the hash its parent tile stores for it (NULL for a partial tile, which
- * only the checkpoint's root covers). `*root` gets the root of the stored
- * tile, `*bad` whether the stored tile itself was found wrong.
+ * The partial files of tile (level, index) narrower than `width`, the
+ * width the audited tree gives it, and at level 0 those of its entry
+ * bundle: each must be the prefix of what the tree says, `ref` (the
+ * tile's `width` hashes as checked). Wider partials, and files of tiles
+ * past the tree, lie past the checkpoint (a writer may be making them)
+ * and are not looked at.
+ */
+static void audit_partials(struct audit *a, unsigned level, uint64_t index, unsigned width,
+			   const uint8_t *ref)
+{
+	uint8_t have[TLOG_TILE_WIDTH];
+	char path[TLOG_TILE_PATH_MAX], main[TLOG_TILE_PATH_MAX];
+	struct tlog_tile t;
+	struct err e;
+	unsigned kind, w;
+	int rc;
+
+	for (kind = 0; kind < (level == 0 ? 2u : 1u); kind++) {
+		t.level = kind ? TLOG_TILE_ENTRIES : (int)level;
+		t.index = index;
+		t.width = width;
+		tile_name(t.level, index, width, main);
+		err_clear(&e);
+		if (log_partials_list(a->l, &t, have, &e) != RC_OK) {
+			audit_report(a, main, "cannot list its partial files: %s", e.message);
+			continue;
+		}
+		for (w = 1; w < width; w++) {
+			if (!have[w])
+				continue;
+			tile_name(t.level, index, w, path);
+			buf_clear(&a->part);
+			err_clear(&e);
+			rc = log_file_read(a->l, path, &a->part,
+					   kind ? LOG_BUNDLE_MAX : (size_t)TLOG_TILE_WIDTH * TLOG_HASH_SIZE,
+					   &e);
+			if (rc == RC_NOTFOUND)
+				continue; /* deleted since it was listed: its full tile is there */
+			if (rc)
+				audit_report(a, path, "%s", e.message);
+			else if (kind)
+				audit_partial_bundle(a, path, index, w, ref);
+			else
+				audit_partial_tile(a, path, w, ref, main);
+		}
+	}
+}
+
+static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
+			    const uint8_t *parent, uint8_t root[TLOG_HASH_SIZE], int *bad,
+			    int *stored_ok, int *below_ok);
+
+/*
+ * Check tile (level, index) and, below it, everything it covers, and then
+ * its narrower partial files. `parent` is the hash its parent tile stores
+ * for it (NULL for a partial tile, which only the checkpoint's root
+ * covers). `*root` gets the root of the stored tile, `*bad` whether the
+ * stored tile itself was found wrong.
  */
 static void audit_tile(struct audit *a, unsigned level, uint64_t index, const uint8_t *parent,
 		       uint8_t root[TLOG_HASH_SIZE], int *bad)
+{
+	struct audit_level *lv = &a->lv[level];
+	unsigned width = tlog_tile_width((int)level, index, a->size);
+	int stored_ok = 0, below_ok = 0;
+
+	audit_tile_main(a, level, index, parent, root, bad, &stored_ok, &below_ok);
+	/* the partials are held to the tile as checked, or else to what lies below it */
+	if (stored_ok && !*bad)
+		audit_partials(a, level, index, width, lv->stored);
+	else if (below_ok)
+		audit_partials(a, level, index, width, lv->below);
+}
+
+/* audit_tile without the partials; *stored_ok and *below_ok say which of lv's tiles were read. */
+static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
+			    const uint8_t *parent, uint8_t root[TLOG_HASH_SIZE], int *bad,
+			    int *stored_ok, int *below_ok)
 {
 	struct audit_level *lv = &a->lv[level];
 	char path[TLOG_TILE_PATH_MAX], other[TLOG_TILE_PATH_MAX];
@@ -129,6 +261,7 @@ static void audit_tile(struct audit *a, unsigned level, uint64_t index, const ui
 	have_stored = log_tile_read(a->l, (int)level, index, a->size, lv->stored,
 				    sizeof(lv->stored), &got, &len, &e) == RC_OK;
 	tile_name((int)level, index, have_stored ? got : width, path);
+	*stored_ok = have_stored;
 	if (!have_stored) {
 		audit_report(a, path, "%s", e.message);
 		*bad = 1;
@@ -157,6 +290,7 @@ static void audit_tile(struct audit *a, unsigned level, uint64_t index, const ui
 			audit_tile(a, level - 1, index * TLOG_TILE_WIDTH + width, NULL, child_root,
 				   &child_bad);
 	}
+	*below_ok = have_below;
 	if (!have_stored || !have_below)
 		return;
 	for (i = 0; i < width; i++) {
@@ -214,6 +348,7 @@ int tlog_log_audit(struct tlog_log *l,
 	a->report = report;
 	a->ctx = ctx;
 	buf_init(&a->bundle, LOG_BUNDLE_MAX);
+	buf_init(&a->part, LOG_BUNDLE_MAX);
 	pthread_mutex_lock(&l->st_mu);
 	a->size = l->size;
 	memcpy(a->root, l->root, TLOG_HASH_SIZE);
@@ -259,6 +394,7 @@ int tlog_log_audit(struct tlog_log *l,
 			     (unsigned long long)a->size);
 	*problems = a->problems;
 	buf_release(&a->bundle);
+	buf_release(&a->part);
 	free(a);
 	return RC_OK;
 }

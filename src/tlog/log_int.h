@@ -239,6 +239,15 @@ int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t 
 void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t);
 
 /*
+ * Which partial files tile `t` (level and index; its width is ignored) has
+ * on disk: have[w] is set for each "<path>.p/<w>", 0 < w < 256, the rest
+ * cleared; names of other forms are not counted. No "<path>.p/" directory
+ * is RC_OK with nothing set; RC_IO if it cannot be read.
+ */
+int log_partials_list(struct tlog_log *l, const struct tlog_tile *t,
+		      uint8_t have[TLOG_TILE_WIDTH], struct err *e) WARN_UNUSED;
+
+/*
  * Witnesses (log_witness.c). log_witness_setup parses the configured
  * witnesses and reads DIR/witness-state; log_witness_mark notes which of
  * them already cosigned the stored checkpoint; log_witness_start and

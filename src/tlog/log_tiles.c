@@ -1,5 +1,6 @@
 /* log_tiles.c - the log's files: durable writes (in place, or replacing atomically), tile and bundle reads, the tile cache. */
 #include "tlog/log_int.h"
+#include "tlog/tlog_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -296,6 +297,44 @@ void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t)
 	}
 	closedir(d);
 	unlinkat(l->dirfd, dir, AT_REMOVEDIR);
+}
+
+int log_partials_list(struct tlog_log *l, const struct tlog_tile *t,
+		      uint8_t have[TLOG_TILE_WIDTH], struct err *e)
+{
+	struct tlog_tile p = *t;
+	char path[TLOG_TILE_PATH_MAX], dir[TLOG_TILE_PATH_MAX];
+	struct dirent *de;
+	uint64_t w;
+	DIR *d;
+	int fd;
+
+	memset(have, 0, TLOG_TILE_WIDTH);
+	p.width = 1;
+	if (tlog_tile_path(&p, path) != RC_OK)
+		return err_set(e, RC_INVAL, NULL, NULL, "not a tile");
+	path_parent(path, dir, sizeof(dir)); /* ".../N.p" */
+	fd = openat(l->dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return RC_OK;
+	if (fd < 0)
+		return err_set(e, RC_IO, "log_read_failed", NULL, "cannot open %s: %s", dir,
+			       strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_set(e, RC_IO, "log_read_failed", NULL, "cannot read %s: %s", dir,
+			       strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		/* only the canonical spelling: no sign, no leading zero */
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    tlog_parse_u64(de->d_name, strlen(de->d_name), TLOG_TILE_WIDTH - 1, &w) != RC_OK)
+			continue;
+		have[w] = 1;
+	}
+	closedir(d);
+	return RC_OK;
 }
 
 /* ---- reading ---- */

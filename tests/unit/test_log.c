@@ -662,6 +662,16 @@ static void a_crash_past_the_checkpoint_recovers_to_the_checkpoint(void **state)
 	file_write(dir, "tile/0/001.p/50.tmp", junk, 5);
 
 	l = log_open_with(dir, 0, 1, 0);
+	/* what lay past the checkpoint is gone: a longer tree would otherwise cover it */
+	assert_false(file_exists(dir, "tile/0/001"));
+	assert_false(file_exists(dir, "tile/0/001.p/50"));
+	assert_false(file_exists(dir, "tile/0/001.p/60"));
+	assert_false(file_exists(dir, "tile/entries/001.p/50"));
+	assert_false(file_exists(dir, "tile/entries/001"));
+	assert_false(file_exists(dir, "tile/1/000.p/2"));
+	assert_false(file_exists(dir, "tile/0/002.p/3"));
+	assert_true(file_exists(dir, "tile/0/001.p/44"));
+	assert_true(file_exists(dir, "tile/1/000.p/1"));
 	check_checkpoint(dir, l, &m);
 	check_proofs(l, &m, 50);
 	append_some(l, &m, "d", 400, 11);
@@ -696,6 +706,101 @@ static void a_crash_past_the_checkpoint_recovers_to_the_checkpoint(void **state)
 		assert_null(l);
 	}
 	free(saved);
+	model_free(&m);
+	tmp_remove(dir);
+}
+
+/* Every file under DIR/tile/ whose name ends in ".p/<digits>": the partials on disk. */
+static char partial_names[1024][96];
+static size_t npartials;
+
+static int collect_partial(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	const char *p = strstr(path, "/tile/"), *dot;
+
+	(void)sb;
+	(void)ftw;
+	if (flag != FTW_F || !p || npartials == 1024)
+		return 0;
+	dot = strstr(p, ".p/");
+	if (!dot || strspn(dot + 3, "0123456789") != strlen(dot + 3))
+		return 0;
+	snprintf(partial_names[npartials++], sizeof(partial_names[0]), "%s", p + 1);
+	return 0;
+}
+
+static void list_partials(const char *dir)
+{
+	char tile[512];
+
+	npartials = 0;
+	snprintf(tile, sizeof(tile), "%s/tile", dir);
+	assert_int_equal(nftw(tile, collect_partial, 16, FTW_PHYS), 0);
+}
+
+static void a_flipped_byte_in_any_partial_file_is_reported_with_its_path(void **state)
+{
+	static const char *const left[] = {"tile/0/000.p/37", "tile/entries/000.p/37"};
+	char *dir = tmp_dir();
+	struct audit_log a;
+	struct tlog_log *l;
+	struct model m;
+	size_t i, len, audited = 0;
+	char *orig, *full;
+
+	(void)state;
+	model_init(&m, 700);
+	l = log_open_with(dir, 0, 1, 0);
+	append_some(l, &m, "p", 600, 37); /* right edge 002.p/88, with older widths before it */
+	tlog_log_close(l);
+	/* Partials of a full tile that the janitor had not deleted yet: the tile's prefix. */
+	full = file_read(dir, "tile/0/000", &len);
+	assert_non_null(full);
+	file_write(dir, left[0], full, 37 * TLOG_HASH_SIZE);
+	free(full);
+	{
+		struct buf b;
+
+		buf_init(&b, 1 << 20);
+		for (i = 0; i < 37; i++)
+			assert_int_equal(tlog_bundle_append(&b, m.entry[i], strlen(m.entry[i])), RC_OK);
+		file_write(dir, left[1], b.data, b.len);
+		buf_release(&b);
+	}
+	a = audit_dir(dir);
+	if (a.n)
+		fail_msg("%u problems before any flip, first at %s: %s", a.n, a.where[0], a.what[0]);
+
+	list_partials(dir);
+	assert_true(npartials > 8);
+	for (i = 0; i < npartials; i++) {
+		const char *name = partial_names[i];
+
+		if (strstr(name, "/002.p/88") || strstr(name, "/1/000.p/2"))
+			continue; /* the right edge itself: audited as the tile it is */
+		orig = file_read(dir, name, &len);
+		assert_non_null(orig);
+		file_flip(dir, name, len / 2);
+		a = audit_dir(dir);
+		if (a.n != 1 || strcmp(a.where[0], name) != 0)
+			fail_msg("flipping %s: %u problems, first at %s: %s", name, a.n,
+				 a.n ? a.where[0] : "-", a.n ? a.what[0] : "-");
+		file_write(dir, name, orig, len);
+		free(orig);
+		audited++;
+	}
+	assert_true(audited >= npartials - 4);
+	/* A partial bundle cut short is reported too. */
+	orig = file_read(dir, left[1], &len);
+	assert_non_null(orig);
+	file_write(dir, left[1], orig, len - 1);
+	a = audit_dir(dir);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.where[0], left[1]);
+	file_write(dir, left[1], orig, len);
+	free(orig);
+	a = audit_dir(dir);
+	assert_int_equal(a.n, 0);
 	model_free(&m);
 	tmp_remove(dir);
 }
@@ -1166,6 +1271,7 @@ int main(void)
 		cmocka_unit_test(reopening_resumes_at_the_same_size_and_root),
 		cmocka_unit_test(a_crash_past_the_checkpoint_recovers_to_the_checkpoint),
 		cmocka_unit_test(tampered_tiles_and_bundles_are_reported_with_their_paths),
+		cmocka_unit_test(a_flipped_byte_in_any_partial_file_is_reported_with_its_path),
 		cmocka_unit_test(a_second_writer_is_refused_and_readers_need_no_lock),
 		cmocka_unit_test(a_batch_closes_at_batch_max_or_after_batch_ms),
 		cmocka_unit_test(bad_entries_and_options_are_refused),

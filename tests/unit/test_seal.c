@@ -1,0 +1,325 @@
+/* test_seal.c - unit tests of integrating seals into the log: crash recovery and concurrent callers never append a leaf twice. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "evidence/seal.h"
+#include "store/store.h"
+#include "tlog/log.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+
+#define ORIGIN "test.example/seal"
+
+static struct tlog_signer log_key;
+
+struct fix {
+	char dir[64];             /* the data directory */
+	char db[96];              /* its database */
+	struct store *st;
+	struct tlog_log *log;
+};
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fix_open(struct fix *f, int create)
+{
+	struct tlog_log_opts o;
+	struct err e;
+
+	err_clear(&e);
+	if (store_open(f->db, create, &f->st, &e) != RC_OK)
+		fail_msg("store_open: %s", e.message);
+	memset(&o, 0, sizeof(o));
+	o.dir = f->dir;
+	o.signer = &log_key;
+	o.batch_ms = 1;
+	if (tlog_log_open(&o, &f->log, &e) != RC_OK)
+		fail_msg("tlog_log_open: %s", e.message);
+}
+
+static void fix_close(struct fix *f)
+{
+	tlog_log_close(f->log);
+	store_close(f->st);
+	f->log = NULL;
+	f->st = NULL;
+}
+
+static void fix_init(struct fix *f)
+{
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_seal.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
+	fix_open(f, 1);
+}
+
+static void fix_remove(struct fix *f)
+{
+	fix_close(f);
+	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A pending seal whose leaf is `leaf` (any bytes: the log does not read them); its row. */
+static int64_t seal_add(struct store *st, const char *leaf)
+{
+	uint8_t h[TLOG_HASH_SIZE];
+	struct store_seal row;
+	int64_t seq = 0;
+	struct err e;
+
+	memset(&row, 0, sizeof(row));
+	tlog_leaf_hash(leaf, strlen(leaf), h);
+	sodium_bin2base64(row.leaf_hash, sizeof(row.leaf_hash), h, sizeof(h),
+			  sodium_base64_VARIANT_ORIGINAL);
+	snprintf(row.kind, sizeof(row.kind), "message");
+	snprintf(row.record_id, sizeof(row.record_id), "rec_%s", leaf);
+	row.leaf = (unsigned char *)leaf;
+	row.leaf_len = strlen(leaf);
+	row.salts = "{}";
+	row.created_at = 1;
+	row.chain_seq = -1;
+	err_clear(&e);
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	assert_int_equal(store_seal_add(st, &row, &seq, &e), RC_OK);
+	assert_int_equal(store_end(st, 1, &e), RC_OK);
+	return seq;
+}
+
+static int64_t seal_index(struct store *st, int64_t seq)
+{
+	struct store_seal s;
+	struct err e;
+	int64_t index;
+
+	err_clear(&e);
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_end(st, 0, NULL), RC_OK);
+	index = s.leaf_index;
+	store_seal_release(&s);
+	return index;
+}
+
+static uint64_t log_size_of(struct tlog_log *l)
+{
+	uint64_t size = 0;
+	struct err e;
+
+	assert_int_equal(tlog_log_checkpoint(l, &size, NULL, NULL, &e), RC_OK);
+	return size;
+}
+
+/* Every entry of the log is a different leaf, and entry `index` is `leaf`. */
+static void assert_log_once(struct tlog_log *l, uint64_t index, const char *leaf)
+{
+	uint64_t size = log_size_of(l), i, j, hits = 0;
+	struct buf a, b;
+	struct err e;
+
+	buf_init(&a, 1 << 16);
+	buf_init(&b, 1 << 16);
+	for (i = 0; i < size; i++) {
+		buf_clear(&a);
+		assert_int_equal(tlog_log_entry(l, i, &a, &e), RC_OK);
+		if (a.len == strlen(leaf) && memcmp(a.data, leaf, a.len) == 0) {
+			hits++;
+			assert_int_equal(i, index);
+		}
+		for (j = i + 1; j < size; j++) {
+			buf_clear(&b);
+			assert_int_equal(tlog_log_entry(l, j, &b, &e), RC_OK);
+			if (a.len == b.len && memcmp(a.data, b.data, a.len) == 0)
+				fail_msg("entries %llu and %llu are the same leaf",
+					 (unsigned long long)i, (unsigned long long)j);
+		}
+	}
+	assert_int_equal(hits, 1);
+	buf_release(&a);
+	buf_release(&b);
+}
+
+static void a_crash_after_the_append_gets_the_existing_index_not_a_second_leaf(void **state)
+{
+	struct tlog_entry ent[2];
+	struct fix f;
+	struct err e;
+	int64_t s0, s1, s2, s3, matched = -1, count = -1;
+	uint64_t idx[2];
+
+	(void)state;
+	fix_init(&f);
+	s0 = seal_add(f.st, "leaf-zero");
+	err_clear(&e);
+	assert_int_equal(seal_wait(f.st, f.log, &s0, 1, &e), RC_OK);
+	assert_int_equal(seal_index(f.st, s0), 0);
+
+	/* Two more seals reach the log; the crash comes before the store records where. */
+	s1 = seal_add(f.st, "leaf-one");
+	s2 = seal_add(f.st, "leaf-two");
+	ent[0].data = "leaf-one";
+	ent[0].len = strlen("leaf-one");
+	ent[1].data = "leaf-two";
+	ent[1].len = strlen("leaf-two");
+	assert_int_equal(tlog_log_append(f.log, ent, 2, idx, &e), RC_OK);
+	assert_int_equal(idx[0], 1);
+	assert_int_equal(idx[1], 2);
+	s3 = seal_add(f.st, "leaf-three"); /* pending, never appended */
+	fix_close(&f);
+
+	fix_open(&f, 0);
+	assert_int_equal(seal_index(f.st, s1), -1);
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 2);
+	assert_int_equal(seal_index(f.st, s1), 1);
+	assert_int_equal(seal_index(f.st, s2), 2);
+	assert_int_equal(seal_index(f.st, s3), -1);
+	assert_int_equal(log_size_of(f.log), 3);
+	/* the sweep (and any request) now appends only what the log lacks */
+	assert_int_equal(seal_pending(f.st, f.log, INT64_MAX, &count, &e), RC_OK);
+	assert_int_equal(count, 1);
+	assert_int_equal(seal_index(f.st, s3), 3);
+	assert_int_equal(seal_wait(f.st, f.log, &s1, 1, &e), RC_OK);
+	assert_int_equal(log_size_of(f.log), 4);
+	assert_log_once(f.log, 0, "leaf-zero");
+	assert_log_once(f.log, 1, "leaf-one");
+	assert_log_once(f.log, 2, "leaf-two");
+	assert_log_once(f.log, 3, "leaf-three");
+	/* a second recovery finds nothing more */
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 0);
+	fix_remove(&f);
+}
+
+static void recovery_finds_a_leaf_below_an_index_recorded_after_it(void **state)
+{
+	struct tlog_entry ent;
+	struct fix f;
+	struct err e;
+	int64_t a, b, matched = -1;
+	uint64_t idx;
+
+	(void)state;
+	fix_init(&f);
+	/* a's append returns first, b's after; b's index is recorded, then the crash */
+	a = seal_add(f.st, "leaf-a");
+	b = seal_add(f.st, "leaf-b");
+	ent.data = "leaf-a";
+	ent.len = strlen("leaf-a");
+	err_clear(&e);
+	assert_int_equal(tlog_log_append(f.log, &ent, 1, &idx, &e), RC_OK);
+	assert_int_equal(seal_wait(f.st, f.log, &b, 1, &e), RC_OK);
+	assert_int_equal(seal_index(f.st, b), 1);
+	fix_close(&f);
+
+	fix_open(&f, 0);
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 1);
+	assert_int_equal(seal_index(f.st, a), 0);
+	assert_int_equal(seal_wait(f.st, f.log, &a, 1, &e), RC_OK);
+	assert_int_equal(log_size_of(f.log), 2);
+	assert_log_once(f.log, 0, "leaf-a");
+	fix_remove(&f);
+}
+
+#define RACE_SEALS 40
+#define RACE_THREADS 6
+
+struct race {
+	struct fix *f;
+	int64_t *seqs;
+	int sweeper;
+	int rc;
+};
+
+static void *race_main(void *arg)
+{
+	struct race *r = arg;
+	struct err e;
+	int64_t count;
+	int i;
+
+	err_clear(&e);
+	for (i = 0; i < 5 && !r->rc; i++) {
+		if (r->sweeper)
+			r->rc = seal_pending(r->f->st, r->f->log, INT64_MAX, &count, &e);
+		else
+			r->rc = seal_wait(r->f->st, r->f->log, r->seqs, RACE_SEALS, &e);
+	}
+	return NULL;
+}
+
+static void request_threads_and_the_sweeper_never_append_a_seal_twice(void **state)
+{
+	pthread_t th[RACE_THREADS];
+	struct race r[RACE_THREADS];
+	int64_t seqs[RACE_SEALS];
+	char leaf[32];
+	struct fix f;
+	int i;
+
+	(void)state;
+	fix_init(&f);
+	for (i = 0; i < RACE_SEALS; i++) {
+		snprintf(leaf, sizeof(leaf), "race-%d", i);
+		seqs[i] = seal_add(f.st, leaf);
+	}
+	/* the same seals from every thread, two of them sweeping, all at once */
+	for (i = 0; i < RACE_THREADS; i++) {
+		r[i].f = &f;
+		r[i].seqs = seqs;
+		r[i].sweeper = i < 2;
+		r[i].rc = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, race_main, &r[i]), 0);
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].rc, RC_OK);
+	}
+	assert_int_equal(log_size_of(f.log), RACE_SEALS);
+	for (i = 0; i < RACE_SEALS; i++) {
+		int64_t index = seal_index(f.st, seqs[i]);
+
+		assert_true(index >= 0 && index < RACE_SEALS);
+		snprintf(leaf, sizeof(leaf), "race-%d", i);
+		assert_log_once(f.log, (uint64_t)index, leaf);
+	}
+	fix_remove(&f);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_crash_after_the_append_gets_the_existing_index_not_a_second_leaf),
+		cmocka_unit_test(recovery_finds_a_leaf_below_an_index_recorded_after_it),
+		cmocka_unit_test(request_threads_and_the_sweeper_never_append_a_seal_twice),
+	};
+	struct err e;
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	if (tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
+		return 1;
+	failed = cmocka_run_group_tests_name("seal", tests, NULL, NULL);
+	tlog_signer_clear(&log_key);
+	return failed;
+}
