@@ -1,6 +1,7 @@
 """test_witnessed_log.py - a server configured with a witness: its checkpoints come back cosigned, and bundles verify with the witness's key."""
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,7 @@ class WitnessedLogTest(unittest.TestCase):
         finally:
             cls.witness.stop()
             cls.srv.cleanup()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def cosigned_checkpoint(self, at_least):
         """Wait (bounded) for /checkpoint to carry a cosignature over a tree of at_least leaves."""
