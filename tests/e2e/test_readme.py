@@ -2,6 +2,7 @@
 import os
 import re
 import subprocess
+import tempfile
 import unittest
 
 from harness import BIN, REPO, free_port
@@ -25,8 +26,10 @@ class ReadmeWalkthroughTest(unittest.TestCase):
         # test on a port that is free here, and nothing else changes
         script = script.replace("build/disputed", BIN).replace("8062", port)
         env = {k: v for k, v in os.environ.items() if not k.startswith("DISPUTED_")}
-        p = subprocess.run(["bash", "-c", script], cwd=REPO, env=env, timeout=60,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        with tempfile.TemporaryDirectory(prefix="disputed-readme-") as tmp:
+            env["TMPDIR"] = tmp   # the walkthrough's mktemp -d lands here, and goes with it
+            p = subprocess.run(["bash", "-c", script], cwd=REPO, env=env, timeout=60,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out = p.stdout
         self.assertEqual(p.returncode, 0, "walkthrough failed:\n%s\n%s" % (out, p.stderr))
         # the merchant was stored with its verified identity
