@@ -45,6 +45,8 @@ class ReadmeWalkthroughTest(unittest.TestCase):
         # the bundle verified offline against the log's key
         self.assertIn("VALID:", out)
         self.assertNotIn("INVALID", out)
+        self.assertRegex(out, r"complete: the log holds \d+ leaves of order ord_[0-9a-f]{24} "
+                              r"within the bundle's checkpoint, all of them in the bundle")
         # the dispute was opened and the merchant's counter-offer moved it on
         self.assertIn('"state": "awaiting_merchant"', out)
         self.assertIn('"state": "negotiating"', out)
