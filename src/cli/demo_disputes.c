@@ -863,6 +863,17 @@ static json_t *act_body(struct demo *x, const struct cand *k, const struct beat 
 
 /* ---- playing a scene ---- */
 
+/* A beat's action by its name in the scene table (dispute_action_names). */
+static int demo_act(struct demo *x, const struct actor *a, const char *action, json_t *d,
+		    json_t *in, int64_t at, json_t **out, struct err *e)
+{
+	int i = vocab_find(dispute_action_names, action);
+
+	if (i < 0)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "no action %s", action);
+	return dispute_act(&x->c, a, (enum dispute_action)i, d, in, at, out, &x->dc, e);
+}
+
 static int beat_fail(const struct scene *s, size_t i, const char *action, struct err *e)
 {
 	char msg[sizeof(e->message)];
@@ -927,9 +938,8 @@ static int play(struct demo *x, const struct scene *s, struct err *e)
 		if (i == 0)
 			rc = dispute_open(&x->c, &consumer, k->order, in, at, &out, &x->dc, e);
 		else
-			rc = dispute_act(&x->c,
-					 b->who == 'c' ? &consumer : b->who == 'm' ? &merchant : &agent,
-					 b->action, d, in, at, &out, &x->dc, e);
+			rc = demo_act(x, b->who == 'c' ? &consumer : b->who == 'm' ? &merchant : &agent,
+				      b->action, d, in, at, &out, e);
 		json_decref(in);
 		if (rc) {
 			rc = beat_fail(s, i, b->action, e);
