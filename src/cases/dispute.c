@@ -86,9 +86,9 @@ static int g_appeal(struct move *m, struct err *e)
 /* ---- effects ---- */
 
 /* The platform's duty in review: to decide, or to decide an appeal. */
-static const char *review_duty(struct move *m)
+static enum duty review_duty(struct move *m)
 {
-	return json_is_true(json_object_get(m->d, "appealed")) ? "appeal" : "decide";
+	return json_is_true(json_object_get(m->d, "appealed")) ? DUTY_APPEAL : DUTY_DECIDE;
 }
 
 /* The appeal window opens on an outcome. */
@@ -187,12 +187,12 @@ static int a_decide(struct move *m, struct err *e)
 
 static int a_overdue(struct move *m, struct err *e)
 {
-	const char *kind = vocab_find(dispute_state_names, str(m->d, "state")) == DISPUTE_EXECUTING
-				   ? "execute"
-				   : review_duty(m);
+	enum duty duty = vocab_find(dispute_state_names, str(m->d, "state")) == DISPUTE_EXECUTING
+				 ? DUTY_EXECUTE
+				 : review_duty(m);
 
 	json_object_set_new(m->d, "overdue", json_true());
-	return store_obligation_breach(m->c->st, str(m->d, "id"), kind, m->now, e);
+	return store_obligation_breach(m->c->st, str(m->d, "id"), duty_names[duty], m->now, e);
 }
 
 static int a_appeal(struct move *m, struct err *e)
@@ -207,7 +207,7 @@ static int a_execute(struct move *m, struct err *e)
 				    DISPUTE_EXECUTING, e);
 
 	if (!rc)
-		rc = dispute_oblige(m, "execute", dispute_current_due(m->d), e);
+		rc = dispute_oblige(m, DUTY_EXECUTE, dispute_current_due(m->d), e);
 	return rc;
 }
 
@@ -221,7 +221,7 @@ static int a_end(struct move *m, struct err *e)
 
 static int a_executed(struct move *m, struct err *e)
 {
-	int rc = dispute_meet(m, "execute", e);
+	int rc = dispute_meet(m, DUTY_EXECUTE, e);
 
 	if (!rc)
 		rc = a_end(m, e);

@@ -121,9 +121,9 @@ int dispute_notify(struct move *m, const char *type, struct err *e) WARN_UNUSED;
 int dispute_start_step(struct move *m, enum rules_step step, const char *actor,
 		       const char *action, enum dispute_state state, struct err *e) WARN_UNUSED;
 
-/* The platform owes `kind` (a compliance_kinds duty) by `due` / has met it now. */
-int dispute_oblige(struct move *m, const char *kind, int64_t due, struct err *e) WARN_UNUSED;
-int dispute_meet(struct move *m, const char *kind, struct err *e) WARN_UNUSED;
+/* The platform owes `duty` by `due` / has met it now. */
+int dispute_oblige(struct move *m, enum duty duty, int64_t due, struct err *e) WARN_UNUSED;
+int dispute_meet(struct move *m, enum duty duty, struct err *e) WARN_UNUSED;
 
 /* The actor as recorded: {"role", "id", "name"?}. New reference. */
 json_t *dispute_actor_json(const struct actor *a);

@@ -12,8 +12,9 @@ static const char *str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The latest `signed` logistics event of the order, as ms (0 if none). */
-static int signed_at(struct cases *c, const char *order_id, int64_t *at, struct err *e)
+/* Call fn(item, ctx) for every stored record of `kind` (logistics, messages) of the order. */
+static int each_of_order(struct cases *c, enum store_kind kind, const char *order_id,
+			 void (*fn)(json_t *item, void *ctx), void *ctx, struct err *e)
 {
 	struct store_filter f = {NULL, NULL, order_id};
 	json_t *items = NULL, *it;
@@ -21,19 +22,32 @@ static int signed_at(struct cases *c, const char *order_id, int64_t *at, struct 
 	size_t i;
 	int rc;
 
-	*at = 0;
 	do {
-		rc = store_list(c->st, STORE_LOGISTICS, &f, after, 100, &items, &next, e);
+		rc = store_list(c->st, kind, &f, after, 100, &items, &next, e);
 		if (rc)
 			return rc;
 		json_array_foreach(items, i, it)
-			if (strcmp(str(it, "status"), "signed") == 0 &&
-			    dispute_ms_of(json_object_get(it, "occurred_at")) > *at)
-				*at = dispute_ms_of(json_object_get(it, "occurred_at"));
+			fn(it, ctx);
 		json_decref(items);
 		after = next;
 	} while (next > 0);
 	return RC_OK;
+}
+
+/* each_of_order: keep the latest `signed` logistics event in *(int64_t *)ctx. */
+static void latest_signed(json_t *it, void *ctx)
+{
+	int64_t *at = ctx, t = dispute_ms_of(json_object_get(it, "occurred_at"));
+
+	if (strcmp(str(it, "status"), "signed") == 0 && t > *at)
+		*at = t;
+}
+
+/* The latest `signed` logistics event of the order, as ms (0 if none). */
+static int signed_at(struct cases *c, const char *order_id, int64_t *at, struct err *e)
+{
+	*at = 0;
+	return each_of_order(c, STORE_LOGISTICS, order_id, latest_signed, at, e);
 }
 
 /* RC_CONFLICT if a listing of the order carries a flag the rules exclude from no-reason returns. */
@@ -110,26 +124,29 @@ static void freeze_one(struct cases *c, json_t *set, const char *kind, const cha
 	err_clear(e);
 }
 
+/* What freezing a list of the order's records needs. */
+struct freezer {
+	struct cases *c;
+	json_t *set;      /* the evidence set being built */
+	const char *kind; /* the records' seal kind: "logistics", "message" */
+	struct err *e;
+};
+
+/* each_of_order: freeze one record. */
+static void freeze_item(json_t *it, void *ctx)
+{
+	struct freezer *z = ctx;
+
+	freeze_one(z->c, z->set, z->kind, str(it, "id"), 0, z->e);
+}
+
 /* Freeze every record of `kind` (STORE_LOGISTICS, STORE_MESSAGE) listed for the order. */
 static int freeze_list(struct cases *c, json_t *set, enum store_kind kind, const char *name,
 		       const char *oid, struct err *e)
 {
-	struct store_filter f = {NULL, NULL, oid};
-	int64_t after = 0, next = 0;
-	json_t *items, *it;
-	size_t i;
-	int rc;
+	struct freezer z = {c, set, name, e};
 
-	do {
-		rc = store_list(c->st, kind, &f, after, 100, &items, &next, e);
-		if (rc)
-			return rc;
-		json_array_foreach(items, i, it)
-			freeze_one(c, set, name, str(it, "id"), 0, e);
-		json_decref(items);
-		after = next;
-	} while (next > 0);
-	return RC_OK;
+	return each_of_order(c, kind, oid, freeze_item, &z, e);
 }
 
 /* The order's sealed records, frozen into the dispute's evidence set. */
@@ -281,9 +298,9 @@ static int open_stored(struct move *m, const struct dispute_opening *o, struct e
 					DISPUTE_AWAITING_MERCHANT, e);
 	/* the platform took the complaint at once: its first duty is met on the spot */
 	if (!rc)
-		rc = dispute_oblige(m, "acknowledge", o->now, e);
+		rc = dispute_oblige(m, DUTY_ACKNOWLEDGE, o->now, e);
 	if (!rc)
-		rc = dispute_meet(m, "acknowledge", e);
+		rc = dispute_meet(m, DUTY_ACKNOWLEDGE, e);
 	if (!rc)
 		rc = dispute_record(m, "opened", NULL, opened, o->tier_reason,
 				    json_pack("{s:O, s:s, s:O}", "claim",

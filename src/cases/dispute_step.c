@@ -78,16 +78,17 @@ int dispute_start_step(struct move *m, enum rules_step step, const char *actor,
 	return rc;
 }
 
-int dispute_oblige(struct move *m, const char *kind, int64_t due, struct err *e)
+int dispute_oblige(struct move *m, enum duty duty, int64_t due, struct err *e)
 {
-	return store_obligation_add(m->c->st, str(m->d, "id"), kind, m->now, due, e);
+	return store_obligation_add(m->c->st, str(m->d, "id"), duty_names[duty], m->now, due, e);
 }
 
-int dispute_meet(struct move *m, const char *kind, struct err *e)
+int dispute_meet(struct move *m, enum duty duty, struct err *e)
 {
 	int met;
 
-	return store_obligation_meet(m->c->st, str(m->d, "id"), kind, m->now, &met, e);
+	return store_obligation_meet(m->c->st, str(m->d, "id"), duty_names[duty], m->now, &met,
+				     e);
 }
 
 /* ---- the record of what happened ---- */

@@ -98,6 +98,14 @@ const char *const actor_role_names[] = {
 	[ACTOR__COUNT] = NULL,
 };
 
+const char *const duty_names[] = {
+	[DUTY_ACKNOWLEDGE] = "acknowledge",
+	[DUTY_DECIDE] = "decide",
+	[DUTY_APPEAL] = "appeal",
+	[DUTY_EXECUTE] = "execute",
+	[DUTY__COUNT] = NULL,
+};
+
 const char *const merchant_flag_names[] = {
 	[MERCHANT_FLAG_REPEATED_FRAUD] = "repeated_fraud",
 	[MERCHANT_FLAG__COUNT] = NULL,

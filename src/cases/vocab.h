@@ -183,6 +183,19 @@ extern const char *const actor_role_names[]; /* "platform", … */
 /* The role named `name` in *r; -1 if there is none. */
 int actor_role_parse(const char *name, enum actor_role *r);
 
+/* ---- the platform's duties ---- */
+
+/* What the platform owes in a dispute, each with a due time (the compliance report's kinds). */
+enum duty {
+	DUTY_ACKNOWLEDGE, /* take the complaint: met at opening */
+	DUTY_DECIDE,      /* decide in platform_review */
+	DUTY_APPEAL,      /* decide an appeal */
+	DUTY_EXECUTE,     /* carry the outcome out */
+	DUTY__COUNT
+};
+
+extern const char *const duty_names[]; /* "acknowledge", "decide", "appeal", "execute" */
+
 /* ---- merchants ---- */
 
 /* Flags staff set on a merchant (POST /v1/merchants/{id}/flags). */
