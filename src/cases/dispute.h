@@ -7,14 +7,14 @@
 
 #include "cases/calendar.h"
 #include "cases/rules.h"
+#include "cases/vocab.h"
 #include "core/err.h"
 #include "store/store.h"
 
 /*
- * A dispute moves through the states awaiting_merchant, negotiating,
- * platform_review, decided, executing, resolved, withdrawn and external.
- * Every move is a row of one transition table (dispute.c): state, event,
- * who may, guard, next state, action. Every move is recorded as a dispute
+ * A dispute moves through the states of enum dispute_state (vocab.h).
+ * Every move is a row of one transition table (dispute.c): states, event,
+ * who may, guard, next state, effect. Every move is recorded as a dispute
  * event (actor, time, reason) and sealed into the evidence log; deadlines
  * come from the published rules and run as persisted timers that fire
  * exactly once; the platform's own duties are obligations with due and met
@@ -23,6 +23,41 @@
  * All functions run inside the caller's store transaction. The seals they
  * make (events, the opening) are listed in `struct dispute_call` for the
  * caller to integrate into the log after committing.
+ */
+
+/*
+ * A dispute is a JSON object, stored and served as it is, with these
+ * members in this order (docs/openapi.yaml, Dispute):
+ *
+ *   object         "dispute"
+ *   id             "dsp_…"
+ *   order          the order's "ord_…"
+ *   merchant       "mer_…", the order's merchant
+ *   consumer       "cus_…", the order's consumer
+ *   state          a dispute_state_names entry
+ *   tier           a rules_tier_names entry, fixed at opening
+ *   tier_reason    why that tier, in English (rules_tier)
+ *   rules_version  the rules it is judged under
+ *   claim          {"type": a claim_type_names entry, "amount": money}
+ *   reason         a dispute_reason_names entry
+ *   description    the consumer's text, or null
+ *   evidence       blob ids the consumer cited at opening
+ *   evidence_set   {"frozen_at", "records": [{"type", "id", "version"?,
+ *                  "leaf_hash", "leaf_index"?}]}: the order's sealed records
+ *   offer          the merchant's standing counter-offer {"id": "ofr_…",
+ *                  "type", "amount", "made_at"}, or null
+ *   outcome        {"outcome": an outcome_names entry, "amount" (money or
+ *                  null), "reasons": [{"code", "text", "evidence"?}],
+ *                  "source": timeout|merchant|agreement|platform,
+ *                  "decided_by": actor, "decided_at"}, or null
+ *   external       {"body": court|association, "reference", "at"}, or null
+ *   overdue        true while the platform is past its own deadline
+ *   appealed       true once a party has appealed (once only)
+ *   deadlines      every step started: [{"step", "actor", "due_at"}]
+ *   next           the step in progress {"actor", "action", "due_at"}, or null
+ *   created_at, updated_at
+ *
+ * Money is {"amount": fen, "currency"}; times are RFC 3339 UTC.
  */
 
 /* What the lifecycle needs: the store, the rules in force and the calendar. */
@@ -34,7 +69,7 @@ struct cases {
 
 /* Who is acting. */
 struct actor {
-	const char *role;     /* consumer, merchant, agent, platform, system */
+	const char *role;     /* an actor_role_names entry: consumer, merchant, agent, platform, system */
 	const char *id;       /* cus_/mer_ id, key or token id, or "timer" */
 	const char *name;     /* an agent's name, a key's name; may be NULL */
 };
@@ -58,13 +93,12 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 		 int64_t now, json_t **out, struct dispute_call *dc, struct err *e) WARN_UNUSED;
 
 /*
- * Apply `action` (responses, accept_offer, escalate, withdraw, external,
- * decision, appeal, executed, messages) by `a` to the stored dispute `d`
+ * Apply `action` by `a` to the stored dispute `d`
  * with body `in`. RC_FORBIDDEN for the wrong actor, RC_INVAL for a bad
  * body, RC_CONFLICT (saying why) in the wrong state or past the deadline.
  * *out is the dispute after the action.
  */
-int dispute_act(struct cases *c, const struct actor *a, const char *action, json_t *d,
+int dispute_act(struct cases *c, const struct actor *a, enum dispute_action action, json_t *d,
 		json_t *in, int64_t now, json_t **out, struct dispute_call *dc,
 		struct err *e) WARN_UNUSED;
 
@@ -72,7 +106,10 @@ int dispute_act(struct cases *c, const struct actor *a, const char *action, json
 int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc,
 		     struct err *e) WARN_UNUSED;
 
-/* The actions a role may take, for the route table: 1 if `role` may ever call `action`. */
-int dispute_action_allowed(const char *action, const char *role);
+/*
+ * 1 if `role` may ever take `action`: the platform always, anyone else if
+ * the transition table lets it fire one of the action's events.
+ */
+int dispute_action_allowed(enum dispute_action action, const char *role);
 
 #endif

@@ -8,35 +8,33 @@
 #include <string.h>
 
 #include "cases/cases_int.h"
+#include "cases/vocab.h"
 #include "core/jsonx.h"
 #include "core/num.h"
 #include "core/timeutil.h"
+#include "ingest/ingest.h"
 
 /* Largest fast-lane amount, in fen: the project's cap on money (jx_money). */
 #define RULES_MONEY_MAX 10000000000000LL
 
-const char *const rules_claim_reasons[] = {
-	"not_received", "not_as_described", "quality", "counterfeit", "false_advertising",
-	"price", "after_sales", "safety", "other", NULL
+const char *const rules_tier_names[] = {
+	[RULES_TIER_SERIOUS] = "serious",
+	[RULES_TIER_FAST_LANE] = "fast_lane",
+	[RULES_TIER_STANDARD] = "standard",
+	[RULES_TIER__COUNT] = NULL,
 };
 
-const char *const rules_listing_flags[] = {
-	"custom", "perishable", "digital_unsealed", "periodical", NULL
-};
-
-static const char *const step_names[RULES_STEP__COUNT] = {
+static const char *const step_names[RULES_STEP__COUNT + 1] = {
 	[RULES_STEP_MERCHANT_RESPONSE] = "merchant_response",
 	[RULES_STEP_CONSUMER_REPLY] = "consumer_reply",
 	[RULES_STEP_PLATFORM_REVIEW] = "platform_review",
 	[RULES_STEP_APPEAL] = "appeal",
 	[RULES_STEP_EXECUTION] = "execution",
+	[RULES_STEP__COUNT] = NULL,
 };
 
 /* The key file's layout: every group and key, all required. */
 static const char *const keys_rules[] = {"version", "published_at", "title", NULL};
-static const char *const keys_deadlines[] = {
-	"merchant_response", "consumer_reply", "platform_review", "appeal", "execution", NULL
-};
 static const char *const keys_return[] = {"window", "excluded_flags", NULL};
 static const char *const keys_tiers[] = {
 	"serious_reasons", "flagged_merchant_serious", "fast_lane_max", NULL
@@ -45,7 +43,7 @@ static const char *const keys_reason[] = {"zh", "en", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
-	{"deadlines", keys_deadlines},
+	{"deadlines", step_names}, /* a deadline per step */
 	{"no_reason_return", keys_return},
 	{"tiers", keys_tiers},
 	{"reason.", keys_reason},
@@ -90,25 +88,9 @@ const char *rules_unit_name(enum rules_unit unit)
 
 const char *rules_tier_name(enum rules_tier tier)
 {
-	switch (tier) {
-	case RULES_TIER_SERIOUS:
-		return "serious";
-	case RULES_TIER_FAST_LANE:
-		return "fast_lane";
-	case RULES_TIER_STANDARD:
-		return "standard";
-	}
-	return "";
-}
-
-static int in_list(const char *const *list, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && list && list[i]; i++)
-		if (strcmp(list[i], s) == 0)
-			return 1;
-	return 0;
+	if ((int)tier < 0 || tier >= RULES_TIER__COUNT)
+		return "";
+	return rules_tier_names[tier];
 }
 
 /* ---- value syntax ---- */
@@ -267,7 +249,7 @@ static int load_set(const struct cases_ini *ini, const char *group, const char *
 
 	rc = cases_ini_list(ini, group, key, &v, e);
 	for (i = 0; rc == RC_OK && v[i]; i++) {
-		if (!in_list(allowed, v[i])) {
+		if (vocab_find(allowed, v[i]) < 0) {
 			all = g_strjoinv(", ", (char **)allowed);
 			rc = cases_ini_fail(ini, group, key, "invalid_value", e,
 					    "\"%s\" is not a %s (one of %s)", v[i], what, all);
@@ -315,7 +297,7 @@ static int load_tiers(const struct cases_ini *ini, struct rules *r, struct err *
 	char *v = NULL;
 	int rc;
 
-	rc = load_set(ini, "tiers", "serious_reasons", rules_claim_reasons, "dispute reason",
+	rc = load_set(ini, "tiers", "serious_reasons", dispute_reason_names, "dispute reason",
 		      &r->serious_reasons, e);
 	if (rc)
 		return rc;
@@ -401,7 +383,7 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 		rc = cases_ini_fail(&ini, "no_reason_return", "window", "invalid_duration", e,
 				    "the return window is counted in days (d), e.g. 7d");
 	if (rc == RC_OK)
-		rc = load_set(&ini, "no_reason_return", "excluded_flags", rules_listing_flags,
+		rc = load_set(&ini, "no_reason_return", "excluded_flags", listing_flag_names,
 			      "listing return_exclusion flag", &r->return_excluded, e);
 	if (rc == RC_OK)
 		rc = load_tiers(&ini, r, e);
@@ -460,7 +442,7 @@ int rules_return_window(const struct rules *r, const struct calendar *cal,
 
 int rules_return_excluded(const struct rules *r, const char *return_exclusion)
 {
-	return in_list((const char *const *)r->return_excluded, return_exclusion);
+	return vocab_find((const char *const *)r->return_excluded, return_exclusion) >= 0;
 }
 
 const struct rules_reason *rules_reason_find(const struct rules *r, const char *code)
@@ -480,7 +462,7 @@ int rules_tier(const struct rules *r, const char *reason, int64_t claim_amount,
 
 	if (claim_amount < 0)
 		return RC_INVAL;
-	if (in_list((const char *const *)r->serious_reasons, reason)) {
+	if (vocab_find((const char *const *)r->serious_reasons, reason) >= 0) {
 		*tier = RULES_TIER_SERIOUS;
 		snprintf(why, RULES_TIER_REASON_MAX, "reason %s is serious under rules %s%s",
 			 reason, r->version,
@@ -570,14 +552,14 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 	out = json_pack(
 		"{s:s, s:s, s:s, s:s, s:o, s:o,"
 		" s:{s:o, s:s, s:o},"
-		" s:{s:[sss], s:o, s:b, s:o},"
+		" s:{s:o, s:o, s:b, s:o},"
 		" s:o}",
 		"version", r->version, "title", r->title, "published_at", at,
 		"time_zone", "+08:00", "counting", counting_json(), "deadlines", deadlines,
 		"no_reason_return", "window", duration_json(&r->return_window), "starts",
 		"the day after the order's signed logistics event", "excluded_flags",
 		strings_json(r->return_excluded),
-		"tiers", "order", "serious", "fast_lane", "standard", "serious_reasons",
+		"tiers", "order", strings_json((char *const *)rules_tier_names), "serious_reasons",
 		strings_json(r->serious_reasons), "flagged_merchant_serious",
 		r->flagged_merchant_serious, "fast_lane_max",
 		jx_money_json(r->fast_lane_max, "CNY"),

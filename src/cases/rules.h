@@ -50,7 +50,8 @@ struct rules_duration {
 enum rules_tier {
 	RULES_TIER_SERIOUS,   /* a serious reason, or a merchant flagged for repeated fraud */
 	RULES_TIER_FAST_LANE, /* a claim of at most fast_lane_max */
-	RULES_TIER_STANDARD   /* everything else */
+	RULES_TIER_STANDARD,  /* everything else */
+	RULES_TIER__COUNT
 };
 
 /* A common reason code for decisions. All strings are owned by the rules. */
@@ -70,10 +71,10 @@ struct rules {
 	int64_t published_at;                          /* when they took effect, UTC ms */
 	struct rules_duration deadline[RULES_STEP__COUNT]; /* time allowed for each step */
 	struct rules_duration return_window;           /* no-reason return window, always in days */
-	char **return_excluded;                        /* listing return_exclusion flags that
-							  rule no-reason returns out; NULL-terminated */
-	char **serious_reasons;                        /* dispute reasons that make a dispute
-							  serious; NULL-terminated */
+	char **return_excluded;                        /* listing_flag_names that rule
+							  no-reason returns out; NULL-terminated */
+	char **serious_reasons;                        /* dispute_reason_names that make a
+							  dispute serious; NULL-terminated */
 	int flagged_merchant_serious;                  /* a merchant flagged for repeated fraud
 							  makes a dispute serious */
 	int64_t fast_lane_max;                         /* largest fast-lane claim, fen (CNY) */
@@ -81,11 +82,8 @@ struct rules {
 	size_t n_reasons;                              /* entries in `reasons` */
 };
 
-/* The `reason` values of a dispute claim (issue 4), NULL-terminated. */
-extern const char *const rules_claim_reasons[];
-
-/* The `return_exclusion` flags a listing can carry, NULL-terminated. */
-extern const char *const rules_listing_flags[];
+/* The tiers' names, indexed by enum rules_tier, most urgent first, NULL-terminated. */
+extern const char *const rules_tier_names[];
 
 /*
  * Read the rules from `path` (NULL means RULES_DEFAULT_PATH) into a new

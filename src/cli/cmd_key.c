@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/vocab.h"
 #include "cli/cli.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
 
-static const char *const key_roles[] = {"platform", "agent", "court", "association",
-					"regulator", "witness", NULL};
+/* The roles that hold keys; consumers and merchants get tokens (POST /v1/tokens). */
+static const int key_roles[] = {ACTOR_PLATFORM, ACTOR_AGENT,     ACTOR_COURT,
+				ACTOR_ASSOCIATION, ACTOR_REGULATOR, ACTOR_WITNESS};
 
 static void key_usage(FILE *f)
 {
@@ -29,8 +31,8 @@ static int role_ok(const char *r)
 {
 	size_t i;
 
-	for (i = 0; key_roles[i]; i++)
-		if (strcmp(key_roles[i], r) == 0)
+	for (i = 0; i < sizeof(key_roles) / sizeof(key_roles[0]); i++)
+		if (strcmp(actor_role_names[key_roles[i]], r) == 0)
 			return 1;
 	return 0;
 }

@@ -161,7 +161,7 @@ struct beat {
 /* One dispute's story, from its opening to now. */
 struct scene {
 	const char *name;     /* what it shows */
-	const char *end;      /* the state it is meant to end in */
+	enum dispute_state end; /* the state it is meant to end in */
 	unsigned kinds;       /* the orders it fits (KB bits) */
 	unsigned alt;         /* second choice, or 0 */
 	int tier;             /* enum rules_tier wanted, or TIER_ANY */
@@ -171,49 +171,49 @@ struct scene {
 };
 
 static const struct scene scenes[] = {
-	{"fresh fast-lane claim", "awaiting_merchant", KS_DEFECT, 0, RULES_TIER_FAST_LANE,
+	{"fresh fast-lane claim", DISPUTE_AWAITING_MERCHANT, KS_DEFECT, 0, RULES_TIER_FAST_LANE,
 	 A_AGO, H(20), {
 		OPEN(0),
 		{B_PREV, 50, 'c', "messages", .text = "补充一下：开箱照片和视频都已经发在订单聊天里，请商家直接查看。"},
 	}},
-	{"not received, merchant checking", "awaiting_merchant", KS_SHIPPED_NR, KS_NOT_RECEIVED,
+	{"not received, merchant checking", DISPUTE_AWAITING_MERCHANT, KS_SHIPPED_NR, KS_NOT_RECEIVED,
 	 RULES_TIER_STANDARD, A_AGO, H(30), {
 		OPEN(0),
 		{B_PREV, H(6), 'm', "messages", .text = "已联系快递公司核实包裹去向，核实结果出来后第一时间答复，请耐心等待。"},
 		{B_PREV, H(2), 'c', "messages", .text = "请尽快处理，东西是急用的。"},
 	}},
-	{"serious claim, just opened", "awaiting_merchant", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"serious claim, just opened", DISPUTE_AWAITING_MERCHANT, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_SERIOUS, A_AGO, H(9), {
 		OPEN(0),
 		{B_PREV, 30, 'c', "messages", .text = "实物和商品页面截图都保留着，平台需要的话可以随时提交或寄回检测。"},
 	}},
-	{"no-reason return, just opened", "awaiting_merchant", KS_RETURN, 0, TIER_ANY, A_AGO,
+	{"no-reason return, just opened", DISPUTE_AWAITING_MERCHANT, KS_RETURN, 0, TIER_ANY, A_AGO,
 	 H(26), {
 		OPEN(0),
 		{B_PREV, H(3), 'm', "messages", .text = "收到退货申请。请保持商品及配件完好、不影响二次销售，我们确认后把退货地址发给您。"},
 	}},
 
-	{"counter-offer pending", "negotiating", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"counter-offer pending", DISPUTE_NEGOTIATING, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_STANDARD, A_AGO, H(60), {
 		OPEN(0),
 		{B_PREV, H(20), 'm', "responses", .arg = "counter", .offer = "compensation", .pct = 30,
 		 .text = "商品不影响正常使用，我们愿意补偿{amount}元，商品无需退回。"},
 		{B_PREV, H(6), 'c', "messages", .text = "补偿太少了，我再考虑一下。"},
 	}},
-	{"claim rejected, consumer to reply", "negotiating", KS_MISDESCRIBED, KS_DEFECT,
+	{"claim rejected, consumer to reply", DISPUTE_NEGOTIATING, KS_MISDESCRIBED, KS_DEFECT,
 	 RULES_TIER_FAST_LANE, A_AGO, H(50), {
 		OPEN(0),
 		{B_PREV, H(10), 'm', "responses", .arg = "reject", .text = "页面信息仅供参考，不同批次存在差异，不属于描述不符。"},
 		{B_PREV, H(5), 'c', "messages", .text = "商品页面写得清清楚楚，截图我已经保存，不接受这个说法。"},
 		{B_PREV, H(3), 'm', "messages", .text = "我们以出厂质检结果为准。"},
 	}},
-	{"exchange offered", "negotiating", KS_DEFECT, 0, TIER_ANY, A_AGO, H(30), {
+	{"exchange offered", DISPUTE_NEGOTIATING, KS_DEFECT, 0, TIER_ANY, A_AGO, H(30), {
 		OPEN(0),
 		{B_PREV, H(4), 'm', "responses", .arg = "counter", .offer = "exchange", .pct = 100,
 		 .text = "非常抱歉，给您换一个新的，来回运费由我们承担。"},
 	}},
 
-	{"escalated after a low offer", "platform_review", KS_MISDESCRIBED | KS_DEFECT, 0,
+	{"escalated after a low offer", DISPUTE_PLATFORM_REVIEW, KS_MISDESCRIBED | KS_DEFECT, 0,
 	 RULES_TIER_STANDARD, A_AGO, H(120), {
 		OPEN(0),
 		{B_PREV, H(28), 'm', "responses", .arg = "counter", .offer = "compensation", .pct = 20,
@@ -222,7 +222,7 @@ static const struct scene scenes[] = {
 		{B_PREV, H(5), 'm', "messages", .text = "商品出厂前都经过质检，质检报告编号QC-0457，请平台查看。"},
 		{B_PREV, H(4), 'c', "messages", .text = "质检报告只能说明出厂批次，不能说明我收到的这一件没有问题。"},
 	}},
-	{"review overdue", "platform_review", KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_STANDARD,
+	{"review overdue", DISPUTE_PLATFORM_REVIEW, KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_STANDARD,
 	 A_REVIEW_OVERDUE, H(24), {
 		OPEN(-H(52)),
 		{B_PREV, H(8), 'm', "responses", .arg = "reject", .text = "经检测商品没有质量问题，问题是使用不当造成的，不同意退货。"},
@@ -230,25 +230,25 @@ static const struct scene scenes[] = {
 		{B_PREV, H(6), 'm', "messages", .text = "我们已经提交了发货前的检测视频，请平台查看。"},
 		{B_PREV, H(20), 'c', "messages", .text = "申请平台介入已经一天多了，请尽快给出结论。"},
 	}},
-	{"merchant silent, standard claim", "platform_review", KS_SHIPPED_NR, KS_NOT_RECEIVED,
+	{"merchant silent, standard claim", DISPUTE_PLATFORM_REVIEW, KS_SHIPPED_NR, KS_NOT_RECEIVED,
 	 RULES_TIER_STANDARD, A_AGO, H(70), {
 		OPEN(0),
 		{B_PREV, H(3), 'c', "messages", .text = "商家一直不回复，麻烦平台帮忙看一下物流记录。"},
 		{B_DUE, H(3), 'c', "messages", .text = "补充说明：快递客服电话里也说查不到包裹的下落，请平台核实。"},
 	}},
-	{"serious claim, merchant silent", "platform_review", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"serious claim, merchant silent", DISPUTE_PLATFORM_REVIEW, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_SERIOUS, A_AGO, H(64), {
 		OPEN(0),
 		{B_PREV, H(1), 'c', "messages", .text = "商品已经停止使用，实物保留着，平台需要的话可以寄回检测。"},
 	}},
 
-	{"merchant accepted", "decided", KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_FAST_LANE,
+	{"merchant accepted", DISPUTE_DECIDED, KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_FAST_LANE,
 	 A_AGO, H(80), {
 		OPEN(0),
 		{B_PREV, H(6), 'm', "responses", .arg = "accept", .text = "非常抱歉给您带来不便，同意您的申请，需要寄回的话运费由我们承担。"},
 		{B_PREV, H(1), 'c', "messages", .text = "好的，谢谢处理。"},
 	}},
-	{"agent decided with reasons", "decided", KS_MISDESCRIBED | KS_DEFECT, 0,
+	{"agent decided with reasons", DISPUTE_DECIDED, KS_MISDESCRIBED | KS_DEFECT, 0,
 	 RULES_TIER_STANDARD, A_AGO, D(7), {
 		OPEN(0),
 		{B_PREV, H(20), 'm', "responses", .arg = "reject", .text = "商品发货前检查过，没有问题，不同意退款。"},
@@ -256,13 +256,13 @@ static const struct scene scenes[] = {
 		{B_PREV, H(8), 'm', "messages", .text = "我们的商品都有出厂检验记录，消费者说的问题我们无法确认。"},
 		{B_PREV, H(30), 'a', "decision", .arg = "full_refund", .codes = "$claim;merchant_evidence_insufficient"},
 	}},
-	{"fast lane granted on merchant silence", "decided", KS_NOT_RECEIVED | KB(K_CARD_USED), 0,
+	{"fast lane granted on merchant silence", DISPUTE_DECIDED, KS_NOT_RECEIVED | KB(K_CARD_USED), 0,
 	 RULES_TIER_FAST_LANE, A_AGO, H(90), {
 		OPEN(0),
 		{B_PREV, H(2), 'c', "messages", .text = "联系商家好几次都没有回复。"},
 	}},
 
-	{"decision being carried out", "executing", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"decision being carried out", DISPUTE_EXECUTING, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_STANDARD, A_APPEAL_CLOSED, H(8), {
 		OPEN(-H(74)),
 		{B_PREV, H(12), 'm', "responses", .arg = "reject", .text = "不同意，商品签收时是完好的，问题是收货后造成的。"},
@@ -270,7 +270,7 @@ static const struct scene scenes[] = {
 		{B_PREV, H(4), 'm', "messages", .text = "请平台参考我们的发货检验记录。"},
 		{B_ANCHOR, 0, 'a', "decision", .arg = "full_refund", .codes = "$claim;merchant_evidence_insufficient"},
 	}},
-	{"offer accepted, being carried out", "executing", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"offer accepted, being carried out", DISPUTE_EXECUTING, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 TIER_ANY, A_APPEAL_CLOSED, H(20), {
 		OPEN(-H(30)),
 		{B_PREV, H(10), 'm', "responses", .arg = "counter", .offer = "compensation", .pct = 40,
@@ -278,7 +278,7 @@ static const struct scene scenes[] = {
 		{B_ANCHOR, 0, 'c', "accept_offer", .arg = NULL},
 		{B_PREV, H(2), 'c', "messages", .text = "同意这个方案，请尽快打款。"},
 	}},
-	{"execution overdue", "executing", KS_SHIPPED_NR, KS_NOT_RECEIVED, RULES_TIER_STANDARD,
+	{"execution overdue", DISPUTE_EXECUTING, KS_SHIPPED_NR, KS_NOT_RECEIVED, RULES_TIER_STANDARD,
 	 A_EXEC_OVERDUE, D(1), {
 		OPEN(-H(60)),
 		{B_PREV, H(14), 'm', "responses", .arg = "reject", .text = "包裹的情况需要先和快递公司核实，暂不同意退款。"},
@@ -286,7 +286,7 @@ static const struct scene scenes[] = {
 		{B_ANCHOR, 0, 'a', "decision", .arg = "full_refund", .codes = "$claim;merchant_evidence_insufficient"},
 	}},
 
-	{"partial refund carried out", "resolved", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"partial refund carried out", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_FAST_LANE, A_APPEAL_CLOSED, D(3), {
 		OPEN(-H(60)),
 		{B_PREV, H(10), 'm', "responses", .arg = "reject", .text = "商品是正常使用损耗，不在售后范围内。"},
@@ -294,7 +294,7 @@ static const struct scene scenes[] = {
 		{B_ANCHOR, 0, 'a', "decision", .arg = "partial_refund", .pct = 50, .codes = "claim_exceeds_loss;$claim"},
 		{B_DUE, H(20), 'a', "executed", .text = "已按决定向消费者原路退款{amount}元。"},
 	}},
-	{"rejected, closed after the appeal window", "resolved", KB(K_EXCLUDED), KS_DEFECT,
+	{"rejected, closed after the appeal window", DISPUTE_RESOLVED, KB(K_EXCLUDED), KS_DEFECT,
 	 TIER_ANY, A_APPEAL_CLOSED, D(1), {
 		OPEN(-H(50)),
 		{B_PREV, H(6), 'm', "responses", .arg = "reject", .text = "商品页面已经写明售后条件，不同意退货。"},
@@ -302,7 +302,7 @@ static const struct scene scenes[] = {
 		{B_PREV, H(3), 'm', "messages", .text = "下单时的商品页面已经写明，请平台查看页面记录。"},
 		{B_ANCHOR, 0, 'a', "decision", .arg = "rejected", .codes = "$reject"},
 	}},
-	{"decided on appeal, then carried out", "resolved", KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"decided on appeal, then carried out", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_STANDARD, A_AGO, D(12), {
 		OPEN(0),
 		{B_PREV, H(8), 'm', "responses", .arg = "reject", .text = "不同意退款，商品没有问题。"},
@@ -315,26 +315,26 @@ static const struct scene scenes[] = {
 		 .why = "商家补充的第三方检测报告是同批次抽检结论，不能证明消费者收到的这一件没有问题，维持原决定。"},
 		{B_PREV, H(18), 'a', "executed", .text = "已按复核决定向消费者原路退款{amount}元。"},
 	}},
-	{"no-reason return refunded", "resolved", KS_RETURN, 0, TIER_ANY, A_APPEAL_CLOSED, D(4), {
+	{"no-reason return refunded", DISPUTE_RESOLVED, KS_RETURN, 0, TIER_ANY, A_APPEAL_CLOSED, D(4), {
 		OPEN(-H(8)),
 		{B_ANCHOR, 0, 'm', "responses", .arg = "accept", .text = "同意退货，退货地址已发到订单聊天，寄回后请上传快递单号。"},
 		{B_PREV, H(20), 'c', "messages", .text = "已经寄回，中通快递单号{ref}。"},
 		{B_DUE, H(24), 'a', "executed", .text = "商家已确认收到退货，平台已原路退款{amount}元。"},
 	}},
 
-	{"parcel turned up", "withdrawn", KB(K_STALLED) | KB(K_SIGNED_NR) | KB(K_LOST),
+	{"parcel turned up", DISPUTE_WITHDRAWN, KB(K_STALLED) | KB(K_SIGNED_NR) | KB(K_LOST),
 	 KS_NOT_RECEIVED, TIER_ANY, A_AGO, D(10), {
 		OPEN(0),
 		{B_PREV, H(5), 'm', "messages", .text = "我们正在催快递公司查件，有结果马上告诉您。"},
 		{B_PREV, H(26), 'c', "withdraw", .text = "东西今天已经收到了，不需要平台处理了，撤回申请。"},
 	}},
-	{"changed mind about a return", "withdrawn", KS_RETURN, 0, TIER_ANY, A_AGO, D(5), {
+	{"changed mind about a return", DISPUTE_WITHDRAWN, KS_RETURN, 0, TIER_ANY, A_AGO, D(5), {
 		OPEN(0),
 		{B_PREV, H(4), 'm', "messages", .text = "请问是哪里不合适呢？如果是尺码或颜色的问题，可以免费给您换。"},
 		{B_PREV, H(20), 'c', "withdraw", .text = "想了想还是留下了，撤回退货申请。"},
 	}},
 
-	{"taken to court", "external", KS_MISDESCRIBED | KS_DEFECT, 0, RULES_TIER_SERIOUS, A_AGO,
+	{"taken to court", DISPUTE_EXTERNAL, KS_MISDESCRIBED | KS_DEFECT, 0, RULES_TIER_SERIOUS, A_AGO,
 	 D(9), {
 		OPEN(0),
 		{B_PREV, H(10), 'm', "responses", .arg = "reject", .text = "我们的货源正规，不同意退款。"},
@@ -342,7 +342,7 @@ static const struct scene scenes[] = {
 		{B_PREV, H(30), 'a', "decision", .arg = "rejected", .codes = "$reject"},
 		{B_PREV, D(2), 'c', "external", .arg = "court"},
 	}},
-	{"taken to the consumer association", "external", KS_NOT_RECEIVED | KB(K_CARD_USED), 0,
+	{"taken to the consumer association", DISPUTE_EXTERNAL, KS_NOT_RECEIVED | KB(K_CARD_USED), 0,
 	 TIER_ANY, A_AGO, D(6), {
 		OPEN(0),
 		{B_PREV, H(12), 'm', "responses", .arg = "reject", .text = "这个问题不在我们的责任范围内，不同意退款。"},
@@ -863,6 +863,17 @@ static json_t *act_body(struct demo *x, const struct cand *k, const struct beat 
 
 /* ---- playing a scene ---- */
 
+/* A beat's action by its name in the scene table (dispute_action_names). */
+static int demo_act(struct demo *x, const struct actor *a, const char *action, json_t *d,
+		    json_t *in, int64_t at, json_t **out, struct err *e)
+{
+	int i = vocab_find(dispute_action_names, action);
+
+	if (i < 0)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "no action %s", action);
+	return dispute_act(&x->c, a, (enum dispute_action)i, d, in, at, out, &x->dc, e);
+}
+
 static int beat_fail(const struct scene *s, size_t i, const char *action, struct err *e)
 {
 	char msg[sizeof(e->message)];
@@ -927,9 +938,8 @@ static int play(struct demo *x, const struct scene *s, struct err *e)
 		if (i == 0)
 			rc = dispute_open(&x->c, &consumer, k->order, in, at, &out, &x->dc, e);
 		else
-			rc = dispute_act(&x->c,
-					 b->who == 'c' ? &consumer : b->who == 'm' ? &merchant : &agent,
-					 b->action, d, in, at, &out, &x->dc, e);
+			rc = demo_act(x, b->who == 'c' ? &consumer : b->who == 'm' ? &merchant : &agent,
+				      b->action, d, in, at, &out, e);
 		json_decref(in);
 		if (rc) {
 			rc = beat_fail(s, i, b->action, e);
@@ -962,10 +972,11 @@ static int check_ends(struct demo *x, struct err *e)
 		rc = store_dispute_get(x->c.st, x->made[i].id, &d, e);
 		if (rc)
 			return rc;
-		if (strcmp(str(d, "state"), x->made[i].s->end) != 0)
+		if (strcmp(str(d, "state"), dispute_state_name(x->made[i].s->end)) != 0)
 			log_event(LOG_WARN, "demo dispute did not end as planned",
 				  json_pack("{s:s, s:s, s:s, s:s}", "scene", x->made[i].s->name,
-					    "dispute", x->made[i].id, "planned", x->made[i].s->end,
+					    "dispute", x->made[i].id, "planned",
+					    dispute_state_name(x->made[i].s->end),
 					    "state", str(d, "state")));
 		json_decref(d);
 	}

@@ -15,6 +15,7 @@
 #include "tlog/log.h"
 #include "cases/calendar.h"
 #include "cases/rules.h"
+#include "cases/vocab.h"
 
 #include <pthread.h>
 
@@ -23,16 +24,16 @@ struct http_req;
 /* A handler runs inside a store transaction that commits only if it returns RC_OK. */
 typedef int (*http_handler)(struct http_req *r, struct err *e);
 
-/* Roles, as bits, for a route's access list. */
+/* Roles (enum actor_role, vocab.h), as bits, for a route's access list. */
 enum {
-	ROLE_PLATFORM = 1 << 0,
-	ROLE_AGENT = 1 << 1,
-	ROLE_CONSUMER = 1 << 2,
-	ROLE_MERCHANT = 1 << 3,
-	ROLE_COURT = 1 << 4,
-	ROLE_ASSOCIATION = 1 << 5,
-	ROLE_REGULATOR = 1 << 6,
-	ROLE_WITNESS = 1 << 7,
+	ROLE_PLATFORM = 1 << ACTOR_PLATFORM,
+	ROLE_AGENT = 1 << ACTOR_AGENT,
+	ROLE_CONSUMER = 1 << ACTOR_CONSUMER,
+	ROLE_MERCHANT = 1 << ACTOR_MERCHANT,
+	ROLE_COURT = 1 << ACTOR_COURT,
+	ROLE_ASSOCIATION = 1 << ACTOR_ASSOCIATION,
+	ROLE_REGULATOR = 1 << ACTOR_REGULATOR,
+	ROLE_WITNESS = 1 << ACTOR_WITNESS,
 	ROLE_PUBLIC = 1 << 15, /* no credentials needed */
 };
 

@@ -13,16 +13,14 @@ static const char *str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* Who the caller is, as the lifecycle records actors. */
+/* Who the caller is, as the lifecycle records actors: a party by its id, staff by key and name. */
 static void actor_of(struct http_req *r, struct actor *a)
 {
+	int party = http_is(r, ROLE_CONSUMER | ROLE_MERCHANT);
+
 	a->role = r->who.role;
-	a->id = strcmp(r->who.role, "consumer") == 0 || strcmp(r->who.role, "merchant") == 0
-			? r->who.subject
-			: r->who.id;
-	a->name = strcmp(r->who.role, "agent") == 0 || strcmp(r->who.role, "platform") == 0
-			  ? r->who.subject
-			  : NULL;
+	a->id = party ? r->who.subject : r->who.id;
+	a->name = http_is(r, ROLE_AGENT | ROLE_PLATFORM) ? r->who.subject : NULL;
 }
 
 static struct cases *cases_of(struct http_req *r)
@@ -100,15 +98,11 @@ int res_dispute_get(struct http_req *r, struct err *e)
 
 int res_dispute_list(struct http_req *r, struct err *e)
 {
-	static const char *const states[] = {"awaiting_merchant", "negotiating", "platform_review",
-					     "decided", "executing", "resolved", "withdrawn",
-					     "external", NULL};
-	static const char *const tiers[] = {"serious", "fast_lane", "standard", NULL};
 	struct store_dispute_filter f = {NULL, NULL, NULL, NULL, NULL, -1};
 	const char *q;
 	json_t *items = NULL, *hold = NULL, *qo = json_object();
-	int64_t after, next;
-	int limit, rc;
+	int64_t after, next = 0;
+	int limit, rc, nothing = 0; /* the filter matches no dispute the caller may see */
 
 	rc = http_page(r, &limit, &after, e);
 	if (rc)
@@ -118,8 +112,8 @@ int res_dispute_list(struct http_req *r, struct err *e)
 		json_object_set_new(qo, "state", json_string(q));
 	if ((q = http_query(r, "tier")))
 		json_object_set_new(qo, "tier", json_string(q));
-	if ((rc = jx_enum(qo, "state", "state", 0, states, &f.state, e)) ||
-	    (rc = jx_enum(qo, "tier", "tier", 0, tiers, &f.tier, e)))
+	if ((rc = jx_enum(qo, "state", "state", 0, dispute_state_names, &f.state, e)) ||
+	    (rc = jx_enum(qo, "tier", "tier", 0, rules_tier_names, &f.tier, e)))
 		goto out;
 	if ((q = http_query(r, "overdue"))) {
 		if (strcmp(q, "true") != 0 && strcmp(q, "false") != 0) {
@@ -132,19 +126,24 @@ int res_dispute_list(struct http_req *r, struct err *e)
 	if ((q = http_query(r, "merchant"))) {
 		struct err ignore;
 
-		f.merchant_id = store_get(r->srv->st, STORE_MERCHANT, q, &hold, &ignore) == RC_OK
-					? str(hold, "id")
-					: "-";
+		if (store_get(r->srv->st, STORE_MERCHANT, q, &hold, &ignore) == RC_OK)
+			f.merchant_id = str(hold, "id");
+		else
+			nothing = 1;
 	}
 	if ((q = http_query(r, "order")))
 		f.order_id = q;
 	if (http_is(r, ROLE_CONSUMER))
 		f.consumer_id = r->who.subject;
-	if (http_is(r, ROLE_MERCHANT))
-		f.merchant_id = f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0
-					? "-"
-					: r->who.subject;
-	rc = store_dispute_list(r->srv->st, &f, after, limit, &items, &next, e);
+	if (http_is(r, ROLE_MERCHANT)) {
+		if (f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0)
+			nothing = 1;
+		f.merchant_id = r->who.subject;
+	}
+	if (nothing)
+		items = json_array();
+	else
+		rc = store_dispute_list(r->srv->st, &f, after, limit, &items, &next, e);
 	if (!rc) {
 		rc = http_reply_json(r, 200, http_list(items, next));
 		items = NULL;
@@ -173,7 +172,7 @@ int res_dispute_events(struct http_req *r, struct err *e)
 }
 
 /* POST /v1/disputes/{id}/{action}: the action is the route's last path segment. */
-static int act(struct http_req *r, const char *action, struct err *e)
+static int act(struct http_req *r, enum dispute_action action, struct err *e)
 {
 	struct dispute_call dc;
 	struct actor a;
@@ -184,7 +183,7 @@ static int act(struct http_req *r, const char *action, struct err *e)
 	actor_of(r, &a);
 	if (!dispute_action_allowed(action, r->who.role))
 		return err_set(e, RC_FORBIDDEN, "forbidden", NULL, "the %s role may not %s",
-			       r->who.role, action);
+			       r->who.role, dispute_action_names[action]);
 	rc = find_dispute(r, &d, e);
 	if (!rc)
 		rc = http_body_json(r, &in, e);
@@ -199,21 +198,50 @@ static int act(struct http_req *r, const char *action, struct err *e)
 	return rc;
 }
 
-#define ACTION(name)                                                   \
-	int res_dispute_##name(struct http_req *r, struct err *e)      \
-	{                                                              \
-		return act(r, #name, e);                               \
-	}
-ACTION(responses)
-ACTION(accept_offer)
-ACTION(escalate)
-ACTION(withdraw)
-ACTION(external)
-ACTION(decision)
-ACTION(appeal)
-ACTION(messages)
-ACTION(executed)
-#undef ACTION
+int res_dispute_responses(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_RESPONSES, e);
+}
+
+int res_dispute_accept_offer(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_ACCEPT_OFFER, e);
+}
+
+int res_dispute_escalate(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_ESCALATE, e);
+}
+
+int res_dispute_withdraw(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_WITHDRAW, e);
+}
+
+int res_dispute_external(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_EXTERNAL, e);
+}
+
+int res_dispute_decision(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_DECISION, e);
+}
+
+int res_dispute_appeal(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_APPEAL, e);
+}
+
+int res_dispute_messages(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_MESSAGES, e);
+}
+
+int res_dispute_executed(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_EXECUTED, e);
+}
 
 int res_rules(struct http_req *r, struct err *e)
 {

@@ -63,8 +63,6 @@ int res_merchant_get(struct http_req *r, struct err *e)
 	return http_reply_json(r, 200, v);
 }
 
-static const char *const merchant_flags[] = {"repeated_fraud", NULL};
-
 /* The merchant in the path, for staff (404 if none). */
 static int flag_target(struct http_req *r, json_t **m, struct err *e)
 {
@@ -85,7 +83,7 @@ int res_merchant_flag_set(struct http_req *r, struct err *e)
 	if (!rc)
 		rc = http_body_json(r, &in, e);
 	if (!rc && !(rc = jx_only(in, fields, "", e)) &&
-	    !(rc = jx_enum(in, "flag", "flag", 1, merchant_flags, &flag, e)) &&
+	    !(rc = jx_enum(in, "flag", "flag", 1, merchant_flag_names, &flag, e)) &&
 	    !(rc = jx_str(in, "reason", "reason", 1, 1000, &reason, e)))
 		rc = store_merchant_flag_set(r->srv->st,
 					     json_string_value(json_object_get(m, "id")), flag,

@@ -11,13 +11,17 @@
 int res_token_create(struct http_req *r, struct err *e)
 {
 	static const char *const fields[] = {"role", "subject", "ttl_seconds", NULL};
-	static const char *const roles[] = {"consumer", "merchant", "agent", NULL};
+	/* the platform's users: its parties and its staff */
+	static const int token_roles[] = {ACTOR_CONSUMER, ACTOR_MERCHANT, ACTOR_AGENT};
+	const char *roles[sizeof(token_roles) / sizeof(token_roles[0]) + 1];
 	const char *role = NULL, *subject = NULL;
 	json_t *in = NULL, *rec = NULL, *reply;
 	char id[ID_MAX], token[TOKEN_MAX], hash[65], subj[256];
 	int64_t ttl = 3600, expires;
 	int rc;
 
+	vocab_subset(actor_role_names, token_roles, sizeof(token_roles) / sizeof(token_roles[0]),
+		     roles);
 	rc = http_body_json(r, &in, e);
 	if (rc)
 		return rc;
@@ -27,8 +31,10 @@ int res_token_create(struct http_req *r, struct err *e)
 	    (rc = jx_int(in, "ttl_seconds", "ttl_seconds", 0, 1, 2592000, &ttl, e)))
 		goto out;
 	snprintf(subj, sizeof(subj), "%s", subject);
-	if (strcmp(role, "agent") != 0) {
-		enum store_kind kind = role[0] == 'c' ? STORE_CONSUMER : STORE_MERCHANT;
+	if (vocab_find(actor_role_names, role) != ACTOR_AGENT) {
+		enum store_kind kind = vocab_find(actor_role_names, role) == ACTOR_CONSUMER
+					       ? STORE_CONSUMER
+					       : STORE_MERCHANT;
 		struct err ignore;
 
 		if (store_get(r->srv->st, kind, subject, &rec, &ignore)) {

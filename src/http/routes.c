@@ -74,21 +74,12 @@ const char *http_method_known(const char *method)
 
 unsigned http_role_bit(const char *role)
 {
-	static const struct {
-		const char *name;
-		unsigned bit;
-	} roles[] = {
-		{"platform", ROLE_PLATFORM},   {"agent", ROLE_AGENT},
-		{"consumer", ROLE_CONSUMER},   {"merchant", ROLE_MERCHANT},
-		{"court", ROLE_COURT},         {"association", ROLE_ASSOCIATION},
-		{"regulator", ROLE_REGULATOR}, {"witness", ROLE_WITNESS},
-	};
-	size_t i;
+	enum actor_role a;
 
-	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-		if (strcmp(roles[i].name, role) == 0)
-			return roles[i].bit;
-	return 0;
+	/* the timers' `system` holds no credential: no route is its */
+	if (actor_role_parse(role, &a) || a == ACTOR_SYSTEM)
+		return 0;
+	return 1u << a;
 }
 
 void http_routes_print(FILE *f)

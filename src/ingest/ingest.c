@@ -20,6 +20,14 @@
 			goto out; \
 	} while (0)
 
+const char *const listing_flag_names[] = {
+	[LISTING_CUSTOM] = "custom",
+	[LISTING_PERISHABLE] = "perishable",
+	[LISTING_DIGITAL_UNSEALED] = "digital_unsealed",
+	[LISTING_PERIODICAL] = "periodical",
+	[LISTING_FLAG__COUNT] = NULL,
+};
+
 static const char *const our_prefixes[] = {"mer", "cus", "lst", "ord", "lge", "msg",
 					   "tok", "key", "dsp", NULL};
 
@@ -295,8 +303,6 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 {
 	static const char *const fields[] = {"external_id", "merchant", "title", "description",
 					     "price", "images", "return_exclusion", NULL};
-	static const char *const exclusions[] = {"custom", "perishable", "digital_unsealed",
-						 "periodical", NULL};
 	const char *ext = NULL, *title = NULL, *desc = NULL, *excl = NULL, *mid;
 	json_t *merchant = NULL, *images = NULL, *prev = NULL, *body = NULL;
 	char id[ID_MAX], cur[4], ts[TIME_TEXT_MAX];
@@ -315,7 +321,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	TRY(jx_str(in, "description", "description", 0, 20000, &desc, e));
 	TRY(jx_money(in, "price", "price", 1, &price, cur, e));
 	TRY(ingest_blob_list(c->st, NULL, in, "images", &images, e));
-	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, exclusions, &excl, e));
+	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, listing_flag_names, &excl,
+		    e));
 	mid = json_string_value(json_object_get(merchant, "id"));
 
 	if (ext && store_get(c->st, STORE_LISTING, ext, &prev, &ignore) == RC_OK) {

@@ -28,6 +28,22 @@ struct ingest_ctx {
 	size_t nseals;
 };
 
+/*
+ * The `return_exclusion` a listing may carry: goods the no-reason return
+ * rules may exclude (CPL art. 25). Which of them do is the rules' choice
+ * (rules.h, no_reason_return.excluded_flags).
+ */
+enum listing_flag {
+	LISTING_CUSTOM,           /* made to the consumer's order */
+	LISTING_PERISHABLE,       /* fresh, live or perishable goods */
+	LISTING_DIGITAL_UNSEALED, /* audio, video, software once unsealed */
+	LISTING_PERIODICAL,       /* newspapers and periodicals delivered */
+	LISTING_FLAG__COUNT
+};
+
+/* The flags' names, indexed by enum listing_flag, NULL-terminated. */
+extern const char *const listing_flag_names[];
+
 int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;

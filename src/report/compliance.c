@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/vocab.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
-const char *const compliance_kinds[] = {"acknowledge", "decide", "appeal", "execute", NULL};
+/* the report counts the duties the lifecycle records (enum duty) */
+const char *const *const compliance_kinds = duty_names;
 
 /* The four known kinds, and room for kinds a later lifecycle may add. */
 #define KINDS_MAX 8

@@ -51,8 +51,8 @@
  * duty falling away.
  */
 
-/* The obligation kinds, in report order; NULL-terminated. */
-extern const char *const compliance_kinds[];
+/* The obligation kinds, in report order (duty_names, cases/vocab.h); NULL-terminated. */
+extern const char *const *const compliance_kinds;
 
 /*
  * Build the report into *out (a new object):

@@ -15,6 +15,7 @@
 #include "cases/rules.h"
 #include "core/err.h"
 #include "core/timeutil.h"
+#include "ingest/ingest.h"
 
 /* The shipped rules and calendar, loaded once for the whole group. */
 static struct rules *rules;
@@ -161,8 +162,8 @@ static void shipped_rules_hold_the_issue_defaults(void **state)
 	assert_int_equal(rules->deadline[RULES_STEP_EXECUTION].unit, RULES_UNIT_WORKING_DAYS);
 	assert_int_equal(rules->return_window.n, 7);
 	assert_int_equal(rules->return_window.unit, RULES_UNIT_DAYS);
-	for (i = 0; rules_listing_flags[i]; i++)
-		assert_true(rules_return_excluded(rules, rules_listing_flags[i]));
+	for (i = 0; listing_flag_names[i]; i++)
+		assert_true(rules_return_excluded(rules, listing_flag_names[i]));
 	assert_string_equal(rules->serious_reasons[0], "safety");
 	assert_string_equal(rules->serious_reasons[1], "counterfeit");
 	assert_null(rules->serious_reasons[2]);
