@@ -27,9 +27,9 @@ int funds_post(struct funds_ctx *c, const char *kind, const char *reason,
 	       const struct funds_leg *legs, size_t n, json_t **entry, struct err *e) WARN_UNUSED;
 
 /*
- * Start an operation keyed `key` with arguments `args` (taken): RC_OK and
- * *out set (c->replayed) when the key already ran with the same arguments;
- * RC_NOTFOUND (e cleared) when it is new, with its hash in `hash`;
+ * Start an operation keyed `key` with arguments `args` (taken), its hash
+ * into `hash`: RC_OK with *out set (c->replayed) when the key already ran
+ * with the same arguments, RC_OK with *out NULL when it is new,
  * RC_CONFLICT "idempotency_key_reused" when it ran with others.
  */
 int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char hash[65],

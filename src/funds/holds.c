@@ -32,13 +32,12 @@ int funds_hold(struct funds_ctx *c, const char *key, const char *merchant_id, in
 									     : json_null(),
 						       "partial", partial),
 				     hash, out, e);
-		if (rc == RC_OK && held)
+		if (!rc && *out && held)
 			*held = json_integer_value(json_object_get(json_object_get(*out, "amount"),
 								   "amount"));
 	}
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
-	err_clear(e);
 	rc = funds_read(c->st, mid, "settlement", &s, e);
 	if (!rc)
 		rc = funds_read(c->st, mid, "deposit", &d, e);
@@ -107,8 +106,7 @@ int funds_hold_release(struct funds_ctx *c, const char *key, const char *hold_id
 	if (!rc) {
 		rc = funds_key_begin(c, key, json_pack("{s:s, s:s}", "op", "release", "hold", hold_id),
 				     hash, out, e);
-		if (rc == RC_NOTFOUND) {
-			err_clear(e);
+		if (!rc && !*out) {
 			rc = store_fund_hold_close(c->st, hold_id, "released", c->now, e);
 			if (!rc) {
 				*out = json_deep_copy(h.body);

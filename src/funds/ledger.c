@@ -181,8 +181,12 @@ int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char has
 	sha256_hex(text, strlen(text), hash);
 	free(text);
 	rc = store_fund_op_get(c->st, key, stored, out, e);
+	if (rc == RC_NOTFOUND) {
+		err_clear(e);   /* a new operation */
+		return RC_OK;
+	}
 	if (rc)
-		return rc;   /* RC_NOTFOUND: a new operation */
+		return rc;
 	if (sodium_memcmp(stored, hash, 64) != 0) {
 		json_decref(*out);
 		*out = NULL;

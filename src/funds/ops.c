@@ -8,15 +8,11 @@
 
 #define MAX_RECOVERIES 64
 
-/* Start a keyed operation; returns RC_NOTFOUND (e cleared) when it is new. */
+/* Start a keyed operation: a replay sets *out; a new one leaves it NULL. */
 static int key_start(struct funds_ctx *c, const char *key, json_t *args, char hash[65],
 		     json_t **out, struct err *e)
 {
-	int rc = funds_key_begin(c, key, args, hash, out, e);
-
-	if (rc == RC_NOTFOUND)
-		err_clear(e);
-	return rc;
+	return funds_key_begin(c, key, args, hash, out, e);
 }
 
 /* Finish a new keyed operation whose result is *out. */
@@ -108,7 +104,7 @@ int funds_credit(struct funds_ctx *c, const char *key, const char *merchant_id,
 						 (json_int_t)amount, "reference", opt_str(reference),
 						 "terms", opt_str(deposit ? terms : NULL)),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	{
 		struct funds_leg legs[] = {{"platform", "world", -amount}, {mid, account, amount}};
@@ -139,7 +135,7 @@ int funds_guarantee_add(struct funds_ctx *c, const char *key, int64_t amount,
 		rc = key_start(c, key, json_pack("{s:s, s:I, s:o}", "op", "guarantee", "amount",
 						 (json_int_t)amount, "reference", opt_str(reference)),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	{
 		struct funds_leg legs[] = {{"platform", "world", -amount},
@@ -301,7 +297,7 @@ int funds_transfer(struct funds_ctx *c, const char *key, const char *merchant_id
 	if (!rc)
 		rc = key_start(c, key, pay_args("transfer", mid, cid, amount, dispute_id, reason),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	rc = plan_transfer(c->st, mid, dispute_id, amount, &p, &covered, e);
 	if (!rc && covered < amount)
@@ -323,7 +319,7 @@ int funds_advance(struct funds_ctx *c, const char *key, const char *merchant_id,
 	if (!rc)
 		rc = key_start(c, key, pay_args("advance", mid, cid, amount, dispute_id, reason),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	rc = do_advance(c, mid, cid, amount, dispute_id, reason, out, e);
 	return key_finish(c, key, hash, rc, out, e);
@@ -345,7 +341,7 @@ int funds_execute(struct funds_ctx *c, const char *key, const char *merchant_id,
 	if (!rc)
 		rc = key_start(c, key, pay_args("execute", mid, cid, amount, dispute_id, reason),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	rc = plan_transfer(c->st, mid, dispute_id, amount, &p, &covered, e);
 	if (!rc && covered < amount) {
@@ -387,7 +383,7 @@ int funds_reimburse(struct funds_ctx *c, const char *key, const char *merchant_i
 						 "dispute", opt_str(dispute_id), "reason",
 						 opt_str(reason)),
 			       hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
 	{
 		struct funds_leg legs[] = {{"platform", "guarantee", -amount},

@@ -23,9 +23,8 @@ int funds_payout_request(struct funds_ctx *c, const char *key, const char *consu
 		rc = funds_key_begin(c, key, json_pack("{s:s, s:s, s:I}", "op", "payout", "consumer",
 						       cid, "amount", (json_int_t)amount),
 				     hash, out, e);
-	if (rc != RC_NOTFOUND)
+	if (rc || *out)
 		return rc;
-	err_clear(e);
 	id_new(pid, "pay");
 	{
 		struct funds_leg legs[] = {{cid, "payable", -amount}, {"platform", "world", amount}};
@@ -79,11 +78,10 @@ static int close_payout(struct funds_ctx *c, const char *key, const char *payout
 						       "payout", payout_id, "reason",
 						       reason ? json_string(reason) : json_null()),
 				     hash, out, e);
-	if (rc != RC_NOTFOUND) {
+	if (rc || *out) {
 		json_decref(body);
 		return rc;
 	}
-	err_clear(e);
 	if (strcmp(state, "requested") != 0) {
 		json_decref(body);
 		return err_set(e, RC_CONFLICT, "payout_closed", NULL, "payout %s is already %s",
