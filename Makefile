@@ -20,7 +20,8 @@ WERROR  ?= -Werror
 ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
-                             src/cases/*.c src/http/*.c src/cli/*.c src/notify/*.c src/report/*.c))
+                             src/cases/*.c src/funds/*.c src/http/*.c src/cli/*.c src/notify/*.c \
+                             src/report/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
@@ -105,7 +106,8 @@ clean:
 # fuzz/<target>.dict if there is one). Crashes are saved under build/fuzz/.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c))
+FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
+                                         src/funds/*.c src/notify/*.c))
 FUZZ_NAMES   := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/%)
 FUZZ_CFLAGS  := $(CFLAGS_WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \

@@ -15,7 +15,10 @@ static void audit_usage(FILE *f)
 		   "chain of leaves is unbroken; that every record is sealed and the columns\n"
 		   "linking records say what the sealed records say; recompute the Merkle\n"
 		   "tree from the log's entries, and check every kept checkpoint's signature\n"
-		   "and consistency. Each problem is reported with where it is.\n"
+		   "and consistency; and the ledger: every entry balanced and sealed, every\n"
+		   "cached balance its legs, holds within what they hold, no account below\n"
+		   "zero that must not be, every payout in one state. Each problem is\n"
+		   "reported with where it is.\n"
 		   "Works while a server runs on DIR. Exit status: 0 if nothing is wrong,\n"
 		   "1 if anything is, 2 if the audit could not run.\n");
 }

@@ -14,6 +14,7 @@
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
 #include "evidence/seal.h"
+#include "funds/funds.h"
 #include "tlog/checkpoint.h"
 
 struct audit {
@@ -518,6 +519,12 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 		rc = store_record_each(st, check_record, &a, e);
 	if (!rc)
 		rc = store_checkpoint_each(st, check_checkpoint, &a, e);
+	if (!rc) {
+		uint64_t ledger = 0;
+
+		rc = funds_audit(st, report, ctx, &ledger, e);
+		a.problems += ledger;
+	}
 	rc2 = store_end(st, 0, NULL);
 	(void)rc2;
 out:

@@ -89,6 +89,8 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 			json_array_append(p->blobs, v);
 	} else if (strcmp(kind, "blob") == 0) {
 		json_array_append(p->blobs, json_object_get(body, "id"));
+	} else if (strcmp(kind, "ledger_entry") == 0) {
+		/* every field of the entry: kind, reason, dispute, legs, links */
 	} else if (strcmp(kind, "dispute_event") == 0) {
 		json_t *data = json_object_get(body, "data");
 
@@ -609,6 +611,8 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 		return store_get(st, STORE_MESSAGE, s->record_id, body, e);
 	if (strcmp(s->kind, "dispute_event") == 0)
 		return store_dispute_event_get(st, s->record_id, body, e);
+	if (strcmp(s->kind, "ledger_entry") == 0)
+		return store_fund_entry_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "blob") == 0) {
 		if (!blob_parse_id(s->record_id, hex))
 			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");
@@ -744,6 +748,8 @@ int seal_annotate(struct store *st, json_t *obj, struct err *e)
 		return annotate_one(st, obj, "blob", id, 0, e);
 	if (strcmp(object, "dispute_event") == 0)
 		return annotate_one(st, obj, "dispute_event", id, 0, e);
+	if (strcmp(object, "ledger_entry") == 0)
+		return annotate_one(st, obj, "ledger_entry", id, 0, e);
 	if (strcmp(object, "order") == 0) {
 		rc = annotate_one(st, obj, "order", id, 0, e);
 		if (!rc && json_is_object(json_object_get(obj, "payment")))

@@ -223,7 +223,7 @@ out:
 
 static const char *const record_kinds[] = {"merchant", "listing", "order", "payment",
 					   "logistics", "message", "dispute_event", "blob",
-					   NULL};
+					   "ledger_entry", NULL};
 
 /* True for the types of record that are links of an order's chain. */
 static int chained_type(const char *type)

@@ -91,7 +91,8 @@ struct http_req {
 	int too_big;                     /* body passed the cap */
 	int64_t start_ns;                /* monotonic start time */
 	int64_t now;                     /* ms: the request's time */
-	int64_t seals[4];                /* pending seals the handler made (seal.h) */
+	int64_t seals[16];               /* pending seals the handler made (seal.h); more
+					  * stay pending for the worker to integrate */
 	size_t nseals;
 	char request_id[ID_MAX];         /* req_…, echoed in Request-Id */
 	/* the response, turned into an MHD response when the handler is done */
@@ -234,5 +235,16 @@ int res_log_proof(struct http_req *r, struct err *e);
 int res_webhook_endpoint_create(struct http_req *r, struct err *e);
 int res_webhook_endpoint_list(struct http_req *r, struct err *e);
 int res_webhook_endpoint_delete(struct http_req *r, struct err *e);
+int res_funds_credit(struct http_req *r, struct err *e);
+int res_funds_guarantee(struct http_req *r, struct err *e);
+int res_funds_hold(struct http_req *r, struct err *e);
+int res_funds_hold_release(struct http_req *r, struct err *e);
+int res_funds_transfer(struct http_req *r, struct err *e);
+int res_funds_advance(struct http_req *r, struct err *e);
+int res_funds_accounts(struct http_req *r, struct err *e);
+int res_funds_entries(struct http_req *r, struct err *e);
+int res_payout_create(struct http_req *r, struct err *e);
+int res_payout_confirm(struct http_req *r, struct err *e);
+int res_payout_fail(struct http_req *r, struct err *e);
 
 #endif

@@ -58,6 +58,17 @@ const struct route http_routes[] = {
 	{"POST", "/v1/webhook_endpoints", ROLE_PLATFORM, 0, res_webhook_endpoint_create, 0},
 	{"GET", "/v1/webhook_endpoints", ROLE_PLATFORM, 0, res_webhook_endpoint_list, 0},
 	{"DELETE", "/v1/webhook_endpoints/{id}", ROLE_PLATFORM, 0, res_webhook_endpoint_delete, 0},
+	{"POST", "/v1/funds/credits", STAFF, 0, res_funds_credit, 0},
+	{"POST", "/v1/funds/guarantee", STAFF, 0, res_funds_guarantee, 0},
+	{"POST", "/v1/funds/holds", STAFF, 0, res_funds_hold, 0},
+	{"POST", "/v1/funds/holds/{id}/release", STAFF, 0, res_funds_hold_release, 0},
+	{"POST", "/v1/funds/transfers", STAFF, 0, res_funds_transfer, 0},
+	{"POST", "/v1/funds/advances", STAFF, 0, res_funds_advance, 0},
+	{"GET", "/v1/funds/accounts/{owner}", PARTIES, 0, res_funds_accounts, 0},
+	{"GET", "/v1/funds/entries", PARTIES, 0, res_funds_entries, 0},
+	{"POST", "/v1/payouts", STAFF, 0, res_payout_create, 0},
+	{"POST", "/v1/payouts/{id}/confirm", STAFF, 0, res_payout_confirm, 0},
+	{"POST", "/v1/payouts/{id}/fail", STAFF, 0, res_payout_fail, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

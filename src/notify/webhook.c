@@ -18,6 +18,7 @@ const char *const webhook_event_types[] = {
 	"dispute.resolved",
 	"dispute.withdrawn",
 	"dispute.external",
+	"payout.requested",
 	NULL,
 };
 

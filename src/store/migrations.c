@@ -144,6 +144,66 @@ static const char *const migrations[] = {
 	"ALTER TABLE seals ADD COLUMN chain_seq INTEGER;"
 	"CREATE UNIQUE INDEX seals_chain ON seals(chain_order, chain_seq) "
 	"  WHERE chain_order IS NOT NULL;",
+	/*
+	 * 8: the double-entry ledger (funds.h): accounts with cached balances
+	 * and holds, journal entries and their legs (append-only), holds and
+	 * their parts, receivables for recourse, payouts, and the results of
+	 * money operations by idempotency key. Only `world` and the
+	 * platform's `receivable` (the contra of every merchant's) may be
+	 * negative.
+	 */
+	"CREATE TABLE fund_accounts ("
+	"  seq INTEGER PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL,"
+	"  currency TEXT NOT NULL, balance INTEGER NOT NULL DEFAULT 0,"
+	"  held INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+	"  UNIQUE (owner, name),"
+	"  CHECK (held >= 0 AND held <= max(balance, 0)),"
+	"  CHECK (balance >= 0 OR name = 'world' OR (owner = 'platform' AND name = 'receivable')));"
+	"CREATE TABLE fund_entries ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  dispute_id TEXT, created_at INTEGER NOT NULL, body TEXT NOT NULL);"
+	"CREATE INDEX fund_entries_dispute ON fund_entries(dispute_id) WHERE dispute_id IS NOT NULL;"
+	"CREATE TABLE fund_legs ("
+	"  entry_seq INTEGER NOT NULL REFERENCES fund_entries(seq), idx INTEGER NOT NULL,"
+	"  account_seq INTEGER NOT NULL REFERENCES fund_accounts(seq),"
+	"  amount INTEGER NOT NULL CHECK (amount <> 0), PRIMARY KEY (entry_seq, idx));"
+	"CREATE INDEX fund_legs_account ON fund_legs(account_seq, entry_seq);"
+	"CREATE TRIGGER fund_entries_no_update BEFORE UPDATE ON fund_entries "
+	"  BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;"
+	"CREATE TRIGGER fund_entries_no_delete BEFORE DELETE ON fund_entries "
+	"  BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;"
+	"CREATE TRIGGER fund_legs_no_update BEFORE UPDATE ON fund_legs "
+	"  BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;"
+	"CREATE TRIGGER fund_legs_no_delete BEFORE DELETE ON fund_legs "
+	"  BEGIN SELECT RAISE(ABORT, 'journal entries are append-only'); END;"
+	"CREATE TABLE fund_holds ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, merchant_id TEXT NOT NULL,"
+	"  dispute_id TEXT, requested INTEGER NOT NULL CHECK (requested > 0),"
+	"  amount INTEGER NOT NULL CHECK (amount >= 0 AND amount <= requested),"
+	"  state TEXT NOT NULL CHECK (state IN ('active', 'released', 'consumed')),"
+	"  created_at INTEGER NOT NULL, closed_at INTEGER, body TEXT NOT NULL);"
+	"CREATE INDEX fund_holds_dispute ON fund_holds(merchant_id, dispute_id, state);"
+	"CREATE TABLE fund_hold_parts ("
+	"  hold_seq INTEGER NOT NULL REFERENCES fund_holds(seq), idx INTEGER NOT NULL,"
+	"  account_seq INTEGER NOT NULL REFERENCES fund_accounts(seq),"
+	"  amount INTEGER NOT NULL CHECK (amount > 0), PRIMARY KEY (hold_seq, idx));"
+	"CREATE TABLE fund_receivables ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, merchant_id TEXT NOT NULL,"
+	"  dispute_id TEXT, entry_id TEXT NOT NULL REFERENCES fund_entries(id),"
+	"  amount INTEGER NOT NULL CHECK (amount > 0),"
+	"  recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered >= 0 AND recovered <= amount),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX fund_receivables_open ON fund_receivables(merchant_id, seq) "
+	"  WHERE recovered < amount;"
+	"CREATE TABLE payouts ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, consumer_id TEXT NOT NULL,"
+	"  amount INTEGER NOT NULL CHECK (amount > 0), currency TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('requested', 'paid', 'failed')),"
+	"  entry_id TEXT NOT NULL REFERENCES fund_entries(id), closing_entry_id TEXT,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, body TEXT NOT NULL);"
+	"CREATE TABLE fund_ops ("
+	"  key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, result TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);",
 };
 
 size_t store_migration_count(void)

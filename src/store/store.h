@@ -502,6 +502,191 @@ int store_merchant_flag_clear(struct store *st, const char *merchant_id, const c
 int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out,
 			 struct err *e) WARN_UNUSED;
 
+/* ---- funds: the double-entry ledger (store_funds.c; rules in funds/funds.h) ---- */
+
+/* One ledger account. */
+struct store_account {
+	int64_t seq;              /* row number */
+	char owner[ID_MAX];       /* mer_…, cus_… or "platform" */
+	char name[16];            /* settlement, deposit, receivable, guarantee, payable, world */
+	char currency[4];         /* "CNY" */
+	int64_t balance;          /* fen: always the sum of the account's legs */
+	int64_t held;             /* fen: the sum of its active hold parts */
+};
+
+/* One leg of a journal entry, or one part of a hold: an account and a signed amount. */
+struct store_leg {
+	int64_t account_seq;      /* the account's row */
+	int64_t amount;           /* fen; legs: non-zero, parts: > 0 */
+};
+
+/*
+ * The account (owner, name) in *out; with `create`, made (balance 0, in
+ * `currency`) if it is not there. RC_NOTFOUND without `create` if none.
+ */
+int store_fund_account(struct store *st, const char *owner, const char *name,
+		       const char *currency, int create, int64_t now, struct store_account *out,
+		       struct err *e) WARN_UNUSED;
+
+/*
+ * Append a journal entry `id` of `kind` (dispute_id may be NULL; body is
+ * its JSON as served) with its legs `legs[0..n)`, and add each leg to its
+ * account's cached balance, in the caller's transaction. The schema keeps
+ * entries and legs append-only and refuses a balance below its holds, or
+ * below zero on accounts that may not go there (RC_CONFLICT); the caller
+ * checks first (funds.h) and guarantees the legs sum to zero.
+ */
+int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
+			    const char *dispute_id, int64_t created_at, json_t *body,
+			    const struct store_leg *legs, size_t n, struct err *e) WARN_UNUSED;
+
+/* An entry's body by id (new reference). RC_NOTFOUND if none. */
+int store_fund_entry_get(struct store *st, const char *id, json_t **body,
+			 struct err *e) WARN_UNUSED;
+
+/*
+ * Entries with a leg on an account of `owner` (and of name `account`,
+ * unless NULL), oldest first, paginated like store_list.
+ */
+int store_fund_entry_list(struct store *st, const char *owner, const char *account,
+			  int64_t after, int limit, json_t **items, int64_t *next,
+			  struct err *e) WARN_UNUSED;
+
+/*
+ * Record hold `id` (body: its JSON) of `amount` (<= requested) on
+ * `parts[0..n)`, and add each part to its account's held, which must stay
+ * within its balance (else RC_CONFLICT). *seq (may be NULL) gets its row.
+ */
+int store_fund_hold_insert(struct store *st, const char *id, const char *merchant_id,
+			   const char *dispute_id, int64_t requested, int64_t amount,
+			   int64_t now, json_t *body, const struct store_leg *parts, size_t n,
+			   struct err *e) WARN_UNUSED;
+
+/* A hold as stored. */
+struct store_hold {
+	int64_t seq;
+	char id[ID_MAX];
+	char merchant_id[ID_MAX];
+	char dispute_id[80];      /* "" if none */
+	int64_t requested;        /* what was asked for */
+	int64_t amount;           /* what is held (the parts' sum) */
+	char state[12];           /* active, released, consumed */
+	struct store_leg parts[2];/* settlement then deposit */
+	size_t nparts;
+	json_t *body;             /* as served when created (owned; store_hold_release) */
+};
+
+void store_hold_release(struct store_hold *h);
+
+/* Hold `id`; RC_NOTFOUND if none. */
+int store_fund_hold_get(struct store *st, const char *id, struct store_hold *out,
+			struct err *e) WARN_UNUSED;
+/* The id of the merchant's active hold for `dispute_id`, if any (*found). */
+int store_fund_hold_active_for(struct store *st, const char *merchant_id,
+			       const char *dispute_id, char id[ID_MAX], int *found,
+			       struct err *e) WARN_UNUSED;
+/*
+ * Close an active hold as `state` ("released" or "consumed") and take its
+ * parts off its accounts' held. RC_CONFLICT (code "hold_closed") if it is
+ * not active: a hold is released or consumed, once.
+ */
+int store_fund_hold_close(struct store *st, const char *id, const char *state, int64_t now,
+			  struct err *e) WARN_UNUSED;
+
+/* An open (not fully recovered) receivable. */
+struct store_receivable {
+	char id[ID_MAX];
+	int64_t amount;
+	int64_t recovered;
+};
+
+int store_fund_receivable_insert(struct store *st, const char *id, const char *merchant_id,
+				 const char *dispute_id, const char *entry_id, int64_t amount,
+				 int64_t now, struct err *e) WARN_UNUSED;
+/* Up to `max` of the merchant's open receivables, oldest first. */
+int store_fund_receivable_open(struct store *st, const char *merchant_id,
+			       struct store_receivable *out, int max, int *n,
+			       struct err *e) WARN_UNUSED;
+/* Add `amount` to a receivable's recovered (never past its amount: RC_CONFLICT). */
+int store_fund_receivable_recover(struct store *st, const char *id, int64_t amount,
+				  struct err *e) WARN_UNUSED;
+
+int store_fund_payout_insert(struct store *st, const char *id, const char *consumer_id,
+			     int64_t amount, const char *currency, const char *entry_id,
+			     int64_t now, json_t *body, struct err *e) WARN_UNUSED;
+/* A payout's body (new reference) and state (12 bytes). RC_NOTFOUND if none. */
+int store_fund_payout_get(struct store *st, const char *id, json_t **body, char state[12],
+			  struct err *e) WARN_UNUSED;
+/*
+ * Move a `requested` payout to `state` (paid, failed) with its closing
+ * entry (may be NULL) and new body. RC_CONFLICT (code "payout_closed") if
+ * it is no longer requested.
+ */
+int store_fund_payout_close(struct store *st, const char *id, const char *state,
+			    const char *closing_entry_id, int64_t now, json_t *body,
+			    struct err *e) WARN_UNUSED;
+
+/*
+ * The stored result of the money operation keyed `key`: RC_NOTFOUND if
+ * none; else *hash (65 bytes) and *result (new reference).
+ */
+int store_fund_op_get(struct store *st, const char *key, char hash[65], json_t **result,
+		      struct err *e) WARN_UNUSED;
+int store_fund_op_put(struct store *st, const char *key, const char *hash, json_t *result,
+		      int64_t now, struct err *e) WARN_UNUSED;
+
+/* ---- funds: what the audit walks (store_funds.c) ---- */
+
+/* An entry as the audit sees it. */
+struct store_entry_check {
+	const char *id;
+	int64_t legs;             /* how many legs */
+	int64_t sum;              /* their sum (0 when balanced) */
+	int64_t accounts;         /* distinct currencies among its accounts */
+};
+/* An account with its cached numbers and what they should be. */
+struct store_account_check {
+	const struct store_account *a;
+	int64_t legs_sum;         /* the sum of its legs */
+	int64_t parts_sum;        /* the sum of its active hold parts */
+	int64_t outstanding;      /* a merchant's receivable: its receivables' unrecovered sum */
+};
+/* A hold with its parts' sum. */
+struct store_hold_check {
+	const char *id;
+	const char *state;
+	int64_t requested, amount, parts_sum;
+	int64_t nparts;
+};
+/* A payout with its state and entries. */
+struct store_payout_check {
+	const char *id;
+	const char *state;
+	const char *entry_id;
+	const char *closing_entry_id; /* NULL if none */
+};
+/* A receivable and its recovery. */
+struct store_receivable_check {
+	const char *id;
+	const char *merchant_id;
+	int64_t amount, recovered;
+};
+
+/*
+ * Walk the ledger for the audit: each callback is called for every row of
+ * its kind (NULL callbacks are skipped); a non-zero return stops the walk
+ * and is returned.
+ */
+struct store_fund_walk {
+	int (*entry)(void *ctx, const struct store_entry_check *c);
+	int (*account)(void *ctx, const struct store_account_check *c);
+	int (*hold)(void *ctx, const struct store_hold_check *c);
+	int (*payout)(void *ctx, const struct store_payout_check *c);
+	int (*receivable)(void *ctx, const struct store_receivable_check *c);
+	void *ctx;
+};
+int store_fund_walk(struct store *st, const struct store_fund_walk *w, struct err *e) WARN_UNUSED;
+
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 

@@ -1,0 +1,204 @@
+/* ledger.c - posting balanced entries (checked before written, then sealed), operation keys, account reads. */
+#include "funds/funds_int.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ids.h"
+#include "core/jsonx.h"
+#include "evidence/seal.h"
+
+#define CURRENCY "CNY"
+
+/* Accounts whose balance may go below zero. */
+static int may_be_negative(const char *owner, const char *account)
+{
+	return strcmp(account, "world") == 0 ||
+	       (strcmp(owner, "platform") == 0 && strcmp(account, "receivable") == 0);
+}
+
+int funds_insufficient(struct err *e, const char *owner, const char *account, int64_t have,
+		       int64_t need)
+{
+	return err_set(e, RC_CONFLICT, "insufficient_funds", "amount",
+		       "insufficient funds: %s %s has %lld fen available, %lld needed", owner,
+		       account, (long long)have, (long long)need);
+}
+
+int funds_amount_ok(int64_t amount, const char *param, struct err *e)
+{
+	if (amount <= 0 || amount > FUNDS_AMOUNT_MAX)
+		return err_set(e, RC_INVAL, "invalid_value", param,
+			       "%s must be a positive number of fen up to %lld", param,
+			       (long long)FUNDS_AMOUNT_MAX);
+	return RC_OK;
+}
+
+int funds_resolve(struct store *st, enum store_kind kind, const char *ref, const char *param,
+		  char id[ID_MAX], struct err *e)
+{
+	json_t *body = NULL;
+	const char *v;
+	int rc;
+
+	if (!ref || !*ref)
+		return err_set(e, RC_INVAL, "required", param, "%s is required", param);
+	rc = store_get(st, kind, ref, &body, e);
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_NOTFOUND, "not_found", param, "no %s %s", param, ref);
+	if (rc)
+		return rc;
+	v = json_string_value(json_object_get(body, "id"));
+	if (!v || (size_t)snprintf(id, ID_MAX, "%s", v) >= ID_MAX)
+		rc = err_set(e, RC_INTERNAL, "bad_record", NULL, "%s has no id", param);
+	json_decref(body);
+	return rc;
+}
+
+int funds_read(struct store *st, const char *owner, const char *account,
+	       struct store_account *a, struct err *e)
+{
+	int rc = store_fund_account(st, owner, account, CURRENCY, 0, 0, a, e);
+
+	if (rc == RC_NOTFOUND) {
+		err_clear(e);
+		memset(a, 0, sizeof(*a));
+		snprintf(a->owner, sizeof(a->owner), "%s", owner);
+		snprintf(a->name, sizeof(a->name), "%s", account);
+		snprintf(a->currency, sizeof(a->currency), CURRENCY);
+		return RC_OK;
+	}
+	return rc;
+}
+
+int funds_post(struct funds_ctx *c, const char *kind, const char *reason,
+	       const char *dispute_id, const char *reference, json_t *links,
+	       const struct funds_leg *legs, size_t n, json_t **entry, struct err *e)
+{
+	struct store_account acc[FUNDS_MAX_LEGS];
+	struct store_leg rows[FUNDS_MAX_LEGS];
+	json_t *body = NULL, *jl = NULL;
+	char id[ID_MAX];
+	int64_t sum = 0, next, seq;
+	size_t i, j;
+	int rc = RC_OK;
+
+	if (entry)
+		*entry = NULL;
+	if (n < 2 || n > FUNDS_MAX_LEGS)
+		return err_set(e, RC_INTERNAL, "bad_entry", NULL, "an entry has 2 to %d legs",
+			       FUNDS_MAX_LEGS);
+	/* check everything before writing anything */
+	for (i = 0; i < n; i++) {
+		if (legs[i].amount == 0 || __builtin_add_overflow(sum, legs[i].amount, &sum))
+			return err_set(e, RC_INTERNAL, "bad_entry", NULL, "a leg of %s is 0 or too large",
+				       kind);
+		for (j = 0; j < i; j++)
+			if (strcmp(legs[i].owner, legs[j].owner) == 0 &&
+			    strcmp(legs[i].account, legs[j].account) == 0)
+				return err_set(e, RC_INTERNAL, "bad_entry", NULL,
+					       "two legs of %s on one account", kind);
+		rc = funds_read(c->st, legs[i].owner, legs[i].account, &acc[i], e);
+		if (rc)
+			return rc;
+		if (strcmp(acc[i].currency, CURRENCY) != 0)
+			return err_set(e, RC_CONFLICT, "currency_mismatch", "amount",
+				       "%s %s is kept in %s", legs[i].owner, legs[i].account,
+				       acc[i].currency);
+		if (__builtin_add_overflow(acc[i].balance, legs[i].amount, &next))
+			return err_set(e, RC_CONFLICT, "balance_overflow", "amount",
+				       "%s %s would pass the largest balance", legs[i].owner,
+				       legs[i].account);
+		if (legs[i].amount < 0 && !may_be_negative(legs[i].owner, legs[i].account) &&
+		    next < acc[i].held)
+			return funds_insufficient(e, legs[i].owner, legs[i].account,
+						  acc[i].balance - acc[i].held, -legs[i].amount);
+	}
+	if (sum != 0)
+		return err_set(e, RC_INTERNAL, "bad_entry", NULL, "the legs of %s do not balance",
+			       kind);
+	id_new(id, "jnl");
+	jl = json_array();
+	body = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "object", "ledger_entry", "id", id,
+			 "kind", kind, "reason", reason ? reason : kind,
+			 "dispute", dispute_id ? json_string(dispute_id) : json_null(),
+			 "reference", reference ? json_string(reference) : json_null());
+	if (!jl || !body) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		rc = store_fund_account(c->st, legs[i].owner, legs[i].account, CURRENCY, 1, c->now,
+					&acc[i], e);
+		if (rc)
+			goto out;
+		rows[i].account_seq = acc[i].seq;
+		rows[i].amount = legs[i].amount;
+		json_array_append_new(jl, json_pack("{s:s, s:s, s:o}", "owner", legs[i].owner,
+						    "account", legs[i].account, "amount",
+						    jx_money_json(legs[i].amount, CURRENCY)));
+	}
+	json_object_set(body, "legs", jl);
+	if (links)
+		json_object_update(body, links);
+	json_object_set_new(body, "created_at", jx_time_json(c->now));
+	rc = store_fund_entry_insert(c->st, id, kind, dispute_id, c->now, body, rows, n, e);
+	if (!rc)
+		rc = seal_record(c->st, "ledger_entry", body, c->now, &seq, e);
+	if (rc)
+		goto out;
+	if (c->nseals < FUNDS_MAX_SEALS)
+		c->seals[c->nseals++] = seq;
+	if (entry)
+		*entry = json_incref(body);
+out:
+	json_decref(jl);
+	json_decref(body);
+	return rc;
+}
+
+int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char hash[65],
+		    json_t **out, struct err *e)
+{
+	char stored[65], *text;
+	int rc;
+
+	*out = NULL;
+	c->replayed = 0;
+	if (!args)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	if (!key || !*key || strlen(key) > 600) {
+		json_decref(args);
+		return err_set(e, RC_INVAL, "invalid_value", "key",
+			       "a money operation needs a key of 1 to 600 bytes");
+	}
+	text = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(args);
+	if (!text)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	sha256_hex(text, strlen(text), hash);
+	free(text);
+	rc = store_fund_op_get(c->st, key, stored, out, e);
+	if (rc == RC_NOTFOUND) {
+		err_clear(e);   /* a new operation */
+		return RC_OK;
+	}
+	if (rc)
+		return rc;
+	if (sodium_memcmp(stored, hash, 64) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		return err_set(e, RC_CONFLICT, "idempotency_key_reused", "Idempotency-Key",
+			       "this key was used for a different money operation");
+	}
+	c->replayed = 1;
+	return RC_OK;
+}
+
+int funds_key_end(struct funds_ctx *c, const char *key, const char hash[65], json_t *result,
+		  struct err *e)
+{
+	return store_fund_op_put(c->st, key, hash, result, c->now, e);
+}

@@ -1,0 +1,521 @@
+/* test_funds.c - unit tests of the ledger: balanced entries, overflow, overdrafts, holds, advances and the order of recovery, keys, the audit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/ids.h"
+#include "funds/funds.h"
+#include "funds/funds_int.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+/* One test's ledger: a fresh store with a merchant and a consumer, inside a transaction. */
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct store *st;
+	struct funds_ctx c;
+	char mer[ID_MAX];
+	char cus[ID_MAX];
+	int key;                 /* counter for fresh keys */
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int64_t money(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(json_object_get(o, k), "amount"));
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ingest_ctx ic;
+	json_t *m = NULL, *l = NULL, *o = NULL, *in;
+	struct err e;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-funds-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
+	err_clear(&e);
+	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
+	assert_int_equal(store_begin(f->st, &e), RC_OK);
+	memset(&ic, 0, sizeof(ic));
+	ic.st = f->st;
+	ic.data_dir = f->dir;
+	ic.now = 1759200000000LL;
+	in = json_loads("{\"kind\":\"company\",\"legal_name\":\"杭州示例科技有限公司\","
+			"\"uscc\":\"91350100M000100Y43\",\"registered_address\":\"杭州市西湖区文三路 1 号\","
+			"\"contact\":{\"phone\":\"+86 571 0000 0000\"}}", 0, NULL);
+	assert_int_equal(ingest_merchant(&ic, in, &m, &e), RC_OK);
+	json_decref(in);
+	snprintf(f->mer, sizeof(f->mer), "%s", str(m, "id"));
+	in = json_pack("{s:s, s:s, s:{s:i, s:s}}", "merchant", f->mer, "title", "杯子", "price",
+		       "amount", 10000, "currency", "CNY");
+	assert_int_equal(ingest_listing(&ic, in, &l, &e), RC_OK);
+	json_decref(in);
+	in = json_pack("{s:{s:s, s:s, s:s}, s:s, s:[{s:s, s:i, s:{s:i, s:s}}], s:{s:i, s:s}, "
+		       "s:s, s:{s:s, s:s}}", "consumer", "external_id", "u-1", "name", "李四",
+		       "phone", "13800000000", "merchant", f->mer, "items", "listing",
+		       str(l, "id"), "quantity", 1, "unit_price", "amount", 10000, "currency", "CNY",
+		       "total", "amount", 10000, "currency", "CNY", "paid_at",
+		       "2025-09-30T14:05:00+08:00", "payment", "channel", "alipay",
+		       "transaction_id", "t-1");
+	assert_int_equal(ingest_order(&ic, in, &o, &e), RC_OK);
+	json_decref(in);
+	snprintf(f->cus, sizeof(f->cus), "%s", str(json_object_get(o, "consumer"), "id"));
+	json_decref(m);
+	json_decref(l);
+	json_decref(o);
+	f->c.st = f->st;
+	f->c.now = 1759200000000LL;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (store_end(f->st, 0, NULL)) {
+		/* a rollback */
+	}
+	store_close(f->st);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static const char *fresh_key(struct fixture *f)
+{
+	static char k[32];
+
+	snprintf(k, sizeof(k), "k-%d", ++f->key);
+	return k;
+}
+
+static int64_t bal(struct fixture *f, const char *owner, const char *account)
+{
+	int64_t b, h;
+	struct err e;
+
+	assert_int_equal(funds_balance(f->st, owner, account, &b, &h, &e), RC_OK);
+	return b;
+}
+
+static int64_t held(struct fixture *f, const char *owner, const char *account)
+{
+	int64_t b, h;
+	struct err e;
+
+	assert_int_equal(funds_balance(f->st, owner, account, &b, &h, &e), RC_OK);
+	return h;
+}
+
+static void ok(int rc, const struct err *e)
+{
+	if (rc)
+		fail_msg("rc %s: %s %s: %s", rc_strerror(rc), e->code, e->param, e->message);
+}
+
+static void credit(struct fixture *f, const char *account, int64_t amount)
+{
+	json_t *out = NULL;
+	struct err e;
+
+	ok(funds_credit(&f->c, fresh_key(f), f->mer, account, amount, "ref",
+			strcmp(account, "deposit") == 0 ? "returned when the shop closes" : NULL,
+			&out, &e), &e);
+	json_decref(out);
+}
+
+static void guarantee(struct fixture *f, int64_t amount)
+{
+	json_t *out = NULL;
+	struct err e;
+
+	ok(funds_guarantee_add(&f->c, fresh_key(f), amount, "g", &out, &e), &e);
+	json_decref(out);
+}
+
+static void count_problem(void *ctx, const char *where, const char *what)
+{
+	(void)where;
+	(void)what;
+	(*(int *)ctx)++;
+}
+
+static int audit(struct fixture *f)
+{
+	uint64_t n = 0;
+	int seen = 0;
+	struct err e;
+
+	ok(funds_audit(f->st, count_problem, &seen, &n, &e), &e);
+	assert_int_equal((int)n, seen);
+	return seen;
+}
+
+static int64_t entries(struct fixture *f, const char *owner)
+{
+	json_t *items = NULL;
+	int64_t next, n;
+	struct err e;
+
+	ok(funds_entries(f->st, owner, NULL, 0, 100, &items, &next, &e), &e);
+	n = (int64_t)json_array_size(items);
+	json_decref(items);
+	return n;
+}
+
+/* ---- tests ---- */
+
+static void credit_then_transfer_keeps_every_entry_balanced_and_sealed(void **state)
+{
+	struct fixture *f = *state;
+	json_t *out = NULL, *leg;
+	struct err e;
+	int64_t sum = 0;
+	size_t i;
+
+	credit(f, "settlement", 5000);
+	ok(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 1999, NULL, NULL, &out, &e), &e);
+	assert_string_equal(str(out, "kind"), "transfer");
+	json_array_foreach(json_object_get(out, "legs"), i, leg)
+		sum += money(leg, "amount");
+	assert_int_equal(sum, 0);
+	json_decref(out);
+	assert_int_equal(bal(f, f->mer, "settlement"), 3001);
+	assert_int_equal(bal(f, f->cus, "payable"), 1999);
+	assert_int_equal(bal(f, "platform", "world"), -5000);
+	assert_int_equal(f->c.nseals, 2);
+	assert_int_equal(audit(f), 0);
+}
+
+static void overdraft_is_insufficient_funds_and_writes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	json_t *out = (json_t *)1;
+	struct err e;
+
+	credit(f, "settlement", 100);
+	err_clear(&e);
+	assert_int_equal(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 101, NULL, NULL, &out,
+					&e), RC_CONFLICT);
+	assert_null(out);
+	assert_string_equal(e.code, "insufficient_funds");
+	assert_string_equal(e.param, "amount");
+	assert_int_equal(bal(f, f->mer, "settlement"), 100);
+	assert_int_equal(entries(f, f->cus), 0);
+	assert_int_equal(entries(f, f->mer), 1);
+	/* the guarantee fund never goes below zero either */
+	assert_int_equal(funds_advance(&f->c, fresh_key(f), f->mer, f->cus, 1, NULL, NULL, &out, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "insufficient_funds");
+	assert_int_equal(audit(f), 0);
+}
+
+static void amounts_out_of_range_are_invalid_naming_amount(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t bad[] = {0, -1, FUNDS_AMOUNT_MAX + 1, INT64_MIN};
+	json_t *out = NULL;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err_clear(&e);
+		assert_int_equal(funds_credit(&f->c, fresh_key(f), f->mer, "settlement", bad[i], "r",
+					      NULL, &out, &e), RC_INVAL);
+		assert_string_equal(e.param, "amount");
+	}
+	assert_int_equal(funds_credit(&f->c, fresh_key(f), "mer_000000000000000000000000",
+				      "settlement", 1, "r", NULL, &out, &e), RC_NOTFOUND);
+	assert_string_equal(e.param, "merchant");
+	assert_int_equal(entries(f, "platform"), 0);
+}
+
+static void balance_and_leg_overflow_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct funds_leg big[] = {{"platform", "world", -INT64_MAX}, {f->mer, "settlement", INT64_MAX}};
+	struct funds_leg one[] = {{"platform", "world", -1}, {f->mer, "settlement", 1}};
+	struct funds_leg wrap[] = {{"platform", "world", INT64_MAX},
+				   {f->mer, "deposit", INT64_MAX},
+				   {f->cus, "payable", 2}};
+	struct err e;
+
+	ok(funds_post(&f->c, "credit", NULL, NULL, NULL, NULL, big, 2, NULL, &e), &e);
+	err_clear(&e);
+	assert_int_equal(funds_post(&f->c, "credit", NULL, NULL, NULL, NULL, one, 2, NULL, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "balance_overflow");
+	assert_int_equal(bal(f, f->mer, "settlement"), INT64_MAX);
+	assert_int_equal(funds_post(&f->c, "credit", NULL, NULL, NULL, NULL, wrap, 3, NULL, &e),
+			 RC_INTERNAL);
+	assert_int_equal(bal(f, f->cus, "payable"), 0);
+}
+
+static void deposit_without_terms_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	json_t *out = NULL;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(funds_credit(&f->c, fresh_key(f), f->mer, "deposit", 500, "r", NULL, &out,
+				      &e), RC_INVAL);
+	assert_string_equal(e.param, "terms");
+	assert_int_equal(funds_credit(&f->c, fresh_key(f), f->mer, "deposit", 500, "r", "", &out,
+				      &e), RC_INVAL);
+	credit(f, "deposit", 500);
+	assert_int_equal(bal(f, f->mer, "deposit"), 500);
+}
+
+static void a_hold_is_released_or_consumed_never_both(void **state)
+{
+	struct fixture *f = *state;
+	json_t *h1 = NULL, *h2 = NULL, *out = NULL;
+	char id1[ID_MAX], id2[ID_MAX];
+	int64_t got;
+	struct err e;
+
+	credit(f, "settlement", 500);
+	ok(funds_hold(&f->c, fresh_key(f), f->mer, 300, "dsp_a", 0, &got, &h1, &e), &e);
+	assert_int_equal(got, 300);
+	snprintf(id1, sizeof(id1), "%s", str(h1, "id"));
+	assert_int_equal(held(f, f->mer, "settlement"), 300);
+	/* available is balance - held: 200 */
+	assert_int_equal(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 201, NULL, NULL, &out,
+					&e), RC_CONFLICT);
+	/* a transfer for the hold's dispute consumes it */
+	ok(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 250, "dsp_a", NULL, &out, &e), &e);
+	assert_string_equal(str(out, "hold"), id1);
+	json_decref(out);
+	assert_int_equal(held(f, f->mer, "settlement"), 0);
+	assert_int_equal(bal(f, f->mer, "settlement"), 250);
+	err_clear(&e);
+	assert_int_equal(funds_hold_release(&f->c, fresh_key(f), id1, &out, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "hold_closed");
+	/* released once, then neither released nor consumed again */
+	ok(funds_hold(&f->c, fresh_key(f), f->mer, 100, "dsp_b", 0, NULL, &h2, &e), &e);
+	snprintf(id2, sizeof(id2), "%s", str(h2, "id"));
+	ok(funds_hold_release(&f->c, fresh_key(f), id2, &out, &e), &e);
+	assert_string_equal(str(out, "state"), "released");
+	json_decref(out);
+	assert_int_equal(funds_hold_release(&f->c, fresh_key(f), id2, &out, &e), RC_CONFLICT);
+	ok(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 250, "dsp_b", NULL, &out, &e), &e);
+	assert_null(json_object_get(out, "hold"));
+	json_decref(out);
+	assert_int_equal(bal(f, f->mer, "settlement"), 0);
+	assert_int_equal(audit(f), 0);
+	json_decref(h1);
+	json_decref(h2);
+}
+
+static void a_partial_hold_takes_settlement_then_deposit_and_records_the_shortfall(void **state)
+{
+	struct fixture *f = *state;
+	json_t *h = NULL, *out = NULL;
+	int64_t got;
+	struct err e;
+
+	credit(f, "settlement", 100);
+	credit(f, "deposit", 50);
+	assert_int_equal(funds_hold(&f->c, fresh_key(f), f->mer, 400, "dsp_x", 0, &got, &out, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "insufficient_funds");
+	ok(funds_hold(&f->c, fresh_key(f), f->mer, 400, "dsp_x", 1, &got, &h, &e), &e);
+	assert_int_equal(got, 150);
+	assert_int_equal(money(h, "shortfall"), 250);
+	assert_string_equal(str(json_array_get(json_object_get(h, "parts"), 0), "account"),
+			    "settlement");
+	assert_string_equal(str(json_array_get(json_object_get(h, "parts"), 1), "account"),
+			    "deposit");
+	assert_int_equal(held(f, f->mer, "settlement"), 100);
+	assert_int_equal(held(f, f->mer, "deposit"), 50);
+	assert_int_equal(audit(f), 0);
+	json_decref(h);
+}
+
+static void advances_book_receivables_recovered_oldest_first_each_its_own_entry(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a1 = NULL, *a2 = NULL, *c = NULL, *rec;
+	struct err e;
+
+	guarantee(f, 1000);
+	ok(funds_advance(&f->c, fresh_key(f), f->mer, f->cus, 300, "dsp_1", NULL, &a1, &e), &e);
+	ok(funds_advance(&f->c, fresh_key(f), f->mer, f->cus, 200, "dsp_2", NULL, &a2, &e), &e);
+	assert_int_equal(bal(f, "platform", "guarantee"), 500);
+	assert_int_equal(bal(f, f->mer, "receivable"), 500);
+	assert_int_equal(bal(f, "platform", "receivable"), -500);
+	assert_int_equal(bal(f, f->cus, "payable"), 500);
+	ok(funds_credit(&f->c, fresh_key(f), f->mer, "settlement", 400, "sale", NULL, &c, &e), &e);
+	rec = json_object_get(c, "recoveries");
+	assert_int_equal(json_array_size(rec), 2);
+	assert_string_equal(str(json_array_get(rec, 0), "receivable"), str(a1, "receivable"));
+	assert_string_equal(str(json_array_get(rec, 1), "receivable"), str(a2, "receivable"));
+	assert_int_equal(money(json_array_get(json_object_get(json_array_get(rec, 0), "legs"), 0),
+			       "amount"), -300);
+	assert_int_equal(money(json_array_get(json_object_get(json_array_get(rec, 1), "legs"), 0),
+			       "amount"), -100);
+	assert_int_equal(bal(f, f->mer, "settlement"), 0);
+	assert_int_equal(bal(f, f->mer, "receivable"), 100);
+	assert_int_equal(bal(f, "platform", "guarantee"), 900);
+	/* a deposit is not taken for recovery */
+	credit(f, "deposit", 1000);
+	assert_int_equal(bal(f, f->mer, "receivable"), 100);
+	assert_int_equal(audit(f), 0);
+	json_decref(a1);
+	json_decref(a2);
+	json_decref(c);
+}
+
+static void a_key_runs_once_and_refuses_other_arguments(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a = NULL, *b = NULL;
+	struct err e;
+
+	ok(funds_credit(&f->c, "same", f->mer, "settlement", 700, "r", NULL, &a, &e), &e);
+	assert_int_equal(f->c.replayed, 0);
+	ok(funds_credit(&f->c, "same", f->mer, "settlement", 700, "r", NULL, &b, &e), &e);
+	assert_int_equal(f->c.replayed, 1);
+	assert_string_equal(str(a, "id"), str(b, "id"));
+	assert_int_equal(bal(f, f->mer, "settlement"), 700);
+	json_decref(b);
+	b = NULL;
+	err_clear(&e);
+	assert_int_equal(funds_credit(&f->c, "same", f->mer, "settlement", 701, "r", NULL, &b, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "idempotency_key_reused");
+	assert_int_equal(bal(f, f->mer, "settlement"), 700);
+	json_decref(a);
+}
+
+static void execute_pays_from_hold_then_settlement_then_deposit_then_guarantee(void **state)
+{
+	struct fixture *f = *state;
+	json_t *h = NULL, *x = NULL;
+	struct err e;
+
+	credit(f, "settlement", 300);
+	credit(f, "deposit", 100);
+	guarantee(f, 1000);
+	ok(funds_hold(&f->c, fresh_key(f), f->mer, 200, "dsp_e", 0, NULL, &h, &e), &e);
+	/* the guarantee cannot cover what is missing: nothing moves */
+	assert_int_equal(funds_execute(&f->c, fresh_key(f), f->mer, f->cus, 1401, "dsp_e", NULL,
+				       &x, &e), RC_CONFLICT);
+	assert_int_equal(held(f, f->mer, "settlement"), 200);
+	ok(funds_execute(&f->c, fresh_key(f), f->mer, f->cus, 1000, "dsp_e", NULL, &x, &e), &e);
+	assert_int_equal(money(json_array_get(json_object_get(json_object_get(x, "transfer"),
+							       "legs"), 0), "amount"), -300);
+	assert_int_equal(money(json_array_get(json_object_get(json_object_get(x, "transfer"),
+							       "legs"), 1), "amount"), -100);
+	assert_int_equal(bal(f, f->cus, "payable"), 1000);
+	assert_int_equal(bal(f, "platform", "guarantee"), 400);
+	assert_int_equal(bal(f, f->mer, "receivable"), 600);
+	assert_int_equal(held(f, f->mer, "settlement"), 0);
+	assert_int_equal(audit(f), 0);
+	json_decref(h);
+	json_decref(x);
+}
+
+static void a_failed_payout_returns_its_money_and_a_closed_one_stays_closed(void **state)
+{
+	struct fixture *f = *state;
+	json_t *p = NULL, *out = NULL;
+	char id[ID_MAX];
+	struct err e;
+
+	credit(f, "settlement", 500);
+	ok(funds_transfer(&f->c, fresh_key(f), f->mer, f->cus, 500, NULL, NULL, &out, &e), &e);
+	json_decref(out);
+	assert_int_equal(funds_payout_request(&f->c, fresh_key(f), f->cus, 501, &p, &e),
+			 RC_CONFLICT);
+	ok(funds_payout_request(&f->c, fresh_key(f), f->cus, 200, &p, &e), &e);
+	snprintf(id, sizeof(id), "%s", str(p, "id"));
+	assert_int_equal(bal(f, f->cus, "payable"), 300);
+	ok(funds_payout_fail(&f->c, fresh_key(f), id, "bank refused", &out, &e), &e);
+	assert_string_equal(str(out, "state"), "failed");
+	json_decref(out);
+	assert_int_equal(bal(f, f->cus, "payable"), 500);
+	err_clear(&e);
+	assert_int_equal(funds_payout_confirm(&f->c, fresh_key(f), id, &out, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "payout_closed");
+	json_decref(p);
+	ok(funds_payout_request(&f->c, fresh_key(f), f->cus, 500, &p, &e), &e);
+	snprintf(id, sizeof(id), "%s", str(p, "id"));
+	ok(funds_payout_confirm(&f->c, fresh_key(f), id, &out, &e), &e);
+	assert_string_equal(str(out, "state"), "paid");
+	assert_int_equal(bal(f, f->cus, "payable"), 0);
+	assert_int_equal(audit(f), 0);
+	json_decref(out);
+	json_decref(p);
+}
+
+static void legs_are_append_only_and_a_changed_balance_is_caught(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	struct err e;
+
+	credit(f, "settlement", 500);
+	ok(store_end(f->st, 1, &e), &e);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE fund_legs SET amount = 1", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM fund_entries", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE fund_accounts SET balance = balance + 1 "
+				      "WHERE name = 'settlement'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ok(store_begin(f->st, &e), &e);
+	assert_int_equal(audit(f), 1);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(credit_then_transfer_keeps_every_entry_balanced_and_sealed),
+		T(overdraft_is_insufficient_funds_and_writes_nothing),
+		T(amounts_out_of_range_are_invalid_naming_amount),
+		T(balance_and_leg_overflow_are_refused),
+		T(deposit_without_terms_is_refused),
+		T(a_hold_is_released_or_consumed_never_both),
+		T(a_partial_hold_takes_settlement_then_deposit_and_records_the_shortfall),
+		T(advances_book_receivables_recovered_oldest_first_each_its_own_entry),
+		T(a_key_runs_once_and_refuses_other_arguments),
+		T(execute_pays_from_hold_then_settlement_then_deposit_then_guarantee),
+		T(a_failed_payout_returns_its_money_and_a_closed_one_stays_closed),
+		T(legs_are_append_only_and_a_changed_balance_is_caught),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
