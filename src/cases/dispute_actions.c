@@ -39,21 +39,36 @@ static const char *claim_currency(struct move *m)
 	return str(json_object_get(json_object_get(m->d, "claim"), "amount"), "currency");
 }
 
-/* Money the platform moves for a dispute never exceeds what the consumer paid. */
+/*
+ * Money the platform moves for a dispute never exceeds its cap: what the
+ * consumer paid, or what the claim's basis of compensation computes
+ * (compensation.h), as the dispute recorded it when it opened.
+ */
 static int within_order(struct move *m, int64_t amount, const char *param, struct err *e)
 {
-	json_t *order = NULL;
-	int64_t total;
-	int rc = store_get(m->c->st, STORE_ORDER, str(m->d, "order"), &order, e);
+	json_t *claim = json_object_get(m->d, "claim"), *order = NULL;
+	const char *basis = str(claim, "basis");
+	int64_t cap;
+	int rc;
 
-	if (rc)
-		return rc;
-	total = json_integer_value(json_object_get(json_object_get(order, "total"), "amount"));
-	json_decref(order);
-	if (amount > total)
+	if (json_is_object(json_object_get(claim, "cap"))) {
+		cap = json_integer_value(json_object_get(json_object_get(claim, "cap"), "amount"));
+	} else {
+		/* a dispute opened before caps were recorded: the order's total */
+		rc = store_get(m->c->st, STORE_ORDER, str(m->d, "order"), &order, e);
+		if (rc)
+			return rc;
+		cap = json_integer_value(json_object_get(json_object_get(order, "total"), "amount"));
+		json_decref(order);
+	}
+	if (amount > cap && !basis)
 		return err_set(e, RC_INVAL, "amount_exceeds_order", param,
 			       "%s (%lld fen) is more than the order's total (%lld fen)", param,
-			       (long long)amount, (long long)total);
+			       (long long)amount, (long long)cap);
+	if (amount > cap)
+		return err_set(e, RC_INVAL, "amount_exceeds_basis", param,
+			       "%s (%lld fen) is more than %s allows for this order (%lld fen)",
+			       param, (long long)amount, basis, (long long)cap);
 	return RC_OK;
 }
 

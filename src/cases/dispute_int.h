@@ -92,6 +92,8 @@ struct dispute_opening {
 	const char *claim_type;    /* a claim_type_names entry */
 	int64_t amount;            /* the claim, fen */
 	const char *currency;      /* the order's currency */
+	const char *basis;         /* a compensation_basis_names entry, or NULL */
+	int64_t cap;               /* the most the dispute moves, fen (compensation.h) */
 	const char *reason;        /* a dispute_reason_names entry */
 	const char *description;   /* or NULL */
 	json_t *evidence;          /* blob ids cited */

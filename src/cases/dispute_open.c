@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cases/compensation.h"
 #include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
@@ -191,8 +192,10 @@ static int merchant_flagged(struct cases *c, const char *merchant_id, int *flagg
 /* The claim in the body, checked against the order. */
 struct claim {
 	const char *type;        /* a claim_type_names entry */
-	int64_t amount;          /* fen, at most the order's total */
+	int64_t amount;          /* fen, at most the cap */
 	char currency[4];        /* the order's */
+	const char *basis;       /* a compensation_basis_names entry, or NULL */
+	int64_t cap;             /* the order's total, or what the basis computes */
 	const char *reason;      /* a dispute_reason_names entry */
 	const char *description; /* or NULL */
 	json_t *evidence;        /* blob ids the consumer cites (owned) */
@@ -203,9 +206,8 @@ static int check_claim(struct cases *c, const struct actor *a, json_t *order, js
 {
 	static const char *const fields[] = {"order", "claim", "reason", "description",
 					     "evidence", NULL};
-	static const char *const cfields[] = {"type", "amount", NULL};
+	static const char *const cfields[] = {"type", "amount", "basis", NULL};
 	json_t *claim = NULL, *total = json_object_get(order, "total");
-	int64_t max = json_integer_value(json_object_get(total, "amount"));
 	int rc;
 
 	if ((rc = jx_only(in, fields, "", e)) ||
@@ -213,6 +215,8 @@ static int check_claim(struct cases *c, const struct actor *a, json_t *order, js
 	    (rc = jx_only(claim, cfields, "claim", e)) ||
 	    (rc = jx_enum(claim, "type", "claim.type", 1, claim_type_names, &cl->type, e)) ||
 	    (rc = jx_money(claim, "amount", "claim.amount", 1, &cl->amount, cl->currency, e)) ||
+	    (rc = jx_enum(claim, "basis", "claim.basis", 0, compensation_basis_names, &cl->basis,
+			  e)) ||
 	    (rc = jx_enum(in, "reason", "reason", 1, dispute_reason_names, &cl->reason, e)) ||
 	    (rc = jx_str(in, "description", "description", 0, 5000, &cl->description, e)) ||
 	    (rc = dispute_cite_blobs(c->st, a, in, "evidence", &cl->evidence, e)))
@@ -221,10 +225,20 @@ static int check_claim(struct cases *c, const struct actor *a, json_t *order, js
 		return err_set(e, RC_INVAL, "currency_mismatch", "claim.amount.currency",
 			       "the claim must be in the order's currency (%s)",
 			       str(total, "currency"));
-	if (cl->amount > max)
+	if (cl->basis && vocab_find(claim_type_names, cl->type) != CLAIM_COMPENSATION)
+		return err_set(e, RC_INVAL, "basis_not_applicable", "claim.basis",
+			       "only a compensation claim names a basis");
+	rc = compensation_cap(c->st, order, compensation_basis_of(cl->basis), &cl->cap, e);
+	if (rc)
+		return rc;
+	if (cl->amount > cl->cap && !cl->basis)
 		return err_set(e, RC_INVAL, "amount_exceeds_order", "claim.amount",
 			       "the claim (%lld fen) is more than the order's total (%lld fen)",
-			       (long long)cl->amount, (long long)max);
+			       (long long)cl->amount, (long long)cl->cap);
+	if (cl->amount > cl->cap)
+		return err_set(e, RC_INVAL, "amount_exceeds_basis", "claim.amount",
+			       "the claim (%lld fen) is more than %s allows for this order "
+			       "(%lld fen)", (long long)cl->amount, cl->basis, (long long)cl->cap);
 	return RC_OK;
 }
 
@@ -264,8 +278,10 @@ static json_t *opening_json(const struct dispute_opening *o)
 	json_object_set_new(d, "tier_reason", json_string(o->tier_reason));
 	json_object_set_new(d, "rules_version", json_string(o->rules_version));
 	json_object_set_new(d, "claim",
-			    json_pack("{s:s, s:o}", "type", o->claim_type, "amount",
-				      jx_money_json(o->amount, o->currency)));
+			    json_pack("{s:s, s:o, s:o, s:o}", "type", o->claim_type, "amount",
+				      jx_money_json(o->amount, o->currency), "basis",
+				      o->basis ? json_string(o->basis) : json_null(), "cap",
+				      jx_money_json(o->cap, o->currency)));
 	json_object_set_new(d, "reason", json_string(o->reason));
 	json_object_set_new(d, "description",
 			    o->description ? json_string(o->description) : json_null());
@@ -349,6 +365,8 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	o.claim_type = cl.type;
 	o.amount = cl.amount;
 	o.currency = cl.currency;
+	o.basis = cl.basis;
+	o.cap = cl.cap;
 	o.reason = cl.reason;
 	o.description = cl.description;
 	o.evidence = cl.evidence;

@@ -302,11 +302,12 @@ static int resolve(struct ingest_ctx *c, enum store_kind kind, json_t *in, const
 int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 {
 	static const char *const fields[] = {"external_id", "merchant", "title", "description",
-					     "price", "images", "return_exclusion", NULL};
+					     "price", "images", "return_exclusion",
+					     "compensation_multiplier", NULL};
 	const char *ext = NULL, *title = NULL, *desc = NULL, *excl = NULL, *mid;
 	json_t *merchant = NULL, *images = NULL, *prev = NULL, *body = NULL;
 	char id[ID_MAX], cur[4], ts[TIME_TEXT_MAX];
-	int64_t price = 0, version = 1;
+	int64_t price = 0, version = 1, multiplier = 0;
 	struct store_row row;
 	struct err ignore;
 	int rc;
@@ -323,6 +324,9 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	TRY(ingest_blob_list(c->st, NULL, in, "images", &images, e));
 	TRY(jx_enum(in, "return_exclusion", "return_exclusion", 0, listing_flag_names, &excl,
 		    e));
+	/* the merchant's own promise of compensation, e.g. 假一赔三 (3 times the price) */
+	TRY(jx_int(in, "compensation_multiplier", "compensation_multiplier", 0, 2,
+		   INGEST_MAX_COMPENSATION_MULTIPLIER, &multiplier, e));
 	mid = json_string_value(json_object_get(merchant, "id"));
 
 	if (ext && store_get(c->st, STORE_LISTING, ext, &prev, &ignore) == RC_OK) {
@@ -346,6 +350,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 			 "description", str_or_null(desc),
 			 "price", jx_money_json(price, cur), "images", images,
 			 "return_exclusion", str_or_null(excl), "created_at", ts);
+	if (body && multiplier)
+		json_object_set_new(body, "compensation_multiplier", json_integer(multiplier));
 	if (!body) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;

@@ -20,6 +20,13 @@
  */
 #define INGEST_MAX_SEALS 4
 
+/*
+ * A listing may record the merchant's own promise of compensation as a
+ * multiplier of the price (`compensation_multiplier`, e.g. 3 for 假一赔三):
+ * from 2 to this.
+ */
+#define INGEST_MAX_COMPENSATION_MULTIPLIER 10
+
 struct ingest_ctx {
 	struct store *st;      /* open, inside store_begin */
 	const char *data_dir;  /* for the blob store */

@@ -39,7 +39,8 @@ class OpeningTest(DisputeCase):
         self.assertIn("200.00", d["tier_reason"])
         rules = self.req("GET", "/v1/rules", token=None).body
         self.assertEqual(d["rules_version"], rules["version"])
-        self.assertEqual(d["claim"], {"type": "refund", "amount": cny(1999)})
+        self.assertEqual(d["claim"], {"type": "refund", "amount": cny(1999), "basis": None,
+                                      "cap": cny(1999)})
         self.assertEqual(d["reason"], "quality")
         self.assertEqual(d["description"], "杯子漏水")
         self.assertEqual(d["deadlines"], [{"step": "merchant_response", "actor": "merchant",
