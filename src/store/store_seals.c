@@ -1,0 +1,294 @@
+/* store_seals.c - the SQLite backend's evidence seals (each record's leaf, salts, place in the log and in its order's chain) and kept checkpoints. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_sqlite_int.h"
+
+void store_seal_release(struct store_seal *s)
+{
+	if (!s)
+		return;
+	free(s->leaf);
+	free(s->salts);
+	s->leaf = NULL;
+	s->salts = NULL;
+}
+
+int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
+			  "created_at, chain_order, chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			  &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, in->kind);
+	sq_bind_text(s, 2, in->record_id);
+	sqlite3_bind_int64(s, 3, in->version);
+	sqlite3_bind_blob(s, 4, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	sq_bind_text(s, 5, in->leaf_hash);
+	sq_bind_text(s, 6, in->salts);
+	sqlite3_bind_int64(s, 7, in->created_at);
+	sq_bind_text(s, 8, in->chain_order[0] ? in->chain_order : NULL);
+	if (in->chain_order[0])
+		sqlite3_bind_int64(s, 9, in->chain_seq);
+	else
+		sqlite3_bind_null(s, 9);
+	rc = sq_step_done(st, s, "insert seal", e);
+	if (!rc && seq)
+		*seq = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+#define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
+		  "coalesce(leaf_index, -1), created_at, coalesce(chain_order, ''), " \
+		  "coalesce(chain_seq, -1)"
+
+static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
+{
+	const void *leaf = sqlite3_column_blob(s, 4);
+	int n = sqlite3_column_bytes(s, 4);
+
+	memset(out, 0, sizeof(*out));
+	out->seq = sqlite3_column_int64(s, 0);
+	snprintf(out->kind, sizeof(out->kind), "%s", sqlite3_column_text(s, 1));
+	snprintf(out->record_id, sizeof(out->record_id), "%s", sqlite3_column_text(s, 2));
+	out->version = sqlite3_column_int64(s, 3);
+	snprintf(out->leaf_hash, sizeof(out->leaf_hash), "%s", sqlite3_column_text(s, 5));
+	out->leaf_index = sqlite3_column_int64(s, 7);
+	out->created_at = sqlite3_column_int64(s, 8);
+	snprintf(out->chain_order, sizeof(out->chain_order), "%s", sqlite3_column_text(s, 9));
+	out->chain_seq = sqlite3_column_int64(s, 10);
+	out->leaf = malloc(n > 0 ? (size_t)n : 1);
+	out->salts = sq_dup_text(s, 6);
+	if (!out->leaf || !out->salts) {
+		store_seal_release(out);
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	}
+	if (n > 0)
+		memcpy(out->leaf, leaf, (size_t)n);
+	out->leaf_len = (size_t)(n > 0 ? n : 0);
+	return RC_OK;
+}
+
+int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld", (long long)seq);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_get(struct store *st, const char *kind, const char *record_id,
+		   int64_t version, struct store_seal *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
+			  "AND version = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, kind);
+	sq_bind_text(s, 2, record_id);
+	sqlite3_bind_int64(s, 3, version);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal of %s %s", kind, record_id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
+		      &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int(s, 1, limit);
+	while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+		seqs[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
+int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
+			  int cap, int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t next = from, got;
+	int step = SQLITE_DONE;
+	int rc = sq_prep(st, "SELECT leaf_index FROM seals WHERE leaf_index >= ? "
+			  "AND leaf_index < ? ORDER BY leaf_index", &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, size);
+	while (*n < cap && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		got = sqlite3_column_int64(s, 0);
+		while (next < got && *n < cap)
+			idx[(*n)++] = next++;
+		next = got + 1;
+	}
+	if (*n < cap && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read seals");
+	while (!rc && next < size && *n < cap)
+		idx[(*n)++] = next++;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
+			       struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND leaf_hash = ? "
+			  "ORDER BY seq LIMIT 1", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, leaf_hash);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no pending seal with that leaf");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, leaf_index);
+	sqlite3_bind_int64(s, 2, seq);
+	return sq_step_done(st, s, "update seal", e);
+}
+
+/*
+ * Call `fn` for each seal row `s` gives (a statement selecting SEAL_COLS),
+ * then finalize it. A read cut short by the database is an error, never a
+ * shorter walk: an audit that stopped early must not read as one that
+ * found nothing.
+ */
+static int seal_rows(struct store *st, sqlite3_stmt *s,
+		     int (*fn)(void *ctx, const struct store_seal *s), void *ctx, struct err *e)
+{
+	struct store_seal one;
+	int step, rc = RC_OK;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = seal_row(s, &one, e);
+		if (!rc)
+			rc = fn(ctx, &one);
+		store_seal_release(&one);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read seals");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
+		    void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals "
+			  "ORDER BY leaf_index IS NULL, leaf_index, seq", &s, e);
+
+	return rc ? rc : seal_rows(st, s, fn, ctx, e);
+}
+
+int store_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
+			  struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
+			  "ORDER BY chain_seq DESC LIMIT 1", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = seal_row(s, out, e);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no chain for order %s", order_id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_seal_chain_each(struct store *st, const char *order_id,
+			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
+			  struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
+			  "ORDER BY chain_seq", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	return seal_rows(st, s, fn, ctx, e);
+}
+
+int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
+			 const char *note, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
+			  "VALUES (?, ?, ?, ?) ON CONFLICT (size) DO UPDATE SET note = excluded.note "
+			  "WHERE excluded.root = checkpoints.root", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, size);
+	sq_bind_text(s, 2, root_b64);
+	sq_bind_text(s, 3, note);
+	sqlite3_bind_int64(s, 4, now);
+	return sq_step_done(st, s, "insert checkpoint", e);
+}
+
+int store_checkpoint_each(struct store *st,
+			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
+			  void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int step = SQLITE_DONE;
+	int rc = sq_prep(st, "SELECT size, root, note FROM checkpoints ORDER BY size", &s, e);
+
+	if (rc)
+		return rc;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		rc = fn(ctx, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2));
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read checkpoints");
+	sqlite3_finalize(s);
+	return rc;
+}
