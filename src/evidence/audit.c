@@ -11,6 +11,7 @@
 
 #include "core/ids.h"
 #include "core/jsonx.h"
+#include "core/problems.h"
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
 #include "evidence/seal.h"
@@ -21,9 +22,7 @@ struct audit {
 	struct store *st;
 	struct tlog_log *log;
 	const char *data_dir;
-	audit_report_fn *report;
-	void *ctx;
-	uint64_t problems;
+	struct problems found;            /* what it found, reported as it goes */
 	uint64_t records;
 	uint64_t size;                    /* the log's current size */
 	uint8_t root[TLOG_HASH_SIZE];     /* and root */
@@ -52,20 +51,6 @@ static void place_free(gpointer p)
 	free(x);
 }
 
-static void problem(struct audit *a, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void problem(struct audit *a, const char *where, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	a->problems++;
-	a->report(a->ctx, where, what);
-}
-
 /* Name the fields whose commitments differ between two leaves. */
 static void diff_fields(struct audit *a, const char *where, const struct store_seal *s,
 			const struct buf *now)
@@ -78,7 +63,7 @@ static void diff_fields(struct audit *a, const char *where, const struct store_s
 
 	if (leaf_decode((const char *)s->leaf, s->leaf_len, &sealed, &ignore) ||
 	    leaf_decode(now->data, now->len, &again, &ignore)) {
-		problem(a, where, "the stored record no longer matches its sealed leaf");
+		problems_add(&a->found, where, "the stored record no longer matches its sealed leaf");
 		goto out;
 	}
 	sf = json_object_get(sealed, "fields");
@@ -98,7 +83,7 @@ static void diff_fields(struct audit *a, const char *where, const struct store_s
 	if (!json_equal(json_object_get(sealed, "time"), json_object_get(again, "time")) &&
 	    used < sizeof(list))
 		snprintf(list + used, sizeof(list) - used, "%stime", used ? ", " : "");
-	problem(a, where, "the stored record was changed after sealing: %s",
+	problems_add(&a->found, where, "the stored record was changed after sealing: %s",
 		list[0] ? list : "its fields");
 out:
 	json_decref(sealed);
@@ -123,24 +108,24 @@ static void check_seal_row(struct audit *a, const char *where, const struct stor
 
 	hash_text(s->leaf, s->leaf_len, h);
 	if (strcmp(h, s->leaf_hash) != 0)
-		problem(a, where, "the seal's leaf_hash %s is not the hash of its leaf (%s)",
+		problems_add(&a->found, where, "the seal's leaf_hash %s is not the hash of its leaf (%s)",
 			s->leaf_hash, h);
 	if (leaf_decode((const char *)s->leaf, s->leaf_len, decoded, &ignore)) {
-		problem(a, where, "the sealed leaf is not a canonical evidence leaf");
+		problems_add(&a->found, where, "the sealed leaf is not a canonical evidence leaf");
 		*decoded = NULL;
 		return;
 	}
 	order = json_string_value(json_object_get(*decoded, "order"));
 	if (strcmp(order ? order : "", s->chain_order) != 0 ||
 	    (order && json_integer_value(json_object_get(*decoded, "seq")) != s->chain_seq))
-		problem(a, where, "the seal row puts it at place %lld of order %s's chain; its "
+		problems_add(&a->found, where, "the seal row puts it at place %lld of order %s's chain; its "
 			"sealed leaf says place %lld of order %s", (long long)s->chain_seq,
 			s->chain_order[0] ? s->chain_order : "(none)",
 			(long long)json_integer_value(json_object_get(*decoded, "seq")),
 			order ? order : "(none)");
 	if (strcmp(json_string_value(json_object_get(*decoded, "type")), s->kind) != 0 ||
 	    strcmp(json_string_value(json_object_get(*decoded, "id")), s->record_id) != 0)
-		problem(a, where, "the seal row names a record other than its sealed leaf does");
+		problems_add(&a->found, where, "the seal row names a record other than its sealed leaf does");
 }
 
 static int check_seal(void *ctx, const struct store_seal *s)
@@ -165,17 +150,17 @@ static int check_seal(void *ctx, const struct store_seal *s)
 	check_seal_row(a, where, s, &decoded);
 	if (s->leaf_index >= 0 && (uint64_t)s->leaf_index < a->size) {
 		if (a->claimed[s->leaf_index])
-			problem(a, where, "log leaf %lld is claimed by two seals",
+			problems_add(&a->found, where, "log leaf %lld is claimed by two seals",
 				(long long)s->leaf_index);
 		a->claimed[s->leaf_index] = 1;
 	}
 	if (seal_load_record(a->st, s, &body, &e)) {
-		problem(a, where, "the sealed record is missing from the database");
+		problems_add(&a->found, where, "the sealed record is missing from the database");
 		goto log;
 	}
 	salts = json_loads(s->salts, 0, NULL);
 	if (!salts || seal_parts_of(s->kind, body, &parts, &e)) {
-		problem(a, where, "the record or its salts cannot be read");
+		problems_add(&a->found, where, "the record or its salts cannot be read");
 		goto log;
 	}
 	if (decoded) {
@@ -184,7 +169,7 @@ static int check_seal(void *ctx, const struct store_seal *s)
 		head.type = s->kind;
 		head.id = parts.id;
 		if (leaf_rebuild(&head, parts.fields, parts.blobs, salts, &now, &e))
-			problem(a, where, "the stored record no longer matches its salts: %s",
+			problems_add(&a->found, where, "the stored record no longer matches its salts: %s",
 				e.message);
 		else if (now.len != s->leaf_len || memcmp(now.data, s->leaf, now.len) != 0)
 			diff_fields(a, where, s, &now);
@@ -192,15 +177,15 @@ static int check_seal(void *ctx, const struct store_seal *s)
 	seal_parts_release(&parts);
 log:
 	if (s->leaf_index < 0) {
-		problem(a, where, "not yet in the evidence log (pending)");
+		problems_add(&a->found, where, "not yet in the evidence log (pending)");
 	} else if ((uint64_t)s->leaf_index >= a->size) {
-		problem(a, where, "sealed at leaf %lld, beyond the log's checkpoint (size %llu)",
+		problems_add(&a->found, where, "sealed at leaf %lld, beyond the log's checkpoint (size %llu)",
 			(long long)s->leaf_index, (unsigned long long)a->size);
 	} else if (tlog_log_entry(a->log, (uint64_t)s->leaf_index, &entry, &e)) {
-		problem(a, where, "log entry %lld cannot be read: %s", (long long)s->leaf_index,
+		problems_add(&a->found, where, "log entry %lld cannot be read: %s", (long long)s->leaf_index,
 			e.message);
 	} else if (entry.len != s->leaf_len || memcmp(entry.data, s->leaf, entry.len) != 0) {
-		problem(a, where, "log entry %lld differs from the sealed leaf kept in the database",
+		problems_add(&a->found, where, "log entry %lld differs from the sealed leaf kept in the database",
 			(long long)s->leaf_index);
 	}
 	if (strcmp(s->kind, "blob") == 0 && blob_parse_id(s->record_id, hex)) {
@@ -209,11 +194,11 @@ log:
 
 		snprintf(file, sizeof(file), "blobs/%.2s/%s", hex, hex);
 		if (blobstore_get(a->data_dir, hex, &bytes, &len, &e)) {
-			problem(a, file, "the blob file is missing or unreadable");
+			problems_add(&a->found, file, "the blob file is missing or unreadable");
 		} else {
 			sha256_hex(bytes, len, digest);
 			if (strcmp(digest, hex) != 0)
-				problem(a, file, "the blob file's bytes do not match its SHA-256 name");
+				problems_add(&a->found, file, "the blob file's bytes do not match its SHA-256 name");
 			free(bytes);
 		}
 	}
@@ -238,7 +223,7 @@ static int check_log_leaf(void *ctx, uint64_t index, const void *data, size_t le
 
 	snprintf(where, sizeof(where), "log leaf %llu", (unsigned long long)index);
 	if (leaf_decode(data, len, &leaf, &ignore)) {
-		problem(a, where, "not a canonical evidence leaf");
+		problems_add(&a->found, where, "not a canonical evidence leaf");
 		return RC_OK;
 	}
 	x = calloc(1, sizeof(*x));
@@ -251,7 +236,7 @@ static int check_log_leaf(void *ctx, uint64_t index, const void *data, size_t le
 	snprintf(x->what, sizeof(x->what), "%s %s", json_string_value(json_object_get(leaf, "type")),
 		 json_string_value(json_object_get(leaf, "id")));
 	if (!a->claimed[index])
-		problem(a, where, "%s is in the log but no seal in the database claims it: the "
+		problems_add(&a->found, where, "%s is in the log but no seal in the database claims it: the "
 			"record or its seal was deleted", x->what);
 	g_hash_table_replace(a->leaves, g_strdup(x->hash), GINT_TO_POINTER(1));
 	order = json_string_value(json_object_get(leaf, "order"));
@@ -268,7 +253,7 @@ static int check_log_leaf(void *ctx, uint64_t index, const void *data, size_t le
 	if (g_hash_table_contains(a->places, key)) {
 		struct place *other = g_hash_table_lookup(a->places, key);
 
-		problem(a, where, "%s holds place %s of an order's chain, as does leaf %llu (%s): "
+		problems_add(&a->found, where, "%s holds place %s of an order's chain, as does leaf %llu (%s): "
 			"the chain forks", x->what, key, (unsigned long long)other->index,
 			other->what);
 		g_free(key);
@@ -300,7 +285,7 @@ static void check_chains(struct audit *a)
 		if (seq == 0) {
 			json_array_foreach(x->links, i, l)
 				if (!g_hash_table_contains(a->leaves, json_string_value(l)))
-					problem(a, where, "%s links leaf %s, which is not in the log",
+					problems_add(&a->found, where, "%s links leaf %s, which is not in the log",
 						x->what, json_string_value(l));
 			continue;
 		}
@@ -308,11 +293,11 @@ static void check_chains(struct audit *a)
 					 seq - 1);
 		p = g_hash_table_lookup(a->places, before);
 		if (!p)
-			problem(a, where, "%s is at place %lld of order %.*s's chain, but no leaf of "
+			problems_add(&a->found, where, "%s is at place %lld of order %.*s's chain, but no leaf of "
 				"the log holds place %lld", x->what, seq, (int)(sp - (const char *)k),
 				(const char *)k, seq - 1);
 		else if (strcmp(p->hash, x->prev) != 0)
-			problem(a, where, "%s does not follow leaf %llu (%s), which holds the place "
+			problems_add(&a->found, where, "%s does not follow leaf %llu (%s), which holds the place "
 				"before it", x->what, (unsigned long long)p->index, p->what);
 		g_free(before);
 	}
@@ -332,7 +317,7 @@ static void same_link(struct audit *a, const char *where, const struct store_rec
 	const char *have = str(r->links, col);
 
 	if (!have || !want || strcmp(have, want) != 0)
-		problem(a, where, "its %s column reads %s, but its record says %s", col,
+		problems_add(&a->found, where, "its %s column reads %s, but its record says %s", col,
 			have ? have : "(null)", want ? want : "(nothing)");
 }
 
@@ -346,12 +331,12 @@ static void has_seal(struct audit *a, const char *where, const char *kind,
 	err_clear(&e);
 	rc = store_seal_get(a->st, kind, r->id, r->version, &a->seal, &e);
 	if (rc) {
-		problem(a, where, "%s: it has no %s seal (added behind the server's back, or its "
+		problems_add(&a->found, where, "%s: it has no %s seal (added behind the server's back, or its "
 			"seal was deleted)", rc == RC_NOTFOUND ? "unsealed" : e.message, kind);
 		return;
 	}
 	if (order && strcmp(a->seal.chain_order, order) != 0)
-		problem(a, where, "it belongs to order %s, but its %s seal is in order %s's chain",
+		problems_add(&a->found, where, "it belongs to order %s, but its %s seal is in order %s's chain",
 			order, kind, a->seal.chain_order[0] ? a->seal.chain_order : "(no)");
 	store_seal_release(&a->seal);
 }
@@ -364,7 +349,7 @@ static void check_order_items(struct audit *a, const char *where,
 	size_t i;
 
 	if (json_array_size(rows) != json_array_size(items)) {
-		problem(a, where, "it has %zu item rows, but its record lists %zu items",
+		problems_add(&a->found, where, "it has %zu item rows, but its record lists %zu items",
 			json_array_size(rows), json_array_size(items));
 		return;
 	}
@@ -373,7 +358,7 @@ static void check_order_items(struct audit *a, const char *where,
 		if (!str(it, "listing") || strcmp(str(row, "listing_id"), str(it, "listing")) != 0 ||
 		    json_integer_value(json_object_get(row, "listing_version")) !=
 			    json_integer_value(json_object_get(it, "listing_version")))
-			problem(a, where, "item %zu row points at listing %s version %lld, but its "
+			problems_add(&a->found, where, "item %zu row points at listing %s version %lld, but its "
 				"record says %s version %lld", i, str(row, "listing_id"),
 				(long long)json_integer_value(json_object_get(row, "listing_version")),
 				str(it, "listing") ? str(it, "listing") : "(nothing)",
@@ -392,7 +377,7 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 	else
 		snprintf(where, sizeof(where), "%s %s", k, r->id);
 	if (!json_is_object(r->body)) {
-		problem(a, where, "its stored body is not a JSON object");
+		problems_add(&a->found, where, "its stored body is not a JSON object");
 		return RC_OK;
 	}
 	if (strcmp(k, "merchant") == 0 || strcmp(k, "blob") == 0) {
@@ -424,7 +409,7 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 		same_link(a, where, r, "consumer_id", str(r->body, "consumer"));
 		same_link(a, where, r, "state", str(r->body, "state"));
 		if (!sealed || strcmp(sealed, str(r->body, "state") ? str(r->body, "state") : "") != 0)
-			problem(a, where, "its state is %s, but its sealed events leave it %s",
+			problems_add(&a->found, where, "its state is %s, but its sealed events leave it %s",
 				str(r->body, "state") ? str(r->body, "state") : "(none)",
 				sealed ? sealed : "with no state");
 	}
@@ -433,7 +418,9 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 
 static void tile_problem(void *ctx, const char *where, const char *what)
 {
-	problem(ctx, where, "%s", what);
+	struct audit *a = ctx;
+
+	problems_add(&a->found, where, "%s", what);
 }
 
 static int check_checkpoint(void *ctx, int64_t size, const char *root, const char *note)
@@ -447,7 +434,7 @@ static int check_checkpoint(void *ctx, int64_t size, const char *root, const cha
 	err_clear(&e);
 	snprintf(where, sizeof(where), "checkpoint of size %lld", (long long)size);
 	if (tlog_checkpoint_open(&c, NULL, note, strlen(note), a->key->name, a->key, 1, &e)) {
-		problem(a, where, "its signature does not verify: %s", e.message);
+		problems_add(&a->found, where, "its signature does not verify: %s", e.message);
 		return RC_OK;
 	}
 	{
@@ -456,21 +443,21 @@ static int check_checkpoint(void *ctx, int64_t size, const char *root, const cha
 		sodium_bin2base64(b64, sizeof(b64), c.root, sizeof(c.root),
 				  sodium_base64_VARIANT_ORIGINAL);
 		if ((int64_t)c.size != size || strcmp(b64, root) != 0)
-			problem(a, where, "the kept size or root differs from the signed note");
+			problems_add(&a->found, where, "the kept size or root differs from the signed note");
 	}
 	if (c.size > a->size) {
-		problem(a, where, "larger than the log's current tree (size %llu)",
+		problems_add(&a->found, where, "larger than the log's current tree (size %llu)",
 			(unsigned long long)a->size);
 		return RC_OK;
 	}
 	if (tlog_log_prove_consistency(a->log, c.size, a->size, &p, &e) ||
 	    tlog_verify_consistency(c.size, a->size, c.root, a->root, &p, &e))
-		problem(a, where, "not consistent with the log's current tree: %s", e.message);
+		problems_add(&a->found, where, "not consistent with the log's current tree: %s", e.message);
 	return RC_OK;
 }
 
 int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
-	      const struct tlog_verifier *log_key, audit_report_fn *report, void *ctx,
+	      const struct tlog_verifier *log_key, problem_report_fn *report, void *ctx,
 	      uint64_t *problems, uint64_t *records, struct err *e)
 {
 	struct audit a;
@@ -481,8 +468,8 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	a.st = st;
 	a.log = log;
 	a.data_dir = data_dir;
-	a.report = report;
-	a.ctx = ctx;
+	a.found.report = report;
+	a.found.ctx = ctx;
 	a.key = log_key;
 	rc = tlog_log_audit(log, tile_problem, &a, &tile_problems, e);
 	if (rc)
@@ -506,7 +493,7 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 		rc = tlog_log_each_entry(log, a.size, check_log_leaf, &a, e);
 		if (rc == RC_IO) {
 			/* the tile audit names the file; the walk stops where the log does */
-			problem(&a, "log", "the log's entries cannot all be read: %s", e->message);
+			problems_add(&a.found, "log", "the log's entries cannot all be read: %s", e->message);
 			rc = RC_OK;
 			err_clear(e);
 		} else if (rc == RC_NOMEM) {
@@ -523,7 +510,7 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 		uint64_t ledger = 0;
 
 		rc = funds_audit(st, report, ctx, &ledger, e);
-		a.problems += ledger;
+		a.found.count += ledger;
 	}
 	rc2 = store_end(st, 0, NULL);
 	(void)rc2;
@@ -532,7 +519,7 @@ out:
 	g_hash_table_destroy(a.places);
 	g_hash_table_destroy(a.leaves);
 	g_hash_table_destroy(a.states);
-	*problems = a.problems;
+	*problems = a.found.count;
 	*records = a.records;
 	return rc;
 }

@@ -5,12 +5,11 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/problems.h"
 #include "store/store.h"
 #include "tlog/log.h"
 #include "tlog/note.h"
 
-/* Called once per problem: `where` says which record or file, `what` what is wrong. */
-typedef void audit_report_fn(void *ctx, const char *where, const char *what);
 
 /*
  * Walk the seals, the log and the records, each against the others:
@@ -31,7 +30,7 @@ typedef void audit_report_fn(void *ctx, const char *where, const char *what);
  * *problems gets the count, *records the number of seals checked.
  */
 int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
-	      const struct tlog_verifier *log_key, audit_report_fn *report, void *ctx,
+	      const struct tlog_verifier *log_key, problem_report_fn *report, void *ctx,
 	      uint64_t *problems, uint64_t *records, struct err *e) WARN_UNUSED;
 
 #endif

@@ -1,33 +1,18 @@
 /* funds_audit.c - the ledger's part of `disputed audit`: balanced, sealed entries, true cached balances, sane holds and payouts. */
 #include "funds/funds_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/problems.h"
+
 struct faudit {
 	struct store *st;
-	void (*report)(void *ctx, const char *where, const char *what);
-	void *ctx;
-	uint64_t problems;
+	struct problems found;          /* what it found, reported as it goes */
 	int64_t merchant_receivables;   /* the sum of merchants' receivable balances */
 	int64_t platform_receivable;    /* the platform's contra balance */
 	int overflow;                   /* the sum above overflowed */
 };
-
-static void problem(struct faudit *a, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void problem(struct faudit *a, const char *where, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	a->problems++;
-	a->report(a->ctx, where, what);
-}
 
 static int check_entry(void *ctx, const struct store_entry_check *c)
 {
@@ -39,16 +24,16 @@ static int check_entry(void *ctx, const struct store_entry_check *c)
 
 	snprintf(where, sizeof(where), "ledger entry %s", c->id);
 	if (c->legs < 2)
-		problem(a, where, "it has %lld legs; an entry moves money between at least two "
+		problems_add(&a->found, where, "it has %lld legs; an entry moves money between at least two "
 			"accounts", (long long)c->legs);
 	if (c->sum != 0)
-		problem(a, where, "its legs sum to %lld fen, not zero", (long long)c->sum);
+		problems_add(&a->found, where, "its legs sum to %lld fen, not zero", (long long)c->sum);
 	if (c->accounts > 1)
-		problem(a, where, "its legs are in %lld currencies", (long long)c->accounts);
+		problems_add(&a->found, where, "its legs are in %lld currencies", (long long)c->accounts);
 	err_clear(&e);
 	rc = store_seal_get(a->st, "ledger_entry", c->id, 0, &s, &e);
 	if (rc == RC_NOTFOUND)
-		problem(a, where, "unsealed: it has no ledger_entry seal (added behind the server's "
+		problems_add(&a->found, where, "unsealed: it has no ledger_entry seal (added behind the server's "
 			"back, or its seal was deleted)");
 	else if (rc)
 		return rc;
@@ -68,21 +53,21 @@ static int check_account(void *ctx, const struct store_account_check *c)
 
 	snprintf(where, sizeof(where), "account %s %s", x->owner, x->name);
 	if (x->balance != c->legs_sum)
-		problem(a, where, "its balance reads %lld fen, but its legs sum to %lld",
+		problems_add(&a->found, where, "its balance reads %lld fen, but its legs sum to %lld",
 			(long long)x->balance, (long long)c->legs_sum);
 	if (x->held != c->parts_sum)
-		problem(a, where, "it reads %lld fen held, but its active holds hold %lld",
+		problems_add(&a->found, where, "it reads %lld fen held, but its active holds hold %lld",
 			(long long)x->held, (long long)c->parts_sum);
 	if (x->held > 0 && x->held > x->balance)
-		problem(a, where, "it holds %lld fen of a balance of %lld", (long long)x->held,
+		problems_add(&a->found, where, "it holds %lld fen of a balance of %lld", (long long)x->held,
 			(long long)x->balance);
 	if (!negative_ok && x->balance < 0)
-		problem(a, where, "its balance is %lld fen, below zero", (long long)x->balance);
+		problems_add(&a->found, where, "its balance is %lld fen, below zero", (long long)x->balance);
 	if (platform && strcmp(x->name, "receivable") == 0)
 		a->platform_receivable = x->balance;
 	if (!platform && strcmp(x->name, "receivable") == 0) {
 		if (x->balance != c->outstanding)
-			problem(a, where, "it reads %lld fen owed, but the merchant's receivables "
+			problems_add(&a->found, where, "it reads %lld fen owed, but the merchant's receivables "
 				"leave %lld unrecovered", (long long)x->balance,
 				(long long)c->outstanding);
 		if (__builtin_add_overflow(a->merchant_receivables, x->balance,
@@ -99,17 +84,17 @@ static int check_hold(void *ctx, const struct store_hold_check *c)
 
 	snprintf(where, sizeof(where), "hold %s", c->id);
 	if (c->parts_sum != c->amount)
-		problem(a, where, "it holds %lld fen, but its parts hold %lld", (long long)c->amount,
+		problems_add(&a->found, where, "it holds %lld fen, but its parts hold %lld", (long long)c->amount,
 			(long long)c->parts_sum);
 	if (c->amount > c->requested)
-		problem(a, where, "it holds %lld fen, more than the %lld asked for",
+		problems_add(&a->found, where, "it holds %lld fen, more than the %lld asked for",
 			(long long)c->amount, (long long)c->requested);
 	if (c->nparts > 2)
-		problem(a, where, "it has %lld parts; a hold takes settlement, then deposit",
+		problems_add(&a->found, where, "it has %lld parts; a hold takes settlement, then deposit",
 			(long long)c->nparts);
 	if (strcmp(c->state, "active") != 0 && strcmp(c->state, "released") != 0 &&
 	    strcmp(c->state, "consumed") != 0)
-		problem(a, where, "its state %s is none of active, released, consumed", c->state);
+		problems_add(&a->found, where, "its state %s is none of active, released, consumed", c->state);
 	return RC_OK;
 }
 
@@ -121,12 +106,12 @@ static int check_payout(void *ctx, const struct store_payout_check *c)
 	snprintf(where, sizeof(where), "payout %s", c->id);
 	if (strcmp(c->state, "failed") == 0) {
 		if (!c->closing_entry_id)
-			problem(a, where, "it failed, but no entry returned its money");
+			problems_add(&a->found, where, "it failed, but no entry returned its money");
 	} else if (strcmp(c->state, "requested") == 0 || strcmp(c->state, "paid") == 0) {
 		if (c->closing_entry_id)
-			problem(a, where, "it is %s, yet an entry returned its money", c->state);
+			problems_add(&a->found, where, "it is %s, yet an entry returned its money", c->state);
 	} else {
-		problem(a, where, "its state %s is none of requested, paid, failed", c->state);
+		problems_add(&a->found, where, "its state %s is none of requested, paid, failed", c->state);
 	}
 	return RC_OK;
 }
@@ -138,7 +123,7 @@ static int check_receivable(void *ctx, const struct store_receivable_check *c)
 
 	snprintf(where, sizeof(where), "receivable %s", c->id);
 	if (c->recovered < 0 || c->recovered > c->amount)
-		problem(a, where, "%lld fen recovered of %lld", (long long)c->recovered,
+		problems_add(&a->found, where, "%lld fen recovered of %lld", (long long)c->recovered,
 			(long long)c->amount);
 	return RC_OK;
 }
@@ -153,13 +138,13 @@ int funds_audit(struct store *st, void (*report)(void *ctx, const char *where, c
 
 	memset(&a, 0, sizeof(a));
 	a.st = st;
-	a.report = report;
-	a.ctx = ctx;
+	a.found.report = report;
+	a.found.ctx = ctx;
 	rc = store_fund_walk(st, &w, e);
 	if (!rc && (a.overflow || a.merchant_receivables + a.platform_receivable != 0))
-		problem(&a, "account platform receivable",
+		problems_add(&a.found, "account platform receivable",
 			"it reads %lld fen, but the merchants' receivables add up to %lld",
 			(long long)a.platform_receivable, (long long)a.merchant_receivables);
-	*problems = a.problems;
+	*problems = a.found.count;
 	return rc;
 }

@@ -1,11 +1,11 @@
 /* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, partial files against their tiles, the root against the checkpoint. */
 #include "tlog/log_int.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/problems.h"
 #include "tlog/checkpoint.h"
 
 struct audit_level {
@@ -19,29 +19,11 @@ struct audit {
 	uint64_t size;                 /* the checkpoint's size */
 	uint8_t root[TLOG_HASH_SIZE];  /* and root */
 	int root_ok;                   /* the stored tiles hash to that root */
-	void (*report)(void *ctx, const char *where, const char *what);
-	void *ctx;
-	uint64_t problems;
+	struct problems found;         /* what it found, reported as it goes */
 	struct buf bundle;             /* the bundle being read */
 	struct buf part;               /* the partial file being read */
 	struct audit_level lv[LOG_LEVELS];
 };
-
-static void audit_report(struct audit *a, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void audit_report(struct audit *a, const char *where, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	a->problems++;
-	if (a->report)
-		a->report(a->ctx, where, what);
-}
 
 static void tile_name(int level, uint64_t index, unsigned width, char out[TLOG_TILE_PATH_MAX])
 {
@@ -85,7 +67,7 @@ static int audit_bundle(struct audit *a, uint64_t index, unsigned width, uint8_t
 	rc = log_bundle_read(a->l, index, a->size, &a->bundle, &got, &e);
 	tile_name(TLOG_TILE_ENTRIES, index, rc ? width : got, path);
 	if (rc) {
-		audit_report(a, path, "%s", e.message);
+		problems_add(&a->found, path, "%s", e.message);
 		return 0;
 	}
 	p = (const uint8_t *)a->bundle.data;
@@ -96,11 +78,11 @@ static int audit_bundle(struct audit *a, uint64_t index, unsigned width, uint8_t
 		n++;
 	}
 	if (rc != RC_NOTFOUND) {
-		audit_report(a, path, "the bundle is truncated after %u entries", n);
+		problems_add(&a->found, path, "the bundle is truncated after %u entries", n);
 		return 0;
 	}
 	if (n != got) {
-		audit_report(a, path, "the bundle holds %u entries, not %u", n, got);
+		problems_add(&a->found, path, "the bundle holds %u entries, not %u", n, got);
 		return 0;
 	}
 	return 1;
@@ -125,13 +107,13 @@ static void audit_partial_tile(struct audit *a, const char *path, unsigned w, co
 	unsigned first = 0, differ;
 
 	if (a->part.len != (size_t)w * TLOG_HASH_SIZE) {
-		audit_report(a, path, "%s has %zu bytes, not %zu", path, a->part.len,
+		problems_add(&a->found, path, "%s has %zu bytes, not %zu", path, a->part.len,
 			     (size_t)w * TLOG_HASH_SIZE);
 		return;
 	}
 	differ = hashes_differ((const uint8_t *)a->part.data, ref, w, &first);
 	if (differ)
-		audit_report(a, path,
+		problems_add(&a->found, path,
 			     "hash %u is not the tree's (in %s) (%u of %u hashes differ)", first,
 			     main, differ, w);
 }
@@ -156,11 +138,11 @@ static void audit_partial_bundle(struct audit *a, const char *path, uint64_t ind
 		n++;
 	}
 	if (rc != RC_NOTFOUND)
-		audit_report(a, path, "the bundle is truncated after %u entries", n);
+		problems_add(&a->found, path, "the bundle is truncated after %u entries", n);
 	else if (n != w)
-		audit_report(a, path, "the bundle holds %u entries, not %u", n, w);
+		problems_add(&a->found, path, "the bundle holds %u entries, not %u", n, w);
 	else if (differ)
-		audit_report(a, path,
+		problems_add(&a->found, path,
 			     "entry %u (leaf %llu) is not the tree's: its leaf hash differs "
 			     "(%u of %u entries differ)",
 			     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), differ, w);
@@ -191,7 +173,7 @@ static void audit_partials(struct audit *a, unsigned level, uint64_t index, unsi
 		tile_name(t.level, index, width, main);
 		err_clear(&e);
 		if (log_partials_list(a->l, &t, have, &e) != RC_OK) {
-			audit_report(a, main, "cannot list its partial files: %s", e.message);
+			problems_add(&a->found, main, "cannot list its partial files: %s", e.message);
 			continue;
 		}
 		for (w = 1; w < width; w++) {
@@ -206,7 +188,7 @@ static void audit_partials(struct audit *a, unsigned level, uint64_t index, unsi
 			if (rc == RC_NOTFOUND)
 				continue; /* deleted since it was listed: its full tile is there */
 			if (rc)
-				audit_report(a, path, "%s", e.message);
+				problems_add(&a->found, path, "%s", e.message);
 			else if (kind)
 				audit_partial_bundle(a, path, index, w, ref);
 			else
@@ -263,7 +245,7 @@ static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
 	tile_name((int)level, index, have_stored ? got : width, path);
 	*stored_ok = have_stored;
 	if (!have_stored) {
-		audit_report(a, path, "%s", e.message);
+		problems_add(&a->found, path, "%s", e.message);
 		*bad = 1;
 	}
 	if (have_stored && width == TLOG_TILE_WIDTH)
@@ -307,14 +289,14 @@ static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
 	if (level == 0) {
 		tile_name(TLOG_TILE_ENTRIES, index, got, other);
 		if (up_ok) {
-			audit_report(a, other,
+			problems_add(&a->found, other,
 				     "entry %u (leaf %llu) does not hash to its leaf hash in %s "
 				     "(%u of %u entries differ)",
 				     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), path,
 				     differ, width);
 			return;
 		}
-		audit_report(a, path,
+		problems_add(&a->found, path,
 			     "leaf hash %u (leaf %llu) is not the hash of the entry in %s, and the "
 			     "tile does not hash to %s (%u of %u hashes differ)",
 			     first, (unsigned long long)(index * TLOG_TILE_WIDTH + first), other,
@@ -322,7 +304,7 @@ static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
 			     differ, width);
 	} else {
 		tile_name((int)level - 1, index * TLOG_TILE_WIDTH + first, TLOG_TILE_WIDTH, other);
-		audit_report(a, path, "hash %u is not the root of %s (%u of %u hashes differ)",
+		problems_add(&a->found, path, "hash %u is not the root of %s (%u of %u hashes differ)",
 			     first, other, differ, width);
 	}
 	*bad = 1;
@@ -345,8 +327,8 @@ int tlog_log_audit(struct tlog_log *l,
 	if (!a)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	a->l = l;
-	a->report = report;
-	a->ctx = ctx;
+	a->found.report = report;
+	a->found.ctx = ctx;
 	buf_init(&a->bundle, LOG_BUNDLE_MAX);
 	buf_init(&a->part, LOG_BUNDLE_MAX);
 	pthread_mutex_lock(&l->st_mu);
@@ -364,9 +346,9 @@ int tlog_log_audit(struct tlog_log *l,
 		rc = tlog_checkpoint_open(&c, NULL, note.data, note.len, l->verifier.name,
 					  &l->verifier, 1, &ce);
 		if (rc)
-			audit_report(a, "checkpoint", "%s", ce.message);
+			problems_add(&a->found, "checkpoint", "%s", ce.message);
 		else if (c.size < a->size)
-			audit_report(a, "checkpoint",
+			problems_add(&a->found, "checkpoint",
 				     "the checkpoint is for size %llu, older than the %llu the log "
 				     "had signed",
 				     (unsigned long long)c.size, (unsigned long long)a->size);
@@ -375,7 +357,7 @@ int tlog_log_audit(struct tlog_log *l,
 			memcpy(a->root, c.root, TLOG_HASH_SIZE);
 		}
 	} else {
-		audit_report(a, "checkpoint", "%s", ce.message);
+		problems_add(&a->found, "checkpoint", "%s", ce.message);
 	}
 	buf_release(&note);
 
@@ -388,11 +370,11 @@ int tlog_log_audit(struct tlog_log *l,
 			;
 		audit_tile(a, top, 0, NULL, root, &bad);
 	}
-	if (!a->root_ok && a->problems == 0)
-		audit_report(a, "checkpoint",
+	if (!a->root_ok && a->found.count == 0)
+		problems_add(&a->found, "checkpoint",
 			     "the tiles do not hash to the checkpoint's root for size %llu",
 			     (unsigned long long)a->size);
-	*problems = a->problems;
+	*problems = a->found.count;
 	buf_release(&a->bundle);
 	buf_release(&a->part);
 	free(a);
