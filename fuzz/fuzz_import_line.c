@@ -24,10 +24,10 @@ static const char *const seed_lines[] = {
 	"\"legal_name\":\"seed\",\"uscc\":\"91350100M000100Y43\","
 	"\"registered_address\":\"seed\",\"contact\":{\"phone\":\"1\"}}",
 	"{\"type\":\"blob\",\"content_type\":\"image/png\","
-	"\"content_base64\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAA=\"}",
+	"\"content_base64\":\"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==\"}",
 	"{\"type\":\"listing\",\"external_id\":\"sku-seed\",\"merchant\":\"m-seed\","
 	"\"title\":\"seed\",\"price\":{\"amount\":100,\"currency\":\"CNY\"},\"images\":"
-	"[\"sha256:71fde3856a298a052c6edb5155638d8422114e55bf0e28374d90dea8be99ef6c\"]}",
+	"[\"sha256:4ff6ab670a58c14270e034e2090d9a432caa263a14e0a25785386b0c12f880b5\"]}",
 	"{\"type\":\"order\",\"external_id\":\"o-seed\",\"merchant\":\"m-seed\","
 	"\"consumer\":{\"external_id\":\"u-seed\",\"name\":\"seed\",\"phone\":\"1\"},"
 	"\"items\":[{\"listing\":\"sku-seed\",\"quantity\":1,"

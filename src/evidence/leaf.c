@@ -146,10 +146,16 @@ static int cmp_str(const void *a, const void *b)
 int leaf_hash_text_valid(const char *s)
 {
 	uint8_t bin[32];
-	size_t n = 0;
+	size_t n = 0, i;
 
-	return s && strlen(s) == 44 &&
-	       sodium_base642bin(bin, sizeof(bin), s, 44, NULL, &n, NULL,
+	if (!s || strlen(s) != 44 || s[43] != '=')
+		return 0;
+	/* the alphabet itself: the decoder below is lenient with bytes past ASCII */
+	for (i = 0; i < 43; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '+' || s[i] == '/'))
+			return 0;
+	return sodium_base642bin(bin, sizeof(bin), s, 44, NULL, &n, NULL,
 				 sodium_base64_VARIANT_ORIGINAL) == 0 &&
 	       n == sizeof(bin);
 }
@@ -234,7 +240,7 @@ int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
 		digests[nb++] = json_string_value(v);
 	}
 	json_object_foreach(commitments, key, v) {
-		if (!leaf_name_valid(key) || !json_is_string(v)) {
+		if (!leaf_name_valid(key) || !leaf_hash_text_valid(json_string_value(v))) {
 			rc = err_set(e, RC_INVAL, "field_name", key, "bad field %s in leaf", key);
 			goto out;
 		}

@@ -53,7 +53,7 @@ static int b64_32(const char *s, uint8_t out[32])
 {
 	size_t n = 0;
 
-	return s && strlen(s) == 44 &&
+	return leaf_hash_text_valid(s) &&
 	       sodium_base642bin(out, 32, s, 44, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ==
 		       0 &&
 	       n == 32;
