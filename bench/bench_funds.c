@@ -639,7 +639,8 @@ int main(int argc, char **argv)
 	enum { NT = sizeof(thread_counts) / sizeof(thread_counts[0]) };
 	static const unsigned merchant_counts[] = {1, SPREAD_MERCHANTS};
 	struct result led[2][NT], flo[2][NT];
-	const char *out = NULL, *commit = getenv("BENCH_COMMIT");
+	const char *out = NULL, *commit = getenv("BENCH_COMMIT"), *one_kind = NULL;
+	unsigned one_threads = 0, one_merchants = 0;
 	struct text t = {NULL, 0, 0};
 	double worst = 1e9;
 	unsigned met = 0;
@@ -654,14 +655,30 @@ int main(int argc, char **argv)
 			base_dir = argv[++i];
 		else if (strcmp(argv[i], "--ms") == 0 && i + 1 < (size_t)argc)
 			run_ms = atoi(argv[++i]);
-		else {
+		else if (strcmp(argv[i], "--one") == 0 && i + 3 < (size_t)argc) {
+			one_kind = argv[++i];
+			one_threads = (unsigned)strtoul(argv[++i], NULL, 10);
+			one_merchants = (unsigned)strtoul(argv[++i], NULL, 10);
+		} else {
 			fprintf(stderr, "usage: bench_funds [--out FILE.md] [--dir TMPDIR] "
-					"[--ms MEASURED_MS_PER_RUN]\n");
+					"[--ms MEASURED_MS_PER_RUN]\n"
+					"       bench_funds --one ledger|floor THREADS MERCHANTS "
+					"[--dir TMPDIR] [--ms MS]   (one run, printed only: to profile)\n");
 			return 2;
 		}
 	}
 	if (sodium_init() < 0 || run_ms <= 0)
 		die("cannot start", NULL);
+	if (one_kind) {
+		if (one_threads == 0 || one_merchants == 0 ||
+		    (strcmp(one_kind, "ledger") != 0 && strcmp(one_kind, "floor") != 0))
+			die("--one takes ledger or floor, a number of threads and of merchants", NULL);
+		if (strcmp(one_kind, "ledger") == 0)
+			(void)run_ledger(one_threads, one_merchants);
+		else
+			(void)run_floor(one_threads, one_merchants);
+		return 0;
+	}
 	/* each setting's floor and ledger runs side by side, so both see the same disk */
 	for (i = 0; i < 2; i++)
 		for (j = 0; j < NT; j++) {
