@@ -58,16 +58,19 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
 # Benchmarks: bench/bench_<name>.c, built against the archive. `make bench`
-# runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md.
+# runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md,
+# then HTTP load (about 30 s) and the ledger's (about 40 s) add their sections.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-bench: $(BUILD)/bench/bench_log $(BIN)
+bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
 	scripts/deps.sh bench
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_http.sh $(BIN) docs/benchmarks.md
+	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
+		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 
 deps:
 	scripts/deps.sh
@@ -131,6 +134,6 @@ fuzz-run: $(FUZZ_BIN)
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t; \
 	done
 
--include $(BUILD)/obj/bench/bench_log.d
+-include $(BUILD)/obj/bench/bench_log.d $(BUILD)/obj/bench/bench_funds.d
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
 	$(TOOL_SRC:tests/tools/%.c=$(BUILD)/obj/tests/tools/%.d)

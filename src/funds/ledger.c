@@ -130,8 +130,10 @@ int funds_post(struct funds_ctx *c, const char *kind, const char *reason,
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		rc = store_fund_account(c->st, legs[i].owner, legs[i].account, CURRENCY, 1, c->now,
-					&acc[i], e);
+		/* read above; made now if it had no row yet (seq 0) */
+		if (acc[i].seq == 0)
+			rc = store_fund_account(c->st, legs[i].owner, legs[i].account, CURRENCY, 1,
+						c->now, &acc[i], e);
 		if (rc)
 			goto out;
 		rows[i].account_seq = acc[i].seq;

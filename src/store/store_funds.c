@@ -24,8 +24,8 @@ static int account_read(struct store *st, const char *owner, const char *name,
 			struct store_account *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT seq, owner, name, currency, balance, held FROM fund_accounts "
-			     "WHERE owner = ? AND name = ?", &s, e);
+	int rc = sq_prep_kept(st, "SELECT seq, owner, name, currency, balance, held "
+				  "FROM fund_accounts WHERE owner = ? AND name = ?", &s, e);
 	int r;
 
 	if (rc)
@@ -45,7 +45,7 @@ static int account_read(struct store *st, const char *owner, const char *name,
 	} else {
 		rc = sq_fail(st, e, "get account");
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -88,8 +88,8 @@ int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 
 	if (!text)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rc = sq_prep(st, "INSERT INTO fund_entries (id, kind, dispute_id, created_at, body) "
-			 "VALUES (?, ?, ?, ?, ?)", &s, e);
+	rc = sq_prep_kept(st, "INSERT INTO fund_entries (id, kind, dispute_id, created_at, body) "
+			      "VALUES (?, ?, ?, ?, ?)", &s, e);
 	if (!rc) {
 		sq_bind_text(s, 1, id);
 		sq_bind_text(s, 2, kind);
@@ -103,8 +103,8 @@ int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 		return rc;
 	seq = sqlite3_last_insert_rowid(st->db);
 	for (i = 0; i < n && !rc; i++) {
-		rc = sq_prep(st, "INSERT INTO fund_legs (entry_seq, idx, account_seq, amount) "
-				 "VALUES (?, ?, ?, ?)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO fund_legs (entry_seq, idx, account_seq, amount) "
+				      "VALUES (?, ?, ?, ?)", &s, e);
 		if (rc)
 			break;
 		sqlite3_bind_int64(s, 1, seq);
@@ -114,8 +114,8 @@ int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 		rc = sq_step_done(st, s, "insert leg", e);
 		if (rc)
 			break;
-		rc = sq_prep(st, "UPDATE fund_accounts SET balance = balance + ? WHERE seq = ?", &s,
-			     e);
+		rc = sq_prep_kept(st, "UPDATE fund_accounts SET balance = balance + ? "
+				      "WHERE seq = ?", &s, e);
 		if (rc)
 			break;
 		sqlite3_bind_int64(s, 1, legs[i].amount);
@@ -311,8 +311,9 @@ int store_fund_hold_active_for(struct store *st, const char *merchant_id,
 			       const char *dispute_id, char id[ID_MAX], int *found, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT id FROM fund_holds WHERE merchant_id = ? AND dispute_id = ? "
-			     "AND state = 'active' ORDER BY seq LIMIT 1", &s, e);
+	int rc = sq_prep_kept(st, "SELECT id FROM fund_holds WHERE merchant_id = ? "
+				  "AND dispute_id = ? AND state = 'active' ORDER BY seq LIMIT 1",
+			      &s, e);
 	int r;
 
 	*found = 0;
@@ -328,7 +329,7 @@ int store_fund_hold_active_for(struct store *st, const char *merchant_id,
 	} else if (r != SQLITE_DONE) {
 		rc = sq_fail(st, e, "find hold");
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -387,9 +388,9 @@ int store_fund_receivable_open(struct store *st, const char *merchant_id,
 			       struct store_receivable *out, int max, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT id, amount, recovered FROM fund_receivables "
-			     "WHERE merchant_id = ? AND recovered < amount ORDER BY seq LIMIT ?",
-			 &s, e);
+	int rc = sq_prep_kept(st, "SELECT id, amount, recovered FROM fund_receivables "
+				  "WHERE merchant_id = ? AND recovered < amount "
+				  "ORDER BY seq LIMIT ?", &s, e);
 	int r;
 
 	*n = 0;
@@ -405,7 +406,7 @@ int store_fund_receivable_open(struct store *st, const char *merchant_id,
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = sq_fail(st, e, "list receivables");
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -507,7 +508,7 @@ int store_fund_op_get(struct store *st, const char *key, char hash[65], json_t *
 		      struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT request_hash, result FROM fund_ops WHERE key = ?", &s, e);
+	int rc = sq_prep_kept(st, "SELECT request_hash, result FROM fund_ops WHERE key = ?", &s, e);
 	int r;
 
 	*result = NULL;
@@ -525,7 +526,7 @@ int store_fund_op_get(struct store *st, const char *key, char hash[65], json_t *
 	} else {
 		rc = sq_fail(st, e, "get operation");
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -538,8 +539,8 @@ int store_fund_op_put(struct store *st, const char *key, const char *hash, json_
 
 	if (!text)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rc = sq_prep(st, "INSERT INTO fund_ops (key, request_hash, result, created_at) "
-			 "VALUES (?, ?, ?, ?)", &s, e);
+	rc = sq_prep_kept(st, "INSERT INTO fund_ops (key, request_hash, result, created_at) "
+			      "VALUES (?, ?, ?, ?)", &s, e);
 	if (!rc) {
 		sq_bind_text(s, 1, key);
 		sq_bind_text(s, 2, hash);

@@ -21,9 +21,9 @@ void store_seal_release(struct store_seal *s)
 int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, salts, "
-			  "created_at, chain_order, chain_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			  &s, e);
+	int rc = sq_prep_kept(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, "
+				  "salts, created_at, chain_order, chain_seq) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;

@@ -40,6 +40,45 @@ int sq_prep(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *
 	return RC_OK;
 }
 
+int sq_prep_kept(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < SQ_KEPT_MAX; i++) {
+		if (!st->kept[i]) {
+			if (free_slot < 0)
+				free_slot = i;
+		} else if (!st->kept_busy[i] && strcmp(sqlite3_sql(st->kept[i]), sql) == 0) {
+			st->kept_busy[i] = 1;
+			*stmt = st->kept[i];
+			return RC_OK;
+		}
+	}
+	if (sq_prep(st, sql, stmt, e))
+		return RC_DB;
+	if (free_slot >= 0) {
+		st->kept[free_slot] = *stmt;
+		st->kept_busy[free_slot] = 1;
+	}
+	return RC_OK;
+}
+
+void sq_finish(struct store *st, sqlite3_stmt *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < SQ_KEPT_MAX; i++)
+		if (st->kept[i] == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->kept_busy[i] = 0;
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
@@ -141,8 +180,12 @@ fail:
 
 void store_close(struct store *st)
 {
+	int i;
+
 	if (!st)
 		return;
+	for (i = 0; i < SQ_KEPT_MAX; i++)
+		sqlite3_finalize(st->kept[i]);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
@@ -209,7 +252,7 @@ int sq_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err
 			     sqlite3_errmsg(st->db));
 	else if (r != SQLITE_DONE)
 		rc = sq_fail(st, e, what);
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -542,7 +585,7 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 			 "SELECT body FROM %s WHERE id = ?1 OR external_id = ?1 "
 			 "ORDER BY (id = ?1) DESC, seq DESC LIMIT 1",
 			 kinds[kind].table);
-	rc = sq_prep(st, sql, &s, e);
+	rc = sq_prep_kept(st, sql, &s, e);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, ref);
@@ -553,7 +596,7 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 	} else {
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no %s %s", kinds[kind].name, ref);
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 

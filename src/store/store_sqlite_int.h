@@ -8,22 +8,38 @@
 
 #include "store/store.h"
 
+/* How many statements a store keeps prepared (sq_prep_kept). */
+#define SQ_KEPT_MAX 32
+
 struct store {
 	sqlite3 *db;            /* the connection */
 	pthread_mutex_t lock;   /* held from store_begin to store_end */
 	int failed;             /* a statement failed inside this transaction */
 	int schema_version;     /* after migrations */
+	sqlite3_stmt *kept[SQ_KEPT_MAX]; /* statements kept prepared, NULL where free */
+	int kept_busy[SQ_KEPT_MAX];      /* 1 while its statement is handed out */
 };
 
 /* Mark the transaction failed and describe the database's error. Returns RC_DB. */
 int sq_fail(struct store *st, struct err *e, const char *what);
 /* Prepare `sql`; RC_DB on failure. */
 int sq_prep(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e);
+/*
+ * Like sq_prep, for statements run on every request: the first call
+ * prepares `sql` and the store keeps it, later calls with the same text
+ * hand the kept statement out again (reset, no bindings) instead of
+ * parsing it anew. Give it back with sq_finish (or sq_step_done), never
+ * sqlite3_finalize. A statement already handed out, or one past
+ * SQ_KEPT_MAX, is prepared afresh and finalized by sq_finish.
+ */
+int sq_prep_kept(struct store *st, const char *sql, sqlite3_stmt **stmt, struct err *e);
+/* Done with a statement: a kept one is reset and its bindings cleared, any other finalized. */
+void sq_finish(struct store *st, sqlite3_stmt *s);
 /* Bind text, or NULL for a NULL pointer. */
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Run SQL with no rows. */
 int sq_exec(struct store *st, const char *sql, struct err *e);
-/* Step a statement that returns no rows, then finalize it; constraint failures are RC_CONFLICT. */
+/* Step a statement that returns no rows, then sq_finish it; constraint failures are RC_CONFLICT. */
 int sq_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *e);
 /* A malloc'd copy of a text column, or NULL. */
 char *sq_dup_text(sqlite3_stmt *s, int col);
