@@ -42,13 +42,6 @@ static int g_not_overdue(struct move *m, struct err *e)
 	return !json_is_true(json_object_get(m->d, "overdue"));
 }
 
-static int g_needs_action(struct move *m, struct err *e)
-{
-	(void)e;
-	return vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) !=
-	       OUTCOME_REJECTED;
-}
-
 static int g_offer(struct move *m, struct err *e)
 {
 	json_t *offer = json_object_get(m->d, "offer");
@@ -71,6 +64,18 @@ static int g_offer(struct move *m, struct err *e)
 	return 1;
 }
 
+/* 1 if `party` (consumer, merchant) waived its appeal. */
+static int waived(struct move *m, const char *party)
+{
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(json_object_get(m->d, "appeal_waived"), i, w)
+		if (party && strcmp(json_string_value(w), party) == 0)
+			return 1;
+	return 0;
+}
+
 static int g_appeal(struct move *m, struct err *e)
 {
 	if (!g_in_time(m, e))
@@ -80,7 +85,60 @@ static int g_appeal(struct move *m, struct err *e)
 			"this dispute has already been appealed once");
 		return 0;
 	}
+	if (waived(m, m->a->role)) {
+		err_set(e, RC_CONFLICT, "appeal_waived", NULL,
+			"the %s waived its appeal of this decision", m->a->role);
+		return 0;
+	}
 	return 1;
+}
+
+/* A party waives once, in time; the row that makes the decision final needs the other's too. */
+static int g_waive(struct move *m, struct err *e)
+{
+	if (!g_in_time(m, e))
+		return 0;
+	if (waived(m, m->party)) {
+		err_set(e, RC_CONFLICT, "appeal_waived", NULL, "the %s already waived its appeal",
+			m->party);
+		return 0;
+	}
+	return 1;
+}
+
+static int g_waive_last(struct move *m, struct err *e)
+{
+	const char *other = strcmp(m->party, actor_role_names[ACTOR_CONSUMER]) == 0
+				    ? actor_role_names[ACTOR_MERCHANT]
+				    : actor_role_names[ACTOR_CONSUMER];
+
+	return g_waive(m, e) && waived(m, other);
+}
+
+/* A decision on appeal is final. */
+static int g_appealed(struct move *m, struct err *e)
+{
+	(void)e;
+	return json_is_true(json_object_get(m->d, "appealed"));
+}
+
+/* The appeal window closes on an outcome with nothing to carry out. */
+static int g_nothing_to_do(struct move *m, struct err *e)
+{
+	(void)e;
+	return vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) ==
+		       OUTCOME_REJECTED &&
+	       !dispute_funds_pending(m->d);
+}
+
+/* After the consumer ended the dispute, an outcome that stood is still carried out. */
+static int g_execution_open(struct move *m, struct err *e)
+{
+	(void)e;
+	return json_is_object(json_object_get(m->d, "outcome")) &&
+	       !json_is_string(json_object_get(m->d, "executed_at")) &&
+	       vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) !=
+		       OUTCOME_REJECTED;
 }
 
 /* ---- effects ---- */
@@ -97,7 +155,8 @@ static int open_appeal(struct move *m, struct err *e)
 	return dispute_start_step(m, RULES_STEP_APPEAL, "parties", "appeal", DISPUTE_DECIDED, e);
 }
 
-static int a_outcome_claim(struct move *m, struct err *e)
+/* The claim as made, granted: by the merchant's acceptance or its silence. */
+static void outcome_claim(struct move *m)
 {
 	json_t *claim = json_object_get(m->d, "claim");
 	int timer = strcmp(m->a->role, actor_role_names[ACTOR_SYSTEM]) == 0;
@@ -111,7 +170,53 @@ static int a_outcome_claim(struct move *m, struct err *e)
 	dispute_set_outcome(m, outcome_of_claim((enum dispute_claim_type)type),
 			    json_object_get(claim, "amount"), reasons, timer ? "timeout" : "merchant");
 	json_decref(reasons);
-	return open_appeal(m, e);
+}
+
+/* The outcome is done: money moved or the agent confirmed it. */
+static void mark_executed(struct move *m)
+{
+	json_object_set_new(m->d, "executed_at", jx_time_json(m->now));
+}
+
+/* Carry the outcome's money out now; m->settled says whether all of it moved. */
+static int settle(struct move *m, struct err *e)
+{
+	int settled = 0, rc = dispute_funds_settle(m, &settled, e);
+
+	m->settled = !rc && settled;
+	return rc;
+}
+
+/* The outcome is final: the execution step starts and its money moves at once. */
+static int a_execute(struct move *m, struct err *e)
+{
+	int rc = dispute_start_step(m, RULES_STEP_EXECUTION, "platform", "execute",
+				    DISPUTE_EXECUTING, e);
+
+	if (!rc)
+		rc = dispute_oblige(m, DUTY_EXECUTE, dispute_current_due(m->d), e);
+	if (!rc && dispute_outcome_is_money(m->d))
+		rc = settle(m, e);
+	return rc;
+}
+
+/* The merchant accepted the claim: agreed, final, carried out at once. */
+static int a_agreed_claim(struct move *m, struct err *e)
+{
+	outcome_claim(m);
+	return a_execute(m, e);
+}
+
+/* A fast-lane claim granted on the merchant's silence is paid at once; the appeal window opens. */
+static int a_granted(struct move *m, struct err *e)
+{
+	int rc;
+
+	outcome_claim(m);
+	rc = open_appeal(m, e);
+	if (!rc)
+		rc = settle(m, e);
+	return rc;
 }
 
 static int a_offer(struct move *m, struct err *e)
@@ -146,7 +251,8 @@ static int a_review(struct move *m, struct err *e)
 	return rc;
 }
 
-static int a_outcome_offer(struct move *m, struct err *e)
+/* The consumer accepted the merchant's offer: agreed, final, carried out at once. */
+static int a_agreed_offer(struct move *m, struct err *e)
 {
 	json_t *offer = json_object_get(m->d, "offer");
 	json_t *reasons = json_pack("[{s:s, s:s}]", "code", "offer_accepted", "text",
@@ -162,10 +268,11 @@ static int a_outcome_offer(struct move *m, struct err *e)
 		outcome = OUTCOME_PARTIAL_REFUND;
 	dispute_set_outcome(m, outcome, json_object_get(offer, "amount"), reasons, "agreement");
 	json_decref(reasons);
-	return open_appeal(m, e);
+	return a_execute(m, e);
 }
 
-static int a_decide(struct move *m, struct err *e)
+/* The platform's decision stands as the outcome; its duty is met. */
+static int decide(struct move *m, struct err *e)
 {
 	int outcome = vocab_find(outcome_names, str(m->in, "outcome"));
 	int rc = dispute_meet(m, review_duty(m), e);
@@ -175,14 +282,34 @@ static int a_decide(struct move *m, struct err *e)
 	dispute_set_outcome(m, (enum dispute_outcome)outcome, json_object_get(m->in, "amount"),
 			    json_object_get(m->in, "reasons"), "platform");
 	json_object_set_new(m->d, "overdue", json_false());
-	if (json_is_true(json_object_get(m->d, "appealed"))) {
-		/* a decision on appeal is final: no second window */
-		json_object_set_new(m->d, "next", json_null());
-		return store_timer_add(m->c->st, str(m->d, "id"),
-				       rules_step_name(RULES_STEP_APPEAL),
-				       dispute_state_name(DISPUTE_DECIDED), m->now, e);
-	}
-	return open_appeal(m, e);
+	return RC_OK;
+}
+
+/* A decision: the sum it grants (beyond what was paid) is held at once; the appeal window opens. */
+static int a_decide(struct move *m, struct err *e)
+{
+	int64_t owed;
+	int rc = decide(m, e);
+
+	if (rc)
+		return rc;
+	owed = dispute_outcome_fen(m->d) -
+	       json_integer_value(json_object_get(
+		       json_object_get(json_object_get(m->d, "funds"), "paid"), "amount"));
+	rc = dispute_funds_hold(m, dispute_outcome_is_money(m->d) ? owed : 0, "decision", e);
+	if (!rc)
+		rc = open_appeal(m, e);
+	return rc;
+}
+
+/* A decision on appeal is final: carried out at once. */
+static int a_decide_final(struct move *m, struct err *e)
+{
+	int rc = decide(m, e);
+
+	if (!rc)
+		rc = a_execute(m, e);
+	return rc;
 }
 
 static int a_overdue(struct move *m, struct err *e)
@@ -201,14 +328,29 @@ static int a_appeal(struct move *m, struct err *e)
 	return a_review(m, e);
 }
 
-static int a_execute(struct move *m, struct err *e)
+static void add_waiver(struct move *m)
 {
-	int rc = dispute_start_step(m, RULES_STEP_EXECUTION, "platform", "execute",
-				    DISPUTE_EXECUTING, e);
+	json_t *w = json_object_get(m->d, "appeal_waived");
 
-	if (!rc)
-		rc = dispute_oblige(m, DUTY_EXECUTE, dispute_current_due(m->d), e);
-	return rc;
+	if (!json_is_array(w)) {
+		w = json_array();
+		json_object_set_new(m->d, "appeal_waived", w);
+	}
+	json_array_append_new(w, json_string(m->party));
+}
+
+static int a_waive(struct move *m, struct err *e)
+{
+	(void)e;
+	add_waiver(m);
+	return RC_OK;
+}
+
+/* Both parties waived: the decision is final and carried out at once. */
+static int a_waive_execute(struct move *m, struct err *e)
+{
+	add_waiver(m);
+	return a_execute(m, e);
 }
 
 static int a_end(struct move *m, struct err *e)
@@ -219,23 +361,97 @@ static int a_end(struct move *m, struct err *e)
 	return RC_OK;
 }
 
-static int a_executed(struct move *m, struct err *e)
+/* The appeal window closed on a rejection with nothing held or paid. */
+static int a_conclude(struct move *m, struct err *e)
 {
-	int rc = dispute_meet(m, DUTY_EXECUTE, e);
+	int rc = dispute_funds_release(m, e);
 
 	if (!rc)
 		rc = a_end(m, e);
 	return rc;
 }
 
-/* The consumer ended the dispute: the platform's open duties fall away. */
+/*
+ * The agent says the outcome is carried out: for one without money, its
+ * word; for a money outcome whose execution could not complete (the
+ * guarantee fund was short), a retry that must now move it all.
+ */
+static int a_executed(struct move *m, struct err *e)
+{
+	int rc = RC_OK;
+
+	if (dispute_outcome_is_money(m->d)) {
+		rc = settle(m, e);
+		if (!rc && !m->settled)
+			return err_set(e, RC_CONFLICT, "insufficient_funds", NULL,
+				       "the outcome's money cannot move yet: %s",
+				       str(json_object_get(m->d, "funds"), "blocked"));
+	}
+	if (!rc)
+		rc = dispute_meet(m, DUTY_EXECUTE, e);
+	if (!rc) {
+		mark_executed(m);
+		rc = a_end(m, e);
+	}
+	return rc;
+}
+
+/* The money has all moved: the outcome is carried out without an agent. */
+static int a_settled(struct move *m, struct err *e)
+{
+	int rc = dispute_meet(m, DUTY_EXECUTE, e);
+
+	if (!rc) {
+		mark_executed(m);
+		rc = a_end(m, e);
+	}
+	return rc;
+}
+
+/* Why the consumer's end of the dispute cancels a duty, as the report lists it. */
+static const char *close_reason(struct move *m)
+{
+	return m->event == EVENT_EXTERNAL ? "consumer_went_external" : "consumer_withdrew";
+}
+
+/*
+ * The consumer ended the dispute. Without an outcome, the platform's open
+ * duties fall away (cancelled, with the reason) and the hold is released.
+ * An outcome that stands survives: its money moves now and the duty to
+ * carry it out stays open until it is met.
+ */
 static int a_close(struct move *m, struct err *e)
 {
-	int rc = store_obligation_cancel_open(m->c->st, str(m->d, "id"), m->now, e);
+	const char *id = str(m->d, "id");
+	int64_t due = 0;
+	int uncovered = 0, rc = RC_OK;
 
-	if (!rc)
-		rc = a_end(m, e);
-	return rc;
+	/* no outcome, or a rejection that stood: nothing is owed, what is open falls away */
+	if (!json_is_object(json_object_get(m->d, "outcome")) ||
+	    (vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) ==
+		     OUTCOME_REJECTED &&
+	     !dispute_funds_pending(m->d))) {
+		rc = store_obligation_cancel_open(m->c->st, id, close_reason(m), m->now, e);
+		if (!rc)
+			rc = dispute_funds_release(m, e);
+		return rc ? rc : a_end(m, e);
+	}
+	/* in decided the appeal window ran: the duty to execute arises now */
+	if (m->from == DISPUTE_DECIDED) {
+		if (rules_deadline(m->c->rules, m->c->cal, RULES_STEP_EXECUTION, m->now, &due,
+				   &uncovered))
+			return err_set(e, RC_INVAL, NULL, NULL,
+				       "cannot compute the execution deadline");
+		rc = dispute_oblige(m, DUTY_EXECUTE, due, e);
+	}
+	if (!rc && dispute_outcome_is_money(m->d)) {
+		rc = settle(m, e);
+		if (!rc && m->settled) {
+			rc = dispute_meet(m, DUTY_EXECUTE, e);
+			mark_executed(m);
+		}
+	}
+	return rc ? rc : a_end(m, e);
 }
 
 static int a_external(struct move *m, struct err *e)
@@ -256,6 +472,8 @@ static int a_external(struct move *m, struct err *e)
 #define REVIEW STATE(DISPUTE_PLATFORM_REVIEW)
 #define DECIDED STATE(DISPUTE_DECIDED)
 #define EXECUTING STATE(DISPUTE_EXECUTING)
+#define WITHDRAWN STATE(DISPUTE_WITHDRAWN)
+#define EXTERNAL STATE(DISPUTE_EXTERNAL)
 
 /*
  * The lifecycle. Rows are tried in order; for one state and event the
@@ -263,40 +481,56 @@ static int a_external(struct move *m, struct err *e)
  * action's guard failing is a 409 saying why).
  */
 const struct transition dispute_transitions[] = {
-	{AWAITING, EVENT_MERCHANT_ACCEPT, WHO_MERCHANT, g_in_time, DISPUTE_DECIDED,
-	 a_outcome_claim, "the merchant accepted the claim"},
+	{AWAITING, EVENT_MERCHANT_ACCEPT, WHO_MERCHANT, g_in_time, DISPUTE_EXECUTING,
+	 a_agreed_claim, "the merchant accepted the claim: the outcome is agreed, final and "
+	 "carried out at once"},
 	{AWAITING, EVENT_MERCHANT_COUNTER, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING, a_offer,
 	 "the merchant made a counter-offer"},
 	{AWAITING, EVENT_MERCHANT_REJECT, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING, a_reject,
 	 "the merchant rejected the claim"},
 	{AWAITING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, g_fast_lane, DISPUTE_DECIDED,
-	 a_outcome_claim, "the merchant did not respond in time; a fast-lane claim is granted"},
+	 a_granted, "the merchant did not respond in time; a fast-lane claim is granted and paid "
+	 "at once"},
 	{AWAITING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, NULL, DISPUTE_PLATFORM_REVIEW,
 	 a_review, "the merchant did not respond in time; the platform reviews the claim"},
-	{NEGOTIATING, EVENT_ACCEPT_OFFER, WHO_CONSUMER, g_offer, DISPUTE_DECIDED, a_outcome_offer,
-	 "the consumer accepted the merchant's offer"},
+	{NEGOTIATING, EVENT_ACCEPT_OFFER, WHO_CONSUMER, g_offer, DISPUTE_EXECUTING, a_agreed_offer,
+	 "the consumer accepted the merchant's offer: the outcome is agreed, final and carried "
+	 "out at once"},
 	{NEGOTIATING, EVENT_ESCALATE, WHO_CONSUMER, g_in_time, DISPUTE_PLATFORM_REVIEW, a_review,
 	 "the consumer asked the platform to decide"},
 	{NEGOTIATING, EVENT_TIMEOUT_CONSUMER_REPLY, WHO_SYSTEM, NULL, DISPUTE_PLATFORM_REVIEW,
 	 a_review, "the consumer did not reply in time; the platform reviews the claim"},
+	{REVIEW, EVENT_DECISION, WHO_AGENT, g_appealed, DISPUTE_EXECUTING, a_decide_final,
+	 "the platform decided the appeal: the decision is final and carried out"},
 	{REVIEW, EVENT_DECISION, WHO_AGENT, NULL, DISPUTE_DECIDED, a_decide,
 	 "the platform decided"},
 	{REVIEW, EVENT_TIMEOUT_PLATFORM_REVIEW, WHO_SYSTEM, g_not_overdue, DISPUTE_PLATFORM_REVIEW,
 	 a_overdue, "the platform missed its decision deadline: the dispute is overdue"},
 	{DECIDED, EVENT_APPEAL, WHO_CONSUMER | WHO_MERCHANT, g_appeal, DISPUTE_PLATFORM_REVIEW,
 	 a_appeal, "a party appealed the decision with new information"},
-	{DECIDED, EVENT_TIMEOUT_APPEAL, WHO_SYSTEM, g_needs_action, DISPUTE_EXECUTING, a_execute,
-	 "the appeal window closed; the decision is carried out"},
-	{DECIDED, EVENT_TIMEOUT_APPEAL, WHO_SYSTEM, NULL, DISPUTE_RESOLVED, a_end,
+	{DECIDED, EVENT_WAIVE_APPEAL, WHO_CONSUMER | WHO_MERCHANT, g_waive_last, DISPUTE_EXECUTING,
+	 a_waive_execute, "both parties waived their appeal: the decision is final and carried "
+	 "out"},
+	{DECIDED, EVENT_WAIVE_APPEAL, WHO_CONSUMER | WHO_MERCHANT, g_waive, DISPUTE_DECIDED,
+	 a_waive, "a party waived its appeal"},
+	{DECIDED, EVENT_TIMEOUT_APPEAL, WHO_SYSTEM, g_nothing_to_do, DISPUTE_RESOLVED, a_conclude,
 	 "the appeal window closed; nothing is left to do"},
+	{DECIDED, EVENT_TIMEOUT_APPEAL, WHO_SYSTEM, NULL, DISPUTE_EXECUTING, a_execute,
+	 "the appeal window closed; the decision is carried out"},
 	{EXECUTING, EVENT_EXECUTED, WHO_AGENT, NULL, DISPUTE_RESOLVED, a_executed,
 	 "the platform carried out the decision"},
+	{EXECUTING, EVENT_SETTLED, WHO_SYSTEM, NULL, DISPUTE_RESOLVED, a_settled,
+	 "the money has all moved: the outcome is carried out"},
 	{EXECUTING, EVENT_TIMEOUT_EXECUTION, WHO_SYSTEM, g_not_overdue, DISPUTE_EXECUTING,
 	 a_overdue, "the platform missed its execution deadline: the dispute is overdue"},
 	{STATES_LIVE, EVENT_WITHDRAW, WHO_CONSUMER, NULL, DISPUTE_WITHDRAWN, a_close,
 	 "the consumer withdrew"},
 	{STATES_LIVE, EVENT_EXTERNAL, WHO_CONSUMER, NULL, DISPUTE_EXTERNAL, a_external,
 	 "the consumer took the dispute to a court or consumer association"},
+	{WITHDRAWN, EVENT_EXECUTED, WHO_AGENT, g_execution_open, DISPUTE_WITHDRAWN, a_executed,
+	 "the platform carried out the outcome that stood when the consumer withdrew"},
+	{EXTERNAL, EVENT_EXECUTED, WHO_AGENT, g_execution_open, DISPUTE_EXTERNAL, a_executed,
+	 "the platform carried out the outcome that stood when the consumer went elsewhere"},
 };
 
 const size_t dispute_transitions_len = sizeof(dispute_transitions) / sizeof(dispute_transitions[0]);
@@ -393,6 +627,17 @@ static const struct transition *find_row(struct move *m, int on_behalf, struct e
 	return NULL;
 }
 
+/* An executing outcome whose money has all moved is resolved, by the system, at once. */
+static int settled(struct move *m, struct err *e)
+{
+	static const struct actor sys = {"system", "funds", NULL};
+	struct move next;
+
+	move_init(&next, m->c, &sys, m->d, NULL, m->now, m->dc);
+	next.event = EVENT_SETTLED;
+	return dispute_apply(&next, 0, NULL, e);
+}
+
 int dispute_apply(struct move *m, int on_behalf, json_t *data, struct err *e)
 {
 	const struct transition *row = find_row(m, on_behalf, e);
@@ -403,15 +648,21 @@ int dispute_apply(struct move *m, int on_behalf, json_t *data, struct err *e)
 	if (!row)
 		return e->rc;
 	from = (enum dispute_state)vocab_find(dispute_state_names, str(m->d, "state"));
+	m->from = from;
 	if (row->next != from)
 		json_object_set_new(m->d, "state", json_string(dispute_state_name(row->next)));
 	if (row->effect) {
 		rc = row->effect(m, e);
-		if (rc)
+		if (rc) {
+			move_release(m);
 			return rc;
+		}
 	}
 	rc = dispute_record(m, event_type(m->event), dispute_state_name(from),
 			    dispute_state_name(row->next), row->why, json_incref(data), e);
+	if (!rc)
+		rc = dispute_record_moved(m, e);
+	move_release(m);
 	if (!rc)
 		rc = dispute_save(m, e);
 	if (!rc)
@@ -419,6 +670,8 @@ int dispute_apply(struct move *m, int on_behalf, json_t *data, struct err *e)
 	hook = entered_hook(row->next);
 	if (!rc && row->next != from && hook)
 		rc = dispute_notify(m, hook, e);
+	if (!rc && row->next == DISPUTE_EXECUTING && m->settled)
+		rc = settled(m, e);
 	return rc;
 }
 

@@ -197,6 +197,28 @@ static int check_external(struct move *m, json_t *data, struct err *e)
 	return RC_OK;
 }
 
+/* Who waives: the party acting, or the one the platform key names in `party`. */
+static int check_waive(struct move *m, json_t *data, struct err *e)
+{
+	static const int which[] = {ACTOR_CONSUMER, ACTOR_MERCHANT};
+	const char *parties[3];
+	const char *party = NULL;
+	int rc;
+
+	vocab_subset(actor_role_names, which, 2, parties);
+	if (vocab_find(parties, m->a->role) >= 0) {
+		if (jx_has(m->in, "party"))
+			return err_set(e, RC_INVAL, "unknown_parameter", "party",
+				       "party is for the platform acting on a party's behalf");
+		party = m->a->role;
+	} else if ((rc = jx_enum(m->in, "party", "party", 1, parties, &party, e))) {
+		return rc;
+	}
+	m->party = vocab_find(parties, party) == 0 ? parties[0] : parties[1];
+	json_object_set_new(data, "party", json_string(m->party));
+	return check_message(m, 0, 0, data, e);
+}
+
 /* A reason code: a lowercase letter, then lowercase letters, digits and '_'. */
 static int code_ok(const char *code)
 {
@@ -336,6 +358,7 @@ static const struct action_spec actions[ACTION__COUNT] = {
 	[ACTION_MESSAGES] = {{"text", "attachments"}, NULL, {0}, 0,
 			     WHO_CONSUMER | WHO_MERCHANT},
 	[ACTION_EXECUTED] = {{"message"}, check_note, {EVENT_EXECUTED}, 1, 0},
+	[ACTION_WAIVE_APPEAL] = {{"party", "message"}, check_waive, {EVENT_WAIVE_APPEAL}, 1, 0},
 };
 
 /* Who may take `action`: whoever the table lets fire one of its events. */

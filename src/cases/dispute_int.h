@@ -36,11 +36,20 @@ struct move {
 	int64_t now;            /* when, UTC ms */
 	struct dispute_call *dc; /* where the seals made go */
 	enum dispute_event event; /* the table event it fires, once known */
+	json_t *moved;          /* money the effect moved, recorded after the move as "funds"
+				   events (owned; dispute_record_moved frees it) */
+	enum dispute_state from; /* the state the move leaves (set by dispute_apply) */
+	int settled;            /* the effect carried the outcome's money out completely */
+	const char *party;      /* waive_appeal: the party waiving (a name in actor_role_names) */
 };
 
-/* A move by `a` on `d` at `now`; `in` may be NULL. Nothing is allocated. */
+/* A move by `a` on `d` at `now`; `in` may be NULL. Nothing is allocated until an effect
+ * moves money (m->moved, freed when dispute_apply records it, or by move_release). */
 void move_init(struct move *m, struct cases *c, const struct actor *a, json_t *d, json_t *in,
 	       int64_t now, struct dispute_call *dc);
+
+/* Free what a move holds that was not recorded. */
+void move_release(struct move *m);
 
 /* A guard: 1 to take the row; 0 to try the next, or to refuse if it set `e`. */
 typedef int guard_fn(struct move *m, struct err *e);
@@ -98,6 +107,7 @@ struct dispute_opening {
 	const char *description;   /* or NULL */
 	json_t *evidence;          /* blob ids cited */
 	json_t *records;           /* the frozen evidence set's records */
+	json_t *platform_liable;   /* dispute_liability's answer */
 	int64_t now;               /* when it opens */
 };
 
@@ -156,5 +166,66 @@ int dispute_cite_blobs(struct store *st, const struct actor *a, json_t *in, cons
  */
 void dispute_set_outcome(struct move *m, enum dispute_outcome outcome, json_t *amount,
 			 json_t *reasons, const char *source);
+
+/* ---- money (dispute_funds.c) ---- */
+
+/*
+ * A dispute's "funds" member: {"hold": "hld_…" or null, "held", "shortfall",
+ * "paid", "reimbursed" (money), "blocked": why money could not move, or
+ * null}. `paid` is what the consumer was paid for the dispute, `reimbursed`
+ * what the guarantee fund paid back to the merchant after an appeal it won.
+ * Every operation is keyed by the dispute's id and these amounts, so it
+ * happens once. New reference.
+ */
+json_t *dispute_funds_json(void);
+
+/* The outcome's amount in fen (0 for none). */
+int64_t dispute_outcome_fen(json_t *d);
+
+/* 1 if the outcome is carried out by moving money alone: refunds, and rejected (nothing). */
+int dispute_outcome_is_money(json_t *d);
+
+/* 1 if money is still to move or a hold still stands for the outcome. */
+int dispute_funds_pending(json_t *d);
+
+/*
+ * Hold `amount` fen of the merchant's available settlement, then deposit,
+ * for the dispute, replacing the hold it had (none for amount 0): as much
+ * as is available, the shortfall recorded. `tag` names the hold in its key.
+ */
+int dispute_funds_hold(struct move *m, int64_t amount, const char *tag, struct err *e) WARN_UNUSED;
+
+/* Release the dispute's active hold, if it has one. */
+int dispute_funds_release(struct move *m, struct err *e) WARN_UNUSED;
+
+/*
+ * Bring the money in line with the outcome: pay the consumer what it
+ * grants beyond what was paid (funds_execute: the hold, settlement,
+ * deposit, then the guarantee fund paying first; funds_advance for all of
+ * it when the platform is liable), or reimburse the merchant from the
+ * guarantee fund what it paid beyond it; then release the hold. *settled
+ * is 1 when nothing is left to move. A guarantee fund that cannot cover
+ * the rest is no error: nothing moves, funds.blocked says why, *settled 0.
+ */
+int dispute_funds_settle(struct move *m, int *settled, struct err *e) WARN_UNUSED;
+
+/* Record the "funds" events of what the move's effects moved (m->moved), in order. */
+int dispute_record_moved(struct move *m, struct err *e) WARN_UNUSED;
+
+/* *has: whether staff set `flag` on the merchant. */
+int dispute_merchant_flagged(struct cases *c, const char *merchant_id, enum merchant_flag flag,
+			     int *has, struct err *e) WARN_UNUSED;
+
+/*
+ * CPL art. 44: *out is {"basis": "cpl_44", "reason", "text"} when the
+ * platform cannot give the merchant's identity (flagged
+ * identity_unverifiable, or its record lacks a real name, an address or
+ * any contact), else JSON null. New reference.
+ */
+int dispute_liability(struct cases *c, const char *merchant_id, json_t **out,
+		      struct err *e) WARN_UNUSED;
+
+/* Set the dispute's platform_liable if the merchant has become so since (once liable, it stays). */
+int dispute_liability_update(struct move *m, struct err *e) WARN_UNUSED;
 
 #endif

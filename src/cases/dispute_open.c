@@ -171,24 +171,6 @@ static int freeze_evidence(struct cases *c, json_t *order, json_t **set, struct 
 	return rc;
 }
 
-/* 1 if staff flagged the merchant for repeated fraud. */
-static int merchant_flagged(struct cases *c, const char *merchant_id, int *flagged,
-			    struct err *e)
-{
-	json_t *flags = NULL, *f;
-	size_t k;
-	int rc = store_merchant_flags(c->st, merchant_id, &flags, e);
-
-	*flagged = 0;
-	if (rc)
-		return rc;
-	json_array_foreach(flags, k, f)
-		if (vocab_find(merchant_flag_names, str(f, "flag")) == MERCHANT_FLAG_REPEATED_FRAUD)
-			*flagged = 1;
-	json_decref(flags);
-	return RC_OK;
-}
-
 /* The claim in the body, checked against the order. */
 struct claim {
 	const char *type;        /* a claim_type_names entry */
@@ -296,6 +278,10 @@ static json_t *opening_json(const struct dispute_opening *o)
 	json_object_set_new(d, "appealed", json_false());
 	json_object_set_new(d, "deadlines", json_array());
 	json_object_set_new(d, "next", json_null());
+	json_object_set(d, "platform_liable", o->platform_liable);
+	json_object_set_new(d, "funds", dispute_funds_json());
+	json_object_set_new(d, "appeal_waived", json_array());
+	json_object_set_new(d, "executed_at", json_null());
 	json_object_set_new(d, "created_at", jx_time_json(o->now));
 	json_object_set_new(d, "updated_at", jx_time_json(o->now));
 	return d;
@@ -317,12 +303,18 @@ static int open_stored(struct move *m, const struct dispute_opening *o, struct e
 		rc = dispute_oblige(m, DUTY_ACKNOWLEDGE, o->now, e);
 	if (!rc)
 		rc = dispute_meet(m, DUTY_ACKNOWLEDGE, e);
+	/* a serious dispute holds what is claimed, as far as the merchant's money reaches */
+	if (!rc && o->tier == RULES_TIER_SERIOUS && m->c->rules->serious_hold)
+		rc = dispute_funds_hold(m, o->amount, "opening", e);
 	if (!rc)
 		rc = dispute_record(m, "opened", NULL, opened, o->tier_reason,
 				    json_pack("{s:O, s:s, s:O}", "claim",
 					      json_object_get(m->d, "claim"), "reason", o->reason,
 					      "evidence", o->evidence),
 				    e);
+	if (!rc)
+		rc = dispute_record_moved(m, e);
+	move_release(m);
 	if (!rc)
 		rc = dispute_save(m, e);
 	if (!rc)
@@ -336,7 +328,7 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	struct claim cl = {0};
 	struct dispute_opening o = {0};
 	char id[ID_MAX], why[RULES_TIER_REASON_MAX];
-	json_t *d = NULL, *set = NULL;
+	json_t *d = NULL, *set = NULL, *liable = NULL;
 	struct move m;
 	int rc, flagged = 0;
 
@@ -345,7 +337,10 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	if (!rc)
 		rc = check_admissible(c, order, &cl, now, e);
 	if (!rc)
-		rc = merchant_flagged(c, str(order, "merchant"), &flagged, e);
+		rc = dispute_merchant_flagged(c, str(order, "merchant"),
+					      MERCHANT_FLAG_REPEATED_FRAUD, &flagged, e);
+	if (!rc)
+		rc = dispute_liability(c, str(order, "merchant"), &liable, e);
 	if (rc)
 		goto out;
 	if (rules_tier(c->rules, cl.reason, cl.amount, flagged, &o.tier, why)) {
@@ -371,6 +366,7 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 	o.description = cl.description;
 	o.evidence = cl.evidence;
 	o.records = set;
+	o.platform_liable = liable;
 	o.now = now;
 	d = opening_json(&o);
 	move_init(&m, c, a, d, in, now, dc);
@@ -383,5 +379,6 @@ out:
 	json_decref(d);
 	json_decref(cl.evidence);
 	json_decref(set);
+	json_decref(liable);
 	return rc;
 }

@@ -24,6 +24,12 @@ void move_init(struct move *m, struct cases *c, const struct actor *a, json_t *d
 	m->dc = dc;
 }
 
+void move_release(struct move *m)
+{
+	json_decref(m->moved);
+	m->moved = NULL;
+}
+
 static const char *str(json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));

@@ -40,12 +40,14 @@ static const char *const keys_tiers[] = {
 	"serious_reasons", "flagged_merchant_serious", "fast_lane_max", NULL
 };
 static const char *const keys_reason[] = {"zh", "en", NULL};
+static const char *const keys_funds[] = {"serious_hold", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
 	{"deadlines", step_names}, /* a deadline per step */
 	{"no_reason_return", keys_return},
 	{"tiers", keys_tiers},
+	{"funds", keys_funds},
 	{"reason.", keys_reason},
 };
 
@@ -292,6 +294,26 @@ static int load_header(const struct cases_ini *ini, struct rules *r, struct err 
 	return cases_ini_string(ini, "rules", "title", &r->title, e);
 }
 
+/* A required true or false into *out. */
+static int load_bool(const struct cases_ini *ini, const char *group, const char *key, int *out,
+		     struct err *e)
+{
+	char *v = NULL;
+	int rc = cases_ini_string(ini, group, key, &v, e);
+
+	if (rc == RC_OK) {
+		if (strcmp(v, "true") == 0)
+			*out = 1;
+		else if (strcmp(v, "false") == 0)
+			*out = 0;
+		else
+			rc = cases_ini_fail(ini, group, key, "invalid_value", e,
+					    "\"%s\" is not true or false", v);
+	}
+	g_free(v);
+	return rc;
+}
+
 static int load_tiers(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
 	char *v = NULL;
@@ -299,21 +321,9 @@ static int load_tiers(const struct cases_ini *ini, struct rules *r, struct err *
 
 	rc = load_set(ini, "tiers", "serious_reasons", dispute_reason_names, "dispute reason",
 		      &r->serious_reasons, e);
-	if (rc)
-		return rc;
-	rc = cases_ini_string(ini, "tiers", "flagged_merchant_serious", &v, e);
-	if (rc == RC_OK) {
-		if (strcmp(v, "true") == 0)
-			r->flagged_merchant_serious = 1;
-		else if (strcmp(v, "false") == 0)
-			r->flagged_merchant_serious = 0;
-		else
-			rc = cases_ini_fail(ini, "tiers", "flagged_merchant_serious",
-					    "invalid_value", e,
-					    "\"%s\" is not true or false", v);
-	}
-	g_free(v);
-	v = NULL;
+	if (!rc)
+		rc = load_bool(ini, "tiers", "flagged_merchant_serious",
+			       &r->flagged_merchant_serious, e);
 	if (rc)
 		return rc;
 	rc = cases_ini_string(ini, "tiers", "fast_lane_max", &v, e);
@@ -387,6 +397,8 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 			      "listing return_exclusion flag", &r->return_excluded, e);
 	if (rc == RC_OK)
 		rc = load_tiers(&ini, r, e);
+	if (rc == RC_OK)
+		rc = load_bool(&ini, "funds", "serious_hold", &r->serious_hold, e);
 	if (rc == RC_OK)
 		rc = load_reasons(&ini, r, e);
 	if (rc == RC_OK) {
@@ -553,7 +565,7 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 		"{s:s, s:s, s:s, s:s, s:o, s:o,"
 		" s:{s:o, s:s, s:o},"
 		" s:{s:o, s:o, s:b, s:o},"
-		" s:o}",
+		" s:{s:b}, s:o}",
 		"version", r->version, "title", r->title, "published_at", at,
 		"time_zone", "+08:00", "counting", counting_json(), "deadlines", deadlines,
 		"no_reason_return", "window", duration_json(&r->return_window), "starts",
@@ -563,7 +575,7 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 		strings_json(r->serious_reasons), "flagged_merchant_serious",
 		r->flagged_merchant_serious, "fast_lane_max",
 		jx_money_json(r->fast_lane_max, "CNY"),
-		"reason_codes", reasons);
+		"funds", "serious_hold", r->serious_hold, "reason_codes", reasons);
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {
 		v = calendar_to_json(cal);

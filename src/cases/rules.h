@@ -78,6 +78,8 @@ struct rules {
 	int flagged_merchant_serious;                  /* a merchant flagged for repeated fraud
 							  makes a dispute serious */
 	int64_t fast_lane_max;                         /* largest fast-lane claim, fen (CNY) */
+	int serious_hold;                              /* a serious dispute holds the claimed
+							  amount of the merchant's funds at opening */
 	struct rules_reason *reasons;                  /* decision reason codes, in file order */
 	size_t n_reasons;                              /* entries in `reasons` */
 };
@@ -124,8 +126,8 @@ const char *rules_tier_name(enum rules_tier tier);
 /*
  * The rules as GET /v1/rules serves them: version, title, published_at,
  * time zone and how periods are counted, every deadline ({"value", "unit",
- * "text"}), the return window and its excluded flags, the tiers, and the
- * reason codes; with a "calendar" member (calendar_to_json) when `cal` is
+ * "text"}), the return window and its excluded flags, the tiers, the funds
+ * rules ({"serious_hold"}) and the reason codes; with a "calendar" member (calendar_to_json) when `cal` is
  * not NULL. New reference; NULL if out of memory.
  */
 json_t *rules_to_json(const struct rules *r, const struct calendar *cal);

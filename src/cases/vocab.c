@@ -56,6 +56,7 @@ const char *const dispute_action_names[] = {
 	[ACTION_APPEAL] = "appeal",
 	[ACTION_MESSAGES] = "messages",
 	[ACTION_EXECUTED] = "executed",
+	[ACTION_WAIVE_APPEAL] = "waive_appeal",
 	[ACTION__COUNT] = NULL,
 };
 
@@ -77,6 +78,8 @@ const char *const dispute_event_names[] = {
 	[EVENT_DECISION] = "decision",
 	[EVENT_APPEAL] = "appeal",
 	[EVENT_EXECUTED] = "executed",
+	[EVENT_WAIVE_APPEAL] = "waive_appeal",
+	[EVENT_SETTLED] = "settled",
 	[EVENT_TIMEOUT_MERCHANT_RESPONSE] = "timeout:merchant_response",
 	[EVENT_TIMEOUT_CONSUMER_REPLY] = "timeout:consumer_reply",
 	[EVENT_TIMEOUT_PLATFORM_REVIEW] = "timeout:platform_review",
@@ -108,6 +111,7 @@ const char *const duty_names[] = {
 
 const char *const merchant_flag_names[] = {
 	[MERCHANT_FLAG_REPEATED_FRAUD] = "repeated_fraud",
+	[MERCHANT_FLAG_IDENTITY_UNVERIFIABLE] = "identity_unverifiable",
 	[MERCHANT_FLAG__COUNT] = NULL,
 };
 

@@ -115,7 +115,9 @@ enum dispute_action {
 	ACTION_DECISION,     /* the platform decides */
 	ACTION_APPEAL,       /* a party appeals a decision, once */
 	ACTION_MESSAGES,     /* either party adds evidence; no transition */
-	ACTION_EXECUTED,     /* the platform carried the outcome out */
+	ACTION_EXECUTED,     /* the platform carried out an outcome without money, or retries
+				a money execution that could not complete */
+	ACTION_WAIVE_APPEAL, /* a party gives up its appeal of a decision */
 	ACTION__COUNT
 };
 
@@ -146,6 +148,8 @@ enum dispute_event {
 	EVENT_DECISION,
 	EVENT_APPEAL,
 	EVENT_EXECUTED,
+	EVENT_WAIVE_APPEAL,  /* a party waives its appeal */
+	EVENT_SETTLED,       /* the system: an executing outcome's money has all moved */
 	EVENT_TIMEOUT_MERCHANT_RESPONSE,
 	EVENT_TIMEOUT_CONSUMER_REPLY,
 	EVENT_TIMEOUT_PLATFORM_REVIEW,
@@ -201,9 +205,11 @@ extern const char *const duty_names[]; /* "acknowledge", "decide", "appeal", "ex
 /* Flags staff set on a merchant (POST /v1/merchants/{id}/flags). */
 enum merchant_flag {
 	MERCHANT_FLAG_REPEATED_FRAUD, /* makes its disputes serious, when the rules say so */
+	MERCHANT_FLAG_IDENTITY_UNVERIFIABLE, /* its identity cannot be provided: the platform
+						is liable (CPL art. 44) */
 	MERCHANT_FLAG__COUNT
 };
 
-extern const char *const merchant_flag_names[]; /* "repeated_fraud" */
+extern const char *const merchant_flag_names[]; /* "repeated_fraud", "identity_unverifiable" */
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "funds/funds.h"
 
 #define MIN_MS (60LL * 1000)
 #define HOUR_MS (60 * MIN_MS)
@@ -242,11 +243,11 @@ static const struct scene scenes[] = {
 		{B_PREV, H(1), 'c', "messages", .text = "商品已经停止使用，实物保留着，平台需要的话可以寄回检测。"},
 	}},
 
-	{"merchant accepted", DISPUTE_DECIDED, KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_FAST_LANE,
-	 A_AGO, H(80), {
+	{"merchant accepted, refunded at once", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
+	 RULES_TIER_FAST_LANE, A_AGO, H(80), {
 		OPEN(0),
-		{B_PREV, H(6), 'm', "responses", .arg = "accept", .text = "非常抱歉给您带来不便，同意您的申请，需要寄回的话运费由我们承担。"},
-		{B_PREV, H(1), 'c', "messages", .text = "好的，谢谢处理。"},
+		{B_PREV, H(1), 'c', "messages", .text = "商品照片已经发在订单聊天里了。"},
+		{B_PREV, H(6), 'm', "responses", .arg = "accept", .text = "非常抱歉给您带来不便，同意您的申请，款项直接退给您。"},
 	}},
 	{"agent decided with reasons", DISPUTE_DECIDED, KS_MISDESCRIBED | KS_DEFECT, 0,
 	 RULES_TIER_STANDARD, A_AGO, D(7), {
@@ -262,28 +263,36 @@ static const struct scene scenes[] = {
 		{B_PREV, H(2), 'c', "messages", .text = "联系商家好几次都没有回复。"},
 	}},
 
-	{"decision being carried out", DISPUTE_EXECUTING, KS_DEFECT | KS_MISDESCRIBED, 0,
+	{"replacement being carried out", DISPUTE_EXECUTING, KS_DEFECT | KS_MISDESCRIBED, 0,
 	 RULES_TIER_STANDARD, A_APPEAL_CLOSED, H(8), {
 		OPEN(-H(74)),
 		{B_PREV, H(12), 'm', "responses", .arg = "reject", .text = "不同意，商品签收时是完好的，问题是收货后造成的。"},
 		{B_PREV, H(14), 'c', "escalate", .text = "签收后马上就发现了问题，当时就在聊天里反映了，请平台处理。"},
 		{B_PREV, H(4), 'm', "messages", .text = "请平台参考我们的发货检验记录。"},
-		{B_ANCHOR, 0, 'a', "decision", .arg = "full_refund", .codes = "$claim;merchant_evidence_insufficient"},
+		{B_ANCHOR, 0, 'a', "decision", .arg = "replace", .codes = "$claim;merchant_evidence_insufficient"},
 	}},
-	{"offer accepted, being carried out", DISPUTE_EXECUTING, KS_DEFECT | KS_MISDESCRIBED, 0,
-	 TIER_ANY, A_APPEAL_CLOSED, H(20), {
+	{"exchange agreed, being carried out", DISPUTE_EXECUTING, KS_DEFECT, 0, TIER_ANY,
+	 A_AGO, H(20), {
 		OPEN(-H(30)),
-		{B_PREV, H(10), 'm', "responses", .arg = "counter", .offer = "compensation", .pct = 40,
-		 .text = "商品还能继续使用的话，我们补偿{amount}元，您看可以吗？"},
-		{B_ANCHOR, 0, 'c', "accept_offer", .arg = NULL},
-		{B_PREV, H(2), 'c', "messages", .text = "同意这个方案，请尽快打款。"},
+		{B_PREV, H(10), 'm', "responses", .arg = "counter", .offer = "exchange", .pct = 100,
+		 .text = "非常抱歉，给您换一个新的，来回运费由我们承担。"},
+		{B_PREV, H(6), 'c', "accept_offer", .arg = NULL},
 	}},
 	{"execution overdue", DISPUTE_EXECUTING, KS_SHIPPED_NR, KS_NOT_RECEIVED, RULES_TIER_STANDARD,
 	 A_EXEC_OVERDUE, D(1), {
 		OPEN(-H(60)),
 		{B_PREV, H(14), 'm', "responses", .arg = "reject", .text = "包裹的情况需要先和快递公司核实，暂不同意退款。"},
 		{B_PREV, H(10), 'c', "escalate", .text = "包裹一直没有收到，商家却让我等，请平台处理。"},
-		{B_ANCHOR, 0, 'a', "decision", .arg = "full_refund", .codes = "$claim;merchant_evidence_insufficient"},
+		{B_ANCHOR, 0, 'a', "decision", .arg = "replace", .codes = "$claim;merchant_evidence_insufficient",
+		 .why = "商家未能证明商品已经交付，应当补发商品。"},
+	}},
+	{"offer accepted, paid at once", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
+	 TIER_ANY, A_AGO, H(20), {
+		OPEN(-H(30)),
+		{B_PREV, H(10), 'm', "responses", .arg = "counter", .offer = "compensation", .pct = 40,
+		 .text = "商品还能继续使用的话，我们补偿{amount}元，您看可以吗？"},
+		{B_PREV, H(2), 'c', "messages", .text = "同意这个方案，请尽快打款。"},
+		{B_PREV, H(1), 'c', "accept_offer", .arg = NULL},
 	}},
 
 	{"partial refund carried out", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
@@ -292,7 +301,6 @@ static const struct scene scenes[] = {
 		{B_PREV, H(10), 'm', "responses", .arg = "reject", .text = "商品是正常使用损耗，不在售后范围内。"},
 		{B_PREV, H(12), 'c', "escalate", .text = "才用了几天就出问题，不可能是正常损耗。"},
 		{B_ANCHOR, 0, 'a', "decision", .arg = "partial_refund", .pct = 50, .codes = "claim_exceeds_loss;$claim"},
-		{B_DUE, H(20), 'a', "executed", .text = "已按决定向消费者原路退款{amount}元。"},
 	}},
 	{"rejected, closed after the appeal window", DISPUTE_RESOLVED, KB(K_EXCLUDED), KS_DEFECT,
 	 TIER_ANY, A_APPEAL_CLOSED, D(1), {
@@ -313,13 +321,12 @@ static const struct scene scenes[] = {
 		{B_PREV, H(20), 'a', "decision", .arg = "partial_refund", .pct = 40,
 		 .codes = "merchant_evidence_insufficient;claim_exceeds_loss",
 		 .why = "商家补充的第三方检测报告是同批次抽检结论，不能证明消费者收到的这一件没有问题，维持原决定。"},
-		{B_PREV, H(18), 'a', "executed", .text = "已按复核决定向消费者原路退款{amount}元。"},
 	}},
-	{"no-reason return refunded", DISPUTE_RESOLVED, KS_RETURN, 0, TIER_ANY, A_APPEAL_CLOSED, D(4), {
-		OPEN(-H(8)),
-		{B_ANCHOR, 0, 'm', "responses", .arg = "accept", .text = "同意退货，退货地址已发到订单聊天，寄回后请上传快递单号。"},
+	{"no-reason return refunded", DISPUTE_RESOLVED, KS_RETURN, 0, TIER_ANY, A_AGO, D(4), {
+		OPEN(0),
+		{B_PREV, H(2), 'm', "messages", .text = "退货地址已发到订单聊天，寄回后请上传快递单号。"},
 		{B_PREV, H(20), 'c', "messages", .text = "已经寄回，中通快递单号{ref}。"},
-		{B_DUE, H(24), 'a', "executed", .text = "商家已确认收到退货，平台已原路退款{amount}元。"},
+		{B_PREV, H(20), 'm', "responses", .arg = "accept", .text = "已收到退货，商品完好，同意退款。"},
 	}},
 
 	{"parcel turned up", DISPUTE_WITHDRAWN, KB(K_STALLED) | KB(K_SIGNED_NR) | KB(K_LOST),
@@ -542,6 +549,68 @@ static int gather(struct demo *x, struct err *e)
 			return rc;
 	}
 	return RC_OK;
+}
+
+/* The platform's guarantee fund in the demo: ¥100,000. */
+#define DEMO_GUARANTEE_FEN 10000000LL
+
+/*
+ * Money on the platform before the disputes: each merchant's settlement
+ * holds the proceeds of its orders, credited when its first order was
+ * paid, and the guarantee fund is topped up at the first payment of all.
+ */
+static int fund(struct demo *x, struct err *e)
+{
+	struct funds_ctx fc;
+	json_t *per = json_object(), *o, *m;
+	const char *mid;
+	int64_t first = 0;
+	char key[96];
+	size_t i;
+	int rc = RC_OK;
+
+	json_array_foreach(x->orders, i, o) {
+		int64_t at = ms_of(json_object_get(o, "paid_at"));
+		int64_t fen = json_integer_value(json_object_get(json_object_get(o, "total"), "amount"));
+
+		m = json_object_get(per, str(o, "merchant"));
+		if (!m) {
+			m = json_pack("{s:I, s:I}", "sum", (json_int_t)0, "at", (json_int_t)at);
+			json_object_set_new(per, str(o, "merchant"), m);
+		}
+		json_object_set_new(m, "sum", json_integer(json_integer_value(
+							json_object_get(m, "sum")) + fen));
+		if (at < json_integer_value(json_object_get(m, "at")))
+			json_object_set_new(m, "at", json_integer(at));
+		if (!first || at < first)
+			first = at;
+	}
+	json_object_foreach(per, mid, m) {
+		json_t *out = NULL;
+
+		memset(&fc, 0, sizeof(fc));
+		fc.st = x->c.st;
+		fc.now = json_integer_value(json_object_get(m, "at"));
+		snprintf(key, sizeof(key), "demo:settlement:%s", mid);
+		rc = funds_credit(&fc, key, mid, "settlement",
+				  json_integer_value(json_object_get(m, "sum")), "demo sales", NULL,
+				  &out, e);
+		json_decref(out);
+		if (rc)
+			break;
+	}
+	if (!rc && first) {
+		json_t *out = NULL;
+
+		memset(&fc, 0, sizeof(fc));
+		fc.st = x->c.st;
+		fc.now = first;
+		rc = funds_guarantee_add(&fc, "demo:guarantee", DEMO_GUARANTEE_FEN,
+					 "demo guarantee fund", &out, e);
+		json_decref(out);
+	}
+	json_decref(per);
+	return rc;
 }
 
 /* ---- choosing an order for a scene ---- */
@@ -1005,6 +1074,8 @@ int demo_disputes(struct store *st, const struct rules *r, const struct calendar
 		return rc;
 	}
 	rc = gather(x, e);
+	if (!rc)
+		rc = fund(x, e);
 	for (i = 0; !rc && i < N_SCENES; i++)
 		rc = play(x, &scenes[i], e);
 	if (!rc)

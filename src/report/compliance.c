@@ -53,6 +53,7 @@ struct tally {
 	size_t nkinds;
 	struct breach *b;                 /* malloc'd, b[0..nb) */
 	size_t nb, balloc;
+	json_t *cancelled;                /* the duties that fell away, with why (owned) */
 };
 
 /* The next allocation size for an array of `alloc` elements of `size` bytes; 0 on overflow. */
@@ -130,6 +131,17 @@ static int count_one(void *ctx, const struct store_obligation *o, struct err *e)
 	int late = o->met && o->met_at > o->due_at;
 	int overdue = !o->met && o->due_at < t->now;
 
+	/* a duty that fell away is not counted; it is listed with its reason */
+	if (o->cancelled)
+		return json_array_append_new(
+			       t->cancelled,
+			       json_pack("{s:s, s:s, s:o, s:o, s:o, s:s}", "dispute", o->dispute_id,
+					 "kind", o->kind, "created_at", jx_time_json(o->created_at),
+					 "due_at", jx_time_json(o->due_at), "cancelled_at",
+					 jx_time_json(o->cancelled_at), "reason",
+					 o->cancel_reason[0] ? o->cancel_reason : "unknown"))
+			       ? err_set(e, RC_NOMEM, NULL, NULL, "out of memory")
+			       : RC_OK;
 	k = tally_kind(t, o->kind, &ki);
 	if (!k)
 		return err_set(e, RC_INTERNAL, NULL, NULL,
@@ -229,6 +241,7 @@ static void tally_release(struct tally *t)
 	for (i = 0; i < KINDS_MAX; i++)
 		free(t->k[i].took.v);
 	free(t->b);
+	json_decref(t->cancelled);
 }
 
 int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, json_t **out,
@@ -244,6 +257,7 @@ int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, j
 		return err_set(e, RC_INVAL, "invalid_value", "to", "to must be later than from");
 	memset(&t, 0, sizeof(t));
 	t.now = now;
+	t.cancelled = json_array();
 	for (i = 0; compliance_kinds[i]; i++) {
 		snprintf(t.k[i].name, sizeof(t.k[i].name), "%s", compliance_kinds[i]);
 		t.nkinds++;
@@ -270,6 +284,8 @@ int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, j
 		if (!v || json_array_append_new(br, v))
 			goto nomem;
 	}
+	if (json_object_set(r, "cancelled", t.cancelled))
+		goto nomem;
 	*out = r;
 	r = NULL;
 	rc = RC_OK;
@@ -406,6 +422,34 @@ static int put_table(struct buf *out, const char *const *head, size_t ncol, unsi
 	return rc;
 }
 
+/* The duties that fell away, one line each, after the breaches; nothing if none. */
+static int cancelled_table(json_t *list, struct buf *out)
+{
+	static const char *const head[] = {"DISPUTE", "KIND", "DUE AT", "CANCELLED AT", "REASON"};
+	size_t n = json_array_size(list), i;
+	char (*cells)[CELL_MAX];
+	json_t *it;
+	int rc;
+
+	if (n == 0)
+		return RC_OK;
+	cells = calloc(n * 5, CELL_MAX);
+	if (!cells)
+		return RC_NOMEM;
+	json_array_foreach(list, i, it) {
+		snprintf(cells[i * 5], CELL_MAX, "%s", sget(it, "dispute"));
+		snprintf(cells[i * 5 + 1], CELL_MAX, "%s", sget(it, "kind"));
+		snprintf(cells[i * 5 + 2], CELL_MAX, "%s", sget(it, "due_at"));
+		snprintf(cells[i * 5 + 3], CELL_MAX, "%s", sget(it, "cancelled_at"));
+		snprintf(cells[i * 5 + 4], CELL_MAX, "%s", sget(it, "reason"));
+	}
+	rc = buf_printf(out, "\nCancelled (the duty fell away): %zu\n", n);
+	if (!rc)
+		rc = put_table(out, head, 5, 0, cells, n);
+	free(cells);
+	return rc;
+}
+
 int report_compliance_table(json_t *report, struct buf *out, struct err *e)
 {
 	static const char *const ohead[] = {"KIND", "TOTAL", "ON TIME", "LATE", "OPEN",
@@ -462,5 +506,7 @@ int report_compliance_table(json_t *report, struct buf *out, struct err *e)
 			rc = put_table(out, bhead, 6, 1u << 5, cells, nb);
 	}
 	free(cells);
+	if (!rc)
+		rc = cancelled_table(json_object_get(report, "cancelled"), out);
 	return rc ? buf_fail(out, rc, e) : RC_OK;
 }

@@ -204,6 +204,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE fund_ops ("
 	"  key TEXT PRIMARY KEY, request_hash TEXT NOT NULL, result TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL);",
+	/* 9: a cancelled duty keeps why it fell away, for the compliance report */
+	"ALTER TABLE obligations ADD COLUMN cancel_reason TEXT;",
 };
 
 size_t store_migration_count(void)

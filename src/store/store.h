@@ -382,11 +382,12 @@ int store_obligation_meet(struct store *st, const char *dispute_id, const char *
 			  int64_t now, int *met, struct err *e) WARN_UNUSED;
 /*
  * Cancel the dispute's obligations that are neither met nor breached: the
- * duty fell away (the consumer withdrew, or went to a court). Cancelled
- * obligations are left out of reports.
+ * duty fell away (the consumer withdrew, or went to a court before any
+ * outcome). `reason` (a snake_case code) is kept; the compliance report
+ * lists cancelled obligations with it.
  */
-int store_obligation_cancel_open(struct store *st, const char *dispute_id, int64_t now,
-				 struct err *e) WARN_UNUSED;
+int store_obligation_cancel_open(struct store *st, const char *dispute_id, const char *reason,
+				 int64_t now, struct err *e) WARN_UNUSED;
 
 /* Mark the open, unmet obligation of that kind breached (once). */
 int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
@@ -405,10 +406,14 @@ struct store_obligation {
 	int64_t met_at;            /* ms; 0 unless met */
 	int breached;              /* 1 if a timer found it unmet past due_at */
 	int64_t breached_at;       /* ms; 0 unless breached */
+	int cancelled;             /* 1 if the duty fell away unmet */
+	int64_t cancelled_at;      /* ms; 0 unless cancelled */
+	char cancel_reason[40];    /* why, e.g. consumer_withdrew; "" unless cancelled */
 };
 
 /*
- * Call `fn` for every obligation created in [from, to), in the order they
+ * Call `fn` for every obligation created in [from, to) (cancelled ones too,
+ * marked), in the order they
  * were created; `o` is valid only during the call. Stops at the first
  * non-zero return of `fn`, which is returned (fn sets `e` itself). RC_DB
  * if the database fails, RC_INTERNAL for a row the schema should not allow

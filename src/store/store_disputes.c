@@ -317,17 +317,19 @@ int store_obligation_meet(struct store *st, const char *dispute_id, const char *
 	return rc;
 }
 
-int store_obligation_cancel_open(struct store *st, const char *dispute_id, int64_t now,
-				 struct err *e)
+int store_obligation_cancel_open(struct store *st, const char *dispute_id, const char *reason,
+				 int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "UPDATE obligations SET cancelled_at = ? WHERE dispute_id = ? "
-			     "AND met_at IS NULL AND breached = 0 AND cancelled_at IS NULL", &s, e);
+	int rc = sq_prep(st, "UPDATE obligations SET cancelled_at = ?, cancel_reason = ? "
+			     "WHERE dispute_id = ? AND met_at IS NULL AND breached = 0 "
+			     "AND cancelled_at IS NULL", &s, e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, now);
-	sq_bind_text(s, 2, dispute_id);
+	sq_bind_text(s, 2, reason);
+	sq_bind_text(s, 3, dispute_id);
 	return sq_step_done(st, s, "cancel obligations", e);
 }
 

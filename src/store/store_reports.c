@@ -21,9 +21,8 @@ int store_obligation_each(struct store *st, int64_t from, int64_t to,
 	struct store_obligation o;
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, dispute_id, kind, created_at, due_at, met_at, breached, "
-			     "breached_at FROM obligations WHERE created_at >= ? AND created_at < ? "
-			     "AND cancelled_at IS NULL "
-			     "ORDER BY seq", &s, e);
+			     "breached_at, cancelled_at, cancel_reason FROM obligations "
+			     "WHERE created_at >= ? AND created_at < ? ORDER BY seq", &s, e);
 	int step;
 
 	if (rc)
@@ -48,6 +47,11 @@ int store_obligation_each(struct store *st, int64_t from, int64_t to,
 		o.breached_at = o.breached && sqlite3_column_type(s, 7) != SQLITE_NULL
 					? sqlite3_column_int64(s, 7)
 					: 0;
+		o.cancelled = sqlite3_column_type(s, 8) != SQLITE_NULL;
+		o.cancelled_at = o.cancelled ? sqlite3_column_int64(s, 8) : 0;
+		if (o.cancelled && sqlite3_column_type(s, 9) != SQLITE_NULL &&
+		    col_text(s, 9, o.cancel_reason, sizeof(o.cancel_reason)))
+			snprintf(o.cancel_reason, sizeof(o.cancel_reason), "other");
 		rc = fn(ctx, &o, e);
 		if (rc)
 			break;

@@ -171,13 +171,40 @@ class DisputeCase(unittest.TestCase):
     def timeouts(self, d):
         return [ev for ev in self.events(d) if ev["type"] == "timeout"]
 
-    def decide(self, d, outcome="full_refund", token=None, **extra):
+    def decide(self, d, outcome="full_refund", token=None, state="decided", **extra):
         body = {"outcome": outcome,
                 "reasons": [{"code": "merchant_evidence_insufficient",
                              "text": "商家未能证明商品无质量问题"}]}
         body.update(extra)
         return self.ok(d, "decision", body, self.agent if token is None else token,
-                       state="decided")
+                       state=state)
+
+    # ---- money ----
+
+    def fund(self, shop=None, settlement=None, guarantee=None):
+        """Credit the shop's merchant `settlement` fen, and the platform's guarantee fund `guarantee` fen."""
+        if settlement:
+            r = self.req("POST", "/v1/funds/credits",
+                         {"merchant": shop.merchant["id"], "account": "settlement",
+                          "amount": settlement, "reference": "sales"})
+            self.assertEqual(r.status, 201, r.body)
+        if guarantee:
+            r = self.req("POST", "/v1/funds/guarantee", {"amount": guarantee,
+                                                         "reference": "fund"})
+            self.assertEqual(r.status, 201, r.body)
+
+    def balances(self, owner, token="platform"):
+        """{account: {"balance", "held", "available"} in fen} of `owner`."""
+        r = self.req("GET", "/v1/funds/accounts/%s" % owner, token=token)
+        self.assertEqual(r.status, 200, r.body)
+        return {a["account"]: {k: a[k]["amount"] for k in ("balance", "held", "available")}
+                for a in r.body["accounts"]}
+
+    def balance(self, owner, account):
+        return self.balances(owner)[account]["balance"]
+
+    def funds_events(self, d, token="platform"):
+        return [ev for ev in self.events(d, token=token) if ev["type"] == "funds"]
 
     # ---- the clock ----
 

@@ -19,6 +19,8 @@ REVIEW_DUE_FROM_T0 = "2025-10-10T16:00:00Z"
 # 7 days after 29 Sep: the 7th day is 6 Oct, in the break, and so are 7 and 8 Oct: the
 # window runs to 24:00 on the first working day after it, 9 Oct.
 APPEAL_DUE_FROM_T0 = "2025-10-09T16:00:00Z"
+# 3 working days from Monday 29 September: 30 September, then 9 and 10 October.
+EXECUTION_DUE_FROM_T0 = "2025-10-10T16:00:00Z"
 
 REASONS = [{"code": "merchant_evidence_insufficient", "text": "商家未能证明商品无质量问题",
             "evidence": ["order:ord_x", "logistics:lge_y"]}]
@@ -216,8 +218,9 @@ class TransitionTest(DisputeCase):
     def test_merchant_accepts_and_the_claim_is_the_outcome(self):
         s = self.shop(amount=5000)
         d = self.opened(s, claim_type="exchange", amount=5000, reason="not_as_described")
+        # an agreed outcome is final at once: an exchange is carried out by the platform
         d = self.ok(d, "responses", {"action": "accept", "message": "同意换货"},
-                    s.merchant_token, state="decided")
+                    s.merchant_token, state="executing")
         o = d["outcome"]
         self.assertEqual(o["outcome"], "replace")
         self.assertEqual(o["amount"], cny(5000))
@@ -225,17 +228,25 @@ class TransitionTest(DisputeCase):
         self.assertEqual(o["decided_by"]["role"], "merchant")
         self.assertEqual(o["decided_at"], T0)
         self.assertEqual([r["code"] for r in o["reasons"]], ["merchant_accepted"])
-        self.assertEqual(d["deadlines"][-1], {"step": "appeal", "actor": "parties",
-                                              "due_at": APPEAL_DUE_FROM_T0})
-        self.assertEqual(d["next"], {"actor": "parties", "action": "appeal",
-                                     "due_at": APPEAL_DUE_FROM_T0})
+        self.assertEqual(d["deadlines"][-1], {"step": "execution", "actor": "platform",
+                                              "due_at": EXECUTION_DUE_FROM_T0})
+        self.assertEqual(d["next"], {"actor": "platform", "action": "execute",
+                                     "due_at": EXECUTION_DUE_FROM_T0})
         ev = self.events(d)[-1]
         self.assertEqual((ev["type"], ev["from"], ev["to"]),
-                         ("merchant_accept", "awaiting_merchant", "decided"))
+                         ("merchant_accept", "awaiting_merchant", "executing"))
         self.assertEqual(ev["data"]["message"], "同意换货")
+        # neither party appeals what was agreed
+        for who in (s.consumer, s.merchant_token):
+            self.assertError(self.act(d, "appeal", {"message": "反悔"}, who), 409,
+                             "wrong_state")
+        # an outcome without money is carried out on the agent's word
+        d = self.ok(d, "executed", {"message": "已换货"}, self.agent, state="resolved")
+        self.assertIsNotNone(d["executed_at"])
 
     def test_counter_offer_accepted_by_the_consumer_is_the_outcome(self):
         s = self.shop(amount=1999)
+        self.fund(s, settlement=5000)
         d = self.opened(s, claim_type="return_refund", reason="quality")
         d = self.ok(d, "responses", {"action": "counter",
                                      "offer": {"type": "refund", "amount": cny(1000)},
@@ -255,18 +266,24 @@ class TransitionTest(DisputeCase):
         self.assertError(r, 409, "offer_mismatch", "offer", says=offer["id"])
         self.assertError(self.act(d, "accept_offer", {}, s.consumer), 400, "required", "offer")
         self.assertEqual(self.get(d)["state"], "negotiating")
-        d = self.ok(d, "accept_offer", {"offer": offer["id"]}, s.consumer, state="decided")
+        # agreed: final, paid at once from the merchant's settlement, and resolved
+        d = self.ok(d, "accept_offer", {"offer": offer["id"]}, s.consumer, state="resolved")
         o = d["outcome"]
         self.assertEqual(o["amount"], cny(1000))
         # a refund of 10.00 on a 19.99 claim is not a full refund
         self.assertEqual(o["outcome"], "partial_refund")
         self.assertEqual(o["source"], "agreement")
         self.assertEqual([r["code"] for r in o["reasons"]], ["offer_accepted"])
-        self.assertEqual(d["next"]["action"], "appeal")
+        self.assertIsNone(d["next"])
+        self.assertEqual(d["funds"]["paid"], cny(1000))
         types = [(e["type"], e["from"], e["to"]) for e in self.events(d)]
         self.assertEqual(types, [("opened", None, "awaiting_merchant"),
                                  ("merchant_counter", "awaiting_merchant", "negotiating"),
-                                 ("accept_offer", "negotiating", "decided")])
+                                 ("accept_offer", "negotiating", "executing"),
+                                 ("funds", "executing", "executing"),
+                                 ("settled", "executing", "resolved")])
+        self.assertEqual(self.balance(s.merchant["id"], "settlement"), 4000)
+        self.assertEqual(self.balance(s.order["consumer"]["id"], "payable"), 1000)
 
     def test_an_offer_of_the_whole_claim_is_a_full_refund(self):
         s = self.shop(amount=1999)
@@ -274,10 +291,17 @@ class TransitionTest(DisputeCase):
         d = self.ok(d, "responses", {"action": "counter",
                                      "offer": {"type": "return_refund", "amount": cny(1500)}},
                     s.merchant_token, state="negotiating")
+        # no money on the platform yet: the agreed outcome waits in executing, saying why
         d = self.ok(d, "accept_offer", {"offer": d["offer"]["id"]}, s.consumer,
-                    state="decided")
+                    state="executing")
         self.assertEqual((d["outcome"]["outcome"], d["outcome"]["amount"]),
                          ("full_refund", cny(1500)))
+        self.assertIn("insufficient", d["funds"]["blocked"])
+        self.assertError(self.act(d, "executed", {}, self.agent), 409, "insufficient_funds")
+        self.fund(s, settlement=1000, guarantee=100000)
+        d = self.ok(d, "executed", {}, self.agent, state="resolved")
+        self.assertEqual(d["funds"]["paid"], cny(1500))
+        self.assertIsNone(d["funds"]["blocked"])
 
     def test_merchant_rejects_then_the_consumer_escalates(self):
         s = self.shop(amount=1999)
@@ -370,7 +394,7 @@ class TransitionTest(DisputeCase):
         self.assertFalse(d["overdue"])
         self.assertEqual(d["next"], {"actor": "parties", "action": "appeal",
                                      "due_at": APPEAL_DUE_FROM_T0})
-        ev = self.events(d)[-1]
+        ev = [e for e in self.events(d) if e["type"] == "decision"][-1]
         self.assertEqual((ev["type"], ev["from"], ev["to"], ev["actor"]["role"]),
                          ("decision", "platform_review", "decided", "agent"))
         self.assertEqual(ev["data"]["reasons"], reasons)
@@ -406,6 +430,7 @@ class TransitionTest(DisputeCase):
 
     def test_one_appeal_with_new_information_then_the_decision_is_final(self):
         s = self.shop(amount=1999)
+        self.fund(s, settlement=1999)
         d = self.opened(s)
         self.ok(d, "responses", {"action": "reject"}, s.merchant_token)
         self.ok(d, "escalate", {}, s.consumer)
@@ -425,21 +450,16 @@ class TransitionTest(DisputeCase):
         self.assertEqual((ev["type"], ev["from"], ev["to"], ev["actor"]["role"]),
                          ("appeal", "decided", "platform_review", "consumer"))
         self.assertEqual(ev["data"]["evidence"], [blob])
-        d = self.decide(d, outcome="full_refund")
-        # a decision on appeal is final: no second window, no second appeal
+        # a decision on appeal is final and carried out at once: no second window
+        d = self.decide(d, outcome="full_refund", state="resolved")
         self.assertIsNone(d["next"])
-        self.assertError(self.act(d, "appeal", {"message": "我也要申诉"}, s.merchant_token),
-                         409, "appeal_used")
-        self.assertError(self.act(d, "appeal", {"message": "再申诉"}, s.consumer), 409,
-                         "appeal_used")
-        # the final decision is carried out at once
-        self.advance(0)
-        d = self.get(d)
-        self.assertEqual(d["state"], "executing")
-        self.assertEqual(d["next"]["action"], "execute")
         self.assertEqual(d["deadlines"][-1]["step"], "execution")
-        d = self.ok(d, "executed", {"message": "已退款 19.99 元"}, self.agent, state="resolved")
-        self.assertIsNone(d["next"])
+        self.assertEqual(d["funds"]["paid"], cny(1999))
+        self.assertError(self.act(d, "appeal", {"message": "我也要申诉"}, s.merchant_token),
+                         409, "wrong_state")
+        self.assertEqual([(e["type"], e["to"]) for e in self.events(d)][-3:],
+                         [("decision", "executing"), ("funds", "executing"),
+                          ("settled", "resolved")])
 
     def test_the_merchant_may_appeal_too(self):
         s = self.shop(amount=1999)
@@ -454,15 +474,17 @@ class TransitionTest(DisputeCase):
 
     def test_appeal_window_closes_to_executing_or_resolved(self):
         granted, refused = self.shop(), self.shop()
-        a = self.opened(granted)
-        self.ok(a, "responses", {"action": "accept"}, granted.merchant_token, state="decided")
+        a = self.opened(granted, claim_type="repair")
+        self.ok(a, "responses", {"action": "reject"}, granted.merchant_token)
+        self.ok(a, "escalate", {}, granted.consumer)
+        self.decide(a, outcome="repair")
         b = self.opened(refused)
         self.ok(b, "responses", {"action": "reject"}, refused.merchant_token)
         self.ok(b, "escalate", {}, refused.consumer)
         self.decide(b, outcome="rejected")
         self.advance_to(APPEAL_DUE_FROM_T0)
         a, b = self.get(a), self.get(b)
-        # a refund needs carrying out; a rejection leaves nothing to do
+        # a repair needs carrying out; a rejection leaves nothing to do
         self.assertEqual(a["state"], "executing")
         self.assertEqual(a["next"]["actor"], "platform")
         self.assertEqual(a["next"]["action"], "execute")
@@ -500,11 +522,8 @@ class TransitionTest(DisputeCase):
         def executing(s):
             d = self.decide(platform_review(s))
             self.ok(d, "appeal", {"message": "新证据"}, s.consumer)
-            self.decide(d)
-            self.advance(0)
-            d = self.get(d)
-            self.assertEqual(d["state"], "executing")
-            return d
+            # no money on the platform: the final decision waits in executing
+            return self.decide(d, state="executing")
 
         for make in (awaiting_merchant, negotiating, platform_review, decided, executing):
             with self.subTest(state=make.__name__):
@@ -513,7 +532,7 @@ class TransitionTest(DisputeCase):
                 d = self.ok(d, "withdraw", {"message": "已与商家和解"}, s.consumer,
                             state="withdrawn")
                 self.assertIsNone(d["next"])
-                ev = self.events(d)[-1]
+                ev = [e for e in self.events(d) if e["type"] != "funds"][-1]
                 self.assertEqual((ev["type"], ev["from"], ev["to"]),
                                  ("withdraw", make.__name__, "withdrawn"))
                 s = self.shop()
@@ -524,7 +543,7 @@ class TransitionTest(DisputeCase):
                 self.assertEqual(d["external"]["body"], "court")
                 self.assertEqual(d["external"]["reference"], "(2025)闽0102民初1234号")
                 self.assertIsNone(d["next"])
-                ev = self.events(d)[-1]
+                ev = [e for e in self.events(d) if e["type"] != "funds"][-1]
                 self.assertEqual((ev["type"], ev["from"], ev["to"]),
                                  ("external", make.__name__, "external"))
         s = self.shop()
@@ -606,7 +625,7 @@ class TransitionTest(DisputeCase):
                 self.assertError(self.act(d, action, body, who), 409, "wrong_state",
                                  says="decided")
         self.assertEqual([e["type"] for e in self.events(d)],
-                         ["opened", "merchant_reject", "escalate", "decision"])
+                         ["opened", "merchant_reject", "escalate", "decision", "funds"])
 
 
 class ActorTest(DisputeCase):
@@ -678,8 +697,8 @@ class ActorTest(DisputeCase):
                                      "offer": {"type": "refund", "amount": cny(800)}},
                     self.platform, state="negotiating")
         d = self.ok(d, "accept_offer", {"offer": d["offer"]["id"]}, self.platform,
-                    state="decided")
-        roles = [e["actor"]["role"] for e in self.events(d)]
+                    state="executing")
+        roles = [e["actor"]["role"] for e in self.events(d) if e["type"] != "funds"]
         self.assertEqual(roles, ["platform", "platform", "platform"])
 
 
@@ -695,9 +714,8 @@ class TimelineTest(DisputeCase):
         self.ok(d, "escalate", {"message": "只退一半不合理"}, s.consumer)
         self.decide(d)
         self.ok(d, "appeal", {"message": "商家补充证据"}, s.merchant_token)
-        self.decide(d, outcome="partial_refund", amount=cny(1500))
-        self.advance(0)
-        self.ok(d, "executed", {}, self.agent, state="resolved")
+        self.fund(s, settlement=1000, guarantee=10000)
+        self.decide(d, outcome="partial_refund", amount=cny(1500), state="resolved")
         return s, d
 
     def test_both_parties_see_the_same_sealed_timeline(self):
@@ -711,11 +729,22 @@ class TimelineTest(DisputeCase):
             ("merchant_counter", "awaiting_merchant", "negotiating"),
             ("escalate", "negotiating", "platform_review"),
             ("decision", "platform_review", "decided"),
+            ("funds", "decided", "decided"),
             ("appeal", "decided", "platform_review"),
-            ("decision", "platform_review", "decided"),
-            ("timeout", "decided", "executing"),
-            ("executed", "executing", "resolved"),
+            ("decision", "platform_review", "executing"),
+            ("funds", "executing", "executing"),
+            ("settled", "executing", "resolved"),
         ])
+        # the money's path, with amounts and accounts, is in both parties' timelines
+        hold, paid = [e["data"] for e in mine if e["type"] == "funds"]
+        self.assertEqual((hold["operation"], hold["amount"], hold["shortfall"]),
+                         ("hold", cny(0), cny(1999)))
+        self.assertEqual((paid["operation"], paid["amount"]), ("execute", cny(1500)))
+        legs = [(leg["owner"], leg["account"], leg["amount"]["amount"])
+                for entry in paid["entries"] for leg in entry["legs"]]
+        self.assertIn((s.merchant["id"], "settlement", -1000), legs)
+        self.assertIn(("platform", "guarantee", -500), legs)
+        self.assertIn((s.merchant["id"], "receivable", 500), legs)
         leaves = []
         for ev in mine:
             self.assertEqual(ev["object"], "dispute_event")

@@ -94,7 +94,8 @@ class MerchantSilenceTest(DisputeCase):
         s = self.shop(amount=1999)
         d = self.opened(s)
         self.advance(48 * HOUR - 1)
-        self.ok(d, "responses", {"action": "accept"}, s.merchant_token, state="decided")
+        # agreed: final at once (no money on the platform yet, so it waits in executing)
+        self.ok(d, "responses", {"action": "accept"}, s.merchant_token, state="executing")
         self.advance(1)
         d = self.get(d)
         self.assertEqual(d["outcome"]["source"], "merchant")
@@ -131,9 +132,10 @@ class ConsumerSilenceTest(DisputeCase):
                                      "offer": {"type": "refund", "amount": cny(500)}},
                     s.merchant_token)
         self.advance(72 * HOUR - 1)
-        self.ok(d, "accept_offer", {"offer": d["offer"]["id"]}, s.consumer, state="decided")
+        self.fund(s, settlement=500)
+        self.ok(d, "accept_offer", {"offer": d["offer"]["id"]}, s.consumer, state="resolved")
         self.advance(1)
-        self.assertEqual(self.get(d)["state"], "decided")
+        self.assertEqual(self.get(d)["state"], "resolved")
         self.assertEqual(self.timeouts(d), [])
 
     def test_a_rejected_claim_goes_to_review_if_the_consumer_does_nothing(self):
@@ -255,10 +257,11 @@ class AppealWindowTest(DisputeCase):
 
     def test_appeal_up_to_the_last_second_then_the_decision_is_carried_out(self):
         late, on_time = self.shop(), self.shop()
-        a = self.opened(late)
-        self.ok(a, "responses", {"action": "accept"}, late.merchant_token, state="decided")
-        b = self.opened(on_time)
-        self.ok(b, "responses", {"action": "accept"}, on_time.merchant_token)
+        a, b = self.opened(late, claim_type="exchange"), self.opened(on_time, claim_type="exchange")
+        for d, s in ((a, late), (b, on_time)):
+            self.ok(d, "responses", {"action": "reject"}, s.merchant_token)
+            self.ok(d, "escalate", {}, s.consumer)
+            self.decide(d, outcome="replace")
         self.assertEqual(self.get(a)["next"]["due_at"], APPEAL_DUE_FROM_T0)
         self.advance_to(shift(APPEAL_DUE_FROM_T0, -1))
         self.ok(b, "appeal", {"message": "商家未按约换货"}, on_time.consumer,

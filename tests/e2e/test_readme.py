@@ -19,7 +19,7 @@ def walkthrough():
 class ReadmeWalkthroughTest(unittest.TestCase):
     def test_walkthrough_runs_as_written(self):
         blocks = walkthrough()
-        self.assertGreaterEqual(len(blocks), 11)
+        self.assertGreaterEqual(len(blocks), 15)
         port = str(free_port())
         script = "set -euo pipefail\n" + "\n".join(blocks)
         # the walkthrough names build/disputed and port 8062; run the binary under
@@ -50,6 +50,15 @@ class ReadmeWalkthroughTest(unittest.TestCase):
         # the dispute was opened and the merchant's counter-offer moved it on
         self.assertIn('"state": "awaiting_merchant"', out)
         self.assertIn('"state": "negotiating"', out)
+        # the merchant's settlement was credited, the consumer accepted the offer, and the
+        # agreed sum moved at once, visibly in the merchant's timeline and in both balances
+        self.assertIn('{"account":"settlement","balance":29900}', out)
+        self.assertIn('{"state":"resolved","outcome":"partial_refund","paid":15000}', out)
+        self.assertRegex(out, r'\{"operation":"execute","legs":\[\{"owner":"mer_[0-9a-f]{24}",'
+                              r'"account":"settlement","amount":-15000\},\{"owner":'
+                              r'"cus_[0-9a-f]{24}","account":"payable","amount":15000\}\]\}')
+        self.assertIn('{"account":"settlement","balance":14900}', out)
+        self.assertIn('{"account":"payable","balance":15000}', out)
         # the bad USCC was refused, naming the field
         self.assertIn('"code": "invalid_checksum"', out)
         self.assertIn('"param": "uscc"', out)

@@ -18,6 +18,7 @@
 #include "cli/demo_disputes.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
+#include "funds/funds.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 
@@ -373,6 +374,50 @@ static void both_parties_talk_and_returns_are_played(void **state)
 	}
 }
 
+static void count_problem(void *ctx, const char *where, const char *what)
+{
+	(void)where;
+	(void)what;
+	(*(int *)ctx)++;
+}
+
+/* Resolved refunds moved real money, decided refunds hold or paid theirs, and the ledger audits clean. */
+static void outcomes_moved_real_money(void **state)
+{
+	size_t w, j;
+
+	(void)state;
+	for (w = 0; w < N_WORLDS; w++) {
+		int resolved_paid = 0, problems = 0;
+		uint64_t n = 0;
+		struct err e;
+		json_t *d;
+
+		json_array_foreach(worlds[w].disputes, j, d) {
+			json_t *o = json_object_get(d, "outcome"), *f = json_object_get(d, "funds");
+			const char *kind = str(o, "outcome");
+			int64_t want, paid;
+
+			if (!kind || strcmp(str(d, "state"), "resolved") != 0 ||
+			    (strcmp(kind, "full_refund") != 0 && strcmp(kind, "partial_refund") != 0))
+				continue;
+			want = json_integer_value(json_object_get(json_object_get(o, "amount"), "amount"));
+			paid = json_integer_value(json_object_get(json_object_get(f, "paid"), "amount"));
+			assert_true(want > 0);
+			assert_true(paid == want);
+			assert_true(json_is_string(json_object_get(d, "executed_at")));
+			resolved_paid++;
+		}
+		assert_true(resolved_paid >= 3);
+		err_clear(&e);
+		assert_int_equal(store_begin(worlds[w].st, &e), RC_OK);
+		assert_int_equal(funds_audit(worlds[w].st, count_problem, &problems, &n, &e), RC_OK);
+		assert_int_equal(store_end(worlds[w].st, 0, NULL), RC_OK);
+		assert_int_equal(problems, 0);
+		assert_true(n == 0);
+	}
+}
+
 static void same_seed_and_now_give_the_same_disputes(void **state)
 {
 	json_t *a = worlds[0].disputes, *b = worlds[N_WORLDS - 1].disputes;
@@ -404,6 +449,7 @@ int main(void)
 		cmocka_unit_test(tiers_of_all_three_kinds),
 		cmocka_unit_test(decisions_give_published_reasons),
 		cmocka_unit_test(both_parties_talk_and_returns_are_played),
+		cmocka_unit_test(outcomes_moved_real_money),
 		cmocka_unit_test(same_seed_and_now_give_the_same_disputes),
 	};
 

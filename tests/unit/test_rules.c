@@ -79,7 +79,9 @@ static const char base[] =
 	"fast_lane_max = 200.00 CNY\n"               /* 17 */
 	"[reason.not_delivered]\n"                   /* 18 */
 	"zh = 未送达\n"                              /* 19 */
-	"en = Not delivered\n";                      /* 20 */
+	"en = Not delivered\n"                       /* 20 */
+	"[funds]\n"                                  /* 21 */
+	"serious_hold = true\n";                     /* 22 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)

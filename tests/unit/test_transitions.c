@@ -32,23 +32,31 @@ struct want {
  * one (state, event), the rows in the order they are tried.
  */
 static const struct want wants[] = {
-	{DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_ACCEPT, M, 1, DISPUTE_DECIDED},
+	/* an agreed outcome is final at once: carried out, no appeal */
+	{DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_ACCEPT, M, 1, DISPUTE_EXECUTING},
 	{DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_COUNTER, M, 1, DISPUTE_NEGOTIATING},
 	{DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_REJECT, M, 1, DISPUTE_NEGOTIATING},
 	/* silence: a fast-lane claim is granted, any other goes to the platform */
 	{DISPUTE_AWAITING_MERCHANT, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 1, DISPUTE_DECIDED},
 	{DISPUTE_AWAITING_MERCHANT, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 0, DISPUTE_PLATFORM_REVIEW},
-	{DISPUTE_NEGOTIATING, EVENT_ACCEPT_OFFER, C, 1, DISPUTE_DECIDED},
+	{DISPUTE_NEGOTIATING, EVENT_ACCEPT_OFFER, C, 1, DISPUTE_EXECUTING},
 	{DISPUTE_NEGOTIATING, EVENT_ESCALATE, C, 1, DISPUTE_PLATFORM_REVIEW},
 	{DISPUTE_NEGOTIATING, EVENT_TIMEOUT_CONSUMER_REPLY, S, 0, DISPUTE_PLATFORM_REVIEW},
+	/* a decision on appeal is final; a first one opens the appeal window */
+	{DISPUTE_PLATFORM_REVIEW, EVENT_DECISION, A, 1, DISPUTE_EXECUTING},
 	{DISPUTE_PLATFORM_REVIEW, EVENT_DECISION, A, 0, DISPUTE_DECIDED},
 	/* a missed deadline flags the dispute overdue, once, and it stays */
 	{DISPUTE_PLATFORM_REVIEW, EVENT_TIMEOUT_PLATFORM_REVIEW, S, 1, DISPUTE_PLATFORM_REVIEW},
 	{DISPUTE_DECIDED, EVENT_APPEAL, C | M, 1, DISPUTE_PLATFORM_REVIEW},
-	/* the window closes: carry out what is owed, or end a rejection */
-	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 1, DISPUTE_EXECUTING},
-	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 0, DISPUTE_RESOLVED},
+	/* both parties waiving makes the decision final at once */
+	{DISPUTE_DECIDED, EVENT_WAIVE_APPEAL, C | M, 1, DISPUTE_EXECUTING},
+	{DISPUTE_DECIDED, EVENT_WAIVE_APPEAL, C | M, 1, DISPUTE_DECIDED},
+	/* the window closes: end a rejection with nothing to move, else carry it out */
+	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 1, DISPUTE_RESOLVED},
+	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 0, DISPUTE_EXECUTING},
 	{DISPUTE_EXECUTING, EVENT_EXECUTED, A, 0, DISPUTE_RESOLVED},
+	/* the money has all moved: resolved without an agent */
+	{DISPUTE_EXECUTING, EVENT_SETTLED, S, 0, DISPUTE_RESOLVED},
 	{DISPUTE_EXECUTING, EVENT_TIMEOUT_EXECUTION, S, 1, DISPUTE_EXECUTING},
 	{DISPUTE_AWAITING_MERCHANT, EVENT_WITHDRAW, C, 0, DISPUTE_WITHDRAWN},
 	{DISPUTE_NEGOTIATING, EVENT_WITHDRAW, C, 0, DISPUTE_WITHDRAWN},
@@ -60,6 +68,9 @@ static const struct want wants[] = {
 	{DISPUTE_PLATFORM_REVIEW, EVENT_EXTERNAL, C, 0, DISPUTE_EXTERNAL},
 	{DISPUTE_DECIDED, EVENT_EXTERNAL, C, 0, DISPUTE_EXTERNAL},
 	{DISPUTE_EXECUTING, EVENT_EXTERNAL, C, 0, DISPUTE_EXTERNAL},
+	/* an outcome that stood when the consumer left is still carried out */
+	{DISPUTE_WITHDRAWN, EVENT_EXECUTED, A, 1, DISPUTE_WITHDRAWN},
+	{DISPUTE_EXTERNAL, EVENT_EXECUTED, A, 1, DISPUTE_EXTERNAL},
 };
 
 /* The table's rows for (s, ev), in order; returns how many. */
@@ -113,7 +124,8 @@ static void every_state_and_event_gets_the_designed_answer(void **state)
 		}
 }
 
-static void final_states_take_no_event(void **state)
+/* Final states take no event but the agent's `executed` of an outcome that survived, staying put. */
+static void final_states_take_no_event_but_a_surviving_execution(void **state)
 {
 	const struct transition *got[8];
 	int s, ev;
@@ -121,8 +133,17 @@ static void final_states_take_no_event(void **state)
 	(void)state;
 	for (s = DISPUTE_STATE__FINAL; s < DISPUTE_STATE__COUNT; s++) {
 		assert_false(dispute_state_is_live(s));
-		for (ev = 0; ev < EVENT__COUNT; ev++)
-			assert_int_equal(rows_for(s, ev, got, 8), 0);
+		for (ev = 0; ev < EVENT__COUNT; ev++) {
+			size_t n = rows_for(s, ev, got, 8);
+
+			if (ev != EVENT_EXECUTED || s == DISPUTE_RESOLVED) {
+				assert_int_equal(n, 0);
+				continue;
+			}
+			assert_int_equal(n, 1);
+			assert_int_equal(got[0]->next, s);
+			assert_non_null(got[0]->guard);
+		}
 	}
 }
 
@@ -145,14 +166,15 @@ static void withdrawn_and_external_from_every_live_state_by_the_consumer(void **
 	}
 }
 
-/* The state (s, ev) leads to by its first row; asserts there is one. */
+/* The state (s, ev) leads to by its last row, the one taken when no guard chooses another. */
 static enum dispute_state step(enum dispute_state s, enum dispute_event ev)
 {
 	const struct transition *got[8];
+	size_t n = rows_for(s, ev, got, 8);
 
-	if (rows_for(s, ev, got, 8) == 0)
+	if (n == 0)
 		fail_msg("no row for %s in %s", dispute_event_names[ev], dispute_state_names[s]);
-	return got[0]->next;
+	return got[n - 1]->next;
 }
 
 static void the_designed_path_runs_from_opening_to_resolved(void **state)
@@ -168,7 +190,7 @@ static void the_designed_path_runs_from_opening_to_resolved(void **state)
 	assert_int_equal(s, DISPUTE_DECIDED);
 	s = step(s, EVENT_TIMEOUT_APPEAL);
 	assert_int_equal(s, DISPUTE_EXECUTING);
-	s = step(s, EVENT_EXECUTED);
+	s = step(s, EVENT_SETTLED);
 	assert_int_equal(s, DISPUTE_RESOLVED);
 }
 
@@ -183,8 +205,8 @@ static void negotiating_is_optional(void **state)
 	assert_true(n > 0);
 	assert_int_equal(got[n - 1]->next, DISPUTE_PLATFORM_REVIEW);
 	assert_null(got[n - 1]->guard);
-	/* the merchant accepting: straight to decided */
-	assert_int_equal(step(DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_ACCEPT), DISPUTE_DECIDED);
+	/* the merchant accepting: agreed, straight to executing */
+	assert_int_equal(step(DISPUTE_AWAITING_MERCHANT, EVENT_MERCHANT_ACCEPT), DISPUTE_EXECUTING);
 }
 
 static void only_an_appeal_goes_back(void **state)
@@ -227,7 +249,9 @@ static void timers_fire_timeouts_and_only_timeouts(void **state)
 	for (i = 0; i < dispute_transitions_len; i++) {
 		const struct transition *t = &dispute_transitions[i];
 
-		assert_int_equal(t->who == WHO_SYSTEM, dispute_event_is_timeout(t->event));
+		/* the system fires the timeouts, and settles an execution whose money moved */
+		assert_int_equal(t->who == WHO_SYSTEM,
+				 dispute_event_is_timeout(t->event) || t->event == EVENT_SETTLED);
 	}
 	/* every timeout is "timeout:" and a rules step, which is what a timer names */
 	for (i = 0; i < EVENT__COUNT; i++) {
@@ -253,6 +277,7 @@ static void who_may_act_follows_the_table(void **state)
 		{ACTION_RESPONSES, M},    {ACTION_ACCEPT_OFFER, C}, {ACTION_ESCALATE, C},
 		{ACTION_WITHDRAW, C},     {ACTION_EXTERNAL, C},     {ACTION_DECISION, A},
 		{ACTION_APPEAL, C | M},   {ACTION_MESSAGES, C | M}, {ACTION_EXECUTED, A},
+		{ACTION_WAIVE_APPEAL, C | M},
 	};
 	/* the roles the dispute routes admit, and the timers; the route table keeps others off */
 	static const int roles[] = {ACTOR_PLATFORM, ACTOR_AGENT, ACTOR_CONSUMER, ACTOR_MERCHANT,
@@ -309,7 +334,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_state_and_event_gets_the_designed_answer),
-		cmocka_unit_test(final_states_take_no_event),
+		cmocka_unit_test(final_states_take_no_event_but_a_surviving_execution),
 		cmocka_unit_test(withdrawn_and_external_from_every_live_state_by_the_consumer),
 		cmocka_unit_test(the_designed_path_runs_from_opening_to_resolved),
 		cmocka_unit_test(negotiating_is_optional),
