@@ -41,6 +41,7 @@ static const char *const keys_tiers[] = {
 };
 static const char *const keys_reason[] = {"zh", "en", NULL};
 static const char *const keys_funds[] = {"serious_hold", NULL};
+static const char *const keys_disclosure[] = {"response", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
@@ -48,6 +49,7 @@ static const struct cases_ini_group rules_spec[] = {
 	{"no_reason_return", keys_return},
 	{"tiers", keys_tiers},
 	{"funds", keys_funds},
+	{"disclosure", keys_disclosure},
 	{"reason.", keys_reason},
 };
 
@@ -400,6 +402,8 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 	if (rc == RC_OK)
 		rc = load_bool(&ini, "funds", "serious_hold", &r->serious_hold, e);
 	if (rc == RC_OK)
+		rc = load_duration(&ini, "disclosure", "response", &r->disclosure_response, e);
+	if (rc == RC_OK)
 		rc = load_reasons(&ini, r, e);
 	if (rc == RC_OK) {
 		*out = r;
@@ -450,6 +454,12 @@ int rules_return_window(const struct rules *r, const struct calendar *cal,
 	*last_day_end_ms = due;
 	calendar_date_text(due - 1, last_day);
 	return RC_OK;
+}
+
+int rules_disclosure_due(const struct rules *r, const struct calendar *cal, int64_t start_ms,
+			 int64_t *due_ms, int *uncovered_year)
+{
+	return run_duration(cal, &r->disclosure_response, start_ms, due_ms, uncovered_year);
 }
 
 int rules_return_excluded(const struct rules *r, const char *return_exclusion)
@@ -576,6 +586,10 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 		r->flagged_merchant_serious, "fast_lane_max",
 		jx_money_json(r->fast_lane_max, "CNY"),
 		"funds", "serious_hold", r->serious_hold, "reason_codes", reasons);
+	if (out && json_object_set_new(out, "disclosure",
+				       json_pack("{s:o}", "response",
+						 duration_json(&r->disclosure_response))))
+		json_decref(out), out = NULL;
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {
 		v = calendar_to_json(cal);

@@ -71,6 +71,7 @@ struct rules {
 	int64_t published_at;                          /* when they took effect, UTC ms */
 	struct rules_duration deadline[RULES_STEP__COUNT]; /* time allowed for each step */
 	struct rules_duration return_window;           /* no-reason return window, always in days */
+	struct rules_duration disclosure_response;     /* the platform answers a disclosure request */
 	char **return_excluded;                        /* listing_flag_names that rule
 							  no-reason returns out; NULL-terminated */
 	char **serious_reasons;                        /* dispute_reason_names that make a
@@ -140,6 +141,13 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal);
  */
 int rules_deadline(const struct rules *r, const struct calendar *cal, enum rules_step step,
 		   int64_t start_ms, int64_t *due_ms, int *uncovered_year) WARN_UNUSED;
+
+/*
+ * When a disclosure request received at `start_ms` must be answered
+ * ([disclosure] response). Returns as rules_deadline.
+ */
+int rules_disclosure_due(const struct rules *r, const struct calendar *cal, int64_t start_ms,
+			 int64_t *due_ms, int *uncovered_year) WARN_UNUSED;
 
 /*
  * The no-reason return window of an order signed for at `signed_at_ms`: it

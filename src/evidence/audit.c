@@ -392,7 +392,8 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 		same_link(a, where, r, "merchant_id", str(r->body, "merchant"));
 		same_link(a, where, r, "consumer_id", str(json_object_get(r->body, "consumer"), "id"));
 		check_order_items(a, where, r);
-	} else if (strcmp(k, "logistics") == 0 || strcmp(k, "message") == 0) {
+	} else if (strcmp(k, "logistics") == 0 || strcmp(k, "message") == 0 ||
+		   strcmp(k, "disclosure_event") == 0) {
 		has_seal(a, where, k, r, str(r->body, "order"));
 		same_link(a, where, r, "order_id", str(r->body, "order"));
 	} else if (strcmp(k, "dispute_event") == 0) {

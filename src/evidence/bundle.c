@@ -20,6 +20,8 @@ struct item {
 	const char *kind;
 	json_t *body;            /* owned */
 	struct store_seal seal;  /* its seal */
+	int shown;               /* its fields disclosed (else all as commitments) */
+	int content;             /* a blob: its bytes go in (a shown record names it) */
 };
 
 struct collect {
@@ -76,7 +78,7 @@ static void note_blobs(struct collect *c, json_t *arr)
 static const char *chained_kind(const char *kind)
 {
 	static const char *const kinds[] = {"order", "payment", "logistics", "message",
-					    "dispute_event", NULL};
+					    "dispute_event", "disclosure_event", NULL};
 	size_t i;
 
 	for (i = 0; kinds[i]; i++)
@@ -111,6 +113,8 @@ static int add_chained(void *ctx, const struct store_seal *s)
 		note_blobs(c, json_object_get(data, "evidence"));
 		note_blobs(c, json_object_get(data, "attachments"));
 	}
+	if (strcmp(kind, "disclosure_event") == 0)
+		note_blob(c, json_object_get(data, "reference_document"));
 	rc = add_item(c, kind, body, c->e);
 	if (rc)
 		return rc;
@@ -201,6 +205,47 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 	}
 out:
 	json_decref(order);
+	return rc;
+}
+
+/*
+ * Which records show their fields (bundle_opts.shown; all without it), and
+ * which blobs go in with their bytes: those a shown record names. A blob's
+ * own record always shows its type and size, which name no one.
+ */
+static int mark_shown(struct collect *c, const struct bundle_opts *o, struct err *e)
+{
+	json_t *named = json_array(), *v;
+	struct seal_parts parts;
+	size_t i, k;
+	int rc = RC_OK;
+
+	if (!named)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; i < c->n && !rc; i++) {
+		struct item *x = &c->items[i];
+
+		if (strcmp(x->kind, "blob") == 0)
+			continue;
+		x->shown = !o->shown || o->shown(o->shown_ctx, x->kind, x->body);
+		if (!x->shown)
+			continue;
+		rc = seal_parts_of(x->kind, x->body, &parts, e);
+		if (!rc)
+			json_array_extend(named, parts.blobs);
+		seal_parts_release(&parts);
+	}
+	for (i = 0; i < c->n && !rc; i++) {
+		struct item *x = &c->items[i];
+
+		if (strcmp(x->kind, "blob") != 0)
+			continue;
+		x->shown = 1;
+		json_array_foreach(named, k, v)
+			if (json_equal(v, json_object_get(x->body, "id")))
+				x->content = 1;
+	}
+	json_decref(named);
 	return rc;
 }
 
@@ -326,7 +371,7 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 					     names[i], parts.id);
 				break;
 			}
-			if (withheld(o, names[i])) {
+			if (!x->shown || withheld(o, names[i])) {
 				uint8_t salt_bin[LEAF_SALT_SIZE], c[32];
 				size_t sl = 0;
 
@@ -660,6 +705,8 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 	rc = collect_records(st, order_ref, &c, e);
 	rc2 = store_end(st, 0, NULL);
 	(void)rc2;
+	if (!rc)
+		rc = mark_shown(&c, o, e);
 	if (rc)
 		goto out;
 	/*
@@ -701,8 +748,10 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 
 			snprintf(mark, sizeof(mark), "disputed-blob-content-%s-%zu", nonce_hex,
 				 json_array_size(marks));
-			rc = blob_json(&c.items[i], o->blob_content ? mark : NULL, &x, e);
-			if (!rc && o->blob_content) {
+			int content = o->blob_content && c.items[i].content;
+
+			rc = blob_json(&c.items[i], content ? mark : NULL, &x, e);
+			if (!rc && content) {
 				json_array_append_new(marks, json_string(mark));
 				json_array_append(blobs, x);
 			} else if (!rc) {

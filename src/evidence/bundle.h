@@ -21,6 +21,16 @@ struct bundle_opts {
 	const char *const *withhold;       /* field names shown only as commitments */
 	size_t nwithhold;
 	int blob_content;                  /* include the blobs' bytes (else digests only) */
+	/*
+	 * Which records show their fields: NULL for all; else called for each
+	 * record but blobs, with its leaf kind and stored body, and a record
+	 * it refuses shows every field as a commitment only (still bound, and
+	 * still a link of the chain, so the bundle stays complete). A blob's
+	 * bytes go in only when a shown record names it.
+	 */
+	int (*shown)(void *ctx, const char *kind, json_t *body);
+	void *shown_ctx;
+
 };
 
 /*

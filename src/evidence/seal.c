@@ -98,6 +98,10 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 			json_array_append(p->blobs, v);
 		json_array_foreach(json_object_get(data, "attachments"), i, v)
 			json_array_append(p->blobs, v);
+	} else if (strcmp(kind, "disclosure_event") == 0) {
+		v = json_object_get(json_object_get(body, "data"), "reference_document");
+		if (json_is_string(v))
+			json_array_append(p->blobs, v);
 	} else {
 		seal_parts_release(p);
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "no leaf kind %s", kind);
@@ -147,7 +151,8 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 	order[0] = '\0';
 	if (strcmp(kind, "order") == 0 || strcmp(kind, "payment") == 0) {
 		oid = str(body, "id");
-	} else if (strcmp(kind, "logistics") == 0 || strcmp(kind, "message") == 0) {
+	} else if (strcmp(kind, "logistics") == 0 || strcmp(kind, "message") == 0 ||
+		   strcmp(kind, "disclosure_event") == 0) {
 		oid = str(body, "order");
 	} else if (strcmp(kind, "dispute_event") == 0) {
 		rc = store_dispute_get(st, str(body, "dispute"), &d, e);
@@ -611,6 +616,8 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 		return store_get(st, STORE_MESSAGE, s->record_id, body, e);
 	if (strcmp(s->kind, "dispute_event") == 0)
 		return store_dispute_event_get(st, s->record_id, body, e);
+	if (strcmp(s->kind, "disclosure_event") == 0)
+		return store_disclosure_event_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "ledger_entry") == 0)
 		return store_fund_entry_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "blob") == 0) {
@@ -748,6 +755,8 @@ int seal_annotate(struct store *st, json_t *obj, struct err *e)
 		return annotate_one(st, obj, "blob", id, 0, e);
 	if (strcmp(object, "dispute_event") == 0)
 		return annotate_one(st, obj, "dispute_event", id, 0, e);
+	if (strcmp(object, "disclosure_event") == 0)
+		return annotate_one(st, obj, "disclosure_event", id, 0, e);
 	if (strcmp(object, "ledger_entry") == 0)
 		return annotate_one(st, obj, "ledger_entry", id, 0, e);
 	if (strcmp(object, "order") == 0) {

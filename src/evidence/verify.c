@@ -222,7 +222,8 @@ out:
 }
 
 static const char *const record_kinds[] = {"merchant", "listing", "order", "payment",
-					   "logistics", "message", "dispute_event", "blob",
+					   "logistics", "message", "dispute_event",
+					   "disclosure_event", "blob",
 					   "ledger_entry", NULL};
 
 /* True for the types of record that are links of an order's chain. */
@@ -230,7 +231,7 @@ static int chained_type(const char *type)
 {
 	return strcmp(type, "order") == 0 || strcmp(type, "payment") == 0 ||
 	       strcmp(type, "logistics") == 0 || strcmp(type, "message") == 0 ||
-	       strcmp(type, "dispute_event") == 0;
+	       strcmp(type, "dispute_event") == 0 || strcmp(type, "disclosure_event") == 0;
 }
 
 /*

@@ -226,6 +226,19 @@ int res_dispute_appeal(struct http_req *r, struct err *e);
 int res_dispute_messages(struct http_req *r, struct err *e);
 int res_dispute_executed(struct http_req *r, struct err *e);
 int res_dispute_waive_appeal(struct http_req *r, struct err *e);
+int res_disclosure_create(struct http_req *r, struct err *e);
+int res_disclosure_list(struct http_req *r, struct err *e);
+int res_disclosure_get(struct http_req *r, struct err *e);
+int res_disclosure_approve(struct http_req *r, struct err *e);
+int res_disclosure_refuse(struct http_req *r, struct err *e);
+int res_disclosure_package(struct http_req *r, struct err *e);
+/*
+ * The consumer took `dispute` to `body_kind` (court, association): open the
+ * disclosure they take with them (*out, new). Inside the request's
+ * transaction; its seals are kept for the reply.
+ */
+int res_disclosure_for_external(struct http_req *r, json_t *dispute, const char *body_kind,
+				json_t **out, struct err *e) WARN_UNUSED;
 int res_rules(struct http_req *r, struct err *e);
 int res_test_clock(struct http_req *r, struct err *e);
 

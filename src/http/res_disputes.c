@@ -189,10 +189,25 @@ static int act(struct http_req *r, enum dispute_action action, struct err *e)
 		rc = http_body_json(r, &in, e);
 	if (!rc)
 		rc = dispute_act(cases_of(r), &a, action, d, in, r->now, &out, &dc, e);
-	if (!rc) {
+	if (!rc)
 		keep(r, &dc);
-		rc = http_reply_json(r, 200, out);
+	/* to a court or an association: the consumer takes the disclosure package along */
+	if (!rc && action == ACTION_EXTERNAL) {
+		json_t *dsc = NULL;
+
+		rc = res_disclosure_for_external(r, out, str(in, "body"), &dsc, e);
+		if (!rc)
+			json_object_set_new(out, "disclosure",
+					    json_pack("{s:O, s:O, s:s++}", "id",
+						      json_object_get(dsc, "id"), "state",
+						      json_object_get(dsc, "state"), "package_url",
+						      "/v1/disclosures/", str(dsc, "id"), "/package"));
+		json_decref(dsc);
 	}
+	if (!rc)
+		rc = http_reply_json(r, 200, out);
+	else
+		json_decref(out);
 	json_decref(d);
 	json_decref(in);
 	return rc;

@@ -12,7 +12,8 @@ int res_token_create(struct http_req *r, struct err *e)
 {
 	static const char *const fields[] = {"role", "subject", "ttl_seconds", NULL};
 	/* the platform's users: its parties and its staff */
-	static const int token_roles[] = {ACTOR_CONSUMER, ACTOR_MERCHANT, ACTOR_AGENT};
+	static const int token_roles[] = {ACTOR_CONSUMER, ACTOR_MERCHANT, ACTOR_AGENT, ACTOR_COURT,
+					  ACTOR_ASSOCIATION};
 	const char *roles[sizeof(token_roles) / sizeof(token_roles[0]) + 1];
 	const char *role = NULL, *subject = NULL;
 	json_t *in = NULL, *rec = NULL, *reply;
@@ -31,7 +32,9 @@ int res_token_create(struct http_req *r, struct err *e)
 	    (rc = jx_int(in, "ttl_seconds", "ttl_seconds", 0, 1, 2592000, &ttl, e)))
 		goto out;
 	snprintf(subj, sizeof(subj), "%s", subject);
-	if (vocab_find(actor_role_names, role) != ACTOR_AGENT) {
+	/* consumers and merchants are records; staff, courts and associations are named */
+	if (vocab_find(actor_role_names, role) == ACTOR_CONSUMER ||
+	    vocab_find(actor_role_names, role) == ACTOR_MERCHANT) {
 		enum store_kind kind = vocab_find(actor_role_names, role) == ACTOR_CONSUMER
 					       ? STORE_CONSUMER
 					       : STORE_MERCHANT;

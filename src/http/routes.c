@@ -6,6 +6,8 @@
 
 #define STAFF (ROLE_PLATFORM | ROLE_AGENT)
 #define PARTIES (ROLE_PLATFORM | ROLE_AGENT | ROLE_CONSUMER | ROLE_MERCHANT)
+/* those the platform assists besides the consumer (E-Commerce Law art. 61) */
+#define ASSISTED (ROLE_COURT | ROLE_ASSOCIATION | ROLE_REGULATOR)
 
 const struct route http_routes[] = {
 	{"GET", "/healthz", ROLE_PUBLIC, 0, res_healthz, 0},
@@ -50,6 +52,14 @@ const struct route http_routes[] = {
 	{"POST", "/v1/disputes/{id}/messages", PARTIES, 0, res_dispute_messages, 0},
 	{"POST", "/v1/disputes/{id}/executed", PARTIES, 0, res_dispute_executed, 0},
 	{"POST", "/v1/disputes/{id}/waive_appeal", PARTIES, 0, res_dispute_waive_appeal, 0},
+	{"POST", "/v1/disclosures", STAFF | ROLE_CONSUMER | ROLE_MERCHANT | ASSISTED, 0,
+	 res_disclosure_create, 0},
+	{"GET", "/v1/disclosures", STAFF | ROLE_CONSUMER | ASSISTED, 0, res_disclosure_list, 0},
+	{"GET", "/v1/disclosures/{id}", STAFF | ROLE_CONSUMER | ASSISTED, 0, res_disclosure_get, 0},
+	{"POST", "/v1/disclosures/{id}/approve", STAFF, 0, res_disclosure_approve, 0},
+	{"POST", "/v1/disclosures/{id}/refuse", STAFF, 0, res_disclosure_refuse, 0},
+	{"GET", "/v1/disclosures/{id}/package", STAFF | ROLE_CONSUMER | ASSISTED, 0,
+	 res_disclosure_package, 0},
 	{"GET", "/v1/rules", ROLE_PUBLIC, 0, res_rules, 0},
 	{"POST", "/v1/test/clock", ROLE_PLATFORM, 0, res_test_clock, 0},
 	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get, 0},

@@ -19,6 +19,8 @@ const char *const webhook_event_types[] = {
 	"dispute.withdrawn",
 	"dispute.external",
 	"payout.requested",
+	"disclosure.requested",
+	"disclosure.released",
 	NULL,
 };
 

@@ -206,6 +206,21 @@ static const char *const migrations[] = {
 	"  created_at INTEGER NOT NULL);",
 	/* 9: a cancelled duty keeps why it fell away, for the compliance report */
 	"ALTER TABLE obligations ADD COLUMN cancel_reason TEXT;",
+	/* 10: the platform as assistant: disclosure requests and their sealed events */
+	"CREATE TABLE disclosures ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  order_id TEXT NOT NULL REFERENCES orders(id), dispute_id TEXT REFERENCES disputes(id),"
+	"  requester_role TEXT NOT NULL, requester_id TEXT NOT NULL, state TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, due_at INTEGER, decided_at INTEGER, body TEXT NOT NULL);"
+	"CREATE INDEX disclosures_requester ON disclosures(requester_role, requester_id, seq);"
+	"CREATE INDEX disclosures_state ON disclosures(state, seq);"
+	"CREATE INDEX disclosures_order ON disclosures(order_id);"
+	"CREATE TABLE disclosure_events ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  disclosure_id TEXT NOT NULL REFERENCES disclosures(id),"
+	"  order_id TEXT NOT NULL REFERENCES orders(id), created_at INTEGER NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE INDEX disclosure_events_disclosure ON disclosure_events(disclosure_id, seq);",
 };
 
 size_t store_migration_count(void)

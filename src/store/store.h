@@ -219,7 +219,7 @@ int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
 /* One record's sealed leaf. */
 struct store_seal {
 	int64_t seq;              /* row number */
-	char kind[16];            /* leaf type: merchant, listing, order, payment, … */
+	char kind[24];            /* leaf type: merchant, listing, order, payment, … */
 	char record_id[80];       /* the record's id */
 	int64_t version;          /* listings: the version; else 0 */
 	unsigned char *leaf;      /* the leaf's bytes (malloc'd) */
@@ -292,7 +292,7 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 
 /* One stored record as an audit walks it (store_record_each). */
 struct store_record_ref {
-	const char *kind;         /* merchant, listing, order, logistics, message,
+	const char *kind;         /* merchant, listing, order, logistics, message, disclosure_event,
 				     dispute_event, dispute, blob */
 	const char *id;           /* its id ("sha256:<hex>" for a blob) */
 	int64_t version;          /* listings: the version; else 0 */
@@ -319,6 +319,53 @@ int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
 int store_checkpoint_each(struct store *st,
 			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
 			  void *ctx, struct err *e) WARN_UNUSED;
+
+/* ---- disclosure requests (store_disclosures.c) ---- */
+
+/* A new disclosure request's row. */
+struct store_disclosure_row {
+	const char *id;             /* "dsc_…" */
+	const char *order_id;       /* the order it is about */
+	const char *dispute_id;     /* or NULL */
+	const char *requester_role; /* consumer, court, association, regulator, agent, platform */
+	const char *requester_id;   /* the principal's subject (cus_…, or the body's name) */
+	const char *state;          /* pending, released, partially_released, refused */
+	int64_t created_at;         /* ms */
+	int64_t due_at;             /* ms; 0 when answered at once */
+	json_t *body;               /* the disclosure as served (borrowed) */
+};
+
+/* Filters for store_disclosure_list; NULL members match everything. */
+struct store_disclosure_filter {
+	const char *requester_role;
+	const char *requester_id;
+	const char *state;
+	const char *order_id;
+};
+
+/* The most events one disclosure keeps (a request, its answer, package views). */
+#define STORE_DISCLOSURE_MAX_EVENTS 1000
+
+int store_disclosure_insert(struct store *st, const struct store_disclosure_row *row,
+			    struct err *e) WARN_UNUSED;
+/* Set a disclosure's state, when it was answered (ms) and its body. RC_NOTFOUND if none. */
+int store_disclosure_update(struct store *st, const char *id, const char *state,
+			    int64_t decided_at, json_t *body, struct err *e) WARN_UNUSED;
+/* *body is a new reference. RC_NOTFOUND if none. */
+int store_disclosure_get(struct store *st, const char *id, json_t **body,
+			 struct err *e) WARN_UNUSED;
+/* A page of disclosures, oldest first, as store_list pages. */
+int store_disclosure_list(struct store *st, const struct store_disclosure_filter *f,
+			  int64_t after, int limit, json_t **items, int64_t *next,
+			  struct err *e) WARN_UNUSED;
+int store_disclosure_event_insert(struct store *st, const char *id, const char *disclosure_id,
+				  const char *order_id, int64_t now, json_t *body,
+				  struct err *e) WARN_UNUSED;
+int store_disclosure_event_get(struct store *st, const char *id, json_t **body,
+			       struct err *e) WARN_UNUSED;
+/* A disclosure's events, oldest first (at most STORE_DISCLOSURE_MAX_EVENTS). */
+int store_disclosure_events(struct store *st, const char *disclosure_id, json_t **items,
+			    struct err *e) WARN_UNUSED;
 
 /* ---- disputes (store_disputes.c) ---- */
 

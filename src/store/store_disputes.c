@@ -82,8 +82,8 @@ int store_dispute_get(struct store *st, const char *id, json_t **body, struct er
 }
 
 /* Rows after `after`, at most `limit`, with the continuation row in *next. */
-static int page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_t *next,
-		struct err *e)
+int sq_page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_t *next,
+	    struct err *e)
 {
 	int64_t last = 0;
 	int n = 0, step, rc = RC_OK;
@@ -133,7 +133,7 @@ int store_dispute_list(struct store *st, const struct store_dispute_filter *f, i
 	sq_bind_text(s, 6, f->order_id);
 	sqlite3_bind_int(s, 7, f->overdue);
 	sqlite3_bind_int(s, 8, limit + 1);
-	return page(st, s, limit, items, next, e);
+	return sq_page(st, s, limit, items, next, e);
 }
 
 int store_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
@@ -215,7 +215,7 @@ int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t a
 	sq_bind_text(s, 1, dispute_id);
 	sqlite3_bind_int64(s, 2, after);
 	sqlite3_bind_int(s, 3, limit + 1);
-	return page(st, s, limit, items, next, e);
+	return sq_page(st, s, limit, items, next, e);
 }
 
 int store_timer_add(struct store *st, const char *dispute_id, const char *step,

@@ -46,4 +46,12 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
 /* A text column parsed as JSON (new reference), or NULL. */
 json_t *sq_col_json(sqlite3_stmt *s, int col);
 
+/*
+ * Read a page of rows (seq, body) from `s` (which selects limit + 1 rows),
+ * then finalize it: *items the bodies, *next the last seq when there are
+ * more (else 0). A read cut short by the database is RC_DB.
+ */
+int sq_page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_t *next,
+	    struct err *e);
+
 #endif

@@ -28,6 +28,8 @@ static const struct walk_query {
 	{"message", "SELECT id, 0, body, order_id FROM messages ORDER BY seq", {"order_id", NULL}},
 	{"dispute_event", "SELECT id, 0, body, dispute_id FROM dispute_events ORDER BY seq",
 	 {"dispute_id", NULL}},
+	{"disclosure_event", "SELECT id, 0, body, order_id FROM disclosure_events ORDER BY seq",
+	 {"order_id", NULL}},
 	{"dispute", "SELECT id, 0, body, order_id, merchant_id, consumer_id, state "
 		    "FROM disputes ORDER BY seq",
 	 {"order_id", "merchant_id", "consumer_id", "state", NULL}},

@@ -45,6 +45,9 @@ class ReadmeWalkthroughTest(unittest.TestCase):
         # the bundle verified offline against the log's key
         self.assertIn("VALID:", out)
         self.assertNotIn("INVALID", out)
+        # the court's path: released by an agent on the default basis, and verified
+        self.assertIn('{"state":"released","basis":"pipl_13_1_3"}', out)
+        self.assertEqual(out.count("VALID: "), 2, out)
         self.assertRegex(out, r"complete: the log holds \d+ leaves of order ord_[0-9a-f]{24} "
                               r"within the bundle's checkpoint, all of them in the bundle")
         # the dispute was opened and the merchant's counter-offer moved it on
