@@ -12,7 +12,10 @@
 /*
  * Every duty the platform owes in a dispute is an obligation (src/cases/
  * dispute.c records them): `acknowledge` a complaint, `decide` one under
- * review, answer an `appeal`, `execute` a final decision. Each has a
+ * review, answer an `appeal`, `execute` a final decision. As assistant it
+ * also owes an answer to each disclosure request that waits for an agent
+ * (`disclose`, src/disclose/request.c): met when released or refused; its
+ * `dispute` in the breaches list is the disclosure's dsc_ id. Each has a
  * created_at (when the duty arose), a due_at, a met_at once met, and a
  * breached flag that the step's timer sets when it finds the duty unmet
  * past its deadline.

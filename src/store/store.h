@@ -445,8 +445,8 @@ int store_obligation_breach(struct store *st, const char *dispute_id, const char
 /* One obligation row, as the compliance report reads it. */
 struct store_obligation {
 	int64_t seq;               /* row number: the order the duties arose in */
-	char dispute_id[ID_MAX];   /* dsp_… */
-	char kind[16];             /* acknowledge, decide, appeal, execute */
+	char dispute_id[ID_MAX];   /* dsp_…, or for a disclosure duty its dsc_… */
+	char kind[16];             /* acknowledge, decide, appeal, execute, disclose */
 	int64_t created_at;        /* ms: when the duty arose */
 	int64_t due_at;            /* ms: when it had to be met by */
 	int met;                   /* 1 if met_at is set */
@@ -460,8 +460,8 @@ struct store_obligation {
 
 /*
  * Call `fn` for every obligation created in [from, to) (cancelled ones too,
- * marked), in the order they
- * were created; `o` is valid only during the call. Stops at the first
+ * marked), in the order they were created, then every disclosure request
+ * an agent had to answer (kind "disclose", met when answered), likewise; `o` is valid only during the call. Stops at the first
  * non-zero return of `fn`, which is returned (fn sets `e` itself). RC_DB
  * if the database fails, RC_INTERNAL for a row the schema should not allow
  * (a kind longer than the struct holds).

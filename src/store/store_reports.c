@@ -20,9 +20,14 @@ int store_obligation_each(struct store *st, int64_t from, int64_t to,
 {
 	struct store_obligation o;
 	sqlite3_stmt *s;
+	/* a disclosure request an agent must answer is a duty too: kind "disclose" */
 	int rc = sq_prep(st, "SELECT seq, dispute_id, kind, created_at, due_at, met_at, breached, "
-			     "breached_at, cancelled_at, cancel_reason FROM obligations "
-			     "WHERE created_at >= ? AND created_at < ? ORDER BY seq", &s, e);
+			     "breached_at, cancelled_at, cancel_reason, 0 AS src FROM obligations "
+			     "WHERE created_at >= ?1 AND created_at < ?2 "
+			     "UNION ALL "
+			     "SELECT seq, id, 'disclose', created_at, due_at, decided_at, 0, NULL, "
+			     "NULL, NULL, 1 FROM disclosures WHERE due_at IS NOT NULL "
+			     "AND created_at >= ?1 AND created_at < ?2 ORDER BY src, seq", &s, e);
 	int step;
 
 	if (rc)

@@ -178,6 +178,37 @@ class DisclosureTest(DisputeCase):
                       "confidential": {"reason": "侦查不公开"}}, token=shop.consumer)
         self.assertError(r, 400, "not_allowed", param="confidential")
 
+    def test_an_unanswered_request_is_a_duty_the_compliance_report_counts(self):
+        from urllib.parse import quote
+        shop = self.order_with_records()
+        d = self.disclose(self.association(), {"order": shop.order["id"],
+                                               "scope": ["merchant_identity"],
+                                               "purpose": "调解", "reference": "浙消协1号"})
+
+        def disclose_row():
+            frm = "2020-01-01T00:00:00Z"
+            to = "2030-01-01T00:00:00Z"
+            r = self.req("GET", "/v1/reports/compliance?from=%s&to=%s" % (quote(frm), quote(to)))
+            self.assertEqual(r.status, 200, r.body)
+            rows = [o for o in r.body["obligations"] if o["kind"] == "disclose"]
+            self.assertEqual(len(rows), 1, r.body)
+            return rows[0], r.body["breaches"]
+
+        row, breaches = disclose_row()
+        self.assertEqual((row["total"], row["open"], row["breached"]), (1, 1, 0))
+        # past its due time, unanswered: breached
+        self.advance_to(d["due_at"])
+        self.advance(1)
+        row, breaches = disclose_row()
+        self.assertEqual((row["open"], row["breached"]), (1, 1))
+        self.assertIn(d["id"], [b["dispute"] for b in breaches])
+        # answered late: met late, still breached
+        r = self.req("POST", "/v1/disclosures/%s/approve" % d["id"], {"reasons": ["迟复"]},
+                     token=self.agent)
+        self.assertEqual(r.status, 200, r.body)
+        row, _ = disclose_row()
+        self.assertEqual((row["met_late"], row["open"], row["breached"]), (1, 0, 1))
+
     # ---- going to court ----
 
     def test_taking_a_dispute_to_court_hands_the_consumer_a_package_at_once(self):
