@@ -112,4 +112,14 @@ int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc,
  */
 int dispute_action_allowed(enum dispute_action action, const char *role);
 
+/*
+ * CPL art. 44: *out is {"basis": "cpl_44", "reason", "text"} when the
+ * platform cannot give the merchant's identity (flagged
+ * identity_unverifiable, or its record lacks a real name, an address or
+ * any contact), else JSON null. New reference. Disclosures ask it too: a package
+ * about such a merchant says so plainly.
+ */
+int dispute_liability(struct cases *c, const char *merchant_id, json_t **out,
+		      struct err *e) WARN_UNUSED;
+
 #endif

@@ -216,15 +216,6 @@ int dispute_record_moved(struct move *m, struct err *e) WARN_UNUSED;
 int dispute_merchant_flagged(struct cases *c, const char *merchant_id, enum merchant_flag flag,
 			     int *has, struct err *e) WARN_UNUSED;
 
-/*
- * CPL art. 44: *out is {"basis": "cpl_44", "reason", "text"} when the
- * platform cannot give the merchant's identity (flagged
- * identity_unverifiable, or its record lacks a real name, an address or
- * any contact), else JSON null. New reference.
- */
-int dispute_liability(struct cases *c, const char *merchant_id, json_t **out,
-		      struct err *e) WARN_UNUSED;
-
 /* Set the dispute's platform_liable if the merchant has become so since (once liable, it stays). */
 int dispute_liability_update(struct move *m, struct err *e) WARN_UNUSED;
 

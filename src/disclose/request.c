@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cases/dispute.h"
 #include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
@@ -258,6 +259,31 @@ static json_t *disclosure_json(const char *id, json_t *order, json_t *dispute,
 	return d;
 }
 
+/*
+ * A release of the merchant's identity about a merchant whose identity the
+ * platform cannot give says so plainly, in the sealed release: CPL art. 44
+ * then makes the platform pay first (rel's "platform_liable").
+ */
+static int identity_note(struct disclose_ctx *c, json_t *d, json_t *scope, json_t *rel,
+			 struct err *e)
+{
+	struct cases cs = {c->st, c->rules, c->cal};
+	json_t *liable = NULL, *v;
+	size_t k;
+	int asked = 0, rc;
+
+	json_array_foreach(scope, k, v)
+		asked |= name_index(disclose_scope_names, json_string_value(v)) ==
+			 SCOPE_MERCHANT_IDENTITY;
+	if (!asked)
+		return RC_OK;
+	rc = dispute_liability(&cs, str(d, "merchant"), &liable, e);
+	if (!rc && json_is_object(liable))
+		json_object_set(rel, "platform_liable", liable);
+	json_decref(liable);
+	return rc;
+}
+
 /* Release `scope` of `d` now, by `by`, on `basis`, for `reasons` (taken). */
 static int release(struct disclose_ctx *c, json_t *d, const struct disclose_who *by,
 		   json_t *scope, const char *basis, json_t *reasons, struct err *e)
@@ -273,6 +299,11 @@ static int release(struct disclose_ctx *c, json_t *d, const struct disclose_who 
 			json_object_get(d, "requester"), "at", jx_time_json(c->now));
 	if (!rel)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = identity_note(c, d, scope, rel, e);
+	if (rc) {
+		json_decref(rel);
+		return rc;
+	}
 	json_object_set_new(d, "state", json_string(state));
 	json_object_set_new(d, "released", rel);
 	json_object_set_new(d, "updated_at", jx_time_json(c->now));
