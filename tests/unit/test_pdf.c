@@ -340,7 +340,7 @@ static void chinese_text_cover_and_verify_page_are_extractable(void **state)
 	assert_non_null(strstr(text, "2025-11-04T01:30:02.118Z"));
 	/* how to verify: the command with the bundle's key, the checkpoint's size and root */
 	assert_non_null(strstr(text, "如何核验"));
-	assert_non_null(strstr(text, "disputed verify \\  --vkey test.example/log+0badc0de+"));
+	assert_non_null(strstr(text, "disputed verify \\--vkey test.example/log+0badc0de+"));
 	assert_non_null(strstr(text, "package.json"));
 	assert_non_null(strstr(text, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="));
 	assert_non_null(strstr(text, "第 1 页，共"));
