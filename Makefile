@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib
+PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g
@@ -20,9 +20,8 @@ WERROR  ?= -Werror
 ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
-                             src/cases/*.c src/funds/*.c src/disclose/*.c src/http/*.c src/cli/*.c \
-                             src/notify/*.c \
-                             src/report/*.c))
+                             src/cases/*.c src/funds/*.c src/http/*.c src/cli/*.c src/notify/*.c \
+                             src/report/*.c src/disclose/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
