@@ -6,6 +6,7 @@
 
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "disclose/pdf.h"
 #include "disclose/request.h"
 #include "evidence/bundle.h"
 #include "evidence/seal.h"
@@ -202,7 +203,8 @@ static void free_package(void *cls)
  * Record the view (a sealed event of the order's chain) and make it durable
  * in the log before the bundle is read, so the package holds its own view.
  */
-static int record_view(struct http_req *r, const char *id, json_t **d, struct err *e)
+static int record_view(struct http_req *r, const char *id, const char *format, json_t **d,
+		       struct err *e)
 {
 	struct disclose_ctx c;
 	struct disclose_who w;
@@ -210,7 +212,7 @@ static int record_view(struct http_req *r, const char *id, json_t **d, struct er
 
 	ctx_init(r, &c);
 	who_of(r, &w);
-	rc = disclose_package_viewed(&c, &w, id, "json", e);
+	rc = disclose_package_viewed(&c, &w, id, format, e);
 	if (!rc)
 		rc = http_audit(r, id, "package", e);
 	if (!rc)
@@ -225,6 +227,79 @@ static int record_view(struct http_req *r, const char *id, json_t **d, struct er
 	return rc;
 }
 
+/* Bundle options for disclosure `d`'s package: only its released scope shows. */
+static void package_opts(struct http_req *r, json_t *d, const char **withhold, size_t cap,
+			 int content, struct bundle_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->log_vkey = r->srv->log_vkey;
+	o->witness_vkeys = r->srv->witness_vkeys;
+	o->nwitnesses = r->srv->nwitness_vkeys;
+	o->blob_content = content;
+	o->shown = disclose_shown;
+	o->shown_ctx = d;
+	o->withhold = withhold;
+	o->nwithhold = disclose_withheld_fields(d, withhold, cap);
+}
+
+/* The PDF's cover texts from the disclosure (the merchant's from the bundle, as disclosed). */
+static void cover_of(json_t *d, struct pdf_cover *cv, char *requester, size_t rlen,
+		     char *scope, size_t slen)
+{
+	json_t *rel = json_object_get(d, "released"), *req = json_object_get(d, "requester"), *v;
+	size_t k, used = 0;
+
+	memset(cv, 0, sizeof(*cv));
+	snprintf(requester, rlen, "%s (%s)", str(req, "id"), str(req, "role"));
+	scope[0] = '\0';
+	json_array_foreach(json_object_get(rel, "scope"), k, v)
+		if (used < slen)
+			used += (size_t)snprintf(scope + used, slen - used, "%s%s", k ? ", " : "",
+						 json_string_value(v));
+	cv->package_id = str(d, "id");
+	cv->requester = requester;
+	cv->purpose = str(d, "purpose");
+	cv->legal_basis = str(rel, "basis");
+	cv->reference = str(d, "reference");
+	cv->scope = scope;
+	cv->released_at = str(rel, "at");
+	cv->merchant_identity_note = str(json_object_get(rel, "platform_liable"), "text");
+}
+
+/* The package as a PDF: the bundle built whole (blobs by digest), rendered into the reply. */
+static int package_pdf(struct http_req *r, json_t *d, struct err *e)
+{
+	const char *withhold[8];
+	char requester[300], scope[200];
+	struct bundle_opts o;
+	struct pdf_cover cv;
+	struct buf text, pdf;
+	json_t *bundle = NULL;
+	int rc;
+
+	buf_init(&text, (size_t)64 << 20);
+	buf_init(&pdf, (size_t)256 << 20);
+	package_opts(r, d, withhold, sizeof(withhold) / sizeof(withhold[0]), 0, &o);
+	rc = store_end(r->srv->st, 1, e);
+	if (!rc)
+		rc = bundle_build(r->srv->st, r->srv->log, r->srv->data_dir, str(d, "order"), &o,
+				  &text, e);
+	if (!rc) {
+		bundle = json_loadb(text.data, text.len, 0, NULL);
+		cover_of(d, &cv, requester, sizeof(requester), scope, sizeof(scope));
+		rc = bundle ? pdf_render_package(bundle, &cv, r->srv->data_dir, &pdf, e)
+			    : err_set(e, RC_INTERNAL, NULL, NULL, "the package is not JSON");
+	}
+	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
+		rc = e->rc;
+	if (!rc)
+		rc = http_reply_bytes(r, 200, "application/pdf", pdf.data, pdf.len);
+	json_decref(bundle);
+	buf_release(&text);
+	buf_release(&pdf);
+	return rc;
+}
+
 int res_disclosure_package(struct http_req *r, struct err *e)
 {
 	const char *format = http_query(r, "format");
@@ -233,40 +308,38 @@ int res_disclosure_package(struct http_req *r, struct err *e)
 	struct bundle *b = NULL;
 	json_t *d = NULL;
 	char disp[160];
-	int rc;
+	int rc, pdf;
 
 	if (!r->srv->log)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "no evidence log");
-	if (format && strcmp(format, "json") != 0)
-		return err_set(e, RC_INVAL, "invalid_enum", "format", "format must be json");
-	rc = record_view(r, r->params[0], &d, e);
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "pdf") != 0)
+		return err_set(e, RC_INVAL, "invalid_enum", "format", "format must be json or pdf");
+	pdf = format && strcmp(format, "pdf") == 0;
+	rc = record_view(r, r->params[0], pdf ? "pdf" : "json", &d, e);
 	if (rc)
 		return rc;
-	memset(&o, 0, sizeof(o));
-	o.log_vkey = r->srv->log_vkey;
-	o.witness_vkeys = r->srv->witness_vkeys;
-	o.nwitnesses = r->srv->nwitness_vkeys;
-	o.blob_content = 1;
-	o.shown = disclose_shown;
-	o.shown_ctx = d;
-	o.withhold = withhold;
-	o.nwithhold = disclose_withheld_fields(d, withhold, sizeof(withhold) / sizeof(withhold[0]));
-	/* the bundle reads the store itself: leave the request's transaction, then begin another */
-	rc = store_end(r->srv->st, 1, e);
-	if (!rc)
-		rc = bundle_open(r->srv->st, r->srv->log, r->srv->data_dir, str(d, "order"), &o, &b,
-				 e);
-	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
-		rc = e->rc;
-	if (!rc) {
-		rc = http_reply_stream(r, 200, "application/json", bundle_size(b), read_package, b,
-				       free_package);
-		b = NULL;
-	}
 	r->verbatim = 1;
+	if (pdf) {
+		rc = package_pdf(r, d, e);
+	} else {
+		package_opts(r, d, withhold, sizeof(withhold) / sizeof(withhold[0]), 1, &o);
+		/* the bundle reads the store itself: leave the request's transaction, then begin
+		 * another */
+		rc = store_end(r->srv->st, 1, e);
+		if (!rc)
+			rc = bundle_open(r->srv->st, r->srv->log, r->srv->data_dir, str(d, "order"),
+					 &o, &b, e);
+		if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
+			rc = e->rc;
+		if (!rc) {
+			rc = http_reply_stream(r, 200, "application/json", bundle_size(b),
+					       read_package, b, free_package);
+			b = NULL;
+		}
+	}
 	if (!rc) {
-		snprintf(disp, sizeof(disp), "attachment; filename=\"%.64s.package.json\"",
-			 str(d, "id"));
+		snprintf(disp, sizeof(disp), "attachment; filename=\"%.64s.package.%s\"",
+			 str(d, "id"), pdf ? "pdf" : "json");
 		snprintf(r->disposition, sizeof(r->disposition), "%s", disp);
 	}
 	bundle_free(b);

@@ -139,6 +139,39 @@ class DisclosureTest(DisputeCase):
         self.assertNotIn(b"13900001111", raw)
         self.assertNotIn(b"content_base64", raw)      # the image belongs to the chat
 
+    def test_the_package_reads_as_a_pdf_holding_only_what_was_released(self):
+        shop = self.order_with_records()
+        court = self.court()
+        d = self.disclose(court, {"order": shop.order["id"],
+                                  "scope": ["merchant_identity", "order", "logistics"],
+                                  "purpose": "审理买卖合同纠纷", "reference": "(2025)浙0192民初77号"})
+        self.req("POST", "/v1/disclosures/%s/approve" % d["id"],
+                 {"reasons": ["依法协助法院调查取证"]}, token=self.agent)
+        r = self.req("GET", "/v1/disclosures/%s/package?format=pdf" % d["id"], token=court,
+                     raw_reply=True)
+        self.assertEqual(r.status, 200, r.body[:200])
+        self.assertEqual(r.headers.get("Content-Type"), "application/pdf")
+        self.assertTrue(r.body.startswith(b"%PDF-"))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.pdf")
+            with open(path, "wb") as f:
+                f.write(r.body)
+            text = subprocess.run(["pdftotext", "-layout", path, "-"],
+                                  stdout=subprocess.PIPE).stdout.decode()
+        flat = "".join(text.split())
+        self.assertIn("证据目录", flat)
+        self.assertIn("".join(shop.merchant["legal_name"].split()), flat)
+        self.assertIn("(2025)浙0192民初77号", flat)
+        self.assertIn("pipl_13_1_3", flat)
+        self.assertIn(d["id"], flat)
+        self.assertIn("disputedverify", flat)
+        # the chat was not released: its text and the phone in it are not in the PDF
+        self.assertNotIn("13900001111", flat)
+        self.assertNotIn("请问什么时候发货", flat)
+        # and the view is on record
+        r = self.req("GET", "/v1/audit_events")
+        self.assertIn(d["id"], json.dumps(r.body["data"], ensure_ascii=False))
+
     def test_an_associations_request_can_be_refused_with_reasons(self):
         shop = self.order_with_records()
         assoc = self.association()
