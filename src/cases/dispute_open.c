@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
+#include "ingest/ingest.h"
 
 static const char *str(json_t *o, const char *k)
 {
@@ -35,12 +36,15 @@ static int each_of_order(struct cases *c, enum store_kind kind, const char *orde
 	return RC_OK;
 }
 
-/* each_of_order: keep the latest `signed` logistics event in *(int64_t *)ctx. */
+/* each_of_order: keep the latest `signed` delivery to the consumer in *(int64_t *)ctx (a
+ * return signed for by the merchant is no delivery). */
 static void latest_signed(json_t *it, void *ctx)
 {
 	int64_t *at = ctx, t = dispute_ms_of(json_object_get(it, "occurred_at"));
 
-	if (strcmp(str(it, "status"), "signed") == 0 && t > *at)
+	if (strcmp(str(it, "status"), "signed") == 0 &&
+	    vocab_find(logistics_direction_names, str(it, "direction")) != LOGISTICS_RETURN &&
+	    t > *at)
 		*at = t;
 }
 

@@ -81,7 +81,8 @@ static const char base[] =
 	"zh = 未送达\n"                              /* 19 */
 	"en = Not delivered\n"                       /* 20 */
 	"[funds]\n"                                  /* 21 */
-	"serious_hold = true\n";                     /* 22 */
+	"serious_hold = true\n"                      /* 22 */
+	"return_receipt = 7d\n";                     /* 23 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)
