@@ -285,6 +285,7 @@ static json_t *opening_json(const struct dispute_opening *o)
 	json_object_set(d, "platform_liable", o->platform_liable);
 	json_object_set_new(d, "funds", dispute_funds_json());
 	json_object_set_new(d, "appeal_waived", json_array());
+	json_object_set_new(d, "return", json_null());
 	json_object_set_new(d, "executed_at", json_null());
 	json_object_set_new(d, "created_at", jx_time_json(o->now));
 	json_object_set_new(d, "updated_at", jx_time_json(o->now));

@@ -50,6 +50,7 @@ const struct route http_routes[] = {
 	{"POST", "/v1/disputes/{id}/messages", PARTIES, 0, res_dispute_messages, 0},
 	{"POST", "/v1/disputes/{id}/executed", PARTIES, 0, res_dispute_executed, 0},
 	{"POST", "/v1/disputes/{id}/waive_appeal", PARTIES, 0, res_dispute_waive_appeal, 0},
+	{"POST", "/v1/disputes/{id}/confirm_return", PARTIES, 0, res_dispute_confirm_return, 0},
 	{"GET", "/v1/rules", ROLE_PUBLIC, 0, res_rules, 0},
 	{"POST", "/v1/test/clock", ROLE_PLATFORM, 0, res_test_clock, 0},
 	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get, 0},
