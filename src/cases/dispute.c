@@ -137,6 +137,7 @@ static int g_execution_open(struct move *m, struct err *e)
 	(void)e;
 	return json_is_object(json_object_get(m->d, "outcome")) &&
 	       !json_is_string(json_object_get(m->d, "executed_at")) &&
+	       !dispute_return_blocks(m->d) &&
 	       vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) !=
 		       OUTCOME_REJECTED;
 }
@@ -187,8 +188,7 @@ static int settle(struct move *m, struct err *e)
 	return rc;
 }
 
-/* The outcome is final: the execution step starts and its money moves at once. */
-static int a_execute(struct move *m, struct err *e)
+int dispute_carry_out(struct move *m, struct err *e)
 {
 	int rc = dispute_start_step(m, RULES_STEP_EXECUTION, "platform", "execute",
 				    DISPUTE_EXECUTING, e);
@@ -198,6 +198,17 @@ static int a_execute(struct move *m, struct err *e)
 	if (!rc && dispute_outcome_is_money(m->d))
 		rc = settle(m, e);
 	return rc;
+}
+
+/*
+ * The outcome is final: carried out at once, its money moved, unless it
+ * refunds a return_refund, which first waits for the goods to come back.
+ */
+static int a_execute(struct move *m, struct err *e)
+{
+	if (dispute_return_needed(m->d))
+		return dispute_return_await(m, e);
+	return dispute_carry_out(m, e);
 }
 
 /* The merchant accepted the claim: agreed, final, carried out at once. */
@@ -426,6 +437,9 @@ static int a_close(struct move *m, struct err *e)
 	int64_t due = 0;
 	int uncovered = 0, rc = RC_OK;
 
+	/* a refund that waits for the goods: it follows them if they were sent back */
+	if (dispute_return_needed(m->d) || dispute_return_pending(m->d))
+		return dispute_return_close(m, close_reason(m), e);
 	/* no outcome, or a rejection that stood: nothing is owed, what is open falls away */
 	if (!json_is_object(json_object_get(m->d, "outcome")) ||
 	    (vocab_find(outcome_names, str(json_object_get(m->d, "outcome"), "outcome")) ==
@@ -517,12 +531,21 @@ const struct transition dispute_transitions[] = {
 	 "the appeal window closed; nothing is left to do"},
 	{DECIDED, EVENT_TIMEOUT_APPEAL, WHO_SYSTEM, NULL, DISPUTE_EXECUTING, a_execute,
 	 "the appeal window closed; the decision is carried out"},
-	{EXECUTING, EVENT_EXECUTED, WHO_AGENT, NULL, DISPUTE_RESOLVED, a_executed,
-	 "the platform carried out the decision"},
+	{EXECUTING, EVENT_EXECUTED, WHO_AGENT, dispute_g_no_return_wait, DISPUTE_RESOLVED,
+	 a_executed, "the platform carried out the decision"},
 	{EXECUTING, EVENT_SETTLED, WHO_SYSTEM, NULL, DISPUTE_RESOLVED, a_settled,
 	 "the money has all moved: the outcome is carried out"},
 	{EXECUTING, EVENT_TIMEOUT_EXECUTION, WHO_SYSTEM, g_not_overdue, DISPUTE_EXECUTING,
 	 a_overdue, "the platform missed its execution deadline: the dispute is overdue"},
+	{EXECUTING, EVENT_RETURN_LOGISTICS, WHO_SYSTEM, dispute_g_return_open, DISPUTE_EXECUTING,
+	 dispute_return_logistics, "the consumer's return shipment moved"},
+	{EXECUTING, EVENT_CONFIRM_RETURN, WHO_MERCHANT, dispute_g_return_shipped,
+	 DISPUTE_EXECUTING, dispute_return_received,
+	 "the merchant confirmed it received the return: the refund is carried out"},
+	{EXECUTING, EVENT_TIMEOUT_RETURN_RECEIPT, WHO_SYSTEM, dispute_g_return_signed,
+	 DISPUTE_EXECUTING, dispute_return_received,
+	 "the merchant did not confirm the return within the rules' period after it was signed "
+	 "for: the refund is carried out"},
 	{STATES_LIVE, EVENT_WITHDRAW, WHO_CONSUMER, NULL, DISPUTE_WITHDRAWN, a_close,
 	 "the consumer withdrew"},
 	{STATES_LIVE, EVENT_EXTERNAL, WHO_CONSUMER, NULL, DISPUTE_EXTERNAL, a_external,
@@ -531,6 +554,25 @@ const struct transition dispute_transitions[] = {
 	 "the platform carried out the outcome that stood when the consumer withdrew"},
 	{EXTERNAL, EVENT_EXECUTED, WHO_AGENT, g_execution_open, DISPUTE_EXTERNAL, a_executed,
 	 "the platform carried out the outcome that stood when the consumer went elsewhere"},
+	/* goods already sent back when the consumer left: the refund still follows them */
+	{WITHDRAWN, EVENT_RETURN_LOGISTICS, WHO_SYSTEM, dispute_g_return_open, DISPUTE_WITHDRAWN,
+	 dispute_return_logistics, "the consumer's return shipment moved"},
+	{EXTERNAL, EVENT_RETURN_LOGISTICS, WHO_SYSTEM, dispute_g_return_open, DISPUTE_EXTERNAL,
+	 dispute_return_logistics, "the consumer's return shipment moved"},
+	{WITHDRAWN, EVENT_CONFIRM_RETURN, WHO_MERCHANT, dispute_g_return_shipped,
+	 DISPUTE_WITHDRAWN, dispute_return_received,
+	 "the merchant confirmed it received the return: the refund is carried out"},
+	{EXTERNAL, EVENT_CONFIRM_RETURN, WHO_MERCHANT, dispute_g_return_shipped, DISPUTE_EXTERNAL,
+	 dispute_return_received,
+	 "the merchant confirmed it received the return: the refund is carried out"},
+	{WITHDRAWN, EVENT_TIMEOUT_RETURN_RECEIPT, WHO_SYSTEM, dispute_g_return_signed,
+	 DISPUTE_WITHDRAWN, dispute_return_received,
+	 "the merchant did not confirm the return within the rules' period after it was signed "
+	 "for: the refund is carried out"},
+	{EXTERNAL, EVENT_TIMEOUT_RETURN_RECEIPT, WHO_SYSTEM, dispute_g_return_signed,
+	 DISPUTE_EXTERNAL, dispute_return_received,
+	 "the merchant did not confirm the return within the rules' period after it was signed "
+	 "for: the refund is carried out"},
 };
 
 const size_t dispute_transitions_len = sizeof(dispute_transitions) / sizeof(dispute_transitions[0]);
@@ -688,6 +730,9 @@ static int timer_is_current(json_t *d, const struct store_timer *t)
 {
 	int64_t due = dispute_current_due(d);
 
+	/* the return's period belongs to the return, whichever state the dispute is in */
+	if (strcmp(t->step, DISPUTE_RETURN_STEP) == 0)
+		return dispute_return_timer_current(d, t->due_at);
 	if (strcmp(str(d, "state"), t->state) != 0)
 		return 0;
 	if (strncmp(t->step, "reminder:", 9) == 0)

@@ -54,7 +54,13 @@
  *   overdue        true while the platform is past its own deadline
  *   appealed       true once a party has appealed (once only)
  *   deadlines      every step started: [{"step", "actor", "due_at"}]
- *   next           the step in progress {"actor", "action", "due_at"}, or null
+ *   next           the step in progress {"actor", "action", "due_at" (or null
+ *                  when the step has no deadline)}, or null
+ *   platform_liable, funds, appeal_waived (see dispute_int.h)
+ *   return         a return_refund's return: null until its outcome is carried
+ *                  out, then {"status", "logistics", "signed_at",
+ *                  "refund_due_at", "received_at"} (dispute_int.h)
+ *   executed_at
  *   created_at, updated_at
  *
  * Money is {"amount": fen, "currency"}; times are RFC 3339 UTC.
@@ -105,6 +111,17 @@ int dispute_act(struct cases *c, const struct actor *a, enum dispute_action acti
 /* Fire every timer due by `now` (each exactly once); dc->fired counts them. */
 int dispute_fire_due(struct cases *c, int64_t now, struct dispute_call *dc,
 		     struct err *e) WARN_UNUSED;
+
+/*
+ * A logistics event `ev` (as stored) came in for its order. If it is the
+ * consumer's return (direction "return") and the order's dispute waits on
+ * it, the dispute records it in its timeline; a `signed` one starts the
+ * rules' return_receipt period, after which the refund is paid unless the
+ * merchant confirms receipt sooner. *applied says whether a dispute took
+ * it. Inside the caller's transaction, like the rest.
+ */
+int dispute_on_logistics(struct cases *c, json_t *ev, int64_t now, struct dispute_call *dc,
+			 int *applied, struct err *e) WARN_UNUSED;
 
 /*
  * 1 if `role` may ever take `action`: the platform always, anyone else if

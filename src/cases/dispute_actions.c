@@ -359,6 +359,7 @@ static const struct action_spec actions[ACTION__COUNT] = {
 			     WHO_CONSUMER | WHO_MERCHANT},
 	[ACTION_EXECUTED] = {{"message"}, check_note, {EVENT_EXECUTED}, 1, 0},
 	[ACTION_WAIVE_APPEAL] = {{"party", "message"}, check_waive, {EVENT_WAIVE_APPEAL}, 1, 0},
+	[ACTION_CONFIRM_RETURN] = {{"message"}, check_note, {EVENT_CONFIRM_RETURN}, 1, 0},
 };
 
 /* Who may take `action`: whoever the table lets fire one of its events. */

@@ -13,7 +13,8 @@
  * dispute.c holds the lifecycle (the table, its guards and effects, the
  * timers); dispute_step.c the steps every move takes (deadlines,
  * obligations, the event record, saving, webhooks); dispute_open.c the
- * opening; dispute_actions.c the actions' bodies.
+ * opening; dispute_actions.c the actions' bodies; dispute_return.c the
+ * return of a return_refund.
  */
 
 /* Who may fire an event: a bit per enum actor_role. */
@@ -218,5 +219,59 @@ int dispute_merchant_flagged(struct cases *c, const char *merchant_id, enum merc
 
 /* Set the dispute's platform_liable if the merchant has become so since (once liable, it stays). */
 int dispute_liability_update(struct move *m, struct err *e) WARN_UNUSED;
+
+/*
+ * The outcome is final and carried out now: the execution step and the
+ * platform's duty start, and a money outcome is paid at once (m->settled
+ * says whether all of it moved). dispute.c.
+ */
+int dispute_carry_out(struct move *m, struct err *e) WARN_UNUSED;
+
+/* ---- the return of a return_refund (dispute_return.c) ---- */
+
+/* The timer step of the return's period: rules funds.return_receipt after it is signed for. */
+#define DISPUTE_RETURN_STEP "return_receipt"
+
+/*
+ * A dispute's "return" member: null, or {"status": a return_status_names
+ * entry, "logistics": the ids of the return's logistics events,
+ * "signed_at", "refund_due_at", "received_at" (times or null)}.
+ */
+
+/* 1 if the outcome refunds a return_refund (claimed, or the offer accepted) whose return has
+ * not started: it is paid only once the goods come back. */
+int dispute_return_needed(json_t *d);
+
+/* 1 while the return is awaited, on its way, or signed for and not yet confirmed. */
+int dispute_return_pending(json_t *d);
+
+/* 1 if the return keeps the refund from being paid on an agent's word: pending or cancelled. */
+int dispute_return_blocks(json_t *d);
+
+/* 1 if a return_receipt timer due at `due_at` is the one the dispute's return is waiting on. */
+int dispute_return_timer_current(json_t *d, int64_t due_at);
+
+/* The first step: hold the sum (keeping a hold that stands for it) and wait for the goods. */
+int dispute_return_await(struct move *m, struct err *e) WARN_UNUSED;
+
+/* Guards: the return is pending; shipped or signed (else a 409 saying why); signed; not
+ * pending (else a 409: an agent cannot pay what waits for the return). */
+int dispute_g_return_open(struct move *m, struct err *e);
+int dispute_g_return_shipped(struct move *m, struct err *e);
+int dispute_g_return_signed(struct move *m, struct err *e);
+int dispute_g_no_return_wait(struct move *m, struct err *e);
+
+/* A return logistics event (m->in, as stored) is recorded; `signed` starts the period. */
+int dispute_return_logistics(struct move *m, struct err *e) WARN_UNUSED;
+
+/* The second step: the goods are back (confirmed or the period passed): the refund is paid. */
+int dispute_return_received(struct move *m, struct err *e) WARN_UNUSED;
+
+/*
+ * The consumer ends the dispute while a return is needed or pending: goods
+ * already on their way keep the refund coming; a return never shipped
+ * cancels it (open duties cancelled with `why`, the hold released).
+ */
+int dispute_return_close(struct move *m, const char *why, struct err *e) WARN_UNUSED;
 
 #endif

@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
+#include "ingest/ingest.h"
 
 static const char *str(json_t *o, const char *k)
 {
@@ -35,12 +36,15 @@ static int each_of_order(struct cases *c, enum store_kind kind, const char *orde
 	return RC_OK;
 }
 
-/* each_of_order: keep the latest `signed` logistics event in *(int64_t *)ctx. */
+/* each_of_order: keep the latest `signed` delivery to the consumer in *(int64_t *)ctx (a
+ * return signed for by the merchant is no delivery). */
 static void latest_signed(json_t *it, void *ctx)
 {
 	int64_t *at = ctx, t = dispute_ms_of(json_object_get(it, "occurred_at"));
 
-	if (strcmp(str(it, "status"), "signed") == 0 && t > *at)
+	if (strcmp(str(it, "status"), "signed") == 0 &&
+	    vocab_find(logistics_direction_names, str(it, "direction")) != LOGISTICS_RETURN &&
+	    t > *at)
 		*at = t;
 }
 
@@ -281,6 +285,7 @@ static json_t *opening_json(const struct dispute_opening *o)
 	json_object_set(d, "platform_liable", o->platform_liable);
 	json_object_set_new(d, "funds", dispute_funds_json());
 	json_object_set_new(d, "appeal_waived", json_array());
+	json_object_set_new(d, "return", json_null());
 	json_object_set_new(d, "executed_at", json_null());
 	json_object_set_new(d, "created_at", jx_time_json(o->now));
 	json_object_set_new(d, "updated_at", jx_time_json(o->now));

@@ -40,7 +40,7 @@ static const char *const keys_tiers[] = {
 	"serious_reasons", "flagged_merchant_serious", "fast_lane_max", NULL
 };
 static const char *const keys_reason[] = {"zh", "en", NULL};
-static const char *const keys_funds[] = {"serious_hold", NULL};
+static const char *const keys_funds[] = {"serious_hold", "return_receipt", NULL};
 static const char *const keys_disclosure[] = {"response", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
@@ -402,6 +402,8 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 	if (rc == RC_OK)
 		rc = load_bool(&ini, "funds", "serious_hold", &r->serious_hold, e);
 	if (rc == RC_OK)
+		rc = load_duration(&ini, "funds", "return_receipt", &r->return_receipt, e);
+	if (rc == RC_OK)
 		rc = load_duration(&ini, "disclosure", "response", &r->disclosure_response, e);
 	if (rc == RC_OK)
 		rc = load_reasons(&ini, r, e);
@@ -439,6 +441,12 @@ int rules_deadline(const struct rules *r, const struct calendar *cal, enum rules
 	if ((int)step < 0 || step >= RULES_STEP__COUNT)
 		return RC_INVAL;
 	return run_duration(cal, &r->deadline[step], start_ms, due_ms, uncovered_year);
+}
+
+int rules_return_receipt_due(const struct rules *r, const struct calendar *cal,
+			     int64_t signed_at_ms, int64_t *due_ms, int *uncovered_year)
+{
+	return run_duration(cal, &r->return_receipt, signed_at_ms, due_ms, uncovered_year);
 }
 
 int rules_return_window(const struct rules *r, const struct calendar *cal,
@@ -575,7 +583,7 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 		"{s:s, s:s, s:s, s:s, s:o, s:o,"
 		" s:{s:o, s:s, s:o},"
 		" s:{s:o, s:o, s:b, s:o},"
-		" s:{s:b}, s:o}",
+		" s:{s:b, s:o}, s:o}",
 		"version", r->version, "title", r->title, "published_at", at,
 		"time_zone", "+08:00", "counting", counting_json(), "deadlines", deadlines,
 		"no_reason_return", "window", duration_json(&r->return_window), "starts",
@@ -585,7 +593,8 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 		strings_json(r->serious_reasons), "flagged_merchant_serious",
 		r->flagged_merchant_serious, "fast_lane_max",
 		jx_money_json(r->fast_lane_max, "CNY"),
-		"funds", "serious_hold", r->serious_hold, "reason_codes", reasons);
+		"funds", "serious_hold", r->serious_hold, "return_receipt",
+		duration_json(&r->return_receipt), "reason_codes", reasons);
 	if (out && json_object_set_new(out, "disclosure",
 				       json_pack("{s:o}", "response",
 						 duration_json(&r->disclosure_response))))

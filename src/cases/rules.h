@@ -81,6 +81,9 @@ struct rules {
 	int64_t fast_lane_max;                         /* largest fast-lane claim, fen (CNY) */
 	int serious_hold;                              /* a serious dispute holds the claimed
 							  amount of the merchant's funds at opening */
+	struct rules_duration return_receipt;          /* a return_refund is refunded this long
+							  after the return is signed for, unless
+							  the merchant confirms receipt sooner */
 	struct rules_reason *reasons;                  /* decision reason codes, in file order */
 	size_t n_reasons;                              /* entries in `reasons` */
 };
@@ -128,7 +131,7 @@ const char *rules_tier_name(enum rules_tier tier);
  * The rules as GET /v1/rules serves them: version, title, published_at,
  * time zone and how periods are counted, every deadline ({"value", "unit",
  * "text"}), the return window and its excluded flags, the tiers, the funds
- * rules ({"serious_hold"}) and the reason codes; with a "calendar" member (calendar_to_json) when `cal` is
+ * rules ({"serious_hold", "return_receipt"}) and the reason codes; with a "calendar" member (calendar_to_json) when `cal` is
  * not NULL. New reference; NULL if out of memory.
  */
 json_t *rules_to_json(const struct rules *r, const struct calendar *cal);
@@ -148,6 +151,14 @@ int rules_deadline(const struct rules *r, const struct calendar *cal, enum rules
  */
 int rules_disclosure_due(const struct rules *r, const struct calendar *cal, int64_t start_ms,
 			 int64_t *due_ms, int *uncovered_year) WARN_UNUSED;
+
+/*
+ * When the refund of a return signed for at `signed_at_ms` is due without
+ * the merchant's confirmation: funds.return_receipt after it, counted as
+ * rules_deadline counts. Returns RC_OK or RC_INVAL as rules_deadline.
+ */
+int rules_return_receipt_due(const struct rules *r, const struct calendar *cal,
+			     int64_t signed_at_ms, int64_t *due_ms, int *uncovered_year) WARN_UNUSED;
 
 /*
  * The no-reason return window of an order signed for at `signed_at_ms`: it

@@ -57,6 +57,7 @@ const char *const dispute_action_names[] = {
 	[ACTION_MESSAGES] = "messages",
 	[ACTION_EXECUTED] = "executed",
 	[ACTION_WAIVE_APPEAL] = "waive_appeal",
+	[ACTION_CONFIRM_RETURN] = "confirm_return",
 	[ACTION__COUNT] = NULL,
 };
 
@@ -80,12 +81,24 @@ const char *const dispute_event_names[] = {
 	[EVENT_EXECUTED] = "executed",
 	[EVENT_WAIVE_APPEAL] = "waive_appeal",
 	[EVENT_SETTLED] = "settled",
+	[EVENT_RETURN_LOGISTICS] = "return_logistics",
+	[EVENT_CONFIRM_RETURN] = "confirm_return",
 	[EVENT_TIMEOUT_MERCHANT_RESPONSE] = "timeout:merchant_response",
 	[EVENT_TIMEOUT_CONSUMER_REPLY] = "timeout:consumer_reply",
 	[EVENT_TIMEOUT_PLATFORM_REVIEW] = "timeout:platform_review",
 	[EVENT_TIMEOUT_APPEAL] = "timeout:appeal",
 	[EVENT_TIMEOUT_EXECUTION] = "timeout:execution",
+	[EVENT_TIMEOUT_RETURN_RECEIPT] = "timeout:return_receipt",
 	[EVENT__COUNT] = NULL,
+};
+
+const char *const return_status_names[] = {
+	[RETURN_AWAITING_SHIPMENT] = "awaiting_shipment",
+	[RETURN_SHIPPED] = "shipped",
+	[RETURN_SIGNED] = "signed",
+	[RETURN_RECEIVED] = "received",
+	[RETURN_CANCELLED] = "cancelled",
+	[RETURN__COUNT] = NULL,
 };
 
 const char *const actor_role_names[] = {

@@ -118,6 +118,7 @@ enum dispute_action {
 	ACTION_EXECUTED,     /* the platform carried out an outcome without money, or retries
 				a money execution that could not complete */
 	ACTION_WAIVE_APPEAL, /* a party gives up its appeal of a decision */
+	ACTION_CONFIRM_RETURN, /* the merchant confirms it received the consumer's return */
 	ACTION__COUNT
 };
 
@@ -150,11 +151,14 @@ enum dispute_event {
 	EVENT_EXECUTED,
 	EVENT_WAIVE_APPEAL,  /* a party waives its appeal */
 	EVENT_SETTLED,       /* the system: an executing outcome's money has all moved */
+	EVENT_RETURN_LOGISTICS, /* the system: a logistics event of the consumer's return */
+	EVENT_CONFIRM_RETURN, /* the merchant confirms it received the return */
 	EVENT_TIMEOUT_MERCHANT_RESPONSE,
 	EVENT_TIMEOUT_CONSUMER_REPLY,
 	EVENT_TIMEOUT_PLATFORM_REVIEW,
 	EVENT_TIMEOUT_APPEAL,
 	EVENT_TIMEOUT_EXECUTION,
+	EVENT_TIMEOUT_RETURN_RECEIPT, /* the return was signed for a rules period ago, unconfirmed */
 	EVENT__COUNT
 };
 
@@ -162,6 +166,23 @@ extern const char *const dispute_event_names[]; /* "merchant_accept", …, "time
 
 /* 1 for the timeout:* events. */
 int dispute_event_is_timeout(enum dispute_event ev);
+
+/* ---- the return of a return_refund ---- */
+
+/*
+ * Where the consumer's return stands (a dispute's "return" member): an
+ * outcome that refunds a return_refund waits for it before paying.
+ */
+enum return_status {
+	RETURN_AWAITING_SHIPMENT, /* the consumer is to send the goods back */
+	RETURN_SHIPPED,           /* a return logistics event came in; not yet signed for */
+	RETURN_SIGNED,            /* signed for: the merchant confirms, or the period runs out */
+	RETURN_RECEIVED,          /* confirmed or the period passed: the refund is carried out */
+	RETURN_CANCELLED,         /* the consumer ended the dispute before shipping: nothing is owed */
+	RETURN__COUNT
+};
+
+extern const char *const return_status_names[]; /* "awaiting_shipment", … */
 
 /* ---- who ---- */
 

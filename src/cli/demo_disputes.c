@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "funds/funds.h"
+#include "ingest/ingest.h"
 
 #define MIN_MS (60LL * 1000)
 #define HOUR_MS (60 * MIN_MS)
@@ -20,7 +21,7 @@
 #define H(n) ((n) * 60)
 #define D(n) ((n) * 1440)
 
-#define MAX_BEATS 10
+#define MAX_BEATS 12
 #define TEXT_MAX 2048
 
 /* What an order's story is, as demo_data.c writes its chats and deliveries. */
@@ -148,9 +149,12 @@ enum from {
 struct beat {
 	enum from from;
 	int min;            /* minutes after `from` (may be negative with B_ANCHOR) */
-	char who;           /* 'c' consumer, 'm' merchant, 'a' agent */
-	const char *action; /* "open" (the first beat), or a dispute_act action */
-	const char *arg;    /* responses: accept|counter|reject; decision: outcome; external: body */
+	char who;           /* 'c' consumer, 'm' merchant, 'a' agent, 'p' the platform's logistics */
+	const char *action; /* "open" (the first beat), a dispute_act action, or "return" (a
+			       logistics event of the consumer's return); "return" and
+			       "confirm_return" are skipped unless the dispute waits on a return */
+	const char *arg;    /* responses: accept|counter|reject; decision: outcome; external: body;
+			       return: the logistics status */
 	const char *offer;  /* a counter-offer's type */
 	int pct;            /* an offer's or decision's amount, percent of the claim */
 	const char *text;   /* message; "{amount}" and "{ref}" are filled in */
@@ -243,11 +247,14 @@ static const struct scene scenes[] = {
 		{B_PREV, H(1), 'c', "messages", .text = "商品已经停止使用，实物保留着，平台需要的话可以寄回检测。"},
 	}},
 
-	{"merchant accepted, refunded at once", DISPUTE_RESOLVED, KS_DEFECT | KS_MISDESCRIBED, 0,
-	 RULES_TIER_FAST_LANE, A_AGO, H(80), {
+	{"merchant accepted, refunded once the return came back", DISPUTE_RESOLVED,
+	 KS_DEFECT | KS_MISDESCRIBED, 0, RULES_TIER_FAST_LANE, A_AGO, H(80), {
 		OPEN(0),
 		{B_PREV, H(1), 'c', "messages", .text = "商品照片已经发在订单聊天里了。"},
-		{B_PREV, H(6), 'm', "responses", .arg = "accept", .text = "非常抱歉给您带来不便，同意您的申请，款项直接退给您。"},
+		{B_PREV, H(6), 'm', "responses", .arg = "accept", .text = "非常抱歉给您带来不便，同意您的申请，请把商品寄回，收到后马上退款。"},
+		{B_PREV, H(18), 'p', "return", .arg = "shipped"},
+		{B_PREV, H(40), 'p', "return", .arg = "signed"},
+		{B_PREV, H(4), 'm', "confirm_return", .text = "退货已收到，商品完好。"},
 	}},
 	{"agent decided with reasons", DISPUTE_DECIDED, KS_MISDESCRIBED | KS_DEFECT, 0,
 	 RULES_TIER_STANDARD, A_AGO, D(7), {
@@ -278,6 +285,14 @@ static const struct scene scenes[] = {
 		 .text = "非常抱歉，给您换一个新的，来回运费由我们承担。"},
 		{B_PREV, H(6), 'c', "accept_offer", .arg = NULL},
 	}},
+	{"return signed for, merchant to confirm", DISPUTE_EXECUTING, KB(K_QUALITY) | KB(K_NAD),
+	 KS_DEFECT | KS_MISDESCRIBED, TIER_ANY, A_AGO, H(70), {
+		OPEN(0),
+		{B_PREV, H(10), 'm', "responses", .arg = "accept", .text = "同意退货退款，退货地址已发到订单聊天。"},
+		{B_PREV, H(20), 'p', "return", .arg = "shipped"},
+		{B_PREV, H(1), 'c', "messages", .text = "已经寄回，中通快递单号{ref}。"},
+		{B_PREV, H(30), 'p', "return", .arg = "signed"},
+	}},
 	{"execution overdue", DISPUTE_EXECUTING, KS_SHIPPED_NR, KS_NOT_RECEIVED, RULES_TIER_STANDARD,
 	 A_EXEC_OVERDUE, D(1), {
 		OPEN(-H(60)),
@@ -301,6 +316,9 @@ static const struct scene scenes[] = {
 		{B_PREV, H(10), 'm', "responses", .arg = "reject", .text = "商品是正常使用损耗，不在售后范围内。"},
 		{B_PREV, H(12), 'c', "escalate", .text = "才用了几天就出问题，不可能是正常损耗。"},
 		{B_ANCHOR, 0, 'a', "decision", .arg = "partial_refund", .pct = 50, .codes = "claim_exceeds_loss;$claim"},
+		{B_DUE, H(2), 'p', "return", .arg = "shipped"},
+		{B_PREV, H(30), 'p', "return", .arg = "signed"},
+		{B_PREV, H(20), 'm', "confirm_return", .arg = NULL},
 	}},
 	{"rejected, closed after the appeal window", DISPUTE_RESOLVED, KB(K_EXCLUDED), KS_DEFECT,
 	 TIER_ANY, A_APPEAL_CLOSED, D(1), {
@@ -321,12 +339,17 @@ static const struct scene scenes[] = {
 		{B_PREV, H(20), 'a', "decision", .arg = "partial_refund", .pct = 40,
 		 .codes = "merchant_evidence_insufficient;claim_exceeds_loss",
 		 .why = "商家补充的第三方检测报告是同批次抽检结论，不能证明消费者收到的这一件没有问题，维持原决定。"},
+		{B_PREV, H(20), 'p', "return", .arg = "shipped"},
+		{B_PREV, D(2), 'p', "return", .arg = "signed"},
+		{B_PREV, H(6), 'm', "confirm_return", .text = "退货已签收。"},
 	}},
-	{"no-reason return refunded", DISPUTE_RESOLVED, KS_RETURN, 0, TIER_ANY, A_AGO, D(4), {
+	{"no-reason return refunded when the merchant did not confirm", DISPUTE_RESOLVED, KS_RETURN,
+	 0, TIER_ANY, A_AGO, D(20), {
 		OPEN(0),
-		{B_PREV, H(2), 'm', "messages", .text = "退货地址已发到订单聊天，寄回后请上传快递单号。"},
-		{B_PREV, H(20), 'c', "messages", .text = "已经寄回，中通快递单号{ref}。"},
-		{B_PREV, H(20), 'm', "responses", .arg = "accept", .text = "已收到退货，商品完好，同意退款。"},
+		{B_PREV, H(2), 'm', "responses", .arg = "accept", .text = "同意退货。退货地址已发到订单聊天，寄回后请上传快递单号。"},
+		{B_PREV, H(20), 'p', "return", .arg = "shipped"},
+		{B_PREV, H(1), 'c', "messages", .text = "已经寄回，中通快递单号{ref}。"},
+		{B_PREV, H(40), 'p', "return", .arg = "signed"},
 	}},
 
 	{"parcel turned up", DISPUTE_WITHDRAWN, KB(K_STALLED) | KB(K_SIGNED_NR) | KB(K_LOST),
@@ -932,6 +955,43 @@ static json_t *act_body(struct demo *x, const struct cand *k, const struct beat 
 
 /* ---- playing a scene ---- */
 
+/* 1 while the dispute waits on the consumer's return (its "return" status). */
+static int return_pending(json_t *d)
+{
+	const char *s = str(json_object_get(d, "return"), "status");
+
+	return s && (strcmp(s, "awaiting_shipment") == 0 || strcmp(s, "shipped") == 0 ||
+		     strcmp(s, "signed") == 0);
+}
+
+/* A logistics event of the consumer's return, as the platform pushes it, and the dispute
+ * that waits on it moves (dispute_on_logistics). */
+static int demo_return(struct demo *x, const struct cand *k, const struct beat *b, int64_t at,
+		       struct err *e)
+{
+	struct ingest_ctx c = {.st = x->c.st, .data_dir = NULL, .now = at};
+	char tracking[32], when[TIME_TEXT_MAX];
+	json_t *in, *ev = NULL;
+	int applied = 0, rc;
+
+	snprintf(tracking, sizeof(tracking), "ZT%012llu",
+		 (unsigned long long)(((uint64_t)at / 1000) % 1000000000000ULL));
+	time_format(at, when);
+	in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "carrier", "中通快递", "tracking_number",
+		       tracking, "status", b->arg, "occurred_at", when, "direction", "return",
+		       "detail", strcmp(b->arg, "signed") == 0 ? "商家已签收退货" : "消费者寄回退货");
+	if (!in)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = ingest_logistics(&c, k->order, in, &ev, e);
+	if (!rc)
+		rc = dispute_on_logistics(&x->c, ev, at, &x->dc, &applied, e);
+	if (!rc && !applied)
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "no dispute took the return");
+	json_decref(in);
+	json_decref(ev);
+	return rc;
+}
+
 /* A beat's action by its name in the scene table (dispute_action_names). */
 static int demo_act(struct demo *x, const struct actor *a, const char *action, json_t *d,
 		    json_t *in, int64_t at, json_t **out, struct err *e)
@@ -999,6 +1059,23 @@ static int play(struct demo *x, const struct scene *s, struct err *e)
 		if (rc)
 			break;
 		memset(&x->dc, 0, sizeof(x->dc));
+		if (i > 0 && (strcmp(b->action, "return") == 0 ||
+			      strcmp(b->action, "confirm_return") == 0) && !return_pending(d))
+			continue; /* this order's outcome needs no return */
+		if (strcmp(b->action, "return") == 0) {
+			rc = demo_return(x, k, b, at, e);
+			if (!rc)
+				rc = store_dispute_get(x->c.st, x->made[x->nmade].id, &out, e);
+			if (rc) {
+				rc = beat_fail(s, i, b->action, e);
+				break;
+			}
+			json_decref(d);
+			d = out;
+			out = NULL;
+			prev = at;
+			continue;
+		}
 		in = i == 0 ? open_body(k) : act_body(x, k, b, d, at);
 		if (!in) {
 			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");

@@ -226,6 +226,7 @@ int res_dispute_appeal(struct http_req *r, struct err *e);
 int res_dispute_messages(struct http_req *r, struct err *e);
 int res_dispute_executed(struct http_req *r, struct err *e);
 int res_dispute_waive_appeal(struct http_req *r, struct err *e);
+int res_dispute_confirm_return(struct http_req *r, struct err *e);
 int res_disclosure_create(struct http_req *r, struct err *e);
 int res_disclosure_list(struct http_req *r, struct err *e);
 int res_disclosure_get(struct http_req *r, struct err *e);

@@ -263,6 +263,11 @@ int res_dispute_waive_appeal(struct http_req *r, struct err *e)
 	return act(r, ACTION_WAIVE_APPEAL, e);
 }
 
+int res_dispute_confirm_return(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_CONFIRM_RETURN, e);
+}
+
 int res_rules(struct http_req *r, struct err *e)
 {
 	json_t *j = rules_to_json(r->srv->rules, r->srv->cal);

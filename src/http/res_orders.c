@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "cases/dispute.h"
 #include "ingest/ingest.h"
 
 int res_order_create(struct http_req *r, struct err *e)
@@ -128,9 +129,37 @@ static int child_list(struct http_req *r, enum store_kind kind, struct err *e)
 	return http_reply_json(r, 200, http_list(items, next));
 }
 
+/*
+ * A logistics event; the consumer's return (direction "return") also moves
+ * the order's dispute that waits on it (dispute_on_logistics), in the same
+ * transaction.
+ */
 int res_logistics_create(struct http_req *r, struct err *e)
 {
-	return child_create(r, ingest_logistics, e);
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
+	struct cases cs = {r->srv->st, r->srv->rules, r->srv->cal};
+	struct dispute_call dc;
+	json_t *order = NULL, *in = NULL, *out = NULL;
+	int applied = 0, rc = find_order(r, r->params[0], &order, e);
+
+	memset(&dc, 0, sizeof(dc));
+	if (!rc)
+		rc = http_body_json(r, &in, e);
+	if (!rc)
+		rc = ingest_logistics(&c, order, in, &out, e);
+	if (!rc)
+		rc = dispute_on_logistics(&cs, out, r->now, &dc, &applied, e);
+	if (!rc) {
+		http_keep_seals(r, c.seals, c.nseals);
+		http_keep_seals(r, dc.seals, dc.nseals);
+	}
+	json_decref(order);
+	json_decref(in);
+	if (rc) {
+		json_decref(out);
+		return rc;
+	}
+	return http_reply_json(r, 201, out);
 }
 
 int res_logistics_list(struct http_req *r, struct err *e)

@@ -28,6 +28,12 @@ const char *const listing_flag_names[] = {
 	[LISTING_FLAG__COUNT] = NULL,
 };
 
+const char *const logistics_direction_names[] = {
+	[LOGISTICS_OUTBOUND] = "outbound",
+	[LOGISTICS_RETURN] = "return",
+	[LOGISTICS_DIRECTION__COUNT] = NULL,
+};
+
 static const char *const our_prefixes[] = {"mer", "cus", "lst", "ord", "lge", "msg",
 					   "tok", "key", "dsp", NULL};
 
@@ -593,10 +599,12 @@ int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **o
 		     struct err *e)
 {
 	static const char *const fields[] = {"carrier", "tracking_number", "status",
-					     "occurred_at", "location", "detail", NULL};
+					     "occurred_at", "location", "detail", "direction",
+					     NULL};
 	static const char *const statuses[] = {"shipped", "in_transit", "delivered", "signed",
 					       "returned", "lost", NULL};
 	const char *carrier = NULL, *tracking = NULL, *status = NULL, *loc = NULL, *detail = NULL;
+	const char *direction = NULL;
 	const char *oid = json_string_value(json_object_get(order, "id"));
 	char id[ID_MAX], ts[TIME_TEXT_MAX];
 	int64_t at = 0;
@@ -614,10 +622,13 @@ int ingest_logistics(struct ingest_ctx *c, json_t *order, json_t *in, json_t **o
 	TRY(jx_time(in, "occurred_at", "occurred_at", 1, &at, e));
 	TRY(jx_str(in, "location", "location", 0, 200, &loc, e));
 	TRY(jx_str(in, "detail", "detail", 0, 1000, &detail, e));
+	TRY(jx_enum(in, "direction", "direction", 0, logistics_direction_names, &direction, e));
+	if (!direction)
+		direction = logistics_direction_names[LOGISTICS_OUTBOUND];
 	id_new(id, "lge");
 	time_format(c->now, ts);
-	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
-			 "object", "logistics_event", "id", id, "order", oid,
+	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}",
+			 "object", "logistics_event", "id", id, "order", oid, "direction", direction,
 			 "carrier", carrier, "tracking_number", tracking, "status", status,
 			 "occurred_at", jx_time_json(at), "location", str_or_null(loc),
 			 "detail", str_or_null(detail), "created_at", ts);

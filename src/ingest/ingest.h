@@ -51,6 +51,20 @@ enum listing_flag {
 /* The flags' names, indexed by enum listing_flag, NULL-terminated. */
 extern const char *const listing_flag_names[];
 
+/*
+ * Which way a logistics event's parcel goes (`direction`): the merchant's
+ * shipment to the consumer, or the consumer's return of the goods (a
+ * return_refund's first step).
+ */
+enum logistics_direction {
+	LOGISTICS_OUTBOUND, /* the default */
+	LOGISTICS_RETURN,
+	LOGISTICS_DIRECTION__COUNT
+};
+
+/* The directions' names, indexed by enum logistics_direction, NULL-terminated. */
+extern const char *const logistics_direction_names[];
+
 int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;

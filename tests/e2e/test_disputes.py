@@ -289,7 +289,7 @@ class TransitionTest(DisputeCase):
         s = self.shop(amount=1999)
         d = self.opened(s, claim_type="return_refund", amount=1500)
         d = self.ok(d, "responses", {"action": "counter",
-                                     "offer": {"type": "return_refund", "amount": cny(1500)}},
+                                     "offer": {"type": "refund", "amount": cny(1500)}},
                     s.merchant_token, state="negotiating")
         # no money on the platform yet: the agreed outcome waits in executing, saying why
         d = self.ok(d, "accept_offer", {"offer": d["offer"]["id"]}, s.consumer,

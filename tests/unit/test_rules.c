@@ -82,8 +82,9 @@ static const char base[] =
 	"en = Not delivered\n"                       /* 20 */
 	"[funds]\n"                                  /* 21 */
 	"serious_hold = true\n"                      /* 22 */
-	"[disclosure]\n"                             /* 23 */
-	"response = 5wd\n";                          /* 24 */
+	"return_receipt = 7d\n"                      /* 23 */
+	"[disclosure]\n"                             /* 24 */
+	"response = 5wd\n";                          /* 25 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)

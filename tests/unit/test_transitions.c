@@ -54,7 +54,13 @@ static const struct want wants[] = {
 	/* the window closes: end a rejection with nothing to move, else carry it out */
 	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 1, DISPUTE_RESOLVED},
 	{DISPUTE_DECIDED, EVENT_TIMEOUT_APPEAL, S, 0, DISPUTE_EXECUTING},
-	{DISPUTE_EXECUTING, EVENT_EXECUTED, A, 0, DISPUTE_RESOLVED},
+	/* an agent cannot pay a refund that waits for the consumer's return */
+	{DISPUTE_EXECUTING, EVENT_EXECUTED, A, 1, DISPUTE_RESOLVED},
+	/* a return_refund: the return's logistics, then the merchant's confirmation or the
+	   period's end pays the refund */
+	{DISPUTE_EXECUTING, EVENT_RETURN_LOGISTICS, S, 1, DISPUTE_EXECUTING},
+	{DISPUTE_EXECUTING, EVENT_CONFIRM_RETURN, M, 1, DISPUTE_EXECUTING},
+	{DISPUTE_EXECUTING, EVENT_TIMEOUT_RETURN_RECEIPT, S, 1, DISPUTE_EXECUTING},
 	/* the money has all moved: resolved without an agent */
 	{DISPUTE_EXECUTING, EVENT_SETTLED, S, 0, DISPUTE_RESOLVED},
 	{DISPUTE_EXECUTING, EVENT_TIMEOUT_EXECUTION, S, 1, DISPUTE_EXECUTING},
@@ -71,6 +77,13 @@ static const struct want wants[] = {
 	/* an outcome that stood when the consumer left is still carried out */
 	{DISPUTE_WITHDRAWN, EVENT_EXECUTED, A, 1, DISPUTE_WITHDRAWN},
 	{DISPUTE_EXTERNAL, EVENT_EXECUTED, A, 1, DISPUTE_EXTERNAL},
+	/* goods sent back before the consumer left: the refund still follows them */
+	{DISPUTE_WITHDRAWN, EVENT_RETURN_LOGISTICS, S, 1, DISPUTE_WITHDRAWN},
+	{DISPUTE_EXTERNAL, EVENT_RETURN_LOGISTICS, S, 1, DISPUTE_EXTERNAL},
+	{DISPUTE_WITHDRAWN, EVENT_CONFIRM_RETURN, M, 1, DISPUTE_WITHDRAWN},
+	{DISPUTE_EXTERNAL, EVENT_CONFIRM_RETURN, M, 1, DISPUTE_EXTERNAL},
+	{DISPUTE_WITHDRAWN, EVENT_TIMEOUT_RETURN_RECEIPT, S, 1, DISPUTE_WITHDRAWN},
+	{DISPUTE_EXTERNAL, EVENT_TIMEOUT_RETURN_RECEIPT, S, 1, DISPUTE_EXTERNAL},
 };
 
 /* The table's rows for (s, ev), in order; returns how many. */
@@ -124,7 +137,8 @@ static void every_state_and_event_gets_the_designed_answer(void **state)
 		}
 }
 
-/* Final states take no event but the agent's `executed` of an outcome that survived, staying put. */
+/* Final states take no event but what carries out an outcome that survived (the agent's
+ * `executed`, a return's logistics, confirmation and period), staying put, guarded. */
 static void final_states_take_no_event_but_a_surviving_execution(void **state)
 {
 	const struct transition *got[8];
@@ -136,7 +150,9 @@ static void final_states_take_no_event_but_a_surviving_execution(void **state)
 		for (ev = 0; ev < EVENT__COUNT; ev++) {
 			size_t n = rows_for(s, ev, got, 8);
 
-			if (ev != EVENT_EXECUTED || s == DISPUTE_RESOLVED) {
+			if ((ev != EVENT_EXECUTED && ev != EVENT_RETURN_LOGISTICS &&
+			     ev != EVENT_CONFIRM_RETURN && ev != EVENT_TIMEOUT_RETURN_RECEIPT) ||
+			    s == DISPUTE_RESOLVED) {
 				assert_int_equal(n, 0);
 				continue;
 			}
@@ -249,15 +265,18 @@ static void timers_fire_timeouts_and_only_timeouts(void **state)
 	for (i = 0; i < dispute_transitions_len; i++) {
 		const struct transition *t = &dispute_transitions[i];
 
-		/* the system fires the timeouts, and settles an execution whose money moved */
+		/* the system fires the timeouts, settles an execution whose money moved, and
+		   records a return's logistics */
 		assert_int_equal(t->who == WHO_SYSTEM,
-				 dispute_event_is_timeout(t->event) || t->event == EVENT_SETTLED);
+				 dispute_event_is_timeout(t->event) || t->event == EVENT_SETTLED ||
+					 t->event == EVENT_RETURN_LOGISTICS);
 	}
-	/* every timeout is "timeout:" and a rules step, which is what a timer names */
+	/* every timeout is "timeout:" and a rules step or the return's period, which is what a
+	   timer names */
 	for (i = 0; i < EVENT__COUNT; i++) {
 		if (!dispute_event_is_timeout(i))
 			continue;
-		found = 0;
+		found = strcmp(dispute_event_names[i], "timeout:" DISPUTE_RETURN_STEP) == 0;
 		for (step = 0; step < RULES_STEP__COUNT; step++) {
 			snprintf(name, sizeof(name), "timeout:%s", rules_step_name(step));
 			found |= strcmp(name, dispute_event_names[i]) == 0;
@@ -277,7 +296,7 @@ static void who_may_act_follows_the_table(void **state)
 		{ACTION_RESPONSES, M},    {ACTION_ACCEPT_OFFER, C}, {ACTION_ESCALATE, C},
 		{ACTION_WITHDRAW, C},     {ACTION_EXTERNAL, C},     {ACTION_DECISION, A},
 		{ACTION_APPEAL, C | M},   {ACTION_MESSAGES, C | M}, {ACTION_EXECUTED, A},
-		{ACTION_WAIVE_APPEAL, C | M},
+		{ACTION_WAIVE_APPEAL, C | M}, {ACTION_CONFIRM_RETURN, M},
 	};
 	/* the roles the dispute routes admit, and the timers; the route table keeps others off */
 	static const int roles[] = {ACTOR_PLATFORM, ACTOR_AGENT, ACTOR_CONSUMER, ACTOR_MERCHANT,
@@ -314,6 +333,7 @@ static void name_tables_match_their_enums(void **state)
 		{dispute_event_names, EVENT__COUNT},
 		{actor_role_names, ACTOR__COUNT},
 		{merchant_flag_names, MERCHANT_FLAG__COUNT},
+		{return_status_names, RETURN__COUNT},
 		{rules_tier_names, RULES_TIER__COUNT},
 	};
 	size_t t;
