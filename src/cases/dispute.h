@@ -139,4 +139,14 @@ int dispute_action_allowed(enum dispute_action action, const char *role);
 int dispute_liability(struct cases *c, const char *merchant_id, json_t **out,
 		      struct err *e) WARN_UNUSED;
 
+/*
+ * Note in dispute `dispute_id`'s timeline (a sealed event both parties see,
+ * no change of state) that something outside the lifecycle happened to it:
+ * e.g. "disclosure_released" with {disclosure, to, scope, basis}. `data` is
+ * taken. Inside the caller's transaction; the event's seal goes to `dc`.
+ */
+int dispute_note(struct cases *c, const struct actor *a, const char *dispute_id,
+		 const char *type, json_t *data, int64_t now, struct dispute_call *dc,
+		 struct err *e) WARN_UNUSED;
+
 #endif

@@ -195,3 +195,24 @@ void dispute_set_outcome(struct move *m, enum dispute_outcome outcome, json_t *a
 				      "source", source, "decided_by", dispute_actor_json(m->a),
 				      "decided_at", jx_time_json(m->now)));
 }
+
+int dispute_note(struct cases *c, const struct actor *a, const char *dispute_id,
+		 const char *type, json_t *data, int64_t now, struct dispute_call *dc,
+		 struct err *e)
+{
+	json_t *d = NULL;
+	struct move m;
+	int rc = store_dispute_get(c->st, dispute_id, &d, e);
+
+	if (rc) {
+		json_decref(data);
+		return rc;
+	}
+	move_init(&m, c, a, d, NULL, now, dc);
+	rc = dispute_record(&m, type, NULL, NULL, NULL, data, e);
+	if (!rc)
+		rc = dispute_save(&m, e);
+	move_release(&m);
+	json_decref(d);
+	return rc;
+}

@@ -284,6 +284,28 @@ static int identity_note(struct disclose_ctx *c, json_t *d, json_t *scope, json_
 	return rc;
 }
 
+/* Tell both parties in the dispute's timeline what was released, to whom, on what basis. */
+static int note_in_dispute(struct disclose_ctx *c, json_t *d, const struct disclose_who *by,
+			   json_t *rel, struct err *e)
+{
+	struct cases cs = {c->st, c->rules, c->cal};
+	struct actor a = {by->role, by->id, NULL};
+	struct dispute_call dc;
+	size_t i;
+	int rc;
+
+	memset(&dc, 0, sizeof(dc));
+	rc = dispute_note(&cs, &a, str(d, "dispute"), "disclosure_released",
+			  json_pack("{s:s, s:O, s:O, s:O}", "disclosure", str(d, "id"), "to",
+				    json_object_get(rel, "to"), "scope",
+				    json_object_get(rel, "scope"), "basis",
+				    json_object_get(rel, "basis")),
+			  c->now, &dc, e);
+	for (i = 0; !rc && i < dc.nseals && c->nseals < DISCLOSE_MAX_SEALS; i++)
+		c->seals[c->nseals++] = dc.seals[i];
+	return rc;
+}
+
 /* Release `scope` of `d` now, by `by`, on `basis`, for `reasons` (taken). */
 static int release(struct disclose_ctx *c, json_t *d, const struct disclose_who *by,
 		   json_t *scope, const char *basis, json_t *reasons, struct err *e)
@@ -313,6 +335,9 @@ static int release(struct disclose_ctx *c, json_t *d, const struct disclose_who 
 	/* the merchant is told, unless a court asked for confidentiality with a reason */
 	if (!rc && !json_is_object(json_object_get(d, "confidential")))
 		rc = notify(c, d, "disclosure.released", e);
+	if (!rc && !json_is_object(json_object_get(d, "confidential")) &&
+	    json_is_string(json_object_get(d, "dispute")))
+		rc = note_in_dispute(c, d, by, rel, e);
 	return rc;
 }
 

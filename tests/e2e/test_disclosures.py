@@ -242,6 +242,30 @@ class DisclosureTest(DisputeCase):
         row, _ = disclose_row()
         self.assertEqual((row["met_late"], row["open"], row["breached"]), (1, 0, 1))
 
+    def test_the_merchant_is_told_in_the_timeline_unless_the_court_asks_confidentiality(self):
+        shop = self.order_with_records()
+        d = self.opened(shop)
+        court = self.court()
+
+        def told():
+            evs = self.req("GET", "/v1/disputes/%s/events" % d["id"],
+                           token=shop.merchant_token).body["data"]
+            return [e for e in evs if e["type"] == "disclosure_released"]
+
+        open_req = self.disclose(court, {"dispute": d["id"], "scope": ["order"],
+                                         "purpose": "审理", "reference": "(2025)浙01民初2号"})
+        secret = self.disclose(court, {"dispute": d["id"], "scope": ["order"],
+                                       "purpose": "审理", "reference": "(2025)浙01民初3号",
+                                       "confidential": {"reason": "案件尚在侦查阶段"}})
+        for x in (open_req, secret):
+            r = self.req("POST", "/v1/disclosures/%s/approve" % x["id"],
+                         {"reasons": ["依法协助"]}, token=self.agent)
+            self.assertEqual(r.status, 200, r.body)
+        notes = told()
+        self.assertEqual([n["data"]["disclosure"] for n in notes], [open_req["id"]])
+        self.assertEqual(notes[0]["data"]["basis"], "pipl_13_1_3")
+        self.assertEqual(notes[0]["data"]["to"], {"role": "court", "id": "杭州互联网法院"})
+
     # ---- going to court ----
 
     def test_taking_a_dispute_to_court_hands_the_consumer_a_package_at_once(self):
