@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/demo_data.h"
+#include "cli/demo_disclosures.h"
 #include "cli/demo_disputes.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
@@ -66,12 +67,15 @@ static int demo_cases(const struct config *cfg, struct store *st, uint32_t seed,
 {
 	struct calendar *cal = NULL;
 	struct rules *rules = NULL;
+	int64_t disclosures = 0;
 	int rc = calendar_load_dir(cfg->calendar_dir, &cal, e);
 
 	if (!rc)
 		rc = rules_load(cfg->rules_path, &rules, e);
 	if (!rc)
 		rc = demo_disputes(st, rules, cal, seed, time_now_ms(), count, e);
+	if (!rc)
+		rc = demo_disclosures(st, rules, cal, time_now_ms(), &disclosures, e);
 	rules_free(rules);
 	calendar_free(cal);
 	return rc;
@@ -149,7 +153,8 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	printf("disputed demo: %lld records loaded into %s, each sealed in the evidence log\n"
-	       "disputed demo: %lld disputes in every state, with their timelines\n\n",
+	       "disputed demo: %lld disputes in every state, with their timelines, and the\n"
+	       "disputed demo: disclosure desk (packages for court, requests in the queue)\n\n",
 	       (long long)n, data, (long long)disputes);
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		char token[TOKEN_MAX];
@@ -181,12 +186,13 @@ int cmd_demo(int argc, char **argv)
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/orders?limit=2'\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/merchants?limit=2'\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/disputes?state=platform_review'\n"
+	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/disclosures?state=pending'\n"
 	       "  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n"
 	       "       -d '{\"role\":\"consumer\",\"subject\":\"%s\",\"ttl_seconds\":600}' "
 	       "http://%s/v1/tokens\n\n"
 	       "Stop with Ctrl-C.\n\n",
 	       cfg.listen, platform, cfg.listen, platform, cfg.listen, platform, cfg.listen,
-	       platform, consumer, cfg.listen);
+	       platform, cfg.listen, platform, consumer, cfg.listen);
 	fflush(stdout);
 	rc = cli_serve_until_signal(&cfg, st);
 	store_close(st);
