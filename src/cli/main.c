@@ -21,6 +21,7 @@ static const struct {
 	{"report", cmd_report, "print the compliance report on the platform's own duties"},
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
+	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
 };
 
 static void usage(FILE *f)

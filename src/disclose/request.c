@@ -11,7 +11,7 @@
 #include "evidence/seal.h"
 #include "notify/webhook.h"
 
-const char *const disclose_scope_names[] = {
+const char *const disclosure_scope_names[] = {
 	[SCOPE_MERCHANT_IDENTITY] = "merchant_identity",
 	[SCOPE_ORDER] = "order",
 	[SCOPE_LISTING] = "listing",
@@ -96,7 +96,7 @@ static int check_scope(json_t *in, const char *key, int required, json_t **scope
 		return err_set(e, RC_INVAL, "invalid_value", key, "%s names at least one scope",
 			       key);
 	json_array_foreach(arr, k, v) {
-		i = name_index(disclose_scope_names, json_string_value(v));
+		i = name_index(disclosure_scope_names, json_string_value(v));
 		if (i < 0 || seen[i])
 			return err_set(e, RC_INVAL, "invalid_enum", key,
 				       "%s[%zu] must be one of merchant_identity, order, listing, "
@@ -107,7 +107,7 @@ static int check_scope(json_t *in, const char *key, int required, json_t **scope
 	*scope = json_array();
 	for (i = 0; *scope && i < SCOPE__COUNT; i++)
 		if (seen[i])
-			json_array_append_new(*scope, json_string(disclose_scope_names[i]));
+			json_array_append_new(*scope, json_string(disclosure_scope_names[i]));
 	return *scope ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 }
 
@@ -273,7 +273,7 @@ static int identity_note(struct disclose_ctx *c, json_t *d, json_t *scope, json_
 	int asked = 0, rc;
 
 	json_array_foreach(scope, k, v)
-		asked |= name_index(disclose_scope_names, json_string_value(v)) ==
+		asked |= name_index(disclosure_scope_names, json_string_value(v)) ==
 			 SCOPE_MERCHANT_IDENTITY;
 	if (!asked)
 		return RC_OK;
@@ -433,7 +433,7 @@ int disclose_for_external(struct disclose_ctx *c, json_t *dispute, const char *b
 		return rc;
 	a.scope = json_array();
 	for (i = 0; a.scope && i < SCOPE__COUNT; i++)
-		json_array_append_new(a.scope, json_string(disclose_scope_names[i]));
+		json_array_append_new(a.scope, json_string(disclosure_scope_names[i]));
 	a.purpose = strcmp(body_kind, "court") == 0
 			    ? "to bring the dispute to a people's court (诉讼)"
 			    : "to bring the dispute to a consumer association (投诉调解)";
@@ -583,7 +583,7 @@ static int scope_of_kind(const char *kind)
 {
 	static const struct {
 		const char *kind;
-		enum disclose_scope scope;
+		enum disclosure_scope scope;
 	} map[] = {
 		{"merchant", SCOPE_MERCHANT_IDENTITY}, {"order", SCOPE_ORDER},
 		{"listing", SCOPE_LISTING},            {"payment", SCOPE_PAYMENT},
@@ -612,7 +612,7 @@ int disclose_shown(void *disclosure, const char *kind, json_t *body)
 	if (s < 0)
 		return 0;
 	json_array_foreach(released, k, v)
-		if (name_index(disclose_scope_names, json_string_value(v)) == s)
+		if (name_index(disclosure_scope_names, json_string_value(v)) == s)
 			return 1;
 	return 0;
 }

@@ -27,7 +27,7 @@
  */
 
 /* What a request may ask for. */
-enum disclose_scope {
+enum disclosure_scope {
 	SCOPE_MERCHANT_IDENTITY, /* the merchant record: name, USCC or ID, address, contact */
 	SCOPE_ORDER,             /* the order */
 	SCOPE_LISTING,           /* the listing versions its items point at */
@@ -37,7 +37,7 @@ enum disclose_scope {
 	SCOPE_DISPUTE_RECORD,    /* the dispute's timeline, with its evidence */
 	SCOPE__COUNT
 };
-extern const char *const disclose_scope_names[]; /* NULL-terminated */
+extern const char *const disclosure_scope_names[]; /* NULL-terminated */
 
 enum disclose_state {
 	DISCLOSURE_PENDING,

@@ -16,6 +16,7 @@
 #include "cases/calendar.h"
 #include "cases/rules.h"
 #include "cases/vocab.h"
+#include "disclose/disclose.h"
 
 #include <pthread.h>
 
@@ -158,12 +159,24 @@ void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n);
 /* The caller's role is one of `roles`. */
 int http_is(struct http_req *r, unsigned roles);
 
-/* Views: what the caller may see of a stored record (new reference), with
- * personal-data reads audit-logged. RC_NOTFOUND if the caller may not see it. */
-int view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e) WARN_UNUSED;
-int view_order(struct http_req *r, json_t *o, json_t **out, struct err *e) WARN_UNUSED;
-int view_consumer(struct http_req *r, json_t *c, json_t **out, struct err *e) WARN_UNUSED;
-int view_listing(struct http_req *r, json_t *l, json_t **out, struct err *e) WARN_UNUSED;
+/*
+ * Views: what the caller may see of a stored record (disclose_view), as a
+ * new reference in *out, with the personal data it reads audit-logged.
+ * RC_NOTFOUND if the caller may not see the record.
+ */
+int http_view(struct http_req *r, enum disclose_kind kind, json_t *record, json_t **out,
+	      struct err *e) WARN_UNUSED;
+/* As http_view for a merchant, with the platform's flags on it for the roles that see them. */
+int http_view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e) WARN_UNUSED;
+/* Whether the caller may see the record at all (RC_NOTFOUND if not); nothing is audited. */
+int http_may_see(struct http_req *r, enum disclose_kind kind, json_t *record,
+		 struct err *e) WARN_UNUSED;
+
+/*
+ * Narrow a list's filter to the records of `kind` the caller may list
+ * (disclose_scope_of): a filter naming someone else's records matches nothing.
+ */
+void http_narrow(struct http_req *r, enum disclose_kind kind, struct store_filter *f);
 
 /* Find an order the caller may see by id or external id (404 otherwise). */
 int find_order(struct http_req *r, const char *ref, json_t **order, struct err *e) WARN_UNUSED;

@@ -45,20 +45,21 @@ int res_blob_create(struct http_req *r, struct err *e)
 /* The blob named in the path, if the caller may see it. */
 static int find_blob(struct http_req *r, char hex[65], json_t **meta, struct err *e)
 {
-	int rc, yes = 1;
+	json_t *rec;
+	int rc;
 
 	*meta = NULL;
 	if (!blob_parse_id(r->params[0], hex))
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such blob");
-	if (http_is(r, ROLE_CONSUMER | ROLE_MERCHANT)) {
-		int merchant = http_is(r, ROLE_MERCHANT);
-
-		rc = store_blob_visible(r->srv->st, hex, merchant ? r->who.subject : NULL,
-					merchant ? NULL : r->who.subject, &yes, e);
-		if (rc)
-			return rc;
-	}
-	if (!yes || store_blob_get(r->srv->st, hex, meta, e))
+	/* who may see it: disclose/ */
+	rec = json_pack("{s:s}", "id", r->params[0]);
+	if (!rec)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = http_may_see(r, DISCLOSE_BLOB, rec, e);
+	json_decref(rec);
+	if (rc)
+		return rc;
+	if (store_blob_get(r->srv->st, hex, meta, e))
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such blob");
 	json_object_set_new(*meta, "created_at",
 			    jx_time_json(json_integer_value(json_object_get(*meta, "created_at"))));

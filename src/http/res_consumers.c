@@ -13,7 +13,7 @@ int res_consumer_get(struct http_req *r, struct err *e)
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such consumer");
 	if (!rc)
-		rc = view_consumer(r, c, &v, e);
+		rc = http_view(r, DISCLOSE_CONSUMER, c, &v, e);
 	json_decref(c);
 	if (rc)
 		return rc;

@@ -36,19 +36,16 @@ static struct cases *cases_of(struct http_req *r)
 /* The dispute in the path, if the caller may see it (404 otherwise). */
 static int find_dispute(struct http_req *r, json_t **d, struct err *e)
 {
-	int rc = store_dispute_get(r->srv->st, r->params[0], d, e);
+	json_t *stored = NULL;
+	int rc = store_dispute_get(r->srv->st, r->params[0], &stored, e);
 
+	*d = NULL;
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such dispute");
-	if (rc)
-		return rc;
-	if ((http_is(r, ROLE_CONSUMER) && strcmp(str(*d, "consumer"), r->who.subject) != 0) ||
-	    (http_is(r, ROLE_MERCHANT) && strcmp(str(*d, "merchant"), r->who.subject) != 0)) {
-		json_decref(*d);
-		*d = NULL;
-		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such dispute");
-	}
-	return RC_OK;
+	if (!rc)
+		rc = http_view(r, DISCLOSE_DISPUTE, stored, d, e);
+	json_decref(stored);
+	return rc;
 }
 
 static void keep(struct http_req *r, const struct dispute_call *dc)
@@ -133,12 +130,16 @@ int res_dispute_list(struct http_req *r, struct err *e)
 	}
 	if ((q = http_query(r, "order")))
 		f.order_id = q;
-	if (http_is(r, ROLE_CONSUMER))
-		f.consumer_id = r->who.subject;
-	if (http_is(r, ROLE_MERCHANT)) {
-		if (f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0)
+	{
+		/* only the disputes the caller may see (disclose/) */
+		struct store_filter sf = {f.merchant_id, f.consumer_id, NULL};
+
+		http_narrow(r, DISCLOSE_DISPUTE, &sf);
+		if ((sf.merchant_id && strcmp(sf.merchant_id, "-") == 0) ||
+		    (sf.consumer_id && strcmp(sf.consumer_id, "-") == 0))
 			nothing = 1;
-		f.merchant_id = r->who.subject;
+		f.merchant_id = sf.merchant_id;
+		f.consumer_id = sf.consumer_id;
 	}
 	if (nothing)
 		items = json_array();

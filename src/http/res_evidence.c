@@ -39,7 +39,7 @@ int res_order_bundle(struct http_req *r, struct err *e)
 	struct bundle_opts o;
 	const char *withhold[MAX_WITHHOLD];
 	const char *q = http_query(r, "withhold"), *content = http_query(r, "blob_content");
-	char *list = NULL, *tok, *save = NULL, disp[160];
+	char *list = NULL, *tok, *save = NULL, disp[160], audit[DISCLOSE_AUDIT_MAX + 8];
 	json_t *order = NULL;
 	struct bundle *b = NULL;
 	int rc;
@@ -47,14 +47,22 @@ int res_order_bundle(struct http_req *r, struct err *e)
 	memset(&o, 0, sizeof(o));
 	if (!r->srv->log)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "no evidence log");
-	/* the platform, or the order's own consumer */
-	rc = find_order(r, r->params[0], &order, e);
-	if (rc)
-		return rc;
-	if (http_is(r, ROLE_MERCHANT)) {
-		json_decref(order);
+	/* who may have the order's bundle, and what it withholds from them: disclose/ */
+	rc = store_get(r->srv->st, STORE_ORDER, r->params[0], &order, e);
+	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such order");
+	if (!rc)
+		rc = http_may_see(r, DISCLOSE_BUNDLE, order, e);
+	if (!rc) {
+		memcpy(audit, "bundle:", 8);
+		rc = disclose_bundle_fields(&r->who, withhold, MAX_WITHHOLD, &o.nwithhold,
+					    audit + 7, sizeof(audit) - 7, e);
 	}
+	if (rc) {
+		json_decref(order);
+		return rc;
+	}
+	o.withhold = withhold;
 	if (content && strcmp(content, "true") != 0 && strcmp(content, "false") != 0) {
 		json_decref(order);
 		return err_set(e, RC_INVAL, "invalid_value", "blob_content",
@@ -72,7 +80,6 @@ int res_order_bundle(struct http_req *r, struct err *e)
 			}
 			withhold[o.nwithhold++] = tok;
 		}
-		o.withhold = withhold;
 	}
 	o.log_vkey = r->srv->log_vkey;
 	o.witness_vkeys = r->srv->witness_vkeys;
@@ -93,8 +100,7 @@ int res_order_bundle(struct http_req *r, struct err *e)
 	 */
 	if (!rc)
 		rc = http_audit(r, json_string_value(json_object_get(order, "id")),
-				"bundle:consumer.name,consumer.phone,merchant.id_number,"
-				"merchant.registered_address,merchant.contact", e);
+				audit, e);
 	if (!rc) {
 		rc = http_reply_stream(r, 200, "application/json", bundle_size(b), read_bundle, b,
 				       free_bundle);

@@ -313,19 +313,23 @@ int res_payout_fail(struct http_req *r, struct err *e)
 }
 
 /*
- * Whether the caller may read `owner`'s accounts: staff all; a merchant
- * its own; a consumer its own (which is only its payable). Others, and
- * owners one may not see, are 404 as if they did not exist.
+ * Whether the caller may read `owner`'s accounts, as disclose/ says (staff
+ * all; a merchant or consumer its own). Others, and owners one may not
+ * see, are 404 as if they did not exist.
  */
 static int may_read(struct http_req *r, const char *owner, struct err *e)
 {
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT))
-		return RC_OK;
-	if (http_is(r, ROLE_MERCHANT | ROLE_CONSUMER) && owner &&
-	    strcmp(owner, r->who.subject) == 0)
-		return RC_OK;
-	return err_set(e, RC_NOTFOUND, "not_found", "owner", "no owner of accounts %s",
-		       owner ? owner : "");
+	json_t *rec = json_pack("{s:s}", "owner", owner ? owner : "");
+	int rc;
+
+	if (!rec)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = http_may_see(r, DISCLOSE_ACCOUNTS, rec, e);
+	json_decref(rec);
+	if (rc == RC_NOTFOUND)
+		rc = err_set(e, RC_NOTFOUND, "not_found", "owner", "no owner of accounts %s",
+			     owner ? owner : "");
+	return rc;
 }
 
 int res_funds_accounts(struct http_req *r, struct err *e)

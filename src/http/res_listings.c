@@ -40,12 +40,7 @@ int res_listing_list(struct http_req *r, struct err *e)
 			f.merchant_id = "-"; /* matches nothing: an empty list */
 		err_clear(e);
 	}
-	if (http_is(r, ROLE_MERCHANT)) {
-		if (f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0)
-			f.merchant_id = "-";
-		else
-			f.merchant_id = r->who.subject;
-	}
+	http_narrow(r, DISCLOSE_LISTING, &f);
 	rc = store_list(r->srv->st, STORE_LISTING, &f, after, limit, &items, &next, e);
 	json_decref(merchant);
 	if (rc)
@@ -56,7 +51,7 @@ int res_listing_list(struct http_req *r, struct err *e)
 static int reply_listing(struct http_req *r, json_t *l, struct err *e)
 {
 	json_t *v = NULL;
-	int rc = view_listing(r, l, &v, e);
+	int rc = http_view(r, DISCLOSE_LISTING, l, &v, e);
 
 	json_decref(l);
 	if (rc)

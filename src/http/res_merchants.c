@@ -15,7 +15,7 @@ int res_merchant_create(struct http_req *r, struct err *e)
 	if (!rc)
 		http_keep_seals(r, c.seals, c.nseals);
 	if (!rc)
-		rc = view_merchant(r, m, &v, e);
+		rc = http_view_merchant(r, m, &v, e);
 	if (!rc)
 		rc = http_reply_json(r, 201, v);
 	json_decref(in);
@@ -38,7 +38,7 @@ int res_merchant_list(struct http_req *r, struct err *e)
 	json_array_foreach(items, i, m) {
 		json_t *v;
 
-		rc = view_merchant(r, m, &v, e);
+		rc = http_view_merchant(r, m, &v, e);
 		if (rc) {
 			json_decref(items);
 			return rc;
@@ -56,7 +56,7 @@ int res_merchant_get(struct http_req *r, struct err *e)
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such merchant");
 	if (!rc)
-		rc = view_merchant(r, m, &v, e);
+		rc = http_view_merchant(r, m, &v, e);
 	json_decref(m);
 	if (rc)
 		return rc;

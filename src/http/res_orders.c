@@ -17,7 +17,7 @@ int res_order_create(struct http_req *r, struct err *e)
 	if (!rc)
 		http_keep_seals(r, c.seals, c.nseals);
 	if (!rc)
-		rc = view_order(r, o, &v, e);
+		rc = http_view(r, DISCLOSE_ORDER, o, &v, e);
 	if (!rc)
 		rc = http_reply_json(r, 201, v);
 	json_decref(in);
@@ -52,12 +52,7 @@ int res_order_list(struct http_req *r, struct err *e)
 		return rc;
 	f.merchant_id = filter_ref(r, STORE_MERCHANT, "merchant", &hm);
 	f.consumer_id = filter_ref(r, STORE_CONSUMER, "consumer", &hc);
-	if (http_is(r, ROLE_CONSUMER))
-		f.consumer_id = f.consumer_id && strcmp(f.consumer_id, r->who.subject) != 0
-					? "-" : r->who.subject;
-	if (http_is(r, ROLE_MERCHANT))
-		f.merchant_id = f.merchant_id && strcmp(f.merchant_id, r->who.subject) != 0
-					? "-" : r->who.subject;
+	http_narrow(r, DISCLOSE_ORDER, &f);
 	rc = store_list(r->srv->st, STORE_ORDER, &f, after, limit, &items, &next, e);
 	json_decref(hm);
 	json_decref(hc);
@@ -66,7 +61,7 @@ int res_order_list(struct http_req *r, struct err *e)
 	json_array_foreach(items, i, o) {
 		json_t *v;
 
-		rc = view_order(r, o, &v, e);
+		rc = http_view(r, DISCLOSE_ORDER, o, &v, e);
 		if (rc) {
 			json_decref(items);
 			return rc;
@@ -82,7 +77,7 @@ int res_order_get(struct http_req *r, struct err *e)
 	int rc = find_order(r, r->params[0], &o, e);
 
 	if (!rc)
-		rc = view_order(r, o, &v, e);
+		rc = http_view(r, DISCLOSE_ORDER, o, &v, e);
 	json_decref(o);
 	if (rc)
 		return rc;

@@ -1,171 +1,92 @@
-/* views.c - what each caller may see of a stored record, with personal-data reads written to the audit log. */
+/* views.c - replies show what disclose/ allows: ask it, audit-log the personal data it says the reply reads. */
 #include "http/http_int.h"
 
 #include <string.h>
 
 #include "core/jsonx.h"
 
-static const char *sid(json_t *o, const char *key)
+int http_view(struct http_req *r, enum disclose_kind kind, json_t *record, json_t **out,
+	      struct err *e)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
-static int not_found(const char *what, struct err *e)
-{
-	return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such %s", what);
-}
-
-int view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e)
-{
-	const char *id = sid(m, "id");
-	int rc, yes = 0;
+	struct disclose_view v;
+	int rc = disclose_view(r->srv->st, &r->who, kind, record, &v, e);
 
 	*out = NULL;
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
-		rc = http_audit(r, id,
-				json_object_get(m, "id_number")
-					? "id_number,registered_address,contact.phone,contact.email"
-					: "registered_address,contact.phone,contact.email",
-				e);
-		if (rc)
-			return rc;
-		*out = json_incref(m);
-		/* staff see the platform's own risk flags on the merchant */
-		{
-			json_t *flags = NULL;
-
-			json_t *f;
-			size_t i;
-
-			rc = store_merchant_flags(r->srv->st, id, &flags, e);
-			if (rc)
-				return rc;
-			json_array_foreach(flags, i, f)
-				json_object_set_new(f, "created_at",
-						    jx_time_json(json_integer_value(
-							    json_object_get(f, "created_at"))));
-			json_object_set_new(m, "flags", flags);
-		}
-		return RC_OK;
+	if (!rc && v.audit[0])
+		rc = http_audit(r, json_string_value(json_object_get(record, "id")), v.audit, e);
+	if (!rc) {
+		*out = v.body;
+		v.body = NULL;
 	}
-	if (http_is(r, ROLE_MERCHANT)) {
-		if (strcmp(r->who.subject, id) != 0)
-			return not_found("merchant", e);
-		*out = json_incref(m);
-		return RC_OK;
-	}
-	if (http_is(r, ROLE_CONSUMER)) {
-		json_t *pub;
-
-		rc = store_consumer_has_merchant(r->srv->st, r->who.subject, id, &yes, e);
-		if (rc)
-			return rc;
-		if (!yes)
-			return not_found("merchant", e);
-		pub = json_deep_copy(m);
-		if (!pub)
-			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		json_object_del(pub, "id_number");
-		json_object_del(pub, "registered_address");
-		json_object_del(pub, "contact");
-		json_object_del(pub, "licence_image");
-		*out = pub;
-		return RC_OK;
-	}
-	return not_found("merchant", e);
+	disclose_view_release(&v);
+	return rc;
 }
 
-int view_order(struct http_req *r, json_t *o, json_t **out, struct err *e)
+int http_may_see(struct http_req *r, enum disclose_kind kind, json_t *record, struct err *e)
 {
-	json_t *cons = json_object_get(o, "consumer");
-	int rc;
+	struct disclose_view v;
+	int rc = disclose_view(r->srv->st, &r->who, kind, record, &v, e);
 
-	*out = NULL;
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
-		rc = http_audit(r, sid(o, "id"), "consumer.phone", e);
-		if (rc)
-			return rc;
-		*out = json_incref(o);
-		return RC_OK;
-	}
-	if (http_is(r, ROLE_CONSUMER) && strcmp(r->who.subject, sid(cons, "id")) == 0) {
-		*out = json_incref(o);
-		return RC_OK;
-	}
-	if (http_is(r, ROLE_MERCHANT) && strcmp(r->who.subject, sid(o, "merchant")) == 0) {
-		json_t *copy = json_deep_copy(o);
-
-		if (!copy)
-			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		json_object_del(json_object_get(copy, "consumer"), "phone");
-		*out = copy;
-		return RC_OK;
-	}
-	return not_found("order", e);
+	disclose_view_release(&v);
+	return rc;
 }
 
-int view_consumer(struct http_req *r, json_t *c, json_t **out, struct err *e)
+int http_view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e)
 {
-	int rc;
+	/* the platform's own flags on the merchant, for the roles the table shows them to */
+	if (disclose_rule_of(DISCLOSE_MERCHANT, r->who.role, "flags").action == DISCLOSE_SHOW) {
+		json_t *flags = NULL, *f;
+		size_t i;
+		int rc = store_merchant_flags(r->srv->st, json_string_value(json_object_get(m, "id")),
+					      &flags, e);
 
-	*out = NULL;
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT)) {
-		rc = http_audit(r, sid(c, "id"), "phone", e);
 		if (rc)
 			return rc;
-		*out = json_incref(c);
-		return RC_OK;
+		json_array_foreach(flags, i, f)
+			json_object_set_new(f, "created_at",
+					    jx_time_json(json_integer_value(
+						    json_object_get(f, "created_at"))));
+		json_object_set_new(m, "flags", flags);
 	}
-	if (http_is(r, ROLE_CONSUMER) && strcmp(r->who.subject, sid(c, "id")) == 0) {
-		*out = json_incref(c);
-		return RC_OK;
-	}
-	return not_found("consumer", e);
+	return http_view(r, DISCLOSE_MERCHANT, m, out, e);
 }
 
-int view_listing(struct http_req *r, json_t *l, json_t **out, struct err *e)
+/*
+ * Narrow a list's filter to the records the caller may list (disclose/):
+ * a filter naming someone else's records matches nothing.
+ */
+void http_narrow(struct http_req *r, enum disclose_kind kind, struct store_filter *f)
 {
-	int rc, yes = 0;
+	struct disclose_scope s;
 
-	*out = NULL;
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT) ||
-	    (http_is(r, ROLE_MERCHANT) && strcmp(r->who.subject, sid(l, "merchant")) == 0)) {
-		*out = json_incref(l);
-		return RC_OK;
-	}
-	if (http_is(r, ROLE_CONSUMER)) {
-		rc = store_consumer_has_listing(r->srv->st, r->who.subject, sid(l, "id"), &yes, e);
-		if (rc)
-			return rc;
-		if (yes) {
-			*out = json_incref(l);
-			return RC_OK;
-		}
-	}
-	return not_found("listing", e);
+	disclose_scope_of(&r->who, kind, &s);
+	/* none, or access only through a stored relation: no list of those */
+	if (s.none || (!s.all && !s.merchant_id && !s.consumer_id))
+		f->merchant_id = "-";
+	if (s.merchant_id)
+		f->merchant_id = f->merchant_id && strcmp(f->merchant_id, s.merchant_id) != 0
+					 ? "-" : s.merchant_id;
+	if (s.consumer_id)
+		f->consumer_id = f->consumer_id && strcmp(f->consumer_id, s.consumer_id) != 0
+					 ? "-" : s.consumer_id;
 }
 
 int find_order(struct http_req *r, const char *ref, json_t **order, struct err *e)
 {
-	json_t *o = NULL, *v = NULL;
+	json_t *o = NULL;
 	int rc = store_get(r->srv->st, STORE_ORDER, ref, &o, e);
 
 	*order = NULL;
 	if (rc == RC_NOTFOUND)
-		return not_found("order", e);
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such order");
 	if (rc)
 		return rc;
-	/* visibility without the audit entry: the caller decides what it shows */
-	if (http_is(r, ROLE_PLATFORM | ROLE_AGENT) ||
-	    (http_is(r, ROLE_CONSUMER) &&
-	     strcmp(r->who.subject, sid(json_object_get(o, "consumer"), "id")) == 0) ||
-	    (http_is(r, ROLE_MERCHANT) && strcmp(r->who.subject, sid(o, "merchant")) == 0)) {
-		*order = o;
-		return RC_OK;
+	/* whether the caller may see it, without the audit entry: the caller decides what it shows */
+	rc = http_may_see(r, DISCLOSE_ORDER, o, e);
+	if (rc) {
+		json_decref(o);
+		return rc;
 	}
-	json_decref(o);
-	json_decref(v);
-	return not_found("order", e);
+	*order = o;
+	return RC_OK;
 }

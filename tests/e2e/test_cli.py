@@ -1,4 +1,4 @@
-"""test_cli.py - the disputed command line: init, --help, key, import (good and bad lines), routes."""
+"""test_cli.py - the disputed command line: init, --help, key, import (good and bad lines), routes, privacy."""
 import base64
 import hashlib
 import json
@@ -10,7 +10,7 @@ import unittest
 from harness import (VALID_USCC, Server, bad_check, listing_body, logistics_body, merchant_body,
                      message_body, order_body, run_cli, unique_png)
 
-SUBCOMMANDS = ("init", "key", "serve", "demo", "import", "routes")
+SUBCOMMANDS = ("init", "key", "serve", "demo", "import", "routes", "privacy")
 DATA_TABLES = ("merchants", "consumers", "listings", "orders", "order_items",
                "logistics_events", "messages", "blobs", "blob_refs")
 
@@ -90,6 +90,17 @@ class CliTest(unittest.TestCase):
             self.assertNotEqual(r.returncode, 0, role)
             self.assertEqual(r.stdout, b"")
         self.assertEqual(srv.counts(), before)
+
+    # ---- privacy ----
+
+    def test_privacy_prints_docs_privacy_md_byte_for_byte(self):
+        r = run_cli("privacy")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        from harness import REPO
+        with open(os.path.join(REPO, "docs", "privacy.md"), "rb") as f:
+            self.assertEqual(r.stdout, f.read(),
+                             "regenerate: build/disputed privacy > docs/privacy.md")
+        self.assertNotEqual(run_cli("privacy", "extra").returncode, 0)
 
     # ---- routes ----
 

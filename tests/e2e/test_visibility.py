@@ -1,4 +1,5 @@
 """test_visibility.py - who sees what: consumers and merchants see only their own records, merchants never see consumer phones, staff reads of personal data are audited."""
+import json
 import unittest
 import urllib.parse
 
@@ -82,18 +83,59 @@ class VisibilityTest(ServerTestCase, unittest.TestCase):
         self.assertNotFound(self.get("/v1/consumers/" + urllib.parse.quote(self.c2["external_id"]),
                                      self.t_c1))
 
-    def test_consumer_sees_public_view_of_a_merchant_it_ordered_from(self):
+    def test_consumer_party_sees_merchant_real_name_address_and_contact(self):
+        """CPL art. 44: a consumer who ordered from a merchant is given its real name,
+        registered address and a working contact (until issue 9 they were hidden)."""
         r = self.get("/v1/merchants/" + self.ma["id"], self.t_c1)
         self.assertEqual(r.status, 200, r.body)
-        for hidden in ("id_number", "registered_address", "contact"):
-            self.assertNotIn(hidden, r.body)
         self.assertEqual(r.body["legal_name"], self.ma["legal_name"])
         self.assertEqual(r.body["uscc"], self.ma["uscc"])  # a company's code stays public
+        self.assertEqual(r.body["registered_address"], self.ma["registered_address"])
+        self.assertEqual(r.body["contact"], self.ma["contact"])
+        self.assertNotIn("id_number", r.body)  # a company has none
+        self.assertNotIn("licence_image", r.body)
+        self.assertNotIn("flags", r.body)
         r = self.get("/v1/merchants/" + self.mb["id"], self.t_c2)
         self.assertEqual(r.status, 200, r.body)
-        for hidden in ("id_number", "registered_address", "contact"):
-            self.assertNotIn(hidden, r.body)
         self.assertEqual(r.body["legal_name"], self.mb["legal_name"])
+        self.assertEqual(r.body["registered_address"], self.mb["registered_address"])
+        self.assertEqual(r.body["contact"]["phone"], self.mb["contact"]["phone"])
+
+    def test_individual_merchants_id_number_is_masked_for_the_consumer_and_audited(self):
+        full = self.mb["id_number"]
+        before = self.srv.counts()["audit_log"]
+        r = self.get("/v1/merchants/" + self.mb["id"], self.t_c2)
+        self.assertEqual(r.status, 200, r.body)
+        masked = r.body["id_number"]
+        self.assertEqual(len(masked), len(full))
+        self.assertEqual(masked, full[:3] + "*" * (len(full) - 7) + full[-4:])
+        self.assertNotIn(full, str(r.body))
+        self.assertEqual(self.srv.counts()["audit_log"], before + 1)
+        ev = self.audit_events()[-1]
+        self.assertEqual((ev["object_id"], ev["actor"]["role"], ev["actor"]["subject"]),
+                         (self.mb["id"], "consumer", self.c2["id"]))
+        self.assertEqual(ev["route"], "GET /v1/merchants/{id}")
+        for f in ("id_number(masked)", "registered_address", "contact.phone"):
+            self.assertIn(f, ev["fields"])
+        self.assertNotIn("id_number", ev["fields"])
+        # the merchant itself still sees its own number in full, unaudited
+        before = self.srv.counts()["audit_log"]
+        r = self.get("/v1/merchants/" + self.mb["id"], self.t_mb)
+        self.assertEqual(r.body["id_number"], full)
+        self.assertEqual(self.srv.counts()["audit_log"], before)
+
+    def test_consumer_bundle_withholds_the_merchants_id_number_as_a_commitment(self):
+        r = self.req("GET", "/v1/orders/%s/bundle" % self.o2["id"], token=self.t_c2,
+                     raw_reply=True)
+        self.assertEqual(r.status, 200, r.body)
+        text = r.body.decode() if isinstance(r.body, bytes) else str(r.body)
+        self.assertNotIn(self.mb["id_number"], text)
+        self.assertIn(self.c2["phone"], text)  # the consumer's own phone is theirs
+        b = json.loads(text)
+        [m] = [x for x in b["records"] if x["type"] == "merchant"]
+        self.assertEqual(list(m["fields"]["id_number"]), ["commitment"])
+        self.assertEqual(m["fields"]["registered_address"]["value"],
+                         self.mb["registered_address"])
 
     def test_consumer_may_not_see_a_merchant_it_never_ordered_from(self):
         self.assertNotFound(self.get("/v1/merchants/" + self.mb["id"], self.t_c1))
@@ -127,6 +169,37 @@ class VisibilityTest(ServerTestCase, unittest.TestCase):
         self.assertNotFound(self.get("/v1/orders/" + self.o2["id"], self.t_ma))
         r = self.get("/v1/orders?merchant=" + self.mb["id"], self.t_ma)
         self.assertEqual(r.body["data"], [])
+
+    def test_merchant_never_sees_consumer_phone_in_orders_disputes_or_bundles(self):
+        r = self.req("POST", "/v1/disputes", {
+            "order": self.o1["id"], "claim": {"type": "refund", "amount": self.o1["total"]},
+            "reason": "quality"}, token=self.t_c1)
+        self.assertEqual(r.status, 201, r.body)
+        d = r.body
+        phone = self.c1["phone"]
+        for path in ("/v1/orders", "/v1/orders/" + self.o1["id"],
+                     "/v1/orders/%s/messages" % self.o1["id"],
+                     "/v1/orders/%s/logistics" % self.o1["id"],
+                     "/v1/disputes", "/v1/disputes/" + d["id"],
+                     "/v1/disputes/%s/events" % d["id"]):
+            r = self.get(path, self.t_ma)
+            self.assertEqual(r.status, 200, (path, r.body))
+            self.assertNotIn(phone, str(r.body), path)
+        # a merchant gets no bundle at all (it would carry the consumer's phone)
+        self.assertError(self.get("/v1/orders/%s/bundle" % self.o1["id"], self.t_ma), 403,
+                         "permission_error", "forbidden")
+        # the other merchant sees neither the order nor the dispute
+        self.assertNotFound(self.get("/v1/disputes/" + d["id"], self.t_mb))
+        r = self.get("/v1/disputes", self.t_mb)
+        self.assertEqual(r.body["data"], [])
+
+    def test_merchant_reading_an_order_is_audited_with_consumer_name_only(self):
+        before = self.srv.counts()["audit_log"]
+        self.assertEqual(self.get("/v1/orders/" + self.o1["id"], self.t_ma).status, 200)
+        self.assertEqual(self.srv.counts()["audit_log"], before + 1)
+        ev = self.audit_events()[-1]
+        self.assertEqual((ev["object_id"], ev["actor"]["role"]), (self.o1["id"], "merchant"))
+        self.assertEqual(ev["fields"], ["consumer.name"])
 
     def test_merchant_may_not_read_consumers(self):
         r = self.get("/v1/consumers/" + self.c1["id"], self.t_ma)

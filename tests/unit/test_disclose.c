@@ -1,0 +1,495 @@
+/* test_disclose.c - unit tests of the visibility table: every role × kind × field decision, masking, views, scopes, bundles, and docs/privacy.md. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "disclose/disclose.h"
+#include "ingest/ingest.h"
+#include "store/store.h"
+
+#define NOW 1759212000000LL /* 2025-09-30T06:00:00Z */
+#define NROLES 8
+
+static const char *const roles[NROLES] = {"platform", "agent",       "consumer",  "merchant",
+					  "court",    "association", "regulator", "witness"};
+
+/*
+ * The expected table, written out by hand: kind, field ("" for the record
+ * itself), then for each role (in `roles` order) "action:reason".
+ */
+struct expect {
+	enum disclose_kind kind;
+	const char *field;
+	const char *cells[NROLES];
+};
+
+#define OUT4(x) x, x, x, x
+static const struct expect table[] = {
+	{DISCLOSE_MERCHANT, "", {"show:staff", "show:staff", "show:party", "show:own",
+				 OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "id_number", {"show:staff", "show:staff", "mask:sensitive_pi",
+					  "show:own", OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "registered_address", {"show:staff", "show:staff",
+						   "show:cpl_44_identity", "show:own",
+						   OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "contact.phone", {"show:staff", "show:staff", "show:cpl_44_identity",
+					      "show:own", OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "contact.email", {"show:staff", "show:staff", "show:cpl_44_identity",
+					      "show:own", OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "licence_image", {"show:staff", "show:staff",
+					      "withhold:minimum_necessary", "show:own",
+					      OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "flags", {"show:staff", "show:staff", "withhold:platform_internal",
+				      "withhold:platform_internal", OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "legal_name", {"show:staff", "show:staff", "show:party", "show:own",
+					   OUT4("withhold:no_basis")}},
+	{DISCLOSE_MERCHANT, "uscc", {"show:staff", "show:staff", "show:party", "show:own",
+				     OUT4("withhold:no_basis")}},
+	{DISCLOSE_LISTING, "", {"show:staff", "show:staff", "show:party", "show:own",
+				OUT4("withhold:no_basis")}},
+	{DISCLOSE_LISTING, "title", {"show:staff", "show:staff", "show:party", "show:own",
+				     OUT4("withhold:no_basis")}},
+	{DISCLOSE_ORDER, "", {"show:staff", "show:staff", "show:party", "show:party",
+			      OUT4("withhold:no_basis")}},
+	{DISCLOSE_ORDER, "consumer.name", {"show:staff", "show:staff", "show:own", "show:party",
+					   OUT4("withhold:no_basis")}},
+	{DISCLOSE_ORDER, "consumer.phone", {"show:staff", "show:staff", "show:own",
+					    "withhold:minimum_necessary",
+					    OUT4("withhold:no_basis")}},
+	{DISCLOSE_ORDER, "total", {"show:staff", "show:staff", "show:party", "show:party",
+				   OUT4("withhold:no_basis")}},
+	{DISCLOSE_CONSUMER, "", {"show:staff", "show:staff", "show:own",
+				 "withhold:minimum_necessary", OUT4("withhold:no_basis")}},
+	{DISCLOSE_CONSUMER, "name", {"show:staff", "show:staff", "show:own",
+				     "withhold:minimum_necessary", OUT4("withhold:no_basis")}},
+	{DISCLOSE_CONSUMER, "phone", {"show:staff", "show:staff", "show:own",
+				      "withhold:minimum_necessary", OUT4("withhold:no_basis")}},
+	{DISCLOSE_DISPUTE, "", {"show:staff", "show:staff", "show:party", "show:party",
+				OUT4("withhold:no_basis")}},
+	{DISCLOSE_BLOB, "", {"show:staff", "show:staff", "show:party", "show:party",
+			     OUT4("withhold:no_basis")}},
+	{DISCLOSE_ACCOUNTS, "", {"show:staff", "show:staff", "show:own", "show:own",
+				 OUT4("withhold:no_basis")}},
+	{DISCLOSE_BUNDLE, "", {"show:staff", "show:staff", "show:party",
+			       "withhold:minimum_necessary", OUT4("withhold:no_basis")}},
+};
+
+static void every_role_kind_and_field_decision_is_the_documented_one(void **state)
+{
+	size_t i, r;
+	char got[96];
+
+	(void)state;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		for (r = 0; r < NROLES; r++) {
+			struct disclose_rule d = disclose_rule_of(
+				table[i].kind, roles[r], table[i].field[0] ? table[i].field : NULL);
+
+			snprintf(got, sizeof(got), "%s:%s", disclose_action_names[d.action], d.reason);
+			if (strcmp(got, table[i].cells[r]) != 0)
+				fail_msg("%s %s for %s: got %s, want %s",
+					 disclose_kind_names[table[i].kind], table[i].field, roles[r],
+					 got, table[i].cells[r]);
+		}
+	/* the table has exactly these roles, in this order */
+	for (r = 0; r < NROLES; r++)
+		assert_string_equal(disclose_roles[r], roles[r]);
+	assert_null(disclose_roles[NROLES]);
+}
+
+static void unknown_roles_and_kinds_get_nothing(void **state)
+{
+	struct disclose_rule d;
+
+	(void)state;
+	d = disclose_rule_of(DISCLOSE_ORDER, "system", "consumer.phone");
+	assert_int_equal(d.action, DISCLOSE_WITHHOLD);
+	assert_string_equal(d.reason, "no_basis");
+	d = disclose_rule_of(DISCLOSE_KIND_COUNT, "platform", NULL);
+	assert_int_equal(d.action, DISCLOSE_WITHHOLD);
+	d = disclose_rule_of(DISCLOSE_ORDER, NULL, NULL);
+	assert_int_equal(d.action, DISCLOSE_WITHHOLD);
+}
+
+static void masks_keep_the_ends_and_hide_the_middle(void **state)
+{
+	char out[32];
+
+	(void)state;
+	assert_int_equal(disclose_mask("11010519491231002X", 3, 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "110***********002X");
+	assert_int_equal(disclose_mask("13800001234", 3, 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "138****1234");
+	/* separators stay, only letters and digits are hidden */
+	assert_int_equal(disclose_mask("+86 591 8888 0000", 3, 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "+86 *** **** 0000");
+	/* too short to keep both ends: masked whole */
+	assert_int_equal(disclose_mask("1234567", 3, 4, out, sizeof(out)), 0);
+	assert_string_equal(out, "*******");
+	assert_int_equal(disclose_mask("11010519491231002X", 3, 4, out, 10), -1);
+}
+
+/* ---- views over real records in a real store ---- */
+
+struct fixture {
+	char dir[64];
+	struct store *st;
+	struct ingest_ctx c;
+	json_t *merchant; /* an individual merchant */
+	json_t *other;    /* a company nobody here ordered from */
+	json_t *order;    /* one order from `merchant` */
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Run an ingest function that must accept `in` (taken); the stored body. */
+static json_t *must(struct fixture *f, int (*fn)(struct ingest_ctx *, json_t *, json_t **,
+						 struct err *),
+		    json_t *in)
+{
+	json_t *out = NULL;
+	struct err e;
+
+	err_clear(&e);
+	if (fn(&f->c, in, &out, &e))
+		fail_msg("%s: %s", e.code, e.message);
+	json_decref(in);
+	return out;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char path[128];
+	json_t *in, *l;
+	struct err e;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-disclose-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(path, sizeof(path), "%s/blobs", f->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/disputed.db", f->dir);
+	assert_int_equal(store_open(path, 1, &f->st, &e), RC_OK);
+	assert_int_equal(store_begin(f->st, &e), RC_OK);
+	f->c.st = f->st;
+	f->c.data_dir = f->dir;
+	f->c.now = NOW;
+	in = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "kind", "individual", "legal_name",
+		       "张三", "id_number", "11010519491231002X", "registered_address",
+		       "福建省福州市鼓楼区测试路1号", "contact", "phone", "+86 591 8888 0000",
+		       "email", "shop@example.com");
+	f->merchant = must(f, ingest_merchant, in);
+	in = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "kind", "company", "legal_name",
+		       "杭州示例科技有限公司", "uscc", "91350100M000100Y43", "registered_address",
+		       "杭州市西湖区文三路 1 号", "contact", "phone", "+86 571 0000 0000");
+	f->other = must(f, ingest_merchant, in);
+	in = json_pack("{s:s, s:s, s:{s:i, s:s}}", "merchant",
+		       json_string_value(json_object_get(f->merchant, "id")), "title", "茶杯",
+		       "price", "amount", 10000, "currency", "CNY");
+	l = must(f, ingest_listing, in);
+	in = json_pack("{s:{s:s, s:s, s:s}, s:s, s:[{s:s, s:i, s:{s:i, s:s}}], "
+		       "s:{s:i, s:s}, s:s, s:{s:s, s:s}}",
+		       "consumer", "external_id", "u-1", "name", "李四", "phone", "13800001234",
+		       "merchant", json_string_value(json_object_get(f->merchant, "id")), "items",
+		       "listing", json_string_value(json_object_get(l, "id")), "quantity", 1,
+		       "unit_price", "amount", 10000, "currency", "CNY", "total", "amount", 10000,
+		       "currency", "CNY", "paid_at", "2025-09-30T14:05:00+08:00", "payment",
+		       "channel", "alipay", "transaction_id", "2025093022001");
+	f->order = must(f, ingest_order, in);
+	json_decref(l);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+
+	if (store_end(f->st, 1, &e))
+		fprintf(stderr, "teardown: %s\n", e.message);
+	store_close(f->st);
+	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	json_decref(f->merchant);
+	json_decref(f->other);
+	json_decref(f->order);
+	free(f);
+	return 0;
+}
+
+static void principal(struct principal *p, const char *role, const char *subject)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->role, sizeof(p->role), "%s", role);
+	snprintf(p->subject, sizeof(p->subject), "%s", subject);
+}
+
+static const char *sget(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	return json_string_value(v);
+}
+
+static const char *consumer_id(struct fixture *f)
+{
+	return sget(f->order, "consumer", "id");
+}
+
+static void the_consumer_party_sees_the_merchants_address_and_contact_and_a_masked_id(
+	void **state)
+{
+	struct fixture *f = *state;
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+
+	principal(&p, "consumer", consumer_id(f));
+	assert_int_equal(disclose_view(f->st, &p, DISCLOSE_MERCHANT, f->merchant, &v, &e), RC_OK);
+	assert_string_equal(v.reason, "party");
+	assert_string_equal(sget(v.body, "legal_name", NULL), "张三");
+	assert_string_equal(sget(v.body, "registered_address", NULL), "福建省福州市鼓楼区测试路1号");
+	assert_string_equal(sget(v.body, "contact", "phone"), "+86 591 8888 0000");
+	assert_string_equal(sget(v.body, "contact", "email"), "shop@example.com");
+	assert_string_equal(sget(v.body, "id_number", NULL), "110***********002X");
+	assert_null(json_object_get(v.body, "licence_image"));
+	assert_string_equal(v.audit,
+			    "id_number(masked),registered_address,contact.phone,contact.email");
+	/* the stored record is not changed */
+	assert_string_equal(sget(f->merchant, "id_number", NULL), "11010519491231002X");
+	disclose_view_release(&v);
+}
+
+static void a_consumer_who_never_ordered_from_a_merchant_sees_nothing_of_it(void **state)
+{
+	struct fixture *f = *state;
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+
+	principal(&p, "consumer", consumer_id(f));
+	assert_int_equal(disclose_view(f->st, &p, DISCLOSE_MERCHANT, f->other, &v, &e),
+			 RC_NOTFOUND);
+	assert_null(v.body);
+	assert_string_equal(v.reason, "not_a_party");
+	assert_string_equal(e.message, "no such merchant");
+	disclose_view_release(&v);
+}
+
+static void staff_see_everything_and_every_personal_field_is_audited(void **state)
+{
+	struct fixture *f = *state;
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+
+	principal(&p, "agent", "agent 1");
+	assert_int_equal(disclose_view(f->st, &p, DISCLOSE_MERCHANT, f->merchant, &v, &e), RC_OK);
+	assert_string_equal(sget(v.body, "id_number", NULL), "11010519491231002X");
+	assert_string_equal(v.audit, "id_number,registered_address,contact.phone,contact.email");
+	disclose_view_release(&v);
+	assert_int_equal(disclose_view(NULL, &p, DISCLOSE_ORDER, f->order, &v, &e), RC_OK);
+	assert_string_equal(sget(v.body, "consumer", "phone"), "13800001234");
+	assert_string_equal(v.audit, "consumer.name,consumer.phone");
+	disclose_view_release(&v);
+}
+
+static void the_merchant_never_sees_the_consumers_phone(void **state)
+{
+	struct fixture *f = *state;
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+	char *text;
+	size_t i;
+	int found = 0;
+
+	principal(&p, "merchant", sget(f->merchant, "id", NULL));
+	assert_int_equal(disclose_view(NULL, &p, DISCLOSE_ORDER, f->order, &v, &e), RC_OK);
+	assert_null(json_object_get(json_object_get(v.body, "consumer"), "phone"));
+	assert_string_equal(sget(v.body, "consumer", "name"), "李四");
+	text = json_dumps(v.body, 0);
+	assert_non_null(text);
+	assert_null(strstr(text, "13800001234"));
+	free(text);
+	for (i = 0; i < v.nfields; i++)
+		if (strcmp(v.fields[i].field, "consumer.phone") == 0) {
+			found = 1;
+			assert_int_equal(v.fields[i].action, DISCLOSE_WITHHOLD);
+			assert_string_equal(v.fields[i].reason, "minimum_necessary");
+		}
+	assert_true(found);
+	assert_string_equal(v.audit, "consumer.name");
+	disclose_view_release(&v);
+	/* another merchant: not a party */
+	principal(&p, "merchant", sget(f->other, "id", NULL));
+	assert_int_equal(disclose_view(NULL, &p, DISCLOSE_ORDER, f->order, &v, &e), RC_NOTFOUND);
+	assert_string_equal(v.reason, "not_a_party");
+	disclose_view_release(&v);
+}
+
+static void own_records_are_shown_whole_and_not_audited(void **state)
+{
+	struct fixture *f = *state;
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+
+	principal(&p, "consumer", consumer_id(f));
+	assert_int_equal(disclose_view(NULL, &p, DISCLOSE_ORDER, f->order, &v, &e), RC_OK);
+	assert_string_equal(sget(v.body, "consumer", "phone"), "13800001234");
+	assert_string_equal(v.audit, "");
+	disclose_view_release(&v);
+	principal(&p, "merchant", sget(f->merchant, "id", NULL));
+	assert_int_equal(disclose_view(NULL, &p, DISCLOSE_MERCHANT, f->merchant, &v, &e), RC_OK);
+	assert_string_equal(sget(v.body, "id_number", NULL), "11010519491231002X");
+	assert_string_equal(v.audit, "");
+	disclose_view_release(&v);
+}
+
+static void courts_associations_and_regulators_see_no_record_yet(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const outsiders[] = {"court", "association", "regulator", "witness"};
+	struct disclose_view v;
+	struct principal p;
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		principal(&p, outsiders[i], "someone");
+		assert_int_equal(disclose_view(f->st, &p, DISCLOSE_MERCHANT, f->merchant, &v, &e),
+				 RC_NOTFOUND);
+		assert_string_equal(v.reason, "no_basis");
+		disclose_view_release(&v);
+		assert_int_equal(disclose_view(NULL, &p, DISCLOSE_ORDER, f->order, &v, &e),
+				 RC_NOTFOUND);
+		disclose_view_release(&v);
+	}
+}
+
+static void list_scopes_follow_the_access_rules(void **state)
+{
+	struct disclose_scope s;
+	struct principal p;
+
+	(void)state;
+	principal(&p, "agent", "a");
+	disclose_scope_of(&p, DISCLOSE_DISPUTE, &s);
+	assert_true(s.all);
+	principal(&p, "consumer", "cus_1");
+	disclose_scope_of(&p, DISCLOSE_DISPUTE, &s);
+	assert_false(s.all || s.none);
+	assert_string_equal(s.consumer_id, "cus_1");
+	assert_null(s.merchant_id);
+	principal(&p, "merchant", "mer_1");
+	disclose_scope_of(&p, DISCLOSE_ORDER, &s);
+	assert_string_equal(s.merchant_id, "mer_1");
+	assert_null(s.consumer_id);
+	principal(&p, "court", "c");
+	disclose_scope_of(&p, DISCLOSE_ORDER, &s);
+	assert_true(s.none);
+	/* a consumer reaches listings only through its orders: no filter, each item asked */
+	principal(&p, "consumer", "cus_1");
+	disclose_scope_of(&p, DISCLOSE_LISTING, &s);
+	assert_false(s.all || s.none || s.merchant_id || s.consumer_id);
+}
+
+static void bundles_withhold_what_a_view_would_mask_or_withhold(void **state)
+{
+	const char *names[8];
+	char audit[256];
+	struct principal p;
+	struct err e;
+	size_t n;
+
+	(void)state;
+	principal(&p, "consumer", "cus_1");
+	assert_int_equal(disclose_bundle_fields(&p, names, 8, &n, audit, sizeof(audit), &e), RC_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "id_number");
+	assert_string_equal(names[1], "licence_image");
+	assert_string_equal(names[2], "flags");
+	assert_string_equal(audit, "merchant.registered_address,merchant.contact.phone,"
+				   "merchant.contact.email");
+	principal(&p, "platform", "p");
+	assert_int_equal(disclose_bundle_fields(&p, names, 8, &n, audit, sizeof(audit), &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_string_equal(audit, "merchant.id_number,merchant.registered_address,"
+				   "merchant.contact.phone,merchant.contact.email,"
+				   "order.consumer.name,order.consumer.phone");
+	principal(&p, "consumer", "cus_1");
+	assert_int_equal(disclose_bundle_fields(&p, names, 2, &n, audit, sizeof(audit), &e),
+			 RC_TOOBIG);
+}
+
+static void docs_privacy_md_is_the_table_rendered(void **state)
+{
+	struct buf want;
+	FILE *fp = fopen("docs/privacy.md", "rb");
+	char *have;
+	long len;
+
+	(void)state;
+	if (!fp)
+		fail_msg("cannot open docs/privacy.md (run from the repository root)");
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	have = malloc((size_t)len + 1);
+	assert_non_null(have);
+	assert_int_equal(fread(have, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	have[len] = '\0';
+	buf_init(&want, 1 << 20);
+	assert_int_equal(disclose_table_markdown(&want), RC_OK);
+	if ((size_t)len != want.len || memcmp(have, want.data, want.len) != 0)
+		fail_msg("docs/privacy.md differs from the table: regenerate it with "
+			 "`build/disputed privacy > docs/privacy.md`");
+	buf_release(&want);
+	free(have);
+}
+
+#define T(fn) cmocka_unit_test(fn)
+#define TF(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(every_role_kind_and_field_decision_is_the_documented_one),
+		T(unknown_roles_and_kinds_get_nothing),
+		T(masks_keep_the_ends_and_hide_the_middle),
+		TF(the_consumer_party_sees_the_merchants_address_and_contact_and_a_masked_id),
+		TF(a_consumer_who_never_ordered_from_a_merchant_sees_nothing_of_it),
+		TF(staff_see_everything_and_every_personal_field_is_audited),
+		TF(the_merchant_never_sees_the_consumers_phone),
+		TF(own_records_are_shown_whole_and_not_audited),
+		TF(courts_associations_and_regulators_see_no_record_yet),
+		T(list_scopes_follow_the_access_rules),
+		T(bundles_withhold_what_a_view_would_mask_or_withhold),
+		T(docs_privacy_md_is_the_table_rendered),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
