@@ -784,7 +784,7 @@ int main(int argc, char **argv)
 		"the leaf_index index, which also takes the NULL of every pending seal, and the "
 		"pending-seal partial index); the entry itself as the floor writes it 0.11 M; the "
 		"commit 0.11 M (the WAL frames' checksums scale with pages); the key 0.04 M and "
-		"0.005 M to keep its result, 1 page; reading the accounts to refuse an overdraft "
+		"0.02 M to keep its result, 1 page; reading the accounts to refuse an overdraft "
 		"and resolving the parties 0.05 M. The seal's cost is the design: the leaf format "
 		"(a salted commitment per field, docs/formats.md) is fixed, and is more than the "
 		"floor's whole operation.\n\n"
