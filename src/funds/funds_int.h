@@ -34,7 +34,12 @@ int funds_post(struct funds_ctx *c, const char *kind, const char *reason,
  */
 int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char hash[65],
 		    json_t **out, struct err *e) WARN_UNUSED;
-/* Keep the result of a new keyed operation. */
+/*
+ * Keep the result of a new keyed operation, in the transaction that made
+ * it. Ledger entries in it are kept by id (the journal holds their bodies,
+ * append-only) and read back on a replay: a result may hold entries only
+ * as funds_post returned them, plus a "recoveries" member.
+ */
 int funds_key_end(struct funds_ctx *c, const char *key, const char hash[65], json_t *result,
 		  struct err *e) WARN_UNUSED;
 

@@ -39,21 +39,13 @@ int funds_amount_ok(int64_t amount, const char *param, struct err *e)
 int funds_resolve(struct store *st, enum store_kind kind, const char *ref, const char *param,
 		  char id[ID_MAX], struct err *e)
 {
-	json_t *body = NULL;
-	const char *v;
 	int rc;
 
 	if (!ref || !*ref)
 		return err_set(e, RC_INVAL, "required", param, "%s is required", param);
-	rc = store_get(st, kind, ref, &body, e);
+	rc = store_fund_party_id(st, kind, ref, id, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", param, "no %s %s", param, ref);
-	if (rc)
-		return rc;
-	v = json_string_value(json_object_get(body, "id"));
-	if (!v || (size_t)snprintf(id, ID_MAX, "%s", v) >= ID_MAX)
-		rc = err_set(e, RC_INTERNAL, "bad_record", NULL, "%s has no id", param);
-	json_decref(body);
 	return rc;
 }
 
@@ -161,6 +153,99 @@ out:
 	return rc;
 }
 
+/*
+ * A result as kept under its key: each ledger entry in it (an object
+ * "ledger_entry") stands as {"ledger_entry": id} and its "recoveries", the
+ * one member added after posting, since the journal keeps its body. A new
+ * reference, or NULL when out of memory.
+ */
+static json_t *result_compact(json_t *v)
+{
+	json_t *out, *m;
+	const char *k;
+	size_t i;
+
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, m)
+			if (!out || json_array_append_new(out, result_compact(m))) {
+				json_decref(out);
+				return NULL;
+			}
+		return out;
+	}
+	if (!json_is_object(v))
+		return json_incref(v);
+	if (json_string_value(json_object_get(v, "object")) &&
+	    strcmp(json_string_value(json_object_get(v, "object")), "ledger_entry") == 0 &&
+	    json_is_string(json_object_get(v, "id"))) {
+		out = json_pack("{s:O}", "ledger_entry", json_object_get(v, "id"));
+		m = json_object_get(v, "recoveries");
+		if (out && m && json_object_set_new(out, "recoveries", result_compact(m))) {
+			json_decref(out);
+			return NULL;
+		}
+		return out;
+	}
+	out = json_object();
+	json_object_foreach(v, k, m)
+		if (!out || json_object_set_new(out, k, result_compact(m))) {
+			json_decref(out);
+			return NULL;
+		}
+	return out;
+}
+
+/* Undo result_compact in place: each {"ledger_entry": id, …} becomes the entry's body and its other members. */
+static int result_expand(struct store *st, json_t **v, struct err *e)
+{
+	json_t *m, *body = NULL;
+	const char *k, *id;
+	size_t i;
+	int rc = RC_OK;
+
+	if (json_is_array(*v)) {
+		for (i = 0; i < json_array_size(*v) && !rc; i++) {
+			m = json_incref(json_array_get(*v, i));
+			rc = result_expand(st, &m, e);
+			if (!rc && json_array_set_new(*v, i, m))
+				rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			if (rc)
+				json_decref(m);
+		}
+		return rc;
+	}
+	if (!json_is_object(*v))
+		return RC_OK;
+	id = json_string_value(json_object_get(*v, "ledger_entry"));
+	if (id) {
+		rc = store_fund_entry_get(st, id, &body, e);
+		if (rc)
+			return rc;
+	}
+	json_object_foreach(*v, k, m) {
+		if (id && strcmp(k, "ledger_entry") == 0)
+			continue;
+		m = json_incref(m);
+		rc = result_expand(st, &m, e);
+		if (!rc && json_object_set_new(body ? body : *v, k, m))
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		if (rc) {
+			json_decref(m);
+			break;
+		}
+	}
+	if (rc) {
+		json_decref(body);
+		return rc;
+	}
+	if (body) {
+		json_decref(*v);
+		*v = body;
+	}
+	return RC_OK;
+}
+
 int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char hash[65],
 		    json_t **out, struct err *e)
 {
@@ -195,6 +280,12 @@ int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char has
 		return err_set(e, RC_CONFLICT, "idempotency_key_reused", "Idempotency-Key",
 			       "this key was used for a different money operation");
 	}
+	rc = result_expand(c->st, out, e);
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+		return rc;
+	}
 	c->replayed = 1;
 	return RC_OK;
 }
@@ -202,5 +293,12 @@ int funds_key_begin(struct funds_ctx *c, const char *key, json_t *args, char has
 int funds_key_end(struct funds_ctx *c, const char *key, const char hash[65], json_t *result,
 		  struct err *e)
 {
-	return store_fund_op_put(c->st, key, hash, result, c->now, e);
+	json_t *kept = result_compact(result);
+	int rc;
+
+	if (!kept)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = store_fund_op_put(c->st, key, hash, kept, c->now, e);
+	json_decref(kept);
+	return rc;
 }

@@ -573,6 +573,14 @@ struct store_leg {
 };
 
 /*
+ * The id (into `id`) of the merchant or consumer (`kind` STORE_MERCHANT or
+ * STORE_CONSUMER) whose id or external id is `ref`, the id first, as
+ * store_get finds it, without reading its body. RC_NOTFOUND if none.
+ */
+int store_fund_party_id(struct store *st, enum store_kind kind, const char *ref,
+			char id[ID_MAX], struct err *e) WARN_UNUSED;
+
+/*
  * The account (owner, name) in *out; with `create`, made (balance 0, in
  * `currency`) if it is not there. RC_NOTFOUND without `create` if none.
  */

@@ -18,6 +18,58 @@ static void copy_text(char *dst, size_t cap, sqlite3_stmt *s, int col)
 	snprintf(dst, cap, "%s", t ? (const char *)t : "");
 }
 
+/* ---- parties ---- */
+
+/* One party id found by `sql` (a kept statement, `ref` its one parameter) into `id`: 1 if found. */
+static int party_lookup(struct store *st, const char *sql, const char *ref, char id[ID_MAX],
+			int *found, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, sql, &s, e);
+	int r;
+
+	*found = 0;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, ref);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(s, 0);
+
+		if (!t || (size_t)snprintf(id, ID_MAX, "%s", (const char *)t) >= ID_MAX)
+			rc = err_set(e, RC_INTERNAL, "bad_record", NULL, "party %s has a bad id", ref);
+		else
+			*found = 1;
+	} else if (r != SQLITE_DONE) {
+		rc = sq_fail(st, e, "find party");
+	}
+	sq_finish(st, s);
+	return rc;
+}
+
+int store_fund_party_id(struct store *st, enum store_kind kind, const char *ref,
+			char id[ID_MAX], struct err *e)
+{
+	/* by id (its unique index), then by external id (its own): two index probes, no sort */
+	static const char *const by_id[] = {"SELECT id FROM merchants WHERE id = ?",
+					    "SELECT id FROM consumers WHERE id = ?"};
+	static const char *const by_ext[] = {
+		"SELECT id FROM merchants WHERE external_id = ? ORDER BY seq DESC LIMIT 1",
+		"SELECT id FROM consumers WHERE external_id = ? ORDER BY seq DESC LIMIT 1"};
+	int which, found = 0, rc;
+
+	id[0] = '\0';
+	if (kind != STORE_MERCHANT && kind != STORE_CONSUMER)
+		return err_set(e, RC_INTERNAL, "bad_kind", NULL, "not a party kind");
+	which = kind == STORE_CONSUMER;
+	rc = party_lookup(st, by_id[which], ref, id, &found, e);
+	if (!rc && !found)
+		rc = party_lookup(st, by_ext[which], ref, id, &found, e);
+	if (!rc && !found)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no party %s", ref);
+	return rc;
+}
+
 /* ---- accounts ---- */
 
 static int account_read(struct store *st, const char *owner, const char *name,
