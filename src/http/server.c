@@ -456,6 +456,29 @@ static int seal_reply(struct http_req *r, struct err *e)
  * succeeds. With an Idempotency-Key, a stored reply to the same request is
  * replayed, and a new successful reply is stored in the same transaction.
  */
+/*
+ * A money operation refused for want of funds is the key's answer, kept as
+ * a success would be: a retry of the same request, even one that reaches
+ * the server before or after the first, gets the same 409 and never moves
+ * the money the client was told did not move. The refusal `e` is returned.
+ */
+static int keep_refusal(struct http_req *r, const char *key, const char *hash, struct err *e)
+{
+	struct store *st = r->srv->st;
+	struct err e2;
+	int rc;
+
+	err_clear(&e2);
+	http_reply_error(r, e);
+	if (store_begin(st, &e2) != RC_OK)
+		return e->rc;
+	rc = store_idem_put(st, r->who.id, key, hash, r->status, r->resp_body, r->now, &e2);
+	if (store_end(st, rc == RC_OK, NULL)) {
+		/* not kept: a retry runs the request again, as before this change */
+	}
+	return e->rc;
+}
+
 static int run_handler(struct http_req *r, struct err *e)
 {
 	struct store *st = r->srv->st;
@@ -505,6 +528,12 @@ static int run_handler(struct http_req *r, struct err *e)
 	rc = r->route->handler(r, e);
 	if (!rc && r->nseals == 0)
 		rc = annotate_reply(r, e);
+	if (rc && key && rc == RC_CONFLICT && strcmp(e->code, "insufficient_funds") == 0) {
+		if (store_end(st, 0, NULL)) {
+			/* a rollback adds nothing to the result at hand */
+		}
+		return keep_refusal(r, key, hash, e);
+	}
 	if (rc)
 		goto fail;
 	if (key && r->status >= 200 && r->status < 300 &&
