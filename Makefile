@@ -10,6 +10,8 @@ LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 BUILD   := build/san
+# the font and glyph caches of fontconfig and cairo live as long as the process
+export LSAN_OPTIONS := suppressions=$(abspath scripts/lsan.supp):print_suppressions=0
 CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 else

@@ -178,6 +178,7 @@ int disclose_view(struct store *st, const struct principal *who, enum disclose_k
 		const struct disclose_rule *r = &f->rules[ri];
 		char key[64];
 		json_t *parent, *v;
+		int null;
 
 		if (f->kind != kind)
 			continue;
@@ -185,6 +186,7 @@ int disclose_view(struct store *st, const struct principal *who, enum disclose_k
 		v = parent ? json_object_get(parent, key) : NULL;
 		if (!v)
 			continue;
+		null = json_is_null(v); /* v is freed when a mask replaces it */
 		if (out->nfields < DISCLOSE_MAX_FIELDS) {
 			out->fields[out->nfields].field = f->field;
 			out->fields[out->nfields].action = r->action;
@@ -203,7 +205,7 @@ int disclose_view(struct store *st, const struct principal *who, enum disclose_k
 				snprintf(masked, sizeof(masked), "***");
 			json_object_set_new(parent, key, json_string(masked));
 		}
-		if (f->personal && !json_is_null(v) && strcmp(r->reason, "own") != 0) {
+		if (f->personal && !null && strcmp(r->reason, "own") != 0) {
 			rc = list_add(out->audit, sizeof(out->audit), f->field,
 				      r->action == DISCLOSE_MASK ? "(masked)" : "", "", e);
 			if (rc) {
