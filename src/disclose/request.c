@@ -408,8 +408,7 @@ int disclose_request(struct disclose_ctx *c, const struct disclose_who *who, jso
 		return err_set(e, RC_FORBIDDEN, "forbidden", NULL,
 			       "a merchant cannot request a disclosure");
 	rc = check_ask(c, who, in, &a, e);
-	if (!rc && dispute && json_array_size(a.scope) &&
-	    strcmp(str(dispute, "order"), str(order, "id")) != 0)
+	if (!rc && dispute && strcmp(str(dispute, "order"), str(order, "id")) != 0)
 		rc = err_set(e, RC_INVAL, "invalid_value", "dispute",
 			     "the dispute is about another order");
 	if (!rc)
@@ -453,13 +452,12 @@ static int load_pending(struct disclose_ctx *c, const char *id, json_t **d, stru
 	if (rc)
 		return rc;
 	if (strcmp(str(*d, "state"), disclose_state_names[DISCLOSURE_PENDING]) != 0) {
+		rc = err_set(e, RC_CONFLICT, "wrong_state", NULL,
+			     "the disclosure was already answered (it is %s)", str(*d, "state"));
 		json_decref(*d);
 		*d = NULL;
-		return err_set(e, RC_CONFLICT, "wrong_state", NULL,
-			       "the disclosure was already answered (it is %s)",
-			       str(*d, "state") ? str(*d, "state") : "answered");
 	}
-	return RC_OK;
+	return rc;
 }
 
 int disclose_release(struct disclose_ctx *c, const struct disclose_who *agent, const char *id,

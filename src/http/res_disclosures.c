@@ -150,8 +150,7 @@ static int answer(struct http_req *r, int refuse, struct err *e)
 	int rc;
 
 	ctx_init(r, &c);
-	w.role = r->who.role;
-	w.id = r->who.subject;
+	who_of(r, &w);
 	rc = http_body_json(r, &in, e);
 	if (!rc && refuse)
 		rc = disclose_refuse(&c, &w, r->params[0], in, &out, e);

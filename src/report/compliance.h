@@ -49,9 +49,10 @@
  * for a met duty, now - due_at for an unmet one, in whole seconds, never
  * below 0.
  *
- * A duty that ended without being met because the dispute did (withdrawn,
- * taken to court) stays open in the report: the store keeps no record of a
- * duty falling away.
+ * A duty that fell away unmet before any outcome (the consumer withdrew or
+ * went to court) is cancelled: it is not counted in `obligations`, and
+ * `cancelled` lists it, {"dispute","kind","due_at","cancelled_at","reason"}.
+ * A duty already breached is not cancelled. docs/reports.md has the details.
  */
 
 /* The obligation kinds, in report order (duty_names, cases/vocab.h); NULL-terminated. */

@@ -6,16 +6,11 @@
 
 #include "store/store_sqlite_int.h"
 
-static char *dump(json_t *v)
-{
-	return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-}
-
 int store_disclosure_insert(struct store *st, const struct store_disclosure_row *row,
 			    struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(row->body);
+	char *text = sq_dump(row->body);
 	int rc;
 
 	if (!text)
@@ -46,7 +41,7 @@ int store_disclosure_update(struct store *st, const char *id, const char *state,
 			    int64_t decided_at, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)
@@ -127,7 +122,7 @@ int store_disclosure_event_insert(struct store *st, const char *id, const char *
 				  struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)

@@ -6,17 +6,12 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-static char *dump(json_t *v)
-{
-	return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-}
-
 int store_dispute_insert(struct store *st, const char *id, const char *order_id,
 			 const char *merchant_id, const char *consumer_id, const char *state,
 			 const char *tier, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)
@@ -44,7 +39,7 @@ int store_dispute_update(struct store *st, const char *id, const char *state,
 			 const char *tier, int overdue, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)
@@ -166,7 +161,7 @@ int store_dispute_event_insert(struct store *st, const char *id, const char *dis
 			       int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)

@@ -6,11 +6,6 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-static char *dump(json_t *v)
-{
-	return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
-}
-
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *s, int col)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
@@ -128,14 +123,51 @@ int store_fund_account(struct store *st, const char *owner, const char *name,
 
 /* ---- entries ---- */
 
+/*
+ * The part rows of a new entry (its legs) or hold (what it reserves of each
+ * account): each (owner_seq, idx, account_seq, amount) inserted with
+ * `insert`, and the account's cached column moved by `update` (amount,
+ * account_seq) in the same transaction. A failure marks the transaction
+ * failed: half an entry or hold must never commit.
+ */
+static int insert_parts(struct store *st, const char *insert, const char *update,
+			int64_t owner_seq, const struct store_leg *parts, size_t n,
+			const char *what, struct err *e)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc = RC_OK;
+
+	for (i = 0; i < n && !rc; i++) {
+		rc = sq_prep_kept(st, insert, &s, e);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, owner_seq);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		sqlite3_bind_int64(s, 3, parts[i].account_seq);
+		sqlite3_bind_int64(s, 4, parts[i].amount);
+		rc = sq_step_done(st, s, what, e);
+		if (rc)
+			break;
+		rc = sq_prep_kept(st, update, &s, e);
+		if (rc)
+			break;
+		sqlite3_bind_int64(s, 1, parts[i].amount);
+		sqlite3_bind_int64(s, 2, parts[i].account_seq);
+		rc = sq_step_done(st, s, what, e);
+	}
+	if (rc)
+		st->failed = 1;
+	return rc;
+}
+
 int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 			    const char *dispute_id, int64_t created_at, json_t *body,
 			    const struct store_leg *legs, size_t n, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int64_t seq;
-	size_t i;
 	int rc;
 
 	if (!text)
@@ -154,29 +186,10 @@ int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 	if (rc)
 		return rc;
 	seq = sqlite3_last_insert_rowid(st->db);
-	for (i = 0; i < n && !rc; i++) {
-		rc = sq_prep_kept(st, "INSERT INTO fund_legs (entry_seq, idx, account_seq, amount) "
-				      "VALUES (?, ?, ?, ?)", &s, e);
-		if (rc)
-			break;
-		sqlite3_bind_int64(s, 1, seq);
-		sqlite3_bind_int64(s, 2, (int64_t)i);
-		sqlite3_bind_int64(s, 3, legs[i].account_seq);
-		sqlite3_bind_int64(s, 4, legs[i].amount);
-		rc = sq_step_done(st, s, "insert leg", e);
-		if (rc)
-			break;
-		rc = sq_prep_kept(st, "UPDATE fund_accounts SET balance = balance + ? "
-				      "WHERE seq = ?", &s, e);
-		if (rc)
-			break;
-		sqlite3_bind_int64(s, 1, legs[i].amount);
-		sqlite3_bind_int64(s, 2, legs[i].account_seq);
-		rc = sq_step_done(st, s, "update balance", e);
-	}
-	if (rc)
-		st->failed = 1;   /* half an entry must never commit */
-	return rc;
+	return insert_parts(st, "INSERT INTO fund_legs (entry_seq, idx, account_seq, amount) "
+				"VALUES (?, ?, ?, ?)",
+			    "UPDATE fund_accounts SET balance = balance + ? WHERE seq = ?", seq, legs,
+			    n, "insert leg", e);
 }
 
 int store_fund_entry_get(struct store *st, const char *id, json_t **body, struct err *e)
@@ -261,9 +274,8 @@ int store_fund_hold_insert(struct store *st, const char *id, const char *merchan
 			   struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int64_t seq;
-	size_t i;
 	int rc;
 
 	if (!text)
@@ -284,22 +296,10 @@ int store_fund_hold_insert(struct store *st, const char *id, const char *merchan
 	if (rc)
 		return rc;
 	seq = sqlite3_last_insert_rowid(st->db);
-	for (i = 0; i < n && !rc; i++) {
-		rc = sq_prep(st, "INSERT INTO fund_hold_parts (hold_seq, idx, account_seq, amount) "
-				 "VALUES (?, ?, ?, ?)", &s, e);
-		if (rc)
-			break;
-		sqlite3_bind_int64(s, 1, seq);
-		sqlite3_bind_int64(s, 2, (int64_t)i);
-		sqlite3_bind_int64(s, 3, parts[i].account_seq);
-		sqlite3_bind_int64(s, 4, parts[i].amount);
-		rc = sq_step_done(st, s, "insert hold part", e);
-		if (!rc)
-			rc = add_held(st, parts[i].account_seq, parts[i].amount, e);
-	}
-	if (rc)
-		st->failed = 1;
-	return rc;
+	return insert_parts(st, "INSERT INTO fund_hold_parts (hold_seq, idx, account_seq, amount) "
+				"VALUES (?, ?, ?, ?)",
+			    "UPDATE fund_accounts SET held = held + ? WHERE seq = ?", seq, parts, n,
+			    "insert hold part", e);
 }
 
 void store_hold_release(struct store_hold *h)
@@ -483,7 +483,7 @@ int store_fund_payout_insert(struct store *st, const char *id, const char *consu
 			     int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)
@@ -532,7 +532,7 @@ int store_fund_payout_close(struct store *st, const char *id, const char *state,
 			    struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(body);
+	char *text = sq_dump(body);
 	int rc;
 
 	if (!text)
@@ -586,7 +586,7 @@ int store_fund_op_put(struct store *st, const char *key, const char *hash, json_
 		      int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
-	char *text = dump(result);
+	char *text = sq_dump(result);
 	int rc;
 
 	if (!text)

@@ -270,7 +270,7 @@ json_t *sq_col_json(sqlite3_stmt *s, int col)
 	return t ? json_loads(t, 0, NULL) : NULL;
 }
 
-static char *dump_body(json_t *body)
+char *sq_dump(json_t *body)
 {
 	return json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
@@ -466,7 +466,7 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 	      struct err *e)
 {
 	sqlite3_stmt *s = NULL;
-	char *body = dump_body(row->body);
+	char *body = sq_dump(row->body);
 	int rc, r;
 
 	if (!body)
@@ -555,7 +555,7 @@ int store_replace(struct store *st, enum store_kind kind, const char *id,
 
 	if (kind != STORE_CONSUMER)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "only consumers are updated");
-	text = dump_body(body);
+	text = sq_dump(body);
 	if (!text)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	snprintf(sql, sizeof(sql), "UPDATE %s SET body = ? WHERE id = ?", kinds[kind].table);

@@ -46,6 +46,9 @@ char *sq_dup_text(sqlite3_stmt *s, int col);
 /* A text column parsed as JSON (new reference), or NULL. */
 json_t *sq_col_json(sqlite3_stmt *s, int col);
 
+/* A body's stored text: compact JSON, members in order. malloc'd; NULL when out of memory. */
+char *sq_dump(json_t *body);
+
 /*
  * Read a page of rows (seq, body) from `s` (which selects limit + 1 rows),
  * then finalize it: *items the bodies, *next the last seq when there are
