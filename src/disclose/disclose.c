@@ -38,6 +38,39 @@ struct disclose_rule disclose_rule_of(enum disclose_kind kind, const char *role,
 	return f ? f->rules[ri] : r;
 }
 
+/* Whether `basis` is one of `bases` (NULL: any basis will do). */
+static int basis_covers(const char *const *bases, const char *basis)
+{
+	size_t i;
+
+	for (i = 0; bases && bases[i]; i++)
+		if (basis && strcmp(bases[i], basis) == 0)
+			return 1;
+	return !bases;
+}
+
+struct disclose_rule disclose_package_rule(const char *role, const char *basis,
+					   const char *kind, const char *field)
+{
+	static const struct disclose_rule shown = {DISCLOSE_SHOW, "requester"};
+	int ri = disclose_role_index(role), outsider;
+	const struct field_def *f;
+	char name[128];
+
+	if (ri < 0 || disclose_kinds[DISCLOSE_PACKAGE].access[ri].how == ACC_NONE)
+		return no_basis;
+	if (snprintf(name, sizeof(name), "%s.%s", kind, field) >= (int)sizeof(name))
+		return no_basis;
+	f = field_row(DISCLOSE_PACKAGE, name);
+	if (!f)
+		return shown;
+	outsider = strcmp(role, "court") == 0 || strcmp(role, "association") == 0 ||
+		   strcmp(role, "regulator") == 0;
+	if (outsider && f->rules[ri].action != DISCLOSE_WITHHOLD && !basis_covers(f->bases, basis))
+		return no_basis;
+	return f->rules[ri];
+}
+
 int disclose_mask(const char *in, size_t head, size_t tail, char *out, size_t cap)
 {
 	size_t i, n = strlen(in);
@@ -197,6 +230,21 @@ int disclose_view(struct store *st, const struct principal *who, enum disclose_k
 			json_object_del(parent, key);
 			continue;
 		}
+		if (r->action == DISCLOSE_REDACT && json_is_string(v)) {
+			static const struct disclose_parties nobody;
+			struct buf red;
+			int changed;
+
+			buf_init(&red, (size_t)1 << 20);
+			rc = disclose_redact(json_string_value(v), &nobody, &red, &changed, e);
+			if (rc) {
+				buf_release(&red);
+				disclose_view_release(out);
+				return rc;
+			}
+			json_object_set_new(parent, key, json_stringn(red.data, red.len));
+			buf_release(&red);
+		}
 		if (r->action == DISCLOSE_MASK && json_is_string(v)) {
 			char masked[256];
 
@@ -207,7 +255,10 @@ int disclose_view(struct store *st, const struct principal *who, enum disclose_k
 		}
 		if (f->personal && !null && strcmp(r->reason, "own") != 0) {
 			rc = list_add(out->audit, sizeof(out->audit), f->field,
-				      r->action == DISCLOSE_MASK ? "(masked)" : "", "", e);
+				      r->action == DISCLOSE_MASK     ? "(masked)"
+				      : r->action == DISCLOSE_REDACT ? "(redacted)"
+								     : "",
+				      "", e);
 			if (rc) {
 				disclose_view_release(out);
 				return rc;
@@ -275,4 +326,83 @@ int disclose_bundle_fields(const struct principal *who, const char **names, size
 		names[(*n)++] = f->field;
 	}
 	return RC_OK;
+}
+
+/* ---- packages ---- */
+
+/* The string at flattened field name `field` (dots into objects) of `body`, or NULL. */
+static const char *field_text(json_t *body, const char *field)
+{
+	return string_at(body, field);
+}
+
+/* What a package gives of one field, and the text the reader sees when it is not the value. */
+static int package_field(const struct disclose_package_reader *r, const char *kind,
+			 json_t *body, const char *field, struct buf *shown, int *show,
+			 struct err *e)
+{
+	struct disclose_rule rule = disclose_package_rule(r->role, r->basis, kind, field);
+	const struct field_def *f;
+	const char *v = field_text(body, field);
+	char name[128], masked[256];
+	int changed = 0;
+
+	*show = rule.action == DISCLOSE_SHOW;
+	if (!v || rule.action == DISCLOSE_SHOW || rule.action == DISCLOSE_WITHHOLD)
+		return RC_OK;
+	if (rule.action == DISCLOSE_REDACT) {
+		int rc = disclose_redact(v, r->parties, shown, &changed, e);
+
+		*show = !rc && !changed;
+		return rc;
+	}
+	snprintf(name, sizeof(name), "%s.%s", kind, field);
+	f = field_row(DISCLOSE_PACKAGE, name);
+	if (!f || disclose_mask(v, f->mask_head, f->mask_tail, masked, sizeof(masked)))
+		snprintf(masked, sizeof(masked), "***");
+	return buf_appends(shown, masked) ? err_set(e, RC_TOOBIG, NULL, NULL, "out of room")
+					  : RC_OK;
+}
+
+int disclose_package_shows(const struct disclose_package_reader *r, const char *kind,
+			   json_t *body, const char *field, int *show, struct err *e)
+{
+	struct buf shown;
+	int rc;
+
+	buf_init(&shown, (size_t)1 << 20);
+	rc = package_field(r, kind, body, field, &shown, show, e);
+	buf_release(&shown);
+	return rc;
+}
+
+int disclose_package_masks(const struct disclose_package_reader *r, const char *kind,
+			   json_t *body, json_t *out, size_t cap, struct err *e)
+{
+	const char *id = json_string_value(json_object_get(body, "id"));
+	size_t i, prefix = strlen(kind);
+	int rc = RC_OK, show;
+
+	for (i = 0; i < disclose_nfields && !rc; i++) {
+		const struct field_def *f = &disclose_fields[i];
+		const char *field = f->field + prefix + 1;
+		struct buf shown;
+
+		if (f->kind != DISCLOSE_PACKAGE || strncmp(f->field, kind, prefix) != 0 ||
+		    f->field[prefix] != '.' || !field_text(body, field))
+			continue;
+		buf_init(&shown, (size_t)1 << 20);
+		rc = package_field(r, kind, body, field, &shown, &show, e);
+		if (!rc && !show && shown.len > 0) {
+			if (json_array_size(out) >= cap)
+				rc = err_set(e, RC_TOOBIG, NULL, NULL, "too many masked renderings");
+			else
+				json_array_append_new(out, json_pack("{s:s, s:s, s:s#}", "record",
+								     id ? id : "", "field", field,
+								     "value", shown.data,
+								     (int)shown.len));
+		}
+		buf_release(&shown);
+	}
+	return rc;
 }

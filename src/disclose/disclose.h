@@ -33,6 +33,10 @@
  *   "not_a_party"       the caller is not a party to the record
  *   "no_basis"          no legal basis for this role yet (disclosure
  *                       requests bring one)
+ *   "statutory_duty"    PIPL art. 13(1)(3): a court's or a regulator's
+ *                       demand the platform must meet
+ *   "third_parties"     the names and numbers of people who are not
+ *                       parties are masked inside the text
  */
 
 /* The kinds of record the table knows. */
@@ -45,6 +49,8 @@ enum disclose_kind {
 	DISCLOSE_BLOB,      /* an uploaded blob: {"id":"sha256:…"} */
 	DISCLOSE_ACCOUNTS,  /* an owner's funds accounts: {"owner":"mer_…"|"cus_…"} */
 	DISCLOSE_BUNDLE,    /* an order's evidence bundle: the order's body */
+	DISCLOSE_PACKAGE,   /* a disclosure's package, for its requester: fields named
+			     * "<leaf kind>.<field>" as the bundle holds them */
 	DISCLOSE_KIND_COUNT
 };
 
@@ -53,6 +59,9 @@ enum disclose_action {
 	DISCLOSE_SHOW,     /* the value as stored */
 	DISCLOSE_MASK,     /* the value with its middle characters replaced by '*' */
 	DISCLOSE_WITHHOLD, /* nothing (in a bundle: the salted commitment only) */
+	DISCLOSE_REDACT,   /* free text with the names and numbers of people who are not
+			    * parties masked (disclose_redact) */
+	DISCLOSE_ACTION_COUNT
 };
 
 /* One decision: an action and its reason code (a static string). */
@@ -63,7 +72,7 @@ struct disclose_rule {
 
 /* The table's kinds by name ("merchant", …), and actions ("show", "mask", "withhold"). */
 extern const char *const disclose_kind_names[DISCLOSE_KIND_COUNT];
-extern const char *const disclose_action_names[3];
+extern const char *const disclose_action_names[DISCLOSE_ACTION_COUNT];
 
 /* The roles the table has a column for, in its order; NULL-terminated. */
 extern const char *const disclose_roles[];
@@ -157,5 +166,61 @@ int disclose_table_markdown(struct buf *out) WARN_UNUSED;
  * `out` is too small.
  */
 int disclose_mask(const char *in, size_t head, size_t tail, char *out, size_t cap);
+
+/* The parties of a transaction, whose own names and numbers redaction keeps. */
+struct disclose_parties {
+	const char *names[4];  /* the consumer's name, an individual merchant's name… */
+	const char *phones[4]; /* their phone numbers as given */
+	const char *emails[4];
+};
+
+/* The parties of `order` and its `merchant` (both as stored; borrowed). */
+void disclose_parties_of(json_t *order, json_t *merchant, struct disclose_parties *p);
+
+/*
+ * Redact UTF-8 `text` for a reader outside the conversation: mobile and
+ * landline numbers, resident ID numbers and email addresses that are not a
+ * party's are masked, and so are people's names where the text marks them
+ * as names (after 签收人, 快递员, 联系人…, or before 先生, 女士, 师傅…)
+ * unless they are a party's. A heuristic: it masks what it recognises and
+ * errs towards masking. `out` gets the result; *changed whether anything
+ * was masked. RC_TOOBIG if `out` cannot hold it.
+ */
+int disclose_redact(const char *text, const struct disclose_parties *p, struct buf *out,
+		    int *changed, struct err *e) WARN_UNUSED;
+
+/*
+ * What a package for a requester of `role` released on legal `basis` gives
+ * of field `field` of a record of leaf kind `kind` (the table's
+ * DISCLOSE_PACKAGE rows; a field with no row is shown). A rule that holds
+ * only under some bases is WITHHOLD "no_basis" under any other.
+ */
+struct disclose_rule disclose_package_rule(const char *role, const char *basis,
+					   const char *kind, const char *field);
+
+/* Who reads a package: the requester's role, the release's basis, the transaction's parties. */
+struct disclose_package_reader {
+	const char *role;
+	const char *basis;
+	const struct disclose_parties *parties;
+};
+
+/*
+ * Whether the package shows field `field` (a flattened name, as a leaf
+ * holds it) of record `body` of leaf kind `kind` as its value: *show 1 for
+ * a shown field, and for a redacted one in which nothing needed masking;
+ * 0 for one withheld, masked, or redacted with something masked.
+ */
+int disclose_package_shows(const struct disclose_package_reader *r, const char *kind,
+			   json_t *body, const char *field, int *show, struct err *e) WARN_UNUSED;
+
+/*
+ * Append to `out` the masked renderings of record `body` (leaf kind `kind`)
+ * the package's reader sees in place of its withheld fields:
+ * {"record": id, "field": name, "value": masked text}. RC_TOOBIG when `out`
+ * would pass `cap` entries.
+ */
+int disclose_package_masks(const struct disclose_package_reader *r, const char *kind,
+			   json_t *body, json_t *out, size_t cap, struct err *e) WARN_UNUSED;
 
 #endif

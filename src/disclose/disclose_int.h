@@ -42,6 +42,9 @@ struct field_def {
 	int personal;                /* someone's personal data: reads by others are audited */
 	unsigned mask_head, mask_tail; /* characters kept by a mask */
 	struct disclose_rule rules[DISCLOSE_NROLES];
+	/* the legal bases under which an outsider's (court, association,
+	 * regulator) rule holds: NULL-terminated, or NULL for any */
+	const char *const *bases;
 };
 
 extern const struct kind_def disclose_kinds[DISCLOSE_KIND_COUNT];

@@ -14,8 +14,9 @@ static const char *const preamble =
 	"record, the first row says which records of the kind a role may see at all\n"
 	"(any other is 404, as if it did not exist); the rows below it say what the\n"
 	"role gets of each field that matters: `show`, `mask` (middle characters\n"
-	"replaced by `*`) or `withhold` (left out; in an evidence bundle, only its\n"
-	"salted commitment), with the reason. A field not named is shown to whoever\n"
+	"replaced by `*`), `redact` (free text with the names and numbers of people\n"
+	"who are not parties masked) or `withhold` (left out; in an evidence bundle,\n"
+	"only its salted commitment), with the reason. A field not named is shown to whoever\n"
 	"may see the record. A field marked *audited* is personal data: every time it\n"
 	"is shown or masked to someone other than its subject, the read is written to\n"
 	"the audit log (`GET /v1/audit_events`), masked fields as `field(masked)`.\n"
@@ -32,7 +33,22 @@ static const char *const preamble =
 	"- `platform_internal`: the platform's own working notes.\n"
 	"- `not_a_party`: the caller is not a party to this record (404).\n"
 	"- `no_basis`: no legal basis for the role yet; disclosure requests\n"
-	"  (issue 9) bring one.\n";
+	"  bring one.\n"
+	"- `statutory_duty`: PIPL art. 13(1)(3), a court's or a regulator's demand\n"
+	"  the platform must meet.\n"
+	"- `third_parties`: the names, phone and ID numbers and email addresses of\n"
+	"  people who are not parties are masked inside the text (a courier, a\n"
+	"  neighbour who signed); the parties' own are kept.\n"
+	"- `requester`: a disclosure's package gives its requester what was\n"
+	"  released.\n"
+	"\n"
+	"In a disclosure's package, a masked or redacted field is withheld as its\n"
+	"commitment, and its masked rendering travels in the sealed\n"
+	"`package_viewed` event of the same package (docs/formats.md), so every\n"
+	"byte the reader sees is bound by the log. A rule marked *under* a list of\n"
+	"bases holds for a court, an association or a regulator only when the\n"
+	"release's legal basis is one of them; under any other the field is\n"
+	"withheld (no_basis).\n";
 
 static int access_cell(struct buf *out, const struct kind_def *k, const struct access_rule *a)
 {
@@ -47,6 +63,22 @@ static int access_cell(struct buf *out, const struct kind_def *k, const struct a
 		break;
 	}
 	return buf_printf(out, " none (%s) |", a->reason);
+}
+
+/* One role's cell of a field row: action (reason), and the bases an outsider's rule needs. */
+static int field_cell(struct buf *out, const struct field_def *f, size_t r)
+{
+	const char *role = disclose_roles[r];
+	int outsider = strcmp(role, "court") == 0 || strcmp(role, "association") == 0 ||
+		       strcmp(role, "regulator") == 0;
+	int rc = buf_printf(out, " %s (%s)", disclose_action_names[f->rules[r].action],
+			    f->rules[r].reason);
+	size_t i;
+
+	if (!rc && f->bases && outsider && f->rules[r].action != DISCLOSE_WITHHOLD)
+		for (i = 0; !rc && f->bases[i]; i++)
+			rc = buf_printf(out, "%s%s", i ? " or " : " under ", f->bases[i]);
+	return rc ? rc : buf_appends(out, " |");
 }
 
 static int header(struct buf *out)
@@ -88,9 +120,7 @@ int disclose_table_markdown(struct buf *out)
 				continue;
 			rc = buf_printf(out, "\n| `%s`%s |", f->field, f->personal ? " (audited)" : "");
 			for (r = 0; !rc && r < DISCLOSE_NROLES; r++)
-				rc = buf_printf(out, " %s (%s) |",
-						disclose_action_names[f->rules[r].action],
-						f->rules[r].reason);
+				rc = field_cell(out, f, r);
 		}
 		if (!rc)
 			rc = buf_appends(out, "\n");

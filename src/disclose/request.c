@@ -554,24 +554,119 @@ int disclose_get(struct disclose_ctx *c, const struct disclose_who *who, const c
 	return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such disclosure");
 }
 
-int disclose_package_viewed(struct disclose_ctx *c, const struct disclose_who *who,
-			    const char *id, const char *format, struct err *e)
+/* The order and merchant of disclosure `d`: the package's parties and its reader. */
+static int package_load(struct disclose_ctx *c, json_t *d, struct disclose_package *pkg,
+			struct err *e)
 {
-	json_t *d = NULL;
-	const char *state;
-	int rc = disclose_get(c, who, id, &d, e);
+	json_t *rel = json_object_get(d, "released");
+	int rc;
 
+	pkg->disclosure = d;
+	rc = store_get(c->st, STORE_ORDER, str(d, "order"), &pkg->order, e);
+	if (!rc)
+		rc = store_get(c->st, STORE_MERCHANT, str(d, "merchant"), &pkg->merchant, e);
+	if (rc)
+		return rc;
+	disclose_parties_of(pkg->order, pkg->merchant, &pkg->parties);
+	pkg->reader.role = str(json_object_get(d, "requester"), "role");
+	pkg->reader.basis = str(rel, "basis");
+	pkg->reader.parties = &pkg->parties;
+	pkg->masked = json_array();
+	return pkg->masked ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+}
+
+/* Append the masked renderings of the order's records of `kind` (a list kind) in the package. */
+static int masks_of_list(struct disclose_ctx *c, struct disclose_package *pkg,
+			 enum store_kind kind, const char *leaf_kind, struct err *e)
+{
+	struct store_filter f = {NULL, NULL, str(pkg->disclosure, "order")};
+	json_t *items = NULL, *v;
+	int64_t after = 0, next = 0;
+	size_t k;
+	int rc;
+
+	if (!disclose_package_record(pkg, leaf_kind, NULL))
+		return RC_OK;
+	do {
+		rc = store_list(c->st, kind, &f, after, 200, &items, &next, e);
+		json_array_foreach(items, k, v)
+			if (!rc)
+				rc = disclose_package_masks(&pkg->reader, leaf_kind, v, pkg->masked,
+							    DISCLOSE_MAX_MASKED, e);
+		json_decref(items);
+		items = NULL;
+		after = next;
+	} while (!rc && next);
+	return rc;
+}
+
+/*
+ * The masked renderings the package shows in place of withheld fields, for
+ * the view's event: up to DISCLOSE_MAX_MASKED; past them a field stays a
+ * bare commitment (*truncated).
+ */
+static int package_masks(struct disclose_ctx *c, struct disclose_package *pkg, int *truncated,
+			 struct err *e)
+{
+	int rc = RC_OK;
+
+	*truncated = 0;
+	if (disclose_package_record(pkg, "merchant", NULL))
+		rc = disclose_package_masks(&pkg->reader, "merchant", pkg->merchant, pkg->masked,
+					    DISCLOSE_MAX_MASKED, e);
+	if (!rc && disclose_package_record(pkg, "order", NULL))
+		rc = disclose_package_masks(&pkg->reader, "order", pkg->order, pkg->masked,
+					    DISCLOSE_MAX_MASKED, e);
+	if (!rc)
+		rc = masks_of_list(c, pkg, STORE_LOGISTICS, "logistics", e);
+	if (!rc)
+		rc = masks_of_list(c, pkg, STORE_MESSAGE, "message", e);
+	if (rc == RC_TOOBIG) {
+		*truncated = 1;
+		return RC_OK;
+	}
+	return rc;
+}
+
+int disclose_package_viewed(struct disclose_ctx *c, const struct disclose_who *who,
+			    const char *id, const char *format, struct disclose_package *pkg,
+			    struct err *e)
+{
+	json_t *d = NULL, *data;
+	const char *state;
+	int rc = disclose_get(c, who, id, &d, e), truncated = 0;
+
+	memset(pkg, 0, sizeof(*pkg));
 	if (rc)
 		return rc;
 	state = str(d, "state");
 	if (strcmp(state, disclose_state_names[DISCLOSURE_RELEASED]) != 0 &&
-	    strcmp(state, disclose_state_names[DISCLOSURE_PARTIALLY_RELEASED]) != 0)
-		rc = err_set(e, RC_CONFLICT, "not_released", NULL,
-			     "nothing of this disclosure is released (it is %s)", state);
-	else
-		rc = record(c, d, "package_viewed", who, json_pack("{s:s}", "format", format), e);
-	json_decref(d);
+	    strcmp(state, disclose_state_names[DISCLOSURE_PARTIALLY_RELEASED]) != 0) {
+		json_decref(d);
+		return err_set(e, RC_CONFLICT, "not_released", NULL,
+			       "nothing of this disclosure is released (it is %s)", state);
+	}
+	rc = package_load(c, d, pkg, e);
+	if (!rc)
+		rc = package_masks(c, pkg, &truncated, e);
+	if (!rc) {
+		data = json_pack("{s:s, s:O}", "format", format, "masked", pkg->masked);
+		if (data && truncated)
+			json_object_set_new(data, "masked_truncated", json_true());
+		rc = record(c, d, "package_viewed", who, data, e);
+	}
+	if (rc)
+		disclose_package_release(pkg);
 	return rc;
+}
+
+void disclose_package_release(struct disclose_package *pkg)
+{
+	json_decref(pkg->disclosure);
+	json_decref(pkg->order);
+	json_decref(pkg->merchant);
+	json_decref(pkg->masked);
+	memset(pkg, 0, sizeof(*pkg));
 }
 
 /* ---- what a package shows ---- */
@@ -596,10 +691,11 @@ static int scope_of_kind(const char *kind)
 	return -1;
 }
 
-int disclose_shown(void *disclosure, const char *kind, json_t *body)
+int disclose_package_record(void *package, const char *kind, json_t *body)
 {
-	json_t *d = disclosure, *released = json_object_get(json_object_get(d, "released"), "scope");
-	json_t *v;
+	struct disclose_package *pkg = package;
+	json_t *d = pkg->disclosure;
+	json_t *released = json_object_get(json_object_get(d, "released"), "scope"), *v;
 	size_t k;
 	int s;
 
@@ -615,13 +711,15 @@ int disclose_shown(void *disclosure, const char *kind, json_t *body)
 	return 0;
 }
 
-size_t disclose_withheld_fields(json_t *disclosure, const char **names, size_t cap)
+int disclose_package_field(void *package, const char *kind, json_t *body, const char *field)
 {
-	const char *role = str(json_object_get(disclosure, "requester"), "role");
-	size_t n = 0;
+	struct disclose_package *pkg = package;
+	struct err e;
+	int show = 0;
 
-	/* an individual merchant's ID number goes to courts and regulators only */
-	if (role && strcmp(role, "court") != 0 && strcmp(role, "regulator") != 0 && n < cap)
-		names[n++] = "id_number";
-	return n;
+	if (strcmp(kind, "disclosure_event") == 0)
+		return 1;
+	err_clear(&e);
+	/* a field that cannot be decided is withheld: it stays bound as its commitment */
+	return disclose_package_shows(&pkg->reader, kind, body, field, &show, &e) ? 0 : show;
 }

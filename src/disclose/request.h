@@ -9,6 +9,7 @@
 #include "cases/calendar.h"
 #include "cases/rules.h"
 #include "core/err.h"
+#include "disclose/disclose.h"
 #include "store/store.h"
 
 /*
@@ -109,21 +110,49 @@ int disclose_refuse(struct disclose_ctx *c, const struct disclose_who *agent, co
 int disclose_get(struct disclose_ctx *c, const struct disclose_who *who, const char *id,
 		 json_t **out, struct err *e) WARN_UNUSED;
 
+/* The most masked renderings one view of a package seals (its event's leaf is bounded). */
+#define DISCLOSE_MAX_MASKED 150
+
+/*
+ * A package being read: its disclosure, the transaction's parties, and the
+ * masked renderings sealed with this view. The bundle is built with
+ * bundle_opts.shown = disclose_package_record, .field_shown =
+ * disclose_package_field and .shown_ctx the package.
+ */
+struct disclose_package {
+	json_t *disclosure; /* as stored */
+	json_t *order;
+	json_t *merchant;
+	struct disclose_parties parties;
+	struct disclose_package_reader reader;
+	json_t *masked;     /* [{"record","field","value"}] */
+};
+
 /*
  * Record that `who` views the package of released disclosure `id` (a sealed
- * event). RC_CONFLICT (code "not_released") unless released or partially.
+ * event that carries the masked renderings the package shows in place of
+ * withheld fields, so they too are bound by the log), and fill *pkg for
+ * building the package; release it with disclose_package_release.
+ * RC_CONFLICT (code "not_released") unless released or partially.
  */
 int disclose_package_viewed(struct disclose_ctx *c, const struct disclose_who *who,
-			    const char *id, const char *format, struct err *e) WARN_UNUSED;
+			    const char *id, const char *format, struct disclose_package *pkg,
+			    struct err *e) WARN_UNUSED;
+void disclose_package_release(struct disclose_package *pkg);
 
 /*
  * For bundle_opts.shown: whether a record of leaf kind `kind` (`body` as
- * stored) is disclosed in the package of `disclosure`: its kind is in the
- * released scope, or it is one of this disclosure's own events.
+ * stored; may be NULL but for disclosure events) is disclosed in the
+ * package: its kind is in the released scope, or it is one of this
+ * disclosure's own events.
  */
-int disclose_shown(void *disclosure, const char *kind, json_t *body);
+int disclose_package_record(void *package, const char *kind, json_t *body);
 
-/* The fields a package withholds whatever the scope, for `disclosure`'s requester. */
-size_t disclose_withheld_fields(json_t *disclosure, const char **names, size_t cap);
+/*
+ * For bundle_opts.field_shown: whether field `field` of a disclosed record
+ * shows its value, as the visibility table's package rows decide for the
+ * requester and the release's basis (disclose_package_shows).
+ */
+int disclose_package_field(void *package, const char *kind, json_t *body, const char *field);
 
 #endif

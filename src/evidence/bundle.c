@@ -371,7 +371,9 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 					     names[i], parts.id);
 				break;
 			}
-			if (!x->shown || withheld(o, names[i])) {
+			if (!x->shown || withheld(o, names[i]) ||
+			    (o->field_shown &&
+			     !o->field_shown(o->shown_ctx, x->kind, x->body, names[i]))) {
 				uint8_t salt_bin[LEAF_SALT_SIZE], c[32];
 				size_t sl = 0;
 

@@ -29,6 +29,12 @@ struct bundle_opts {
 	 * bytes go in only when a shown record names it.
 	 */
 	int (*shown)(void *ctx, const char *kind, json_t *body);
+	/*
+	 * Which fields of a shown record show their values: NULL for every
+	 * one not in `withhold`; else called for each, with the record's
+	 * flattened field name, and a field it refuses is a commitment only.
+	 */
+	int (*field_shown)(void *ctx, const char *kind, json_t *body, const char *field);
 	void *shown_ctx;
 
 };

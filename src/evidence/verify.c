@@ -433,6 +433,56 @@ static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t id
 	return VERIFY_VALID;
 }
 
+/* The record of the bundle with id `id`, or NULL. */
+static json_t *record_by_id(json_t *records, const char *id)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(records, i, r)
+		if (strcmp(str(r, "id"), id) == 0)
+			return r;
+	return NULL;
+}
+
+/*
+ * A disclosure package's masked renderings (docs/formats.md): each names a
+ * record of the bundle and one of its fields, which must be withheld (a
+ * commitment); the rendering itself is a disclosed field of the sealed
+ * event, so it is bound like any other. *n counts them.
+ */
+static enum verify_result verify_masked(struct vctx *v, json_t *ev, json_t *records, int *n)
+{
+	char name[64];
+	int k;
+
+	for (k = 0;; k++) {
+		const char *rec, *field, *value;
+		json_t *target, *f;
+
+		snprintf(name, sizeof(name), "data.masked[%d].record", k);
+		rec = disclosed(ev, name);
+		snprintf(name, sizeof(name), "data.masked[%d].field", k);
+		field = disclosed(ev, name);
+		snprintf(name, sizeof(name), "data.masked[%d].value", k);
+		value = disclosed(ev, name);
+		if (!rec && !field && !value)
+			return VERIFY_VALID;
+		if (!rec || !field || !value)
+			return fail(v, "disclosure event %s: masked rendering %d is not disclosed whole",
+				    str(ev, "id"), k);
+		target = record_by_id(records, rec);
+		f = target ? json_object_get(json_object_get(target, "fields"), field) : NULL;
+		if (!f)
+			return fail(v, "disclosure event %s: masked rendering %d names %s of %s, "
+				       "which the bundle does not hold", str(ev, "id"), k, field, rec);
+		if (!json_object_get(f, "commitment"))
+			return fail(v, "disclosure event %s: masked rendering %d stands for %s of %s, "
+				       "which is disclosed", str(ev, "id"), k, field, rec);
+		(*n)++;
+	}
+}
+
 static void hash_text(const uint8_t h[TLOG_HASH_SIZE], char out[48])
 {
 	sodium_bin2base64(out, 48, h, TLOG_HASH_SIZE, sodium_base64_VARIANT_ORIGINAL);
@@ -683,7 +733,7 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	char *again = NULL;
 	uint8_t (*hashes)[TLOG_HASH_SIZE] = NULL;
 	size_t i, j, nall = 0, nreq = 0;
-	int withheld = 0, shown = 0, have_order = 0, have_payment = 0;
+	int withheld = 0, shown = 0, have_order = 0, have_payment = 0, masked = 0;
 	enum verify_result r = VERIFY_VALID;
 
 	say(v, "file: an evidence bundle");
@@ -817,6 +867,16 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 		if (r != VERIFY_VALID)
 			goto out;
 	}
+	json_array_foreach(records, i, x) {
+		if (strcmp(str(x, "type"), "disclosure_event") != 0)
+			continue;
+		r = verify_masked(v, x, records, &masked);
+		if (r != VERIFY_VALID)
+			goto out;
+	}
+	if (masked)
+		say(v, "masked renderings: %d, each standing for a withheld field of a record of "
+		       "the bundle, sealed in its disclosure event", masked);
 	say(v, "VALID: %zu records of order %s, %d fields disclosed and %d withheld, all bound "
 	       "to the log's signed checkpoint", json_array_size(records), str(b, "order"), shown,
 	    withheld);

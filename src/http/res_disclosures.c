@@ -199,11 +199,12 @@ static void free_package(void *cls)
 }
 
 /*
- * Record the view (a sealed event of the order's chain) and make it durable
- * in the log before the bundle is read, so the package holds its own view.
+ * Record the view (a sealed event of the order's chain, with the masked
+ * renderings the package shows) and make it durable in the log before the
+ * bundle is read, so the package holds its own view.
  */
-static int record_view(struct http_req *r, const char *id, const char *format, json_t **d,
-		       struct err *e)
+static int record_view(struct http_req *r, const char *id, const char *format,
+		       struct disclose_package *pkg, struct err *e)
 {
 	struct disclose_ctx c;
 	struct disclose_who w;
@@ -211,7 +212,7 @@ static int record_view(struct http_req *r, const char *id, const char *format, j
 
 	ctx_init(r, &c);
 	who_of(r, &w);
-	rc = disclose_package_viewed(&c, &w, id, format, e);
+	rc = disclose_package_viewed(&c, &w, id, format, pkg, e);
 	if (!rc)
 		rc = http_audit(r, id, "package", e);
 	if (!rc)
@@ -221,24 +222,21 @@ static int record_view(struct http_req *r, const char *id, const char *format, j
 	rc = seal_wait(r->srv->st, r->srv->log, c.seals, c.nseals, e);
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 		rc = e->rc;
-	if (!rc)
-		rc = disclose_get(&c, &w, id, d, e);
 	return rc;
 }
 
-/* Bundle options for disclosure `d`'s package: only its released scope shows. */
-static void package_opts(struct http_req *r, json_t *d, const char **withhold, size_t cap,
-			 int content, struct bundle_opts *o)
+/* Bundle options for a package: only its released scope shows, and of it what the table allows. */
+static void package_opts(struct http_req *r, struct disclose_package *pkg, int content,
+			 struct bundle_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->log_vkey = r->srv->log_vkey;
 	o->witness_vkeys = r->srv->witness_vkeys;
 	o->nwitnesses = r->srv->nwitness_vkeys;
 	o->blob_content = content;
-	o->shown = disclose_shown;
-	o->shown_ctx = d;
-	o->withhold = withhold;
-	o->nwithhold = disclose_withheld_fields(d, withhold, cap);
+	o->shown = disclose_package_record;
+	o->field_shown = disclose_package_field;
+	o->shown_ctx = pkg;
 }
 
 /* The PDF's cover texts from the disclosure (the merchant's from the bundle, as disclosed). */
@@ -266,9 +264,9 @@ static void cover_of(json_t *d, struct pdf_cover *cv, char *requester, size_t rl
 }
 
 /* The package as a PDF: the bundle built whole (blobs by digest), rendered into the reply. */
-static int package_pdf(struct http_req *r, json_t *d, struct err *e)
+static int package_pdf(struct http_req *r, struct disclose_package *pkg, struct err *e)
 {
-	const char *withhold[8];
+	json_t *d = pkg->disclosure;
 	char requester[300], scope[200];
 	struct bundle_opts o;
 	struct pdf_cover cv;
@@ -278,7 +276,7 @@ static int package_pdf(struct http_req *r, json_t *d, struct err *e)
 
 	buf_init(&text, (size_t)64 << 20);
 	buf_init(&pdf, (size_t)256 << 20);
-	package_opts(r, d, withhold, sizeof(withhold) / sizeof(withhold[0]), 0, &o);
+	package_opts(r, pkg, 0, &o);
 	rc = store_end(r->srv->st, 1, e);
 	if (!rc)
 		rc = bundle_build(r->srv->st, r->srv->log, r->srv->data_dir, str(d, "order"), &o,
@@ -302,10 +300,9 @@ static int package_pdf(struct http_req *r, json_t *d, struct err *e)
 int res_disclosure_package(struct http_req *r, struct err *e)
 {
 	const char *format = http_query(r, "format");
-	const char *withhold[8];
+	struct disclose_package pkg;
 	struct bundle_opts o;
 	struct bundle *b = NULL;
-	json_t *d = NULL;
 	char disp[160];
 	int rc, pdf;
 
@@ -314,20 +311,22 @@ int res_disclosure_package(struct http_req *r, struct err *e)
 	if (format && strcmp(format, "json") != 0 && strcmp(format, "pdf") != 0)
 		return err_set(e, RC_INVAL, "invalid_enum", "format", "format must be json or pdf");
 	pdf = format && strcmp(format, "pdf") == 0;
-	rc = record_view(r, r->params[0], pdf ? "pdf" : "json", &d, e);
-	if (rc)
+	rc = record_view(r, r->params[0], pdf ? "pdf" : "json", &pkg, e);
+	if (rc) {
+		disclose_package_release(&pkg);
 		return rc;
+	}
 	r->verbatim = 1;
 	if (pdf) {
-		rc = package_pdf(r, d, e);
+		rc = package_pdf(r, &pkg, e);
 	} else {
-		package_opts(r, d, withhold, sizeof(withhold) / sizeof(withhold[0]), 1, &o);
+		package_opts(r, &pkg, 1, &o);
 		/* the bundle reads the store itself: leave the request's transaction, then begin
 		 * another */
 		rc = store_end(r->srv->st, 1, e);
 		if (!rc)
-			rc = bundle_open(r->srv->st, r->srv->log, r->srv->data_dir, str(d, "order"),
-					 &o, &b, e);
+			rc = bundle_open(r->srv->st, r->srv->log, r->srv->data_dir,
+					 str(pkg.disclosure, "order"), &o, &b, e);
 		if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 			rc = e->rc;
 		if (!rc) {
@@ -338,11 +337,11 @@ int res_disclosure_package(struct http_req *r, struct err *e)
 	}
 	if (!rc) {
 		snprintf(disp, sizeof(disp), "attachment; filename=\"%.64s.package.%s\"",
-			 str(d, "id"), pdf ? "pdf" : "json");
+			 str(pkg.disclosure, "id"), pdf ? "pdf" : "json");
 		snprintf(r->disposition, sizeof(r->disposition), "%s", disp);
 	}
 	bundle_free(b);
-	json_decref(d);
+	disclose_package_release(&pkg);
 	return rc;
 }
 

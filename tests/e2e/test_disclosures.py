@@ -12,7 +12,8 @@ SCOPE_ALL = ["merchant_identity", "order", "listing", "payment", "logistics", "m
              "dispute_record"]
 
 
-class DisclosureTest(DisputeCase):
+class DisclosureCase(DisputeCase):
+    """The tools of the disclosure tests: requesters, packages, offline verification."""
 
     def setUp(self):
         super().setUp()
@@ -63,6 +64,10 @@ class DisclosureTest(DisputeCase):
             if values:
                 out.setdefault(rec["type"], []).append(rec)
         return out
+
+
+
+class DisclosureTest(DisclosureCase):
 
     # ---- the consumer's basic right ----
 
@@ -287,3 +292,113 @@ class DisclosureTest(DisputeCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PackagePrivacyTest(DisclosureCase):
+    """Minimum necessary inside a package: other people's names and numbers masked, the
+    location trail only under a basis that covers it, and every masked rendering sealed."""
+
+    COURIER_NOTE = "快递员赵小六(13812345678)已派件"
+    CHAT = "快递员赵小六电话13812345678，他说包裹放在门卫了，签收人：钱多多"
+
+    def order_with_third_parties(self, **merchant):
+        m = self.world.merchant(**merchant)
+        lst = self.world.listing(m["id"])
+        o = self.world.order(m["id"], lst["id"])
+        self.world.post("/v1/orders/%s/logistics" % o["id"],
+                        logistics_body(status="signed", location="杭州市西湖区文三路",
+                                       detail=self.COURIER_NOTE))
+        self.world.post("/v1/orders/%s/messages" % o["id"],
+                        message_body(sender="merchant", text=self.CHAT))
+        self.world.post("/v1/orders/%s/messages" % o["id"],
+                        message_body(text="好的，我的电话是+86 138 0000 0000"))
+        return m, o, self.token("consumer", o["consumer"]["id"])
+
+    def released(self, token, order, basis=None, scope=None):
+        d = self.disclose(token, {"order": order["id"], "scope": scope or SCOPE_ALL,
+                                  "purpose": "审理网络购物合同纠纷", "reference": "(2025)浙0192民初77号"})
+        body = {"reasons": ["依法协助调查"]}
+        if basis:
+            body["basis"] = basis
+        r = self.req("POST", "/v1/disclosures/%s/approve" % d["id"], body, token=self.agent)
+        self.assertEqual(r.status, 200, r.body)
+        return d
+
+    def records(self, raw, kind):
+        return [r for r in json.loads(raw)["records"] if r["type"] == kind]
+
+    def masks(self, raw):
+        """The masked renderings of the package's own view: (record, field) -> value."""
+        out = {}
+        for ev in self.records(raw, "disclosure_event"):
+            f = ev["fields"]
+            k = 0
+            while "data.masked[%d].record" % k in f:
+                key = (f["data.masked[%d].record" % k]["value"],
+                       f["data.masked[%d].field" % k]["value"])
+                out[key] = f["data.masked[%d].value" % k]["value"]
+                k += 1
+        return out
+
+    def test_a_courts_package_masks_couriers_and_neighbours_and_seals_the_masks(self):
+        _, o, _ = self.order_with_third_parties()
+        court = self.court()
+        raw = self.package(self.released(court, o), court)
+        res = self.verify(raw)
+        self.assertEqual(res.returncode, 0, res.stdout)
+        self.assertIn(b"masked renderings: 2", res.stdout)
+        # nobody's number or name but the parties' leaves the platform
+        for secret in ("13812345678", "赵小六", "钱多多"):
+            self.assertNotIn(secret.encode(), raw)
+        msg = [m for m in self.records(raw, "message")
+               if "commitment" in m["fields"]["text"]][0]
+        lge = self.records(raw, "logistics")[0]
+        self.assertIn("commitment", lge["fields"]["detail"])
+        masks = self.masks(raw)
+        self.assertEqual(masks[(msg["id"], "text")],
+                         "快递员赵**电话138****5678，他说包裹放在门卫了，签收人：钱**")
+        self.assertEqual(masks[(lge["id"], "detail")], "快递员赵**(138****5678)已派件")
+        # the consumer's own number is a party's: the court reads it as written
+        mine = [m for m in self.records(raw, "message") if "value" in m["fields"]["text"]]
+        self.assertEqual(mine[0]["fields"]["text"]["value"], "好的，我的电话是+86 138 0000 0000")
+        # a statutory duty covers the location trail
+        self.assertEqual(lge["fields"]["location"]["value"], "杭州市西湖区文三路")
+        # a masked rendering is bound like any other byte of the package
+        forged = raw.replace("138****5678".encode(), "139****5678".encode(), 1)
+        self.assertEqual(self.verify(forged).returncode, 1)
+
+    def test_the_location_trail_goes_only_under_a_basis_that_covers_it(self):
+        _, o, consumer = self.order_with_third_parties()
+        assoc = self.association()
+        consent = self.package(self.released(assoc, o, basis="pipl_13_1_1"), assoc)
+        self.assertEqual(self.verify(consent).returncode, 0)
+        self.assertIn("commitment", self.records(consent, "logistics")[0]["fields"]["location"])
+        self.assertNotIn("杭州市西湖区文三路".encode(), consent)
+        duty = self.package(self.released(self.association("上海市消费者权益保护委员会"), o),
+                            self.association("上海市消费者权益保护委员会"))
+        self.assertEqual(self.records(duty, "logistics")[0]["fields"]["location"]["value"],
+                         "杭州市西湖区文三路")
+        # the consumer's own parcel: theirs to see
+        d = self.disclose(consumer, {"order": o["id"], "scope": ["logistics"], "purpose": "起诉"})
+        own = self.package(d, consumer)
+        self.assertEqual(self.records(own, "logistics")[0]["fields"]["location"]["value"],
+                         "杭州市西湖区文三路")
+
+    def test_an_individual_merchants_id_number_reaches_the_consumer_masked_and_sealed(self):
+        m, o, consumer = self.order_with_third_parties(kind="individual")
+        d = self.disclose(consumer, {"order": o["id"], "scope": ["merchant_identity"],
+                                     "purpose": "起诉商家需要被告身份信息"})
+        raw = self.package(d, consumer)
+        self.assertEqual(self.verify(raw).returncode, 0)
+        mer = self.records(raw, "merchant")[0]
+        self.assertIn("commitment", mer["fields"]["id_number"])
+        self.assertEqual(mer["fields"]["legal_name"]["value"], "张三")
+        rid = self.masks(raw)[(mer["id"], "id_number")]
+        self.assertEqual(len(rid), 18)
+        self.assertRegex(rid, r"^\d{3}\*{11}[\dX]{4}$")
+        self.assertNotIn(m["id_number"].encode(), raw)
+        # a court gets it whole, under its statutory duty
+        court = self.court()
+        whole = self.package(self.released(court, o, scope=["merchant_identity"]), court)
+        self.assertEqual(self.records(whole, "merchant")[0]["fields"]["id_number"]["value"],
+                         m["id_number"])

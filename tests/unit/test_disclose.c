@@ -471,6 +471,166 @@ static void docs_privacy_md_is_the_table_rendered(void **state)
 	free(have);
 }
 
+/* ---- packages ---- */
+
+struct package_expect {
+	const char *kind, *field, *basis;
+	const char *cells[NROLES];
+};
+
+static const struct package_expect package_table[] = {
+	{"merchant", "id_number", "pipl_13_1_3",
+	 {"show:staff", "show:staff", "mask:sensitive_pi", "withhold:no_basis",
+	  "show:statutory_duty", "mask:sensitive_pi", "show:statutory_duty", "withhold:no_basis"}},
+	{"order", "consumer.phone", "pipl_13_1_3",
+	 {"show:staff", "show:staff", "show:own", "withhold:no_basis", "show:statutory_duty",
+	  "mask:minimum_necessary", "mask:minimum_necessary", "withhold:no_basis"}},
+	/* the location trail: only under a basis that covers it, or the consumer's own */
+	{"logistics", "location", "pipl_13_1_3",
+	 {"show:staff", "show:staff", "show:own", "withhold:no_basis", "show:sensitive_pi",
+	  "show:sensitive_pi", "show:sensitive_pi", "withhold:no_basis"}},
+	{"logistics", "location", "pipl_13_1_1",
+	 {"show:staff", "show:staff", "show:own", "withhold:no_basis", OUT4("withhold:no_basis")}},
+	{"logistics", "location", "pipl_13_1_5",
+	 {"show:staff", "show:staff", "show:own", "withhold:no_basis", OUT4("withhold:no_basis")}},
+	{"logistics", "detail", "pipl_13_1_1",
+	 {"show:staff", "show:staff", "redact:third_parties", "withhold:no_basis",
+	  "redact:third_parties", "redact:third_parties", "redact:third_parties",
+	  "withhold:no_basis"}},
+	{"message", "text", "cpl_44",
+	 {"show:staff", "show:staff", "redact:third_parties", "withhold:no_basis",
+	  "redact:third_parties", "redact:third_parties", "redact:third_parties",
+	  "withhold:no_basis"}},
+	{"message", "sender", "cpl_44",
+	 {"show:requester", "show:requester", "show:requester", "withhold:no_basis",
+	  "show:requester", "show:requester", "show:requester", "withhold:no_basis"}},
+};
+
+static void package_rules_follow_the_requester_and_the_basis(void **state)
+{
+	size_t i, r;
+	char got[96];
+
+	(void)state;
+	for (i = 0; i < sizeof(package_table) / sizeof(package_table[0]); i++)
+		for (r = 0; r < NROLES; r++) {
+			const struct package_expect *x = &package_table[i];
+			struct disclose_rule d =
+				disclose_package_rule(roles[r], x->basis, x->kind, x->field);
+
+			snprintf(got, sizeof(got), "%s:%s", disclose_action_names[d.action], d.reason);
+			if (strcmp(got, x->cells[r]) != 0)
+				fail_msg("package %s.%s under %s for %s: got %s, want %s", x->kind,
+					 x->field, x->basis, roles[r], got, x->cells[r]);
+		}
+}
+
+static void redact_one(const struct disclose_parties *p, const char *in, const char *want,
+		       int want_changed)
+{
+	struct buf out;
+	struct err e;
+	int changed = -1;
+
+	buf_init(&out, 4096);
+	assert_int_equal(disclose_redact(in, p, &out, &changed, &e), RC_OK);
+	if (strcmp(out.data, want) != 0 || changed != want_changed)
+		fail_msg("redact '%s': got '%s' (changed %d), want '%s' (%d)", in, out.data, changed,
+			 want, want_changed);
+	buf_release(&out);
+}
+
+static void redaction_masks_the_names_and_numbers_of_people_who_are_not_parties(void **state)
+{
+	struct disclose_parties p;
+	struct buf out;
+	struct err e;
+	int changed;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.names[0] = "王芳";
+	p.phones[0] = "139-0000-1111";
+	p.names[1] = "陈记数码";
+	p.phones[1] = "021-55556666";
+	p.emails[0] = "shop@example.com";
+	/* couriers and people who signed, by the words that mark a name */
+	redact_one(&p, "快递员张三说明天到，电话13812345678", "快递员张*说明天到，电话138****5678", 1);
+	redact_one(&p, "已签收，签收人：李小龙", "已签收，签收人：李**", 1);
+	redact_one(&p, "赵师傅已取件", "*师傅已取件", 1);
+	redact_one(&p, "联系人是刘德华", "联系人是刘**", 1);
+	/* numbers: a landline with its area code, an ID number, an email address */
+	redact_one(&p, "请打010-62345678", "请打010-****5678", 1);
+	redact_one(&p, "身份证110101199003074514", "身份证110***********4514", 1);
+	redact_one(&p, "发到zhang.san@example.net了", "发到z***@example.net了", 1);
+	redact_one(&p, "手机 138 1234 5678", "手机 138 **** 5678", 1);
+	/* the parties' own names and numbers stay, as do numbers that are not a person's */
+	redact_one(&p, "王先生您好，请拨13900001111或021-55556666", "王先生您好，请拨13900001111或021-55556666", 0);
+	redact_one(&p, "签收人：王芳", "签收人：王芳", 0);
+	redact_one(&p, "邮件shop@example.com", "邮件shop@example.com", 0);
+	redact_one(&p, "单号SF1234567890123，订单20250930123456，价格199元",
+		   "单号SF1234567890123，订单20250930123456，价格199元", 0);
+	redact_one(&p, "快递员说明天到", "快递员说明天到", 0);
+	redact_one(&p, "", "", 0);
+	/* text that is not UTF-8 is refused */
+	buf_init(&out, 64);
+	assert_int_equal(disclose_redact("\xff\xfe", &p, &out, &changed, &e), RC_INVAL);
+	buf_release(&out);
+}
+
+static void a_package_withholds_what_it_masks_and_renders_it_for_the_event(void **state)
+{
+	struct disclose_parties p;
+	struct disclose_package_reader court = {"court", "pipl_13_1_3", &p};
+	struct disclose_package_reader assoc = {"association", "pipl_13_1_1", &p};
+	json_t *msg = json_pack("{s:s, s:s, s:s}", "id", "msg_1", "sender", "merchant", "text",
+				"快递员张三电话13812345678");
+	json_t *plain = json_pack("{s:s, s:s}", "id", "msg_2", "text", "好的，明天发货");
+	json_t *lge = json_pack("{s:s, s:s, s:s}", "id", "lge_1", "location", "上海市浦东新区",
+				"detail", "已签收");
+	json_t *mer = json_pack("{s:s, s:s}", "id", "mer_1", "id_number", "110101199003074514");
+	json_t *masks = json_array();
+	struct err e;
+	int show = -1;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(disclose_package_shows(&court, "message", msg, "text", &show, &e), RC_OK);
+	assert_int_equal(show, 0);
+	assert_int_equal(disclose_package_shows(&court, "message", plain, "text", &show, &e), RC_OK);
+	assert_int_equal(show, 1);
+	assert_int_equal(disclose_package_shows(&court, "message", msg, "sender", &show, &e), RC_OK);
+	assert_int_equal(show, 1);
+	assert_int_equal(disclose_package_shows(&court, "logistics", lge, "location", &show, &e),
+			 RC_OK);
+	assert_int_equal(show, 1);
+	assert_int_equal(disclose_package_shows(&assoc, "logistics", lge, "location", &show, &e),
+			 RC_OK);
+	assert_int_equal(show, 0);
+	assert_int_equal(disclose_package_shows(&assoc, "merchant", mer, "id_number", &show, &e),
+			 RC_OK);
+	assert_int_equal(show, 0);
+
+	assert_int_equal(disclose_package_masks(&court, "message", msg, masks, 10, &e), RC_OK);
+	assert_int_equal(disclose_package_masks(&court, "message", plain, masks, 10, &e), RC_OK);
+	assert_int_equal(disclose_package_masks(&assoc, "logistics", lge, masks, 10, &e), RC_OK);
+	assert_int_equal(disclose_package_masks(&assoc, "merchant", mer, masks, 10, &e), RC_OK);
+	assert_int_equal(json_array_size(masks), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(masks, 0), "value")),
+			    "快递员张*电话138****5678");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(masks, 1), "field")),
+			    "id_number");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(masks, 1), "value")),
+			    "110***********4514");
+	/* past the cap, an error the caller turns into a bare commitment */
+	assert_int_equal(disclose_package_masks(&court, "message", msg, masks, 2, &e), RC_TOOBIG);
+	json_decref(msg);
+	json_decref(plain);
+	json_decref(lge);
+	json_decref(mer);
+	json_decref(masks);
+}
+
 #define T(fn) cmocka_unit_test(fn)
 #define TF(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -489,6 +649,9 @@ int main(void)
 		T(list_scopes_follow_the_access_rules),
 		T(bundles_withhold_what_a_view_would_mask_or_withhold),
 		T(docs_privacy_md_is_the_table_rendered),
+		T(package_rules_follow_the_requester_and_the_basis),
+		T(redaction_masks_the_names_and_numbers_of_people_who_are_not_parties),
+		T(a_package_withholds_what_it_masks_and_renders_it_for_the_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
