@@ -575,28 +575,28 @@ static int package_load(struct disclose_ctx *c, json_t *d, struct disclose_packa
 	return pkg->masked ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 }
 
-/* Append the masked renderings of the order's records of `kind` (a list kind) in the package. */
-static int masks_of_list(struct disclose_ctx *c, struct disclose_package *pkg,
-			 enum store_kind kind, const char *leaf_kind, struct err *e)
+/* store_seal_chain_each: the masked renderings of one record of the order's chain. */
+struct chain_masks {
+	struct disclose_ctx *c;
+	struct disclose_package *pkg;
+	struct err *e;
+};
+
+static int chain_record_masks(void *ctx, const struct store_seal *s)
 {
-	struct store_filter f = {NULL, NULL, str(pkg->disclosure, "order")};
-	json_t *items = NULL, *v;
-	int64_t after = 0, next = 0;
-	size_t k;
+	struct chain_masks *m = ctx;
+	json_t *body = NULL;
 	int rc;
 
-	if (!disclose_package_record(pkg, leaf_kind, NULL))
+	if (strcmp(s->kind, "order") == 0 || strcmp(s->kind, "payment") == 0 ||
+	    strcmp(s->kind, "disclosure_event") == 0 ||
+	    !disclose_package_record(m->pkg, s->kind, NULL))
 		return RC_OK;
-	do {
-		rc = store_list(c->st, kind, &f, after, 200, &items, &next, e);
-		json_array_foreach(items, k, v)
-			if (!rc)
-				rc = disclose_package_masks(&pkg->reader, leaf_kind, v, pkg->masked,
-							    DISCLOSE_MAX_MASKED, e);
-		json_decref(items);
-		items = NULL;
-		after = next;
-	} while (!rc && next);
+	rc = seal_load_record(m->c->st, s, &body, m->e);
+	if (!rc)
+		rc = disclose_package_masks(&m->pkg->reader, s->kind, body, m->pkg->masked,
+					    DISCLOSE_MAX_MASKED, m->e);
+	json_decref(body);
 	return rc;
 }
 
@@ -617,10 +617,12 @@ static int package_masks(struct disclose_ctx *c, struct disclose_package *pkg, i
 	if (!rc && disclose_package_record(pkg, "order", NULL))
 		rc = disclose_package_masks(&pkg->reader, "order", pkg->order, pkg->masked,
 					    DISCLOSE_MAX_MASKED, e);
-	if (!rc)
-		rc = masks_of_list(c, pkg, STORE_LOGISTICS, "logistics", e);
-	if (!rc)
-		rc = masks_of_list(c, pkg, STORE_MESSAGE, "message", e);
+	if (!rc) {
+		struct chain_masks m = {c, pkg, e};
+
+		rc = store_seal_chain_each(c->st, str(pkg->disclosure, "order"), chain_record_masks,
+					   &m, e);
+	}
 	if (rc == RC_TOOBIG) {
 		*truncated = 1;
 		return RC_OK;

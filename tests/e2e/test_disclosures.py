@@ -341,15 +341,25 @@ class PackagePrivacyTest(DisclosureCase):
         return out
 
     def test_a_courts_package_masks_couriers_and_neighbours_and_seals_the_masks(self):
-        _, o, _ = self.order_with_third_parties()
+        _, o, consumer = self.order_with_third_parties()
+        r = self.req("POST", "/v1/disputes", {
+            "order": o["id"], "claim": {"type": "refund", "amount": cny(1999)},
+            "reason": "not_received"}, token=consumer)
+        self.assertEqual(r.status, 201, r.body)
+        said = self.req("POST", "/v1/disputes/%s/messages" % r.body["id"],
+                        {"text": "我没收到，物流说邻居孙大圣13711112222代收了"}, token=consumer)
+        self.assertEqual(said.status, 200, said.body)
         court = self.court()
         raw = self.package(self.released(court, o), court)
         res = self.verify(raw)
         self.assertEqual(res.returncode, 0, res.stdout)
-        self.assertIn(b"masked renderings: 2", res.stdout)
+        self.assertIn(b"masked renderings: 3", res.stdout)
         # nobody's number or name but the parties' leaves the platform
-        for secret in ("13812345678", "赵小六", "钱多多"):
+        for secret in ("13812345678", "赵小六", "钱多多", "13711112222"):
             self.assertNotIn(secret.encode(), raw)
+        said = [ev for ev in self.records(raw, "dispute_event") if "data.text" in ev["fields"]][0]
+        self.assertEqual(self.masks(raw)[(said["id"], "data.text")],
+                         "我没收到，物流说邻居孙大圣137****2222代收了")
         msg = [m for m in self.records(raw, "message")
                if "commitment" in m["fields"]["text"]][0]
         lge = self.records(raw, "logistics")[0]
