@@ -399,7 +399,7 @@ const struct chat demo_chats[] = {
 		{'c', 60, 1440, "物流显示已经签收了，但我根本没收到，也没人给我打过电话！"},
 		{'m', 5, 120, "亲，物流显示放在{station}了，麻烦您去看一下"},
 		{'c', 30, 300, "去找过了，没有。我也没有授权任何人代收"},
-		{'m', 10, 180, "我们联系一下快递员，请您稍等"},
+		{'m', 10, 180, "我们联系了快递员刘师傅（13912345678），他说是放在{station}门口了，请您稍等"},
 		{'c', 1440, 2880, "两天了还是没有结果，请给我一个明确的答复，不然我就申请退款了"},
 	}},
 	/* 7-day no-reason return, accepted */
@@ -505,7 +505,7 @@ const struct chat demo_chats[] = {
 const size_t demo_chats_n = N_ELEM(demo_chats);
 
 const char *const demo_signed_details[] = {
-	"已签收，签收人凭取件码签收", "已签收，签收人：本人", "已签收，签收人：家人代收",
+	"已签收，签收人凭取件码签收", "已签收，签收人：本人", "已签收，签收人：周桂芳（家人代收）",
 };
 const size_t demo_signed_details_n = N_ELEM(demo_signed_details);
 
