@@ -235,6 +235,15 @@ static const char *const migrations[] = {
 	"  SELECT key, request_hash, result, created_at FROM fund_ops;"
 	"DROP TABLE fund_ops;"
 	"ALTER TABLE fund_ops_by_key RENAME TO fund_ops;",
+	/*
+	 * 12: disputes whose evidence changed since their last assessment
+	 * (src/assist/assess.h): queued in the same transaction as the
+	 * change, taken off in the one that records the new assessment.
+	 */
+	"CREATE TABLE assess_queue ("
+	"  dispute_id TEXT PRIMARY KEY REFERENCES disputes(id), queued_at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX assess_queue_age ON assess_queue(queued_at);",
 };
 
 size_t store_migration_count(void)

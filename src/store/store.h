@@ -403,6 +403,19 @@ int store_dispute_event_get(struct store *st, const char *id, json_t **body,
 int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
 			     int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
 
+/*
+ * The queue of disputes to assess again: queue one (once; queuing it again
+ * keeps its place), the oldest queued (*found 0 when none), whether one is
+ * queued, and take one off (*was 1 if it was queued).
+ */
+int store_assess_queue(struct store *st, const char *dispute_id, int64_t now,
+		       struct err *e) WARN_UNUSED;
+int store_assess_next(struct store *st, char id[ID_MAX], int *found, struct err *e) WARN_UNUSED;
+int store_assess_queued(struct store *st, const char *dispute_id, int *queued,
+			struct err *e) WARN_UNUSED;
+int store_assess_done(struct store *st, const char *dispute_id, int *was,
+		      struct err *e) WARN_UNUSED;
+
 /* A timer: fires `step`'s timeout for a dispute if it is still in `state`. */
 struct store_timer {
 	int64_t seq;

@@ -213,6 +213,71 @@ int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t a
 	return sq_page(st, s, limit, items, next, e);
 }
 
+int store_assess_queue(struct store *st, const char *dispute_id, int64_t now, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "INSERT OR IGNORE INTO assess_queue (dispute_id, queued_at) "
+				  "VALUES (?, ?)", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, dispute_id);
+	sqlite3_bind_int64(s, 2, now);
+	return sq_step_done(st, s, "queue an assessment", e);
+}
+
+/* The first dispute id `sql` selects (bound to `arg` if not NULL) into `id`; *found. */
+static int first_id(struct store *st, const char *sql, const char *arg, char id[ID_MAX],
+		    int *found, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, sql, &s, e), step;
+
+	*found = 0;
+	if (rc)
+		return rc;
+	if (arg)
+		sq_bind_text(s, 1, arg);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		snprintf(id, ID_MAX, "%s", sqlite3_column_text(s, 0));
+		*found = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = sq_fail(st, e, "read the assessment queue");
+	}
+	sq_finish(st, s);
+	return rc;
+}
+
+int store_assess_next(struct store *st, char id[ID_MAX], int *found, struct err *e)
+{
+	return first_id(st, "SELECT dispute_id FROM assess_queue ORDER BY queued_at, dispute_id "
+			    "LIMIT 1", NULL, id, found, e);
+}
+
+int store_assess_queued(struct store *st, const char *dispute_id, int *queued, struct err *e)
+{
+	char id[ID_MAX];
+
+	return first_id(st, "SELECT dispute_id FROM assess_queue WHERE dispute_id = ?",
+			dispute_id, id, queued, e);
+}
+
+int store_assess_done(struct store *st, const char *dispute_id, int *was, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "DELETE FROM assess_queue WHERE dispute_id = ?", &s, e);
+
+	*was = 0;
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, dispute_id);
+	rc = sq_step_done(st, s, "take an assessment off the queue", e);
+	if (!rc)
+		*was = sqlite3_changes(st->db) > 0;
+	return rc;
+}
+
 int store_timer_add(struct store *st, const char *dispute_id, const char *step,
 		    const char *state, int64_t due_at, struct err *e)
 {
