@@ -88,6 +88,21 @@ static void page_end(struct pdf_doc *d)
 static void draw_cells(struct pdf_doc *d, PangoLayout **cells, const double *widths, int n,
 		       int border, int shade);
 
+/* The head row of table `t`, shaded, which then is the open table (its head is not repeated within itself). */
+static void draw_head(struct pdf_doc *d, const struct pdf_table *t)
+{
+	PangoLayout *head[PDF_MAX_COLS];
+	int i;
+
+	d->table = NULL;
+	for (i = 0; i < t->ncols && i < PDF_MAX_COLS; i++)
+		head[i] = layout_new(d, ST_CELL, t->head[i], t->widths[i] - 2 * CELL_PAD);
+	draw_cells(d, head, t->widths, i, 1, 1);
+	while (i-- > 0)
+		g_object_unref(head[i]);
+	d->table = t;
+}
+
 void pdf_page_new(struct pdf_doc *d)
 {
 	char left[320], right[160];
@@ -109,19 +124,8 @@ void pdf_page_new(struct pdf_doc *d)
 		cairo_stroke(d->cr);
 		cairo_set_source_rgb(d->cr, 0, 0, 0);
 	}
-	if (t) {
-		/* the table's head again, as a row that never splits */
-		PangoLayout *head[16];
-		int i;
-
-		d->table = NULL;
-		for (i = 0; i < t->ncols && i < 16; i++)
-			head[i] = layout_new(d, ST_CELL, t->head[i], t->widths[i] - 2 * CELL_PAD);
-		draw_cells(d, head, t->widths, i, 1, 1);
-		while (i-- > 0)
-			g_object_unref(head[i]);
-		d->table = t;
-	}
+	if (t)
+		draw_head(d, t); /* the table's head again */
 	d->fresh_y = d->y;
 }
 
@@ -176,12 +180,12 @@ static double flow_height(const struct flow *f)
 static void draw_cells(struct pdf_doc *d, PangoLayout **cells, const double *widths, int n,
 		       int border, int shade)
 {
-	struct flow f[16];
+	struct flow f[PDF_MAX_COLS];
 	double pad = border ? CELL_PAD : 0, full = 0, need, avail, x, used;
 	int i, k, left, first = 1;
 
-	if (n > 16)
-		n = 16;
+	if (n > PDF_MAX_COLS)
+		n = PDF_MAX_COLS;
 	for (i = 0; i < n; i++) {
 		if (flow_init(&f[i], cells[i]) != RC_OK) {
 			while (i-- > 0)
@@ -317,35 +321,27 @@ void pdf_heading(struct pdf_doc *d, const char *text, int new_page)
 
 void pdf_table_begin(struct pdf_doc *d, const struct pdf_table *t)
 {
-	PangoLayout *head[16];
-	int i;
-
 	if (d->rc)
 		return;
 	if (d->y + 50 > BODY_BOTTOM)
 		pdf_page_new(d);
-	for (i = 0; i < t->ncols && i < 16; i++)
-		head[i] = layout_new(d, ST_CELL, t->head[i], t->widths[i] - 2 * CELL_PAD);
-	draw_cells(d, head, t->widths, i, 1, 1);
-	while (i-- > 0)
-		g_object_unref(head[i]);
-	d->table = t;
+	draw_head(d, t);
 }
 
 /* One row; frees the markups. */
 void pdf_table_row(struct pdf_doc *d, GString **cells)
 {
 	const struct pdf_table *t = d->table;
-	PangoLayout *l[16];
+	PangoLayout *l[PDF_MAX_COLS];
 	int i;
 
-	for (i = 0; t && !d->rc && i < t->ncols && i < 16; i++)
+	for (i = 0; t && !d->rc && i < t->ncols && i < PDF_MAX_COLS; i++)
 		l[i] = layout_new(d, ST_CELL, cells[i]->str, t->widths[i] - 2 * CELL_PAD);
 	if (t && !d->rc)
 		draw_cells(d, l, t->widths, i, 1, 0);
-	for (i = 0; t && !d->rc && i < t->ncols && i < 16; i++)
+	for (i = 0; t && !d->rc && i < t->ncols && i < PDF_MAX_COLS; i++)
 		g_object_unref(l[i]);
-	for (i = 0; t && i < t->ncols && i < 16; i++)
+	for (i = 0; t && i < t->ncols && i < PDF_MAX_COLS; i++)
 		g_string_free(cells[i], TRUE);
 }
 

@@ -321,21 +321,11 @@ void pdf_mk_source(GString *m, const json_t *r)
 		g_string_append(m, "承运人 Carrier: ");
 		pdf_mk_field(m, r, "carrier");
 	} else if (strcmp(t, "message") == 0) {
-		const char *s = pdf_rec_value(r, "sender");
-
 		g_string_append(m, "发送方 Sender: ");
-		if (s && pdf_word(VOCAB_ROLE, s))
-			pdf_mk_text(m, pdf_word(VOCAB_ROLE, s));
-		else
-			pdf_mk_field(m, r, "sender");
+		pdf_mk_word_field(m, r, "sender", VOCAB_ROLE);
 	} else if (strcmp(t, "dispute_event") == 0) {
-		const char *s = pdf_rec_value(r, "actor.role");
-
 		g_string_append(m, "争议处理 Dispute: ");
-		if (s && pdf_word(VOCAB_ROLE, s))
-			pdf_mk_text(m, pdf_word(VOCAB_ROLE, s));
-		else
-			pdf_mk_field(m, r, "actor.role");
+		pdf_mk_word_field(m, r, "actor.role", VOCAB_ROLE);
 	} else if (strcmp(t, "blob") == 0) {
 		g_string_append(m, "上传文件 Upload\n");
 		pdf_mk_field(m, r, "content_type");

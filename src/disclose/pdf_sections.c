@@ -8,23 +8,72 @@
 #include "tlog/checkpoint.h"
 #include "tlog/note.h"
 
-/* ---- sections ---- */
+/* ---- rows of two-column tables: a label and what it names ---- */
 
+/* Start a row with its label; the caller fills c[1] and draws it with pdf_table_row. */
+static void item_begin(GString **c, const char *label)
+{
+	pdf_cells_new(c, 2);
+	g_string_append(c[0], label);
+}
+
+/* A row of a label and a text, in `span` (one of the SPAN_ macros) or, when NULL, plain. */
+static void item_row(struct pdf_doc *d, const char *label, const char *span, const char *text)
+{
+	GString *c[2];
+
+	item_begin(c, label);
+	if (span)
+		pdf_mk_span(c[1], span, text);
+	else
+		pdf_mk_text(c[1], text);
+	pdf_table_row(d, c);
+}
+
+/* A cover row: the caller's text if `given`, else field `field` of `rec`, else no row. */
 static void cover_row(struct pdf_doc *d, const char *label, const char *given, const json_t *rec,
 		      const char *field)
 {
 	GString *c[2];
 
-	if (!given && !pdf_rec_field(rec, field))
-		return;
-	pdf_cells_new(c, 2);
-	g_string_append(c[0], label);
-	if (given)
-		pdf_mk_text(c[1], given);
-	else
+	if (given) {
+		item_row(d, label, NULL, given);
+	} else if (pdf_rec_field(rec, field)) {
+		item_begin(c, label);
 		pdf_mk_field(c[1], rec, field);
-	pdf_table_row(d, c);
+		pdf_table_row(d, c);
+	}
 }
+
+/* The log's origin, as the cover gives it or the bundle holds it; NULL if neither. */
+static const char *log_origin(const struct pdf_doc *d)
+{
+	return d->cover->log_origin ? d->cover->log_origin
+				    : pdf_str(json_object_get(d->bundle, "log"), "origin");
+}
+
+/* The signed checkpoint's text, as the cover gives it or the bundle holds it; NULL if neither. */
+static const char *checkpoint_text(const struct pdf_doc *d)
+{
+	return d->cover->checkpoint ? d->cover->checkpoint : pdf_str(d->bundle, "checkpoint");
+}
+
+/* The checkpoint parsed into *ck: 1, or 0 when there is none or it cannot be read. */
+static int checkpoint_read(const struct pdf_doc *d, struct tlog_checkpoint *ck)
+{
+	const char *cp = checkpoint_text(d);
+	struct tlog_note note;
+	struct err e;
+	int ok;
+
+	tlog_note_init(&note);
+	ok = cp && tlog_note_parse(&note, cp, strlen(cp), &e) == RC_OK &&
+	     tlog_checkpoint_parse(ck, note.text, note.text_len, &e) == RC_OK;
+	tlog_note_release(&note);
+	return ok;
+}
+
+/* ---- sections ---- */
 
 void pdf_section_cover(struct pdf_doc *d)
 {
@@ -34,10 +83,8 @@ void pdf_section_cover(struct pdf_doc *d)
 	const struct pdf_cover *cv = d->cover;
 	const json_t *mer = pdf_record_of(d, "merchant"), *ord = pdf_record_of(d, "order");
 	struct tlog_checkpoint ck;
-	struct tlog_note note;
-	struct err e;
-	GString *m = g_string_new(NULL);
-	char size[32] = "";
+	GString *m = g_string_new(NULL), *c[2];
+	char size[32] = "—";
 
 	pdf_page_new(d);
 	d->y += 6;
@@ -51,20 +98,14 @@ void pdf_section_cover(struct pdf_doc *d)
 	cover_row(d, "材料编号 Package", d->package_id, NULL, NULL);
 	cover_row(d, "订单 Order", d->order_id, NULL, NULL);
 	if (cv->released_at) {
-		GString *c[2];
-
-		pdf_cells_new(c, 2);
-		g_string_append(c[0], "提供时间 Released at");
+		item_begin(c, "提供时间 Released at");
 		pdf_mk_time(c[1], cv->released_at);
 		pdf_table_row(d, c);
 	}
 	if (cv->consumer) {
 		cover_row(d, "消费者 Consumer", cv->consumer, NULL, NULL);
 	} else if (ord) {
-		GString *c[2];
-
-		pdf_cells_new(c, 2);
-		g_string_append(c[0], "消费者 Consumer");
+		item_begin(c, "消费者 Consumer");
 		pdf_mk_field(c[1], ord, "consumer.name");
 		g_string_append(c[1], "\n");
 		pdf_mk_field(c[1], ord, "consumer.id");
@@ -73,10 +114,7 @@ void pdf_section_cover(struct pdf_doc *d)
 	if (cv->merchant) {
 		cover_row(d, "经营者 Merchant", cv->merchant, NULL, NULL);
 	} else if (mer) {
-		GString *c[2];
-
-		pdf_cells_new(c, 2);
-		g_string_append(c[0], "经营者 Merchant");
+		item_begin(c, "经营者 Merchant");
 		pdf_mk_field(c[1], mer, "legal_name");
 		g_string_append(c[1], "\n");
 		pdf_mk_text(c[1], pdf_str(mer, "id"));
@@ -114,23 +152,13 @@ void pdf_section_cover(struct pdf_doc *d)
 	cover_row(d, "法律依据 Legal basis", cv->legal_basis ? cv->legal_basis : "—", NULL, NULL);
 	cover_row(d, "文号 Reference", cv->reference, NULL, NULL);
 	cover_row(d, "提供范围 Scope", cv->scope, NULL, NULL);
-	{
-		GString *c[2];
-		const char *cp = cv->checkpoint ? cv->checkpoint : pdf_str(d->bundle, "checkpoint");
-
-		pdf_cells_new(c, 2);
-		g_string_append(c[0], "日志 Log");
-		pdf_mk_span(c[1], SPAN_MONO, cv->log_origin ? cv->log_origin
-				: pdf_str(json_object_get(d->bundle, "log"), "origin"));
-		tlog_note_init(&note);
-		if (cp && tlog_note_parse(&note, cp, strlen(cp), &e) == RC_OK &&
-		    tlog_checkpoint_parse(&ck, note.text, note.text_len, &e) == RC_OK)
-			snprintf(size, sizeof size, "%" PRIu64, ck.size);
-		tlog_note_release(&note);
-		g_string_append_printf(c[1], "\n检查点 checkpoint: %s 条 entries; %zu 项记录 records",
-				       size[0] ? size : "—", json_array_size(d->records));
-		pdf_table_row(d, c);
-	}
+	item_begin(c, "日志 Log");
+	pdf_mk_span(c[1], SPAN_MONO, log_origin(d));
+	if (checkpoint_read(d, &ck))
+		snprintf(size, sizeof size, "%" PRIu64, ck.size);
+	g_string_append_printf(c[1], "\n检查点 checkpoint: %s 条 entries; %zu 项记录 records", size,
+			       json_array_size(d->records));
+	pdf_table_row(d, c);
 	pdf_table_end(d, 14);
 
 	pdf_block(d, ST_SMALL,
@@ -265,43 +293,92 @@ static void mk_attachments(struct pdf_doc *d, GString *m, const json_t *r)
 	}
 }
 
+/*
+ * A section that lists the records of one type as a table, a row each, in
+ * the order of the evidence list; the first column is the record's number
+ * in that list.
+ */
+struct record_table {
+	const char *type;       /* the records listed */
+	const char *title;      /* the section's heading */
+	int new_page;           /* the heading starts a page; else it follows what is above */
+	const char *none;       /* said instead of the table when the package has none */
+	struct pdf_table table; /* the columns, the first the number */
+	void (*row)(struct pdf_doc *d, const json_t *r, GString **c); /* fills c[1] on */
+};
+
+static void records_table(struct pdf_doc *d, const struct record_table *rt)
+{
+	GString *c[PDF_MAX_COLS];
+	const json_t *r;
+	size_t i;
+
+	if (rt->new_page) {
+		pdf_heading(d, rt->title, 1);
+	} else {
+		if (d->y + 80 > BODY_BOTTOM)
+			pdf_page_new(d);
+		else
+			d->y += 10;
+		pdf_text(d, ST_H1, rt->title, 8);
+	}
+	if (!pdf_count_type(d, rt->type)) {
+		pdf_text(d, ST_BODY, rt->none, 8);
+		return;
+	}
+	pdf_table_begin(d, &rt->table);
+	json_array_foreach(d->records, i, r) {
+		if (strcmp(pdf_str(r, "type"), rt->type) != 0)
+			continue;
+		pdf_cells_new(c, rt->table.ncols);
+		g_string_append_printf(c[0], "%zu", i + 1);
+		rt->row(d, r, c);
+		pdf_table_row(d, c);
+	}
+	pdf_table_end(d, 10);
+}
+
+/* A chat message: time / sender / text and the files it names. */
+static void chat_row(struct pdf_doc *d, const json_t *r, GString **c)
+{
+	if (pdf_rec_value(r, "sent_at"))
+		pdf_mk_time(c[1], pdf_rec_value(r, "sent_at"));
+	else
+		pdf_mk_time(c[1], pdf_str(r, "time"));
+	pdf_mk_word_field(c[2], r, "sender", VOCAB_ROLE);
+	pdf_mk_field(c[3], r, "text");
+	mk_attachments(d, c[3], r);
+}
+
 void pdf_section_chat(struct pdf_doc *d)
 {
 	static const double w[] = {30, 96, 80, BODY_W - 206};
 	static const char *const head[] = {"<b>序号</b>\nNo.", "<b>时间</b>\nTime",
 					   "<b>发送方</b>\nSender", "<b>内容</b>\nText"};
-	static const struct pdf_table t = {4, w, head};
-	const json_t *r;
-	size_t i;
+	static const struct record_table rt = {
+		"message", "聊天记录 Chat messages", 1,
+		"本证据包中没有聊天记录。No chat messages in this package.", {4, w, head}, chat_row};
 
-	pdf_heading(d, "聊天记录 Chat messages", 1);
-	if (!pdf_count_type(d, "message")) {
-		pdf_text(d, ST_BODY, "本证据包中没有聊天记录。No chat messages in this package.", 8);
-		return;
-	}
-	pdf_table_begin(d, &t);
-	json_array_foreach(d->records, i, r) {
-		GString *c[4];
-		const char *s;
+	records_table(d, &rt);
+}
 
-		if (strcmp(pdf_str(r, "type"), "message") != 0)
-			continue;
-		pdf_cells_new(c, 4);
-		g_string_append_printf(c[0], "%zu", i + 1);
-		if (pdf_rec_value(r, "sent_at"))
-			pdf_mk_time(c[1], pdf_rec_value(r, "sent_at"));
-		else
-			pdf_mk_time(c[1], pdf_str(r, "time"));
-		s = pdf_rec_value(r, "sender");
-		if (s && pdf_word(VOCAB_ROLE, s))
-			pdf_mk_text(c[2], pdf_word(VOCAB_ROLE, s));
-		else
-			pdf_mk_field(c[2], r, "sender");
-		pdf_mk_field(c[3], r, "text");
-		mk_attachments(d, c[3], r);
-		pdf_table_row(d, c);
+/* A logistics event: time / status / location / carrier, tracking number and details. */
+static void logistics_row(struct pdf_doc *d, const json_t *r, GString **c)
+{
+	(void)d;
+	if (pdf_rec_value(r, "occurred_at"))
+		pdf_mk_time(c[1], pdf_rec_value(r, "occurred_at"));
+	else
+		pdf_mk_field(c[1], r, "occurred_at");
+	pdf_mk_word_field(c[2], r, "status", VOCAB_STATUS);
+	pdf_mk_field(c[3], r, "location");
+	pdf_mk_field(c[4], r, "carrier");
+	g_string_append(c[4], "\n");
+	pdf_mk_field(c[4], r, "tracking_number");
+	if (pdf_rec_field(r, "detail")) {
+		g_string_append(c[4], "\n");
+		pdf_mk_field(c[4], r, "detail");
 	}
-	pdf_table_end(d, 10);
 }
 
 void pdf_section_logistics(struct pdf_doc *d)
@@ -310,48 +387,59 @@ void pdf_section_logistics(struct pdf_doc *d)
 	static const char *const head[] = {"<b>序号</b>\nNo.", "<b>时间</b>\nTime",
 					   "<b>状态</b>\nStatus", "<b>地点</b>\nLocation",
 					   "<b>承运人 / 运单号</b>\nCarrier / tracking no."};
-	static const struct pdf_table t = {5, w, head};
-	const json_t *r;
-	size_t i;
+	static const struct record_table rt = {
+		"logistics", "物流记录 Logistics", 0,
+		"本证据包中没有物流记录。No logistics events in this package.", {5, w, head},
+		logistics_row};
 
-	if (d->y + 80 > BODY_BOTTOM)
-		pdf_page_new(d);
-	else
-		d->y += 10;
-	pdf_text(d, ST_H1, "物流记录 Logistics", 8);
-	if (!pdf_count_type(d, "logistics")) {
-		pdf_text(d, ST_BODY, "本证据包中没有物流记录。No logistics events in this package.", 8);
-		return;
-	}
-	pdf_table_begin(d, &t);
-	json_array_foreach(d->records, i, r) {
-		GString *c[5];
-		const char *s;
+	records_table(d, &rt);
+}
 
-		if (strcmp(pdf_str(r, "type"), "logistics") != 0)
-			continue;
-		pdf_cells_new(c, 5);
-		g_string_append_printf(c[0], "%zu", i + 1);
-		if (pdf_rec_value(r, "occurred_at"))
-			pdf_mk_time(c[1], pdf_rec_value(r, "occurred_at"));
-		else
-			pdf_mk_field(c[1], r, "occurred_at");
-		s = pdf_rec_value(r, "status");
-		if (s && pdf_word(VOCAB_STATUS, s))
-			pdf_mk_text(c[2], pdf_word(VOCAB_STATUS, s));
-		else
-			pdf_mk_field(c[2], r, "status");
-		pdf_mk_field(c[3], r, "location");
-		pdf_mk_field(c[4], r, "carrier");
-		g_string_append(c[4], "\n");
-		pdf_mk_field(c[4], r, "tracking_number");
-		if (pdf_rec_field(r, "detail")) {
-			g_string_append(c[4], "\n");
-			pdf_mk_field(c[4], r, "detail");
+/* A dispute event: time / event and state change / actor / reason and data. */
+static void timeline_row(struct pdf_doc *d, const json_t *r, GString **c)
+{
+	const json_t *f;
+	const char *name;
+
+	(void)d;
+	pdf_mk_time(c[1], pdf_str(r, "time"));
+	pdf_mk_field(c[2], r, "type");
+	if (pdf_rec_field(r, "from") || pdf_rec_field(r, "to")) {
+		g_string_append(c[2], "\n");
+		if (pdf_rec_field(r, "from")) {
+			pdf_mk_field(c[2], r, "from");
+			g_string_append(c[2], " → ");
+		} else {
+			g_string_append(c[2], "→ ");
 		}
-		pdf_table_row(d, c);
+		pdf_mk_field(c[2], r, "to");
 	}
-	pdf_table_end(d, 10);
+	pdf_mk_word_field(c[3], r, "actor.role", VOCAB_ROLE);
+	if (pdf_rec_field(r, "actor.name")) {
+		g_string_append(c[3], "\n");
+		pdf_mk_field(c[3], r, "actor.name");
+	}
+	if (pdf_rec_field(r, "actor.id")) {
+		g_string_append(c[3], "\n" SPAN_MONO);
+		pdf_mk_field(c[3], r, "actor.id");
+		g_string_append(c[3], SPAN_END);
+	}
+	if (pdf_rec_field(r, "reason"))
+		pdf_mk_field(c[4], r, "reason");
+	json_object_foreach((json_t *)json_object_get(r, "fields"), name, f) {
+		const char *v = pdf_str(f, "value");
+
+		if (strncmp(name, "data.", 5) != 0)
+			continue;
+		if (c[4]->len)
+			g_string_append(c[4], "\n");
+		pdf_mk_span(c[4], SPAN_GREY, name + 5);
+		g_string_append(c[4], ": ");
+		if (v && pdf_is_amount_field(name))
+			pdf_mk_amount(c[4], v);
+		else
+			pdf_mk_field(c[4], r, name);
+	}
 }
 
 void pdf_section_timeline(struct pdf_doc *d)
@@ -360,74 +448,11 @@ void pdf_section_timeline(struct pdf_doc *d)
 	static const char *const head[] = {"<b>序号</b>\nNo.", "<b>时间</b>\nTime",
 					   "<b>事件</b>\nEvent", "<b>操作方</b>\nActor",
 					   "<b>说明</b>\nDetails"};
-	static const struct pdf_table t = {5, w, head};
-	const json_t *r, *f;
-	const char *name;
-	size_t i;
+	static const struct record_table rt = {
+		"dispute_event", "争议处理经过 Dispute timeline", 0,
+		"本订单没有争议记录。No dispute events for this order.", {5, w, head}, timeline_row};
 
-	if (d->y + 80 > BODY_BOTTOM)
-		pdf_page_new(d);
-	else
-		d->y += 10;
-	pdf_text(d, ST_H1, "争议处理经过 Dispute timeline", 8);
-	if (!pdf_count_type(d, "dispute_event")) {
-		pdf_text(d, ST_BODY, "本订单没有争议记录。No dispute events for this order.", 8);
-		return;
-	}
-	pdf_table_begin(d, &t);
-	json_array_foreach(d->records, i, r) {
-		GString *c[5];
-		const char *s;
-
-		if (strcmp(pdf_str(r, "type"), "dispute_event") != 0)
-			continue;
-		pdf_cells_new(c, 5);
-		g_string_append_printf(c[0], "%zu", i + 1);
-		pdf_mk_time(c[1], pdf_str(r, "time"));
-		pdf_mk_field(c[2], r, "type");
-		if (pdf_rec_field(r, "from") || pdf_rec_field(r, "to")) {
-			g_string_append(c[2], "\n");
-			if (pdf_rec_field(r, "from")) {
-				pdf_mk_field(c[2], r, "from");
-				g_string_append(c[2], " → ");
-			} else {
-				g_string_append(c[2], "→ ");
-			}
-			pdf_mk_field(c[2], r, "to");
-		}
-		s = pdf_rec_value(r, "actor.role");
-		if (s && pdf_word(VOCAB_ROLE, s))
-			pdf_mk_text(c[3], pdf_word(VOCAB_ROLE, s));
-		else
-			pdf_mk_field(c[3], r, "actor.role");
-		if (pdf_rec_field(r, "actor.name")) {
-			g_string_append(c[3], "\n");
-			pdf_mk_field(c[3], r, "actor.name");
-		}
-		if (pdf_rec_field(r, "actor.id")) {
-			g_string_append(c[3], "\n" SPAN_MONO);
-			pdf_mk_field(c[3], r, "actor.id");
-			g_string_append(c[3], SPAN_END);
-		}
-		if (pdf_rec_field(r, "reason"))
-			pdf_mk_field(c[4], r, "reason");
-		json_object_foreach((json_t *)json_object_get(r, "fields"), name, f) {
-			const char *v = pdf_str(f, "value");
-
-			if (strncmp(name, "data.", 5) != 0)
-				continue;
-			if (c[4]->len)
-				g_string_append(c[4], "\n");
-			pdf_mk_span(c[4], SPAN_GREY, name + 5);
-			g_string_append(c[4], ": ");
-			if (v && pdf_is_amount_field(name))
-				pdf_mk_amount(c[4], v);
-			else
-				pdf_mk_field(c[4], r, name);
-		}
-		pdf_table_row(d, c);
-	}
-	pdf_table_end(d, 10);
+	records_table(d, &rt);
 }
 
 void pdf_section_verify(struct pdf_doc *d)
@@ -439,25 +464,20 @@ void pdf_section_verify(struct pdf_doc *d)
 	static const char *const ch[] = {"<b>命令 Command</b>"};
 	static const struct pdf_table command = {1, cw, ch};
 	const struct pdf_cover *cv = d->cover;
-	const json_t *log = json_object_get(d->bundle, "log"), *wk;
-	const char *origin = cv->log_origin ? cv->log_origin : pdf_str(log, "origin");
-	const char *vkey = cv->log_vkey ? cv->log_vkey : pdf_str(log, "vkey");
-	const char *cp = cv->checkpoint ? cv->checkpoint : pdf_str(d->bundle, "checkpoint");
+	const json_t *wk;
+	const char *origin = log_origin(d), *cp = checkpoint_text(d);
+	const char *vkey = cv->log_vkey ? cv->log_vkey
+					: pdf_str(json_object_get(d->bundle, "log"), "vkey");
 	struct tlog_checkpoint ck;
-	struct tlog_note note;
-	struct err e;
-	GString *m = g_string_new(NULL), *c[2];
+	GString *m = g_string_new(NULL);
 	char root[64] = "—", size[32] = "—";
 	size_t i;
 
-	tlog_note_init(&note);
-	if (cp && tlog_note_parse(&note, cp, strlen(cp), &e) == RC_OK &&
-	    tlog_checkpoint_parse(&ck, note.text, note.text_len, &e) == RC_OK) {
+	if (checkpoint_read(d, &ck)) {
 		snprintf(size, sizeof size, "%" PRIu64, ck.size);
 		sodium_bin2base64(root, sizeof root, ck.root, sizeof ck.root,
 				  sodium_base64_VARIANT_ORIGINAL);
 	}
-	tlog_note_release(&note);
 
 	pdf_heading(d, "如何核验 How to verify", 1);
 	pdf_block(d, ST_BODY,
@@ -501,28 +521,12 @@ void pdf_section_verify(struct pdf_doc *d)
 
 	pdf_heading(d, "日志与检查点 Log and checkpoint", 0);
 	pdf_table_begin(d, &t);
-	pdf_cells_new(c, 2);
-	g_string_append(c[0], "日志来源 Log origin");
-	pdf_mk_span(c[1], SPAN_MONO, origin ? origin : "—");
-	pdf_table_row(d, c);
-	pdf_cells_new(c, 2);
-	g_string_append(c[0], "日志公钥 Log key (vkey)");
-	pdf_mk_span(c[1], SPAN_MONO, vkey ? vkey : "—");
-	pdf_table_row(d, c);
-	pdf_cells_new(c, 2);
-	g_string_append(c[0], "检查点大小 Checkpoint size");
-	g_string_append_printf(c[1], "%s", size);
-	pdf_table_row(d, c);
-	pdf_cells_new(c, 2);
-	g_string_append(c[0], "根哈希 Root hash");
-	pdf_mk_span(c[1], SPAN_MONO, root);
-	pdf_table_row(d, c);
-	json_array_foreach(json_object_get(d->bundle, "witnesses"), i, wk) {
-		pdf_cells_new(c, 2);
-		g_string_append(c[0], "见证者 Witness");
-		pdf_mk_span(c[1], SPAN_MONO, json_string_value(wk));
-		pdf_table_row(d, c);
-	}
+	item_row(d, "日志来源 Log origin", SPAN_MONO, origin ? origin : "—");
+	item_row(d, "日志公钥 Log key (vkey)", SPAN_MONO, vkey ? vkey : "—");
+	item_row(d, "检查点大小 Checkpoint size", NULL, size);
+	item_row(d, "根哈希 Root hash", SPAN_MONO, root);
+	json_array_foreach(json_object_get(d->bundle, "witnesses"), i, wk)
+		item_row(d, "见证者 Witness", SPAN_MONO, json_string_value(wk));
 	pdf_table_end(d, 8);
 	pdf_text(d, ST_SMALL, "签名检查点全文 The signed checkpoint, verbatim:", 2);
 	g_string_truncate(m, 0);
