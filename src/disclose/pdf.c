@@ -435,6 +435,7 @@ static void doc_render(struct pdf_doc *d)
 	d->page = 0;
 	d->y = BODY_TOP;
 	d->table = NULL;
+	d->nmasked = 0;
 	pdf_section_cover(d);
 	pdf_section_catalogue(d);
 	pdf_section_transaction(d);
@@ -482,6 +483,11 @@ int pdf_render_package_to(const json_t *bundle, const struct pdf_cover *cover,
 	d.records = json_object_get(bundle, "records");
 	d.order_id = pdf_str(bundle, "order") ? pdf_str(bundle, "order") : "—";
 	d.package_id = d.cover->package_id ? d.cover->package_id : d.order_id;
+	rc = pdf_masked_load(&d);
+	if (rc) {
+		err_set(e, rc, "nomem", NULL, "out of memory reading the masked renderings");
+		goto out;
+	}
 	rc = doc_fonts_init(&d);
 	if (rc)
 		goto out;
@@ -535,6 +541,7 @@ out:
 		g_object_unref(d.pc);
 	if (d.fontmap)
 		g_object_unref(d.fontmap);
+	json_decref(d.masked);
 	return rc;
 }
 

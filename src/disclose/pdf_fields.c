@@ -46,14 +46,109 @@ void pdf_mk_span(GString *m, const char *span, const char *text)
 	g_string_append(m, SPAN_END);
 }
 
-/* A field as shown: its value, "已隐去 (withheld): commitment …", or a dash. */
-void pdf_mk_field(GString *m, const json_t *rec, const char *name)
+/* ---- masked renderings ---- */
+
+/* The chain seq of a record, or -1 when it has none. */
+static json_int_t chain_seq(const json_t *r)
+{
+	const json_t *seq = json_object_get(json_object_get(r, "chain"), "seq");
+
+	return json_is_integer(seq) ? json_integer_value(seq) : -1;
+}
+
+/*
+ * The package_viewed event whose masked renderings the PDF shows: the last
+ * by chain seq of this package's own views (its `disclosure` is the cover's
+ * package id) if there are any, else of all; NULL if none. *no is its
+ * number in the evidence list.
+ */
+static const json_t *masked_event(const struct pdf_doc *d, size_t *no)
+{
+	const char *own = d->cover->package_id, *dsc;
+	const json_t *r, *ev = NULL;
+	int ev_own = 0;
+	size_t i;
+
+	json_array_foreach(d->records, i, r) {
+		const char *type = pdf_rec_value(r, "type");
+		int is_own;
+
+		if (strcmp(pdf_str(r, "type"), "disclosure_event") != 0 || !type ||
+		    strcmp(type, "package_viewed") != 0)
+			continue;
+		dsc = pdf_rec_value(r, "disclosure");
+		is_own = own && dsc && strcmp(own, dsc) == 0;
+		if (!ev || is_own > ev_own || (is_own == ev_own && chain_seq(r) >= chain_seq(ev))) {
+			ev = r;
+			ev_own = is_own;
+			*no = i + 1;
+		}
+	}
+	return ev;
+}
+
+int pdf_masked_load(struct pdf_doc *d)
+{
+	const json_t *ev = masked_event(d, &d->masked_event);
+	const char *rec, *field, *text;
+	char name[64];
+	unsigned n;
+
+	if (!ev)
+		return RC_OK;
+	d->masked = json_object();
+	if (!d->masked)
+		return RC_NOMEM;
+	/* data.masked[0].record, .field, .value; data.masked[1]…: as an array is flattened */
+	for (n = 0;; n++) {
+		json_t *of;
+
+		snprintf(name, sizeof name, "data.masked[%u].record", n);
+		if (!pdf_rec_field(ev, name))
+			break;
+		rec = pdf_rec_value(ev, name);
+		snprintf(name, sizeof name, "data.masked[%u].field", n);
+		field = pdf_rec_value(ev, name);
+		snprintf(name, sizeof name, "data.masked[%u].value", n);
+		text = pdf_rec_value(ev, name);
+		if (!rec || !field || !text)
+			continue; /* withheld here too: nothing to show */
+		of = json_object_get(d->masked, rec);
+		if (!of) {
+			of = json_object();
+			if (json_object_set_new(d->masked, rec, of))
+				return RC_NOMEM;
+		}
+		if (json_object_set_new(of, field, json_string(text)))
+			return RC_NOMEM;
+	}
+	return RC_OK;
+}
+
+/* The masked rendering of field `name` of `rec`, or NULL. */
+static const char *masked_text(const struct pdf_doc *d, const json_t *rec, const char *name)
+{
+	const char *id = pdf_str(rec, "id");
+
+	if (!d->masked || !id)
+		return NULL;
+	return json_string_value(json_object_get(json_object_get(d->masked, id), name));
+}
+
+/* ---- fields ---- */
+
+/* A field as shown: its value, its masked rendering, "已隐去 (withheld): commitment …", or a dash. */
+void pdf_mk_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name)
 {
 	const json_t *f = pdf_rec_field(rec, name);
-	const char *v = pdf_str(f, "value"), *c = pdf_str(f, "commitment");
+	const char *v = pdf_str(f, "value"), *c = pdf_str(f, "commitment"), *masked;
 
 	if (v) {
 		pdf_mk_text(m, v);
+	} else if (c && (masked = masked_text(d, rec, name)) != NULL) {
+		pdf_mk_text(m, masked);
+		g_string_append(m, SPAN_MASKED "（已遮蔽 / masked）" SPAN_END);
+		d->nmasked++;
 	} else if (c) {
 		g_string_append(m, SPAN_HELD "已隐去 (withheld): commitment " SPAN_END);
 		pdf_mk_span(m, SPAN_MONO, c);
@@ -198,14 +293,14 @@ const char *pdf_word(enum pdf_vocab v, const char *key)
 	return vocab_find(vocabs[v], key);
 }
 
-void pdf_mk_word_field(GString *m, const json_t *rec, const char *name, enum pdf_vocab v)
+void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name, enum pdf_vocab v)
 {
 	const char *word = pdf_word(v, pdf_rec_value(rec, name));
 
 	if (word)
 		pdf_mk_text(m, word);
 	else
-		pdf_mk_field(m, rec, name);
+		pdf_mk_field(d, m, rec, name);
 }
 
 int pdf_is_amount_field(const char *name)
@@ -304,7 +399,7 @@ size_t pdf_record_number(const struct pdf_doc *d, const char *type, const char *
 	return 0;
 }
 
-void pdf_mk_source(GString *m, const json_t *r)
+void pdf_mk_source(struct pdf_doc *d, GString *m, const json_t *r)
 {
 	const char *t = pdf_str(r, "type");
 
@@ -316,21 +411,21 @@ void pdf_mk_source(GString *m, const json_t *r)
 		g_string_append(m, "平台订单系统\nPlatform order system");
 	} else if (strcmp(t, "payment") == 0) {
 		g_string_append(m, "支付渠道 Payment channel: ");
-		pdf_mk_field(m, r, "channel");
+		pdf_mk_field(d, m, r, "channel");
 	} else if (strcmp(t, "logistics") == 0) {
 		g_string_append(m, "承运人 Carrier: ");
-		pdf_mk_field(m, r, "carrier");
+		pdf_mk_field(d, m, r, "carrier");
 	} else if (strcmp(t, "message") == 0) {
 		g_string_append(m, "发送方 Sender: ");
-		pdf_mk_word_field(m, r, "sender", VOCAB_ROLE);
+		pdf_mk_word_field(d, m, r, "sender", VOCAB_ROLE);
 	} else if (strcmp(t, "dispute_event") == 0) {
 		g_string_append(m, "争议处理 Dispute: ");
-		pdf_mk_word_field(m, r, "actor.role", VOCAB_ROLE);
+		pdf_mk_word_field(d, m, r, "actor.role", VOCAB_ROLE);
 	} else if (strcmp(t, "blob") == 0) {
 		g_string_append(m, "上传文件 Upload\n");
-		pdf_mk_field(m, r, "content_type");
+		pdf_mk_field(d, m, r, "content_type");
 		g_string_append(m, ", ");
-		pdf_mk_field(m, r, "size");
+		pdf_mk_field(d, m, r, "size");
 		g_string_append(m, " 字节 bytes");
 	} else {
 		g_string_append(m, "平台 Platform");

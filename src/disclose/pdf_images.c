@@ -320,9 +320,9 @@ void pdf_section_images(struct pdf_doc *d)
 		g_string_append(m, SPAN_MONO);
 		pdf_mk_text(m, id);
 		g_string_append(m, SPAN_END "\n" SPAN_GREY "类型 type: ");
-		pdf_mk_field(m, r, "content_type");
+		pdf_mk_field(d, m, r, "content_type");
 		g_string_append(m, " · 大小 size: ");
-		pdf_mk_field(m, r, "size");
+		pdf_mk_field(d, m, r, "size");
 		g_string_append(m, " · 引用于 named by: ");
 		mk_referrers(d, m, id);
 		g_string_append(m, SPAN_END);

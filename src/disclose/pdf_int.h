@@ -51,6 +51,7 @@
 #define SPAN_GREY "<span foreground=\"#555555\">"
 #define SPAN_UTC "<span foreground=\"#555555\" size=\"6600\">"
 #define SPAN_HELD "<span foreground=\"#8a1c1c\">"
+#define SPAN_MASKED "<span foreground=\"#8a1c1c\" size=\"6600\">"
 #define SPAN_END "</span>"
 
 /* Styles of the text blocks. */
@@ -87,6 +88,10 @@ struct pdf_doc {
 	const char *order_id;         /* the bundle's order */
 	const struct pdf_cover *cover; /* never NULL (an empty cover when the caller gave none) */
 	const char *data_dir;         /* blob store, or NULL */
+	json_t *masked;               /* masked renderings of withheld fields, {record id: {field: text}},
+				       * from the package_viewed event pdf_masked_load chose; owned; NULL if none */
+	size_t masked_event;          /* that event's number in the evidence list; 0 if none */
+	int nmasked;                  /* masked renderings shown so far in this pass */
 	pdf_write_fn *write;          /* the caller's sink */
 	void *write_arg;              /* its argument */
 	int write_rc;                 /* what the sink returned when it failed */
@@ -143,8 +148,23 @@ void pdf_mk_text(GString *m, const char *text);
 /* Text in a span opened by `span` (one of the SPAN_ macros). */
 void pdf_mk_span(GString *m, const char *span, const char *text);
 
-/* A field as shown: its value, "已隐去 (withheld): commitment …", or a dash. */
-void pdf_mk_field(GString *m, const json_t *rec, const char *name);
+/*
+ * A field as shown: its value; withheld, its masked rendering if the
+ * package has one (counted in d->nmasked), else "已隐去 (withheld):
+ * commitment …"; a dash when the record has no such field.
+ */
+void pdf_mk_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name);
+
+/*
+ * Find the masked renderings the package carries: in the sealed
+ * disclosure_event of type package_viewed that the PDF is of (the last by
+ * chain seq of those whose `disclosure` is the cover's package id, else the
+ * last of all), the disclosed fields data.masked[N].record (a record id),
+ * .field (a field name of that record) and .value (the masked text), into
+ * d->masked. RC_OK (d->masked stays NULL when there is no such event), or
+ * RC_NOMEM.
+ */
+int pdf_masked_load(struct pdf_doc *d) WARN_UNUSED;
 
 /* Money in fen as "19.99 (1999 分 fen)", else the text itself. */
 void pdf_mk_amount(GString *m, const char *fen);
@@ -164,14 +184,14 @@ enum pdf_vocab {
 const char *pdf_word(enum pdf_vocab v, const char *key);
 
 /* A field whose value is a word of `v`: shown as that word, else as pdf_mk_field shows it. */
-void pdf_mk_word_field(GString *m, const json_t *rec, const char *name, enum pdf_vocab v);
+void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name, enum pdf_vocab v);
 
 /* A field name that holds money in fen (ends in "amount"), or a time (ends in "_at"). */
 int pdf_is_amount_field(const char *name);
 int pdf_is_time_field(const char *name);
 
 /* Where a record comes from, for the evidence list ("平台订单系统 Platform order system"). */
-void pdf_mk_source(GString *m, const json_t *rec);
+void pdf_mk_source(struct pdf_doc *d, GString *m, const json_t *rec);
 
 /* The leaf hash of a record, recomputed from it (base64 into out[45]); RC_INVAL if it cannot be. */
 int pdf_record_leaf_hash(const json_t *rec, char out[45]);

@@ -40,7 +40,7 @@ static void cover_row(struct pdf_doc *d, const char *label, const char *given, c
 		item_row(d, label, NULL, given);
 	} else if (pdf_rec_field(rec, field)) {
 		item_begin(c, label);
-		pdf_mk_field(c[1], rec, field);
+		pdf_mk_field(d, c[1], rec, field);
 		pdf_table_row(d, c);
 	}
 }
@@ -106,16 +106,16 @@ void pdf_section_cover(struct pdf_doc *d)
 		cover_row(d, "消费者 Consumer", cv->consumer, NULL, NULL);
 	} else if (ord) {
 		item_begin(c, "消费者 Consumer");
-		pdf_mk_field(c[1], ord, "consumer.name");
+		pdf_mk_field(d, c[1], ord, "consumer.name");
 		g_string_append(c[1], "\n");
-		pdf_mk_field(c[1], ord, "consumer.id");
+		pdf_mk_field(d, c[1], ord, "consumer.id");
 		pdf_table_row(d, c);
 	}
 	if (cv->merchant) {
 		cover_row(d, "经营者 Merchant", cv->merchant, NULL, NULL);
 	} else if (mer) {
 		item_begin(c, "经营者 Merchant");
-		pdf_mk_field(c[1], mer, "legal_name");
+		pdf_mk_field(d, c[1], mer, "legal_name");
 		g_string_append(c[1], "\n");
 		pdf_mk_text(c[1], pdf_str(mer, "id"));
 		pdf_table_row(d, c);
@@ -200,7 +200,7 @@ void pdf_section_catalogue(struct pdf_doc *d)
 		pdf_cells_new(c, 6);
 		g_string_append_printf(c[0], "%zu", i + 1);
 		pdf_mk_text(c[1], pdf_word(VOCAB_TYPE, type) ? pdf_word(VOCAB_TYPE, type) : type);
-		pdf_mk_source(c[2], r);
+		pdf_mk_source(d, c[2], r);
 		pdf_mk_time(c[3], pdf_str(r, "time"));
 		if (json_is_integer(json_object_get(r, "leaf_index")))
 			g_string_append_printf(c[4], "%" JSON_INTEGER_FORMAT,
@@ -255,7 +255,7 @@ static void record_fields(struct pdf_doc *d, const json_t *r)
 		else if (v && pdf_is_time_field(name))
 			pdf_mk_time(c[1], v);
 		else
-			pdf_mk_field(c[1], r, name);
+			pdf_mk_field(d, c[1], r, name);
 		pdf_table_row(d, c);
 	}
 	pdf_table_end(d, 10);
@@ -345,8 +345,8 @@ static void chat_row(struct pdf_doc *d, const json_t *r, GString **c)
 		pdf_mk_time(c[1], pdf_rec_value(r, "sent_at"));
 	else
 		pdf_mk_time(c[1], pdf_str(r, "time"));
-	pdf_mk_word_field(c[2], r, "sender", VOCAB_ROLE);
-	pdf_mk_field(c[3], r, "text");
+	pdf_mk_word_field(d, c[2], r, "sender", VOCAB_ROLE);
+	pdf_mk_field(d, c[3], r, "text");
 	mk_attachments(d, c[3], r);
 }
 
@@ -369,15 +369,15 @@ static void logistics_row(struct pdf_doc *d, const json_t *r, GString **c)
 	if (pdf_rec_value(r, "occurred_at"))
 		pdf_mk_time(c[1], pdf_rec_value(r, "occurred_at"));
 	else
-		pdf_mk_field(c[1], r, "occurred_at");
-	pdf_mk_word_field(c[2], r, "status", VOCAB_STATUS);
-	pdf_mk_field(c[3], r, "location");
-	pdf_mk_field(c[4], r, "carrier");
+		pdf_mk_field(d, c[1], r, "occurred_at");
+	pdf_mk_word_field(d, c[2], r, "status", VOCAB_STATUS);
+	pdf_mk_field(d, c[3], r, "location");
+	pdf_mk_field(d, c[4], r, "carrier");
 	g_string_append(c[4], "\n");
-	pdf_mk_field(c[4], r, "tracking_number");
+	pdf_mk_field(d, c[4], r, "tracking_number");
 	if (pdf_rec_field(r, "detail")) {
 		g_string_append(c[4], "\n");
-		pdf_mk_field(c[4], r, "detail");
+		pdf_mk_field(d, c[4], r, "detail");
 	}
 }
 
@@ -403,29 +403,29 @@ static void timeline_row(struct pdf_doc *d, const json_t *r, GString **c)
 
 	(void)d;
 	pdf_mk_time(c[1], pdf_str(r, "time"));
-	pdf_mk_field(c[2], r, "type");
+	pdf_mk_field(d, c[2], r, "type");
 	if (pdf_rec_field(r, "from") || pdf_rec_field(r, "to")) {
 		g_string_append(c[2], "\n");
 		if (pdf_rec_field(r, "from")) {
-			pdf_mk_field(c[2], r, "from");
+			pdf_mk_field(d, c[2], r, "from");
 			g_string_append(c[2], " → ");
 		} else {
 			g_string_append(c[2], "→ ");
 		}
-		pdf_mk_field(c[2], r, "to");
+		pdf_mk_field(d, c[2], r, "to");
 	}
-	pdf_mk_word_field(c[3], r, "actor.role", VOCAB_ROLE);
+	pdf_mk_word_field(d, c[3], r, "actor.role", VOCAB_ROLE);
 	if (pdf_rec_field(r, "actor.name")) {
 		g_string_append(c[3], "\n");
-		pdf_mk_field(c[3], r, "actor.name");
+		pdf_mk_field(d, c[3], r, "actor.name");
 	}
 	if (pdf_rec_field(r, "actor.id")) {
 		g_string_append(c[3], "\n" SPAN_MONO);
-		pdf_mk_field(c[3], r, "actor.id");
+		pdf_mk_field(d, c[3], r, "actor.id");
 		g_string_append(c[3], SPAN_END);
 	}
 	if (pdf_rec_field(r, "reason"))
-		pdf_mk_field(c[4], r, "reason");
+		pdf_mk_field(d, c[4], r, "reason");
 	json_object_foreach((json_t *)json_object_get(r, "fields"), name, f) {
 		const char *v = pdf_str(f, "value");
 
@@ -438,7 +438,7 @@ static void timeline_row(struct pdf_doc *d, const json_t *r, GString **c)
 		if (v && pdf_is_amount_field(name))
 			pdf_mk_amount(c[4], v);
 		else
-			pdf_mk_field(c[4], r, name);
+			pdf_mk_field(d, c[4], r, name);
 	}
 }
 
@@ -517,7 +517,21 @@ void pdf_section_verify(struct pdf_doc *d)
 		  "4. A “withheld” field appears only as its commitment (a salted SHA-256 hash): its value was "
 		  "not released but is fixed by the log; if value and salt are released later, anyone can "
 		  "recompute and compare it.",
-		  10);
+		  d->nmasked ? 4 : 10);
+	if (d->nmasked) {
+		/* only when this PDF shows one: the page reads the same for packages without */
+		g_string_truncate(m, 0);
+		g_string_append_printf(
+			m,
+			"5. 标为“已遮蔽”的字段同样未予提供：所示为向申请人展示的遮蔽文本，记录在本次查看的"
+			"披露事件（证据 #%zu）中，该事件同样由日志固定。\n"
+			"5. A field marked “masked” was not released either: what is shown is the masked "
+			"text the requester was shown, recorded in the disclosure event of this view "
+			"(evidence #%zu), which the log fixes too.",
+			d->masked_event, d->masked_event);
+		pdf_block(d, ST_BODY, m->str, 10);
+		g_string_truncate(m, 0);
+	}
 
 	pdf_heading(d, "日志与检查点 Log and checkpoint", 0);
 	pdf_table_begin(d, &t);
