@@ -1,41 +1,17 @@
 """test_pdf_stream.py - a disclosure package's PDF is rendered into an unlinked file under DATA/tmp and streamed from it: whole, with its length, in bounded memory, and nothing is left behind, not after an aborted download nor after a failed render."""
 import json
 import os
-import random
 import socket
-import struct
 import tempfile
 import time
 import unittest
-import zlib
 
-from harness import Response, ServerTestCase, logistics_body, message_body
+from harness import (Response, ServerTestCase, logistics_body, message_body, noise_png,
+                     peak_rss_kib)
 
 CHAT = "耳机左边没有声音，请问怎么退货？"
 SCOPE = ["merchant_identity", "order", "listing", "payment", "logistics", "messages",
          "dispute_record"]
-
-
-def noise_png(side, seed):
-    """A `side`×`side` RGB PNG of random pixels: it does not compress, in the blob or the PDF."""
-    rng = random.Random(seed)
-    row = side * 3
-    raw = b"".join(b"\x00" + rng.randbytes(row) for _ in range(side))
-
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b""))
-
-
-def peak_rss_kib(pid):
-    """VmHWM: the most resident memory the process has held, in KiB."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmHWM for %d" % pid)
 
 
 class PackagePdfStreamTest(ServerTestCase, unittest.TestCase):
