@@ -29,7 +29,7 @@ int spool_open(const char *data_dir, struct spool **out, struct err *e) WARN_UNU
 /* Append `len` bytes. RC_OK, or RC_IO (e.g. the disk is full). */
 int spool_write(struct spool *s, const void *data, size_t len) WARN_UNUSED;
 
-/* Read up to `max` bytes from offset `pos`: how many were read, 0 at the end, -1 on an error (errno). */
+/* Read up to `max` bytes at offset `pos`: the count read, 0 at the end, -1 (errno) on failure. */
 ssize_t spool_read(struct spool *s, uint64_t pos, void *buf, size_t max) WARN_UNUSED;
 
 /* Close the file, which frees its space, and free `s`. spool_free(NULL) is a no-op. */

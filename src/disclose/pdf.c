@@ -88,7 +88,7 @@ static void page_end(struct pdf_doc *d)
 static void draw_cells(struct pdf_doc *d, PangoLayout **cells, const double *widths, int n,
 		       int border, int shade);
 
-/* The head row of table `t`, shaded, which then is the open table (its head is not repeated within itself). */
+/* The head row of table `t`, shaded; then `t` is the open table (not while its head is drawn). */
 static void draw_head(struct pdf_doc *d, const struct pdf_table *t)
 {
 	PangoLayout *head[PDF_MAX_COLS];
@@ -367,14 +367,16 @@ static int bundle_check(const json_t *b, struct err *e)
 	size_t i;
 	char param[64];
 
-	if (!json_is_object(b) || !pdf_str(b, "format") || strcmp(pdf_str(b, "format"), BUNDLE_FORMAT) != 0)
+	if (!json_is_object(b) || !pdf_str(b, "format") ||
+	    strcmp(pdf_str(b, "format"), BUNDLE_FORMAT) != 0)
 		return err_set(e, RC_INVAL, "invalid_bundle", "format",
 			       "bundle is not in the format " BUNDLE_FORMAT);
 	if (!json_is_array(json_object_get(b, "records")))
 		return err_set(e, RC_INVAL, "invalid_bundle", "records", "bundle has no records array");
 	json_array_foreach(json_object_get(b, "records"), i, r) {
 		snprintf(param, sizeof param, "records[%zu]", i);
-		if (!pdf_str(r, "type") || !pdf_str(r, "id") || !json_is_object(json_object_get(r, "fields")))
+		if (!pdf_str(r, "type") || !pdf_str(r, "id") ||
+		    !json_is_object(json_object_get(r, "fields")))
 			return err_set(e, RC_INVAL, "invalid_bundle", param,
 				       "record has no type, id or fields");
 	}

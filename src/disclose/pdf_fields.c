@@ -137,15 +137,15 @@ static const char *masked_text(const struct pdf_doc *d, const json_t *rec, const
 
 /* ---- fields ---- */
 
-/* A field as shown: its value, its masked rendering, "已隐去 (withheld): commitment …", or a dash. */
 void pdf_mk_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name)
 {
 	const json_t *f = pdf_rec_field(rec, name);
-	const char *v = pdf_str(f, "value"), *c = pdf_str(f, "commitment"), *masked;
+	const char *v = pdf_str(f, "value"), *c = pdf_str(f, "commitment");
+	const char *masked = !v && c ? masked_text(d, rec, name) : NULL;
 
 	if (v) {
 		pdf_mk_text(m, v);
-	} else if (c && (masked = masked_text(d, rec, name)) != NULL) {
+	} else if (masked) {
 		pdf_mk_text(m, masked);
 		g_string_append(m, SPAN_MASKED "（已遮蔽 / masked）" SPAN_END);
 		d->nmasked++;
@@ -293,7 +293,8 @@ const char *pdf_word(enum pdf_vocab v, const char *key)
 	return vocab_find(vocabs[v], key);
 }
 
-void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name, enum pdf_vocab v)
+void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name,
+		       enum pdf_vocab v)
 {
 	const char *word = pdf_word(v, pdf_rec_value(rec, name));
 

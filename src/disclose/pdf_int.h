@@ -80,7 +80,7 @@ struct pdf_doc {
 	int page;                     /* current page, from 1; 0 before the first */
 	int npages;                   /* pages in all, from the counting pass; 0 during it */
 	double y;                     /* next free y on the page */
-	double fresh_y;               /* y where the current page's body (below a repeated table head) starts */
+	double fresh_y;               /* y where this page's body starts (below a repeated table head) */
 	const struct pdf_table *table; /* the table being drawn: its head repeats on a new page */
 	const json_t *bundle;         /* borrowed */
 	const json_t *records;        /* the bundle's records array */
@@ -110,7 +110,7 @@ void pdf_page_new(struct pdf_doc *d);
 /* A block of markup in `st`, full width, breaking across pages, then `after` points of space. */
 void pdf_block(struct pdf_doc *d, enum pdf_style st, const char *markup, double after);
 
-/* A block of markup in `st`, full width and boxed, breaking across pages (a command, the checkpoint). */
+/* A block of markup in `st`, full width, boxed, breaking across pages (a command, a checkpoint). */
 void pdf_box(struct pdf_doc *d, enum pdf_style st, const char *markup);
 
 /* Plain text (escaped here) as a block. */
@@ -184,7 +184,8 @@ enum pdf_vocab {
 const char *pdf_word(enum pdf_vocab v, const char *key);
 
 /* A field whose value is a word of `v`: shown as that word, else as pdf_mk_field shows it. */
-void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name, enum pdf_vocab v);
+void pdf_mk_word_field(struct pdf_doc *d, GString *m, const json_t *rec, const char *name,
+		       enum pdf_vocab v);
 
 /* A field name that holds money in fen (ends in "amount"), or a time (ends in "_at"). */
 int pdf_is_amount_field(const char *name);

@@ -365,7 +365,6 @@ void pdf_section_chat(struct pdf_doc *d)
 /* A logistics event: time / status / location / carrier, tracking number and details. */
 static void logistics_row(struct pdf_doc *d, const json_t *r, GString **c)
 {
-	(void)d;
 	if (pdf_rec_value(r, "occurred_at"))
 		pdf_mk_time(c[1], pdf_rec_value(r, "occurred_at"));
 	else
@@ -401,7 +400,6 @@ static void timeline_row(struct pdf_doc *d, const json_t *r, GString **c)
 	const json_t *f;
 	const char *name;
 
-	(void)d;
 	pdf_mk_time(c[1], pdf_str(r, "time"));
 	pdf_mk_field(d, c[2], r, "type");
 	if (pdf_rec_field(r, "from") || pdf_rec_field(r, "to")) {
