@@ -37,6 +37,12 @@
  * A withheld field ({"commitment"} in the bundle) is shown as
  * "已隐去 (withheld): commitment <base64>": the reader sees what is hidden
  * and that it is bound, never its value (which the bundle does not hold).
+ * A withheld field for which the package carries a masked rendering is
+ * shown as that text followed by "（已遮蔽 / masked）", and the how-to-verify
+ * page then says where the masked texts are recorded. The renderings are
+ * those of a sealed disclosure_event of type package_viewed (its fields
+ * data.masked[N].record, .field and .value): the last by chain seq of the
+ * events whose `disclosure` is cover->package_id, else the last of all.
  * Whatever the cover says is printed as given: the caller (the disclosure
  * route) decides which cover texts a requester may see, masked or not.
  *

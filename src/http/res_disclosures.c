@@ -1,11 +1,13 @@
 /* res_disclosures.c - the disclosure desk: requests, the agent's answers, and the packages a requester takes away. */
 #include "http/http_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/spool.h"
 #include "disclose/pdf.h"
 #include "disclose/request.h"
 #include "evidence/bundle.h"
@@ -263,19 +265,46 @@ static void cover_of(json_t *d, struct pdf_cover *cv, char *requester, size_t rl
 	cv->merchant_identity_note = str(json_object_get(rel, "platform_liable"), "text");
 }
 
-/* The package as a PDF: the bundle built whole (blobs by digest), rendered into the reply. */
+static int spool_sink(void *arg, const unsigned char *data, size_t len)
+{
+	return spool_write(arg, data, len);
+}
+
+static ssize_t read_spool(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	ssize_t n = spool_read(cls, pos, buf, max);
+
+	if (n < 0) {
+		log_event(LOG_ERROR, "package cut short",
+			  json_pack("{s:s}", "detail", strerror(errno)));
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return n ? n : MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+static void free_spool(void *cls)
+{
+	spool_free(cls);
+}
+
+/*
+ * The package as a PDF: the bundle built whole (blobs by digest, within
+ * the text buffer's cap), rendered into a spool file under the data
+ * directory, then streamed from it with its length: the server holds one
+ * page and one image at a time, whatever the size of the PDF.
+ */
 static int package_pdf(struct http_req *r, struct disclose_package *pkg, struct err *e)
 {
 	json_t *d = pkg->disclosure;
 	char requester[300], scope[200];
 	struct bundle_opts o;
 	struct pdf_cover cv;
-	struct buf text, pdf;
+	struct buf text;
+	struct spool *pdf = NULL;
 	json_t *bundle = NULL;
 	int rc;
 
 	buf_init(&text, (size_t)64 << 20);
-	buf_init(&pdf, (size_t)256 << 20);
 	package_opts(r, pkg, 0, &o);
 	rc = store_end(r->srv->st, 1, e);
 	if (!rc)
@@ -283,17 +312,24 @@ static int package_pdf(struct http_req *r, struct disclose_package *pkg, struct 
 				  &text, e);
 	if (!rc) {
 		bundle = json_loadb(text.data, text.len, 0, NULL);
-		cover_of(d, &cv, requester, sizeof(requester), scope, sizeof(scope));
-		rc = bundle ? pdf_render_package(bundle, &cv, r->srv->data_dir, &pdf, e)
+		buf_release(&text); /* parsed: the text is not needed while rendering */
+		rc = bundle ? spool_open(r->srv->data_dir, &pdf, e)
 			    : err_set(e, RC_INTERNAL, NULL, NULL, "the package is not JSON");
+	}
+	if (!rc) {
+		cover_of(d, &cv, requester, sizeof(requester), scope, sizeof(scope));
+		rc = pdf_render_package_to(bundle, &cv, r->srv->data_dir, spool_sink, pdf, e);
 	}
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
 		rc = e->rc;
-	if (!rc)
-		rc = http_reply_bytes(r, 200, "application/pdf", pdf.data, pdf.len);
+	if (!rc) {
+		rc = http_reply_stream(r, 200, "application/pdf", pdf->size, read_spool, pdf,
+				       free_spool);
+		pdf = NULL;
+	}
+	spool_free(pdf);
 	json_decref(bundle);
 	buf_release(&text);
-	buf_release(&pdf);
 	return rc;
 }
 

@@ -8,6 +8,7 @@ import http.client
 import itertools
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -85,15 +86,36 @@ def bad_check(valid, alphabet):
     return valid[:-1] + next(c for c in alphabet if c != last)
 
 
+def png_chunk(kind, data):
+    """One PNG chunk: length, kind, data, CRC."""
+    c = struct.pack(">I", len(data)) + kind + data
+    return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
 def tiny_png():
     """A real 1x1 RGBA PNG, built here."""
-    def chunk(kind, data):
-        c = struct.pack(">I", len(data)) + kind + data
-        return c + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
     ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
     raw = b"\x00" + bytes([255, 0, 0, 255])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+            + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b""))
+
+
+def noise_png(side, seed):
+    """A side×side RGB PNG of random pixels from `seed`: it does not compress."""
+    rng = random.Random(seed)
+    raw = b"".join(b"\x00" + rng.randbytes(side * 3) for _ in range(side))
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
+            + png_chunk(b"IDAT", zlib.compress(raw, 1)) + png_chunk(b"IEND", b""))
+
+
+def peak_rss_kib(pid):
+    """VmHWM: the most resident memory process `pid` has held, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM for %d" % pid)
 
 
 def unique_png():

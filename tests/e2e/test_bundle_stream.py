@@ -7,19 +7,10 @@ import tempfile
 import threading
 import unittest
 
-from harness import BIN, ServerTestCase, message_body, run_cli
+from harness import BIN, ServerTestCase, message_body, peak_rss_kib, run_cli
 
 BLOB_BYTES = 16 << 20
 READERS = 6
-
-
-def peak_rss_kib(pid):
-    """VmHWM: the most resident memory the process has held, in KiB."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmHWM for %d" % pid)
 
 
 class BundleStreamTest(ServerTestCase, unittest.TestCase):

@@ -1,4 +1,4 @@
-/* test_pdf.c - unit tests of the package PDF: Chinese text extractable, withheld fields bound but hidden, long tables broken across pages, PNG and JPEG embedded, failures reported. */
+/* test_pdf.c - unit tests of the package PDF: Chinese text extractable, withheld fields bound but hidden or masked, long tables broken across pages, PNG and JPEG embedded, failures reported. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -285,6 +285,15 @@ static char *pdf_text(const char *path)
 	return t;
 }
 
+static int occurrences(const char *text, const char *s)
+{
+	int n = 0;
+
+	for (text = strstr(text, s); text; text = strstr(text + strlen(s), s))
+		n++;
+	return n;
+}
+
 static int pages(const char *path)
 {
 	char *info = run("pdfinfo %s", path), *p = strstr(info, "Pages:");
@@ -371,6 +380,111 @@ static void withheld_fields_show_their_commitment_only(void **state)
 	assert_non_null(strstr(text, "已隐去 (withheld): commitment"));
 	assert_non_null(strstr(text, c));
 	assert_null(strstr(text, SECRET_PHONE));
+	free(text);
+	rendered_free(&r);
+	json_decref(b);
+}
+
+/* A sealed package_viewed event of disclosure `dsc` at chain `seq`, with masked renderings: triples of record, field, text (a NULL text: withheld). */
+static void add_view(json_t *bundle, const char *dsc, int seq, const char *const *masked, int n)
+{
+	char id[64], name[64];
+	json_t *r;
+	int i;
+
+	snprintf(id, sizeof id, "dse_%024d", seq);
+	r = record("disclosure_event", id, 200 + seq);
+	json_object_set_new(r, "chain", json_pack("{s:s, s:i, s:[]}", "order",
+						  "ord_000000000000000000000001", "seq", seq,
+						  "links"));
+	field(r, "type", disclosed("package_viewed"));
+	field(r, "disclosure", disclosed(dsc));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "data.masked[%d].record", i);
+		field(r, name, disclosed(masked[3 * i]));
+		snprintf(name, sizeof name, "data.masked[%d].field", i);
+		field(r, name, disclosed(masked[3 * i + 1]));
+		snprintf(name, sizeof name, "data.masked[%d].value", i);
+		field(r, name, masked[3 * i + 2] ? disclosed(masked[3 * i + 2]) : withheld());
+	}
+	json_array_append_new(json_object_get(bundle, "records"), r);
+}
+
+static void withheld_fields_show_the_masked_rendering_of_the_last_view(void **state)
+{
+	static const char *const latest[] = {
+		"msg_000000000000000000000003", "text", "耳机**没有声音MASKED",
+		"lge_000000000000000000000001", "detail", "快递员张** 138****5678 已签收",
+		"mer_000000000000000000000001", "contact.phone", "139****5678",
+		"mer_000000000000000000000001", "legal_name", "NOTSHOWN-disclosed-field",
+		"ord_000000000000000000000001", "consumer.phone", NULL,
+	};
+	static const char *const older[] = {
+		"msg_000000000000000000000003", "text", "OLDERVIEWMASK",
+	};
+	json_t *b = make_bundle(3, 0), *recs = json_object_get(b, "records");
+	json_t *lge = json_array_get(recs, 2), *msg = json_array_get(recs, 7);
+	const char *msg_c;
+	struct pdf_cover cover;
+	struct rendered r;
+	char *text;
+
+	(void)state;
+	assert_string_equal(json_string_value(json_object_get(msg, "id")),
+			    "msg_000000000000000000000003");
+	msg_c = json_string_value(json_object_get(
+		json_object_get(json_object_get(msg, "fields"), "text"), "commitment"));
+	assert_non_null(msg_c);
+	field(lge, "detail", withheld());
+	/* the newest view first by chain seq, though not in the array */
+	add_view(b, "dsc_1", 9, latest, 5);
+	add_view(b, "dsc_1", 4, older, 1);
+	memset(&cover, 0, sizeof cover);
+	cover.package_id = "dsc_1";
+	render(b, &cover, &r);
+	text = pdf_text(r.path);
+	/* each masked text, then the note (pdftotext may put a space between: the note is smaller) */
+	assert_non_null(strstr(text, "耳机**没有声音MASKED"));
+	assert_non_null(strstr(text, "快递员张** 138****5678 已签收"));
+	assert_non_null(strstr(text, "139****5678"));
+	assert_true(occurrences(text, "（已遮蔽 / masked）") >= 3);
+	assert_non_null(strstr(text, "5. 标为“已遮蔽”的字段同样未予提供"));
+	/* the masked text stands in for the commitment; the value is nowhere */
+	assert_null(strstr(text, msg_c));
+	assert_null(strstr(text, SECRET_PHONE));
+	assert_null(strstr(text, "OLDERVIEWMASK"));
+	/* a disclosed field shows its value; a withheld one without a rendering, its commitment */
+	assert_null(strstr(text, "NOTSHOWN-disclosed-field"));
+	assert_non_null(strstr(text, MERCHANT_NAME));
+	assert_non_null(strstr(text, "已隐去 (withheld): commitment"));
+	free(text);
+	rendered_free(&r);
+
+	/* the PDF of another disclosure shows its own view's renderings */
+	add_view(b, "dsc_2", 2, older, 1);
+	cover.package_id = "dsc_2";
+	render(b, &cover, &r);
+	text = pdf_text(r.path);
+	assert_non_null(strstr(text, "OLDERVIEWMASK"));
+	assert_true(occurrences(text, "（已遮蔽 / masked）") >= 1);
+	assert_null(strstr(text, "耳机**没有声音MASKED"));
+	free(text);
+	rendered_free(&r);
+	json_decref(b);
+}
+
+static void without_a_masked_rendering_the_verify_page_says_nothing_of_masking(void **state)
+{
+	json_t *b = make_bundle(3, 0);
+	struct rendered r;
+	char *text;
+
+	(void)state;
+	add_view(b, "dsc_1", 9, NULL, 0);
+	render(b, NULL, &r);
+	text = pdf_text(r.path);
+	assert_null(strstr(text, "已遮蔽"));
+	assert_non_null(strstr(text, "已隐去 (withheld): commitment"));
 	free(text);
 	rendered_free(&r);
 	json_decref(b);
@@ -498,6 +612,8 @@ int main(void)
 		cmocka_unit_test(renders_a_pdf_from_header_to_trailer),
 		cmocka_unit_test(chinese_text_cover_and_verify_page_are_extractable),
 		cmocka_unit_test(withheld_fields_show_their_commitment_only),
+		cmocka_unit_test(withheld_fields_show_the_masked_rendering_of_the_last_view),
+		cmocka_unit_test(without_a_masked_rendering_the_verify_page_says_nothing_of_masking),
 		cmocka_unit_test(long_tables_break_across_pages_and_keep_every_row),
 		cmocka_unit_test(png_and_jpeg_are_embedded_and_bad_bytes_are_not),
 		cmocka_unit_test(a_bundle_of_another_shape_is_refused),
