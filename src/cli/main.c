@@ -22,6 +22,7 @@ static const struct {
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
+	{"focus", cmd_focus, "name the dispute focus of complaint texts; train and measure it"},
 };
 
 static void usage(FILE *f)
