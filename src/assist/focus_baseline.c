@@ -1,4 +1,4 @@
-/* focus_baseline.c - the keyword baseline the focus model is measured against: a list of words per class. */
+/* focus_baseline.c - keyword lists per class: the baseline the focus model is measured against, and features the model may use. */
 #include "assist/focus_int.h"
 
 #include <glib.h>
@@ -8,7 +8,9 @@
  * The lists were written from the taxonomy's definitions
  * (shared/data/focus/README.md), before any measurement, and are not tuned
  * on the labelled data: they stand for the rules a person would write first.
- * Keywords are in normalised form (lowercase, half-width).
+ * Keywords are in normalised form (lowercase, half-width), at most
+ * FOCUS_MAX_KEYWORDS a list. A model trained with keyword features keeps
+ * its own copy of the lists, so editing them changes only new models.
  */
 static const char *const kw_not_received[] = {
 	"没收到", "未收到", "没有收到", "还没到", "没到货", "物流", "快递", "发货", "送货",
@@ -56,6 +58,16 @@ static const struct {
 	{FOCUS_FALSE_ADVERTISING, kw_false_advertising},
 	{FOCUS_QUALITY, kw_quality},
 };
+
+const char *const *focus_keywords(int cls)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (lists[i].cls == cls)
+			return lists[i].words;
+	return NULL;
+}
 
 int focus_baseline(const char *text, size_t len)
 {

@@ -104,6 +104,26 @@ static void weigh(const struct focus_model *m, struct feature_node *x, size_t nx
 		x[i].value /= norm;
 }
 
+/* Append to `v` (n nodes) a node per keyword list with words in `s`; returns the new count. */
+static size_t add_groups(const struct focus_model *m, const char *s, struct feature_node *v,
+			 size_t n)
+{
+	size_t i, hits;
+	int g;
+
+	for (g = 0; g < m->ngroups; g++) {
+		hits = 0;
+		for (i = 0; i < m->groups[g].nwords; i++)
+			hits += strstr(s, m->groups[g].words[i]) != NULL;
+		if (!hits)
+			continue;
+		v[n].index = (int)m->nfeat + g + 1;
+		v[n++].value = (double)hits;
+	}
+	v[n].index = -1;
+	return n;
+}
+
 int focus_vector(const struct focus_model *m, const char *s, size_t len, struct feature_node **x,
 		 size_t *nx)
 {
@@ -119,7 +139,7 @@ int focus_vector(const struct focus_model *m, const char *s, size_t len, struct 
 		return RC_NOMEM;
 	}
 	qsort(h.idx, h.n, sizeof(*h.idx), long_cmp);
-	v = g_try_new(struct feature_node, h.n + 2);
+	v = g_try_new(struct feature_node, h.n + (size_t)m->ngroups + 2);
 	if (!v) {
 		g_free(h.idx);
 		return RC_NOMEM;
@@ -132,11 +152,10 @@ int focus_vector(const struct focus_model *m, const char *s, size_t len, struct 
 		v[n].index = (int)h.idx[i] + 1;
 		v[n++].value = 1;
 	}
-	v[n].index = -1;
 	g_free(h.idx);
 	weigh(m, v, n);
 	*x = v;
-	*nx = n;
+	*nx = add_groups(m, s, v, n);
 	return RC_OK;
 }
 
@@ -182,20 +201,43 @@ static int inside_chosen(const struct focus_result *r, const char *gram)
 	return 0;
 }
 
-/* Fill r->phrases: the n-grams of `x` that raised model class `k` most, none inside another. */
-static int pick_phrases(const struct focus_model *m, const struct feature_node *x, size_t nx,
-			int k, struct focus_result *r)
+/*
+ * Add to `parts` (n of them) the words of keyword list `g` found in `s`,
+ * each weighing the list's weight `c`; returns the new count.
+ */
+static size_t group_parts(const struct focus_group *g, const char *s, double c,
+			  struct part *parts, size_t n)
 {
-	struct part *parts = g_try_new(struct part, nx + 1);
-	size_t i, n = 0;
+	size_t i;
+
+	for (i = 0; i < g->nwords; i++)
+		if (strstr(s, g->words[i]))
+			parts[n++] = (struct part){g->words[i], c};
+	return n;
+}
+
+/*
+ * Fill r->phrases: the n-grams and keywords of normalised text `s` (vector
+ * `x`) that raised model class `k` most, none inside another chosen before it.
+ */
+static int pick_phrases(const struct focus_model *m, const char *s, const struct feature_node *x,
+			size_t nx, int k, struct focus_result *r)
+{
+	struct part *parts = g_try_new(struct part, nx + (size_t)m->ngroups * FOCUS_MAX_KEYWORDS + 1);
+	size_t i, f, n = 0;
 	double c;
 
 	if (!parts)
 		return RC_NOMEM;
 	for (i = 0; i < nx; i++) {
-		c = x[i].value * m->w[(size_t)(x[i].index - 1) * (size_t)m->nclass + (size_t)k];
-		if (c > 0)
-			parts[n++] = (struct part){m->names[x[i].index - 1], c};
+		f = (size_t)x[i].index - 1;
+		c = m->w[f * (size_t)m->nclass + (size_t)k];
+		if (c <= 0)
+			continue;
+		if (f < m->nfeat)
+			parts[n++] = (struct part){m->names[f], x[i].value * c};
+		else
+			n = group_parts(&m->groups[f - m->nfeat], s, c, parts, n);
 	}
 	qsort(parts, n, sizeof(*parts), part_cmp);
 	r->nphrases = 0;
@@ -248,7 +290,7 @@ int focus_classify(const struct focus_model *m, const char *text, size_t len,
 	rc = focus_vector(m, norm, nlen, &x, &nx);
 	if (!rc) {
 		focus_decisions(m, x, nx, dec);
-		rc = pick_phrases(m, x, nx, score(m, dec, r), r);
+		rc = pick_phrases(m, norm, x, nx, score(m, dec, r), r);
 	}
 	g_free(x);
 	g_free(norm);

@@ -15,10 +15,25 @@
 /* Largest model file read, in bytes. */
 #define FOCUS_MAX_MODEL_BYTES ((size_t)256 << 20)
 
+/* Most words of one keyword list. */
+#define FOCUS_MAX_KEYWORDS 64
+
 /*
- * A model. Feature i is the n-gram names[i]; names are unique and sorted
- * by strcmp (so lookups are a binary search), contain no white space, and
- * point into `strings`. Its weight for the model's class k is
+ * A keyword list, one feature: its value is how many of the words the
+ * normalised text holds.
+ */
+struct focus_group {
+	int cls;            /* enum focus_class whose list it is */
+	size_t nwords;      /* words in the list */
+	const char **words; /* normalised, without white space; the array is the
+			       model's, the strings its `strings` or static */
+};
+
+/*
+ * A model. Feature i < nfeat is the n-gram names[i]; names are unique and
+ * sorted by strcmp (so lookups are a binary search), contain no white
+ * space, and point into `strings`. Feature nfeat + g is keyword list
+ * groups[g]. Feature i's weight for the model's class k is
  * w[i * nclass + k]. Nothing here changes after focus_train or focus_load.
  */
 struct focus_model {
@@ -27,16 +42,24 @@ struct focus_model {
 	struct focus_options opts;  /* how it was trained; n-grams, split and weighting
 				       also say how a text becomes features */
 	int64_t rows;               /* training rows it saw */
-	size_t nfeat;               /* features */
+	size_t nfeat;               /* n-gram features */
 	char **names;               /* nfeat n-grams */
 	double *idf;                /* nfeat inverse document frequencies */
-	double *w;                  /* nfeat × nclass weights */
+	int ngroups;                /* keyword-list features, 0..FOCUS__COUNT */
+	struct focus_group groups[FOCUS__COUNT]; /* ngroups lists, ascending by class */
+	double *w;                  /* (nfeat + ngroups) × nclass weights */
 	double bias[FOCUS__COUNT];  /* per model class */
 	char *strings;              /* owns the names */
 };
 
-/* Allocate an empty model for `nfeat` features; NULL on allocation failure. */
-struct focus_model *focus_model_alloc(size_t nfeat, int nclass);
+/* Allocate an empty model for `nfeat` n-grams and `ngroups` lists; NULL on allocation failure. */
+struct focus_model *focus_model_alloc(size_t nfeat, int ngroups, int nclass);
+
+/*
+ * The baseline's keyword list of class `cls` (focus_baseline.c), normalised
+ * and NULL-terminated; NULL for no_claim, which has none.
+ */
+const char *const *focus_keywords(int cls);
 
 /*
  * Normalise `len` bytes of valid UTF-8: full-width forms become ASCII
@@ -61,10 +84,11 @@ long focus_feature_find(const struct focus_model *m, const char *gram, size_t gl
 
 /*
  * The feature vector of normalised text `s` under model `m`: its known
- * n-grams, ascending by index (LIBLINEAR's 1-based index = feature + 1),
- * valued as m's weighting says, then room for two more nodes (a bias and the
+ * n-grams valued as m's weighting says, then its keyword lists with hits,
+ * valued by their count; ascending by index (LIBLINEAR's 1-based index =
+ * feature + 1). There is room after them for two more nodes (a bias and the
  * terminator, index -1, which is set). *x is g_malloc'ed; *nx counts the
- * n-grams. Returns RC_OK or RC_NOMEM.
+ * features. Returns RC_OK or RC_NOMEM.
  */
 int focus_vector(const struct focus_model *m, const char *s, size_t len, struct feature_node **x,
 		 size_t *nx) WARN_UNUSED;

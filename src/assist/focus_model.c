@@ -11,7 +11,7 @@
 
 #include "core/num.h"
 
-struct focus_model *focus_model_alloc(size_t nfeat, int nclass)
+struct focus_model *focus_model_alloc(size_t nfeat, int ngroups, int nclass)
 {
 	struct focus_model *m = g_try_new0(struct focus_model, 1);
 
@@ -19,9 +19,10 @@ struct focus_model *focus_model_alloc(size_t nfeat, int nclass)
 		return NULL;
 	m->nclass = nclass;
 	m->nfeat = nfeat;
+	m->ngroups = ngroups;
 	m->names = g_try_new0(char *, nfeat + 1);
 	m->idf = g_try_new0(double, nfeat + 1);
-	m->w = g_try_new0(double, nfeat * (size_t)nclass + 1);
+	m->w = g_try_new0(double, (nfeat + (size_t)ngroups) * (size_t)nclass + 1);
 	if (!m->names || !m->idf || !m->w) {
 		focus_free(m);
 		return NULL;
@@ -31,8 +32,12 @@ struct focus_model *focus_model_alloc(size_t nfeat, int nclass)
 
 void focus_free(struct focus_model *m)
 {
+	int g;
+
 	if (!m)
 		return;
+	for (g = 0; g < m->ngroups; g++)
+		g_free(m->groups[g].words);
 	g_free(m->names);
 	g_free(m->idf);
 	g_free(m->w);
@@ -72,12 +77,32 @@ static void put_header(GString *s, const struct focus_model *m)
 			       focus_weighting_names[o->weighting], focus_solver_names[o->solver]);
 	put_num(s, ' ', o->c);
 	g_string_append_printf(s, "\nbalanced %d\nsecondary %d\nmin_df %d\nmax_features %d\n"
-				  "rows %lld\nfeatures %zu\nbias",
+				  "rows %lld\nfeatures %zu\nkeywords %d\nbias",
 			       o->balanced, o->secondary, o->min_df, o->max_features,
-			       (long long)m->rows, m->nfeat);
+			       (long long)m->rows, m->nfeat, m->ngroups);
 	for (k = 0; k < m->nclass; k++)
 		put_num(s, ' ', m->bias[k]);
 	g_string_append_c(s, '\n');
+}
+
+/* "CLASS\tWORD|WORD…\tWEIGHTS" for each keyword list. */
+static void put_groups(GString *s, const struct focus_model *m)
+{
+	const struct focus_group *g;
+	size_t i;
+	int k;
+
+	for (g = m->groups; g < m->groups + m->ngroups; g++) {
+		g_string_append(s, focus_class_names[g->cls]);
+		for (i = 0; i < g->nwords; i++) {
+			g_string_append_c(s, i ? '|' : '\t');
+			g_string_append(s, g->words[i]);
+		}
+		for (k = 0; k < m->nclass; k++)
+			put_num(s, k ? ' ' : '\t',
+				m->w[(m->nfeat + (size_t)(g - m->groups)) * (size_t)m->nclass + (size_t)k]);
+		g_string_append_c(s, '\n');
+	}
 }
 
 int focus_save(const struct focus_model *m, const char *path, struct err *e)
@@ -89,6 +114,7 @@ int focus_save(const struct focus_model *m, const char *path, struct err *e)
 	int k, rc = RC_OK;
 
 	put_header(s, m);
+	put_groups(s, m);
 	for (i = 0; i < m->nfeat; i++) {
 		g_string_append(s, m->names[i]);
 		put_num(s, '\t', m->idf[i]);
@@ -262,7 +288,7 @@ static int read_c(struct reader *r, double *c)
 static int read_header(struct reader *r, struct focus_model *m, size_t size)
 {
 	struct focus_options *o = &m->opts;
-	int64_t v[6];
+	int64_t v[7];
 	char *line;
 	int rc;
 
@@ -294,6 +320,8 @@ static int read_header(struct reader *r, struct focus_model *m, size_t size)
 	/* a feature's line takes at least six bytes */
 	if (!rc)
 		rc = read_int(r, "features", 0, MIN((int64_t)(size / 6), FOCUS_MAX_FEATURES), &v[5]);
+	if (!rc)
+		rc = read_int(r, "keywords", 0, FOCUS__COUNT, &v[6]);
 	if (rc)
 		return rc;
 	o->balanced = (int)v[0];
@@ -302,6 +330,8 @@ static int read_header(struct reader *r, struct focus_model *m, size_t size)
 	o->max_features = (int)v[3];
 	m->rows = v[4];
 	m->nfeat = (size_t)v[5];
+	m->ngroups = (int)v[6];
+	o->keywords = m->ngroups > 0;
 	return RC_OK;
 }
 
@@ -331,6 +361,56 @@ static int read_feature(struct reader *r, struct focus_model *m, size_t i)
 	if (read_nums(r, tab + 1, &m->idf[i], 1) || m->idf[i] < 0)
 		return bad(r, "idf must be a number, at least 0");
 	return read_nums(r, tab2 + 1, m->w + i * (size_t)m->nclass, m->nclass);
+}
+
+/* Split `s` at '|' into g->words (a new array), each checked. */
+static int read_words(struct reader *r, char *s, struct focus_group *g)
+{
+	char *p;
+	size_t n;
+
+	g->words = g_try_new0(const char *, FOCUS_MAX_KEYWORDS);
+	if (!g->words)
+		return err_set(r->e, RC_NOMEM, NULL, NULL, "out of memory");
+	for (g->nwords = 0; s; s = p) {
+		p = strchr(s, '|');
+		if (p)
+			*p++ = '\0';
+		n = strlen(s);
+		if (n == 0 || n >= FOCUS_PHRASE_MAX || strchr(s, ' '))
+			return bad(r, "a keyword must be 1 to %d bytes without a space",
+				   FOCUS_PHRASE_MAX - 1);
+		if (g->nwords == FOCUS_MAX_KEYWORDS)
+			return bad(r, "a list holds at most %d keywords", FOCUS_MAX_KEYWORDS);
+		g->words[g->nwords++] = s;
+	}
+	return RC_OK;
+}
+
+/* One line "CLASS\tWORD|WORD…\tW1 … WK" for keyword list g. */
+static int read_group(struct reader *r, struct focus_model *m, int g)
+{
+	char *line = next_line(r), *tab, *tab2;
+	struct focus_group *grp = &m->groups[g];
+	int rc;
+
+	if (!line) {
+		r->line++;
+		return bad(r, "the file ends before its %d keyword lists do", m->ngroups);
+	}
+	tab = strchr(line, '\t');
+	tab2 = tab ? strchr(tab + 1, '\t') : NULL;
+	if (!tab || !tab2)
+		return bad(r, "expected CLASS, keywords and weights separated by tabs");
+	*tab = *tab2 = '\0';
+	grp->cls = focus_class_parse(line, strlen(line));
+	if (grp->cls < 0 || (g && grp->cls <= m->groups[g - 1].cls))
+		return bad(r, "keyword lists must be of known classes, once each, in order");
+	rc = read_words(r, tab + 1, grp);
+	if (!rc)
+		rc = read_nums(r, tab2 + 1, m->w + (m->nfeat + (size_t)g) * (size_t)m->nclass,
+			       m->nclass);
+	return rc;
 }
 
 /*
@@ -367,7 +447,7 @@ static int load_text(struct reader *r, char *data, size_t len, struct focus_mode
 	struct focus_model head, *m;
 	char *line;
 	size_t i;
-	int rc;
+	int g, rc;
 
 	memset(&head, 0, sizeof(head));
 	rc = check_sum(r, data, len);
@@ -377,7 +457,7 @@ static int load_text(struct reader *r, char *data, size_t len, struct focus_mode
 		rc = read_header(r, &head, len);
 	if (rc)
 		return rc;
-	m = focus_model_alloc(head.nfeat, head.nclass);
+	m = focus_model_alloc(head.nfeat, head.ngroups, head.nclass);
 	if (!m)
 		return err_set(r->e, RC_NOMEM, NULL, NULL, "out of memory");
 	*out = m;
@@ -386,6 +466,8 @@ static int load_text(struct reader *r, char *data, size_t len, struct focus_mode
 	memcpy(m->classes, head.classes, sizeof(m->classes));
 	line = keyed(r, "bias");
 	rc = line ? read_nums(r, line, m->bias, m->nclass) : RC_INVAL;
+	for (g = 0; !rc && g < m->ngroups; g++)
+		rc = read_group(r, m, g);
 	for (i = 0; !rc && i < m->nfeat; i++)
 		rc = read_feature(r, m, i);
 	if (!rc && next_line(r))

@@ -25,13 +25,14 @@ void focus_options_default(struct focus_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->solver = FOCUS_SOLVER_LR;
-	o->c = 10;
+	o->c = 5;
 	o->nmin = 1;
-	o->nmax = 3;
-	o->split = FOCUS_SPLIT_SPACE;
+	o->nmax = 2;
+	o->split = FOCUS_SPLIT_PUNCT;
 	o->weighting = FOCUS_WEIGHT_TFIDF;
 	o->balanced = 1;
-	o->secondary = 0;
+	o->secondary = 1;
+	o->keywords = 1;
 	o->min_df = 2;
 	o->max_features = 200000;
 }
@@ -111,6 +112,36 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const struct kept *)a)->name, ((const struct kept *)b)->name);
 }
 
+/* How many classes have keyword lists. */
+static int count_lists(void)
+{
+	int k, n = 0;
+
+	for (k = 0; k < FOCUS__COUNT; k++)
+		n += focus_keywords(k) != NULL;
+	return n;
+}
+
+/* Give the model (with room for them) its own copy of the keyword lists, by class. */
+static void copy_lists(struct focus_model *m)
+{
+	const char *const *words;
+	struct focus_group *g = m->groups;
+	int k;
+
+	for (k = 0; k < FOCUS__COUNT && g < m->groups + m->ngroups; k++) {
+		words = focus_keywords(k);
+		if (!words)
+			continue;
+		g->cls = k;
+		for (g->nwords = 0; words[g->nwords]; g->nwords++)
+			;
+		g->words = g_new(const char *, g->nwords + 1);
+		memcpy(g->words, words, sizeof(*words) * (g->nwords + 1));
+		g++;
+	}
+}
+
 /*
  * A model holding the vocabulary of `norm` (n texts) under `o`: the n-grams
  * in at least min_df texts, the max_features most frequent of them, sorted
@@ -144,7 +175,7 @@ static struct focus_model *vocab_model(char **norm, size_t n, const struct focus
 		nkeep = (size_t)o->max_features;
 	}
 	qsort(keep, nkeep, sizeof(*keep), by_name);
-	m = focus_model_alloc(nkeep, nclass);
+	m = focus_model_alloc(nkeep, o->keywords ? count_lists() : 0, nclass);
 	for (i = 0; i < nkeep; i++)
 		bytes += strlen(keep[i].name) + 1;
 	if (!m || !(m->strings = g_try_malloc(bytes + 1))) {
@@ -159,6 +190,7 @@ static struct focus_model *vocab_model(char **norm, size_t n, const struct focus
 		m->idf[i] = log((1.0 + (double)n) / (1.0 + keep[i].df)) + 1.0;
 	}
 	m->opts = *o;
+	copy_lists(m);
 out:
 	g_free(keep);
 	g_hash_table_destroy(v.table);
@@ -206,12 +238,12 @@ static int build_problem(const struct focus_data *d, char **norm, const struct f
 	memset(lp, 0, sizeof(*lp));
 	lp->prob.x = g_new(struct feature_node *, 2 * d->n);
 	lp->prob.y = g_new(double, 2 * d->n);
-	lp->prob.n = (int)m->nfeat + 1;
+	lp->prob.n = (int)m->nfeat + m->ngroups + 1;
 	lp->prob.bias = 1;
 	for (i = 0; i < d->n; i++) {
 		if (focus_vector(m, norm[i], strlen(norm[i]), &x, &nx))
 			return RC_NOMEM;
-		x[nx].index = (int)m->nfeat + 1;
+		x[nx].index = (int)m->nfeat + m->ngroups + 1;
 		x[nx].value = 1;
 		x[nx + 1].index = -1;
 		add_row(lp, x, d->rows[i].primary);
@@ -236,7 +268,7 @@ static void quiet(const char *s)
 	(void)s;
 }
 
-/* Copy LIBLINEAR's weights into `m`, whose classes are the problem's labels, ascending. */
+/* Copy LIBLINEAR's weights (n-grams, then lists, then bias) into `m`, whose classes are the problem's labels, ascending. */
 static void take_weights(const struct model *lm, struct focus_model *m)
 {
 	int label[FOCUS__COUNT], j, k;
@@ -246,7 +278,7 @@ static void take_weights(const struct model *lm, struct focus_model *m)
 	for (j = 0; j < lm->nr_class; j++) {
 		for (k = 0; m->classes[k] != label[j]; k++)
 			;
-		for (i = 0; i < m->nfeat; i++)
+		for (i = 0; i < m->nfeat + (size_t)m->ngroups; i++)
 			m->w[i * (size_t)m->nclass + (size_t)k] =
 				get_decfun_coef(lm, (int)i + 1, j);
 		m->bias[k] = get_decfun_bias(lm, j);

@@ -85,6 +85,7 @@ struct focus_options {
 	int weighting;    /* enum focus_weighting */
 	int balanced;     /* weigh each class's errors by n / (classes × its rows) */
 	int secondary;    /* a text with a secondary label also trains that class */
+	int keywords;     /* a feature per baseline keyword list: its words in the text */
 	int min_df;       /* keep n-grams found in at least this many training texts */
 	int max_features; /* keep at most this many n-grams (the most frequent), <= FOCUS_MAX_FEATURES */
 };

@@ -41,6 +41,7 @@ static void focus_usage(FILE *f)
 		"  --solver lr|svm|cs|l1lr   --c C   --ngrams MIN-MAX   --split space|punct\n"
 		"  --weighting binary|tfidf  --balanced | --no-balanced\n"
 		"  --secondary | --no-secondary   (texts also train their secondary label)\n"
+		"  --keywords | --no-keywords     (a feature per keyword list of the baseline)\n"
 		"  --min-df N   --max-features N\n\n"
 		"Exit status: 0 done, 1 failed, 2 usage.\n");
 }
@@ -108,6 +109,8 @@ static int parse_training(int c, const char *arg, struct focus_options *o)
 	case 'B': o->balanced = 0; return 0;
 	case 'y': o->secondary = 1; return 0;
 	case 'Y': o->secondary = 0; return 0;
+	case 'K': o->keywords = 1; return 0;
+	case 'Q': o->keywords = 0; return 0;
 	case 'm': return parse_int("--min-df", arg, 1, 1000000, &o->min_df);
 	case 'x': return parse_int("--max-features", arg, 1, FOCUS_MAX_FEATURES, &o->max_features);
 	}
@@ -126,6 +129,7 @@ static int parse_args(int argc, char **argv, struct focus_args *a)
 		{"split", required_argument, NULL, 'p'}, {"weighting", required_argument, NULL, 'w'},
 		{"balanced", no_argument, NULL, 'b'}, {"no-balanced", no_argument, NULL, 'B'},
 		{"secondary", no_argument, NULL, 'y'}, {"no-secondary", no_argument, NULL, 'Y'},
+		{"keywords", no_argument, NULL, 'K'}, {"no-keywords", no_argument, NULL, 'Q'},
 		{"min-df", required_argument, NULL, 'm'},
 		{"max-features", required_argument, NULL, 'x'}, {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
