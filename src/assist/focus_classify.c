@@ -138,7 +138,8 @@ int focus_vector(const struct focus_model *m, const char *s, size_t len, struct 
 		g_free(h.idx);
 		return RC_NOMEM;
 	}
-	qsort(h.idx, h.n, sizeof(*h.idx), long_cmp);
+	if (h.n)
+		qsort(h.idx, h.n, sizeof(*h.idx), long_cmp);
 	v = g_try_new(struct feature_node, h.n + (size_t)m->ngroups + 2);
 	if (!v) {
 		g_free(h.idx);
