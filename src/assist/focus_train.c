@@ -142,58 +142,85 @@ static void copy_lists(struct focus_model *m)
 	}
 }
 
-/*
- * A model holding the vocabulary of `norm` (n texts) under `o`: the n-grams
- * in at least min_df texts, the max_features most frequent of them, sorted
- * by name, with their smoothed idf ln((1 + n) / (1 + df)) + 1. NULL on
- * allocation failure.
- */
-static struct focus_model *vocab_model(char **norm, size_t n, const struct focus_options *o,
-				       int nclass)
+/* Count in how many of the n texts `norm` each n-gram is; NULL on allocation failure. */
+static GHashTable *count_vocab(char **norm, size_t n, const struct focus_options *o)
 {
 	struct vocab v = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free), 0};
-	struct focus_model *m = NULL;
-	struct kept *keep = NULL;
-	GHashTableIter it;
-	gpointer key, val;
-	size_t i, nkeep = 0, bytes = 0;
-	char *p;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		v.doc = i + 1;
 		if (focus_ngrams(norm[i], strlen(norm[i]), o->nmin, o->nmax, o->split, count_gram,
-				 &v))
-			goto out;
+				 &v)) {
+			g_hash_table_destroy(v.table);
+			return NULL;
+		}
 	}
-	keep = g_new(struct kept, g_hash_table_size(v.table) + 1);
-	g_hash_table_iter_init(&it, v.table);
+	return v.table;
+}
+
+/*
+ * The n-grams of `table` in at least min_df texts, the max_features most
+ * frequent of them (ties by name), sorted by name; *nkeep says how many.
+ */
+static struct kept *select_vocab(GHashTable *table, const struct focus_options *o,
+				 size_t *nkeep)
+{
+	struct kept *keep = g_new(struct kept, g_hash_table_size(table) + 1);
+	GHashTableIter it;
+	gpointer key, val;
+	size_t n = 0;
+
+	g_hash_table_iter_init(&it, table);
 	while (g_hash_table_iter_next(&it, &key, &val))
 		if (((struct seen *)val)->df >= o->min_df)
-			keep[nkeep++] = (struct kept){key, ((struct seen *)val)->df};
-	if (nkeep > (size_t)o->max_features) {
-		qsort(keep, nkeep, sizeof(*keep), by_df);
-		nkeep = (size_t)o->max_features;
+			keep[n++] = (struct kept){key, ((struct seen *)val)->df};
+	if (n > (size_t)o->max_features) {
+		qsort(keep, n, sizeof(*keep), by_df);
+		n = (size_t)o->max_features;
 	}
-	qsort(keep, nkeep, sizeof(*keep), by_name);
-	m = focus_model_alloc(nkeep, o->keywords ? count_lists() : 0, nclass);
+	qsort(keep, n, sizeof(*keep), by_name);
+	*nkeep = n;
+	return keep;
+}
+
+/*
+ * A model holding the vocabulary of `norm` (n texts) under `o`: the n-grams
+ * select_vocab keeps, with their smoothed idf ln((1 + n) / (1 + df)) + 1,
+ * and the keyword lists if `o` asks for them. NULL on allocation failure.
+ */
+static struct focus_model *vocab_model(char **norm, size_t n, const struct focus_options *o,
+				       int nclass)
+{
+	GHashTable *table = count_vocab(norm, n, o);
+	struct focus_model *m = NULL;
+	struct kept *keep;
+	size_t i, nkeep, bytes = 0;
+	char *p;
+
+	if (!table)
+		return NULL;
+	keep = select_vocab(table, o, &nkeep);
 	for (i = 0; i < nkeep; i++)
 		bytes += strlen(keep[i].name) + 1;
-	if (!m || !(m->strings = g_try_malloc(bytes + 1))) {
+	m = focus_model_alloc(nkeep, o->keywords ? count_lists() : 0, nclass);
+	if (m)
+		m->strings = g_try_malloc(bytes + 1);
+	if (m && m->strings) {
+		p = m->strings;
+		for (i = 0; i < nkeep; i++) {
+			m->names[i] = p;
+			p = g_stpcpy(p, keep[i].name) + 1;
+			m->idf[i] = log((1.0 + (double)n) / (1.0 + keep[i].df)) + 1.0;
+		}
+		m->opts = *o;
+		copy_lists(m);
+	} else {
 		focus_free(m);
 		m = NULL;
-		goto out;
 	}
-	p = m->strings;
-	for (i = 0; i < nkeep; i++) {
-		m->names[i] = p;
-		p = g_stpcpy(p, keep[i].name) + 1;
-		m->idf[i] = log((1.0 + (double)n) / (1.0 + keep[i].df)) + 1.0;
-	}
-	m->opts = *o;
-	copy_lists(m);
-out:
 	g_free(keep);
-	g_hash_table_destroy(v.table);
+	g_hash_table_destroy(table);
 	return m;
 }
 

@@ -231,9 +231,9 @@ static int load_model(const struct focus_args *a, struct focus_model **m)
 /* ---- classify ---- */
 
 /*
- * Read one line of at most `cap` bytes into `buf` (without its "\n" or
- * "\r\n"); a longer line is read to its end and *too_long set. Returns 0 at
- * the end of input, else 1.
+ * Read one line into `buf` (cap + 1 bytes), without its "\n" or "\r\n". A
+ * line of more than `cap` bytes is read to its end and *too_long set.
+ * Returns 0 at the end of input, else 1.
  */
 static int read_line(FILE *in, char *buf, size_t cap, size_t *len, int *too_long)
 {
@@ -242,15 +242,17 @@ static int read_line(FILE *in, char *buf, size_t cap, size_t *len, int *too_long
 
 	*too_long = 0;
 	while ((ch = getc(in)) != EOF && ch != '\n') {
-		if (n < cap)
+		if (n <= cap)
 			buf[n++] = (char)ch;
 		else
 			*too_long = 1;
 	}
-	if (ch == EOF && n == 0 && !*too_long)
+	if (ch == EOF && n == 0)
 		return 0;
-	if (n && buf[n - 1] == '\r' && !*too_long)
+	if (n && buf[n - 1] == '\r')
 		n--;
+	if (n > cap)
+		*too_long = 1;
 	*len = n;
 	return 1;
 }
@@ -297,6 +299,10 @@ static int focus_classify_cmd(const struct focus_args *a)
 	}
 	g_free(buf);
 	focus_free(m);
+	if (ferror(stdin))
+		return cli_fail("cannot read the texts on stdin");
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_fail("cannot write the results");
 	if (failed)
 		return cli_fail("%zu of %zu lines could not be classified", failed, lineno);
 	return 0;
@@ -398,7 +404,9 @@ static int predict_all(const struct focus_model *m, const struct focus_data *d,
 
 		if (m && focus_classify(m, row->text, strlen(row->text), &r, &e))
 			return cli_fail("text %s: %s", row->id, e.message);
-		if (!m && (r.primary = focus_baseline(row->text, strlen(row->text))) < 0)
+		if (!m)
+			r.primary = focus_baseline(row->text, strlen(row->text));
+		if (r.primary < 0)
 			return cli_fail("out of memory");
 		focus_eval_add(ev, row->primary, row->secondary, r.primary);
 	}

@@ -102,6 +102,16 @@ class FocusTest(unittest.TestCase):
         self.assert_result(out[4])
         self.assertEqual(out[4]["primary"], "quality")
 
+    def test_the_line_limit_is_65536_bytes_of_text(self):
+        data = b"a" * 65536 + b"\r\n" + b"b" * 65537 + b"\n" + b"c" * 65536
+        r = run_in(self.tmp, "focus", "classify", input_bytes=data)
+        self.assertEqual(r.returncode, 1)
+        out = [json.loads(line) for line in r.stdout.decode().splitlines()]
+        self.assertEqual(len(out), 3)
+        self.assert_result(out[0])
+        self.assertEqual(out[1]["error"]["code"], "too_long")
+        self.assert_result(out[2])   # the last line needs no line break
+
     def test_a_missing_truncated_or_garbled_model_is_refused(self):
         r = self.classify(TEXTS, "--model", os.path.join(self.tmp, "none.model"))
         self.assertEqual(r.returncode, 1)
