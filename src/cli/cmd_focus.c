@@ -495,6 +495,9 @@ static int focus_cv_cmd(const struct focus_args *a)
 				      cv.macro_f1_sd);
 
 		add_figures(o, &cv.pooled);
+		/* the figures per class are over every repeat's predictions */
+		json_object_set_new(o, "texts", json_integer((json_int_t)d.n));
+		json_object_set_new(o, "predictions", json_integer(cv.pooled.n));
 		print_json(o);
 	} else if (!rc) {
 		printf("%d-fold cross-validation, %d repeats, %zu texts\n"
