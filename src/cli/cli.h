@@ -14,6 +14,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_privacy(int argc, char **argv);
+int cmd_focus(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
@@ -47,6 +48,16 @@ int cli_key_create(struct store *st, const char *role, const char *name, char *t
 /* Load a config file, then DISPUTED_* variables, over the defaults. */
 int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 		    struct err *e) WARN_UNUSED;
+
+/*
+ * Files shipped with the program (the rules, the calendar, the focus model)
+ * are found by a relative default `def` ("etc/…", right in a checkout).
+ * When `setting` still holds that default and it is not there, look beside
+ * the program (build/disputed → etc/, bin/disputed → etc/disputed/) and in
+ * /etc/disputed, and put the first found in `setting` (`size` bytes), so
+ * the commands work from any directory. Otherwise `setting` is unchanged.
+ */
+void cli_find_shipped(char *setting, size_t size, const char *def);
 
 /* Serve until SIGINT or SIGTERM; returns the exit status. */
 int cli_serve_until_signal(struct config *cfg, struct store *st);

@@ -126,13 +126,7 @@ int cli_key_create(struct store *st, const char *role, const char *name, char *t
 	return rc;
 }
 
-/*
- * The shipped rules and calendar are found by a relative default
- * ("etc/…", right in a checkout). When that is not there, look beside the
- * program (build/disputed → etc/, bin/disputed → etc/disputed/) and in
- * /etc/disputed, so the server starts from any directory.
- */
-static void find_shipped(char *setting, size_t size, const char *def)
+void cli_find_shipped(char *setting, size_t size, const char *def)
 {
 	char exe[4096], cand[3][4300];
 	ssize_t n;
@@ -180,8 +174,8 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 		rc = err_set(e, RC_INVAL, "required", "data",
 			     "no data directory: give --data DIR or set DISPUTED_DATA");
 	if (!rc) {
-		find_shipped(cfg->rules_path, sizeof(cfg->rules_path), "etc/rules.ini");
-		find_shipped(cfg->calendar_dir, sizeof(cfg->calendar_dir), "etc/calendar");
+		cli_find_shipped(cfg->rules_path, sizeof(cfg->rules_path), "etc/rules.ini");
+		cli_find_shipped(cfg->calendar_dir, sizeof(cfg->calendar_dir), "etc/calendar");
 		log_set_level((enum log_level)cfg->log_level);
 	}
 	return rc;

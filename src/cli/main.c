@@ -19,6 +19,7 @@ static const struct {
 	{"verify", cmd_verify, "verify a bundle, checkpoint or tlog-proof offline"},
 	{"audit", cmd_audit, "recompute every seal, tile and checkpoint and report tampering"},
 	{"report", cmd_report, "print the compliance report on the platform's own duties"},
+	{"focus", cmd_focus, "name the dispute focus of complaint texts; train and measure it"},
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
