@@ -85,18 +85,18 @@ static int config_set_llm(struct config *c, const char *key, const char *val,
 	int64_t n;
 
 	if (strcmp(key, "url") == 0) {
-		/* empty: no language model; else http(s)://HOST… without spaces, for libcurl */
+		/* empty: no language model; else http(s)://HOST… in printable ASCII, for libcurl */
 		size_t scheme = g_ascii_strncasecmp(val, "https://", 8) == 0  ? 8
 				: g_ascii_strncasecmp(val, "http://", 7) == 0 ? 7
 									      : 0;
 
 		for (p = (const unsigned char *)val; *p; p++)
-			if (*p <= ' ' || *p == 0x7f)
+			if (*p <= ' ' || *p >= 0x7f)
 				break;
 		if (*val && (!scheme || !val[scheme] || val[scheme] == '/' || *p))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
-				       "%s must be an http:// or https:// URL without spaces, "
-				       "or empty for none", name);
+				       "%s must be an http:// or https:// URL without spaces "
+				       "(printable ASCII), or empty for none", name);
 		if ((size_t)snprintf(c->llm_url, sizeof(c->llm_url), "%s", val) >=
 		    sizeof(c->llm_url))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
