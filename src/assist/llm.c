@@ -241,9 +241,14 @@ static int llm_auth_line(const char *name, char **line, struct err *e)
 	return RC_OK;
 }
 
-/* Turn a transfer that did not end with CURLE_OK into an error naming the endpoint. */
+/*
+ * Turn a transfer that did not end with CURLE_OK, after `elapsed` ms of
+ * which at most `connect_ms` could go to connecting, into an error naming
+ * the endpoint.
+ */
 static int llm_transfer_error(const struct llm_config *c, const char *endpoint, CURLcode cc,
-			      const struct llm_sink *s, const char *cerr, struct err *e)
+			      const struct llm_sink *s, const char *cerr, int64_t elapsed,
+			      long connect_ms, struct err *e)
 {
 	const char *why = cerr[0] ? cerr : curl_easy_strerror(cc);
 
@@ -257,6 +262,10 @@ static int llm_transfer_error(const struct llm_config *c, const char *endpoint, 
 			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
+		if (elapsed < c->timeout_ms && connect_ms < c->timeout_ms)
+			return err_set(e, RC_UPSTREAM, "llm_timeout", NULL,
+				       "the language model at %s did not take the connection "
+				       "within %ld ms", endpoint, connect_ms);
 		return err_set(e, RC_UPSTREAM, "llm_timeout", NULL,
 			       "the language model at %s did not answer within %d ms", endpoint,
 			       c->timeout_ms);
@@ -342,7 +351,8 @@ static int llm_post(const struct llm_config *c, const char *auth, struct llm_rep
 		}
 	}
 	if (cc != CURLE_OK)
-		rc = llm_transfer_error(c, out->endpoint, cc, &sink, cerr, e);
+		rc = llm_transfer_error(c, out->endpoint, cc, &sink, cerr, out->elapsed_ms,
+					connect_ms, e);
 out:
 	curl_easy_cleanup(h);
 	llm_headers_free(hdr);

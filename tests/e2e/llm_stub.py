@@ -29,6 +29,7 @@ file the stub writes. Run it alone with `python3 llm_stub.py [PORT]`.
 import http.server
 import json
 import os
+import ssl
 import sys
 import tempfile
 import threading
@@ -169,20 +170,27 @@ class _Server(http.server.ThreadingHTTPServer):
 class LlmStub:
     """The stub on 127.0.0.1:<free port>, served by a thread until stop()."""
 
-    def __init__(self, port=0, slow_seconds=SLOW_SECONDS):
+    def __init__(self, port=0, slow_seconds=SLOW_SECONDS, tls=None):
+        """`tls`: (certfile, keyfile) to serve HTTPS instead of HTTP."""
         self.slow_seconds = slow_seconds
         self.dir = tempfile.mkdtemp(prefix="disputed-llm-stub-")
         self.requests = []
         self._lock = threading.Lock()
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.stub = self
+        self.scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
         self._thread.start()
 
     def url(self, mode, tag="t"):
         """A base URL whose requests get behaviour `mode`; `tag` tells tests' requests apart."""
-        return "http://127.0.0.1:%d/%s/%s" % (self.port, mode, tag)
+        return "%s://127.0.0.1:%d/%s/%s" % (self.scheme, self.port, mode, tag)
 
     def record(self, method, path, headers, raw, parsed):
         entry = {"method": method, "path": path, "headers": headers, "raw": raw,
