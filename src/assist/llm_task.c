@@ -117,24 +117,24 @@ static void llm_trim(const char **s, const char **end)
 		(*end)--;
 }
 
-/* Check a text from outside before it is sent; `what` names it in messages. */
+/* Check a text from outside before it is sent; `what` names it in messages, "text" in param. */
 static int llm_check_text(const char *text, const char *what, struct err *e)
 {
 	const char *s = text, *end;
 	size_t n;
 
 	if (!text)
-		return err_set(e, RC_INVAL, "invalid_text", what, "no %s was given", what);
+		return err_set(e, RC_INVAL, "invalid_text", "text", "no %s was given", what);
 	n = strlen(text);
 	if (n > LLM_MAX_TEXT)
-		return err_set(e, RC_TOOBIG, "too_big", what, "the %s is over %zu bytes", what,
+		return err_set(e, RC_TOOBIG, "too_big", "text", "the %s is over %zu bytes", what,
 			       LLM_MAX_TEXT);
 	end = text + n;
 	llm_trim(&s, &end);
 	if (s == end)
-		return err_set(e, RC_INVAL, "invalid_text", what, "the %s is empty", what);
+		return err_set(e, RC_INVAL, "invalid_text", "text", "the %s is empty", what);
 	if (!g_utf8_validate(text, (gssize)n, NULL))
-		return err_set(e, RC_INVAL, "invalid_text", what, "the %s is not UTF-8", what);
+		return err_set(e, RC_INVAL, "invalid_text", "text", "the %s is not UTF-8", what);
 	return RC_OK;
 }
 

@@ -22,18 +22,28 @@ static void llm_copy_text(char *dst, size_t size, const char *src)
 int llm_request_body(const struct llm_config *c, const char *system, const char *user,
 		     char **out, struct err *e)
 {
-	json_t *body = NULL, *msgs;
+	json_t *body = NULL, *msgs, *model = NULL;
 	int rc = RC_OK;
 
 	*out = NULL;
+	if (c->model[0]) {
+		model = json_string(c->model);
+		if (!model)
+			return err_set(e, RC_INVAL, "invalid_setting", "llm.model",
+				       "llm.model is not UTF-8");
+	}
 	msgs = json_pack("[{s:s, s:s}, {s:s, s:s}]", "role", "system", "content", system, "role",
 			 "user", "content", user);
-	if (!msgs)
+	if (!msgs) {
+		json_decref(model);
 		return err_set(e, RC_INVAL, "invalid_text", NULL,
 			       "a message to the language model is not UTF-8");
-	/* in OpenAI's order; json_object_set_new takes msgs even when it fails */
+	}
+	/* in OpenAI's order; json_object_set_new takes what it is given even when it fails */
 	body = json_object();
-	if (!body || (c->model[0] && json_object_set_new(body, "model", json_string(c->model)))) {
+	if (!body || (model && json_object_set_new(body, "model", model))) {
+		if (!body)
+			json_decref(model);
 		json_decref(msgs);
 		goto nomem;
 	}

@@ -104,8 +104,10 @@ static int config_set_llm(struct config *c, const char *key, const char *val,
 	} else if (strcmp(key, "model") == 0) {
 		for (p = (const unsigned char *)val; *p; p++)
 			if (*p < ' ' || *p == 0x7f)
-				return err_set(e, RC_INVAL, "invalid_setting", name,
-					       "%s must not hold control characters", name);
+				break;
+		if (*p || !g_utf8_validate(val, -1, NULL))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be UTF-8 text without control characters", name);
 		if ((size_t)snprintf(c->llm_model, sizeof(c->llm_model), "%s", val) >=
 		    sizeof(c->llm_model))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
@@ -332,8 +334,14 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 					     "%s: unknown setting %s", path, name);
 				break;
 			}
-			val = g_key_file_get_string(kf, groups[i], keys[j], NULL);
-			rc = config_set(c, groups[i], keys[j], val ? val : "", name, e);
+			/* NULL for a value that is not UTF-8: an error, not an empty value */
+			val = g_key_file_get_string(kf, groups[i], keys[j], &gerr);
+			if (!val) {
+				rc = err_set(e, RC_INVAL, "invalid_setting", name,
+					     "%s: %s is not UTF-8 text", path, name);
+				break;
+			}
+			rc = config_set(c, groups[i], keys[j], val, name, e);
 			g_free(val);
 		}
 		g_strfreev(keys);

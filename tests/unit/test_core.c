@@ -1475,6 +1475,8 @@ static void config_llm_rejects_bad_values_naming_the_key(void **state)
 		{"url=http://", "llm.url"},
 		{"url=https:///v1", "llm.url"},
 		{"url=http://a b/v1", "llm.url"},
+		{"model=a\tb", "llm.model"},
+		{"model=m\xff", "llm.model"},
 		{"api_key_env=sk-0123456789abcdef", "llm.api_key_env"},
 		{"api_key_env=1KEY", "llm.api_key_env"},
 		{"api_key_env=MY KEY", "llm.api_key_env"},

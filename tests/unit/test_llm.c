@@ -155,6 +155,10 @@ static void request_body_leaves_out_an_empty_model_and_refuses_bad_utf8(void **s
 	assert_int_equal(llm_request_body(&c, "s", "bad \xff byte", &body, &e), RC_INVAL);
 	assert_fail(e, RC_INVAL, "invalid_text");
 	assert_null(body);
+	snprintf(c.model, sizeof(c.model), "m\xc3");
+	assert_int_equal(llm_request_body(&c, "s", "u", &body, &e), RC_INVAL);
+	assert_fail(e, RC_INVAL, "invalid_setting");
+	assert_null(body);
 }
 
 /* ---- the answer's body ---- */
