@@ -146,8 +146,9 @@ json_t *llm_reply_json(const struct llm_reply *r)
 	resp = llm_response_json(r, &key);
 	if (json_object_set_new(o, key, resp) ||
 	    json_object_set_new(o, "model", r->model[0] ? json_string(r->model) : json_null()) ||
-	    json_object_set_new(o, "finish_reason",
-				r->finish_reason[0] ? json_string(r->finish_reason) : json_null()) ||
+	    json_object_set_new(o, "finish_reason", r->finish_reason[0]
+							    ? json_string(r->finish_reason)
+							    : json_null()) ||
 	    json_object_set_new(o, "usage", llm_usage_json(r)) ||
 	    json_object_set_new(o, "elapsed_ms", json_integer(r->elapsed_ms)))
 		goto nomem;

@@ -65,7 +65,7 @@
  */
 struct llm_config {
 	char url[1024];       /* base URL, http:// or https://; empty when off */
-	char model[128];      /* "model" of the request; empty: none sent (a local server's default) */
+	char model[128];      /* "model" of the request; empty: none sent (the server's default) */
 	char api_key_env[128]; /* NAME of the environment variable holding the API key, never the
 				  key; empty: no Authorization header */
 	int timeout_ms;       /* the whole request, connecting included */
@@ -93,14 +93,14 @@ struct llm_reply {
 
 /* A neutral summary of a case, for the agent. */
 struct llm_summary {
-	char *text;               /* the summary, trimmed, at most LLM_MAX_ANSWER bytes; NULL on failure */
+	char *text;               /* the summary, trimmed, at most LLM_MAX_ANSWER bytes; or NULL */
 	struct llm_reply reply;   /* the exchange, to seal */
 };
 
 /* The model's opinion on a complaint's dispute focus. */
 struct llm_focus {
 	char primary[LLM_FOCUS_CODE_MAX]; /* one of the nine focus codes; "" on failure */
-	char *reason;             /* why, in the model's words, at most LLM_MAX_ANSWER bytes; NULL on failure */
+	char *reason;             /* why, in the model's words, at most LLM_MAX_ANSWER bytes; or NULL */
 	struct llm_reply reply;   /* the exchange, to seal */
 };
 

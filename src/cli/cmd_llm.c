@@ -38,7 +38,10 @@ static void llm_usage(FILE *f)
 		LLM_MAX_TEXT);
 }
 
-/* Settings: defaults, then the file (--config, $DISPUTED_CONFIG or DIR/disputed.conf), then the environment. */
+/*
+ * Settings: the defaults, then the file (--config, else $DISPUTED_CONFIG,
+ * else DIR/disputed.conf if there is one), then the environment.
+ */
 static int llm_load_config(struct config *cfg, const char *file, const char *data, struct err *e)
 {
 	char path[4200];

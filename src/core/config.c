@@ -85,7 +85,7 @@ static int config_set_llm(struct config *c, const char *key, const char *val,
 	int64_t n;
 
 	if (strcmp(key, "url") == 0) {
-		/* empty: no language model; else http(s)://HOST… in printable ASCII, for libcurl */
+		/* empty: no language model; else http(s)://HOST… in printable ASCII */
 		size_t scheme = g_ascii_strncasecmp(val, "https://", 8) == 0  ? 8
 				: g_ascii_strncasecmp(val, "http://", 7) == 0 ? 7
 									      : 0;
@@ -117,7 +117,8 @@ static int config_set_llm(struct config *c, const char *key, const char *val,
 		if (*val && !config_env_name(val))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must name the environment variable that holds the "
-				       "API key (such as DEEPSEEK_API_KEY), not hold the key", name);
+				       "API key (such as DEEPSEEK_API_KEY), not hold the key",
+				       name);
 		if ((size_t)snprintf(c->llm_api_key_env, sizeof(c->llm_api_key_env), "%s", val) >=
 		    sizeof(c->llm_api_key_env))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
