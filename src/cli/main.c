@@ -23,6 +23,7 @@ static const struct {
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
+	{"llm", cmd_llm, "ask the optional language model for a case summary or a focus opinion"},
 };
 
 static void usage(FILE *f)

@@ -23,6 +23,9 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
 	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
+	c->llm_timeout_ms = CONFIG_DEFAULT_LLM_TIMEOUT_MS;
+	c->llm_max_tokens = CONFIG_DEFAULT_LLM_MAX_TOKENS;
+	c->llm_temperature = 0;
 }
 
 /*
@@ -62,13 +65,99 @@ static int config_list(const char *val, char *out, size_t size, int *n, const ch
 	return RC_OK;
 }
 
-/* Set one setting from its text; `name` is used in error messages. */
-static int config_set(struct config *c, const char *key, const char *val,
+/* True if `s` could name an environment variable: [A-Za-z_][A-Za-z0-9_]*. */
+static int config_env_name(const char *s)
+{
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (s++; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/* Set one setting of the [llm] group from its text; `name` is used in error messages. */
+static int config_set_llm(struct config *c, const char *key, const char *val,
+			  const char *name, struct err *e)
+{
+	const unsigned char *p;
+	int64_t n;
+
+	if (strcmp(key, "url") == 0) {
+		/* empty: no language model; else http(s)://HOST… in printable ASCII */
+		size_t scheme = g_ascii_strncasecmp(val, "https://", 8) == 0  ? 8
+				: g_ascii_strncasecmp(val, "http://", 7) == 0 ? 7
+									      : 0;
+
+		for (p = (const unsigned char *)val; *p; p++)
+			if (*p <= ' ' || *p >= 0x7f)
+				break;
+		if (*val && (!scheme || !val[scheme] || val[scheme] == '/' || *p))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an http:// or https:// URL without spaces "
+				       "(printable ASCII), or empty for none", name);
+		if ((size_t)snprintf(c->llm_url, sizeof(c->llm_url), "%s", val) >=
+		    sizeof(c->llm_url))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+	} else if (strcmp(key, "model") == 0) {
+		for (p = (const unsigned char *)val; *p; p++)
+			if (*p < ' ' || *p == 0x7f)
+				break;
+		if (*p || !g_utf8_validate(val, -1, NULL))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be UTF-8 text without control characters", name);
+		if ((size_t)snprintf(c->llm_model, sizeof(c->llm_model), "%s", val) >=
+		    sizeof(c->llm_model))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+	} else if (strcmp(key, "api_key_env") == 0) {
+		/* the name of a variable, never the key: a key such as sk-… fails here */
+		if (*val && !config_env_name(val))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must name the environment variable that holds the "
+				       "API key (such as DEEPSEEK_API_KEY), not hold the key",
+				       name);
+		if ((size_t)snprintf(c->llm_api_key_env, sizeof(c->llm_api_key_env), "%s", val) >=
+		    sizeof(c->llm_api_key_env))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s is too long", name);
+	} else if (strcmp(key, "timeout_ms") == 0) {
+		if (num_parse_i64(val, 100, 600000, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 100 to 600000", name);
+		c->llm_timeout_ms = (int)n;
+	} else if (strcmp(key, "max_tokens") == 0) {
+		if (num_parse_i64(val, 1, 65536, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 65536", name);
+		c->llm_max_tokens = (int)n;
+	} else if (strcmp(key, "temperature") == 0) {
+		char *end = NULL;
+		double t = *val ? g_ascii_strtod(val, &end) : -1;
+
+		/* also refuses nan, inf and trailing junk */
+		if (!end || *end || !(t >= 0 && t <= 2))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be a number from 0 to 2", name);
+		c->llm_temperature = t;
+	} else {
+		return err_set(e, RC_INVAL, "unknown_setting", name,
+			       "unknown setting %s", name);
+	}
+	return RC_OK;
+}
+
+/* Set one setting of `group` from its text; `name` is used in error messages. */
+static int config_set(struct config *c, const char *group, const char *key, const char *val,
 		      const char *name, struct err *e)
 {
 	int64_t n;
 	int lvl;
 
+	if (strcmp(group, "llm") == 0)
+		return config_set_llm(c, key, val, name, e);
 	if (strcmp(key, "listen") == 0) {
 		char addr[128];
 		int port;
@@ -196,6 +285,12 @@ static const struct {
 	{"witness", "url", "DISPUTED_WITNESS_URL"},
 	{"witness", "vkey", "DISPUTED_WITNESS_VKEY"},
 	{"webhook", "allow_private", "DISPUTED_WEBHOOK_ALLOW_PRIVATE"},
+	{"llm", "url", "DISPUTED_LLM_URL"},
+	{"llm", "model", "DISPUTED_LLM_MODEL"},
+	{"llm", "api_key_env", "DISPUTED_LLM_API_KEY_ENV"},
+	{"llm", "timeout_ms", "DISPUTED_LLM_TIMEOUT_MS"},
+	{"llm", "max_tokens", "DISPUTED_LLM_MAX_TOKENS"},
+	{"llm", "temperature", "DISPUTED_LLM_TEMPERATURE"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -240,8 +335,14 @@ int config_load_file(struct config *c, const char *path, int must_exist,
 					     "%s: unknown setting %s", path, name);
 				break;
 			}
-			val = g_key_file_get_string(kf, groups[i], keys[j], NULL);
-			rc = config_set(c, keys[j], val ? val : "", name, e);
+			/* NULL for a value that is not UTF-8: an error, not an empty value */
+			val = g_key_file_get_string(kf, groups[i], keys[j], &gerr);
+			if (!val) {
+				rc = err_set(e, RC_INVAL, "invalid_setting", name,
+					     "%s: %s is not UTF-8 text", path, name);
+				break;
+			}
+			rc = config_set(c, groups[i], keys[j], val, name, e);
 			g_free(val);
 		}
 		g_strfreev(keys);
@@ -265,7 +366,8 @@ int config_load_env(struct config *c, struct err *e)
 		v = getenv(config_keys[i].env);
 		if (!v)
 			continue;
-		rc = config_set(c, config_keys[i].key, v, config_keys[i].env, e);
+		rc = config_set(c, config_keys[i].group, config_keys[i].key, v,
+				config_keys[i].env, e);
 		if (rc)
 			return rc;
 	}

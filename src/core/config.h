@@ -13,6 +13,9 @@
 #define CONFIG_DEFAULT_MAX_CONNECTIONS 512
 #define CONFIG_DEFAULT_MAX_CONNECTIONS_PER_IP 64
 #define CONFIG_DEFAULT_IDLE_TIMEOUT_SECONDS 10
+/* Defaults of the optional language model (etc/disputed.conf, [llm]). */
+#define CONFIG_DEFAULT_LLM_TIMEOUT_MS 10000
+#define CONFIG_DEFAULT_LLM_MAX_TOKENS 400
 
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
@@ -35,6 +38,12 @@ struct config {
 	int nwitness_vkey;        /* witness_vkey entries in use; equal to nwitness_url once loaded */
 	char witness_vkey[CONFIG_MAX_WITNESSES][512]; /* the witnesses' cosigner keys, same order */
 	int webhook_allow_private; /* webhooks may go to loopback and private addresses */
+	char llm_url[1024];       /* the language model's base URL (http or https); empty: none */
+	char llm_model[128];      /* the model to ask for; empty: the server's default */
+	char llm_api_key_env[128]; /* NAME of the environment variable holding the API key; empty: none */
+	int llm_timeout_ms;       /* whole request to the language model, ms */
+	int llm_max_tokens;       /* most tokens of an answer */
+	double llm_temperature;   /* sampling temperature, 0 to 2 */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -42,7 +51,7 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log], [witness], [webhook]; see etc/disputed.conf). Booleans are
+ * [log], [cases], [witness], [webhook], [llm]; see etc/disputed.conf). Booleans are
  * true/false, yes/no, on/off or 1/0. A missing file is an error only
  * if `must_exist`. Unknown keys and bad values are errors naming the key.
  * The witness settings are lists separated by ';' (GLib's list syntax).
@@ -56,8 +65,12 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * DISPUTED_MAX_CONNECTIONS_PER_IP, DISPUTED_IDLE_TIMEOUT_SECONDS,
  * DISPUTED_IDEMPOTENCY_TTL_SECONDS, DISPUTED_LOG_LEVEL,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
- * DISPUTED_WITNESS_VKEY and DISPUTED_WEBHOOK_ALLOW_PRIVATE; then check that the witness URLs and keys pair up
- * (call it after config_load_file).
+ * DISPUTED_WITNESS_VKEY, DISPUTED_WEBHOOK_ALLOW_PRIVATE, DISPUTED_RULES,
+ * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,
+ * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS
+ * and DISPUTED_LLM_TEMPERATURE; then check that the witness URLs and keys
+ * pair up (call it after config_load_file). A variable set to the empty
+ * string counts as set: DISPUTED_LLM_URL= turns the language model off.
  */
 int config_load_env(struct config *c, struct err *e) WARN_UNUSED;
 

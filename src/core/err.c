@@ -22,6 +22,7 @@ static const struct {
 	[RC_DB] = {"db", 500, "api_error"},
 	[RC_IO] = {"io", 500, "api_error"},
 	[RC_INTERNAL] = {"internal", 500, "api_error"},
+	[RC_UPSTREAM] = {"upstream", 502, "api_error"},
 };
 
 const char *rc_strerror(int rc)

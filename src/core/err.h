@@ -20,6 +20,7 @@ enum rc {
 	RC_DB,          /* the database failed (500) */
 	RC_IO,          /* a file operation failed (500) */
 	RC_INTERNAL,    /* a bug or an unexpected state (500) */
+	RC_UPSTREAM,    /* a service disputed called failed, timed out or answered nonsense (502) */
 	RC__COUNT
 };
 

@@ -71,6 +71,9 @@ static void rc_maps_to_http_status_and_name(void **state)
 	assert_string_equal(rc_strerror(RC__COUNT), "unknown");
 	assert_string_equal(rc_error_type(RC_INVAL), "invalid_request");
 	assert_string_equal(rc_error_type(RC_INTERNAL), "api_error");
+	assert_int_equal(rc_http_status(RC_UPSTREAM), 502);
+	assert_string_equal(rc_strerror(RC_UPSTREAM), "upstream");
+	assert_string_equal(rc_error_type(RC_UPSTREAM), "api_error");
 }
 
 /* ---- buf ---- */
@@ -1045,7 +1048,9 @@ static const char *const config_env_names[] = {
 	"DISPUTED_LOG_BATCH_MAX", "DISPUTED_LOG_BATCH_MS", "DISPUTED_WITNESS_URL",
 	"DISPUTED_WITNESS_VKEY", "DISPUTED_WEBHOOK_ALLOW_PRIVATE", "DISPUTED_RULES",
 	"DISPUTED_CALENDAR", "DISPUTED_MAX_CONNECTIONS", "DISPUTED_MAX_CONNECTIONS_PER_IP",
-	"DISPUTED_IDLE_TIMEOUT_SECONDS",
+	"DISPUTED_IDLE_TIMEOUT_SECONDS", "DISPUTED_LLM_URL", "DISPUTED_LLM_MODEL",
+	"DISPUTED_LLM_API_KEY_ENV", "DISPUTED_LLM_TIMEOUT_MS", "DISPUTED_LLM_MAX_TOKENS",
+	"DISPUTED_LLM_TEMPERATURE",
 	NULL,
 };
 
@@ -1425,6 +1430,116 @@ static void config_load_env_rejects_bad_values_naming_variable(void **state)
 	config_env_clear();
 }
 
+/* ---- config: [llm] ---- */
+
+static void config_llm_section_reads_every_key_apart_from_witness_url(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	assert_int_equal(load_text(&c,
+				   "[witness]\n"
+				   "url=http://127.0.0.1:8071\n"
+				   "vkey=a+01020304+BAAA\n"
+				   "[llm]\n"
+				   "url=https://api.deepseek.com\n"
+				   "model=deepseek-chat\n"
+				   "api_key_env=DEEPSEEK_API_KEY\n"
+				   "timeout_ms=2500\n"
+				   "max_tokens=300\n"
+				   "temperature=0.3\n",
+				   &e),
+			 RC_OK);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(c.llm_url, "https://api.deepseek.com");
+	assert_string_equal(c.llm_model, "deepseek-chat");
+	assert_string_equal(c.llm_api_key_env, "DEEPSEEK_API_KEY");
+	assert_int_equal(c.llm_timeout_ms, 2500);
+	assert_int_equal(c.llm_max_tokens, 300);
+	assert_true(c.llm_temperature > 0.299 && c.llm_temperature < 0.301);
+	/* the two url keys are told apart by their group */
+	assert_int_equal(c.nwitness_url, 1);
+	assert_string_equal(c.witness_url[0], "http://127.0.0.1:8071");
+	/* an empty url is the default: no language model */
+	assert_int_equal(load_text(&c, "[llm]\nurl=\nmodel=m\n", &e), RC_OK);
+	assert_string_equal(c.llm_url, "");
+	assert_int_equal(c.nwitness_url, 0);
+}
+static void config_llm_rejects_bad_values_naming_the_key(void **state)
+{
+	static const char *const bad[][2] = {
+		{"url=ftp://models.example", "llm.url"},
+		{"url=api.deepseek.com", "llm.url"},
+		{"url=http://", "llm.url"},
+		{"url=https:///v1", "llm.url"},
+		{"url=http://a b/v1", "llm.url"},
+		{"model=a\tb", "llm.model"},
+		{"model=m\xff", "llm.model"},
+		{"api_key_env=sk-0123456789abcdef", "llm.api_key_env"},
+		{"api_key_env=1KEY", "llm.api_key_env"},
+		{"api_key_env=MY KEY", "llm.api_key_env"},
+		{"timeout_ms=99", "llm.timeout_ms"},
+		{"timeout_ms=600001", "llm.timeout_ms"},
+		{"timeout_ms=10s", "llm.timeout_ms"},
+		{"max_tokens=0", "llm.max_tokens"},
+		{"max_tokens=65537", "llm.max_tokens"},
+		{"temperature=2.5", "llm.temperature"},
+		{"temperature=-0.1", "llm.temperature"},
+		{"temperature=nan", "llm.temperature"},
+		{"temperature=0.5x", "llm.temperature"},
+		{"temperature=", "llm.temperature"},
+	};
+	char text[256];
+	struct config c;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[llm]\n%s\n", bad[i][0]);
+		if (load_text(&c, text, &e) != RC_INVAL)
+			fail_msg("accepted: %s", bad[i][0]);
+		assert_err(e, "invalid_setting", bad[i][1]);
+	}
+	/* the message about a key given instead of its variable's name does not repeat the key */
+	assert_int_equal(load_text(&c, "[llm]\napi_key_env=sk-0123456789abcdef\n", &e), RC_INVAL);
+	assert_null(strstr(e.message, "sk-0123456789abcdef"));
+	assert_int_equal(load_text(&c, "[llm]\nbogus=1\n", &e), RC_INVAL);
+	assert_err(e, "unknown_setting", "llm.bogus");
+}
+static void config_llm_env_overrides_file_and_names_variable(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	assert_int_equal(load_text(&c, "[llm]\nurl=http://127.0.0.1:8080\nmodel=local\n", &e),
+			 RC_OK);
+	setenv("DISPUTED_LLM_URL", "http://127.0.0.1:9090/v1", 1);
+	setenv("DISPUTED_LLM_MODEL", "qwen2.5-7b", 1);
+	setenv("DISPUTED_LLM_API_KEY_ENV", "LOCAL_KEY", 1);
+	setenv("DISPUTED_LLM_TIMEOUT_MS", "1500", 1);
+	setenv("DISPUTED_LLM_MAX_TOKENS", "64", 1);
+	setenv("DISPUTED_LLM_TEMPERATURE", "1", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(c.llm_url, "http://127.0.0.1:9090/v1");
+	assert_string_equal(c.llm_model, "qwen2.5-7b");
+	assert_string_equal(c.llm_api_key_env, "LOCAL_KEY");
+	assert_int_equal(c.llm_timeout_ms, 1500);
+	assert_int_equal(c.llm_max_tokens, 64);
+	assert_true(c.llm_temperature == 1);
+	/* set but empty: off */
+	setenv("DISPUTED_LLM_URL", "", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(c.llm_url, "");
+	setenv("DISPUTED_LLM_TIMEOUT_MS", "fast", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_INVAL);
+	assert_err(e, "invalid_setting", "DISPUTED_LLM_TIMEOUT_MS");
+	config_env_clear();
+}
 static void config_split_listen_splits_v4_and_v6(void **state)
 {
 	char addr[64];
@@ -1648,6 +1763,9 @@ int main(void)
 		cmocka_unit_test(config_load_env_overrides_file),
 		cmocka_unit_test(config_load_env_without_variables_changes_nothing),
 		cmocka_unit_test(config_load_env_rejects_bad_values_naming_variable),
+		cmocka_unit_test(config_llm_section_reads_every_key_apart_from_witness_url),
+		cmocka_unit_test(config_llm_rejects_bad_values_naming_the_key),
+		cmocka_unit_test(config_llm_env_overrides_file_and_names_variable),
 		cmocka_unit_test(config_split_listen_splits_v4_and_v6),
 		cmocka_unit_test(config_split_listen_rejects_bad_ports_and_addresses),
 		cmocka_unit_test(log_level_parse_knows_four_levels),
