@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg
+PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g

@@ -22,6 +22,7 @@ static const struct {
 	{"import", cmd_import, "bulk-load platform records from an NDJSON file"},
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
+	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
 };
 
 static void usage(FILE *f)
