@@ -71,8 +71,8 @@ def auc(pos, neg):
 
 def features(r):
     s = r["scores"]
-    al = s["aligned_change"] if s["aligned"] >= ALIGNED_MIN else 0.0
-    return [s["palette_distance"], math.sqrt(s["novel"]), al]
+    al = math.sqrt(s["aligned_change"]) if s["aligned"] >= ALIGNED_MIN else 0.0
+    return [s["palette_distance"], math.sqrt(s["novel"]), s["dominant"], al]
 
 
 def fit(rows, lam=0.1, iters=1500, rate=0.5):
@@ -149,7 +149,7 @@ def label(lines, pairs):
         r = dict(line, relation=p["relation"])
         if "scores" in r:
             # the shape test for "different", as image_compare.c applies it once flagged
-            r["_diff_shape"] = r["scores"]["structure"] < 0.40 and r["similarity"] < 0.20
+            r["_diff_shape"] = r["scores"]["structure"] < 0.36 and r["similarity"] < 0.20
         rows.append(r)
     return rows
 
@@ -221,7 +221,7 @@ def main():
     rows = label(run_compare(args.bin, pairs_path, args.dir), pairs)
     if args.fit:
         bias, w = fit([r for r in rows if r["relation"] in ("same", "colour") and "scores" in r])
-        print("colour model: W0 %.3f  W_PAL %.4f  W_NOVEL %.3f  W_AL %.3f" % (bias, *w))
+        print("colour model: W0 %.3f  W_PAL %.4f  W_NOVEL %.3f  W_DOM %.3f  W_AL %.3f" % (bias, *w))
     if args.markdown:
         print("| photos | ROC AUC (same vs different) | colour caught | same wrongly flagged "
               "| caught, cross-validated | flagged, cross-validated |")

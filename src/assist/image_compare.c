@@ -17,13 +17,16 @@
 #define SIM_SCALE       12.0  /* similarity = exp(-palette distance / this) * (1 - novel) */
 #define ALIGNED_MIN     0.90  /* lightness correlation from which B is A's photo, re-coloured */
 #define CHANGE_DE       10.0  /* an aligned pixel's colour moved if CIEDE2000 passes this */
-#define W0 (-6.0)             /* colour model: log-odds = W0 + W_PAL*d + W_NOVEL*sqrt(n) + W_AL*c */
-#define W_PAL   0.45
-#define W_NOVEL 6.0
-#define W_AL    6.0
+#define DOMINANT_FLOOR  0.02  /* added to both shares of the dominant colour */
+/* colour model: log-odds = W0 + W_PAL*d + W_NOVEL*sqrt(n) + W_DOM*m + W_AL*sqrt(c) */
+#define W0      (-4.380)
+#define W_PAL   0.2909
+#define W_NOVEL 6.509
+#define W_DOM   1.088
+#define W_AL    13.234
 #define SCORE_SAME      (-0.5) /* below: same; from SCORE_FLAG: flagged; between: inconclusive */
 #define SCORE_FLAG      0.5
-#define DIFF_STRUCTURE  0.40   /* flagged, with structure and similarity below these: different */
+#define DIFF_STRUCTURE  0.36   /* flagged, with structure and similarity below these: different */
 #define DIFF_SIMILARITY 0.20
 
 static double de00(const float *p, const float *q)
@@ -96,6 +99,22 @@ static void aligned(const struct image_sig *a, const struct image_sig *b, double
 		*corr = (sab / both - sa / both * sb / both) / sqrt(va * vb);
 }
 
+/*
+ * How much more of B than of A is in B's main (largest) palette colour, as
+ * a log ratio: a black tee arriving for a red one is mostly black, while
+ * the red listing photo is black only in its hair and shoes.
+ */
+static double dominant(const struct image_sig *a, const struct image_sig *b)
+{
+	int k = 0, bin;
+
+	for (int j = 1; j < SIG_K; j++)
+		if (b->palw[j] > b->palw[k])
+			k = j;
+	bin = image_sig_bin(b->pal[k]);
+	return log((b->near[bin] + DOMINANT_FLOOR) / (a->near[bin] + DOMINANT_FLOOR));
+}
+
 static double structure(const struct image_sig *a, const struct image_sig *b)
 {
 	double ab = 0, aa = 1e-9, bb = 1e-9;
@@ -162,9 +181,11 @@ void image_sig_compare(const struct image_sig *a, const struct image_sig *b,
 	s->palette_distance = palette_distance(a, b);
 	s->novel = novel(a, b);
 	aligned(a, b, &s->aligned, &s->aligned_change);
+	s->dominant = dominant(a, b);
 	s->structure = structure(a, b);
-	al = s->aligned >= ALIGNED_MIN ? s->aligned_change : 0;
-	s->colour_score = W0 + W_PAL * s->palette_distance + W_NOVEL * sqrt(s->novel) + W_AL * al;
+	al = s->aligned >= ALIGNED_MIN ? sqrt(s->aligned_change) : 0;
+	s->colour_score = W0 + W_PAL * s->palette_distance + W_NOVEL * sqrt(s->novel) +
+			  W_DOM * s->dominant + W_AL * al;
 	v->similarity = exp(-s->palette_distance / SIM_SCALE) * (1 - s->novel);
 	v->colour_difference = s->palette_distance;
 	if (s->colour_score < SCORE_SAME)

@@ -51,6 +51,9 @@ int image_load_thumbnail(const void *data, size_t len, const char *name, int ext
 int image_sig_build(const unsigned char *rgb, int w, int h, const char *name,
 		    struct image_sig *sig, struct err *e) WARN_UNUSED;
 
+/* The colour histogram bin of a CIELAB colour. */
+int image_sig_bin(const float *lab);
+
 /* Compare two signatures; fills every field of *out. Never fails. */
 void image_sig_compare(const struct image_sig *a, const struct image_sig *b,
 		       struct image_verdict *out);

@@ -21,12 +21,24 @@ static const struct {
 	{"VipsForeignLoadWebpBuffer", "WebP", "webp"},
 };
 
+/* libvips's own warnings (a tile it could not read ...): the errors we return say it. */
+static void drop_log(const gchar *domain, GLogLevelFlags level, const gchar *message,
+		     gpointer data)
+{
+	(void)domain;
+	(void)level;
+	(void)message;
+	(void)data;
+}
+
 static void vips_setup(void)
 {
 	size_t i;
 
 	if (VIPS_INIT("disputed"))
 		return;
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO,
+			  drop_log, NULL);
 	vips_cache_set_max(0);
 	vips_cache_set_max_mem(0);
 	vips_cache_set_max_files(0);
@@ -81,7 +93,8 @@ static int has_ext(const char *name, const char *exts)
 }
 
 /* Check that the bytes are of a type in loaders[] that agrees with the name. */
-static int sniff(const void *data, size_t len, const char *name, int ext_check, struct err *e)
+static int sniff(const void *data, size_t len, const char *name, int ext_check, int *kind,
+		 struct err *e)
 {
 	const char *found = vips_foreign_find_load_buffer(data, len);
 	size_t i, j;
@@ -98,11 +111,13 @@ static int sniff(const void *data, size_t len, const char *name, int ext_check, 
 			return err_set(e, RC_UNSUPPORTED, "type_mismatch", name,
 				       "%s is a %s image, not the %s its name says", name,
 				       loaders[i].kind, loaders[j].kind);
+	*kind = (int)i;
 	return RC_OK;
 }
 
-/* Read the header only and refuse dimensions past the limits. */
-static int check_header(const void *data, size_t len, const char *name, struct err *e)
+/* Read the header only and refuse dimensions past the limits; *w and *h get them. */
+static int check_header(const void *data, size_t len, const char *name, int *w, int *h,
+			struct err *e)
 {
 	VipsImage *hdr;
 	char detail[200];
@@ -115,6 +130,8 @@ static int check_header(const void *data, size_t len, const char *name, struct e
 		return err_set(e, RC_INVAL, "undecodable", name, "cannot read the header of %s: %s",
 			       name, detail);
 	}
+	*w = hdr->Xsize;
+	*h = hdr->Ysize;
 	pixels = (double)hdr->Xsize * (double)hdr->Ysize;
 	if (hdr->Xsize > IMAGE_MAX_SIDE || hdr->Ysize > IMAGE_MAX_SIDE || pixels > IMAGE_MAX_PIXELS)
 		rc = err_set(e, RC_TOOBIG, "image_too_large", name,
@@ -124,36 +141,62 @@ static int check_header(const void *data, size_t len, const char *name, struct e
 	return rc;
 }
 
-/* Shrink on load, then make 3-band 8-bit sRGB, alpha flattened on white. */
-static int decode(const void *data, size_t len, const char *name, VipsImage **out,
-		  struct err *e)
+/*
+ * Open the image to decode at the smallest scale the format offers that
+ * still covers SIG_SIDE (JPEG's DCT scaling, WebP's scaled decode). Not
+ * vips_thumbnail_buffer: in libvips 8.14 it does not pass fail_on to the
+ * loader, so a truncated JPEG would decode as grey without an error.
+ */
+static VipsImage *open_shrunk(const void *data, size_t len, int kind, int w, int h)
 {
-	VipsImage *t[4] = {NULL, NULL, NULL, NULL};
+	int side = w > h ? w : h, shrink = 1;
+
+	while (shrink < 8 && side / (shrink * 2) >= SIG_SIDE)
+		shrink *= 2;
+	if (strcmp(loaders[kind].kind, "JPEG") == 0)
+		return vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
+						  "fail_on", VIPS_FAIL_ON_ERROR, "shrink", shrink,
+						  NULL);
+	if (strcmp(loaders[kind].kind, "WebP") == 0)
+		return vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
+						  "fail_on", VIPS_FAIL_ON_ERROR, "scale",
+						  1.0 / shrink, NULL);
+	return vips_image_new_from_buffer(data, len, "", "access", VIPS_ACCESS_SEQUENTIAL,
+					  "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+}
+
+/* Shrink to fit SIG_SIDE, then make 3-band 8-bit sRGB, alpha flattened on white. */
+static int decode(const void *data, size_t len, const char *name, int kind, int w, int h,
+		  VipsImage **out, struct err *e)
+{
+	VipsImage *t[5] = {NULL, NULL, NULL, NULL, NULL};
 	char detail[200];
 	int rc = RC_OK;
 
-	if (vips_thumbnail_buffer((void *)data, len, &t[0], SIG_SIDE, "height", SIG_SIDE,
-				  "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) ||
-	    vips_colourspace(t[0], &t[1], VIPS_INTERPRETATION_sRGB, NULL)) {
+	t[0] = open_shrunk(data, len, kind, w, h);
+	if (!t[0] ||
+	    vips_thumbnail_image(t[0], &t[1], SIG_SIDE, "height", SIG_SIDE, "size", VIPS_SIZE_DOWN,
+				 NULL) ||
+	    vips_colourspace(t[1], &t[2], VIPS_INTERPRETATION_sRGB, NULL)) {
 		vips_detail(detail, sizeof(detail));
 		rc = err_set(e, RC_INVAL, "undecodable", name, "cannot decode %s: %s", name, detail);
 		goto out;
 	}
-	if (vips_image_hasalpha(t[1])) {
+	if (vips_image_hasalpha(t[2])) {
 		double white[3] = {255, 255, 255};
 		VipsArrayDouble *bg = vips_array_double_new(white, 3);
 
-		rc = vips_flatten(t[1], &t[2], "background", bg, NULL);
+		rc = vips_flatten(t[2], &t[3], "background", bg, NULL);
 		vips_area_unref(VIPS_AREA(bg));
 	} else {
-		rc = vips_copy(t[1], &t[2], NULL);
+		rc = vips_copy(t[2], &t[3], NULL);
 	}
-	if (rc || vips_extract_band(t[2], &t[3], 0, "n", 3, NULL) || vips_cast_uchar(t[3], out, NULL)) {
+	if (rc || vips_extract_band(t[3], &t[4], 0, "n", 3, NULL) || vips_cast_uchar(t[4], out, NULL)) {
 		vips_detail(detail, sizeof(detail));
 		rc = err_set(e, RC_INVAL, "undecodable", name, "cannot decode %s: %s", name, detail);
 	}
 out:
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		if (t[i])
 			g_object_unref(t[i]);
 	return rc;
@@ -164,7 +207,7 @@ int image_load_thumbnail(const void *data, size_t len, const char *name, int ext
 {
 	VipsImage *img = NULL;
 	size_t size = 0;
-	int rc;
+	int rc, kind = 0, full_w = 0, full_h = 0;
 
 	*rgb = NULL;
 	if (!name)
@@ -176,8 +219,9 @@ int image_load_thumbnail(const void *data, size_t len, const char *name, int ext
 	if (len > IMAGE_MAX_BYTES)
 		return err_set(e, RC_TOOBIG, "file_too_large", name, "%s is larger than %u MiB",
 			       name, IMAGE_MAX_BYTES >> 20);
-	if ((rc = sniff(data, len, name, ext_check, e)) || (rc = check_header(data, len, name, e)) ||
-	    (rc = decode(data, len, name, &img, e)))
+	if ((rc = sniff(data, len, name, ext_check, &kind, e)) ||
+	    (rc = check_header(data, len, name, &full_w, &full_h, e)) ||
+	    (rc = decode(data, len, name, kind, full_w, full_h, &img, e)))
 		return rc;
 	*w = img->Xsize;
 	*h = img->Ysize;

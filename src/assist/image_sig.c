@@ -80,7 +80,7 @@ static int is_background(const float *p)
 	return p[0] > BG_L && hypot(p[1], p[2]) < BG_C;
 }
 
-static int bin_index(const float *p)
+int image_sig_bin(const float *p)
 {
 	int l = (int)(p[0] / SIG_BIN), a = (int)((p[1] + 128.0) / SIG_BIN);
 	int b = (int)((p[2] + 128.0) / SIG_BIN);
@@ -98,7 +98,7 @@ static void colour_histogram(const float *lab, const unsigned char *fg, size_t n
 	memset(s->hist, 0, sizeof(s->hist));
 	for (size_t i = 0; i < n; i++)
 		if (fg[i])
-			s->hist[bin_index(lab + i * 3)] += 1.0f / (float)s->nfg;
+			s->hist[image_sig_bin(lab + i * 3)] += 1.0f / (float)s->nfg;
 	for (int l = 0; l < SIG_NL; l++)
 		for (int a = 0; a < SIG_NAB; a++)
 			for (int b = 0; b < SIG_NAB; b++) {
