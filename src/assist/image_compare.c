@@ -132,7 +132,7 @@ static void explain(struct image_verdict *v)
 	const struct image_scores *s = &v->scores;
 	char colours[128];
 
-	snprintf(colours, sizeof(colours), "CIEDE2000 palette distance %.1f, %.0f%% of B in colours A lacks",
+	snprintf(colours, sizeof(colours), "CIEDE2000 palette distance %.1f; %.0f%% of it in colours the listing lacks",
 		 s->palette_distance, 100 * s->novel);
 	switch (v->verdict) {
 	case IMAGE_SAME:
@@ -142,7 +142,7 @@ static void explain(struct image_verdict *v)
 	case IMAGE_COLOUR_MISMATCH:
 		if (s->aligned >= ALIGNED_MIN)
 			snprintf(v->explanation, sizeof(v->explanation),
-				 "B is the listing's photo with %.0f%% of it in other colours (%s).",
+				 "The received item's photo is the listing's photo with %.0f%% of it in other colours (%s).",
 				 100 * s->aligned_change, colours);
 		else
 			snprintf(v->explanation, sizeof(v->explanation),
