@@ -14,12 +14,12 @@ DIR/products.tsv (file, product), runs `disputed image compare --pairs
   - the same two shares under leave-one-product-out cross-validation: for
     each product, the colour model (a logistic regression of colour against
     same pairs on three scores) is refitted on the other products' pairs and
-    the fixed rule (flag from log-odds 0.5, same below -0.5) applied to the
+    the fixed rule (flag from log-odds 0, the balanced model's boundary; same below -1) applied to the
     held-out product's pairs.
 --robust also makes, with ImageMagick's convert in a temporary directory,
-four transformed copies of every B (JPEG quality 15, half size, 5% cropped
-off each side, darker and warmer light) and measures each, and all four
-together. --fit prints the colour model fitted on all pairs (the weights
+five transformed copies of every B (JPEG quality 15, half size, 5% cropped
+off each side, darker and warmer light as channel gains, HSL lightness down
+15%) and measures each, and all five together. --fit prints the colour model fitted on all pairs (the weights
 src/assist/image_compare.c holds). --markdown prints the tables for
 docs/assist.md.
 """
@@ -39,13 +39,17 @@ ROOT = os.path.dirname(HERE)
 VERDICTS = ("same", "colour_mismatch", "different", "inconclusive")
 RELATIONS = ("same", "colour", "different")
 ALIGNED_MIN = 0.90  # as in src/assist/image_compare.c
-SCORE_SAME, SCORE_FLAG = -0.5, 0.5
+SCORE_SAME, SCORE_FLAG = -1.0, 0.0
 TRANSFORMS = {
     "jpeg_q15": ["-quality", "15"],
     "half_size": ["-resize", "50%", "-quality", "90"],
     "crop_5pct_each_side": ["-gravity", "center", "-crop", "90%x90%+0+0", "+repage", "-quality", "90"],
-    "darker_warmer": ["-modulate", "85", "-channel", "R", "-evaluate", "multiply", "1.06",
-                      "-channel", "B", "-evaluate", "multiply", "0.90", "+channel", "-quality", "90"],
+    # other light as a camera sees it: exposure and white balance are gains per channel
+    "darker_warmer_light": ["-evaluate", "multiply", "0.85", "-channel", "R", "-evaluate", "multiply",
+                            "1.06", "-channel", "B", "-evaluate", "multiply", "0.90", "+channel",
+                            "-quality", "90"],
+    # a tone edit no gain undoes: HSL lightness down 15%, saturation kept
+    "hsl_darker": ["-modulate", "85,100,100", "-quality", "90"],
 }
 
 
@@ -72,7 +76,7 @@ def auc(pos, neg):
 def features(r):
     s = r["scores"]
     al = math.sqrt(s["aligned_change"]) if s["aligned"] >= ALIGNED_MIN else 0.0
-    return [s["palette_distance"], math.sqrt(s["novel"]), s["dominant"], al]
+    return [s["palette_distance"], math.sqrt(s["novel"]), s["dominant_lost"], al]
 
 
 def fit(rows, lam=0.1, iters=1500, rate=0.5):
@@ -221,7 +225,7 @@ def main():
     rows = label(run_compare(args.bin, pairs_path, args.dir), pairs)
     if args.fit:
         bias, w = fit([r for r in rows if r["relation"] in ("same", "colour") and "scores" in r])
-        print("colour model: W0 %.3f  W_PAL %.4f  W_NOVEL %.3f  W_DOM %.3f  W_AL %.3f" % (bias, *w))
+        print("colour model: W0 %.3f  W_PAL %.4f  W_NOVEL %.3f  W_LOST %.3f  W_AL %.3f" % (bias, *w))
     if args.markdown:
         print("| photos | ROC AUC (same vs different) | colour caught | same wrongly flagged "
               "| caught, cross-validated | flagged, cross-validated |")
@@ -237,7 +241,7 @@ def main():
             got = label(run_compare(args.bin, path, tmp), pairs)
             every += got
             report("B " + t.replace("_", " "), figures(got), lopo(got, products), args.markdown)
-    report("B, all four", figures(every), lopo(every, products), args.markdown)
+    report("B, all five", figures(every), lopo(every, products), args.markdown)
 
 
 if __name__ == "__main__":

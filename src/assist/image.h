@@ -28,6 +28,7 @@ struct image_scores {
 	double palette_distance; /* CIEDE2000, mass-weighted, B's palette to A's nearest colours */
 	double novel;            /* share of B's foreground in colours A lacks, 0..1 */
 	double dominant;         /* log share of B's main colour in B against in A */
+	double dominant_lost;    /* log share of A's main colour in A against in B */
 	double aligned;          /* Pearson correlation of lightness, foreground boxes aligned */
 	double aligned_change;   /* share of aligned pixels whose colour moved (if aligned) */
 	double structure;        /* gradient-orientation (HOG) cosine over the foreground, 0..1 */

@@ -18,14 +18,14 @@
 #define ALIGNED_MIN     0.90  /* lightness correlation from which B is A's photo, re-coloured */
 #define CHANGE_DE       10.0  /* an aligned pixel's colour moved if CIEDE2000 passes this */
 #define DOMINANT_FLOOR  0.02  /* added to both shares of the dominant colour */
-/* colour model: log-odds = W0 + W_PAL*d + W_NOVEL*sqrt(n) + W_DOM*m + W_AL*sqrt(c) */
-#define W0      (-4.380)
-#define W_PAL   0.2909
-#define W_NOVEL 6.509
-#define W_DOM   1.088
-#define W_AL    13.234
-#define SCORE_SAME      (-0.5) /* below: same; from SCORE_FLAG: flagged; between: inconclusive */
-#define SCORE_FLAG      0.5
+/* colour model: log-odds = W0 + W_PAL*d + W_NOVEL*sqrt(n) + W_LOST*m + W_AL*sqrt(c) */
+#define W0      (-4.534)
+#define W_PAL   0.2996
+#define W_NOVEL 6.640
+#define W_LOST  1.326
+#define W_AL    13.474
+#define SCORE_SAME      (-1.0) /* below: same; from SCORE_FLAG: flagged; between: inconclusive */
+#define SCORE_FLAG      0.0
 #define DIFF_STRUCTURE  0.36   /* flagged, with structure and similarity below these: different */
 #define DIFF_SIMILARITY 0.20
 
@@ -182,10 +182,11 @@ void image_sig_compare(const struct image_sig *a, const struct image_sig *b,
 	s->novel = novel(a, b);
 	aligned(a, b, &s->aligned, &s->aligned_change);
 	s->dominant = dominant(a, b);
+	s->dominant_lost = dominant(b, a);
 	s->structure = structure(a, b);
 	al = s->aligned >= ALIGNED_MIN ? sqrt(s->aligned_change) : 0;
 	s->colour_score = W0 + W_PAL * s->palette_distance + W_NOVEL * sqrt(s->novel) +
-			  W_DOM * s->dominant + W_AL * al;
+			  W_LOST * s->dominant_lost + W_AL * al;
 	v->similarity = exp(-s->palette_distance / SIM_SCALE) * (1 - s->novel);
 	v->colour_difference = s->palette_distance;
 	if (s->colour_score < SCORE_SAME)

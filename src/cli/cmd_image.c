@@ -74,9 +74,9 @@ static char *result_line(const char *a, const char *b, const struct image_verdic
 		const struct image_scores *sc = &v->scores;
 
 		json_object_set_new(o, "scores", json_pack(
-			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
+			"{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}",
 			"palette_distance", round4(sc->palette_distance), "novel", round4(sc->novel),
-			"dominant", round4(sc->dominant),
+			"dominant", round4(sc->dominant), "dominant_lost", round4(sc->dominant_lost),
 			"aligned", round4(sc->aligned), "aligned_change", round4(sc->aligned_change),
 			"structure", round4(sc->structure), "colour_score", round4(sc->colour_score),
 			"foreground_a", round4(sc->foreground_a),
