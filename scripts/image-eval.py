@@ -158,11 +158,13 @@ def label(lines, pairs):
     return rows
 
 
-def transform_all(directory, pairs, tmp):
+def transform_all(directory, pairs, tmp, only=None):
     """Copies of every B under each transform; returns {transform: pairs file}."""
     names = sorted({p["b"] for p in pairs})
+    chosen = [t for t in TRANSFORMS if not only or t in only.split(",")]
     jobs = []
-    for t, args in TRANSFORMS.items():
+    for t in chosen:
+        args = TRANSFORMS[t]
         os.makedirs(os.path.join(tmp, t), exist_ok=True)
         for n in names:
             out = os.path.join(tmp, t, os.path.splitext(n)[0] + ".jpg")
@@ -174,7 +176,7 @@ def transform_all(directory, pairs, tmp):
     for n in {p["a"] for p in pairs}:
         os.symlink(os.path.abspath(os.path.join(directory, n)), os.path.join(tmp, n))
     files = {}
-    for t in TRANSFORMS:
+    for t in chosen:
         path = os.path.join(tmp, t + ".tsv")
         with open(path, "w", encoding="utf-8") as f:
             f.write("a\tb\trelation\n")
@@ -218,6 +220,7 @@ def main():
     ap.add_argument("--robust", action="store_true")
     ap.add_argument("--fit", action="store_true")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--transforms", help="with --robust: only these (comma-separated)")
     args = ap.parse_args()
     pairs_path = os.path.join(args.dir, "pairs.tsv")
     pairs = read_tsv(pairs_path)
@@ -237,7 +240,7 @@ def main():
         sys.exit("image-eval: --robust needs ImageMagick's convert (scripts/deps.sh bench)")
     every = []
     with tempfile.TemporaryDirectory(prefix="disputed-image-eval-") as tmp:
-        for t, path in transform_all(args.dir, pairs, tmp).items():
+        for t, path in transform_all(args.dir, pairs, tmp, args.transforms).items():
             got = label(run_compare(args.bin, path, tmp), pairs)
             every += got
             report("B " + t.replace("_", " "), figures(got), lopo(got, products), args.markdown)

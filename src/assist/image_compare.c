@@ -19,11 +19,11 @@
 #define CHANGE_DE       10.0  /* an aligned pixel's colour moved if CIEDE2000 passes this */
 #define DOMINANT_FLOOR  0.02  /* added to both shares of the dominant colour */
 /* colour model: log-odds = W0 + W_PAL*d + W_NOVEL*sqrt(n) + W_LOST*m + W_AL*sqrt(c) */
-#define W0      (-4.534)
-#define W_PAL   0.2996
-#define W_NOVEL 6.640
-#define W_LOST  1.326
-#define W_AL    13.474
+#define W0      (-4.228)
+#define W_PAL   0.3464
+#define W_NOVEL 7.379
+#define W_LOST  1.226
+#define W_AL    12.415
 #define SCORE_SAME      (-1.0) /* below: same; from SCORE_FLAG: flagged; between: inconclusive */
 #define SCORE_FLAG      0.0
 #define DIFF_STRUCTURE  0.36   /* flagged, with structure and similarity below these: different */

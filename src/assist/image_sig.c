@@ -6,36 +6,51 @@
 
 #include "assist/image_int.h"
 
-#define WB_SHARE   0.03 /* the brightest 3% of each channel set its white point */
+#define WB_SHARE   0.005 /* the brightest 0.5% of each channel set its white point */
 #define WB_MAXGAIN 1.5  /* never brighten a channel more than this */
 #define BG_L       93.0 /* background: lighter than this ... */
 #define BG_C       6.0  /* ... and greyer than this (CIELAB chroma) */
 #define KMEANS_IT  10
+/*
+ * Lightness is pulled towards 50 by this factor once the background is
+ * found, so every colour distance after it weighs a lightness difference
+ * half: exposure and tone edits move lightness most, and the textile
+ * trade's CIEDE2000 (kL = 2) does the same.
+ */
+#define LIGHTNESS_WEIGHT 0.5
 
 /*
- * Per-channel gains that map the brightest pixels to white (the "white
- * patch" assumption: a studio or paper background, or highlights, is
- * white). Undoes a global brightness or colour cast; never darkens.
+ * Per-channel gains that map the brightest pixels (by R+G+B, the
+ * brightest WB_SHARE of them, on average) to white: the "white patch"
+ * assumption that a studio or paper background, or a highlight, is white.
+ * Undoes a global exposure or colour cast; never darkens. Ranking pixels
+ * by their sum, not each channel alone, keeps a saturated product (a pink
+ * whose red is clipped) from passing for the white.
  */
 static void white_gains(const unsigned char *rgb, size_t n, double gain[3])
 {
-	size_t hist[3][256], acc;
-	int c, v;
+	size_t hist[766] = {0}, acc = 0, count = 0;
+	double sum[3] = {0, 0, 0};
+	int cut;
 
-	memset(hist, 0, sizeof(hist));
 	for (size_t i = 0; i < n; i++)
-		for (c = 0; c < 3; c++)
-			hist[c][rgb[i * 3 + c]]++;
-	for (c = 0; c < 3; c++) {
-		acc = 0;
-		for (v = 255; v > 1; v--) {
-			acc += hist[c][v];
-			if ((double)acc > (double)n * WB_SHARE)
-				break;
+		hist[rgb[i * 3] + rgb[i * 3 + 1] + rgb[i * 3 + 2]]++;
+	for (cut = 765; cut > 0; cut--) {
+		acc += hist[cut];
+		if ((double)acc > (double)n * WB_SHARE)
+			break;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rgb[i * 3] + rgb[i * 3 + 1] + rgb[i * 3 + 2] >= cut) {
+			for (int c = 0; c < 3; c++)
+				sum[c] += rgb[i * 3 + c];
+			count++;
 		}
-		gain[c] = 255.0 / v;
-		if (gain[c] > WB_MAXGAIN)
-			gain[c] = WB_MAXGAIN;
+	for (int c = 0; c < 3; c++) {
+		double white = count ? sum[c] / (double)count : 255.0;
+
+		gain[c] = white > 1 ? 255.0 / white : WB_MAXGAIN;
+		gain[c] = gain[c] < 1 ? 1 : gain[c] > WB_MAXGAIN ? WB_MAXGAIN : gain[c];
 	}
 }
 
@@ -253,6 +268,9 @@ int image_sig_build(const unsigned char *rgb, int w, int h, const char *name,
 		box[2] = x > box[2] ? x : box[2];
 		box[3] = y > box[3] ? y : box[3];
 	}
+	/* from here on lightness counts half (as kL = 2 in textile colour practice) */
+	for (size_t i = 0; i < n; i++)
+		lab[i * 3] = (float)(50.0 + (lab[i * 3] - 50.0) * LIGHTNESS_WEIGHT);
 	if (s->nfg > 0) {
 		colour_histogram(lab, fg, n, s);
 		palette(lab, fg, n, s);
