@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg
+PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g
@@ -61,7 +61,9 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 
 # Benchmarks: bench/bench_<name>.c, built against the archive. `make bench`
 # runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md,
-# then HTTP load (about 30 s) and the ledger's (about 40 s) add their sections.
+# then HTTP load (about 30 s), the ledger's (about 40 s) and the photo
+# comparison against ImageMagick (about 4 minutes, nearly all ImageMagick's)
+# add their sections.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
@@ -73,6 +75,7 @@ bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
 	bench/bench_http.sh $(BIN) docs/benchmarks.md
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
+	bench/bench_image.sh $(BIN) docs/benchmarks.md
 
 deps:
 	scripts/deps.sh
@@ -119,7 +122,8 @@ clean:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_SRC     := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
-                                         src/funds/*.c src/notify/*.c src/assist/llm*.c))
+                                         src/funds/*.c src/notify/*.c src/assist/llm*.c \
+                                         src/assist/image*.c))
 FUZZ_NAMES   := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
 FUZZ_BIN     := $(FUZZ_NAMES:%=build/fuzz/%)
 FUZZ_CFLAGS  := $(CFLAGS_WARN) $(WERROR) -g -O1 -fno-omit-frame-pointer \

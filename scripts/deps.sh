@@ -8,16 +8,18 @@ packages=(
 	liblinear-dev
 	libcmocka-dev
 	libcairo2-dev libpango1.0-dev libjpeg62-turbo-dev fonts-noto-cjk poppler-utils
+	libvips-dev
 	python3 sqlite3 curl jq ca-certificates
 	nodejs npm
 )
 
 # `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime;
-# `deps.sh bench` what `make bench` needs: wrk, the HTTP load generator.
+# `deps.sh bench` what `make bench` needs: wrk, the HTTP load generator, and
+# ImageMagick, which the photo comparison is measured against.
 for group in "$@"; do
 	case "$group" in
 	fuzz) packages+=(clang libclang-rt-dev) ;;
-	bench) packages+=(wrk) ;;
+	bench) packages+=(wrk imagemagick) ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

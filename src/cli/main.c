@@ -24,6 +24,7 @@ static const struct {
 	{"routes", cmd_routes, "print the routes the HTTP API serves"},
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
 	{"llm", cmd_llm, "ask the optional language model for a case summary or a focus opinion"},
+	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
 };
 
 static void usage(FILE *f)
