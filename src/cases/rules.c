@@ -42,6 +42,7 @@ static const char *const keys_tiers[] = {
 static const char *const keys_reason[] = {"zh", "en", NULL};
 static const char *const keys_funds[] = {"serious_hold", "return_receipt", NULL};
 static const char *const keys_disclosure[] = {"response", NULL};
+static const char *const keys_assist[] = {"auto_grant", "auto_grant_confidence", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
@@ -50,6 +51,7 @@ static const struct cases_ini_group rules_spec[] = {
 	{"tiers", keys_tiers},
 	{"funds", keys_funds},
 	{"disclosure", keys_disclosure},
+	{"assist", keys_assist},
 	{"reason.", keys_reason},
 };
 
@@ -218,6 +220,7 @@ void rules_free(struct rules *r)
 	g_free(r->title);
 	g_strfreev(r->return_excluded);
 	g_strfreev(r->serious_reasons);
+	g_strfreev(r->auto_grant);
 	for (i = 0; i < r->n_reasons; i++) {
 		g_free(r->reasons[i].code);
 		g_free(r->reasons[i].zh);
@@ -337,6 +340,26 @@ static int load_tiers(const struct cases_ini *ini, struct rules *r, struct err *
 	return rc;
 }
 
+/* [assist]: which fast-lane claims an assessment may grant by itself, and how sure it must be. */
+static int load_assist(const struct cases_ini *ini, struct rules *r, struct err *e)
+{
+	char *v = NULL, *end = NULL;
+	int rc = load_set(ini, "assist", "auto_grant", dispute_reason_names, "dispute reason",
+			  &r->auto_grant, e);
+
+	if (!rc)
+		rc = cases_ini_string(ini, "assist", "auto_grant_confidence", &v, e);
+	if (!rc) {
+		r->auto_grant_confidence = g_ascii_strtod(v, &end);
+		if (!*v || *end || !(r->auto_grant_confidence > 0 && r->auto_grant_confidence <= 1))
+			rc = cases_ini_fail(ini, "assist", "auto_grant_confidence", "invalid_value",
+					    e, "\"%s\" is not a confidence above 0 and at most 1, "
+					    "e.g. 0.9", v);
+	}
+	g_free(v);
+	return rc;
+}
+
 static int load_reasons(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
 	gchar **groups = g_key_file_get_groups(ini->kf, NULL);
@@ -405,6 +428,8 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 		rc = load_duration(&ini, "funds", "return_receipt", &r->return_receipt, e);
 	if (rc == RC_OK)
 		rc = load_duration(&ini, "disclosure", "response", &r->disclosure_response, e);
+	if (rc == RC_OK)
+		rc = load_assist(&ini, r, e);
 	if (rc == RC_OK)
 		rc = load_reasons(&ini, r, e);
 	if (rc == RC_OK) {
@@ -598,6 +623,12 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 	if (out && json_object_set_new(out, "disclosure",
 				       json_pack("{s:o}", "response",
 						 duration_json(&r->disclosure_response))))
+		json_decref(out), out = NULL;
+	if (out && json_object_set_new(out, "assist",
+				       json_pack("{s:o, s:f}", "auto_grant",
+						 strings_json(r->auto_grant),
+						 "auto_grant_confidence",
+						 r->auto_grant_confidence)))
 		json_decref(out), out = NULL;
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {

@@ -84,6 +84,10 @@ struct rules {
 	struct rules_duration return_receipt;          /* a return_refund is refunded this long
 							  after the return is signed for, unless
 							  the merchant confirms receipt sooner */
+	char **auto_grant;                             /* dispute_reason_names whose fast-lane
+							  claims an assessment may grant by
+							  itself; NULL-terminated, may be empty */
+	double auto_grant_confidence;                  /* the least confidence it needs, (0, 1] */
 	struct rules_reason *reasons;                  /* decision reason codes, in file order */
 	size_t n_reasons;                              /* entries in `reasons` */
 };

@@ -84,7 +84,10 @@ static const char base[] =
 	"serious_hold = true\n"                      /* 22 */
 	"return_receipt = 7d\n"                      /* 23 */
 	"[disclosure]\n"                             /* 24 */
-	"response = 5wd\n";                          /* 25 */
+	"response = 5wd\n"                           /* 25 */
+	"[assist]\n"                                 /* 26 */
+	"auto_grant = not_received\n"                /* 27 */
+	"auto_grant_confidence = 0.9\n";             /* 28 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)
@@ -568,6 +571,14 @@ static void bad_values_are_refused_naming_the_key(void **state)
 	edit_fails("[reason.not_delivered]", "[reason.Not-Delivered]", "invalid_value",
 		   "reason.Not-Delivered", 18);
 	edit_fails("zh = 未送达", "zh =", "invalid_value", "reason.not_delivered.zh", 19);
+	edit_fails("auto_grant = not_received", "auto_grant = not_recieved", "invalid_value",
+		   "assist.auto_grant", 27);
+	edit_fails("confidence = 0.9", "confidence = 0", "invalid_value",
+		   "assist.auto_grant_confidence", 28);
+	edit_fails("confidence = 0.9", "confidence = 1.5", "invalid_value",
+		   "assist.auto_grant_confidence", 28);
+	edit_fails("confidence = 0.9", "confidence = 90%", "invalid_value",
+		   "assist.auto_grant_confidence", 28);
 }
 
 static void money_in_yuan_becomes_fen(void **state)
