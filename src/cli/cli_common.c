@@ -176,6 +176,7 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 	if (!rc) {
 		cli_find_shipped(cfg->rules_path, sizeof(cfg->rules_path), "etc/rules.ini");
 		cli_find_shipped(cfg->calendar_dir, sizeof(cfg->calendar_dir), "etc/calendar");
+		cli_find_shipped(cfg->focus_model, sizeof(cfg->focus_model), "etc/focus.model");
 		log_set_level((enum log_level)cfg->log_level);
 	}
 	return rc;

@@ -23,6 +23,7 @@ void config_defaults(struct config *c)
 	c->log_level = LOG_INFO;
 	snprintf(c->rules_path, sizeof(c->rules_path), "%s", "etc/rules.ini");
 	snprintf(c->calendar_dir, sizeof(c->calendar_dir), "%s", "etc/calendar");
+	snprintf(c->focus_model, sizeof(c->focus_model), "%s", "etc/focus.model");
 	c->llm_timeout_ms = CONFIG_DEFAULT_LLM_TIMEOUT_MS;
 	c->llm_max_tokens = CONFIG_DEFAULT_LLM_MAX_TOKENS;
 	c->llm_temperature = 0;
@@ -181,8 +182,11 @@ static int config_set(struct config *c, const char *group, const char *key, cons
 		if ((size_t)snprintf(c->db, sizeof(c->db), "%s", val) >= sizeof(c->db))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s is too long", name);
-	} else if (strcmp(key, "rules") == 0 || strcmp(key, "calendar") == 0) {
-		char *dst = key[0] == 'r' ? c->rules_path : c->calendar_dir;
+	} else if (strcmp(key, "rules") == 0 || strcmp(key, "calendar") == 0 ||
+		   strcmp(key, "focus_model") == 0) {
+		char *dst = key[0] == 'r' ? c->rules_path
+			    : key[0] == 'c' ? c->calendar_dir
+					    : c->focus_model;
 
 		if (!*val || (size_t)snprintf(dst, sizeof(c->rules_path), "%s", val) >=
 				     sizeof(c->rules_path))
@@ -280,6 +284,7 @@ static const struct {
 	{"log", "level", "DISPUTED_LOG_LEVEL"},
 	{"cases", "rules", "DISPUTED_RULES"},
 	{"cases", "calendar", "DISPUTED_CALENDAR"},
+	{"cases", "focus_model", "DISPUTED_FOCUS_MODEL"},
 	{"log", "batch_max", "DISPUTED_LOG_BATCH_MAX"},
 	{"log", "batch_ms", "DISPUTED_LOG_BATCH_MS"},
 	{"witness", "url", "DISPUTED_WITNESS_URL"},

@@ -31,6 +31,7 @@ struct config {
 	int log_level;            /* enum log_level */
 	char rules_path[4096];    /* the published rules file (etc/rules.ini) */
 	char calendar_dir[4096];  /* the statutory calendar's files (etc/calendar) */
+	char focus_model[4096];   /* the dispute-focus model assessments use (etc/focus.model) */
 	int log_batch_max;        /* evidence log: entries that close a batch; 0 = the log's default */
 	int log_batch_ms;         /* evidence log: ms after its first entry that close a batch; 0 = default */
 	int nwitness_url;         /* witness_url entries in use */
@@ -63,7 +64,7 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * Apply DISPUTED_LISTEN, DISPUTED_DATA, DISPUTED_DB, DISPUTED_THREADS,
  * DISPUTED_MAX_BODY_BYTES, DISPUTED_MAX_BLOB_BYTES, DISPUTED_MAX_CONNECTIONS,
  * DISPUTED_MAX_CONNECTIONS_PER_IP, DISPUTED_IDLE_TIMEOUT_SECONDS,
- * DISPUTED_IDEMPOTENCY_TTL_SECONDS, DISPUTED_LOG_LEVEL,
+ * DISPUTED_IDEMPOTENCY_TTL_SECONDS, DISPUTED_LOG_LEVEL, DISPUTED_FOCUS_MODEL,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY, DISPUTED_WEBHOOK_ALLOW_PRIVATE, DISPUTED_RULES,
  * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,

@@ -49,6 +49,8 @@ enum disclose_kind {
 	DISCLOSE_BLOB,      /* an uploaded blob: {"id":"sha256:…"} */
 	DISCLOSE_ACCOUNTS,  /* an owner's funds accounts: {"owner":"mer_…"|"cus_…"} */
 	DISCLOSE_BUNDLE,    /* an order's evidence bundle: the order's body */
+	DISCLOSE_ASSESSMENT, /* a dispute's working assessment (src/assist/assess.h): the
+			      * dispute's body decides */
 	DISCLOSE_PACKAGE,   /* a disclosure's package, for its requester: fields named
 			     * "<leaf kind>.<field>" as the bundle holds them */
 	DISCLOSE_KIND_COUNT

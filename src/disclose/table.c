@@ -7,7 +7,7 @@ const char *const disclose_roles[] = {"platform", "agent",     "consumer", "merc
 				      "court",    "association", "regulator", "witness", NULL};
 
 const char *const disclose_kind_names[DISCLOSE_KIND_COUNT] = {
-	"merchant", "listing", "order", "consumer", "dispute", "blob", "accounts", "bundle", "package",
+	"merchant", "listing", "order", "consumer", "dispute", "blob", "accounts", "bundle", "assessment", "package",
 };
 
 const char *const disclose_action_names[DISCLOSE_ACTION_COUNT] = {"show", "mask", "withhold",
@@ -58,6 +58,15 @@ const struct kind_def disclose_kinds[DISCLOSE_KIND_COUNT] = {
 			     NULL,
 			     {ALL, ALL, MATCH("consumer.id", COL_CONSUMER, "party"),
 			      NONE("minimum_necessary"), OUTSIDERS}},
+	[DISCLOSE_ASSESSMENT] = {"assessment",
+				 "a dispute's working assessment (GET /v1/disputes/{id}/assessment): "
+				 "the photos compared, the focus read, the outcome suggested. Each "
+				 "one made is also a sealed `assessment` event of the dispute's "
+				 "timeline, which its parties read: an automated suggestion is "
+				 "explained to those it concerns (PIPL art. 24)",
+				 NULL,
+				 {ALL, ALL, NONE("platform_internal"), NONE("platform_internal"),
+				  OUTSIDERS}},
 	[DISCLOSE_PACKAGE] = {"disclosure package",
 			      "a disclosure's package (src/disclose/request.h), for its "
 			      "requester: each field named by its record's kind; the rest of "

@@ -14,6 +14,8 @@
 #include "store/store.h"
 #include "tlog/log.h"
 #include "cases/calendar.h"
+#include "assist/focus.h"
+#include "assist/llm.h"
 #include "cases/rules.h"
 #include "cases/vocab.h"
 #include "disclose/disclose.h"
@@ -56,6 +58,8 @@ struct http_server {
 	char log_vkey[600];              /* its verifier key text */
 	struct rules *rules;             /* the published rules in force (owned) */
 	struct calendar *cal;            /* the statutory calendar (owned) */
+	struct focus_model *focus;       /* the dispute-focus model of assessments (owned) */
+	struct llm_config llm;           /* the optional language model of assessments */
 	pthread_t worker;                /* fires timers, seals what is pending */
 	int worker_running;
 	int idem_ticks;                  /* worker ticks since the last idempotency purge */
@@ -229,6 +233,19 @@ int res_dispute_create(struct http_req *r, struct err *e);
 int res_dispute_list(struct http_req *r, struct err *e);
 int res_dispute_get(struct http_req *r, struct err *e);
 int res_dispute_events(struct http_req *r, struct err *e);
+int res_dispute_assessment(struct http_req *r, struct err *e);
+
+/*
+ * Assessments (res_assess.c): queue a dispute (or an order's live dispute)
+ * to be assessed again, inside the request's transaction; make and record
+ * one now, outside any transaction; the worker's sweep of the queue.
+ */
+int http_assess_queue(struct http_req *r, const char *dispute_id, struct err *e) WARN_UNUSED;
+int http_assess_queue_order(struct http_req *r, const char *order_id,
+			    struct err *e) WARN_UNUSED;
+int http_assess_run(struct http_server *srv, const char *dispute_id, json_t **out,
+		    struct err *e) WARN_UNUSED;
+void http_assess_sweep(struct http_server *srv);
 int res_dispute_responses(struct http_req *r, struct err *e);
 int res_dispute_accept_offer(struct http_req *r, struct err *e);
 int res_dispute_escalate(struct http_req *r, struct err *e);

@@ -74,6 +74,8 @@ int res_dispute_create(struct http_req *r, struct err *e)
 	}
 	if (!rc)
 		rc = dispute_open(cases_of(r), &a, order, in, r->now, &d, &dc, e);
+	if (!rc)
+		rc = http_assess_queue(r, str(d, "id"), e);
 	if (!rc) {
 		keep(r, &dc);
 		rc = http_reply_json(r, 201, d);
@@ -190,6 +192,10 @@ static int act(struct http_req *r, enum dispute_action action, struct err *e)
 		rc = http_body_json(r, &in, e);
 	if (!rc)
 		rc = dispute_act(cases_of(r), &a, action, d, in, r->now, &out, &dc, e);
+	/* a party's action is new evidence; the platform's own decisions are not */
+	if (!rc && (action == ACTION_RESPONSES || action == ACTION_MESSAGES ||
+		    action == ACTION_ESCALATE || action == ACTION_APPEAL))
+		rc = http_assess_queue(r, str(d, "id"), e);
 	if (!rc)
 		keep(r, &dc);
 	/* to a court or an association: the consumer takes the disclosure package along */

@@ -96,6 +96,9 @@ static int child_create(struct http_req *r, child_ingest fn, struct err *e)
 		rc = http_body_json(r, &in, e);
 	if (!rc)
 		rc = fn(&c, order, in, &out, e);
+	/* the order's dispute, if one is live, has new evidence to assess */
+	if (!rc)
+		rc = http_assess_queue_order(r, json_string_value(json_object_get(order, "id")), e);
 	if (!rc)
 		http_keep_seals(r, c.seals, c.nseals);
 	json_decref(order);
@@ -144,6 +147,8 @@ int res_logistics_create(struct http_req *r, struct err *e)
 		rc = ingest_logistics(&c, order, in, &out, e);
 	if (!rc)
 		rc = dispute_on_logistics(&cs, out, r->now, &dc, &applied, e);
+	if (!rc)
+		rc = http_assess_queue_order(r, json_string_value(json_object_get(order, "id")), e);
 	if (!rc) {
 		http_keep_seals(r, c.seals, c.nseals);
 		http_keep_seals(r, dc.seals, dc.nseals);

@@ -42,6 +42,7 @@ const struct route http_routes[] = {
 	{"GET", "/v1/disputes", PARTIES, 0, res_dispute_list, 0},
 	{"GET", "/v1/disputes/{id}", PARTIES, 0, res_dispute_get, 0},
 	{"GET", "/v1/disputes/{id}/events", PARTIES, 0, res_dispute_events, 0},
+	{"GET", "/v1/disputes/{id}/assessment", STAFF, 0, res_dispute_assessment, 0},
 	{"POST", "/v1/disputes/{id}/responses", PARTIES, 0, res_dispute_responses, 0},
 	{"POST", "/v1/disputes/{id}/accept_offer", PARTIES, 0, res_dispute_accept_offer, 0},
 	{"POST", "/v1/disputes/{id}/escalate", PARTIES, 0, res_dispute_escalate, 0},

@@ -812,6 +812,15 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
+/* Free what a server holds besides its daemon and worker, and the server. */
+static void server_discard(struct http_server *srv)
+{
+	rules_free(srv->rules);
+	calendar_free(srv->cal);
+	focus_free(srv->focus);
+	free(srv);
+}
+
 int http_server_start(const struct config *cfg, struct store *st, struct tlog_log *log,
 		      const char *data_dir, struct http_server **out, struct err *e)
 {
@@ -848,16 +857,18 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	srv->data_dir = data_dir;
 	for (i = 0; i < (size_t)cfg->nwitness_vkey && i < CONFIG_MAX_WITNESSES; i++)
 		srv->witness_vkeys[srv->nwitness_vkeys++] = cfg->witness_vkey[i];
+	llm_config_from(&srv->llm, cfg);
 	if (calendar_load_dir(cfg->calendar_dir, &srv->cal, e) ||
-	    rules_load(cfg->rules_path, &srv->rules, e)) {
+	    rules_load(cfg->rules_path, &srv->rules, e) ||
+	    focus_load(cfg->focus_model, &srv->focus, e)) {
 		char msg[sizeof(e->message)];
 
 		snprintf(msg, sizeof(msg), "%s", e->message);
 		err_set(e, e->rc ? e->rc : RC_INVAL, e->code, e->param,
-			"%s (the rules and calendar are set by [cases] rules and calendar, or "
-			"DISPUTED_RULES and DISPUTED_CALENDAR)", msg);
-		calendar_free(srv->cal);
-		free(srv);
+			"%s (the rules, calendar and focus model are set by [cases] rules, "
+			"calendar and focus_model, or DISPUTED_RULES, DISPUTED_CALENDAR and "
+			"DISPUTED_FOCUS_MODEL)", msg);
+		server_discard(srv);
 		return e->rc;
 	}
 	{
@@ -868,9 +879,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		buf_init(&vk, sizeof(srv->log_vkey) - 1);
 		if (log && tlog_keyfile_vkey(keys, "log", &vk, e)) {
 			buf_release(&vk);
-			rules_free(srv->rules);
-			calendar_free(srv->cal);
-			free(srv);
+			server_discard(srv);
 			return e->rc;
 		}
 		snprintf(srv->log_vkey, sizeof(srv->log_vkey), "%s", vk.data);
@@ -878,9 +887,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	}
 	if (cfg->max_connections < cfg->threads) {
 		/* libmicrohttpd splits the limit among its threads: each needs one */
-		rules_free(srv->rules);
-		calendar_free(srv->cal);
-		free(srv);
+		server_discard(srv);
 		return err_set(e, RC_INVAL, "invalid_setting", "server.max_connections",
 			       "max_connections (%d) must be at least threads (%d)",
 			       cfg->max_connections, cfg->threads);
@@ -908,17 +915,13 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
-		rules_free(srv->rules);
-		calendar_free(srv->cal);
-		free(srv);
+		server_discard(srv);
 		return err_set(e, RC_IO, "listen_failed", "listen", "cannot listen on %s",
 			       cfg->listen);
 	}
 	if (http_worker_start(srv, e)) {
 		MHD_stop_daemon(srv->daemon);
-		rules_free(srv->rules);
-		calendar_free(srv->cal);
-		free(srv);
+		server_discard(srv);
 		return e->rc;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -950,7 +953,5 @@ void http_server_stop(struct http_server *srv)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(srv->daemon);
 	http_worker_stop(srv);
-	rules_free(srv->rules);
-	calendar_free(srv->cal);
-	free(srv);
+	server_discard(srv);
 }

@@ -25,6 +25,8 @@ static void tick(struct http_server *srv)
 	int64_t n = 0;
 	int rc = RC_OK;
 
+	/* disputes whose evidence changed are assessed again, on any clock */
+	http_assess_sweep(srv);
 	err_clear(&e);
 	memset(&dc, 0, sizeof(dc));
 	/* on the test clock, timers fire only when the clock is moved */
