@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/jsonx.h"
@@ -23,6 +24,9 @@ struct item {
 	int shown;               /* its fields disclosed (else all as commitments) */
 	int content;             /* a blob: its bytes go in (a shown record names it) */
 };
+
+/* Tries (50 ms apart) to find every record of an order sealed before giving up. */
+#define BUNDLE_SEAL_WAIT_TRIES 60
 
 struct collect {
 	struct item *items;
@@ -325,6 +329,46 @@ static int chain_json(const struct store_seal *s, json_t **chain, struct err *e)
 			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	}
 	json_decref(leaf);
+	return rc;
+}
+
+static void collect_clear(struct collect *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		json_decref(c->items[i].body);
+		store_seal_release(&c->items[i].seal);
+	}
+	c->n = 0;
+	json_array_clear(c->blob_ids);
+}
+
+/*
+ * collect_records in a transaction of its own; a record sealed a moment
+ * ago (the server's own background work, such as an assessment) is waited
+ * for, a little: past the wait the bundle is refused with "seal_pending".
+ */
+static int collect_waiting(struct store *st, const char *order_ref, struct collect *c,
+			   struct err *e)
+{
+	const struct timespec pause = {0, 50 * 1000 * 1000};
+	int tries, ended, rc = RC_OK;
+
+	for (tries = 0; tries < BUNDLE_SEAL_WAIT_TRIES; tries++) {
+		if (tries) {
+			collect_clear(c);
+			nanosleep(&pause, NULL);
+		}
+		rc = store_begin(st, e);
+		if (rc)
+			return rc;
+		rc = collect_records(st, order_ref, c, e);
+		ended = store_end(st, 0, NULL); /* a read: nothing to commit */
+		(void)ended;
+		if (rc != RC_CONFLICT || strcmp(e->code, "seal_pending") != 0)
+			break;
+	}
 	return rc;
 }
 
@@ -701,12 +745,7 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 	rc = tlog_verifier_parse(&lv, o->log_vkey, e);
 	if (rc)
 		goto out;
-	rc = store_begin(st, e);
-	if (rc)
-		goto out;
-	rc = collect_records(st, order_ref, &c, e);
-	rc2 = store_end(st, 0, NULL);
-	(void)rc2;
+	rc = collect_waiting(st, order_ref, &c, e);
 	if (!rc)
 		rc = mark_shown(&c, o, e);
 	if (rc)

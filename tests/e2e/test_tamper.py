@@ -50,6 +50,10 @@ class TamperTest(unittest.TestCase):
             cls.dispute = r.body
             cls.m2, cls.lst2, cls.b = w.shop()
             cls.b_msg = w.post("/v1/orders/%s/messages" % cls.b["id"], message_body())
+            # the dispute's assessment, made now, so that no background work remains queued
+            r = srv.request("GET", "/v1/disputes/%s/assessment" % cls.dispute["id"],
+                            token=cls.platform)
+            assert r.status == 200, r.body
             srv.stop()
             cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
         except Exception:
