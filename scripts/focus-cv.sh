@@ -39,7 +39,7 @@ echo "|---|---|---|---|"
 printf '| keyword baseline | `focus eval --baseline` '
 "$bin" focus eval "${data[@]}" --baseline --json | figures
 row "the choice"
-row "no keyword-list features" --no-keywords
+row "keyword-list features" --keywords
 row "secondary labels not trained" --no-secondary
 row "no class weights" --no-balanced
 row "binary features" --weighting binary

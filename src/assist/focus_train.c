@@ -32,7 +32,7 @@ void focus_options_default(struct focus_options *o)
 	o->weighting = FOCUS_WEIGHT_TFIDF;
 	o->balanced = 1;
 	o->secondary = 1;
-	o->keywords = 1;
+	o->keywords = 0; /* measured on 4,800 texts: 0.811 without, 0.803 with (docs/assist.md) */
 	o->min_df = 2;
 	o->max_features = 200000;
 }
