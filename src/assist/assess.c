@@ -8,6 +8,7 @@
 
 #include "assist/image.h"
 #include "core/jsonx.h"
+#include "disclose/disclose.h"
 #include "evidence/blobstore.h"
 
 static const char *str(json_t *o, const char *key)
@@ -341,11 +342,22 @@ static json_t *llm_json(const struct assess_env *env, const char *text)
 	struct err e;
 	int rs, rf;
 
+	static const struct disclose_parties nobody;
+	struct buf sent;
+	int changed;
+
 	if (!env->llm || !env->llm->enabled || !*text)
 		return json_null();
-	rs = llm_summarise_case(env->llm, text, &sum, &e);
+	/* what leaves the platform carries nobody's name or number (PIPL art. 6) */
+	buf_init(&sent, FOCUS_MAX_TEXT * 2);
+	if (disclose_redact(text, &nobody, &sent, &changed, &e)) {
+		buf_release(&sent);
+		return json_null();
+	}
+	rs = llm_summarise_case(env->llm, sent.data, &sum, &e);
 	json_array_append_new(ex, llm_reply_json(&sum.reply));
-	rf = llm_focus_opinion(env->llm, text, &foc, &e);
+	rf = llm_focus_opinion(env->llm, sent.data, &foc, &e);
+	buf_release(&sent);
 	json_array_append_new(ex, llm_reply_json(&foc.reply));
 	out = json_pack("{s:o, s:o, s:o}", "summary", rs ? json_null() : json_string(sum.text),
 			"focus",

@@ -11,7 +11,8 @@ COLOUR = ("e5667e5e7fbd.jpg", "8197ca7874e4.jpg")  # a recolour of the same prod
 SAME = ("a976e78812b7.jpg", "df35a114a4e0.jpg")
 
 
-class AssessmentTest(DisputeCase):
+class AssessmentCase(DisputeCase):
+    """The tools: photos from the shared set, shops, disputes, assessments."""
 
     def photo(self, name, token="platform"):
         with open(os.path.join(PHOTOS, name), "rb") as f:
@@ -48,6 +49,10 @@ class AssessmentTest(DisputeCase):
         r = self.req("POST", "/v1/disputes", body, token=consumer)
         self.assertEqual(r.status, 201, r.body)
         return r.body
+
+
+
+class AssessmentTest(AssessmentCase):
 
     def test_a_parcel_never_delivered_suggests_a_refund_naming_the_order(self):
         m, o, consumer, _ = self.shop_with_photo(SAME[0], amount=25000)
@@ -148,3 +153,57 @@ class AssessmentTest(DisputeCase):
         self.assessments(d, at_least=n + 1, timeout=5)
         self.assertEqual(self.assessment(d)["suggested_outcome"]["outcome"], "full_refund")
         self.assertEqual(self.get(d)["state"], "platform_review")
+
+
+class AssessmentWithLanguageModelTest(AssessmentCase):
+    """The same server with a language model configured: its summary and focus opinion join
+    the assessment, every exchange sealed with it; a model that fails leaves the local parts."""
+
+    mode = "auto"
+
+    def start_server(self, clock=None):
+        from llm_stub import LlmStub
+        if not hasattr(type(self), "stub"):
+            type(self).stub = LlmStub()
+        self.srv.start(args=["--test-clock=" + (clock or self.clock_start)],
+                       env={"DISPUTED_LLM_URL": self.stub.url(self.mode, self.id().split(".")[-1]),
+                            "DISPUTED_LLM_TIMEOUT_MS": "3000"})
+        self.addCleanup(self.srv.stop)
+
+    @classmethod
+    def tearDownClass(cls):
+        if hasattr(cls, "stub"):
+            cls.stub.stop()
+
+    def test_the_language_models_opinion_is_sealed_with_the_assessment(self):
+        m, o, consumer, _ = self.shop_with_photo(SAME[0])
+        d = self.open(o, consumer, "quality", 1999,
+                      description="耳机用了两天就坏了，左耳没有声音。快递员张三13812345678送来的")
+        a = self.assessment(d)
+        llm = a["llm"]
+        # nobody's name or number leaves the platform
+        self.assertNotIn("13812345678", json.dumps(llm, ensure_ascii=False))
+        self.assertNotIn("张三", json.dumps(llm, ensure_ascii=False))
+        self.assertTrue(llm["summary"])
+        self.assertEqual(llm["focus"]["primary"], "quality")
+        self.assertEqual(len(llm["exchanges"]), 2)
+        sent = json.loads(llm["exchanges"][0]["request"])
+        self.assertIn("耳机用了两天就坏了，左耳没有声音", json.dumps(sent, ensure_ascii=False))
+        recorded = json.loads(self.assessments(d)[0]["data"]["assessment"])
+        self.assertEqual(recorded["llm"]["exchanges"], llm["exchanges"])
+        # the local parts do not wait on it
+        self.assertEqual(a["suggested_outcome"]["reasons"][0]["code"], "quality_defect")
+
+
+class AssessmentWhenTheLanguageModelFailsTest(AssessmentWithLanguageModelTest):
+    mode = "error500"
+
+    def test_the_language_models_opinion_is_sealed_with_the_assessment(self):
+        m, o, consumer, _ = self.shop_with_photo(SAME[0])
+        d = self.open(o, consumer, "quality", 1999, description="耳机用了两天就坏了，左耳没有声音")
+        a = self.assessment(d)
+        self.assertIsNone(a["llm"]["summary"])
+        self.assertIsNone(a["llm"]["focus"])
+        self.assertEqual([x["status"] for x in a["llm"]["exchanges"]], [500, 500])
+        self.assertEqual(a["focus"]["detected"]["primary"], "quality")
+        self.assertEqual(a["suggested_outcome"]["outcome"], "full_refund")
