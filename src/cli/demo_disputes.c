@@ -1081,9 +1081,12 @@ static int play(struct demo *x, const struct scene *s, struct err *e)
 			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 			break;
 		}
-		if (i == 0)
+		if (i == 0) {
 			rc = dispute_open(&x->c, &consumer, k->order, in, at, &out, &x->dc, e);
-		else
+			/* the server's worker assesses it when the demo serves */
+			if (!rc)
+				rc = store_assess_queue(x->c.st, str(out, "id"), at, e);
+		} else
 			rc = demo_act(x, b->who == 'c' ? &consumer : b->who == 'm' ? &merchant : &agent,
 				      b->action, d, in, at, &out, e);
 		json_decref(in);
