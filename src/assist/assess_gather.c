@@ -86,42 +86,31 @@ static void take_logistics(struct store *st, struct assess_input *in, json_t *ev
 	json_array_append(in->logistics, ev);
 }
 
-static void take_event(struct store *st, struct assess_input *in, json_t *ev)
+/* store_dispute_event_each: what the parties said and showed in the dispute itself. */
+struct event_walk {
+	struct store *st;
+	struct assess_input *in;
+};
+
+static int take_event(void *ctx, json_t *ev)
 {
+	struct event_walk *w = ctx;
+	struct assess_input *in = w->in;
 	const char *role = str(json_object_get(ev, "actor"), "role");
 	json_t *data = json_object_get(ev, "data");
 
 	if (!role || strcmp(str(ev, "type"), "assessment") == 0)
-		return;
+		return RC_OK;
 	if (strcmp(role, "merchant") == 0)
 		json_array_append(in->merchant_said, ev);
 	if (strcmp(role, "consumer") != 0 && strcmp(role, "merchant") != 0)
-		return;
+		return RC_OK;
 	add_text(in->texts, str(ev, "id"), role, str(data, "text"));
 	if (strcmp(role, "consumer") == 0) {
-		add_photos(st, in, json_object_get(data, "evidence"), str(ev, "id"));
-		add_photos(st, in, json_object_get(data, "attachments"), str(ev, "id"));
+		add_photos(w->st, in, json_object_get(data, "evidence"), str(ev, "id"));
+		add_photos(w->st, in, json_object_get(data, "attachments"), str(ev, "id"));
 	}
-}
-
-/* The dispute's own events, oldest first. */
-static int each_event(struct store *st, struct assess_input *in, struct err *e)
-{
-	json_t *items = NULL, *v;
-	int64_t after = 0, next = 0;
-	size_t i;
-	int rc;
-
-	do {
-		rc = store_dispute_event_list(st, str(in->dispute, "id"), after, 200, &items, &next,
-					      e);
-		json_array_foreach(items, i, v)
-			take_event(st, in, v);
-		json_decref(items);
-		items = NULL;
-		after = next;
-	} while (!rc && next);
-	return rc;
+	return RC_OK;
 }
 
 /* The photos of the listing versions the order's items point at. */
@@ -178,8 +167,11 @@ int assess_gather(struct store *st, const char *dispute_id, struct assess_input 
 		rc = each_of_order(st, STORE_MESSAGE, str(order, "id"), take_message, in, e);
 	if (!rc)
 		rc = each_of_order(st, STORE_LOGISTICS, str(order, "id"), take_logistics, in, e);
-	if (!rc)
-		rc = each_event(st, in, e);
+	if (!rc) {
+		struct event_walk w = {st, in};
+
+		rc = store_dispute_event_each(st, dispute_id, take_event, &w, e);
+	}
 	json_decref(order);
 	return rc;
 }

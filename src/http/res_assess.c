@@ -18,30 +18,24 @@ static const char *str(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The newest recorded assessment of a dispute (its event's data; new reference), or NULL. */
+/* store_dispute_event_each: keep the newest assessment's JSON. */
+static int keep_assessment(void *ctx, json_t *ev)
+{
+	json_t **out = ctx;
+	const char *text = str(json_object_get(ev, "data"), "assessment");
+
+	if (strcmp(str(ev, "type"), "assessment") == 0 && text) {
+		json_decref(*out);
+		*out = json_loads(text, 0, NULL);
+	}
+	return RC_OK;
+}
+
+/* The newest recorded assessment of a dispute (new reference), or NULL. */
 static int latest(struct store *st, const char *dispute_id, json_t **out, struct err *e)
 {
-	json_t *items = NULL, *v;
-	int64_t after = 0, next = 0;
-	size_t i;
-	int rc;
-
 	*out = NULL;
-	do {
-		rc = store_dispute_event_list(st, dispute_id, after, 200, &items, &next, e);
-		json_array_foreach(items, i, v)
-			if (strcmp(str(v, "type"), "assessment") == 0) {
-				json_t *data = json_object_get(v, "data");
-
-				json_decref(*out);
-				*out = json_loads(str(data, "assessment") ? str(data, "assessment")
-									  : "", 0, NULL);
-			}
-		json_decref(items);
-		items = NULL;
-		after = next;
-	} while (!rc && next);
-	return rc;
+	return store_dispute_event_each(st, dispute_id, keep_assessment, out, e);
 }
 
 /*

@@ -402,6 +402,10 @@ int store_dispute_event_get(struct store *st, const char *id, json_t **body,
 			    struct err *e) WARN_UNUSED;
 int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
 			     int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
+/* Call `fn` with each of a dispute's events, oldest first; a non-zero return stops and is returned. */
+int store_dispute_event_each(struct store *st, const char *dispute_id,
+			     int (*fn)(void *ctx, json_t *ev), void *ctx,
+			     struct err *e) WARN_UNUSED;
 
 /*
  * The queue of disputes to assess again: queue one (once; queuing it again

@@ -213,6 +213,26 @@ int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t a
 	return sq_page(st, s, limit, items, next, e);
 }
 
+int store_dispute_event_each(struct store *st, const char *dispute_id,
+			     int (*fn)(void *ctx, json_t *ev), void *ctx, struct err *e)
+{
+	json_t *items = NULL, *v;
+	int64_t after = 0, next = 0;
+	size_t i;
+	int rc;
+
+	do {
+		rc = store_dispute_event_list(st, dispute_id, after, 200, &items, &next, e);
+		json_array_foreach(items, i, v)
+			if (!rc)
+				rc = fn(ctx, v);
+		json_decref(items);
+		items = NULL;
+		after = next;
+	} while (!rc && next);
+	return rc;
+}
+
 int store_assess_queue(struct store *st, const char *dispute_id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
