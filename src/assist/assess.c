@@ -338,7 +338,7 @@ static json_t *llm_json(const struct assess_env *env, const char *text)
 {
 	struct llm_summary sum;
 	struct llm_focus foc;
-	json_t *out, *ex = json_array();
+	json_t *out, *ex;
 	struct err e;
 	int rs, rf;
 
@@ -348,10 +348,12 @@ static json_t *llm_json(const struct assess_env *env, const char *text)
 
 	if (!env->llm || !env->llm->enabled || !*text)
 		return json_null();
+	ex = json_array();
 	/* what leaves the platform carries nobody's name or number (PIPL art. 6) */
 	buf_init(&sent, FOCUS_MAX_TEXT * 2);
 	if (disclose_redact(text, &nobody, &sent, &changed, &e)) {
 		buf_release(&sent);
+		json_decref(ex);
 		return json_null();
 	}
 	rs = llm_summarise_case(env->llm, sent.data, &sum, &e);

@@ -644,9 +644,10 @@ int disclose_package_viewed(struct disclose_ctx *c, const struct disclose_who *w
 	state = str(d, "state");
 	if (strcmp(state, disclose_state_names[DISCLOSURE_RELEASED]) != 0 &&
 	    strcmp(state, disclose_state_names[DISCLOSURE_PARTIALLY_RELEASED]) != 0) {
-		json_decref(d);
-		return err_set(e, RC_CONFLICT, "not_released", NULL,
-			       "nothing of this disclosure is released (it is %s)", state);
+		rc = err_set(e, RC_CONFLICT, "not_released", NULL,
+			     "nothing of this disclosure is released (it is %s)", state);
+		json_decref(d); /* `state` was d's */
+		return rc;
 	}
 	rc = package_load(c, d, pkg, e);
 	if (!rc)
