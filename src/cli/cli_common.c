@@ -128,7 +128,7 @@ int cli_key_create(struct store *st, const char *role, const char *name, char *t
 
 void cli_find_shipped(char *setting, size_t size, const char *def)
 {
-	char exe[4096], cand[3][4300];
+	char exe[4096], cand[4][4300];
 	ssize_t n;
 	size_t i;
 
@@ -139,10 +139,12 @@ void cli_find_shipped(char *setting, size_t size, const char *def)
 		return;
 	exe[n] = '\0';
 	*strrchr(exe, '/') = '\0';
+	/* a checkout's build/ and build/san/, an installed bin/, then the system's */
 	snprintf(cand[0], sizeof(cand[0]), "%s/../%s", exe, def);
-	snprintf(cand[1], sizeof(cand[1]), "%s/../etc/disputed/%s", exe, def + 4);
-	snprintf(cand[2], sizeof(cand[2]), "/etc/disputed/%s", def + 4);
-	for (i = 0; i < 3; i++)
+	snprintf(cand[1], sizeof(cand[1]), "%s/../../%s", exe, def);
+	snprintf(cand[2], sizeof(cand[2]), "%s/../etc/disputed/%s", exe, def + 4);
+	snprintf(cand[3], sizeof(cand[3]), "/etc/disputed/%s", def + 4);
+	for (i = 0; i < 4; i++)
 		if (access(cand[i], R_OK) == 0 && strlen(cand[i]) < size) {
 			snprintf(setting, size, "%s", cand[i]);
 			return;
