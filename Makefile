@@ -23,7 +23,7 @@ ALLCFLAGS = $(CFLAGS_WARN) $(WERROR) $(CFLAGS) $(CPPFLAGS_ALL) -MMD -MP
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/store/*.c src/evidence/*.c src/ingest/*.c src/tlog/*.c \
                              src/cases/*.c src/funds/*.c src/http/*.c src/cli/*.c src/notify/*.c \
-                             src/report/*.c src/disclose/*.c src/assist/*.c))
+                             src/report/*.c src/disclose/*.c src/assist/*.c src/risk/*.c))
 LIB_SRC := $(filter-out src/cli/main.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/cli/main.o
