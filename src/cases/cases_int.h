@@ -11,14 +11,27 @@
 #define CASES_INI_MAX_BYTES (1 << 20)
 
 /*
+ * Every failure of a check, where a caller wants them all rather than the
+ * first (`disputed rules check`): cases_ini_fail appends a copy of each.
+ * At most `max` are kept in `list` (the caller's); `dropped` counts the rest.
+ */
+struct cases_ini_errors {
+	struct err *list; /* room for `max` failures (borrowed) */
+	size_t max;       /* its size */
+	size_t n;         /* failures kept */
+	size_t dropped;   /* failures past `max` */
+};
+
+/*
  * A key file held with its text, so that errors can name the line of the
- * key at fault (GKeyFile keeps no line numbers). Both fields are owned;
+ * key at fault (GKeyFile keeps no line numbers). `text` and `kf` are owned;
  * cases_ini_release frees them and is safe on a zeroed struct.
  */
 struct cases_ini {
 	const char *path; /* the file's path as given, borrowed, for messages */
 	char *text;       /* the whole file, NUL-terminated */
 	GKeyFile *kf;     /* the parsed file */
+	struct cases_ini_errors *all; /* collects every failure, or NULL (borrowed) */
 };
 
 /*
@@ -39,6 +52,13 @@ struct cases_ini_group {
  */
 int cases_ini_load(struct cases_ini *ini, const char *path, struct err *e) WARN_UNUSED;
 
+/*
+ * As cases_ini_load, from `len` bytes of `text` (copied) named `name` in
+ * messages (a path, or "text" for a request body). `name` is borrowed.
+ */
+int cases_ini_load_text(struct cases_ini *ini, const char *name, const char *text, size_t len,
+			struct err *e) WARN_UNUSED;
+
 void cases_ini_release(struct cases_ini *ini);
 
 /*
@@ -50,7 +70,7 @@ int cases_ini_line(const struct cases_ini *ini, const char *group, const char *k
 /*
  * Fail with RC_INVAL when the file holds a group or a key that `spec` (an
  * array of `n` entries) does not list. The error names "group.key" and its
- * line.
+ * line. With `ini->all` set, every such key is reported, not just the first.
  */
 int cases_ini_check(const struct cases_ini *ini, const struct cases_ini_group *spec,
 		    size_t n, struct err *e) WARN_UNUSED;
@@ -58,7 +78,7 @@ int cases_ini_check(const struct cases_ini *ini, const struct cases_ini_group *s
 /*
  * Record a failure about `group`.`key` (key may be NULL for the group) as
  * RC_INVAL with `code`, param "group.key" and the message
- * "PATH:LINE: group.key: <fmt>". Returns RC_INVAL.
+ * "PATH:LINE: group.key: <fmt>", also in `ini->all` when set. Returns RC_INVAL.
  */
 int cases_ini_fail(const struct cases_ini *ini, const char *group, const char *key,
 		   const char *code, struct err *e, const char *fmt, ...)

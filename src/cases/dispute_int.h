@@ -30,7 +30,9 @@
 
 /* Everything a guard, an effect or a body check may look at. */
 struct move {
-	struct cases *c;
+	struct cases *c;        /* points at `governed` (move_init) */
+	struct cases governed;  /* the caller's, with the rules the dispute is judged under: the
+				   version it recorded (rules_version), for every step to its end */
 	const struct actor *a;  /* who acts */
 	json_t *d;              /* the dispute, changed in place (borrowed) */
 	json_t *in;             /* the request body (borrowed; NULL for timers) */
@@ -44,7 +46,7 @@ struct move {
 	const char *party;      /* waive_appeal: the party waiving (a name in actor_role_names) */
 };
 
-/* A move by `a` on `d` at `now`; `in` may be NULL. Nothing is allocated until an effect
+/* A move by `a` on `d` at `now` under the rules of d's rules_version; `in` may be NULL. Nothing is allocated until an effect
  * moves money (m->moved, freed when dispute_apply records it, or by move_release). */
 void move_init(struct move *m, struct cases *c, const struct actor *a, json_t *d, json_t *in,
 	       int64_t now, struct dispute_call *dc);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cases/rules_set.h"
 #include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
@@ -16,7 +17,10 @@ void move_init(struct move *m, struct cases *c, const struct actor *a, json_t *d
 	       int64_t now, struct dispute_call *dc)
 {
 	memset(m, 0, sizeof(*m));
-	m->c = c;
+	m->governed = *c;
+	m->governed.rules = rules_governing(c->rules,
+					    json_string_value(json_object_get(d, "rules_version")));
+	m->c = &m->governed;
 	m->a = a;
 	m->d = d;
 	m->in = in;

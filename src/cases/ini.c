@@ -110,9 +110,16 @@ int cases_ini_fail(const struct cases_ini *ini, const char *group, const char *k
 	if (!line && key)
 		line = cases_ini_line(ini, group, NULL);
 	if (line)
-		return err_set(e, RC_INVAL, code, param, "%s:%d: %s: %s", ini->path, line,
-			       param, msg);
-	return err_set(e, RC_INVAL, code, param, "%s: %s: %s", ini->path, param, msg);
+		err_set(e, RC_INVAL, code, param, "%s:%d: %s: %s", ini->path, line, param, msg);
+	else
+		err_set(e, RC_INVAL, code, param, "%s: %s: %s", ini->path, param, msg);
+	if (ini->all && e) {
+		if (ini->all->n < ini->all->max)
+			ini->all->list[ini->all->n++] = *e;
+		else
+			ini->all->dropped++;
+	}
+	return RC_INVAL;
 }
 
 /*
@@ -176,19 +183,13 @@ void cases_ini_release(struct cases_ini *ini)
 	ini->text = NULL;
 }
 
-int cases_ini_load(struct cases_ini *ini, const char *path, struct err *e)
+/* Check and parse ini->text (`len` bytes), read from ini->path. */
+static int ini_parse(struct cases_ini *ini, size_t len, struct err *e)
 {
+	const char *path = ini->path;
 	GError *gerr = NULL;
-	gsize len = 0;
 	int rc = RC_OK;
 
-	memset(ini, 0, sizeof(*ini));
-	ini->path = path;
-	if (!g_file_get_contents(path, &ini->text, &len, &gerr)) {
-		rc = err_set(e, RC_IO, "unreadable_file", NULL, "cannot read %s: %s", path,
-			     gerr->message);
-		goto out;
-	}
 	if (len > CASES_INI_MAX_BYTES) {
 		rc = err_set(e, RC_INVAL, "invalid_file", NULL, "%s: larger than %d bytes",
 			     path, CASES_INI_MAX_BYTES);
@@ -221,6 +222,37 @@ out:
 	return rc;
 }
 
+int cases_ini_load(struct cases_ini *ini, const char *path, struct err *e)
+{
+	GError *gerr = NULL;
+	gsize len = 0;
+	int rc;
+
+	memset(ini, 0, sizeof(*ini));
+	ini->path = path;
+	if (!g_file_get_contents(path, &ini->text, &len, &gerr)) {
+		rc = err_set(e, RC_IO, "unreadable_file", NULL, "cannot read %s: %s", path,
+			     gerr->message);
+		g_error_free(gerr);
+		return rc;
+	}
+	return ini_parse(ini, len, e);
+}
+
+int cases_ini_load_text(struct cases_ini *ini, const char *name, const char *text, size_t len,
+			struct err *e)
+{
+	memset(ini, 0, sizeof(*ini));
+	ini->path = name;
+	if (len > CASES_INI_MAX_BYTES)
+		return err_set(e, RC_INVAL, "invalid_file", NULL, "%s: larger than %d bytes",
+			       name, CASES_INI_MAX_BYTES);
+	ini->text = g_malloc(len + 1);
+	memcpy(ini->text, text, len);
+	ini->text[len] = '\0';
+	return ini_parse(ini, len, e);
+}
+
 /* The entry of `spec` that covers `group`, or NULL. */
 static const struct cases_ini_group *ini_spec(const struct cases_ini_group *spec, size_t n,
 					      const char *group)
@@ -247,15 +279,15 @@ int cases_ini_check(const struct cases_ini *ini, const struct cases_ini_group *s
 	int rc = RC_OK, known;
 	size_t i, j, k;
 
-	for (i = 0; groups[i] && !rc; i++) {
+	for (i = 0; groups[i] && (!rc || ini->all); i++) {
 		g = ini_spec(spec, n, groups[i]);
 		if (!g) {
 			rc = cases_ini_fail(ini, groups[i], NULL, "unknown_group", e,
 					    "unknown group [%s]", groups[i]);
-			break;
+			continue;
 		}
 		keys = g_key_file_get_keys(ini->kf, groups[i], NULL, NULL);
-		for (j = 0; keys && keys[j] && !rc; j++) {
+		for (j = 0; keys && keys[j] && (!rc || ini->all); j++) {
 			known = 0;
 			for (k = 0; g->keys[k] && !known; k++)
 				known = strcmp(keys[j], g->keys[k]) == 0;

@@ -275,28 +275,39 @@ static int load_set(const struct cases_ini *ini, const char *group, const char *
 	return RC_OK;
 }
 
+/* Keep the first failure in `e`; later ones are only collected (ini->all). */
+static void keep_first(int *rc, int step_rc, struct err *e, const struct err *step_e)
+{
+	if (step_rc && !*rc) {
+		*rc = step_rc;
+		if (e)
+			*e = *step_e;
+	}
+}
+
 static int load_header(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
+	struct err se;
 	char *at = NULL;
-	int rc;
+	int rc = RC_OK, r1;
 
-	rc = cases_ini_string(ini, "rules", "version", &r->version, e);
-	if (rc)
-		return rc;
-	if (!version_ok(r->version))
-		return cases_ini_fail(ini, "rules", "version", "invalid_value", e,
-				      "bad version \"%s\": write YYYY-MM-DD.N, the date and "
-				      "the number of the version that day, e.g. 2025-10-01.1",
-				      r->version);
-	rc = cases_ini_string(ini, "rules", "published_at", &at, e);
-	if (rc == RC_OK && time_parse(at, &r->published_at))
-		rc = cases_ini_fail(ini, "rules", "published_at", "invalid_value", e,
+	err_clear(&se);
+	r1 = cases_ini_string(ini, "rules", "version", &r->version, &se);
+	if (!r1 && !version_ok(r->version))
+		r1 = cases_ini_fail(ini, "rules", "version", "invalid_value", &se,
+				    "bad version \"%s\": write YYYY-MM-DD.N, the date and "
+				    "the number of the version that day, e.g. 2025-10-01.1",
+				    r->version);
+	keep_first(&rc, r1, e, &se);
+	r1 = cases_ini_string(ini, "rules", "published_at", &at, &se);
+	if (r1 == RC_OK && time_parse(at, &r->published_at))
+		r1 = cases_ini_fail(ini, "rules", "published_at", "invalid_value", &se,
 				    "bad time \"%s\": write RFC 3339, e.g. "
 				    "2025-10-01T00:00:00+08:00", at);
 	g_free(at);
-	if (rc)
-		return rc;
-	return cases_ini_string(ini, "rules", "title", &r->title, e);
+	keep_first(&rc, r1, e, &se);
+	keep_first(&rc, cases_ini_string(ini, "rules", "title", &r->title, &se), e, &se);
+	return rc;
 }
 
 /* A required true or false into *out. */
@@ -321,42 +332,45 @@ static int load_bool(const struct cases_ini *ini, const char *group, const char 
 
 static int load_tiers(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
+	struct err se;
 	char *v = NULL;
-	int rc;
+	int rc = RC_OK, r1;
 
-	rc = load_set(ini, "tiers", "serious_reasons", dispute_reason_names, "dispute reason",
-		      &r->serious_reasons, e);
-	if (!rc)
-		rc = load_bool(ini, "tiers", "flagged_merchant_serious",
-			       &r->flagged_merchant_serious, e);
-	if (rc)
-		return rc;
-	rc = cases_ini_string(ini, "tiers", "fast_lane_max", &v, e);
-	if (rc == RC_OK && money_parse(v, &r->fast_lane_max))
-		rc = cases_ini_fail(ini, "tiers", "fast_lane_max", "invalid_value", e,
+	err_clear(&se);
+	keep_first(&rc, load_set(ini, "tiers", "serious_reasons", dispute_reason_names,
+				 "dispute reason", &r->serious_reasons, &se), e, &se);
+	keep_first(&rc, load_bool(ini, "tiers", "flagged_merchant_serious",
+				  &r->flagged_merchant_serious, &se), e, &se);
+	r1 = cases_ini_string(ini, "tiers", "fast_lane_max", &v, &se);
+	if (r1 == RC_OK && money_parse(v, &r->fast_lane_max))
+		r1 = cases_ini_fail(ini, "tiers", "fast_lane_max", "invalid_value", &se,
 				    "bad amount \"%s\": write yuan with at most two decimals, "
 				    "a space and CNY, e.g. 200.00 CNY", v);
 	g_free(v);
+	keep_first(&rc, r1, e, &se);
 	return rc;
 }
 
 /* [assist]: which fast-lane claims an assessment may grant by itself, and how sure it must be. */
 static int load_assist(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
+	struct err se;
 	char *v = NULL, *end = NULL;
-	int rc = load_set(ini, "assist", "auto_grant", dispute_reason_names, "dispute reason",
-			  &r->auto_grant, e);
+	int rc = RC_OK, r1;
 
-	if (!rc)
-		rc = cases_ini_string(ini, "assist", "auto_grant_confidence", &v, e);
-	if (!rc) {
+	err_clear(&se);
+	keep_first(&rc, load_set(ini, "assist", "auto_grant", dispute_reason_names,
+				 "dispute reason", &r->auto_grant, &se), e, &se);
+	r1 = cases_ini_string(ini, "assist", "auto_grant_confidence", &v, &se);
+	if (!r1) {
 		r->auto_grant_confidence = g_ascii_strtod(v, &end);
 		if (!*v || *end || !(r->auto_grant_confidence > 0 && r->auto_grant_confidence <= 1))
-			rc = cases_ini_fail(ini, "assist", "auto_grant_confidence", "invalid_value",
-					    e, "\"%s\" is not a confidence above 0 and at most 1, "
+			r1 = cases_ini_fail(ini, "assist", "auto_grant_confidence", "invalid_value",
+					    &se, "\"%s\" is not a confidence above 0 and at most 1, "
 					    "e.g. 0.9", v);
 	}
 	g_free(v);
+	keep_first(&rc, r1, e, &se);
 	return rc;
 }
 
@@ -365,38 +379,81 @@ static int load_reasons(const struct cases_ini *ini, struct rules *r, struct err
 	gchar **groups = g_key_file_get_groups(ini->kf, NULL);
 	struct rules_reason *rr;
 	const char *code;
+	struct err se;
 	int rc = RC_OK;
 	size_t i, n = 0;
 
+	err_clear(&se);
 	for (i = 0; groups[i]; i++)
 		n += g_str_has_prefix(groups[i], REASON_PREFIX);
 	r->reasons = g_new0(struct rules_reason, n ? n : 1);
-	for (i = 0; groups[i] && rc == RC_OK; i++) {
+	for (i = 0; groups[i] && (rc == RC_OK || ini->all); i++) {
 		if (!g_str_has_prefix(groups[i], REASON_PREFIX))
 			continue;
 		code = groups[i] + strlen(REASON_PREFIX);
 		if (!code_ok(code)) {
-			rc = cases_ini_fail(ini, groups[i], NULL, "invalid_value", e,
-					    "bad reason code \"%s\": use lowercase letters, "
-					    "digits and _, starting with a letter, at most 47",
-					    code);
-			break;
+			keep_first(&rc, cases_ini_fail(ini, groups[i], NULL, "invalid_value", &se,
+						       "bad reason code \"%s\": use lowercase "
+						       "letters, digits and _, starting with a "
+						       "letter, at most 47", code), e, &se);
+			continue;
 		}
 		rr = &r->reasons[r->n_reasons++];
 		rr->code = g_strdup(code);
-		rc = cases_ini_string(ini, groups[i], "zh", &rr->zh, e);
-		if (rc == RC_OK)
-			rc = cases_ini_string(ini, groups[i], "en", &rr->en, e);
+		keep_first(&rc, cases_ini_string(ini, groups[i], "zh", &rr->zh, &se), e, &se);
+		keep_first(&rc, cases_ini_string(ini, groups[i], "en", &rr->en, &se), e, &se);
 	}
 	g_strfreev(groups);
+	return rc;
+}
+
+/*
+ * Read the loaded key file into a new struct: every key is read even after
+ * a failure, so that `ini->all` collects them all; `e` keeps the first.
+ */
+static int rules_read(struct cases_ini *ini, struct rules **out, struct err *e)
+{
+	struct rules *r = g_new0(struct rules, 1);
+	struct err se;
+	int rc = RC_OK, r1, i;
+
+	err_clear(&se);
+	keep_first(&rc, cases_ini_check(ini, rules_spec,
+					sizeof(rules_spec) / sizeof(rules_spec[0]), &se), e, &se);
+	if (rc && !ini->all)
+		goto out;
+	keep_first(&rc, load_header(ini, r, &se), e, &se);
+	for (i = 0; i < RULES_STEP__COUNT; i++)
+		keep_first(&rc, load_duration(ini, "deadlines", step_names[i], &r->deadline[i], &se),
+			   e, &se);
+	r1 = load_duration(ini, "no_reason_return", "window", &r->return_window, &se);
+	if (r1 == RC_OK && r->return_window.unit != RULES_UNIT_DAYS)
+		r1 = cases_ini_fail(ini, "no_reason_return", "window", "invalid_duration", &se,
+				    "the return window is counted in days (d), e.g. 7d");
+	keep_first(&rc, r1, e, &se);
+	keep_first(&rc, load_set(ini, "no_reason_return", "excluded_flags", listing_flag_names,
+				 "listing return_exclusion flag", &r->return_excluded, &se), e, &se);
+	keep_first(&rc, load_tiers(ini, r, &se), e, &se);
+	keep_first(&rc, load_bool(ini, "funds", "serious_hold", &r->serious_hold, &se), e, &se);
+	keep_first(&rc, load_duration(ini, "funds", "return_receipt", &r->return_receipt, &se), e,
+		   &se);
+	keep_first(&rc, load_duration(ini, "disclosure", "response", &r->disclosure_response, &se),
+		   e, &se);
+	keep_first(&rc, load_assist(ini, r, &se), e, &se);
+	keep_first(&rc, load_reasons(ini, r, &se), e, &se);
+out:
+	if (rc) {
+		rules_free(r);
+		r = NULL;
+	}
+	*out = r;
 	return rc;
 }
 
 int rules_load(const char *path, struct rules **out, struct err *e)
 {
 	struct cases_ini ini;
-	struct rules *r = NULL;
-	int rc, i;
+	int rc;
 
 	*out = NULL;
 	if (!path)
@@ -404,42 +461,64 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 	rc = cases_ini_load(&ini, path, e);
 	if (rc)
 		return rc;
-	rc = cases_ini_check(&ini, rules_spec, sizeof(rules_spec) / sizeof(rules_spec[0]), e);
-	if (rc)
-		goto out;
-	r = g_new0(struct rules, 1);
-	rc = load_header(&ini, r, e);
-	for (i = 0; rc == RC_OK && i < RULES_STEP__COUNT; i++)
-		rc = load_duration(&ini, "deadlines", step_names[i], &r->deadline[i], e);
-	if (rc)
-		goto out;
-	rc = load_duration(&ini, "no_reason_return", "window", &r->return_window, e);
-	if (rc == RC_OK && r->return_window.unit != RULES_UNIT_DAYS)
-		rc = cases_ini_fail(&ini, "no_reason_return", "window", "invalid_duration", e,
-				    "the return window is counted in days (d), e.g. 7d");
-	if (rc == RC_OK)
-		rc = load_set(&ini, "no_reason_return", "excluded_flags", listing_flag_names,
-			      "listing return_exclusion flag", &r->return_excluded, e);
-	if (rc == RC_OK)
-		rc = load_tiers(&ini, r, e);
-	if (rc == RC_OK)
-		rc = load_bool(&ini, "funds", "serious_hold", &r->serious_hold, e);
-	if (rc == RC_OK)
-		rc = load_duration(&ini, "funds", "return_receipt", &r->return_receipt, e);
-	if (rc == RC_OK)
-		rc = load_duration(&ini, "disclosure", "response", &r->disclosure_response, e);
-	if (rc == RC_OK)
-		rc = load_assist(&ini, r, e);
-	if (rc == RC_OK)
-		rc = load_reasons(&ini, r, e);
-	if (rc == RC_OK) {
-		*out = r;
-		r = NULL;
-	}
-out:
-	rules_free(r);
+	rc = rules_read(&ini, out, e);
 	cases_ini_release(&ini);
 	return rc;
+}
+
+int rules_parse(const char *name, const char *text, size_t len, struct rules_check *all,
+		struct rules **out, struct err *e)
+{
+	struct cases_ini_errors sink = {NULL, 0, 0, 0};
+	struct cases_ini ini;
+	int rc;
+
+	*out = NULL;
+	if (all) {
+		all->n = all->dropped = 0;
+		sink.list = all->errors;
+		sink.max = RULES_CHECK_MAX_ERRORS;
+	}
+	rc = cases_ini_load_text(&ini, name, text, len, e);
+	if (rc) {
+		if (all && e)
+			all->errors[all->n++] = *e;
+		return rc;
+	}
+	ini.all = all ? &sink : NULL;
+	rc = rules_read(&ini, out, e);
+	if (all) {
+		all->n = sink.n;
+		all->dropped = sink.dropped;
+		if (rc && all->n == 0 && e)
+			all->errors[all->n++] = *e;
+	}
+	cases_ini_release(&ini);
+	return rc;
+}
+
+int rules_file_read(const char *path, char **text, size_t *len, struct err *e)
+{
+	GError *gerr = NULL;
+	gsize n = 0;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if (!g_file_get_contents(path, text, &n, &gerr)) {
+		rc = err_set(e, RC_IO, "unreadable_file", NULL, "cannot read %s: %s", path,
+			     gerr->message);
+		g_error_free(gerr);
+		return rc;
+	}
+	if (n > CASES_INI_MAX_BYTES) {
+		g_free(*text);
+		*text = NULL;
+		return err_set(e, RC_INVAL, "invalid_file", NULL, "%s: larger than %d bytes", path,
+			       CASES_INI_MAX_BYTES);
+	}
+	*len = n;
+	return RC_OK;
 }
 
 /* ---- applying ---- */

@@ -65,8 +65,13 @@ struct rules_reason {
  * The loaded rules. Strings and arrays belong to the struct and are freed
  * by rules_free; callers only read them.
  */
+struct rules_set;
+
 struct rules {
 	char *version;                                 /* "YYYY-MM-DD.N", e.g. "2025-10-01.1" */
+	const struct rules_set *set;                   /* the published versions this one is
+							  kept among (rules_set.h), or NULL
+							  when it was loaded alone */
 	char *title;                                   /* the rules' published title */
 	int64_t published_at;                          /* when they took effect, UTC ms */
 	struct rules_duration deadline[RULES_STEP__COUNT]; /* time allowed for each step */
@@ -104,6 +109,32 @@ extern const char *const rules_tier_names[];
  * is RC_IO if the file cannot be read, else RC_INVAL.
  */
 int rules_load(const char *path, struct rules **out, struct err *e) WARN_UNUSED;
+
+/* Most failures a check (rules_parse with `all`) reports one by one. */
+#define RULES_CHECK_MAX_ERRORS 32
+
+/* Every failure of a check, each as rules_load reports its first. */
+struct rules_check {
+	struct err errors[RULES_CHECK_MAX_ERRORS]; /* in the order found */
+	size_t n;                                  /* how many are in `errors` */
+	size_t dropped;                            /* failures past RULES_CHECK_MAX_ERRORS */
+};
+
+/*
+ * As rules_load, from `len` bytes of `text` (a draft, a request body) named
+ * `name` in messages ("NAME:LINE: group.key: …"). With `all` (may be NULL)
+ * every failure is also collected there, not just the first: a check
+ * reads on past a bad key to report the rest. `e` gets the first.
+ */
+int rules_parse(const char *name, const char *text, size_t len, struct rules_check *all,
+		struct rules **out, struct err *e) WARN_UNUSED;
+
+/*
+ * The text of the rules file at `path` into *text (g_free; NUL-terminated)
+ * and its length, refused when larger than a rules file may be. RC_IO if it
+ * cannot be read, RC_INVAL if too large.
+ */
+int rules_file_read(const char *path, char **text, size_t *len, struct err *e) WARN_UNUSED;
 
 /* Free the rules. rules_free(NULL) does nothing. */
 void rules_free(struct rules *r);

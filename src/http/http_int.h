@@ -17,6 +17,7 @@
 #include "assist/focus.h"
 #include "assist/llm.h"
 #include "cases/rules.h"
+#include "cases/rules_set.h"
 #include "cases/vocab.h"
 #include "disclose/disclose.h"
 
@@ -56,7 +57,10 @@ struct http_server {
 	struct store *st;
 	struct tlog_log *log;            /* the evidence log */
 	char log_vkey[600];              /* its verifier key text */
-	struct rules *rules;             /* the published rules in force (owned) */
+	const struct rules *_Atomic rules; /* the rules version in force at the time of the
+					    * latest request (borrowed from rules_set; set by
+					    * http_rules_refresh under the store's lock) */
+	struct rules_set *rules_set;     /* every published version of the rules (owned) */
 	struct calendar *cal;            /* the statutory calendar (owned) */
 	struct focus_model *focus;       /* the dispute-focus model of assessments (owned) */
 	struct llm_config llm;           /* the optional language model of assessments */
@@ -271,6 +275,15 @@ int res_disclosure_package(struct http_req *r, struct err *e);
 int res_disclosure_for_external(struct http_req *r, json_t *dispute, const char *body_kind,
 				json_t **out, struct err *e) WARN_UNUSED;
 int res_rules(struct http_req *r, struct err *e);
+int res_rules_version(struct http_req *r, struct err *e);
+int res_rules_publish(struct http_req *r, struct err *e);
+
+/*
+ * Inside a store transaction: take the rules versions published since
+ * (by this server or `disputed rules publish`) and set srv->rules to the
+ * one in force at `now`.
+ */
+int http_rules_refresh(struct http_server *srv, int64_t now, struct err *e) WARN_UNUSED;
 int res_test_clock(struct http_req *r, struct err *e);
 
 /* The background worker: timers (on the real clock) and pending seals. */

@@ -66,6 +66,7 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 {
 	struct cases c = {srv->st, srv->rules, srv->cal};
 	struct actor assist = {"platform", "assist", "automatic assessment"};
+	const struct rules *gov = NULL; /* the rules the dispute is judged under */
 	json_t *d = NULL, *prev = NULL, *in, *out = NULL;
 	int was = 0, rc = store_assess_done(srv->st, id, &was, e);
 
@@ -78,8 +79,9 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 	rc = dispute_note(&c, &assist, id, "assessment", recorded(a), clock_now_ms(), dc, e);
 	if (!rc)
 		rc = store_dispute_get(srv->st, id, &d, e);
-	if (!rc && assess_auto_grants(d, a, srv->rules->auto_grant,
-				      srv->rules->auto_grant_confidence)) {
+	if (!rc)
+		gov = rules_governing(c.rules, json_string_value(json_object_get(d, "rules_version")));
+	if (!rc && assess_auto_grants(d, a, gov->auto_grant, gov->auto_grant_confidence)) {
 		json_t *sug = json_object_get(a, "suggested_outcome");
 
 		in = json_pack("{s:O, s:O}", "outcome", json_object_get(sug, "outcome"), "reasons",

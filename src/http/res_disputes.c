@@ -1,4 +1,4 @@
-/* res_disputes.c - /v1/disputes: opening, the timeline, every party's actions; /v1/rules; the test clock. */
+/* res_disputes.c - /v1/disputes: opening, the timeline, every party's actions; the test clock. */
 #include "http/http_int.h"
 
 #include <string.h>
@@ -273,15 +273,6 @@ int res_dispute_waive_appeal(struct http_req *r, struct err *e)
 int res_dispute_confirm_return(struct http_req *r, struct err *e)
 {
 	return act(r, ACTION_CONFIRM_RETURN, e);
-}
-
-int res_rules(struct http_req *r, struct err *e)
-{
-	json_t *j = rules_to_json(r->srv->rules, r->srv->cal);
-
-	if (!j)
-		return err_set(e, RC_NOMEM, NULL, NULL, "cannot render the rules");
-	return http_reply_json(r, 200, j);
 }
 
 int res_test_clock(struct http_req *r, struct err *e)

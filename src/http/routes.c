@@ -63,6 +63,8 @@ const struct route http_routes[] = {
 	{"GET", "/v1/disclosures/{id}/package", STAFF | ROLE_CONSUMER | ASSISTED, 0,
 	 res_disclosure_package, 0},
 	{"GET", "/v1/rules", ROLE_PUBLIC, 0, res_rules, 0},
+	{"POST", "/v1/rules", ROLE_PLATFORM, 0, res_rules_publish, 0},
+	{"GET", "/v1/rules/{version}", ROLE_PUBLIC, 0, res_rules_version, 0},
 	{"POST", "/v1/test/clock", ROLE_PLATFORM, 0, res_test_clock, 0},
 	{"GET", "/v1/consumers/{id}", STAFF | ROLE_CONSUMER, 0, res_consumer_get, 0},
 	{"GET", "/v1/audit_events", ROLE_PLATFORM | ROLE_REGULATOR, 0, res_audit_list, 0},

@@ -500,6 +500,9 @@ static int run_handler(struct http_req *r, struct err *e)
 	rc = store_begin(st, e);
 	if (rc)
 		return rc;
+	rc = http_rules_refresh(r->srv, r->now, e);
+	if (rc)
+		goto fail;
 	if (key) {
 		/* keys older than the setting are forgotten (and may be used again) */
 		rc = store_idem_purge(st, r->now - r->srv->cfg->idempotency_ttl_s * 1000, e);
@@ -812,10 +815,43 @@ static void on_panic(void *cls, const char *file, unsigned int line, const char 
 	abort();
 }
 
+int http_rules_refresh(struct http_server *srv, int64_t now, struct err *e)
+{
+	int rc = rules_set_sync(srv->rules_set, srv->st, e);
+
+	if (!rc)
+		srv->rules = rules_set_at(srv->rules_set, now);
+	return rc;
+}
+
+/*
+ * The published rules versions of the store, the configured file the first
+ * of them when there is none yet (rules_set_open); a file that differs from
+ * what is published is logged.
+ */
+static int server_rules_open(struct http_server *srv, const char *path, struct err *e)
+{
+	char note[RULES_NOTE_MAX];
+	int64_t now = clock_now_ms();
+	int rc = store_begin(srv->st, e);
+
+	if (rc)
+		return rc;
+	rc = rules_set_open(srv->st, path, now, &srv->rules_set, note, e);
+	if (store_end(srv->st, rc == RC_OK, rc ? NULL : e) && !rc)
+		rc = e->rc;
+	if (rc)
+		return rc;
+	srv->rules = rules_set_at(srv->rules_set, now);
+	if (note[0])
+		log_event(LOG_WARN, "rules file not published", json_pack("{s:s}", "detail", note));
+	return RC_OK;
+}
+
 /* Free what a server holds besides its daemon and worker, and the server. */
 static void server_discard(struct http_server *srv)
 {
-	rules_free(srv->rules);
+	rules_set_free(srv->rules_set);
 	calendar_free(srv->cal);
 	focus_free(srv->focus);
 	free(srv);
@@ -859,7 +895,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		srv->witness_vkeys[srv->nwitness_vkeys++] = cfg->witness_vkey[i];
 	llm_config_from(&srv->llm, cfg);
 	if (calendar_load_dir(cfg->calendar_dir, &srv->cal, e) ||
-	    rules_load(cfg->rules_path, &srv->rules, e) ||
+	    server_rules_open(srv, cfg->rules_path, e) ||
 	    focus_load(cfg->focus_model, &srv->focus, e)) {
 		char msg[sizeof(e->message)];
 

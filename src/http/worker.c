@@ -33,7 +33,10 @@ static void tick(struct http_server *srv)
 	if (!clock_is_test()) {
 		rc = store_begin(srv->st, &e);
 		if (!rc) {
-			rc = dispute_fire_due(&c, clock_now_ms(), &dc, &e);
+			rc = http_rules_refresh(srv, clock_now_ms(), &e);
+			c.rules = srv->rules;
+			if (!rc)
+				rc = dispute_fire_due(&c, clock_now_ms(), &dc, &e);
 			if (store_end(srv->st, rc == RC_OK, rc ? NULL : &e) && !rc)
 				rc = e.rc;
 		}

@@ -244,6 +244,14 @@ static const char *const migrations[] = {
 	"  dispute_id TEXT PRIMARY KEY REFERENCES disputes(id), queued_at INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX assess_queue_age ON assess_queue(queued_at);",
+	/*
+	 * 13: every published version of the dispute rules (rules_set.h): its
+	 * text as published and its SHA-256, never changed once stored
+	 */
+	"CREATE TABLE rules_versions ("
+	"  seq INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE,"
+	"  published_at INTEGER NOT NULL, loaded_at INTEGER NOT NULL,"
+	"  text TEXT NOT NULL, digest TEXT NOT NULL);",
 };
 
 size_t store_migration_count(void)

@@ -767,4 +767,34 @@ int store_fund_walk(struct store *st, const struct store_fund_walk *w, struct er
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 
+/* ---- published versions of the dispute rules (cases/rules_set.h) ---- */
+
+/* One stored version; all strings borrowed. */
+struct store_rules_version {
+	int64_t seq;          /* its row, in the order versions were stored */
+	const char *version;  /* "YYYY-MM-DD.N" */
+	int64_t published_at; /* when it takes effect, UTC ms */
+	int64_t loaded_at;    /* when the platform loaded it, UTC ms */
+	const char *text;     /* the rules file as published, NUL-terminated */
+	size_t len;           /* its length */
+	const char *digest;   /* "sha256:" and the text's SHA-256 in hex */
+};
+
+/*
+ * Store a version (v->seq is ignored). RC_CONFLICT if the version is
+ * stored already: versions never change.
+ */
+int store_rules_version_put(struct store *st, const struct store_rules_version *v,
+			    struct err *e) WARN_UNUSED;
+
+/*
+ * Call `fn` for each stored version after row `after` (0 for all), in
+ * order, at most `max` of them; a non-zero return from `fn` stops the walk
+ * and is returned.
+ */
+int store_rules_version_each(struct store *st, int64_t after, int max,
+			     int (*fn)(void *cls, const struct store_rules_version *v,
+				       struct err *e),
+			     void *cls, struct err *e) WARN_UNUSED;
+
 #endif
