@@ -10,7 +10,7 @@ import unittest
 from harness import (VALID_USCC, Server, bad_check, listing_body, logistics_body, merchant_body,
                      message_body, order_body, run_cli, unique_png)
 
-SUBCOMMANDS = ("init", "key", "serve", "demo", "import", "routes", "privacy", "image")
+SUBCOMMANDS = ("init", "key", "serve", "demo", "import", "routes", "privacy", "image", "rules")
 DATA_TABLES = ("merchants", "consumers", "listings", "orders", "order_items",
                "logistics_events", "messages", "blobs", "blob_refs")
 
