@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cases/rules_set.h"
 #include "cli/cli.h"
 #include "cli/demo_data.h"
 #include "cli/demo_disclosures.h"
@@ -61,22 +62,40 @@ static int demo_load(struct store *st, const char *data, uint32_t seed, int64_t 
 	return rc;
 }
 
+/* The data directory's published rules: the configured file becomes the first version. */
+static int demo_rules(const struct config *cfg, struct store *st, struct rules_set **set,
+		      struct err *e)
+{
+	char note[RULES_NOTE_MAX];
+	int rc = store_begin(st, e);
+
+	if (rc)
+		return rc;
+	rc = rules_set_open(st, cfg->rules_path, time_now_ms(), set, note, e);
+	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
+		rc = e->rc;
+	return rc;
+}
+
 /* Play out the demo disputes under the configured rules and calendar, up to now. */
 static int demo_cases(const struct config *cfg, struct store *st, uint32_t seed, int64_t *count,
 		      struct err *e)
 {
 	struct calendar *cal = NULL;
-	struct rules *rules = NULL;
+	struct rules_set *set = NULL;
+	const struct rules *rules = NULL;
 	int64_t disclosures = 0;
 	int rc = calendar_load_dir(cfg->calendar_dir, &cal, e);
 
 	if (!rc)
-		rc = rules_load(cfg->rules_path, &rules, e);
+		rc = demo_rules(cfg, st, &set, e);
+	if (!rc)
+		rules = rules_set_at(set, time_now_ms());
 	if (!rc)
 		rc = demo_disputes(st, rules, cal, seed, time_now_ms(), count, e);
 	if (!rc)
 		rc = demo_disclosures(st, rules, cal, time_now_ms(), &disclosures, e);
-	rules_free(rules);
+	rules_set_free(set);
 	calendar_free(cal);
 	return rc;
 }
