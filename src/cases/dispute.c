@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
