@@ -149,10 +149,27 @@ static json_t *logistics_json(const struct assess_input *in)
 			 last ? json_object_get(last, "id") : json_null());
 }
 
+/* The merchant's standing offer: the dispute's, unless that is the consumer's counter-offer,
+ * then the merchant's last in the negotiation. */
+static json_t *merchant_offer(json_t *d)
+{
+	json_t *offer = json_object_get(d, "offer"), *h = json_object_get(d, "negotiation"), *st;
+	size_t i = json_array_size(h);
+
+	if (!is(str(offer, "by"), "consumer"))
+		return offer;
+	while (i-- > 0) {
+		st = json_array_get(h, i);
+		if (is(str(st, "by"), "merchant"))
+			return json_object_get(st, "offer");
+	}
+	return NULL;
+}
+
 static json_t *merchant_json(const struct assess_input *in)
 {
 	json_t *said = json_array(), *ev, *response = json_null();
-	json_t *offer = json_object_get(in->dispute, "offer");
+	json_t *offer = merchant_offer(in->dispute);
 	size_t i;
 
 	json_array_foreach(in->merchant_said, i, ev) {

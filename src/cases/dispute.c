@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/ids.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
@@ -42,26 +41,9 @@ static int g_not_overdue(struct move *m, struct err *e)
 	return !json_is_true(json_object_get(m->d, "overdue"));
 }
 
-static int g_offer(struct move *m, struct err *e)
+int dispute_g_in_time(struct move *m, struct err *e)
 {
-	json_t *offer = json_object_get(m->d, "offer");
-	const char *want = NULL;
-
-	if (!g_in_time(m, e))
-		return 0;
-	if (jx_str(m->in, "offer", "offer", 1, 64, &want, e))
-		return 0;
-	if (!json_is_object(offer)) {
-		err_set(e, RC_CONFLICT, "no_offer", "offer",
-			"the merchant has made no offer to accept; escalate instead");
-		return 0;
-	}
-	if (strcmp(str(offer, "id"), want) != 0) {
-		err_set(e, RC_CONFLICT, "offer_mismatch", "offer",
-			"offer %s is not the merchant's current offer (%s)", want, str(offer, "id"));
-		return 0;
-	}
-	return 1;
+	return g_in_time(m, e);
 }
 
 /* 1 if `party` (consumer, merchant) waived its appeal. */
@@ -230,28 +212,6 @@ static int a_granted(struct move *m, struct err *e)
 	return rc;
 }
 
-static int a_offer(struct move *m, struct err *e)
-{
-	json_t *offer = json_object_get(m->in, "offer");
-	char id[ID_MAX];
-
-	id_new(id, "ofr");
-	json_object_set_new(m->d, "offer",
-			    json_pack("{s:s, s:O, s:O, s:o}", "id", id, "type",
-				      json_object_get(offer, "type"), "amount",
-				      json_object_get(offer, "amount"), "made_at",
-				      jx_time_json(m->now)));
-	return dispute_start_step(m, RULES_STEP_CONSUMER_REPLY, "consumer",
-				  "accept_offer_or_escalate", DISPUTE_NEGOTIATING, e);
-}
-
-static int a_reject(struct move *m, struct err *e)
-{
-	json_object_set_new(m->d, "offer", json_null());
-	return dispute_start_step(m, RULES_STEP_CONSUMER_REPLY, "consumer", "escalate",
-				  DISPUTE_NEGOTIATING, e);
-}
-
 static int a_review(struct move *m, struct err *e)
 {
 	int rc = dispute_start_step(m, RULES_STEP_PLATFORM_REVIEW, "platform", "decide",
@@ -262,12 +222,33 @@ static int a_review(struct move *m, struct err *e)
 	return rc;
 }
 
-/* The consumer accepted the merchant's offer: agreed, final, carried out at once. */
+/* The merchant rejected the consumer's counter-offer: the platform decides. */
+static int a_reject_counter(struct move *m, struct err *e)
+{
+	int rc = dispute_a_reject_counter(m, e);
+
+	return rc ? rc : a_review(m, e);
+}
+
+/* A decision's reasons must bear it out (dispute_reasons.c); one on appeal is final. */
+static int g_appealed_decision(struct move *m, struct err *e)
+{
+	return g_appealed(m, e) && dispute_g_decision(m, e);
+}
+
+/*
+ * A party accepted the other's standing offer (the consumer the merchant's,
+ * the merchant the consumer's counter-offer): agreed, final, carried out at once.
+ */
 static int a_agreed_offer(struct move *m, struct err *e)
 {
 	json_t *offer = json_object_get(m->d, "offer");
-	json_t *reasons = json_pack("[{s:s, s:s}]", "code", "offer_accepted", "text",
-				    "the consumer accepted the merchant's offer");
+	int counter = str(offer, "by") &&
+		      strcmp(str(offer, "by"), actor_role_names[ACTOR_CONSUMER]) == 0;
+	json_t *reasons = json_pack("[{s:s, s:s}]", "code",
+				    counter ? "merchant_accepted" : "offer_accepted", "text",
+				    counter ? "the merchant accepted the consumer's counter-offer"
+					    : "the consumer accepted the merchant's offer");
 	int type = vocab_find(claim_type_names, str(offer, "type"));
 	enum dispute_outcome outcome = outcome_of_claim((enum dispute_claim_type)type);
 
@@ -498,25 +479,45 @@ const struct transition dispute_transitions[] = {
 	{AWAITING, EVENT_MERCHANT_ACCEPT, WHO_MERCHANT, g_in_time, DISPUTE_EXECUTING,
 	 a_agreed_claim, "the merchant accepted the claim: the outcome is agreed, final and "
 	 "carried out at once"},
-	{AWAITING, EVENT_MERCHANT_COUNTER, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING, a_offer,
-	 "the merchant made a counter-offer"},
-	{AWAITING, EVENT_MERCHANT_REJECT, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING, a_reject,
-	 "the merchant rejected the claim"},
-	{AWAITING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, g_fast_lane, DISPUTE_DECIDED,
-	 a_granted, "the merchant did not respond in time; a fast-lane claim is granted and paid "
-	 "at once"},
-	{AWAITING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, NULL, DISPUTE_PLATFORM_REVIEW,
-	 a_review, "the merchant did not respond in time; the platform reviews the claim"},
-	{NEGOTIATING, EVENT_ACCEPT_OFFER, WHO_CONSUMER, g_offer, DISPUTE_EXECUTING, a_agreed_offer,
+	{AWAITING, EVENT_MERCHANT_COUNTER, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING,
+	 dispute_a_offer, "the merchant made a counter-offer: round 1 of the negotiation"},
+	{AWAITING, EVENT_MERCHANT_REJECT, WHO_MERCHANT, g_in_time, DISPUTE_NEGOTIATING,
+	 dispute_a_reject, "the merchant rejected the claim"},
+	/* the merchant silent on the claim, or on the consumer's counter-offer */
+	{AWAITING | NEGOTIATING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, g_fast_lane,
+	 DISPUTE_DECIDED, a_granted, "the merchant did not respond in time; a fast-lane claim is "
+	 "granted and paid at once"},
+	{AWAITING | NEGOTIATING, EVENT_TIMEOUT_MERCHANT_RESPONSE, WHO_SYSTEM, NULL,
+	 DISPUTE_PLATFORM_REVIEW, a_review,
+	 "the merchant did not respond in time; the platform reviews the claim"},
+	/* negotiation in rounds (dispute_negotiate.c): the standing offer is accepted by the
+	   party it was made to */
+	{NEGOTIATING, EVENT_ACCEPT_OFFER, WHO_CONSUMER | WHO_MERCHANT,
+	 dispute_g_accept_merchant_offer, DISPUTE_EXECUTING, a_agreed_offer,
 	 "the consumer accepted the merchant's offer: the outcome is agreed, final and carried "
 	 "out at once"},
+	{NEGOTIATING, EVENT_ACCEPT_OFFER, WHO_CONSUMER | WHO_MERCHANT, dispute_g_accept_counter,
+	 DISPUTE_EXECUTING, a_agreed_offer,
+	 "the merchant accepted the consumer's counter-offer: the outcome is agreed, final and "
+	 "carried out at once"},
+	{NEGOTIATING, EVENT_CONSUMER_COUNTER, WHO_CONSUMER, dispute_g_counter, DISPUTE_NEGOTIATING,
+	 dispute_a_counter, "the consumer answered the merchant with a counter-offer"},
+	{NEGOTIATING, EVENT_MERCHANT_ACCEPT, WHO_MERCHANT, dispute_g_accept_counter,
+	 DISPUTE_EXECUTING, a_agreed_offer,
+	 "the merchant accepted the consumer's counter-offer: the outcome is agreed, final and "
+	 "carried out at once"},
+	{NEGOTIATING, EVENT_MERCHANT_COUNTER, WHO_MERCHANT, dispute_g_revise, DISPUTE_NEGOTIATING,
+	 dispute_a_offer, "the merchant revised its offer: the next round of the negotiation"},
+	{NEGOTIATING, EVENT_MERCHANT_REJECT, WHO_MERCHANT, dispute_g_merchant_turn,
+	 DISPUTE_PLATFORM_REVIEW, a_reject_counter,
+	 "the merchant rejected the consumer's counter-offer; the platform reviews the claim"},
 	{NEGOTIATING, EVENT_ESCALATE, WHO_CONSUMER, g_in_time, DISPUTE_PLATFORM_REVIEW, a_review,
 	 "the consumer asked the platform to decide"},
 	{NEGOTIATING, EVENT_TIMEOUT_CONSUMER_REPLY, WHO_SYSTEM, NULL, DISPUTE_PLATFORM_REVIEW,
 	 a_review, "the consumer did not reply in time; the platform reviews the claim"},
-	{REVIEW, EVENT_DECISION, WHO_AGENT, g_appealed, DISPUTE_EXECUTING, a_decide_final,
+	{REVIEW, EVENT_DECISION, WHO_AGENT, g_appealed_decision, DISPUTE_EXECUTING, a_decide_final,
 	 "the platform decided the appeal: the decision is final and carried out"},
-	{REVIEW, EVENT_DECISION, WHO_AGENT, NULL, DISPUTE_DECIDED, a_decide,
+	{REVIEW, EVENT_DECISION, WHO_AGENT, dispute_g_decision, DISPUTE_DECIDED, a_decide,
 	 "the platform decided"},
 	{REVIEW, EVENT_TIMEOUT_PLATFORM_REVIEW, WHO_SYSTEM, g_not_overdue, DISPUTE_PLATFORM_REVIEW,
 	 a_overdue, "the platform missed its decision deadline: the dispute is overdue"},
@@ -719,6 +720,17 @@ int dispute_apply(struct move *m, int on_behalf, json_t *data, struct err *e)
 
 /* ---- timers ---- */
 
+/* 1 if `step` (or "reminder:<step>") is the step in progress: the last one started. */
+static int is_current_step(json_t *d, const char *step)
+{
+	json_t *dl = json_object_get(d, "deadlines");
+	const char *cur = str(json_array_get(dl, json_array_size(dl) - 1), "step");
+
+	if (strncmp(step, "reminder:", 9) == 0)
+		step += 9;
+	return !cur || strcmp(cur, step) == 0;
+}
+
 /*
  * A timer belongs to the step in progress only if the dispute is still in the
  * timer's state and that step's deadline is the timer's: a state entered twice
@@ -734,6 +746,10 @@ static int timer_is_current(json_t *d, const struct store_timer *t)
 	if (strcmp(t->step, DISPUTE_RETURN_STEP) == 0)
 		return dispute_return_timer_current(d, t->due_at);
 	if (strcmp(str(d, "state"), t->state) != 0)
+		return 0;
+	/* a state that runs several steps (negotiating: the consumer's, then the merchant's)
+	   leaves the earlier step's timers behind, even when their times coincide */
+	if (due && !is_current_step(d, t->step))
 		return 0;
 	if (strncmp(t->step, "reminder:", 9) == 0)
 		return due && due == t->due_at + REMIND_BEFORE_MS;

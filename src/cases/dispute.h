@@ -44,10 +44,15 @@
  *   evidence       blob ids the consumer cited at opening
  *   evidence_set   {"frozen_at", "records": [{"type", "id", "version"?,
  *                  "leaf_hash", "leaf_index"?}]}: the order's sealed records
- *   offer          the merchant's standing counter-offer {"id": "ofr_…",
- *                  "type", "amount", "made_at"}, or null
+ *   offer          the standing offer {"id": "ofr_…", "type", "amount",
+ *                  "made_at", "by" (merchant or consumer), "round", "text"?}:
+ *                  the merchant's, or the consumer's counter-offer; or null
+ *   negotiation    the rounds so far, [{"round", "by", "action" (offer,
+ *                  reject, counter), "offer" (or null), "at"}], two a round at
+ *                  most (dispute_negotiate.c)
  *   outcome        {"outcome": an outcome_names entry, "amount" (money or
- *                  null), "reasons": [{"code", "text", "evidence"?}],
+ *                  null), "reasons": [{"code", "text", "evidence"?}] (a
+ *                  decision's: dispute_reasons.c),
  *                  "source": timeout|merchant|agreement|platform,
  *                  "decided_by": actor, "decided_at"}, or null
  *   external       {"body": court|association, "reference", "at"}, or null
@@ -87,6 +92,10 @@ struct dispute_call {
 	int64_t seals[DISPUTE_MAX_SEALS]; /* pending seals to integrate */
 	size_t nseals;
 	int fired;                        /* timers fired (dispute_fire_due) */
+	json_t *support;                  /* a decision refused for the burden of proof
+					     (code burden_of_proof): the records that support
+					     the claim, [{"kind", "record", "why"}]; owned by the
+					     caller, who frees it; NULL otherwise */
 };
 
 /*
@@ -101,7 +110,10 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 /*
  * Apply `action` by `a` to the stored dispute `d`
  * with body `in`. RC_FORBIDDEN for the wrong actor, RC_INVAL for a bad
- * body, RC_CONFLICT (saying why) in the wrong state or past the deadline.
+ * body, RC_UNPROCESSABLE for a decision's reason whose code the rules do
+ * not publish or whose evidence is not the dispute's, RC_CONFLICT (saying
+ * why) in the wrong state or past the deadline, or a decision that the
+ * burden of proof forbids (dc->support then lists why; the caller frees it).
  * *out is the dispute after the action.
  */
 int dispute_act(struct cases *c, const struct actor *a, enum dispute_action action, json_t *d,

@@ -154,6 +154,32 @@ out:
 	return rc;
 }
 
+/* The consumer's counter-offer: {type, amount, text?}, at most what it claimed. */
+static int check_counter(struct move *m, json_t *data, struct err *e)
+{
+	json_t *claim = json_object_get(json_object_get(m->d, "claim"), "amount");
+	const char *type = NULL, *text = NULL;
+	int64_t amount = 0;
+	char cur[4];
+	int rc;
+
+	if ((rc = jx_enum(m->in, "type", "type", 1, claim_type_names, &type, e)) ||
+	    (rc = jx_money(m->in, "amount", "amount", 1, &amount, cur, e)) ||
+	    (rc = jx_str(m->in, "text", "text", 0, 2000, &text, e)) ||
+	    (rc = check_amount(m, cur, amount, "amount", "the counter-offer", e)))
+		return rc;
+	if (amount > json_integer_value(json_object_get(claim, "amount")))
+		return err_set(e, RC_INVAL, "amount_exceeds_claim", "amount",
+			       "a counter-offer (%lld fen) asks at most the claim (%lld fen)",
+			       (long long)amount,
+			       (long long)json_integer_value(json_object_get(claim, "amount")));
+	json_object_set_new(data, "offer", json_pack("{s:s, s:O}", "type", type, "amount",
+						     json_object_get(m->in, "amount")));
+	if (text)
+		json_object_set_new(data, "text", json_string(text));
+	return RC_OK;
+}
+
 static int check_accept_offer(struct move *m, json_t *data, struct err *e)
 {
 	const char *offer = NULL;
@@ -360,6 +386,8 @@ static const struct action_spec actions[ACTION__COUNT] = {
 	[ACTION_EXECUTED] = {{"message"}, check_note, {EVENT_EXECUTED}, 1, 0},
 	[ACTION_WAIVE_APPEAL] = {{"party", "message"}, check_waive, {EVENT_WAIVE_APPEAL}, 1, 0},
 	[ACTION_CONFIRM_RETURN] = {{"message"}, check_note, {EVENT_CONFIRM_RETURN}, 1, 0},
+	[ACTION_COUNTER] = {{"type", "amount", "text"}, check_counter, {EVENT_CONSUMER_COUNTER},
+			    1, 0},
 };
 
 /* Who may take `action`: whoever the table lets fire one of its events. */

@@ -229,6 +229,77 @@ int dispute_liability_update(struct move *m, struct err *e) WARN_UNUSED;
  */
 int dispute_carry_out(struct move *m, struct err *e) WARN_UNUSED;
 
+/* The guard that takes a row only before the step's deadline (dispute.c): else 409. */
+int dispute_g_in_time(struct move *m, struct err *e);
+
+/* ---- negotiation in rounds (dispute_negotiate.c) ---- */
+
+/* The round the negotiation is in: 0 before the merchant's first answer. */
+int dispute_round(json_t *d);
+
+/* Whose turn it is to answer in negotiating: "consumer" or "merchant"; NULL in other states. */
+const char *dispute_turn(json_t *d);
+
+/*
+ * Guards. Accepting the standing offer: the merchant's by the consumer (no
+ * offer: 409 no_offer), the consumer's counter-offer by the merchant (with
+ * accept_offer, or its `accept` response); accepting one's own offer is 403.
+ * A counter-offer: the consumer's turn, in time, before the rules' last
+ * round (else 409 rounds_exhausted). The merchant's turn: its answer to a
+ * counter-offer; a revised offer also needs a round left. Not one's turn:
+ * 409 wrong_state, saying whose it is.
+ */
+int dispute_g_accept_merchant_offer(struct move *m, struct err *e);
+int dispute_g_accept_counter(struct move *m, struct err *e);
+int dispute_g_counter(struct move *m, struct err *e);
+int dispute_g_merchant_turn(struct move *m, struct err *e);
+int dispute_g_revise(struct move *m, struct err *e);
+
+/*
+ * Effects: the merchant's offer (m->in.offer: round 1 from awaiting_merchant,
+ * else the next) and its first rejection start the consumer's step; the
+ * consumer's counter-offer (m->in {type, amount, text}) starts the
+ * merchant's; a rejected counter-offer is recorded (the caller starts the
+ * review). Each is a step in the dispute's "negotiation".
+ */
+int dispute_a_offer(struct move *m, struct err *e) WARN_UNUSED;
+int dispute_a_reject(struct move *m, struct err *e) WARN_UNUSED;
+int dispute_a_counter(struct move *m, struct err *e) WARN_UNUSED;
+int dispute_a_reject_counter(struct move *m, struct err *e) WARN_UNUSED;
+
+/* ---- a decision's reasons (dispute_reasons.c) ---- */
+
+/*
+ * Each reason of a decision (already well-formed) has a code the rules
+ * publish, or "other" with a text; each of its evidence references is one
+ * the dispute may cite: a record of its frozen evidence set (its id, or
+ * "type:id", e.g. "payment:ord_…"), a later logistics event or message of
+ * the order, the dispute itself, an event of its parties or an assessment
+ * ("dev_…"), or a blob the parties attached to it or to the order's chat
+ * ("sha256:…"). RC_UNPROCESSABLE naming "reasons[N].code" or
+ * "reasons[N].evidence" otherwise.
+ */
+int dispute_check_reasons(struct move *m, json_t *reasons, struct err *e) WARN_UNUSED;
+
+/*
+ * What the records say for the consumer's claim, as a new array of
+ * {"kind", "record", "why"}: a not_received claim whose frozen logistics
+ * show no signature (logistics_unsigned), a merchant's message in the
+ * order's chat or the dispute holding one of the rules' [burden]
+ * admissions (merchant_admission), the latest assessment suggesting an
+ * outcome for the consumer (assessment). Bounded; empty when none.
+ */
+int dispute_burden_support(struct move *m, json_t **out, struct err *e) WARN_UNUSED;
+
+/*
+ * The guard of a decision, once the state and the actor are right: its
+ * reasons pass dispute_check_reasons (else 422); and one against the
+ * consumer (rejected, or less than the claim) whose only reason is
+ * insufficient_evidence is refused with 409 burden_of_proof when
+ * dispute_burden_support finds anything, the list going to m->dc->support.
+ */
+int dispute_g_decision(struct move *m, struct err *e);
+
 /* ---- the return of a return_refund (dispute_return.c) ---- */
 
 /* The timer step of the return's period: rules funds.return_receipt after it is signed for. */

@@ -276,6 +276,7 @@ static json_t *opening_json(const struct dispute_opening *o)
 			    json_pack("{s:o, s:O}", "frozen_at", jx_time_json(o->now), "records",
 				      o->records));
 	json_object_set_new(d, "offer", json_null());
+	json_object_set_new(d, "negotiation", json_array());
 	json_object_set_new(d, "outcome", json_null());
 	json_object_set_new(d, "external", json_null());
 	json_object_set_new(d, "overdue", json_false());

@@ -43,6 +43,8 @@ static const char *const keys_reason[] = {"zh", "en", NULL};
 static const char *const keys_funds[] = {"serious_hold", "return_receipt", NULL};
 static const char *const keys_disclosure[] = {"response", NULL};
 static const char *const keys_assist[] = {"auto_grant", "auto_grant_confidence", NULL};
+static const char *const keys_negotiation[] = {"rounds", NULL};
+static const char *const keys_burden[] = {"admissions", NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
@@ -53,6 +55,8 @@ static const struct cases_ini_group rules_spec[] = {
 	{"disclosure", keys_disclosure},
 	{"assist", keys_assist},
 	{"reason.", keys_reason},
+	{"negotiation", keys_negotiation},
+	{"burden", keys_burden},
 };
 
 #define REASON_PREFIX "reason."
@@ -221,6 +225,7 @@ void rules_free(struct rules *r)
 	g_strfreev(r->return_excluded);
 	g_strfreev(r->serious_reasons);
 	g_strfreev(r->auto_grant);
+	g_strfreev(r->admissions);
 	for (i = 0; i < r->n_reasons; i++) {
 		g_free(r->reasons[i].code);
 		g_free(r->reasons[i].zh);
@@ -374,6 +379,51 @@ static int load_assist(const struct cases_ini *ini, struct rules *r, struct err 
 	return rc;
 }
 
+/* [negotiation] rounds: a whole number from 1 to RULES_MAX_ROUNDS. */
+static int load_negotiation(const struct cases_ini *ini, struct rules *r, struct err *e)
+{
+	char *v = NULL;
+	int64_t n = 0;
+	int rc = cases_ini_string(ini, "negotiation", "rounds", &v, e);
+
+	if (!rc && (v[0] == '0' || num_parse_i64(v, 1, RULES_MAX_ROUNDS, &n)))
+		rc = cases_ini_fail(ini, "negotiation", "rounds", "invalid_value", e,
+				    "\"%s\" is not a number of rounds from 1 to %d", v,
+				    RULES_MAX_ROUNDS);
+	if (!rc)
+		r->negotiation_rounds = (int)n;
+	g_free(v);
+	return rc;
+}
+
+/* [burden] admissions: at most RULES_MAX_ADMISSIONS phrases, each short and listed once. */
+static int load_burden(const struct cases_ini *ini, struct rules *r, struct err *e)
+{
+	char **v = NULL;
+	size_t i, j;
+	int rc = cases_ini_list(ini, "burden", "admissions", &v, e);
+
+	for (i = 0; rc == RC_OK && v[i]; i++) {
+		if (i >= RULES_MAX_ADMISSIONS)
+			rc = cases_ini_fail(ini, "burden", "admissions", "invalid_value", e,
+					    "more than %d phrases", RULES_MAX_ADMISSIONS);
+		else if (strlen(v[i]) > RULES_ADMISSION_MAX_BYTES)
+			rc = cases_ini_fail(ini, "burden", "admissions", "invalid_value", e,
+					    "\"%.40s…\" is longer than %d bytes", v[i],
+					    RULES_ADMISSION_MAX_BYTES);
+		for (j = 0; rc == RC_OK && j < i; j++)
+			if (strcmp(v[i], v[j]) == 0)
+				rc = cases_ini_fail(ini, "burden", "admissions", "invalid_value", e,
+						    "\"%s\" is listed twice", v[i]);
+	}
+	if (rc) {
+		g_strfreev(v);
+		return rc;
+	}
+	r->admissions = v;
+	return RC_OK;
+}
+
 static int load_reasons(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
 	gchar **groups = g_key_file_get_groups(ini->kf, NULL);
@@ -441,6 +491,8 @@ static int rules_read(struct cases_ini *ini, struct rules **out, struct err *e)
 		   e, &se);
 	keep_first(&rc, load_assist(ini, r, &se), e, &se);
 	keep_first(&rc, load_reasons(ini, r, &se), e, &se);
+	keep_first(&rc, load_negotiation(ini, r, &se), e, &se);
+	keep_first(&rc, load_burden(ini, r, &se), e, &se);
 out:
 	if (rc) {
 		rules_free(r);
@@ -708,6 +760,13 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 						 strings_json(r->auto_grant),
 						 "auto_grant_confidence",
 						 r->auto_grant_confidence)))
+		json_decref(out), out = NULL;
+	if (out && json_object_set_new(out, "negotiation",
+				       json_pack("{s:i}", "rounds", r->negotiation_rounds)))
+		json_decref(out), out = NULL;
+	if (out && json_object_set_new(out, "burden",
+				       json_pack("{s:o}", "admissions",
+						 strings_json(r->admissions))))
 		json_decref(out), out = NULL;
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {

@@ -95,7 +95,23 @@ struct rules {
 	double auto_grant_confidence;                  /* the least confidence it needs, (0, 1] */
 	struct rules_reason *reasons;                  /* decision reason codes, in file order */
 	size_t n_reasons;                              /* entries in `reasons` */
+	int negotiation_rounds;                        /* [negotiation] rounds: the merchant's
+							  offers, each answered by the consumer's
+							  counter, 1..RULES_MAX_ROUNDS */
+	char **admissions;                             /* [burden] admissions: phrases that, in a
+							  merchant's message, admit the fault;
+							  NULL-terminated, may be empty */
 };
+
+/* Most negotiation rounds a rules file may allow. */
+#define RULES_MAX_ROUNDS 20
+/* Most admission phrases, and the longest one in bytes. */
+#define RULES_MAX_ADMISSIONS 64
+#define RULES_ADMISSION_MAX_BYTES 120
+
+/* The reason code a decision gives when it finds the claim unproven (docs/rules.md, [burden]). */
+#define RULES_REASON_INSUFFICIENT "insufficient_evidence"
+
 
 /* The tiers' names, indexed by enum rules_tier, most urgent first, NULL-terminated. */
 extern const char *const rules_tier_names[];
@@ -166,7 +182,8 @@ const char *rules_tier_name(enum rules_tier tier);
  * The rules as GET /v1/rules serves them: version, title, published_at,
  * time zone and how periods are counted, every deadline ({"value", "unit",
  * "text"}), the return window and its excluded flags, the tiers, the funds
- * rules ({"serious_hold", "return_receipt"}) and the reason codes; with a "calendar" member (calendar_to_json) when `cal` is
+ * rules ({"serious_hold", "return_receipt"}), the reason codes, the
+ * negotiation ({"rounds"}) and the burden of proof ({"admissions"}); with a "calendar" member (calendar_to_json) when `cal` is
  * not NULL. New reference; NULL if out of memory.
  */
 json_t *rules_to_json(const struct rules *r, const struct calendar *cal);

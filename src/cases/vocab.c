@@ -58,6 +58,7 @@ const char *const dispute_action_names[] = {
 	[ACTION_EXECUTED] = "executed",
 	[ACTION_WAIVE_APPEAL] = "waive_appeal",
 	[ACTION_CONFIRM_RETURN] = "confirm_return",
+	[ACTION_COUNTER] = "counter",
 	[ACTION__COUNT] = NULL,
 };
 
@@ -83,6 +84,7 @@ const char *const dispute_event_names[] = {
 	[EVENT_SETTLED] = "settled",
 	[EVENT_RETURN_LOGISTICS] = "return_logistics",
 	[EVENT_CONFIRM_RETURN] = "confirm_return",
+	[EVENT_CONSUMER_COUNTER] = "consumer_counter",
 	[EVENT_TIMEOUT_MERCHANT_RESPONSE] = "timeout:merchant_response",
 	[EVENT_TIMEOUT_CONSUMER_REPLY] = "timeout:consumer_reply",
 	[EVENT_TIMEOUT_PLATFORM_REVIEW] = "timeout:platform_review",

@@ -119,6 +119,7 @@ enum dispute_action {
 				a money execution that could not complete */
 	ACTION_WAIVE_APPEAL, /* a party gives up its appeal of a decision */
 	ACTION_CONFIRM_RETURN, /* the merchant confirms it received the consumer's return */
+	ACTION_COUNTER,      /* the consumer answers the merchant with a counter-offer */
 	ACTION__COUNT
 };
 
@@ -153,6 +154,7 @@ enum dispute_event {
 	EVENT_SETTLED,       /* the system: an executing outcome's money has all moved */
 	EVENT_RETURN_LOGISTICS, /* the system: a logistics event of the consumer's return */
 	EVENT_CONFIRM_RETURN, /* the merchant confirms it received the return */
+	EVENT_CONSUMER_COUNTER, /* the consumer answers the merchant's offer with its own */
 	EVENT_TIMEOUT_MERCHANT_RESPONSE,
 	EVENT_TIMEOUT_CONSUMER_REPLY,
 	EVENT_TIMEOUT_PLATFORM_REVIEW,

@@ -120,6 +120,8 @@ struct http_req {
 	http_stream_read_fn *stream_read;
 	void *stream_cls;                /* owned until the response takes it */
 	void (*stream_free)(void *cls);
+	json_t *error_extra;             /* members a 4xx error object carries besides type, code,
+					  * message and param (owned; http_reply_error uses it) */
 };
 
 /* Role name to its bit, 0 if unknown. */
@@ -261,6 +263,7 @@ int res_dispute_messages(struct http_req *r, struct err *e);
 int res_dispute_executed(struct http_req *r, struct err *e);
 int res_dispute_waive_appeal(struct http_req *r, struct err *e);
 int res_dispute_confirm_return(struct http_req *r, struct err *e);
+int res_dispute_counter(struct http_req *r, struct err *e);
 int res_disclosure_create(struct http_req *r, struct err *e);
 int res_disclosure_list(struct http_req *r, struct err *e);
 int res_disclosure_get(struct http_req *r, struct err *e);

@@ -123,6 +123,7 @@ int http_assess_run(struct http_server *srv, const char *id, json_t **out, struc
 	}
 	if (!rc && dc.nseals && srv->log)
 		rc = seal_wait(srv->st, srv->log, dc.seals, dc.nseals, e);
+	json_decref(dc.support);
 	if (rc) {
 		json_decref(*out);
 		*out = NULL;

@@ -192,9 +192,16 @@ static int act(struct http_req *r, enum dispute_action action, struct err *e)
 		rc = http_body_json(r, &in, e);
 	if (!rc)
 		rc = dispute_act(cases_of(r), &a, action, d, in, r->now, &out, &dc, e);
+	/* a decision the burden of proof refuses says which records support the claim */
+	if (rc && dc.support) {
+		json_decref(r->error_extra);
+		r->error_extra = json_pack("{s:O}", "support", dc.support);
+	}
+	json_decref(dc.support);
 	/* a party's action is new evidence; the platform's own decisions are not */
 	if (!rc && (action == ACTION_RESPONSES || action == ACTION_MESSAGES ||
-		    action == ACTION_ESCALATE || action == ACTION_APPEAL))
+		    action == ACTION_ESCALATE || action == ACTION_APPEAL ||
+		    action == ACTION_COUNTER))
 		rc = http_assess_queue(r, str(d, "id"), e);
 	if (!rc)
 		keep(r, &dc);
@@ -268,6 +275,11 @@ int res_dispute_executed(struct http_req *r, struct err *e)
 int res_dispute_waive_appeal(struct http_req *r, struct err *e)
 {
 	return act(r, ACTION_WAIVE_APPEAL, e);
+}
+
+int res_dispute_counter(struct http_req *r, struct err *e)
+{
+	return act(r, ACTION_COUNTER, e);
 }
 
 int res_dispute_confirm_return(struct http_req *r, struct err *e)

@@ -54,6 +54,7 @@ const struct route http_routes[] = {
 	{"POST", "/v1/disputes/{id}/executed", PARTIES, 0, res_dispute_executed, 0},
 	{"POST", "/v1/disputes/{id}/waive_appeal", PARTIES, 0, res_dispute_waive_appeal, 0},
 	{"POST", "/v1/disputes/{id}/confirm_return", PARTIES, 0, res_dispute_confirm_return, 0},
+	{"POST", "/v1/disputes/{id}/counter", PARTIES, 0, res_dispute_counter, 0},
 	{"POST", "/v1/disclosures", STAFF | ROLE_CONSUMER | ROLE_MERCHANT | ASSISTED, 0,
 	 res_disclosure_create, 0},
 	{"GET", "/v1/disclosures", STAFF | ROLE_CONSUMER | ASSISTED, 0, res_disclosure_list, 0},

@@ -164,6 +164,10 @@ void http_reply_error(struct http_req *r, const struct err *e)
 				 rc_error_type(e->rc), "code", e->code, "message",
 				 safe_string(e->message), "param",
 				 e->param[0] ? safe_string(e->param) : json_null());
+	if (body && status < 500 && r->error_extra)
+		json_object_update_missing(json_object_get(body, "error"), r->error_extra);
+	json_decref(r->error_extra);
+	r->error_extra = NULL;
 	if (http_reply_json(r, status, body) != RC_OK)
 		r->status = status;
 }
@@ -801,6 +805,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_release(&r->body);
 	drop_stream(r);
 	free(r->resp_body);
+	json_decref(r->error_extra);
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);

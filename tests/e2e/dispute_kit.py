@@ -89,7 +89,8 @@ class DisputeCase(unittest.TestCase):
         err = r.body.get("error")
         self.assertIsInstance(err, dict, r.body)
         etype = {400: "invalid_request", 403: "permission_error", 404: "invalid_request",
-                 409: "invalid_request", 401: "authentication_error"}[status]
+                 409: "invalid_request", 401: "authentication_error",
+                 422: "invalid_request"}[status]
         self.assertEqual(err.get("type"), etype, r.body)
         self.assertEqual(err.get("code"), code, r.body)
         self.assertIsInstance(err.get("message"), str, r.body)

@@ -382,8 +382,23 @@ class TransitionTest(DisputeCase):
             with self.subTest(body=body):
                 self.assertError(self.act(d, "decision", body, self.agent), 400, code, param)
         self.assertEqual(self.get(d)["state"], "platform_review")
-        # a code the rules do not list is allowed, if it is a snake_case token
-        reasons = REASONS + [{"code": "seller_admitted_defect_2", "text": "商家在聊天中承认漏水"}]
+        # a code the rules do not publish is refused (other, with a text, says what it is),
+        # and so is evidence that is not the dispute's own
+        for reasons, code, param in [
+                (REASONS + [{"code": "seller_admitted_defect_2", "text": "商家在聊天中承认漏水"}],
+                 "unknown_reason", "reasons[1].code"),
+                ([{"code": "merchant_evidence_insufficient", "text": "x",
+                   "evidence": ["order:ord_x"]}], "unknown_evidence", "reasons[0].evidence")]:
+            with self.subTest(param=param):
+                r = self.act(d, "decision", {"outcome": "partial_refund", "amount": cny(1500),
+                                             "reasons": reasons}, self.agent)
+                self.assertEqual(r.status, 422, r.body)
+                self.assertEqual((r.body["error"]["code"], r.body["error"]["param"]),
+                                 (code, param))
+        self.assertEqual(self.get(d)["state"], "platform_review")
+        reasons = [{"code": "merchant_evidence_insufficient", "text": "商家未能证明商品无质量问题",
+                    "evidence": ["order:" + s.order["id"], d["id"]]},
+                   {"code": "other", "text": "商家在聊天中承认漏水"}]
         d = self.decide(d, outcome="partial_refund", amount=cny(1500), reasons=reasons)
         o = d["outcome"]
         self.assertEqual((o["outcome"], o["amount"], o["source"]),
@@ -532,7 +547,8 @@ class TransitionTest(DisputeCase):
                 d = self.ok(d, "withdraw", {"message": "已与商家和解"}, s.consumer,
                             state="withdrawn")
                 self.assertIsNone(d["next"])
-                ev = [e for e in self.events(d) if e["type"] != "funds"][-1]
+                # assessments are the server's background work: they may come after
+                ev = [e for e in self.events(d) if e["type"] not in ("funds", "assessment")][-1]
                 self.assertEqual((ev["type"], ev["from"], ev["to"]),
                                  ("withdraw", make.__name__, "withdrawn"))
                 s = self.shop()
@@ -546,10 +562,12 @@ class TransitionTest(DisputeCase):
                 # the last move of the lifecycle; the disclosure the consumer takes
                 # to court is noted after it
                 ev = [e for e in self.events(d)
-                      if e["type"] not in ("funds", "disclosure_released")][-1]
+                      if e["type"] not in ("funds", "disclosure_released", "assessment")][-1]
                 self.assertEqual((ev["type"], ev["from"], ev["to"]),
                                  ("external", make.__name__, "external"))
-                self.assertEqual(self.events(d)[-1]["type"], "disclosure_released")
+                self.assertEqual([e for e in self.events(d)
+                                  if e["type"] != "assessment"][-1]["type"],
+                                 "disclosure_released")
         s = self.shop()
         d = self.opened(s)
         self.assertError(self.act(d, "external", {"body": "police"}, s.consumer), 400,

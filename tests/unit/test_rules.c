@@ -87,7 +87,11 @@ static const char base[] =
 	"response = 5wd\n"                           /* 25 */
 	"[assist]\n"                                 /* 26 */
 	"auto_grant = not_received\n"                /* 27 */
-	"auto_grant_confidence = 0.9\n";             /* 28 */
+	"auto_grant_confidence = 0.9\n"              /* 28 */
+	"[negotiation]\n"                            /* 29 */
+	"rounds = 3\n"                               /* 30 */
+	"[burden]\n"                                 /* 31 */
+	"admissions = 发错了;our mistake\n";          /* 32 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)
@@ -579,6 +583,42 @@ static void bad_values_are_refused_naming_the_key(void **state)
 		   "assist.auto_grant_confidence", 28);
 	edit_fails("confidence = 0.9", "confidence = 90%", "invalid_value",
 		   "assist.auto_grant_confidence", 28);
+	edit_fails("rounds = 3", "rounds = 0", "invalid_value", "negotiation.rounds", 30);
+	edit_fails("rounds = 3", "rounds = 21", "invalid_value", "negotiation.rounds", 30);
+	edit_fails("rounds = 3", "rounds = three", "invalid_value", "negotiation.rounds", 30);
+	edit_fails("rounds = 3", "rounds = 03", "invalid_value", "negotiation.rounds", 30);
+	edit_fails("rounds = 3\n", "", "missing_key", "negotiation.rounds", 0);
+	edit_fails("发错了;our mistake", "发错了;发错了", "invalid_value", "burden.admissions", 32);
+	edit_fails("admissions = 发错了;our mistake\n", "", "missing_key", "burden.admissions", 0);
+}
+
+static void negotiation_rounds_and_admissions_load_and_publish(void **state)
+{
+	struct rules *r = NULL;
+	char path[64], *text;
+	json_t *j;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(rules->negotiation_rounds, 3);
+	assert_string_equal(rules->admissions[0], "发错了");
+	assert_non_null(rules_reason_find(rules, RULES_REASON_INSUFFICIENT));
+	text = edit("admissions = 发错了;our mistake", "admissions =");
+	assert_int_equal(load_text(text, &r, path, &e), RC_OK);
+	assert_null(r->admissions[0]);
+	assert_int_equal(r->negotiation_rounds, 3);
+	j = rules_to_json(r, NULL);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "negotiation"),
+							    "rounds")), 3);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "burden"),
+							 "admissions")), 0);
+	json_decref(j);
+	rules_free(r);
+	g_free(text);
+	j = rules_to_json(rules, NULL);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(json_object_get(j, "burden"), "admissions"), 0)), "发错了");
+	json_decref(j);
 }
 
 static void money_in_yuan_becomes_fen(void **state)
@@ -648,6 +688,7 @@ int main(void)
 		cmocka_unit_test(a_missing_key_is_refused_naming_it),
 		cmocka_unit_test(bad_values_are_refused_naming_the_key),
 		cmocka_unit_test(money_in_yuan_becomes_fen),
+		cmocka_unit_test(negotiation_rounds_and_admissions_load_and_publish),
 		cmocka_unit_test(a_key_given_twice_or_a_junk_line_is_refused),
 		cmocka_unit_test(a_missing_file_is_an_io_error),
 	};

@@ -39,12 +39,23 @@ static const struct want wants[] = {
 	/* silence: a fast-lane claim is granted, any other goes to the platform */
 	{DISPUTE_AWAITING_MERCHANT, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 1, DISPUTE_DECIDED},
 	{DISPUTE_AWAITING_MERCHANT, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 0, DISPUTE_PLATFORM_REVIEW},
-	{DISPUTE_NEGOTIATING, EVENT_ACCEPT_OFFER, C, 1, DISPUTE_EXECUTING},
+	/* so too on the consumer's counter-offer */
+	{DISPUTE_NEGOTIATING, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 1, DISPUTE_DECIDED},
+	{DISPUTE_NEGOTIATING, EVENT_TIMEOUT_MERCHANT_RESPONSE, S, 0, DISPUTE_PLATFORM_REVIEW},
+	/* rounds: the standing offer is accepted by the party it was made to (the merchant's
+	   by the consumer, the consumer's counter-offer by the merchant) */
+	{DISPUTE_NEGOTIATING, EVENT_ACCEPT_OFFER, C | M, 1, DISPUTE_EXECUTING},
+	{DISPUTE_NEGOTIATING, EVENT_ACCEPT_OFFER, C | M, 1, DISPUTE_EXECUTING},
+	{DISPUTE_NEGOTIATING, EVENT_CONSUMER_COUNTER, C, 1, DISPUTE_NEGOTIATING},
+	{DISPUTE_NEGOTIATING, EVENT_MERCHANT_ACCEPT, M, 1, DISPUTE_EXECUTING},
+	{DISPUTE_NEGOTIATING, EVENT_MERCHANT_COUNTER, M, 1, DISPUTE_NEGOTIATING},
+	{DISPUTE_NEGOTIATING, EVENT_MERCHANT_REJECT, M, 1, DISPUTE_PLATFORM_REVIEW},
 	{DISPUTE_NEGOTIATING, EVENT_ESCALATE, C, 1, DISPUTE_PLATFORM_REVIEW},
 	{DISPUTE_NEGOTIATING, EVENT_TIMEOUT_CONSUMER_REPLY, S, 0, DISPUTE_PLATFORM_REVIEW},
-	/* a decision on appeal is final; a first one opens the appeal window */
+	/* a decision on appeal is final; a first one opens the appeal window; both must be
+	   borne out by their reasons */
 	{DISPUTE_PLATFORM_REVIEW, EVENT_DECISION, A, 1, DISPUTE_EXECUTING},
-	{DISPUTE_PLATFORM_REVIEW, EVENT_DECISION, A, 0, DISPUTE_DECIDED},
+	{DISPUTE_PLATFORM_REVIEW, EVENT_DECISION, A, 1, DISPUTE_DECIDED},
 	/* a missed deadline flags the dispute overdue, once, and it stays */
 	{DISPUTE_PLATFORM_REVIEW, EVENT_TIMEOUT_PLATFORM_REVIEW, S, 1, DISPUTE_PLATFORM_REVIEW},
 	{DISPUTE_DECIDED, EVENT_APPEAL, C | M, 1, DISPUTE_PLATFORM_REVIEW},
@@ -293,10 +304,10 @@ static void who_may_act_follows_the_table(void **state)
 		enum dispute_action action;
 		unsigned who; /* besides the platform, which may take every action */
 	} may[] = {
-		{ACTION_RESPONSES, M},    {ACTION_ACCEPT_OFFER, C}, {ACTION_ESCALATE, C},
+		{ACTION_RESPONSES, M},    {ACTION_ACCEPT_OFFER, C | M}, {ACTION_ESCALATE, C},
 		{ACTION_WITHDRAW, C},     {ACTION_EXTERNAL, C},     {ACTION_DECISION, A},
 		{ACTION_APPEAL, C | M},   {ACTION_MESSAGES, C | M}, {ACTION_EXECUTED, A},
-		{ACTION_WAIVE_APPEAL, C | M}, {ACTION_CONFIRM_RETURN, M},
+		{ACTION_WAIVE_APPEAL, C | M}, {ACTION_CONFIRM_RETURN, M}, {ACTION_COUNTER, C},
 	};
 	/* the roles the dispute routes admit, and the timers; the route table keeps others off */
 	static const int roles[] = {ACTOR_PLATFORM, ACTOR_AGENT, ACTOR_CONSUMER, ACTOR_MERCHANT,
@@ -350,6 +361,110 @@ static void name_tables_match_their_enums(void **state)
 	}
 }
 
+/* ---- negotiation in rounds: the guards on a dispute as stored ---- */
+
+/* A negotiating dispute whose history holds `steps` ("m" merchant offer, "c" counter). */
+static json_t *negotiating(const char *steps)
+{
+	json_t *d = json_pack("{s:s, s:s, s:[], s:n, s:{s:s, s:s, s:s}}", "id", "dsp_x", "state",
+			      "negotiating", "negotiation", "offer", "next", "actor", "consumer",
+			      "action", "x", "due_at", "2025-10-02T02:00:00Z");
+	json_t *h = json_object_get(d, "negotiation");
+	int round = 0;
+
+	for (; *steps; steps++) {
+		int merchant = *steps == 'm';
+
+		round += merchant;
+		json_array_append_new(h, json_pack("{s:i, s:s, s:s}", "round", round, "by",
+						   merchant ? "merchant" : "consumer", "action",
+						   merchant ? "offer" : "counter"));
+		json_object_set_new(d, "offer", json_pack("{s:s, s:s}", "id", "ofr_1", "by",
+							  merchant ? "merchant" : "consumer"));
+	}
+	return d;
+}
+
+/* Run `guard` on `d` as `role` with `in` at 2025-10-01; 1 if it takes the row, else the error. */
+static int try_guard(guard_fn *guard, json_t *d, const char *role, enum dispute_event ev,
+		     json_t *in, int64_t now, struct err *e)
+{
+	static struct rules r;
+	struct cases c = {NULL, &r, NULL};
+	struct actor a = {role, "x", NULL};
+	struct dispute_call dc;
+	struct move m;
+	int took;
+
+	r.negotiation_rounds = 3;
+	r.version = "test";
+	memset(&dc, 0, sizeof(dc));
+	move_init(&m, &c, &a, d, in, now ? now : 1759284000000LL, &dc);
+	m.event = ev;
+	err_clear(e);
+	took = guard(&m, e);
+	move_release(&m);
+	return took;
+}
+
+static void rounds_alternate_and_end_at_the_rules_limit(void **state)
+{
+	json_t *d, *in = json_pack("{s:s}", "offer", "ofr_1");
+	struct err e;
+
+	(void)state;
+	/* round 1: the merchant offered; the consumer may counter, the merchant not revise */
+	d = negotiating("m");
+	assert_int_equal(dispute_round(d), 1);
+	assert_string_equal(dispute_turn(d), "consumer");
+	assert_true(try_guard(dispute_g_counter, d, "consumer", EVENT_CONSUMER_COUNTER, NULL, 0,
+			      &e));
+	assert_false(try_guard(dispute_g_revise, d, "merchant", EVENT_MERCHANT_COUNTER, NULL, 0,
+			       &e));
+	assert_string_equal(e.code, "wrong_state");
+	assert_non_null(strstr(e.message, "consumer"));
+	/* the merchant may not accept its own offer, the consumer may */
+	assert_false(try_guard(dispute_g_accept_merchant_offer, d, "merchant", EVENT_ACCEPT_OFFER,
+			       in, 0, &e));
+	assert_int_equal(e.rc, RC_FORBIDDEN);
+	assert_true(try_guard(dispute_g_accept_merchant_offer, d, "consumer", EVENT_ACCEPT_OFFER,
+			      in, 0, &e));
+	/* past the step's deadline a counter-offer is refused */
+	assert_false(try_guard(dispute_g_counter, d, "consumer", EVENT_CONSUMER_COUNTER, NULL,
+			       1759370400000LL, &e));
+	assert_string_equal(e.code, "deadline_passed");
+	json_decref(d);
+	/* the consumer countered: the merchant's turn, to revise, accept or reject */
+	d = negotiating("mc");
+	assert_string_equal(dispute_turn(d), "merchant");
+	assert_true(try_guard(dispute_g_revise, d, "merchant", EVENT_MERCHANT_COUNTER, NULL, 0, &e));
+	assert_true(try_guard(dispute_g_merchant_turn, d, "merchant", EVENT_MERCHANT_REJECT, NULL,
+			      0, &e));
+	assert_false(try_guard(dispute_g_counter, d, "consumer", EVENT_CONSUMER_COUNTER, NULL, 0,
+			       &e));
+	assert_string_equal(e.code, "wrong_state");
+	/* accept_offer: the first row leaves a counter-offer to the second */
+	assert_false(try_guard(dispute_g_accept_merchant_offer, d, "merchant", EVENT_ACCEPT_OFFER,
+			       in, 0, &e));
+	assert_int_equal(e.rc, RC_OK);
+	assert_true(try_guard(dispute_g_accept_counter, d, "merchant", EVENT_ACCEPT_OFFER, in, 0,
+			      &e));
+	assert_false(try_guard(dispute_g_accept_counter, d, "consumer", EVENT_ACCEPT_OFFER, in, 0,
+			       &e));
+	assert_int_equal(e.rc, RC_FORBIDDEN);
+	json_decref(d);
+	/* round 3 of 3: no counter-offer, only accept or escalate */
+	d = negotiating("mcmcm");
+	assert_int_equal(dispute_round(d), 3);
+	assert_false(try_guard(dispute_g_counter, d, "consumer", EVENT_CONSUMER_COUNTER, NULL, 0,
+			       &e));
+	assert_string_equal(e.code, "rounds_exhausted");
+	assert_true(try_guard(dispute_g_accept_merchant_offer, d, "consumer", EVENT_ACCEPT_OFFER,
+			      in, 0, &e));
+	json_decref(d);
+	json_decref(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +478,7 @@ int main(void)
 		cmocka_unit_test(timers_fire_timeouts_and_only_timeouts),
 		cmocka_unit_test(who_may_act_follows_the_table),
 		cmocka_unit_test(name_tables_match_their_enums),
+		cmocka_unit_test(rounds_alternate_and_end_at_the_rules_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
