@@ -5,11 +5,14 @@ destinations for this class); its sealed timeline events are checked over the AP
 the data directory with `disputed audit`.
 """
 import json
+import os
+import subprocess
+import tempfile
 import time
 import unittest
 
 from dispute_kit import HOUR, DisputeCase, cny
-from harness import run_cli
+from harness import BIN, run_cli
 from test_webhooks import Receiver
 
 APPEAL_DUE_FROM_T0 = "2025-10-09T16:00:00Z"
@@ -259,6 +262,21 @@ class SuspensionTest(SeriousCase):
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn(b"0 problems", res.stdout)
 
+    def assertBundleVerifies(self, s, *texts):
+        """The order's evidence bundle holds `texts` and `disputed verify` accepts it."""
+        r = self.req("GET", "/v1/orders/%s/bundle" % s.order["id"], raw_reply=True)
+        self.assertEqual(r.status, 200, r.body)
+        for t in texts:
+            self.assertIn(t.encode(), r.body)
+        vkey = run_cli("log", "vkey", "--data", self.srv.data_dir).stdout.decode().strip()
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "bundle.json")
+            with open(path, "wb") as f:
+                f.write(r.body)
+            ok = subprocess.run([BIN, "verify", "--vkey", vkey, path], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(ok.returncode, 0, ok.stdout[-2000:] + ok.stderr[-2000:])
+
     def test_staff_suspend_and_reinstate_a_listing_with_sealed_records_and_webhooks(self):
         s = self.shop(amount=1999)
         d = self.opened(s, reason="safety")
@@ -313,6 +331,7 @@ class SuspensionTest(SeriousCase):
         r = self.req("DELETE", "/v1/listings/%s/suspension" % s.listing["id"], token=self.platform)
         self.assertEqual(r.status, 200, r.body)
         self.assertIsNone(r.body["lifted"]["reason"])
+        self.assertBundleVerifies(s, "listing.suspended", "listing.reinstated", sus["id"])
         self.assertAuditClean()
 
     def test_a_rejection_lifts_the_suspension_and_an_upheld_claim_keeps_it(self):
