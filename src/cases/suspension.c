@@ -204,19 +204,19 @@ static int lift_rejected(struct cases *c, const struct actor *a, const char *lis
 int listing_suspensions_decided(struct cases *c, const struct actor *a, json_t *d, int64_t now,
 				struct dispute_call *dc, struct err *e)
 {
-	json_t *ids = NULL, *v;
+	json_t *listings = NULL, *v;
 	size_t i;
 	int rc;
 
 	if (vocab_find(outcome_names, str(json_object_get(d, "outcome"), "outcome")) !=
 	    OUTCOME_REJECTED)
 		return RC_OK;
-	rc = store_suspensions_of_dispute(c->st, str(d, "id"), &ids, e);
-	json_array_foreach(ids, i, v) {
+	rc = store_suspensions_of_dispute(c->st, str(d, "id"), &listings, e);
+	json_array_foreach(listings, i, v) {
 		if (rc)
 			break;
 		rc = lift_rejected(c, a, json_string_value(v), now, dc, e);
 	}
-	json_decref(ids);
+	json_decref(listings);
 	return rc;
 }
