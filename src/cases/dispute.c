@@ -179,6 +179,9 @@ int dispute_carry_out(struct move *m, struct err *e)
 		rc = dispute_oblige(m, DUTY_EXECUTE, dispute_current_due(m->d), e);
 	if (!rc && dispute_outcome_is_money(m->d))
 		rc = settle(m, e);
+	/* goods or a repair moves no money: what a serious claim or a decision held is freed */
+	else if (!rc)
+		rc = dispute_funds_release(m, e);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cases/suspension.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
 
@@ -440,6 +441,9 @@ int dispute_act(struct cases *c, const struct actor *a, enum dispute_action acti
 					   data, e);
 	}
 	json_decref(data);
+	/* art. 38: a rejection lifts the listing suspensions the dispute asked for */
+	if (!rc && action == ACTION_DECISION)
+		rc = listing_suspensions_decided(c, a, d, now, dc, e);
 	if (!rc)
 		*out = json_incref(d);
 	return rc;

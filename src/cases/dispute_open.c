@@ -293,6 +293,14 @@ static json_t *opening_json(const struct dispute_opening *o)
 	return d;
 }
 
+/* 1 if a claim of `type` asks for money (a refund or compensation), not goods or a repair. */
+static int claim_is_money(const char *type)
+{
+	int t = vocab_find(claim_type_names, type);
+
+	return t == CLAIM_REFUND || t == CLAIM_RETURN_REFUND || t == CLAIM_COMPENSATION;
+}
+
 /* Store the new dispute, start the merchant's step, meet the first duty, record and tell. */
 static int open_stored(struct move *m, const struct dispute_opening *o, struct err *e)
 {
@@ -309,8 +317,10 @@ static int open_stored(struct move *m, const struct dispute_opening *o, struct e
 		rc = dispute_oblige(m, DUTY_ACKNOWLEDGE, o->now, e);
 	if (!rc)
 		rc = dispute_meet(m, DUTY_ACKNOWLEDGE, e);
-	/* a serious dispute holds what is claimed, as far as the merchant's money reaches */
-	if (!rc && o->tier == RULES_TIER_SERIOUS && m->c->rules->serious_hold)
+	/* a serious dispute about money holds what is claimed, as far as the merchant's money
+	 * reaches */
+	if (!rc && o->tier == RULES_TIER_SERIOUS && m->c->rules->serious_hold &&
+	    claim_is_money(o->claim_type))
 		rc = dispute_funds_hold(m, o->amount, "opening", e);
 	if (!rc)
 		rc = dispute_record(m, "opened", NULL, opened, o->tier_reason,

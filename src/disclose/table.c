@@ -105,6 +105,9 @@ const struct field_def disclose_fields[] = {
 	 {STAFF, W("minimum_necessary"), S("own"), NO_BASIS}, NULL},
 	{DISCLOSE_MERCHANT, "flags", 0, 0, 0,
 	 {STAFF, W("platform_internal"), W("platform_internal"), NO_BASIS}, NULL},
+	/* an art. 38 suspension: the platform's measure against the merchant's listing */
+	{DISCLOSE_LISTING, "suspension", 0, 0, 0,
+	 {STAFF, W("minimum_necessary"), S("own"), NO_BASIS}, NULL},
 	{DISCLOSE_ORDER, "consumer.name", 1, 0, 0,
 	 {STAFF, S("own"), S("party"), NO_BASIS}, NULL},
 	{DISCLOSE_ORDER, "consumer.phone", 1, 3, 4,

@@ -222,6 +222,17 @@ int res_listing_create(struct http_req *r, struct err *e);
 int res_listing_list(struct http_req *r, struct err *e);
 int res_listing_get(struct http_req *r, struct err *e);
 int res_listing_version(struct http_req *r, struct err *e);
+int res_listing_suspend(struct http_req *r, struct err *e);
+int res_listing_reinstate(struct http_req *r, struct err *e);
+/*
+ * The agent queue (res_queue.c): *priority is 1 for ?sort=priority (staff
+ * only: 403 for anyone else), 0 for none or sort=created; 400 for another.
+ * http_dispute_queue replies with the page of live disputes matching `f`
+ * (none when `nothing`), paged by its own cursor.
+ */
+int http_dispute_sort(struct http_req *r, int *priority, struct err *e) WARN_UNUSED;
+int http_dispute_queue(struct http_req *r, const struct store_dispute_filter *f, int nothing,
+		       struct err *e) WARN_UNUSED;
 int res_order_create(struct http_req *r, struct err *e);
 int res_order_list(struct http_req *r, struct err *e);
 int res_order_get(struct http_req *r, struct err *e);

@@ -101,9 +101,13 @@ int res_dispute_list(struct http_req *r, struct err *e)
 	const char *q;
 	json_t *items = NULL, *hold = NULL, *qo = json_object();
 	int64_t after, next = 0;
-	int limit, rc, nothing = 0; /* the filter matches no dispute the caller may see */
+	int limit = 0, rc, nothing = 0; /* the filter matches no dispute the caller may see */
+	int priority = 0;                /* sort=priority: the agent queue (res_queue.c) */
 
-	rc = http_page(r, &limit, &after, e);
+	after = 0;
+	rc = http_dispute_sort(r, &priority, e);
+	if (!rc && !priority)
+		rc = http_page(r, &limit, &after, e);
 	if (rc)
 		goto out;
 	/* query values are checked like body fields */
@@ -143,11 +147,13 @@ int res_dispute_list(struct http_req *r, struct err *e)
 		f.merchant_id = sf.merchant_id;
 		f.consumer_id = sf.consumer_id;
 	}
-	if (nothing)
+	if (priority)
+		rc = http_dispute_queue(r, &f, nothing, e);
+	else if (nothing)
 		items = json_array();
 	else
 		rc = store_dispute_list(r->srv->st, &f, after, limit, &items, &next, e);
-	if (!rc) {
+	if (!rc && !priority) {
 		rc = http_reply_json(r, 200, http_list(items, next));
 		items = NULL;
 	}

@@ -85,6 +85,8 @@ const struct route http_routes[] = {
 	{"POST", "/v1/payouts", STAFF, 0, res_payout_create, 0},
 	{"POST", "/v1/payouts/{id}/confirm", STAFF, 0, res_payout_confirm, 0},
 	{"POST", "/v1/payouts/{id}/fail", STAFF, 0, res_payout_fail, 0},
+	{"POST", "/v1/listings/{id}/suspension", STAFF, 0, res_listing_suspend, 0},
+	{"DELETE", "/v1/listings/{id}/suspension", STAFF, 0, res_listing_reinstate, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

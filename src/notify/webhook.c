@@ -21,6 +21,8 @@ const char *const webhook_event_types[] = {
 	"payout.requested",
 	"disclosure.requested",
 	"disclosure.released",
+	"listing.suspended",
+	"listing.reinstated",
 	NULL,
 };
 

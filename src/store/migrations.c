@@ -252,6 +252,18 @@ static const char *const migrations[] = {
 	"  seq INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE,"
 	"  published_at INTEGER NOT NULL, loaded_at INTEGER NOT NULL,"
 	"  text TEXT NOT NULL, digest TEXT NOT NULL);",
+	/*
+	 * 14: listings suspended pending a serious safety dispute (E-Commerce
+	 * Law art. 38), at most one active per listing; each suspension and
+	 * reinstatement is also a sealed event of its dispute's timeline.
+	 */
+	"CREATE TABLE listing_suspensions ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  listing_id TEXT NOT NULL, dispute_id TEXT NOT NULL REFERENCES disputes(id),"
+	"  created_at INTEGER NOT NULL, lifted_at INTEGER, body TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX listing_suspensions_active ON listing_suspensions(listing_id)"
+	"  WHERE lifted_at IS NULL;"
+	"CREATE INDEX listing_suspensions_dispute ON listing_suspensions(dispute_id);",
 };
 
 size_t store_migration_count(void)

@@ -797,4 +797,44 @@ int store_rules_version_each(struct store *st, int64_t after, int max,
 				       struct err *e),
 			     void *cls, struct err *e) WARN_UNUSED;
 
+/* ---- the agent queue and listing suspensions (store_queue.c, store_suspensions.c) ---- */
+
+/* Where a page of the agent queue ends: the last dispute's sort key. */
+struct store_queue_pos {
+	int rank;                 /* the tier's place in `tiers` (past the list: its length) */
+	int64_t due;              /* next.due_at in ms; INT64_MAX when there is none */
+	char id[ID_MAX];          /* the dispute's id; "" before the first page */
+};
+
+/*
+ * The agent queue: disputes in one of `states` (a JSON array of state
+ * names, borrowed) that match `f`, ordered by the place of their tier in
+ * `tiers` (a JSON array; a tier not in it comes last), then by the due time
+ * of their `next` step (none last), then by id; only those after `after`
+ * (NULL for the first page). At most `limit` bodies go into *items; *more
+ * is 1 when others follow, and *last then holds the last one's key.
+ */
+int store_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
+			json_t *tiers, const struct store_queue_pos *after, int limit,
+			json_t **items, struct store_queue_pos *last, int *more,
+			struct err *e) WARN_UNUSED;
+
+/*
+ * Listing suspensions (E-Commerce Law art. 38 measures): at most one
+ * active per listing. Insert a new active one (RC_CONFLICT, code
+ * "already_suspended", if the listing has one); *body is the stored JSON.
+ */
+int store_suspension_insert(struct store *st, const char *id, const char *listing_id,
+			    const char *dispute_id, int64_t now, json_t *body,
+			    struct err *e) WARN_UNUSED;
+/* The listing's active suspension (new reference); RC_NOTFOUND if none. */
+int store_suspension_active(struct store *st, const char *listing_id, json_t **body,
+			    struct err *e) WARN_UNUSED;
+/* The listings a dispute's active suspensions hold, as a new JSON array of ids. */
+int store_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
+				 struct err *e) WARN_UNUSED;
+/* End an active suspension with its final body; RC_NOTFOUND if it is not active. */
+int store_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body,
+			  struct err *e) WARN_UNUSED;
+
 #endif
