@@ -43,6 +43,8 @@ static const char *const keys_reason[] = {"zh", "en", NULL};
 static const char *const keys_funds[] = {"serious_hold", "return_receipt", NULL};
 static const char *const keys_disclosure[] = {"response", NULL};
 static const char *const keys_assist[] = {"auto_grant", "auto_grant_confidence", NULL};
+static const char *const keys_repeated_fraud[] = {"upheld", "reasons", "window", "pay_first",
+						   NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
@@ -52,6 +54,7 @@ static const struct cases_ini_group rules_spec[] = {
 	{"funds", keys_funds},
 	{"disclosure", keys_disclosure},
 	{"assist", keys_assist},
+	{"repeated_fraud", keys_repeated_fraud},
 	{"reason.", keys_reason},
 };
 
@@ -221,6 +224,7 @@ void rules_free(struct rules *r)
 	g_strfreev(r->return_excluded);
 	g_strfreev(r->serious_reasons);
 	g_strfreev(r->auto_grant);
+	g_strfreev(r->repeat_fraud_reasons);
 	for (i = 0; i < r->n_reasons; i++) {
 		g_free(r->reasons[i].code);
 		g_free(r->reasons[i].zh);
@@ -360,6 +364,32 @@ static int load_assist(const struct cases_ini *ini, struct rules *r, struct err 
 	return rc;
 }
 
+/* [repeated_fraud]: when the repeated_fraud flag is proposed to staff, and what it does once set. */
+static int load_repeated_fraud(const struct cases_ini *ini, struct rules *r, struct err *e)
+{
+	char *v = NULL;
+	int rc = cases_ini_string(ini, "repeated_fraud", "upheld", &v, e);
+
+	if (!rc && num_parse_i64(v, 1, 1000, &r->repeat_fraud_upheld))
+		rc = cases_ini_fail(ini, "repeated_fraud", "upheld", "invalid_value", e,
+				    "\"%s\" is not a whole number of disputes from 1 to 1000", v);
+	g_free(v);
+	if (!rc)
+		rc = load_set(ini, "repeated_fraud", "reasons", dispute_reason_names,
+			      "dispute reason", &r->repeat_fraud_reasons, e);
+	if (!rc && !r->repeat_fraud_reasons[0])
+		rc = cases_ini_fail(ini, "repeated_fraud", "reasons", "invalid_value", e,
+				    "name at least one dispute reason");
+	if (!rc)
+		rc = load_duration(ini, "repeated_fraud", "window", &r->repeat_fraud_window, e);
+	if (!rc && r->repeat_fraud_window.unit != RULES_UNIT_DAYS)
+		rc = cases_ini_fail(ini, "repeated_fraud", "window", "invalid_duration", e,
+				    "the window is counted in days (d), e.g. 90d");
+	if (!rc)
+		rc = load_bool(ini, "repeated_fraud", "pay_first", &r->flagged_pay_first, e);
+	return rc;
+}
+
 static int load_reasons(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
 	gchar **groups = g_key_file_get_groups(ini->kf, NULL);
@@ -430,6 +460,8 @@ int rules_load(const char *path, struct rules **out, struct err *e)
 		rc = load_duration(&ini, "disclosure", "response", &r->disclosure_response, e);
 	if (rc == RC_OK)
 		rc = load_assist(&ini, r, e);
+	if (rc == RC_OK)
+		rc = load_repeated_fraud(&ini, r, e);
 	if (rc == RC_OK)
 		rc = load_reasons(&ini, r, e);
 	if (rc == RC_OK) {
@@ -629,6 +661,13 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 						 strings_json(r->auto_grant),
 						 "auto_grant_confidence",
 						 r->auto_grant_confidence)))
+		json_decref(out), out = NULL;
+	if (out && json_object_set_new(out, "repeated_fraud",
+				       json_pack("{s:I, s:o, s:o, s:b}", "upheld",
+						 (json_int_t)r->repeat_fraud_upheld, "reasons",
+						 strings_json(r->repeat_fraud_reasons), "window",
+						 duration_json(&r->repeat_fraud_window), "pay_first",
+						 r->flagged_pay_first)))
 		json_decref(out), out = NULL;
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {

@@ -21,6 +21,7 @@ const char *const webhook_event_types[] = {
 	"payout.requested",
 	"disclosure.requested",
 	"disclosure.released",
+	"alert.raised",
 	NULL,
 };
 

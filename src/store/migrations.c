@@ -244,6 +244,33 @@ static const char *const migrations[] = {
 	"  dispute_id TEXT PRIMARY KEY REFERENCES disputes(id), queued_at INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX assess_queue_age ON assess_queue(queued_at);",
+	/*
+	 * 15: risk (src/risk/): early-warning alerts, once per scope, focus
+	 * and week; proposals of the repeated_fraud flag for staff to confirm
+	 * or dismiss; the evidence a flag was set on; a listing's optional
+	 * category; and indexes that keep windows of time bounded.
+	 */
+	"ALTER TABLE listings ADD COLUMN category TEXT;"
+	"CREATE INDEX listings_category ON listings(category, id) WHERE category IS NOT NULL;"
+	"ALTER TABLE merchant_flags ADD COLUMN evidence TEXT;"
+	"CREATE INDEX orders_merchant_time ON orders(merchant_id, created_at);"
+	"CREATE INDEX orders_time ON orders(created_at);"
+	"CREATE INDEX disputes_merchant_time ON disputes(merchant_id, created_at);"
+	"CREATE INDEX disputes_time ON disputes(created_at);"
+	"CREATE TABLE risk_alerts ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
+	"  scope_id TEXT NOT NULL, focus TEXT NOT NULL, window_start INTEGER NOT NULL,"
+	"  window_end INTEGER NOT NULL, merchant_id TEXT, created_at INTEGER NOT NULL,"
+	"  body TEXT NOT NULL, UNIQUE (scope, scope_id, focus, window_start));"
+	"CREATE TABLE risk_proposals ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  merchant_id TEXT NOT NULL REFERENCES merchants(id), flag TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('proposed', 'confirmed', 'dismissed')),"
+	"  upheld INTEGER NOT NULL, created_at INTEGER NOT NULL, decided_at INTEGER,"
+	"  body TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX risk_proposals_open ON risk_proposals(merchant_id, flag) "
+	"  WHERE state = 'proposed';"
+	"CREATE INDEX risk_proposals_merchant ON risk_proposals(merchant_id, flag, seq);",
 };
 
 size_t store_migration_count(void)

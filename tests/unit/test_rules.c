@@ -87,7 +87,12 @@ static const char base[] =
 	"response = 5wd\n"                           /* 25 */
 	"[assist]\n"                                 /* 26 */
 	"auto_grant = not_received\n"                /* 27 */
-	"auto_grant_confidence = 0.9\n";             /* 28 */
+	"auto_grant_confidence = 0.9\n"              /* 28 */
+	"[repeated_fraud]\n"                         /* 29 */
+	"upheld = 3\n"                               /* 30 */
+	"reasons = counterfeit;not_as_described\n"   /* 31 */
+	"window = 90d\n"                             /* 32 */
+	"pay_first = true\n";                        /* 33 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)
