@@ -25,6 +25,7 @@ static const struct {
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
 	{"llm", cmd_llm, "ask the optional language model for a case summary or a focus opinion"},
 	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
+	{"risk", cmd_risk, "raise early-warning alerts and flag proposals; measure the test's alarms"},
 };
 
 static void usage(FILE *f)

@@ -70,19 +70,20 @@ static json_t *repeat_of(json_t *counts, int64_t total)
 static int window(struct store *st, const char *mid, int64_t now, int days, json_t **out,
 		  struct err *e)
 {
-	int64_t from = now - days * RISK_DAY_MS, orders = 0, due;
+	/* the window ends at now, which it holds: what happened at this very moment counts */
+	int64_t from = now - days * RISK_DAY_MS, to = now + 1, orders = 0, due;
 	struct store_risk_counts c;
 	json_t *by_reason = NULL, *by_focus = NULL;
 	int rc;
 
 	*out = NULL;
-	rc = store_risk_orders(st, STORE_RISK_MERCHANT, mid, from, now, &orders, e);
+	rc = store_risk_orders(st, STORE_RISK_MERCHANT, mid, from, to, &orders, e);
 	if (!rc)
-		rc = store_risk_merchant_counts(st, mid, from, now, &c, e);
+		rc = store_risk_merchant_counts(st, mid, from, to, &c, e);
 	if (!rc)
-		rc = store_risk_merchant_foci(st, mid, "reason", from, now, &by_reason, e);
+		rc = store_risk_merchant_foci(st, mid, "reason", from, to, &by_reason, e);
 	if (!rc)
-		rc = store_risk_merchant_foci(st, mid, "assessment", from, now, &by_focus, e);
+		rc = store_risk_merchant_foci(st, mid, "assessment", from, to, &by_focus, e);
 	if (rc)
 		goto out;
 	due = c.responded + c.missed;
@@ -148,7 +149,7 @@ int risk_rank(struct store *st, int64_t now, int64_t offset, int limit, json_t *
 	int64_t from = now - RISK_WINDOW_LONG_DAYS * RISK_DAY_MS;
 	json_t *m;
 	size_t i;
-	int rc = store_risk_rank(st, from, now, offset, limit, RISK_RANK_MAX, items, more, e);
+	int rc = store_risk_rank(st, from, now + 1, offset, limit, RISK_RANK_MAX, items, more, e);
 
 	if (rc)
 		return rc;
