@@ -181,6 +181,11 @@ static void shipped_rules_hold_the_issue_defaults(void **state)
 	assert_string_equal(rules->serious_reasons[1], "counterfeit");
 	assert_null(rules->serious_reasons[2]);
 	assert_true(rules->flagged_merchant_serious);
+	assert_int_equal(rules->repeat_fraud_upheld, 3);
+	assert_string_equal(rules->repeat_fraud_reasons[1], "not_as_described");
+	assert_null(rules->repeat_fraud_reasons[2]);
+	assert_int_equal(rules->repeat_fraud_window.n, 90);
+	assert_true(rules->flagged_pay_first);
 	assert_int_equal(rules->fast_lane_max, 20000);
 	for (i = 0; codes[i]; i++) {
 		const struct rules_reason *rr = rules_reason_find(rules, codes[i]);
@@ -584,6 +589,13 @@ static void bad_values_are_refused_naming_the_key(void **state)
 		   "assist.auto_grant_confidence", 28);
 	edit_fails("confidence = 0.9", "confidence = 90%", "invalid_value",
 		   "assist.auto_grant_confidence", 28);
+	edit_fails("upheld = 3", "upheld = 0", "invalid_value", "repeated_fraud.upheld", 30);
+	edit_fails("upheld = 3", "upheld = three", "invalid_value", "repeated_fraud.upheld", 30);
+	edit_fails("not_as_described\n", "not_as_descrbed\n", "invalid_value",
+		   "repeated_fraud.reasons", 31);
+	edit_fails("window = 90d", "window = 90h", "invalid_duration", "repeated_fraud.window", 32);
+	edit_fails("pay_first = true", "pay_first = 1", "invalid_value",
+		   "repeated_fraud.pay_first", 33);
 }
 
 static void money_in_yuan_becomes_fen(void **state)
