@@ -312,10 +312,10 @@ void http_risk_sweep(struct http_server *srv)
 	struct err e;
 	int rc;
 
-	/* on the test clock, the scan runs when the clock is moved (res_test_clock) */
-	if (clock_is_test() || ++srv->risk_ticks < RISK_SCAN_TICKS)
+	/* on the test clock, the scan runs when the clock is moved (res_test_clock); on the
+	 * real clock at the first tick, then every RISK_SCAN_TICKS */
+	if (clock_is_test() || srv->risk_ticks++ % RISK_SCAN_TICKS != 0)
 		return;
-	srv->risk_ticks = 0;
 	err_clear(&e);
 	rc = store_begin(srv->st, &e);
 	if (!rc) {
