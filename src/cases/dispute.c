@@ -284,14 +284,18 @@ static int decide(struct move *m, struct err *e)
 static int a_decide(struct move *m, struct err *e)
 {
 	int64_t owed;
-	int rc = decide(m, e);
+	int paid = 0, rc = decide(m, e);
 
 	if (rc)
 		return rc;
 	owed = dispute_outcome_fen(m->d) -
 	       json_integer_value(json_object_get(
 		       json_object_get(json_object_get(m->d, "funds"), "paid"), "amount"));
-	rc = dispute_funds_hold(m, dispute_outcome_is_money(m->d) ? owed : 0, "decision", e);
+	/* against a merchant flagged for repeated fraud the rules may pay first at once */
+	rc = dispute_funds_pay_first(m, owed, &paid, e);
+	if (!rc && !paid)
+		rc = dispute_funds_hold(m, dispute_outcome_is_money(m->d) ? owed : 0, "decision",
+					e);
 	if (!rc)
 		rc = open_appeal(m, e);
 	return rc;

@@ -282,6 +282,46 @@ static int pay_back(struct move *m, int64_t back, int *done, struct err *e)
 	return RC_OK;
 }
 
+int dispute_funds_pay_first(struct move *m, int64_t owed, int *paid, struct err *e)
+{
+	const char *did = str(m->d, "id");
+	int64_t before = funds_fen(m->d, "paid");
+	struct funds_ctx fc;
+	char key[KEY_MAX];
+	json_t *out = NULL;
+	int has = 0, rc;
+
+	*paid = 0;
+	if (!m->c->rules->flagged_pay_first || owed <= 0 || !dispute_outcome_is_money(m->d))
+		return RC_OK;
+	rc = dispute_merchant_flagged(m->c, str(m->d, "merchant"), MERCHANT_FLAG_REPEATED_FRAUD,
+				      &has, e);
+	if (rc || !has)
+		return rc;
+	ctx_init(&fc, m);
+	snprintf(key, sizeof(key), "%s/pay_first:%lld", did, (long long)before);
+	rc = funds_advance(&fc, key, str(m->d, "merchant"), str(m->d, "consumer"), owed, did,
+			   "paid first by the platform at once: the merchant is flagged for "
+			   "repeated fraud", &out, e);
+	keep_seals(m, &fc);
+	if (rc == RC_CONFLICT && strcmp(e->code, "insufficient_funds") == 0) {
+		/* the fund cannot: the merchant's money is held and paid as usual */
+		err_clear(e);
+		return RC_OK;
+	}
+	if (rc)
+		return rc;
+	funds_set(m->d, "paid", before + owed);
+	json_object_set_new(funds_of(m->d), "paid_first", json_true());
+	moved(m, "pay_first", owed,
+	      "paid to the consumer at once, first by the guarantee fund: the merchant is "
+	      "flagged for repeated fraud and owes the sum back",
+	      json_pack("{s:[o]}", "entries", entry_brief(out)));
+	json_decref(out);
+	*paid = 1;
+	return dispute_funds_release(m, e);
+}
+
 int dispute_funds_settle(struct move *m, int *settled, struct err *e)
 {
 	int64_t target = dispute_outcome_fen(m->d), paid, reimbursed;
@@ -296,7 +336,8 @@ int dispute_funds_settle(struct move *m, int *settled, struct err *e)
 	reimbursed = funds_fen(m->d, "reimbursed");
 	if (target > paid)
 		rc = pay(m, target - paid, &done, e);
-	else if (!liable && paid - reimbursed > target)
+	else if (!liable && !json_is_true(json_object_get(funds_of(m->d), "paid_first")) &&
+		 paid - reimbursed > target)
 		rc = pay_back(m, paid - reimbursed - target, &done, e);
 	if (!rc && done)
 		rc = dispute_funds_release(m, e);

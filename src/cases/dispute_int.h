@@ -212,6 +212,17 @@ int dispute_funds_release(struct move *m, struct err *e) WARN_UNUSED;
  */
 int dispute_funds_settle(struct move *m, int *settled, struct err *e) WARN_UNUSED;
 
+/*
+ * The rules' [repeated_fraud] pay_first: a decision that grants the
+ * consumer `owed` more fen against a merchant flagged repeated_fraud is
+ * paid at once by the guarantee fund paying first (funds_advance: a
+ * receivable is booked against the merchant), the hold released and
+ * funds.paid_first set. *paid says whether it was; a rule that is off, a
+ * merchant not flagged, nothing owed or a guarantee fund too small pays
+ * nothing here (the hold and the usual execution follow).
+ */
+int dispute_funds_pay_first(struct move *m, int64_t owed, int *paid, struct err *e) WARN_UNUSED;
+
 /* Record the "funds" events of what the move's effects moved (m->moved), in order. */
 int dispute_record_moved(struct move *m, struct err *e) WARN_UNUSED;
 

@@ -45,6 +45,8 @@ static const char *const keys_disclosure[] = {"response", NULL};
 static const char *const keys_assist[] = {"auto_grant", "auto_grant_confidence", NULL};
 static const char *const keys_negotiation[] = {"rounds", NULL};
 static const char *const keys_burden[] = {"admissions", NULL};
+static const char *const keys_repeated_fraud[] = {"upheld", "reasons", "window", "pay_first",
+						   NULL};
 
 static const struct cases_ini_group rules_spec[] = {
 	{"rules", keys_rules},
@@ -54,6 +56,7 @@ static const struct cases_ini_group rules_spec[] = {
 	{"funds", keys_funds},
 	{"disclosure", keys_disclosure},
 	{"assist", keys_assist},
+	{"repeated_fraud", keys_repeated_fraud},
 	{"reason.", keys_reason},
 	{"negotiation", keys_negotiation},
 	{"burden", keys_burden},
@@ -226,6 +229,7 @@ void rules_free(struct rules *r)
 	g_strfreev(r->serious_reasons);
 	g_strfreev(r->auto_grant);
 	g_strfreev(r->admissions);
+	g_strfreev(r->repeat_fraud_reasons);
 	for (i = 0; i < r->n_reasons; i++) {
 		g_free(r->reasons[i].code);
 		g_free(r->reasons[i].zh);
@@ -424,6 +428,32 @@ static int load_burden(const struct cases_ini *ini, struct rules *r, struct err 
 	return RC_OK;
 }
 
+/* [repeated_fraud]: when the repeated_fraud flag is proposed to staff, and what it does once set. */
+static int load_repeated_fraud(const struct cases_ini *ini, struct rules *r, struct err *e)
+{
+	char *v = NULL;
+	int rc = cases_ini_string(ini, "repeated_fraud", "upheld", &v, e);
+
+	if (!rc && num_parse_i64(v, 1, 1000, &r->repeat_fraud_upheld))
+		rc = cases_ini_fail(ini, "repeated_fraud", "upheld", "invalid_value", e,
+				    "\"%s\" is not a whole number of disputes from 1 to 1000", v);
+	g_free(v);
+	if (!rc)
+		rc = load_set(ini, "repeated_fraud", "reasons", dispute_reason_names,
+			      "dispute reason", &r->repeat_fraud_reasons, e);
+	if (!rc && !r->repeat_fraud_reasons[0])
+		rc = cases_ini_fail(ini, "repeated_fraud", "reasons", "invalid_value", e,
+				    "name at least one dispute reason");
+	if (!rc)
+		rc = load_duration(ini, "repeated_fraud", "window", &r->repeat_fraud_window, e);
+	if (!rc && r->repeat_fraud_window.unit != RULES_UNIT_DAYS)
+		rc = cases_ini_fail(ini, "repeated_fraud", "window", "invalid_duration", e,
+				    "the window is counted in days (d), e.g. 90d");
+	if (!rc)
+		rc = load_bool(ini, "repeated_fraud", "pay_first", &r->flagged_pay_first, e);
+	return rc;
+}
+
 static int load_reasons(const struct cases_ini *ini, struct rules *r, struct err *e)
 {
 	gchar **groups = g_key_file_get_groups(ini->kf, NULL);
@@ -493,6 +523,7 @@ static int rules_read(struct cases_ini *ini, struct rules **out, struct err *e)
 	keep_first(&rc, load_reasons(ini, r, &se), e, &se);
 	keep_first(&rc, load_negotiation(ini, r, &se), e, &se);
 	keep_first(&rc, load_burden(ini, r, &se), e, &se);
+	keep_first(&rc, load_repeated_fraud(ini, r, &se), e, &se);
 out:
 	if (rc) {
 		rules_free(r);
@@ -767,6 +798,13 @@ json_t *rules_to_json(const struct rules *r, const struct calendar *cal)
 	if (out && json_object_set_new(out, "burden",
 				       json_pack("{s:o}", "admissions",
 						 strings_json(r->admissions))))
+		json_decref(out), out = NULL;
+	if (out && json_object_set_new(out, "repeated_fraud",
+				       json_pack("{s:I, s:o, s:o, s:b}", "upheld",
+						 (json_int_t)r->repeat_fraud_upheld, "reasons",
+						 strings_json(r->repeat_fraud_reasons), "window",
+						 duration_json(&r->repeat_fraud_window), "pay_first",
+						 r->flagged_pay_first)))
 		json_decref(out), out = NULL;
 	deadlines = reasons = NULL; /* json_pack took them, even on failure */
 	if (out && cal) {

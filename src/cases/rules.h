@@ -93,6 +93,15 @@ struct rules {
 							  claims an assessment may grant by
 							  itself; NULL-terminated, may be empty */
 	double auto_grant_confidence;                  /* the least confidence it needs, (0, 1] */
+	int64_t repeat_fraud_upheld;                   /* [repeated_fraud] upheld: disputes that
+							  propose the repeated_fraud flag, >= 1 */
+	char **repeat_fraud_reasons;                   /* dispute_reason_names they count;
+							  NULL-terminated, not empty */
+	struct rules_duration repeat_fraud_window;     /* the window they are counted over,
+							  always in days (d) */
+	int flagged_pay_first;                         /* a decision for the consumer against a
+							  merchant flagged repeated_fraud is paid
+							  first by the guarantee fund at once */
 	struct rules_reason *reasons;                  /* decision reason codes, in file order */
 	size_t n_reasons;                              /* entries in `reasons` */
 	int negotiation_rounds;                        /* [negotiation] rounds: the merchant's

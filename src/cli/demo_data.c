@@ -571,11 +571,11 @@ static json_t *listing_record(const struct demo *d, const struct listing *l, int
 	sfmt(title, sizeof(title), "%s%s",
 	     version == 2 && l->revision == REV_CUT ? "【限时特惠】" : "", p->title);
 	sfmt(desc, sizeof(desc), "%s%s%s", p->desc, policy_text(p->excl), extra);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s*}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s*, s:s}",
 			 "type", "listing", "external_id", l->ext,
 			 "merchant", d->merchants[l->merchant].ext, "title", title,
 			 "description", desc, "price", money(l->price[version - 1]),
-			 "return_exclusion", p->excl);
+			 "return_exclusion", p->excl, "category", demo_categories[p->cat].domain);
 }
 
 static int gen_listings(struct demo *d, json_t *out)

@@ -26,6 +26,7 @@ static const struct {
 	{"llm", cmd_llm, "ask the optional language model for a case summary or a focus opinion"},
 	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
 	{"rules", cmd_rules, "check a draft of the dispute rules, publish it with notice, list versions"},
+	{"risk", cmd_risk, "raise early-warning alerts and flag proposals; measure the test's alarms"},
 };
 
 static void usage(FILE *f)

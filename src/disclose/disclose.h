@@ -37,6 +37,9 @@
  *                       demand the platform must meet
  *   "third_parties"     the names and numbers of people who are not
  *                       parties are masked inside the text
+ *   "supervision"       the regulator's oversight of the platform's
+ *                       handling of disputes (E-Commerce Law art. 61 and
+ *                       its market supervision duties)
  */
 
 /* The kinds of record the table knows. */
@@ -53,6 +56,9 @@ enum disclose_kind {
 			      * dispute's body decides */
 	DISCLOSE_PACKAGE,   /* a disclosure's package, for its requester: fields named
 			     * "<leaf kind>.<field>" as the bundle holds them */
+	DISCLOSE_MERCHANT_RISK, /* a merchant's risk figures (src/risk/risk.h): {"merchant":"mer_…"} */
+	DISCLOSE_ALERT,     /* an early-warning alert (src/risk/risk.h) */
+	DISCLOSE_RISK_PROPOSAL, /* a proposal of a merchant flag, for staff to confirm or dismiss */
 	DISCLOSE_KIND_COUNT
 };
 

@@ -41,6 +41,8 @@ static const char *const preamble =
 	"  neighbour who signed); the parties' own are kept.\n"
 	"- `requester`: a disclosure's package gives its requester what was\n"
 	"  released.\n"
+	"- `supervision`: the regulator oversees how the platform handles\n"
+	"  disputes (E-Commerce Law art. 61 and its market supervision duties).\n"
 	"\n"
 	"In a disclosure's package, a masked or redacted field is withheld as its\n"
 	"commitment, and its masked rendering travels in the sealed\n"

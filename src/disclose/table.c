@@ -8,6 +8,7 @@ const char *const disclose_roles[] = {"platform", "agent",     "consumer", "merc
 
 const char *const disclose_kind_names[DISCLOSE_KIND_COUNT] = {
 	"merchant", "listing", "order", "consumer", "dispute", "blob", "accounts", "bundle", "assessment", "package",
+	"merchant_risk", "alert", "risk_proposal",
 };
 
 const char *const disclose_action_names[DISCLOSE_ACTION_COUNT] = {"show", "mask", "withhold",
@@ -78,6 +79,28 @@ const struct kind_def disclose_kinds[DISCLOSE_KIND_COUNT] = {
 			       NONE("no_basis"), MATCH("requester.id", COL_OTHER, "own"),
 			       MATCH("requester.id", COL_OTHER, "own"),
 			       MATCH("requester.id", COL_OTHER, "own"), NONE("no_basis")}},
+	[DISCLOSE_MERCHANT_RISK] = {"merchant",
+				    "a merchant's risk figures (GET /v1/merchants/{id}/risk, "
+				    "docs/risk.md): dispute rate, upheld rate, on-time responses "
+				    "and repeated foci over 30 and 90 days, and its place in the "
+				    "ranked list (GET /v1/risk/merchants, staff only)",
+				    NULL,
+				    {ALL, ALL, NONE("platform_internal"),
+				     MATCH("merchant", COL_MERCHANT, "own"), OUTSIDERS}},
+	[DISCLOSE_ALERT] = {"alert",
+			    "an early-warning alert (GET /v1/alerts): a spike of one dispute focus "
+			    "for a merchant, listing or category, with the counts and dispute ids "
+			    "that raised it",
+			    NULL,
+			    {ALL, ALL, NONE("platform_internal"), NONE("platform_internal"),
+			     NONE("no_basis"), NONE("no_basis"), {ACC_ALL, NULL, COL_OTHER,
+			     "supervision"}, NONE("no_basis")}},
+	[DISCLOSE_RISK_PROPOSAL] = {"proposal",
+				    "a proposal of the repeated_fraud flag (GET /v1/risk/proposals) "
+				    "with its evidence, for staff to confirm or dismiss",
+				    NULL,
+				    {ALL, ALL, NONE("platform_internal"), NONE("platform_internal"),
+				     OUTSIDERS}},
 };
 
 #define S(r) {DISCLOSE_SHOW, r}

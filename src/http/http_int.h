@@ -67,6 +67,7 @@ struct http_server {
 	pthread_t worker;                /* fires timers, seals what is pending */
 	int worker_running;
 	int idem_ticks;                  /* worker ticks since the last idempotency purge */
+	int risk_ticks;                  /* worker ticks since the last risk scan (res_risk.c) */
 	int stopping;                    /* tells the worker to finish */
 	pthread_mutex_t worker_lock;
 	pthread_cond_t worker_wake;
@@ -251,6 +252,36 @@ int res_dispute_list(struct http_req *r, struct err *e);
 int res_dispute_get(struct http_req *r, struct err *e);
 int res_dispute_events(struct http_req *r, struct err *e);
 int res_dispute_assessment(struct http_req *r, struct err *e);
+
+/*
+ * Risk (res_risk.c, src/risk/): a merchant's figures, the ranked list,
+ * alerts, repeated_fraud proposals.
+ */
+int res_merchant_risk(struct http_req *r, struct err *e);
+int res_risk_merchants(struct http_req *r, struct err *e);
+int res_alert_list(struct http_req *r, struct err *e);
+int res_alert_get(struct http_req *r, struct err *e);
+int res_proposal_list(struct http_req *r, struct err *e);
+int res_proposal_dismiss(struct http_req *r, struct err *e);
+/*
+ * A flag request's optional "proposal" (an open proposal of this flag for
+ * this merchant) and "evidence" (ids of disputes against it), checked
+ * before anything is written: *proposal (new reference or NULL) and
+ * *evidence ({"proposal","disputes"}, new reference, or NULL when neither
+ * was given). 404 param proposal for none; 409 proposal_mismatch or
+ * proposal_closed; 400 invalid_evidence naming the item.
+ */
+int http_flag_evidence(struct http_req *r, const char *merchant_id, const char *flag,
+		       json_t *in, json_t **proposal, json_t **evidence,
+		       struct err *e) WARN_UNUSED;
+/* After the flag is set: keep its evidence and mark the proposal confirmed. */
+int http_flag_confirm(struct http_req *r, const char *merchant_id, const char *flag,
+		      const char *reason, json_t *proposal, json_t *evidence,
+		      struct err *e) WARN_UNUSED;
+/* Scan for early warnings and proposals at `now`, inside a transaction. */
+int http_risk_scan(struct http_server *srv, int64_t now, struct err *e) WARN_UNUSED;
+/* The worker's periodic scan (real clock only). */
+void http_risk_sweep(struct http_server *srv);
 
 /*
  * Assessments (res_assess.c): queue a dispute (or an order's live dispute)

@@ -317,6 +317,9 @@ int res_test_clock(struct http_req *r, struct err *e)
 	now = clock_advance(secs * 1000);
 	r->now = now;
 	rc = dispute_fire_due(cases_of(r), now, &dc, e);
+	/* the periodic risk scan runs on the test clock when it moves */
+	if (!rc)
+		rc = http_risk_scan(r->srv, now, e);
 	if (rc)
 		return rc;
 	keep(r, &dc);

@@ -75,25 +75,32 @@ static int flag_target(struct http_req *r, json_t **m, struct err *e)
 
 int res_merchant_flag_set(struct http_req *r, struct err *e)
 {
-	static const char *const fields[] = {"flag", "reason", NULL};
-	const char *flag = NULL, *reason = NULL;
-	json_t *m = NULL, *in = NULL;
+	static const char *const fields[] = {"flag", "reason", "proposal", "evidence", NULL};
+	const char *flag = NULL, *reason = NULL, *mid;
+	json_t *m = NULL, *in = NULL, *proposal = NULL, *evidence = NULL, *out;
 	int rc = flag_target(r, &m, e);
 
+	mid = json_string_value(json_object_get(m, "id"));
 	if (!rc)
 		rc = http_body_json(r, &in, e);
 	if (!rc && !(rc = jx_only(in, fields, "", e)) &&
 	    !(rc = jx_enum(in, "flag", "flag", 1, merchant_flag_names, &flag, e)) &&
-	    !(rc = jx_str(in, "reason", "reason", 1, 1000, &reason, e)))
-		rc = store_merchant_flag_set(r->srv->st,
-					     json_string_value(json_object_get(m, "id")), flag,
-					     reason, r->who.id, r->now, e);
+	    !(rc = jx_str(in, "reason", "reason", 1, 1000, &reason, e)) &&
+	    !(rc = http_flag_evidence(r, mid, flag, in, &proposal, &evidence, e)))
+		rc = store_merchant_flag_set(r->srv->st, mid, flag, reason, r->who.id, r->now, e);
+	/* a proposal staff confirm becomes confirmed; the evidence stays with the flag */
 	if (!rc)
-		rc = http_reply_json(r, 201,
-				     json_pack("{s:s, s:O, s:s, s:s, s:s, s:o}", "object",
-					       "merchant_flag", "merchant", json_object_get(m, "id"),
-					       "flag", flag, "reason", reason, "set_by", r->who.id,
-					       "created_at", jx_time_json(r->now)));
+		rc = http_flag_confirm(r, mid, flag, reason, proposal, evidence, e);
+	if (!rc) {
+		out = json_pack("{s:s, s:O, s:s, s:s, s:s, s:o}", "object", "merchant_flag",
+				"merchant", json_object_get(m, "id"), "flag", flag, "reason",
+				reason, "set_by", r->who.id, "created_at", jx_time_json(r->now));
+		if (out && evidence)
+			json_object_set(out, "evidence", evidence);
+		rc = http_reply_json(r, 201, out);
+	}
+	json_decref(proposal);
+	json_decref(evidence);
 	json_decref(in);
 	json_decref(m);
 	return rc;

@@ -87,6 +87,12 @@ const struct route http_routes[] = {
 	{"POST", "/v1/payouts/{id}/fail", STAFF, 0, res_payout_fail, 0},
 	{"POST", "/v1/listings/{id}/suspension", STAFF, 0, res_listing_suspend, 0},
 	{"DELETE", "/v1/listings/{id}/suspension", STAFF, 0, res_listing_reinstate, 0},
+	{"GET", "/v1/merchants/{id}/risk", STAFF | ROLE_MERCHANT, 0, res_merchant_risk, 0},
+	{"GET", "/v1/risk/merchants", STAFF, 0, res_risk_merchants, 0},
+	{"GET", "/v1/risk/proposals", STAFF, 0, res_proposal_list, 0},
+	{"POST", "/v1/risk/proposals/{id}/dismiss", STAFF, 0, res_proposal_dismiss, 0},
+	{"GET", "/v1/alerts", STAFF | ROLE_REGULATOR, 0, res_alert_list, 0},
+	{"GET", "/v1/alerts/{id}", STAFF | ROLE_REGULATOR, 0, res_alert_get, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -47,6 +47,8 @@ static void tick(struct http_server *srv)
 		else if (dc.fired)
 			log_event(LOG_INFO, "timers fired", json_pack("{s:i}", "count", dc.fired));
 	}
+	/* early warnings and repeated_fraud proposals (src/risk/), every few minutes */
+	http_risk_sweep(srv);
 	/* replies kept for Idempotency-Key replays expire (requests purge too, on any clock) */
 	if (!clock_is_test() && ++srv->idem_ticks >= IDEM_PURGE_TICKS) {
 		srv->idem_ticks = 0;

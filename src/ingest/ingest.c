@@ -309,8 +309,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 {
 	static const char *const fields[] = {"external_id", "merchant", "title", "description",
 					     "price", "images", "return_exclusion",
-					     "compensation_multiplier", NULL};
-	const char *ext = NULL, *title = NULL, *desc = NULL, *excl = NULL, *mid;
+					     "compensation_multiplier", "category", NULL};
+	const char *ext = NULL, *title = NULL, *desc = NULL, *excl = NULL, *mid, *cat = NULL;
 	json_t *merchant = NULL, *images = NULL, *prev = NULL, *body = NULL;
 	char id[ID_MAX], cur[4], ts[TIME_TEXT_MAX];
 	int64_t price = 0, version = 1, multiplier = 0;
@@ -333,6 +333,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 	/* the merchant's own promise of compensation, e.g. 假一赔三 (3 times the price) */
 	TRY(jx_int(in, "compensation_multiplier", "compensation_multiplier", 0, 2,
 		   INGEST_MAX_COMPENSATION_MULTIPLIER, &multiplier, e));
+	/* the platform's own category of the goods, for early warnings by category (src/risk/) */
+	TRY(jx_str(in, "category", "category", 0, 64, &cat, e));
 	mid = json_string_value(json_object_get(merchant, "id"));
 
 	if (ext && store_get(c->st, STORE_LISTING, ext, &prev, &ignore) == RC_OK) {
@@ -358,6 +360,8 @@ int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e
 			 "return_exclusion", str_or_null(excl), "created_at", ts);
 	if (body && multiplier)
 		json_object_set_new(body, "compensation_multiplier", json_integer(multiplier));
+	if (body && cat)
+		json_object_set_new(body, "category", json_string(cat));
 	if (!body) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;

@@ -23,6 +23,7 @@ const char *const webhook_event_types[] = {
 	"disclosure.released",
 	"listing.suspended",
 	"listing.reinstated",
+	"alert.raised",
 	NULL,
 };
 

@@ -264,6 +264,33 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX listing_suspensions_active ON listing_suspensions(listing_id)"
 	"  WHERE lifted_at IS NULL;"
 	"CREATE INDEX listing_suspensions_dispute ON listing_suspensions(dispute_id);",
+	/*
+	 * 15: risk (src/risk/): early-warning alerts, once per scope, focus
+	 * and week; proposals of the repeated_fraud flag for staff to confirm
+	 * or dismiss; the evidence a flag was set on; a listing's optional
+	 * category; and indexes that keep windows of time bounded.
+	 */
+	"ALTER TABLE listings ADD COLUMN category TEXT;"
+	"CREATE INDEX listings_category ON listings(category, id) WHERE category IS NOT NULL;"
+	"ALTER TABLE merchant_flags ADD COLUMN evidence TEXT;"
+	"CREATE INDEX orders_merchant_time ON orders(merchant_id, created_at);"
+	"CREATE INDEX orders_time ON orders(created_at);"
+	"CREATE INDEX disputes_merchant_time ON disputes(merchant_id, created_at);"
+	"CREATE INDEX disputes_time ON disputes(created_at);"
+	"CREATE TABLE risk_alerts ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,"
+	"  scope_id TEXT NOT NULL, focus TEXT NOT NULL, window_start INTEGER NOT NULL,"
+	"  window_end INTEGER NOT NULL, merchant_id TEXT, created_at INTEGER NOT NULL,"
+	"  body TEXT NOT NULL, UNIQUE (scope, scope_id, focus, window_start));"
+	"CREATE TABLE risk_proposals ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  merchant_id TEXT NOT NULL REFERENCES merchants(id), flag TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('proposed', 'confirmed', 'dismissed')),"
+	"  upheld INTEGER NOT NULL, created_at INTEGER NOT NULL, decided_at INTEGER,"
+	"  body TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX risk_proposals_open ON risk_proposals(merchant_id, flag) "
+	"  WHERE state = 'proposed';"
+	"CREATE INDEX risk_proposals_merchant ON risk_proposals(merchant_id, flag, seq);",
 };
 
 size_t store_migration_count(void)

@@ -764,6 +764,132 @@ struct store_fund_walk {
 };
 int store_fund_walk(struct store *st, const struct store_fund_walk *w, struct err *e) WARN_UNUSED;
 
+/* ---- risk: figures, early warnings, flag proposals (store_risk.c; rules in risk/risk.h) ---- */
+
+/* What a count of orders or disputes is over (a listing: any of its versions). */
+enum store_risk_scope {
+	STORE_RISK_MERCHANT,  /* id: mer_… */
+	STORE_RISK_LISTING,   /* id: lst_… */
+	STORE_RISK_CATEGORY,  /* id: a listing category */
+	STORE_RISK_PLATFORM,  /* id ignored: every order */
+	STORE_RISK__SCOPES
+};
+
+/* Orders of a scope created in [from, to) (ms), into *n. */
+int store_risk_orders(struct store *st, enum store_risk_scope scope, const char *id,
+		      int64_t from, int64_t to, int64_t *n, struct err *e) WARN_UNUSED;
+/*
+ * Disputes of a scope opened in [from, to) whose reason is `reason` (NULL:
+ * any), into *n; with `ids` not NULL, a new array of the first `max` ids
+ * (oldest first) too.
+ */
+int store_risk_disputes(struct store *st, enum store_risk_scope scope, const char *id,
+			const char *reason, int64_t from, int64_t to, int64_t *n, json_t **ids,
+			size_t max, struct err *e) WARN_UNUSED;
+/* When the scope's first order was created (ms), or 0 if it has none. */
+int store_risk_first_order(struct store *st, enum store_risk_scope scope, const char *id,
+			   int64_t *at, struct err *e) WARN_UNUSED;
+/*
+ * The category of a listing (its newest version's) or of a merchant (the
+ * one most of its listings have, the smaller name on a tie) into `out`
+ * (`size` bytes); "" if none.
+ */
+int store_risk_category_of(struct store *st, enum store_risk_scope scope, const char *id,
+			   char *out, size_t size, struct err *e) WARN_UNUSED;
+
+/* A merchant's disputes opened in a window, counted for its risk figures (risk.h). */
+struct store_risk_counts {
+	int64_t disputes;   /* opened in the window */
+	int64_t closed;     /* of those: with an outcome, or withdrawn or gone external */
+	int64_t upheld;     /* of the closed: an outcome other than rejected */
+	int64_t responded;  /* answered by the merchant before its merchant_response deadline */
+	int64_t missed;     /* whose merchant_response deadline passed unanswered */
+};
+int store_risk_merchant_counts(struct store *st, const char *merchant_id, int64_t from,
+			       int64_t to, struct store_risk_counts *c, struct err *e) WARN_UNUSED;
+/*
+ * The merchant's disputes opened in [from, to) counted by focus: `source`
+ * "reason" (the consumer's reason) or "assessment" (the newest
+ * assessment's detected focus, where one was made). *out is a new array of
+ * {"focus", "count"}, most first, then by name.
+ */
+int store_risk_merchant_foci(struct store *st, const char *merchant_id, const char *source,
+			     int64_t from, int64_t to, json_t **out, struct err *e) WARN_UNUSED;
+/*
+ * Merchants with disputes opened in [from, to), ranked: *out a new array of
+ * {"merchant", "orders", "disputes", "upheld"} for the `limit` merchants
+ * from `offset` (0-based) in the order of score =
+ * 1000 × (disputes + upheld) / max(orders, 1), highest first, then by id;
+ * *more is 1 if more follow. At most `cap` merchants are ranked.
+ */
+int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, int limit,
+		    int64_t cap, json_t **out, int *more, struct err *e) WARN_UNUSED;
+/*
+ * Each (scope id, reason) with disputes opened in [from, to) for `scope`
+ * (merchant, listing or category), as fn(ctx, id, reason, count); at most
+ * `max` of them. A non-zero return of `fn` stops and is returned.
+ */
+int store_risk_candidates(struct store *st, enum store_risk_scope scope, int64_t from,
+			  int64_t to, size_t max,
+			  int (*fn)(void *ctx, const char *id, const char *reason, int64_t n),
+			  void *ctx, struct err *e) WARN_UNUSED;
+/*
+ * The merchant's disputes opened in [from, to) whose reason is one of
+ * `reasons` (NULL-terminated) and whose outcome upholds them (not
+ * rejected): their number in *n and, a new array, the first `max` ids.
+ */
+int store_risk_upheld(struct store *st, const char *merchant_id, char *const *reasons,
+		      int64_t from, int64_t to, size_t max, int64_t *n, json_t **ids,
+		      struct err *e) WARN_UNUSED;
+/*
+ * Merchants with at least `k` such disputes in [from, to): a new array of
+ * up to `max` ids.
+ */
+int store_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t from,
+				int64_t to, int64_t k, size_t max, json_t **out,
+				struct err *e) WARN_UNUSED;
+
+/*
+ * Keep an alert unless one for the same (scope, scope id, focus, window
+ * start) exists: *inserted says which. `body` is its JSON as served.
+ */
+int store_alert_insert(struct store *st, const char *id, const char *scope, const char *scope_id,
+		       const char *focus, int64_t window_start, int64_t window_end,
+		       const char *merchant_id, int64_t now, json_t *body, int *inserted,
+		       struct err *e) WARN_UNUSED;
+/* An alert's body (new reference). RC_NOTFOUND if none. */
+int store_alert_get(struct store *st, const char *id, json_t **body, struct err *e) WARN_UNUSED;
+/* Alerts, newest first is not needed: oldest first, filtered (NULL: any), paginated like store_list. */
+int store_alert_list(struct store *st, const char *scope, const char *merchant_id,
+		     const char *focus, int64_t after, int limit, json_t **items, int64_t *next,
+		     struct err *e) WARN_UNUSED;
+
+/* A new proposal of `flag` for a merchant, on `upheld` disputes. RC_CONFLICT if one is open. */
+int store_proposal_insert(struct store *st, const char *id, const char *merchant_id,
+			  const char *flag, int64_t upheld, int64_t now, json_t *body,
+			  struct err *e) WARN_UNUSED;
+/* A proposal's body (new reference). RC_NOTFOUND if none. */
+int store_proposal_get(struct store *st, const char *id, json_t **body, struct err *e) WARN_UNUSED;
+/* Proposals in `state` (NULL: any), oldest first, paginated like store_list. */
+int store_proposal_list(struct store *st, const char *state, int64_t after, int limit,
+			json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
+/*
+ * Close an open proposal as `state` (confirmed, dismissed) with its new
+ * body. RC_CONFLICT (code "proposal_closed") if it is not open.
+ */
+int store_proposal_decide(struct store *st, const char *id, const char *state, int64_t now,
+			  json_t *body, struct err *e) WARN_UNUSED;
+/*
+ * Whether the merchant has an open proposal of `flag` (*open), and the
+ * most upheld disputes a dismissed one was made on (*dismissed_upheld, -1
+ * if none was dismissed).
+ */
+int store_proposal_state(struct store *st, const char *merchant_id, const char *flag, int *open,
+			 int64_t *dismissed_upheld, struct err *e) WARN_UNUSED;
+/* Keep the evidence (JSON text) of the merchant's live `flag`. RC_NOTFOUND if it is not set. */
+int store_merchant_flag_evidence(struct store *st, const char *merchant_id, const char *flag,
+				 const char *evidence, struct err *e) WARN_UNUSED;
+
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;
 

@@ -473,7 +473,7 @@ int store_merchant_flag_clear(struct store *st, const char *merchant_id, const c
 int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT flag, reason, set_by, created_at FROM merchant_flags "
+	int rc = sq_prep(st, "SELECT flag, reason, set_by, created_at, evidence FROM merchant_flags "
 			     "WHERE merchant_id = ? AND cleared_at IS NULL ORDER BY seq", &s, e);
 
 	*out = NULL;
@@ -481,13 +481,20 @@ int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out
 		return rc;
 	sq_bind_text(s, 1, merchant_id);
 	*out = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(*out, json_pack("{s:s, s:s, s:s, s:I}",
-						      "flag", sqlite3_column_text(s, 0),
-						      "reason", sqlite3_column_text(s, 1),
-						      "set_by", sqlite3_column_text(s, 2),
-						      "created_at",
-						      (json_int_t)sqlite3_column_int64(s, 3)));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *f = json_pack("{s:s, s:s, s:s, s:I}", "flag", sqlite3_column_text(s, 0),
+				      "reason", sqlite3_column_text(s, 1),
+				      "set_by", sqlite3_column_text(s, 2),
+				      "created_at", (json_int_t)sqlite3_column_int64(s, 3));
+		json_t *ev = sq_col_json(s, 4);
+
+		/* the evidence staff gave (risk proposals), where they gave any */
+		if (f && ev)
+			json_object_set_new(f, "evidence", ev);
+		else
+			json_decref(ev);
+		json_array_append_new(*out, f);
+	}
 	sqlite3_finalize(s);
 	return RC_OK;
 }

@@ -482,7 +482,8 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		break;
 	case STORE_LISTING:
 		rc = sq_prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
-			      "created_at, body) VALUES (?1, ?8, ?2, ?3, ?6, ?7)", &s, e);
+			      "created_at, body, category) VALUES (?1, ?8, ?2, ?3, ?6, ?7, "
+			      "json_extract(?7, '$.category'))", &s, e);
 		break;
 	case STORE_ORDER:
 		rc = sq_prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "

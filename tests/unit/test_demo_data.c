@@ -416,7 +416,7 @@ static void test_records_are_valid_api_bodies(void **state)
 		"legal_name", "uscc", "id_number", "registered_address", "contact", NULL};
 	static const char *const contact_keys[] = {"phone", "email", NULL};
 	static const char *const listing_keys[] = {"type", "external_id", "merchant",
-		"title", "description", "price", "return_exclusion", NULL};
+		"title", "description", "price", "return_exclusion", "category", NULL};
 	static const char *const exclusions[] = {"custom", "perishable",
 		"digital_unsealed", "periodical", NULL};
 	static const char *const order_keys[] = {"type", "external_id", "consumer",
@@ -464,6 +464,7 @@ static void test_records_are_valid_api_bodies(void **state)
 				check_text(rec, "title", 200);
 				check_text(rec, "description", 20000);
 				money_amount(json_object_get(rec, "price"));
+				check_text(rec, "category", 64);
 				if (json_object_get(rec, "return_exclusion"))
 					check_enum(rec, "return_exclusion", exclusions);
 			} else if (!strcmp(t, "order")) {

@@ -91,7 +91,12 @@ static const char base[] =
 	"[negotiation]\n"                            /* 29 */
 	"rounds = 3\n"                               /* 30 */
 	"[burden]\n"                                 /* 31 */
-	"admissions = 发错了;our mistake\n";          /* 32 */
+	"admissions = 发错了;our mistake\n"          /* 32 */
+	"[repeated_fraud]\n"                         /* 33 */
+	"upheld = 3\n"                               /* 34 */
+	"reasons = counterfeit;not_as_described\n"   /* 35 */
+	"window = 90d\n"                             /* 36 */
+	"pay_first = true\n";                        /* 37 */
 
 /* `base` with the first `from` replaced by `to`. Freed with g_free. */
 static char *edit(const char *from, const char *to)
@@ -180,6 +185,11 @@ static void shipped_rules_hold_the_issue_defaults(void **state)
 	assert_string_equal(rules->serious_reasons[1], "counterfeit");
 	assert_null(rules->serious_reasons[2]);
 	assert_true(rules->flagged_merchant_serious);
+	assert_int_equal(rules->repeat_fraud_upheld, 3);
+	assert_string_equal(rules->repeat_fraud_reasons[1], "not_as_described");
+	assert_null(rules->repeat_fraud_reasons[2]);
+	assert_int_equal(rules->repeat_fraud_window.n, 90);
+	assert_true(rules->flagged_pay_first);
 	assert_int_equal(rules->fast_lane_max, 20000);
 	for (i = 0; codes[i]; i++) {
 		const struct rules_reason *rr = rules_reason_find(rules, codes[i]);
@@ -590,6 +600,13 @@ static void bad_values_are_refused_naming_the_key(void **state)
 	edit_fails("rounds = 3\n", "", "missing_key", "negotiation.rounds", 0);
 	edit_fails("发错了;our mistake", "发错了;发错了", "invalid_value", "burden.admissions", 32);
 	edit_fails("admissions = 发错了;our mistake\n", "", "missing_key", "burden.admissions", 0);
+	edit_fails("upheld = 3", "upheld = 0", "invalid_value", "repeated_fraud.upheld", 34);
+	edit_fails("upheld = 3", "upheld = three", "invalid_value", "repeated_fraud.upheld", 34);
+	edit_fails("not_as_described\n", "not_as_descrbed\n", "invalid_value",
+		   "repeated_fraud.reasons", 35);
+	edit_fails("window = 90d", "window = 90h", "invalid_duration", "repeated_fraud.window", 36);
+	edit_fails("pay_first = true", "pay_first = 1", "invalid_value",
+		   "repeated_fraud.pay_first", 37);
 }
 
 static void negotiation_rounds_and_admissions_load_and_publish(void **state)
