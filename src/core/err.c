@@ -23,6 +23,7 @@ static const struct {
 	[RC_IO] = {"io", 500, "api_error"},
 	[RC_INTERNAL] = {"internal", 500, "api_error"},
 	[RC_UPSTREAM] = {"upstream", 502, "api_error"},
+	[RC_UNPROCESSABLE] = {"unprocessable", 422, "invalid_request"},
 };
 
 const char *rc_strerror(int rc)

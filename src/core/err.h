@@ -21,6 +21,7 @@ enum rc {
 	RC_IO,          /* a file operation failed (500) */
 	RC_INTERNAL,    /* a bug or an unexpected state (500) */
 	RC_UPSTREAM,    /* a service disputed called failed, timed out or answered nonsense (502) */
+	RC_UNPROCESSABLE, /* well-formed input that names what is not there or not allowed (422) */
 	RC__COUNT
 };
 

@@ -67,7 +67,7 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 	struct cases c = {srv->st, srv->rules, srv->cal};
 	struct actor assist = {"platform", "assist", "automatic assessment"};
 	json_t *d = NULL, *prev = NULL, *in, *out = NULL;
-	int was = 0, rc = store_assess_done(srv->st, id, &was, e);
+	int was = 0, flagged = 0, rc = store_assess_done(srv->st, id, &was, e);
 
 	if (!rc && !was)
 		rc = latest(srv->st, id, &prev, e);
@@ -78,8 +78,12 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 	rc = dispute_note(&c, &assist, id, "assessment", recorded(a), clock_now_ms(), dc, e);
 	if (!rc)
 		rc = store_dispute_get(srv->st, id, &d, e);
-	if (!rc && assess_auto_grants(d, a, srv->rules->auto_grant,
-				      srv->rules->auto_grant_confidence)) {
+	/* a consumer staff marked abusive has their claims decided by a person (risk/consumer.h) */
+	if (!rc)
+		rc = store_consumer_flagged(srv->st, str(d, "consumer"),
+					    consumer_flag_names[CONSUMER_FLAG_ABUSIVE], &flagged, e);
+	if (!rc && !flagged && assess_auto_grants(d, a, srv->rules->auto_grant,
+						  srv->rules->auto_grant_confidence)) {
 		json_t *sug = json_object_get(a, "suggested_outcome");
 
 		in = json_pack("{s:O, s:O}", "outcome", json_object_get(sug, "outcome"), "reasons",

@@ -21,6 +21,10 @@ const char *const webhook_event_types[] = {
 	"payout.requested",
 	"disclosure.requested",
 	"disclosure.released",
+	"consumer.flagged",
+	"consumer.flag_cleared",
+	"consumer.flag_appealed",
+	"consumer.flag_appeal_decided",
 	NULL,
 };
 
