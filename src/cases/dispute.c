@@ -28,10 +28,17 @@ static int g_in_time(struct move *m, struct err *e)
 	return 1;
 }
 
+/* A fast-lane claim, of a consumer staff have not marked abusive since (then a person reviews it). */
 static int g_fast_lane(struct move *m, struct err *e)
 {
-	(void)e;
-	return vocab_find(rules_tier_names, str(m->d, "tier")) == RULES_TIER_FAST_LANE;
+	int flagged = 0;
+
+	if (vocab_find(rules_tier_names, str(m->d, "tier")) != RULES_TIER_FAST_LANE)
+		return 0;
+	if (store_consumer_flagged(m->c->st, str(m->d, "consumer"),
+				   consumer_flag_names[CONSUMER_FLAG_ABUSIVE], &flagged, e))
+		return 0;
+	return !flagged;
 }
 
 /* A missed deadline is flagged once, however many timers name it. */

@@ -338,6 +338,28 @@ static int open_stored(struct move *m, const struct dispute_opening *o, struct e
 	return rc;
 }
 
+/*
+ * A consumer staff marked abusive (risk/consumer.h) has their claims
+ * reviewed by a person: a claim the rules would put in the fast lane is
+ * standard instead. The reason does not name the flag, which the merchant,
+ * who reads it, is never shown.
+ */
+static int review_in_person(struct cases *c, json_t *order, enum rules_tier *tier,
+			    char why[RULES_TIER_REASON_MAX], struct err *e)
+{
+	int flagged = 0;
+	int rc = store_consumer_flagged(c->st, str(json_object_get(order, "consumer"), "id"),
+					consumer_flag_names[CONSUMER_FLAG_ABUSIVE], &flagged, e);
+
+	if (rc || !flagged || *tier != RULES_TIER_FAST_LANE)
+		return rc;
+	*tier = RULES_TIER_STANDARD;
+	snprintf(why, RULES_TIER_REASON_MAX,
+		 "a person reviews this claim: the platform takes this consumer's claims out of "
+		 "the fast lane for now (rules %s)", c->rules->version);
+	return RC_OK;
+}
+
 int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *in,
 		 int64_t now, json_t **out, struct dispute_call *dc, struct err *e)
 {
@@ -363,7 +385,9 @@ int dispute_open(struct cases *c, const struct actor *a, json_t *order, json_t *
 		rc = err_set(e, RC_INVAL, NULL, NULL, "cannot tier the dispute");
 		goto out;
 	}
-	rc = freeze_evidence(c, order, &set, e);
+	rc = review_in_person(c, order, &o.tier, why, e);
+	if (!rc)
+		rc = freeze_evidence(c, order, &set, e);
 	if (rc)
 		goto out;
 	id_new(id, "dsp");

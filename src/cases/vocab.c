@@ -130,6 +130,13 @@ const char *const merchant_flag_names[] = {
 	[MERCHANT_FLAG__COUNT] = NULL,
 };
 
+const char *const consumer_flag_names[] = {
+	[CONSUMER_FLAG_ABUSIVE] = "abusive",
+	[CONSUMER_FLAG__COUNT] = NULL,
+};
+
+const char *const consumer_flag_appeal_decisions[] = {"upheld", "overturned", NULL};
+
 int vocab_find(const char *const *names, const char *s)
 {
 	int i;

@@ -235,4 +235,19 @@ enum merchant_flag {
 
 extern const char *const merchant_flag_names[]; /* "repeated_fraud", "identity_unverifiable" */
 
+/* ---- consumers ---- */
+
+/*
+ * Flags staff set on a consumer, with evidence (POST /v1/consumers/{id}/flags,
+ * src/risk/consumer.h); never set by the code itself.
+ */
+enum consumer_flag {
+	CONSUMER_FLAG_ABUSIVE, /* an abusive complainant: their disputes skip the fast lane */
+	CONSUMER_FLAG__COUNT
+};
+
+extern const char *const consumer_flag_names[]; /* "abusive" */
+/* What staff decide on a flag's appeal: "upheld", "overturned". */
+extern const char *const consumer_flag_appeal_decisions[];
+
 #endif

@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "funds/funds.h"
 #include "ingest/ingest.h"
+#include "risk/consumer.h"
 
 #define MIN_MS (60LL * 1000)
 #define HOUR_MS (60 * MIN_MS)
@@ -1132,6 +1133,37 @@ static int check_ends(struct demo *x, struct err *e)
 	return RC_OK;
 }
 
+/*
+ * A consumer under review: staff mark the consumer of the rejected claim
+ * abusive, citing it, an hour before `now` (docs/abuse.md). Nothing if the
+ * scene was left out.
+ */
+static int mark_under_review(struct demo *x, struct err *e)
+{
+	static const struct actor agent = {"agent", "demo-agent", "张敏（纠纷专员）"};
+	json_t *d = NULL, *in, *out = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < x->nmade; i++)
+		if (strcmp(x->made[i].s->name, "rejected, closed after the appeal window") == 0)
+			break;
+	if (i == x->nmade)
+		return RC_OK;
+	rc = store_dispute_get(x->c.st, x->made[i].id, &d, e);
+	if (rc)
+		return rc;
+	in = json_pack("{s:s, s:s, s:[s]}", "flag", "abusive", "reason",
+		       "多次以同类理由投诉，所述问题均未被冻结的记录支持，转人工复核", "evidence",
+		       x->made[i].id);
+	rc = risk_consumer_flag_set(&x->c, &agent, str(d, "consumer"), in, x->now - 3600 * 1000LL,
+				    &out, &x->dc, e);
+	json_decref(in);
+	json_decref(out);
+	json_decref(d);
+	return rc;
+}
+
 int demo_disputes(struct store *st, const struct rules *r, const struct calendar *cal,
 		  uint32_t seed, int64_t now, int64_t *count, struct err *e)
 {
@@ -1162,6 +1194,8 @@ int demo_disputes(struct store *st, const struct rules *r, const struct calendar
 		rc = fire(x, now, e);
 	if (!rc)
 		rc = check_ends(x, e);
+	if (!rc)
+		rc = mark_under_review(x, e);
 	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
 		rc = e->rc;
 	if (!rc)

@@ -27,7 +27,9 @@
  * action and timer happens at or before `now`. Deadlines that depend on
  * the calendar (working days, the appeal window) are found from the rules
  * and calendar, so the states come out right on any date. Finally every
- * timer due by `now` has fired. Orders are chosen by what their chat says
+ * timer due by `now` has fired, and staff have marked the consumer of the
+ * rejected claim abusive, with that claim as evidence (a consumer under
+ * review, docs/abuse.md). Orders are chosen by what their chat says
  * (quality, not as described, not received, …) and, for no-reason returns,
  * by their signed delivery; a scene with no fitting order is left out.
  *

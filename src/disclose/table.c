@@ -139,6 +139,12 @@ const struct field_def disclose_fields[] = {
 	 {STAFF, S("own"), W("minimum_necessary"), NO_BASIS}, NULL},
 	{DISCLOSE_CONSUMER, "phone", 1, 3, 4,
 	 {STAFF, S("own"), W("minimum_necessary"), NO_BASIS}, NULL},
+	/* staff's flags on the consumer (abusive complainants): the consumer is told, with the
+	 * evidence, and may appeal; a merchant is never shown them, nor their timeline notes */
+	{DISCLOSE_CONSUMER, "flags", 0, 0, 0,
+	 {STAFF, S("own"), W("platform_internal"), NO_BASIS}, NULL},
+	{DISCLOSE_CONSUMER, "flag_history", 0, 0, 0,
+	 {STAFF, S("own"), W("platform_internal"), NO_BASIS}, NULL},
 
 	/* Packages. Columns as above; a merchant never requests (403), a witness never sees one. */
 	{DISCLOSE_PACKAGE, "merchant.id_number", 1, 3, 4,

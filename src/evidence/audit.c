@@ -382,6 +382,9 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 	}
 	if (strcmp(k, "merchant") == 0 || strcmp(k, "blob") == 0) {
 		has_seal(a, where, k, r, NULL);
+	} else if (strcmp(k, "consumer_flag_event") == 0) {
+		has_seal(a, where, k, r, NULL);
+		same_link(a, where, r, "consumer_id", str(r->body, "consumer"));
 	} else if (strcmp(k, "listing") == 0) {
 		has_seal(a, where, k, r, NULL);
 		same_link(a, where, r, "merchant_id", str(r->body, "merchant"));

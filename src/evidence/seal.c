@@ -91,6 +91,8 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 		json_array_append(p->blobs, json_object_get(body, "id"));
 	} else if (strcmp(kind, "ledger_entry") == 0) {
 		/* every field of the entry: kind, reason, dispute, legs, links */
+	} else if (strcmp(kind, "consumer_flag_event") == 0) {
+		/* every field: a marking, clearing or appeal of a consumer's flag (risk/consumer.h) */
 	} else if (strcmp(kind, "dispute_event") == 0) {
 		json_t *data = json_object_get(body, "data");
 
@@ -620,6 +622,8 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 		return store_disclosure_event_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "ledger_entry") == 0)
 		return store_fund_entry_get(st, s->record_id, body, e);
+	if (strcmp(s->kind, "consumer_flag_event") == 0)
+		return store_consumer_flag_event_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "blob") == 0) {
 		if (!blob_parse_id(s->record_id, hex))
 			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");

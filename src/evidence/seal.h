@@ -20,7 +20,8 @@
  *
  * Leaf kinds: merchant, listing (one per version), order, payment (the
  * order's payment, id = the order's id), logistics, message, dispute_event,
- * blob, ledger_entry (funds.h; outside every order's chain).
+ * blob, ledger_entry (funds.h; outside every order's chain), consumer_flag_event
+ * (risk/consumer.h; outside every chain).
  *
  * The records of one order (order, payment, logistics, message,
  * dispute_event) form a chain (leaf.h): seal_record puts each after the

@@ -224,7 +224,7 @@ out:
 static const char *const record_kinds[] = {"merchant", "listing", "order", "payment",
 					   "logistics", "message", "dispute_event",
 					   "disclosure_event", "blob",
-					   "ledger_entry", NULL};
+					   "ledger_entry", "consumer_flag_event", NULL};
 
 /* True for the types of record that are links of an order's chain. */
 static int chained_type(const char *type)

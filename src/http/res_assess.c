@@ -68,7 +68,7 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 	struct actor assist = {"platform", "assist", "automatic assessment"};
 	const struct rules *gov = NULL; /* the rules the dispute is judged under */
 	json_t *d = NULL, *prev = NULL, *in, *out = NULL;
-	int was = 0, rc = store_assess_done(srv->st, id, &was, e);
+	int was = 0, flagged = 0, rc = store_assess_done(srv->st, id, &was, e);
 
 	if (!rc && !was)
 		rc = latest(srv->st, id, &prev, e);
@@ -81,7 +81,11 @@ static int record(struct http_server *srv, const char *id, json_t *a, struct dis
 		rc = store_dispute_get(srv->st, id, &d, e);
 	if (!rc)
 		gov = rules_governing(c.rules, json_string_value(json_object_get(d, "rules_version")));
-	if (!rc && assess_auto_grants(d, a, gov->auto_grant, gov->auto_grant_confidence)) {
+	/* a consumer staff marked abusive has their claims decided by a person (risk/consumer.h) */
+	if (!rc)
+		rc = store_consumer_flagged(srv->st, str(d, "consumer"),
+					    consumer_flag_names[CONSUMER_FLAG_ABUSIVE], &flagged, e);
+	if (!rc && !flagged && assess_auto_grants(d, a, gov->auto_grant, gov->auto_grant_confidence)) {
 		json_t *sug = json_object_get(a, "suggested_outcome");
 
 		in = json_pack("{s:O, s:O}", "outcome", json_object_get(sug, "outcome"), "reasons",

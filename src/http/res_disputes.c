@@ -164,6 +164,22 @@ out:
 	return rc;
 }
 
+/*
+ * Notes of staff's flags on the consumer (risk/consumer.h) are shown to
+ * the roles the table shows the consumer's flags to: never to the merchant.
+ */
+static void hide_consumer_flags(struct http_req *r, json_t *items)
+{
+	size_t i = json_array_size(items);
+
+	if (disclose_rule_of(DISCLOSE_CONSUMER, r->who.role, "flags").action == DISCLOSE_SHOW)
+		return;
+	while (i-- > 0)
+		if (strcmp(str(json_array_get(items, i), "type") ? str(json_array_get(items, i), "type")
+								  : "", "consumer_flag") == 0)
+			json_array_remove(items, i);
+}
+
 int res_dispute_events(struct http_req *r, struct err *e)
 {
 	json_t *d = NULL, *items = NULL;
@@ -177,6 +193,7 @@ int res_dispute_events(struct http_req *r, struct err *e)
 	json_decref(d);
 	if (rc)
 		return rc;
+	hide_consumer_flags(r, items);
 	return http_reply_json(r, 200, http_list(items, next));
 }
 

@@ -93,6 +93,13 @@ const struct route http_routes[] = {
 	{"POST", "/v1/risk/proposals/{id}/dismiss", STAFF, 0, res_proposal_dismiss, 0},
 	{"GET", "/v1/alerts", STAFF | ROLE_REGULATOR, 0, res_alert_list, 0},
 	{"GET", "/v1/alerts/{id}", STAFF | ROLE_REGULATOR, 0, res_alert_get, 0},
+	{"GET", "/v1/consumers/{id}/signals", STAFF, 0, res_consumer_signals, 0},
+	{"POST", "/v1/consumers/{id}/flags", STAFF, 0, res_consumer_flag_set, 0},
+	{"DELETE", "/v1/consumers/{id}/flags/{flag}", STAFF, 0, res_consumer_flag_clear, 0},
+	{"POST", "/v1/consumers/{id}/flags/{flag}/appeal", ROLE_PLATFORM | ROLE_CONSUMER, 0,
+	 res_consumer_flag_appeal, 0},
+	{"POST", "/v1/consumers/{id}/flags/{flag}/appeal/decision", STAFF, 0,
+	 res_consumer_flag_decide, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

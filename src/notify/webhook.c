@@ -24,6 +24,10 @@ const char *const webhook_event_types[] = {
 	"listing.suspended",
 	"listing.reinstated",
 	"alert.raised",
+	"consumer.flagged",
+	"consumer.flag_cleared",
+	"consumer.flag_appealed",
+	"consumer.flag_appeal_decided",
 	NULL,
 };
 

@@ -234,6 +234,41 @@ static json_t *breach_json(const struct tally *t, const struct breach *b)
 			 (json_int_t)b->late_seconds);
 }
 
+/* The names of staff's decisions on consumer flags, as the report counts them. */
+static const char *const flag_decisions[] = {"marked", "cleared", "appeals_filed",
+					     "appeals_upheld", "appeals_overturned",
+					     "appeals_pending", NULL};
+
+/* Staff's decisions on consumer flags in [from, to): {"marked", …} (flag_decisions). */
+static int flag_counts(struct store *st, int64_t from, int64_t to, int64_t now, json_t **out,
+		       struct err *e)
+{
+	struct store_flag_counts n;
+	int rc = store_consumer_flag_counts(st, from, to, now, &n, e);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	*out = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "marked", (json_int_t)n.marked,
+			 "cleared", (json_int_t)n.cleared, "appeals_filed",
+			 (json_int_t)n.appeals_filed, "appeals_upheld", (json_int_t)n.appeals_upheld,
+			 "appeals_overturned", (json_int_t)n.appeals_overturned, "appeals_pending",
+			 (json_int_t)n.appeals_pending);
+	return *out ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+}
+
+/* Whether the report holds any decision on a consumer flag. */
+static int any_flag_decision(json_t *report)
+{
+	json_t *f = json_object_get(report, "consumer_flags");
+	size_t i;
+
+	for (i = 0; flag_decisions[i]; i++)
+		if (json_integer_value(json_object_get(f, flag_decisions[i])) > 0)
+			return 1;
+	return 0;
+}
+
 static void tally_release(struct tally *t)
 {
 	size_t i;
@@ -285,6 +320,11 @@ int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, j
 			goto nomem;
 	}
 	if (json_object_set(r, "cancelled", t.cancelled))
+		goto nomem;
+	rc = flag_counts(st, from, to, now, &v, e);
+	if (rc)
+		goto out;
+	if (json_object_set_new(r, "consumer_flags", v))
 		goto nomem;
 	*out = r;
 	r = NULL;
@@ -370,6 +410,16 @@ int report_compliance_csv(json_t *report, struct buf *out, struct err *e)
 		rc = buf_appends(out, "\n");
 	if (!rc)
 		rc = csv_table(out, json_object_get(report, "breaches"), breach_cols);
+	/* a third table, when staff decided on consumer flags in the period */
+	if (!rc && any_flag_decision(report)) {
+		json_t *f = json_object_get(report, "consumer_flags");
+		size_t i;
+
+		rc = buf_appends(out, "\nconsumer_flag_decision,count\n");
+		for (i = 0; !rc && flag_decisions[i]; i++)
+			rc = buf_printf(out, "%s,%lld\n", flag_decisions[i],
+					(long long)json_integer_value(json_object_get(f, flag_decisions[i])));
+	}
 	return rc ? buf_fail(out, rc, e) : RC_OK;
 }
 
@@ -508,5 +558,17 @@ int report_compliance_table(json_t *report, struct buf *out, struct err *e)
 	free(cells);
 	if (!rc)
 		rc = cancelled_table(json_object_get(report, "cancelled"), out);
+	if (!rc && any_flag_decision(report)) {
+		json_t *f = json_object_get(report, "consumer_flags");
+
+		rc = buf_printf(out, "\nConsumers marked abusive: %lld marked, %lld cleared; appeals: "
+				     "%lld filed, %lld upheld, %lld overturned, %lld pending\n",
+				(long long)json_integer_value(json_object_get(f, "marked")),
+				(long long)json_integer_value(json_object_get(f, "cleared")),
+				(long long)json_integer_value(json_object_get(f, "appeals_filed")),
+				(long long)json_integer_value(json_object_get(f, "appeals_upheld")),
+				(long long)json_integer_value(json_object_get(f, "appeals_overturned")),
+				(long long)json_integer_value(json_object_get(f, "appeals_pending")));
+	}
 	return rc ? buf_fail(out, rc, e) : RC_OK;
 }

@@ -53,6 +53,14 @@
  * went to court) is cancelled: it is not counted in `obligations`, and
  * `cancelled` lists it, {"dispute","kind","due_at","cancelled_at","reason"}.
  * A duty already breached is not cancelled. docs/reports.md has the details.
+ *
+ * `consumer_flags` counts staff's decisions on consumer flags (abusive
+ * complainants, risk/consumer.h) made in [from, to): {"marked", "cleared"
+ * (by staff; a flag cleared by an overturned appeal is counted there),
+ * "appeals_filed", "appeals_upheld", "appeals_overturned" (decided in the
+ * period), "appeals_pending" (filed in the period, undecided as of `now`,
+ * on a flag still set)}. The CSV adds them as a third table, and the
+ * table as a line, only when one of them is not zero.
  */
 
 /* The obligation kinds, in report order (duty_names, cases/vocab.h); NULL-terminated. */

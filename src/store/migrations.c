@@ -291,6 +291,32 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX risk_proposals_open ON risk_proposals(merchant_id, flag) "
 	"  WHERE state = 'proposed';"
 	"CREATE INDEX risk_proposals_merchant ON risk_proposals(merchant_id, flag, seq);",
+	/*
+	 * 16: staff's flags on consumers (abusive complainants, src/risk/
+	 * consumer.h): each marking with its reason, evidence and appeal, and
+	 * the history of every marking, clearing and appeal as sealed events
+	 * (append-only)
+	 */
+	"CREATE TABLE consumer_flags ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  consumer_id TEXT NOT NULL REFERENCES consumers(id), flag TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, evidence TEXT NOT NULL, set_by TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, cleared_at INTEGER, cleared_by TEXT, clear_reason TEXT,"
+	"  appeal_text TEXT, appealed_at INTEGER, appeal_decision TEXT, appeal_reason TEXT,"
+	"  appeal_decided_by TEXT, appeal_decided_at INTEGER);"
+	"CREATE UNIQUE INDEX consumer_flags_live ON consumer_flags(consumer_id, flag) "
+	"  WHERE cleared_at IS NULL;"
+	"CREATE TABLE consumer_flag_events ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  flag_id TEXT NOT NULL REFERENCES consumer_flags(id),"
+	"  consumer_id TEXT NOT NULL REFERENCES consumers(id), type TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, body TEXT NOT NULL);"
+	"CREATE INDEX consumer_flag_events_consumer ON consumer_flag_events(consumer_id, seq);"
+	"CREATE INDEX consumer_flag_events_time ON consumer_flag_events(created_at);"
+	"CREATE TRIGGER consumer_flag_events_no_update BEFORE UPDATE ON consumer_flag_events "
+	"  BEGIN SELECT RAISE(ABORT, 'consumer flag events are append-only'); END;"
+	"CREATE TRIGGER consumer_flag_events_no_delete BEFORE DELETE ON consumer_flag_events "
+	"  BEGIN SELECT RAISE(ABORT, 'consumer flag events are append-only'); END;",
 };
 
 size_t store_migration_count(void)

@@ -293,7 +293,7 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 /* One stored record as an audit walks it (store_record_each). */
 struct store_record_ref {
 	const char *kind;         /* merchant, listing, order, logistics, message, disclosure_event,
-				     dispute_event, dispute, blob */
+				     dispute_event, dispute, consumer_flag_event, blob */
 	const char *id;           /* its id ("sha256:<hex>" for a blob) */
 	int64_t version;          /* listings: the version; else 0 */
 	json_t *body;             /* the stored body; NULL if it is not JSON */
@@ -570,6 +570,73 @@ int store_merchant_flag_clear(struct store *st, const char *merchant_id, const c
 /* The set flags of a merchant: [{"flag","reason","set_by","created_at"}], times in ms. */
 int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out,
 			 struct err *e) WARN_UNUSED;
+
+/* ---- consumer flags and abuse signals (store_consumer_flags.c; rules in risk/consumer.h) ---- */
+
+/*
+ * Keep a new flag `id` (cfl_…) on a consumer with its reason, evidence
+ * (an array, kept as JSON text) and who set it. RC_CONFLICT (code
+ * "flag_set", param "flag") if the consumer already carries it.
+ */
+int store_consumer_flag_insert(struct store *st, const char *id, const char *consumer_id,
+			       const char *flag, const char *reason, json_t *evidence,
+			       const char *set_by, int64_t now, struct err *e) WARN_UNUSED;
+/*
+ * A flag as stored: {"id","consumer","flag","reason","evidence":[…],"set_by",
+ * "created_at","cleared_at","cleared_by","clear_reason","appeal"} with
+ * times in ms (null when unset) and "appeal" null or {"text","filed_at",
+ * "decision","reason","decided_by","decided_at"}. The consumer's live
+ * `flag` (RC_NOTFOUND if none), or all their live flags, oldest first.
+ */
+int store_consumer_flag_live(struct store *st, const char *consumer_id, const char *flag,
+			     json_t **out, struct err *e) WARN_UNUSED;
+int store_consumer_flags(struct store *st, const char *consumer_id, json_t **out,
+			 struct err *e) WARN_UNUSED;
+/* *yes: whether the consumer carries `flag` now. */
+int store_consumer_flagged(struct store *st, const char *consumer_id, const char *flag,
+			   int *yes, struct err *e) WARN_UNUSED;
+/* Clear a live flag. RC_CONFLICT (code "flag_cleared") if it is not live. */
+int store_consumer_flag_clear(struct store *st, const char *flag_id, const char *cleared_by,
+			      const char *reason, int64_t now, struct err *e) WARN_UNUSED;
+/* File the one appeal of a live flag. RC_CONFLICT (code "appeal_filed") if it has one. */
+int store_consumer_flag_appeal(struct store *st, const char *flag_id, const char *text,
+			       int64_t now, struct err *e) WARN_UNUSED;
+/* Decide a flag's appeal. RC_CONFLICT (code "no_appeal") unless one waits for a decision. */
+int store_consumer_flag_decide(struct store *st, const char *flag_id, const char *decision,
+			       const char *reason, const char *decided_by, int64_t now,
+			       struct err *e) WARN_UNUSED;
+/* Append one event of a flag's history (append-only; sealed by the caller). */
+int store_consumer_flag_event_insert(struct store *st, const char *id, const char *flag_id,
+				     const char *consumer_id, const char *type, int64_t now,
+				     json_t *body, struct err *e) WARN_UNUSED;
+/* One history event by id (RC_NOTFOUND if none). */
+int store_consumer_flag_event_get(struct store *st, const char *id, json_t **body,
+				  struct err *e) WARN_UNUSED;
+/* The consumer's newest `limit` history events, oldest first. */
+int store_consumer_flag_events(struct store *st, const char *consumer_id, int limit,
+			       json_t **items, struct err *e) WARN_UNUSED;
+
+/* Staff's decisions on consumer flags in a period (the compliance report). */
+struct store_flag_counts {
+	int64_t marked;             /* flags set */
+	int64_t cleared;            /* flags cleared by staff (not by an overturned appeal) */
+	int64_t appeals_filed;      /* appeals filed */
+	int64_t appeals_upheld;     /* appeals decided: the flag stands */
+	int64_t appeals_overturned; /* appeals decided: the flag is cleared */
+	int64_t appeals_pending;    /* filed in the period, undecided and the flag live at `now` */
+};
+int store_consumer_flag_counts(struct store *st, int64_t from, int64_t to, int64_t now,
+			       struct store_flag_counts *out, struct err *e) WARN_UNUSED;
+
+/* *yes: the consumer uploaded the blob, or it is cited in one of their disputes. */
+int store_consumer_blob_cited(struct store *st, const char *consumer_id, const char *digest_hex,
+			      int *yes, struct err *e) WARN_UNUSED;
+/* How many orders the consumer has. */
+int store_consumer_order_count(struct store *st, const char *consumer_id, int64_t *n,
+			       struct err *e) WARN_UNUSED;
+/* The consumer's newest `limit` disputes (bodies), newest first; *more if there are others. */
+int store_consumer_disputes(struct store *st, const char *consumer_id, int limit, json_t **items,
+			    int *more, struct err *e) WARN_UNUSED;
 
 /* ---- funds: the double-entry ledger (store_funds.c; rules in funds/funds.h) ---- */
 

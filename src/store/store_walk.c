@@ -33,6 +33,9 @@ static const struct walk_query {
 	{"dispute", "SELECT id, 0, body, order_id, merchant_id, consumer_id, state "
 		    "FROM disputes ORDER BY seq",
 	 {"order_id", "merchant_id", "consumer_id", "state", NULL}},
+	{"consumer_flag_event", "SELECT id, 0, body, consumer_id FROM consumer_flag_events "
+				"ORDER BY seq",
+	 {"consumer_id", NULL}},
 	{"blob", "SELECT 'sha256:' || digest, 0, json_object('id', 'sha256:' || digest, "
 		 "'content_type', content_type, 'size', size, 'created_at', created_at) "
 		 "FROM blobs ORDER BY digest",
