@@ -22,6 +22,7 @@ int cmd_report(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 int cmd_llm(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 
 /* Print "disputed: <message>" on stderr; returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,6 +25,7 @@ static const struct {
 	{"privacy", cmd_privacy, "print who sees which fields of which records (docs/privacy.md)"},
 	{"llm", cmd_llm, "ask the optional language model for a case summary or a focus opinion"},
 	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
+	{"retention", cmd_retention, "shred the personal data of orders past the retention policy"},
 };
 
 static void usage(FILE *f)

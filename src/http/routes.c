@@ -82,6 +82,9 @@ const struct route http_routes[] = {
 	{"POST", "/v1/payouts", STAFF, 0, res_payout_create, 0},
 	{"POST", "/v1/payouts/{id}/confirm", STAFF, 0, res_payout_confirm, 0},
 	{"POST", "/v1/payouts/{id}/fail", STAFF, 0, res_payout_fail, 0},
+	{"POST", "/v1/legal_holds", STAFF, 0, res_legal_hold_create, 0},
+	{"GET", "/v1/legal_holds", STAFF, 0, res_legal_hold_list, 0},
+	{"DELETE", "/v1/legal_holds/{id}", STAFF, 0, res_legal_hold_lift, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);
