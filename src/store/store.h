@@ -842,6 +842,9 @@ int store_purge_mentions(struct store *st, const char *needle, struct err *e) WA
 /* Append a shredding to the register (append-only: the schema refuses changes). */
 int store_shredding_insert(struct store *st, const char *id, const char *order_id,
 			   int64_t created_at, json_t *body, struct err *e) WARN_UNUSED;
+/* Whether the register lists the blob's file (hex digest) as shredded. */
+int store_blob_shredded(struct store *st, const char *digest_hex, int *yes,
+			struct err *e) WARN_UNUSED;
 /* The shredding of an order, if it was shredded: *body new, or NULL when it was not. */
 int store_shredding_of_order(struct store *st, const char *order_id, json_t **body,
 			     struct err *e) WARN_UNUSED;

@@ -319,6 +319,19 @@ int store_shredding_insert(struct store *st, const char *id, const char *order_i
 	return rc;
 }
 
+int store_blob_shredded(struct store *st, const char *digest_hex, int *yes, struct err *e)
+{
+	char id[80];
+	int64_t n = 0;
+	int rc;
+
+	snprintf(id, sizeof(id), "sha256:%s", digest_hex);
+	rc = one_int(st, "SELECT count(*) FROM shreddings h, json_each(h.body, '$.blobs') b "
+		     "WHERE b.value = ?1", id, NULL, &n, e);
+	*yes = n > 0;
+	return rc;
+}
+
 int store_shredding_of_order(struct store *st, const char *order_id, json_t **body,
 			     struct err *e)
 {
