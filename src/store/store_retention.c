@@ -154,7 +154,8 @@ int store_order_held(struct store *st, const char *order_id, int *held, struct e
 	"   ON d.id = v.dispute_id WHERE d.order_id = o.id), 0),"                                \
 	" coalesce((SELECT max(max(created_at), coalesce(decided_at, 0)) FROM disclosures"     \
 	"   WHERE order_id = o.id), 0),"                                                        \
-	" coalesce((SELECT max(created_at) FROM disclosure_events WHERE order_id = o.id), 0))"
+	" coalesce((SELECT max(v.created_at) FROM disclosure_events v JOIN disclosures s"      \
+	"   ON s.id = v.disclosure_id WHERE s.order_id = o.id), 0))"
 
 int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
 			char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next, struct err *e)
