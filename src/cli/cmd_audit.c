@@ -93,13 +93,14 @@ int cmd_audit(int argc, char **argv)
 		fprintf(stderr, "disputed: audit could not run: %s\n", e.message);
 		return 2;
 	}
-	printf("audited %llu sealed records, their blobs, the log's tiles and checkpoints: "
-	       "%llu problem%s\n", (unsigned long long)records, (unsigned long long)problems,
-	       problems == 1 ? "" : "s");
 	printf("shredded: %llu sealed records, as the retention register lists (expected)\n",
 	       (unsigned long long)shredded);
 	if (problems)
 		printf("TAMPERED or damaged: %llu problem%s above\n", (unsigned long long)problems,
 		       problems == 1 ? "" : "s");
+	/* the last line, which scripts read */
+	printf("audited %llu sealed records, their blobs, the log's tiles and checkpoints: "
+	       "%llu problem%s\n", (unsigned long long)records, (unsigned long long)problems,
+	       problems == 1 ? "" : "s");
 	return problems ? 1 : 0;
 }

@@ -32,10 +32,10 @@ int store_legal_hold_insert(struct store *st, const struct store_legal_hold_row 
 }
 
 /* A hold row as its JSON body, built by SQLite. */
-#define HOLD_JSON                                                                          \
-	"json_object('object', 'legal_hold', 'id', id, 'order', order_id, 'dispute', "        \
-	"dispute_id, 'authority', authority, 'reference', reference, 'reason', reason, "      \
-	"'created_by', created_by, 'created_at', created_at, 'lifted_at', lifted_at, "        \
+#define HOLD_JSON                                                                        \
+	"json_object('object', 'legal_hold', 'id', id, 'order', order_id, 'dispute', "   \
+	"dispute_id, 'authority', authority, 'reference', reference, 'reason', reason, " \
+	"'created_by', created_by, 'created_at', created_at, 'lifted_at', lifted_at, "   \
 	"'lifted_by', lifted_by, 'lift_reason', lift_reason)"
 
 int store_legal_hold_get(struct store *st, const char *id, json_t **out, struct err *e)
@@ -145,16 +145,16 @@ int store_order_held(struct store *st, const char *order_id, int *held, struct e
 /* ---- what is due ---- */
 
 /* An order's last activity, as one expression over its row `o`. */
-#define LAST_ACTIVITY                                                                      \
-	"max(o.created_at,"                                                                   \
-	" coalesce((SELECT max(created_at) FROM logistics_events WHERE order_id = o.id), 0),"  \
-	" coalesce((SELECT max(created_at) FROM messages WHERE order_id = o.id), 0),"          \
-	" coalesce((SELECT max(updated_at) FROM disputes WHERE order_id = o.id), 0),"          \
-	" coalesce((SELECT max(v.created_at) FROM dispute_events v JOIN disputes d"            \
-	"   ON d.id = v.dispute_id WHERE d.order_id = o.id), 0),"                                \
-	" coalesce((SELECT max(max(created_at), coalesce(decided_at, 0)) FROM disclosures"     \
+#define LAST_ACTIVITY                                                                           \
+	"max(o.created_at,"                                                                     \
+	" coalesce((SELECT max(created_at) FROM logistics_events WHERE order_id = o.id), 0),"   \
+	" coalesce((SELECT max(created_at) FROM messages WHERE order_id = o.id), 0),"           \
+	" coalesce((SELECT max(updated_at) FROM disputes WHERE order_id = o.id), 0),"           \
+	" coalesce((SELECT max(v.created_at) FROM dispute_events v JOIN disputes d"             \
+	"   ON d.id = v.dispute_id WHERE d.order_id = o.id), 0),"                               \
+	" coalesce((SELECT max(max(created_at), coalesce(max(decided_at), 0)) FROM disclosures" \
 	"   WHERE order_id = o.id), 0),"                                                        \
-	" coalesce((SELECT max(v.created_at) FROM disclosure_events v JOIN disclosures s"      \
+	" coalesce((SELECT max(v.created_at) FROM disclosure_events v JOIN disclosures s"       \
 	"   ON s.id = v.disclosure_id WHERE s.order_id = o.id), 0))"
 
 int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
