@@ -18,7 +18,11 @@ static void audit_usage(FILE *f)
 		   "and consistency; and the ledger: every entry balanced and sealed, every\n"
 		   "cached balance its legs, holds within what they hold, no account below\n"
 		   "zero that must not be, every payout in one state. Each problem is\n"
-		   "reported with where it is.\n"
+		   "reported with where it is (PROBLEM lines). Personal data shredded by\n"
+		   "`disputed retention run` is expected, not a problem: each order the\n"
+		   "retention register lists is reported on a SHREDDED line, and its\n"
+		   "records are checked against what the register says was shredded; a\n"
+		   "salt, value or blob file gone without a register entry is TAMPERED.\n"
 		   "Works while a server runs on DIR. Exit status: 0 if nothing is wrong,\n"
 		   "1 if anything is, 2 if the audit could not run.\n");
 }
@@ -27,6 +31,12 @@ static void print_problem(void *ctx, const char *where, const char *what)
 {
 	(void)ctx;
 	printf("PROBLEM %s: %s\n", where, what);
+}
+
+static void print_shredded(void *ctx, const char *where, const char *what)
+{
+	(void)ctx;
+	printf("SHREDDED %s: %s\n", where, what);
 }
 
 int cmd_audit(int argc, char **argv)
@@ -42,7 +52,7 @@ int cmd_audit(int argc, char **argv)
 	struct tlog_log *log = NULL;
 	struct store *st = NULL;
 	const char *data = NULL;
-	uint64_t problems = 0, records = 0;
+	uint64_t problems = 0, records = 0, shredded = 0;
 	char keys[4200];
 	struct err e;
 	int c, rc;
@@ -75,13 +85,20 @@ int cmd_audit(int argc, char **argv)
 		rc = tlog_log_open(&o, &log, &e);
 	tlog_signer_clear(&signer);
 	if (!rc)
-		rc = audit_run(st, log, data, &key, print_problem, NULL, &problems, &records, &e);
+		rc = audit_run(st, log, data, &key, print_problem, NULL, print_shredded, &problems,
+			       &records, &shredded, &e);
 	tlog_log_close(log);
 	store_close(st);
 	if (rc) {
 		fprintf(stderr, "disputed: audit could not run: %s\n", e.message);
 		return 2;
 	}
+	printf("shredded: %llu sealed records, as the retention register lists (expected)\n",
+	       (unsigned long long)shredded);
+	if (problems)
+		printf("TAMPERED or damaged: %llu problem%s above\n", (unsigned long long)problems,
+		       problems == 1 ? "" : "s");
+	/* the last line, which scripts read */
 	printf("audited %llu sealed records, their blobs, the log's tiles and checkpoints: "
 	       "%llu problem%s\n", (unsigned long long)records, (unsigned long long)problems,
 	       problems == 1 ? "" : "s");

@@ -27,6 +27,7 @@ static const struct {
 	{"image", cmd_image, "compare a listing photo with a photo of what arrived"},
 	{"rules", cmd_rules, "check a draft of the dispute rules, publish it with notice, list versions"},
 	{"risk", cmd_risk, "raise early-warning alerts and flag proposals; measure the test's alarms"},
+	{"retention", cmd_retention, "shred the personal data of orders past the retention policy"},
 };
 
 static void usage(FILE *f)

@@ -27,6 +27,7 @@ void config_defaults(struct config *c)
 	c->llm_timeout_ms = CONFIG_DEFAULT_LLM_TIMEOUT_MS;
 	c->llm_max_tokens = CONFIG_DEFAULT_LLM_MAX_TOKENS;
 	c->llm_temperature = 0;
+	c->retention_years = 3;
 }
 
 /*
@@ -253,6 +254,13 @@ static int config_set(struct config *c, const char *group, const char *key, cons
 		else
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be true or false", name);
+	} else if (strcmp(key, "years") == 0) {
+		/* E-Commerce Law art. 31: kept at least three years; less is refused */
+		if (num_parse_i64(val, 3, 100, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 3 (E-Commerce Law art. 31: at "
+				       "least three years) to 100", name);
+		c->retention_years = (int)n;
 	} else if (strcmp(key, "level") == 0) {
 		lvl = log_level_parse(val);
 		if (lvl < 0)
@@ -296,6 +304,7 @@ static const struct {
 	{"llm", "timeout_ms", "DISPUTED_LLM_TIMEOUT_MS"},
 	{"llm", "max_tokens", "DISPUTED_LLM_MAX_TOKENS"},
 	{"llm", "temperature", "DISPUTED_LLM_TEMPERATURE"},
+	{"retention", "years", "DISPUTED_RETENTION_YEARS"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -45,6 +45,8 @@ struct config {
 	int llm_timeout_ms;       /* whole request to the language model, ms */
 	int llm_max_tokens;       /* most tokens of an answer */
 	double llm_temperature;   /* sampling temperature, 0 to 2 */
+	int retention_years;      /* personal data kept this many years after an order's last
+				   * activity (3 to 100; E-Commerce Law art. 31: at least 3) */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -52,7 +54,7 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log], [cases], [witness], [webhook], [llm]; see etc/disputed.conf). Booleans are
+ * [log], [cases], [witness], [webhook], [llm], [retention]; see etc/disputed.conf). Booleans are
  * true/false, yes/no, on/off or 1/0. A missing file is an error only
  * if `must_exist`. Unknown keys and bad values are errors naming the key.
  * The witness settings are lists separated by ';' (GLib's list syntax).
@@ -68,8 +70,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY, DISPUTED_WEBHOOK_ALLOW_PRIVATE, DISPUTED_RULES,
  * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,
- * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS
- * and DISPUTED_LLM_TEMPERATURE; then check that the witness URLs and keys
+ * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS,
+ * DISPUTED_LLM_TEMPERATURE and DISPUTED_RETENTION_YEARS; then check that the witness URLs and keys
  * pair up (call it after config_load_file). A variable set to the empty
  * string counts as set: DISPUTED_LLM_URL= turns the language model off.
  */

@@ -15,6 +15,7 @@
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
 #include "evidence/seal.h"
+#include "evidence/shred.h"
 #include "funds/funds.h"
 #include "tlog/checkpoint.h"
 
@@ -32,6 +33,8 @@ struct audit {
 	GHashTable *leaves;               /* leaf hash text -> 1, every leaf of the log */
 	GHashTable *states;               /* dispute id -> the state its last event left */
 	struct store_seal seal;           /* scratch: the seal a record walk looks up */
+	struct shred_register reg;        /* what the retention register lists as shredded */
+	uint64_t shredded;                /* seals found shredded as the register lists */
 };
 
 /* One leaf of an order's chain, as the log holds it. */
@@ -128,6 +131,31 @@ static void check_seal_row(struct audit *a, const char *where, const struct stor
 		problems_add(&a->found, where, "the seal row names a record other than its sealed leaf does");
 }
 
+/*
+ * A record that the register does not list as shredded, yet whose sealed
+ * leaf has fields that the record or its salts have lost: tampering.
+ * Returns 1 when it found (and reported) such fields.
+ */
+static int missing_fields(struct audit *a, const char *where, json_t *decoded, json_t *fields,
+			  json_t *salts)
+{
+	char list[256] = "";
+	size_t used = 0;
+	const char *name;
+	json_t *v;
+
+	json_object_foreach(json_object_get(decoded, "fields"), name, v)
+		if ((!json_object_get(fields, name) || !json_object_get(salts, name)) &&
+		    used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+						 used ? ", " : "", name);
+	if (!used)
+		return 0;
+	problems_add(&a->found, where, "TAMPERED: the salt or the value of %s is gone, and the "
+		"retention register lists no shredding of it", list);
+	return 1;
+}
+
 static int check_seal(void *ctx, const struct store_seal *s)
 {
 	struct audit *a = ctx;
@@ -164,11 +192,24 @@ static int check_seal(void *ctx, const struct store_seal *s)
 		goto log;
 	}
 	if (decoded) {
+		json_t *gone = shred_register_fields(&a->reg, s->kind, s->record_id, s->version);
+
 		leaf_head_of(decoded, &head);
 		head.time_ms = parts.time_ms;
 		head.type = s->kind;
 		head.id = parts.id;
-		if (leaf_rebuild(&head, parts.fields, parts.blobs, salts, &now, &e))
+		if (gone) {
+			if (shred_rebuild(&head, parts.fields, parts.blobs, salts, gone, decoded,
+					  &now, &e))
+				problems_add(&a->found, where, "TAMPERED: the shredded record no longer "
+					"matches its salts and the register: %s", e.message);
+			else if (now.len != s->leaf_len || memcmp(now.data, s->leaf, now.len) != 0)
+				diff_fields(a, where, s, &now);
+			else
+				a->shredded++;
+		} else if (missing_fields(a, where, decoded, parts.fields, salts)) {
+			/* reported: shredded by someone, but not by the retention run */
+		} else if (leaf_rebuild(&head, parts.fields, parts.blobs, salts, &now, &e))
 			problems_add(&a->found, where, "the stored record no longer matches its salts: %s",
 				e.message);
 		else if (now.len != s->leaf_len || memcmp(now.data, s->leaf, now.len) != 0)
@@ -193,8 +234,15 @@ log:
 		size_t len = 0;
 
 		snprintf(file, sizeof(file), "blobs/%.2s/%s", hex, hex);
-		if (blobstore_get(a->data_dir, hex, &bytes, &len, &e)) {
-			problems_add(&a->found, file, "the blob file is missing or unreadable");
+		if (json_object_get(a->reg.blobs, s->record_id)) {
+			if (blobstore_get(a->data_dir, hex, &bytes, &len, &e) == RC_OK) {
+				problems_add(&a->found, file, "the retention register lists the blob "
+					"file as shredded, yet it is still on disk");
+				free(bytes);
+			}
+		} else if (blobstore_get(a->data_dir, hex, &bytes, &len, &e)) {
+			problems_add(&a->found, file, "TAMPERED: the blob file is missing or unreadable, "
+				"and the retention register lists no shredding of it");
 		} else {
 			sha256_hex(bytes, len, digest);
 			if (strcmp(digest, hex) != 0)
@@ -405,6 +453,9 @@ static int check_record(void *ctx, const struct store_record_ref *r)
 		if (str(r->body, "dispute") && str(r->body, "to"))
 			g_hash_table_replace(a->states, g_strdup(str(r->body, "dispute")),
 					     g_strdup(str(r->body, "to")));
+	} else if (strcmp(k, "shredding") == 0) {
+		has_seal(a, where, k, r, NULL);
+		same_link(a, where, r, "order_id", str(r->body, "order"));
 	} else if (strcmp(k, "dispute") == 0) {
 		const char *sealed = g_hash_table_lookup(a->states, r->id);
 
@@ -460,9 +511,38 @@ static int check_checkpoint(void *ctx, int64_t size, const char *root, const cha
 	return RC_OK;
 }
 
+/* Report each order the register lists as shredded: expected, not a problem. */
+static void report_shredded(struct audit *a, problem_report_fn *shredded, void *ctx)
+{
+	const char *order;
+	json_t *x, *b;
+	char where[120], what[400];
+	size_t i, nb;
+
+	if (!shredded)
+		return;
+	json_object_foreach(a->reg.orders, order, x) {
+		nb = 0;
+		json_array_foreach(json_object_get(x, "blobs"), i, b)
+			nb++;
+		snprintf(where, sizeof(where), "order %s", order);
+		snprintf(what, sizeof(what), "personal data shredded as of %s under %s (%s): %zu "
+			 "records, %zu blob files",
+			 json_string_value(json_object_get(x, "as_of")) ?
+				 json_string_value(json_object_get(x, "as_of")) : "?",
+			 json_string_value(json_object_get(x, "policy")) ?
+				 json_string_value(json_object_get(x, "policy")) : "?",
+			 json_string_value(json_object_get(x, "id")) ?
+				 json_string_value(json_object_get(x, "id")) : "?",
+			 json_array_size(json_object_get(x, "records")), nb);
+		shredded(ctx, where, what);
+	}
+}
+
 int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	      const struct tlog_verifier *log_key, problem_report_fn *report, void *ctx,
-	      uint64_t *problems, uint64_t *records, struct err *e)
+	      problem_report_fn *shredded, uint64_t *problems, uint64_t *records,
+	      uint64_t *shredded_records, struct err *e)
 {
 	struct audit a;
 	uint64_t tile_problems = 0;
@@ -492,7 +572,9 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	rc = store_begin(st, e);
 	if (rc)
 		goto out;
-	rc = store_seal_each(st, check_seal, &a, e);
+	rc = shred_register_load(st, &a.reg, e);
+	if (!rc)
+		rc = store_seal_each(st, check_seal, &a, e);
 	if (!rc) {
 		rc = tlog_log_each_entry(log, a.size, check_log_leaf, &a, e);
 		if (rc == RC_IO) {
@@ -516,9 +598,14 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 		rc = funds_audit(st, report, ctx, &ledger, e);
 		a.found.count += ledger;
 	}
+	if (!rc)
+		report_shredded(&a, shredded, ctx);
 	rc2 = store_end(st, 0, NULL);
 	(void)rc2;
 out:
+	shred_register_release(&a.reg);
+	if (shredded_records)
+		*shredded_records = a.shredded;
 	free(a.claimed);
 	g_hash_table_destroy(a.places);
 	g_hash_table_destroy(a.leaves);

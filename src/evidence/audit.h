@@ -27,10 +27,17 @@
  * - every blob file re-hashed; the log's tiles and bundles (tlog_log_audit);
  *   every kept checkpoint's signature with `log_key` and its consistency
  *   with the current tree.
- * *problems gets the count, *records the number of seals checked.
+ * - records the retention register (shred.h) lists as shredded: their
+ *   leaves rebuilt from what they keep and, for each shredded field, the
+ *   sealed commitment; each order shredded is reported to `shredded` (may
+ *   be NULL; not a problem). A salt or value gone, or a blob file missing,
+ *   that the register does not list is a problem (tampering).
+ * *problems gets the count, *records the number of seals checked,
+ * *shredded_records (may be NULL) those found shredded as listed.
  */
 int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	      const struct tlog_verifier *log_key, problem_report_fn *report, void *ctx,
-	      uint64_t *problems, uint64_t *records, struct err *e) WARN_UNUSED;
+	      problem_report_fn *shredded, uint64_t *problems, uint64_t *records,
+	      uint64_t *shredded_records, struct err *e) WARN_UNUSED;
 
 #endif

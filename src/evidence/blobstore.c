@@ -291,3 +291,49 @@ int blob_parse_id(const char *s, char hex[65])
 	memcpy(hex, s, 65);
 	return 1;
 }
+
+int blobstore_remove(const char *data_dir, const char *digest, struct err *e)
+{
+	char dir[4200], path[4300], zeros[4096];
+	struct stat sb;
+	off_t left;
+	int fd, rc = RC_OK;
+
+	if (blob_path(data_dir, digest, dir, sizeof(dir), path, sizeof(path)))
+		return err_set(e, RC_INVAL, NULL, NULL, "blob path too long");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return err_set(e, RC_NOTFOUND, NULL, NULL, "no blob %s", digest);
+		return err_set(e, RC_IO, NULL, NULL, "cannot open blob %s: %s", digest,
+			       strerror(errno));
+	}
+	/* overwrite in place first: the bytes leave the disk, not only the directory */
+	memset(zeros, 0, sizeof(zeros));
+	if (fstat(fd, &sb) != 0)
+		rc = err_set(e, RC_IO, NULL, NULL, "cannot stat blob %s: %s", digest, strerror(errno));
+	for (left = rc ? 0 : sb.st_size; left > 0 && !rc;) {
+		size_t n = left < (off_t)sizeof(zeros) ? (size_t)left : sizeof(zeros);
+
+		if (write_all(fd, zeros, n))
+			rc = err_set(e, RC_IO, NULL, NULL, "cannot overwrite blob %s: %s", digest,
+				     strerror(errno));
+		left -= (off_t)n;
+	}
+	if (!rc && fsync(fd) != 0)
+		rc = err_set(e, RC_IO, NULL, NULL, "cannot sync blob %s: %s", digest, strerror(errno));
+	close(fd);
+	if (!rc && unlink(path) != 0)
+		rc = err_set(e, RC_IO, NULL, NULL, "cannot remove blob %s: %s", digest,
+			     strerror(errno));
+	if (!rc) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (fsync(fd) != 0) {
+				/* the unlink stands; a crash may only bring back a zeroed file */
+			}
+			close(fd);
+		}
+	}
+	return rc;
+}

@@ -10,8 +10,16 @@
 /*
  * A blob is kept at DIR/blobs/<first two hex digits>/<64 hex digits>, written
  * to a temporary file, synced and renamed into place, so a blob that exists
- * is complete. Blobs are never changed or deleted.
+ * is complete. Blobs are never changed, and deleted only by retention's
+ * shredding (blobstore_remove).
  */
+
+/*
+ * Destroy a blob file: overwrite its bytes with zeros, sync, unlink. Only
+ * retention's shredding calls it, for blobs that no record still kept
+ * cites. RC_NOTFOUND if it is not there.
+ */
+int blobstore_remove(const char *data_dir, const char *digest, struct err *e) WARN_UNUSED;
 
 /*
  * Open the blob with hex digest `digest` for reading: *fd (the caller

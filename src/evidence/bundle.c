@@ -14,6 +14,7 @@
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
 #include "evidence/seal.h"
+#include "evidence/shred.h"
 #include "tlog/checkpoint.h"
 
 /* One record going into the bundle: its body and leaf kind. */
@@ -23,6 +24,8 @@ struct item {
 	struct store_seal seal;  /* its seal */
 	int shown;               /* its fields disclosed (else all as commitments) */
 	int content;             /* a blob: its bytes go in (a shown record names it) */
+	json_t *gone;            /* its fields shredded under retention (borrowed), or NULL */
+	int shredded;            /* a blob whose file was shredded */
 };
 
 /* Tries (50 ms apart) to find every record of an order sealed before giving up. */
@@ -34,6 +37,7 @@ struct collect {
 	json_t *blob_ids;        /* unique "sha256:…" in first-seen order */
 	struct store *st;        /* the store being read */
 	struct err *e;           /* where a chain walk's errors go */
+	json_t *shredding;       /* the order's entry in the retention register, or NULL */
 };
 
 static int add_item(struct collect *c, const char *kind, json_t *body, struct err *e)
@@ -126,6 +130,28 @@ static int add_chained(void *ctx, const struct store_seal *s)
 	return store_seal_by_seq(c->st, s->seq, &x->seal, c->e);
 }
 
+/* What of an item the order's shredding removed: its fields, or a blob's file. */
+static void mark_shredded(struct collect *c, struct item *x)
+{
+	json_t *r, *b;
+	size_t i;
+
+	if (strcmp(x->kind, "blob") == 0) {
+		json_array_foreach(json_object_get(c->shredding, "blobs"), i, b)
+			if (json_equal(b, json_object_get(x->body, "id")))
+				x->shredded = 1;
+		return;
+	}
+	json_array_foreach(json_object_get(c->shredding, "records"), i, r)
+		if (strcmp(json_string_value(json_object_get(r, "kind")) ?
+				   json_string_value(json_object_get(r, "kind")) : "", x->kind) == 0 &&
+		    strcmp(json_string_value(json_object_get(r, "id")) ?
+				   json_string_value(json_object_get(r, "id")) : "",
+			   x->seal.record_id) == 0 &&
+		    json_integer_value(json_object_get(r, "version")) == x->seal.version)
+			x->gone = json_object_get(r, "fields");
+}
+
 /* Every record of the order, in bundle order, read in one transaction. */
 static int collect_records(struct store *st, const char *order_ref, struct collect *c,
 			   struct err *e)
@@ -171,7 +197,11 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 			goto out;
 	}
 	f.order_id = json_string_value(json_object_get(order, "id"));
-	rc = store_seal_chain_each(st, f.order_id, add_chained, c, e);
+	json_decref(c->shredding);
+	c->shredding = NULL;
+	rc = store_shredding_of_order(st, f.order_id, &c->shredding, e);
+	if (!rc)
+		rc = store_seal_chain_each(st, f.order_id, add_chained, c, e);
 	if (rc)
 		goto out;
 	json_array_foreach(c->blob_ids, i, it) {
@@ -199,6 +229,8 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 			rc = RC_OK;   /* a link of the chain: read with its seal */
 		else
 			rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);
+		if (!rc && c->shredding)
+			mark_shredded(c, x);
 		if (rc == RC_NOTFOUND)
 			rc = err_set(e, RC_CONFLICT, "seal_pending", NULL,
 				     "%s %s has no seal; it cannot be proven", x->kind, id);
@@ -247,7 +279,7 @@ static int mark_shown(struct collect *c, const struct bundle_opts *o, struct err
 		x->shown = 1;
 		json_array_foreach(named, k, v)
 			if (json_equal(v, json_object_get(x->body, "id")))
-				x->content = 1;
+				x->content = !x->shredded;
 	}
 	json_decref(named);
 	return rc;
@@ -377,7 +409,7 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 		       json_t **out, struct err *e)
 {
 	struct seal_parts parts;
-	json_t *salts, *fields, *proof, *v, *chain = NULL;
+	json_t *salts, *fields, *proof, *v, *chain = NULL, *sealed = NULL;
 	const char *name;
 	char ts[TIME_TEXT_MAX];
 	size_t i;
@@ -394,9 +426,15 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot read the salts of %s", parts.id);
 		goto out;
 	}
-	/* fields in the leaf's order: sorted by name */
+	/* fields in the leaf's order: sorted by name; shredded ones as the leaf commits them */
+	if (x->gone) {
+		rc = leaf_decode((const char *)x->seal.leaf, x->seal.leaf_len, &sealed, e);
+		if (rc)
+			goto out;
+	}
 	{
-		const char **names = calloc(json_object_size(parts.fields) + 1, sizeof(*names));
+		const char **names = calloc(json_object_size(parts.fields) + json_array_size(x->gone) + 1,
+					    sizeof(*names));
 		size_t n = 0;
 
 		if (!names) {
@@ -405,11 +443,29 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 		}
 		json_object_foreach(parts.fields, name, v)
 			names[n++] = name;
+		json_array_foreach(x->gone, i, v)
+			if (!json_object_get(parts.fields, json_string_value(v)))
+				names[n++] = json_string_value(v);
 		qsort(names, n, sizeof(*names), cmp_names);
 		for (i = 0; i < n && !rc; i++) {
 			const char *salt = json_string_value(json_object_get(salts, names[i]));
 			json_t *value = json_object_get(parts.fields, names[i]);
 
+			if (!value) {
+				json_t *cm = json_object_get(json_object_get(sealed, "fields"),
+							     names[i]);
+
+				if (!json_is_string(cm)) {
+					rc = err_set(e, RC_INTERNAL, NULL, NULL,
+						     "shredded field %s of %s is not in its leaf",
+						     names[i], parts.id);
+					break;
+				}
+				json_object_set_new(fields, names[i],
+						    json_pack("{s:O, s:b}", "commitment", cm,
+							      "shredded", 1));
+				continue;
+			}
 			if (!salt) {
 				rc = err_set(e, RC_INTERNAL, NULL, NULL, "no salt for %s of %s",
 					     names[i], parts.id);
@@ -455,6 +511,7 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 	    json_object_set(*out, "inclusion_proof", proof))
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 out:
+	json_decref(sealed);
 	json_decref(salts);
 	json_decref(fields);
 	json_decref(proof);
@@ -532,6 +589,8 @@ static int blob_json(struct item *x, const char *mark, json_t **out, struct err 
 			 json_object_get(x->body, "content_type"), "size",
 			 json_object_get(x->body, "size"));
 	if (*out && mark && json_object_set_new(*out, "content_base64", json_string(mark)))
+		json_decref(*out), *out = NULL;
+	if (*out && x->shredded && json_object_set_new(*out, "shredded", json_true()))
 		json_decref(*out), *out = NULL;
 	if (!*out)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
@@ -861,6 +920,7 @@ out:
 	}
 	free(c.items);
 	json_decref(c.blob_ids);
+	json_decref(c.shredding);
 	json_decref(records);
 	json_decref(blobs);
 	json_decref(bundle);

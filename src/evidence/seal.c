@@ -12,6 +12,7 @@
 #include "core/jsonx.h"
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
+#include "evidence/shred.h"
 
 void seal_parts_release(struct seal_parts *p)
 {
@@ -104,6 +105,13 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 		v = json_object_get(json_object_get(body, "data"), "reference_document");
 		if (json_is_string(v))
 			json_array_append(p->blobs, v);
+	} else if (strcmp(kind, "shredding") == 0) {
+		/* an entry of the shredding register (shred.h): its records by digest */
+		rc = shred_leaf_source(body, &src, e);
+		if (rc) {
+			seal_parts_release(p);
+			return rc;
+		}
 	} else {
 		seal_parts_release(p);
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "no leaf kind %s", kind);
@@ -624,6 +632,8 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 		return store_fund_entry_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "consumer_flag_event") == 0)
 		return store_consumer_flag_event_get(st, s->record_id, body, e);
+	if (strcmp(s->kind, "shredding") == 0)
+		return store_shredding_get(st, s->record_id, body, e);
 	if (strcmp(s->kind, "blob") == 0) {
 		if (!blob_parse_id(s->record_id, hex))
 			return err_set(e, RC_NOTFOUND, NULL, NULL, "bad blob id");

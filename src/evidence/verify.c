@@ -21,6 +21,8 @@ struct vctx {
 	FILE *report;
 	enum verify_result result;
 	struct tlog_log *mirror;     /* a copy of the log to check completeness against, or NULL */
+	int shredded;                /* fields shredded under retention, in the record being read */
+	int shredded_all;            /* and in the whole bundle */
 };
 
 static void say(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -325,6 +327,7 @@ static enum verify_result verify_record(struct vctx *v, json_t *r, size_t idx,
 	json_object_foreach(fields, name, f) {
 		static const char *const disclosed[] = {"value", "salt", NULL};
 		static const char *const hidden[] = {"commitment", NULL};
+		static const char *const shredded[] = {"commitment", "shredded", NULL};
 		uint8_t salt[32], cm[32];
 		char b64[48];
 
@@ -342,9 +345,13 @@ static enum verify_result verify_record(struct vctx *v, json_t *r, size_t idx,
 			(*disclosed_out)++;
 		} else if (exact_keys(f, hidden) && b64_32(str(f, "commitment"), cm)) {
 			(*withheld_out)++;
+		} else if (exact_keys(f, shredded) && json_is_true(json_object_get(f, "shredded")) &&
+			   b64_32(str(f, "commitment"), cm)) {
+			v->shredded++;
 		} else {
 			res = fail(v, "record %zu (%s %s): field %s is neither disclosed (value, salt) "
-				      "nor withheld (commitment)", idx, type, id, name);
+				      "nor withheld (commitment) nor shredded (commitment, shredded)",
+				   idx, type, id, name);
 			goto out;
 		}
 		sodium_bin2base64(b64, sizeof(b64), cm, sizeof(cm), sodium_base64_VARIANT_ORIGINAL);
@@ -391,13 +398,17 @@ static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t id
 {
 	static const char *const with[] = {"id", "content_type", "size", "content_base64", NULL};
 	static const char *const without[] = {"id", "content_type", "size", NULL};
+	static const char *const shredded[] = {"id", "content_type", "size", "shredded", NULL};
 	const char *id = str(b, "id"), *data = str(b, "content_base64");
 	json_t *r, *match = NULL;
 	char hex[65], digest[65], size_text[32];
 	unsigned char *bin;
 	size_t i, n = 0, dlen;
 
-	if (!(exact_keys(b, with) || exact_keys(b, without)) || !id || !blob_parse_id(id, hex) ||
+	int gone = exact_keys(b, shredded) && json_is_true(json_object_get(b, "shredded"));
+
+	if (!(exact_keys(b, with) || exact_keys(b, without) || gone) || !id ||
+	    !blob_parse_id(id, hex) ||
 	    !json_is_string(json_object_get(b, "content_type")) ||
 	    !json_is_integer(json_object_get(b, "size")))
 		return fail(v, "blob %zu is not shaped as the format says", idx);
@@ -412,6 +423,12 @@ static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t id
 	    strcmp(disclosed(match, "content_type"), str(b, "content_type")) != 0 ||
 	    strcmp(disclosed(match, "size"), size_text) != 0)
 		return fail(v, "blob %s: its type and size differ from its sealed record", id);
+	if (gone) {
+		say(v, "blob %s (%s, %s bytes): shredded under the platform's retention policy "
+		       "(its file destroyed; its digest still binds the records that cite it)", id,
+		    str(b, "content_type"), size_text);
+		return VERIFY_VALID;
+	}
 	if (!data) {
 		say(v, "blob %s (%s, %s bytes): digest only", id, str(b, "content_type"), size_text);
 		return VERIFY_VALID;
@@ -825,6 +842,7 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	json_array_foreach(records, i, x) {
 		int wh = 0, sh = 0;
 
+		v->shredded = 0;
 		r = verify_record(v, x, i, &c, &wh, &sh, hashes[i]);
 		if (r != VERIFY_VALID)
 			goto out;
@@ -841,9 +859,17 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 			have_order |= strcmp(str(x, "type"), "order") == 0;
 			have_payment |= strcmp(str(x, "type"), "payment") == 0;
 		}
-		say(v, "record %s %s: leaf %lld, %d fields disclosed, %d withheld, included in "
-		       "the checkpoint: ok", str(x, "type"), str(x, "id"),
-		    (long long)json_integer_value(json_object_get(x, "leaf_index")), sh, wh);
+		v->shredded_all += v->shredded;
+		if (v->shredded)
+			say(v, "record %s %s: leaf %lld, %d fields disclosed, %d withheld, %d shredded "
+			       "under the platform's retention policy, included in the checkpoint: ok",
+			    str(x, "type"), str(x, "id"),
+			    (long long)json_integer_value(json_object_get(x, "leaf_index")), sh, wh,
+			    v->shredded);
+		else
+			say(v, "record %s %s: leaf %lld, %d fields disclosed, %d withheld, included "
+			       "in the checkpoint: ok", str(x, "type"), str(x, "id"),
+			    (long long)json_integer_value(json_object_get(x, "leaf_index")), sh, wh);
 	}
 	if (!have_order || !have_payment) {
 		r = fail(v, "the bundle names order %s but does not hold its order and payment "
@@ -877,6 +903,10 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	if (masked)
 		say(v, "masked renderings: %d, each standing for a withheld field of a record of "
 		       "the bundle, sealed in its disclosure event", masked);
+	if (v->shredded_all)
+		say(v, "shredded: %d fields of this order's records were shredded under the "
+		       "platform's retention policy: their values and salts are destroyed, their "
+		       "commitments still bind each leaf", v->shredded_all);
 	say(v, "VALID: %zu records of order %s, %d fields disclosed and %d withheld, all bound "
 	       "to the log's signed checkpoint", json_array_size(records), str(b, "order"), shown,
 	    withheld);
@@ -903,7 +933,7 @@ enum verify_result verify_file_in_log(const char *data, size_t len,
 				      const char *entry, size_t entry_len, int have_entry,
 				      struct tlog_log *mirror, FILE *report)
 {
-	struct vctx v = {report, VERIFY_VALID, mirror};
+	struct vctx v = {report, VERIFY_VALID, mirror, 0, 0};
 	enum verify_result r;
 	size_t i = 0;
 

@@ -257,6 +257,10 @@ int res_dispute_list(struct http_req *r, struct err *e);
 int res_dispute_get(struct http_req *r, struct err *e);
 int res_dispute_events(struct http_req *r, struct err *e);
 int res_dispute_assessment(struct http_req *r, struct err *e);
+/* Legal holds (res_legal_holds.c): staff only; retention never shreds a held order. */
+int res_legal_hold_create(struct http_req *r, struct err *e);
+int res_legal_hold_list(struct http_req *r, struct err *e);
+int res_legal_hold_lift(struct http_req *r, struct err *e);
 
 /*
  * Risk (res_risk.c, src/risk/): a merchant's figures, the ranked list,

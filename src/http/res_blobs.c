@@ -87,9 +87,17 @@ int res_blob_content(struct http_req *r, struct err *e)
 	if (rc)
 		return rc;
 	rc = blobstore_get(r->srv->data_dir, hex, &data, &len, e);
-	if (rc == RC_NOTFOUND)
-		rc = err_set(e, RC_IO, NULL, NULL, "blob %s is recorded but its file is missing",
-			     hex);
+	if (rc == RC_NOTFOUND) {
+		int shredded = 0;
+
+		rc = store_blob_shredded(r->srv->st, hex, &shredded, e);
+		if (!rc && shredded)
+			rc = err_set(e, RC_NOTFOUND, "blob_shredded", NULL,
+				     "the blob's file was shredded under the retention policy");
+		else if (!rc)
+			rc = err_set(e, RC_IO, NULL, NULL,
+				     "blob %s is recorded but its file is missing", hex);
+	}
 	if (!rc) {
 		/* the stored type is one of blobstore's fixed set; map it to its static name */
 		rc = http_reply_bytes(r, 200,

@@ -100,6 +100,9 @@ const struct route http_routes[] = {
 	 res_consumer_flag_appeal, 0},
 	{"POST", "/v1/consumers/{id}/flags/{flag}/appeal/decision", STAFF, 0,
 	 res_consumer_flag_decide, 0},
+	{"POST", "/v1/legal_holds", STAFF, 0, res_legal_hold_create, 0},
+	{"GET", "/v1/legal_holds", STAFF, 0, res_legal_hold_list, 0},
+	{"DELETE", "/v1/legal_holds/{id}", STAFF, 0, res_legal_hold_lift, 0},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);

@@ -317,6 +317,26 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'consumer flag events are append-only'); END;"
 	"CREATE TRIGGER consumer_flag_events_no_delete BEFORE DELETE ON consumer_flag_events "
 	"  BEGIN SELECT RAISE(ABORT, 'consumer flag events are append-only'); END;",
+	/*
+	 * 17: retention (src/risk/retention.h): legal holds that keep an
+	 * order from being shredded, and the register of shreddings, one
+	 * sealed row per order, append-only
+	 */
+	"CREATE TABLE legal_holds ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  order_id TEXT NOT NULL REFERENCES orders(id), dispute_id TEXT,"
+	"  authority TEXT NOT NULL, reference TEXT NOT NULL, reason TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	"  lifted_at INTEGER, lifted_by TEXT, lift_reason TEXT);"
+	"CREATE INDEX legal_holds_order ON legal_holds(order_id) WHERE lifted_at IS NULL;"
+	"CREATE TABLE shreddings ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	"  order_id TEXT NOT NULL UNIQUE REFERENCES orders(id),"
+	"  created_at INTEGER NOT NULL, body TEXT NOT NULL);"
+	"CREATE TRIGGER shreddings_no_update BEFORE UPDATE ON shreddings "
+	"  BEGIN SELECT RAISE(ABORT, 'the shredding register is append-only'); END;"
+	"CREATE TRIGGER shreddings_no_delete BEFORE DELETE ON shreddings "
+	"  BEGIN SELECT RAISE(ABORT, 'the shredding register is append-only'); END;",
 };
 
 size_t store_migration_count(void)

@@ -293,7 +293,8 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 /* One stored record as an audit walks it (store_record_each). */
 struct store_record_ref {
 	const char *kind;         /* merchant, listing, order, logistics, message, disclosure_event,
-				     dispute_event, dispute, consumer_flag_event, blob */
+				     dispute_event, dispute, consumer_flag_event, blob,
+				     shredding */
 	const char *id;           /* its id ("sha256:<hex>" for a blob) */
 	int64_t version;          /* listings: the version; else 0 */
 	json_t *body;             /* the stored body; NULL if it is not JSON */
@@ -305,7 +306,8 @@ struct store_record_ref {
 
 /*
  * Call `fn` for every stored record, kind by kind (merchants, listings,
- * orders, logistics events, messages, dispute events, disputes, blobs),
+ * orders, logistics events, messages, dispute events, disputes, blobs,
+ * the shredding register's entries),
  * each kind in the order it was stored; members of `r` live until `fn`
  * returns. Stops at the first non-zero return of `fn`, which is returned.
  */
@@ -956,6 +958,109 @@ int store_proposal_state(struct store *st, const char *merchant_id, const char *
 /* Keep the evidence (JSON text) of the merchant's live `flag`. RC_NOTFOUND if it is not set. */
 int store_merchant_flag_evidence(struct store *st, const char *merchant_id, const char *flag,
 				 const char *evidence, struct err *e) WARN_UNUSED;
+
+/* ---- retention: legal holds and the shredding register (store_retention.c) ---- */
+
+/* A new legal hold. */
+struct store_legal_hold_row {
+	const char *id;            /* "lgh_…" */
+	const char *order_id;      /* the order it holds */
+	const char *dispute_id;    /* the dispute named, or NULL (the hold is then the order's) */
+	const char *authority;     /* court, regulator, … */
+	const char *reference;     /* the authority's case or document number */
+	const char *reason;        /* why, in words */
+	const char *created_by;    /* the staff principal's key_/tok_ id */
+	int64_t created_at;        /* ms */
+};
+
+int store_legal_hold_insert(struct store *st, const struct store_legal_hold_row *row,
+			    struct err *e) WARN_UNUSED;
+/*
+ * A hold as served: {"object":"legal_hold","id","order","dispute","authority",
+ * "reference","reason","created_by","created_at","lifted_at","lifted_by",
+ * "lift_reason"} with times in ms (the caller formats them). RC_NOTFOUND if none.
+ */
+int store_legal_hold_get(struct store *st, const char *id, json_t **out,
+			 struct err *e) WARN_UNUSED;
+/*
+ * Holds, oldest first, paginated like store_list; `order_id` (may be NULL)
+ * narrows to one order, `active` to holds not lifted.
+ */
+int store_legal_hold_list(struct store *st, const char *order_id, int active, int64_t after,
+			  int limit, json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
+/* Lift a hold. RC_NOTFOUND if none, RC_CONFLICT (code "hold_lifted") if lifted already. */
+int store_legal_hold_lift(struct store *st, const char *id, const char *by, const char *reason,
+			  int64_t now, struct err *e) WARN_UNUSED;
+/* Whether an order is under a hold not lifted (its own or one of its disputes'). */
+int store_order_held(struct store *st, const char *order_id, int *held,
+		     struct err *e) WARN_UNUSED;
+
+/*
+ * Up to `limit` orders not yet shredded whose last activity (the latest
+ * created_at among the order, its logistics events, messages, disputes'
+ * events and updates, disclosures and their events) is before `cutoff`,
+ * after row `after`, by row: ids into ids[0..*n), their last activity into
+ * last[0..*n) (may be NULL); *next is the row to continue after, 0 at the end.
+ */
+int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
+			char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next,
+			struct err *e) WARN_UNUSED;
+
+/*
+ * Replace the body of a record of kind `kind` ("order", "logistics",
+ * "message", "dispute_event", "disclosure_event", "dispute", "disclosure",
+ * "consumer") with its shredded body. RC_NOTFOUND if there is none.
+ */
+int store_body_shred(struct store *st, const char *kind, const char *id, json_t *body,
+		     struct err *e) WARN_UNUSED;
+/* Replace a seal's salts (JSON object text): the shredded fields' salts are gone. */
+int store_seal_salts_shred(struct store *st, int64_t seq, const char *salts,
+			   struct err *e) WARN_UNUSED;
+/* How many of the consumer's orders are not shredded. */
+int store_consumer_live_orders(struct store *st, const char *consumer_id, int64_t *n,
+			       struct err *e) WARN_UNUSED;
+/*
+ * Whether any record outside the shredded orders (and `order_id`, being
+ * shredded now) cites the blob: a merchant, a listing, or a message or
+ * dispute of an order not shredded.
+ */
+int store_blob_cited_elsewhere(struct store *st, const char *digest_hex, const char *order_id,
+			       int *yes, struct err *e) WARN_UNUSED;
+/*
+ * Forget the copies of a shredded order's text kept outside its records:
+ * stored idempotent replies and webhook events (with their deliveries)
+ * whose text holds `needle` (an order's or a dispute's id).
+ */
+int store_purge_mentions(struct store *st, const char *needle, struct err *e) WARN_UNUSED;
+
+/* Append a shredding to the register (append-only: the schema refuses changes). */
+int store_shredding_insert(struct store *st, const char *id, const char *order_id,
+			   int64_t created_at, json_t *body, struct err *e) WARN_UNUSED;
+/* Whether the register lists the blob's file (hex digest) as shredded. */
+int store_blob_shredded(struct store *st, const char *digest_hex, int *yes,
+			struct err *e) WARN_UNUSED;
+/* The shredding of an order, if it was shredded: *body new, or NULL when it was not. */
+int store_shredding_of_order(struct store *st, const char *order_id, json_t **body,
+			     struct err *e) WARN_UNUSED;
+/* One shredding's body by id. RC_NOTFOUND if none. */
+int store_shredding_get(struct store *st, const char *id, json_t **body,
+			struct err *e) WARN_UNUSED;
+/* Call `fn` with every shredding's body, oldest first; a non-zero return stops and is returned. */
+int store_shredding_each(struct store *st, int (*fn)(void *ctx, json_t *body), void *ctx,
+			 struct err *e) WARN_UNUSED;
+
+/*
+ * Shred at the storage level: with `on`, SQLite overwrites deleted and
+ * replaced content with zeros (secure_delete). Call outside a transaction.
+ */
+int store_secure_delete(struct store *st, int on, struct err *e) WARN_UNUSED;
+/*
+ * Leave no old page anywhere in the database's files: checkpoint the WAL
+ * into the database and truncate it, rebuild the database without free
+ * pages (VACUUM), and checkpoint and truncate again. Call outside a
+ * transaction, with no other connection writing.
+ */
+int store_compact(struct store *st, struct err *e) WARN_UNUSED;
 
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;

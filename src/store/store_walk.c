@@ -40,6 +40,8 @@ static const struct walk_query {
 		 "'content_type', content_type, 'size', size, 'created_at', created_at) "
 		 "FROM blobs ORDER BY digest",
 	 {NULL}},
+	{"shredding", "SELECT id, 0, body, order_id FROM shreddings ORDER BY seq",
+	 {"order_id", NULL}},
 };
 
 /* An order's item rows: [{"listing_id", "listing_version"}] in index order. */
