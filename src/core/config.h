@@ -16,6 +16,8 @@
 /* Defaults of the optional language model (etc/disputed.conf, [llm]). */
 #define CONFIG_DEFAULT_LLM_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_LLM_MAX_TOKENS 400
+/* Days after which a merchant's identity is due to be verified again (E-Commerce Law art. 27). */
+#define CONFIG_DEFAULT_MERCHANT_REVERIFY_DAYS 365
 
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
@@ -45,6 +47,8 @@ struct config {
 	int llm_timeout_ms;       /* whole request to the language model, ms */
 	int llm_max_tokens;       /* most tokens of an answer */
 	double llm_temperature;   /* sampling temperature, 0 to 2 */
+	int merchant_reverify_days; /* [merchants] reverify_days: a merchant's identity is due
+				       to be verified again this many days after the last time */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -52,7 +56,7 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log], [cases], [witness], [webhook], [llm]; see etc/disputed.conf). Booleans are
+ * [log], [cases], [witness], [webhook], [llm], [merchants]; see etc/disputed.conf). Booleans are
  * true/false, yes/no, on/off or 1/0. A missing file is an error only
  * if `must_exist`. Unknown keys and bad values are errors naming the key.
  * The witness settings are lists separated by ';' (GLib's list syntax).
@@ -68,8 +72,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * DISPUTED_LOG_BATCH_MAX, DISPUTED_LOG_BATCH_MS, DISPUTED_WITNESS_URL,
  * DISPUTED_WITNESS_VKEY, DISPUTED_WEBHOOK_ALLOW_PRIVATE, DISPUTED_RULES,
  * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,
- * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS
- * and DISPUTED_LLM_TEMPERATURE; then check that the witness URLs and keys
+ * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS,
+ * DISPUTED_LLM_TEMPERATURE and DISPUTED_MERCHANTS_REVERIFY_DAYS; then check that the witness URLs and keys
  * pair up (call it after config_load_file). A variable set to the empty
  * string counts as set: DISPUTED_LLM_URL= turns the language model off.
  */

@@ -244,6 +244,17 @@ static const char *const migrations[] = {
 	"  dispute_id TEXT PRIMARY KEY REFERENCES disputes(id), queued_at INTEGER NOT NULL"
 	") WITHOUT ROWID;"
 	"CREATE INDEX assess_queue_age ON assess_queue(queued_at);",
+	/*
+	 * 18: merchants' identities kept current (E-Commerce Law art. 27):
+	 * each superseded version kept whole beside the current one in
+	 * `merchants`, and when the platform last verified each merchant
+	 * (NULL for merchants recorded before: their created_at stands in)
+	 */
+	"CREATE TABLE merchant_versions ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL REFERENCES merchants(id),"
+	"  version INTEGER NOT NULL, superseded_at INTEGER NOT NULL, body TEXT NOT NULL,"
+	"  UNIQUE (id, version));"
+	"ALTER TABLE merchants ADD COLUMN verified_at INTEGER;",
 };
 
 size_t store_migration_count(void)
