@@ -148,14 +148,31 @@ class MerchantVersionTest(DisputeCase):
         self.assertEqual(cur["contact"]["phone"], "+86 592 6666 0000")
         self.assertEqual(cur["leaf_hash"],
                          self.req("GET", "/v1/merchants/" + m["id"]).body["sealed"]["leaf_hash"])
+        dsc = r.body["id"]
         # the package's evidence keeps the identity of the order's time, and verifies
-        r = self.req("GET", "/v1/disclosures/%s/package" % r.body["id"], token=shop.consumer,
+        r = self.req("GET", "/v1/disclosures/%s/package" % dsc, token=shop.consumer,
                      raw_reply=True)
         self.assertEqual(r.status, 200, r.body)
         rec = fields(self.merchant_record(r.body))
         self.assertEqual(rec["registered_address"], m["registered_address"])
         res = self.verify(r.body)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        # the PDF's cover says both: the table of the order's time, the address of today
+        r = self.req("GET", "/v1/disclosures/%s/package?format=pdf" % dsc, token=shop.consumer,
+                     raw_reply=True)
+        self.assertEqual(r.status, 200, r.body)
+        with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as f:
+            f.write(r.body)
+            path = f.name
+        try:
+            text = subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True,
+                                  stdout=subprocess.PIPE, timeout=60).stdout.decode()
+        finally:
+            os.unlink(path)
+        text = re.sub(r"\s+", "", text)
+        self.assertIn("经营者身份信息已更新（第2版", text)
+        self.assertIn(re.sub(r"\s+", "", NEW_ADDRESS), text)
+        self.assertIn(re.sub(r"\s+", "", m["registered_address"]), text)
         # and the consumer reads the current identity on the merchant itself
         r = self.req("GET", "/v1/merchants/" + m["id"], token=shop.consumer)
         self.assertEqual(r.body["registered_address"], NEW_ADDRESS)
