@@ -129,6 +129,20 @@ static void freeze_one(struct cases *c, json_t *set, const char *kind, const cha
 	err_clear(e);
 }
 
+/*
+ * The merchant's identity as the order links it (the version in force when
+ * it was placed), named by its version in the set whichever it is.
+ */
+static void freeze_merchant(struct cases *c, json_t *set, json_t *order, struct err *e)
+{
+	int64_t ver = store_order_merchant_version(order);
+	size_t n = json_array_size(set);
+
+	freeze_one(c, set, "merchant", str(order, "merchant"), store_merchant_seal_version(ver), e);
+	if (json_array_size(set) > n)
+		json_object_set_new(json_array_get(set, n), "version", json_integer(ver));
+}
+
 /* What freezing a list of the order's records needs. */
 struct freezer {
 	struct cases *c;
@@ -163,7 +177,7 @@ static int freeze_evidence(struct cases *c, json_t *order, json_t **set, struct 
 	int rc;
 
 	*set = json_array();
-	freeze_one(c, *set, "merchant", str(order, "merchant"), 0, e);
+	freeze_merchant(c, *set, order, e);
 	json_array_foreach(json_object_get(order, "items"), i, it)
 		freeze_one(c, *set, "listing", str(it, "listing"),
 			   json_integer_value(json_object_get(it, "listing_version")), e);

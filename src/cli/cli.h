@@ -19,6 +19,8 @@ int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+/* `disputed report merchant_verification` (argv[1] is the report's name). */
+int cmd_report_verification(int argc, char **argv);
 int cmd_witness(int argc, char **argv);
 int cmd_llm(int argc, char **argv);
 int cmd_image(int argc, char **argv);

@@ -31,7 +31,9 @@ static void report_usage(FILE *f)
 		"  --as-of TIME     judge open duties as of TIME (default: now); a duty\n"
 		"                   still unmet past its deadline at TIME counts as breached\n\n"
 		"Exit status: 0 on success, 1 if the report could not be made, 2 for a\n"
-		"usage error.\n");
+		"usage error.\n\n"
+		"disputed report merchant_verification --help: the merchants due to be\n"
+		"verified again.\n");
 }
 
 /* Parse the time option `name`; 0 on success, else prints why. */
@@ -93,6 +95,8 @@ int cmd_report(int argc, char **argv)
 		report_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "merchant_verification") == 0)
+		return cmd_report_verification(argc, argv);
 	if (strcmp(argv[1], "compliance") != 0) {
 		fprintf(stderr, "disputed: unknown report '%s'\n\n", argv[1]);
 		report_usage(stderr);

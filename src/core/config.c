@@ -28,6 +28,7 @@ void config_defaults(struct config *c)
 	c->llm_max_tokens = CONFIG_DEFAULT_LLM_MAX_TOKENS;
 	c->llm_temperature = 0;
 	c->retention_years = 3;
+	c->merchant_reverify_days = CONFIG_DEFAULT_MERCHANT_REVERIFY_DAYS;
 }
 
 /*
@@ -160,6 +161,13 @@ static int config_set(struct config *c, const char *group, const char *key, cons
 
 	if (strcmp(group, "llm") == 0)
 		return config_set_llm(c, key, val, name, e);
+	if (strcmp(group, "merchants") == 0 && strcmp(key, "reverify_days") == 0) {
+		if (num_parse_i64(val, 1, 3650, &n))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be an integer from 1 to 3650", name);
+		c->merchant_reverify_days = (int)n;
+		return RC_OK;
+	}
 	if (strcmp(key, "listen") == 0) {
 		char addr[128];
 		int port;
@@ -305,6 +313,7 @@ static const struct {
 	{"llm", "max_tokens", "DISPUTED_LLM_MAX_TOKENS"},
 	{"llm", "temperature", "DISPUTED_LLM_TEMPERATURE"},
 	{"retention", "years", "DISPUTED_RETENTION_YEARS"},
+	{"merchants", "reverify_days", "DISPUTED_MERCHANTS_REVERIFY_DAYS"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

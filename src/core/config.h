@@ -16,6 +16,8 @@
 /* Defaults of the optional language model (etc/disputed.conf, [llm]). */
 #define CONFIG_DEFAULT_LLM_TIMEOUT_MS 10000
 #define CONFIG_DEFAULT_LLM_MAX_TOKENS 400
+/* Days after which a merchant's identity is due to be verified again (E-Commerce Law art. 27). */
+#define CONFIG_DEFAULT_MERCHANT_REVERIFY_DAYS 365
 
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
@@ -47,6 +49,8 @@ struct config {
 	double llm_temperature;   /* sampling temperature, 0 to 2 */
 	int retention_years;      /* personal data kept this many years after an order's last
 				   * activity (3 to 100; E-Commerce Law art. 31: at least 3) */
+	int merchant_reverify_days; /* [merchants] reverify_days: a merchant's identity is due
+				       to be verified again this many days after the last time */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -54,7 +58,8 @@ void config_defaults(struct config *c);
 
 /*
  * Read settings from the key file at `path` (sections [server], [store],
- * [log], [cases], [witness], [webhook], [llm], [retention]; see etc/disputed.conf). Booleans are
+ * [log], [cases], [witness], [webhook], [llm], [retention], [merchants]; see
+ * etc/disputed.conf). Booleans are
  * true/false, yes/no, on/off or 1/0. A missing file is an error only
  * if `must_exist`. Unknown keys and bad values are errors naming the key.
  * The witness settings are lists separated by ';' (GLib's list syntax).
@@ -71,7 +76,8 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * DISPUTED_WITNESS_VKEY, DISPUTED_WEBHOOK_ALLOW_PRIVATE, DISPUTED_RULES,
  * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,
  * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS,
- * DISPUTED_LLM_TEMPERATURE and DISPUTED_RETENTION_YEARS; then check that the witness URLs and keys
+ * DISPUTED_LLM_TEMPERATURE, DISPUTED_RETENTION_YEARS and
+ * DISPUTED_MERCHANTS_REVERIFY_DAYS; then check that the witness URLs and keys
  * pair up (call it after config_load_file). A variable set to the empty
  * string counts as set: DISPUTED_LLM_URL= turns the language model off.
  */

@@ -260,9 +260,55 @@ static json_t *disclosure_json(const char *id, json_t *order, json_t *dispute,
 }
 
 /*
+ * The merchant's identity as it stands now, when it changed since the
+ * order (whose records, and so the package's bundle, keep the version of
+ * the order's time): the release carries the current version's name,
+ * registered address, contact and verification, with its leaf, as
+ * rel's "merchant_current", so that a consumer who sues has the address
+ * that holds today (CPL art. 44) beside the one the evidence froze.
+ */
+static int identity_current(struct disclose_ctx *c, json_t *d, json_t *rel, struct err *e)
+{
+	json_t *order = NULL, *cur = NULL;
+	struct store_seal s;
+	int64_t then, now;
+	int rc = store_get(c->st, STORE_ORDER, str(d, "order"), &order, e);
+
+	if (!rc)
+		rc = store_get(c->st, STORE_MERCHANT, str(d, "merchant"), &cur, e);
+	if (rc)
+		goto out;
+	then = store_order_merchant_version(order);
+	now = store_merchant_version_of(cur);
+	if (now == then)
+		goto out;
+	rc = store_seal_get(c->st, "merchant", str(cur, "id"), store_merchant_seal_version(now),
+			    &s, e);
+	if (rc)
+		goto out;
+	json_object_set_new(rel, "merchant_current",
+			    json_pack("{s:I, s:I, s:O, s:O, s:O, s:O, s:s}", "version",
+				      (json_int_t)now, "order_version", (json_int_t)then,
+				      "legal_name", json_object_get(cur, "legal_name"),
+				      "registered_address",
+				      json_object_get(cur, "registered_address"), "contact",
+				      json_object_get(cur, "contact"), "verified_at",
+				      json_object_get(cur, "verified_at") ? json_object_get(cur, "verified_at")
+									 : json_null(),
+				      "leaf_hash", s.leaf_hash));
+	store_seal_release(&s);
+out:
+	json_decref(order);
+	json_decref(cur);
+	return rc;
+}
+
+/*
  * A release of the merchant's identity about a merchant whose identity the
  * platform cannot give says so plainly, in the sealed release: CPL art. 44
- * then makes the platform pay first (rel's "platform_liable").
+ * then makes the platform pay first (rel's "platform_liable"). A merchant
+ * whose identity changed since the order is shown as it is now too
+ * (identity_current).
  */
 static int identity_note(struct disclose_ctx *c, json_t *d, json_t *scope, json_t *rel,
 			 struct err *e)
@@ -281,6 +327,8 @@ static int identity_note(struct disclose_ctx *c, json_t *d, json_t *scope, json_
 	if (!rc && json_is_object(liable))
 		json_object_set(rel, "platform_liable", liable);
 	json_decref(liable);
+	if (!rc)
+		rc = identity_current(c, d, rel, e);
 	return rc;
 }
 
@@ -564,7 +612,10 @@ static int package_load(struct disclose_ctx *c, json_t *d, struct disclose_packa
 	pkg->disclosure = d;
 	rc = store_get(c->st, STORE_ORDER, str(d, "order"), &pkg->order, e);
 	if (!rc)
-		rc = store_get(c->st, STORE_MERCHANT, str(d, "merchant"), &pkg->merchant, e);
+		/* the identity the package's bundle holds: the version the order links */
+		rc = store_merchant_version(c->st, str(d, "merchant"),
+					    store_order_merchant_version(pkg->order), &pkg->merchant,
+					    e);
 	if (rc)
 		return rc;
 	disclose_parties_of(pkg->order, pkg->merchant, &pkg->parties);

@@ -166,8 +166,9 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 	rc = store_get(st, STORE_ORDER, order_ref, &order, e);
 	if (rc)
 		return rc;
-	rc = store_get(st, STORE_MERCHANT,
-		       json_string_value(json_object_get(order, "merchant")), &m, e);
+	/* the merchant's identity as the order's leaf links it: the version of the order's time */
+	rc = store_merchant_version(st, json_string_value(json_object_get(order, "merchant")),
+				    store_order_merchant_version(order), &m, e);
 	if (rc)
 		goto out;
 	note_blob(c, json_object_get(m, "licence_image"));
@@ -224,6 +225,9 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 		int64_t ver = strcmp(x->kind, "listing") == 0
 				      ? json_integer_value(json_object_get(x->body, "version"))
 				      : 0;
+
+		if (strcmp(x->kind, "merchant") == 0)
+			ver = store_merchant_seal_version(store_merchant_version_of(x->body));
 
 		if (x->seal.leaf)
 			rc = RC_OK;   /* a link of the chain: read with its seal */

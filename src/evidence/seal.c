@@ -59,6 +59,7 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 	if (!p->blobs)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	if (strcmp(kind, "merchant") == 0) {
+		p->version = store_merchant_seal_version(store_merchant_version_of(body));
 		v = json_object_get(body, "licence_image");
 		if (json_is_string(v))
 			json_array_append(p->blobs, v);
@@ -183,7 +184,10 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 		h->links = json_array();
 		if (!h->links)
 			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		rc = link_to(st, "merchant", str(body, "merchant"), 0, h->links, e);
+		/* the merchant's version when the order was placed (1 for orders from before versions) */
+		rc = link_to(st, "merchant", str(body, "merchant"),
+			     store_merchant_seal_version(store_order_merchant_version(body)),
+			     h->links, e);
 		json_array_foreach(json_object_get(body, "items"), i, it) {
 			if (rc)
 				break;
@@ -615,7 +619,8 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 
 	*body = NULL;
 	if (strcmp(s->kind, "merchant") == 0)
-		return store_get(st, STORE_MERCHANT, s->record_id, body, e);
+		return store_merchant_version(st, s->record_id, s->version ? s->version : 1, body,
+					      e);
 	if (strcmp(s->kind, "listing") == 0)
 		return store_listing_version(st, s->record_id, s->version, body, e);
 	if (strcmp(s->kind, "order") == 0 || strcmp(s->kind, "payment") == 0)
@@ -757,7 +762,8 @@ int seal_annotate(struct store *st, json_t *obj, struct err *e)
 	if (!object || !id)
 		return RC_OK;
 	if (strcmp(object, "merchant") == 0)
-		return annotate_one(st, obj, "merchant", id, 0, e);
+		return annotate_one(st, obj, "merchant", id,
+				    store_merchant_seal_version(store_merchant_version_of(obj)), e);
 	if (strcmp(object, "listing") == 0)
 		return annotate_one(st, obj, "listing", id,
 				    json_integer_value(json_object_get(obj, "version")), e);

@@ -18,7 +18,9 @@
  * left pending by a crash, or by an import while a server held the log,
  * are integrated by seal_pending.
  *
- * Leaf kinds: merchant, listing (one per version), order, payment (the
+ * Leaf kinds: merchant (one per version of its identity: version 1 sealed
+ * as version 0, later ones as their number, store_merchant_seal_version),
+ * listing (one per version), order, payment (the
  * order's payment, id = the order's id), logistics, message, dispute_event,
  * blob, ledger_entry (funds.h; outside every order's chain), consumer_flag_event
  * (risk/consumer.h; outside every chain).
@@ -27,14 +29,15 @@
  * dispute_event) form a chain (leaf.h): seal_record puts each after the
  * order's current head, inside the caller's transaction, so the store's
  * one writer at a time keeps each chain a line; the order's leaf links the
- * leaves of its merchant and listing versions, which must be sealed first.
+ * leaves of its merchant and listing versions (the order's merchant_version,
+ * 1 when it names none), which must be sealed first.
  */
 
 /* The parts of a stored record that its leaf commits to. */
 struct seal_parts {
 	const char *kind;    /* leaf type */
 	const char *id;      /* record id (borrowed from the body) */
-	int64_t version;     /* listings: version; else 0 */
+	int64_t version;     /* listings: version; merchants: store_merchant_seal_version; else 0 */
 	int64_t time_ms;     /* the record's created_at */
 	json_t *fields;      /* name → string value (owned) */
 	json_t *blobs;       /* array of "sha256:…" (owned) */

@@ -265,6 +265,38 @@ static void cover_of(json_t *d, struct pdf_cover *cv, char *requester, size_t rl
 	cv->merchant_identity_note = str(json_object_get(rel, "platform_liable"), "text");
 }
 
+/*
+ * The cover's note when the merchant's identity changed since the order
+ * (the release's merchant_current): the evidence keeps the order's version,
+ * the note gives the address that holds now. Into `note`; the platform's
+ * liability, when there is one, stays the note.
+ */
+static void current_identity_note(json_t *d, struct pdf_cover *cv, char *note, size_t len)
+{
+	json_t *cur = json_object_get(json_object_get(d, "released"), "merchant_current");
+
+	if (!json_is_object(cur) || cv->merchant_identity_note)
+		return;
+	snprintf(note, len,
+		 "经营者身份信息已更新（第%lld版，核验于%s）：现注册地址 %s，联系电话 %s。"
+		 "下表为订单时的第%lld版。 The merchant's identity has changed since the order "
+		 "(version %lld, verified %s): registered address now %s, phone %s. The table "
+		 "shows version %lld, of the order's time.",
+		 (long long)json_integer_value(json_object_get(cur, "version")),
+		 str(cur, "verified_at") ? str(cur, "verified_at") : "—",
+		 str(cur, "registered_address") ? str(cur, "registered_address") : "—",
+		 str(json_object_get(cur, "contact"), "phone")
+			 ? str(json_object_get(cur, "contact"), "phone") : "—",
+		 (long long)json_integer_value(json_object_get(cur, "order_version")),
+		 (long long)json_integer_value(json_object_get(cur, "version")),
+		 str(cur, "verified_at") ? str(cur, "verified_at") : "—",
+		 str(cur, "registered_address") ? str(cur, "registered_address") : "—",
+		 str(json_object_get(cur, "contact"), "phone")
+			 ? str(json_object_get(cur, "contact"), "phone") : "—",
+		 (long long)json_integer_value(json_object_get(cur, "order_version")));
+	cv->merchant_identity_note = note;
+}
+
 static int spool_sink(void *arg, const unsigned char *data, size_t len)
 {
 	return spool_write(arg, data, len);
@@ -296,7 +328,7 @@ static void free_spool(void *cls)
 static int package_pdf(struct http_req *r, struct disclose_package *pkg, struct err *e)
 {
 	json_t *d = pkg->disclosure;
-	char requester[300], scope[200];
+	char requester[300], scope[200], note[4096];
 	struct bundle_opts o;
 	struct pdf_cover cv;
 	struct buf text;
@@ -318,6 +350,7 @@ static int package_pdf(struct http_req *r, struct disclose_package *pkg, struct 
 	}
 	if (!rc) {
 		cover_of(d, &cv, requester, sizeof(requester), scope, sizeof(scope));
+		current_identity_note(d, &cv, note, sizeof(note));
 		rc = pdf_render_package_to(bundle, &cv, r->srv->data_dir, spool_sink, pdf, e);
 	}
 	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)

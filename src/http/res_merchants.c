@@ -2,6 +2,7 @@
 #include "http/http_int.h"
 
 #include "core/jsonx.h"
+#include "core/num.h"
 #include "ingest/ingest.h"
 
 int res_merchant_create(struct http_req *r, struct err *e)
@@ -58,6 +59,66 @@ int res_merchant_get(struct http_req *r, struct err *e)
 	if (!rc)
 		rc = http_view_merchant(r, m, &v, e);
 	json_decref(m);
+	if (rc)
+		return rc;
+	return http_reply_json(r, 200, v);
+}
+
+/*
+ * PATCH /v1/merchants/{id}: a new version of the merchant's identity
+ * (ingest_merchant_update), sealed; the reply is the new version.
+ */
+int res_merchant_update(struct http_req *r, struct err *e)
+{
+	struct ingest_ctx c = {.st = r->srv->st, .data_dir = r->srv->data_dir, .now = r->now};
+	json_t *cur = NULL, *in = NULL, *m = NULL, *v = NULL;
+	int rc = store_get(r->srv->st, STORE_MERCHANT, r->params[0], &cur, e);
+
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such merchant");
+	if (!rc)
+		rc = http_body_json(r, &in, e);
+	if (!rc)
+		rc = ingest_merchant_update(&c, cur, in, &m, e);
+	if (!rc)
+		http_keep_seals(r, c.seals, c.nseals);
+	if (!rc)
+		rc = http_view_merchant(r, m, &v, e);
+	if (!rc)
+		rc = http_reply_json(r, 200, v);
+	json_decref(cur);
+	json_decref(in);
+	json_decref(m);
+	return rc;
+}
+
+/* GET /v1/merchants/{id}/versions/{version}: any version, seen as the merchant is. */
+int res_merchant_version(struct http_req *r, struct err *e)
+{
+	json_t *m = NULL, *mv = NULL, *v = NULL;
+	int64_t version;
+	int rc = store_get(r->srv->st, STORE_MERCHANT, r->params[0], &m, e);
+
+	if (rc == RC_NOTFOUND || num_parse_i64(r->params[1], 1, INT32_MAX, &version)) {
+		json_decref(m);
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such merchant version");
+	}
+	if (rc)
+		return rc;
+	/* who may see the merchant may see its versions; others learn nothing of them */
+	rc = http_view_merchant(r, m, &v, e);
+	json_decref(v);
+	v = NULL;
+	if (!rc) {
+		rc = store_merchant_version(r->srv->st, json_string_value(json_object_get(m, "id")),
+					    version, &mv, e);
+		if (rc == RC_NOTFOUND)
+			rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no such merchant version");
+	}
+	json_decref(m);
+	if (!rc)
+		rc = http_view_merchant(r, mv, &v, e);
+	json_decref(mv);
 	if (rc)
 		return rc;
 	return http_reply_json(r, 200, v);

@@ -3,6 +3,7 @@
 
 #include "core/timeutil.h"
 #include "report/compliance.h"
+#include "report/verification.h"
 
 /* A required RFC 3339 query parameter, as ms. */
 static int query_time(struct http_req *r, const char *name, int64_t *ms, struct err *e)
@@ -33,6 +34,31 @@ int res_report_compliance(struct http_req *r, struct err *e)
 	rc = report_compliance(r->srv->st, from, to, r->now, &report, e);
 	if (rc)
 		return rc;
+	r->verbatim = 1;
+	return http_reply_json(r, 200, report);
+}
+
+/*
+ * GET /v1/reports/merchant_verification: the merchants whose identity is
+ * due to be verified again ([merchants] reverify_days), a page at a time.
+ */
+int res_report_merchant_verification(struct http_req *r, struct err *e)
+{
+	json_t *report = NULL, *page;
+	int64_t after = 0, next = 0;
+	int limit = 0;
+	int rc = http_page(r, &limit, &after, e);
+
+	if (!rc)
+		rc = report_merchant_verification(r->srv->st, r->now,
+						  r->srv->cfg->merchant_reverify_days, after, limit,
+						  &report, &next, e);
+	if (rc)
+		return rc;
+	/* the cursor as every list encodes it */
+	page = http_list(json_array(), next);
+	json_object_set(report, "next_cursor", json_object_get(page, "next_cursor"));
+	json_decref(page);
 	r->verbatim = 1;
 	return http_reply_json(r, 200, report);
 }

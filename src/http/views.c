@@ -33,6 +33,9 @@ int http_may_see(struct http_req *r, enum disclose_kind kind, json_t *record, st
 
 int http_view_merchant(struct http_req *r, json_t *m, json_t **out, struct err *e)
 {
+	/* a merchant recorded before merchants had versions is at its first */
+	if (!json_object_get(m, "version"))
+		json_object_set_new(m, "version", json_integer(1));
 	/* the platform's own flags on the merchant, for the roles the table shows them to */
 	if (disclose_rule_of(DISCLOSE_MERCHANT, r->who.role, "flags").action == DISCLOSE_SHOW) {
 		json_t *flags = NULL, *f;

@@ -188,24 +188,29 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
+/* The identity fields a merchant's version holds, as the API names them. */
+#define MERCHANT_IDENTITY_FIELDS "kind", "legal_name", "uscc", "id_number", \
+	"registered_address", "contact", "licence_image"
+
+/*
+ * A merchant's version `version` of id `id` from `in` (its whole identity,
+ * checked as ingest_merchant says), recorded now and verified at
+ * `verified_at` (ms): *body a new object, *licence its licence blob id or
+ * NULL (borrowed from `in`).
+ */
+static int merchant_body(struct ingest_ctx *c, json_t *in, const char *id, int64_t version,
+			 int64_t verified_at, json_t **body, const char **licence, struct err *e)
 {
-	static const char *const fields[] = {"external_id", "kind", "legal_name", "uscc",
-					     "id_number", "registered_address", "contact",
-					     "licence_image", NULL};
 	static const char *const contact_fields[] = {"phone", "email", NULL};
 	static const char *const kinds[] = {"company", "individual", NULL};
 	const char *ext = NULL, *kind = NULL, *name = NULL, *uscc = NULL, *idn = NULL;
-	const char *addr = NULL, *phone = NULL, *email = NULL, *licence = NULL;
-	json_t *contact = NULL, *body = NULL;
-	char id[ID_MAX], hex[65], ts[TIME_TEXT_MAX];
-	struct store_row row;
+	const char *addr = NULL, *phone = NULL, *email = NULL;
+	json_t *contact = NULL, *b;
+	char hex[65], ts[TIME_TEXT_MAX];
 	int rc;
 
-	c->nseals = 0;
-
-	*out = NULL;
-	TRY(jx_only(in, fields, "", e));
+	*body = NULL;
+	*licence = NULL;
 	TRY(check_external_id(in, "external_id", 0, &ext, e));
 	TRY(jx_enum(in, "kind", "kind", 1, kinds, &kind, e));
 	TRY(jx_str(in, "legal_name", "legal_name", 1, 200, &name, e));
@@ -246,45 +251,190 @@ int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *
 	if (jx_has(in, "licence_image")) {
 		TRY(check_blob_ref(c->st, NULL, json_object_get(in, "licence_image"), "licence_image",
 				   hex, e));
-		licence = json_string_value(json_object_get(in, "licence_image"));
+		*licence = json_string_value(json_object_get(in, "licence_image"));
 	}
 
-	id_new(id, "mer");
 	time_format(c->now, ts);
-	body = json_pack("{s:s, s:s, s:o, s:s, s:s}", "object", "merchant", "id", id,
-			 "external_id", str_or_null(ext), "kind", kind, "legal_name", name);
-	if (!body)
+	b = json_pack("{s:s, s:s, s:I, s:o, s:s, s:s}", "object", "merchant", "id", id,
+		      "version", (json_int_t)version, "external_id", str_or_null(ext), "kind",
+		      kind, "legal_name", name);
+	if (!b)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	if (uscc)
-		json_object_set_new(body, "uscc", json_string(uscc));
+		json_object_set_new(b, "uscc", json_string(uscc));
 	if (idn) {
 		char upper[19];
 
 		memcpy(upper, idn, 19);
 		if (upper[17] == 'x')
 			upper[17] = 'X';
-		json_object_set_new(body, "id_number", json_string(upper));
+		json_object_set_new(b, "id_number", json_string(upper));
 	}
-	json_object_set_new(body, "registered_address", json_string(addr));
-	json_object_set_new(body, "contact", json_pack("{s:s, s:o}", "phone", phone,
-						       "email", str_or_null(email)));
-	json_object_set_new(body, "licence_image", str_or_null(licence));
-	json_object_set_new(body, "identity_complete",
-			    json_boolean(email != NULL && licence != NULL));
-	json_object_set_new(body, "created_at", json_string(ts));
+	json_object_set_new(b, "registered_address", json_string(addr));
+	json_object_set_new(b, "contact", json_pack("{s:s, s:o}", "phone", phone,
+						    "email", str_or_null(email)));
+	json_object_set_new(b, "licence_image", str_or_null(*licence));
+	json_object_set_new(b, "identity_complete",
+			    json_boolean(email != NULL && *licence != NULL));
+	json_object_set_new(b, "verified_at", jx_time_json(verified_at));
+	json_object_set_new(b, "created_at", json_string(ts));
+	*body = b;
+out:
+	return rc;
+}
+
+/* in["verified_at"]: when the platform checked the identity; not after now nor before `floor`. */
+static int check_verified_at(struct ingest_ctx *c, json_t *in, int64_t floor, int64_t *ms,
+			     struct err *e)
+{
+	int rc = jx_time(in, "verified_at", "verified_at", 0, ms, e);
+
+	if (rc)
+		return rc;
+	if (*ms > c->now)
+		return err_set(e, RC_INVAL, "invalid_value", "verified_at",
+			       "verified_at must not be in the future");
+	if (*ms < floor)
+		return err_set(e, RC_INVAL, "invalid_value", "verified_at",
+			       "verified_at must not be earlier than the merchant's last "
+			       "verification");
+	return RC_OK;
+}
+
+/* Store a merchant version's blob reference and seal it. */
+static int merchant_sealed(struct ingest_ctx *c, json_t *body, const char *licence,
+			   struct err *e)
+{
+	const char *id = json_string_value(json_object_get(body, "id"));
+	char hex[65];
+	int rc = RC_OK;
+
+	if (licence && blob_parse_id(licence, hex))
+		rc = store_blob_ref(c->st, hex, STORE_MERCHANT, id, e);
+	if (!rc)
+		rc = seal(c, "merchant", body, e);
+	return rc;
+}
+
+int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
+{
+	static const char *const fields[] = {"external_id", MERCHANT_IDENTITY_FIELDS,
+					     "verified_at", NULL};
+	const char *licence = NULL;
+	json_t *body = NULL;
+	char id[ID_MAX];
+	int64_t verified_at = c->now;
+	struct store_row row;
+	int rc;
+
+	c->nseals = 0;
+
+	*out = NULL;
+	TRY(jx_only(in, fields, "", e));
+	/* registered after the platform checked it: verified now unless it says when */
+	TRY(check_verified_at(c, in, INT64_MIN, &verified_at, e));
+	id_new(id, "mer");
+	TRY(merchant_body(c, in, id, 1, verified_at, &body, &licence, e));
 
 	memset(&row, 0, sizeof(row));
 	row.id = id;
-	row.external_id = ext;
+	row.external_id = json_string_value(json_object_get(body, "external_id"));
 	row.created_at = c->now;
 	row.body = body;
 	TRY(store_put(c->st, STORE_MERCHANT, &row, e));
-	if (licence && blob_parse_id(licence, hex))
-		TRY(store_blob_ref(c->st, hex, STORE_MERCHANT, id, e));
-	TRY(seal(c, "merchant", body, e));
+	TRY(store_merchant_verified(c->st, id, verified_at, e));
+	TRY(merchant_sealed(c, body, licence, e));
 	*out = body;
 	body = NULL;
 out:
+	json_decref(body);
+	return rc;
+}
+
+/*
+ * The whole identity an update asks for: the current version's, with the
+ * kind's number dropped when the kind changes, and every field of `in`
+ * over it (a null drops an optional one). A new object.
+ */
+static json_t *merchant_merged(json_t *cur, json_t *in)
+{
+	static const char *const kept[] = {"external_id", MERCHANT_IDENTITY_FIELDS, NULL};
+	json_t *m = json_object(), *v;
+	const char *k;
+	size_t i;
+
+	if (!m)
+		return NULL;
+	for (i = 0; kept[i]; i++) {
+		v = json_object_get(cur, kept[i]);
+		if (v && !json_is_null(v))
+			json_object_set_new(m, kept[i], json_deep_copy(v));
+	}
+	v = json_object_get(m, "contact");
+	if (json_is_object(v) && json_is_null(json_object_get(v, "email")))
+		json_object_del(v, "email");
+	if (jx_has(in, "kind") && !json_equal(json_object_get(in, "kind"),
+					      json_object_get(cur, "kind"))) {
+		json_object_del(m, "uscc");
+		json_object_del(m, "id_number");
+	}
+	json_object_foreach(in, k, v) {
+		if (strcmp(k, "verified_at") == 0)
+			continue;
+		if (json_is_null(v))
+			json_object_del(m, k);
+		else
+			json_object_set(m, k, v);
+	}
+	return m;
+}
+
+/* A stored RFC 3339 time as ms; RC_INVAL when `v` is none. */
+static int time_of(json_t *v, int64_t *ms)
+{
+	const char *s = json_string_value(v);
+
+	return s ? time_parse(s, ms) : RC_INVAL;
+}
+
+int ingest_merchant_update(struct ingest_ctx *c, json_t *cur, json_t *in, json_t **out,
+			   struct err *e)
+{
+	static const char *const fields[] = {MERCHANT_IDENTITY_FIELDS, "verified_at", NULL};
+	const char *id = json_string_value(json_object_get(cur, "id")), *licence = NULL;
+	json_t *merged = NULL, *body = NULL;
+	int64_t version = store_merchant_version_of(cur), last = 0, verified_at;
+	int rc;
+
+	c->nseals = 0;
+
+	*out = NULL;
+	if (json_object_get(in, "external_id"))
+		return err_set(e, RC_INVAL, "immutable", "external_id",
+			       "external_id cannot be changed: it names the merchant");
+	TRY(jx_only(in, fields, "", e));
+	if (json_object_size(in) == 0)
+		return err_set(e, RC_INVAL, "empty_update", "body",
+			       "name at least one field to change, or verified_at for a "
+			       "verification that changed nothing");
+	/* the last verification; a merchant from before versions was verified when recorded */
+	if (time_of(json_object_get(cur, "verified_at"), &last) &&
+	    time_of(json_object_get(cur, "created_at"), &last))
+		last = 0;
+	verified_at = last;
+	TRY(check_verified_at(c, in, last, &verified_at, e));
+	merged = merchant_merged(cur, in);
+	if (!merged) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	TRY(merchant_body(c, merged, id, version + 1, verified_at, &body, &licence, e));
+	TRY(store_merchant_update(c->st, id, body, verified_at, c->now, e));
+	TRY(merchant_sealed(c, body, licence, e));
+	*out = body;
+	body = NULL;
+out:
+	json_decref(merged);
 	json_decref(body);
 	return rc;
 }
@@ -580,6 +730,9 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
+	/* the merchant's identity as it stood when the order was placed (its leaf links it) */
+	json_object_set_new(body, "merchant_version",
+			    json_integer(store_merchant_version_of(merchant)));
 	memset(&row, 0, sizeof(row));
 	row.id = id;
 	row.external_id = ext;

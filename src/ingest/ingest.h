@@ -66,6 +66,18 @@ enum logistics_direction {
 extern const char *const logistics_direction_names[];
 
 int ingest_merchant(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
+/*
+ * A new version of merchant `cur` (its current body) from `in`, the fields
+ * that change (kind, legal_name, uscc, id_number, registered_address,
+ * contact as a whole, licence_image; null drops an optional one) and
+ * verified_at, when the platform checked the identity (default: as
+ * before; not in the future, not before the last verification). Every
+ * update is a new version, sealed, a verification that changed nothing
+ * too. The merged identity is checked as ingest_merchant checks it;
+ * external_id cannot change, and an empty body is refused.
+ */
+int ingest_merchant_update(struct ingest_ctx *c, json_t *cur, json_t *in, json_t **out,
+			   struct err *e) WARN_UNUSED;
 int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e) WARN_UNUSED;
 

@@ -572,3 +572,20 @@ int report_compliance_table(json_t *report, struct buf *out, struct err *e)
 	}
 	return rc ? buf_fail(out, rc, e) : RC_OK;
 }
+
+/* One CSV table for the other reports (verification.h): csv_table, its header if `header`. */
+int report_csv_table(struct buf *out, json_t *rows, const char *const *cols, int header,
+		     struct err *e)
+{
+	json_t *row;
+	size_t i, c;
+	int rc;
+
+	if (header)
+		return (rc = csv_table(out, rows, cols)) ? buf_fail(out, rc, e) : RC_OK;
+	rc = RC_OK;
+	json_array_foreach(rows, i, row)
+		for (c = 0; !rc && cols[c]; c++)
+			rc = csv_field(out, json_object_get(row, cols[c]), cols[c + 1] == NULL);
+	return rc ? buf_fail(out, rc, e) : RC_OK;
+}

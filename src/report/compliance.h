@@ -98,4 +98,12 @@ int report_compliance_csv(json_t *report, struct buf *out, struct err *e) WARN_U
  */
 int report_compliance_table(json_t *report, struct buf *out, struct err *e) WARN_UNUSED;
 
+/*
+ * A CSV table of `rows` (objects) by `cols` (NULL-terminated), as
+ * report_compliance_csv writes its tables, appended to `out`: its header
+ * line first when `header`. Errors as for report_compliance_csv.
+ */
+int report_csv_table(struct buf *out, json_t *rows, const char *const *cols, int header,
+		     struct err *e) WARN_UNUSED;
+
 #endif

@@ -337,6 +337,17 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the shredding register is append-only'); END;"
 	"CREATE TRIGGER shreddings_no_delete BEFORE DELETE ON shreddings "
 	"  BEGIN SELECT RAISE(ABORT, 'the shredding register is append-only'); END;",
+	/*
+	 * 18: merchants' identities kept current (E-Commerce Law art. 27):
+	 * each superseded version kept whole beside the current one in
+	 * `merchants`, and when the platform last verified each merchant
+	 * (NULL for merchants recorded before: their created_at stands in)
+	 */
+	"CREATE TABLE merchant_versions ("
+	"  seq INTEGER PRIMARY KEY, id TEXT NOT NULL REFERENCES merchants(id),"
+	"  version INTEGER NOT NULL, superseded_at INTEGER NOT NULL, body TEXT NOT NULL,"
+	"  UNIQUE (id, version));"
+	"ALTER TABLE merchants ADD COLUMN verified_at INTEGER;",
 };
 
 size_t store_migration_count(void)

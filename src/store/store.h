@@ -221,7 +221,8 @@ struct store_seal {
 	int64_t seq;              /* row number */
 	char kind[24];            /* leaf type: merchant, listing, order, payment, … */
 	char record_id[80];       /* the record's id */
-	int64_t version;          /* listings: the version; else 0 */
+	int64_t version;          /* listings: the version; merchants: store_merchant_seal_version;
+				     else 0 */
 	unsigned char *leaf;      /* the leaf's bytes (malloc'd) */
 	size_t leaf_len;
 	char leaf_hash[48];       /* base64 of the RFC 9162 leaf hash */
@@ -296,7 +297,8 @@ struct store_record_ref {
 				     dispute_event, dispute, consumer_flag_event, blob,
 				     shredding */
 	const char *id;           /* its id ("sha256:<hex>" for a blob) */
-	int64_t version;          /* listings: the version; else 0 */
+	int64_t version;          /* listings: the version; merchants: their seal's
+				     (store_merchant_seal_version); else 0 */
 	json_t *body;             /* the stored body; NULL if it is not JSON */
 	json_t *links;            /* the row's columns that link it to other records, as
 				     stored: merchant_id, consumer_id, order_id, dispute_id,
@@ -305,9 +307,9 @@ struct store_record_ref {
 };
 
 /*
- * Call `fn` for every stored record, kind by kind (merchants, listings,
- * orders, logistics events, messages, dispute events, disputes, blobs,
- * the shredding register's entries),
+ * Call `fn` for every stored record, kind by kind (merchants, each of
+ * their versions, listings, orders, logistics events, messages, dispute
+ * events, disputes, blobs, the shredding register's entries),
  * each kind in the order it was stored; members of `r` live until `fn`
  * returns. Stops at the first non-zero return of `fn`, which is returned.
  */
@@ -1061,6 +1063,56 @@ int store_secure_delete(struct store *st, int on, struct err *e) WARN_UNUSED;
  * transaction, with no other connection writing.
  */
 int store_compact(struct store *st, struct err *e) WARN_UNUSED;
+
+/* ---- merchant identity versions (store_merchants.c) ---- */
+
+/*
+ * A merchant's identity has versions 1, 2, … (E-Commerce Law art. 27:
+ * kept current and verified again from time to time). `merchants` holds
+ * the current version, which store_get and store_list serve; each version
+ * it supersedes is kept whole. A body without "version" (recorded before
+ * merchants had versions) is version 1.
+ *
+ * Their seals: version 1 is sealed as version 0, as every merchant was
+ * before merchants had versions; version n > 1 as n.
+ */
+static inline int64_t store_merchant_seal_version(int64_t version)
+{
+	return version > 1 ? version : 0;
+}
+
+/* The merchant's version the body is (1 when it names none). */
+int64_t store_merchant_version_of(json_t *body);
+
+/* The merchant's version an order was placed under ("merchant_version"; 1 when it names none). */
+int64_t store_order_merchant_version(json_t *order);
+
+/* Note when merchant `id` was last verified (ms). RC_NOTFOUND if no such merchant. */
+int store_merchant_verified(struct store *st, const char *id, int64_t verified_at,
+			    struct err *e) WARN_UNUSED;
+
+/*
+ * Make `body` (borrowed) merchant `id`'s current version, keeping the
+ * version it replaces (superseded at `now`, ms), and note `verified_at`
+ * (ms). The body's version
+ * must be the current one's plus one (else RC_CONFLICT, code
+ * "version_conflict"). RC_NOTFOUND if no such merchant.
+ */
+int store_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
+			  int64_t now, struct err *e) WARN_UNUSED;
+
+/* Version `version` of merchant `id` (an id, not an external id). RC_NOTFOUND if none. */
+int store_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
+			   struct err *e) WARN_UNUSED;
+
+/*
+ * Merchants last verified before `before` (ms; a merchant never noted as
+ * verified counts from its first record), oldest record first, paginated
+ * like store_list: *items an array of {"merchant": current body,
+ * "verified_at": ms}.
+ */
+int store_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
+			      json_t **items, int64_t *next, struct err *e) WARN_UNUSED;
 
 /* Number of records of a kind (for tests and the demo banner). */
 int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e) WARN_UNUSED;

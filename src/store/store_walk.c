@@ -18,7 +18,12 @@ static const struct walk_query {
 	const char *sql;
 	const char *const cols[5];
 } queries[] = {
-	{"merchant", "SELECT id, 0, body FROM merchants ORDER BY seq", {NULL}},
+	/* a merchant's versions: the seal's version (store_merchant_seal_version) */
+	{"merchant", "SELECT id, CASE WHEN json_extract(body, '$.version') > 1 "
+		     "THEN json_extract(body, '$.version') ELSE 0 END, body FROM merchants "
+		     "ORDER BY seq", {NULL}},
+	{"merchant", "SELECT id, CASE WHEN version > 1 THEN version ELSE 0 END, body "
+		     "FROM merchant_versions ORDER BY seq", {NULL}},
 	{"listing", "SELECT id, version, body, merchant_id FROM listings ORDER BY seq",
 	 {"merchant_id", NULL}},
 	{"order", "SELECT id, 0, body, merchant_id, consumer_id FROM orders ORDER BY seq",

@@ -919,6 +919,86 @@ static void order_item_naming_missing_listing_version_is_refused(void **state)
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
 
+/* store_record_each: note each merchant version walked, as "id@seal_version". */
+static int walk_merchants(void *ctx, const struct store_record_ref *r)
+{
+	json_t *seen = ctx;
+
+	if (strcmp(r->kind, "merchant") == 0)
+		json_array_append_new(seen, json_sprintf("%s@%lld", r->id, (long long)r->version));
+	return 0;
+}
+
+static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "mer_000000000000000000000001";
+	json_t *body = NULL, *v2, *v4, *seen = json_array(), *items = NULL;
+	int64_t next = 0;
+	struct err e;
+
+	begin(f->st);
+	/* recorded before merchants had versions: no "version", no verified_at column */
+	put_merchant(f->st, id, "m-1");
+	put_merchant(f->st, "mer_000000000000000000000002", "m-2");
+	assert_int_equal(store_merchant_verified(f->st, "mer_000000000000000000000002",
+						 1800000000000, &e), RC_OK);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, id, &body, &e), RC_OK);
+	assert_int_equal(store_merchant_version_of(body), 1);
+	json_decref(body);
+	assert_int_equal(store_merchant_version(f->st, id, 1, &body, &e), RC_OK);
+	json_decref(body);
+
+	v2 = json_pack("{s:s, s:s, s:i, s:s}", "object", "merchant", "id", id, "version", 2,
+		       "legal_name", "new");
+	v4 = json_pack("{s:s, s:s, s:i}", "object", "merchant", "id", id, "version", 4);
+	/* only the next version may follow */
+	assert_int_equal(store_merchant_update(f->st, id, v4, 1, 2, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "version_conflict");
+	assert_int_equal(store_merchant_update(f->st, id, v2, 1750000000000, 1750000000000, &e),
+			 RC_OK);
+	assert_int_equal(store_merchant_update(f->st, "mer_000000000000000000000009", v2, 1, 2,
+					       &e), RC_NOTFOUND);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "legal_name")), "new");
+	json_decref(body);
+	assert_int_equal(store_merchant_version(f->st, id, 1, &body, &e), RC_OK);
+	assert_null(json_object_get(body, "legal_name"));
+	json_decref(body);
+	assert_int_equal(store_merchant_version(f->st, id, 2, &body, &e), RC_OK);
+	json_decref(body);
+	assert_int_equal(store_merchant_version(f->st, id, 3, &body, &e), RC_NOTFOUND);
+	assert_null(body);
+
+	/* the walk holds each version once, by its seal's version */
+	assert_int_equal(store_record_each(f->st, walk_merchants, seen, &e), RC_OK);
+	assert_int_equal(json_array_size(seen), 3);
+	assert_string_equal(json_string_value(json_array_get(seen, 0)), "mer_000000000000000000000001@2");
+	assert_string_equal(json_string_value(json_array_get(seen, 1)), "mer_000000000000000000000002@0");
+	assert_string_equal(json_string_value(json_array_get(seen, 2)), "mer_000000000000000000000001@0");
+
+	/* last verified before 1.76e12: the first (1.75e12), not the second (1.8e12) */
+	assert_int_equal(store_merchant_unverified(f->st, 1760000000000, 0, 10, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0),
+							    "verified_at")), 1750000000000);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	/* and a merchant never noted as verified counts from its first record (1.7e12) */
+	assert_int_equal(store_merchant_unverified(f->st, 1900000000000, 0, 1, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_true(next > 0);
+	json_decref(items);
+	commit(f->st);
+	assert_int_equal(store_merchant_seal_version(1), 0);
+	assert_int_equal(store_merchant_seal_version(2), 2);
+	json_decref(v2);
+	json_decref(v4);
+	json_decref(seen);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -951,6 +1031,7 @@ int main(void)
 		T(blob_visible_to_owners_and_buyers_only),
 		T(consumer_has_merchant_and_listing_only_through_own_orders),
 		T(order_item_naming_missing_listing_version_is_refused),
+		T(merchant_versions_keep_the_old_and_serve_the_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
