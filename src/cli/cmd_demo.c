@@ -24,50 +24,6 @@ static void demo_usage(FILE *f)
 		   "serve.\n");
 }
 
-/* Load the demo records in one transaction; any rejection is a bug in the demo. */
-static int demo_load(struct store *st, const char *data, uint32_t seed, int64_t *count,
-		     struct err *e)
-{
-	json_t *recs = demo_records(seed, time_now_ms()), *rec;
-	size_t i;
-	int rc;
-
-	*count = 0;
-	if (!recs)
-		return err_set(e, RC_NOMEM, NULL, NULL, "cannot build demo records");
-	rc = store_begin(st, e);
-	if (rc) {
-		json_decref(recs);
-		return rc;
-	}
-	json_array_foreach(recs, i, rec) {
-		struct ingest_ctx c = {.st = st, .data_dir = data, .now = time_now_ms()};
-		json_t *out = NULL;
-		int64_t paid = 0;
-
-		/* an order arrives when it is paid: the risk figures count orders by that time */
-		if (strcmp(json_string_value(json_object_get(rec, "type")), "order") == 0 &&
-		    time_parse(json_string_value(json_object_get(rec, "paid_at")), &paid) == RC_OK)
-			c.now = paid;
-
-		rc = ingest_record(&c, rec, &out, e);
-		json_decref(out);
-		if (rc) {
-			char msg[sizeof(e->message)];
-
-			snprintf(msg, sizeof(msg), "%s", e->message);
-			err_set(e, rc, e->code, e->param, "demo record %zu: %s: %s", i, e->param,
-				msg);
-			break;
-		}
-		(*count)++;
-	}
-	json_decref(recs);
-	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
-		rc = e->rc;
-	return rc;
-}
-
 /* The data directory's published rules: the configured file becomes the first version. */
 static int demo_rules(const struct config *cfg, struct store *st, struct rules_set **set,
 		      struct err *e)
@@ -160,7 +116,7 @@ int cmd_demo(int argc, char **argv)
 		return cli_fail("--listen is too long");
 	if (cli_open_store(data, NULL, &st, &e))
 		return cli_fail("%s", e.message);
-	rc = demo_load(st, data, (uint32_t)seed, &n, &e);
+	rc = demo_data_load(st, data, (uint32_t)seed, time_now_ms(), &n, &e);
 	if (rc) {
 		store_close(st);
 		return cli_fail("%s", e.message);
@@ -212,12 +168,15 @@ int cmd_demo(int argc, char **argv)
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/merchants?limit=2'\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/disputes?state=platform_review'\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/disclosures?state=pending'\n"
+	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/risk/merchants?limit=3'\n"
+	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/alerts'\n"
 	       "  curl -s -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n"
 	       "       -d '{\"role\":\"consumer\",\"subject\":\"%s\",\"ttl_seconds\":600}' "
 	       "http://%s/v1/tokens\n\n"
 	       "Stop with Ctrl-C.\n\n",
 	       cfg.listen, platform, cfg.listen, platform, cfg.listen, platform, cfg.listen,
-	       platform, cfg.listen, platform, consumer, cfg.listen);
+	       platform, cfg.listen, platform, cfg.listen, platform, cfg.listen, platform,
+	       consumer, cfg.listen);
 	fflush(stdout);
 	rc = cli_serve_until_signal(&cfg, st);
 	store_close(st);

@@ -11,6 +11,8 @@
 
 #include "core/idcheck.h"
 #include "core/jsonx.h"
+#include "core/timeutil.h"
+#include "ingest/ingest.h"
 
 #define N_ELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1186,4 +1188,47 @@ out:
 		out = NULL;
 	}
 	return out;
+}
+
+int demo_data_load(struct store *st, const char *data, uint32_t seed, int64_t now, int64_t *count,
+		   struct err *e)
+{
+	json_t *recs = demo_records(seed, now), *rec;
+	size_t i;
+	int rc;
+
+	*count = 0;
+	if (!recs)
+		return err_set(e, RC_NOMEM, NULL, NULL, "cannot build demo records");
+	rc = store_begin(st, e);
+	if (rc) {
+		json_decref(recs);
+		return rc;
+	}
+	json_array_foreach(recs, i, rec) {
+		struct ingest_ctx c = {.st = st, .data_dir = data, .now = now};
+		json_t *out = NULL;
+		int64_t paid = 0;
+
+		/* an order arrives when it is paid: the risk figures count orders by that time */
+		if (strcmp(json_string_value(json_object_get(rec, "type")), "order") == 0 &&
+		    time_parse(json_string_value(json_object_get(rec, "paid_at")), &paid) == RC_OK)
+			c.now = paid;
+
+		rc = ingest_record(&c, rec, &out, e);
+		json_decref(out);
+		if (rc) {
+			char msg[sizeof(e->message)];
+
+			snprintf(msg, sizeof(msg), "%s", e->message);
+			err_set(e, rc, e->code, e->param, "demo record %zu: %s: %s", i, e->param,
+				msg);
+			break;
+		}
+		(*count)++;
+	}
+	json_decref(recs);
+	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
+		rc = e->rc;
+	return rc;
 }

@@ -5,6 +5,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/err.h"
+#include "store/store.h"
+
 /*
  * Realistic demo records in import order (merchants, listings, orders,
  * logistics, messages), each a JSON object with a "type" field and otherwise
@@ -41,5 +44,15 @@
  * before the epoch.
  */
 json_t *demo_records(uint32_t seed, int64_t now_ms);
+
+/*
+ * Load demo_records(seed, now) into the store through ingest, in one
+ * transaction, each order arriving when it was paid (the risk figures
+ * count orders by that time) and the rest at `now`; blobs go under
+ * `data`. *count gets the records loaded. Any rejection is a bug in the
+ * demo, reported naming the record.
+ */
+int demo_data_load(struct store *st, const char *data, uint32_t seed, int64_t now,
+		   int64_t *count, struct err *e) WARN_UNUSED;
 
 #endif

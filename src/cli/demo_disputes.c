@@ -13,6 +13,7 @@
 #include "funds/funds.h"
 #include "ingest/ingest.h"
 #include "risk/consumer.h"
+#include "risk/risk.h"
 
 #define MIN_MS (60LL * 1000)
 #define HOUR_MS (60 * MIN_MS)
@@ -397,6 +398,7 @@ struct cand {
 	int64_t signed_at; /* the latest `signed` logistics event, or 0 */
 	int returnable;    /* no item's listing rules out no-reason returns */
 	int used;          /* already has a demo dispute */
+	int spike;         /* kept for this week's spike */
 };
 
 struct demo {
@@ -412,6 +414,7 @@ struct demo {
 		const struct scene *s;
 	} made[N_SCENES];
 	size_t nmade;
+	int64_t extra;         /* claims opened outside the scenes: the past weeks' and the spike */
 };
 
 static const char *str(json_t *o, const char *k)
@@ -1133,6 +1136,198 @@ static int check_ends(struct demo *x, struct err *e)
 	return RC_OK;
 }
 
+/* ---- the risk history: claims of the past weeks, and this week's spike ---- */
+
+#define PAST_FROM_MS (21 * DAY_MS)  /* past claims open before the scenes' three weeks */
+#define SPIKE_MAX 5                 /* claims of the spike */
+
+/* Open a claim on `k` at `at`, as its consumer; the server's worker assesses it. */
+static int open_claim(struct demo *x, struct cand *k, int64_t at, json_t **d, struct err *e)
+{
+	struct actor consumer = {"consumer", NULL, NULL};
+	json_t *in = open_body(k);
+	int rc;
+
+	if (!in)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	consumer.id = str(json_object_get(k->order, "consumer"), "id");
+	k->used = 1;
+	memset(&x->dc, 0, sizeof(x->dc));
+	rc = dispute_open(&x->c, &consumer, k->order, in, at, d, &x->dc, e);
+	json_decref(in);
+	if (!rc)
+		rc = store_assess_queue(x->c.st, str(*d, "id"), at, e);
+	if (!rc)
+		x->extra++;
+	return rc;
+}
+
+/* `who` ('c' or 'm') of `k`'s order does `action` with `text` on dispute *d at `at`. */
+static int past_act(struct demo *x, const struct cand *k, json_t **d, char who,
+		    const char *action, const char *text, int64_t at, struct err *e)
+{
+	struct actor a = {who == 'c' ? "consumer" : "merchant", NULL, NULL};
+	json_t *in = json_pack("{s:s}", strcmp(action, "messages") == 0 ? "text" : "message", text);
+	json_t *out = NULL;
+	int rc;
+
+	a.id = who == 'c' ? str(json_object_get(k->order, "consumer"), "id")
+			  : str(k->order, "merchant");
+	if (!in)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	memset(&x->dc, 0, sizeof(x->dc));
+	rc = demo_act(x, &a, action, *d, in, at, &out, e);
+	json_decref(in);
+	if (!rc) {
+		json_decref(*d);
+		*d = out;
+	}
+	return rc;
+}
+
+/*
+ * The weeks before the scenes' three: about one in three of the complaints
+ * whose story ended then became a claim a day or so later, which the
+ * merchant settled in the chat and the consumer withdrew. They give the
+ * early warning (docs/risk.md) a history to compare each week with, as a
+ * platform's own would. Serious ones are left to the scenes.
+ */
+static int past_claims(struct demo *x, struct err *e)
+{
+	size_t i;
+	int rc = RC_OK;
+
+	for (i = 0; !rc && i < x->n; i++) {
+		struct cand *k = &x->cand[i];
+		int64_t at = k->ready + (int64_t)(20 + rng_next(x) % 24) * HOUR_MS;
+		json_t *d = NULL;
+
+		if (k->used || k->spike || k->kind < 0 || k->serious || !(KS_COMPLAINT & KB(k->kind)) ||
+		    k->ready <= 0 || at + DAY_MS > x->now - PAST_FROM_MS || rng_next(x) % 3)
+			continue;
+		rc = open_claim(x, k, at, &d, e);
+		if (!rc)
+			rc = past_act(x, k, &d, 'm', "messages",
+				      "非常抱歉，已经按您的要求处理，请查收后确认。", at + 4 * HOUR_MS, e);
+		if (!rc)
+			rc = past_act(x, k, &d, 'c', "withdraw", "商家已经处理好了，撤回申请。",
+				      at + 20 * HOUR_MS, e);
+		json_decref(d);
+	}
+	return rc;
+}
+
+#define CATEGORY_MAX 64
+
+/* The category of the listing of `k`'s first item ("" when it has none). */
+static int first_category(struct demo *x, const struct cand *k, char *out, struct err *e)
+{
+	json_t *item = json_array_get(json_object_get(k->order, "items"), 0), *l = NULL;
+	int rc = store_get(x->c.st, STORE_LISTING, str(item, "listing"), &l, e);
+
+	if (!rc)
+		snprintf(out, CATEGORY_MAX, "%s", str(l, "category") ? str(l, "category") : "");
+	json_decref(l);
+	return rc;
+}
+
+static int spike_fits(const struct demo *x, const struct cand *k, int64_t week)
+{
+	return !k->used && k->kind >= 0 && !k->serious && (KS_COMPLAINT & KB(k->kind)) &&
+	       k->ready > 0 && k->ready + 30 * MIN_MS < x->now && x->now - week > 10 * MIN_MS;
+}
+
+/* Whether complaints i and j share their category and reason. */
+static int same_focus(const struct demo *x, char (*cat)[CATEGORY_MAX], size_t i, size_t j)
+{
+	return cat[i][0] && strcmp(cat[i], cat[j]) == 0 &&
+	       strcmp(claim_reason(&x->cand[i]), claim_reason(&x->cand[j])) == 0;
+}
+
+/* The first of the largest group of fitting complaints of one category and reason; *most its size. */
+static size_t largest_group(struct demo *x, char (*cat)[CATEGORY_MAX], int64_t week, size_t *most)
+{
+	size_t i, j, n, best = x->n;
+
+	*most = 0;
+	for (i = 0; i < x->n; i++) {
+		if (!spike_fits(x, &x->cand[i], week))
+			continue;
+		for (n = 0, j = i; j < x->n; j++)
+			n += spike_fits(x, &x->cand[j], week) && same_focus(x, cat, i, j);
+		if (n > *most)
+			best = i, *most = n;
+	}
+	return best;
+}
+
+/*
+ * This week's spike, chosen before the past claims so that none of them is
+ * of its kind: up to SPIKE_MAX of the largest group of complaints of one
+ * category and reason no scene took, marked to be opened by spike().
+ */
+static int choose_spike(struct demo *x, struct err *e)
+{
+	int64_t week = risk_week_start(x->now);
+	char (*cat)[CATEGORY_MAX] = calloc(x->n ? x->n : 1, CATEGORY_MAX);
+	size_t i, best, most = 0, n;
+	int rc = RC_OK;
+
+	if (!cat)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; !rc && i < x->n; i++)
+		if (spike_fits(x, &x->cand[i], week))
+			rc = first_category(x, &x->cand[i], cat[i], e);
+	best = rc ? x->n : largest_group(x, cat, week, &most);
+	for (i = best; i < x->n; i++)
+		x->cand[i].spike = 0;
+	for (n = 0, i = best; !rc && most >= 3 && i < x->n && n < SPIKE_MAX; i++)
+		if (spike_fits(x, &x->cand[i], week) && same_focus(x, cat, best, i))
+			x->cand[i].spike = 1, n++;
+	free(cat);
+	return rc;
+}
+
+/*
+ * Open the spike's claims this week, spread from the week's start to now,
+ * each followed by its consumer's word, so that the scan finds what the
+ * early warning is for.
+ */
+static int spike(struct demo *x, struct err *e)
+{
+	int64_t week = risk_week_start(x->now), from, at;
+	size_t i, n = 0;
+	int rc = RC_OK;
+
+	for (i = 0; !rc && i < x->n; i++) {
+		struct cand *k = &x->cand[i];
+		json_t *d = NULL;
+
+		if (!k->spike)
+			continue;
+		from = k->ready + 30 * MIN_MS > week ? k->ready + 30 * MIN_MS : week;
+		at = from + (x->now - from) * (int64_t)(++n) / (SPIKE_MAX + 1);
+		rc = open_claim(x, k, at, &d, e);
+		if (!rc)
+			rc = past_act(x, k, &d, 'c', "messages",
+				      "同一款商品好几个人都遇到了同样的问题，请平台重视。",
+				      at + (x->now - at) / 2, e);
+		json_decref(d);
+	}
+	return rc;
+}
+
+/* The scan the server's worker makes: this week's alerts, from the spike. */
+static int scan(struct demo *x, struct err *e)
+{
+	struct risk_tally t = {0};
+	int rc = risk_scan(x->c.st, x->c.rules, x->now, &t, e);
+
+	if (!rc && !t.raised)
+		log_event(LOG_WARN, "demo: the scan raised no alert", NULL);
+	return rc;
+}
+
 /*
  * A consumer under review: staff mark the consumer of the rejected claim
  * abusive, citing it, an hour before `now` (docs/abuse.md). Nothing if the
@@ -1191,15 +1386,23 @@ int demo_disputes(struct store *st, const struct rules *r, const struct calendar
 	for (i = 0; !rc && i < N_SCENES; i++)
 		rc = play(x, &scenes[i], e);
 	if (!rc)
+		rc = choose_spike(x, e);
+	if (!rc)
+		rc = past_claims(x, e);
+	if (!rc)
+		rc = spike(x, e);
+	if (!rc)
 		rc = fire(x, now, e);
 	if (!rc)
 		rc = check_ends(x, e);
 	if (!rc)
 		rc = mark_under_review(x, e);
+	if (!rc)
+		rc = scan(x, e);
 	if (store_end(st, rc == RC_OK, rc ? NULL : e) && !rc)
 		rc = e->rc;
 	if (!rc)
-		*count = (int64_t)x->nmade;
+		*count = (int64_t)x->nmade + x->extra;
 	for (i = 0; i < x->n; i++)
 		free(x->cand[i].complaint);
 	free(x->cand);

@@ -36,6 +36,21 @@ def uid(prefix="x"):
     return "%s-%s-%d" % (prefix, _run, next(_counter))
 
 
+def audit_settled(data_dir, wait=15):
+    """`disputed audit` of a live server's data directory: while its only problems are
+    records sealed a moment ago by the server's background work (an assessment) and not
+    yet in the log ("(pending)"), run it again, for up to `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        res = run_cli("audit", "--data", data_dir, timeout=120)
+        problems = [line for line in res.stdout.decode().splitlines()
+                    if line.startswith("PROBLEM")]
+        if not problems or not all(line.endswith("(pending)") for line in problems) \
+                or time.monotonic() > deadline:
+            return res
+        time.sleep(0.3)
+
+
 def run_cli(*args, env=None, input_bytes=None, timeout=60):
     """Run `disputed ARGS…` with no DISPUTED_* settings but `env`; stdout/stderr are bytes."""
     full_env = dict(os.environ)

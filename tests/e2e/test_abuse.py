@@ -5,7 +5,7 @@ import unittest
 from urllib.parse import quote
 
 from dispute_kit import DAY, HOUR, DisputeCase, cny
-from harness import run_cli
+from harness import audit_settled, run_cli
 from test_webhooks import Receiver
 
 REPORT = "/v1/reports/compliance?from=%s&to=%s" % (quote("2025-09-01T00:00:00Z", safe=""),
@@ -284,7 +284,7 @@ class FlagTest(AbuseCase):
                                 "appeals_filed,2\nappeals_upheld,1\nappeals_overturned,1\n"
                                 "appeals_pending,0\n")
         # every marking, appeal and clearing is sealed: the audit holds, and sees a rewrite
-        res = run_cli("audit", "--data", self.srv.data_dir)
+        res = audit_settled(self.srv.data_dir)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         db = sqlite3.connect(self.srv.db_path)
         with db:

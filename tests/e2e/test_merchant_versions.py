@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 from dispute_kit import DAY, DisputeCase, shift
-from harness import BIN, VALID_RID, run_cli
+from harness import BIN, VALID_RID, audit_settled, run_cli
 
 NEW_ADDRESS = "福建省厦门市思明区新址路8号"
 
@@ -52,7 +52,7 @@ class MerchantVersionTest(DisputeCase):
         return recs[0]
 
     def audit_clean(self):
-        res = run_cli("audit", "--data", self.srv.data_dir, timeout=120)
+        res = audit_settled(self.srv.data_dir)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn(b"0 problems", res.stdout)
 

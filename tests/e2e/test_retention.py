@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import (BIN, Server, World, logistics_body, message_body, order_body, run_cli,
-                     uid, unique_png)
+from harness import (BIN, Server, World, audit_settled, logistics_body, message_body,
+                     order_body, run_cli, uid, unique_png)
 
 T0 = "2026-01-05T02:00:00Z"
 LATER = "2028-01-05T02:00:00Z"          # C's last message
@@ -277,7 +277,7 @@ class RetentionTest(unittest.TestCase):
     # ---- seals and proofs ----
 
     def test_the_audit_is_clean_and_reports_what_was_shredded(self):
-        r = run_cli("audit", "--data", self.srv.data_dir)
+        r = audit_settled(self.srv.data_dir)
         out = r.stdout.decode()
         self.assertEqual(r.returncode, 0, out)
         self.assertIn("0 problems", out)

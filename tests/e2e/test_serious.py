@@ -12,7 +12,7 @@ import time
 import unittest
 
 from dispute_kit import HOUR, DisputeCase, cny
-from harness import BIN, run_cli
+from harness import BIN, audit_settled, run_cli
 from test_webhooks import Receiver
 
 APPEAL_DUE_FROM_T0 = "2025-10-09T16:00:00Z"
@@ -260,15 +260,7 @@ class SuspensionTest(SeriousCase):
     def assertAuditClean(self):
         """`disputed audit` finds no problem; a record the server's background work (the
         disputes' assessments) sealed a moment ago may wait for the log a little."""
-        deadline = time.monotonic() + 15
-        while True:
-            res = run_cli("audit", "--data", self.srv.data_dir, timeout=120)
-            problems = [line for line in res.stdout.decode().splitlines()
-                        if line.startswith("PROBLEM")]
-            pending = problems and all(line.endswith("(pending)") for line in problems)
-            if not pending or time.monotonic() > deadline:
-                break
-            time.sleep(0.3)
+        res = audit_settled(self.srv.data_dir)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn(b"0 problems", res.stdout)
 

@@ -20,6 +20,7 @@
 #include "core/timeutil.h"
 #include "funds/funds.h"
 #include "ingest/ingest.h"
+#include "risk/risk.h"
 #include "store/store.h"
 
 /* A data directory holding the demo records and disputes of one seed at one time. */
@@ -79,26 +80,15 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return remove(path);
 }
 
-/* Load the demo records through ingest in one transaction, as `disputed demo` does. */
+/* Load the demo records as `disputed demo` does. */
 static void load_records(struct world *w)
 {
-	json_t *recs = demo_records(w->seed, w->now), *rec;
+	int64_t n = 0;
 	struct err e;
-	size_t i;
 
-	assert_non_null(recs);
-	assert_int_equal(store_begin(w->st, &e), RC_OK);
-	json_array_foreach(recs, i, rec) {
-		struct ingest_ctx c = {.st = w->st, .data_dir = w->dir, .now = w->now};
-		json_t *out = NULL;
-		int rc = ingest_record(&c, rec, &out, &e);
-
-		if (rc)
-			fail_msg("demo record %zu: %s", i, e.message);
-		json_decref(out);
-	}
-	assert_int_equal(store_end(w->st, 1, &e), RC_OK);
-	json_decref(recs);
+	if (demo_data_load(w->st, w->dir, w->seed, w->now, &n, &e))
+		fail_msg("demo records: %s", e.message);
+	assert_true(n > 0);
 }
 
 /* Read back every dispute and its events. */
@@ -430,6 +420,54 @@ static void outcomes_moved_real_money(void **state)
 	}
 }
 
+/* The opening time of the dispute `id` of world `w`, or 0. */
+static int64_t opened_at(const struct world *w, const char *id)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(w->disputes, i, d)
+		if (strcmp(str(d, "id"), id) == 0)
+			return ms(json_object_get(d, "created_at"));
+	return 0;
+}
+
+static void past_weeks_have_claims_and_this_week_raises_an_alert(void **state)
+{
+	size_t i, j, k;
+	json_t *d, *alerts, *a, *id;
+	int64_t next = 0, week;
+	struct err e;
+
+	(void)state;
+	for (i = 0; i < N_WORLDS; i++) {
+		int past = 0;
+
+		/* claims settled and withdrawn before the scenes' three weeks */
+		json_array_foreach(worlds[i].disputes, j, d)
+			past += strcmp(str(d, "state"), "withdrawn") == 0 &&
+				ms(json_object_get(d, "created_at")) <
+					worlds[i].now - 21 * 24 * 3600 * 1000LL;
+		assert_true(past >= 3);
+		/* this week's spike raised an alert, citing claims opened this week */
+		week = risk_week_start(worlds[i].now);
+		assert_int_equal(store_begin(worlds[i].st, &e), RC_OK);
+		assert_int_equal(store_alert_list(worlds[i].st, NULL, NULL, NULL, 0, 100, &alerts,
+						  &next, &e), RC_OK);
+		assert_int_equal(store_end(worlds[i].st, 0, &e), RC_OK);
+		assert_true(json_array_size(alerts) >= 1);
+		json_array_foreach(alerts, j, a) {
+			assert_true(json_integer_value(json_object_get(a, "observed")) >= 3);
+			json_array_foreach(json_object_get(a, "disputes"), k, id) {
+				int64_t t = opened_at(&worlds[i], json_string_value(id));
+
+				assert_true(t >= week && t <= worlds[i].now);
+			}
+		}
+		json_decref(alerts);
+	}
+}
+
 static void a_consumer_is_under_review(void **state)
 {
 	size_t i, j;
@@ -496,6 +534,7 @@ int main(void)
 		cmocka_unit_test(both_parties_talk_and_returns_are_played),
 		cmocka_unit_test(outcomes_moved_real_money),
 		cmocka_unit_test(a_consumer_is_under_review),
+		cmocka_unit_test(past_weeks_have_claims_and_this_week_raises_an_alert),
 		cmocka_unit_test(same_seed_and_now_give_the_same_disputes),
 	};
 
