@@ -165,6 +165,11 @@ const struct field_def disclose_fields[] = {
 	{DISCLOSE_PACKAGE, "dispute_event.data.text", 1, 0, 0,
 	 {STAFF, R("third_parties"), W("no_basis"), R("third_parties"), R("third_parties"),
 	  R("third_parties"), W("no_basis")}, NULL},
+	/* an assessment quotes the records it read (a courier's note on the signing): its text
+	 * is masked as theirs is */
+	{DISCLOSE_PACKAGE, "dispute_event.data.assessment", 1, 0, 0,
+	 {STAFF, R("third_parties"), W("no_basis"), R("third_parties"), R("third_parties"),
+	  R("third_parties"), W("no_basis")}, NULL},
 	{DISCLOSE_PACKAGE, "message.text", 1, 0, 0,
 	 {STAFF, R("third_parties"), W("no_basis"), R("third_parties"), R("third_parties"),
 	  R("third_parties"), W("no_basis")}, NULL},

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 from dispute_kit import DisputeCase, cny
@@ -349,11 +350,16 @@ class PackagePrivacyTest(DisclosureCase):
         said = self.req("POST", "/v1/disputes/%s/messages" % r.body["id"],
                         {"text": "我没收到，物流说邻居孙大圣13711112222代收了"}, token=consumer)
         self.assertEqual(said.status, 200, said.body)
+        # the assessment quotes the courier's note on the signing: wait for it to be made
+        deadline = time.monotonic() + 20
+        while not [ev for ev in self.events(r.body) if ev["type"] == "assessment"]:
+            self.assertLess(time.monotonic(), deadline, "no assessment was made")
+            time.sleep(0.2)
         court = self.court()
         raw = self.package(self.released(court, o), court)
         res = self.verify(raw)
         self.assertEqual(res.returncode, 0, res.stdout)
-        self.assertIn(b"masked renderings: 3", res.stdout)
+        self.assertIn(b"masked renderings: 4", res.stdout)
         # nobody's number or name but the parties' leaves the platform
         for secret in ("13812345678", "赵小六", "钱多多", "13711112222"):
             self.assertNotIn(secret.encode(), raw)
@@ -368,6 +374,10 @@ class PackagePrivacyTest(DisclosureCase):
         self.assertEqual(masks[(msg["id"], "text")],
                          "快递员赵**电话138****5678，他说包裹放在门卫了，签收人：钱**")
         self.assertEqual(masks[(lge["id"], "detail")], "快递员赵**(138****5678)已派件")
+        assessed = [ev for ev in self.records(raw, "dispute_event")
+                    if "data.assessment" in ev["fields"]][0]
+        self.assertIn("快递员赵**(138****5678)已派件",
+                      masks[(assessed["id"], "data.assessment")])
         # the consumer's own number is a party's: the court reads it as written
         mine = [m for m in self.records(raw, "message") if "value" in m["fields"]["text"]]
         self.assertEqual(mine[0]["fields"]["text"]["value"], "好的，我的电话是+86 138 0000 0000")
