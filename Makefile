@@ -2,10 +2,23 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
+# SHA-256 from OpenSSL's libcrypto (the default) or, with `make SHA256=sodium`,
+# from libsodium (src/core/sha256.c); the libsodium build lives in its own
+# directory (build/sodium) so the two never share objects.
+SHA256  ?= openssl
+ifeq ($(SHA256),openssl)
+PKGS    += libcrypto
+SHA256_DEF :=
+else ifeq ($(SHA256),sodium)
+SHA256_DEF := -DDISPUTED_SHA256_SODIUM
+else
+$(error SHA256 must be openssl or sodium, not $(SHA256))
+endif
+
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL := -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL := -D_DEFAULT_SOURCE -D_GNU_SOURCE $(SHA256_DEF) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lpthread -lm
 
 ifeq ($(SANITIZE),1)
@@ -16,6 +29,9 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 LDFLAGS += -fsanitize=address,undefined
 else
 BUILD   := build
+endif
+ifeq ($(SHA256),sodium)
+BUILD   := $(BUILD)/sodium
 endif
 
 WERROR  ?= -Werror
