@@ -103,7 +103,7 @@ PY
 	echo
 	echo "## Sealed writes over HTTP"
 	echo
-	echo "The whole server, from request to acknowledgement: \`disputed serve\` (default settings but for the connection limits, raised so that wrk's connections, all from 127.0.0.1, are taken; SQLite with \`synchronous=FULL\`) on loopback, and wrk (2 threads, ${secs} s a run) posting chat messages to one order, \`POST /v1/orders/{id}/messages\`. Each request is validated, stored, its leaf made and sealed into the log, and only then acknowledged, so every 201 is durable and sealed. Its floor is the same server answering \`GET /healthz\` (no store, no log: HTTP, routing and JSON only) over as many connections, measured right after the writes at each count. Written by \`bench/bench_http.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC."
+	echo "The whole server, from request to acknowledgement: \`disputed serve\` (default settings but for the connection limits, raised so that wrk's connections, all from 127.0.0.1, are taken; SQLite with \`synchronous=FULL\`) on loopback, and wrk (2 threads, ${secs} s a run) posting chat messages to one order, \`POST /v1/orders/{id}/messages\`. Each request is validated, stored, its leaf made and sealed into the log, and only then acknowledged, so every 201 is durable and sealed. Its floor is the same server answering \`GET /healthz\` (no store, no log: HTTP, routing and JSON only) over as many connections, measured just before the writes at each count. Written by \`bench/bench_http.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC."
 	echo
 	echo "| connections | sealed writes/s | p50 | p99 | GET /healthz req/s | p50 | p99 | writes / healthz | non-2xx, writes / healthz |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
