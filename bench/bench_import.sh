@@ -8,7 +8,7 @@
 #   BENCH_GROWTH=1                 also fill the store to 10^6 and 10^7 orders and
 #                                  time a batch at each (hours, and about 7 KB of
 #                                  disk per order today: 70 GB at 10^7)
-#   BENCH_GROWTH_MAX (10000000)    the largest size BENCH_GROWTH fills to
+#   BENCH_GROWTH_SIZES ("1000000 10000000")  the sizes BENCH_GROWTH fills to
 #   BENCH_DIR (build/bench/tmp)    where the data directories go (a real disk,
 #                                  as the server's would be)
 set -euo pipefail
@@ -19,7 +19,7 @@ n=${BENCH_IMPORT_ORDERS:-100000}
 merchants=${BENCH_IMPORT_MERCHANTS:-200}
 batch=${BENCH_GROWTH_BATCH:-10000}
 growth=${BENCH_GROWTH:-0}
-growth_max=${BENCH_GROWTH_MAX:-10000000}
+growth_sizes=${BENCH_GROWTH_SIZES:-1000000 10000000}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "${BENCH_DIR:-build/bench/tmp}"
 tmp=$(mktemp -d "$(realpath "${BENCH_DIR:-build/bench/tmp}")/import.XXXXXX")
@@ -45,11 +45,11 @@ import_timed() {
 
 # fill DIR FROM TO: import orders FROM..TO-1 in chunks, untimed
 fill() {
-	local at=$1 chunk
-	while [ "$at" -lt "$3" ]; do
-		chunk=$(($3 - at < 1000000 ? $3 - at : 1000000))
+	local dir=$1 at=$2 to=$3 chunk
+	while [ "$at" -lt "$to" ]; do
+		chunk=$((to - at < 1000000 ? to - at : 1000000))
 		gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
-		import_timed "$2" "$tmp/fill.ndjson" >/dev/null
+		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null
 		echo "bench_import: filled to $((at + chunk)) orders" >&2
 		at=$((at + chunk))
 	done
@@ -77,7 +77,7 @@ base_bytes=$(bytes "$tmp/base")
 echo "bench_import: $n orders imported in $((import_ns / 1000000)) ms; floor $floor" >&2
 
 # Growth: a batch into a fresh store, then a batch after the store holds n,
-# and with BENCH_GROWTH after it holds 10^6 and 10^7.
+# and with BENCH_GROWTH after it holds each of BENCH_GROWTH_SIZES (rising).
 growth_rows=""
 cp -a "$tmp/base" "$tmp/small"
 gen orders "$merchants" 0 "$batch" >"$tmp/batch.ndjson"
@@ -88,8 +88,9 @@ rm -rf "$tmp/small" "$tmp/base"
 have=$n
 targets=""
 if [ "$growth" = 1 ]; then
-	for t in 1000000 10000000; do
-		if [ "$t" -le "$growth_max" ] && [ "$t" -gt "$n" ]; then targets+=" $t"; fi
+	last=$((n + batch))
+	for t in $growth_sizes; do
+		if [ "$t" -gt "$last" ]; then targets+=" $t"; last=$((t + batch)); fi
 	done
 fi
 for t in "" $targets; do
@@ -160,7 +161,8 @@ o.append("\nGoal (issue 12): at most 2.5× by file sizes; in this run %.2f× for
 o.append("### Growth\n")
 o.append("The cost of one imported order as the store grows: a batch of %d orders imported (the whole "
          "command, as above) into a store already holding N orders; the first row is a fresh store, "
-         "the next the one above after its %d.%s\n"
+         "the next the one above after its %d, and any further row the same store filled (untimed) "
+         "to a larger size.%s\n"
          % (batch, n, "" if growth else " (`BENCH_GROWTH=1` adds batches after 10^6 and 10^7 orders: "
             "hours of filling.)"))
 o.append("| orders already stored | batch | µs per order | × the fresh store's | bytes on disk added per order |")
