@@ -623,7 +623,7 @@ struct bundle {
 	size_t off;                  /* into a text piece */
 	int fd;                      /* a blob piece's file, or -1 */
 	uint64_t raw;                /* its bytes read so far */
-	struct sha256_ctx sha;        /* the blob being read's digest so far */
+	struct sha256_ctx sha;       /* the blob being read's digest so far */
 	char enc[RAW_CHUNK / 3 * 4 + 1]; /* base64 of the last bytes read */
 	size_t enc_len, enc_off;
 	unsigned char chunk[RAW_CHUNK];
