@@ -2,10 +2,23 @@
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
+# SHA-256 from OpenSSL's libcrypto (the default) or, with `make SHA256=sodium`,
+# from libsodium (src/core/sha256.c); the libsodium build lives in its own
+# directory (build/sodium) so the two never share objects.
+SHA256  ?= openssl
+ifeq ($(SHA256),openssl)
+PKGS    += libcrypto
+SHA256_DEF :=
+else ifeq ($(SHA256),sodium)
+SHA256_DEF := -DDISPUTED_SHA256_SODIUM
+else
+$(error SHA256 must be openssl or sodium, not $(SHA256))
+endif
+
 CFLAGS_WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
                -Wmissing-prototypes -Wsign-compare
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL := -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS_ALL := -D_DEFAULT_SOURCE -D_GNU_SOURCE $(SHA256_DEF) -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lpthread -lm
 
 ifeq ($(SANITIZE),1)
@@ -16,6 +29,9 @@ CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitiz
 LDFLAGS += -fsanitize=address,undefined
 else
 BUILD   := build
+endif
+ifeq ($(SHA256),sodium)
+BUILD   := $(BUILD)/sodium
 endif
 
 WERROR  ?= -Werror
@@ -61,18 +77,24 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 
 # Benchmarks: bench/bench_<name>.c, built against the archive. `make bench`
 # runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md,
-# then HTTP load (about 30 s), the ledger's (about 40 s) and the photo
-# comparison against ImageMagick (about 4 minutes, nearly all ImageMagick's)
-# add their sections.
+# then SHA-256 against libsodium (about 20 s), HTTP writes beside /healthz
+# (about 70 s), `disputed import` of 10^5 orders beside a plain SQLite floor
+# (a few minutes; BENCH_GROWTH=1 adds the growth to 10^6 and 10^7 records,
+# hours), the ledger's (about 40 s) and the photo comparison against
+# ImageMagick (about 4 minutes, nearly all ImageMagick's) add their sections.
+# Each script says which BENCH_* variables shorten it.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
+bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BUILD)/bench/bench_sha256 $(BIN)
 	scripts/deps.sh bench
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
+	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
+		$(BUILD)/bench/bench_sha256 --out docs/benchmarks.md
 	bench/bench_http.sh $(BIN) docs/benchmarks.md
+	bench/bench_import.sh $(BIN) docs/benchmarks.md
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
@@ -147,6 +169,6 @@ fuzz-run: $(FUZZ_BIN)
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t; \
 	done
 
--include $(BUILD)/obj/bench/bench_log.d $(BUILD)/obj/bench/bench_funds.d
+-include $(BUILD)/obj/bench/bench_log.d $(BUILD)/obj/bench/bench_funds.d $(BUILD)/obj/bench/bench_sha256.d
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
 	$(TOOL_SRC:tests/tools/%.c=$(BUILD)/obj/tests/tools/%.d)

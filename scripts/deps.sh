@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
 	build-essential pkg-config
-	libmicrohttpd-dev libjansson-dev libsodium-dev libsqlite3-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
+	libmicrohttpd-dev libjansson-dev libsodium-dev libssl-dev libsqlite3-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
 	liblinear-dev
 	libcmocka-dev
 	libcairo2-dev libpango1.0-dev libjpeg62-turbo-dev fonts-noto-cjk poppler-utils

@@ -8,6 +8,7 @@
 
 #include "assist/image.h"
 #include "core/jsonx.h"
+#include "core/sha256.h"
 #include "disclose/disclose.h"
 #include "evidence/blobstore.h"
 
@@ -399,12 +400,12 @@ static int digest_of(const struct assess_input *in, char hex[65])
 				 "consumer_images", in->consumer_images, "logistics", in->logistics,
 				 "merchant", in->merchant_said, "offer", json_object_get(d, "offer"));
 	char *text = what ? json_dumps(what, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	unsigned char h[crypto_hash_sha256_BYTES];
+	uint8_t h[SHA256_SIZE];
 
 	json_decref(what);
 	if (!text)
 		return -1;
-	crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+	sha256(h, text, strlen(text));
 	sodium_bin2hex(hex, 65, h, sizeof(h));
 	free(text);
 	return 0;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/sha256.h"
+
 void id_new(char out[ID_MAX], const char *prefix)
 {
 	unsigned char raw[12];
@@ -46,9 +48,9 @@ void token_new(char out[TOKEN_MAX], const char *prefix)
 
 void sha256_hex(const void *data, size_t len, char out[65])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
+	uint8_t h[SHA256_SIZE];
 
-	crypto_hash_sha256(h, data, len);
+	sha256(h, data, len);
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 

@@ -9,6 +9,7 @@
 
 #include <jpeglib.h>
 
+#include "core/sha256.h"
 #include "disclose/pdf_int.h"
 #include "evidence/blobstore.h"
 
@@ -172,7 +173,7 @@ static int blob_bytes(struct pdf_doc *d, const json_t *entry, const char *id,
 {
 	const char *b64 = pdf_str(entry, "content_base64");
 	char hex[65], got[65];
-	unsigned char digest[crypto_hash_sha256_BYTES], *data = NULL;
+	unsigned char digest[SHA256_SIZE], *data = NULL;
 	size_t n = 0;
 	struct err e;
 
@@ -206,7 +207,7 @@ static int blob_bytes(struct pdf_doc *d, const json_t *entry, const char *id,
 		*why = "内容不在本证据包中 content not included in the package";
 		return RC_OK;
 	}
-	crypto_hash_sha256(digest, data, n);
+	sha256(digest, data, n);
 	sodium_bin2hex(got, sizeof got, digest, sizeof digest);
 	if (strcmp(got, hex) != 0) {
 		free(data);

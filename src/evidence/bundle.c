@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/jsonx.h"
+#include "core/sha256.h"
 #include "core/timeutil.h"
 #include "evidence/blobstore.h"
 #include "evidence/leaf.h"
@@ -622,7 +623,7 @@ struct bundle {
 	size_t off;                  /* into a text piece */
 	int fd;                      /* a blob piece's file, or -1 */
 	uint64_t raw;                /* its bytes read so far */
-	crypto_hash_sha256_state sha;
+	struct sha256_ctx sha;       /* the blob being read's digest so far */
 	char enc[RAW_CHUNK / 3 * 4 + 1]; /* base64 of the last bytes read */
 	size_t enc_len, enc_off;
 	unsigned char chunk[RAW_CHUNK];
@@ -634,6 +635,7 @@ void bundle_free(struct bundle *b)
 		return;
 	if (b->fd >= 0)
 		close(b->fd);
+	sha256_release(&b->sha);
 	free(b->text);
 	free(b->pieces);
 	free(b->data_dir);
@@ -700,7 +702,7 @@ static int next_chunk(struct bundle *b, struct piece *x, struct err *e)
 			return err_set(e, RC_IO, "blob_changed", NULL,
 				       "blob %s is %llu bytes on disk, sealed as %llu", x->hex,
 				       (unsigned long long)size, (unsigned long long)x->size);
-		crypto_hash_sha256_init(&b->sha);
+		sha256_init(&b->sha);
 		b->raw = 0;
 	}
 	while (got < want) {
@@ -711,14 +713,14 @@ static int next_chunk(struct bundle *b, struct piece *x, struct err *e)
 			return err_set(e, RC_IO, "blob_changed", NULL, "blob %s ends early", x->hex);
 		got += (size_t)r;
 	}
-	crypto_hash_sha256_update(&b->sha, b->chunk, got);
+	sha256_update(&b->sha, b->chunk, got);
 	b->raw += got;
 	sodium_bin2base64(b->enc, sizeof(b->enc), b->chunk, got, sodium_base64_VARIANT_ORIGINAL);
 	b->enc_len = strlen(b->enc);
 	b->enc_off = 0;
 	if (b->raw < x->size)
 		return RC_OK;
-	crypto_hash_sha256_final(&b->sha, digest);
+	sha256_final(&b->sha, digest);
 	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
 	if (strcmp(hex, x->hex) != 0)
 		return err_set(e, RC_IO, "blob_changed", NULL,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "core/timeutil.h"
 #include "evidence/blobstore.h"
 
@@ -125,17 +126,13 @@ int leaf_fields(json_t *body, const char *const *skip, json_t **out, struct err 
 void leaf_commit(const char *name, const uint8_t salt[LEAF_SALT_SIZE], const char *value,
 		 size_t value_len, uint8_t out[32])
 {
-	crypto_hash_sha256_state h;
 	static const unsigned char zero = 0;
+	const struct sha256_part parts[] = {
+		{FIELD_TAG, strlen(FIELD_TAG)}, {&zero, 1}, {name, strlen(name)}, {&zero, 1},
+		{salt, LEAF_SALT_SIZE}, {value, value_len},
+	};
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)FIELD_TAG, strlen(FIELD_TAG));
-	crypto_hash_sha256_update(&h, &zero, 1);
-	crypto_hash_sha256_update(&h, (const unsigned char *)name, strlen(name));
-	crypto_hash_sha256_update(&h, &zero, 1);
-	crypto_hash_sha256_update(&h, salt, LEAF_SALT_SIZE);
-	crypto_hash_sha256_update(&h, (const unsigned char *)value, value_len);
-	crypto_hash_sha256_final(&h, out);
+	sha256_parts(out, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "core/sha256.h"
 
 /*
  * What each kind keeps, by flattened field name with every array index
@@ -337,7 +338,7 @@ int shred_leaf_source(json_t *body, json_t **out, struct err *e)
 			  JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 	if (!text)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+	sha256(h, text, strlen(text));
 	free(text);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	*out = json_deep_copy(body);

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/netaddr.h"
 #include "core/num.h"
+#include "core/sha256.h"
 #include "core/timeutil.h"
 #include "evidence/seal.h"
 #include "tlog/keyfile.h"
@@ -363,16 +364,13 @@ static int authenticate(struct http_req *r, struct err *e)
 /* The hash that ties an Idempotency-Key to one request. */
 static int request_hash(struct http_req *r, char hash[65])
 {
-	crypto_hash_sha256_state h;
-	unsigned char d[crypto_hash_sha256_BYTES];
+	const struct sha256_part parts[] = {
+		{r->method, strlen(r->method)}, {" ", 1}, {r->path, strlen(r->path)}, {"\n", 1},
+		{r->body.data, r->body.len},
+	};
+	uint8_t d[SHA256_SIZE];
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)r->method, strlen(r->method));
-	crypto_hash_sha256_update(&h, (const unsigned char *)" ", 1);
-	crypto_hash_sha256_update(&h, (const unsigned char *)r->path, strlen(r->path));
-	crypto_hash_sha256_update(&h, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&h, (const unsigned char *)r->body.data, r->body.len);
-	crypto_hash_sha256_final(&h, d);
+	sha256_parts(d, parts, sizeof(parts) / sizeof(parts[0]));
 	sodium_bin2hex(hash, 65, d, sizeof(d));
 	return RC_OK;
 }

@@ -1,19 +1,16 @@
 /* merkle.c - RFC 9162 Merkle tree hashes, the append frontier, and proof generation and verification. */
 #include "tlog/merkle.h"
 
-#include <sodium.h>
 #include <string.h>
+
+#include "core/sha256.h"
 
 void tlog_leaf_hash(const void *data, size_t len, uint8_t out[TLOG_HASH_SIZE])
 {
-	crypto_hash_sha256_state st;
 	static const uint8_t prefix = 0x00;
+	const struct sha256_part parts[] = {{&prefix, 1}, {data, len}};
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	if (len)
-		crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	sha256_parts(out, parts, 2);
 }
 
 void tlog_node_hash(const uint8_t left[TLOG_HASH_SIZE],
@@ -24,12 +21,12 @@ void tlog_node_hash(const uint8_t left[TLOG_HASH_SIZE],
 	in[0] = 0x01;
 	memcpy(in + 1, left, TLOG_HASH_SIZE);
 	memcpy(in + 1 + TLOG_HASH_SIZE, right, TLOG_HASH_SIZE);
-	crypto_hash_sha256(out, in, sizeof(in));
+	sha256(out, in, sizeof(in));
 }
 
 void tlog_empty_root(uint8_t out[TLOG_HASH_SIZE])
 {
-	crypto_hash_sha256(out, NULL, 0);
+	sha256(out, NULL, 0);
 }
 
 /* Largest power of two strictly below n (n >= 2): the k of RFC 9162 2.1.1. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "tlog/cosig.h"
 #include "tlog/tlog_int.h"
 
@@ -24,16 +25,11 @@ int tlog_name_valid(const char *name)
 
 uint32_t tlog_key_id(const char *name, uint8_t type, const uint8_t pub[32])
 {
-	crypto_hash_sha256_state st;
-	uint8_t h[crypto_hash_sha256_BYTES];
 	static const uint8_t nl = '\n';
+	const struct sha256_part parts[] = {{name, strlen(name)}, {&nl, 1}, {&type, 1}, {pub, 32}};
+	uint8_t h[SHA256_SIZE];
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, &nl, 1);
-	crypto_hash_sha256_update(&st, &type, 1);
-	crypto_hash_sha256_update(&st, pub, 32);
-	crypto_hash_sha256_final(&st, h);
+	sha256_parts(h, parts, 4);
 	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 }
 

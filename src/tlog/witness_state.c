@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/sha256.h"
 #include "tlog/checkpoint.h"
 
 /* Longest path of a record file we build, with its terminator. */
@@ -20,11 +21,11 @@
 static int state_path(const char *dir, const char *origin, const char *suffix, char *out,
 		      size_t len, struct err *e)
 {
-	uint8_t d[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	uint8_t d[SHA256_SIZE];
+	char hex[2 * SHA256_SIZE + 1];
 	int n;
 
-	crypto_hash_sha256(d, (const unsigned char *)origin, strlen(origin));
+	sha256(d, origin, strlen(origin));
 	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
 	n = snprintf(out, len, "%s/%s%s", dir, hex, suffix);
 	if (n < 0 || (size_t)n >= len)

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# bench_import.sh - `disputed import` of 10^5 orders beside a plain-SQLite floor, the bytes on disk per record, and the per-record cost as the store grows, appended to docs/benchmarks.md.
+#
+# Usage: bench/bench_import.sh BUILD/disputed OUT.md
+#   BENCH_IMPORT_ORDERS (100000)   orders imported and given to the floor
+#   BENCH_IMPORT_MERCHANTS (200)   merchants, with 10 listings each, set up first
+#   BENCH_GROWTH_BATCH (10000)     orders per timed batch of the growth table
+#   BENCH_GROWTH=1                 also fill the store to 10^6 and 10^7 orders and
+#                                  time a batch at each (hours, and about 7 KB of
+#                                  disk per order today: 70 GB at 10^7)
+#   BENCH_GROWTH_SIZES ("1000000 10000000")  the sizes BENCH_GROWTH fills to
+#   BENCH_DIR (build/bench/tmp)    where the data directories go (a real disk,
+#                                  as the server's would be)
+set -euo pipefail
+
+bin=$(realpath "$1")
+out=$2
+n=${BENCH_IMPORT_ORDERS:-100000}
+merchants=${BENCH_IMPORT_MERCHANTS:-200}
+batch=${BENCH_GROWTH_BATCH:-10000}
+growth=${BENCH_GROWTH:-0}
+growth_sizes=${BENCH_GROWTH_SIZES:-1000000 10000000}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "${BENCH_DIR:-build/bench/tmp}"
+tmp=$(mktemp -d "$(realpath "${BENCH_DIR:-build/bench/tmp}")/import.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+gen() { python3 "$here/gen_orders.py" "$@"; }
+now_ns() { date +%s%N; }
+bytes() { du -sb "$1" | cut -f1; }           # apparent: the files' sizes
+blocks() { du -s --block-size=1 "$1" | cut -f1; } # allocated on disk
+
+# import DIR FILE: `disputed import`, which must take every line; prints its wall time in ns
+import_timed() {
+	local t0 t1
+	t0=$(now_ns)
+	if ! "$bin" import --data "$1" "$2" >"$tmp/import.out" 2>"$tmp/import.err"; then
+		cat "$tmp/import.out" "$tmp/import.err" >&2
+		echo "bench_import: disputed import failed" >&2
+		exit 1
+	fi
+	t1=$(now_ns)
+	echo $((t1 - t0))
+}
+
+# fill DIR FROM TO: import orders FROM..TO-1 in chunks, untimed
+fill() {
+	local dir=$1 at=$2 to=$3 chunk
+	while [ "$at" -lt "$to" ]; do
+		chunk=$((to - at < 1000000 ? to - at : 1000000))
+		gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
+		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null
+		echo "bench_import: filled to $((at + chunk)) orders" >&2
+		at=$((at + chunk))
+	done
+	rm -f "$tmp/fill.ndjson"
+}
+
+# The merchants and listings, once, in a base directory each run copies.
+gen setup "$merchants" >"$tmp/setup.ndjson"
+gen orders "$merchants" 0 "$n" >"$tmp/orders.ndjson"
+"$bin" init --data "$tmp/base" --origin bench.disputed.test/log >/dev/null
+import_timed "$tmp/base" "$tmp/setup.ndjson" >/dev/null
+setup_json=$(stat -c %s "$tmp/setup.ndjson")
+orders_json=$(stat -c %s "$tmp/orders.ndjson")
+
+# The floor, then the import, on copies of the base.
+cp -a "$tmp/base" "$tmp/floor"
+floor=$(python3 "$here/import_floor.py" "$tmp/floor" "$tmp/orders.ndjson")
+floor_bytes=$(bytes "$tmp/floor")
+rm -rf "$tmp/floor"
+cp -a "$tmp/base" "$tmp/main"
+import_ns=$(import_timed "$tmp/main" "$tmp/orders.ndjson")
+main_bytes=$(bytes "$tmp/main")
+main_blocks=$(blocks "$tmp/main")
+base_bytes=$(bytes "$tmp/base")
+echo "bench_import: $n orders imported in $((import_ns / 1000000)) ms; floor $floor" >&2
+
+# Growth: a batch into a fresh store, then a batch after the store holds n,
+# and with BENCH_GROWTH after it holds each of BENCH_GROWTH_SIZES (rising).
+growth_rows=""
+cp -a "$tmp/base" "$tmp/small"
+gen orders "$merchants" 0 "$batch" >"$tmp/batch.ndjson"
+b0=$(bytes "$tmp/small")
+ns=$(import_timed "$tmp/small" "$tmp/batch.ndjson")
+growth_rows+="0 $batch $ns $(($(bytes "$tmp/small") - b0))"$'\n'
+rm -rf "$tmp/small" "$tmp/base"
+have=$n
+targets=""
+if [ "$growth" = 1 ]; then
+	last=$((n + batch))
+	for t in $growth_sizes; do
+		if [ "$t" -gt "$last" ]; then targets+=" $t"; last=$((t + batch)); fi
+	done
+fi
+for t in "" $targets; do
+	if [ -n "$t" ]; then
+		fill "$tmp/main" "$have" "$t"
+		have=$t
+	fi
+	gen orders "$merchants" "$have" "$batch" >"$tmp/batch.ndjson"
+	b0=$(bytes "$tmp/main")
+	ns=$(import_timed "$tmp/main" "$tmp/batch.ndjson")
+	growth_rows+="$have $batch $ns $(($(bytes "$tmp/main") - b0))"$'\n'
+	have=$((have + batch))
+done
+
+BI_N=$n BI_MERCHANTS=$merchants BI_BATCH=$batch BI_IMPORT_NS=$import_ns BI_FLOOR=$floor \
+BI_SETUP_JSON=$setup_json BI_ORDERS_JSON=$orders_json BI_MAIN_BYTES=$main_bytes \
+BI_MAIN_BLOCKS=$main_blocks BI_BASE_BYTES=$base_bytes BI_FLOOR_BYTES=$floor_bytes \
+BI_GROWTH_ROWS=$growth_rows BI_GROWTH=$growth python3 - "$out" <<'PY'
+import json, os, sys, time
+E = os.environ
+n, merchants, batch = int(E["BI_N"]), int(E["BI_MERCHANTS"]), int(E["BI_BATCH"])
+import_s = int(E["BI_IMPORT_NS"]) / 1e9
+floor = json.loads(E["BI_FLOOR"])
+setup_json, orders_json = int(E["BI_SETUP_JSON"]), int(E["BI_ORDERS_JSON"])
+main_bytes, main_blocks = int(E["BI_MAIN_BYTES"]), int(E["BI_MAIN_BLOCKS"])
+base_bytes, floor_bytes = int(E["BI_BASE_BYTES"]), int(E["BI_FLOOR_BYTES"])
+rows = [tuple(int(x) for x in l.split()) for l in E["BI_GROWTH_ROWS"].splitlines() if l.strip()]
+growth = E["BI_GROWTH"] == "1"
+
+rate = n / import_s
+ratio = rate / floor["records_per_sec"]
+json_bytes = setup_json + orders_json
+o = []
+o.append("\n## Import\n")
+o.append("`disputed import` of %d orders (NDJSON from `bench/gen_orders.py`: about %.0f bytes each, "
+         "a consumer from a pool so buyers return, one to three items of the merchant's listings, "
+         "the total and the payment) into a data directory where %d merchants and %d listings were "
+         "imported first, beside its floor: `bench/import_floor.py`, Python's sqlite3 parsing the "
+         "same lines, hashing each record (SHA-256) and inserting the same records (the consumer if "
+         "new, the order, its items) into a copy of the same directory, so the store's own schema "
+         "and every index, with the store's pragmas (WAL, `synchronous=FULL`, foreign keys on), "
+         "in one transaction. The import's time is the whole command, sealing into the log "
+         "included; the floor's from its first line read to its commit. Written by "
+         "`bench/bench_import.sh` on %s.\n"
+         % (n, orders_json / n, merchants, merchants * 10, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
+o.append("| orders | disputed import records/s | seconds | floor records/s | seconds | import / floor |")
+o.append("|---:|---:|---:|---:|---:|---:|")
+o.append("| %d | %.0f | %.1f | %.0f | %.2f | %.3f× |" % (n, rate, import_s, floor["records_per_sec"],
+                                                         floor["seconds"], ratio))
+o.append("\nGoal (issue 12): the import at no less than 0.5× the floor; in this run %.3f×.\n" % ratio)
+o.append("### Bytes on disk per record\n")
+o.append("The whole data directory after the import (database, WAL, the log's tiles, entry bundles and "
+         "checkpoint, keys) over all the JSON imported into it, the merchants' and listings' lines "
+         "included. Per order: what the orders added to the directory (it held %d bytes before them), "
+         "over their %d. The floor's directory, from the same copy, holds the same records without "
+         "their seals or the log's part of them.\n" % (base_bytes, n))
+o.append("| | bytes in all | ratio to the JSON | bytes per order | ratio to the order's JSON |")
+o.append("|---|---:|---:|---:|---:|")
+per_json = orders_json / n
+o.append("| JSON imported | %d | 1.00× | %.0f | 1.00× |" % (json_bytes, per_json))
+for what, total in (("disputed's data directory, file sizes", main_bytes),
+                    ("disputed's data directory, blocks allocated", main_blocks),
+                    ("the floor's data directory, file sizes", floor_bytes)):
+    per = (total - base_bytes) / n
+    o.append("| %s | %d | %.2f× | %.0f | %.2f× |" % (what, total, total / json_bytes, per, per / per_json))
+o.append("\nGoal (issue 12): at most 2.5× by file sizes; in this run %.2f× for the whole directory, "
+         "%.2f× per order.\n" % (main_bytes / json_bytes, (main_bytes - base_bytes) / n / per_json))
+o.append("### Growth\n")
+o.append("The cost of one imported order as the store grows: a batch of %d orders imported (the whole "
+         "command, as above) into a store already holding N orders; the first row is a fresh store, "
+         "the next the one above after its %d, and any further row the same store filled (untimed) "
+         "to a larger size.%s\n"
+         % (batch, n, "" if growth else " (`BENCH_GROWTH=1` adds batches after 10^6 and 10^7 orders: "
+            "hours of filling.)"))
+o.append("| orders already stored | batch | µs per order | × the fresh store's | bytes on disk added per order |")
+o.append("|---:|---:|---:|---:|---:|")
+first = rows[0][2] / rows[0][1] / 1e3
+for have, b, ns, added in rows:
+    us = ns / b / 1e3
+    o.append("| %d | %d | %.0f | %.2f× | %.0f |" % (have, b, us, us / first, added / b))
+spread = max(r[2] / r[1] for r in rows) / min(r[2] / r[1] for r in rows)
+o.append("\nGoal (issue 12): the per-write cost at 10^4, 10^6 and 10^7 records within 1.2× of each "
+         "other; here the rows are within %.2f× of each other.\n" % spread)
+with open(sys.argv[1], "a") as f:
+    f.write("\n".join(o))
+PY
