@@ -348,6 +348,13 @@ static const char *const migrations[] = {
 	"  version INTEGER NOT NULL, superseded_at INTEGER NOT NULL, body TEXT NOT NULL,"
 	"  UNIQUE (id, version));"
 	"ALTER TABLE merchants ADD COLUMN verified_at INTEGER;",
+	/*
+	 * 19: lean seals: each record's field salts derive from one 32-byte
+	 * secret (leaf.h), kept here instead of a salt per field in `salts`
+	 * (which seals made before keep, as do shredded ones: the secret is
+	 * then destroyed); an integrated seal's leaf lives in the log alone
+	 */
+	"ALTER TABLE seals ADD COLUMN secret BLOB;",
 };
 
 size_t store_migration_count(void)

@@ -1,6 +1,7 @@
 /* store_seals.c - the SQLite backend's evidence seals (each record's leaf, salts, place in the log and in its order's chain) and kept checkpoints. */
 #include "store/store.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,17 +14,21 @@ void store_seal_release(struct store_seal *s)
 	if (!s)
 		return;
 	free(s->leaf);
+	if (s->salts)
+		sodium_memzero(s->salts, strlen(s->salts));
 	free(s->salts);
 	s->leaf = NULL;
 	s->salts = NULL;
+	sodium_memzero(s->secret, sizeof(s->secret));
+	s->has_secret = 0;
 }
 
 int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, "
-				  "salts, created_at, chain_order, chain_seq) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
+				  "salts, created_at, chain_order, chain_seq, secret) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
@@ -32,13 +37,17 @@ int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, 
 	sqlite3_bind_int64(s, 3, in->version);
 	sqlite3_bind_blob(s, 4, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
 	sq_bind_text(s, 5, in->leaf_hash);
-	sq_bind_text(s, 6, in->salts);
+	sq_bind_text(s, 6, in->salts ? in->salts : "");
 	sqlite3_bind_int64(s, 7, in->created_at);
 	sq_bind_text(s, 8, in->chain_order[0] ? in->chain_order : NULL);
 	if (in->chain_order[0])
 		sqlite3_bind_int64(s, 9, in->chain_seq);
 	else
 		sqlite3_bind_null(s, 9);
+	if (in->has_secret)
+		sqlite3_bind_blob(s, 10, in->secret, (int)sizeof(in->secret), SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 10);
 	rc = sq_step_done(st, s, "insert seal", e);
 	if (!rc && seq)
 		*seq = sqlite3_last_insert_rowid(st->db);
@@ -47,7 +56,7 @@ int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, 
 
 #define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
 		  "coalesce(leaf_index, -1), created_at, coalesce(chain_order, ''), " \
-		  "coalesce(chain_seq, -1)"
+		  "coalesce(chain_seq, -1), secret"
 
 static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 {
@@ -64,6 +73,10 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	out->created_at = sqlite3_column_int64(s, 8);
 	snprintf(out->chain_order, sizeof(out->chain_order), "%s", sqlite3_column_text(s, 9));
 	out->chain_seq = sqlite3_column_int64(s, 10);
+	if (sqlite3_column_bytes(s, 11) == (int)sizeof(out->secret)) {
+		memcpy(out->secret, sqlite3_column_blob(s, 11), sizeof(out->secret));
+		out->has_secret = 1;
+	}
 	out->leaf = malloc(n > 0 ? (size_t)n : 1);
 	out->salts = sq_dup_text(s, 6);
 	if (!out->leaf || !out->salts) {
@@ -177,7 +190,7 @@ int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t 
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
+	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s, e);
 
 	if (rc)
 		return rc;
