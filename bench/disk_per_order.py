@@ -50,14 +50,25 @@ def du(path):
 
 
 def table_bytes(db):
+    """The largest tables and indexes, and the database's free pages, in bytes."""
     try:
         c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
         rows = c.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name "
                          "ORDER BY 2 DESC LIMIT 8").fetchall()
+        free = c.execute("PRAGMA freelist_count").fetchone()[0] * \
+            c.execute("PRAGMA page_size").fetchone()[0]
         c.close()
-        return rows
+        return rows, free
     except sqlite3.Error:
-        return []
+        return [], 0
+
+
+def compact(db):
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.execute("VACUUM")
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
 
 
 def main():
@@ -65,6 +76,8 @@ def main():
     ap.add_argument("--bin", default="build/disputed")
     ap.add_argument("--orders", type=int, default=int(os.environ.get("DISK_ORDERS", "10000")))
     ap.add_argument("--keep", action="store_true", help="keep the data directory")
+    ap.add_argument("--compact", action="store_true",
+                    help="then VACUUM the database (no free pages) and measure again")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="disk-per-order-")
     data = os.path.join(tmp, "data")
@@ -88,8 +101,16 @@ def main():
             p = os.path.join(data, name)
             print("  %-24s %10d" % (name, du(p) if os.path.isdir(p) else
                                     os.lstat(p).st_blocks * 512))
-        for name, size in table_bytes(os.path.join(data, "disputed.db")):
+        db = os.path.join(data, "disputed.db")
+        rows, free = table_bytes(db)
+        for name, size in rows:
             print("  table/index %-28s %10d (%.0f per order)" % (name, size, size / a.orders))
+        print("  free pages in the database %17d (%.0f per order)" % (free, free / a.orders))
+        if a.compact:
+            compact(db)
+            total = du(data)
+            print("after VACUUM: %.0f bytes per order, %.2fx the JSON" % (
+                (total - empty) / a.orders, (total - empty) / order_bytes))
     finally:
         if a.keep:
             print("kept", tmp)

@@ -1,4 +1,4 @@
-/* store_seals.c - the SQLite backend's evidence seals (each record's leaf, salts, place in the log and in its order's chain) and kept checkpoints. */
+/* store_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
 #include "store/store.h"
 
 #include <sodium.h>
@@ -26,6 +26,7 @@ void store_seal_release(struct store_seal *s)
 int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
+	int64_t row;
 	int rc = sq_prep_kept(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, "
 				  "salts, created_at, chain_order, chain_seq, secret) "
 				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
@@ -35,7 +36,7 @@ int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, 
 	sq_bind_text(s, 1, in->kind);
 	sq_bind_text(s, 2, in->record_id);
 	sqlite3_bind_int64(s, 3, in->version);
-	sqlite3_bind_blob(s, 4, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	sqlite3_bind_zeroblob(s, 4, 0); /* the row keeps no leaf: seal_leaves does, for a while */
 	sq_bind_text(s, 5, in->leaf_hash);
 	sq_bind_text(s, 6, in->salts ? in->salts : "");
 	sqlite3_bind_int64(s, 7, in->created_at);
@@ -49,12 +50,24 @@ int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, 
 	else
 		sqlite3_bind_null(s, 10);
 	rc = sq_step_done(st, s, "insert seal", e);
-	if (!rc && seq)
-		*seq = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	if (rc)
+		return rc;
+	row = sqlite3_last_insert_rowid(st->db);
+	if (seq)
+		*seq = row;
+	/* the leaf waits beside the row until the log holds it (store_seal_set_index) */
+	rc = sq_prep_kept(st, "INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, row);
+	sqlite3_bind_blob(s, 2, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	return sq_step_done(st, s, "insert seal leaf", e);
 }
 
-#define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
+/* A seal's leaf: in seal_leaves while pending; in the row for seals made before that table. */
+#define SEAL_COLS "seq, kind, record_id, version, " \
+		  "coalesce((SELECT l.leaf FROM seal_leaves l WHERE l.seq = seals.seq), leaf), " \
+		  "leaf_hash, salts, " \
 		  "coalesce(leaf_index, -1), created_at, coalesce(chain_order, ''), " \
 		  "coalesce(chain_seq, -1), secret"
 
@@ -190,13 +203,21 @@ int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t 
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s, e);
+	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s,
+			      e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, leaf_index);
 	sqlite3_bind_int64(s, 2, seq);
-	return sq_step_done(st, s, "update seal", e);
+	rc = sq_step_done(st, s, "update seal", e);
+	if (rc)
+		return rc;
+	rc = sq_prep_kept(st, "DELETE FROM seal_leaves WHERE seq = ?", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	return sq_step_done(st, s, "forget seal leaf", e);
 }
 
 /*

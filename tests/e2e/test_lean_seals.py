@@ -110,6 +110,10 @@ class LeanSealTest(unittest.TestCase):
         for index, h, leaf_len in rows:
             self.assertEqual(leaf_len, 0, index)
             self.assertEqual(leaf_hash_b64(entries[index]), h, index)
+        # pending leaves wait in seal_leaves; none is left once the log holds them
+        self.assertEqual(self.rows(self.srv.data_dir, "SELECT count(*) FROM seals "
+                                   "WHERE leaf_index IS NULL"), [(0,)])
+        self.assertEqual(self.rows(self.srv.data_dir, "SELECT count(*) FROM seal_leaves"), [(0,)])
 
     def test_a_data_dir_from_before_secrets_audits_verifies_and_grows(self):
         # The seals as they were kept before: every field's salt as JSON, the leaf in the row.
