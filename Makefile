@@ -63,7 +63,8 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 # runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md,
 # then HTTP load (about 30 s), the ledger's (about 40 s) and the photo
 # comparison against ImageMagick (about 4 minutes, nearly all ImageMagick's)
-# add their sections.
+# and the bytes on disk per imported order (about a minute; DISK_ORDERS sets
+# how many) add their sections.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
@@ -76,6 +77,7 @@ bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
+	python3 bench/disk_per_order.py --bin $(BIN) --out docs/benchmarks.md
 
 deps:
 	scripts/deps.sh

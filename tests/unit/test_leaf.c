@@ -223,6 +223,18 @@ static void salts_derive_from_the_secret_and_the_field_name_alone(void **state)
 		assert_int_equal(crypto_kdf_derive_from_key(want, sizeof(want), id, "dspsalt1", k1), 0);
 		assert_memory_equal(want, s1, sizeof(want));
 	}
+	/* the example of docs/formats.md ("Salts") */
+	{
+		uint8_t k[LEAF_SECRET_SIZE], salt[LEAF_SALT_SIZE];
+		int i;
+
+		for (i = 0; i < LEAF_SECRET_SIZE; i++)
+			k[i] = (uint8_t)i;
+		leaf_salt(k, "tracking_number", salt);
+		sodium_bin2base64(b64, sizeof(b64), salt, sizeof(salt),
+				  sodium_base64_VARIANT_ORIGINAL);
+		assert_string_equal(b64, "y/MQYAbpjH9NeyQkWlcNo0eGRAfhxSvsOFwl4pTaRkU=");
+	}
 	json_decref(sf);
 	json_decref(sm);
 	json_decref(few);
