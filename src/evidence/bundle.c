@@ -229,7 +229,7 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 		if (strcmp(x->kind, "merchant") == 0)
 			ver = store_merchant_seal_version(store_merchant_version_of(x->body));
 
-		if (x->seal.leaf)
+		if (x->seal.seq)
 			rc = RC_OK;   /* a link of the chain: read with its seal */
 		else
 			rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);

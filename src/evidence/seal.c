@@ -506,6 +506,12 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 			continue;
 		}
 		row[nr++] = i;
+		if (known[i] < 0 && s[nr - 1].leaf_len == 0) {
+			/* the store drops a leaf only with the index that says where the log has it */
+			rc = err_set(e, RC_INTERNAL, "seal_leaf_missing", NULL,
+				     "the pending seal %lld keeps no leaf", (long long)seqs[i]);
+			break;
+		}
 		if (known[i] < 0) {
 			entries[m].data = s[nr - 1].leaf;
 			entries[m].len = s[nr - 1].leaf_len;
