@@ -81,7 +81,9 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 # (about 70 s), `disputed import` of 10^5 orders beside a plain SQLite floor
 # (a few minutes; BENCH_GROWTH=1 adds the growth to 10^6 and 10^7 records,
 # hours), the ledger's (about 40 s) and the photo comparison against
-# ImageMagick (about 4 minutes, nearly all ImageMagick's) add their sections.
+# ImageMagick (about 4 minutes, nearly all ImageMagick's) and the bytes on
+# disk per imported order (about a minute; DISK_ORDERS sets how many) add
+# their sections.
 # Each script says which BENCH_* variables shorten it.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 	@mkdir -p $(dir $@)
@@ -98,6 +100,7 @@ bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BUILD)/bench/bench_
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
+	python3 bench/disk_per_order.py --bin $(BIN) --out docs/benchmarks.md
 
 deps:
 	scripts/deps.sh

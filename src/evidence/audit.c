@@ -101,16 +101,24 @@ static void hash_text(const void *data, size_t len, char out[48])
 	sodium_bin2base64(out, 48, h, sizeof(h), sodium_base64_VARIANT_ORIGINAL);
 }
 
-/* The seal row against its own leaf: hash, chain columns. *decoded is the leaf, or NULL. */
+/*
+ * The seal row against its leaf (its own copy, or with `from_log` the
+ * log's entry at its index): hash, chain columns. *decoded is the leaf, or
+ * NULL.
+ */
 static void check_seal_row(struct audit *a, const char *where, const struct store_seal *s,
-			   json_t **decoded)
+			   int from_log, json_t **decoded)
 {
 	char h[48];
 	struct err ignore;
 	const char *order;
 
 	hash_text(s->leaf, s->leaf_len, h);
-	if (strcmp(h, s->leaf_hash) != 0)
+	if (strcmp(h, s->leaf_hash) != 0 && from_log)
+		problems_add(&a->found, where, "log entry %lld is not the sealed leaf: its hash %s is not "
+			"the seal's leaf_hash %s (the entry, the seal's leaf_index or its leaf_hash "
+			"was changed)", (long long)s->leaf_index, h, s->leaf_hash);
+	else if (strcmp(h, s->leaf_hash) != 0)
 		problems_add(&a->found, where, "the seal's leaf_hash %s is not the hash of its leaf (%s)",
 			s->leaf_hash, h);
 	if (leaf_decode((const char *)s->leaf, s->leaf_len, decoded, &ignore)) {
@@ -156,26 +164,82 @@ static int missing_fields(struct audit *a, const char *where, json_t *decoded, j
 	return 1;
 }
 
-static int check_seal(void *ctx, const struct store_seal *s)
+/*
+ * The names whose salts the audit needs: the record's fields as stored now
+ * and the sealed leaf's (`decoded`, may be NULL). *out is new.
+ */
+static int salt_names(json_t *fields, json_t *decoded, json_t **out)
+{
+	*out = json_object();
+	if (!*out || json_object_update(*out, fields) ||
+	    (decoded && json_object_update_missing(*out, json_object_get(decoded, "fields")))) {
+		json_decref(*out);
+		*out = NULL;
+		return RC_NOMEM;
+	}
+	return RC_OK;
+}
+
+/*
+ * The seal's leaf as the audit checks it: its own copy while it keeps one
+ * (pending seals, and seals made before the log became the one copy), else
+ * the log's entry at its index, read into `entry`. *from_log says which;
+ * 0 when neither can be read (reported).
+ */
+static int seal_leaf_of(struct audit *a, const char *where, const struct store_seal *row,
+			struct store_seal *view, struct buf *entry, int *entry_ok, int *from_log)
+{
+	struct err e;
+
+	*view = *row;
+	*from_log = 0;
+	*entry_ok = 0;
+	err_clear(&e);
+	if (row->leaf_index >= 0 && (uint64_t)row->leaf_index < a->size) {
+		if (tlog_log_entry(a->log, (uint64_t)row->leaf_index, entry, &e) == RC_OK)
+			*entry_ok = 1;
+		else
+			problems_add(&a->found, where, "log entry %lld cannot be read: %s",
+				(long long)row->leaf_index, e.message);
+	}
+	if (row->leaf_len)
+		return 1;
+	if (!*entry_ok) {
+		if (row->leaf_index < 0)
+			problems_add(&a->found, where, "the pending seal keeps no leaf to append");
+		return 0;
+	}
+	view->leaf = (unsigned char *)entry->data;
+	view->leaf_len = entry->len;
+	*from_log = 1;
+	return 1;
+}
+
+static int check_seal(void *ctx, const struct store_seal *row)
 {
 	struct audit *a = ctx;
 	char where[160], hex[65], digest[65];
 	struct seal_parts parts;
 	struct leaf_head head;
-	json_t *body = NULL, *salts = NULL, *decoded = NULL;
+	struct store_seal view;
+	const struct store_seal *s = &view;
+	json_t *body = NULL, *salts = NULL, *decoded = NULL, *names = NULL;
 	struct buf now, entry;
+	int have_leaf, entry_ok, from_log;
 	struct err e;
 
 	a->records++;
 	buf_init(&now, LEAF_MAX + 1024);
 	buf_init(&entry, LEAF_MAX + 1024);
 	err_clear(&e);
-	if (s->version)
-		snprintf(where, sizeof(where), "%s %s version %lld", s->kind, s->record_id,
-			 (long long)s->version);
+	if (row->version)
+		snprintf(where, sizeof(where), "%s %s version %lld", row->kind, row->record_id,
+			 (long long)row->version);
 	else
-		snprintf(where, sizeof(where), "%s %s", s->kind, s->record_id);
-	check_seal_row(a, where, s, &decoded);
+		snprintf(where, sizeof(where), "%s %s", row->kind, row->record_id);
+	have_leaf = seal_leaf_of(a, where, row, &view, &entry, &entry_ok, &from_log);
+	if (have_leaf)
+		check_seal_row(a, where, s, from_log, &decoded);
 	if (s->leaf_index >= 0 && (uint64_t)s->leaf_index < a->size) {
 		if (a->claimed[s->leaf_index])
 			problems_add(&a->found, where, "log leaf %lld is claimed by two seals",
@@ -186,9 +250,13 @@ static int check_seal(void *ctx, const struct store_seal *s)
 		problems_add(&a->found, where, "the sealed record is missing from the database");
 		goto log;
 	}
-	salts = json_loads(s->salts, 0, NULL);
-	if (!salts || seal_parts_of(s->kind, body, &parts, &e)) {
-		problems_add(&a->found, where, "the record or its salts cannot be read");
+	if (seal_parts_of(s->kind, body, &parts, &e)) {
+		problems_add(&a->found, where, "the record cannot be read");
+		goto log;
+	}
+	if (salt_names(parts.fields, decoded, &names) || seal_salts(s, names, &salts, &e)) {
+		problems_add(&a->found, where, "the salts of the record cannot be read");
+		seal_parts_release(&parts);
 		goto log;
 	}
 	if (decoded) {
@@ -198,6 +266,9 @@ static int check_seal(void *ctx, const struct store_seal *s)
 		head.time_ms = parts.time_ms;
 		head.type = s->kind;
 		head.id = parts.id;
+		if (gone && s->has_secret)
+			problems_add(&a->found, where, "the retention register lists it as shredded, yet "
+				"its seal still keeps the secret its salts derive from");
 		if (gone) {
 			if (shred_rebuild(&head, parts.fields, parts.blobs, salts, gone, decoded,
 					  &now, &e))
@@ -222,10 +293,8 @@ log:
 	} else if ((uint64_t)s->leaf_index >= a->size) {
 		problems_add(&a->found, where, "sealed at leaf %lld, beyond the log's checkpoint (size %llu)",
 			(long long)s->leaf_index, (unsigned long long)a->size);
-	} else if (tlog_log_entry(a->log, (uint64_t)s->leaf_index, &entry, &e)) {
-		problems_add(&a->found, where, "log entry %lld cannot be read: %s", (long long)s->leaf_index,
-			e.message);
-	} else if (entry.len != s->leaf_len || memcmp(entry.data, s->leaf, entry.len) != 0) {
+	} else if (entry_ok && !from_log &&
+		   (entry.len != s->leaf_len || memcmp(entry.data, s->leaf, entry.len) != 0)) {
 		problems_add(&a->found, where, "log entry %lld differs from the sealed leaf kept in the database",
 			(long long)s->leaf_index);
 	}
@@ -253,6 +322,7 @@ log:
 	json_decref(decoded);
 	json_decref(body);
 	json_decref(salts);
+	json_decref(names);
 	buf_release(&now);
 	buf_release(&entry);
 	return RC_OK;

@@ -13,10 +13,12 @@
 
 /*
  * Walk the seals, the log and the records, each against the others:
- * - each seal: its leaf_hash is its leaf's hash, its chain columns and
- *   record are its leaf's, the leaf recomputed from the record as stored
- *   now and its salts is the sealed leaf, which is the log's entry at its
- *   index, and no other seal claims that index;
+ * - each seal: its leaf_hash is its leaf's hash (the log's entry at its
+ *   index, or the copy a pending seal keeps, which must then equal the
+ *   entry once there is one), its chain columns and record are its leaf's,
+ *   the leaf recomputed from the record as stored now and its salts (as
+ *   seal_salts gives them) is the sealed leaf, and no other seal claims
+ *   that index;
  * - each leaf of the log: a seal claims it, and each leaf of an order's
  *   chain names the leaf holding the place before it (no gap, no fork); an
  *   order's links are leaves of the log;

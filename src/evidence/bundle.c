@@ -230,7 +230,7 @@ static int collect_records(struct store *st, const char *order_ref, struct colle
 		if (strcmp(x->kind, "merchant") == 0)
 			ver = store_merchant_seal_version(store_merchant_version_of(x->body));
 
-		if (x->seal.leaf)
+		if (x->seal.seq)
 			rc = RC_OK;   /* a link of the chain: read with its seal */
 		else
 			rc = store_seal_get(st, x->kind, id, ver, &x->seal, e);
@@ -424,11 +424,14 @@ static int record_json(struct item *x, const struct bundle_opts *o, const struct
 	rc = seal_parts_of(x->kind, x->body, &parts, e);
 	if (rc)
 		return rc;
-	salts = json_loads(x->seal.salts, 0, NULL);
+	/* salts of the fields it has: derived from the seal's secret, or as it keeps them */
+	rc = seal_salts(&x->seal, parts.fields, &salts, e);
 	fields = json_object();
 	proof = json_array();
-	if (!salts || !fields || !proof) {
-		rc = err_set(e, RC_INTERNAL, NULL, NULL, "cannot read the salts of %s", parts.id);
+	if (rc)
+		goto out;
+	if (!fields || !proof) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
 	/* fields in the leaf's order: sorted by name; shredded ones as the leaf commits them */
@@ -844,6 +847,8 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 			break;
 		}
 		rc = tlog_log_prove_inclusion(log, (uint64_t)c.items[i].seal.leaf_index, size, &p, e);
+		if (!rc) /* its leaf: the log's entry is the one copy */
+			rc = seal_leaf(log, &c.items[i].seal, e);
 		if (!rc)
 			rc = record_json(&c.items[i], o, &p, &r, e);
 		if (!rc)

@@ -269,61 +269,120 @@ out:
 	return rc;
 }
 
-static int commit_all(json_t *fields, json_t *salts, int make_salts, json_t *commitments,
-		      struct err *e)
+#define SALT_TAG "disputed-salt/v1"
+#define SALT_KDF_CONTEXT "dspsalt1"   /* crypto_kdf_CONTEXTBYTES: 8 */
+
+_Static_assert(crypto_kdf_KEYBYTES == LEAF_SECRET_SIZE, "a secret is a crypto_kdf key");
+_Static_assert(LEAF_SALT_SIZE >= crypto_kdf_BYTES_MIN && LEAF_SALT_SIZE <= crypto_kdf_BYTES_MAX,
+	       "a salt is a crypto_kdf subkey");
+
+/* A field's subkey id: the first 8 bytes of SHA-256(SALT_TAG 0x00 name), little-endian. */
+static uint64_t salt_subkey_id(const char *name)
 {
+	static const unsigned char zero = 0;
+	const struct sha256_part parts[] = {
+		{SALT_TAG, strlen(SALT_TAG)}, {&zero, 1}, {name, strlen(name)}};
+	uint8_t d[SHA256_SIZE];
+	uint64_t id = 0;
+	int i;
+
+	sha256_parts(d, parts, sizeof(parts) / sizeof(parts[0]));
+	for (i = 7; i >= 0; i--)
+		id = (id << 8) | d[i];
+	return id;
+}
+
+void leaf_salt(const uint8_t secret[LEAF_SECRET_SIZE], const char *name,
+	       uint8_t salt[LEAF_SALT_SIZE])
+{
+	/* cannot fail: the sizes are checked above */
+	(void)crypto_kdf_derive_from_key(salt, LEAF_SALT_SIZE, salt_subkey_id(name),
+					 SALT_KDF_CONTEXT, secret);
+}
+
+int leaf_salts(const uint8_t secret[LEAF_SECRET_SIZE], json_t *names, json_t **salts,
+	       struct err *e)
+{
+	uint8_t salt[LEAF_SALT_SIZE];
+	char b64[B64_32];
 	const char *name;
 	json_t *v;
+	int rc = RC_OK;
+
+	*salts = json_object();
+	if (!*salts)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	json_object_foreach(names, name, v) {
+		leaf_salt(secret, name, salt);
+		sodium_bin2base64(b64, sizeof(b64), salt, sizeof(salt),
+				  sodium_base64_VARIANT_ORIGINAL);
+		if (json_object_set_new(*salts, name, json_string(b64))) {
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			break;
+		}
+	}
+	sodium_memzero(salt, sizeof(salt));
+	sodium_memzero(b64, sizeof(b64));
+	if (rc) {
+		json_decref(*salts);
+		*salts = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Commit to every field of `fields` into `commitments`: under its salt
+ * derived from `secret` when that is not NULL, else under its salt in
+ * `salts` (which must name exactly the fields).
+ */
+static int commit_all(json_t *fields, json_t *salts, const uint8_t *secret, json_t *commitments,
+		      struct err *e)
+{
+	uint8_t salt[LEAF_SALT_SIZE], c[32];
+	const char *name;
+	char b64[B64_32];
+	json_t *v;
+	int rc = RC_OK;
 
 	json_object_foreach(fields, name, v) {
-		uint8_t salt[LEAF_SALT_SIZE], c[32];
-		char b64[B64_32];
 		size_t slen = 0;
 
-		if (make_salts) {
-			randombytes_buf(salt, sizeof(salt));
-			sodium_bin2base64(b64, sizeof(b64), salt, sizeof(salt),
-					  sodium_base64_VARIANT_ORIGINAL);
-			json_object_set_new(salts, name, json_string(b64));
+		if (secret) {
+			leaf_salt(secret, name, salt);
 		} else {
 			const char *s = json_string_value(json_object_get(salts, name));
 
 			if (!s || sodium_base642bin(salt, sizeof(salt), s, strlen(s), NULL, &slen,
 						    NULL, sodium_base64_VARIANT_ORIGINAL) ||
-			    slen != sizeof(salt))
-				return err_set(e, RC_INVAL, "field_mismatch", name,
-					       "no valid salt for field %s", name);
+			    slen != sizeof(salt)) {
+				rc = err_set(e, RC_INVAL, "field_mismatch", name,
+					     "no valid salt for field %s", name);
+				break;
+			}
 		}
 		leaf_commit(name, salt, json_string_value(v), json_string_length(v), c);
 		sodium_bin2base64(b64, sizeof(b64), c, sizeof(c), sodium_base64_VARIANT_ORIGINAL);
 		json_object_set_new(commitments, name, json_string(b64));
 	}
-	if (!make_salts && json_object_size(salts) != json_object_size(fields))
-		return err_set(e, RC_INVAL, "field_mismatch", NULL,
-			       "salts kept for fields the record no longer has");
-	return RC_OK;
+	sodium_memzero(salt, sizeof(salt));
+	if (!rc && !secret && json_object_size(salts) != json_object_size(fields))
+		rc = err_set(e, RC_INVAL, "field_mismatch", NULL,
+			     "salts kept for fields the record no longer has");
+	return rc;
 }
 
-int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t **salts,
-	      struct buf *out, struct err *e)
+int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs,
+	      const uint8_t secret[LEAF_SECRET_SIZE], struct buf *out, struct err *e)
 {
 	json_t *commitments = json_object();
 	int rc;
 
-	*salts = json_object();
-	if (!commitments || !*salts) {
-		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		goto out;
-	}
-	rc = commit_all(fields, *salts, 1, commitments, e);
+	if (!commitments)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = commit_all(fields, NULL, secret, commitments, e);
 	if (!rc)
 		rc = leaf_encode(h, blobs, commitments, out, e);
-out:
 	json_decref(commitments);
-	if (rc) {
-		json_decref(*salts);
-		*salts = NULL;
-	}
 	return rc;
 }
 
@@ -335,7 +394,7 @@ int leaf_rebuild(const struct leaf_head *h, json_t *fields, json_t *blobs, json_
 
 	if (!commitments)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rc = commit_all(fields, salts, 0, commitments, e);
+	rc = commit_all(fields, salts, NULL, commitments, e);
 	if (!rc)
 		rc = leaf_encode(h, blobs, commitments, out, e);
 	json_decref(commitments);

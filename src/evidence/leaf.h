@@ -25,12 +25,15 @@
  *   field <name> <base64 commitment>   (one or more, ascending by name)
  *
  * A field's commitment is SHA-256("disputed-field/v1" 0x00 name 0x00 salt
- * value), with a random 32-byte salt per field, so a disclosure can reveal
- * a field (value and salt) while withheld fields stay bound but hidden.
+ * value), with a 32-byte salt per field, so a disclosure can reveal a
+ * field (value and salt) while withheld fields stay bound but hidden. The
+ * salts of a record are derived from one random 32-byte secret per record
+ * (leaf_salt), so a store keeps 32 bytes per record, not one salt per field.
  */
 
 #define LEAF_MAGIC "disputed-leaf/v2"
 #define LEAF_SALT_SIZE 32
+#define LEAF_SECRET_SIZE 32    /* a record's salt secret: crypto_kdf_KEYBYTES */
 #define LEAF_MAX (64 * 1024)   /* the tiles format's limit on an entry */
 
 /*
@@ -77,12 +80,30 @@ int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
 		struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
- * Seal a record: draw a salt for every field, commit to each, and encode
- * the leaf into `out`. *salts gets a new object name → base64 salt (kept
- * by the store so fields can be disclosed later).
+ * The salt of field `name` under a record's `secret`: libsodium's
+ * crypto_kdf_derive_from_key (BLAKE2b) with context "dspsalt1" and, as the
+ * subkey id, the first 8 bytes (little-endian) of SHA-256("disputed-salt/v1"
+ * 0x00 name): each field's salt depends on its name alone, never on which
+ * other fields the record has (docs/formats.md).
  */
-int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs, json_t **salts,
-	      struct buf *out, struct err *e) WARN_UNUSED;
+void leaf_salt(const uint8_t secret[LEAF_SECRET_SIZE], const char *name,
+	       uint8_t salt[LEAF_SALT_SIZE]);
+
+/*
+ * The salts under `secret` of every field named by a key of `names` (an
+ * object; its values are not read): *salts is a new object name → base64
+ * salt, as bundles disclose them.
+ */
+int leaf_salts(const uint8_t secret[LEAF_SECRET_SIZE], json_t *names, json_t **salts,
+	       struct err *e) WARN_UNUSED;
+
+/*
+ * Seal a record: commit to every field under its salt derived from
+ * `secret` (leaf_salt; the caller draws the secret and keeps it, so that
+ * fields can be disclosed later), and encode the leaf into `out`.
+ */
+int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs,
+	      const uint8_t secret[LEAF_SECRET_SIZE], struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
  * Recompute the leaf of a record from its fields and the salts kept for

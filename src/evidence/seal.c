@@ -216,9 +216,8 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 	struct seal_parts p;
 	struct leaf_head h;
 	struct store_seal row;
-	json_t *salts = NULL;
 	uint8_t hash[TLOG_HASH_SIZE];
-	char *salts_text = NULL, prev[48];
+	char prev[48];
 	struct buf leaf;
 	int rc;
 
@@ -233,34 +232,28 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 	h.time_ms = p.time_ms;
 	rc = chain_place(st, kind, body, &h, row.chain_order, sizeof(row.chain_order), prev,
 			 sizeof(prev), e);
+	randombytes_buf(row.secret, sizeof(row.secret));
+	row.has_secret = 1;
 	if (!rc)
-		rc = leaf_seal(&h, p.fields, p.blobs, &salts, &leaf, e);
+		rc = leaf_seal(&h, p.fields, p.blobs, row.secret, &leaf, e);
 	if (rc)
 		goto out;
 	tlog_leaf_hash(leaf.data, leaf.len, hash);
 	sodium_bin2base64(row.leaf_hash, sizeof(row.leaf_hash), hash, sizeof(hash),
 			  sodium_base64_VARIANT_ORIGINAL);
-	salts_text = json_dumps(salts, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!salts_text) {
-		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		goto out;
-	}
 	snprintf(row.kind, sizeof(row.kind), "%s", kind);
 	snprintf(row.record_id, sizeof(row.record_id), "%s", p.id);
 	row.version = p.version;
 	row.leaf = (unsigned char *)leaf.data;
 	row.leaf_len = leaf.len;
-	row.salts = salts_text;
+	row.salts = NULL;   /* they derive from row.secret */
 	row.chain_seq = h.order ? h.seq : -1;
 	/* the row's own time is the real clock's: the sweeper ages pending seals by it */
 	(void)now;
 	row.created_at = time_now_ms();
 	rc = store_seal_add(st, &row, seq, e);
 out:
-	if (salts_text)
-		sodium_memzero(salts_text, strlen(salts_text));
-	free(salts_text);
-	json_decref(salts);
+	sodium_memzero(row.secret, sizeof(row.secret));
 	json_decref(h.links);
 	buf_release(&leaf);
 	seal_parts_release(&p);
@@ -513,6 +506,12 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 			continue;
 		}
 		row[nr++] = i;
+		if (known[i] < 0 && s[nr - 1].leaf_len == 0) {
+			/* the store drops a leaf only with the index that says where the log has it */
+			rc = err_set(e, RC_INTERNAL, "seal_leaf_missing", NULL,
+				     "the pending seal %lld keeps no leaf", (long long)seqs[i]);
+			break;
+		}
 		if (known[i] < 0) {
 			entries[m].data = s[nr - 1].leaf;
 			entries[m].len = s[nr - 1].leaf_len;

@@ -11,8 +11,8 @@
 
 /*
  * Every record the platform pushes is sealed: inside the transaction that
- * stores it, its leaf (leaf.h) is built with fresh salts and kept in the
- * store as a pending seal. After the transaction commits, the caller hands
+ * stores it, its leaf (leaf.h) is built with salts derived from a fresh
+ * secret and kept in the store as a pending seal. After the transaction commits, the caller hands
  * the pending seals to the log (seal_wait), which returns once they are
  * integrated and durable, and the store notes their leaf indexes. Seals
  * left pending by a crash, or by an import while a server held the log,
@@ -56,7 +56,8 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p,
 
 /*
  * Seal a record inside the caller's store transaction: build its leaf with
- * new salts and keep it as a pending seal. *seq (may be NULL) gets its row.
+ * salts derived from a new secret (leaf_salt) and keep it, with the
+ * secret, as a pending seal. *seq (may be NULL) gets its row.
  */
 int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
 		int64_t *seq, struct err *e) WARN_UNUSED;
@@ -127,5 +128,35 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched,
  * unchanged.
  */
 int seal_annotate(struct store *st, json_t *obj, struct err *e) WARN_UNUSED;
+
+/*
+ * Where a seal's parts are kept (seal_keep.c). A seal made since secrets
+ * keeps 32 bytes of secret, from which every field's salt derives
+ * (leaf_salt); an older seal, or a shredded one, keeps its salts as JSON
+ * (for a shredded one, only those of the fields it still has). A pending
+ * seal keeps its leaf's bytes; once its index is recorded the log's entry
+ * is the one copy of the leaf, and the seal row keeps only its hash.
+ *
+ * The secret, like the salts before it, is evidence key material: it
+ * never leaves the process except as the salts of disclosed fields.
+ */
+
+/*
+ * The salts of a seal's fields named by the keys of `names` (an object):
+ * derived from its secret, or, for a seal without one, every salt it keeps
+ * (`names` is then not read). *salts is a new object name → base64 salt.
+ * RC_INTERNAL (code "bad_seal") if the kept salts are not JSON.
+ */
+int seal_salts(const struct store_seal *s, json_t *names, json_t **salts,
+	       struct err *e) WARN_UNUSED;
+
+/*
+ * Make sure s->leaf holds the seal's leaf: kept by the seal itself, or
+ * read from `log` at its leaf index (outside or inside a store
+ * transaction; the log is not the store). The entry read must hash to
+ * s->leaf_hash: RC_IO (code "leaf_mismatch") if not, RC_NOTFOUND if the
+ * seal is pending without a leaf or its index is past the log's checkpoint.
+ */
+int seal_leaf(struct tlog_log *log, struct store_seal *s, struct err *e) WARN_UNUSED;
 
 #endif

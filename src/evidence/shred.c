@@ -8,6 +8,7 @@
 
 #include "core/ids.h"
 #include "core/sha256.h"
+#include "evidence/seal.h"
 
 /*
  * What each kind keeps, by flattened field name with every array index
@@ -176,16 +177,17 @@ out:
 	return rc;
 }
 
-int shred_salts(const char *salts, json_t *gone, char **out, struct err *e)
+int shred_seal_salts(const struct store_seal *s, json_t *fields, json_t *gone, char **out,
+		     struct err *e)
 {
-	json_t *o = json_loads(salts, 0, NULL), *g;
+	json_t *o = NULL, *g;
 	size_t i;
+	int rc;
 
 	*out = NULL;
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return err_set(e, RC_INTERNAL, "bad_seal", NULL, "a seal's salts are not JSON");
-	}
+	rc = seal_salts(s, fields, &o, e);
+	if (rc)
+		return rc;
 	json_array_foreach(gone, i, g)
 		json_object_del(o, json_string_value(g));
 	*out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);

@@ -13,7 +13,8 @@
 /*
  * A sealed record's leaf holds only salted commitments (leaf.h). Shredding
  * a record destroys the salt and the stored plaintext of each of its
- * personal fields: the leaf, its hash, its place in the log and every
+ * personal fields (its seal's secret goes, and only the salts of the
+ * fields it keeps are kept, as JSON): the leaf, its hash, its place in the log and every
  * proof stay exactly as they were, while nobody, the platform included,
  * can any longer open or confirm the commitment (without the salt even a
  * guessed phone number cannot be checked against it).
@@ -51,10 +52,13 @@ int shred_gone_fields(const struct store_seal *s, json_t *fields, json_t **gone,
 		      struct err *e) WARN_UNUSED;
 
 /*
- * The salts of a seal without the shredded `gone` fields': *out is new
- * JSON text (malloc'd; the caller wipes and frees it).
+ * The salts a seal keeps once shredded: those of the fields the record
+ * still has (`fields`), derived from its secret (which the store then
+ * destroys) or taken from its kept salts, without the `gone` fields'. *out
+ * is new JSON text (malloc'd; the caller wipes and frees it).
  */
-int shred_salts(const char *salts, json_t *gone, char **out, struct err *e) WARN_UNUSED;
+int shred_seal_salts(const struct store_seal *s, json_t *fields, json_t *gone, char **out,
+		     struct err *e) WARN_UNUSED;
 
 /*
  * The leaf of a shredded record rebuilt: fields it still has committed

@@ -30,6 +30,7 @@ int64_t retention_cutoff(int64_t now, int years)
 /* One order being shredded. */
 struct shred_job {
 	struct store *st;
+	struct tlog_log *log;  /* where the sealed leaves are read */
 	const char *order_id;
 	json_t *records;     /* register entries of its sealed records */
 	json_t *blobs;       /* digests its records cite ("sha256:…"), unique */
@@ -73,7 +74,9 @@ static int shred_sealed(struct shred_job *j, int64_t seq, struct err *e)
 	rc = store_seal_by_seq(j->st, seq, &s, e);
 	if (rc)
 		return rc;
-	rc = seal_load_record(j->st, &s, &body, e);
+	rc = seal_leaf(j->log, &s, e);
+	if (!rc)
+		rc = seal_load_record(j->st, &s, &body, e);
 	if (rc)
 		goto out;
 	/* a payment is a leaf of its order's body */
@@ -91,7 +94,7 @@ static int shred_sealed(struct shred_job *j, int64_t seq, struct err *e)
 	if (!rc)
 		rc = shred_gone_fields(&s, parts.fields, &gone, e);
 	if (!rc)
-		rc = shred_salts(s.salts, gone, &salts, e);
+		rc = shred_seal_salts(&s, parts.fields, gone, &salts, e);
 	if (!rc)
 		rc = store_seal_salts_shred(j->st, s.seq, salts, e);
 	if (!rc)
@@ -204,8 +207,8 @@ static int shred_consumer(struct shred_job *j, const char *consumer_id, int *don
  * register entry's seal and *gone_blobs the blob files to remove once the
  * transaction commits.
  */
-static int shred_order(struct store *st, const char *order_id, int64_t last,
-		       const struct retention_summary *sum, int *held, int64_t *seal,
+static int shred_order(struct store *st, struct tlog_log *log, const char *order_id,
+		       int64_t last, const struct retention_summary *sum, int *held, int64_t *seal,
 		       json_t **gone_blobs, int64_t *nrecords, int *consumer, struct err *e)
 {
 	struct shred_job j;
@@ -220,6 +223,7 @@ static int shred_order(struct store *st, const char *order_id, int64_t last,
 	*consumer = 0;
 	memset(&j, 0, sizeof(j));
 	j.st = st;
+	j.log = log;
 	j.order_id = order_id;
 	rc = store_order_held(st, order_id, held, e);
 	if (rc || *held)
@@ -310,7 +314,7 @@ static int retention_order(struct store *st, struct tlog_log *log, const char *d
 	rc = store_begin(st, e);
 	if (rc)
 		return rc;
-	rc = shred_order(st, order_id, last, sum, &held, &seal, &gone, &nrecords, &consumer, e);
+	rc = shred_order(st, log, order_id, last, sum, &held, &seal, &gone, &nrecords, &consumer, e);
 	rc2 = store_end(st, rc == RC_OK && !held, rc ? NULL : e);
 	if (!rc && !held)
 		rc = rc2;

@@ -348,6 +348,17 @@ static const char *const migrations[] = {
 	"  version INTEGER NOT NULL, superseded_at INTEGER NOT NULL, body TEXT NOT NULL,"
 	"  UNIQUE (id, version));"
 	"ALTER TABLE merchants ADD COLUMN verified_at INTEGER;",
+	/*
+	 * 19: lean seals: each record's field salts derive from one 32-byte
+	 * secret (leaf.h), kept here instead of a salt per field in `salts`
+	 * (which seals made before keep, as do shredded ones: the secret is
+	 * then destroyed); a pending seal's leaf waits in `seal_leaves` (not
+	 * in its seal row, whose pages would stay half empty) until the log
+	 * holds it, which is then its one copy
+	 */
+	"ALTER TABLE seals ADD COLUMN secret BLOB;"
+	"CREATE TABLE seal_leaves ("
+	"  seq INTEGER PRIMARY KEY REFERENCES seals(seq), leaf BLOB NOT NULL);",
 };
 
 size_t store_migration_count(void)

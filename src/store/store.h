@@ -223,10 +223,13 @@ struct store_seal {
 	char record_id[80];       /* the record's id */
 	int64_t version;          /* listings: the version; merchants: store_merchant_seal_version;
 				     else 0 */
-	unsigned char *leaf;      /* the leaf's bytes (malloc'd) */
-	size_t leaf_len;
+	unsigned char *leaf;      /* the leaf's bytes (malloc'd; never NULL once read) */
+	size_t leaf_len;          /* 0 once the log holds the leaf (store_seal_set_index) */
 	char leaf_hash[48];       /* base64 of the RFC 9162 leaf hash */
-	char *salts;              /* JSON object name -> base64 salt (malloc'd) */
+	char *salts;              /* JSON object name -> base64 salt (malloc'd); "" when the
+				     salts derive from `secret` */
+	uint8_t secret[32];       /* the record's salt secret (leaf.h), when has_secret */
+	int has_secret;           /* 0 for seals made before secrets, and shredded ones */
 	int64_t leaf_index;       /* -1 until integrated into the log */
 	int64_t created_at;
 	char chain_order[80];     /* the order whose chain holds the leaf; "" for none */
@@ -238,8 +241,9 @@ void store_seal_release(struct store_seal *s);
 
 /*
  * Record a new leaf, not yet in the log: kind, record_id, version, leaf,
- * leaf_len, leaf_hash, salts, created_at, chain_order and chain_seq of `in`
- * are kept (seq and leaf_index are not read). A second leaf at the same
+ * leaf_len, leaf_hash, salts (NULL for ""), secret (when has_secret),
+ * created_at, chain_order and chain_seq of `in` are kept (seq and
+ * leaf_index are not read). A second leaf at the same
  * place of one order's chain is RC_CONFLICT. *seq gets its row number.
  */
 int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq,
@@ -280,7 +284,11 @@ int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t 
 int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
 			       struct err *e) WARN_UNUSED;
 
-/* Note where the log put a seal's leaf. */
+/*
+ * Note where the log put a seal's leaf, and forget the seal's copy of the
+ * leaf's bytes: from now on the log's entry is the one copy (seal.h,
+ * seal_leaf). Call only once the log holds the leaf durably.
+ */
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index,
 			 struct err *e) WARN_UNUSED;
 
@@ -1015,7 +1023,10 @@ int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int lim
  */
 int store_body_shred(struct store *st, const char *kind, const char *id, json_t *body,
 		     struct err *e) WARN_UNUSED;
-/* Replace a seal's salts (JSON object text): the shredded fields' salts are gone. */
+/*
+ * Replace a seal's salts (JSON object text) and destroy its secret: the
+ * shredded fields' salts are gone.
+ */
 int store_seal_salts_shred(struct store *st, int64_t seq, const char *salts,
 			   struct err *e) WARN_UNUSED;
 /* How many of the consumer's orders are not shredded. */

@@ -239,7 +239,7 @@ int store_body_shred(struct store *st, const char *kind, const char *id, json_t 
 int store_seal_salts_shred(struct store *st, int64_t seq, const char *salts, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "UPDATE seals SET salts = ? WHERE seq = ?", &s, e);
+	int rc = sq_prep(st, "UPDATE seals SET salts = ?, secret = NULL WHERE seq = ?", &s, e);
 
 	if (rc)
 		return rc;

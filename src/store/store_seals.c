@@ -1,6 +1,7 @@
-/* store_seals.c - the SQLite backend's evidence seals (each record's leaf, salts, place in the log and in its order's chain) and kept checkpoints. */
+/* store_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
 #include "store/store.h"
 
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,41 +14,62 @@ void store_seal_release(struct store_seal *s)
 	if (!s)
 		return;
 	free(s->leaf);
+	if (s->salts)
+		sodium_memzero(s->salts, strlen(s->salts));
 	free(s->salts);
 	s->leaf = NULL;
 	s->salts = NULL;
+	sodium_memzero(s->secret, sizeof(s->secret));
+	s->has_secret = 0;
 }
 
 int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
+	int64_t row;
 	int rc = sq_prep_kept(st, "INSERT INTO seals (kind, record_id, version, leaf, leaf_hash, "
-				  "salts, created_at, chain_order, chain_seq) "
-				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
+				  "salts, created_at, chain_order, chain_seq, secret) "
+				  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, e);
 
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, in->kind);
 	sq_bind_text(s, 2, in->record_id);
 	sqlite3_bind_int64(s, 3, in->version);
-	sqlite3_bind_blob(s, 4, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	sqlite3_bind_zeroblob(s, 4, 0); /* the row keeps no leaf: seal_leaves does, for a while */
 	sq_bind_text(s, 5, in->leaf_hash);
-	sq_bind_text(s, 6, in->salts);
+	sq_bind_text(s, 6, in->salts ? in->salts : "");
 	sqlite3_bind_int64(s, 7, in->created_at);
 	sq_bind_text(s, 8, in->chain_order[0] ? in->chain_order : NULL);
 	if (in->chain_order[0])
 		sqlite3_bind_int64(s, 9, in->chain_seq);
 	else
 		sqlite3_bind_null(s, 9);
+	if (in->has_secret)
+		sqlite3_bind_blob(s, 10, in->secret, (int)sizeof(in->secret), SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 10);
 	rc = sq_step_done(st, s, "insert seal", e);
-	if (!rc && seq)
-		*seq = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	if (rc)
+		return rc;
+	row = sqlite3_last_insert_rowid(st->db);
+	if (seq)
+		*seq = row;
+	/* the leaf waits beside the row until the log holds it (store_seal_set_index) */
+	rc = sq_prep_kept(st, "INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, row);
+	sqlite3_bind_blob(s, 2, in->leaf, (int)in->leaf_len, SQLITE_TRANSIENT);
+	return sq_step_done(st, s, "insert seal leaf", e);
 }
 
-#define SEAL_COLS "seq, kind, record_id, version, leaf, leaf_hash, salts, " \
+/* A seal's leaf: in seal_leaves while pending; in the row for seals made before that table. */
+#define SEAL_COLS "seq, kind, record_id, version, " \
+		  "coalesce((SELECT l.leaf FROM seal_leaves l WHERE l.seq = seals.seq), leaf), " \
+		  "leaf_hash, salts, " \
 		  "coalesce(leaf_index, -1), created_at, coalesce(chain_order, ''), " \
-		  "coalesce(chain_seq, -1)"
+		  "coalesce(chain_seq, -1), secret"
 
 static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 {
@@ -64,6 +86,10 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	out->created_at = sqlite3_column_int64(s, 8);
 	snprintf(out->chain_order, sizeof(out->chain_order), "%s", sqlite3_column_text(s, 9));
 	out->chain_seq = sqlite3_column_int64(s, 10);
+	if (sqlite3_column_bytes(s, 11) == (int)sizeof(out->secret)) {
+		memcpy(out->secret, sqlite3_column_blob(s, 11), sizeof(out->secret));
+		out->has_secret = 1;
+	}
 	out->leaf = malloc(n > 0 ? (size_t)n : 1);
 	out->salts = sq_dup_text(s, 6);
 	if (!out->leaf || !out->salts) {
@@ -177,13 +203,21 @@ int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t 
 int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "UPDATE seals SET leaf_index = ? WHERE seq = ?", &s, e);
+	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s,
+			      e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, leaf_index);
 	sqlite3_bind_int64(s, 2, seq);
-	return sq_step_done(st, s, "update seal", e);
+	rc = sq_step_done(st, s, "update seal", e);
+	if (rc)
+		return rc;
+	rc = sq_prep_kept(st, "DELETE FROM seal_leaves WHERE seq = ?", &s, e);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	return sq_step_done(st, s, "forget seal leaf", e);
 }
 
 /*

@@ -7,6 +7,8 @@ dispute) and order C (a message two years later). A bundle of A is taken
 before the run. The run acts as of T0 + 3 years + 1 day. Each test works on a
 copy of the directory after the run, or of the one before it.
 """
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -15,6 +17,7 @@ import subprocess
 import tempfile
 import unittest
 
+from crashloop import log_entries
 from harness import (BIN, Server, World, audit_settled, logistics_body, message_body,
                      order_body, run_cli, uid, unique_png)
 
@@ -321,16 +324,20 @@ class RetentionTest(unittest.TestCase):
 
     def test_log_proofs_of_shredded_records_still_verify(self):
         data = self.copy()
-        (idx, leaf), = self.sql(data, "SELECT leaf_index, leaf FROM seals WHERE kind = 'message' "
-                                "AND record_id = ?", (self.a_msg["id"],))
-        entry = os.path.join(self.tmp, uid("entry"))
-        with open(entry, "wb") as f:
-            f.write(leaf)
+        (idx, leaf_hash), = self.sql(data, "SELECT leaf_index, leaf_hash FROM seals WHERE "
+                                     "kind = 'message' AND record_id = ?", (self.a_msg["id"],))
         srv = self.serve(data)
         try:
             r = srv.request("GET", "/v1/log/entries/%d/proof" % idx)
+            # the leaf as a court gets it: from the log's read API, its one copy
+            leaf = log_entries(srv)[idx]
         finally:
             srv.stop()
+        self.assertEqual(base64.b64encode(hashlib.sha256(b"\x00" + leaf).digest()).decode(),
+                         leaf_hash)
+        entry = os.path.join(self.tmp, uid("entry"))
+        with open(entry, "wb") as f:
+            f.write(leaf)
         self.assertEqual(r.status, 200, r.body)
         res = self.verify(r.body, "--entry", entry)
         self.assertEqual(res.returncode, 0, res.stdout.decode() + res.stderr.decode())
@@ -343,17 +350,37 @@ class RetentionTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, out)
         return [line for line in out.splitlines() if line.startswith("PROBLEM ")], out
 
-    def test_a_salt_deleted_from_a_kept_record_is_tampering(self):
+    def test_a_secret_deleted_from_a_kept_record_is_tampering(self):
         data = self.copy()
-        (salts,), = self.sql(data, "SELECT salts FROM seals WHERE kind = 'order' AND record_id = ?",
-                             (self.b["id"],))
-        s = json.loads(salts)
-        del s["consumer.name"]
-        self.sql(data, "UPDATE seals SET salts = ? WHERE kind = 'order' AND record_id = ?",
-                 (json.dumps(s), self.b["id"]))
+        (secret, salts), = self.sql(data, "SELECT secret, salts FROM seals WHERE kind = 'order' "
+                                    "AND record_id = ?", (self.b["id"],))
+        self.assertEqual((len(secret), salts), (32, ""))  # every salt derives from the secret
+        self.sql(data, "UPDATE seals SET secret = NULL WHERE kind = 'order' AND record_id = ?",
+                 (self.b["id"],))
         problems, out = self.audit_problems(data)
         self.assertTrue(any(self.b["id"] in p and "TAMPERED" in p and "consumer.name" in p
                             for p in problems), out)
+
+    def test_a_shredded_record_keeps_no_secret_only_the_salts_of_what_it_keeps(self):
+        data = self.copy()
+        for kind, rid in (("order", self.a["id"]), ("message", self.a_msg["id"])):
+            (secret, salts), = self.sql(data, "SELECT secret, salts FROM seals WHERE kind = ? "
+                                        "AND record_id = ?", (kind, rid))
+            self.assertIsNone(secret, kind)
+            kept = json.loads(salts)
+            self.assertTrue(kept, kind)
+            self.assertNotIn("consumer.name", kept)
+            self.assertNotIn("text", kept)
+        self.assertIn("total.amount", json.loads(
+            self.sql(data, "SELECT salts FROM seals WHERE kind = 'order' AND record_id = ?",
+                     (self.a["id"],))[0][0]))
+
+    def test_a_secret_put_back_on_a_shredded_record_is_a_problem(self):
+        data = self.copy()
+        self.sql(data, "UPDATE seals SET secret = randomblob(32) WHERE kind = 'order' "
+                 "AND record_id = ?", (self.a["id"],))
+        problems, out = self.audit_problems(data)
+        self.assertTrue(any(self.a["id"] in p and "secret" in p for p in problems), out)
 
     def test_an_edited_body_is_tampering(self):
         data = self.copy()

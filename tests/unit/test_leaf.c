@@ -150,12 +150,15 @@ static void seal_then_rebuild_gives_the_same_leaf_and_a_change_shows(void **stat
 				   "contact.phone", "0571-88886666");
 	json_t *blobs = json_array(), *salts = NULL;
 	struct leaf_head h = {"merchant", "mer_1", 1000, NULL, 0, NULL, NULL};
+	uint8_t secret[LEAF_SECRET_SIZE];
 	struct buf a, b;
 
 	(void)state;
 	buf_init(&a, LEAF_MAX);
 	buf_init(&b, LEAF_MAX);
-	assert_int_equal(leaf_seal(&h, fields, blobs, &salts, &a, NULL), RC_OK);
+	randombytes_buf(secret, sizeof(secret));
+	assert_int_equal(leaf_seal(&h, fields, blobs, secret, &a, NULL), RC_OK);
+	assert_int_equal(leaf_salts(secret, fields, &salts, NULL), RC_OK);
 	assert_int_equal(json_object_size(salts), 2);
 	assert_int_equal(leaf_rebuild(&h, fields, blobs, salts, &b, NULL),
 			 RC_OK);
@@ -165,15 +168,77 @@ static void seal_then_rebuild_gives_the_same_leaf_and_a_change_shows(void **stat
 	assert_int_equal(leaf_rebuild(&h, fields, blobs, salts, &b, NULL),
 			 RC_OK);
 	assert_true(a.len != b.len || memcmp(a.data, b.data, a.len) != 0);
-	/* the salts differ per seal: the same record sealed twice gives another leaf */
-	json_decref(salts);
-	assert_int_equal(leaf_seal(&h, fields, blobs, &salts, &b, NULL), RC_OK);
+	/* the secret differs per seal: the same record sealed twice gives another leaf */
+	randombytes_buf(secret, sizeof(secret));
+	assert_int_equal(leaf_seal(&h, fields, blobs, secret, &b, NULL), RC_OK);
 	assert_memory_not_equal(a.data, b.data, a.len < b.len ? a.len : b.len);
 	buf_release(&a);
 	buf_release(&b);
 	json_decref(salts);
 	json_decref(fields);
 	json_decref(blobs);
+}
+
+/* The salts of one secret: one per name, each the name's alone, and another secret's all differ. */
+static void salts_derive_from_the_secret_and_the_field_name_alone(void **state)
+{
+	uint8_t k1[LEAF_SECRET_SIZE], k2[LEAF_SECRET_SIZE], s1[LEAF_SALT_SIZE],
+		s2[LEAF_SALT_SIZE], s3[LEAF_SALT_SIZE];
+	json_t *few = json_pack("{s:s}", "consumer.name", "x");
+	json_t *more = json_pack("{s:s, s:s, s:s}", "a", "1", "consumer.name", "x", "zz", "2");
+	json_t *sf = NULL, *sm = NULL;
+	char b64[48];
+
+	(void)state;
+	memset(k1, 1, sizeof(k1));
+	memset(k2, 2, sizeof(k2));
+	leaf_salt(k1, "consumer.name", s1);
+	leaf_salt(k1, "consumer.name", s2);
+	assert_memory_equal(s1, s2, sizeof(s1));      /* stable */
+	leaf_salt(k1, "consumer.phone", s3);
+	assert_memory_not_equal(s1, s3, sizeof(s1));  /* per name */
+	leaf_salt(k2, "consumer.name", s3);
+	assert_memory_not_equal(s1, s3, sizeof(s1));  /* per secret */
+	/* a field's salt does not depend on which other fields the record has */
+	assert_int_equal(leaf_salts(k1, few, &sf, NULL), RC_OK);
+	assert_int_equal(leaf_salts(k1, more, &sm, NULL), RC_OK);
+	assert_int_equal(json_object_size(sm), 3);
+	assert_string_equal(json_string_value(json_object_get(sf, "consumer.name")),
+			    json_string_value(json_object_get(sm, "consumer.name")));
+	sodium_bin2base64(b64, sizeof(b64), s1, sizeof(s1), sodium_base64_VARIANT_ORIGINAL);
+	assert_string_equal(json_string_value(json_object_get(sf, "consumer.name")), b64);
+	/* the derivation is crypto_kdf with context "dspsalt1" and the name's subkey id */
+	{
+		crypto_hash_sha256_state h;
+		uint8_t d[32], want[LEAF_SALT_SIZE];
+		uint64_t id = 0;
+		int i;
+
+		crypto_hash_sha256_init(&h);
+		crypto_hash_sha256_update(&h, (const unsigned char *)"disputed-salt/v1\0consumer.name",
+					  strlen("disputed-salt/v1") + 1 + strlen("consumer.name"));
+		crypto_hash_sha256_final(&h, d);
+		for (i = 7; i >= 0; i--)
+			id = (id << 8) | d[i];
+		assert_int_equal(crypto_kdf_derive_from_key(want, sizeof(want), id, "dspsalt1", k1), 0);
+		assert_memory_equal(want, s1, sizeof(want));
+	}
+	/* the example of docs/formats.md ("Salts") */
+	{
+		uint8_t k[LEAF_SECRET_SIZE], salt[LEAF_SALT_SIZE];
+		int i;
+
+		for (i = 0; i < LEAF_SECRET_SIZE; i++)
+			k[i] = (uint8_t)i;
+		leaf_salt(k, "tracking_number", salt);
+		sodium_bin2base64(b64, sizeof(b64), salt, sizeof(salt),
+				  sodium_base64_VARIANT_ORIGINAL);
+		assert_string_equal(b64, "y/MQYAbpjH9NeyQkWlcNo0eGRAfhxSvsOFwl4pTaRkU=");
+	}
+	json_decref(sf);
+	json_decref(sm);
+	json_decref(few);
+	json_decref(more);
 }
 
 int main(void)
@@ -184,6 +249,7 @@ int main(void)
 		cmocka_unit_test(decode_round_trips_and_refuses_non_canonical_leaves),
 		cmocka_unit_test(fields_flatten_nested_objects_and_arrays),
 		cmocka_unit_test(seal_then_rebuild_gives_the_same_leaf_and_a_change_shows),
+		cmocka_unit_test(salts_derive_from_the_secret_and_the_field_name_alone),
 	};
 
 	if (sodium_init() < 0)

@@ -1,4 +1,4 @@
-/* test_seal.c - unit tests of integrating seals into the log: crash recovery and concurrent callers never append a leaf twice. */
+/* test_seal.c - unit tests of integrating seals into the log: crash recovery and concurrent callers never append a leaf twice; what a seal keeps (a secret, and its leaf only until the log holds it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "evidence/leaf.h"
 #include "evidence/seal.h"
 #include "store/store.h"
 #include "tlog/log.h"
@@ -305,12 +306,111 @@ static void request_threads_and_the_sweeper_never_append_a_seal_twice(void **sta
 	fix_remove(&f);
 }
 
+/* Once the log holds a seal's leaf, the seal keeps none: the log's entry is the one copy. */
+static void an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log(void **state)
+{
+	struct fix f;
+	struct store_seal s;
+	struct err e;
+	int64_t seq;
+
+	(void)state;
+	fix_init(&f);
+	err_clear(&e);
+	seq = seal_add(f.st, "leaf-lean");
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(f.st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 0, NULL), RC_OK);
+	assert_int_equal(s.leaf_len, strlen("leaf-lean")); /* pending: kept for the append */
+	assert_int_equal(seal_leaf(f.log, &s, &e), RC_OK);
+	assert_memory_equal(s.leaf, "leaf-lean", s.leaf_len);
+	store_seal_release(&s);
+
+	assert_int_equal(seal_wait(f.st, f.log, &seq, 1, &e), RC_OK);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(f.st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 0, NULL), RC_OK);
+	assert_int_equal(s.leaf_index, 0);
+	assert_int_equal(s.leaf_len, 0);                   /* integrated: the log's copy only */
+	assert_int_equal(seal_leaf(f.log, &s, &e), RC_OK);
+	assert_int_equal(s.leaf_len, strlen("leaf-lean"));
+	assert_memory_equal(s.leaf, "leaf-lean", s.leaf_len);
+
+	/* an entry that is not the seal's leaf (a moved index, an edited entry) is refused */
+	s.leaf_len = 0;
+	snprintf(s.leaf_hash, sizeof(s.leaf_hash), "%043d=", 0);
+	assert_int_equal(seal_leaf(f.log, &s, &e), RC_IO);
+	assert_string_equal(e.code, "leaf_mismatch");
+	/* a pending seal that lost its leaf has none to give */
+	s.leaf_index = -1;
+	assert_int_equal(seal_leaf(f.log, &s, &e), RC_NOTFOUND);
+	store_seal_release(&s);
+	fix_remove(&f);
+}
+
+/* seal_record keeps 32 bytes of secret and no salts; the salts it derives rebuild the leaf. */
+static void a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf(void **state)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "object", "merchant", "id",
+				 "mer_lean", "created_at", "2025-10-01T08:00:00Z", "legal_name",
+				 "福州测试商贸有限公司", "contact", "phone", "+86 591 8888 0000");
+	json_t *salts = NULL, *decoded = NULL;
+	struct seal_parts parts;
+	struct leaf_head h;
+	struct store_seal s;
+	struct buf again;
+	struct fix f;
+	struct err e;
+	int64_t seq = 0;
+
+	(void)state;
+	fix_init(&f);
+	err_clear(&e);
+	buf_init(&again, LEAF_MAX);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(seal_record(f.st, "merchant", body, 0, &seq, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(f.st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 0, NULL), RC_OK);
+	assert_true(s.has_secret);
+	assert_string_equal(s.salts, "");
+	assert_int_equal(seal_parts_of("merchant", body, &parts, &e), RC_OK);
+	assert_int_equal(seal_salts(&s, parts.fields, &salts, &e), RC_OK);
+	assert_int_equal(json_object_size(salts), 2);  /* legal_name, contact.phone */
+	assert_int_equal(leaf_decode((const char *)s.leaf, s.leaf_len, &decoded, &e), RC_OK);
+	leaf_head_of(decoded, &h);
+	assert_int_equal(leaf_rebuild(&h, parts.fields, parts.blobs, salts, &again, &e), RC_OK);
+	assert_int_equal(again.len, s.leaf_len);
+	assert_memory_equal(again.data, s.leaf, s.leaf_len);
+	/* another record's secret: other salts */
+	{
+		struct store_seal other = s;
+		json_t *osalts = NULL;
+
+		other.secret[0] ^= 1;
+		assert_int_equal(seal_salts(&other, parts.fields, &osalts, &e), RC_OK);
+		assert_string_not_equal(json_string_value(json_object_get(osalts, "legal_name")),
+					json_string_value(json_object_get(salts, "legal_name")));
+		json_decref(osalts);
+	}
+	seal_parts_release(&parts);
+	json_decref(salts);
+	json_decref(decoded);
+	json_decref(body);
+	buf_release(&again);
+	store_seal_release(&s);
+	fix_remove(&f);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_crash_after_the_append_gets_the_existing_index_not_a_second_leaf),
 		cmocka_unit_test(recovery_finds_a_leaf_below_an_index_recorded_after_it),
 		cmocka_unit_test(request_threads_and_the_sweeper_never_append_a_seal_twice),
+		cmocka_unit_test(an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log),
+		cmocka_unit_test(a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf),
 	};
 	struct err e;
 	int failed;

@@ -72,18 +72,21 @@ static void unknown_fields_are_shredded_and_unknown_kinds_refused(void **state)
 	json_decref(m);
 }
 
-/* Seal an order, shred it, and rebuild: the same leaf; without the register's list it is not. */
-static void a_shredded_leaf_rebuilds_from_what_is_left_and_its_commitments(void **state)
+/*
+ * Seal an order, shred it, and rebuild: the same leaf; without the
+ * register's list it is not. `legacy` seals as before secrets: the seal
+ * keeps every field's salt as JSON.
+ */
+static void shred_and_rebuild(int legacy)
 {
 	json_t *o = order_body(), *salts = NULL, *sealed = NULL, *gone = NULL, *left;
 	struct seal_parts before, after;
 	struct leaf_head h;
 	struct store_seal s;
 	struct buf leaf, again;
-	char *shredded_salts = NULL, *salts_text;
+	char *shredded_salts = NULL, *salts_text = NULL;
 	struct err e;
 
-	(void)state;
 	memset(&h, 0, sizeof(h));
 	buf_init(&leaf, LEAF_MAX);
 	buf_init(&again, LEAF_MAX);
@@ -91,20 +94,29 @@ static void a_shredded_leaf_rebuilds_from_what_is_left_and_its_commitments(void 
 	h.type = "order";
 	h.id = "ord_1";
 	h.time_ms = before.time_ms;
-	assert_int_equal(leaf_seal(&h, before.fields, before.blobs, &salts, &leaf, &e), RC_OK);
 	memset(&s, 0, sizeof(s));
+	randombytes_buf(s.secret, sizeof(s.secret));
+	s.has_secret = 1;
+	assert_int_equal(leaf_seal(&h, before.fields, before.blobs, s.secret, &leaf, &e), RC_OK);
 	s.leaf = (unsigned char *)leaf.data;
 	s.leaf_len = leaf.len;
-	salts_text = json_dumps(salts, JSON_COMPACT | JSON_SORT_KEYS);
+	if (legacy) {
+		assert_int_equal(leaf_salts(s.secret, before.fields, &salts, &e), RC_OK);
+		salts_text = json_dumps(salts, JSON_COMPACT | JSON_SORT_KEYS);
+		s.salts = salts_text;
+		s.has_secret = 0;
+	}
 
 	assert_int_equal(shred_body("order", o, &e), RC_OK);
 	assert_int_equal(seal_parts_of("order", o, &after, &e), RC_OK);
 	assert_int_equal(shred_gone_fields(&s, after.fields, &gone, &e), RC_OK);
 	assert_int_equal(json_array_size(gone), 3); /* consumer.external_id, .name, .phone */
 	assert_string_equal(json_string_value(json_array_get(gone, 1)), "consumer.name");
-	assert_int_equal(shred_salts(salts_text, gone, &shredded_salts, &e), RC_OK);
+	assert_int_equal(shred_seal_salts(&s, after.fields, gone, &shredded_salts, &e), RC_OK);
 	assert_null(strstr(shredded_salts, "consumer.name"));
+	assert_non_null(strstr(shredded_salts, "total.amount"));
 	left = json_loads(shredded_salts, 0, NULL);
+	assert_int_equal(json_object_size(left), json_object_size(after.fields));
 	assert_int_equal(leaf_decode(leaf.data, leaf.len, &sealed, &e), RC_OK);
 	assert_int_equal(shred_rebuild(&h, after.fields, after.blobs, left, gone, sealed, &again, &e),
 			 RC_OK);
@@ -130,6 +142,18 @@ static void a_shredded_leaf_rebuilds_from_what_is_left_and_its_commitments(void 
 	buf_release(&leaf);
 	buf_release(&again);
 	json_decref(o);
+}
+
+static void a_shredded_leaf_rebuilds_from_what_is_left_and_its_commitments(void **state)
+{
+	(void)state;
+	shred_and_rebuild(0);
+}
+
+static void a_seal_from_before_secrets_shreds_and_rebuilds_alike(void **state)
+{
+	(void)state;
+	shred_and_rebuild(1);
 }
 
 static void the_policy_counts_calendar_years_and_refuses_less_than_three(void **state)
@@ -168,6 +192,7 @@ int main(void)
 		cmocka_unit_test(an_order_keeps_its_links_and_money_and_loses_its_consumer),
 		cmocka_unit_test(unknown_fields_are_shredded_and_unknown_kinds_refused),
 		cmocka_unit_test(a_shredded_leaf_rebuilds_from_what_is_left_and_its_commitments),
+		cmocka_unit_test(a_seal_from_before_secrets_shreds_and_rebuilds_alike),
 		cmocka_unit_test(the_policy_counts_calendar_years_and_refuses_less_than_three),
 	};
 
