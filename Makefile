@@ -70,12 +70,20 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 
 bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
 	scripts/deps.sh bench
+	$(MAKE) $(BUILD)/bench/tlog_peer
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_http.sh $(BIN) docs/benchmarks.md
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
+
+# The Go peer of the log's tree and proof figures (bench/peer), built offline
+# against Debian's golang-golang-x-mod-dev under /usr/share/gocode.
+$(BUILD)/bench/tlog_peer: bench/peer/main.go
+	@mkdir -p $(dir $@)
+	GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE=$(abspath $(BUILD)/gocache) \
+		go build -o $@ ./bench/peer
 
 deps:
 	scripts/deps.sh
