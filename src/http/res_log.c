@@ -91,12 +91,36 @@ static int latest_size(struct http_req *r, uint64_t *size, struct err *e)
 	return RC_OK;
 }
 
+/*
+ * The latest checkpoint from the log's memory: the same bytes as its file
+ * (which is replaced first), and never ahead of the tree the tiles and
+ * proofs are served for.
+ */
+static int checkpoint_from_log(struct http_req *r, struct err *e)
+{
+	struct buf note;
+	int rc;
+
+	buf_init(&note, LOG_NOTE_MAX);
+	rc = tlog_log_checkpoint(r->srv->log, NULL, NULL, &note, e);
+	if (!rc && note.len == 0)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "the log has no checkpoint yet");
+	if (!rc && http_reply_bytes(r, 200, "text/plain; charset=utf-8", note.data, note.len))
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	if (!rc)
+		r->cache_control = "no-cache";
+	buf_release(&note);
+	return rc;
+}
+
 int res_log_checkpoint(struct http_req *r, struct err *e)
 {
 	char *note;
 	size_t len;
 	int rc;
 
+	if (r->srv->log)
+		return checkpoint_from_log(r, e);
 	rc = read_data_file(r->srv->data_dir, "checkpoint", LOG_NOTE_MAX, &note, &len, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL, "the log has no checkpoint yet");
