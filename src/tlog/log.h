@@ -185,8 +185,9 @@ int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
  * proofs and tiles read or compute. Its upper tree (levels 4 and above)
  * and its recent tiles (levels 0 to 3) each drop their least recently used
  * chunks of 256 hashes when full. A proof whose hashes are all there reads
- * no file and hashes only the right edge of an incomplete tree; one whose leaf's tile is not there reads that
- * tile and hashes at most 11 nodes while the upper tree is there.
+ * no file and hashes only the right edge of an incomplete tree; one whose
+ * leaf's tile is not there reads that tile and hashes at most 11 nodes
+ * more while the upper tree is there.
  */
 int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 		  uint8_t out[TLOG_HASH_SIZE], struct err *e) WARN_UNUSED;
