@@ -91,6 +91,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
 
 bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BUILD)/bench/bench_sha256 $(BIN)
 	scripts/deps.sh bench
+	$(MAKE) $(BUILD)/bench/tlog_peer
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
@@ -101,6 +102,13 @@ bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BUILD)/bench/bench_
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
 	python3 bench/disk_per_order.py --bin $(BIN) --out docs/benchmarks.md
+
+# The Go peer of the log's tree and proof figures (bench/peer), built offline
+# against Debian's golang-golang-x-mod-dev under /usr/share/gocode.
+$(BUILD)/bench/tlog_peer: bench/peer/main.go
+	@mkdir -p $(dir $@)
+	GOPATH=/usr/share/gocode GO111MODULE=off GOFLAGS= GOCACHE=$(abspath $(BUILD)/gocache) \
+		go build -o $@ ./bench/peer
 
 deps:
 	scripts/deps.sh

@@ -15,11 +15,12 @@ packages=(
 
 # `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime;
 # `deps.sh bench` what `make bench` needs: wrk, the HTTP load generator, and
-# ImageMagick, which the photo comparison is measured against.
+# ImageMagick, which the photo comparison is measured against, and Go with
+# golang.org/x/mod (sumdb/tlog), the peer of the log's tree and proof figures.
 for group in "$@"; do
 	case "$group" in
 	fuzz) packages+=(clang libclang-rt-dev) ;;
-	bench) packages+=(wrk imagemagick) ;;
+	bench) packages+=(wrk imagemagick golang-go golang-golang-x-mod-dev) ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done

@@ -121,6 +121,9 @@ struct http_req {
 	http_stream_read_fn *stream_read;
 	void *stream_cls;                /* owned until the response takes it */
 	void (*stream_free)(void *cls);
+	/* or a reply from an open file (http_reply_fd), sent with sendfile */
+	int have_fd;                     /* resp_fd is open and owned */
+	int resp_fd;
 	json_t *error_extra;             /* members a 4xx error object carries besides type, code,
 					  * message and param (owned; http_reply_error uses it) */
 };
@@ -145,6 +148,12 @@ int http_reply_bytes(struct http_req *r, int status, const char *type, const voi
  */
 int http_reply_stream(struct http_req *r, int status, const char *type, uint64_t size,
 		      http_stream_read_fn *read, void *cls, void (*free_cls)(void *cls));
+/*
+ * Reply with the `size` bytes of the open file `fd` (taken: closed when the
+ * reply is done or replaced), sent by libmicrohttpd with sendfile where it
+ * can. Such a reply is sent verbatim.
+ */
+int http_reply_fd(struct http_req *r, int status, const char *type, int fd, uint64_t size);
 /* Reply with the error in `e`. */
 void http_reply_error(struct http_req *r, const struct err *e);
 
@@ -347,6 +356,8 @@ int res_test_clock(struct http_req *r, struct err *e);
 int http_worker_start(struct http_server *srv, struct err *e) WARN_UNUSED;
 void http_worker_stop(struct http_server *srv);
 int res_log_proof(struct http_req *r, struct err *e);
+/* True for the handlers of the log's read API, which run outside any store transaction. */
+int res_log_storeless(http_handler h);
 int res_webhook_endpoint_create(struct http_req *r, struct err *e);
 int res_webhook_endpoint_list(struct http_req *r, struct err *e);
 int res_webhook_endpoint_delete(struct http_req *r, struct err *e);

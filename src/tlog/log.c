@@ -36,13 +36,17 @@ static int edge_reserve(struct log_edge *ed, size_t n)
 	return RC_OK;
 }
 
-/* tlog_emit_fn: keep the hashes at tile levels (tree levels 0, 8, 16, ...) for the tiles. */
+/*
+ * tlog_emit_fn: keep the hashes at tile levels (tree levels 0, 8, 16, ...)
+ * for the tiles, and stage every hash for the hash cache.
+ */
 static int seq_emit(void *ctx, uint64_t level, uint64_t index, const uint8_t hash[TLOG_HASH_SIZE])
 {
 	struct tlog_log *l = ctx;
 	struct log_edge *ed;
 	int rc;
 
+	log_cache_stage(&l->cache, (unsigned)level, index, hash);
 	if (level % TLOG_TILE_HEIGHT)
 		return RC_OK;
 	ed = &l->edge[level / TLOG_TILE_HEIGHT];
@@ -192,17 +196,6 @@ static int seq_write_tile(void *ctx, const struct tlog_tile *t)
 			      b->off[first + t->width] - b->off[first], &c->files, &c->dirs, c->e);
 }
 
-/* tlog_tiles_new callback: put a tile just written into the read cache. */
-static int seq_cache_tile(void *ctx, const struct tlog_tile *t)
-{
-	struct tlog_log *l = ctx;
-	struct log_edge *ed = &l->edge[t->level];
-
-	log_cache_put(l, t->level, t->index, t->width,
-		      ed->hash + (t->index * TLOG_TILE_WIDTH - ed->base) * TLOG_HASH_SIZE);
-	return RC_OK;
-}
-
 /*
  * Integrate one batch: extend the tree, write and fsync its tiles and
  * bundles, then sign, write and fsync the checkpoint. On failure before the
@@ -272,14 +265,13 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	state_publish(l, f.size, root, &note, &body);
 	pthread_mutex_unlock(&l->ckpt_mu);
 	l->tree = f;
-	if (tlog_tiles_new(old, f.size, seq_cache_tile, l)) {
-		/* cannot fail: the cache only copies */
-	}
+	log_cache_commit(&l->cache);
 	edge_trim(l, f.size);
 	buf_release(&body);
 	buf_release(&note);
 	return rc;
 undo:
+	log_cache_drop(&l->cache);
 	for (level = 0; level < LOG_LEVELS; level++)
 		l->edge[level].n = save_n[level];
 	l->bundle.n = save_bn;
@@ -765,7 +757,6 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_mutex_init(&l->st_mu, NULL);
 	pthread_mutex_init(&l->ckpt_mu, NULL);
-	pthread_mutex_init(&l->cache_mu, NULL);
 	pthread_mutex_init(&l->jan_mu, NULL);
 	pthread_cond_init(&l->jan_cv, NULL);
 	pthread_condattr_init(&ca);
@@ -798,6 +789,10 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 		}
 	}
 
+	if (log_cache_init(&l->cache, o->cache_bytes) != RC_OK) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto fail;
+	}
 	l->dirfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->dirfd < 0) {
 		rc = err_set(e, errno == ENOENT ? RC_NOTFOUND : RC_IO, "log_dir", "dir",
@@ -887,7 +882,7 @@ void tlog_log_close(struct tlog_log *l)
 		free(l->edge[level].hash);
 	free(l->bundle.off);
 	buf_release(&l->bundle.data);
-	log_cache_release(l);
+	log_cache_release(&l->cache);
 	buf_release(&l->note);
 	buf_release(&l->body);
 	buf_release(&l->witnessed);
@@ -897,7 +892,6 @@ void tlog_log_close(struct tlog_log *l)
 	pthread_mutex_destroy(&l->mu);
 	pthread_mutex_destroy(&l->st_mu);
 	pthread_mutex_destroy(&l->ckpt_mu);
-	pthread_mutex_destroy(&l->cache_mu);
 	pthread_mutex_destroy(&l->jan_mu);
 	pthread_cond_destroy(&l->jan_cv);
 	free(l->prune);
@@ -1075,4 +1069,26 @@ int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
 	}
 	buf_release(&b);
 	return rc;
+}
+
+int tlog_log_tile_cached(struct tlog_log *l, const struct tlog_tile *t, struct buf *out,
+			 struct err *e)
+{
+	uint8_t data[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
+
+	if (t->level < 0 || t->level >= LOG_LEVELS || t->width == 0 ||
+	    t->width > TLOG_TILE_WIDTH ||
+	    tlog_tile_width(t->level, t->index, log_size(l)) < t->width)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no such tile");
+	if (!log_cache_span(&l->cache, (unsigned)t->level * TLOG_TILE_HEIGHT,
+			    t->index * TLOG_TILE_WIDTH, t->width, data))
+		return err_set(e, RC_NOTFOUND, "not_cached", NULL, "the tile is not in the cache");
+	if (buf_append(out, data, (size_t)t->width * TLOG_HASH_SIZE) != RC_OK)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	return RC_OK;
+}
+
+void tlog_log_cache_stats(struct tlog_log *l, struct tlog_cache_stats *s)
+{
+	log_cache_stats(&l->cache, s);
 }

@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "tlog/merkle.h"
 #include "tlog/note.h"
+#include "tlog/tiles.h"
 
 /*
  * Layout under `dir` (the data directory):
@@ -70,6 +71,13 @@ struct tlog_witness_conf {
 /* Defaults of struct tlog_log_opts, chosen by `make bench` (docs/benchmarks.md). */
 #define TLOG_LOG_BATCH_MAX 4096
 #define TLOG_LOG_BATCH_MS 2
+/*
+ * Default bound on the memory of the log's hash cache (proofs and tiles):
+ * four fifths for the upper tree (the hashes of every 16 leaves and above:
+ * about 4 bytes per leaf, so all of it up to about 16 million leaves), one
+ * fifth for the leaf hashes of recently used tiles (about 1,000 of them).
+ */
+#define TLOG_LOG_CACHE_BYTES ((size_t)80 << 20)
 
 struct tlog_log_opts {
 	const char *dir;                  /* the data directory */
@@ -80,6 +88,7 @@ struct tlog_log_opts {
 	const struct tlog_witness_conf *witnesses; /* copied */
 	size_t nwitnesses;
 	int read_only;                    /* open to read and prove only: no lock, no appends */
+	size_t cache_bytes;               /* most memory of the hash cache; 0 means TLOG_LOG_CACHE_BYTES */
 };
 
 /*
@@ -166,12 +175,43 @@ int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
 			void *ctx, struct err *e) WARN_UNUSED;
 
 /*
- * The hash of the complete subtree at (level, index), read from the tiles
- * (through a small cache of recently used tiles). RC_NOTFOUND unless the
- * subtree lies within the latest checkpoint.
+ * The hash of the complete subtree at (level, index), from the hash cache
+ * or else from the tiles (the hashes read and computed are then kept).
+ * RC_NOTFOUND unless the subtree lies within the latest checkpoint.
+ *
+ * The hash cache: the log keeps hashes of complete subtrees of its
+ * checkpointed tree in memory, bounded by opts.cache_bytes: those of every
+ * batch it appends (put once the batch's checkpoint is in place), and those
+ * proofs and tiles read or compute. Its upper tree (levels 4 and above)
+ * and its recent tiles (levels 0 to 3) each drop their least recently used
+ * chunks of 256 hashes when full. A proof whose hashes are all there reads
+ * no file and hashes only the right edge of an incomplete tree; one whose
+ * leaf's tile is not there reads that tile and hashes at most 11 nodes
+ * more while the upper tree is there.
  */
 int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 		  uint8_t out[TLOG_HASH_SIZE], struct err *e) WARN_UNUSED;
+
+/*
+ * The bytes of hash tile `t` (not an entry bundle; level, index and width
+ * as in its path) appended to `out` if all its hashes are in the hash
+ * cache: RC_OK. RC_NOTFOUND when they are not (read the file then), or
+ * when the latest checkpoint does not cover the tile.
+ */
+int tlog_log_tile_cached(struct tlog_log *l, const struct tlog_tile *t, struct buf *out,
+			 struct err *e) WARN_UNUSED;
+
+/* What the hash cache holds and has done since the open. */
+struct tlog_cache_stats {
+	size_t bytes_max;   /* its bound */
+	size_t bytes;       /* memory it uses now */
+	size_t chunks;      /* chunks of 256 hashes held */
+	uint64_t hits;      /* lookups that found their hash */
+	uint64_t misses;    /* lookups that did not */
+	uint64_t evictions; /* chunks dropped to stay within the bound */
+};
+
+void tlog_log_cache_stats(struct tlog_log *l, struct tlog_cache_stats *s);
 
 /*
  * Check the stored log against itself: every entry bundle re-hashed into

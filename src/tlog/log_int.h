@@ -17,8 +17,14 @@
 
 /* Tile levels a tree of fewer than 2^63 leaves can have. */
 #define LOG_LEVELS 8
-/* Tiles kept in the read cache (about 16.6 KiB each, allocated as used). */
-#define LOG_CACHE_SLOTS 512
+/* Hashes per chunk of the hash cache: a chunk at tree level 8L is hash tile L/N. */
+#define LOG_CHUNK_WIDTH TLOG_TILE_WIDTH
+/* Tree levels from which on a chunk belongs to the cache's upper tree. */
+#define LOG_CACHE_TOP_LEVEL 4
+/* Fewest chunks a cache class holds, whatever the budget. */
+#define LOG_CACHE_MIN_CHUNKS 64
+/* Staged hashes whose room is kept between batches (48 bytes each). */
+#define LOG_CACHE_STAGE_KEEP 65536
 /* Most bytes of a stored checkpoint note (with cosignatures) read back. */
 #define LOG_NOTE_MAX 65536
 /* Most bytes of an entry bundle: 256 entries of at most 65535 bytes, with prefixes. */
@@ -59,15 +65,45 @@ struct log_bundle {
 	struct buf data; /* the entries, each with its 2-byte length prefix */
 };
 
-/* One cached tile, with the interior hashes of its 8 levels computed as needed. */
-struct log_slot {
-	int level;                           /* tile level */
-	uint64_t index;                      /* tile index */
-	unsigned width;                      /* hashes held; 0 for an empty slot */
-	uint64_t used;                       /* cache clock at the last use */
-	uint8_t hash[TLOG_TILE_WIDTH][TLOG_HASH_SIZE];  /* the tile's hashes */
-	uint8_t node[TLOG_TILE_WIDTH - 1][TLOG_HASH_SIZE]; /* interior nodes, depth 1..8 */
-	uint8_t have[TLOG_TILE_WIDTH - 1];   /* node[i] is computed */
+/* LOG_CHUNK_WIDTH consecutive hashes of one tree level, those present marked in `have`. */
+struct log_chunk {
+	uint64_t key;                   /* chunk index << 6 | tree level */
+	struct log_chunk *hnext;        /* next in its hash bucket */
+	struct log_chunk *prev, *next;  /* its class's list, most recently used first */
+	unsigned cls;                   /* 1: level >= LOG_CACHE_TOP_LEVEL, else 0 */
+	uint64_t have[LOG_CHUNK_WIDTH / 64]; /* bit i: hash[i] is present */
+	uint8_t hash[LOG_CHUNK_WIDTH][TLOG_HASH_SIZE];
+};
+
+/* One class of chunks and its budget. */
+struct log_cache_class {
+	struct log_chunk *head, *tail;  /* least recently used at the tail */
+	size_t n;                       /* chunks allocated */
+	size_t max;                     /* most chunks it may hold */
+};
+
+/* A hash of the batch being integrated, put in the cache once the batch is checkpointed. */
+struct log_staged {
+	uint64_t index;
+	unsigned level;
+	uint8_t hash[TLOG_HASH_SIZE];
+};
+
+/*
+ * The hash cache (log_cache.c): hashes of complete subtrees of the latest
+ * checkpoint's tree, which never change. Lookups and puts are safe from
+ * any thread; the staging area belongs to the sequencer.
+ */
+struct log_cache {
+	pthread_mutex_t mu;             /* guards everything below but the staging area */
+	int ready;                      /* initialised */
+	struct log_chunk **bucket;      /* hash table of chunks, nbucket (a power of two) */
+	size_t nbucket;
+	struct log_cache_class cls[2];  /* [0] levels below LOG_CACHE_TOP_LEVEL, [1] the rest */
+	size_t bytes;                   /* the most memory it may use */
+	uint64_t hits, misses, evictions; /* lookups found, not found; chunks evicted */
+	struct log_staged *staged;      /* the sequencer's batch, not yet checkpointed */
+	size_t nstaged, staged_alloc;
 };
 
 /* A configured witness, and what the log knows of it. Used by the witness thread only. */
@@ -133,10 +169,8 @@ struct tlog_log {
 	uint64_t witnessed_size;   /* its size */
 	uint8_t witnessed_root[TLOG_HASH_SIZE]; /* its root */
 
-	/* the tile cache, under cache_mu */
-	pthread_mutex_t cache_mu;
-	uint64_t cache_clock;      /* counts lookups, for least-recently-used replacement */
-	struct log_slot *slot[LOG_CACHE_SLOTS];
+	/* hashes of complete subtrees, for proofs and tiles (log_cache.c) */
+	struct log_cache cache;
 
 	/* witnesses: the thread waits on w_cv under st_mu */
 	struct log_witness *w;     /* nw configured witnesses */
@@ -173,7 +207,11 @@ int64_t log_mono_ns(void);
 /* The latest checkpoint's size. */
 uint64_t log_size(struct tlog_log *l);
 
-/* tlog_hash_fn over the tiles, through the cache; ctx is a struct log_hash_ctx. */
+/*
+ * tlog_hash_fn through the cache; ctx is a struct log_hash_ctx. A hash not
+ * in the cache is computed from its children, down to the hash tile that
+ * holds its subtree, which is read; what it computes and reads is kept.
+ */
 int log_hash_get(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE]);
 
 /*
@@ -190,12 +228,32 @@ int log_tile_read(struct tlog_log *l, int level, uint64_t index, uint64_t size, 
 int log_bundle_read(struct tlog_log *l, uint64_t index, uint64_t size, struct buf *out,
 		    unsigned *width, struct err *e) WARN_UNUSED;
 
-/* Put `width` hashes of tile (level, index) into the cache (a wider copy already there stays). */
-void log_cache_put(struct tlog_log *l, int level, uint64_t index, unsigned width,
+/*
+ * The hash cache (log_cache.c). log_cache_init sizes it for at most `bytes`
+ * of memory (0: TLOG_LOG_CACHE_BYTES); RC_NOMEM. log_cache_get copies the
+ * hash at (level, index) to `out` and returns 1, or returns 0 when it is
+ * not there. log_cache_put keeps `n` consecutive hashes from (level,
+ * index) on; log_cache_span copies `n` consecutive hashes within one chunk
+ * if all are there (1), else returns 0. Only hashes of complete subtrees
+ * of a checkpointed tree may be put. The sequencer stages the hashes of a
+ * batch (log_cache_stage; without memory a hash is not staged) and puts them once the batch's
+ * checkpoint is in place (log_cache_commit), or forgets them when it fails
+ * (log_cache_drop). log_cache_release frees it all; a cache never
+ * initialised is a no-op there and misses everywhere.
+ */
+int log_cache_init(struct log_cache *c, size_t bytes) WARN_UNUSED;
+void log_cache_release(struct log_cache *c);
+int log_cache_get(struct log_cache *c, unsigned level, uint64_t index,
+		  uint8_t out[TLOG_HASH_SIZE]);
+void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n,
 		   const uint8_t *hashes);
-
-/* Free the cache. */
-void log_cache_release(struct tlog_log *l);
+int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		   uint8_t *out);
+void log_cache_stage(struct log_cache *c, unsigned level, uint64_t index,
+		     const uint8_t hash[TLOG_HASH_SIZE]);
+void log_cache_commit(struct log_cache *c);
+void log_cache_drop(struct log_cache *c);
+void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s);
 
 /*
  * Replace `path` via "<path>.tmp", fsync, rename and fsync of the

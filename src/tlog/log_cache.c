@@ -1,0 +1,360 @@
+/* log_cache.c - the log's hash cache: hashes of complete subtrees kept in memory, bounded, for proofs and tiles. */
+#include "tlog/log_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The cache holds hashes of complete subtrees only, which never change once
+ * a checkpoint covers them, in chunks of LOG_CHUNK_WIDTH consecutive hashes
+ * of one tree level (a chunk at tree level 8L is exactly hash tile L/N).
+ * Chunks of levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash per
+ * 2^4 leaves and above) and chunks below it (the leaf hashes and the three
+ * levels over them, the "recent tiles") are two classes with their own
+ * budget, each evicting its least recently used chunk when full, so that
+ * hot leaves never push the upper tree out. Everything is under one mutex;
+ * a lookup holds it for a hash table probe and a 32-byte copy.
+ */
+
+static uint64_t chunk_key(unsigned level, uint64_t chunk)
+{
+	return chunk << 6 | level;
+}
+
+static size_t chunk_bucket(const struct log_cache *c, uint64_t key)
+{
+	uint64_t h = key * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h >> 20) & (c->nbucket - 1);
+}
+
+static int chunk_has(const struct log_chunk *ch, unsigned i)
+{
+	return (int)(ch->have[i / 64] >> (i % 64) & 1);
+}
+
+int log_cache_init(struct log_cache *c, size_t bytes)
+{
+	size_t chunks, n = 16;
+
+	memset(c, 0, sizeof(*c));
+	if (bytes == 0)
+		bytes = TLOG_LOG_CACHE_BYTES;
+	chunks = bytes / sizeof(struct log_chunk);
+	if (chunks < 2 * LOG_CACHE_MIN_CHUNKS)
+		chunks = 2 * LOG_CACHE_MIN_CHUNKS;
+	/* four fifths for the upper tree, one fifth for recent tiles */
+	c->cls[1].max = chunks / 5 * 4;
+	c->cls[0].max = chunks - c->cls[1].max;
+	while (n < 2 * chunks)
+		n *= 2;
+	c->bucket = calloc(n, sizeof(*c->bucket));
+	if (!c->bucket)
+		return RC_NOMEM;
+	c->nbucket = n;
+	c->bytes = chunks * sizeof(struct log_chunk) + n * sizeof(*c->bucket);
+	pthread_mutex_init(&c->mu, NULL);
+	c->ready = 1;
+	return RC_OK;
+}
+
+void log_cache_release(struct log_cache *c)
+{
+	struct log_chunk *ch, *next;
+	int k;
+
+	if (!c->ready)
+		return;
+	for (k = 0; k < 2; k++)
+		for (ch = c->cls[k].head; ch; ch = next) {
+			next = ch->next;
+			free(ch);
+		}
+	free(c->bucket);
+	free(c->staged);
+	pthread_mutex_destroy(&c->mu);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Unlink `ch` from its class's LRU list. */
+static void lru_unlink(struct log_cache *c, struct log_chunk *ch)
+{
+	struct log_cache_class *k = &c->cls[ch->cls];
+
+	if (ch->prev)
+		ch->prev->next = ch->next;
+	else
+		k->head = ch->next;
+	if (ch->next)
+		ch->next->prev = ch->prev;
+	else
+		k->tail = ch->prev;
+	ch->prev = ch->next = NULL;
+}
+
+static void lru_push_front(struct log_cache *c, struct log_chunk *ch)
+{
+	struct log_cache_class *k = &c->cls[ch->cls];
+
+	ch->prev = NULL;
+	ch->next = k->head;
+	if (k->head)
+		k->head->prev = ch;
+	k->head = ch;
+	if (!k->tail)
+		k->tail = ch;
+}
+
+static struct log_chunk *chunk_find(struct log_cache *c, uint64_t key)
+{
+	struct log_chunk *ch;
+
+	for (ch = c->bucket[chunk_bucket(c, key)]; ch; ch = ch->hnext)
+		if (ch->key == key)
+			return ch;
+	return NULL;
+}
+
+static void chunk_unhash(struct log_cache *c, struct log_chunk *ch)
+{
+	struct log_chunk **p = &c->bucket[chunk_bucket(c, ch->key)];
+
+	while (*p != ch)
+		p = &(*p)->hnext;
+	*p = ch->hnext;
+}
+
+/* The chunk of (level, chunk), made (evicting if its class is full) when absent; NULL without memory. */
+static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t chunk)
+{
+	uint64_t key = chunk_key(level, chunk);
+	unsigned cls = level >= LOG_CACHE_TOP_LEVEL;
+	struct log_chunk *ch = chunk_find(c, key);
+	size_t b;
+
+	if (ch) {
+		if (c->cls[cls].head != ch) {
+			lru_unlink(c, ch);
+			lru_push_front(c, ch);
+		}
+		return ch;
+	}
+	if (c->cls[cls].n >= c->cls[cls].max) {
+		ch = c->cls[cls].tail;
+		lru_unlink(c, ch);
+		chunk_unhash(c, ch);
+		c->evictions++;
+	} else {
+		ch = malloc(sizeof(*ch));
+		if (!ch)
+			return NULL;
+		c->cls[cls].n++;
+	}
+	ch->key = key;
+	ch->cls = cls;
+	memset(ch->have, 0, sizeof(ch->have));
+	b = chunk_bucket(c, key);
+	ch->hnext = c->bucket[b];
+	c->bucket[b] = ch;
+	lru_push_front(c, ch);
+	return ch;
+}
+
+/* Store the hash at (level, index); mu held. Without memory the hash is simply not kept. */
+static void put_locked(struct log_cache *c, unsigned level, uint64_t index,
+		       const uint8_t hash[TLOG_HASH_SIZE])
+{
+	struct log_chunk *ch = chunk_get(c, level, index / LOG_CHUNK_WIDTH);
+	unsigned i = (unsigned)(index % LOG_CHUNK_WIDTH);
+
+	if (!ch)
+		return;
+	memcpy(ch->hash[i], hash, TLOG_HASH_SIZE);
+	ch->have[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+int log_cache_get(struct log_cache *c, unsigned level, uint64_t index,
+		  uint8_t out[TLOG_HASH_SIZE])
+{
+	struct log_chunk *ch;
+	unsigned i = (unsigned)(index % LOG_CHUNK_WIDTH);
+	int hit = 0;
+
+	if (!c->ready || level >= 64)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	ch = chunk_find(c, chunk_key(level, index / LOG_CHUNK_WIDTH));
+	if (ch && chunk_has(ch, i)) {
+		memcpy(out, ch->hash[i], TLOG_HASH_SIZE);
+		if (c->cls[ch->cls].head != ch) {
+			lru_unlink(c, ch);
+			lru_push_front(c, ch);
+		}
+		hit = 1;
+		c->hits++;
+	} else {
+		c->misses++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return hit;
+}
+
+void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		   const uint8_t *hashes)
+{
+	size_t k;
+
+	if (!c->ready || level >= 64)
+		return;
+	pthread_mutex_lock(&c->mu);
+	for (k = 0; k < n; k++)
+		put_locked(c, level, index + k, hashes + k * TLOG_HASH_SIZE);
+	pthread_mutex_unlock(&c->mu);
+}
+
+int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		   uint8_t *out)
+{
+	struct log_chunk *ch;
+	size_t k, i = (size_t)(index % LOG_CHUNK_WIDTH);
+	int all = 1;
+
+	if (!c->ready || level >= 64 || n == 0 || i + n > LOG_CHUNK_WIDTH)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	ch = chunk_find(c, chunk_key(level, index / LOG_CHUNK_WIDTH));
+	for (k = 0; ch && all && k < n; k++)
+		all = chunk_has(ch, (unsigned)(i + k));
+	if (ch && all)
+		memcpy(out, ch->hash[i], n * TLOG_HASH_SIZE);
+	pthread_mutex_unlock(&c->mu);
+	return ch && all;
+}
+
+void log_cache_stage(struct log_cache *c, unsigned level, uint64_t index,
+		     const uint8_t hash[TLOG_HASH_SIZE])
+{
+	struct log_staged *p;
+	size_t a;
+
+	if (!c->ready)
+		return;
+	if (c->nstaged == c->staged_alloc) {
+		a = c->staged_alloc ? c->staged_alloc * 2 : 1024;
+		p = realloc(c->staged, a * sizeof(*p));
+		if (!p)
+			return; /* the cache only misses it */
+		c->staged = p;
+		c->staged_alloc = a;
+	}
+	p = &c->staged[c->nstaged++];
+	p->level = level;
+	p->index = index;
+	memcpy(p->hash, hash, TLOG_HASH_SIZE);
+}
+
+void log_cache_commit(struct log_cache *c)
+{
+	size_t k;
+
+	if (!c->ready)
+		return;
+	pthread_mutex_lock(&c->mu);
+	for (k = 0; k < c->nstaged; k++)
+		put_locked(c, c->staged[k].level, c->staged[k].index, c->staged[k].hash);
+	pthread_mutex_unlock(&c->mu);
+	log_cache_drop(c);
+}
+
+void log_cache_drop(struct log_cache *c)
+{
+	c->nstaged = 0;
+	/* a huge batch's staging area is not kept for the next, small one */
+	if (c->staged_alloc > LOG_CACHE_STAGE_KEEP) {
+		free(c->staged);
+		c->staged = NULL;
+		c->staged_alloc = 0;
+	}
+}
+
+void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!c->ready)
+		return;
+	pthread_mutex_lock(&c->mu);
+	s->bytes_max = c->bytes;
+	s->chunks = c->cls[0].n + c->cls[1].n;
+	s->bytes = s->chunks * sizeof(struct log_chunk) + c->nbucket * sizeof(*c->bucket);
+	s->hits = c->hits;
+	s->misses = c->misses;
+	s->evictions = c->evictions;
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* ---- the tlog_hash_fn of proofs: the cache first, then the tiles ---- */
+
+/*
+ * The hash at (level, index) of hash tile (level / 8): the tile read from
+ * its file as of the context's size, all its hashes put in the cache.
+ */
+static int hash_from_tile(struct log_hash_ctx *hc, unsigned level, uint64_t index,
+			  uint8_t out[TLOG_HASH_SIZE])
+{
+	struct tlog_log *l = hc->l;
+	uint8_t data[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
+	uint64_t tile = index / TLOG_TILE_WIDTH;
+	unsigned width, i = (unsigned)(index % TLOG_TILE_WIDTH);
+	size_t len;
+	int rc;
+
+	rc = log_tile_read(l, (int)(level / TLOG_TILE_HEIGHT), tile, hc->size, data, sizeof(data),
+			   &width, &len, &hc->err);
+	if (rc)
+		return rc;
+	if (width <= i)
+		return err_set(&hc->err, RC_IO, "log_corrupt", NULL,
+			       "tile %u/%llu is narrower than its tree size says",
+			       level / TLOG_TILE_HEIGHT, (unsigned long long)tile);
+	log_cache_put(&l->cache, level, tile * TLOG_TILE_WIDTH, width, data);
+	memcpy(out, data + (size_t)i * TLOG_HASH_SIZE, TLOG_HASH_SIZE);
+	return RC_OK;
+}
+
+/*
+ * (level, index) from the cache or, missing, from its two children (down
+ * to the level of its hash tile, which is read); each hash computed is
+ * kept. A complete subtree has complete children, so this never asks for
+ * a hash the tree does not have.
+ */
+static int hash_get(struct log_hash_ctx *hc, unsigned level, uint64_t index,
+		    uint8_t out[TLOG_HASH_SIZE])
+{
+	uint8_t left[TLOG_HASH_SIZE], right[TLOG_HASH_SIZE];
+	int rc;
+
+	if (log_cache_get(&hc->l->cache, level, index, out))
+		return RC_OK;
+	if (level % TLOG_TILE_HEIGHT == 0)
+		return hash_from_tile(hc, level, index, out);
+	rc = hash_get(hc, level - 1, 2 * index, left);
+	if (!rc)
+		rc = hash_get(hc, level - 1, 2 * index + 1, right);
+	if (rc)
+		return rc;
+	tlog_node_hash(left, right, out);
+	log_cache_put(&hc->l->cache, level, index, 1, out);
+	return RC_OK;
+}
+
+int log_hash_get(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE])
+{
+	struct log_hash_ctx *c = ctx;
+
+	if (level >= 64 || index >= (c->size >> level))
+		return err_set(&c->err, RC_NOTFOUND, "not_found", NULL,
+			       "no complete subtree at level %llu, index %llu in a tree of size %llu",
+			       (unsigned long long)level, (unsigned long long)index,
+			       (unsigned long long)c->size);
+	return hash_get(c, (unsigned)level, index, out);
+}

@@ -1,0 +1,297 @@
+/* test_log_cache.c - unit tests of the log's hash cache: proofs and tiles from memory equal those computed from scratch. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "tlog/log.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+#include "tlog/tiles.h"
+
+#define ORIGIN "test.example/log"
+/* Most leaves a test appends. */
+#define MAX_LEAVES 70000
+
+static struct tlog_signer log_key;
+/* The leaf hashes of the entries appended so far, the reference tree. */
+static uint8_t leaves[MAX_LEAVES][TLOG_HASH_SIZE];
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static char *tmp_dir(void)
+{
+	char *d = strdup("/tmp/test_log_cache.XXXXXX");
+
+	assert_non_null(d);
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void tmp_remove(char *d)
+{
+	nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(d);
+}
+
+static struct tlog_log *open_log(const char *dir, size_t cache_bytes, int read_only)
+{
+	struct tlog_log_opts o;
+	struct tlog_log *l = NULL;
+	struct err e;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.signer = &log_key;
+	o.batch_max = 65536;
+	o.batch_ms = 1;
+	o.read_only = read_only;
+	o.cache_bytes = cache_bytes;
+	err_clear(&e);
+	if (tlog_log_open(&o, &l, &e) != RC_OK)
+		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
+	return l;
+}
+
+/* The entry of leaf i: its decimal index. */
+static size_t entry_of(uint64_t i, char *out)
+{
+	return (size_t)snprintf(out, 24, "%llu", (unsigned long long)i);
+}
+
+/* Append leaves [from, to) in one call, noting their hashes. */
+static void append_range(struct tlog_log *l, uint64_t from, uint64_t to)
+{
+	size_t n = (size_t)(to - from), k;
+	struct tlog_entry *ent = calloc(n, sizeof(*ent));
+	char (*text)[24] = calloc(n, sizeof(*text));
+	uint64_t *idx = calloc(n, sizeof(*idx));
+	struct err e;
+
+	assert_true(ent && text && idx && to <= MAX_LEAVES);
+	for (k = 0; k < n; k++) {
+		ent[k].len = entry_of(from + k, text[k]);
+		ent[k].data = text[k];
+		tlog_leaf_hash(text[k], ent[k].len, leaves[from + k]);
+	}
+	err_clear(&e);
+	if (tlog_log_append(l, ent, n, idx, &e) != RC_OK)
+		fail_msg("append: %s", e.message);
+	assert_int_equal(idx[0], from);
+	free(ent);
+	free(text);
+	free(idx);
+}
+
+/* tlog_hash_fn of the reference tree: every subtree hashed from its leaves. */
+static int scratch_hash(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE])
+{
+	(void)ctx;
+	tlog_root_from_leaves(leaves[index << level], (uint64_t)1 << level, out);
+	return RC_OK;
+}
+
+/* Inclusion and consistency proofs at `size` from the log equal the reference's, and verify. */
+static void check_proofs(struct tlog_log *l, uint64_t size, uint64_t seed)
+{
+	struct tlog_proof got, want;
+	uint8_t root[TLOG_HASH_SIZE];
+	uint64_t picks[6], k, old;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(tlog_tree_root(size, scratch_hash, NULL, root, &e), RC_OK);
+	picks[0] = 0;
+	picks[1] = size - 1;
+	picks[2] = size / 2;
+	picks[3] = (seed * 7919) % size;
+	picks[4] = (seed * 104729 + 13) % size;
+	picks[5] = size > 256 ? size - 257 : size / 3;
+	for (k = 0; k < 6; k++) {
+		assert_int_equal(tlog_log_prove_inclusion(l, picks[k], size, &got, &e), RC_OK);
+		assert_int_equal(tlog_prove_inclusion(picks[k], size, scratch_hash, NULL, &want, &e),
+				 RC_OK);
+		assert_int_equal(got.n, want.n);
+		assert_memory_equal(got.hash, want.hash, got.n * TLOG_HASH_SIZE);
+		assert_int_equal(tlog_verify_inclusion(picks[k], size, leaves[picks[k]], &got, root,
+						       &e),
+				 RC_OK);
+		old = picks[k] + 1;
+		assert_int_equal(tlog_log_prove_consistency(l, old, size, &got, &e), RC_OK);
+		assert_int_equal(tlog_prove_consistency(old, size, scratch_hash, NULL, &want, &e),
+				 RC_OK);
+		assert_int_equal(got.n, want.n);
+		assert_memory_equal(got.hash, want.hash, got.n * TLOG_HASH_SIZE);
+	}
+}
+
+/* Sizes to append up to, none of them but one a multiple of 256. */
+static const uint64_t grow[] = {1, 2, 3, 7, 255, 256, 257, 300, 511, 1000, 4097, 5000,
+				65535, 65537, 69999};
+
+static void proofs_equal_scratch_proofs(size_t cache_bytes)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *l = open_log(dir, cache_bytes, 0), *ro;
+	struct tlog_cache_stats st;
+	uint64_t have = 0, s;
+	size_t i;
+
+	for (i = 0; i < sizeof(grow) / sizeof(grow[0]); i++) {
+		append_range(l, have, grow[i]);
+		have = grow[i];
+		/* the latest size and a few older ones, after each append */
+		check_proofs(l, have, i);
+		for (s = 1; s < have; s = s * 3 + 1)
+			check_proofs(l, s, i + s);
+	}
+	tlog_log_cache_stats(l, &st);
+	assert_true(st.hits > 0);
+	assert_true(st.bytes <= st.bytes_max);
+	tlog_log_close(l);
+
+	/* a fresh reader, whose cache starts empty, says the same */
+	ro = open_log(dir, cache_bytes, 1);
+	check_proofs(ro, have, 99);
+	check_proofs(ro, 65536, 5);
+	check_proofs(ro, 257, 3);
+	tlog_log_close(ro);
+	tmp_remove(dir);
+}
+
+static void proofs_from_the_default_cache_equal_proofs_from_scratch(void **state)
+{
+	(void)state;
+	proofs_equal_scratch_proofs(0);
+}
+
+static void proofs_with_a_tiny_cache_that_evicts_equal_proofs_from_scratch(void **state)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *l;
+	struct tlog_cache_stats st;
+
+	(void)state;
+	proofs_equal_scratch_proofs(1);
+	/* the smallest cache evicts, and keeps to its bound */
+	l = open_log(dir, 1, 0);
+	append_range(l, 0, 65537);
+	check_proofs(l, 65537, 1);
+	check_proofs(l, 40000, 2);
+	tlog_log_cache_stats(l, &st);
+	assert_true(st.evictions > 0);
+	assert_true(st.bytes <= st.bytes_max);
+	assert_true(st.bytes_max < ((size_t)2 << 20));
+	tlog_log_close(l);
+	tmp_remove(dir);
+}
+
+/* Compare tile `t` from the cache (if there) with its file. */
+static int tile_matches_file(struct tlog_log *l, const char *dir, const struct tlog_tile *t)
+{
+	char rel[TLOG_TILE_PATH_MAX], path[512];
+	uint8_t file[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
+	struct buf b;
+	struct err e;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	assert_int_equal(tlog_tile_path(t, rel), RC_OK);
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	buf_init(&b, 1 << 20);
+	err_clear(&e);
+	rc = tlog_log_tile_cached(l, t, &b, &e);
+	if (rc == RC_OK) {
+		assert_int_equal(b.len, len);
+		assert_memory_equal(b.data, file, len);
+	} else {
+		assert_int_equal(rc, RC_NOTFOUND);
+	}
+	buf_release(&b);
+	return rc == RC_OK;
+}
+
+static void tiles_from_the_cache_equal_their_files(void **state)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *l = open_log(dir, 0, 0), *ro;
+	struct tlog_tile t;
+	struct tlog_proof p;
+	struct buf b;
+	struct err e;
+
+	(void)state;
+	append_range(l, 0, 600);
+	/* what the writer appended is cached: full tiles, the partial and level 1 */
+	t.level = 0;
+	t.width = 256;
+	for (t.index = 0; t.index < 2; t.index++)
+		assert_true(tile_matches_file(l, dir, &t));
+	t.index = 2;
+	t.width = 88;
+	assert_true(tile_matches_file(l, dir, &t));
+	t.level = 1;
+	t.index = 0;
+	t.width = 2;
+	assert_true(tile_matches_file(l, dir, &t));
+	/* past the checkpoint, or wider than the tree, is not a tile */
+	buf_init(&b, 1 << 20);
+	t.level = 0;
+	t.index = 2;
+	t.width = 89;
+	assert_int_equal(tlog_log_tile_cached(l, &t, &b, &e), RC_NOTFOUND);
+	t.index = 3;
+	t.width = 1;
+	assert_int_equal(tlog_log_tile_cached(l, &t, &b, &e), RC_NOTFOUND);
+	tlog_log_close(l);
+
+	/* a reader has nothing until a proof reads the tile */
+	ro = open_log(dir, 0, 1);
+	t.index = 1;
+	t.width = 256;
+	assert_false(tile_matches_file(ro, dir, &t));
+	assert_int_equal(tlog_log_prove_inclusion(ro, 300, 600, &p, &e), RC_OK);
+	assert_true(tile_matches_file(ro, dir, &t));
+	tlog_log_close(ro);
+	buf_release(&b);
+	tmp_remove(dir);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(proofs_from_the_default_cache_equal_proofs_from_scratch),
+		cmocka_unit_test(proofs_with_a_tiny_cache_that_evicts_equal_proofs_from_scratch),
+		cmocka_unit_test(tiles_from_the_cache_equal_their_files),
+	};
+	struct err e;
+	int rc;
+
+	if (sodium_init() < 0 ||
+	    tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	tlog_signer_clear(&log_key);
+	return rc;
+}
