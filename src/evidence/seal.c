@@ -544,7 +544,13 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		rc = store_seal_set_index(st, seqs[row[i]], at[row[i]], e);
 	if (!rc)
 		rc = keep_checkpoint(st, log, e);
-	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+	/*
+	 * The indexes need no fsync of their own: the records and their seals
+	 * were durable before the log took the leaves, the log's fsync made
+	 * the leaves durable, and if the indexes are lost seal_recover finds
+	 * them in the log again.
+	 */
+	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
 	if (!rc)
 		rc = rc2;
 	if (!rc && done)

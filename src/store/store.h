@@ -58,6 +58,30 @@ int store_begin(struct store *st, struct err *e) WARN_UNUSED;
  */
 int store_end(struct store *st, int commit, struct err *e) WARN_UNUSED;
 
+/*
+ * Commit like store_end(st, 1, e), without waiting for the disk: the
+ * transaction is in the WAL, visible to every later one and kept when the
+ * process dies, and becomes durable with the next transaction that commits
+ * normally. A power loss before then may lose it, so use it only for what
+ * recovery rebuilds (a seal's leaf index: seal_recover).
+ */
+int store_end_lazy(struct store *st, struct err *e) WARN_UNUSED;
+
+/* The most savepoints open at once inside one transaction. */
+#define STORE_SAVEPOINT_MAX 8
+
+/*
+ * Savepoints inside the open transaction (the write pipeline runs each
+ * request in one): store_savepoint opens one (RC_INTERNAL past
+ * STORE_SAVEPOINT_MAX); store_savepoint_end releases the newest, keeping
+ * what was written since it opened (`keep`), or rolls back to it, which
+ * also forgets a statement that failed since, so the transaction can still
+ * commit. Keeping a savepoint in which a statement failed rolls it back
+ * and returns RC_DB.
+ */
+int store_savepoint(struct store *st, struct err *e) WARN_UNUSED;
+int store_savepoint_end(struct store *st, int keep, struct err *e) WARN_UNUSED;
+
 /* Settings kept in the database (origin name, …). *out is malloc'd. */
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e) WARN_UNUSED;
 int store_meta_set(struct store *st, const char *key, const char *value, struct err *e) WARN_UNUSED;

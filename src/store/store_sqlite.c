@@ -203,6 +203,10 @@ int store_begin(struct store *st, struct err *e)
 {
 	int rc;
 
+	/* this thread's own transaction is open: waiting for the lock would never end */
+	if (held_here == st)
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
 	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
@@ -211,10 +215,12 @@ int store_begin(struct store *st, struct err *e)
 		return rc;
 	}
 	held_here = st;
+	st->nsp = 0;
 	return RC_OK;
 }
 
-int store_end(struct store *st, int commit, struct err *e)
+/* store_end, and with `lazy` store_end_lazy. */
+static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 {
 	int rc = RC_OK;
 
@@ -225,10 +231,25 @@ int store_end(struct store *st, int commit, struct err *e)
 	if (held_here != st)
 		return commit ? err_set(e, RC_DB, "database_error", NULL, "no transaction is open")
 			      : RC_OK;
+	/*
+	 * Savepoints open: the caller runs inside a batch of the write
+	 * pipeline, whose transaction is not its to end.
+	 */
+	if (st->nsp > 0) {
+		st->failed = 1;
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction was ended inside a savepoint");
+	}
 	if (commit && !st->failed) {
+		/* in WAL mode NORMAL commits without an fsync; the next FULL commit syncs it too */
+		if (lazy)
+			sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 		rc = sq_exec(st, "COMMIT", e);
 		if (rc)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* back to FULL before any other transaction can begin */
+		if (lazy)
+			sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	} else {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		if (commit)
@@ -236,8 +257,58 @@ int store_end(struct store *st, int commit, struct err *e)
 				     "transaction rolled back after a failed statement");
 	}
 	st->failed = 0;
+	st->nsp = 0;
 	held_here = NULL;
 	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_end(struct store *st, int commit, struct err *e)
+{
+	return end_txn(st, commit, 0, e);
+}
+
+int store_end_lazy(struct store *st, struct err *e)
+{
+	return end_txn(st, 1, 1, e);
+}
+
+int store_savepoint(struct store *st, struct err *e)
+{
+	int rc;
+
+	if (held_here != st)
+		return err_set(e, RC_DB, "database_error", NULL, "no transaction is open");
+	if (st->nsp >= STORE_SAVEPOINT_MAX)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "too many savepoints");
+	rc = sq_exec(st, "SAVEPOINT sp", e);
+	if (rc)
+		return rc;
+	st->sp_failed[st->nsp++] = st->failed;
+	return RC_OK;
+}
+
+int store_savepoint_end(struct store *st, int keep, struct err *e)
+{
+	int rc = RC_OK, was;
+
+	if (held_here != st || st->nsp == 0)
+		return err_set(e, RC_DB, "database_error", NULL, "no savepoint is open");
+	was = st->sp_failed[--st->nsp];
+	if (keep && st->failed && !was) {
+		keep = 0;
+		rc = err_set(e, RC_DB, "database_error", NULL,
+			     "savepoint rolled back after a failed statement");
+	}
+	if (keep) {
+		if (sqlite3_exec(st->db, "RELEASE sp", NULL, NULL, NULL) == SQLITE_OK)
+			return RC_OK;
+		rc = sq_fail(st, e, "release savepoint");
+	}
+	/* ROLLBACK TO leaves the savepoint open: release it too */
+	if (sqlite3_exec(st->db, "ROLLBACK TO sp; RELEASE sp", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail(st, e, "roll back to savepoint");
+	st->failed = was;
 	return rc;
 }
 
