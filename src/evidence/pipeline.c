@@ -20,6 +20,7 @@ struct pipeline {
 	size_t queued;
 	struct pipeline_job *shead;     /* committed, waiting for the log, oldest first */
 	struct pipeline_job **stail;
+	struct seal_batch *sbatch;      /* their seals, to append as one (NULL when none) */
 	int stopping;                   /* no new jobs; the threads finish what they hold */
 	int writer_done;                /* the writer has exited */
 	pthread_t writer, sealer;
@@ -82,14 +83,42 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 	return rc ? rc : rc2;
 }
 
+/* The seals of the jobs of list `jobs`, taken for the log inside the open transaction. */
+static int take_seals(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch **b,
+		      struct err *e)
+{
+	struct pipeline_job *j;
+	int64_t *seqs;
+	size_t n = 0, k;
+	int rc;
+
+	*b = NULL;
+	for (j = jobs; j; j = j->next)
+		n += j->nseals;
+	if (n == 0 || !p->log)
+		return RC_OK;
+	seqs = malloc(n * sizeof(*seqs));
+	if (!seqs)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	n = 0;
+	for (j = jobs; j; j = j->next)
+		for (k = 0; k < j->nseals; k++)
+			seqs[n++] = j->seals[k];
+	rc = seal_batch_take(p->st, p->log, seqs, n, b, e);
+	free(seqs);
+	return rc;
+}
+
 /*
  * One batch: every job in one transaction, each in a savepoint; failed jobs
  * are done at once, the rest at the commit (no seals, or no log) or once
- * the sealer has sealed them.
+ * the sealer has sealed them. Their leaves are read inside the transaction,
+ * so the sealer needs nothing from the store but to record their indexes.
  */
 static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 {
 	struct pipeline_job *j, *next, *kept = NULL, **kt = &kept, *seal = NULL, **stl = &seal;
+	struct seal_batch *b = NULL;
 	struct err e;
 	int rc;
 
@@ -111,31 +140,47 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 		*kt = j;
 		kt = &j->next;
 	}
-	rc = store_end(p->st, 1, &e);
+	rc = take_seals(p, kept, &b, &e);
 	if (rc) {
+		if (store_end(p->st, 0, NULL)) {
+			/* rolled back: every job of the batch fails */
+		}
+	} else {
+		rc = store_end(p->st, 1, &e);
+	}
+	if (rc) {
+		seal_batch_free(b);
 		fail_all(p, kept, &e);
 		return;
 	}
-	pthread_mutex_lock(&p->mu);
-	p->batches++;
-	pthread_mutex_unlock(&p->mu);
 	for (j = kept; j; j = next) {
 		next = j->next;
 		j->next = NULL;
-		if (j->nseals == 0 || !p->log) {
+		if (j->nseals == 0 || !b) {
 			finish(p, j);   /* durable now; pending seals, if any, are the log holder's */
 			continue;
 		}
 		*stl = j;
 		stl = &j->next;
 	}
-	if (!seal)
-		return;
 	pthread_mutex_lock(&p->mu);
-	*p->stail = seal;
-	p->stail = stl;
-	pthread_cond_signal(&p->seal_cv);
+	p->batches++;
+	rc = RC_OK;
+	if (b && p->sbatch)
+		rc = seal_batch_merge(p->sbatch, b, &e);
+	else if (b)
+		p->sbatch = b;
+	if (!rc && seal) {
+		*p->stail = seal;
+		p->stail = stl;
+		pthread_cond_signal(&p->seal_cv);
+	}
 	pthread_mutex_unlock(&p->mu);
+	if (rc) {
+		/* stored, with their seals pending: the sweeper integrates them later */
+		seal_batch_free(b);
+		fail_all(p, seal, &e);
+	}
 }
 
 static void *writer_main(void *arg)
@@ -173,30 +218,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Seal the jobs of list `jobs` into the log with one append, then finish them. */
-static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs)
+/* Append the seals of list `jobs` (batch `b`) to the log with one append, then finish them. */
+static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
 {
 	struct pipeline_job *j, *next;
-	int64_t *seqs;
-	size_t n = 0, k;
 	struct err e;
 	int rc;
 
 	err_clear(&e);
-	for (j = jobs; j; j = j->next)
-		n += j->nseals;
-	seqs = malloc(n * sizeof(*seqs));
-	if (!seqs) {
-		err_set(&e, RC_NOMEM, NULL, NULL, "out of memory");
-		fail_all(p, jobs, &e);
-		return;
-	}
-	n = 0;
-	for (j = jobs; j; j = j->next)
-		for (k = 0; k < j->nseals; k++)
-			seqs[n++] = j->seals[k];
-	rc = seal_wait(p->st, p->log, seqs, n, &e);
-	free(seqs);
+	rc = seal_batch_append(p->st, b, &e);
+	seal_batch_free(b);
 	if (rc) {
 		/* stored, with their seals pending: the sweeper integrates them later */
 		fail_all(p, jobs, &e);
@@ -213,6 +244,7 @@ static void *sealer_main(void *arg)
 {
 	struct pipeline *p = arg;
 	struct pipeline_job *jobs;
+	struct seal_batch *b;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -222,10 +254,12 @@ static void *sealer_main(void *arg)
 			break;
 		/* every batch committed meanwhile goes into the one append */
 		jobs = p->shead;
+		b = p->sbatch;
 		p->shead = NULL;
 		p->stail = &p->shead;
+		p->sbatch = NULL;
 		pthread_mutex_unlock(&p->mu);
-		seal_jobs(p, jobs);
+		seal_jobs(p, jobs, b);
 		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);

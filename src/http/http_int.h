@@ -79,6 +79,9 @@ struct http_server {
 	int port;
 	atomic_int in_flight;    /* requests begun and not yet completed */
 	struct pipeline *pipe;   /* the write pipeline (pipeline.h): writes and timers */
+	struct store *rd;        /* a reader of st (store_open_reader): credentials, and the
+				    seals a queued write's reply shows, without waiting for
+				    the pipeline's transaction; NULL to read through st */
 };
 
 /*

@@ -306,7 +306,7 @@ void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n)
  * Add "sealed" to the record (or each record of a list) in a JSON reply,
  * from the seals as they stand. Call inside a store transaction.
  */
-static int annotate_reply(struct http_req *r, struct err *e)
+static int annotate_reply_from(struct http_req *r, struct store *st, struct err *e)
 {
 	json_t *v, *items, *it;
 	char *text;
@@ -323,12 +323,12 @@ static int annotate_reply(struct http_req *r, struct err *e)
 	if (json_is_array(items) && json_is_string(json_object_get(v, "object")) &&
 	    strcmp(json_string_value(json_object_get(v, "object")), "list") == 0) {
 		json_array_foreach(items, i, it) {
-			rc = seal_annotate(r->srv->st, it, e);
+			rc = seal_annotate(st, it, e);
 			if (rc)
 				break;
 		}
 	} else {
-		rc = seal_annotate(r->srv->st, v, e);
+		rc = seal_annotate(st, v, e);
 	}
 	if (!rc) {
 		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -342,6 +342,12 @@ static int annotate_reply(struct http_req *r, struct err *e)
 	return rc;
 }
 
+/* annotate_reply_from the request's own store. */
+static int annotate_reply(struct http_req *r, struct err *e)
+{
+	return annotate_reply_from(r, r->srv->st, e);
+}
+
 int http_is(struct http_req *r, unsigned roles)
 {
 	return r->authed && (http_role_bit(r->who.role) & roles) != 0;
@@ -350,6 +356,7 @@ int http_is(struct http_req *r, unsigned roles)
 /* 401 unless a valid bearer token is presented. */
 static int authenticate(struct http_req *r, struct err *e)
 {
+	struct store *rd = r->srv->rd ? r->srv->rd : r->srv->st;
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
 	char hash[65];
 	int rc;
@@ -358,11 +365,11 @@ static int authenticate(struct http_req *r, struct err *e)
 		return err_set(e, RC_UNAUTH, "unauthenticated", NULL,
 			       "send an API key or token as Authorization: Bearer TOKEN");
 	token_hash(h + 7, hash);
-	rc = store_begin(r->srv->st, e);
+	rc = r->srv->rd ? store_begin_read(rd, e) : store_begin(rd, e);
 	if (rc)
 		return rc;
-	rc = store_auth_lookup(r->srv->st, hash, r->now, &r->who, e);
-	if (store_end(r->srv->st, 0, NULL)) {
+	rc = store_auth_lookup(rd, hash, r->now, &r->who, e);
+	if (store_end(rd, 0, NULL)) {
 		/* a rollback of a read cannot fail in a way that matters */
 	}
 	if (rc)
@@ -685,6 +692,7 @@ static void reply_failure(struct http_req *r, int rc, const struct err *e)
  */
 static void finish_queued(struct http_req *r)
 {
+	struct store *rd;
 	struct err e;
 	int rc = r->job.rc;
 
@@ -695,10 +703,12 @@ static void finish_queued(struct http_req *r)
 	}
 	if (r->refused || r->nseals == 0)
 		return;
-	rc = store_begin(r->srv->st, &e);
+	/* the sealer has recorded the indexes: any reader sees them */
+	rd = r->srv->rd ? r->srv->rd : r->srv->st;
+	rc = r->srv->rd ? store_begin_read(rd, &e) : store_begin(rd, &e);
 	if (!rc) {
-		rc = annotate_reply(r, &e);
-		if (store_end(r->srv->st, 0, NULL)) {
+		rc = annotate_reply_from(r, rd, &e);
+		if (store_end(rd, 0, NULL)) {
 			/* a read: nothing to lose */
 		}
 	}
@@ -1002,6 +1012,7 @@ static int server_rules_open(struct http_server *srv, const char *path, struct e
 /* Free what a server holds besides its daemon and worker, and the server. */
 static void server_discard(struct http_server *srv)
 {
+	store_close(srv->rd);
 	rules_set_free(srv->rules_set);
 	calendar_free(srv->cal);
 	focus_free(srv->focus);
@@ -1081,7 +1092,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	}
 	srv->cfg = cfg;
 	/* writes wait in the pipeline with their connections suspended (run_handler) */
-	if (pipeline_start(st, log, &srv->pipe, e)) {
+	if (store_open_reader(st, &srv->rd, e) || pipeline_start(st, log, &srv->pipe, e)) {
 		server_discard(srv);
 		return e->rc;
 	}

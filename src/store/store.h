@@ -41,6 +41,22 @@ enum store_kind {
  */
 int store_open(const char *path, int create, struct store **out, struct err *e) WARN_UNUSED;
 
+/*
+ * A second connection to the database of `st`, for reads that should not
+ * wait for its writer: inside store_begin_read transactions it sees the
+ * last commit (SQLite's WAL lets readers and the one writer go on at
+ * once). It has a lock of its own, and is closed with store_close, before
+ * `st`. The schema must be current (store_open of `st` migrated it).
+ */
+int store_open_reader(struct store *st, struct store **out, struct err *e) WARN_UNUSED;
+
+/*
+ * Take the store's lock and start a read-only transaction (a deferred
+ * BEGIN, which takes no write lock): for a reader (store_open_reader). End
+ * it with store_end(st, 0, …).
+ */
+int store_begin_read(struct store *st, struct err *e) WARN_UNUSED;
+
 /* Close the store. NULL is a no-op. */
 void store_close(struct store *st);
 

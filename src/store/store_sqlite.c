@@ -178,6 +178,38 @@ fail:
 	return rc;
 }
 
+int store_open_reader(struct store *st, struct store **out, struct err *e)
+{
+	const char *path = sqlite3_db_filename(st->db, "main");
+	struct store *rd;
+	int rc;
+
+	*out = NULL;
+	if (!path || !path[0])
+		return err_set(e, RC_INTERNAL, NULL, NULL, "the store has no file to read");
+	rd = calloc(1, sizeof(*rd));
+	if (!rd)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	pthread_mutex_init(&rd->lock, NULL);
+	if (sqlite3_open_v2(path, &rd->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
+		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
+			     rd->db ? sqlite3_errmsg(rd->db) : "out of memory");
+		store_close(rd);
+		return rc;
+	}
+	sqlite3_busy_timeout(rd->db, 10000);
+	rc = sq_exec(rd, "PRAGMA foreign_keys = ON;", e);
+	if (rc) {
+		store_close(rd);
+		return rc;
+	}
+	rd->schema_version = st->schema_version;
+	rd->failed = 0;
+	*out = rd;
+	return RC_OK;
+}
+
 void store_close(struct store *st)
 {
 	int i;
@@ -210,6 +242,25 @@ int store_begin(struct store *st, struct err *e)
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
 	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
+	if (rc) {
+		pthread_mutex_unlock(&st->lock);
+		return rc;
+	}
+	held_here = st;
+	st->nsp = 0;
+	return RC_OK;
+}
+
+int store_begin_read(struct store *st, struct err *e)
+{
+	int rc;
+
+	if (held_here == st)
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction is already open in this thread");
+	pthread_mutex_lock(&st->lock);
+	st->failed = 0;
+	rc = sq_exec(st, "BEGIN", e);
 	if (rc) {
 		pthread_mutex_unlock(&st->lock);
 		return rc;
