@@ -165,7 +165,9 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = sq_exec(st, "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;", e);
+			  "PRAGMA foreign_keys = ON;"
+			  "PRAGMA temp_store = MEMORY;"
+			  "PRAGMA cache_size = -65536;", e);
 	if (rc)
 		goto fail;
 	rc = store_migrate(st, e);
@@ -595,29 +597,29 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	switch (kind) {
 	case STORE_MERCHANT:
-		rc = sq_prep(st, "INSERT INTO merchants (id, external_id, created_at, body) "
-			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO merchants (id, external_id, created_at, body) "
+				   "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_CONSUMER:
-		rc = sq_prep(st, "INSERT INTO consumers (id, external_id, created_at, body) "
-			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO consumers (id, external_id, created_at, body) "
+				   "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_LISTING:
-		rc = sq_prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
-			      "created_at, body, category) VALUES (?1, ?8, ?2, ?3, ?6, ?7, "
-			      "json_extract(?7, '$.category'))", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
+				   "created_at, body, category) VALUES (?1, ?8, ?2, ?3, ?6, ?7, "
+				   "json_extract(?7, '$.category'))", &s, e);
 		break;
 	case STORE_ORDER:
-		rc = sq_prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
-			      "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
+				   "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
 		break;
 	case STORE_LOGISTICS:
-		rc = sq_prep(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
-			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
+				   "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	case STORE_MESSAGE:
-		rc = sq_prep(st, "INSERT INTO messages (id, order_id, created_at, body) "
-			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO messages (id, order_id, created_at, body) "
+				   "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	default:
 		rc = err_set(e, RC_INTERNAL, NULL, NULL, "bad record kind");
@@ -645,10 +647,10 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		json_t *items = json_object_get(row->body, "items"), *it;
 		size_t i;
 
-		sqlite3_finalize(s);
+		sq_finish(st, s);
 		s = NULL;
-		rc = sq_prep(st, "INSERT INTO order_items (order_id, idx, listing_id, "
-			      "listing_version) VALUES (?, ?, ?, ?)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO order_items (order_id, idx, listing_id, "
+				   "listing_version) VALUES (?, ?, ?, ?)", &s, e);
 		json_array_foreach(items, i, it) {
 			if (rc)
 				break;
@@ -663,7 +665,7 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		}
 	}
 out:
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	free(body);
 	return rc;
 }

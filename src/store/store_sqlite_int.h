@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 /* How many statements a store keeps prepared (sq_prep_kept). */
-#define SQ_KEPT_MAX 32
+#define SQ_KEPT_MAX 64
 
 struct store {
 	sqlite3 *db;            /* the connection */
