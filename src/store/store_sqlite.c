@@ -326,6 +326,20 @@ int store_end_lazy(struct store *st, struct err *e)
 	return end_txn(st, 1, 1, e);
 }
 
+/* Run one of the savepoint statements, kept prepared: one is run per request in a batch. */
+static int sp_run(struct store *st, const char *sql, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, sql, &s, e);
+
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st, e, sql);
+	sq_finish(st, s);
+	return rc;
+}
+
 int store_savepoint(struct store *st, struct err *e)
 {
 	int rc;
@@ -334,7 +348,7 @@ int store_savepoint(struct store *st, struct err *e)
 		return err_set(e, RC_DB, "database_error", NULL, "no transaction is open");
 	if (st->nsp >= STORE_SAVEPOINT_MAX)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "too many savepoints");
-	rc = sq_exec(st, "SAVEPOINT sp", e);
+	rc = sp_run(st, "SAVEPOINT sp", e);
 	if (rc)
 		return rc;
 	st->sp_failed[st->nsp++] = st->failed;
@@ -344,6 +358,7 @@ int store_savepoint(struct store *st, struct err *e)
 int store_savepoint_end(struct store *st, int keep, struct err *e)
 {
 	int rc = RC_OK, was;
+	struct err ignore;
 
 	if (held_here != st || st->nsp == 0)
 		return err_set(e, RC_DB, "database_error", NULL, "no savepoint is open");
@@ -353,14 +368,13 @@ int store_savepoint_end(struct store *st, int keep, struct err *e)
 		rc = err_set(e, RC_DB, "database_error", NULL,
 			     "savepoint rolled back after a failed statement");
 	}
-	if (keep) {
-		if (sqlite3_exec(st->db, "RELEASE sp", NULL, NULL, NULL) == SQLITE_OK)
-			return RC_OK;
-		rc = sq_fail(st, e, "release savepoint");
-	}
+	if (keep)
+		return sp_run(st, "RELEASE sp", e);
 	/* ROLLBACK TO leaves the savepoint open: release it too */
-	if (sqlite3_exec(st->db, "ROLLBACK TO sp; RELEASE sp", NULL, NULL, NULL) != SQLITE_OK)
-		return sq_fail(st, e, "roll back to savepoint");
+	err_clear(&ignore);
+	if (sp_run(st, "ROLLBACK TO sp", rc ? &ignore : e) ||
+	    sp_run(st, "RELEASE sp", rc ? &ignore : e))
+		return rc ? rc : RC_DB;
 	st->failed = was;
 	return rc;
 }
