@@ -61,7 +61,8 @@ $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(LIBA)
 
 # Benchmarks: bench/bench_<name>.c, built against the archive. `make bench`
 # runs the log's benchmark (about 3 minutes) and writes docs/benchmarks.md,
-# then HTTP load (about 30 s), the ledger's (about 40 s) and the photo
+# then HTTP load (about 30 s), an import of 10^5 orders beside its floor, the
+# ledger's (about 40 s) and the photo
 # comparison against ImageMagick (about 4 minutes, nearly all ImageMagick's)
 # add their sections.
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBA)
@@ -73,6 +74,7 @@ bench: $(BUILD)/bench/bench_log $(BUILD)/bench/bench_funds $(BIN)
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_log --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_http.sh $(BIN) docs/benchmarks.md
+	bench/bench_import.sh $(BIN) docs/benchmarks.md
 	BENCH_COMMIT="$$(git rev-parse --short HEAD 2>/dev/null)$$(git diff --quiet HEAD 2>/dev/null || echo +changes)" \
 		$(BUILD)/bench/bench_funds --out docs/benchmarks.md --dir $(BUILD)/bench/tmp
 	bench/bench_image.sh $(BIN) docs/benchmarks.md
