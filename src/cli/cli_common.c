@@ -440,7 +440,7 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 		pthread_mutex_unlock(&run.mu);
 	}
 	/* every queued line is done before the pipeline stops */
-	pipeline_stop(pipe);
+	pipeline_free(pipe);
 	free(line);
 	*imported = run.imported;
 	*rejected = run.rejected;

@@ -306,12 +306,23 @@ void pipeline_stop(struct pipeline *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->mu);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
 	p->stopping = 1;
 	pthread_cond_broadcast(&p->work_cv);
 	pthread_cond_broadcast(&p->room_cv);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->writer, NULL);
 	pthread_join(p->sealer, NULL);
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	pipeline_stop(p);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work_cv);
 	pthread_cond_destroy(&p->room_cv);
@@ -327,8 +338,8 @@ void pipeline_submit(struct pipeline *p, struct pipeline_job *j)
 		pthread_cond_wait(&p->room_cv, &p->mu);
 	if (p->stopping) {
 		pthread_mutex_unlock(&p->mu);
-		j->rc = err_set(&j->err, RC_INVAL, "pipeline_stopped", NULL,
-				"the server is stopping");
+		j->rc = err_set(&j->err, RC_INTERNAL, "pipeline_stopped", NULL,
+				"the write pipeline has stopped");
 		j->nseals = 0;
 		finish(p, j);
 		return;

@@ -74,11 +74,15 @@ int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out
 		   struct err *e) WARN_UNUSED;
 
 /*
- * Finish every job queued, then stop the threads and free. Jobs submitted
- * once it has begun fail with RC_INVAL (code "pipeline_stopped"). NULL is
- * a no-op.
+ * Finish every job queued, then stop the threads. Jobs submitted once it
+ * has begun fail at once with RC_INTERNAL (code "pipeline_stopped"), so a
+ * request that comes late during a shutdown gets an error, not a wait.
+ * NULL is a no-op.
  */
 void pipeline_stop(struct pipeline *p);
+
+/* Free a stopped pipeline (pipeline_stop first). NULL is a no-op. */
+void pipeline_free(struct pipeline *p);
 
 /*
  * Queue `j` (apply and done set; the job must live until done), waiting

@@ -1118,14 +1118,14 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
-		pipeline_stop(srv->pipe);
+		pipeline_free(srv->pipe);
 		server_discard(srv);
 		return err_set(e, RC_IO, "listen_failed", "listen", "cannot listen on %s",
 			       cfg->listen);
 	}
 	if (http_worker_start(srv, e)) {
 		MHD_stop_daemon(srv->daemon);
-		pipeline_stop(srv->pipe);
+		pipeline_free(srv->pipe);
 		server_discard(srv);
 		return e->rc;
 	}
@@ -1156,9 +1156,14 @@ void http_server_stop(struct http_server *srv)
 	deadline = mono_ns() + (int64_t)HTTP_DRAIN_MS * 1000000;
 	while (atomic_load(&srv->in_flight) > 0 && mono_ns() < deadline)
 		nanosleep(&tick, NULL);
-	MHD_stop_daemon(srv->daemon);
+	/*
+	 * The worker (whose timers use the pipeline), then the pipeline, which
+	 * finishes what is queued and resumes those connections, while the
+	 * daemon still holds them; a request that comes later fails at once.
+	 */
 	http_worker_stop(srv);
-	/* after the worker, whose timers use it */
 	pipeline_stop(srv->pipe);
+	MHD_stop_daemon(srv->daemon);
+	pipeline_free(srv->pipe);
 	server_discard(srv);
 }

@@ -263,7 +263,7 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	assert_int_equal(done, JOBS);
 	/* the first job alone, then the other 39 together */
 	assert_int_equal(batches, 2);
-	pipeline_stop(p);
+	pipeline_free(p);
 
 	assert_int_equal(jobs[7].job.rc, RC_INVAL);
 	assert_string_equal(jobs[7].job.err.code, "invalid_value");
@@ -309,7 +309,7 @@ static void test_without_a_log_seals_stay_pending_until_integrated(void **state)
 		tjob_init(&jobs[i], i);
 		pipeline_submit(p, &jobs[i].job);
 	}
-	pipeline_stop(p); /* finishes what is queued */
+	pipeline_free(p); /* finishes what is queued */
 	assert_int_equal(done_count, 5);
 	for (i = 0; i < 5; i++) {
 		assert_int_equal(jobs[i].job.rc, RC_OK);
@@ -353,6 +353,12 @@ static void test_run_waits_and_a_stopped_pipeline_refuses(void **state)
 	assert_string_equal(e.param, "field");
 	assert_false(meta_has(f.st, 2));
 	pipeline_stop(p);
+	tjob_init(&t, 3);
+	t.job.done = NULL;
+	assert_int_equal(pipeline_run(p, &t.job, &e), RC_INTERNAL);
+	assert_string_equal(e.code, "pipeline_stopped");
+	assert_false(meta_has(f.st, 3));
+	pipeline_free(p);
 	fix_remove(&f);
 }
 
