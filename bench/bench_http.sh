@@ -103,7 +103,7 @@ PY
 	echo
 	echo "## Sealed writes over HTTP"
 	echo
-	echo "The whole server, from request to acknowledgement: \`disputed serve\` (default settings but for the connection limits, raised so that wrk's connections, all from 127.0.0.1, are taken; SQLite with \`synchronous=FULL\`) on loopback, and wrk (2 threads, ${secs} s a run) posting chat messages to one order, \`POST /v1/orders/{id}/messages\`. Each request is validated, stored, its leaf made and sealed into the log, and only then acknowledged, so every 201 is durable and sealed. Its floor is the same server answering \`GET /healthz\` (no store, no log: HTTP, routing and JSON only) over as many connections, measured just before the writes at each count. Written by \`bench/bench_http.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC."
+	echo "The whole server, from request to acknowledgement: \`disputed serve\` (default settings but for the connection limits, raised so that wrk's connections, all from 127.0.0.1, are taken; SQLite with \`synchronous=FULL\`) on loopback, and wrk (2 threads, ${secs} s a run) posting chat messages to one order, \`POST /v1/orders/{id}/messages\`. Each request is parsed on its own thread and queued in the write pipeline: the writer applies every request waiting in one transaction (a savepoint each) and commits once, then the sealer appends the batch's leaves to the log at once and records their indexes; only then is it acknowledged, so every 201 is durable and sealed. Its floor is the same server answering \`GET /healthz\` (no store, no log: HTTP, routing and JSON only) over as many connections, measured just before the writes at each count. Written by \`bench/bench_http.sh\` on $(date -u '+%Y-%m-%d %H:%M') UTC."
 	echo
 	echo "| connections | sealed writes/s | p50 | p99 | GET /healthz req/s | p50 | p99 | writes / healthz | non-2xx, writes / healthz |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -118,4 +118,6 @@ PY
 	echo "| request | connections | requests/s | p50 | p99 |"
 	echo "|---|---:|---:|---:|---:|"
 	echo "$read_row"
+	echo
+	echo "Per batch of writes: one fsync of the SQLite WAL for the records, the log's few fsyncs (partial tile, bundle, checkpoint and their directories) for the leaves, and a commit of the leaf indexes with no fsync of its own (after a crash, recovery finds them in the log). The writer applies the next batch while the sealer seals the last one, so a batch holds what arrived during the one before it: the rate is bound by the writer's core (validating, building leaves and running each request's statements, one after another) and by the log's per-batch fsyncs, not by an fsync per request."
 } >>"$out"

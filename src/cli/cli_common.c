@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "http/http.h"
 #include "ingest/ingest.h"
 #include "notify/webhook.h"
+#include "evidence/pipeline.h"
 #include "evidence/seal.h"
 #include "tlog/keyfile.h"
 #include "tlog/log.h"
@@ -307,22 +309,98 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	return rc;
 }
 
+/* What an import's lines share: counts, the first failure that stops it. */
+struct import_run {
+	pthread_mutex_t mu;
+	const char *name;      /* the file, for messages */
+	int64_t imported;
+	int64_t rejected;
+	int stopped;           /* a line failed for a reason of the server's (5xx) */
+	struct err fatal;      /* that failure */
+};
+
+/* One line, queued in the write pipeline. */
+struct import_line {
+	struct pipeline_job job;
+	struct import_run *run;
+	json_t *v;             /* the line, parsed on the reading thread */
+	int64_t lineno;
+	const char *data_dir;
+	int64_t now;
+	int64_t seals[INGEST_MAX_SEALS];
+};
+
+/* The pipeline's part of a line: validate and store it, in its own savepoint. */
+static int import_apply(struct pipeline_job *j, struct store *st, struct err *e)
+{
+	struct import_line *l = j->ctx;
+	struct ingest_ctx c = {.st = st, .data_dir = l->data_dir, .now = l->now};
+	json_t *out = NULL;
+	int rc = ingest_record(&c, l->v, &out, e);
+
+	json_decref(out);
+	if (rc)
+		return rc;
+	memcpy(l->seals, c.seals, c.nseals * sizeof(c.seals[0]));
+	j->seals = l->seals;
+	j->nseals = c.nseals;
+	return RC_OK;
+}
+
+/* A line is done: count it, or say why it was rejected. */
+static void import_done(struct pipeline_job *j)
+{
+	struct import_line *l = j->ctx;
+	struct import_run *run = l->run;
+
+	pthread_mutex_lock(&run->mu);
+	if (!j->rc) {
+		run->imported++;
+	} else if (rc_http_status(j->rc) >= 500) {
+		if (!run->stopped)
+			run->fatal = j->err;
+		run->stopped = 1;
+	} else {
+		fprintf(stderr, "%s: line %lld: %s%s%s\n", run->name, (long long)l->lineno,
+			j->err.param, j->err.param[0] ? ": " : "", j->err.message);
+		run->rejected++;
+	}
+	pthread_mutex_unlock(&run->mu);
+	json_decref(l->v);
+	free(l);
+}
+
+/*
+ * Lines are read and parsed here, and go through the write pipeline
+ * (pipeline.h): many lines to a transaction, each in a savepoint of its
+ * own, so a rejected line writes nothing and the others go on. Their seals
+ * stay pending for whoever holds the log (cli_seal_pending).
+ */
 int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
 		      int64_t *imported, int64_t *rejected, struct err *e)
 {
+	struct import_run run;
+	struct pipeline *pipe = NULL;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int64_t lineno = 0;
-	int rc = RC_OK;
+	int rc, stopped = 0;
 
 	*imported = 0;
 	*rejected = 0;
-	while ((n = getline(&line, &cap, in)) >= 0) {
-		struct ingest_ctx c = {.st = st, .data_dir = data_dir, .now = time_now_ms()};
+	memset(&run, 0, sizeof(run));
+	pthread_mutex_init(&run.mu, NULL);
+	run.name = name;
+	rc = pipeline_start(st, NULL, &pipe, e);
+	if (rc) {
+		pthread_mutex_destroy(&run.mu);
+		return rc;
+	}
+	while (!stopped && (n = getline(&line, &cap, in)) >= 0) {
+		struct import_line *l;
 		json_error_t je;
-		json_t *v, *out = NULL;
-		struct err le;
+		json_t *v;
 		size_t i = 0;
 
 		lineno++;
@@ -331,46 +409,45 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 			i++;
 		if (i == (size_t)n || line[i] == '#')
 			continue;
-		err_clear(&le);
 		v = json_loadb(line, (size_t)n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 		if (!v) {
+			pthread_mutex_lock(&run.mu);
 			fprintf(stderr, "%s: line %lld: %s\n", name, (long long)lineno,
 				json_error_code(&je) == json_error_invalid_utf8
 					? "not valid UTF-8"
 					: je.text);
-			(*rejected)++;
+			run.rejected++;
+			pthread_mutex_unlock(&run.mu);
 			continue;
 		}
-		rc = store_begin(st, e);
-		if (rc) {
+		l = calloc(1, sizeof(*l));
+		if (!l) {
 			json_decref(v);
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 			break;
 		}
-		rc = ingest_record(&c, v, &out, &le);
-		json_decref(v);
-		json_decref(out);
-		if (rc && rc_http_status(rc) >= 500) {
-			if (store_end(st, 0, NULL)) {
-				/* nothing more to report than the failure itself */
-			}
-			*e = le;
-			break;
-		}
-		if (rc) {
-			fprintf(stderr, "%s: line %lld: %s%s%s\n", name, (long long)lineno,
-				le.param, le.param[0] ? ": " : "", le.message);
-			(*rejected)++;
-			if (store_end(st, 0, NULL)) {
-				/* rolled back: nothing of the line was written */
-			}
-			rc = RC_OK;
-			continue;
-		}
-		rc = store_end(st, 1, e);
-		if (rc)
-			break;
-		(*imported)++;
+		l->run = &run;
+		l->v = v;
+		l->lineno = lineno;
+		l->data_dir = data_dir;
+		l->now = time_now_ms();
+		l->job.apply = import_apply;
+		l->job.done = import_done;
+		l->job.ctx = l;
+		pipeline_submit(pipe, &l->job);
+		pthread_mutex_lock(&run.mu);
+		stopped = run.stopped;
+		pthread_mutex_unlock(&run.mu);
 	}
+	/* every queued line is done before the pipeline stops */
+	pipeline_free(pipe);
 	free(line);
+	*imported = run.imported;
+	*rejected = run.rejected;
+	if (!rc && run.stopped) {
+		*e = run.fatal;
+		rc = run.fatal.rc;
+	}
+	pthread_mutex_destroy(&run.mu);
 	return rc;
 }

@@ -543,7 +543,13 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		rc = store_seal_set_index(st, seqs[row[i]], at[row[i]], e);
 	if (!rc)
 		rc = keep_checkpoint(st, log, e);
-	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+	/*
+	 * The indexes need no fsync of their own: the records and their seals
+	 * were durable before the log took the leaves, the log's fsync made
+	 * the leaves durable, and if the indexes are lost seal_recover finds
+	 * them in the log again.
+	 */
+	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
 	if (!rc)
 		rc = rc2;
 	if (!rc && done)
@@ -568,6 +574,207 @@ int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_
 	      struct err *e)
 {
 	return seal_integrate(st, log, seqs, n, 1, NULL, e);
+}
+
+/* ---- the write pipeline's batches ---- */
+
+struct seal_batch {
+	struct tlog_log *log;
+	int64_t *seqs;               /* the batch's seals */
+	size_t n;
+	uint8_t *taken;              /* claimed by this batch (its address is the owner) */
+	int64_t *at;                 /* leaf index, once known; else -1 */
+	struct tlog_entry *entries;  /* leaves to append (copies, in `leaves`) */
+	size_t *entry_of;            /* which seqs[] each entry is */
+	size_t m;
+	unsigned char **leaves;      /* owned copies */
+	int claimed;                 /* claims still held */
+};
+
+void seal_batch_free(struct seal_batch *b)
+{
+	size_t i;
+
+	if (!b)
+		return;
+	if (b->claimed)
+		claims_drop(b->log, b->seqs, b->n, b, b->taken, NULL);
+	for (i = 0; b->leaves && i < b->m; i++)
+		free(b->leaves[i]);
+	free(b->seqs);
+	free(b->taken);
+	free(b->at);
+	free(b->entries);
+	free(b->entry_of);
+	free(b->leaves);
+	free(b);
+}
+
+int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+		    struct seal_batch **out, struct err *e)
+{
+	struct seal_batch *b = calloc(1, sizeof(*b));
+	struct store_seal s;
+	int64_t *known = NULL;
+	size_t i;
+	int rc = RC_OK;
+
+	*out = NULL;
+	if (!b)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	b->log = log;
+	b->n = n;
+	b->seqs = malloc((n ? n : 1) * sizeof(*b->seqs));
+	b->taken = calloc(n ? n : 1, sizeof(*b->taken));
+	b->at = malloc((n ? n : 1) * sizeof(*b->at));
+	b->entries = calloc(n ? n : 1, sizeof(*b->entries));
+	b->entry_of = calloc(n ? n : 1, sizeof(*b->entry_of));
+	b->leaves = calloc(n ? n : 1, sizeof(*b->leaves));
+	known = malloc((n ? n : 1) * sizeof(*known));
+	if (!b->seqs || !b->taken || !b->at || !b->entries || !b->entry_of || !b->leaves ||
+	    !known) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	if (n)
+		memcpy(b->seqs, seqs, n * sizeof(*seqs));
+	/* without waiting: a transaction is open (seal.h) */
+	rc = claims_take(log, seqs, n, b, 0, b->taken, known);
+	if (rc) {
+		rc = err_set(e, rc, NULL, NULL, "out of memory");
+		goto out;
+	}
+	b->claimed = 1;
+	for (i = 0; i < n && !rc; i++) {
+		b->at[i] = known[i];
+		if (!b->taken[i] || known[i] >= 0)
+			continue;
+		rc = store_seal_by_seq(st, seqs[i], &s, e);
+		if (rc)
+			break;
+		if (s.leaf_index >= 0) {
+			b->at[i] = s.leaf_index; /* recorded already: nothing to append */
+		} else {
+			b->leaves[b->m] = s.leaf;
+			s.leaf = NULL;
+			b->entries[b->m].data = b->leaves[b->m];
+			b->entries[b->m].len = s.leaf_len;
+			b->entry_of[b->m++] = i;
+		}
+		store_seal_release(&s);
+	}
+out:
+	free(known);
+	if (rc) {
+		seal_batch_free(b);
+		return rc;
+	}
+	*out = b;
+	return RC_OK;
+}
+
+/* Grow the array at *pp (a pointer to any pointer) to `want` items of `size` bytes; 0 or -1. */
+static int grow(void *pp, size_t want, size_t size)
+{
+	void **p = pp, *q;
+
+	q = realloc(*p, (want ? want : 1) * size);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+int seal_batch_merge(struct seal_batch *into, struct seal_batch *from, struct err *e)
+{
+	size_t n = into->n + from->n, m = into->m + from->m, i;
+	struct claim *c;
+
+	if (grow(&into->seqs, n, sizeof(*into->seqs)) ||
+	    grow(&into->taken, n, sizeof(*into->taken)) ||
+	    grow(&into->at, n, sizeof(*into->at)) ||
+	    grow(&into->entries, m, sizeof(*into->entries)) ||
+	    grow(&into->entry_of, m, sizeof(*into->entry_of)) ||
+	    grow(&into->leaves, m, sizeof(*into->leaves)))
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	/* the claims change hands: `from`'s address owns them until now */
+	pthread_mutex_lock(&claims_mu);
+	for (i = 0; i < from->n; i++) {
+		if (!from->taken[i])
+			continue;
+		c = claim_find(from->log, from->seqs[i]);
+		if (c && c->owner == from)
+			c->owner = into;
+	}
+	pthread_mutex_unlock(&claims_mu);
+	memcpy(into->seqs + into->n, from->seqs, from->n * sizeof(*from->seqs));
+	memcpy(into->taken + into->n, from->taken, from->n * sizeof(*from->taken));
+	memcpy(into->at + into->n, from->at, from->n * sizeof(*from->at));
+	for (i = 0; i < from->m; i++) {
+		into->leaves[into->m + i] = from->leaves[i];
+		into->entries[into->m + i] = from->entries[i];
+		into->entry_of[into->m + i] = into->n + from->entry_of[i];
+	}
+	into->n = n;
+	into->m = m;
+	into->claimed = into->claimed || from->claimed;
+	from->m = 0;         /* the leaves are `into`'s now */
+	from->claimed = 0;   /* and so are the claims */
+	seal_batch_free(from);
+	return RC_OK;
+}
+
+/* The seals another call had claimed when the batch was taken: waited for as seal_wait does. */
+static int batch_wait_others(struct store *st, struct seal_batch *b, struct err *e)
+{
+	int64_t *rest = malloc((b->n ? b->n : 1) * sizeof(*rest));
+	size_t i, k = 0;
+	int rc;
+
+	if (!rest)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	for (i = 0; i < b->n; i++)
+		if (!b->taken[i])
+			rest[k++] = b->seqs[i];
+	rc = seal_wait(st, b->log, rest, k, e);
+	free(rest);
+	return rc;
+}
+
+int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
+{
+	uint64_t *pos = NULL;
+	size_t i;
+	int rc = RC_OK, rc2, appended = 0;
+
+	if (b->m) {
+		pos = calloc(b->m, sizeof(*pos));
+		if (!pos)
+			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		rc = tlog_log_append_now(b->log, b->entries, b->m, pos, e);
+		for (i = 0; !rc && i < b->m; i++)
+			b->at[b->entry_of[i]] = (int64_t)pos[i];
+		free(pos);
+		if (rc)
+			return rc; /* nothing appended: seal_batch_free drops the claims */
+		appended = 1;
+	}
+	rc = store_begin(st, e);
+	for (i = 0; !rc && i < b->n; i++)
+		if (b->taken[i] && b->at[i] >= 0)
+			rc = store_seal_set_index(st, b->seqs[i], b->at[i], e);
+	if (!rc && appended)
+		rc = keep_checkpoint(st, b->log, e);
+	/* no fsync of its own: see seal_integrate */
+	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
+	if (!rc)
+		rc = rc2;
+	/* leaves the log holds but the store did not record stay known for the next call */
+	claims_drop(b->log, b->seqs, b->n, b, b->taken, rc ? b->at : NULL);
+	b->claimed = 0;
+	if (!rc)
+		rc = batch_wait_others(st, b, e);
+	return rc;
 }
 
 int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,

@@ -14,7 +14,8 @@
  * stores it, its leaf (leaf.h) is built with salts derived from a fresh
  * secret and kept in the store as a pending seal. After the transaction commits, the caller hands
  * the pending seals to the log (seal_wait), which returns once they are
- * integrated and durable, and the store notes their leaf indexes. Seals
+ * integrated and durable, and the store notes their leaf indexes (the
+ * write pipeline, pipeline.h, does both for a whole batch). Seals
  * left pending by a crash, or by an import while a server held the log,
  * are integrated by seal_pending.
  *
@@ -92,6 +93,36 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
  */
 int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 	      struct err *e) WARN_UNUSED;
+
+/*
+ * The write pipeline's sealing (pipeline.h), in two steps around the
+ * commit of the transaction that made seals seqs[0..n):
+ *
+ * - seal_batch_take, inside that transaction: claims the seals (without
+ *   waiting: none of them can be another call's yet, since no other
+ *   transaction sees them; one that is anyway is left to seal_batch_append
+ *   to wait for, as seal_wait does) and copies their leaves, so that the
+ *   sealing reads nothing more from the store. *out is new.
+ * - seal_batch_append, after the commit: one append of every leaf (one
+ *   fsync of the log for the batch), then their indexes recorded as
+ *   seal_wait records them, and the claims dropped.
+ * - seal_batch_merge: batches taken by several transactions, appended as one.
+ * - seal_batch_free: drops the claims still held (when the commit failed,
+ *   or nothing was appended), and frees. NULL is a no-op.
+ */
+struct seal_batch;
+
+int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+		    struct seal_batch **out, struct err *e) WARN_UNUSED;
+int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e) WARN_UNUSED;
+/*
+ * Move everything of `from` (taken, not yet appended) into `into`, which
+ * then holds its claims, and free `from`; on failure (RC_NOMEM) both are
+ * left as they were.
+ */
+int seal_batch_merge(struct seal_batch *into, struct seal_batch *from,
+		     struct err *e) WARN_UNUSED;
+void seal_batch_free(struct seal_batch *b);
 
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX

@@ -20,6 +20,7 @@
 #include "cases/rules_set.h"
 #include "cases/vocab.h"
 #include "disclose/disclose.h"
+#include "evidence/pipeline.h"
 
 #include <pthread.h>
 
@@ -77,6 +78,10 @@ struct http_server {
 	const struct config *cfg;
 	int port;
 	atomic_int in_flight;    /* requests begun and not yet completed */
+	struct pipeline *pipe;   /* the write pipeline (pipeline.h): writes and timers */
+	struct store *rd;        /* a reader of st (store_open_reader): credentials, and the
+				    seals a queued write's reply shows, without waiting for
+				    the pipeline's transaction; NULL to read through st */
 };
 
 /*
@@ -126,6 +131,17 @@ struct http_req {
 	int resp_fd;
 	json_t *error_extra;             /* members a 4xx error object carries besides type, code,
 					  * message and param (owned; http_reply_error uses it) */
+	/* a write handed to the pipeline (server.c), its connection suspended meanwhile */
+	struct pipeline_job job;
+	int queued;                      /* handed over; the reply waits for job_done */
+	atomic_int job_done;             /* the pipeline is done with it */
+	int refused;                     /* the reply is a refusal kept for its Idempotency-Key */
+	int has_key;                     /* an Idempotency-Key came: idem_key, idem_hash */
+	char idem_key[256];
+	char idem_hash[65];
+	json_t *body_json;               /* the body, parsed before the request was queued */
+	int body_parsed;                 /* body_json (or body_err) holds the parse */
+	struct err body_err;             /* why the body did not parse */
 };
 
 /* Role name to its bit, 0 if unknown. */

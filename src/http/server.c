@@ -205,6 +205,17 @@ int http_body_json(struct http_req *r, json_t **out, struct err *e)
 	json_t *v;
 
 	*out = NULL;
+	if (r->body_parsed) {
+		/* parsed before the request was queued: the handler takes it */
+		r->body_parsed = 0;
+		if (!r->body_json) {
+			*e = r->body_err;
+			return e->rc;
+		}
+		*out = r->body_json;
+		r->body_json = NULL;
+		return RC_OK;
+	}
 	if (r->body.len == 0)
 		return err_set(e, RC_INVAL, "invalid_json", "body",
 			       "the request body must be a JSON object");
@@ -315,7 +326,7 @@ void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n)
  * Add "sealed" to the record (or each record of a list) in a JSON reply,
  * from the seals as they stand. Call inside a store transaction.
  */
-static int annotate_reply(struct http_req *r, struct err *e)
+static int annotate_reply_from(struct http_req *r, struct store *st, struct err *e)
 {
 	json_t *v, *items, *it;
 	char *text;
@@ -332,12 +343,12 @@ static int annotate_reply(struct http_req *r, struct err *e)
 	if (json_is_array(items) && json_is_string(json_object_get(v, "object")) &&
 	    strcmp(json_string_value(json_object_get(v, "object")), "list") == 0) {
 		json_array_foreach(items, i, it) {
-			rc = seal_annotate(r->srv->st, it, e);
+			rc = seal_annotate(st, it, e);
 			if (rc)
 				break;
 		}
 	} else {
-		rc = seal_annotate(r->srv->st, v, e);
+		rc = seal_annotate(st, v, e);
 	}
 	if (!rc) {
 		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -351,6 +362,12 @@ static int annotate_reply(struct http_req *r, struct err *e)
 	return rc;
 }
 
+/* annotate_reply_from the request's own store. */
+static int annotate_reply(struct http_req *r, struct err *e)
+{
+	return annotate_reply_from(r, r->srv->st, e);
+}
+
 int http_is(struct http_req *r, unsigned roles)
 {
 	return r->authed && (http_role_bit(r->who.role) & roles) != 0;
@@ -359,6 +376,7 @@ int http_is(struct http_req *r, unsigned roles)
 /* 401 unless a valid bearer token is presented. */
 static int authenticate(struct http_req *r, struct err *e)
 {
+	struct store *rd = r->srv->rd ? r->srv->rd : r->srv->st;
 	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
 	char hash[65];
 	int rc;
@@ -367,11 +385,11 @@ static int authenticate(struct http_req *r, struct err *e)
 		return err_set(e, RC_UNAUTH, "unauthenticated", NULL,
 			       "send an API key or token as Authorization: Bearer TOKEN");
 	token_hash(h + 7, hash);
-	rc = store_begin(r->srv->st, e);
+	rc = r->srv->rd ? store_begin_read(rd, e) : store_begin(rd, e);
 	if (rc)
 		return rc;
-	rc = store_auth_lookup(r->srv->st, hash, r->now, &r->who, e);
-	if (store_end(r->srv->st, 0, NULL)) {
+	rc = store_auth_lookup(rd, hash, r->now, &r->who, e);
+	if (store_end(rd, 0, NULL)) {
 		/* a rollback of a read cannot fail in a way that matters */
 	}
 	if (rc)
@@ -473,40 +491,158 @@ static int seal_reply(struct http_req *r, struct err *e)
 }
 
 /*
- * Run the handler inside one transaction, which commits only if it
- * succeeds. With an Idempotency-Key, a stored reply to the same request is
- * replayed, and a new successful reply is stored in the same transaction.
- */
-/*
  * A money operation refused for want of funds is the key's answer, kept as
  * a success would be: a retry of the same request, even one that reaches
  * the server before or after the first, gets the same 409 and never moves
- * the money the client was told did not move. The refusal `e` is returned.
+ * the money the client was told did not move. Call inside the transaction,
+ * once the handler's writes are rolled back: the reply is set to the
+ * refusal `e`; RC_OK when it is kept (r->refused), else the refusal.
  */
-static int keep_refusal(struct http_req *r, const char *key, const char *hash, struct err *e)
+static int keep_refusal(struct http_req *r, const struct err *e)
 {
-	struct store *st = r->srv->st;
 	struct err e2;
-	int rc;
 
-	err_clear(&e2);
+	r->nseals = 0;
 	http_reply_error(r, e);
-	if (store_begin(st, &e2) != RC_OK)
-		return e->rc;
-	rc = store_idem_put(st, r->who.id, key, hash, r->status, r->resp_body, r->now, &e2);
-	if (store_end(st, rc == RC_OK, NULL)) {
-		/* not kept: a retry runs the request again, as before this change */
-	}
-	return e->rc;
+	err_clear(&e2);
+	if (store_idem_put(r->srv->st, r->who.id, r->idem_key, r->idem_hash, r->status,
+			   r->resp_body, r->now, &e2))
+		return e->rc; /* not kept: a retry runs the request again */
+	r->refused = 1;
+	return RC_OK;
 }
 
+/*
+ * Handlers that end their transaction themselves (to wait for something
+ * outside the store), and so cannot run inside a pipeline batch.
+ */
+static const http_handler own_transaction[] = {
+	res_webhook_endpoint_create, /* resolves the endpoint's name outside the store's lock */
+};
+
+static int owns_transaction(const struct http_req *r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(own_transaction) / sizeof(own_transaction[0]); i++)
+		if (r->route->handler == own_transaction[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * The request's work inside an open transaction: its own, or its savepoint
+ * of a pipeline batch. With an Idempotency-Key, a stored reply to the same
+ * request is replayed, and a new successful reply is stored with what the
+ * handler wrote. RC_OK keeps what was written (the reply is set); an
+ * error rolls it back.
+ */
+static int handle_in_txn(struct http_req *r, struct err *e)
+{
+	struct store *st = r->srv->st;
+	const char *key = r->has_key ? r->idem_key : NULL;
+	char stored_hash[65], *stored = NULL;
+	int rc, rc2, status = 0, refusal, sp = 0;
+
+	r->nseals = 0;
+	rc = http_rules_refresh(r->srv, r->now, e);
+	if (rc)
+		return rc;
+	if (key) {
+		/* keys older than the setting are forgotten (and may be used again) */
+		rc = store_idem_purge(st, r->now - r->srv->cfg->idempotency_ttl_s * 1000, e);
+		if (rc)
+			return rc;
+		rc = store_idem_get(st, r->who.id, key, stored_hash, &status, &stored, e);
+		if (rc == RC_OK) {
+			if (strcmp(stored_hash, r->idem_hash) != 0)
+				rc = err_set(e, RC_CONFLICT, "idempotency_key_reused",
+					     "Idempotency-Key",
+					     "this Idempotency-Key was used with a different request");
+			else if (http_reply_bytes(r, status, "application/json", stored,
+						  strlen(stored)))
+				rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			else
+				r->replayed = 1;
+			free(stored);
+			if (!rc)
+				rc = annotate_reply(r, e);
+			return rc; /* a replay writes nothing */
+		}
+		if (rc != RC_NOTFOUND)
+			return rc;
+		err_clear(e);
+		/* a refusal rolls back to here and keeps only itself (keep_refusal) */
+		sp = !owns_transaction(r);
+		rc = sp ? store_savepoint(st, e) : RC_OK;
+		if (rc)
+			return rc;
+	}
+	rc = r->route->handler(r, e);
+	if (!rc && r->nseals == 0)
+		rc = annotate_reply(r, e);
+	if (sp) {
+		refusal = rc == RC_CONFLICT && strcmp(e->code, "insufficient_funds") == 0;
+		rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : e);
+		if (!rc)
+			rc = rc2;
+		if (refusal)
+			return keep_refusal(r, e);
+	}
+	if (rc)
+		return rc;
+	if (key && r->status >= 200 && r->status < 300 &&
+	    strcmp(r->resp_type, "application/json") == 0)
+		rc = r->secret_of[0] ? idem_put_secret(r, key, r->idem_hash, e)
+				     : store_idem_put(st, r->who.id, key, r->idem_hash, r->status,
+						      r->resp_body, r->now, e);
+	return rc;
+}
+
+/* The pipeline's part of a request: on the writer thread, in the request's savepoint. */
+static int job_apply(struct pipeline_job *j, struct store *st, struct err *e)
+{
+	struct http_req *r = j->ctx;
+	int rc = handle_in_txn(r, e);
+
+	(void)st;
+	if (rc) {
+		r->nseals = 0;
+		return rc;
+	}
+	j->seals = r->seals;
+	j->nseals = r->nseals;
+	return RC_OK;
+}
+
+/* The pipeline is done with the request: its connection resumes (on_request replies). */
+static void job_done(struct pipeline_job *j)
+{
+	struct http_req *r = j->ctx;
+
+	atomic_store(&r->job_done, 1);
+	MHD_resume_connection(r->conn);
+}
+
+/* Whether a request goes through the write pipeline: every write, but those above. */
+static int pipelined(const struct http_req *r)
+{
+	return r->srv->pipe && strcmp(r->method, "GET") != 0 && !owns_transaction(r);
+}
+
+/*
+ * Run the handler. A write goes to the pipeline: what needs no store (the
+ * key's check, the request's hash, parsing the body) is done here, then the
+ * connection is suspended until the pipeline is done with it (r->queued);
+ * the reply is made when it resumes (finish_queued). Anything else runs
+ * here inside one transaction, which commits only if it succeeds.
+ */
 static int run_handler(struct http_req *r, struct err *e)
 {
 	struct store *st = r->srv->st;
 	const char *key = NULL;
 	size_t key_len = 0;
-	char hash[65], stored_hash[65], *stored = NULL;
-	int rc, status = 0;
+	int rc;
 
 	/* the log's read API touches no table: no transaction, no wait for writers */
 	if (res_log_storeless(r->route->handler))
@@ -519,67 +655,85 @@ static int run_handler(struct http_req *r, struct err *e)
 		rc = check_idem_key(key, key_len, e);
 		if (rc)
 			return rc;
-		request_hash(r, hash);
+		memcpy(r->idem_key, key, key_len);
+		r->idem_key[key_len] = '\0';
+		r->has_key = 1;
+		request_hash(r, r->idem_hash);
+	}
+	if (pipelined(r)) {
+		if (!r->route->raw_body && r->body.len) {
+			err_clear(&r->body_err);
+			if (http_body_json(r, &r->body_json, &r->body_err)) {
+				/* the handler meets the error where it reads the body */
+			}
+			r->body_parsed = 1;
+		}
+		memset(&r->job, 0, sizeof(r->job));
+		r->job.apply = job_apply;
+		r->job.done = job_done;
+		r->job.ctx = r;
+		r->queued = 1;
+		/* suspended first: the pipeline may be done before this returns */
+		MHD_suspend_connection(r->conn);
+		pipeline_submit(r->srv->pipe, &r->job);
+		return RC_OK;
 	}
 	rc = store_begin(st, e);
 	if (rc)
 		return rc;
-	rc = http_rules_refresh(r->srv, r->now, e);
-	if (rc)
-		goto fail;
-	if (key) {
-		/* keys older than the setting are forgotten (and may be used again) */
-		rc = store_idem_purge(st, r->now - r->srv->cfg->idempotency_ttl_s * 1000, e);
-		if (rc)
-			goto fail;
-		rc = store_idem_get(st, r->who.id, key, stored_hash, &status, &stored, e);
-		if (rc == RC_OK) {
-			if (strcmp(stored_hash, hash) != 0)
-				rc = err_set(e, RC_CONFLICT, "idempotency_key_reused",
-					     "Idempotency-Key",
-					     "this Idempotency-Key was used with a different request");
-			else if (http_reply_bytes(r, status, "application/json", stored,
-						  strlen(stored)))
-				rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-			else
-				r->replayed = 1;
-			free(stored);
-			if (!rc)
-				rc = annotate_reply(r, e);
-			goto fail; /* nothing to commit either way */
-		}
-		if (rc != RC_NOTFOUND)
-			goto fail;
-		err_clear(e);
-	}
-	rc = r->route->handler(r, e);
-	if (!rc && r->nseals == 0)
-		rc = annotate_reply(r, e);
-	if (rc && key && rc == RC_CONFLICT && strcmp(e->code, "insufficient_funds") == 0) {
+	rc = handle_in_txn(r, e);
+	if (rc) {
 		if (store_end(st, 0, NULL)) {
 			/* a rollback adds nothing to the result at hand */
 		}
-		return keep_refusal(r, key, hash, e);
-	}
-	if (rc)
-		goto fail;
-	if (key && r->status >= 200 && r->status < 300 &&
-	    strcmp(r->resp_type, "application/json") == 0) {
-		rc = r->secret_of[0] ? idem_put_secret(r, key, hash, e)
-				     : store_idem_put(st, r->who.id, key, hash, r->status,
-						      r->resp_body, r->now, e);
-		if (rc)
-			goto fail;
+		return rc;
 	}
 	rc = store_end(st, 1, e);
-	if (rc || r->nseals == 0)
+	if (rc || r->refused || r->nseals == 0)
 		return rc;
 	return seal_reply(r, e);
-fail:
-	if (store_end(st, 0, NULL)) {
-		/* a rollback adds nothing to the result at hand */
+}
+
+/* Log a failed request's 5xx, and reply with its error. */
+static void reply_failure(struct http_req *r, int rc, const struct err *e)
+{
+	if (rc_http_status(rc) >= 500) {
+		json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "request_id", r->request_id, "code",
+				      rc_strerror(rc), "detail", e->message, "path", r->path);
+
+		log_event(LOG_ERROR, "request failed", f);
 	}
-	return rc;
+	http_reply_error(r, e);
+}
+
+/*
+ * A queued request the pipeline is done with: its records durable and
+ * sealed (or its error). The reply shows the seals, read from the store.
+ */
+static void finish_queued(struct http_req *r)
+{
+	struct store *rd;
+	struct err e;
+	int rc = r->job.rc;
+
+	err_clear(&e);
+	if (rc) {
+		reply_failure(r, rc, &r->job.err);
+		return;
+	}
+	if (r->refused || r->nseals == 0)
+		return;
+	/* the sealer has recorded the indexes: any reader sees them */
+	rd = r->srv->rd ? r->srv->rd : r->srv->st;
+	rc = r->srv->rd ? store_begin_read(rd, &e) : store_begin(rd, &e);
+	if (!rc) {
+		rc = annotate_reply_from(r, rd, &e);
+		if (store_end(rd, 0, NULL)) {
+			/* a read: nothing to lose */
+		}
+	}
+	if (rc)
+		reply_failure(r, rc, &e);
 }
 
 /* Decide the reply to a complete request, in the documented order of checks. */
@@ -620,16 +774,8 @@ static void dispatch(struct http_req *r)
 			     "the request body is larger than %zu bytes", r->body.cap);
 	if (!rc)
 		rc = run_handler(r, &e);
-	if (rc) {
-		if (rc_http_status(rc) >= 500) {
-			json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "request_id",
-					      r->request_id, "code", rc_strerror(rc), "detail",
-					      e.message, "path", r->path);
-
-			log_event(LOG_ERROR, "request failed", f);
-		}
-		http_reply_error(r, &e);
-	}
+	if (rc)
+		reply_failure(r, rc, &e);
 }
 
 static void log_request(struct http_req *r, double secs)
@@ -814,7 +960,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->queued) {
+		/* resumed: the pipeline is done with the request */
+		if (!atomic_load(&r->job_done))
+			return MHD_YES;
+		finish_queued(r);
+		return send_reply(r);
+	}
 	dispatch(r);
+	if (r->queued)
+		return MHD_YES; /* suspended until the pipeline is done */
 	return send_reply(r);
 }
 
@@ -832,6 +987,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	drop_stream(r);
 	free(r->resp_body);
 	json_decref(r->error_extra);
+	json_decref(r->body_json);
 	free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
@@ -882,6 +1038,7 @@ static int server_rules_open(struct http_server *srv, const char *path, struct e
 /* Free what a server holds besides its daemon and worker, and the server. */
 static void server_discard(struct http_server *srv)
 {
+	store_close(srv->rd);
 	rules_set_free(srv->rules_set);
 	calendar_free(srv->cal);
 	focus_free(srv->focus);
@@ -904,7 +1061,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 	 * the workers instead. The connection limits keep the sets small.
 	 */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 
 	*out = NULL;
@@ -960,6 +1117,11 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 			       cfg->max_connections, cfg->threads);
 	}
 	srv->cfg = cfg;
+	/* writes wait in the pipeline with their connections suspended (run_handler) */
+	if (store_open_reader(st, &srv->rd, e) || pipeline_start(st, log, &srv->pipe, e)) {
+		server_discard(srv);
+		return e->rc;
+	}
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, on_request, srv,
@@ -982,12 +1144,14 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY,
 		MHD_OPTION_END);
 	if (!srv->daemon) {
+		pipeline_free(srv->pipe);
 		server_discard(srv);
 		return err_set(e, RC_IO, "listen_failed", "listen", "cannot listen on %s",
 			       cfg->listen);
 	}
 	if (http_worker_start(srv, e)) {
 		MHD_stop_daemon(srv->daemon);
+		pipeline_free(srv->pipe);
 		server_discard(srv);
 		return e->rc;
 	}
@@ -1018,7 +1182,14 @@ void http_server_stop(struct http_server *srv)
 	deadline = mono_ns() + (int64_t)HTTP_DRAIN_MS * 1000000;
 	while (atomic_load(&srv->in_flight) > 0 && mono_ns() < deadline)
 		nanosleep(&tick, NULL);
-	MHD_stop_daemon(srv->daemon);
+	/*
+	 * The worker (whose timers use the pipeline), then the pipeline, which
+	 * finishes what is queued and resumes those connections, while the
+	 * daemon still holds them; a request that comes later fails at once.
+	 */
 	http_worker_stop(srv);
+	pipeline_stop(srv->pipe);
+	MHD_stop_daemon(srv->daemon);
+	pipeline_free(srv->pipe);
 	server_discard(srv);
 }

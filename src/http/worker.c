@@ -17,9 +17,31 @@
 /* Ticks between purges of expired idempotency records. */
 #define IDEM_PURGE_TICKS 60
 
+/* The timers' work, as a pipeline job: fire what is due now. */
+struct timers_job {
+	struct http_server *srv;
+	struct dispute_call dc;
+};
+
+static int timers_apply(struct pipeline_job *j, struct store *st, struct err *e)
+{
+	struct timers_job *t = j->ctx;
+	struct cases c = {st, NULL, t->srv->cal};
+	int rc = http_rules_refresh(t->srv, clock_now_ms(), e);
+
+	memset(&t->dc, 0, sizeof(t->dc));
+	c.rules = t->srv->rules;
+	if (!rc)
+		rc = dispute_fire_due(&c, clock_now_ms(), &t->dc, e);
+	if (!rc) {
+		j->seals = t->dc.seals;
+		j->nseals = t->dc.nseals;
+	}
+	return rc;
+}
+
 static void tick(struct http_server *srv)
 {
-	struct cases c = {srv->st, srv->rules, srv->cal};
 	struct dispute_call dc;
 	struct err e;
 	int64_t n = 0;
@@ -30,18 +52,17 @@ static void tick(struct http_server *srv)
 	err_clear(&e);
 	memset(&dc, 0, sizeof(dc));
 	/* on the test clock, timers fire only when the clock is moved */
-	if (!clock_is_test()) {
-		rc = store_begin(srv->st, &e);
-		if (!rc) {
-			rc = http_rules_refresh(srv, clock_now_ms(), &e);
-			c.rules = srv->rules;
-			if (!rc)
-				rc = dispute_fire_due(&c, clock_now_ms(), &dc, &e);
-			if (store_end(srv->st, rc == RC_OK, rc ? NULL : &e) && !rc)
-				rc = e.rc;
-		}
-		if (!rc && dc.nseals && srv->log)
-			rc = seal_wait(srv->st, srv->log, dc.seals, dc.nseals, &e);
+	if (!clock_is_test() && srv->pipe) {
+		struct timers_job t;
+		struct pipeline_job j;
+
+		memset(&t, 0, sizeof(t));
+		t.srv = srv;
+		memset(&j, 0, sizeof(j));
+		j.apply = timers_apply;
+		j.ctx = &t;
+		rc = pipeline_run(srv->pipe, &j, &e);
+		dc.fired = t.dc.fired;
 		if (rc)
 			log_event(LOG_ERROR, "timers failed", json_pack("{s:s}", "detail", e.message));
 		else if (dc.fired)

@@ -41,6 +41,22 @@ enum store_kind {
  */
 int store_open(const char *path, int create, struct store **out, struct err *e) WARN_UNUSED;
 
+/*
+ * A second connection to the database of `st`, for reads that should not
+ * wait for its writer: inside store_begin_read transactions it sees the
+ * last commit (SQLite's WAL lets readers and the one writer go on at
+ * once). It has a lock of its own, and is closed with store_close, before
+ * `st`. The schema must be current (store_open of `st` migrated it).
+ */
+int store_open_reader(struct store *st, struct store **out, struct err *e) WARN_UNUSED;
+
+/*
+ * Take the store's lock and start a read-only transaction (a deferred
+ * BEGIN, which takes no write lock): for a reader (store_open_reader). End
+ * it with store_end(st, 0, …).
+ */
+int store_begin_read(struct store *st, struct err *e) WARN_UNUSED;
+
 /* Close the store. NULL is a no-op. */
 void store_close(struct store *st);
 
@@ -57,6 +73,30 @@ int store_begin(struct store *st, struct err *e) WARN_UNUSED;
  * happens: a rollback returns RC_OK, a commit RC_DB.
  */
 int store_end(struct store *st, int commit, struct err *e) WARN_UNUSED;
+
+/*
+ * Commit like store_end(st, 1, e), without waiting for the disk: the
+ * transaction is in the WAL, visible to every later one and kept when the
+ * process dies, and becomes durable with the next transaction that commits
+ * normally. A power loss before then may lose it, so use it only for what
+ * recovery rebuilds (a seal's leaf index: seal_recover).
+ */
+int store_end_lazy(struct store *st, struct err *e) WARN_UNUSED;
+
+/* The most savepoints open at once inside one transaction. */
+#define STORE_SAVEPOINT_MAX 8
+
+/*
+ * Savepoints inside the open transaction (the write pipeline runs each
+ * request in one): store_savepoint opens one (RC_INTERNAL past
+ * STORE_SAVEPOINT_MAX); store_savepoint_end releases the newest, keeping
+ * what was written since it opened (`keep`), or rolls back to it, which
+ * also forgets a statement that failed since, so the transaction can still
+ * commit. Keeping a savepoint in which a statement failed rolls it back
+ * and returns RC_DB.
+ */
+int store_savepoint(struct store *st, struct err *e) WARN_UNUSED;
+int store_savepoint_end(struct store *st, int keep, struct err *e) WARN_UNUSED;
 
 /* Settings kept in the database (origin name, …). *out is malloc'd. */
 int store_meta_get(struct store *st, const char *key, char **out, struct err *e) WARN_UNUSED;

@@ -105,7 +105,7 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
+	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
 
 	if (rc)
 		return rc;
@@ -114,7 +114,7 @@ int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, str
 		rc = seal_row(s, out, e);
 	else
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld", (long long)seq);
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -122,8 +122,8 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 		   int64_t version, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
-			  "AND version = ?", &s, e);
+	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
+			       "AND version = ?", &s, e);
 
 	if (rc)
 		return rc;
@@ -134,7 +134,7 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 		rc = seal_row(s, out, e);
 	else
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal of %s %s", kind, record_id);
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
@@ -260,8 +260,8 @@ int store_seal_chain_head(struct store *st, const char *order_id, struct store_s
 			  struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
-			  "ORDER BY chain_seq DESC LIMIT 1", &s, e);
+	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
+			       "ORDER BY chain_seq DESC LIMIT 1", &s, e);
 
 	if (rc)
 		return rc;
@@ -270,7 +270,7 @@ int store_seal_chain_head(struct store *st, const char *order_id, struct store_s
 		rc = seal_row(s, out, e);
 	else
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no chain for order %s", order_id);
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 

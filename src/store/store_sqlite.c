@@ -165,7 +165,9 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = sq_exec(st, "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;", e);
+			  "PRAGMA foreign_keys = ON;"
+			  "PRAGMA temp_store = MEMORY;"
+			  "PRAGMA cache_size = -65536;", e);
 	if (rc)
 		goto fail;
 	rc = store_migrate(st, e);
@@ -176,6 +178,38 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 fail:
 	store_close(st);
 	return rc;
+}
+
+int store_open_reader(struct store *st, struct store **out, struct err *e)
+{
+	const char *path = sqlite3_db_filename(st->db, "main");
+	struct store *rd;
+	int rc;
+
+	*out = NULL;
+	if (!path || !path[0])
+		return err_set(e, RC_INTERNAL, NULL, NULL, "the store has no file to read");
+	rd = calloc(1, sizeof(*rd));
+	if (!rd)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	pthread_mutex_init(&rd->lock, NULL);
+	if (sqlite3_open_v2(path, &rd->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	    SQLITE_OK) {
+		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
+			     rd->db ? sqlite3_errmsg(rd->db) : "out of memory");
+		store_close(rd);
+		return rc;
+	}
+	sqlite3_busy_timeout(rd->db, 10000);
+	rc = sq_exec(rd, "PRAGMA foreign_keys = ON;", e);
+	if (rc) {
+		store_close(rd);
+		return rc;
+	}
+	rd->schema_version = st->schema_version;
+	rd->failed = 0;
+	*out = rd;
+	return RC_OK;
 }
 
 void store_close(struct store *st)
@@ -203,6 +237,10 @@ int store_begin(struct store *st, struct err *e)
 {
 	int rc;
 
+	/* this thread's own transaction is open: waiting for the lock would never end */
+	if (held_here == st)
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
 	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
@@ -211,10 +249,31 @@ int store_begin(struct store *st, struct err *e)
 		return rc;
 	}
 	held_here = st;
+	st->nsp = 0;
 	return RC_OK;
 }
 
-int store_end(struct store *st, int commit, struct err *e)
+int store_begin_read(struct store *st, struct err *e)
+{
+	int rc;
+
+	if (held_here == st)
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction is already open in this thread");
+	pthread_mutex_lock(&st->lock);
+	st->failed = 0;
+	rc = sq_exec(st, "BEGIN", e);
+	if (rc) {
+		pthread_mutex_unlock(&st->lock);
+		return rc;
+	}
+	held_here = st;
+	st->nsp = 0;
+	return RC_OK;
+}
+
+/* store_end, and with `lazy` store_end_lazy. */
+static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 {
 	int rc = RC_OK;
 
@@ -225,10 +284,25 @@ int store_end(struct store *st, int commit, struct err *e)
 	if (held_here != st)
 		return commit ? err_set(e, RC_DB, "database_error", NULL, "no transaction is open")
 			      : RC_OK;
+	/*
+	 * Savepoints open: the caller runs inside a batch of the write
+	 * pipeline, whose transaction is not its to end.
+	 */
+	if (st->nsp > 0) {
+		st->failed = 1;
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "a transaction was ended inside a savepoint");
+	}
 	if (commit && !st->failed) {
+		/* in WAL mode NORMAL commits without an fsync; the next FULL commit syncs it too */
+		if (lazy)
+			sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 		rc = sq_exec(st, "COMMIT", e);
 		if (rc)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* back to FULL before any other transaction can begin */
+		if (lazy)
+			sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	} else {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		if (commit)
@@ -236,8 +310,72 @@ int store_end(struct store *st, int commit, struct err *e)
 				     "transaction rolled back after a failed statement");
 	}
 	st->failed = 0;
+	st->nsp = 0;
 	held_here = NULL;
 	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_end(struct store *st, int commit, struct err *e)
+{
+	return end_txn(st, commit, 0, e);
+}
+
+int store_end_lazy(struct store *st, struct err *e)
+{
+	return end_txn(st, 1, 1, e);
+}
+
+/* Run one of the savepoint statements, kept prepared: one is run per request in a batch. */
+static int sp_run(struct store *st, const char *sql, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, sql, &s, e);
+
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st, e, sql);
+	sq_finish(st, s);
+	return rc;
+}
+
+int store_savepoint(struct store *st, struct err *e)
+{
+	int rc;
+
+	if (held_here != st)
+		return err_set(e, RC_DB, "database_error", NULL, "no transaction is open");
+	if (st->nsp >= STORE_SAVEPOINT_MAX)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "too many savepoints");
+	rc = sp_run(st, "SAVEPOINT sp", e);
+	if (rc)
+		return rc;
+	st->sp_failed[st->nsp++] = st->failed;
+	return RC_OK;
+}
+
+int store_savepoint_end(struct store *st, int keep, struct err *e)
+{
+	int rc = RC_OK, was;
+	struct err ignore;
+
+	if (held_here != st || st->nsp == 0)
+		return err_set(e, RC_DB, "database_error", NULL, "no savepoint is open");
+	was = st->sp_failed[--st->nsp];
+	if (keep && st->failed && !was) {
+		keep = 0;
+		rc = err_set(e, RC_DB, "database_error", NULL,
+			     "savepoint rolled back after a failed statement");
+	}
+	if (keep)
+		return sp_run(st, "RELEASE sp", e);
+	/* ROLLBACK TO leaves the savepoint open: release it too */
+	err_clear(&ignore);
+	if (sp_run(st, "ROLLBACK TO sp", rc ? &ignore : e) ||
+	    sp_run(st, "RELEASE sp", rc ? &ignore : e))
+		return rc ? rc : RC_DB;
+	st->failed = was;
 	return rc;
 }
 
@@ -473,29 +611,29 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	switch (kind) {
 	case STORE_MERCHANT:
-		rc = sq_prep(st, "INSERT INTO merchants (id, external_id, created_at, body) "
-			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO merchants (id, external_id, created_at, body) "
+				   "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_CONSUMER:
-		rc = sq_prep(st, "INSERT INTO consumers (id, external_id, created_at, body) "
-			      "VALUES (?1, ?2, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO consumers (id, external_id, created_at, body) "
+				   "VALUES (?1, ?2, ?6, ?7)", &s, e);
 		break;
 	case STORE_LISTING:
-		rc = sq_prep(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
-			      "created_at, body, category) VALUES (?1, ?8, ?2, ?3, ?6, ?7, "
-			      "json_extract(?7, '$.category'))", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO listings (id, version, external_id, merchant_id, "
+				   "created_at, body, category) VALUES (?1, ?8, ?2, ?3, ?6, ?7, "
+				   "json_extract(?7, '$.category'))", &s, e);
 		break;
 	case STORE_ORDER:
-		rc = sq_prep(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
-			      "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO orders (id, external_id, merchant_id, consumer_id, "
+				   "created_at, body) VALUES (?1, ?2, ?3, ?4, ?6, ?7)", &s, e);
 		break;
 	case STORE_LOGISTICS:
-		rc = sq_prep(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
-			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO logistics_events (id, order_id, created_at, body) "
+				   "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	case STORE_MESSAGE:
-		rc = sq_prep(st, "INSERT INTO messages (id, order_id, created_at, body) "
-			      "VALUES (?1, ?5, ?6, ?7)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO messages (id, order_id, created_at, body) "
+				   "VALUES (?1, ?5, ?6, ?7)", &s, e);
 		break;
 	default:
 		rc = err_set(e, RC_INTERNAL, NULL, NULL, "bad record kind");
@@ -523,10 +661,10 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		json_t *items = json_object_get(row->body, "items"), *it;
 		size_t i;
 
-		sqlite3_finalize(s);
+		sq_finish(st, s);
 		s = NULL;
-		rc = sq_prep(st, "INSERT INTO order_items (order_id, idx, listing_id, "
-			      "listing_version) VALUES (?, ?, ?, ?)", &s, e);
+		rc = sq_prep_kept(st, "INSERT INTO order_items (order_id, idx, listing_id, "
+				   "listing_version) VALUES (?, ?, ?, ?)", &s, e);
 		json_array_foreach(items, i, it) {
 			if (rc)
 				break;
@@ -541,7 +679,7 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 		}
 	}
 out:
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	free(body);
 	return rc;
 }

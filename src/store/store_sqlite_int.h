@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 /* How many statements a store keeps prepared (sq_prep_kept). */
-#define SQ_KEPT_MAX 32
+#define SQ_KEPT_MAX 64
 
 struct store {
 	sqlite3 *db;            /* the connection */
@@ -18,6 +18,8 @@ struct store {
 	int schema_version;     /* after migrations */
 	sqlite3_stmt *kept[SQ_KEPT_MAX]; /* statements kept prepared, NULL where free */
 	int kept_busy[SQ_KEPT_MAX];      /* 1 while its statement is handed out */
+	int sp_failed[STORE_SAVEPOINT_MAX]; /* `failed` as it stood when each savepoint opened */
+	int nsp;                         /* savepoints open */
 };
 
 /* Mark the transaction failed and describe the database's error. Returns RC_DB. */

@@ -434,7 +434,7 @@ static void *seq_main(void *arg)
 		 * would only add to their latency.
 		 */
 		deadline = l->first_ns + (int64_t)l->batch_ms * 1000000;
-		while (!l->stopping && l->pending < l->batch_max &&
+		while (!l->stopping && !l->flush && l->pending < l->batch_max &&
 		       (l->last_batch == 0 || l->pending < l->last_batch) &&
 		       log_mono_ns() < deadline) {
 			ts.tv_sec = (time_t)(deadline / 1000000000);
@@ -446,6 +446,7 @@ static void *seq_main(void *arg)
 		l->tail = &l->head;
 		l->last_batch = l->pending;
 		l->pending = 0;
+		l->flush = 0;
 		pthread_cond_broadcast(&l->space_cv);
 		pthread_mutex_unlock(&l->mu);
 
@@ -475,8 +476,9 @@ static void *seq_main(void *arg)
 	return NULL;
 }
 
-int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
-		    uint64_t *indexes, struct err *e)
+/* tlog_log_append; with `now`, tlog_log_append_now. */
+static int append(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
+		  uint64_t *indexes, int now, struct err *e)
 {
 	uint8_t stack[APPEND_STACK_LEAVES * TLOG_HASH_SIZE], *leaves = stack;
 	struct log_req req;
@@ -533,7 +535,9 @@ int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t
 		pthread_cond_signal(&l->seq_cv);
 	}
 	l->pending += n;
-	if (l->pending >= l->batch_max || l->pending >= l->last_batch)
+	if (now)
+		l->flush = 1;
+	if (l->flush || l->pending >= l->batch_max || l->pending >= l->last_batch)
 		pthread_cond_signal(&l->seq_cv);
 	pthread_mutex_unlock(&l->mu);
 
@@ -552,6 +556,18 @@ out:
 	if (leaves != stack)
 		free(leaves);
 	return rc;
+}
+
+int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
+		    uint64_t *indexes, struct err *e)
+{
+	return append(l, entries, n, indexes, 0, e);
+}
+
+int tlog_log_append_now(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
+			uint64_t *indexes, struct err *e)
+{
+	return append(l, entries, n, indexes, 1, e);
 }
 
 /* ---- open and recovery ---- */

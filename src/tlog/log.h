@@ -138,6 +138,14 @@ int tlog_log_append(struct tlog_log *l, const struct tlog_entry *entries, size_t
 		    uint64_t *indexes, struct err *e) WARN_UNUSED;
 
 /*
+ * As tlog_log_append, for a caller that has batched its entries itself
+ * (the write pipeline, pipeline.h): the batch they join closes as soon as
+ * the sequencer is free, without waiting for more.
+ */
+int tlog_log_append_now(struct tlog_log *l, const struct tlog_entry *entries, size_t n,
+			uint64_t *indexes, struct err *e) WARN_UNUSED;
+
+/*
  * The latest checkpoint: its size and root, and (if `note` is not NULL)
  * the signed note text with any cosignatures, appended to `note`.
  */

@@ -136,6 +136,8 @@ struct tlog_log {
 	struct log_req **tail;     /* where the next request is linked */
 	size_t pending;            /* entries in the open batch */
 	int64_t first_ns;          /* monotonic time of its first entry */
+	int flush;                 /* an appender of the open batch batched its entries itself
+				      (tlog_log_append_now): close it without waiting */
 	int stopping;              /* close has begun */
 	int failed;                /* a batch left the disk state uncertain: no more appends */
 	int seq_started;           /* the sequencer thread runs */

@@ -302,9 +302,15 @@ class WebhookDeliveryTest(unittest.TestCase):
             verify_signature(ep["secret"] + "x", headers["Disputed-Signature"], body)
         with self.assertRaises(AssertionError):
             verify_signature(ep["secret"], headers["Disputed-Signature"], body + b" ")
-        rows = db_rows(self.srv, "SELECT attempts, last_status, delivered_at IS NOT NULL "
-                       "FROM deliveries WHERE endpoint_id = ? AND event_id = ?",
-                       ep["id"], ev["id"])
+        # the delivery is recorded once the endpoint has answered: a moment after it received
+        deadline = time.monotonic() + 5
+        while True:
+            rows = db_rows(self.srv, "SELECT attempts, last_status, delivered_at IS NOT NULL "
+                           "FROM deliveries WHERE endpoint_id = ? AND event_id = ?",
+                           ep["id"], ev["id"])
+            if rows == [(1, 200, 1)] or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(rows, [(1, 200, 1)])
 
     @unittest.skipUnless(HAS_DISPUTES, NO_DISPUTES)

@@ -1,0 +1,382 @@
+/* pipeline.c - the write pipeline: a writer thread that applies queued jobs in one transaction per batch, and a sealer thread that seals each batch into the log. */
+#include "evidence/pipeline.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evidence/seal.h"
+
+struct pipeline {
+	struct store *st;
+	struct tlog_log *log;           /* NULL: seals stay pending */
+	pthread_mutex_t mu;             /* guards everything below */
+	pthread_cond_t work_cv;         /* the writer: jobs queued, or stopping */
+	pthread_cond_t room_cv;         /* submitters: room in the queue, or stopping */
+	pthread_cond_t seal_cv;         /* the sealer: committed jobs, or the writer finished */
+	struct pipeline_job *head;      /* queued, oldest first */
+	struct pipeline_job **tail;
+	size_t queued;
+	struct pipeline_job *shead;     /* committed, waiting for the log, oldest first */
+	struct pipeline_job **stail;
+	struct seal_batch *sbatch;      /* their seals, to append as one (NULL when none) */
+	int stopping;                   /* no new jobs; the threads finish what they hold */
+	int writer_done;                /* the writer has exited */
+	pthread_t writer, sealer;
+	uint64_t batches;               /* transactions committed */
+	uint64_t jobs;                  /* jobs done, whatever their result */
+};
+
+/* Someone waiting in pipeline_run. */
+struct waiter {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done;
+};
+
+/* The job's result is final: tell its owner. */
+static void finish(struct pipeline *p, struct pipeline_job *j)
+{
+	struct waiter *w = j->waiter;
+
+	pthread_mutex_lock(&p->mu);
+	p->jobs++;
+	pthread_mutex_unlock(&p->mu);
+	if (!w) {
+		j->done(j);
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* Fail every job of the list `j` with `e`. */
+static void fail_all(struct pipeline *p, struct pipeline_job *j, const struct err *e)
+{
+	struct pipeline_job *next;
+
+	for (; j; j = next) {
+		next = j->next;
+		j->rc = e->rc ? e->rc : RC_DB;
+		j->err = *e;
+		j->nseals = 0;
+		finish(p, j);
+	}
+}
+
+/* Run one job in its own savepoint; RC_OK when what it wrote is kept. */
+static int apply_one(struct store *st, struct pipeline_job *j)
+{
+	int rc, rc2;
+
+	err_clear(&j->err);
+	j->seals = NULL;
+	j->nseals = 0;
+	rc = store_savepoint(st, &j->err);
+	if (rc)
+		return rc;
+	rc = j->apply(j, st, &j->err);
+	rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : &j->err);
+	return rc ? rc : rc2;
+}
+
+/* The seals of the jobs of list `jobs`, taken for the log inside the open transaction. */
+static int take_seals(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch **b,
+		      struct err *e)
+{
+	struct pipeline_job *j;
+	int64_t *seqs;
+	size_t n = 0, k;
+	int rc;
+
+	*b = NULL;
+	for (j = jobs; j; j = j->next)
+		n += j->nseals;
+	if (n == 0 || !p->log)
+		return RC_OK;
+	seqs = malloc(n * sizeof(*seqs));
+	if (!seqs)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	n = 0;
+	for (j = jobs; j; j = j->next)
+		for (k = 0; k < j->nseals; k++)
+			seqs[n++] = j->seals[k];
+	rc = seal_batch_take(p->st, p->log, seqs, n, b, e);
+	free(seqs);
+	return rc;
+}
+
+/*
+ * One batch: every job in one transaction, each in a savepoint; failed jobs
+ * are done at once, the rest at the commit (no seals, or no log) or once
+ * the sealer has sealed them. Their leaves are read inside the transaction,
+ * so the sealer needs nothing from the store but to record their indexes.
+ */
+static void run_batch(struct pipeline *p, struct pipeline_job *batch)
+{
+	struct pipeline_job *j, *next, *kept = NULL, **kt = &kept, *seal = NULL, **stl = &seal;
+	struct seal_batch *b = NULL;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = store_begin(p->st, &e);
+	if (rc) {
+		fail_all(p, batch, &e);
+		return;
+	}
+	for (j = batch; j; j = next) {
+		next = j->next;
+		j->next = NULL;
+		j->rc = apply_one(p->st, j);
+		if (j->rc) {
+			j->nseals = 0;
+			finish(p, j);   /* rolled back: its result is known now */
+			continue;
+		}
+		*kt = j;
+		kt = &j->next;
+	}
+	rc = take_seals(p, kept, &b, &e);
+	if (rc) {
+		if (store_end(p->st, 0, NULL)) {
+			/* rolled back: every job of the batch fails */
+		}
+	} else {
+		rc = store_end(p->st, 1, &e);
+	}
+	if (rc) {
+		seal_batch_free(b);
+		fail_all(p, kept, &e);
+		return;
+	}
+	for (j = kept; j; j = next) {
+		next = j->next;
+		j->next = NULL;
+		if (j->nseals == 0 || !b) {
+			finish(p, j);   /* durable now; pending seals, if any, are the log holder's */
+			continue;
+		}
+		*stl = j;
+		stl = &j->next;
+	}
+	pthread_mutex_lock(&p->mu);
+	p->batches++;
+	rc = RC_OK;
+	if (b && p->sbatch)
+		rc = seal_batch_merge(p->sbatch, b, &e);
+	else if (b)
+		p->sbatch = b;
+	if (!rc && seal) {
+		*p->stail = seal;
+		p->stail = stl;
+		pthread_cond_signal(&p->seal_cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (rc) {
+		/* stored, with their seals pending: the sweeper integrates them later */
+		seal_batch_free(b);
+		fail_all(p, seal, &e);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct pipeline *p = arg;
+	struct pipeline_job *batch, **bt, *j;
+	size_t n;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->head && !p->stopping)
+			pthread_cond_wait(&p->work_cv, &p->mu);
+		if (!p->head)
+			break;
+		batch = NULL;
+		bt = &batch;
+		for (n = 0; p->head && n < PIPELINE_BATCH_MAX; n++) {
+			j = p->head;
+			p->head = j->next;
+			j->next = NULL;
+			*bt = j;
+			bt = &j->next;
+		}
+		if (!p->head)
+			p->tail = &p->head;
+		p->queued -= n;
+		pthread_cond_broadcast(&p->room_cv);
+		pthread_mutex_unlock(&p->mu);
+		run_batch(p, batch);
+		pthread_mutex_lock(&p->mu);
+	}
+	p->writer_done = 1;
+	pthread_cond_signal(&p->seal_cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Append the seals of list `jobs` (batch `b`) to the log with one append, then finish them. */
+static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
+{
+	struct pipeline_job *j, *next;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = seal_batch_append(p->st, b, &e);
+	seal_batch_free(b);
+	if (rc) {
+		/* stored, with their seals pending: the sweeper integrates them later */
+		fail_all(p, jobs, &e);
+		return;
+	}
+	for (j = jobs; j; j = next) {
+		next = j->next;
+		j->rc = RC_OK;
+		finish(p, j);
+	}
+}
+
+static void *sealer_main(void *arg)
+{
+	struct pipeline *p = arg;
+	struct pipeline_job *jobs;
+	struct seal_batch *b;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->shead && !p->writer_done)
+			pthread_cond_wait(&p->seal_cv, &p->mu);
+		if (!p->shead)
+			break;
+		/* every batch committed meanwhile goes into the one append */
+		jobs = p->shead;
+		b = p->sbatch;
+		p->shead = NULL;
+		p->stail = &p->shead;
+		p->sbatch = NULL;
+		pthread_mutex_unlock(&p->mu);
+		seal_jobs(p, jobs, b);
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out,
+		   struct err *e)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+
+	*out = NULL;
+	if (!p)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	p->st = st;
+	p->log = log;
+	p->tail = &p->head;
+	p->stail = &p->shead;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->work_cv, NULL);
+	pthread_cond_init(&p->room_cv, NULL);
+	pthread_cond_init(&p->seal_cv, NULL);
+	if (pthread_create(&p->sealer, NULL, sealer_main, p) != 0) {
+		free(p);
+		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the sealer: %s",
+			       strerror(errno));
+	}
+	if (pthread_create(&p->writer, NULL, writer_main, p) != 0) {
+		pthread_mutex_lock(&p->mu);
+		p->writer_done = 1;
+		pthread_cond_signal(&p->seal_cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->sealer, NULL);
+		free(p);
+		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the writer: %s",
+			       strerror(errno));
+	}
+	*out = p;
+	return RC_OK;
+}
+
+void pipeline_stop(struct pipeline *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	p->stopping = 1;
+	pthread_cond_broadcast(&p->work_cv);
+	pthread_cond_broadcast(&p->room_cv);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->writer, NULL);
+	pthread_join(p->sealer, NULL);
+}
+
+void pipeline_free(struct pipeline *p)
+{
+	if (!p)
+		return;
+	pipeline_stop(p);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work_cv);
+	pthread_cond_destroy(&p->room_cv);
+	pthread_cond_destroy(&p->seal_cv);
+	free(p);
+}
+
+void pipeline_submit(struct pipeline *p, struct pipeline_job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&p->mu);
+	while (!p->stopping && p->queued >= PIPELINE_QUEUE_MAX)
+		pthread_cond_wait(&p->room_cv, &p->mu);
+	if (p->stopping) {
+		pthread_mutex_unlock(&p->mu);
+		j->rc = err_set(&j->err, RC_INTERNAL, "pipeline_stopped", NULL,
+				"the write pipeline has stopped");
+		j->nseals = 0;
+		finish(p, j);
+		return;
+	}
+	*p->tail = j;
+	p->tail = &j->next;
+	p->queued++;
+	pthread_cond_signal(&p->work_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+int pipeline_run(struct pipeline *p, struct pipeline_job *j, struct err *e)
+{
+	struct waiter w;
+
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	w.done = 0;
+	j->done = NULL;
+	j->waiter = &w;
+	pipeline_submit(p, j);
+	pthread_mutex_lock(&w.mu);
+	while (!w.done)
+		pthread_cond_wait(&w.cv, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+	pthread_mutex_destroy(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	j->waiter = NULL;
+	if (j->rc && e)
+		*e = j->err;
+	return j->rc;
+}
+
+void pipeline_stats(struct pipeline *p, uint64_t *batches, uint64_t *jobs)
+{
+	pthread_mutex_lock(&p->mu);
+	*batches = p->batches;
+	*jobs = p->jobs;
+	pthread_mutex_unlock(&p->mu);
+}

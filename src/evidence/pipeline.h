@@ -1,0 +1,100 @@
+/* pipeline.h - the one write pipeline: queued work applied in batches, one transaction, one log append and one commit per batch. */
+#ifndef DISPUTED_PIPELINE_H
+#define DISPUTED_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "store/store.h"
+#include "tlog/log.h"
+
+/*
+ * Every write that seals records (HTTP writes, `disputed import`, the
+ * timers) goes through a pipeline. Callers do what needs no store (parse,
+ * check, hash) on their own threads, then queue the rest as a job. One
+ * writer thread takes everything queued, up to PIPELINE_BATCH_MAX jobs,
+ * opens ONE store transaction and runs each job's `apply` inside a
+ * savepoint of its own: a job that fails is rolled back to its savepoint
+ * and fails alone, with its own error, and the others go on. The writer
+ * then commits once (one fsync) and hands the batch to the sealer thread,
+ * which integrates the batch's pending seals into the log with one append
+ * (one log fsync for the batch, seal_wait) and records their leaf indexes
+ * with a commit that needs no fsync of its own (seal_recover finds them
+ * again after a crash), while the writer applies the next batch. A job is
+ * done (its `done` called) only when its records are durable in the store
+ * and its leaves in the log; one that made no seal is done at the commit.
+ *
+ * Why the leaves go to the log after the commit and not inside the
+ * transaction: a crash between the log's append and the commit would leave
+ * leaves in the log that no record claims, which the audit rightly calls
+ * tampering. Stored first, a record's seal is at worst pending after a
+ * crash, and the log's tail is reconciled with the store by seal_recover.
+ *
+ * Without a log (an import while a server holds it) jobs are done at the
+ * commit and their seals stay pending for whoever holds the log.
+ */
+struct pipeline;
+
+/* Most jobs in one batch (one transaction). */
+#define PIPELINE_BATCH_MAX 1024
+/* Most jobs queued and not yet taken; pipeline_submit waits for room past it. */
+#define PIPELINE_QUEUE_MAX 8192
+
+struct pipeline_job {
+	/*
+	 * The work, run on the writer thread inside the job's savepoint of the
+	 * batch's open transaction. RC_OK keeps what it wrote; anything else
+	 * rolls it back and is the job's result. It sets `seals`/`nseals` to
+	 * the pending seals it made (memory the caller keeps until `done`).
+	 */
+	int (*apply)(struct pipeline_job *j, struct store *st, struct err *e);
+	/*
+	 * Called once, on a pipeline thread, when the job's result is in `rc`
+	 * and `err`; the job may be freed from then on. NULL for jobs waited
+	 * for with pipeline_run.
+	 */
+	void (*done)(struct pipeline_job *j);
+	void *ctx;                /* the caller's */
+	const int64_t *seals;     /* set by apply */
+	size_t nseals;
+	int rc;                   /* the result: RC_OK when durable and sealed */
+	struct err err;           /* its error */
+	/* the pipeline's own */
+	struct pipeline_job *next;
+	void *waiter;
+};
+
+/*
+ * Start the writer and sealer threads over `st` and `log` (NULL: none;
+ * seals stay pending). `log`, opened for writing, must have been
+ * reconciled with the store (seal_recover) before.
+ */
+int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out,
+		   struct err *e) WARN_UNUSED;
+
+/*
+ * Finish every job queued, then stop the threads. Jobs submitted once it
+ * has begun fail at once with RC_INTERNAL (code "pipeline_stopped"), so a
+ * request that comes late during a shutdown gets an error, not a wait.
+ * NULL is a no-op.
+ */
+void pipeline_stop(struct pipeline *p);
+
+/* Free a stopped pipeline (pipeline_stop first). NULL is a no-op. */
+void pipeline_free(struct pipeline *p);
+
+/*
+ * Queue `j` (apply and done set; the job must live until done), waiting
+ * while PIPELINE_QUEUE_MAX jobs are queued. Never fails: a job that cannot
+ * run gets its error through done.
+ */
+void pipeline_submit(struct pipeline *p, struct pipeline_job *j);
+
+/* Queue `j` (done must be NULL) and wait until it is done; returns j->rc, its error in *e. */
+int pipeline_run(struct pipeline *p, struct pipeline_job *j, struct err *e) WARN_UNUSED;
+
+/* Counters, for metrics and benchmarks: batches committed and jobs done since start. */
+void pipeline_stats(struct pipeline *p, uint64_t *batches, uint64_t *jobs);
+
+#endif

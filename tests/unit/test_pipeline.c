@@ -1,0 +1,410 @@
+/* test_pipeline.c - unit tests of the write pipeline: a failing job fails alone, queued jobs share a transaction, every acknowledged leaf is in the log once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "evidence/pipeline.h"
+#include "evidence/seal.h"
+#include "store/store.h"
+#include "tlog/log.h"
+#include "tlog/merkle.h"
+#include "tlog/note.h"
+
+#define ORIGIN "test.example/pipeline"
+#define JOBS 40
+
+static struct tlog_signer log_key;
+
+struct fix {
+	char dir[64];
+	char db[96];
+	struct store *st;
+	struct tlog_log *log;
+};
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void fix_init(struct fix *f, int with_log)
+{
+	struct tlog_log_opts o;
+	struct err e;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_pipeline.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
+	err_clear(&e);
+	if (store_open(f->db, 1, &f->st, &e) != RC_OK)
+		fail_msg("store_open: %s", e.message);
+	f->log = NULL;
+	if (!with_log)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.dir = f->dir;
+	o.signer = &log_key;
+	if (tlog_log_open(&o, &f->log, &e) != RC_OK)
+		fail_msg("tlog_log_open: %s", e.message);
+}
+
+static void fix_remove(struct fix *f)
+{
+	tlog_log_close(f->log);
+	store_close(f->st);
+	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A job: writes a meta row and a pending seal; `fail` makes it fail after writing both. */
+struct tjob {
+	struct pipeline_job job;
+	int i;
+	int fail;                 /* 1: return RC_INVAL; 2: a duplicate insert (RC_CONFLICT) */
+	char leaf[32];
+	int64_t seq;
+	pthread_mutex_t *gate;    /* held by the test while the job must not finish applying */
+};
+
+/* Jobs done so far, and a condition to wait on. */
+static pthread_mutex_t done_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER;
+static int done_count;
+static int entered;       /* a gated job has begun to apply */
+
+static int64_t add_seal(struct store *st, const char *leaf, struct err *e, int *rc)
+{
+	uint8_t h[TLOG_HASH_SIZE];
+	struct store_seal row;
+	int64_t seq = 0;
+
+	memset(&row, 0, sizeof(row));
+	tlog_leaf_hash(leaf, strlen(leaf), h);
+	sodium_bin2base64(row.leaf_hash, sizeof(row.leaf_hash), h, sizeof(h),
+			  sodium_base64_VARIANT_ORIGINAL);
+	snprintf(row.kind, sizeof(row.kind), "message");
+	snprintf(row.record_id, sizeof(row.record_id), "rec_%s", leaf);
+	row.leaf = (unsigned char *)leaf;
+	row.leaf_len = strlen(leaf);
+	row.salts = "{}";
+	row.created_at = 1;
+	row.chain_seq = -1;
+	*rc = store_seal_add(st, &row, &seq, e);
+	return seq;
+}
+
+static int tjob_apply(struct pipeline_job *j, struct store *st, struct err *e)
+{
+	struct tjob *t = j->ctx;
+	char key[32];
+	int rc;
+
+	if (t->gate) {
+		pthread_mutex_lock(&done_mu);
+		entered = 1;
+		pthread_cond_broadcast(&done_cv);
+		pthread_mutex_unlock(&done_mu);
+		pthread_mutex_lock(t->gate);
+		pthread_mutex_unlock(t->gate);
+	}
+	snprintf(key, sizeof(key), "job_%d", t->i);
+	rc = store_meta_set(st, key, "written", e);
+	if (rc)
+		return rc;
+	t->seq = add_seal(st, t->leaf, e, &rc);
+	if (rc)
+		return rc;
+	if (t->fail == 1)
+		return err_set(e, RC_INVAL, "invalid_value", "field", "job %d is refused", t->i);
+	if (t->fail == 2) {
+		/* the same record sealed twice: the store refuses the second */
+		(void)add_seal(st, t->leaf, e, &rc);
+		if (rc)
+			return rc;
+	}
+	j->seals = &t->seq;
+	j->nseals = 1;
+	return RC_OK;
+}
+
+static void tjob_done(struct pipeline_job *j)
+{
+	(void)j;
+	pthread_mutex_lock(&done_mu);
+	done_count++;
+	pthread_cond_broadcast(&done_cv);
+	pthread_mutex_unlock(&done_mu);
+}
+
+static void wait_done(int n)
+{
+	pthread_mutex_lock(&done_mu);
+	while (done_count < n)
+		pthread_cond_wait(&done_cv, &done_mu);
+	pthread_mutex_unlock(&done_mu);
+}
+
+static void tjob_init(struct tjob *t, int i)
+{
+	memset(t, 0, sizeof(*t));
+	t->i = i;
+	snprintf(t->leaf, sizeof(t->leaf), "leaf-%d", i);
+	t->job.apply = tjob_apply;
+	t->job.done = tjob_done;
+	t->job.ctx = t;
+}
+
+static int meta_has(struct store *st, int i)
+{
+	char key[32], *v = NULL;
+	struct err e;
+	int rc;
+
+	snprintf(key, sizeof(key), "job_%d", i);
+	err_clear(&e);
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	rc = store_meta_get(st, key, &v, &e);
+	assert_int_equal(store_end(st, 0, NULL), RC_OK);
+	free(v);
+	return rc == RC_OK && v != NULL;
+}
+
+static int pending_count(struct store *st)
+{
+	int64_t seqs[64];
+	struct err e;
+	int n = 0;
+
+	err_clear(&e);
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	assert_int_equal(store_seal_pending(st, 64, seqs, &n, &e), RC_OK);
+	assert_int_equal(store_end(st, 0, NULL), RC_OK);
+	return n;
+}
+
+static int64_t seal_index(struct store *st, int64_t seq)
+{
+	struct store_seal s;
+	struct err e;
+	int64_t index;
+
+	err_clear(&e);
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_end(st, 0, NULL), RC_OK);
+	index = s.leaf_index;
+	store_seal_release(&s);
+	return index;
+}
+
+static uint64_t log_size(struct tlog_log *log)
+{
+	uint64_t size = 0;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(tlog_log_checkpoint(log, &size, NULL, NULL, &e), RC_OK);
+	return size;
+}
+
+/*
+ * Jobs queued while the writer is busy go in one transaction; the ones
+ * that fail (a refusal, a constraint) leave nothing behind and the rest
+ * are stored and sealed, each leaf in the log once, where its seal says.
+ */
+static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
+{
+	static struct tjob jobs[JOBS];
+	pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+	uint8_t seen[JOBS] = {0};
+	struct pipeline *p = NULL;
+	uint64_t batches = 0, done = 0, size;
+	struct fix f;
+	struct err e;
+	int i, ok = 0;
+
+	(void)state;
+	fix_init(&f, 1);
+	err_clear(&e);
+	done_count = 0;
+	assert_int_equal(pipeline_start(f.st, f.log, &p, &e), RC_OK);
+	/* the first job holds the writer until every other job is queued */
+	pthread_mutex_lock(&gate);
+	entered = 0;
+	for (i = 0; i < JOBS; i++) {
+		tjob_init(&jobs[i], i);
+		jobs[i].fail = i == 7 ? 1 : i == 13 ? 2 : 0;
+		if (i == 0)
+			jobs[i].gate = &gate;
+		pipeline_submit(p, &jobs[i].job);
+		if (i > 0)
+			continue;
+		pthread_mutex_lock(&done_mu);
+		while (!entered)
+			pthread_cond_wait(&done_cv, &done_mu);
+		pthread_mutex_unlock(&done_mu);
+	}
+	pthread_mutex_unlock(&gate);
+	wait_done(JOBS);
+	pipeline_stats(p, &batches, &done);
+	assert_int_equal(done, JOBS);
+	/* the first job alone, then the other 39 together */
+	assert_int_equal(batches, 2);
+	pipeline_free(p);
+
+	assert_int_equal(jobs[7].job.rc, RC_INVAL);
+	assert_string_equal(jobs[7].job.err.code, "invalid_value");
+	assert_int_equal(jobs[13].job.rc, RC_CONFLICT);
+	size = log_size(f.log);
+	for (i = 0; i < JOBS; i++) {
+		int64_t index;
+
+		if (jobs[i].fail) {
+			assert_false(meta_has(f.st, i));
+			continue;
+		}
+		assert_int_equal(jobs[i].job.rc, RC_OK);
+		assert_true(meta_has(f.st, i));
+		index = seal_index(f.st, jobs[i].seq);
+		assert_true(index >= 0 && (uint64_t)index < size);
+		assert_false(seen[index]);
+		seen[index] = 1;
+		ok++;
+	}
+	assert_int_equal(size, (uint64_t)ok);
+	assert_int_equal(pending_count(f.st), 0);
+	fix_remove(&f);
+}
+
+/* Without a log, jobs are done at the commit and their seals wait, pending, for the log's holder. */
+static void test_without_a_log_seals_stay_pending_until_integrated(void **state)
+{
+	static struct tjob jobs[5];
+	struct pipeline *p = NULL;
+	struct tlog_log_opts o;
+	struct fix f;
+	struct err e;
+	int64_t n = 0, matched = 0;
+	int i;
+
+	(void)state;
+	fix_init(&f, 0);
+	err_clear(&e);
+	done_count = 0;
+	assert_int_equal(pipeline_start(f.st, NULL, &p, &e), RC_OK);
+	for (i = 0; i < 5; i++) {
+		tjob_init(&jobs[i], i);
+		pipeline_submit(p, &jobs[i].job);
+	}
+	pipeline_free(p); /* finishes what is queued */
+	assert_int_equal(done_count, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(jobs[i].job.rc, RC_OK);
+		assert_int_equal(seal_index(f.st, jobs[i].seq), -1);
+	}
+	assert_int_equal(pending_count(f.st), 5);
+
+	memset(&o, 0, sizeof(o));
+	o.dir = f.dir;
+	o.signer = &log_key;
+	assert_int_equal(tlog_log_open(&o, &f.log, &e), RC_OK);
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 0);
+	assert_int_equal(seal_pending(f.st, f.log, INT64_MAX, &n, &e), RC_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(pending_count(f.st), 0);
+	assert_int_equal(log_size(f.log), 5);
+	fix_remove(&f);
+}
+
+/* pipeline_run waits for its job; a job submitted once the pipeline stops fails cleanly. */
+static void test_run_waits_and_a_stopped_pipeline_refuses(void **state)
+{
+	struct pipeline *p = NULL;
+	struct tjob t;
+	struct fix f;
+	struct err e;
+
+	(void)state;
+	fix_init(&f, 1);
+	err_clear(&e);
+	assert_int_equal(pipeline_start(f.st, f.log, &p, &e), RC_OK);
+	tjob_init(&t, 1);
+	t.job.done = NULL;
+	assert_int_equal(pipeline_run(p, &t.job, &e), RC_OK);
+	assert_true(seal_index(f.st, t.seq) >= 0);
+	tjob_init(&t, 2);
+	t.fail = 1;
+	t.job.done = NULL;
+	assert_int_equal(pipeline_run(p, &t.job, &e), RC_INVAL);
+	assert_string_equal(e.param, "field");
+	assert_false(meta_has(f.st, 2));
+	pipeline_stop(p);
+	tjob_init(&t, 3);
+	t.job.done = NULL;
+	assert_int_equal(pipeline_run(p, &t.job, &e), RC_INTERNAL);
+	assert_string_equal(e.code, "pipeline_stopped");
+	assert_false(meta_has(f.st, 3));
+	pipeline_free(p);
+	fix_remove(&f);
+}
+
+/* A savepoint rolled back forgets a failed statement; the transaction still commits. */
+static void test_savepoint_rollback_keeps_the_transaction_usable(void **state)
+{
+	struct fix f;
+	struct err e;
+	int rc;
+
+	(void)state;
+	fix_init(&f, 0);
+	err_clear(&e);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_meta_set(f.st, "job_1", "kept", &e), RC_OK);
+	assert_int_equal(store_savepoint(f.st, &e), RC_OK);
+	assert_int_equal(store_meta_set(f.st, "job_2", "dropped", &e), RC_OK);
+	assert_int_equal(store_savepoint_end(f.st, 0, &e), RC_OK);
+	/* ending the transaction from inside a savepoint is refused */
+	assert_int_equal(store_savepoint(f.st, &e), RC_OK);
+	rc = store_end(f.st, 1, &e);
+	assert_int_equal(rc, RC_INTERNAL);
+	assert_int_equal(store_savepoint_end(f.st, 0, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	assert_true(meta_has(f.st, 1));
+	assert_false(meta_has(f.st, 2));
+	fix_remove(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_failing_job_fails_alone_and_the_rest_are_sealed),
+		cmocka_unit_test(test_without_a_log_seals_stay_pending_until_integrated),
+		cmocka_unit_test(test_run_waits_and_a_stopped_pipeline_refuses),
+		cmocka_unit_test(test_savepoint_rollback_keeps_the_transaction_usable),
+	};
+	struct err e;
+	int failed;
+
+	if (sodium_init() < 0)
+		return 1;
+	err_clear(&e);
+	if (tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
+		return 1;
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	tlog_signer_clear(&log_key);
+	return failed;
+}
