@@ -597,7 +597,8 @@ static void dispatch(struct http_req *r)
 		rc = err_set(&e, RC_TOOBIG, "body_too_large", "body",
 			     "the request body is larger than %zu bytes", r->body.cap);
 	if (!rc)
-		rc = run_handler(r, &e);
+		/* the pages are files: they take no store transaction */
+		rc = r->route->handler == res_app ? res_app(r, &e) : run_handler(r, &e);
 	if (rc) {
 		if (rc_http_status(rc) >= 500) {
 			json_t *f = json_pack("{s:s, s:s, s:s, s:s}", "request_id",
@@ -652,6 +653,10 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "Cache-Control",
 				r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->page_headers) {
+		MHD_add_response_header(resp, "Content-Security-Policy", HTTP_PAGES_CSP);
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	}
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->status == 405 && r->allow[0])
@@ -932,6 +937,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 			       cfg->max_connections, cfg->threads);
 	}
 	srv->cfg = cfg;
+	http_app_init(srv, cfg->web_dir);
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, on_request, srv,
