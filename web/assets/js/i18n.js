@@ -46,7 +46,7 @@ function render(name, v) {
   if (v === undefined || v === null) return '';
   if (name === 'time') return formatTime(v, lang);
   if (name === 'fen') return formatFen(v);
-  if (name === 'origin') return t(`verify.origin.${v}`);
+  if (name === 'source') return t(`verify.origin.${v}`);
   return String(v);
 }
 

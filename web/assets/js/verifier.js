@@ -258,7 +258,7 @@ function checkNote(run, note, log, required, strict) {
     let ok = false;
     for (const s of note.sigs) {
       if (s.verified && s.id === w.key.id && s.name === w.key.name) {
-        run.say('cosigned', { name: w.key.name, time: Number(s.timestamp) * 1000, origin: w.origin });
+        run.say('cosigned', { name: w.key.name, time: Number(s.timestamp) * 1000, source: w.origin });
         ok = true;
       }
     }
