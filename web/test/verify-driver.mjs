@@ -123,16 +123,20 @@ await page.close();
 // screenshots, and the layout at a phone's width: nothing wider than the screen
 if (job.screenshots) {
   fs.mkdirSync(job.screenshots.dir, { recursive: true });
-  for (const [name, w, h] of [['phone', 360, 780], ['desktop', 1280, 900]]) {
+  for (const [name, w, h] of [['phone', 360, 780], ['desktop', 1280, 1100]]) {
     for (const lang of ['zh', 'en']) {
       const p = await openPage(context, w, h);
       if (job.vkey !== null && job.vkey !== undefined) await p.fill('#vkey', job.vkey);
       await setLang(p, lang);
       await feed(p, job.screenshots.file);
-      await p.evaluate(() => document.activeElement.blur());
+      // a phone shows the verdict it scrolled to; a desktop the page from its top
+      await p.evaluate((top) => {
+        document.activeElement.blur();
+        if (top) window.scrollTo(0, 0);
+      }, name === 'desktop');
       out.checks[`overflow_${name}_${lang}`] = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       const file = path.join(job.screenshots.dir, `verify-${name}-${lang}.png`);
-      await p.screenshot({ path: file, fullPage: name === 'phone' ? false : true });
+      await p.screenshot({ path: file });
       out.screenshots.push(file);
       await collectCsp(p);
       await p.close();
