@@ -52,7 +52,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run soak clean model
+.PHONY: all check unit e2e openapi demo deps bench fuzz fuzz-run soak clean model web-deps web-unit screenshots
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -113,10 +113,11 @@ $(BUILD)/bench/tlog_peer: bench/peer/main.go
 deps:
 	scripts/deps.sh
 
-# The whole suite: unit tests, end-to-end tests over HTTP, the API spec.
+# The whole suite: unit tests, end-to-end tests over HTTP (the pages' in
+# Debian's Chromium among them), the pages' own unit tests, the API spec.
 check: deps
-	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN)
-	$(MAKE) unit e2e openapi
+	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN) web-deps
+	$(MAKE) unit web-unit e2e openapi
 
 unit: $(UNIT_BIN)
 	scripts/run-unit.sh $(UNIT_BIN)
@@ -127,6 +128,23 @@ e2e: $(BIN) $(TOOL_BIN)
 
 openapi: $(BIN)
 	scripts/check-openapi.sh $(BIN)
+
+# The pages (web/) are plain ES modules served as they are: nothing to build.
+# Their tests' one npm package, playwright-core (which drives the system's
+# chromium and downloads no browser), comes from web/package-lock.json.
+web-deps: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web-unit:
+	cd web && node --test test/*.test.mjs
+
+# Screenshots of the pages at a phone's and a desktop's width, in both
+# languages, taken by the browser test: docs/screenshots/verify-{phone,desktop}-{zh,en}.png.
+screenshots: $(BIN) $(TOOL_BIN) web-deps
+	DISPUTED_SCREENSHOTS=$(abspath docs/screenshots) DISPUTED_BIN=$(abspath $(BIN)) \
+		python3 tests/e2e/run.py WebVerifyTest.test_the_page_and_the_command_agree
 
 # The crash loop of `make check` (tests/e2e/test_crash_loop.py) for many more
 # rounds: SIGKILL the server under concurrent writers, restart, and check.

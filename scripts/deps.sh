@@ -11,6 +11,7 @@ packages=(
 	libvips-dev
 	python3 sqlite3 curl jq ca-certificates
 	nodejs npm
+	chromium
 )
 
 # `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime;

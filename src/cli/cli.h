@@ -66,6 +66,14 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
  */
 void cli_find_shipped(char *setting, size_t size, const char *def);
 
+/*
+ * The pages (web/, with its pages/ folder) are found the same way: when
+ * `setting` is still the default "web" and ./web/pages is not there, look
+ * beside the program (build/disputed → web/, bin/disputed →
+ * share/disputed/web) and in /usr/share/disputed/web.
+ */
+void cli_find_web(char *setting, size_t size);
+
 /* Serve until SIGINT or SIGTERM; returns the exit status. */
 int cli_serve_until_signal(struct config *cfg, struct store *st);
 

@@ -153,6 +153,34 @@ void cli_find_shipped(char *setting, size_t size, const char *def)
 		}
 }
 
+void cli_find_web(char *setting, size_t size)
+{
+	char exe[4096], cand[4][4300], pages[4400];
+	ssize_t n;
+	size_t i;
+
+	if (strcmp(setting, "web") != 0 || access("web/pages", R_OK) == 0)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	/* a checkout's build/ and build/san/, an installed bin/, then the system's */
+	snprintf(cand[0], sizeof(cand[0]), "%s/../web", exe);
+	snprintf(cand[1], sizeof(cand[1]), "%s/../../web", exe);
+	snprintf(cand[2], sizeof(cand[2]), "%s/../share/disputed/web", exe);
+	snprintf(cand[3], sizeof(cand[3]), "/usr/share/disputed/web");
+	for (i = 0; i < 4; i++) {
+		if ((size_t)snprintf(pages, sizeof(pages), "%s/pages", cand[i]) >= sizeof(pages))
+			continue;
+		if (access(pages, R_OK) == 0 && strlen(cand[i]) < size) {
+			snprintf(setting, size, "%s", cand[i]);
+			return;
+		}
+	}
+}
+
 int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 		    struct err *e)
 {
@@ -181,6 +209,7 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 		cli_find_shipped(cfg->rules_path, sizeof(cfg->rules_path), "etc/rules.ini");
 		cli_find_shipped(cfg->calendar_dir, sizeof(cfg->calendar_dir), "etc/calendar");
 		cli_find_shipped(cfg->focus_model, sizeof(cfg->focus_model), "etc/focus.model");
+		cli_find_web(cfg->web_dir, sizeof(cfg->web_dir));
 		log_set_level((enum log_level)cfg->log_level);
 	}
 	return rc;

@@ -29,6 +29,7 @@ void config_defaults(struct config *c)
 	c->llm_temperature = 0;
 	c->retention_years = 3;
 	c->merchant_reverify_days = CONFIG_DEFAULT_MERCHANT_REVERIFY_DAYS;
+	snprintf(c->web_dir, sizeof(c->web_dir), "%s", "web");
 }
 
 /*
@@ -166,6 +167,13 @@ static int config_set(struct config *c, const char *group, const char *key, cons
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s must be an integer from 1 to 3650", name);
 		c->merchant_reverify_days = (int)n;
+		return RC_OK;
+	}
+	if (strcmp(group, "server") == 0 && strcmp(key, "web") == 0) {
+		if (!*val || (size_t)snprintf(c->web_dir, sizeof(c->web_dir), "%s", val) >=
+				     sizeof(c->web_dir))
+			return err_set(e, RC_INVAL, "invalid_setting", name,
+				       "%s must be a path of at most 4095 bytes", name);
 		return RC_OK;
 	}
 	if (strcmp(key, "listen") == 0) {
@@ -314,6 +322,7 @@ static const struct {
 	{"llm", "temperature", "DISPUTED_LLM_TEMPERATURE"},
 	{"retention", "years", "DISPUTED_RETENTION_YEARS"},
 	{"merchants", "reverify_days", "DISPUTED_MERCHANTS_REVERIFY_DAYS"},
+	{"server", "web", "DISPUTED_WEB"},
 };
 
 #define N_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -51,6 +51,7 @@ struct config {
 				   * activity (3 to 100; E-Commerce Law art. 31: at least 3) */
 	int merchant_reverify_days; /* [merchants] reverify_days: a merchant's identity is due
 				       to be verified again this many days after the last time */
+	char web_dir[4096];       /* [server] web: the pages' files served under /app/ (web) */
 };
 
 /* Fill `c` with the built-in defaults. */
@@ -77,7 +78,7 @@ int config_load_file(struct config *c, const char *path, int must_exist,
  * DISPUTED_CALENDAR, DISPUTED_LLM_URL, DISPUTED_LLM_MODEL,
  * DISPUTED_LLM_API_KEY_ENV, DISPUTED_LLM_TIMEOUT_MS, DISPUTED_LLM_MAX_TOKENS,
  * DISPUTED_LLM_TEMPERATURE, DISPUTED_RETENTION_YEARS and
- * DISPUTED_MERCHANTS_REVERIFY_DAYS; then check that the witness URLs and keys
+ * DISPUTED_MERCHANTS_REVERIFY_DAYS and DISPUTED_WEB; then check that the witness URLs and keys
  * pair up (call it after config_load_file). A variable set to the empty
  * string counts as set: DISPUTED_LLM_URL= turns the language model off.
  */

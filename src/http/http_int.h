@@ -53,11 +53,23 @@ struct route {
 
 #define HTTP_MAX_PARAMS 2
 
+/*
+ * The Content-Security-Policy of the pages under /app/ and of their files:
+ * only the server's own scripts, styles, fonts and requests; images also
+ * from blob: and data: URLs (a photo picked before it is sent); no inline
+ * script or style, no plugins, no <base>, never framed.
+ */
+#define HTTP_PAGES_CSP                                                                    \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " \
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "          \
+	"form-action 'self'; frame-ancestors 'none'"
+
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct store *st;
 	struct tlog_log *log;            /* the evidence log */
 	char log_vkey[600];              /* its verifier key text */
+	char web_version[17];            /* the pages' assets version (res_app.c); "" if no pages */
 	const struct rules *_Atomic rules; /* the rules version in force at the time of the
 					    * latest request (borrowed from rules_set; set by
 					    * http_rules_refresh under the store's lock) */
@@ -119,6 +131,7 @@ struct http_req {
 	char secret_of[ID_MAX];          /* the reply shows this resource's secret once:
 					  * never stored for replay (server.c) */
 	const char *cache_control;       /* static Cache-Control value; NULL means no-store */
+	int page_headers;                /* a page or its file: add the pages' security headers */
 	char disposition[160];           /* Content-Disposition, if any */
 	int verbatim;                    /* send the reply's bytes as they are (no "sealed" added) */
 	/* or a streamed reply (http_reply_stream), read as it is sent */
@@ -233,6 +246,10 @@ int metrics_render(struct buf *out) WARN_UNUSED;
 
 /* Handlers. */
 int res_healthz(struct http_req *r, struct err *e);
+/* GET /app/ and /app/{app_path}: the pages and their assets (res_app.c). */
+int res_app(struct http_req *r, struct err *e);
+/* Find the pages under `web_dir` and take their assets' version (res_app.c). */
+void http_app_init(struct http_server *srv, const char *web_dir);
 int res_metrics(struct http_req *r, struct err *e);
 int res_token_create(struct http_req *r, struct err *e);
 int res_token_revoke(struct http_req *r, struct err *e);

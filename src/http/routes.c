@@ -14,6 +14,8 @@ const struct route http_routes[] = {
 	{"GET", "/metrics", ROLE_PUBLIC, 0, res_metrics, 0},
 	{"GET", "/checkpoint", ROLE_PUBLIC, 0, res_log_checkpoint, 0},
 	{"GET", "/tile/{tile_path}", ROLE_PUBLIC, 0, res_log_tile, 1},
+	{"GET", "/app/", ROLE_PUBLIC, 0, res_app, 0},
+	{"GET", "/app/{app_path}", ROLE_PUBLIC, 0, res_app, 1},
 	{"POST", "/v1/tokens", ROLE_PLATFORM, 0, res_token_create, 0},
 	{"DELETE", "/v1/tokens/{id}", ROLE_PLATFORM, 0, res_token_revoke, 0},
 	{"POST", "/v1/merchants", ROLE_PLATFORM, 0, res_merchant_create, 0},

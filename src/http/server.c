@@ -644,8 +644,8 @@ static int run_handler(struct http_req *r, struct err *e)
 	size_t key_len = 0;
 	int rc;
 
-	/* the log's read API touches no table: no transaction, no wait for writers */
-	if (res_log_storeless(r->route->handler))
+	/* the log's read API and the pages touch no table: no transaction, no wait for writers */
+	if (res_log_storeless(r->route->handler) || r->route->handler == res_app)
 		return r->route->handler(r, e);
 	if (strcmp(r->method, "POST") == 0 &&
 	    MHD_lookup_connection_value_n(r->conn, MHD_HEADER_KIND, "Idempotency-Key",
@@ -826,6 +826,10 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "Cache-Control",
 				r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->page_headers) {
+		MHD_add_response_header(resp, "Content-Security-Policy", HTTP_PAGES_CSP);
+		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	}
 	if (r->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	if (r->status == 405 && r->allow[0])
@@ -1122,6 +1126,7 @@ int http_server_start(const struct config *cfg, struct store *st, struct tlog_lo
 		server_discard(srv);
 		return e->rc;
 	}
+	http_app_init(srv, cfg->web_dir);
 	MHD_set_panic_func(on_panic, NULL);
 	srv->daemon = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, on_request, srv,

@@ -1050,7 +1050,7 @@ static const char *const config_env_names[] = {
 	"DISPUTED_CALENDAR", "DISPUTED_MAX_CONNECTIONS", "DISPUTED_MAX_CONNECTIONS_PER_IP",
 	"DISPUTED_IDLE_TIMEOUT_SECONDS", "DISPUTED_LLM_URL", "DISPUTED_LLM_MODEL",
 	"DISPUTED_LLM_API_KEY_ENV", "DISPUTED_LLM_TIMEOUT_MS", "DISPUTED_LLM_MAX_TOKENS",
-	"DISPUTED_LLM_TEMPERATURE",
+	"DISPUTED_LLM_TEMPERATURE", "DISPUTED_WEB",
 	NULL,
 };
 
@@ -1352,6 +1352,28 @@ static void config_load_file_rejects_malformed_file(void **state)
 	assert_int_equal(load_text(&c, "threads=2\n", &e), RC_INVAL); /* no section */
 	assert_int_equal(e.rc, RC_INVAL);
 	assert_string_equal(e.code, "invalid_config");
+}
+
+static void config_web_dir_from_file_and_env(void **state)
+{
+	struct config c;
+	struct err e;
+
+	(void)state;
+	config_env_clear();
+	config_defaults(&c);
+	assert_string_equal(c.web_dir, "web");
+	assert_int_equal(load_text(&c, "[server]\nweb=/usr/share/disputed/web\n", &e), RC_OK);
+	assert_string_equal(c.web_dir, "/usr/share/disputed/web");
+	setenv("DISPUTED_WEB", "/srv/pages", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_OK);
+	assert_string_equal(c.web_dir, "/srv/pages");
+	setenv("DISPUTED_WEB", "", 1);
+	assert_int_equal(config_load_env(&c, &e), RC_INVAL);
+	assert_err(e, "invalid_setting", "DISPUTED_WEB");
+	config_env_clear();
+	assert_int_equal(load_text(&c, "[cases]\nweb=x\n", &e), RC_INVAL); /* only in [server] */
+	assert_err(e, "unknown_setting", "cases.web");
 }
 
 static void config_load_env_overrides_file(void **state)
@@ -1761,6 +1783,7 @@ int main(void)
 		cmocka_unit_test(config_load_file_missing_file),
 		cmocka_unit_test(config_load_file_rejects_malformed_file),
 		cmocka_unit_test(config_load_env_overrides_file),
+		cmocka_unit_test(config_web_dir_from_file_and_env),
 		cmocka_unit_test(config_load_env_without_variables_changes_nothing),
 		cmocka_unit_test(config_load_env_rejects_bad_values_naming_variable),
 		cmocka_unit_test(config_llm_section_reads_every_key_apart_from_witness_url),
