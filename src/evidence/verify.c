@@ -409,6 +409,7 @@ static enum verify_result verify_blob_entry(struct vctx *v, json_t *b, size_t id
 
 	if (!(exact_keys(b, with) || exact_keys(b, without) || gone) || !id ||
 	    !blob_parse_id(id, hex) ||
+	    (json_object_get(b, "content_base64") && !data) ||
 	    !json_is_string(json_object_get(b, "content_type")) ||
 	    !json_is_integer(json_object_get(b, "size")))
 		return fail(v, "blob %zu is not shaped as the format says", idx);
@@ -769,6 +770,7 @@ static enum verify_result verify_bundle(struct vctx *v, const char *data, size_t
 	if (!exact_keys(b, keys) || strcmp(str(b, "format") ? str(b, "format") : "",
 					   BUNDLE_FORMAT) != 0 ||
 	    !str(b, "order") || !exact_keys(json_object_get(b, "log"), log_keys) ||
+	    !str(json_object_get(b, "log"), "origin") || !str(json_object_get(b, "log"), "vkey") ||
 	    !str(b, "checkpoint") || !json_is_array(json_object_get(b, "witnesses")) ||
 	    !json_is_array(json_object_get(b, "records")) ||
 	    !json_is_array(json_object_get(b, "blobs"))) {

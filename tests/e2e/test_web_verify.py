@@ -228,6 +228,9 @@ class WebVerifyTest(unittest.TestCase):
         edit("blob_digest_only", lambda b: b["blobs"][0].pop("content_base64"))
         edit("log_vkey_other", lambda b: b["log"].update(vkey=self.vkey.replace("+", "x+", 1)))
         edit("log_origin_other", lambda b: b["log"].update(origin="elsewhere.example/log"))
+        edit("log_vkey_not_a_string", lambda b: b["log"].update(vkey=42))
+        edit("log_origin_not_a_string", lambda b: b["log"].update(origin=None))
+        edit("blob_content_not_a_string", lambda b: b["blobs"][0].update(content_base64=7))
         edit("witness_not_a_key", lambda b: b["witnesses"].append("not a key"))
         edit("witness_never_cosigned", lambda b: b["witnesses"].append(
             cosig_vkey("witness.example", hashlib.sha256(b"w").digest())))

@@ -212,7 +212,8 @@ async function verifyBlobEntry(run, b, idx, records) {
   const data = J.str(b, 'content_base64');
   const gone = J.exactKeys(b, ['id', 'content_type', 'size', 'shredded']) && J.get(b, 'shredded') === true;
   if (!(J.exactKeys(b, ['id', 'content_type', 'size', 'content_base64']) || J.exactKeys(b, ['id', 'content_type', 'size']) || gone) ||
-      !blobIdValid(id) || typeof J.get(b, 'content_type') !== 'string' || !J.isInteger(J.get(b, 'size')))
+      !blobIdValid(id) || (J.get(b, 'content_base64') !== undefined && data === undefined) ||
+      typeof J.get(b, 'content_type') !== 'string' || !J.isInteger(J.get(b, 'size')))
     run.fail('blob_shape', { i: idx });
   let match;
   for (const r of records) if (J.str(r, 'type') === 'blob' && J.str(r, 'id') === id) match = r;
@@ -294,6 +295,7 @@ async function verifyBundle(run, text, bytes, log, cliWitnesses) {
   const logObj = J.get(b, 'log');
   if (!J.exactKeys(b, ['format', 'order', 'log', 'checkpoint', 'witnesses', 'records', 'blobs']) ||
       J.str(b, 'format') !== BUNDLE_FORMAT || J.str(b, 'order') === undefined || !J.exactKeys(logObj, ['origin', 'vkey']) ||
+      J.str(logObj, 'origin') === undefined || J.str(logObj, 'vkey') === undefined ||
       J.str(b, 'checkpoint') === undefined || !J.isArray(J.get(b, 'witnesses')) || !J.isArray(J.get(b, 'records')) ||
       !J.isArray(J.get(b, 'blobs')))
     run.fail('shape');
