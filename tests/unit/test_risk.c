@@ -153,16 +153,14 @@ static void event(struct fixture *f, const char *did, const char *type, const ch
 		  json_t *data, int64_t when)
 {
 	char id[ID_MAX];
+	json_t *body = json_pack("{s:s, s:s?, s:o}", "type", type, "from", from, "data",
+				 data ? data : json_object());
 	struct err e;
 
 	snprintf(id, sizeof(id), "dev_%024d", ++f->events);
 	err_clear(&e);
-	assert_int_equal(store_dispute_event_insert(f->st, id, did, when,
-						    json_pack("{s:s, s:s?, s:o}", "type", type,
-							      "from", from, "data",
-							      data ? data : json_object()),
-						    &e),
-			 RC_OK);
+	assert_int_equal(store_dispute_event_insert(f->st, id, did, when, body, &e), RC_OK);
+	json_decref(body);
 }
 
 /*
