@@ -1,4 +1,5 @@
 /* store_risk.c - the SQLite side of risk: counts over windows of time for the figures and early warnings, alerts, and flag proposals. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,64 @@ static int one_int(struct store *st, sqlite3_stmt *s, int64_t *out, struct err *
 	return rc;
 }
 
+/* A row's first column as a JSON string (NULL, skipped, when it is NULL). */
+static json_t *row_id(sqlite3_stmt *s)
+{
+	const char *v = (const char *)sqlite3_column_text(s, 0);
+
+	return v ? json_string(v) : NULL;
+}
+
+/*
+ * Step `s` to its end and finalize it: each row made a JSON value by `row`
+ * (a row it makes NULL is skipped), the first `max` of them appended to a
+ * new array *out (NULL: none kept), every row counted in *n (may be NULL).
+ * On failure *out is NULL and the error names `what`.
+ */
+static int rows_json(struct store *st, sqlite3_stmt *s, json_t *(*row)(sqlite3_stmt *s),
+		     size_t max, int64_t *n, json_t **out, const char *what, struct err *e)
+{
+	json_t *arr = out ? json_array() : NULL, *v;
+	int64_t count = 0;
+	int rc = RC_OK, step;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		count++;
+		if (arr && json_array_size(arr) < max && (v = row(s)))
+			json_array_append_new(arr, v);
+	}
+	if (step != SQLITE_DONE) {
+		rc = sq_fail(st, e, what);
+		json_decref(arr);
+		arr = NULL;
+	}
+	sqlite3_finalize(s);
+	if (n)
+		*n = count;
+	if (out)
+		*out = arr;
+	return rc;
+}
+
+/* A focus row: {focus, count}; NULL when the focus is. */
+static json_t *row_focus(sqlite3_stmt *s)
+{
+	const char *f = (const char *)sqlite3_column_text(s, 0);
+
+	return f ? json_pack("{s:s, s:I}", "focus", f, "count",
+			     (json_int_t)sqlite3_column_int64(s, 1))
+		 : NULL;
+}
+
+/* A ranked merchant's row: its id, orders, disputes and upheld disputes. */
+static json_t *row_rank(sqlite3_stmt *s)
+{
+	return json_pack("{s:s, s:I, s:I, s:I}", "merchant", sqlite3_column_text(s, 0), "orders",
+			 (json_int_t)sqlite3_column_int64(s, 1), "disputes",
+			 (json_int_t)sqlite3_column_int64(s, 2), "upheld",
+			 (json_int_t)sqlite3_column_int64(s, 3));
+}
+
 int store_risk_orders(struct store *st, enum store_risk_scope scope, const char *id,
 		      int64_t from, int64_t to, int64_t *n, struct err *e)
 {
@@ -119,7 +178,7 @@ int store_risk_disputes(struct store *st, enum store_risk_scope scope, const cha
 			size_t max, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc, step;
+	int rc;
 
 	*n = 0;
 	if (ids)
@@ -133,23 +192,7 @@ int store_risk_disputes(struct store *st, enum store_risk_scope scope, const cha
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
 	sq_bind_text(s, 4, reason);
-	if (ids)
-		*ids = json_array();
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (ids && json_array_size(*ids) < max)
-			json_array_append_new(*ids, json_string((const char *)
-								sqlite3_column_text(s, 0)));
-		(*n)++;
-	}
-	if (step != SQLITE_DONE) {
-		rc = sq_fail(st, e, "list disputes for risk");
-		if (ids) {
-			json_decref(*ids);
-			*ids = NULL;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc;
+	return rows_json(st, s, row_id, max, n, ids, "list disputes for risk", e);
 }
 
 int store_risk_first_order(struct store *st, enum store_risk_scope scope, const char *id,
@@ -239,7 +282,7 @@ int store_risk_merchant_foci(struct store *st, const char *merchant_id, const ch
 			     int64_t from, int64_t to, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc, step;
+	int rc;
 
 	*out = NULL;
 	if (strcmp(source, "reason") == 0)
@@ -260,19 +303,8 @@ int store_risk_merchant_foci(struct store *st, const char *merchant_id, const ch
 	sq_bind_text(s, 1, merchant_id);
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
-	*out = json_array();
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if (sqlite3_column_text(s, 0))
-			json_array_append_new(*out, json_pack("{s:s, s:I}", "focus",
-							      sqlite3_column_text(s, 0), "count",
-							      (json_int_t)sqlite3_column_int64(s, 1)));
-	if (step != SQLITE_DONE) {
-		rc = sq_fail(st, e, "count a merchant's dispute foci");
-		json_decref(*out);
-		*out = NULL;
-	}
-	sqlite3_finalize(s);
-	return rc;
+	return rows_json(st, s, row_focus, SIZE_MAX, NULL, out, "count a merchant's dispute foci",
+			 e);
 }
 
 int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, int limit,
@@ -289,7 +321,7 @@ int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, 
 			 "SELECT m, o, n, u FROM r ORDER BY 1000.0 * (n + u) / max(o, 1) DESC, m "
 			 "LIMIT ?3 OFFSET ?4",
 			 &s, e);
-	int step;
+	int64_t n = 0;
 
 	*out = NULL;
 	*more = 0;
@@ -300,26 +332,8 @@ int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, 
 	sqlite3_bind_int(s, 3, limit + 1);
 	sqlite3_bind_int64(s, 4, offset);
 	sqlite3_bind_int64(s, 5, cap);
-	*out = json_array();
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((int)json_array_size(*out) == limit) {
-			*more = 1;
-			continue;
-		}
-		json_array_append_new(*out, json_pack("{s:s, s:I, s:I, s:I}", "merchant",
-						      sqlite3_column_text(s, 0), "orders",
-						      (json_int_t)sqlite3_column_int64(s, 1),
-						      "disputes",
-						      (json_int_t)sqlite3_column_int64(s, 2),
-						      "upheld",
-						      (json_int_t)sqlite3_column_int64(s, 3)));
-	}
-	if (step != SQLITE_DONE) {
-		rc = sq_fail(st, e, "rank merchants");
-		json_decref(*out);
-		*out = NULL;
-	}
-	sqlite3_finalize(s);
+	rc = rows_json(st, s, row_rank, (size_t)limit, &n, out, "rank merchants", e);
+	*more = !rc && n > limit;
 	return rc;
 }
 
@@ -375,7 +389,7 @@ int store_risk_upheld(struct store *st, const char *merchant_id, char *const *re
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
-	int rc, step;
+	int rc;
 
 	*n = 0;
 	*ids = NULL;
@@ -393,19 +407,7 @@ int store_risk_upheld(struct store *st, const char *merchant_id, char *const *re
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
 	sq_bind_text(s, 4, text);
-	*ids = json_array();
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (json_array_size(*ids) < max)
-			json_array_append_new(*ids, json_string((const char *)
-								sqlite3_column_text(s, 0)));
-		(*n)++;
-	}
-	if (step != SQLITE_DONE) {
-		rc = sq_fail(st, e, "count upheld disputes");
-		json_decref(*ids);
-		*ids = NULL;
-	}
-	sqlite3_finalize(s);
+	rc = rows_json(st, s, row_id, max, n, ids, "count upheld disputes", e);
 	free(text);
 	return rc;
 }
@@ -415,7 +417,7 @@ int store_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t 
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
-	int rc, step;
+	int rc;
 
 	*out = NULL;
 	if (!text)
@@ -434,15 +436,7 @@ int store_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t 
 	sq_bind_text(s, 3, text);
 	sqlite3_bind_int64(s, 4, k);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)max);
-	*out = json_array();
-	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, json_string((const char *)sqlite3_column_text(s, 0)));
-	if (step != SQLITE_DONE) {
-		rc = sq_fail(st, e, "find repeat-fraud merchants");
-		json_decref(*out);
-		*out = NULL;
-	}
-	sqlite3_finalize(s);
+	rc = rows_json(st, s, row_id, SIZE_MAX, NULL, out, "find repeat-fraud merchants", e);
 	free(text);
 	return rc;
 }
