@@ -62,6 +62,35 @@ static int demo_cases(const struct config *cfg, struct store *st, uint32_t seed,
 	return rc;
 }
 
+/*
+ * Mint a token for the demo consumer `subject` (a cus_ id) as the platform
+ * key `platform` would with POST /v1/tokens, into `token`; it lasts a day.
+ * On error, e says why.
+ */
+static int demo_consumer_token(struct store *st, const char *platform, const char *subject,
+			       char token[TOKEN_MAX], struct err *e)
+{
+	struct principal by;
+	char id[ID_MAX], hash[65];
+	int64_t now = time_now_ms();
+	int rc;
+
+	token_hash(platform, hash);
+	id_new(id, "tok");
+	token_new(token, "dtk");
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	rc = store_auth_lookup(st, hash, now, &by, e);
+	token_hash(token, hash);
+	if (!rc)
+		rc = store_token_insert(st, id, "consumer", subject, hash, by.id, now,
+					now + (int64_t)24 * 3600 * 1000, e);
+	if (store_end(st, rc == RC_OK, e) && !rc)
+		rc = e->rc;
+	return rc;
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -78,7 +107,7 @@ int cmd_demo(int argc, char **argv)
 	};
 	const char *data = NULL, *listen = NULL;
 	char tmpl[] = "/tmp/disputed-demo-XXXXXX", platform[TOKEN_MAX] = "";
-	char consumer[200] = "u-0000000";
+	char consumer[200] = "u-0000000", consumer_id[ID_MAX] = "", link[TOKEN_MAX] = "";
 	unsigned long seed = 61;
 	struct config cfg;
 	struct store *st = NULL;
@@ -157,11 +186,18 @@ int cmd_demo(int argc, char **argv)
 			snprintf(consumer, sizeof(consumer), "%s",
 				 json_string_value(json_object_get(json_array_get(first, 0),
 								   "external_id")));
+		if (json_array_size(first) == 1)
+			snprintf(consumer_id, sizeof(consumer_id), "%s",
+				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
 		json_decref(first);
 		if (store_end(st, 0, NULL)) {
 			/* a read-only transaction: nothing to lose */
 		}
 	}
+	/* the consumer's pages, signed in as the platform's app would link them */
+	if (consumer_id[0] && demo_consumer_token(st, platform, consumer_id, link, &e) == RC_OK)
+		printf("consumer link: http://%s/app/#token=%s\n", cfg.listen, link);
+	err_clear(&e);
 	printf("\nTry:\n"
 	       "  curl -s http://%s/healthz\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/orders?limit=2'\n"

@@ -253,6 +253,7 @@ void http_app_init(struct http_server *srv, const char *web_dir);
 int res_metrics(struct http_req *r, struct err *e);
 int res_token_create(struct http_req *r, struct err *e);
 int res_token_revoke(struct http_req *r, struct err *e);
+int res_whoami(struct http_req *r, struct err *e);
 int res_merchant_create(struct http_req *r, struct err *e);
 int res_merchant_list(struct http_req *r, struct err *e);
 int res_merchant_get(struct http_req *r, struct err *e);

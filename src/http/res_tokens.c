@@ -79,3 +79,20 @@ int res_token_revoke(struct http_req *r, struct err *e)
 	return http_reply_json(r, 200, json_pack("{s:s, s:s, s:b}", "object", "token", "id",
 						 r->params[0], "revoked", 1));
 }
+
+/*
+ * GET /v1/whoami: the caller's own credential, so a page signed in by a
+ * token knows whose home to open. It names only what the caller presented
+ * (its role, its subject, its expiry), never anyone else's data.
+ */
+int res_whoami(struct http_req *r, struct err *e)
+{
+	json_t *reply;
+
+	(void)e;
+	reply = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "object", "principal", "id", r->who.id,
+			  "via", r->who.via, "role", r->who.role, "subject", r->who.subject,
+			  "expires_at",
+			  r->who.expires_at ? jx_time_json(r->who.expires_at) : json_null());
+	return http_reply_json(r, 200, reply);
+}

@@ -18,6 +18,7 @@ const struct route http_routes[] = {
 	{"GET", "/app/{app_path}", ROLE_PUBLIC, 0, res_app, 1},
 	{"POST", "/v1/tokens", ROLE_PLATFORM, 0, res_token_create, 0},
 	{"DELETE", "/v1/tokens/{id}", ROLE_PLATFORM, 0, res_token_revoke, 0},
+	{"GET", "/v1/whoami", PARTIES | ASSISTED, 0, res_whoami, 0},
 	{"POST", "/v1/merchants", ROLE_PLATFORM, 0, res_merchant_create, 0},
 	{"GET", "/v1/merchants", STAFF, 0, res_merchant_list, 0},
 	{"GET", "/v1/merchants/{id}", PARTIES, 0, res_merchant_get, 0},
