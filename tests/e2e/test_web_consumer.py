@@ -1,0 +1,134 @@
+"""test_web_consumer.py - the consumer's pages in real Chromium: signed in by a link (/app/#token=…) whose token leaves the address bar, they open a dispute with a photo and see it on the timeline with its deadline, in Chinese and in English; an expired token, a file that is not an image and a 409 each say so on the page.
+
+The pages are driven by web/test/consumer-driver.mjs (playwright-core with
+Debian's chromium, a 360 px wide phone in New York's time zone, so the
+Beijing times are the page's own doing). GET /v1/whoami, which the page
+asks after taking the token, is checked here over HTTP too.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+import shutil
+
+from harness import Server, World, unique_png
+from test_web_verify import WEB, browser_missing
+
+DRIVER = os.path.join(WEB, "test", "consumer-driver.mjs")
+
+
+@unittest.skipIf(browser_missing(), browser_missing() or "")
+class WebConsumerTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = srv = Server()
+        try:
+            cls.platform = srv.key_create("platform", "web consumer platform")
+            srv.start()
+            cls.world = World(srv, cls.platform)
+            cls.tmp = tempfile.mkdtemp(prefix="disputed-webconsumer-")
+        except Exception:
+            srv.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
+
+    def write(self, name, data):
+        p = os.path.join(self.tmp, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    def test_whoami_names_the_callers_own_credential(self):
+        _, _, o = self.world.shop()
+        cus = o["consumer"]["id"]
+        tok = self.world.token_for("consumer", cus)
+        r = self.srv.request("GET", "/v1/whoami", token=tok["token"])
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual((r.body["object"], r.body["id"], r.body["via"], r.body["role"], r.body["subject"]),
+                         ("principal", tok["id"], "token", "consumer", cus))
+        self.assertEqual(r.body["expires_at"], tok["expires_at"])
+        r = self.srv.request("GET", "/v1/whoami", token=self.platform)
+        self.assertEqual((r.status, r.body["via"], r.body["role"], r.body["subject"], r.body["expires_at"]),
+                         (200, "key", "platform", "web consumer platform", None))
+        r = self.srv.request("GET", "/v1/whoami", token="dtk_" + "0" * 40)
+        self.assertEqual((r.status, r.body["error"]["code"]), (401, "unauthenticated"))
+        r = self.srv.request("GET", "/v1/whoami")
+        self.assertEqual(r.status, 401, r.body)
+
+    def test_a_consumer_signs_in_by_link_and_opens_a_dispute_with_a_photo(self):
+        runs = []
+        for lang in ("zh", "en"):
+            _, _, o = self.world.shop()
+            runs.append({"lang": lang, "order": o["id"],
+                         "token": self.world.token_for("consumer", o["consumer"]["id"])["token"]})
+        expired = self.world.token_for("consumer", o["consumer"]["id"], ttl=1)["token"]
+        time.sleep(1.2)
+        job = {"base": "http://127.0.0.1:%d" % self.srv.port, "runs": runs, "expired": expired,
+               "photo": self.write("photo.png", unique_png()),
+               "not_image": self.write("notes.txt", b"not a photo\n"),
+               "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
+        jobfile = self.write("job.json", json.dumps(job).encode())
+        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=110, cwd=WEB)
+        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
+        out = json.loads(p.stdout)
+        self.assertEqual(out["csp"], [])
+        self.assertEqual(out["page_errors"], [])
+        self.assertEqual(out["console_errors"], [])
+        words = {"zh": {"lang": "zh-CN", "beijing": "北京时间 UTC+08:00", "not_image": "不是图片",
+                        "conflict": "无法进行", "opened": "发起纠纷", "left": "剩余"},
+                 "en": {"lang": "en", "beijing": "Beijing time (UTC+08:00)", "not_image": "is not an image",
+                        "conflict": "not possible now", "opened": "dispute opened", "left": "left"}}
+        for run, r in zip(runs, out["runs"]):
+            w = words[r["lang"]]
+            with self.subTest(lang=r["lang"]):
+                # the token left the address bar for session storage
+                self.assertNotIn("token", r["url_after"])
+                self.assertTrue(r["url_after"].endswith("/app/"), r["url_after"])
+                self.assertEqual(r["stored"], run["token"])
+                self.assertEqual(r["html_lang"], w["lang"])
+                self.assertEqual(r["orders"], [run["order"]])
+                self.assertEqual(r["unlabelled"], [])
+                # not an image: said, nothing added, nothing typed lost
+                self.assertIn("notes.txt", r["not_image"]["notice"])
+                self.assertIn(w["not_image"], r["not_image"]["notice"])
+                self.assertEqual((r["not_image"]["amount"], r["not_image"]["photos"]), ("12.34", 0))
+                self.assertTrue(r["not_image"]["description"])
+                self.assertTrue(r["photo_blob"].startswith("sha256:"))
+                d = r["dispute"]
+                self.assertEqual(d["state"], "awaiting_merchant")
+                self.assertEqual(d["steps"], ["merchant_response"])
+                self.assertIn(w["beijing"], d["next"])
+                self.assertTrue(all(w["left"] in c for c in d["countdowns"]), d["countdowns"])
+                self.assertIn("¥12.34", d["receipt"])
+                self.assertEqual(d["events"], ["opened"])
+                self.assertIn(w["opened"], d["timeline"])
+                self.assertLessEqual(d["overflow"], 0)
+                # what the API holds is what the page said
+                dsp = d["url"].rsplit("/", 1)[1]
+                api = self.srv.request("GET", "/v1/disputes/%s" % dsp, token=self.platform).body
+                self.assertEqual(api["order"], run["order"])
+                self.assertEqual(api["claim"]["amount"], {"amount": 1234, "currency": "CNY"})
+                self.assertEqual(api["evidence"], [r["photo_blob"]])
+                # (since withdrawn) the deadline the page counted down to is the one the API set
+                self.assertEqual(d["next_due"], api["deadlines"][0]["due_at"])
+                # a 409 after the dispute moved on elsewhere: said, and the message kept
+                self.assertEqual(r["withdrawn_elsewhere"], 200)
+                self.assertIn(w["conflict"], r["conflict"]["notice"])
+                self.assertTrue(r["conflict"]["message"])
+        e = out["expired"]
+        self.assertNotIn("token", e["url_after"])
+        self.assertIsNone(e["stored"])
+        self.assertEqual(e["notice_kind"], "unauthenticated")
+        self.assertIn("expired", e["notice"])
+        self.assertIn("过期", e["notice_zh"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,317 @@
+// consumer.js - the consumer's pages (phone first): their orders, an order with "open a dispute" (photos as blobs), and a dispute's receipt, deadlines counting down, timeline and the consumer's moves.
+
+import * as i18n from './i18n.js';
+import * as api from './api.js';
+import { el, notice, clearNotice } from './ui.js';
+import { formatMoney, formatTime } from './format.js';
+
+const t = i18n.t;
+const CLAIMS = ['refund', 'return_refund', 'exchange', 'repair', 'compensation'];
+const FINAL = ['resolved', 'withdrawn', 'external'];
+const MAX_PHOTOS = 20;                     // the API's evidence limit
+const MAX_PHOTO_BYTES = 20 * 1024 * 1024;  // the API's max_blob_bytes
+
+let view = null;       // the element the views render into
+let rules = null;      // GET /v1/rules, for the published reasons and periods
+let draft = null;      // the open-a-dispute form's photos, kept across re-renders: {order, photos: [{id, name, url}]}
+let timer = null;
+
+/* The catalogue's word for `prefix.value`, or the value itself when the catalogue has none. */
+function label(prefix, value) {
+  const key = `${prefix}.${value}`;
+  const s = t(key);
+  return s === key ? String(value) : s;
+}
+
+/* Time left as "2天 03:04:05" / "2d 03:04:05". */
+function formatLeft(ms) {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return d > 0 ? t('time.days', { n: d, hms }) : hms;
+}
+
+function tick() {
+  for (const e of document.querySelectorAll('[data-due]')) {
+    const left = Date.parse(e.dataset.due) - Date.now();
+    e.textContent = left > 0 ? t('time.left', { left: formatLeft(left) }) : t('time.passed');
+    e.dataset.past = String(left <= 0);
+  }
+}
+
+/* Yuan typed by a person ("19.99", "¥1,000") as integer fen; null if it is not an amount. */
+export function parseYuan(text) {
+  const m = /^\s*[¥￥]?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s*$/.exec(text);
+  if (!m) return null;
+  const fen = Number(m[1].replace(/,/g, '')) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+  return Number.isSafeInteger(fen) ? fen : null;
+}
+
+const yuanOf = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+
+/* What to say when an action fails: a 409 is a step no longer possible, a 401 a sign-in that ended. */
+function failed(err) {
+  if (err.status === 401) return notice('session.expired', {}, 'unauthenticated');
+  if (err.status === 409) return notice('errors.conflict', { detail: err.message }, 'conflict');
+  return notice('errors.failed', { detail: err.message }, err.code || 'error');
+}
+
+function field(id, key, control, hint) {
+  return el('div', { class: 'field' }, el('label', { for: id, text: t(key) }), control,
+    hint ? el('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null);
+}
+
+function select(id, values, prefix, chosen) {
+  return el('select', { id, name: id }, values.map((v) => el('option', { value: v, selected: v === chosen, text: label(prefix, v) })));
+}
+
+function dl(rows) {
+  return el('dl', { class: 'summary' }, rows.filter(Boolean).flatMap(([k, v]) => [el('dt', { text: t(k) }), el('dd', {}, v)]));
+}
+
+/* ---- the views ---- */
+
+async function home() {
+  const [orders, disputes] = await Promise.all([api.all('/v1/orders', 2), api.all('/v1/disputes', 2)]);
+  const byOrder = {};
+  for (const d of disputes) (byOrder[d.order] ||= []).push(d);
+  return [
+    el('h1', { text: t('consumer.orders.title') }),
+    orders.length ? null : el('p', { class: 'lead', text: t('consumer.orders.none') }),
+    el('ul', { class: 'cards', id: 'orders' }, orders.map((o) => el('li', { class: 'card', dataOrder: o.id },
+      el('h2', {}, el('a', { href: `#/order/${o.id}`, text: t('consumer.order.name', { id: o.external_id || o.id }) })),
+      dl([['consumer.order.total', formatMoney(o.total)], ['consumer.order.paid_at', formatTime(o.paid_at, i18n.current())]]),
+      (byOrder[o.id] || []).map((d) => el('p', {}, el('a', { href: `#/dispute/${d.id}`, text: t('consumer.dispute.link', { state: label('state', d.state) }) })))))),
+  ];
+}
+
+function photoList() {
+  return el('ul', { class: 'photos', id: 'photos' }, draft.photos.map((p, i) => el('li', { dataBlob: p.id },
+    el('img', { src: p.url, alt: t('consumer.photo.alt', { name: p.name }) }),
+    el('button', { type: 'button', class: 'button secondary small', 'aria-label': t('consumer.photo.remove', { name: p.name }),
+      text: t('consumer.photo.remove_short'),
+      onclick: () => { draft.photos.splice(i, 1); document.getElementById('photos').replaceWith(photoList()); } }))));
+}
+
+/* Upload the chosen files one by one as blobs; a file that is not an image is refused with a message, the rest kept. */
+async function addPhotos(files) {
+  for (const f of files) {
+    if (!/^image\/(jpeg|png|gif|webp)$/.test(f.type)) {
+      notice('consumer.photo.not_image', { name: f.name }, 'not_image');
+      continue;
+    }
+    if (f.size > MAX_PHOTO_BYTES || draft.photos.length >= MAX_PHOTOS) {
+      notice('consumer.photo.too_many', { name: f.name }, 'too_big');
+      continue;
+    }
+    try {
+      const b = await api.call('POST', '/v1/blobs', f);
+      draft.photos.push({ id: b.id, name: f.name, url: URL.createObjectURL(f) });
+    } catch (err) {
+      if (err.status === 400 || err.status === 415) notice('consumer.photo.not_image', { name: f.name }, 'not_image');
+      else failed(err);
+    }
+  }
+  document.getElementById('photos').replaceWith(photoList());
+}
+
+function disputeForm(o) {
+  if (!draft || draft.order !== o.id) draft = { order: o.id, photos: [] };
+  const reasons = ['not_received', 'not_as_described', 'quality', 'counterfeit', 'false_advertising', 'price', 'after_sales', 'safety', 'other'];
+  const deadline = rules?.deadlines?.merchant_response;
+  const form = el('form', { id: 'open-form', class: 'card', novalidate: true },
+    el('h2', { text: t('consumer.open.title') }),
+    deadline ? el('p', { class: 'hint', text: t('consumer.open.rules', { version: rules.version, period: label('period', deadline.text) }) }) : null,
+    field('claim-type', 'consumer.open.claim', select('claim-type', CLAIMS, 'claim')),
+    field('claim-amount', 'consumer.open.amount', el('input', { id: 'claim-amount', name: 'amount', inputmode: 'decimal', autocomplete: 'off',
+      value: yuanOf(o.total.amount), 'aria-describedby': 'claim-amount-hint' }), t('consumer.open.amount_hint', { fen: o.total.amount })),
+    field('reason', 'consumer.open.reason', select('reason', reasons, 'reason', 'quality')),
+    field('description', 'consumer.open.description', el('textarea', { id: 'description', name: 'description', rows: 4, maxlength: 5000 })),
+    field('photo-input', 'consumer.open.photos', el('input', { id: 'photo-input', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp', multiple: true,
+      'aria-describedby': 'photo-input-hint',
+      onchange: async (ev) => { const files = [...ev.target.files]; ev.target.value = ''; await addPhotos(files); } }), t('consumer.open.photos_hint')),
+    photoList(),
+    el('button', { type: 'submit', class: 'button', id: 'open-submit', text: t('consumer.open.submit') }));
+  const key = api.idemKey();
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearNotice();
+    const fen = parseYuan(form.querySelector('#claim-amount').value);
+    if (fen === null || fen <= 0) {
+      notice('consumer.open.bad_amount', {}, 'invalid');
+      form.querySelector('#claim-amount').focus();
+      return;
+    }
+    const body = {
+      order: o.id,
+      claim: { type: form.querySelector('#claim-type').value, amount: { amount: fen, currency: o.total.currency || 'CNY' } },
+      reason: form.querySelector('#reason').value,
+      evidence: draft.photos.map((p) => p.id),
+    };
+    const desc = form.querySelector('#description').value.trim();
+    if (desc) body.description = desc;
+    const btn = form.querySelector('#open-submit');
+    btn.disabled = true;
+    try {
+      const d = await api.call('POST', '/v1/disputes', body, { 'Idempotency-Key': key });
+      draft = null;
+      location.hash = `#/dispute/${d.id}`;
+    } catch (err) {
+      failed(err);
+    } finally {
+      btn.disabled = false;
+    }
+  });
+  return form;
+}
+
+async function order(id) {
+  const [o, disputes] = await Promise.all([api.call('GET', `/v1/orders/${encodeURIComponent(id)}`),
+    api.all(`/v1/disputes?order=${encodeURIComponent(id)}`, 1)]);
+  const mine = disputes.filter((d) => d.order === o.id);
+  const open = mine.filter((d) => !FINAL.includes(d.state));
+  return [
+    el('p', {}, el('a', { href: '#/', text: t('consumer.back') })),
+    el('h1', { text: t('consumer.order.name', { id: o.external_id || o.id }) }),
+    el('section', { class: 'card' }, dl([
+      ['consumer.order.total', formatMoney(o.total)],
+      ['consumer.order.paid_at', formatTime(o.paid_at, i18n.current())],
+      ['consumer.order.items', String(o.items.reduce((n, it) => n + it.quantity, 0))],
+    ]), mine.map((d) => el('p', {}, el('a', { href: `#/dispute/${d.id}`, text: t('consumer.dispute.link', { state: label('state', d.state) }) })))),
+    open.length ? null : disputeForm(o),
+  ];
+}
+
+function deadlines(d) {
+  return el('section', { class: 'card', id: 'deadlines' }, el('h2', { text: t('consumer.deadlines.title') }),
+    d.next ? el('p', { class: 'next', id: 'next', dataDueAt: d.next.due_at },
+      el('strong', { text: t('consumer.deadlines.next', { who: label('role', d.next.actor), action: label('action', d.next.action) }) }), ' ',
+      el('span', { text: t('consumer.deadlines.by', { time: d.next.due_at }) }), ' ',
+      el('span', { class: 'countdown', dataDue: d.next.due_at })) : el('p', { text: t('consumer.deadlines.none') }),
+    el('ul', { class: 'items' }, d.deadlines.map((s) => el('li', { dataStep: s.step },
+      el('span', {}, `${label('step', s.step)} · ${label('role', s.actor)} · ${t('consumer.deadlines.by', { time: s.due_at })} `,
+        el('span', { class: 'countdown', dataDue: s.due_at }))))));
+}
+
+function timeline(events) {
+  return el('section', { class: 'card', id: 'timeline' }, el('h2', { text: t('consumer.timeline.title') }),
+    el('ol', { class: 'items' }, events.map((ev) => el('li', { dataEvent: ev.type },
+      el('span', {}, el('strong', { text: label('event', ev.type) }), ` · ${label('role', ev.actor?.role)} · ${formatTime(ev.created_at, i18n.current())}`,
+        ev.to && ev.to !== ev.from ? ` · ${t('consumer.timeline.to', { state: label('state', ev.to) })}` : '')))));
+}
+
+/* The consumer's moves on a dispute that is not over; each reply redraws the page. */
+function actions(d) {
+  if (FINAL.includes(d.state)) return null;
+  const act = async (path, body, btn) => {
+    clearNotice();
+    btn.disabled = true;
+    try {
+      const nd = await api.call('POST', `/v1/disputes/${d.id}/${path}`, body, { 'Idempotency-Key': api.idemKey() });
+      view.dataset.hash = '';
+      await render();
+      notice('consumer.done', { state: label('state', nd.state) }, 'done');
+    } catch (err) {
+      failed(err);
+      btn.disabled = false;
+    }
+  };
+  const parts = [el('h2', { text: t('consumer.actions.title') })];
+  if (d.offer && d.state === 'negotiating') {
+    parts.push(el('p', { id: 'offer', text: t('consumer.offer.is', { type: label('claim', d.offer.type), amount: formatMoney(d.offer.amount) }) }),
+      el('button', { type: 'button', class: 'button', id: 'accept', text: t('consumer.offer.accept'),
+        onclick: (ev) => act('accept_offer', { offer: d.offer.id }, ev.currentTarget) }));
+    const cf = el('form', { id: 'counter-form' },
+      field('counter-type', 'consumer.open.claim', select('counter-type', CLAIMS, 'claim', d.claim.type)),
+      field('counter-amount', 'consumer.open.amount', el('input', { id: 'counter-amount', inputmode: 'decimal', value: yuanOf(d.claim.amount.amount) })),
+      field('counter-text', 'consumer.counter.text', el('textarea', { id: 'counter-text', rows: 2, maxlength: 2000 })),
+      el('button', { type: 'submit', class: 'button secondary', id: 'counter', text: t('consumer.counter.submit') }));
+    cf.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const fen = parseYuan(cf.querySelector('#counter-amount').value);
+      if (fen === null) return notice('consumer.open.bad_amount', {}, 'invalid');
+      const body = { type: cf.querySelector('#counter-type').value, amount: { amount: fen, currency: d.claim.amount.currency } };
+      const text = cf.querySelector('#counter-text').value.trim();
+      if (text) body.text = text;
+      return act('counter', body, cf.querySelector('#counter'));
+    });
+    parts.push(cf);
+  }
+  parts.push(field('action-message', 'consumer.actions.message', el('textarea', { id: 'action-message', rows: 2, maxlength: 2000 })));
+  const message = () => {
+    const m = document.getElementById('action-message').value.trim();
+    return m ? { message: m } : {};
+  };
+  parts.push(el('button', { type: 'button', class: 'button secondary', id: 'escalate', text: t('consumer.actions.escalate'),
+    onclick: (ev) => act('escalate', message(), ev.currentTarget) }));
+  const confirm = el('button', { type: 'button', class: 'button danger', id: 'withdraw-confirm', hidden: true, text: t('consumer.actions.withdraw_confirm'),
+    onclick: (ev) => act('withdraw', message(), ev.currentTarget) });
+  parts.push(el('button', { type: 'button', class: 'button secondary', id: 'withdraw', text: t('consumer.actions.withdraw'),
+    onclick: (ev) => { ev.currentTarget.hidden = true; confirm.hidden = false; confirm.focus(); } }), confirm);
+  return el('section', { class: 'card', id: 'actions' }, parts);
+}
+
+async function dispute(id) {
+  const [d, events] = await Promise.all([api.call('GET', `/v1/disputes/${encodeURIComponent(id)}`),
+    api.all(`/v1/disputes/${encodeURIComponent(id)}/events`)]);
+  document.body.dataset.disputeState = d.state;
+  return [
+    el('p', {}, el('a', { href: `#/order/${d.order}`, text: t('consumer.back_order') })),
+    el('h1', { text: t('consumer.dispute.title') }),
+    el('section', { class: 'card', id: 'receipt', dataState: d.state },
+      el('h2', { text: t('consumer.receipt.title') }),
+      dl([
+        ['consumer.receipt.id', d.id],
+        ['consumer.receipt.state', label('state', d.state)],
+        ['consumer.receipt.tier', label('tier', d.tier)],
+        ['consumer.open.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
+        ['consumer.open.reason', label('reason', d.reason)],
+        d.description ? ['consumer.open.description', d.description] : null,
+        ['consumer.receipt.photos', String((d.evidence || []).length)],
+        ['consumer.receipt.opened', formatTime(d.created_at, i18n.current())],
+        ['consumer.receipt.rules', d.rules_version],
+      ])),
+    deadlines(d),
+    actions(d),
+    timeline(events),
+  ];
+}
+
+/* Draw the view the address names (#/, #/order/ID, #/dispute/ID). */
+async function render() {
+  const m = /^#\/(order|dispute)\/([A-Za-z0-9_:.-]+)$/.exec(location.hash);
+  document.body.dataset.view = m ? m[1] : 'home';
+  document.body.dataset.busy = 'true';
+  try {
+    const parts = !m ? await home() : m[1] === 'order' ? await order(m[2]) : await dispute(m[2]);
+    // redrawing the same view (another language) keeps what was typed
+    const kept = view.dataset.hash === location.hash
+      ? [...view.querySelectorAll('input:not([type="file"]), textarea, select')].filter((e) => e.id).map((e) => [e.id, e.value]) : [];
+    view.replaceChildren(...parts.flat().filter(Boolean));
+    for (const [id, v] of kept) if (document.getElementById(id)) document.getElementById(id).value = v;
+    view.dataset.hash = location.hash;
+    tick();
+  } catch (err) {
+    failed(err);
+  } finally {
+    document.body.dataset.busy = 'false';
+    document.body.dataset.renders = String(Number(document.body.dataset.renders || '0') + 1);
+  }
+}
+
+/* The consumer's home, in `root`, for the signed-in principal. */
+export async function start(root) {
+  view = root;
+  try {
+    rules = await api.call('GET', '/v1/rules');
+  } catch {
+    rules = null;
+  }
+  window.addEventListener('hashchange', () => {
+    clearNotice();
+    render();
+  });
+  i18n.onChange(() => render());
+  timer ||= setInterval(tick, 1000);
+  await render();
+}

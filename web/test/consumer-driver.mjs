@@ -1,0 +1,137 @@
+// consumer-driver.mjs - drives the consumer's pages (/app/#token=…) in Debian's Chromium for tests/e2e/test_web_consumer.py: signs in by link, opens a dispute with a photo, reads the receipt, deadlines and timeline, and the bad paths.
+//
+// Usage: node web/test/consumer-driver.mjs JOB.json > RESULT.json
+//   JOB: {"base": "http://127.0.0.1:PORT", "photo": path, "not_image": path,
+//         "runs": [{"lang": "zh"|"en", "token": text, "order": id}], "expired": token,
+//         "screenshots": dir or null}
+//   RESULT: {"runs": [{lang, url_after, stored, who, orders, not_image: {...}, dispute: {...}, conflict: {...}}],
+//            "expired": {url_after, stored, notice_kind, notice}, "csp": [...], "console_errors": [...],
+//            "page_errors": [...], "screenshots": [paths]}
+// Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+const out = { runs: [], expired: null, csp: [], console_errors: [], page_errors: [], screenshots: [] };
+const browser = await chromium.launch({ executablePath, headless: true, args });
+
+/* A new browser (its own session storage) at a phone's width, watching for CSP violations and errors. */
+async function open(url, lang) {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width: 360, height: 780 } });
+  if (lang) await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());
+    if (/Content Security Policy/i.test(m.text())) out.csp.push(m.text());
+  });
+  page.on('pageerror', (e) => out.page_errors.push(String(e)));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="true"]');
+  return { context, page };
+}
+
+/* Wait until the consumer's pages have drawn `view` and are not busy. */
+async function settled(page, view) {
+  await page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
+}
+
+const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
+
+async function shoot(page, name) {
+  if (!job.screenshots) return;
+  fs.mkdirSync(job.screenshots, { recursive: true });
+  const file = path.join(job.screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out.screenshots.push(file);
+}
+
+for (const run of job.runs) {
+  const r = { lang: run.lang };
+  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang);
+  await settled(page, 'home');
+  r.url_after = page.url();
+  r.stored = await page.evaluate(() => sessionStorage.getItem('disputed.token'));
+  r.html_lang = await page.evaluate(() => document.documentElement.lang);
+  r.who = await text(page, '#who-text');
+  r.orders = await page.evaluate(() => [...document.querySelectorAll('#orders [data-order]')].map((e) => e.dataset.order));
+  r.orders_heading = await text(page, 'h1');
+  await shoot(page, `consumer-home-${run.lang}`);
+
+  await page.click(`[data-order="${run.order}"] a`);
+  await settled(page, 'order');
+  await page.waitForSelector('#open-form');
+  r.unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
+    .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id));
+  await page.selectOption('#claim-type', 'refund');
+  await page.fill('#claim-amount', '12.34');
+  await page.selectOption('#reason', 'quality');
+  await page.fill('#description', run.lang === 'zh' ? '耳机左边没有声音' : 'The left earphone is silent');
+
+  // a file that is not an image: refused with a message, and nothing typed is lost
+  await page.setInputFiles('#photo-input', job.not_image);
+  await page.waitForSelector('#notice[data-kind="not_image"]');
+  r.not_image = {
+    notice: await text(page, '#notice'),
+    description: await page.inputValue('#description'),
+    amount: await page.inputValue('#claim-amount'),
+    photos: await page.locator('#photos li').count(),
+  };
+  await shoot(page, `consumer-not-image-${run.lang}`);
+
+  await page.setInputFiles('#photo-input', job.photo);
+  await page.waitForSelector('#photos li');
+  r.photo_blob = await page.getAttribute('#photos li', 'data-blob');
+  await page.click('#open-submit');
+  await settled(page, 'dispute');
+  await page.waitForSelector('#receipt');
+  r.dispute = await page.evaluate(() => ({
+    url: location.href,
+    state: document.getElementById('receipt').dataset.state,
+    receipt: document.getElementById('receipt').textContent,
+    next: document.getElementById('next')?.textContent ?? null,
+    next_due: document.getElementById('next')?.dataset.dueAt ?? null,
+    countdowns: [...document.querySelectorAll('[data-due]')].map((e) => e.textContent),
+    steps: [...document.querySelectorAll('#deadlines [data-step]')].map((e) => e.dataset.step),
+    events: [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event),
+    timeline: document.getElementById('timeline').textContent,
+    overflow: document.documentElement.scrollWidth - window.innerWidth,
+  }));
+  await shoot(page, `consumer-dispute-${run.lang}`);
+
+  // a 409: the dispute is withdrawn elsewhere (another tab), then this page asks the platform to step in
+  await page.fill('#action-message', run.lang === 'zh' ? '请平台处理' : 'Please step in');
+  r.withdrawn_elsewhere = await page.evaluate(async () => {
+    const id = location.hash.split('/')[2];
+    const res = await fetch(`/v1/disputes/${id}/withdraw`, { method: 'POST', headers: { Authorization: `Bearer ${sessionStorage.getItem('disputed.token')}`, 'Content-Type': 'application/json' }, body: '{}' });
+    return res.status;
+  });
+  await page.click('#escalate');
+  await page.waitForSelector('#notice[data-kind="conflict"]');
+  r.conflict = { notice: await text(page, '#notice'), message: await page.inputValue('#action-message') };
+  await context.close();
+  out.runs.push(r);
+}
+
+if (job.expired) {
+  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(job.expired)}`, 'en');
+  await page.waitForSelector('#notice:not([hidden])');
+  out.expired = {
+    url_after: page.url(),
+    stored: await page.evaluate(() => sessionStorage.getItem('disputed.token')),
+    notice_kind: await page.getAttribute('#notice', 'data-kind'),
+    notice: await text(page, '#notice'),
+  };
+  await page.click('button[data-lang="zh"]');
+  out.expired.notice_zh = await text(page, '#notice');
+  await context.close();
+}
+
+await browser.close();
+process.stdout.write(JSON.stringify(out));
