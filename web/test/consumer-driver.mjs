@@ -62,7 +62,7 @@ for (const run of job.runs) {
   r.who = await text(page, '#who-text');
   r.orders = await page.evaluate(() => [...document.querySelectorAll('#orders [data-order]')].map((e) => e.dataset.order));
   r.orders_heading = await text(page, 'h1');
-  await shoot(page, `consumer-home-${run.lang}`);
+  await shoot(page, `consumer-home-phone-${run.lang}`);
 
   await page.click(`[data-order="${run.order}"] a`);
   await settled(page, 'order');
@@ -83,7 +83,7 @@ for (const run of job.runs) {
     amount: await page.inputValue('#claim-amount'),
     photos: await page.locator('#photos li').count(),
   };
-  await shoot(page, `consumer-not-image-${run.lang}`);
+  await shoot(page, `consumer-not-image-phone-${run.lang}`);
 
   await page.setInputFiles('#photo-input', job.photo);
   await page.waitForSelector('#photos li');
@@ -103,7 +103,7 @@ for (const run of job.runs) {
     timeline: document.getElementById('timeline').textContent,
     overflow: document.documentElement.scrollWidth - window.innerWidth,
   }));
-  await shoot(page, `consumer-dispute-${run.lang}`);
+  await shoot(page, `consumer-dispute-phone-${run.lang}`);
 
   // a 409: the dispute is withdrawn elsewhere (another tab), then this page asks the platform to step in
   await page.fill('#action-message', run.lang === 'zh' ? '请平台处理' : 'Please step in');
