@@ -68,9 +68,20 @@ class WebConsumerTest(unittest.TestCase):
             _, _, o = self.world.shop()
             runs.append({"lang": lang, "order": o["id"],
                          "token": self.world.token_for("consumer", o["consumer"]["id"])["token"]})
+        m, _, o = self.world.shop()
+        ctok = self.world.token_for("consumer", o["consumer"]["id"])["token"]
+        mtok = self.world.token_for("merchant", m["id"])["token"]
+        r = self.srv.request("POST", "/v1/disputes", {"order": o["id"], "reason": "quality", "claim": {
+            "type": "return_refund", "amount": {"amount": 1999, "currency": "CNY"}}}, token=ctok)
+        self.assertEqual(r.status, 201, r.body)
+        offer = {"token": ctok, "dispute": r.body["id"]}
+        r = self.srv.request("POST", "/v1/disputes/%s/responses" % offer["dispute"], {
+            "action": "counter", "offer": {"type": "refund", "amount": {"amount": 1000, "currency": "CNY"}}},
+            token=mtok)
+        self.assertEqual(r.status, 200, r.body)
         expired = self.world.token_for("consumer", o["consumer"]["id"], ttl=1)["token"]
         time.sleep(1.2)
-        job = {"base": "http://127.0.0.1:%d" % self.srv.port, "runs": runs, "expired": expired,
+        job = {"base": "http://127.0.0.1:%d" % self.srv.port, "runs": runs, "expired": expired, "offer": offer,
                "photo": self.write("photo.png", unique_png()),
                "not_image": self.write("notes.txt", b"not a photo\n"),
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
@@ -122,6 +133,14 @@ class WebConsumerTest(unittest.TestCase):
                 self.assertEqual(r["withdrawn_elsewhere"], 200)
                 self.assertIn(w["conflict"], r["conflict"]["notice"])
                 self.assertTrue(r["conflict"]["message"])
+        # the merchant's offer, shown in yuan and accepted from the page
+        self.assertIn("¥10.00", out["offer"]["shown"])
+        self.assertIn("已完成", out["offer"]["notice"])
+        self.assertIn(out["offer"]["state"], ("executing", "resolved"))
+        self.assertEqual(out["offer"]["events"][:2], ["opened", "merchant_counter"])
+        self.assertIn("accept_offer", out["offer"]["events"])
+        api = self.srv.request("GET", "/v1/disputes/%s" % offer["dispute"], token=self.platform).body
+        self.assertEqual((api["outcome"]["source"], api["outcome"]["amount"]["amount"]), ("agreement", 1000))
         e = out["expired"]
         self.assertNotIn("token", e["url_after"])
         self.assertIsNone(e["stored"])

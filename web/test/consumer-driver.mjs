@@ -119,6 +119,21 @@ for (const run of job.runs) {
   out.runs.push(r);
 }
 
+// an offer the merchant made: the consumer sees it and accepts it
+if (job.offer) {
+  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(job.offer.token)}`, 'zh');
+  await settled(page, 'home');
+  await page.evaluate((id) => { location.hash = `#/dispute/${id}`; }, job.offer.dispute);
+  await settled(page, 'dispute');
+  await page.waitForSelector('#accept');
+  const shown = await text(page, '#offer');
+  await page.click('#accept');
+  await page.waitForSelector('#notice[data-kind="done"]');
+  out.offer = { shown, notice: await text(page, '#notice'), state: await page.getAttribute('#receipt', 'data-state'),
+    events: await page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event)) };
+  await context.close();
+}
+
 if (job.expired) {
   const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(job.expired)}`, 'en');
   await page.waitForSelector('#notice:not([hidden])');
