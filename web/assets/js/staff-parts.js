@@ -1,0 +1,150 @@
+// staff-parts.js - what the merchant's pages and the agent console share: labels from the catalogues, form fields, deadlines that count down, the timeline, what to say when a step fails, and the hash router.
+
+import * as i18n from './i18n.js';
+import * as api from './api.js';
+import { el, notice, clearNotice } from './ui.js';
+import { formatTime } from './format.js';
+
+const t = i18n.t;
+export const CLAIMS = ['refund', 'return_refund', 'exchange', 'repair', 'compensation'];
+export const FINAL = ['resolved', 'withdrawn', 'external'];
+export const MAX_PHOTO_BYTES = 20 * 1024 * 1024; // the API's max_blob_bytes
+
+/* The catalogue's word for `prefix.value`, or the value itself when the catalogue has none. */
+export function label(prefix, value) {
+  const key = `${prefix}.${value}`;
+  const s = t(key);
+  return s === key ? String(value) : s;
+}
+
+export const when = (ts) => formatTime(ts, i18n.current());
+
+/* Time left as "2天 03:04:05" / "2d 03:04:05". */
+function formatLeft(ms) {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  return d > 0 ? t('time.days', { n: d, hms }) : hms;
+}
+
+export function tick() {
+  for (const e of document.querySelectorAll('[data-due]')) {
+    const left = Date.parse(e.dataset.due) - Date.now();
+    e.textContent = left > 0 ? t('time.left', { left: formatLeft(left) }) : t('time.passed');
+    e.dataset.past = String(left <= 0);
+  }
+}
+
+export const countdown = (due) => (due ? el('span', { class: 'countdown', dataDue: due }) : null);
+
+/*
+ * What to say when an action fails: a 401 is a sign-in that ended, a 409 a
+ * step no longer possible, a 422 the server's own words on what it refused.
+ */
+export function failed(err) {
+  if (err.status === 401) return notice('session.expired', {}, 'unauthenticated');
+  if (err.status === 409) return notice('errors.conflict', { detail: err.message }, 'conflict');
+  if (err.status === 422) return notice('errors.refused', { detail: err.message }, 'refused');
+  return notice('errors.failed', { detail: err.message }, err.code || 'error');
+}
+
+export function field(id, key, control, hint) {
+  return el('div', { class: 'field' }, el('label', { for: id, text: t(key) }), control,
+    hint ? el('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null);
+}
+
+export function select(id, values, prefix, chosen) {
+  return el('select', { id, name: id }, values.map((v) => el('option', { value: v, selected: v === chosen, text: label(prefix, v) })));
+}
+
+export function dl(rows) {
+  return el('dl', { class: 'summary' }, rows.filter(Boolean).flatMap(([k, v]) => [el('dt', { text: t(k) }), el('dd', {}, v)]));
+}
+
+export function deadlines(d) {
+  return el('section', { class: 'card', id: 'deadlines' }, el('h2', { text: t('consumer.deadlines.title') }),
+    d.next ? el('p', { class: 'next', id: 'next', dataDueAt: d.next.due_at },
+      el('strong', { text: t('consumer.deadlines.next', { who: label('role', d.next.actor), action: label('action', d.next.action) }) }), ' ',
+      el('span', { text: t('consumer.deadlines.by', { time: d.next.due_at }) }), ' ', countdown(d.next.due_at))
+      : el('p', { text: t('consumer.deadlines.none') }));
+}
+
+export function timeline(events) {
+  return el('section', { class: 'card', id: 'timeline' }, el('h2', { text: t('consumer.timeline.title') }),
+    el('ol', { class: 'items' }, events.map((ev) => el('li', { dataEvent: ev.type },
+      el('span', {}, el('strong', { text: label('event', ev.type) }), ` · ${label('role', ev.actor?.role)} · ${when(ev.created_at)}`,
+        ev.to && ev.to !== ev.from ? ` · ${t('consumer.timeline.to', { state: label('state', ev.to) })}` : '')))));
+}
+
+/* A blob the caller may see, fetched with the token and shown from memory (the API is the only way data moves). */
+export function blobImage(id, alt) {
+  const img = el('img', { alt, dataBlob: id });
+  fetch(`/v1/blobs/${encodeURIComponent(id)}/content`, { headers: { Authorization: `Bearer ${api.token()}` }, credentials: 'omit' })
+    .then((r) => (r.ok ? r.blob() : null))
+    .then((b) => { if (b && /^image\//.test(b.type)) img.src = URL.createObjectURL(b); })
+    .catch(() => {});
+  return img;
+}
+
+/* Upload one photo as a blob; null (and a notice) when it is not an image or is refused. */
+export async function uploadPhoto(f) {
+  if (!/^image\/(jpeg|png|gif|webp)$/.test(f.type) || f.size > MAX_PHOTO_BYTES) {
+    notice('consumer.photo.not_image', { name: f.name }, 'not_image');
+    return null;
+  }
+  try {
+    return await api.call('POST', '/v1/blobs', f);
+  } catch (err) {
+    if (err.status === 400 || err.status === 415) notice('consumer.photo.not_image', { name: f.name }, 'not_image');
+    else failed(err);
+    return null;
+  }
+}
+
+/*
+ * Draw the view the address names into `view` with `routes` (a map from
+ * the first path part, '' for home, to an async function of the rest
+ * giving the parts); redraws on a new address and a new language, keeping
+ * what was typed in the same view.
+ */
+export function router(view, routes) {
+  async function render() {
+    const m = /^#\/([a-z]+)\/([A-Za-z0-9_:.-]+)$/.exec(location.hash);
+    const name = m && routes[m[1]] ? m[1] : 'home';
+    document.body.dataset.view = name;
+    document.body.dataset.busy = 'true';
+    try {
+      const parts = await routes[name](m ? m[2] : null, render);
+      const kept = view.dataset.hash === location.hash
+        ? [...view.querySelectorAll('input:not([type="file"]):not([type="checkbox"]), textarea, select')].filter((e) => e.id).map((e) => [e.id, e.value]) : [];
+      view.replaceChildren(...parts.flat().filter(Boolean));
+      for (const [id, v] of kept) if (document.getElementById(id)) document.getElementById(id).value = v;
+      view.dataset.hash = location.hash;
+      tick();
+    } catch (err) {
+      failed(err);
+    } finally {
+      document.body.dataset.busy = 'false';
+    }
+  }
+  window.addEventListener('hashchange', () => {
+    clearNotice();
+    render();
+  });
+  i18n.onChange(() => render());
+  setInterval(tick, 1000);
+  return render;
+}
+
+/* Run one POST from a button: the notice cleared, the button held while it runs, `done` with the reply. */
+export async function act(btn, method, path, body, done) {
+  clearNotice();
+  btn.disabled = true;
+  try {
+    const r = await api.call(method, path, body, { 'Idempotency-Key': api.idemKey() });
+    await done(r);
+  } catch (err) {
+    failed(err);
+    btn.disabled = false;
+  }
+}
