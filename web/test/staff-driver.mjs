@@ -1,0 +1,142 @@
+// staff-driver.mjs - drives the merchant's pages and the agent console (/app/#token=…) in Debian's Chromium for tests/e2e/test_web_staff.py: the merchant answers a dispute with a counter-offer, the agent decides an escalated dispute citing its evidence, after a 422 shown on the page.
+//
+// Usage: node web/test/staff-driver.mjs JOB.json > RESULT.json
+//   JOB: {"base": "http://127.0.0.1:PORT", "photo": path, "screenshots": dir or null,
+//         "merchant": [{"lang", "token", "dispute"}], "agent": [{"lang", "token", "dispute", "bad_ref"}]}
+//   RESULT: {"merchant": [{...}], "agent": [{...}], "csp": [...], "console_errors": [...], "page_errors": [...]}
+// Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+const out = { merchant: [], agent: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
+const browser = await chromium.launch({ executablePath, headless: true, args });
+
+/* A new browser (its own session storage) at `width`, watching for CSP violations and errors. */
+async function open(url, lang, width) {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width, height: 800 } });
+  await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());
+    if (/Content Security Policy/i.test(m.text())) out.csp.push(m.text());
+  });
+  page.on('pageerror', (e) => out.page_errors.push(String(e)));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="true"]');
+  return { context, page };
+}
+
+async function settled(page, view) {
+  await page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
+}
+
+const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
+const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
+const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+async function shoot(page, name) {
+  if (!job.screenshots) return;
+  fs.mkdirSync(job.screenshots, { recursive: true });
+  const file = path.join(job.screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out.screenshots.push(file);
+}
+
+/* The merchant, at a phone's width: home (disputes by deadline, money, risk), then a counter-offer with a photo. */
+for (const run of job.merchant) {
+  const r = { lang: run.lang };
+  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang, 360);
+  await settled(page, 'home');
+  r.url_after = page.url();
+  r.heading = await text(page, '#view h1');
+  r.disputes = await page.evaluate(() => [...document.querySelectorAll('#open-disputes [data-dispute]')].map((e) => e.dataset.dispute));
+  r.accounts = await page.evaluate(() => [...document.querySelectorAll('#accounts [data-account]')].map((e) => e.dataset.account));
+  r.funds = await text(page, '#funds');
+  r.risk = await text(page, '#risk');
+  r.home_text = await text(page, '#view');
+  r.home_overflow = await overflow(page);
+  await shoot(page, `merchant-home-phone-${run.lang}`);
+  await page.click(`#open-disputes [data-dispute="${run.dispute}"] a`);
+  await settled(page, 'dispute');
+  await page.waitForSelector('#answer-form');
+  r.unlabelled = await unlabelled(page);
+  await page.check('#action-counter');
+  await page.selectOption('#offer-type', 'refund');
+  await page.fill('#offer-amount', '8.88');
+  await page.fill('#answer-message', run.lang === 'zh' ? '可以退部分货款' : 'We can refund part of it');
+  await page.setInputFiles('#photo-input', job.photo);
+  await page.waitForSelector('#photos li');
+  r.photo_blob = await page.getAttribute('#photos li', 'data-blob');
+  // the keyboard submits the form
+  await page.focus('#answer-submit');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#notice[data-kind="done"]');
+  r.done = await text(page, '#notice');
+  r.state = await page.getAttribute('#receipt', 'data-state');
+  r.receipt = await text(page, '#receipt');
+  r.events = await page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event));
+  r.timeline = await text(page, '#timeline');
+  r.message_form = await page.locator('#message-form').count();
+  r.dispute_overflow = await overflow(page);
+  await shoot(page, `merchant-dispute-phone-${run.lang}`);
+  await context.close();
+  out.merchant.push(r);
+}
+
+/* The agent, at a desktop's width: the queue, a dispute's evidence and suggestion, a 422 for a reference not the dispute's, then the decision. */
+for (const run of job.agent) {
+  const r = { lang: run.lang };
+  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang, 1100);
+  await settled(page, 'home');
+  r.heading = await text(page, '#view h1');
+  r.queue = await page.evaluate(() => [...document.querySelectorAll('#queue-list [data-dispute]')].map((e) => [e.dataset.dispute, e.dataset.tier]));
+  r.disclosures = await page.evaluate(() => [...document.querySelectorAll('#disclosures [data-disclosure]')].map((e) => e.dataset.disclosure));
+  r.alerts = await text(page, '#alerts');
+  await shoot(page, `agent-queue-desktop-${run.lang}`);
+  if (run.disclosure) {
+    await page.fill(`#why-${run.disclosure}`, run.lang === 'zh' ? '法院依法调取' : 'A court order');
+    await page.click(`[data-disclosure="${run.disclosure}"] [data-answer="approve"]`);
+    await page.waitForSelector('#notice[data-kind="done"]');
+    r.disclosure_done = await text(page, '#notice');
+  }
+  await page.click(`#queue-list [data-dispute="${run.dispute}"] a`);
+  await settled(page, 'dispute');
+  await page.waitForSelector('#decide-form');
+  r.unlabelled = await unlabelled(page);
+  r.records = await page.evaluate(() => [...document.querySelectorAll('#evidence-records [data-ref]')].map((e) => e.dataset.ref));
+  r.photos = await page.evaluate(() => [...document.querySelectorAll('#evidence-photos [data-ref]')].map((e) => e.dataset.ref));
+  await page.waitForFunction(() => [...document.querySelectorAll('#evidence-photos img')].every((i) => i.complete && i.naturalWidth > 0));
+  r.suggested = await page.getAttribute('#assessment', 'data-suggested');
+  r.assessment = await text(page, '#assessment');
+  r.codes = await page.evaluate(() => [...document.querySelectorAll('#reason-code option')].map((o) => o.value));
+  await page.selectOption('#outcome', 'full_refund');
+  await page.selectOption('#reason-code', 'quality_defect');
+  await page.fill('#reason-text', run.lang === 'zh' ? '照片显示商品有缺陷' : 'The photos show the defect');
+  for (const ref of run.cite) await page.check(`#cite input[data-ref="${ref}"]`);
+  await page.fill('#cite-more', run.bad_ref);
+  await page.click('#decide-submit');
+  await page.waitForSelector('#notice[data-kind="refused"]');
+  r.refused = { notice: await text(page, '#notice'), text: await page.inputValue('#reason-text'),
+    state: await page.getAttribute('#receipt', 'data-state') };
+  await shoot(page, `agent-refused-desktop-${run.lang}`);
+  await page.fill('#cite-more', '');
+  await page.click('#decide-submit');
+  await page.waitForSelector('#notice[data-kind="done"]');
+  r.done = await text(page, '#notice');
+  r.state = await page.getAttribute('#receipt', 'data-state');
+  r.events = await page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event));
+  await context.close();
+  out.agent.push(r);
+}
+
+await browser.close();
+process.stdout.write(JSON.stringify(out));
