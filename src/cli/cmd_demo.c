@@ -63,12 +63,12 @@ static int demo_cases(const struct config *cfg, struct store *st, uint32_t seed,
 }
 
 /*
- * Mint a token for the demo consumer `subject` (a cus_ id) as the platform
- * key `platform` would with POST /v1/tokens, into `token`; it lasts a day.
- * On error, e says why.
+ * Mint a token for the demo party `subject` (a cus_ or mer_ id) of `role`
+ * as the platform key `platform` would with POST /v1/tokens, into `token`;
+ * it lasts a day. On error, e says why.
  */
-static int demo_consumer_token(struct store *st, const char *platform, const char *subject,
-			       char token[TOKEN_MAX], struct err *e)
+static int demo_token(struct store *st, const char *platform, const char *role,
+		      const char *subject, char token[TOKEN_MAX], struct err *e)
 {
 	struct principal by;
 	char id[ID_MAX], hash[65];
@@ -84,7 +84,7 @@ static int demo_consumer_token(struct store *st, const char *platform, const cha
 	rc = store_auth_lookup(st, hash, now, &by, e);
 	token_hash(token, hash);
 	if (!rc)
-		rc = store_token_insert(st, id, "consumer", subject, hash, by.id, now,
+		rc = store_token_insert(st, id, role, subject, hash, by.id, now,
 					now + (int64_t)24 * 3600 * 1000, e);
 	if (store_end(st, rc == RC_OK, e) && !rc)
 		rc = e->rc;
@@ -108,6 +108,7 @@ int cmd_demo(int argc, char **argv)
 	const char *data = NULL, *listen = NULL;
 	char tmpl[] = "/tmp/disputed-demo-XXXXXX", platform[TOKEN_MAX] = "";
 	char consumer[200] = "u-0000000", consumer_id[ID_MAX] = "", link[TOKEN_MAX] = "";
+	char merchant_id[ID_MAX] = "", agent[TOKEN_MAX] = "";
 	unsigned long seed = 61;
 	struct config cfg;
 	struct store *st = NULL;
@@ -176,6 +177,8 @@ int cmd_demo(int argc, char **argv)
 		printf("%s key: %s\n", roles[i][0], token);
 		if (i == 0)
 			memcpy(platform, token, sizeof(platform));
+		if (i == 1)
+			memcpy(agent, token, sizeof(agent));
 	}
 	if (store_begin(st, &e) == RC_OK) {
 		json_t *first = NULL;
@@ -190,14 +193,27 @@ int cmd_demo(int argc, char **argv)
 			snprintf(consumer_id, sizeof(consumer_id), "%s",
 				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
 		json_decref(first);
+		first = NULL;
+		if (store_list(st, STORE_MERCHANT, NULL, 0, 1, &first, &next, &e) == RC_OK &&
+		    json_array_size(first) == 1)
+			snprintf(merchant_id, sizeof(merchant_id), "%s",
+				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
+		json_decref(first);
 		if (store_end(st, 0, NULL)) {
 			/* a read-only transaction: nothing to lose */
 		}
 	}
 	/* the consumer's pages, signed in as the platform's app would link them */
-	if (consumer_id[0] && demo_consumer_token(st, platform, consumer_id, link, &e) == RC_OK)
+	if (consumer_id[0] &&
+	    demo_token(st, platform, "consumer", consumer_id, link, &e) == RC_OK)
 		printf("consumer link: http://%s/app/#token=%s\n", cfg.listen, link);
 	err_clear(&e);
+	if (merchant_id[0] &&
+	    demo_token(st, platform, "merchant", merchant_id, link, &e) == RC_OK)
+		printf("merchant link: http://%s/app/#token=%s\n", cfg.listen, link);
+	err_clear(&e);
+	/* staff sign in with their key the same way */
+	printf("agent link: http://%s/app/#token=%s\n", cfg.listen, agent);
 	printf("\nTry:\n"
 	       "  curl -s http://%s/healthz\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/orders?limit=2'\n"
