@@ -52,7 +52,14 @@ class WebStaffTest(unittest.TestCase):
 
     def opened(self, photo=False):
         """A fresh shop and a dispute its consumer opened (with a photo blob if asked)."""
-        m, _, o = self.world.shop()
+        if photo:
+            # the listing has a photo, so the assessment compares the consumer's with it
+            img = self.ok(self.srv.request("POST", "/v1/blobs", raw=unique_png(),
+                                           headers={"Content-Type": "image/png"}, token=self.platform), 201)
+            m = self.world.merchant()
+            o = self.world.order(m["id"], self.world.listing(m["id"], images=[img["id"]])["id"])
+        else:
+            m, _, o = self.world.shop()
         ctok = self.world.token_for("consumer", o["consumer"]["id"])["token"]
         body = {"order": o["id"], "reason": "quality", "description": "屏幕有裂痕",
                 "claim": {"type": "refund", "amount": {"amount": 1999, "currency": "CNY"}}}
@@ -147,6 +154,9 @@ class WebStaffTest(unittest.TestCase):
                 self.assertEqual(r["suggested"], "full_refund")
                 self.assertIn(w["suggested"], r["assessment"])
                 self.assertIn("quality_defect", r["codes"])
+                self.assertEqual(len(r["verdicts"]), 1)
+                self.assertIn(r["verdicts"][0], ("same", "colour_mismatch", "different", "inconclusive"))
+                self.assertEqual(r["focus_object"], False)
                 self.assertIn("other", r["codes"])
                 # the 422: the server's words on the page, nothing lost, nothing decided
                 self.assertIn(w["refused"], r["refused"]["notice"])

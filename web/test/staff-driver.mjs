@@ -117,6 +117,8 @@ for (const run of job.agent) {
   await page.waitForFunction(() => [...document.querySelectorAll('#evidence-photos img')].every((i) => i.complete && i.naturalWidth > 0));
   r.suggested = await page.getAttribute('#assessment', 'data-suggested');
   r.assessment = await text(page, '#assessment');
+  r.verdicts = await page.evaluate(() => [...document.querySelectorAll('#image-verdicts [data-verdict]')].map((e) => e.dataset.verdict));
+  r.focus_object = r.assessment.includes('[object');
   r.codes = await page.evaluate(() => [...document.querySelectorAll('#reason-code option')].map((o) => o.value));
   await page.selectOption('#outcome', 'full_refund');
   await page.selectOption('#reason-code', 'quality_defect');

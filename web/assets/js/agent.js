@@ -110,14 +110,17 @@ function evidence(d, refs) {
 function assessment(a, codes) {
   if (!a) return el('section', { class: 'card', id: 'assessment' }, el('h2', { text: t('agent.assess.title') }), el('p', { text: t('agent.assess.none') }));
   const s = a.suggested_outcome;
-  const images = (a.images || []).map((im) => el('li', { dataVerdict: im.verdict ?? '' },
-    t('agent.assess.image', { verdict: label('verdict', im.verdict ?? im.match ?? '—'), score: im.distance ?? im.score ?? '' })));
+  // each listing photo (the snapshot) beside the consumer's, with the comparison's verdict
+  const images = (a.images || []).map((im) => el('li', { dataVerdict: im.verdict ?? 'error' },
+    el('div', { class: 'photos' }, blobImage(im.listing_image, t('agent.assess.listing_photo')), blobImage(im.consumer_image, t('merchant.consumer_photo'))),
+    el('span', { text: im.verdict ? t('agent.assess.image', { verdict: label('verdict', im.verdict), score: Number(im.similarity).toFixed(2) })
+      : t('agent.assess.image_error', { detail: im.error }) })));
   return el('section', { class: 'card', id: 'assessment', dataSuggested: s.outcome },
     el('h2', { text: t('agent.assess.title') }),
     dl([
       ['agent.assess.suggested', `${label('outcome', s.outcome)}${s.amount ? ` · ${formatMoney(s.amount)}` : ''}`],
       ['agent.assess.confidence', `${Math.round(s.confidence * 100)}%`],
-      ['agent.assess.focus', a.focus?.detected ? label('reason', a.focus.detected.focus ?? a.focus.detected.reason ?? a.focus.detected) : t('agent.assess.focus_none')],
+      ['agent.assess.focus', a.focus?.detected?.primary ? label('reason', a.focus.detected.primary) : t('agent.assess.focus_none')],
       ['agent.assess.computed', when(a.computed_at)],
     ]),
     el('h3', { text: t('agent.assess.reasons') }),
