@@ -7,7 +7,7 @@ import { formatMoney } from './format.js';
 import { parseYuan } from './consumer.js';
 import {
   FINAL, label, when, countdown, field, dl, deadlines, timeline, blobImage, router, act,
-} from './staff-parts.js';
+} from './parts.js';
 
 const t = i18n.t;
 const OUTCOMES = ['full_refund', 'partial_refund', 'replace', 'repair', 'rejected'];

@@ -4,40 +4,15 @@ import * as i18n from './i18n.js';
 import * as api from './api.js';
 import { el, notice, clearNotice } from './ui.js';
 import { formatMoney, formatTime } from './format.js';
+import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, field, select, dl } from './parts.js';
 
 const t = i18n.t;
-const CLAIMS = ['refund', 'return_refund', 'exchange', 'repair', 'compensation'];
-const FINAL = ['resolved', 'withdrawn', 'external'];
 const MAX_PHOTOS = 20;                     // the API's evidence limit
-const MAX_PHOTO_BYTES = 20 * 1024 * 1024;  // the API's max_blob_bytes
 
 let view = null;       // the element the views render into
 let rules = null;      // GET /v1/rules, for the published reasons and periods
 let draft = null;      // the open-a-dispute form's photos, kept across re-renders: {order, photos: [{id, name, url}]}
 let timer = null;
-
-/* The catalogue's word for `prefix.value`, or the value itself when the catalogue has none. */
-function label(prefix, value) {
-  const key = `${prefix}.${value}`;
-  const s = t(key);
-  return s === key ? String(value) : s;
-}
-
-/* Time left as "2天 03:04:05" / "2d 03:04:05". */
-function formatLeft(ms) {
-  const s = Math.floor(ms / 1000);
-  const d = Math.floor(s / 86400);
-  const hms = [Math.floor(s / 3600) % 24, Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');
-  return d > 0 ? t('time.days', { n: d, hms }) : hms;
-}
-
-function tick() {
-  for (const e of document.querySelectorAll('[data-due]')) {
-    const left = Date.parse(e.dataset.due) - Date.now();
-    e.textContent = left > 0 ? t('time.left', { left: formatLeft(left) }) : t('time.passed');
-    e.dataset.past = String(left <= 0);
-  }
-}
 
 /* Yuan typed by a person ("19.99", "¥1,000") as integer fen; null if it is not an amount. */
 export function parseYuan(text) {
@@ -48,26 +23,6 @@ export function parseYuan(text) {
 }
 
 const yuanOf = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
-
-/* What to say when an action fails: a 409 is a step no longer possible, a 401 a sign-in that ended. */
-function failed(err) {
-  if (err.status === 401) return notice('session.expired', {}, 'unauthenticated');
-  if (err.status === 409) return notice('errors.conflict', { detail: err.message }, 'conflict');
-  return notice('errors.failed', { detail: err.message }, err.code || 'error');
-}
-
-function field(id, key, control, hint) {
-  return el('div', { class: 'field' }, el('label', { for: id, text: t(key) }), control,
-    hint ? el('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null);
-}
-
-function select(id, values, prefix, chosen) {
-  return el('select', { id, name: id }, values.map((v) => el('option', { value: v, selected: v === chosen, text: label(prefix, v) })));
-}
-
-function dl(rows) {
-  return el('dl', { class: 'summary' }, rows.filter(Boolean).flatMap(([k, v]) => [el('dt', { text: t(k) }), el('dd', {}, v)]));
-}
 
 /* ---- the views ---- */
 

@@ -7,7 +7,7 @@ import { formatMoney, formatFen } from './format.js';
 import { parseYuan } from './consumer.js';
 import {
   CLAIMS, FINAL, label, when, countdown, field, select, dl, deadlines, timeline, blobImage, uploadPhoto, router, act,
-} from './staff-parts.js';
+} from './parts.js';
 
 const t = i18n.t;
 let me = null;         // the merchant's id (the token's subject)

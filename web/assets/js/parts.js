@@ -1,4 +1,4 @@
-// staff-parts.js - what the merchant's pages and the agent console share: labels from the catalogues, form fields, deadlines that count down, the timeline, what to say when a step fails, and the hash router.
+// parts.js - what every party's pages share: labels from the catalogues, form fields, deadlines that count down, the timeline, photos, what to say when a step fails, and the hash router.
 
 import * as i18n from './i18n.js';
 import * as api from './api.js';
