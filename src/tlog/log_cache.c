@@ -8,12 +8,17 @@
  * The cache holds hashes of complete subtrees only, which never change once
  * a checkpoint covers them, in chunks of LOG_CHUNK_WIDTH consecutive hashes
  * of one tree level (a chunk at tree level 8L is exactly hash tile L/N).
- * Chunks of levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash per
- * 2^4 leaves and above) and chunks below it (the leaf hashes and the three
- * levels over them, the "recent tiles") are two classes with their own
- * budget, each evicting its least recently used chunk when full, so that
- * hot leaves never push the upper tree out. Everything is under one mutex;
- * a lookup holds it for a hash table probe and a 32-byte copy.
+ * Chunks fall in three classes with their own budget, each evicting its
+ * least recently used chunk when full, so that hot leaves never push the
+ * upper tree out: levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash
+ * per 2^4 leaves and above; half the budget, which holds all of a tree of
+ * 10^7 leaves under the default bound), level 3 (one hash per 8 leaves;
+ * three eighths: at 10^7 leaves, those of the latest 7.8 million) and
+ * levels 0-2 (the recent tiles; one eighth). A proof then computes at
+ * most levels 0-2 of its leaf's group from the leaf hashes, read with one
+ * pread from the tile's file, which the cache keeps open (log_fds.c).
+ * Everything is under one mutex; a lookup holds it for a hash table probe
+ * and a 32-byte copy.
  */
 
 static uint64_t chunk_key(unsigned level, uint64_t chunk)
@@ -26,6 +31,14 @@ static size_t chunk_bucket(const struct log_cache *c, uint64_t key)
 	uint64_t h = key * 0x9E3779B97F4A7C15ull;
 
 	return (size_t)(h >> 20) & (c->nbucket - 1);
+}
+
+/* The class of a level's chunks. */
+static unsigned level_class(unsigned level)
+{
+	if (level >= LOG_CACHE_TOP_LEVEL)
+		return 2;
+	return level == LOG_CACHE_MID_LEVEL ? 1 : 0;
 }
 
 static int chunk_has(const struct log_chunk *ch, unsigned i)
@@ -43,15 +56,17 @@ int log_cache_init(struct log_cache *c, size_t bytes)
 	chunks = bytes / sizeof(struct log_chunk);
 	if (chunks < 2 * LOG_CACHE_MIN_CHUNKS)
 		chunks = 2 * LOG_CACHE_MIN_CHUNKS;
-	/* four fifths for the upper tree, one fifth for recent tiles */
-	c->cls[1].max = chunks / 5 * 4;
-	c->cls[0].max = chunks - c->cls[1].max;
+	/* half for the upper tree, three eighths for level 3, one eighth for recent tiles */
+	c->cls[2].max = chunks / 2;
+	c->cls[1].max = chunks / 8 * 3;
+	c->cls[0].max = chunks - c->cls[2].max - c->cls[1].max;
 	while (n < 2 * chunks)
 		n *= 2;
 	c->bucket = calloc(n, sizeof(*c->bucket));
 	if (!c->bucket)
 		return RC_NOMEM;
 	c->nbucket = n;
+	log_fds_init(&c->fds);
 	c->bytes = chunks * sizeof(struct log_chunk) + n * sizeof(*c->bucket);
 	pthread_mutex_init(&c->mu, NULL);
 	c->ready = 1;
@@ -65,13 +80,14 @@ void log_cache_release(struct log_cache *c)
 
 	if (!c->ready)
 		return;
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < LOG_CACHE_CLASSES; k++)
 		for (ch = c->cls[k].head; ch; ch = next) {
 			next = ch->next;
 			free(ch);
 		}
 	free(c->bucket);
 	free(c->staged);
+	log_fds_release(&c->fds);
 	pthread_mutex_destroy(&c->mu);
 	memset(c, 0, sizeof(*c));
 }
@@ -128,7 +144,7 @@ static void chunk_unhash(struct log_cache *c, struct log_chunk *ch)
 static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t chunk)
 {
 	uint64_t key = chunk_key(level, chunk);
-	unsigned cls = level >= LOG_CACHE_TOP_LEVEL;
+	unsigned cls = level_class(level);
 	struct log_chunk *ch = chunk_find(c, key);
 	size_t b;
 
@@ -284,7 +300,7 @@ void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s)
 		return;
 	pthread_mutex_lock(&c->mu);
 	s->bytes_max = c->bytes;
-	s->chunks = c->cls[0].n + c->cls[1].n;
+	s->chunks = c->cls[0].n + c->cls[1].n + c->cls[2].n;
 	s->bytes = s->chunks * sizeof(struct log_chunk) + c->nbucket * sizeof(*c->bucket);
 	s->hits = c->hits;
 	s->misses = c->misses;
@@ -322,8 +338,82 @@ static int hash_from_tile(struct log_hash_ctx *hc, unsigned level, uint64_t inde
 }
 
 /*
- * (level, index) from the cache or, missing, from its two children (down
- * to the level of its hash tile, which is read); each hash computed is
+ * Make the context hold the leaf hashes [lo, lo + n) (within one tile, of
+ * the tree), reading them with one pread unless it holds them already.
+ */
+static int leaves_load(struct log_hash_ctx *hc, uint64_t lo, unsigned n)
+{
+	uint64_t tile = lo / TLOG_TILE_WIDTH;
+	int rc;
+
+	if (hc->nleaf && lo >= hc->first && lo + n <= hc->first + hc->nleaf)
+		return RC_OK;
+	hc->nleaf = 0;
+	rc = log_tile_pread(hc->l, 0, tile, hc->size, (unsigned)(lo % TLOG_TILE_WIDTH), n,
+			    hc->leaf[0], &hc->err);
+	if (rc)
+		return rc;
+	hc->first = lo;
+	hc->nleaf = n;
+	return RC_OK;
+}
+
+/* Leaf `leaf`'s group of LOG_GROUP_WIDTH leaves: its first leaf and how many the tree has. */
+static uint64_t group_of(const struct log_hash_ctx *hc, uint64_t leaf, unsigned *n)
+{
+	uint64_t lo = leaf / LOG_GROUP_WIDTH * LOG_GROUP_WIDTH;
+
+	*n = hc->size - lo < LOG_GROUP_WIDTH ? (unsigned)(hc->size - lo) : LOG_GROUP_WIDTH;
+	return lo;
+}
+
+/* Leaf hash `leaf` not in the cache: read with its group. */
+static int leaf_get(struct log_hash_ctx *hc, uint64_t leaf, uint8_t out[TLOG_HASH_SIZE])
+{
+	unsigned n;
+	uint64_t lo = group_of(hc, leaf, &n);
+	int rc = leaves_load(hc, lo, n);
+
+	if (rc)
+		return rc;
+	memcpy(out, hc->leaf[leaf - hc->first], TLOG_HASH_SIZE);
+	return RC_OK;
+}
+
+/*
+ * (level, index) for 0 < level < TLOG_TILE_HEIGHT from its leaves: those
+ * of its group of LOG_GROUP_WIDTH when it is below LOG_CACHE_TOP_LEVEL
+ * (the rest of a proof's path there comes from the same read), else just
+ * its own; the hashes of levels >= LOG_CACHE_MID_LEVEL on the way are kept.
+ */
+static int hash_from_leaves(struct log_hash_ctx *hc, unsigned level, uint64_t index,
+			    uint8_t out[TLOG_HASH_SIZE])
+{
+	uint8_t h[LOG_LEAVES_MAX][TLOG_HASH_SIZE];
+	uint64_t lo = index << level, glo = lo;
+	unsigned w = 1u << level, n = w, i;
+	int rc;
+
+	if (level < LOG_CACHE_TOP_LEVEL)
+		glo = group_of(hc, lo, &n);
+	rc = leaves_load(hc, glo, n);
+	if (rc)
+		return rc;
+	memcpy(h, hc->leaf[lo - hc->first], (size_t)w * TLOG_HASH_SIZE);
+	for (level = 1; w > 1; level++, w /= 2) {
+		for (i = 0; i < w / 2; i++)
+			tlog_node_hash(h[2 * i], h[2 * i + 1], h[i]);
+		if (level >= LOG_CACHE_MID_LEVEL)
+			log_cache_put(&hc->l->cache, level, (lo >> level), w / 2, h[0]);
+	}
+	memcpy(out, h[0], TLOG_HASH_SIZE);
+	return RC_OK;
+}
+
+/*
+ * (level, index) from the cache or, missing, from its two children when
+ * the cache has both, else from its leaves (below tile level 1) or from
+ * its hash tile; each hash computed at level >= LOG_CACHE_MID_LEVEL is
  * kept. A complete subtree has complete children, so this never asks for
  * a hash the tree does not have.
  */
@@ -331,19 +421,31 @@ static int hash_get(struct log_hash_ctx *hc, unsigned level, uint64_t index,
 		    uint8_t out[TLOG_HASH_SIZE])
 {
 	uint8_t left[TLOG_HASH_SIZE], right[TLOG_HASH_SIZE];
+	struct log_cache *c = &hc->l->cache;
 	int rc;
 
-	if (log_cache_get(&hc->l->cache, level, index, out))
+	if (log_cache_get(c, level, index, out))
 		return RC_OK;
+	if (level == 0)
+		return leaf_get(hc, index, out);
 	if (level % TLOG_TILE_HEIGHT == 0)
 		return hash_from_tile(hc, level, index, out);
+	if (level < TLOG_TILE_HEIGHT) {
+		if (!log_cache_get(c, level - 1, 2 * index, left) ||
+		    !log_cache_get(c, level - 1, 2 * index + 1, right))
+			return hash_from_leaves(hc, level, index, out);
+		tlog_node_hash(left, right, out);
+		if (level >= LOG_CACHE_MID_LEVEL)
+			log_cache_put(c, level, index, 1, out);
+		return RC_OK;
+	}
 	rc = hash_get(hc, level - 1, 2 * index, left);
 	if (!rc)
 		rc = hash_get(hc, level - 1, 2 * index + 1, right);
 	if (rc)
 		return rc;
 	tlog_node_hash(left, right, out);
-	log_cache_put(&hc->l->cache, level, index, 1, out);
+	log_cache_put(c, level, index, 1, out);
 	return RC_OK;
 }
 

@@ -266,13 +266,21 @@ static void tiles_from_the_cache_equal_their_files(void **state)
 	assert_int_equal(tlog_log_tile_cached(l, &t, &b, &e), RC_NOTFOUND);
 	tlog_log_close(l);
 
-	/* a reader has nothing until a proof reads the tile */
+	/*
+	 * A reader has nothing until a proof reads the tile that holds its
+	 * upper hashes; of the leaves' tile it reads only the leaf's group.
+	 */
 	ro = open_log(dir, 0, 1);
-	t.index = 1;
-	t.width = 256;
+	t.level = 1;
+	t.index = 0;
+	t.width = 2;
 	assert_false(tile_matches_file(ro, dir, &t));
 	assert_int_equal(tlog_log_prove_inclusion(ro, 300, 600, &p, &e), RC_OK);
 	assert_true(tile_matches_file(ro, dir, &t));
+	t.level = 0;
+	t.index = 1;
+	t.width = 256;
+	assert_false(tile_matches_file(ro, dir, &t));
 	tlog_log_close(ro);
 	buf_release(&b);
 	tmp_remove(dir);
