@@ -247,6 +247,84 @@ int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n
 	return ch && all;
 }
 
+void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size)
+{
+	struct log_chunk *ch, *heads[64];
+	uint64_t key[64], sib;
+	unsigned slot[64], n = 0, k, level;
+
+	if (!c->ready || index >= size)
+		return;
+	/* the complete subtrees beside the leaf's path, which its proof asks for */
+	for (level = 0; level < 63 && size >> level; level++) {
+		sib = (index >> level) ^ 1;
+		if (sib >= size >> level)
+			continue;
+		key[n] = chunk_key(level, sib / LOG_CHUNK_WIDTH);
+		slot[n++] = (unsigned)(sib % LOG_CHUNK_WIDTH);
+	}
+	/* three rounds of loads that miss together instead of one after another */
+	pthread_mutex_lock(&c->mu);
+	for (k = 0; k < n; k++)
+		__builtin_prefetch(&c->bucket[chunk_bucket(c, key[k])]);
+	for (k = 0; k < n; k++) {
+		heads[k] = c->bucket[chunk_bucket(c, key[k])];
+		if (heads[k])
+			__builtin_prefetch(heads[k]);
+	}
+	for (k = 0; k < n; k++) {
+		for (ch = heads[k]; ch && ch->key != key[k]; ch = ch->hnext)
+			;
+		if (!ch)
+			continue;
+		__builtin_prefetch(ch->hash[slot[k]]);
+		if (ch->prev)
+			__builtin_prefetch(ch->prev, 1);
+		if (ch->next)
+			__builtin_prefetch(ch->next, 1);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* Copy the hashes `from` holds that `to` lacks; both of one size. */
+static void edge_merge(struct tlog_edge *to, const struct tlog_edge *from)
+{
+	uint64_t add = from->have & ~to->have;
+	unsigned b;
+
+	for (; add; add &= add - 1) {
+		b = (unsigned)__builtin_ctzll(add);
+		memcpy(to->hash[b], from->hash[b], TLOG_HASH_SIZE);
+	}
+	to->have |= from->have;
+}
+
+void log_cache_edge_get(struct log_cache *c, uint64_t size, struct tlog_edge *out)
+{
+	out->size = size;
+	out->have = 0;
+	if (!c->ready)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (c->edge.size == size)
+		edge_merge(out, &c->edge);
+	pthread_mutex_unlock(&c->mu);
+}
+
+void log_cache_edge_put(struct log_cache *c, const struct tlog_edge *in)
+{
+	if (!c->ready)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (in->size > c->edge.size) {
+		c->edge.size = in->size;
+		c->edge.have = 0;
+	}
+	if (in->size == c->edge.size)
+		edge_merge(&c->edge, in);
+	pthread_mutex_unlock(&c->mu);
+}
+
 void log_cache_stage(struct log_cache *c, unsigned level, uint64_t index,
 		     const uint8_t hash[TLOG_HASH_SIZE])
 {
@@ -383,28 +461,39 @@ static int leaf_get(struct log_hash_ctx *hc, uint64_t leaf, uint8_t out[TLOG_HAS
 /*
  * (level, index) for 0 < level < TLOG_TILE_HEIGHT from its leaves: those
  * of its group of LOG_GROUP_WIDTH when it is below LOG_CACHE_TOP_LEVEL
- * (the rest of a proof's path there comes from the same read), else just
- * its own; the hashes of levels >= LOG_CACHE_MID_LEVEL on the way are kept.
+ * (the rest of a proof's path there comes from the same read), else the
+ * whole tile's, whose other nodes the same proof asks for next; the
+ * hashes of levels >= LOG_CACHE_MID_LEVEL on the way are kept.
  */
 static int hash_from_leaves(struct log_hash_ctx *hc, unsigned level, uint64_t index,
 			    uint8_t out[TLOG_HASH_SIZE])
 {
-	uint8_t h[LOG_LEAVES_MAX][TLOG_HASH_SIZE];
-	uint64_t lo = index << level, glo = lo;
-	unsigned w = 1u << level, n = w, i;
+	uint8_t h[LOG_LEAVES_MAX / 2][TLOG_HASH_SIZE];
+	uint64_t lo = index << level, glo;
+	unsigned w = 1u << level, n, i;
 	int rc;
 
-	if (level < LOG_CACHE_TOP_LEVEL)
+	if (level < LOG_CACHE_TOP_LEVEL) {
 		glo = group_of(hc, lo, &n);
+	} else {
+		glo = lo / TLOG_TILE_WIDTH * TLOG_TILE_WIDTH;
+		n = hc->size - glo < TLOG_TILE_WIDTH ? (unsigned)(hc->size - glo)
+						     : TLOG_TILE_WIDTH;
+	}
 	rc = leaves_load(hc, glo, n);
 	if (rc)
 		return rc;
-	memcpy(h, hc->leaf[lo - hc->first], (size_t)w * TLOG_HASH_SIZE);
-	for (level = 1; w > 1; level++, w /= 2) {
+	/* the first level straight from the leaves, the rest in place */
+	for (i = 0; i < w / 2; i++)
+		tlog_node_hash(hc->leaf[lo - hc->first + 2 * i],
+			       hc->leaf[lo - hc->first + 2 * i + 1], h[i]);
+	for (level = 1, w /= 2; ; level++, w /= 2) {
+		if (level >= LOG_CACHE_MID_LEVEL)
+			log_cache_put(&hc->l->cache, level, lo >> level, w, h[0]);
+		if (w == 1)
+			break;
 		for (i = 0; i < w / 2; i++)
 			tlog_node_hash(h[2 * i], h[2 * i + 1], h[i]);
-		if (level >= LOG_CACHE_MID_LEVEL)
-			log_cache_put(&hc->l->cache, level, (lo >> level), w / 2, h[0]);
 	}
 	memcpy(out, h[0], TLOG_HASH_SIZE);
 	return RC_OK;

@@ -27,8 +27,8 @@
 #define LOG_CACHE_CLASSES 3
 /* Leaves a proof reads at once: the group under one hash of LOG_CACHE_TOP_LEVEL. */
 #define LOG_GROUP_WIDTH (1u << LOG_CACHE_TOP_LEVEL)
-/* Most leaves a proof holds from one read: those under a hash of tree level 7. */
-#define LOG_LEAVES_MAX (TLOG_TILE_WIDTH / 2)
+/* Most leaves a proof holds from one read: a tile's. */
+#define LOG_LEAVES_MAX TLOG_TILE_WIDTH
 /* Full tiles whose files the cache keeps open for proofs. */
 #define LOG_FDS_MAX 256
 /* Fewest chunks a cache class holds, whatever the budget. */
@@ -128,6 +128,7 @@ struct log_cache {
 	size_t nbucket;
 	struct log_cache_class cls[LOG_CACHE_CLASSES]; /* levels 0-2, level 3, levels >= 4 */
 	struct log_fds fds;             /* open full tiles (log_fds.c) */
+	struct tlog_edge edge;          /* the right edge of the largest size proved against */
 	size_t bytes;                   /* the most memory it may use */
 	uint64_t hits, misses, evictions; /* lookups found, not found; chunks evicted */
 	struct log_staged *staged;      /* the sequencer's batch, not yet checkpointed */
@@ -306,6 +307,19 @@ void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n
 		   const uint8_t *hashes);
 int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n,
 		   uint8_t *out);
+/*
+ * Start loading, into the CPU's caches, the cached hashes an inclusion
+ * proof of leaf `index` in a tree of `size` leaves will look up: a hint,
+ * which changes nothing.
+ */
+void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size);
+/*
+ * The right-edge hashes the cache holds for tree size `size` copied to
+ * `out` (none: emptied, for that size); log_cache_edge_put adds those of
+ * `in` to the cache's, replacing them when `in` is of a larger size.
+ */
+void log_cache_edge_get(struct log_cache *c, uint64_t size, struct tlog_edge *out);
+void log_cache_edge_put(struct log_cache *c, const struct tlog_edge *in);
 void log_cache_stage(struct log_cache *c, unsigned level, uint64_t index,
 		     const uint8_t hash[TLOG_HASH_SIZE]);
 void log_cache_commit(struct log_cache *c);
