@@ -8,9 +8,11 @@
  * The cache holds hashes of complete subtrees only, which never change once
  * a checkpoint covers them, in chunks of LOG_CHUNK_WIDTH consecutive hashes
  * of one tree level (a chunk at tree level 8L is exactly hash tile L/N).
- * Chunks fall in three classes with their own budget, each evicting its
- * least recently used chunk when full, so that hot leaves never push the
- * upper tree out: levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash
+ * Chunks fall in three classes, each sure of its share of the budget and
+ * free to use what the others leave unused; once the cache is full, a new
+ * chunk evicts the least recently used one of its own class if that class
+ * has its share, else of the class most over its share, so that hot leaves
+ * never push the upper tree out of its share: levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash
  * per 2^4 leaves and above; half the budget, which holds all of a tree of
  * 10^7 leaves under the default bound), level 3 (one hash per 8 leaves;
  * three eighths: at 10^7 leaves, those of the latest 7.8 million) and
@@ -140,13 +142,54 @@ static void chunk_unhash(struct log_cache *c, struct log_chunk *ch)
 	*p = ch->hnext;
 }
 
-/* The chunk of (level, chunk), made (evicting if its class is full) when absent; NULL without memory. */
-static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t chunk)
+/* Chunks held by all classes, and the most they may hold together. */
+static size_t chunks_held(const struct log_cache *c, size_t *max)
+{
+	size_t n = 0, m = 0;
+	unsigned k;
+
+	for (k = 0; k < LOG_CACHE_CLASSES; k++) {
+		n += c->cls[k].n;
+		m += c->cls[k].max;
+	}
+	*max = m;
+	return n;
+}
+
+/*
+ * The class a new chunk of class `cls` is taken from when the cache is
+ * full: its own once it has its share, else the one most over its share
+ * (which there is, the cache being full).
+ */
+static unsigned victim_class(const struct log_cache *c, unsigned cls)
+{
+	size_t over, most = 0;
+	unsigned k, v = cls;
+
+	if (c->cls[cls].n >= c->cls[cls].max)
+		return cls;
+	for (k = 0; k < LOG_CACHE_CLASSES; k++) {
+		over = c->cls[k].n > c->cls[k].max ? c->cls[k].n - c->cls[k].max : 0;
+		if (over > most) {
+			most = over;
+			v = k;
+		}
+	}
+	return v;
+}
+
+/*
+ * The chunk of (level, chunk), made when absent: new while the cache has
+ * room (a class may use what the others leave free), else evicting; NULL
+ * without memory, or when `soft` and the cache is full.
+ */
+static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t chunk,
+				   int soft)
 {
 	uint64_t key = chunk_key(level, chunk);
-	unsigned cls = level_class(level);
+	unsigned cls = level_class(level), v;
 	struct log_chunk *ch = chunk_find(c, key);
-	size_t b;
+	size_t b, max;
 
 	if (ch) {
 		if (c->cls[cls].head != ch) {
@@ -155,17 +198,23 @@ static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t
 		}
 		return ch;
 	}
-	if (c->cls[cls].n >= c->cls[cls].max) {
-		ch = c->cls[cls].tail;
+	if (chunks_held(c, &max) >= max) {
+		if (soft)
+			return NULL;
+		v = victim_class(c, cls);
+		ch = c->cls[v].tail;
+		if (!ch)
+			return NULL;
 		lru_unlink(c, ch);
 		chunk_unhash(c, ch);
+		c->cls[v].n--;
 		c->evictions++;
 	} else {
 		ch = malloc(sizeof(*ch));
 		if (!ch)
 			return NULL;
-		c->cls[cls].n++;
 	}
+	c->cls[cls].n++;
 	ch->key = key;
 	ch->cls = cls;
 	memset(ch->have, 0, sizeof(ch->have));
@@ -176,11 +225,11 @@ static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t
 	return ch;
 }
 
-/* Store the hash at (level, index); mu held. Without memory the hash is simply not kept. */
+/* Store the hash at (level, index); mu held. Without memory (or room, when `soft`) it is not kept. */
 static void put_locked(struct log_cache *c, unsigned level, uint64_t index,
-		       const uint8_t hash[TLOG_HASH_SIZE])
+		       const uint8_t hash[TLOG_HASH_SIZE], int soft)
 {
-	struct log_chunk *ch = chunk_get(c, level, index / LOG_CHUNK_WIDTH);
+	struct log_chunk *ch = chunk_get(c, level, index / LOG_CHUNK_WIDTH, soft);
 	unsigned i = (unsigned)(index % LOG_CHUNK_WIDTH);
 
 	if (!ch)
@@ -224,7 +273,20 @@ void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n
 		return;
 	pthread_mutex_lock(&c->mu);
 	for (k = 0; k < n; k++)
-		put_locked(c, level, index + k, hashes + k * TLOG_HASH_SIZE);
+		put_locked(c, level, index + k, hashes + k * TLOG_HASH_SIZE, 0);
+	pthread_mutex_unlock(&c->mu);
+}
+
+void log_cache_offer(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		     const uint8_t *hashes)
+{
+	size_t k;
+
+	if (!c->ready || level >= 64)
+		return;
+	pthread_mutex_lock(&c->mu);
+	for (k = 0; k < n; k++)
+		put_locked(c, level, index + k, hashes + k * TLOG_HASH_SIZE, 1);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -355,7 +417,7 @@ void log_cache_commit(struct log_cache *c)
 		return;
 	pthread_mutex_lock(&c->mu);
 	for (k = 0; k < c->nstaged; k++)
-		put_locked(c, c->staged[k].level, c->staged[k].index, c->staged[k].hash);
+		put_locked(c, c->staged[k].level, c->staged[k].index, c->staged[k].hash, 0);
 	pthread_mutex_unlock(&c->mu);
 	log_cache_drop(c);
 }
@@ -417,7 +479,8 @@ static int hash_from_tile(struct log_hash_ctx *hc, unsigned level, uint64_t inde
 
 /*
  * Make the context hold the leaf hashes [lo, lo + n) (within one tile, of
- * the tree), reading them with one pread unless it holds them already.
+ * the tree): from the cache, or read with one pread and offered to the
+ * cache (kept while it has room), unless it holds them already.
  */
 static int leaves_load(struct log_hash_ctx *hc, uint64_t lo, unsigned n)
 {
@@ -427,10 +490,13 @@ static int leaves_load(struct log_hash_ctx *hc, uint64_t lo, unsigned n)
 	if (hc->nleaf && lo >= hc->first && lo + n <= hc->first + hc->nleaf)
 		return RC_OK;
 	hc->nleaf = 0;
-	rc = log_tile_pread(hc->l, 0, tile, hc->size, (unsigned)(lo % TLOG_TILE_WIDTH), n,
-			    hc->leaf[0], &hc->err);
-	if (rc)
-		return rc;
+	if (!log_cache_span(&hc->l->cache, 0, lo, n, hc->leaf[0])) {
+		rc = log_tile_pread(hc->l, 0, tile, hc->size, (unsigned)(lo % TLOG_TILE_WIDTH), n,
+				    hc->leaf[0], &hc->err);
+		if (rc)
+			return rc;
+		log_cache_offer(&hc->l->cache, 0, lo, n, hc->leaf[0]);
+	}
 	hc->first = lo;
 	hc->nleaf = n;
 	return RC_OK;

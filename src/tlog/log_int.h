@@ -288,7 +288,9 @@ int log_bundle_read(struct tlog_log *l, uint64_t index, uint64_t size, struct bu
 
 /*
  * The hash cache (log_cache.c). log_cache_init sizes it for at most `bytes`
- * of memory (0: TLOG_LOG_CACHE_BYTES); RC_NOMEM. log_cache_get copies the
+ * of memory (0: TLOG_LOG_CACHE_BYTES), shared among three classes of
+ * levels, each sure of its share and free to use what the others leave
+ * unused until they need it back; RC_NOMEM. log_cache_get copies the
  * hash at (level, index) to `out` and returns 1, or returns 0 when it is
  * not there. log_cache_put keeps `n` consecutive hashes from (level,
  * index) on; log_cache_span copies `n` consecutive hashes within one chunk
@@ -307,6 +309,9 @@ void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n
 		   const uint8_t *hashes);
 int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n,
 		   uint8_t *out);
+/* log_cache_put, but only into room the cache has free: nothing is evicted for them. */
+void log_cache_offer(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		     const uint8_t *hashes);
 /*
  * Start loading, into the CPU's caches, the cached hashes an inclusion
  * proof of leaf `index` in a tree of `size` leaves will look up: a hint,

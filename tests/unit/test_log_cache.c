@@ -268,20 +268,25 @@ static void tiles_from_the_cache_equal_their_files(void **state)
 	tlog_log_close(l);
 
 	/*
-	 * A reader has nothing until a proof reads the tile that holds its
-	 * upper hashes; of the leaves' tile it reads only the leaf's group.
+	 * A reader has nothing until a proof reads the tiles: its upper hashes'
+	 * and, the cache having room, its leaves' (here all of the tile, for
+	 * the nodes of levels 4 to 7 beside the path).
 	 */
 	ro = open_log(dir, 0, 1);
 	t.level = 1;
 	t.index = 0;
 	t.width = 2;
 	assert_false(tile_matches_file(ro, dir, &t));
-	assert_int_equal(tlog_log_prove_inclusion(ro, 300, 600, &p, &e), RC_OK);
-	assert_true(tile_matches_file(ro, dir, &t));
 	t.level = 0;
 	t.index = 1;
 	t.width = 256;
 	assert_false(tile_matches_file(ro, dir, &t));
+	assert_int_equal(tlog_log_prove_inclusion(ro, 300, 600, &p, &e), RC_OK);
+	assert_true(tile_matches_file(ro, dir, &t));
+	t.level = 1;
+	t.index = 0;
+	t.width = 2;
+	assert_true(tile_matches_file(ro, dir, &t));
 	tlog_log_close(ro);
 	buf_release(&b);
 	tmp_remove(dir);
@@ -330,6 +335,39 @@ static void proofs_with_the_right_edge_kept_equal_proofs_without(void **state)
 		n = (uint64_t)__builtin_popcountll(size);
 		assert_true(n >= 3 ? edge.have != 0 : edge.have == 0);
 	}
+}
+
+/*
+ * A class of the cache uses what the others leave free: a 4 MiB cache
+ * (one eighth of it for recent tiles, some 60 chunks) holds every leaf
+ * tile of 30,000 leaves (207 chunks with levels 1 and 2), the upper levels
+ * taking little of their share; and it still keeps to its bound.
+ */
+static void idle_shares_of_the_cache_are_lent(void **state)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *l = open_log(dir, (size_t)4 << 20, 0);
+	struct tlog_cache_stats st;
+	struct tlog_tile t;
+
+	(void)state;
+	append_range(l, 0, 30000);
+	t.level = 0;
+	t.width = 256;
+	for (t.index = 0; t.index < 30000 / 256; t.index++)
+		assert_true(tile_matches_file(l, dir, &t));
+	check_proofs(l, 30000, 4);
+	tlog_log_cache_stats(l, &st);
+	assert_true(st.bytes <= st.bytes_max);
+	assert_int_equal(st.evictions, 0);
+	/* more than fits: now it evicts, and still keeps to its bound */
+	append_range(l, 30000, 69999);
+	check_proofs(l, 69999, 5);
+	tlog_log_cache_stats(l, &st);
+	assert_true(st.evictions > 0);
+	assert_true(st.bytes <= st.bytes_max);
+	tlog_log_close(l);
+	tmp_remove(dir);
 }
 
 struct prover {
@@ -408,6 +446,7 @@ int main(void)
 		cmocka_unit_test(proofs_with_a_tiny_cache_that_evicts_equal_proofs_from_scratch),
 		cmocka_unit_test(tiles_from_the_cache_equal_their_files),
 		cmocka_unit_test(proofs_with_the_right_edge_kept_equal_proofs_without),
+		cmocka_unit_test(idle_shares_of_the_cache_are_lent),
 		cmocka_unit_test(threads_proving_at_once_get_proofs_that_verify),
 	};
 	struct err e;
