@@ -572,15 +572,18 @@ static void write_peer_section(FILE *f, const struct tree_result *tr, const stru
 			   "CPU's SHA extensions), Go's crypto/sha256 its AVX2 assembly. ");
 	fprintf(f, "Inclusion proofs %s theirs. ", proof_ratio >= 1 ? "meet" : "do not meet");
 	fprintf(f, "A proof of a leaf whose hashes are all in the cache (the upper tree, "
-		   "levels 4 and up, stays there up to about 16 million leaves in the default "
-		   "bound, and so do the latest leaves: last row) reads no file and hashes "
-		   "only the tree's ragged right edge (at most one node per set bit of the size, "
-		   "as Go does). A random leaf of a large tree is mostly not among the recent tiles "
-		   "the cache keeps: its proof reads that leaf's tile from its file (open, read "
-		   "8 KiB, close) and hashes at most 11 nodes of its 16-leaf group, and those "
-		   "system calls and hashes bound it. Go keeps every hash in memory; a cache "
-		   "holding all of ours would take the same (`cache_bytes` of about 64 bytes per "
-		   "leaf). The cache's own bound: %zu MiB by default (src/tlog/log.h).\n\n",
+		   "levels 4 and up, has half the default bound, which holds it up to about 10 "
+		   "million leaves; level 3 three eighths; the latest leaves the rest and "
+		   "whatever the others leave free: last row) reads no file, and the tree's "
+		   "ragged right edge is hashed once per size proved against. A random leaf of "
+		   "a large tree is mostly not among the leaves the cache keeps: its proof reads "
+		   "the leaf's 16-leaf group (512 bytes) with one pread and hashes at most 4 "
+		   "nodes (11 when level 3 is not there). The cache keeps 256 full tiles' files "
+		   "open, a small share of a large tree's, so such a proof mostly opens, reads "
+		   "and closes one file, and those system calls bound it. Go keeps every hash "
+		   "in memory; a cache holding all of ours would take about as much "
+		   "(`cache_bytes` of about 70 bytes per leaf), and its proofs then read no "
+		   "file. The cache's own bound: %zu MiB by default (src/tlog/log.h).\n\n",
 		TLOG_LOG_CACHE_BYTES >> 20);
 }
 

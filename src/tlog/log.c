@@ -981,24 +981,41 @@ int tlog_log_prove_inclusion(struct tlog_log *l, uint64_t index, uint64_t size,
 			     struct tlog_proof *p, struct err *e)
 {
 	struct log_hash_ctx c;
+	struct tlog_edge edge;
+	uint64_t had;
 	int rc = proof_ctx(l, size, &c, e);
 
 	if (rc)
 		return rc;
-	rc = tlog_prove_inclusion(index, size, log_hash_get, &c, p, e);
-	return rc ? proof_err(rc, &c, e) : RC_OK;
+	log_cache_prefetch_path(&l->cache, index, size);
+	log_cache_edge_get(&l->cache, size, &edge);
+	had = edge.have;
+	rc = tlog_prove_inclusion_edge(index, size, log_hash_get, &c, &edge, p, e);
+	if (rc)
+		return proof_err(rc, &c, e);
+	if (edge.have != had)
+		log_cache_edge_put(&l->cache, &edge);
+	return RC_OK;
 }
 
 int tlog_log_prove_consistency(struct tlog_log *l, uint64_t old_size, uint64_t size,
 			       struct tlog_proof *p, struct err *e)
 {
 	struct log_hash_ctx c;
+	struct tlog_edge edge;
+	uint64_t had;
 	int rc = proof_ctx(l, size, &c, e);
 
 	if (rc)
 		return rc;
-	rc = tlog_prove_consistency(old_size, size, log_hash_get, &c, p, e);
-	return rc ? proof_err(rc, &c, e) : RC_OK;
+	log_cache_edge_get(&l->cache, size, &edge);
+	had = edge.have;
+	rc = tlog_prove_consistency_edge(old_size, size, log_hash_get, &c, &edge, p, e);
+	if (rc)
+		return proof_err(rc, &c, e);
+	if (edge.have != had)
+		log_cache_edge_put(&l->cache, &edge);
+	return RC_OK;
 }
 
 int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,

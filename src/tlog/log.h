@@ -73,9 +73,12 @@ struct tlog_witness_conf {
 #define TLOG_LOG_BATCH_MS 2
 /*
  * Default bound on the memory of the log's hash cache (proofs and tiles):
- * four fifths for the upper tree (the hashes of every 16 leaves and above:
- * about 4 bytes per leaf, so all of it up to about 16 million leaves), one
- * fifth for the leaf hashes of recently used tiles (about 1,000 of them).
+ * half for the upper tree (the hashes of every 16 leaves and above: about
+ * 4 bytes per leaf, so all of it up to about 10 million leaves), three
+ * eighths for level 3 (every 8 leaves' hash: 4 bytes per leaf, about 7.8
+ * million leaves' worth), one eighth for recent tiles' leaf hashes with
+ * levels 1 and 2 (about 56 bytes per leaf: some 190,000 leaves). Besides
+ * it the cache keeps LOG_FDS_MAX (256) full tiles' files open.
  */
 #define TLOG_LOG_CACHE_BYTES ((size_t)80 << 20)
 
@@ -190,12 +193,17 @@ int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
  * The hash cache: the log keeps hashes of complete subtrees of its
  * checkpointed tree in memory, bounded by opts.cache_bytes: those of every
  * batch it appends (put once the batch's checkpoint is in place), and those
- * proofs and tiles read or compute. Its upper tree (levels 4 and above)
- * and its recent tiles (levels 0 to 3) each drop their least recently used
- * chunks of 256 hashes when full. A proof whose hashes are all there reads
- * no file and hashes only the right edge of an incomplete tree; one whose
- * leaf's tile is not there reads that tile and hashes at most 11 nodes
- * more while the upper tree is there.
+ * proofs and tiles read or compute at level 3 and above. Its upper tree
+ * (levels 4 and above), level 3 and its recent tiles (levels 0 to 2) each
+ * have a share of the bound and may use what the others leave free; when
+ * the cache is full, a part past its share drops its least recently used
+ * chunks of 256 hashes first. Leaf hashes a proof reads are kept only
+ * while the cache has room. A proof
+ * whose hashes are all there reads no file; one whose leaf is not among
+ * the recent tiles reads the leaf's 16-leaf group with one pread (of a
+ * file kept open when the cache has it) and hashes at most 4 nodes while
+ * level 3 is there, 11 otherwise. The right edge of an incomplete tree is
+ * hashed once per tree size proved against and kept.
  */
 int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 		  uint8_t out[TLOG_HASH_SIZE], struct err *e) WARN_UNUSED;

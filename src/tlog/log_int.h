@@ -21,6 +21,16 @@
 #define LOG_CHUNK_WIDTH TLOG_TILE_WIDTH
 /* Tree levels from which on a chunk belongs to the cache's upper tree. */
 #define LOG_CACHE_TOP_LEVEL 4
+/* The tree level of the hashes of 8 leaves, cached in a class of their own. */
+#define LOG_CACHE_MID_LEVEL 3
+/* Cache classes: recent tiles (levels 0-2), level 3, the upper tree. */
+#define LOG_CACHE_CLASSES 3
+/* Leaves a proof reads at once: the group under one hash of LOG_CACHE_TOP_LEVEL. */
+#define LOG_GROUP_WIDTH (1u << LOG_CACHE_TOP_LEVEL)
+/* Most leaves a proof holds from one read: a tile's. */
+#define LOG_LEAVES_MAX TLOG_TILE_WIDTH
+/* Full tiles whose files the cache keeps open for proofs. */
+#define LOG_FDS_MAX 256
 /* Fewest chunks a cache class holds, whatever the budget. */
 #define LOG_CACHE_MIN_CHUNKS 64
 /* Staged hashes whose room is kept between batches (48 bytes each). */
@@ -70,7 +80,7 @@ struct log_chunk {
 	uint64_t key;                   /* chunk index << 6 | tree level */
 	struct log_chunk *hnext;        /* next in its hash bucket */
 	struct log_chunk *prev, *next;  /* its class's list, most recently used first */
-	unsigned cls;                   /* 1: level >= LOG_CACHE_TOP_LEVEL, else 0 */
+	unsigned cls;                   /* its class: 0 levels 0-2, 1 level 3, 2 the rest */
 	uint64_t have[LOG_CHUNK_WIDTH / 64]; /* bit i: hash[i] is present */
 	uint8_t hash[LOG_CHUNK_WIDTH][TLOG_HASH_SIZE];
 };
@@ -80,6 +90,23 @@ struct log_cache_class {
 	struct log_chunk *head, *tail;  /* least recently used at the tail */
 	size_t n;                       /* chunks allocated */
 	size_t max;                     /* most chunks it may hold */
+};
+
+/* A full tile's file kept open, and how many readers use it now. */
+struct log_fd {
+	uint64_t key;                   /* tile index << 6 | tile level; 0 with fd -1 */
+	int fd;                         /* open for reading; -1: the slot is empty */
+	unsigned refs;                  /* readers between log_fds_get and log_fds_put */
+};
+
+/*
+ * Open files of full hash tiles, which never change, so that a proof
+ * reads its leaves with one pread. Direct-mapped: a tile has one slot, and
+ * takes it from the tile there unless that one is being read.
+ */
+struct log_fds {
+	struct log_fd slot[LOG_FDS_MAX];
+	uint64_t hits, misses;          /* lookups that found the file open, or not */
 };
 
 /* A hash of the batch being integrated, put in the cache once the batch is checkpointed. */
@@ -99,7 +126,9 @@ struct log_cache {
 	int ready;                      /* initialised */
 	struct log_chunk **bucket;      /* hash table of chunks, nbucket (a power of two) */
 	size_t nbucket;
-	struct log_cache_class cls[2];  /* [0] levels below LOG_CACHE_TOP_LEVEL, [1] the rest */
+	struct log_cache_class cls[LOG_CACHE_CLASSES]; /* levels 0-2, level 3, levels >= 4 */
+	struct log_fds fds;             /* open full tiles (log_fds.c) */
+	struct tlog_edge edge;          /* the right edge of the largest size proved against */
 	size_t bytes;                   /* the most memory it may use */
 	uint64_t hits, misses, evictions; /* lookups found, not found; chunks evicted */
 	struct log_staged *staged;      /* the sequencer's batch, not yet checkpointed */
@@ -195,6 +224,9 @@ struct log_hash_ctx {
 	struct tlog_log *l;        /* the log */
 	uint64_t size;             /* a committed tree size: which tile widths to read */
 	struct err err;            /* why the last call failed */
+	uint64_t first;            /* index of leaf[0] */
+	unsigned nleaf;            /* leaf hashes held from `first` on; 0: none */
+	uint8_t leaf[LOG_LEAVES_MAX][TLOG_HASH_SIZE]; /* read with one pread, for the next hash too */
 };
 
 /* Directories to fsync at the end of a batch. */
@@ -226,13 +258,39 @@ int log_hash_get(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HAS
 int log_tile_read(struct tlog_log *l, int level, uint64_t index, uint64_t size, uint8_t *out,
 		  size_t cap, unsigned *width, size_t *len, struct err *e) WARN_UNUSED;
 
+/*
+ * Read hashes [first, first + n) of hash tile (level, index) as of tree
+ * size `size` into `out` with one pread, through the cache's open files
+ * when the tile is full. Errors as log_tile_read; RC_IO if the file is
+ * shorter.
+ */
+int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
+		   unsigned first, unsigned n, uint8_t *out, struct err *e) WARN_UNUSED;
+
+/*
+ * The open files of full tiles (log_fds.c), under the cache's mutex.
+ * log_fds_get returns the open fd of tile (level, index), or -1; the
+ * caller then opens it and may offer it with log_fds_add, which keeps it
+ * (1; *drop gets the fd it replaced, or -1, for the caller to close) or
+ * leaves it to the caller to close (0). Every fd log_fds_get returned, or
+ * log_fds_add kept, is handed back with log_fds_put once read.
+ * log_fds_release closes them all (no reader may be left).
+ */
+int log_fds_get(struct log_cache *c, int level, uint64_t index);
+int log_fds_add(struct log_cache *c, int level, uint64_t index, int fd, int *drop);
+void log_fds_put(struct log_cache *c, int level, uint64_t index, int fd);
+void log_fds_init(struct log_fds *f);
+void log_fds_release(struct log_fds *f);
+
 /* The same for entry bundle `index`, whose bytes are appended to `out`. */
 int log_bundle_read(struct tlog_log *l, uint64_t index, uint64_t size, struct buf *out,
 		    unsigned *width, struct err *e) WARN_UNUSED;
 
 /*
  * The hash cache (log_cache.c). log_cache_init sizes it for at most `bytes`
- * of memory (0: TLOG_LOG_CACHE_BYTES); RC_NOMEM. log_cache_get copies the
+ * of memory (0: TLOG_LOG_CACHE_BYTES), shared among three classes of
+ * levels, each sure of its share and free to use what the others leave
+ * unused until they need it back; RC_NOMEM. log_cache_get copies the
  * hash at (level, index) to `out` and returns 1, or returns 0 when it is
  * not there. log_cache_put keeps `n` consecutive hashes from (level,
  * index) on; log_cache_span copies `n` consecutive hashes within one chunk
@@ -251,6 +309,22 @@ void log_cache_put(struct log_cache *c, unsigned level, uint64_t index, size_t n
 		   const uint8_t *hashes);
 int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n,
 		   uint8_t *out);
+/* log_cache_put, but only into room the cache has free: nothing is evicted for them. */
+void log_cache_offer(struct log_cache *c, unsigned level, uint64_t index, size_t n,
+		     const uint8_t *hashes);
+/*
+ * Start loading, into the CPU's caches, the cached hashes an inclusion
+ * proof of leaf `index` in a tree of `size` leaves will look up: a hint,
+ * which changes nothing.
+ */
+void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size);
+/*
+ * The right-edge hashes the cache holds for tree size `size` copied to
+ * `out` (none: emptied, for that size); log_cache_edge_put adds those of
+ * `in` to the cache's, replacing them when `in` is of a larger size.
+ */
+void log_cache_edge_get(struct log_cache *c, uint64_t size, struct tlog_edge *out);
+void log_cache_edge_put(struct log_cache *c, const struct tlog_edge *in);
 void log_cache_stage(struct log_cache *c, unsigned level, uint64_t index,
 		     const uint8_t hash[TLOG_HASH_SIZE]);
 void log_cache_commit(struct log_cache *c);

@@ -508,3 +508,58 @@ out:
 	close(fd);
 	return rc;
 }
+
+/* pread exactly `len` bytes at `off`: 0, or -1 (short or failed). */
+static int pread_all(int fd, uint8_t *out, size_t len, off_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, out + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
+		   unsigned first, unsigned n, uint8_t *out, struct err *e)
+{
+	char path[TLOG_TILE_PATH_MAX];
+	unsigned width = tlog_tile_width(level, index, size);
+	struct tlog_tile t;
+	int fd, drop, kept = 0, rc = RC_OK;
+
+	if (n == 0 || first + n > width)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL,
+			       "a tree of size %llu has no hashes %u..%u of tile %d/%llu",
+			       (unsigned long long)size, first, first + n, level,
+			       (unsigned long long)index);
+	fd = width == TLOG_TILE_WIDTH ? log_fds_get(&l->cache, level, index) : -1;
+	if (fd >= 0) {
+		kept = 1;
+		snprintf(path, sizeof(path), "tile %d/%llu", level, (unsigned long long)index);
+	} else {
+		rc = tile_open(l, level, index, size, &fd, &t, path, e);
+		if (rc)
+			return rc;
+		if (t.width == TLOG_TILE_WIDTH) {
+			kept = log_fds_add(&l->cache, level, index, fd, &drop);
+			if (drop >= 0)
+				close(drop);
+		}
+	}
+	if (pread_all(fd, out, (size_t)n * TLOG_HASH_SIZE,
+		      (off_t)first * TLOG_HASH_SIZE) != 0)
+		rc = err_set(e, RC_IO, "log_corrupt", NULL, "cannot read hashes %u..%u of %s",
+			     first, first + n, path);
+	if (kept)
+		log_fds_put(&l->cache, level, index, fd);
+	else
+		close(fd);
+	return rc;
+}

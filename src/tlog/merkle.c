@@ -208,17 +208,38 @@ int tlog_tree_root(uint64_t size, tlog_hash_fn *get_hash, void *ctx,
 
 /* ---- proof generation ---- */
 
-static int proof_push(struct tlog_proof *p, uint64_t lo, uint64_t hi,
-		      tlog_hash_fn *get_hash, void *ctx)
+/* Bit length of n, less one: which hash of a struct tlog_edge holds a range of n leaves. */
+static unsigned edge_slot(uint64_t n)
 {
+	return 63u - (unsigned)__builtin_clzll(n);
+}
+
+static int proof_push(struct tlog_proof *p, uint64_t lo, uint64_t hi,
+		      tlog_hash_fn *get_hash, void *ctx, struct tlog_edge *edge)
+{
+	uint64_t n = hi - lo;
+	unsigned b = edge_slot(n);
+	int rc;
+
 	if (p->n >= TLOG_MAX_PROOF)
 		return RC_INTERNAL;
-	return merkle_range(lo, hi, get_hash, ctx, p->hash[p->n++]);
+	if (!edge || hi != edge->size || merkle_is_pow2(n))
+		return merkle_range(lo, hi, get_hash, ctx, p->hash[p->n++]);
+	if (edge->have >> b & 1) {
+		memcpy(p->hash[p->n++], edge->hash[b], TLOG_HASH_SIZE);
+		return RC_OK;
+	}
+	rc = merkle_range(lo, hi, get_hash, ctx, p->hash[p->n]);
+	if (rc)
+		return rc;
+	memcpy(edge->hash[b], p->hash[p->n++], TLOG_HASH_SIZE);
+	edge->have |= (uint64_t)1 << b;
+	return RC_OK;
 }
 
 /* PATH(m, D[lo:hi]), appended leaf side first. */
 static int merkle_path(uint64_t m, uint64_t lo, uint64_t hi, tlog_hash_fn *get_hash,
-		       void *ctx, struct tlog_proof *p)
+		       void *ctx, struct tlog_edge *edge, struct tlog_proof *p)
 {
 	uint64_t n = hi - lo, k;
 	int rc;
@@ -227,33 +248,44 @@ static int merkle_path(uint64_t m, uint64_t lo, uint64_t hi, tlog_hash_fn *get_h
 		return RC_OK;
 	k = merkle_split(n);
 	if (m < k) {
-		rc = merkle_path(m, lo, lo + k, get_hash, ctx, p);
-		return rc ? rc : proof_push(p, lo + k, hi, get_hash, ctx);
+		rc = merkle_path(m, lo, lo + k, get_hash, ctx, edge, p);
+		return rc ? rc : proof_push(p, lo + k, hi, get_hash, ctx, edge);
 	}
-	rc = merkle_path(m - k, lo + k, hi, get_hash, ctx, p);
-	return rc ? rc : proof_push(p, lo, lo + k, get_hash, ctx);
+	rc = merkle_path(m - k, lo + k, hi, get_hash, ctx, edge, p);
+	return rc ? rc : proof_push(p, lo, lo + k, get_hash, ctx, edge);
 }
 
 /* SUBPROOF(m, D[lo:hi], b), appended old tree side first. */
 static int merkle_subproof(uint64_t m, uint64_t lo, uint64_t hi, int b,
-			   tlog_hash_fn *get_hash, void *ctx, struct tlog_proof *p)
+			   tlog_hash_fn *get_hash, void *ctx, struct tlog_edge *edge,
+			   struct tlog_proof *p)
 {
 	uint64_t n = hi - lo, k;
 	int rc;
 
 	if (m == n)
-		return b ? RC_OK : proof_push(p, lo, hi, get_hash, ctx);
+		return b ? RC_OK : proof_push(p, lo, hi, get_hash, ctx, edge);
 	k = merkle_split(n);
 	if (m <= k) {
-		rc = merkle_subproof(m, lo, lo + k, b, get_hash, ctx, p);
-		return rc ? rc : proof_push(p, lo + k, hi, get_hash, ctx);
+		rc = merkle_subproof(m, lo, lo + k, b, get_hash, ctx, edge, p);
+		return rc ? rc : proof_push(p, lo + k, hi, get_hash, ctx, edge);
 	}
-	rc = merkle_subproof(m - k, lo + k, hi, 0, get_hash, ctx, p);
-	return rc ? rc : proof_push(p, lo, lo + k, get_hash, ctx);
+	rc = merkle_subproof(m - k, lo + k, hi, 0, get_hash, ctx, edge, p);
+	return rc ? rc : proof_push(p, lo, lo + k, get_hash, ctx, edge);
 }
 
-int tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
-			 void *ctx, struct tlog_proof *p, struct err *e)
+/* An edge memo of another size is emptied for this one. */
+static void edge_for(struct tlog_edge *edge, uint64_t size)
+{
+	if (edge && edge->size != size) {
+		edge->size = size;
+		edge->have = 0;
+	}
+}
+
+int tlog_prove_inclusion_edge(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
+			      void *ctx, struct tlog_edge *edge, struct tlog_proof *p,
+			      struct err *e)
 {
 	struct tlog_proof tmp;
 	int rc;
@@ -262,8 +294,9 @@ int tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
 		return err_set(e, RC_INVAL, "invalid_index", "index",
 			       "leaf %llu is not in a tree of size %llu",
 			       (unsigned long long)index, (unsigned long long)size);
+	edge_for(edge, size);
 	tmp.n = 0;
-	rc = merkle_path(index, 0, size, get_hash, ctx, &tmp);
+	rc = merkle_path(index, 0, size, get_hash, ctx, edge, &tmp);
 	if (rc)
 		return err_set(e, rc, "hash_unavailable", NULL,
 			       "cannot read the hashes for an inclusion proof");
@@ -271,8 +304,15 @@ int tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
 	return RC_OK;
 }
 
-int tlog_prove_consistency(uint64_t old_size, uint64_t size, tlog_hash_fn *get_hash,
-			   void *ctx, struct tlog_proof *p, struct err *e)
+int tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
+			 void *ctx, struct tlog_proof *p, struct err *e)
+{
+	return tlog_prove_inclusion_edge(index, size, get_hash, ctx, NULL, p, e);
+}
+
+int tlog_prove_consistency_edge(uint64_t old_size, uint64_t size, tlog_hash_fn *get_hash,
+				void *ctx, struct tlog_edge *edge, struct tlog_proof *p,
+				struct err *e)
 {
 	struct tlog_proof tmp;
 	int rc;
@@ -281,15 +321,22 @@ int tlog_prove_consistency(uint64_t old_size, uint64_t size, tlog_hash_fn *get_h
 		return err_set(e, RC_INVAL, "invalid_size", "old_size",
 			       "tree size %llu is not a prefix of size %llu",
 			       (unsigned long long)old_size, (unsigned long long)size);
+	edge_for(edge, size);
 	tmp.n = 0;
 	if (old_size > 0 && old_size < size) {
-		rc = merkle_subproof(old_size, 0, size, 1, get_hash, ctx, &tmp);
+		rc = merkle_subproof(old_size, 0, size, 1, get_hash, ctx, edge, &tmp);
 		if (rc)
 			return err_set(e, rc, "hash_unavailable", NULL,
 				       "cannot read the hashes for a consistency proof");
 	}
 	memcpy(p, &tmp, sizeof(tmp));
 	return RC_OK;
+}
+
+int tlog_prove_consistency(uint64_t old_size, uint64_t size, tlog_hash_fn *get_hash,
+			   void *ctx, struct tlog_proof *p, struct err *e)
+{
+	return tlog_prove_consistency_edge(old_size, size, get_hash, ctx, NULL, p, e);
 }
 
 /* ---- verification (RFC 9162 2.1.3.2 and 2.1.4.2, step by step) ---- */

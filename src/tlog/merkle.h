@@ -133,6 +133,30 @@ int tlog_prove_consistency(uint64_t old_size, uint64_t size, tlog_hash_fn *get_h
 			   void *ctx, struct tlog_proof *p, struct err *e) WARN_UNUSED;
 
 /*
+ * Hashes of a tree's right edge: MTH(D[lo:size]) of the ranges ending at
+ * `size` whose length is not a power of two, which every proof against
+ * `size` asks for in part. A range is known by the highest set bit of its
+ * length, b: hash[b]. The caller owns it; it is only a memo.
+ */
+struct tlog_edge {
+	uint64_t size;                     /* the tree size they belong to; 0: none */
+	uint64_t have;                     /* bit b: hash[b] holds the range b */
+	uint8_t hash[64][TLOG_HASH_SIZE];
+};
+
+/*
+ * tlog_prove_inclusion and tlog_prove_consistency taking the right-edge
+ * hashes from `edge` when it is of `size` (NULL: none), and adding to it
+ * those they compute (it is first emptied when of another size).
+ */
+int tlog_prove_inclusion_edge(uint64_t index, uint64_t size, tlog_hash_fn *get_hash,
+			      void *ctx, struct tlog_edge *edge, struct tlog_proof *p,
+			      struct err *e) WARN_UNUSED;
+int tlog_prove_consistency_edge(uint64_t old_size, uint64_t size, tlog_hash_fn *get_hash,
+				void *ctx, struct tlog_edge *edge, struct tlog_proof *p,
+				struct err *e) WARN_UNUSED;
+
+/*
  * RFC 9162 2.1.3.2: does `p` prove the leaf hash `leaf` is at `index` in
  * the tree of `size` leaves with root `root`? RC_OK if so, else RC_INVAL
  * with code "invalid_proof". As in the RFC (and Go's tlog), the size only

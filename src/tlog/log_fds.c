@@ -1,0 +1,95 @@
+/* log_fds.c - the open files of full hash tiles, bounded and direct-mapped, that proofs pread. */
+#include "tlog/log_int.h"
+
+#include <assert.h>
+#include <unistd.h>
+
+static uint64_t fd_key(int level, uint64_t index)
+{
+	return index << 6 | (uint64_t)level;
+}
+
+static struct log_fd *fd_slot(struct log_fds *f, uint64_t key)
+{
+	uint64_t h = key * 0x9E3779B97F4A7C15ull;
+
+	return &f->slot[(h >> 32) % LOG_FDS_MAX];
+}
+
+void log_fds_init(struct log_fds *f)
+{
+	size_t i;
+
+	for (i = 0; i < LOG_FDS_MAX; i++) {
+		f->slot[i].key = 0;
+		f->slot[i].fd = -1;
+		f->slot[i].refs = 0;
+	}
+	f->hits = f->misses = 0;
+}
+
+void log_fds_release(struct log_fds *f)
+{
+	size_t i;
+
+	for (i = 0; i < LOG_FDS_MAX; i++)
+		if (f->slot[i].fd >= 0)
+			close(f->slot[i].fd);
+	log_fds_init(f);
+}
+
+int log_fds_get(struct log_cache *c, int level, uint64_t index)
+{
+	uint64_t key = fd_key(level, index);
+	struct log_fd *s;
+	int fd = -1;
+
+	if (!c->ready)
+		return -1;
+	pthread_mutex_lock(&c->mu);
+	s = fd_slot(&c->fds, key);
+	if (s->fd >= 0 && s->key == key) {
+		s->refs++;
+		fd = s->fd;
+		c->fds.hits++;
+	} else {
+		c->fds.misses++;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return fd;
+}
+
+int log_fds_add(struct log_cache *c, int level, uint64_t index, int fd, int *drop)
+{
+	uint64_t key = fd_key(level, index);
+	struct log_fd *s;
+	int kept = 0;
+
+	*drop = -1;
+	if (!c->ready)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	s = fd_slot(&c->fds, key);
+	if (s->refs == 0 && !(s->fd >= 0 && s->key == key)) {
+		*drop = s->fd;
+		s->key = key;
+		s->fd = fd;
+		s->refs = 1;
+		kept = 1;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return kept;
+}
+
+void log_fds_put(struct log_cache *c, int level, uint64_t index, int fd)
+{
+	uint64_t key = fd_key(level, index);
+	struct log_fd *s;
+
+	pthread_mutex_lock(&c->mu);
+	s = fd_slot(&c->fds, key);
+	assert(s->fd == fd && s->key == key && s->refs > 0);
+	(void)fd;
+	s->refs--;
+	pthread_mutex_unlock(&c->mu);
+}
