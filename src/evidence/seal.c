@@ -128,19 +128,18 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 static int link_to(struct store *st, const char *kind, const char *id, int64_t version,
 		   json_t *links, struct err *e)
 {
-	struct store_seal s;
+	char hash[48];
 	int rc;
 
 	if (!id)
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "order links a record with no id");
-	rc = store_seal_get(st, kind, id, version, &s, e);
+	rc = store_seal_leaf_hash(st, kind, id, version, hash, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
 			       "the order's %s %s has no seal", kind, id);
 	if (rc)
 		return rc;
-	json_array_append_new(links, json_string(s.leaf_hash));
-	store_seal_release(&s);
+	json_array_append_new(links, json_string(hash));
 	return RC_OK;
 }
 
@@ -155,7 +154,8 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 {
 	const char *oid = NULL;
 	json_t *d = NULL, *it;
-	struct store_seal head;
+	char head_hash[48];
+	int64_t head_seq = 0;
 	size_t i;
 	int rc = RC_OK;
 
@@ -197,16 +197,15 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 		}
 		return rc;
 	}
-	rc = store_seal_chain_head(st, order, &head, e);
+	rc = store_seal_chain_tip(st, order, &head_seq, head_hash, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
 			       "order %s has no sealed chain to extend", order);
 	if (rc)
 		return rc;
-	h->seq = head.chain_seq + 1;
-	snprintf(prev, prev_cap, "%s", head.leaf_hash);
+	h->seq = head_seq + 1;
+	snprintf(prev, prev_cap, "%s", head_hash);
 	h->prev = prev;
-	store_seal_release(&head);
 	return RC_OK;
 }
 

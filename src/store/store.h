@@ -305,6 +305,17 @@ int store_seal_chain_each(struct store *st, const char *order_id,
 int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out,
 		      struct err *e) WARN_UNUSED;
 
+/*
+ * Only the leaf hash of a record's seal (store_seal_get's key) into
+ * `hash`: what an order's leaf links, without reading the row's leaf.
+ */
+int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
+			 int64_t version, char hash[48], struct err *e) WARN_UNUSED;
+
+/* Only the chain_seq and leaf hash of an order's chain head (store_seal_chain_head). */
+int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
+			 char hash[48], struct err *e) WARN_UNUSED;
+
 /* The seal of a record (version 0 for all but listings). RC_NOTFOUND if none. */
 int store_seal_get(struct store *st, const char *kind, const char *record_id,
 		   int64_t version, struct store_seal *out, struct err *e) WARN_UNUSED;

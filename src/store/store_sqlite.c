@@ -720,10 +720,13 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 		snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE id = ?1",
 			 kinds[kind].table);
 	else
+		/* the newest row by id, else by external_id: each a covering index search,
+		 * no sort (an OR with ORDER BY built a temporary b-tree on every call) */
 		snprintf(sql, sizeof(sql),
-			 "SELECT body FROM %s WHERE id = ?1 OR external_id = ?1 "
-			 "ORDER BY (id = ?1) DESC, seq DESC LIMIT 1",
-			 kinds[kind].table);
+			 "SELECT body FROM %s WHERE seq = coalesce("
+			 "(SELECT max(seq) FROM %s WHERE id = ?1), "
+			 "(SELECT max(seq) FROM %s WHERE external_id = ?1))",
+			 kinds[kind].table, kinds[kind].table, kinds[kind].table);
 	rc = sq_prep_kept(st, sql, &s, e);
 	if (rc)
 		return rc;
