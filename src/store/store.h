@@ -324,6 +324,10 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n,
 		       struct err *e) WARN_UNUSED;
 
+/* As store_seal_pending, only of the seals whose row was made before `before` (ms). */
+int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+			      int *n, struct err *e) WARN_UNUSED;
+
 /*
  * The leaf indexes in [from, size) that no seal holds, smallest first: up
  * to `cap` of them into idx, their number into *n.

@@ -154,6 +154,24 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 	return RC_OK;
 }
 
+int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+			      int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND created_at < ? "
+			  "ORDER BY seq LIMIT ?", &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, before);
+	sqlite3_bind_int(s, 2, limit);
+	while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+		seqs[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
 int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
 			  int cap, int *n, struct err *e)
 {
