@@ -163,6 +163,21 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 int store_replace(struct store *st, enum store_kind kind, const char *id,
 		  json_t *body, struct err *e) WARN_UNUSED;
 
+/* What an order needs of a merchant or listing it names, read without its body. */
+struct store_ref {
+	char id[64];           /* the record's id */
+	int64_t version;       /* a listing's version; a merchant's (1 before versions) */
+	char merchant_id[64];  /* a listing's merchant; "" for a merchant */
+};
+
+/*
+ * As store_get, for merchants and listings: the id, version and merchant
+ * of the record (for listings, the newest version) by id or external id,
+ * without reading its body into JSON. RC_NOTFOUND if none.
+ */
+int store_ref_get(struct store *st, enum store_kind kind, const char *ref,
+		  struct store_ref *out, struct err *e) WARN_UNUSED;
+
 /*
  * Fetch a record by its id or external id (for listings, the newest
  * version). *body is a new reference. RC_NOTFOUND if none.

@@ -1079,6 +1079,44 @@ static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
 	commit(f->st);
 }
 
+/* What an order reads of a merchant or listing it names agrees with the bodies store_get gives. */
+static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **state)
+{
+	struct fixture *f = *state;
+	const char *lst = "lst_000000000000000000000001";
+	struct store_ref ref;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	assert_int_equal(put_row(f->st, STORE_MERCHANT, "mer_000000000000000000000002", "m-2", 0,
+				 NULL, NULL, NULL,
+				 json_pack("{s:s, s:s, s:i}", "object", "merchant", "id",
+					   "mer_000000000000000000000002", "version", 3), &e),
+			 RC_OK);
+	put_listing(f->st, lst, "sku-1", 1, "mer_000000000000000000000001", "first");
+	put_listing(f->st, lst, "sku-1", 2, "mer_000000000000000000000001", "second");
+
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "m-1", &ref, &e), RC_OK);
+	assert_string_equal(ref.id, "mer_000000000000000000000001");
+	assert_int_equal(ref.version, 1);   /* no version in the body: 1 */
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "mer_000000000000000000000002", &ref,
+				       &e), RC_OK);
+	assert_string_equal(ref.id, "mer_000000000000000000000002");
+	assert_int_equal(ref.version, 3);
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, "sku-1", &ref, &e), RC_OK);
+	assert_string_equal(ref.id, lst);
+	assert_int_equal(ref.version, 2);   /* the newest */
+	assert_string_equal(ref.merchant_id, "mer_000000000000000000000001");
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, lst, &ref, &e), RC_OK);
+	assert_int_equal(ref.version, 2);
+	err_clear(&e);
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, "sku-2", &ref, &e), RC_NOTFOUND);
+	assert_int_equal(e.rc, RC_NOTFOUND);
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "sku-1", &ref, &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1114,6 +1152,7 @@ int main(void)
 		T(merchant_versions_keep_the_old_and_serve_the_current),
 		T(get_prefers_the_id_over_another_records_external_id),
 		T(seal_leaf_hash_and_chain_tip_agree_with_the_rows),
+		T(ref_get_reads_the_id_version_and_merchant_without_the_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
