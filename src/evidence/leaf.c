@@ -209,8 +209,12 @@ static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *
 	return rc;
 }
 
-int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
-		struct buf *out, struct err *e)
+/*
+ * leaf_encode; `made` says the commitments were just made here (commit_all),
+ * so their text needs no check, only their names.
+ */
+static int encode(const struct leaf_head *h, json_t *blobs, json_t *commitments, int made,
+		  struct buf *out, struct err *e)
 {
 	const char **names = NULL, **digests = NULL, *key;
 	char ts[TIME_TEXT_MAX], hex[65];
@@ -237,7 +241,7 @@ int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
 		digests[nb++] = json_string_value(v);
 	}
 	json_object_foreach(commitments, key, v) {
-		if (!leaf_name_valid(key) || !leaf_hash_text_valid(json_string_value(v))) {
+		if (!leaf_name_valid(key) || (!made && !leaf_hash_text_valid(json_string_value(v)))) {
 			rc = err_set(e, RC_INVAL, "field_name", key, "bad field %s in leaf", key);
 			goto out;
 		}
@@ -269,6 +273,12 @@ out:
 	return rc;
 }
 
+int leaf_encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
+		struct buf *out, struct err *e)
+{
+	return encode(h, blobs, commitments, 0, out, e);
+}
+
 #define SALT_TAG "disputed-salt/v1"
 #define SALT_KDF_CONTEXT "dspsalt1"   /* crypto_kdf_CONTEXTBYTES: 8 */
 
@@ -276,8 +286,45 @@ _Static_assert(crypto_kdf_KEYBYTES == LEAF_SECRET_SIZE, "a secret is a crypto_kd
 _Static_assert(LEAF_SALT_SIZE >= crypto_kdf_BYTES_MIN && LEAF_SALT_SIZE <= crypto_kdf_BYTES_MAX,
 	       "a salt is a crypto_kdf subkey");
 
+/*
+ * The subkey ids of the field names a thread met last, by a hash of the
+ * name: a record's names repeat from record to record ("items[0].quantity"),
+ * so most salts skip the SHA-256 of their name. A slot holds one name; a
+ * name too long for it is hashed every time.
+ */
+#define SUBKEY_SLOTS 128
+#define SUBKEY_NAME_MAX 48
+
+struct subkey_slot {
+	char name[SUBKEY_NAME_MAX];
+	uint64_t id;
+};
+
+static _Thread_local struct subkey_slot subkey_cache[SUBKEY_SLOTS];
+
+static uint64_t salt_subkey_hash(const char *name);
+
 /* A field's subkey id: the first 8 bytes of SHA-256(SALT_TAG 0x00 name), little-endian. */
 static uint64_t salt_subkey_id(const char *name)
+{
+	size_t n = strlen(name);
+	uint32_t h = 2166136261u;
+	struct subkey_slot *slot;
+	size_t i;
+
+	if (n == 0 || n >= SUBKEY_NAME_MAX)
+		return salt_subkey_hash(name);
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	slot = &subkey_cache[h % SUBKEY_SLOTS];
+	if (strcmp(slot->name, name) != 0) {
+		slot->id = salt_subkey_hash(name);
+		memcpy(slot->name, name, n + 1);
+	}
+	return slot->id;
+}
+
+static uint64_t salt_subkey_hash(const char *name)
 {
 	static const unsigned char zero = 0;
 	const struct sha256_part parts[] = {
@@ -381,7 +428,7 @@ int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs,
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	rc = commit_all(fields, NULL, secret, commitments, e);
 	if (!rc)
-		rc = leaf_encode(h, blobs, commitments, out, e);
+		rc = encode(h, blobs, commitments, 1, out, e);
 	json_decref(commitments);
 	return rc;
 }
@@ -396,7 +443,7 @@ int leaf_rebuild(const struct leaf_head *h, json_t *fields, json_t *blobs, json_
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	rc = commit_all(fields, salts, NULL, commitments, e);
 	if (!rc)
-		rc = leaf_encode(h, blobs, commitments, out, e);
+		rc = encode(h, blobs, commitments, 1, out, e);
 	json_decref(commitments);
 	return rc;
 }

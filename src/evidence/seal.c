@@ -128,19 +128,18 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 static int link_to(struct store *st, const char *kind, const char *id, int64_t version,
 		   json_t *links, struct err *e)
 {
-	struct store_seal s;
+	char hash[48];
 	int rc;
 
 	if (!id)
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "order links a record with no id");
-	rc = store_seal_get(st, kind, id, version, &s, e);
+	rc = store_seal_leaf_hash(st, kind, id, version, hash, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
 			       "the order's %s %s has no seal", kind, id);
 	if (rc)
 		return rc;
-	json_array_append_new(links, json_string(s.leaf_hash));
-	store_seal_release(&s);
+	json_array_append_new(links, json_string(hash));
 	return RC_OK;
 }
 
@@ -155,7 +154,8 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 {
 	const char *oid = NULL;
 	json_t *d = NULL, *it;
-	struct store_seal head;
+	char head_hash[48];
+	int64_t head_seq = 0;
 	size_t i;
 	int rc = RC_OK;
 
@@ -197,16 +197,15 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 		}
 		return rc;
 	}
-	rc = store_seal_chain_head(st, order, &head, e);
+	rc = store_seal_chain_tip(st, order, &head_seq, head_hash, e);
 	if (rc == RC_NOTFOUND)
 		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
 			       "order %s has no sealed chain to extend", order);
 	if (rc)
 		return rc;
-	h->seq = head.chain_seq + 1;
-	snprintf(prev, prev_cap, "%s", head.leaf_hash);
+	h->seq = head_seq + 1;
+	snprintf(prev, prev_cap, "%s", head_hash);
 	h->prev = prev;
-	store_seal_release(&head);
 	return RC_OK;
 }
 
@@ -777,43 +776,45 @@ int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
 	return rc;
 }
 
+/*
+ * Most seals seal_pending integrates with one append: an import leaves tens
+ * of thousands pending, and each append costs the log's fsyncs.
+ */
+#define SEAL_PENDING_CHUNK 4096
+
 int seal_pending(struct store *st, struct tlog_log *log, int64_t older_than, int64_t *count,
 		 struct err *e)
 {
-	int64_t seqs[512], ready[512], done;
-	int n, i, m;
+	int64_t *seqs, done;
+	int n;
 	int rc;
 
 	if (count)
 		*count = 0;
+	seqs = malloc(SEAL_PENDING_CHUNK * sizeof(*seqs));
+	if (!seqs)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	for (;;) {
 		rc = store_begin(st, e);
 		if (rc)
-			return rc;
-		rc = store_seal_pending(st, 512, seqs, &n, e);
-		m = 0;
-		for (i = 0; i < n && !rc; i++) {
-			struct store_seal s;
-
-			rc = store_seal_by_seq(st, seqs[i], &s, e);
-			if (!rc && s.created_at < older_than)
-				ready[m++] = seqs[i];
-			store_seal_release(&s);
-		}
+			break;
+		rc = store_seal_pending_before(st, older_than, SEAL_PENDING_CHUNK, seqs, &n, e);
 		if (store_end(st, 0, NULL)) {
 			/* a read: nothing to lose */
 		}
-		if (rc || m == 0)
-			return rc;
+		if (rc || n == 0)
+			break;
 		/* seals another call is integrating are that call's: not waited for */
-		rc = seal_integrate(st, log, ready, (size_t)m, 0, &done, e);
+		rc = seal_integrate(st, log, seqs, (size_t)n, 0, &done, e);
 		if (rc)
-			return rc;
+			break;
 		if (count)
 			*count += done;
-		if (m < 512 || done < m)
-			return RC_OK;
+		if (n < SEAL_PENDING_CHUNK || done < n)
+			break;
 	}
+	free(seqs);
+	return rc;
 }
 
 /* The record a seal was made from, as the store holds it now. */

@@ -455,6 +455,22 @@ static int resolve(struct ingest_ctx *c, enum store_kind kind, json_t *in, const
 	return RC_OK;
 }
 
+/* As resolve, for a merchant or listing an order names: what the order needs of it, no body. */
+static int resolve_ref(struct ingest_ctx *c, enum store_kind kind, json_t *in, const char *key,
+		       const char *param, struct store_ref *ref, struct err *e)
+{
+	const char *text = NULL;
+	struct err ignore;
+	int rc = jx_str(in, key, param, 1, 128, &text, e);
+
+	if (rc)
+		return rc;
+	if (store_ref_get(c->st, kind, text, ref, &ignore))
+		return err_set(e, RC_INVAL, "resource_missing", param, "%s names no known record: %s",
+			       param, text);
+	return RC_OK;
+}
+
 int ingest_listing(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 {
 	static const char *const fields[] = {"external_id", "merchant", "title", "description",
@@ -581,7 +597,8 @@ static int check_item(struct ingest_ctx *c, json_t *it, size_t i, const char *mi
 	static const char *const fields[] = {"listing", "listing_version", "quantity",
 					     "unit_price", NULL};
 	char param[64], prefix[32], icur[4];
-	json_t *listing = NULL, *ver = NULL;
+	struct store_ref listing;
+	json_t *ver = NULL;
 	int64_t version = 0, qty = 0, price = 0;
 	const char *lid;
 	int rc;
@@ -592,14 +609,14 @@ static int check_item(struct ingest_ctx *c, json_t *it, size_t i, const char *mi
 		return err_set(e, RC_INVAL, "invalid_type", prefix, "%s must be an object", prefix);
 	TRY(jx_only(it, fields, prefix, e));
 	snprintf(param, sizeof(param), "%s.listing", prefix);
-	TRY(resolve(c, STORE_LISTING, it, "listing", param, &listing, e));
-	lid = json_string_value(json_object_get(listing, "id"));
-	if (strcmp(json_string_value(json_object_get(listing, "merchant")), mid) != 0) {
+	TRY(resolve_ref(c, STORE_LISTING, it, "listing", param, &listing, e));
+	lid = listing.id;
+	if (strcmp(listing.merchant_id, mid) != 0) {
 		rc = err_set(e, RC_INVAL, "listing_merchant_mismatch", param,
 			     "%s belongs to another merchant than the order's", param);
 		goto out;
 	}
-	version = json_integer_value(json_object_get(listing, "version"));
+	version = listing.version;
 	snprintf(param, sizeof(param), "%s.listing_version", prefix);
 	if (jx_has(it, "listing_version")) {
 		struct err ignore;
@@ -628,7 +645,6 @@ static int check_item(struct ingest_ctx *c, json_t *it, size_t i, const char *mi
 	if (!*item)
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 out:
-	json_decref(listing);
 	json_decref(ver);
 	return rc;
 }
@@ -670,9 +686,10 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	static const char *const pfields[] = {"channel", "transaction_id", NULL};
 	const char *ext = NULL, *cext = NULL, *cname = NULL, *cphone = NULL, *mid;
 	const char *channel = NULL, *txn = NULL;
-	json_t *consumer = NULL, *merchant = NULL, *items = NULL, *payment = NULL;
+	json_t *consumer = NULL, *items = NULL, *payment = NULL;
 	json_t *out_items = NULL, *body = NULL, *it;
 	char id[ID_MAX], cid[ID_MAX], cur[4] = "", tcur[4], ts[TIME_TEXT_MAX];
+	struct store_ref merchant;
 	int64_t total = 0, paid_at = 0;
 	struct store_row row;
 	size_t i;
@@ -688,8 +705,8 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	TRY(check_external_id(consumer, "consumer.external_id", 1, &cext, e));
 	TRY(jx_str(consumer, "name", "consumer.name", 1, 100, &cname, e));
 	TRY(jx_str(consumer, "phone", "consumer.phone", 1, 40, &cphone, e));
-	TRY(resolve(c, STORE_MERCHANT, in, "merchant", "merchant", &merchant, e));
-	mid = json_string_value(json_object_get(merchant, "id"));
+	TRY(resolve_ref(c, STORE_MERCHANT, in, "merchant", "merchant", &merchant, e));
+	mid = merchant.id;
 	TRY(jx_arr(in, "items", "items", 1, 100, &items, e));
 	if (json_array_size(items) == 0) {
 		rc = err_set(e, RC_INVAL, "invalid_value", "items", "items must not be empty");
@@ -732,7 +749,7 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	}
 	/* the merchant's identity as it stood when the order was placed (its leaf links it) */
 	json_object_set_new(body, "merchant_version",
-			    json_integer(store_merchant_version_of(merchant)));
+			    json_integer(merchant.version));
 	memset(&row, 0, sizeof(row));
 	row.id = id;
 	row.external_id = ext;
@@ -747,7 +764,6 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	body = NULL;
 out:
 	json_decref(body);
-	json_decref(merchant);
 	json_decref(out_items);
 	return rc;
 }

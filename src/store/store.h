@@ -163,6 +163,21 @@ int store_put(struct store *st, enum store_kind kind, const struct store_row *ro
 int store_replace(struct store *st, enum store_kind kind, const char *id,
 		  json_t *body, struct err *e) WARN_UNUSED;
 
+/* What an order needs of a merchant or listing it names, read without its body. */
+struct store_ref {
+	char id[64];           /* the record's id */
+	int64_t version;       /* a listing's version; a merchant's (1 before versions) */
+	char merchant_id[64];  /* a listing's merchant; "" for a merchant */
+};
+
+/*
+ * As store_get, for merchants and listings: the id, version and merchant
+ * of the record (for listings, the newest version) by id or external id,
+ * without reading its body into JSON. RC_NOTFOUND if none.
+ */
+int store_ref_get(struct store *st, enum store_kind kind, const char *ref,
+		  struct store_ref *out, struct err *e) WARN_UNUSED;
+
 /*
  * Fetch a record by its id or external id (for listings, the newest
  * version). *body is a new reference. RC_NOTFOUND if none.
@@ -305,6 +320,17 @@ int store_seal_chain_each(struct store *st, const char *order_id,
 int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out,
 		      struct err *e) WARN_UNUSED;
 
+/*
+ * Only the leaf hash of a record's seal (store_seal_get's key) into
+ * `hash`: what an order's leaf links, without reading the row's leaf.
+ */
+int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
+			 int64_t version, char hash[48], struct err *e) WARN_UNUSED;
+
+/* Only the chain_seq and leaf hash of an order's chain head (store_seal_chain_head). */
+int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
+			 char hash[48], struct err *e) WARN_UNUSED;
+
 /* The seal of a record (version 0 for all but listings). RC_NOTFOUND if none. */
 int store_seal_get(struct store *st, const char *kind, const char *record_id,
 		   int64_t version, struct store_seal *out, struct err *e) WARN_UNUSED;
@@ -312,6 +338,10 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 /* Row numbers of up to `limit` seals not yet in the log, oldest first. */
 int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n,
 		       struct err *e) WARN_UNUSED;
+
+/* As store_seal_pending, only of the seals whose row was made before `before` (ms). */
+int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+			      int *n, struct err *e) WARN_UNUSED;
 
 /*
  * The leaf indexes in [from, size) that no seal holds, smallest first: up

@@ -154,6 +154,24 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 	return RC_OK;
 }
 
+int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+			      int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND created_at < ? "
+			  "ORDER BY seq LIMIT ?", &s, e);
+
+	*n = 0;
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, before);
+	sqlite3_bind_int(s, 2, limit);
+	while (*n < limit && sqlite3_step(s) == SQLITE_ROW)
+		seqs[(*n)++] = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return RC_OK;
+}
+
 int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
 			  int cap, int *n, struct err *e)
 {
@@ -270,6 +288,55 @@ int store_seal_chain_head(struct store *st, const char *order_id, struct store_s
 		rc = seal_row(s, out, e);
 	else
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no chain for order %s", order_id);
+	sq_finish(st, s);
+	return rc;
+}
+
+/* Copy a text column (a leaf hash) into `hash`. */
+static void copy_hash(sqlite3_stmt *s, int col, char hash[48])
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(hash, 48, "%s", t ? (const char *)t : "");
+}
+
+int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
+			 int64_t version, char hash[48], struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "SELECT leaf_hash FROM seals WHERE kind = ? AND record_id = ? "
+			       "AND version = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, kind);
+	sq_bind_text(s, 2, record_id);
+	sqlite3_bind_int64(s, 3, version);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		copy_hash(s, 0, hash);
+	else
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal of %s %s", kind,
+			     record_id);
+	sq_finish(st, s);
+	return rc;
+}
+
+int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
+			 char hash[48], struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "SELECT chain_seq, leaf_hash FROM seals WHERE chain_order = ? "
+			       "ORDER BY chain_seq DESC LIMIT 1", &s, e);
+
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, order_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*chain_seq = sqlite3_column_int64(s, 0);
+		copy_hash(s, 1, hash);
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no chain for order %s", order_id);
+	}
 	sq_finish(st, s);
 	return rc;
 }

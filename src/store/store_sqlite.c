@@ -720,10 +720,13 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 		snprintf(sql, sizeof(sql), "SELECT body FROM %s WHERE id = ?1",
 			 kinds[kind].table);
 	else
+		/* the newest row by id, else by external_id: each a covering index search,
+		 * no sort (an OR with ORDER BY built a temporary b-tree on every call) */
 		snprintf(sql, sizeof(sql),
-			 "SELECT body FROM %s WHERE id = ?1 OR external_id = ?1 "
-			 "ORDER BY (id = ?1) DESC, seq DESC LIMIT 1",
-			 kinds[kind].table);
+			 "SELECT body FROM %s WHERE seq = coalesce("
+			 "(SELECT max(seq) FROM %s WHERE id = ?1), "
+			 "(SELECT max(seq) FROM %s WHERE external_id = ?1))",
+			 kinds[kind].table, kinds[kind].table, kinds[kind].table);
 	rc = sq_prep_kept(st, sql, &s, e);
 	if (rc)
 		return rc;
@@ -732,6 +735,42 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 		*body = sq_col_json(s, 0);
 		if (!*body)
 			rc = err_set(e, RC_DB, "database_error", NULL, "corrupt record %s", ref);
+	} else {
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no %s %s", kinds[kind].name, ref);
+	}
+	sq_finish(st, s);
+	return rc;
+}
+
+int store_ref_get(struct store *st, enum store_kind kind, const char *ref,
+		  struct store_ref *out, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (kind == STORE_MERCHANT)
+		rc = sq_prep_kept(st, "SELECT id, json_extract(body, '$.version'), '' FROM merchants "
+				   "WHERE seq = coalesce((SELECT max(seq) FROM merchants WHERE id = ?1), "
+				   "(SELECT max(seq) FROM merchants WHERE external_id = ?1))", &s, e);
+	else if (kind == STORE_LISTING)
+		rc = sq_prep_kept(st, "SELECT id, version, merchant_id FROM listings "
+				   "WHERE seq = coalesce((SELECT max(seq) FROM listings WHERE id = ?1), "
+				   "(SELECT max(seq) FROM listings WHERE external_id = ?1))", &s, e);
+	else
+		return err_set(e, RC_INTERNAL, NULL, NULL, "only merchants and listings");
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, ref);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(out->id, sizeof(out->id), "%s", sqlite3_column_text(s, 0));
+		/* a merchant's version as store_merchant_version_of reads it */
+		out->version = sqlite3_column_type(s, 1) == SQLITE_INTEGER
+				       ? sqlite3_column_int64(s, 1) : 0;
+		if (kind == STORE_MERCHANT && out->version < 1)
+			out->version = 1;
+		snprintf(out->merchant_id, sizeof(out->merchant_id), "%s",
+			 sqlite3_column_text(s, 2));
 	} else {
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no %s %s", kinds[kind].name, ref);
 	}

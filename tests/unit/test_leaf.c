@@ -241,6 +241,50 @@ static void salts_derive_from_the_secret_and_the_field_name_alone(void **state)
 	json_decref(more);
 }
 
+/* The independent derivation of a field's salt (docs/formats.md, "Salts"). */
+static void salt_by_hand(const uint8_t *k, const char *name, uint8_t out[LEAF_SALT_SIZE])
+{
+	crypto_hash_sha256_state h;
+	uint8_t d[32];
+	uint64_t id = 0;
+	int i;
+
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)"disputed-salt/v1", 17);
+	crypto_hash_sha256_update(&h, (const unsigned char *)name, strlen(name));
+	crypto_hash_sha256_final(&h, d);
+	for (i = 7; i >= 0; i--)
+		id = (id << 8) | d[i];
+	assert_int_equal(crypto_kdf_derive_from_key(out, LEAF_SALT_SIZE, id, "dspsalt1", k), 0);
+}
+
+/*
+ * Salts stay right however the names come: many names (more than the
+ * remembered ones, so they evict each other), repeated, long and short.
+ */
+static void salts_stay_right_across_many_repeated_and_long_names(void **state)
+{
+	uint8_t k[LEAF_SECRET_SIZE], got[LEAF_SALT_SIZE], want[LEAF_SALT_SIZE];
+	char name[128];
+	int round, i;
+
+	(void)state;
+	memset(k, 7, sizeof(k));
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 600; i++) {
+			int n = (i * 37 + round * 11) % 600;
+
+			if (n % 50 == 0)
+				snprintf(name, sizeof(name), "items[%d].a_rather_long_field_name_past_"
+					 "what_a_cache_slot_holds", n);
+			else
+				snprintf(name, sizeof(name), "items[%d].quantity", n);
+			leaf_salt(k, name, got);
+			salt_by_hand(k, name, want);
+			assert_memory_equal(got, want, sizeof(want));
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +294,7 @@ int main(void)
 		cmocka_unit_test(fields_flatten_nested_objects_and_arrays),
 		cmocka_unit_test(seal_then_rebuild_gives_the_same_leaf_and_a_change_shows),
 		cmocka_unit_test(salts_derive_from_the_secret_and_the_field_name_alone),
+		cmocka_unit_test(salts_stay_right_across_many_repeated_and_long_names),
 	};
 
 	if (sodium_init() < 0)

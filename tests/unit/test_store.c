@@ -999,6 +999,124 @@ static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 	json_decref(seen);
 }
 
+/* A reference that is one record's id and another's external_id names the first. */
+static void get_prefers_the_id_over_another_records_external_id(void **state)
+{
+	struct fixture *f = *state;
+	json_t *a = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	put_merchant(f->st, "mer_000000000000000000000002", "mer_000000000000000000000001");
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "mer_000000000000000000000001", &a, &e),
+			 RC_OK);
+	assert_string_equal(body_id(a), "mer_000000000000000000000001");
+	json_decref(a);
+	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &a, &e), RC_OK);
+	assert_string_equal(body_id(a), "mer_000000000000000000000001");
+	json_decref(a);
+	commit(f->st);
+}
+
+/* A pending seal of `kind` `id`, at place `cseq` of order `order`'s chain ("" for none). */
+static void seal_row_add(struct store *st, const char *kind, const char *id, int64_t version,
+			 const char *order, int64_t cseq, const char *hash)
+{
+	struct store_seal row;
+	int64_t seq = 0;
+	struct err e;
+
+	memset(&row, 0, sizeof(row));
+	snprintf(row.kind, sizeof(row.kind), "%s", kind);
+	snprintf(row.record_id, sizeof(row.record_id), "%s", id);
+	snprintf(row.leaf_hash, sizeof(row.leaf_hash), "%s", hash);
+	snprintf(row.chain_order, sizeof(row.chain_order), "%s", order);
+	row.version = version;
+	row.leaf = (unsigned char *)"leaf";
+	row.leaf_len = 4;
+	row.salts = "";
+	row.created_at = 1;
+	row.chain_seq = cseq;
+	assert_int_equal(store_seal_add(st, &row, &seq, &e), RC_OK);
+}
+
+/* The light reads of a seal (what an order links, where a chain ends) agree with the full ones. */
+static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct store_seal s;
+	char hash[48];
+	int64_t cseq = -1;
+	struct err e;
+
+	begin(f->st);
+	seal_row_add(f->st, "listing", "lst_1", 1, "", -1, "L1");
+	seal_row_add(f->st, "listing", "lst_1", 2, "", -1, "L2");
+	seal_row_add(f->st, "order", "ord_1", 0, "ord_1", 0, "O0");
+	seal_row_add(f->st, "payment", "ord_1", 0, "ord_1", 1, "P1");
+	seal_row_add(f->st, "order", "ord_2", 0, "ord_2", 0, "Q0");
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 1, hash, &e), RC_OK);
+	assert_string_equal(hash, "L1");
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 2, hash, &e), RC_OK);
+	assert_string_equal(hash, "L2");
+	assert_int_equal(store_seal_get(f->st, "listing", "lst_1", 2, &s, &e), RC_OK);
+	assert_string_equal(s.leaf_hash, hash);
+	store_seal_release(&s);
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 3, hash, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_1", &cseq, hash, &e), RC_OK);
+	assert_int_equal(cseq, 1);
+	assert_string_equal(hash, "P1");
+	assert_int_equal(store_seal_chain_head(f->st, "ord_1", &s, &e), RC_OK);
+	assert_int_equal(s.chain_seq, cseq);
+	assert_string_equal(s.leaf_hash, hash);
+	store_seal_release(&s);
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_2", &cseq, hash, &e), RC_OK);
+	assert_int_equal(cseq, 0);
+	assert_string_equal(hash, "Q0");
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_3", &cseq, hash, &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
+/* What an order reads of a merchant or listing it names agrees with the bodies store_get gives. */
+static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **state)
+{
+	struct fixture *f = *state;
+	const char *lst = "lst_000000000000000000000001";
+	struct store_ref ref;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	assert_int_equal(put_row(f->st, STORE_MERCHANT, "mer_000000000000000000000002", "m-2", 0,
+				 NULL, NULL, NULL,
+				 json_pack("{s:s, s:s, s:i}", "object", "merchant", "id",
+					   "mer_000000000000000000000002", "version", 3), &e),
+			 RC_OK);
+	put_listing(f->st, lst, "sku-1", 1, "mer_000000000000000000000001", "first");
+	put_listing(f->st, lst, "sku-1", 2, "mer_000000000000000000000001", "second");
+
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "m-1", &ref, &e), RC_OK);
+	assert_string_equal(ref.id, "mer_000000000000000000000001");
+	assert_int_equal(ref.version, 1);   /* no version in the body: 1 */
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "mer_000000000000000000000002", &ref,
+				       &e), RC_OK);
+	assert_string_equal(ref.id, "mer_000000000000000000000002");
+	assert_int_equal(ref.version, 3);
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, "sku-1", &ref, &e), RC_OK);
+	assert_string_equal(ref.id, lst);
+	assert_int_equal(ref.version, 2);   /* the newest */
+	assert_string_equal(ref.merchant_id, "mer_000000000000000000000001");
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, lst, &ref, &e), RC_OK);
+	assert_int_equal(ref.version, 2);
+	err_clear(&e);
+	assert_int_equal(store_ref_get(f->st, STORE_LISTING, "sku-2", &ref, &e), RC_NOTFOUND);
+	assert_int_equal(e.rc, RC_NOTFOUND);
+	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "sku-1", &ref, &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1032,6 +1150,9 @@ int main(void)
 		T(consumer_has_merchant_and_listing_only_through_own_orders),
 		T(order_item_naming_missing_listing_version_is_refused),
 		T(merchant_versions_keep_the_old_and_serve_the_current),
+		T(get_prefers_the_id_over_another_records_external_id),
+		T(seal_leaf_hash_and_chain_tip_agree_with_the_rows),
+		T(ref_get_reads_the_id_version_and_merchant_without_the_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
