@@ -11,38 +11,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, open as openPage, settled, text } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
 const out = { runs: [], expired: null, csp: [], console_errors: [], page_errors: [], screenshots: [] };
-const browser = await chromium.launch({ executablePath, headless: true, args });
+const browser = await launch();
 
-/* A new browser (its own session storage) at a phone's width, watching for CSP violations and errors. */
-async function open(url, lang) {
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width: 360, height: 780 } });
-  if (lang) await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());
-    if (/Content Security Policy/i.test(m.text())) out.csp.push(m.text());
-  });
-  page.on('pageerror', (e) => out.page_errors.push(String(e)));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-ready="true"]');
-  return { context, page };
-}
 
-/* Wait until the consumer's pages have drawn `view` and are not busy. */
-async function settled(page, view) {
-  await page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
-}
-
-const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
@@ -54,7 +29,7 @@ async function shoot(page, name) {
 
 for (const run of job.runs) {
   const r = { lang: run.lang };
-  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang);
+  const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, height: 780 });
   await settled(page, 'home');
   r.url_after = page.url();
   r.stored = await page.evaluate(() => sessionStorage.getItem('disputed.token'));
@@ -121,7 +96,7 @@ for (const run of job.runs) {
 
 // an offer the merchant made: the consumer sees it and accepts it
 if (job.offer) {
-  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(job.offer.token)}`, 'zh');
+  const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(job.offer.token)}`, { lang: 'zh', height: 780 });
   await settled(page, 'home');
   await page.evaluate((id) => { location.hash = `#/dispute/${id}`; }, job.offer.dispute);
   await settled(page, 'dispute');
@@ -135,7 +110,7 @@ if (job.offer) {
 }
 
 if (job.expired) {
-  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(job.expired)}`, 'en');
+  const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(job.expired)}`, { lang: 'en', height: 780 });
   await page.waitForSelector('#notice:not([hidden])');
   out.expired = {
     url_after: page.url(),

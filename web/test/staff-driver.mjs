@@ -8,37 +8,13 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launch, open as openPage, settled, text } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
 const out = { merchant: [], agent: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
-const browser = await chromium.launch({ executablePath, headless: true, args });
+const browser = await launch();
 
-/* A new browser (its own session storage) at `width`, watching for CSP violations and errors. */
-async function open(url, lang, width) {
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width, height: 800 } });
-  await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());
-    if (/Content Security Policy/i.test(m.text())) out.csp.push(m.text());
-  });
-  page.on('pageerror', (e) => out.page_errors.push(String(e)));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForSelector('body[data-ready="true"]');
-  return { context, page };
-}
 
-async function settled(page, view) {
-  await page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
-}
-
-const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
 const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
   .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -54,7 +30,7 @@ async function shoot(page, name) {
 /* The merchant, at a phone's width: home (disputes by deadline, money, risk), then a counter-offer with a photo. */
 for (const run of job.merchant) {
   const r = { lang: run.lang };
-  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang, 360);
+  const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, width: 360 });
   await settled(page, 'home');
   r.url_after = page.url();
   r.heading = await text(page, '#view h1');
@@ -95,7 +71,7 @@ for (const run of job.merchant) {
 /* The agent, at a desktop's width: the queue, a dispute's evidence and suggestion, a 422 for a reference not the dispute's, then the decision. */
 for (const run of job.agent) {
   const r = { lang: run.lang };
-  const { context, page } = await open(`${job.base}/app/#token=${encodeURIComponent(run.token)}`, run.lang, 1100);
+  const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, width: 1100 });
   await settled(page, 'home');
   r.heading = await text(page, '#view h1');
   r.queue = await page.evaluate(() => [...document.querySelectorAll('#queue-list [data-dispute]')].map((e) => [e.dataset.dispute, e.dataset.tier]));

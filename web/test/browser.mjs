@@ -1,0 +1,39 @@
+// browser.mjs - what the page drivers share: Debian's Chromium (CHROMIUM, default /usr/bin/chromium; nothing is downloaded) and a fresh page that reports CSP violations and errors.
+
+import { chromium } from 'playwright-core';
+
+/* Chromium, headless; without its sandbox when run as root. */
+export function launch() {
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+  return chromium.launch({ executablePath, headless: true, args });
+}
+
+/*
+ * A new context (its own session storage) in Beijing-blind New York time at
+ * `width`×`height`, the language `lang` chosen (none: the page's default),
+ * the page at `url` once it says it is ready. CSP violations, console errors
+ * (but an API's 4xx) and page errors go into out.csp, out.console_errors and
+ * out.page_errors.
+ */
+export async function open(browser, out, url, { lang = null, width = 360, height = 800 } = {}) {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width, height } });
+  if (lang) await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());
+    if (/Content Security Policy/i.test(m.text())) out.csp.push(m.text());
+  });
+  page.on('pageerror', (e) => out.page_errors.push(String(e)));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForSelector('body[data-ready="true"]');
+  return { context, page };
+}
+
+/* Wait until the pages have drawn `view` and are not busy. */
+export const settled = (page, view) => page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
+
+export const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
