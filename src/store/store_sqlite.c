@@ -233,7 +233,8 @@ int store_schema_version(struct store *st)
 /* The store whose transaction this thread holds, if any. */
 static __thread struct store *held_here;
 
-int store_begin(struct store *st, struct err *e)
+/* Take the store's lock and open a transaction with `begin` ("BEGIN IMMEDIATE" or "BEGIN"). */
+static int begin_with(struct store *st, const char *begin, struct err *e)
 {
 	int rc;
 
@@ -243,7 +244,7 @@ int store_begin(struct store *st, struct err *e)
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
-	rc = sq_exec(st, "BEGIN IMMEDIATE", e);
+	rc = sq_exec(st, begin, e);
 	if (rc) {
 		pthread_mutex_unlock(&st->lock);
 		return rc;
@@ -253,23 +254,14 @@ int store_begin(struct store *st, struct err *e)
 	return RC_OK;
 }
 
+int store_begin(struct store *st, struct err *e)
+{
+	return begin_with(st, "BEGIN IMMEDIATE", e);
+}
+
 int store_begin_read(struct store *st, struct err *e)
 {
-	int rc;
-
-	if (held_here == st)
-		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
-			       "a transaction is already open in this thread");
-	pthread_mutex_lock(&st->lock);
-	st->failed = 0;
-	rc = sq_exec(st, "BEGIN", e);
-	if (rc) {
-		pthread_mutex_unlock(&st->lock);
-		return rc;
-	}
-	held_here = st;
-	st->nsp = 0;
-	return RC_OK;
+	return begin_with(st, "BEGIN", e);
 }
 
 /* store_end, and with `lazy` store_end_lazy. */
