@@ -6,13 +6,14 @@ import { notice, clearNotice } from './ui.js';
 import * as consumer from './consumer.js';
 import * as merchant from './merchant.js';
 import * as agent from './agent.js';
+import * as court from './court.js';
 
 const assets = document.querySelector('meta[name="disputed-assets"]').content;
 await i18n.init(assets);
 i18n.bindSwitch();
 
 /* Each party's home, by the role of its token; a role without one sees who it is signed in as. */
-const homes = { consumer, merchant, agent, platform: agent };
+const homes = { consumer, merchant, agent, platform: agent, court, association: court };
 
 let principal = null;
 
