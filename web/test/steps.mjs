@@ -11,8 +11,8 @@ const events = (page) => page.evaluate(() => [...document.querySelectorAll('#tim
 
 /* ---- the consumer ---- */
 
-/* From the home's order `order`: a refund of `amount` yuan with a description and the photo `photo`; on the dispute's page after. */
-export async function consumerOpensDispute(page, { order, amount = '12.34', description, photo }) {
+/* From the home's order `order`: the open-a-dispute form filled (a refund of `amount` yuan for quality, with `description`). */
+export async function consumerFillsDispute(page, { order, amount = '12.34', description }) {
   await page.click(`[data-order="${order}"] a`);
   await settled(page, 'order');
   await page.waitForSelector('#open-form');
@@ -20,28 +20,53 @@ export async function consumerOpensDispute(page, { order, amount = '12.34', desc
   await page.fill('#claim-amount', amount);
   await page.selectOption('#reason', 'quality');
   await page.fill('#description', description);
+}
+
+/* A photo chosen in the form (uploaded as a blob as it is chosen): its blob id. */
+export async function consumerAddsPhoto(page, photo) {
+  const n = await page.locator('#photos li').count();
   await page.setInputFiles('#photo-input', photo);
-  await page.waitForSelector('#photos li');
-  const photoBlob = await page.getAttribute('#photos li', 'data-blob');
+  await page.waitForFunction((k) => document.querySelectorAll('#photos li').length > k, n);
+  return page.getAttribute(`#photos li:nth-child(${n + 1})`, 'data-blob');
+}
+
+/* The form sent: on the new dispute's page, its id from the address. */
+export async function consumerSubmitsDispute(page) {
   await page.click('#open-submit');
   await settled(page, 'dispute');
   await page.waitForSelector('#receipt');
-  return {
-    photo_blob: photoBlob,
-    dispute: page.url().split('/').pop(),
-    state: await page.getAttribute('#receipt', 'data-state'),
-    receipt: await text(page, '#receipt'),
-    events: await events(page),
-  };
+  return page.url().split('/').pop();
+}
+
+/* All three: the dispute opened from `order` with the photo `photo`; what its page says. */
+export async function consumerOpensDispute(page, { order, amount, description, photo }) {
+  await consumerFillsDispute(page, { order, amount, description });
+  const photoBlob = await consumerAddsPhoto(page, photo);
+  const dispute = await consumerSubmitsDispute(page);
+  return { photo_blob: photoBlob, dispute, state: await page.getAttribute('#receipt', 'data-state'),
+    receipt: await text(page, '#receipt'), events: await events(page) };
+}
+
+/* On the dispute's page: ask the platform to step in, with `message`. */
+export async function consumerEscalates(page, message) {
+  await page.fill('#action-message', message);
+  await page.click('#escalate');
+  await page.waitForSelector('#notice[data-kind="done"]');
+  return { done: await text(page, '#notice'), state: await page.getAttribute('#receipt', 'data-state'), events: await events(page) };
 }
 
 /* ---- the merchant ---- */
 
-/* From the home's dispute `dispute`: answer with `action` (counter: a refund of `amount` yuan; reject), a message and a photo, submitted by the keyboard. */
-export async function merchantAnswers(page, { dispute, action = 'counter', amount = '8.88', message, photo }) {
+/*
+ * From the home's dispute `dispute`: answer with `action` (counter: a
+ * refund of `amount` yuan; accept; reject), a message and a photo,
+ * submitted by the keyboard; `onForm` (if any) runs when the form shows.
+ */
+export async function merchantAnswers(page, { dispute, action = 'counter', amount = '8.88', message, photo = null, onForm = null }) {
   await page.click(`#open-disputes [data-dispute="${dispute}"] a`);
   await settled(page, 'dispute');
   await page.waitForSelector('#answer-form');
+  if (onForm) await onForm(page);
   await page.check(`#action-${action}`);
   if (action === 'counter') {
     await page.selectOption('#offer-type', 'refund');
@@ -68,11 +93,25 @@ export async function merchantAnswers(page, { dispute, action = 'counter', amoun
 
 /* ---- the agent ---- */
 
-/* From the queue's dispute `dispute`: decide a full refund for quality_defect citing `cite`, after `badRef` (if any) was refused with a 422. */
-export async function agentDecides(page, { dispute, cite = [], reason, badRef = null }) {
+/* On the console's home: approve disclosure request `id` with `reason`; the page's words after. */
+export async function agentApprovesDisclosure(page, { id, reason }) {
+  await page.fill(`#why-${id}`, reason);
+  await page.click(`[data-disclosure="${id}"] [data-answer="approve"]`);
+  await page.waitForSelector('#notice[data-kind="done"]');
+  return text(page, '#notice');
+}
+
+/*
+ * From the queue's dispute `dispute`: decide a full refund for
+ * quality_defect citing `cite`, after `badRef` (if any) was refused with a
+ * 422; `onForm` (if any) runs when the decision form shows, `onRefused`
+ * after the 422.
+ */
+export async function agentDecides(page, { dispute, cite = [], reason, badRef = null, onForm = null, onRefused = null }) {
   await page.click(`#queue-list [data-dispute="${dispute}"] a`);
   await settled(page, 'dispute');
   await page.waitForSelector('#decide-form');
+  if (onForm) await onForm(page);
   const r = {};
   await page.selectOption('#outcome', 'full_refund');
   await page.selectOption('#reason-code', 'quality_defect');
@@ -84,6 +123,7 @@ export async function agentDecides(page, { dispute, cite = [], reason, badRef = 
     await page.waitForSelector('#notice[data-kind="refused"]');
     r.refused = { notice: await text(page, '#notice'), text: await page.inputValue('#reason-text'),
       state: await page.getAttribute('#receipt', 'data-state') };
+    if (onRefused) await onRefused(page);
     await page.fill('#cite-more', '');
   }
   await page.click('#decide-submit');
