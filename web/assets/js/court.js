@@ -8,6 +8,7 @@ import { label, when, countdown, field, dl, failed, router, act } from './parts.
 const t = i18n.t;
 const SCOPES = ['merchant_identity', 'order', 'listing', 'payment', 'logistics', 'messages', 'dispute_record'];
 const ANSWERED = ['released', 'partially_released'];
+const scopes = (list) => list.map((s) => label('scope', s)).join(i18n.current() === 'zh' ? '、' : ', ');
 let who = null;        // the signed-in principal: {role: court|association, subject}
 let render = null;
 
@@ -102,11 +103,11 @@ function requests(list) {
       dl([
         ['court.list.state', el('strong', { text: label('disclosure', d.state) })],
         ['court.ask.order', d.order],
-        ['court.list.scope', d.scope.map((s) => label('scope', s)).join('、')],
+        ['court.list.scope', scopes(d.scope)],
         ['court.ask.purpose', d.purpose],
         ['court.list.asked', when(d.created_at)],
         d.state === 'pending' && d.due_at ? ['court.list.due', el('span', {}, `${t('consumer.deadlines.by', { time: d.due_at })} `, countdown(d.due_at))] : null,
-        d.released ? ['court.list.released', `${when(d.released.at)} · ${d.released.scope.map((s) => label('scope', s)).join('、')} · ${label('basis', d.released.basis)}`] : null,
+        d.released ? ['court.list.released', `${when(d.released.at)} · ${scopes(d.released.scope)} · ${label('basis', d.released.basis)}`] : null,
         d.refused ? ['court.list.refused', (d.refused.reasons || []).join('; ')] : null,
         ['court.list.id', d.id],
       ]),
