@@ -1,4 +1,4 @@
-// consumer.js - the consumer's pages (phone first): their orders, an order with "open a dispute" (photos as blobs), and a dispute's receipt, deadlines counting down, timeline and the consumer's moves.
+// consumer.js - the consumer's pages (phone first): their orders, an order with "open a dispute" (photos as blobs), and a dispute's receipt, deadlines counting down, timeline and the consumer's moves (the appeal, a court and the disclosure desk in consumer-court.js).
 
 import * as i18n from './i18n.js';
 import * as api from './api.js';
@@ -238,7 +238,7 @@ async function dispute(id) {
   ];
 }
 
-/* Draw the view the address names (#/, #/order/ID, #/dispute/ID). */
+/* Draw the view the address names (#/, #/order/ID, #/dispute/ID, #/disclosure/ID). */
 async function render() {
   const m = /^#\/(order|dispute|disclosure)\/([A-Za-z0-9_:.-]+)$/.exec(location.hash);
   document.body.dataset.view = m ? m[1] : 'home';
