@@ -143,14 +143,18 @@ web-unit:
 # Screenshots of the pages at a phone's and a desktop's width, in both
 # languages, taken by the browser tests: docs/screenshots/verify-{phone,desktop}-{zh,en}.png
 # the consumer's consumer-{home,not-image,dispute}-phone-{zh,en}.png, the merchant's
-# merchant-{home,dispute}-phone-{zh,en}.png, the agent's agent-{queue,refused}-desktop-{zh,en}.png
-# and the court's court-{requested,package}-phone-{zh,en}.png (association-…-phone-en.png).
+# merchant-{home,dispute}-phone-{zh,en}.png, the agent's agent-{queue,refused}-desktop-{zh,en}.png,
+# the court's court-{requested,package}-phone-{zh,en}.png (association-…-phone-en.png);
+# past the first answer consumer-appeal-phone-*.png, consumer-disclosure-phone-{desk,external}-*.png,
+# and the bad paths merchant-{not-image,late}-phone-*.png and agent-expired-desktop-*.png.
 screenshots: $(BIN) $(TOOL_BIN) web-deps
 	DISPUTED_SCREENSHOTS=$(abspath docs/screenshots) DISPUTED_BIN=$(abspath $(BIN)) \
 		python3 tests/e2e/run.py WebVerifyTest.test_the_page_and_the_command_agree \
 		WebConsumerTest.test_a_consumer_signs_in_by_link \
 		WebStaffTest.test_the_merchant_counters_and_the_agent_decides \
-		WebCourtTest.test_a_court_requests_downloads_and_verifies
+		WebCourtTest.test_a_court_requests_downloads_and_verifies \
+		WebConsumerCourtTest.test_counter_offer_appeal_disclosure_desk_and_a_court \
+		WebStaffBadPathsTest.test_bad_paths_are_said_on_the_page_and_change_nothing
 
 # The crash loop of `make check` (tests/e2e/test_crash_loop.py) for many more
 # rounds: SIGKILL the server under concurrent writers, restart, and check.
