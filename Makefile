@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
 # SHA-256 from OpenSSL's libcrypto (the default) or, with `make SHA256=sodium`,
 # from libsodium (src/core/sha256.c); the libsodium build lives in its own
 # directory (build/sodium) so the two never share objects.
