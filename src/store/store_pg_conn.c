@@ -76,9 +76,10 @@ static void pg_message(const char *msg, char *out, size_t len)
 
 int pg_connect(const char *url, struct store_pg **out, struct err *e)
 {
-	static const char *const keys[] = {"dbname", "fallback_application_name", "connect_timeout",
+	/* the URL's own settings override those before it; the encoding after it is fixed */
+	static const char *const keys[] = {"connect_timeout", "dbname", "fallback_application_name",
 					   "client_encoding", NULL};
-	const char *vals[] = {url, "disputed", "10", "UTF8", NULL};
+	const char *vals[] = {"10", url, "disputed", "UTF8", NULL};
 	struct store_pg *pg;
 	char msg[240];
 	int rc;
