@@ -1138,6 +1138,10 @@ static void config_load_file_reads_every_section(void **state)
 	assert_string_equal(c.data_dir, "/var/lib/disputed");
 	assert_string_equal(c.db, "sqlite:/var/lib/disputed/d.db");
 	assert_int_equal(c.log_level, LOG_DEBUG);
+	/* a PostgreSQL database (docs/postgres.md) is named by its URL */
+	assert_int_equal(load_text(&c, "[store]\ndb=postgres://disputed@db.internal:5432/disputed\n",
+				   &e), RC_OK);
+	assert_string_equal(c.db, "postgres://disputed@db.internal:5432/disputed");
 }
 
 static void config_load_file_reads_log_witness_webhook_and_cases(void **state)
