@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
 # SHA-256 from OpenSSL's libcrypto (the default) or, with `make SHA256=sodium`,
 # from libsodium (src/core/sha256.c); the libsodium build lives in its own
 # directory (build/sodium) so the two never share objects.
@@ -119,8 +119,10 @@ check: deps
 	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN) web-deps
 	$(MAKE) unit web-unit e2e openapi
 
+# The PostgreSQL store's tests (test_store_pg) get a throwaway cluster of
+# their own for the run: DISPUTED_TEST_PG names it.
 unit: $(UNIT_BIN)
-	scripts/run-unit.sh $(UNIT_BIN)
+	python3 tests/e2e/pg_cluster.py run -- scripts/run-unit.sh $(UNIT_BIN)
 
 e2e: $(BIN) $(TOOL_BIN)
 	DISPUTED_BIN=$(abspath $(BIN)) CKPT_TOOL=$(abspath $(BUILD)/tools/ckpt_tool) \
