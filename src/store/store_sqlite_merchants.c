@@ -4,21 +4,7 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int64_t store_merchant_version_of(json_t *body)
-{
-	json_t *v = json_object_get(body, "version");
-
-	return json_is_integer(v) && json_integer_value(v) > 1 ? json_integer_value(v) : 1;
-}
-
-int64_t store_order_merchant_version(json_t *order)
-{
-	json_t *v = json_object_get(order, "merchant_version");
-
-	return json_is_integer(v) && json_integer_value(v) > 1 ? json_integer_value(v) : 1;
-}
-
-int store_merchant_verified(struct store *st, const char *id, int64_t verified_at,
+int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at,
 			    struct err *e)
 {
 	sqlite3_stmt *s;
@@ -54,7 +40,7 @@ static int current(struct store *st, const char *id, json_t **body, int64_t *ver
 	return RC_OK;
 }
 
-int store_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
+int sq_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
 			  int64_t now, struct err *e)
 {
 	sqlite3_stmt *s = NULL;
@@ -103,7 +89,7 @@ out:
 	return rc;
 }
 
-int store_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
+int sq_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
 			   struct err *e)
 {
 	sqlite3_stmt *s;
@@ -133,7 +119,7 @@ int store_merchant_version(struct store *st, const char *id, int64_t version, js
 	return rc;
 }
 
-int store_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
+int sq_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
 			      json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;

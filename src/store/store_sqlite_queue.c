@@ -39,7 +39,7 @@ static int bind_json(sqlite3_stmt *s, int i, json_t *v)
 	return RC_OK;
 }
 
-int store_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
+int sq_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
 			json_t *tiers, const struct store_queue_pos *after, int limit,
 			json_t **items, struct store_queue_pos *last, int *more, struct err *e)
 {

@@ -14,7 +14,7 @@ static int col_text(sqlite3_stmt *s, int col, char *out, size_t len)
 	return n < 0 || (size_t)n >= len;
 }
 
-int store_obligation_each(struct store *st, int64_t from, int64_t to,
+int sq_obligation_each(struct store *st, int64_t from, int64_t to,
 			  int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
 			  void *ctx, struct err *e)
 {

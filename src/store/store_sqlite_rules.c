@@ -4,7 +4,7 @@
 
 #include "store/store_sqlite_int.h"
 
-int store_rules_version_put(struct store *st, const struct store_rules_version *v,
+int sq_rules_version_put(struct store *st, const struct store_rules_version *v,
 			    struct err *e)
 {
 	sqlite3_stmt *s;
@@ -25,7 +25,7 @@ int store_rules_version_put(struct store *st, const struct store_rules_version *
 	return rc;
 }
 
-int store_rules_version_each(struct store *st, int64_t after, int max,
+int sq_rules_version_each(struct store *st, int64_t after, int max,
 			     int (*fn)(void *cls, const struct store_rules_version *v,
 				       struct err *e),
 			     void *cls, struct err *e)

@@ -9,21 +9,7 @@
 
 #include "store/store_sqlite_int.h"
 
-void store_seal_release(struct store_seal *s)
-{
-	if (!s)
-		return;
-	free(s->leaf);
-	if (s->salts)
-		sodium_memzero(s->salts, strlen(s->salts));
-	free(s->salts);
-	s->leaf = NULL;
-	s->salts = NULL;
-	sodium_memzero(s->secret, sizeof(s->secret));
-	s->has_secret = 0;
-}
-
-int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
+static int sq_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t row;
@@ -55,7 +41,7 @@ int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, 
 	row = sqlite3_last_insert_rowid(st->db);
 	if (seq)
 		*seq = row;
-	/* the leaf waits beside the row until the log holds it (store_seal_set_index) */
+	/* the leaf waits beside the row until the log holds it (sq_seal_set_index) */
 	rc = sq_prep_kept(st, "INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)", &s, e);
 	if (rc)
 		return rc;
@@ -102,7 +88,7 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	return RC_OK;
 }
 
-int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
+static int sq_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
@@ -118,7 +104,7 @@ int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, str
 	return rc;
 }
 
-int store_seal_get(struct store *st, const char *kind, const char *record_id,
+static int sq_seal_get(struct store *st, const char *kind, const char *record_id,
 		   int64_t version, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -138,7 +124,7 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 	return rc;
 }
 
-int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
+static int sq_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
@@ -154,7 +140,7 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 	return RC_OK;
 }
 
-int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+static int sq_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
 			      int *n, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -172,7 +158,7 @@ int store_seal_pending_before(struct store *st, int64_t before, int limit, int64
 	return RC_OK;
 }
 
-int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
+static int sq_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
 			  int cap, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -200,7 +186,7 @@ int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t 
 	return rc;
 }
 
-int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
+static int sq_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
 			       struct err *e)
 {
 	sqlite3_stmt *s;
@@ -218,7 +204,7 @@ int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t 
 	return rc;
 }
 
-int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+static int sq_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s,
@@ -264,7 +250,7 @@ static int seal_rows(struct store *st, sqlite3_stmt *s,
 	return rc;
 }
 
-int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
+static int sq_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
 		    void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -274,7 +260,7 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 	return rc ? rc : seal_rows(st, s, fn, ctx, e);
 }
 
-int store_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
+static int sq_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
 			  struct err *e)
 {
 	sqlite3_stmt *s;
@@ -300,7 +286,7 @@ static void copy_hash(sqlite3_stmt *s, int col, char hash[48])
 	snprintf(hash, 48, "%s", t ? (const char *)t : "");
 }
 
-int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
+static int sq_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
 			 int64_t version, char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
@@ -321,7 +307,7 @@ int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_
 	return rc;
 }
 
-int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
+static int sq_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
 			 char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
@@ -341,7 +327,7 @@ int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_
 	return rc;
 }
 
-int store_seal_chain_each(struct store *st, const char *order_id,
+static int sq_seal_chain_each(struct store *st, const char *order_id,
 			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
 			  struct err *e)
 {
@@ -355,7 +341,7 @@ int store_seal_chain_each(struct store *st, const char *order_id,
 	return seal_rows(st, s, fn, ctx, e);
 }
 
-int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
+static int sq_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
 			 const char *note, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -372,7 +358,7 @@ int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
 	return sq_step_done(st, s, "insert checkpoint", e);
 }
 
-int store_checkpoint_each(struct store *st,
+static int sq_checkpoint_each(struct store *st,
 			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
 			  void *ctx, struct err *e)
 {
@@ -393,3 +379,22 @@ int store_checkpoint_each(struct store *st,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+const struct store_seals_ops sq_seals_ops = {
+	.seal_add = sq_seal_add,
+	.seal_chain_head = sq_seal_chain_head,
+	.seal_chain_each = sq_seal_chain_each,
+	.seal_by_seq = sq_seal_by_seq,
+	.seal_leaf_hash = sq_seal_leaf_hash,
+	.seal_chain_tip = sq_seal_chain_tip,
+	.seal_get = sq_seal_get,
+	.seal_pending = sq_seal_pending,
+	.seal_pending_before = sq_seal_pending_before,
+	.seal_unrecorded = sq_seal_unrecorded,
+	.seal_pending_by_hash = sq_seal_pending_by_hash,
+	.seal_set_index = sq_seal_set_index,
+	.seal_each = sq_seal_each,
+	.record_each = sq_record_each,
+	.checkpoint_add = sq_checkpoint_add,
+	.checkpoint_each = sq_checkpoint_each,
+};

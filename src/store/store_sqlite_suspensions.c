@@ -5,7 +5,7 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int store_suspension_insert(struct store *st, const char *id, const char *listing_id,
+int sq_suspension_insert(struct store *st, const char *id, const char *listing_id,
 			    const char *dispute_id, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
@@ -31,7 +31,7 @@ int store_suspension_insert(struct store *st, const char *id, const char *listin
 	return rc;
 }
 
-int store_suspension_active(struct store *st, const char *listing_id, json_t **body,
+int sq_suspension_active(struct store *st, const char *listing_id, json_t **body,
 			    struct err *e)
 {
 	sqlite3_stmt *s;
@@ -57,7 +57,7 @@ int store_suspension_active(struct store *st, const char *listing_id, json_t **b
 	return rc;
 }
 
-int store_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
+int sq_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
 				 struct err *e)
 {
 	sqlite3_stmt *s;
@@ -80,7 +80,7 @@ int store_suspensions_of_dispute(struct store *st, const char *dispute_id, json_
 	return rc;
 }
 
-int store_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body,
+int sq_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body,
 			  struct err *e)
 {
 	sqlite3_stmt *s;

@@ -117,7 +117,7 @@ static int walk_one(struct store *st, const struct walk_query *q,
 	return rc;
 }
 
-int store_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
+int sq_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
 		      void *ctx, struct err *e)
 {
 	size_t i;

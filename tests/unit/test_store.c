@@ -17,7 +17,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "store/store.h"
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
 /* One test's database: a fresh file in a fresh directory. */
 struct fixture {
