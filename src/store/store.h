@@ -47,9 +47,10 @@ enum store_kind {
  * The rules every backend keeps (the callers count on them; the
  * members of the ops tables do what their store_* functions say):
  *
- * - Transactions. Every call but open, open_reader and close happens
- *   between begin (or begin_read) and end on the same thread; end
- *   commits all of it or nothing. A statement that fails marks the
+ * - Transactions. Every call happens between begin (or begin_read) and
+ *   end on the same thread, but those that say otherwise (open,
+ *   open_reader, close, schema_version, and secure_delete and compact,
+ *   which run outside one); end commits all of it or nothing. A statement that fails marks the
  *   transaction failed, and end(commit) of a failed transaction rolls
  *   back and returns RC_DB. begin on a thread that already holds the
  *   store's transaction is RC_INTERNAL ("nested_transaction"), never a
@@ -64,13 +65,17 @@ enum store_kind {
  * - Errors. RC_NOTFOUND when the thing asked for does not exist;
  *   RC_CONFLICT when a unique key or a state check refuses the write (with
  *   the code and param the function names, e.g. "duplicate_external_id");
- *   RC_DB for the database's own failures (its message in the err, never
- *   sent to clients); RC_NOMEM when out of memory. Nothing else is
- *   written when a call fails.
- * - Paging. Lists take `after` (a row's seq, 0 for the start) and
- *   `limit`, return rows in ascending seq order, and set *next to the last
- *   seq returned when more rows follow (else 0); a limit is always
- *   honoured, so every list is bounded.
+ *   RC_DB for the database's own failures (its message in the err, which
+ *   no client is shown); RC_NOMEM when out of memory. A function that
+ *   fails part-way may have written: the caller rolls back (store_end(st,
+ *   0, …) or to a savepoint), and a failure inside the database marks the
+ *   transaction failed so that it cannot commit.
+ * - Paging. Every list takes a limit it never exceeds, so every answer is
+ *   bounded. A paged list also takes `after` (the key of the previous
+ *   page's last row, 0 for the first page) and sets *next to its own last
+ *   row's key when more rows follow, else 0; rows come in the order its
+ *   function names (by seq, oldest first, unless it says otherwise), and
+ *   a row written meanwhile never makes a page repeat or skip one.
  * - Bodies. JSON bodies come back as new references the caller owns,
  *   member order as stored; strings handed in are copied.
  */

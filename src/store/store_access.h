@@ -10,8 +10,9 @@
 struct principal;
 
 /*
- * A backend's API keys, tokens, idempotency keys, the audit log. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's API keys, tokens, idempotency keys, the audit log. Each
+ * member does what the store_* function of its name below says, under the
+ * rules in store.h.
  */
 struct store_access_ops {
 	int (*key_insert)(struct store *st, const char *id, const char *role, const char *name,

@@ -14,8 +14,9 @@ struct store_rules_version;
 struct store_timer;
 
 /*
- * A backend's disputes, timers, obligations, the queue, suspensions, rules versions. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's disputes, timers, obligations, the queue, suspensions, rules
+ * versions. Each member does what the store_* function of its name below
+ * says, under the rules in store.h.
  */
 struct store_disputes_ops {
 	int (*dispute_insert)(struct store *st, const char *id, const char *order_id,

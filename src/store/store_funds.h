@@ -14,13 +14,13 @@ struct store_leg;
 struct store_receivable;
 
 /*
- * A backend's ledger. Every entry balances (its legs sum to zero) and no account
- * goes below zero: fund_account and the writes that move money must read
- * and change balances so that two transactions at once can neither lose an
- * update nor overdraw (SQLite: one writer at a time; PostgreSQL:
- * SERIALIZABLE, or SELECT … FOR UPDATE on the accounts touched, retried on
- * serialization failure). Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's ledger. Every entry balances (its legs sum to zero) and no
+ * account goes below zero: fund_account and the writes that move money
+ * must read and change balances so that two transactions at once can
+ * neither lose an update nor overdraw (SQLite: one writer at a time;
+ * PostgreSQL: SERIALIZABLE, or SELECT … FOR UPDATE on the accounts
+ * touched, retried on serialization failure). Each member does what the
+ * store_* function of its name below says, under the rules in store.h.
  */
 struct store_funds_ops {
 	int (*fund_party_id)(struct store *st, enum store_kind kind, const char *ref,

@@ -12,8 +12,8 @@ struct store_ref;
 struct store_row;
 
 /*
- * A backend's records, blobs, merchant versions. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's records, blobs, merchant versions. Each member does what the
+ * store_* function of its name below says, under the rules in store.h.
  */
 struct store_records_ops {
 	int (*put)(struct store *st, enum store_kind kind, const struct store_row *row,

@@ -10,8 +10,8 @@
 struct store_legal_hold_row;
 
 /*
- * A backend's legal holds, retention, shredding. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's legal holds, retention, shredding. Each member does what the
+ * store_* function of its name below says, under the rules in store.h.
  */
 struct store_retention_ops {
 	int (*legal_hold_insert)(struct store *st, const struct store_legal_hold_row *row,

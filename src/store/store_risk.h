@@ -20,8 +20,9 @@ enum store_risk_scope {
 };
 
 /*
- * A backend's risk figures, alerts, proposals, merchant flags. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's risk figures, alerts, proposals, merchant flags. Each member
+ * does what the store_* function of its name below says, under the rules
+ * in store.h.
  */
 struct store_risk_ops {
 	int (*merchant_flag_set)(struct store *st, const char *merchant_id, const char *flag,
@@ -79,8 +80,8 @@ struct store_risk_ops {
 };
 
 /*
- * A backend's consumer flags and abuse signals. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's consumer flags and abuse signals. Each member does what the
+ * store_* function of its name below says, under the rules in store.h.
  */
 struct store_consumer_flags_ops {
 	int (*consumer_flag_insert)(struct store *st, const char *id, const char *consumer_id,

@@ -11,8 +11,8 @@ struct store_record_ref;
 struct store_seal;
 
 /*
- * A backend's seals, the record walk, checkpoints. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's seals, the record walk, checkpoints. Each member does what
+ * the store_* function of its name below says, under the rules in store.h.
  */
 struct store_seals_ops {
 	int (*seal_add)(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e);

@@ -443,8 +443,8 @@ static int sq_meta_set(struct store *st, const char *key, const char *value, str
 
 /* ---- keys and tokens ---- */
 
-static int sq_key_insert(struct store *st, const char *id, const char *role,
-		     const char *name, const char *hash, int64_t now, struct err *e)
+static int sq_key_insert(struct store *st, const char *id, const char *role, const char *name,
+			 const char *hash, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO api_keys (id, role, name, hash, created_at) "
@@ -533,9 +533,9 @@ static int sq_key_revoke(struct store *st, const char *id, int64_t now, struct e
 	return sq_step_done(st, s, "revoke the key's tokens", e);
 }
 
-static int sq_token_insert(struct store *st, const char *id, const char *role,
-		       const char *subject, const char *hash, const char *created_by,
-		       int64_t now, int64_t expires_at, struct err *e)
+static int sq_token_insert(struct store *st, const char *id, const char *role, const char *subject,
+			   const char *hash, const char *created_by, int64_t now,
+			   int64_t expires_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO tokens (id, role, subject, hash, created_by, "
@@ -558,8 +558,8 @@ static int sq_token_revoke(struct store *st, const char *id, int64_t now, struct
 	return revoke(st, "tokens", id, now, e);
 }
 
-static int sq_auth_lookup(struct store *st, const char *hash, int64_t now,
-		      struct principal *out, struct err *e)
+static int sq_auth_lookup(struct store *st, const char *hash, int64_t now, struct principal *out,
+			  struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -597,7 +597,7 @@ static int sq_auth_lookup(struct store *st, const char *hash, int64_t now,
 /* ---- records ---- */
 
 static int sq_put(struct store *st, enum store_kind kind, const struct store_row *row,
-	      struct err *e)
+		  struct err *e)
 {
 	sqlite3_stmt *s = NULL;
 	char *body = sq_dump(row->body);
@@ -680,8 +680,8 @@ out:
 	return rc;
 }
 
-static int sq_replace(struct store *st, enum store_kind kind, const char *id,
-		  json_t *body, struct err *e)
+static int sq_replace(struct store *st, enum store_kind kind, const char *id, json_t *body,
+		      struct err *e)
 {
 	char sql[128];
 	sqlite3_stmt *s;
@@ -704,8 +704,8 @@ static int sq_replace(struct store *st, enum store_kind kind, const char *id,
 	return rc;
 }
 
-static int sq_get(struct store *st, enum store_kind kind, const char *ref,
-	      json_t **body, struct err *e)
+static int sq_get(struct store *st, enum store_kind kind, const char *ref, json_t **body,
+		  struct err *e)
 {
 	char sql[256];
 	sqlite3_stmt *s;
@@ -739,7 +739,7 @@ static int sq_get(struct store *st, enum store_kind kind, const char *ref,
 }
 
 static int sq_ref_get(struct store *st, enum store_kind kind, const char *ref,
-		  struct store_ref *out, struct err *e)
+		      struct store_ref *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -775,7 +775,7 @@ static int sq_ref_get(struct store *st, enum store_kind kind, const char *ref,
 }
 
 static int sq_listing_version(struct store *st, const char *listing_id, int64_t version,
-			  json_t **body, struct err *e)
+			      json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM listings WHERE id = ? AND version = ?", &s, e);
@@ -795,7 +795,7 @@ static int sq_listing_version(struct store *st, const char *listing_id, int64_t 
 }
 
 static int sq_list(struct store *st, enum store_kind kind, const struct store_filter *f,
-	       int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+		   int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
 {
 	char sql[512];
 	sqlite3_stmt *s;
@@ -853,7 +853,7 @@ static int sq_list(struct store *st, enum store_kind kind, const struct store_fi
 }
 
 static int sq_consumer_has_merchant(struct store *st, const char *consumer_id,
-				const char *merchant_id, int *yes, struct err *e)
+				    const char *merchant_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT 1 FROM orders WHERE consumer_id = ? AND merchant_id = ? "
@@ -870,7 +870,7 @@ static int sq_consumer_has_merchant(struct store *st, const char *consumer_id,
 }
 
 static int sq_consumer_has_listing(struct store *st, const char *consumer_id,
-			       const char *listing_id, int *yes, struct err *e)
+				   const char *listing_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id "
@@ -889,7 +889,7 @@ static int sq_consumer_has_listing(struct store *st, const char *consumer_id,
 /* ---- blobs ---- */
 
 static int sq_blob_put(struct store *st, const char *digest_hex, int64_t size,
-		   const char *content_type, int64_t now, struct err *e)
+		       const char *content_type, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blobs (digest, size, content_type, created_at) "
@@ -931,7 +931,7 @@ static int sq_blob_get(struct store *st, const char *digest_hex, json_t **out, s
 }
 
 static int sq_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
-		   const char *owner_id, struct err *e)
+		       const char *owner_id, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blob_refs (digest, kind, owner_id) VALUES (?, ?, ?) "
@@ -946,7 +946,7 @@ static int sq_blob_ref(struct store *st, const char *digest_hex, enum store_kind
 }
 
 static int sq_blob_upload(struct store *st, const char *digest_hex, const char *role,
-		      const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
+			  const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blob_uploads (digest, role, subject, created_at) "
@@ -980,7 +980,7 @@ static int sq_blob_upload(struct store *st, const char *digest_hex, const char *
 }
 
 static int sq_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
-		       const char *consumer_id, int *yes, struct err *e)
+			   const char *consumer_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -1017,8 +1017,8 @@ static int sq_blob_visible(struct store *st, const char *digest_hex, const char 
 
 /* ---- idempotency and audit ---- */
 
-static int sq_idem_get(struct store *st, const char *principal, const char *key,
-		   char hash[65], int *status, char **response, struct err *e)
+static int sq_idem_get(struct store *st, const char *principal, const char *key, char hash[65],
+		       int *status, char **response, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT request_hash, status, response FROM idempotency "
@@ -1041,9 +1041,8 @@ static int sq_idem_get(struct store *st, const char *principal, const char *key,
 	return rc;
 }
 
-static int sq_idem_put(struct store *st, const char *principal, const char *key,
-		   const char *hash, int status, const char *response, int64_t now,
-		   struct err *e)
+static int sq_idem_put(struct store *st, const char *principal, const char *key, const char *hash,
+		       int status, const char *response, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO idempotency (principal, key, request_hash, status, "
@@ -1072,8 +1071,7 @@ static int sq_idem_purge(struct store *st, int64_t before, struct err *e)
 }
 
 static int sq_audit_add(struct store *st, int64_t now, const struct principal *actor,
-		    const char *object_id, const char *fields, const char *route,
-		    struct err *e)
+			const char *object_id, const char *fields, const char *route, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO audit_log (at, actor_role, actor_id, actor_subject, "
@@ -1091,8 +1089,8 @@ static int sq_audit_add(struct store *st, int64_t now, const struct principal *a
 	return sq_step_done(st, s, "insert audit entry", e);
 }
 
-static int sq_audit_list(struct store *st, int64_t after, int limit, json_t **items,
-		     int64_t *next, struct err *e)
+static int sq_audit_list(struct store *st, int64_t after, int limit, json_t **items, int64_t *next,
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, at, actor_role, actor_id, actor_subject, object_id, "

@@ -1,4 +1,4 @@
-/* sq_consumer_flags.c - staff's flags on consumers, their appeals and sealed history, and what the abuse signals read. */
+/* store_sqlite_consumer_flags.c - the SQLite side of staff's flags on consumers, their appeals and sealed history, and what the abuse signals read. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -49,8 +49,8 @@ static json_t *flag_json(sqlite3_stmt *s)
 }
 
 static int sq_consumer_flag_insert(struct store *st, const char *id, const char *consumer_id,
-			       const char *flag, const char *reason, json_t *evidence,
-			       const char *set_by, int64_t now, struct err *e)
+				   const char *flag, const char *reason, json_t *evidence,
+				   const char *set_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(evidence);
@@ -104,7 +104,7 @@ static int flag_rows(struct store *st, sqlite3_stmt *s, json_t **out, struct err
 }
 
 static int sq_consumer_flag_live(struct store *st, const char *consumer_id, const char *flag,
-			     json_t **out, struct err *e)
+				 json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *rows = NULL;
@@ -141,7 +141,7 @@ static int sq_consumer_flags(struct store *st, const char *consumer_id, json_t *
 }
 
 static int sq_consumer_flagged(struct store *st, const char *consumer_id, const char *flag,
-			   int *yes, struct err *e)
+			       int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep_kept(st, "SELECT 1 FROM consumer_flags WHERE consumer_id = ? "
@@ -172,7 +172,7 @@ static int update_one(struct store *st, sqlite3_stmt *s, const char *code, const
 }
 
 static int sq_consumer_flag_clear(struct store *st, const char *flag_id, const char *cleared_by,
-			      const char *reason, int64_t now, struct err *e)
+				  const char *reason, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET cleared_at = ?, cleared_by = ?, "
@@ -188,7 +188,7 @@ static int sq_consumer_flag_clear(struct store *st, const char *flag_id, const c
 }
 
 static int sq_consumer_flag_appeal(struct store *st, const char *flag_id, const char *text,
-			       int64_t now, struct err *e)
+				   int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET appeal_text = ?, appealed_at = ? "
@@ -204,8 +204,8 @@ static int sq_consumer_flag_appeal(struct store *st, const char *flag_id, const 
 }
 
 static int sq_consumer_flag_decide(struct store *st, const char *flag_id, const char *decision,
-			       const char *reason, const char *decided_by, int64_t now,
-			       struct err *e)
+				   const char *reason, const char *decided_by, int64_t now,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET appeal_decision = ?, appeal_reason = ?, "
@@ -224,8 +224,8 @@ static int sq_consumer_flag_decide(struct store *st, const char *flag_id, const 
 }
 
 static int sq_consumer_flag_event_insert(struct store *st, const char *id, const char *flag_id,
-				     const char *consumer_id, const char *type, int64_t now,
-				     json_t *body, struct err *e)
+					 const char *consumer_id, const char *type, int64_t now,
+					 json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -249,7 +249,7 @@ static int sq_consumer_flag_event_insert(struct store *st, const char *id, const
 }
 
 static int sq_consumer_flag_event_get(struct store *st, const char *id, json_t **body,
-				  struct err *e)
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM consumer_flag_events WHERE id = ?", &s, e);
@@ -265,7 +265,7 @@ static int sq_consumer_flag_event_get(struct store *st, const char *id, json_t *
 }
 
 static int sq_consumer_flag_events(struct store *st, const char *consumer_id, int limit,
-			       json_t **items, struct err *e)
+				   json_t **items, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *b;
@@ -292,7 +292,7 @@ static int sq_consumer_flag_events(struct store *st, const char *consumer_id, in
 }
 
 static int sq_consumer_flag_counts(struct store *st, int64_t from, int64_t to, int64_t now,
-			       struct store_flag_counts *out, struct err *e)
+				   struct store_flag_counts *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(
@@ -332,7 +332,7 @@ static int sq_consumer_flag_counts(struct store *st, int64_t from, int64_t to, i
 }
 
 static int sq_consumer_blob_cited(struct store *st, const char *consumer_id, const char *digest_hex,
-			      int *yes, struct err *e)
+				  int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -353,7 +353,7 @@ static int sq_consumer_blob_cited(struct store *st, const char *consumer_id, con
 }
 
 static int sq_consumer_order_count(struct store *st, const char *consumer_id, int64_t *n,
-			       struct err *e)
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT count(*) FROM orders WHERE consumer_id = ?", &s, e);
@@ -370,8 +370,8 @@ static int sq_consumer_order_count(struct store *st, const char *consumer_id, in
 	return rc;
 }
 
-static int sq_consumer_disputes(struct store *st, const char *consumer_id, int limit, json_t **items,
-			    int *more, struct err *e)
+static int sq_consumer_disputes(struct store *st, const char *consumer_id, int limit,
+				json_t **items, int *more, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *b;

@@ -1,4 +1,4 @@
-/* store_disclosures.c - the SQLite backend's disclosure requests and their events. */
+/* store_sqlite_disclosures.c - the SQLite backend's disclosure requests and their events. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -7,7 +7,7 @@
 #include "store/store_sqlite_int.h"
 
 static int sq_disclosure_insert(struct store *st, const struct store_disclosure_row *row,
-			    struct err *e)
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(row->body);
@@ -38,7 +38,7 @@ static int sq_disclosure_insert(struct store *st, const struct store_disclosure_
 }
 
 static int sq_disclosure_update(struct store *st, const char *id, const char *state,
-			    int64_t decided_at, json_t *body, struct err *e)
+				int64_t decided_at, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -94,7 +94,8 @@ static int sq_disclosure_get(struct store *st, const char *id, json_t **body, st
 }
 
 static int sq_disclosure_list(struct store *st, const struct store_disclosure_filter *f,
-			  int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+			      int64_t after, int limit, json_t **items, int64_t *next,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -118,8 +119,8 @@ static int sq_disclosure_list(struct store *st, const struct store_disclosure_fi
 }
 
 static int sq_disclosure_event_insert(struct store *st, const char *id, const char *disclosure_id,
-				  const char *order_id, int64_t now, json_t *body,
-				  struct err *e)
+				      const char *order_id, int64_t now, json_t *body,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -154,7 +155,7 @@ static int sq_disclosure_event_get(struct store *st, const char *id, json_t **bo
 }
 
 static int sq_disclosure_events(struct store *st, const char *disclosure_id, json_t **items,
-			    struct err *e)
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t next = 0;

@@ -1,4 +1,4 @@
-/* store_disputes.c - the SQLite side of disputes, their events and timers, and the platform's obligations. */
+/* store_sqlite_disputes.c - the SQLite side of disputes, their events and timers, and the platform's obligations. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,8 @@
 #include "store/store_sqlite_int.h"
 
 static int sq_dispute_insert(struct store *st, const char *id, const char *order_id,
-			 const char *merchant_id, const char *consumer_id, const char *state,
-			 const char *tier, int64_t now, json_t *body, struct err *e)
+			     const char *merchant_id, const char *consumer_id, const char *state,
+			     const char *tier, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -35,8 +35,8 @@ static int sq_dispute_insert(struct store *st, const char *id, const char *order
 	return rc;
 }
 
-static int sq_dispute_update(struct store *st, const char *id, const char *state,
-			 const char *tier, int overdue, int64_t now, json_t *body, struct err *e)
+static int sq_dispute_update(struct store *st, const char *id, const char *state, const char *tier,
+			     int overdue, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -105,7 +105,7 @@ int sq_page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_
 }
 
 static int sq_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
-		       int limit, json_t **items, int64_t *next, struct err *e)
+			   int limit, json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -132,7 +132,7 @@ static int sq_dispute_list(struct store *st, const struct store_dispute_filter *
 }
 
 static int sq_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
-			    char id[ID_MAX], int *found, struct err *e)
+				char id[ID_MAX], int *found, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT id, state FROM disputes WHERE order_id = ? ORDER BY seq DESC",
@@ -158,7 +158,7 @@ static int sq_dispute_for_order(struct store *st, const char *order_id, const ch
 }
 
 static int sq_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
-			       int64_t now, json_t *body, struct err *e)
+				   int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -196,8 +196,8 @@ static int sq_dispute_event_get(struct store *st, const char *id, json_t **body,
 	return rc;
 }
 
-static int sq_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
-			     int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_dispute_event_list(struct store *st, const char *dispute_id, int64_t after, int limit,
+				 json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM dispute_events WHERE dispute_id = ? AND seq > ? "
@@ -214,7 +214,7 @@ static int sq_dispute_event_list(struct store *st, const char *dispute_id, int64
 }
 
 static int sq_dispute_event_each(struct store *st, const char *dispute_id,
-			     int (*fn)(void *ctx, json_t *ev), void *ctx, struct err *e)
+				 int (*fn)(void *ctx, json_t *ev), void *ctx, struct err *e)
 {
 	json_t *items = NULL, *v;
 	int64_t after = 0, next = 0;
@@ -299,7 +299,7 @@ static int sq_assess_done(struct store *st, const char *dispute_id, int *was, st
 }
 
 static int sq_timer_add(struct store *st, const char *dispute_id, const char *step,
-		    const char *state, int64_t due_at, struct err *e)
+			const char *state, int64_t due_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO timers (dispute_id, step, state, due_at) "
@@ -315,7 +315,7 @@ static int sq_timer_add(struct store *st, const char *dispute_id, const char *st
 }
 
 static int sq_timer_due(struct store *st, int64_t now, struct store_timer *out, int max, int *n,
-		    struct err *e)
+			struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, dispute_id, step, state, due_at FROM timers "
@@ -341,7 +341,7 @@ static int sq_timer_due(struct store *st, int64_t now, struct store_timer *out, 
 }
 
 static int sq_timer_fire(struct store *st, int64_t seq, int64_t now, const char *outcome,
-		     struct err *e)
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE timers SET fired_at = ?, outcome = ? "
@@ -361,7 +361,7 @@ static int sq_timer_fire(struct store *st, int64_t seq, int64_t now, const char 
 }
 
 static int sq_obligation_add(struct store *st, const char *dispute_id, const char *kind,
-			 int64_t now, int64_t due_at, struct err *e)
+			     int64_t now, int64_t due_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO obligations (dispute_id, kind, created_at, due_at) "
@@ -377,7 +377,7 @@ static int sq_obligation_add(struct store *st, const char *dispute_id, const cha
 }
 
 static int sq_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
-			  int64_t now, int *met, struct err *e)
+			      int64_t now, int *met, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET met_at = ? WHERE seq = (SELECT max(seq) FROM "
@@ -398,7 +398,7 @@ static int sq_obligation_meet(struct store *st, const char *dispute_id, const ch
 }
 
 static int sq_obligation_cancel_open(struct store *st, const char *dispute_id, const char *reason,
-				 int64_t now, struct err *e)
+				     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET cancelled_at = ?, cancel_reason = ? "
@@ -414,7 +414,7 @@ static int sq_obligation_cancel_open(struct store *st, const char *dispute_id, c
 }
 
 static int sq_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
-			    int64_t now, struct err *e)
+				int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET breached = 1, breached_at = ? WHERE seq = "
@@ -430,7 +430,7 @@ static int sq_obligation_breach(struct store *st, const char *dispute_id, const 
 }
 
 int sq_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
-			    const char *reason, const char *set_by, int64_t now, struct err *e)
+			 const char *reason, const char *set_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO merchant_flags (merchant_id, flag, reason, set_by, "
@@ -451,7 +451,7 @@ int sq_merchant_flag_set(struct store *st, const char *merchant_id, const char *
 }
 
 int sq_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
-			      const char *cleared_by, int64_t now, struct err *e)
+			   const char *cleared_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchant_flags SET cleared_at = ?, cleared_by = ? "

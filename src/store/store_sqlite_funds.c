@@ -1,4 +1,4 @@
-/* store_funds.c - the SQLite side of the ledger: accounts, append-only entries and legs, holds, receivables, payouts, operation keys. */
+/* store_sqlite_funds.c - the SQLite side of the ledger: accounts, append-only entries and legs, holds, receivables, payouts, operation keys. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +43,7 @@ static int party_lookup(struct store *st, const char *sql, const char *ref, char
 }
 
 static int sq_fund_party_id(struct store *st, enum store_kind kind, const char *ref,
-			char id[ID_MAX], struct err *e)
+			    char id[ID_MAX], struct err *e)
 {
 	/* by id (its unique index), then by external id (its own): two index probes, no sort */
 	static const char *const by_id[] = {"SELECT id FROM merchants WHERE id = ?",
@@ -97,8 +97,8 @@ static int account_read(struct store *st, const char *owner, const char *name,
 }
 
 static int sq_fund_account(struct store *st, const char *owner, const char *name,
-		       const char *currency, int create, int64_t now, struct store_account *out,
-		       struct err *e)
+			   const char *currency, int create, int64_t now, struct store_account *out,
+			   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -162,8 +162,8 @@ static int insert_parts(struct store *st, const char *insert, const char *update
 }
 
 static int sq_fund_entry_insert(struct store *st, const char *id, const char *kind,
-			    const char *dispute_id, int64_t created_at, json_t *body,
-			    const struct store_leg *legs, size_t n, struct err *e)
+				const char *dispute_id, int64_t created_at, json_t *body,
+				const struct store_leg *legs, size_t n, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -210,7 +210,8 @@ static int sq_fund_entry_get(struct store *st, const char *id, json_t **body, st
 }
 
 static int sq_fund_entry_list(struct store *st, const char *owner, const char *account,
-			  int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+			      int64_t after, int limit, json_t **items, int64_t *next,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;
@@ -269,9 +270,9 @@ static int add_held(struct store *st, int64_t account_seq, int64_t amount, struc
 }
 
 static int sq_fund_hold_insert(struct store *st, const char *id, const char *merchant_id,
-			   const char *dispute_id, int64_t requested, int64_t amount,
-			   int64_t now, json_t *body, const struct store_leg *parts, size_t n,
-			   struct err *e)
+			       const char *dispute_id, int64_t requested, int64_t amount,
+			       int64_t now, json_t *body, const struct store_leg *parts, size_t n,
+			       struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -302,8 +303,7 @@ static int sq_fund_hold_insert(struct store *st, const char *id, const char *mer
 			    "insert hold part", e);
 }
 
-static int sq_fund_hold_get(struct store *st, const char *id, struct store_hold *out,
-			struct err *e)
+static int sq_fund_hold_get(struct store *st, const char *id, struct store_hold *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, r;
@@ -352,7 +352,8 @@ out:
 }
 
 static int sq_fund_hold_active_for(struct store *st, const char *merchant_id,
-			       const char *dispute_id, char id[ID_MAX], int *found, struct err *e)
+				   const char *dispute_id, char id[ID_MAX], int *found,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT id FROM fund_holds WHERE merchant_id = ? "
@@ -378,7 +379,7 @@ static int sq_fund_hold_active_for(struct store *st, const char *merchant_id,
 }
 
 static int sq_fund_hold_close(struct store *st, const char *id, const char *state, int64_t now,
-			  struct err *e)
+			      struct err *e)
 {
 	struct store_hold h;
 	sqlite3_stmt *s;
@@ -410,8 +411,8 @@ static int sq_fund_hold_close(struct store *st, const char *id, const char *stat
 /* ---- receivables ---- */
 
 static int sq_fund_receivable_insert(struct store *st, const char *id, const char *merchant_id,
-				 const char *dispute_id, const char *entry_id, int64_t amount,
-				 int64_t now, struct err *e)
+				     const char *dispute_id, const char *entry_id, int64_t amount,
+				     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO fund_receivables (id, merchant_id, dispute_id, entry_id, "
@@ -429,7 +430,7 @@ static int sq_fund_receivable_insert(struct store *st, const char *id, const cha
 }
 
 static int sq_fund_receivable_open(struct store *st, const char *merchant_id,
-			       struct store_receivable *out, int max, int *n, struct err *e)
+				   struct store_receivable *out, int max, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT id, amount, recovered FROM fund_receivables "
@@ -455,7 +456,7 @@ static int sq_fund_receivable_open(struct store *st, const char *merchant_id,
 }
 
 static int sq_fund_receivable_recover(struct store *st, const char *id, int64_t amount,
-				  struct err *e)
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE fund_receivables SET recovered = recovered + ? WHERE id = ?",
@@ -471,8 +472,8 @@ static int sq_fund_receivable_recover(struct store *st, const char *id, int64_t 
 /* ---- payouts ---- */
 
 static int sq_fund_payout_insert(struct store *st, const char *id, const char *consumer_id,
-			     int64_t amount, const char *currency, const char *entry_id,
-			     int64_t now, json_t *body, struct err *e)
+				 int64_t amount, const char *currency, const char *entry_id,
+				 int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -499,7 +500,7 @@ static int sq_fund_payout_insert(struct store *st, const char *id, const char *c
 }
 
 static int sq_fund_payout_get(struct store *st, const char *id, json_t **body, char state[12],
-			  struct err *e)
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body, state FROM payouts WHERE id = ?", &s, e);
@@ -520,8 +521,8 @@ static int sq_fund_payout_get(struct store *st, const char *id, json_t **body, c
 }
 
 static int sq_fund_payout_close(struct store *st, const char *id, const char *state,
-			    const char *closing_entry_id, int64_t now, json_t *body,
-			    struct err *e)
+				const char *closing_entry_id, int64_t now, json_t *body,
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -549,7 +550,7 @@ static int sq_fund_payout_close(struct store *st, const char *id, const char *st
 /* ---- operation keys ---- */
 
 static int sq_fund_op_get(struct store *st, const char *key, char hash[65], json_t **result,
-		      struct err *e)
+			  struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT request_hash, result FROM fund_ops WHERE key = ?", &s, e);
@@ -575,7 +576,7 @@ static int sq_fund_op_get(struct store *st, const char *key, char hash[65], json
 }
 
 static int sq_fund_op_put(struct store *st, const char *key, const char *hash, json_t *result,
-		      int64_t now, struct err *e)
+			  int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(result);

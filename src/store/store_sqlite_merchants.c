@@ -1,11 +1,10 @@
-/* store_merchants.c - the SQLite side of merchants' identity versions and when each was last verified. */
+/* store_sqlite_merchants.c - the SQLite side of merchants' identity versions and when each was last verified. */
 #include <stdlib.h>
 
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at,
-			    struct err *e)
+int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchants SET verified_at = ? WHERE id = ?", &s, e);
@@ -41,7 +40,7 @@ static int current(struct store *st, const char *id, json_t **body, int64_t *ver
 }
 
 int sq_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
-			  int64_t now, struct err *e)
+		       int64_t now, struct err *e)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *old = NULL;
@@ -90,7 +89,7 @@ out:
 }
 
 int sq_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
-			   struct err *e)
+			struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t have = 0;
@@ -120,7 +119,7 @@ int sq_merchant_version(struct store *st, const char *id, int64_t version, json_
 }
 
 int sq_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
-			      json_t **items, int64_t *next, struct err *e)
+			   json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;

@@ -1,4 +1,4 @@
-/* store_retention.c - legal holds, orders due for shredding, shredded bodies and salts, and the shredding register. */
+/* store_sqlite_retention.c - the SQLite side of legal holds, orders due for shredding, shredded bodies and salts, and the shredding register. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -11,7 +11,7 @@
 /* ---- legal holds ---- */
 
 static int sq_legal_hold_insert(struct store *st, const struct store_legal_hold_row *row,
-			    struct err *e)
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO legal_holds (id, order_id, dispute_id, authority, "
@@ -62,7 +62,7 @@ static int sq_legal_hold_get(struct store *st, const char *id, json_t **out, str
 }
 
 static int sq_legal_hold_list(struct store *st, const char *order_id, int active, int64_t after,
-			  int limit, json_t **items, int64_t *next, struct err *e)
+			      int limit, json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, " HOLD_JSON " FROM legal_holds WHERE seq > ?1 "
@@ -79,7 +79,7 @@ static int sq_legal_hold_list(struct store *st, const char *order_id, int active
 }
 
 static int sq_legal_hold_lift(struct store *st, const char *id, const char *by, const char *reason,
-			  int64_t now, struct err *e)
+			      int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, lifted = 0, rc = sq_prep(st, "SELECT lifted_at IS NOT NULL FROM legal_holds "
@@ -158,7 +158,8 @@ static int sq_order_held(struct store *st, const char *order_id, int *held, stru
 	"   ON s.id = v.disclosure_id WHERE s.order_id = o.id), 0))"
 
 static int sq_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
-			char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next, struct err *e)
+			    char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next,
+			    struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t seq = 0;
@@ -195,7 +196,7 @@ static int sq_retention_due(struct store *st, int64_t cutoff, int64_t after, int
 /* ---- shredding ---- */
 
 static int sq_body_shred(struct store *st, const char *kind, const char *id, json_t *body,
-		     struct err *e)
+			 struct err *e)
 {
 	static const struct {
 		const char *kind, *table;
@@ -249,7 +250,7 @@ static int sq_seal_salts_shred(struct store *st, int64_t seq, const char *salts,
 }
 
 static int sq_consumer_live_orders(struct store *st, const char *consumer_id, int64_t *n,
-			       struct err *e)
+				   struct err *e)
 {
 	return one_int(st, "SELECT count(*) FROM orders o WHERE o.consumer_id = ?1 AND NOT EXISTS "
 		       "(SELECT 1 FROM shreddings h WHERE h.order_id = o.id)", consumer_id, NULL,
@@ -257,7 +258,7 @@ static int sq_consumer_live_orders(struct store *st, const char *consumer_id, in
 }
 
 static int sq_blob_cited_elsewhere(struct store *st, const char *digest_hex, const char *order_id,
-			       int *yes, struct err *e)
+				   int *yes, struct err *e)
 {
 	int64_t n = 0;
 	int rc = one_int(st,
@@ -299,7 +300,7 @@ static int sq_purge_mentions(struct store *st, const char *needle, struct err *e
 /* ---- the register ---- */
 
 static int sq_shredding_insert(struct store *st, const char *id, const char *order_id,
-			   int64_t created_at, json_t *body, struct err *e)
+			       int64_t created_at, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -334,7 +335,7 @@ static int sq_blob_shredded(struct store *st, const char *digest_hex, int *yes, 
 }
 
 static int sq_shredding_of_order(struct store *st, const char *order_id, json_t **body,
-			     struct err *e)
+				 struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT body FROM shreddings WHERE order_id = ?", &s, e);
@@ -380,7 +381,7 @@ static int sq_shredding_get(struct store *st, const char *id, json_t **body, str
 }
 
 static int sq_shredding_each(struct store *st, int (*fn)(void *ctx, json_t *body), void *ctx,
-			 struct err *e)
+			     struct err *e)
 {
 	sqlite3_stmt *s;
 	int step = SQLITE_DONE, rc = sq_prep(st, "SELECT body FROM shreddings ORDER BY seq", &s, e);

@@ -1,4 +1,4 @@
-/* store_risk.c - the SQLite side of risk: counts over windows of time for the figures and early warnings, alerts, and flag proposals. */
+/* store_sqlite_risk.c - the SQLite side of risk: counts over windows of time for the figures and early warnings, alerts, and flag proposals. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,7 +156,7 @@ static json_t *row_rank(sqlite3_stmt *s)
 }
 
 static int sq_risk_orders(struct store *st, enum store_risk_scope scope, const char *id,
-		      int64_t from, int64_t to, int64_t *n, struct err *e)
+			  int64_t from, int64_t to, int64_t *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -174,8 +174,8 @@ static int sq_risk_orders(struct store *st, enum store_risk_scope scope, const c
 }
 
 static int sq_risk_disputes(struct store *st, enum store_risk_scope scope, const char *id,
-			const char *reason, int64_t from, int64_t to, int64_t *n, json_t **ids,
-			size_t max, struct err *e)
+			    const char *reason, int64_t from, int64_t to, int64_t *n, json_t **ids,
+			    size_t max, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -196,7 +196,7 @@ static int sq_risk_disputes(struct store *st, enum store_risk_scope scope, const
 }
 
 static int sq_risk_first_order(struct store *st, enum store_risk_scope scope, const char *id,
-			   int64_t *at, struct err *e)
+			       int64_t *at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -212,7 +212,7 @@ static int sq_risk_first_order(struct store *st, enum store_risk_scope scope, co
 }
 
 static int sq_risk_category_of(struct store *st, enum store_risk_scope scope, const char *id,
-			   char *out, size_t size, struct err *e)
+			       char *out, size_t size, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -239,7 +239,7 @@ static int sq_risk_category_of(struct store *st, enum store_risk_scope scope, co
 }
 
 static int sq_risk_merchant_counts(struct store *st, const char *merchant_id, int64_t from,
-			       int64_t to, struct store_risk_counts *c, struct err *e)
+				   int64_t to, struct store_risk_counts *c, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -279,7 +279,7 @@ static int sq_risk_merchant_counts(struct store *st, const char *merchant_id, in
 }
 
 static int sq_risk_merchant_foci(struct store *st, const char *merchant_id, const char *source,
-			     int64_t from, int64_t to, json_t **out, struct err *e)
+				 int64_t from, int64_t to, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -308,7 +308,7 @@ static int sq_risk_merchant_foci(struct store *st, const char *merchant_id, cons
 }
 
 static int sq_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, int limit,
-		    int64_t cap, json_t **out, int *more, struct err *e)
+			int64_t cap, json_t **out, int *more, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -338,9 +338,9 @@ static int sq_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offs
 }
 
 static int sq_risk_candidates(struct store *st, enum store_risk_scope scope, int64_t from,
-			  int64_t to, size_t max,
-			  int (*fn)(void *ctx, const char *id, const char *reason, int64_t n),
-			  void *ctx, struct err *e)
+			      int64_t to, size_t max,
+			      int (*fn)(void *ctx, const char *id, const char *reason, int64_t n),
+			      void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, step;
@@ -384,8 +384,8 @@ static char *reasons_text(char *const *reasons)
 }
 
 static int sq_risk_upheld(struct store *st, const char *merchant_id, char *const *reasons,
-		      int64_t from, int64_t to, size_t max, int64_t *n, json_t **ids,
-		      struct err *e)
+			  int64_t from, int64_t to, size_t max, int64_t *n, json_t **ids,
+			  struct err *e)
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
@@ -413,7 +413,7 @@ static int sq_risk_upheld(struct store *st, const char *merchant_id, char *const
 }
 
 static int sq_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t from,
-				int64_t to, int64_t k, size_t max, json_t **out, struct err *e)
+				    int64_t to, int64_t k, size_t max, json_t **out, struct err *e)
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
@@ -443,10 +443,10 @@ static int sq_risk_repeat_merchants(struct store *st, char *const *reasons, int6
 
 /* ---- alerts ---- */
 
-static int sq_alert_insert(struct store *st, const char *id, const char *scope, const char *scope_id,
-		       const char *focus, int64_t window_start, int64_t window_end,
-		       const char *merchant_id, int64_t now, json_t *body, int *inserted,
-		       struct err *e)
+static int sq_alert_insert(struct store *st, const char *id, const char *scope,
+			   const char *scope_id, const char *focus, int64_t window_start,
+			   int64_t window_end, const char *merchant_id, int64_t now, json_t *body,
+			   int *inserted, struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -501,8 +501,8 @@ static int sq_alert_get(struct store *st, const char *id, json_t **body, struct 
 }
 
 static int sq_alert_list(struct store *st, const char *scope, const char *merchant_id,
-		     const char *focus, int64_t after, int limit, json_t **items, int64_t *next,
-		     struct err *e)
+			 const char *focus, int64_t after, int limit, json_t **items, int64_t *next,
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM risk_alerts WHERE seq > ?1 "
@@ -524,8 +524,8 @@ static int sq_alert_list(struct store *st, const char *scope, const char *mercha
 /* ---- flag proposals ---- */
 
 static int sq_proposal_insert(struct store *st, const char *id, const char *merchant_id,
-			  const char *flag, int64_t upheld, int64_t now, json_t *body,
-			  struct err *e)
+			      const char *flag, int64_t upheld, int64_t now, json_t *body,
+			      struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -555,7 +555,7 @@ static int sq_proposal_get(struct store *st, const char *id, json_t **body, stru
 }
 
 static int sq_proposal_list(struct store *st, const char *state, int64_t after, int limit,
-			json_t **items, int64_t *next, struct err *e)
+			    json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM risk_proposals WHERE seq > ?1 "
@@ -572,7 +572,7 @@ static int sq_proposal_list(struct store *st, const char *state, int64_t after, 
 }
 
 static int sq_proposal_decide(struct store *st, const char *id, const char *state, int64_t now,
-			  json_t *body, struct err *e)
+			      json_t *body, struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -597,7 +597,7 @@ static int sq_proposal_decide(struct store *st, const char *id, const char *stat
 }
 
 static int sq_proposal_state(struct store *st, const char *merchant_id, const char *flag, int *open,
-			 int64_t *dismissed_upheld, struct err *e)
+			     int64_t *dismissed_upheld, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT coalesce(sum(state = 'proposed'), 0), "
@@ -621,7 +621,7 @@ static int sq_proposal_state(struct store *st, const char *merchant_id, const ch
 }
 
 static int sq_merchant_flag_evidence(struct store *st, const char *merchant_id, const char *flag,
-				 const char *evidence, struct err *e)
+				     const char *evidence, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchant_flags SET evidence = ? WHERE merchant_id = ? "

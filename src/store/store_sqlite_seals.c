@@ -1,4 +1,4 @@
-/* store_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
+/* store_sqlite_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
 #include "store/store.h"
 
 #include <sodium.h>
@@ -104,8 +104,8 @@ static int sq_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out,
 	return rc;
 }
 
-static int sq_seal_get(struct store *st, const char *kind, const char *record_id,
-		   int64_t version, struct store_seal *out, struct err *e)
+static int sq_seal_get(struct store *st, const char *kind, const char *record_id, int64_t version,
+		       struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
@@ -141,7 +141,7 @@ static int sq_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, s
 }
 
 static int sq_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
-			      int *n, struct err *e)
+				  int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND created_at < ? "
@@ -158,8 +158,8 @@ static int sq_seal_pending_before(struct store *st, int64_t before, int limit, i
 	return RC_OK;
 }
 
-static int sq_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
-			  int cap, int *n, struct err *e)
+static int sq_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx, int cap,
+			      int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t next = from, got;
@@ -187,7 +187,7 @@ static int sq_seal_unrecorded(struct store *st, int64_t from, int64_t size, int6
 }
 
 static int sq_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
-			       struct err *e)
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND leaf_hash = ? "
@@ -251,7 +251,7 @@ static int seal_rows(struct store *st, sqlite3_stmt *s,
 }
 
 static int sq_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
-		    void *ctx, struct err *e)
+			void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals "
@@ -261,7 +261,7 @@ static int sq_seal_each(struct store *st, int (*fn)(void *ctx, const struct stor
 }
 
 static int sq_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
-			  struct err *e)
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
@@ -287,7 +287,7 @@ static void copy_hash(sqlite3_stmt *s, int col, char hash[48])
 }
 
 static int sq_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
-			 int64_t version, char hash[48], struct err *e)
+			     int64_t version, char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT leaf_hash FROM seals WHERE kind = ? AND record_id = ? "
@@ -308,7 +308,7 @@ static int sq_seal_leaf_hash(struct store *st, const char *kind, const char *rec
 }
 
 static int sq_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
-			 char hash[48], struct err *e)
+			     char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT chain_seq, leaf_hash FROM seals WHERE chain_order = ? "
@@ -328,8 +328,8 @@ static int sq_seal_chain_tip(struct store *st, const char *order_id, int64_t *ch
 }
 
 static int sq_seal_chain_each(struct store *st, const char *order_id,
-			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
-			  struct err *e)
+			      int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
@@ -341,8 +341,8 @@ static int sq_seal_chain_each(struct store *st, const char *order_id,
 	return seal_rows(st, s, fn, ctx, e);
 }
 
-static int sq_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
-			 const char *note, int64_t now, struct err *e)
+static int sq_checkpoint_add(struct store *st, int64_t size, const char *root_b64, const char *note,
+			     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
@@ -359,8 +359,8 @@ static int sq_checkpoint_add(struct store *st, int64_t size, const char *root_b6
 }
 
 static int sq_checkpoint_each(struct store *st,
-			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
-			  void *ctx, struct err *e)
+			      int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
+			      void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step = SQLITE_DONE;

@@ -1,4 +1,4 @@
-/* store_webhooks.c - the SQLite side of webhooks: endpoints, the event outbox and the delivery queue. */
+/* store_sqlite_webhooks.c - the SQLite side of webhooks: endpoints, the event outbox and the delivery queue. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +17,8 @@ static json_t *endpoint_row(sqlite3_stmt *s)
 }
 
 static int sq_webhook_endpoint_insert(struct store *st, const char *id, const char *url,
-				  const char *events, const char *secret, int64_t now,
-				  struct err *e)
+				      const char *events, const char *secret, int64_t now,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO webhook_endpoints (id, url, events, secret, created_at) "
@@ -58,7 +58,7 @@ static int sq_webhook_endpoint_get(struct store *st, const char *id, json_t **ou
 }
 
 static int sq_webhook_endpoint_list(struct store *st, int64_t after, int limit, json_t **items,
-				int64_t *next, struct err *e)
+				    int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;
@@ -95,8 +95,7 @@ static int sq_webhook_endpoint_list(struct store *st, int64_t after, int limit, 
 	return rc;
 }
 
-static int sq_webhook_endpoint_disable(struct store *st, const char *id, int64_t now,
-				   struct err *e)
+static int sq_webhook_endpoint_disable(struct store *st, const char *id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE webhook_endpoints SET disabled_at = ? "
@@ -122,7 +121,7 @@ static int sq_webhook_endpoint_disable(struct store *st, const char *id, int64_t
 }
 
 static int sq_webhook_event_add(struct store *st, const char *id, const char *type,
-			    const char *body, int64_t now, int64_t *deliveries, struct err *e)
+				const char *body, int64_t now, int64_t *deliveries, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -157,7 +156,7 @@ static int sq_webhook_event_add(struct store *st, const char *id, const char *ty
 }
 
 static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *out, int max,
-		      int *n, struct err *e)
+			  int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, r = SQLITE_DONE;

@@ -11,8 +11,8 @@ struct store_attempt;
 struct store_delivery;
 
 /*
- * A backend's webhook endpoints and deliveries. Each member does what the store_*
- * function of its name below says, under the rules in store.h.
+ * A backend's webhook endpoints and deliveries. Each member does what the
+ * store_* function of its name below says, under the rules in store.h.
  */
 struct store_webhooks_ops {
 	int (*webhook_endpoint_insert)(struct store *st, const char *id, const char *url,

@@ -215,6 +215,45 @@ static void open_without_create_on_missing_path_is_notfound(void **state)
 	rmdir(f.dir);
 }
 
+/* A PostgreSQL URL chooses a backend not built yet: RC_UNSUPPORTED, and no file appears. */
+static void open_postgres_url_is_unsupported(void **state)
+{
+	struct store *st = (struct store *)1;
+	struct err e;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(store_open("postgres://localhost/disputed", 1, &st, &e), RC_UNSUPPORTED);
+	assert_null(st);
+	assert_string_equal(e.code, "unsupported_backend");
+	assert_int_equal(store_open("postgresql://u@h:5432/d", 0, &st, &e), RC_UNSUPPORTED);
+	assert_null(st);
+	assert_int_equal(access("postgres:", F_OK), -1);
+	assert_int_equal(access("postgresql:", F_OK), -1);
+}
+
+/* "sqlite:PATH" is the SQLite file at PATH, the same as PATH alone. */
+static void open_sqlite_scheme_is_the_file_at_its_path(void **state)
+{
+	struct fixture f;
+	char url[160];
+	struct store *st = NULL;
+	struct err e;
+
+	(void)state;
+	fixture_dir(&f);
+	snprintf(url, sizeof(url), "sqlite:%s", f.path);
+	err_clear(&e);
+	assert_int_equal(store_open(url, 1, &st, &e), RC_OK);
+	assert_int_equal(access(f.path, F_OK), 0);
+	assert_string_equal(STORE_OPS(st)->name, "sqlite");
+	store_close(st);
+	assert_int_equal(store_open(f.path, 0, &st, &e), RC_OK);
+	assert_int_equal(store_schema_version(st), (int)store_migration_count());
+	store_close(st);
+	nftw(f.dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 /* PRAGMA `pragma` of the database file, read over a connection of our own. */
 static char *file_pragma(const char *path, const char *pragma)
 {
@@ -1124,6 +1163,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_with_create_on_existing_path_is_conflict),
 		cmocka_unit_test(open_without_create_on_missing_path_is_notfound),
+		cmocka_unit_test(open_postgres_url_is_unsupported),
+		cmocka_unit_test(open_sqlite_scheme_is_the_file_at_its_path),
 		T(migrations_reach_latest_version_and_reopen_is_noop),
 		T(wal_mode_is_on),
 		T(order_with_unknown_merchant_is_refused_by_foreign_key),
