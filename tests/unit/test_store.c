@@ -254,6 +254,39 @@ static void open_sqlite_scheme_is_the_file_at_its_path(void **state)
 	nftw(f.dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Every pointer-sized member of a backend's table is set (a NULL one would crash its caller). */
+static void assert_table_filled(const void *table, size_t size)
+{
+	const unsigned char *p = table;
+	uintptr_t v;
+	size_t i;
+
+	assert_int_equal(size % sizeof(v), 0);
+	for (i = 0; i < size; i += sizeof(v)) {
+		memcpy(&v, p + i, sizeof(v));
+		assert_true(v != 0);
+	}
+}
+
+/* The SQLite backend fills in every member of every table of the interface. */
+static void sqlite_backend_fills_every_member_of_its_tables(void **state)
+{
+	const struct store_ops *o = &store_sqlite_ops;
+
+	(void)state;
+	assert_table_filled(o, sizeof(*o));
+	assert_table_filled(o->access, sizeof(*o->access));
+	assert_table_filled(o->records, sizeof(*o->records));
+	assert_table_filled(o->seals, sizeof(*o->seals));
+	assert_table_filled(o->disputes, sizeof(*o->disputes));
+	assert_table_filled(o->funds, sizeof(*o->funds));
+	assert_table_filled(o->disclosures, sizeof(*o->disclosures));
+	assert_table_filled(o->webhooks, sizeof(*o->webhooks));
+	assert_table_filled(o->risk, sizeof(*o->risk));
+	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
+	assert_table_filled(o->retention, sizeof(*o->retention));
+}
+
 /* PRAGMA `pragma` of the database file, read over a connection of our own. */
 static char *file_pragma(const char *path, const char *pragma)
 {
@@ -1165,6 +1198,7 @@ int main(void)
 		cmocka_unit_test(open_without_create_on_missing_path_is_notfound),
 		cmocka_unit_test(open_postgres_url_is_unsupported),
 		cmocka_unit_test(open_sqlite_scheme_is_the_file_at_its_path),
+		cmocka_unit_test(sqlite_backend_fills_every_member_of_its_tables),
 		T(migrations_reach_latest_version_and_reopen_is_noop),
 		T(wal_mode_is_on),
 		T(order_with_unknown_merchant_is_refused_by_foreign_key),
