@@ -268,13 +268,13 @@ static int sq_begin_read(struct store *st, struct err *e)
 	return begin_with(st, "BEGIN", e);
 }
 
-/* sq_end, and with `lazy` sq_end_lazy. */
+/* store_end, and with `lazy` store_end_lazy. */
 static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 {
 	int rc = RC_OK;
 
 	/*
-	 * Ending a transaction this thread does not hold (its sq_begin
+	 * Ending a transaction this thread does not hold (its store_begin
 	 * failed) is a no-op: it must never release another thread's lock.
 	 */
 	if (held_here != st)
@@ -569,7 +569,7 @@ static int sq_auth_lookup(struct store *st, const char *hash, int64_t now, struc
 		      "SELECT 'token', id, role, subject, expires_at FROM tokens "
 		      " WHERE hash = ?1 AND revoked_at IS NULL AND expires_at > ?2"
 		      /* and the key that minted it still stands (tokens revoked before
-		       * sq_key_revoke revoked them too) */
+		       * store_key_revoke revoked them too) */
 		      " AND NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = tokens.created_by"
 		      "  AND k.revoked_at IS NOT NULL)",
 		      &s, e);

@@ -41,7 +41,7 @@ static int sq_seal_add(struct store *st, const struct store_seal *in, int64_t *s
 	row = sqlite3_last_insert_rowid(st->db);
 	if (seq)
 		*seq = row;
-	/* the leaf waits beside the row until the log holds it (sq_seal_set_index) */
+	/* the leaf waits beside the row until the log holds it (store_seal_set_index) */
 	rc = sq_prep_kept(st, "INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)", &s, e);
 	if (rc)
 		return rc;
