@@ -1,12 +1,11 @@
-/* store_int.h - helpers shared inside the store module. */
+/* store_int.h - what the store's neutral code (store.c) knows of its backends: how each opens. */
 #ifndef DISPUTED_STORE_INT_H
 #define DISPUTED_STORE_INT_H
 
-#include <stddef.h>
+#include "store/store.h"
 
-/* Number of schema migrations; migration i brings the schema to version i+1. */
-size_t store_migration_count(void);
-/* SQL of migration i (0-based), or NULL past the end. */
-const char *store_migration_sql(size_t i);
+/* store_open for a SQLite file at `path` (store_sqlite.c). */
+int store_sqlite_open(const char *path, int create, struct store **out,
+		      struct err *e) WARN_UNUSED;
 
 #endif

@@ -138,7 +138,9 @@ static int store_migrate(struct store *st, struct err *e)
 	return RC_OK;
 }
 
-int store_open(const char *path, int create, struct store **out, struct err *e)
+static void sq_close(struct store *st);
+
+int store_sqlite_open(const char *path, int create, struct store **out, struct err *e)
 {
 	struct store *st;
 	struct stat sb;
@@ -156,6 +158,7 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	st->head.ops = &store_sqlite_ops;
 	pthread_mutex_init(&st->lock, NULL);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
@@ -176,11 +179,11 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	*out = st;
 	return RC_OK;
 fail:
-	store_close(st);
+	sq_close(st);
 	return rc;
 }
 
-int store_open_reader(struct store *st, struct store **out, struct err *e)
+static int sq_open_reader(struct store *st, struct store **out, struct err *e)
 {
 	const char *path = sqlite3_db_filename(st->db, "main");
 	struct store *rd;
@@ -192,18 +195,19 @@ int store_open_reader(struct store *st, struct store **out, struct err *e)
 	rd = calloc(1, sizeof(*rd));
 	if (!rd)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rd->head.ops = &store_sqlite_ops;
 	pthread_mutex_init(&rd->lock, NULL);
 	if (sqlite3_open_v2(path, &rd->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {
 		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
 			     rd->db ? sqlite3_errmsg(rd->db) : "out of memory");
-		store_close(rd);
+		sq_close(rd);
 		return rc;
 	}
 	sqlite3_busy_timeout(rd->db, 10000);
 	rc = sq_exec(rd, "PRAGMA foreign_keys = ON;", e);
 	if (rc) {
-		store_close(rd);
+		sq_close(rd);
 		return rc;
 	}
 	rd->schema_version = st->schema_version;
@@ -212,7 +216,7 @@ int store_open_reader(struct store *st, struct store **out, struct err *e)
 	return RC_OK;
 }
 
-void store_close(struct store *st)
+static void sq_close(struct store *st)
 {
 	int i;
 
@@ -225,7 +229,7 @@ void store_close(struct store *st)
 	free(st);
 }
 
-int store_schema_version(struct store *st)
+static int sq_schema_version(struct store *st)
 {
 	return st->schema_version;
 }
@@ -254,12 +258,12 @@ static int begin_with(struct store *st, const char *begin, struct err *e)
 	return RC_OK;
 }
 
-int store_begin(struct store *st, struct err *e)
+static int sq_begin(struct store *st, struct err *e)
 {
 	return begin_with(st, "BEGIN IMMEDIATE", e);
 }
 
-int store_begin_read(struct store *st, struct err *e)
+static int sq_begin_read(struct store *st, struct err *e)
 {
 	return begin_with(st, "BEGIN", e);
 }
@@ -308,12 +312,12 @@ static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 	return rc;
 }
 
-int store_end(struct store *st, int commit, struct err *e)
+static int sq_end(struct store *st, int commit, struct err *e)
 {
 	return end_txn(st, commit, 0, e);
 }
 
-int store_end_lazy(struct store *st, struct err *e)
+static int sq_end_lazy(struct store *st, struct err *e)
 {
 	return end_txn(st, 1, 1, e);
 }
@@ -332,7 +336,7 @@ static int sp_run(struct store *st, const char *sql, struct err *e)
 	return rc;
 }
 
-int store_savepoint(struct store *st, struct err *e)
+static int sq_savepoint(struct store *st, struct err *e)
 {
 	int rc;
 
@@ -347,7 +351,7 @@ int store_savepoint(struct store *st, struct err *e)
 	return RC_OK;
 }
 
-int store_savepoint_end(struct store *st, int keep, struct err *e)
+static int sq_savepoint_end(struct store *st, int keep, struct err *e)
 {
 	int rc = RC_OK, was;
 	struct err ignore;
@@ -405,7 +409,7 @@ char *sq_dump(json_t *body)
 	return json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 }
 
-int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
+static int sq_meta_get(struct store *st, const char *key, char **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT value FROM meta WHERE key = ?", &s, e);
@@ -424,7 +428,7 @@ int store_meta_get(struct store *st, const char *key, char **out, struct err *e)
 	return rc;
 }
 
-int store_meta_set(struct store *st, const char *key, const char *value, struct err *e)
+static int sq_meta_set(struct store *st, const char *key, const char *value, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -439,8 +443,8 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 
 /* ---- keys and tokens ---- */
 
-int store_key_insert(struct store *st, const char *id, const char *role,
-		     const char *name, const char *hash, int64_t now, struct err *e)
+static int sq_key_insert(struct store *st, const char *id, const char *role, const char *name,
+			 const char *hash, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO api_keys (id, role, name, hash, created_at) "
@@ -456,7 +460,7 @@ int store_key_insert(struct store *st, const char *id, const char *role,
 	return sq_step_done(st, s, "insert key", e);
 }
 
-int store_key_list(struct store *st, json_t **out, struct err *e)
+static int sq_key_list(struct store *st, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *arr;
@@ -512,7 +516,7 @@ static int revoke(struct store *st, const char *table, const char *id, int64_t n
 	return sq_step_done(st, s, "revoke", e);
 }
 
-int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
+static int sq_key_revoke(struct store *st, const char *id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = revoke(st, "api_keys", id, now, e);
@@ -529,9 +533,9 @@ int store_key_revoke(struct store *st, const char *id, int64_t now, struct err *
 	return sq_step_done(st, s, "revoke the key's tokens", e);
 }
 
-int store_token_insert(struct store *st, const char *id, const char *role,
-		       const char *subject, const char *hash, const char *created_by,
-		       int64_t now, int64_t expires_at, struct err *e)
+static int sq_token_insert(struct store *st, const char *id, const char *role, const char *subject,
+			   const char *hash, const char *created_by, int64_t now,
+			   int64_t expires_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO tokens (id, role, subject, hash, created_by, "
@@ -549,13 +553,13 @@ int store_token_insert(struct store *st, const char *id, const char *role,
 	return sq_step_done(st, s, "insert token", e);
 }
 
-int store_token_revoke(struct store *st, const char *id, int64_t now, struct err *e)
+static int sq_token_revoke(struct store *st, const char *id, int64_t now, struct err *e)
 {
 	return revoke(st, "tokens", id, now, e);
 }
 
-int store_auth_lookup(struct store *st, const char *hash, int64_t now,
-		      struct principal *out, struct err *e)
+static int sq_auth_lookup(struct store *st, const char *hash, int64_t now, struct principal *out,
+			  struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -592,8 +596,8 @@ int store_auth_lookup(struct store *st, const char *hash, int64_t now,
 
 /* ---- records ---- */
 
-int store_put(struct store *st, enum store_kind kind, const struct store_row *row,
-	      struct err *e)
+static int sq_put(struct store *st, enum store_kind kind, const struct store_row *row,
+		  struct err *e)
 {
 	sqlite3_stmt *s = NULL;
 	char *body = sq_dump(row->body);
@@ -676,8 +680,8 @@ out:
 	return rc;
 }
 
-int store_replace(struct store *st, enum store_kind kind, const char *id,
-		  json_t *body, struct err *e)
+static int sq_replace(struct store *st, enum store_kind kind, const char *id, json_t *body,
+		      struct err *e)
 {
 	char sql[128];
 	sqlite3_stmt *s;
@@ -700,8 +704,8 @@ int store_replace(struct store *st, enum store_kind kind, const char *id,
 	return rc;
 }
 
-int store_get(struct store *st, enum store_kind kind, const char *ref,
-	      json_t **body, struct err *e)
+static int sq_get(struct store *st, enum store_kind kind, const char *ref, json_t **body,
+		  struct err *e)
 {
 	char sql[256];
 	sqlite3_stmt *s;
@@ -734,8 +738,8 @@ int store_get(struct store *st, enum store_kind kind, const char *ref,
 	return rc;
 }
 
-int store_ref_get(struct store *st, enum store_kind kind, const char *ref,
-		  struct store_ref *out, struct err *e)
+static int sq_ref_get(struct store *st, enum store_kind kind, const char *ref,
+		      struct store_ref *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -770,8 +774,8 @@ int store_ref_get(struct store *st, enum store_kind kind, const char *ref,
 	return rc;
 }
 
-int store_listing_version(struct store *st, const char *listing_id, int64_t version,
-			  json_t **body, struct err *e)
+static int sq_listing_version(struct store *st, const char *listing_id, int64_t version,
+			      json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM listings WHERE id = ? AND version = ?", &s, e);
@@ -790,8 +794,8 @@ int store_listing_version(struct store *st, const char *listing_id, int64_t vers
 	return rc;
 }
 
-int store_list(struct store *st, enum store_kind kind, const struct store_filter *f,
-	       int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_list(struct store *st, enum store_kind kind, const struct store_filter *f,
+		   int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
 {
 	char sql[512];
 	sqlite3_stmt *s;
@@ -848,8 +852,8 @@ int store_list(struct store *st, enum store_kind kind, const struct store_filter
 	return rc;
 }
 
-int store_consumer_has_merchant(struct store *st, const char *consumer_id,
-				const char *merchant_id, int *yes, struct err *e)
+static int sq_consumer_has_merchant(struct store *st, const char *consumer_id,
+				    const char *merchant_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT 1 FROM orders WHERE consumer_id = ? AND merchant_id = ? "
@@ -865,8 +869,8 @@ int store_consumer_has_merchant(struct store *st, const char *consumer_id,
 	return RC_OK;
 }
 
-int store_consumer_has_listing(struct store *st, const char *consumer_id,
-			       const char *listing_id, int *yes, struct err *e)
+static int sq_consumer_has_listing(struct store *st, const char *consumer_id,
+				   const char *listing_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT 1 FROM order_items i JOIN orders o ON o.id = i.order_id "
@@ -884,8 +888,8 @@ int store_consumer_has_listing(struct store *st, const char *consumer_id,
 
 /* ---- blobs ---- */
 
-int store_blob_put(struct store *st, const char *digest_hex, int64_t size,
-		   const char *content_type, int64_t now, struct err *e)
+static int sq_blob_put(struct store *st, const char *digest_hex, int64_t size,
+		       const char *content_type, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blobs (digest, size, content_type, created_at) "
@@ -900,7 +904,7 @@ int store_blob_put(struct store *st, const char *digest_hex, int64_t size,
 	return sq_step_done(st, s, "insert blob", e);
 }
 
-int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struct err *e)
+static int sq_blob_get(struct store *st, const char *digest_hex, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	char id[80];
@@ -926,8 +930,8 @@ int store_blob_get(struct store *st, const char *digest_hex, json_t **out, struc
 	return rc;
 }
 
-int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
-		   const char *owner_id, struct err *e)
+static int sq_blob_ref(struct store *st, const char *digest_hex, enum store_kind kind,
+		       const char *owner_id, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blob_refs (digest, kind, owner_id) VALUES (?, ?, ?) "
@@ -941,8 +945,8 @@ int store_blob_ref(struct store *st, const char *digest_hex, enum store_kind kin
 	return sq_step_done(st, s, "insert blob reference", e);
 }
 
-int store_blob_upload(struct store *st, const char *digest_hex, const char *role,
-		      const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
+static int sq_blob_upload(struct store *st, const char *digest_hex, const char *role,
+			  const char *subject, int64_t now, int *first, int64_t *at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO blob_uploads (digest, role, subject, created_at) "
@@ -975,8 +979,8 @@ int store_blob_upload(struct store *st, const char *digest_hex, const char *role
 	return RC_OK;
 }
 
-int store_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
-		       const char *consumer_id, int *yes, struct err *e)
+static int sq_blob_visible(struct store *st, const char *digest_hex, const char *merchant_id,
+			   const char *consumer_id, int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -1013,8 +1017,8 @@ int store_blob_visible(struct store *st, const char *digest_hex, const char *mer
 
 /* ---- idempotency and audit ---- */
 
-int store_idem_get(struct store *st, const char *principal, const char *key,
-		   char hash[65], int *status, char **response, struct err *e)
+static int sq_idem_get(struct store *st, const char *principal, const char *key, char hash[65],
+		       int *status, char **response, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT request_hash, status, response FROM idempotency "
@@ -1037,9 +1041,8 @@ int store_idem_get(struct store *st, const char *principal, const char *key,
 	return rc;
 }
 
-int store_idem_put(struct store *st, const char *principal, const char *key,
-		   const char *hash, int status, const char *response, int64_t now,
-		   struct err *e)
+static int sq_idem_put(struct store *st, const char *principal, const char *key, const char *hash,
+		       int status, const char *response, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO idempotency (principal, key, request_hash, status, "
@@ -1056,7 +1059,7 @@ int store_idem_put(struct store *st, const char *principal, const char *key,
 	return sq_step_done(st, s, "insert idempotency record", e);
 }
 
-int store_idem_purge(struct store *st, int64_t before, struct err *e)
+static int sq_idem_purge(struct store *st, int64_t before, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "DELETE FROM idempotency WHERE created_at < ?", &s, e);
@@ -1067,9 +1070,8 @@ int store_idem_purge(struct store *st, int64_t before, struct err *e)
 	return sq_step_done(st, s, "forget old idempotency records", e);
 }
 
-int store_audit_add(struct store *st, int64_t now, const struct principal *actor,
-		    const char *object_id, const char *fields, const char *route,
-		    struct err *e)
+static int sq_audit_add(struct store *st, int64_t now, const struct principal *actor,
+			const char *object_id, const char *fields, const char *route, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO audit_log (at, actor_role, actor_id, actor_subject, "
@@ -1087,8 +1089,8 @@ int store_audit_add(struct store *st, int64_t now, const struct principal *actor
 	return sq_step_done(st, s, "insert audit entry", e);
 }
 
-int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
-		     int64_t *next, struct err *e)
+static int sq_audit_list(struct store *st, int64_t after, int limit, json_t **items, int64_t *next,
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, at, actor_role, actor_id, actor_subject, object_id, "
@@ -1128,7 +1130,7 @@ int store_audit_list(struct store *st, int64_t after, int limit, json_t **items,
 	return RC_OK;
 }
 
-int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e)
+static int sq_count(struct store *st, enum store_kind kind, int64_t *n, struct err *e)
 {
 	char sql[128];
 	sqlite3_stmt *s;
@@ -1142,3 +1144,63 @@ int store_count(struct store *st, enum store_kind kind, int64_t *n, struct err *
 	sqlite3_finalize(s);
 	return RC_OK;
 }
+
+const struct store_access_ops sq_access_ops = {
+	.key_insert = sq_key_insert,
+	.key_list = sq_key_list,
+	.key_revoke = sq_key_revoke,
+	.token_insert = sq_token_insert,
+	.token_revoke = sq_token_revoke,
+	.auth_lookup = sq_auth_lookup,
+	.idem_get = sq_idem_get,
+	.idem_put = sq_idem_put,
+	.idem_purge = sq_idem_purge,
+	.audit_add = sq_audit_add,
+	.audit_list = sq_audit_list,
+};
+
+const struct store_records_ops sq_records_ops = {
+	.put = sq_put,
+	.replace = sq_replace,
+	.ref_get = sq_ref_get,
+	.get = sq_get,
+	.listing_version = sq_listing_version,
+	.list = sq_list,
+	.consumer_has_merchant = sq_consumer_has_merchant,
+	.consumer_has_listing = sq_consumer_has_listing,
+	.blob_put = sq_blob_put,
+	.blob_get = sq_blob_get,
+	.blob_ref = sq_blob_ref,
+	.blob_upload = sq_blob_upload,
+	.blob_visible = sq_blob_visible,
+	.merchant_verified = sq_merchant_verified,
+	.merchant_update = sq_merchant_update,
+	.merchant_version = sq_merchant_version,
+	.merchant_unverified = sq_merchant_unverified,
+	.count = sq_count,
+};
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open_reader = sq_open_reader,
+	.begin_read = sq_begin_read,
+	.close = sq_close,
+	.schema_version = sq_schema_version,
+	.begin = sq_begin,
+	.end = sq_end,
+	.end_lazy = sq_end_lazy,
+	.savepoint = sq_savepoint,
+	.savepoint_end = sq_savepoint_end,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+	.access = &sq_access_ops,
+	.records = &sq_records_ops,
+	.seals = &sq_seals_ops,
+	.disputes = &sq_disputes_ops,
+	.funds = &sq_funds_ops,
+	.disclosures = &sq_disclosures_ops,
+	.webhooks = &sq_webhooks_ops,
+	.risk = &sq_risk_ops,
+	.consumer_flags = &sq_consumer_flags_ops,
+	.retention = &sq_retention_ops,
+};

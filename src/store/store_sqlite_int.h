@@ -12,6 +12,7 @@
 #define SQ_KEPT_MAX 64
 
 struct store {
+	struct store_head head;  /* first: the backend's table (store_sqlite_ops) */
 	sqlite3 *db;            /* the connection */
 	pthread_mutex_t lock;   /* held from store_begin to store_end */
 	int failed;             /* a statement failed inside this transaction */
@@ -58,5 +59,65 @@ char *sq_dump(json_t *body);
  */
 int sq_page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_t *next,
 	    struct err *e);
+
+/* The backend's tables (store.h: struct store_ops), one per concern, each in its file. */
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_access_ops sq_access_ops;
+extern const struct store_records_ops sq_records_ops;
+extern const struct store_seals_ops sq_seals_ops;
+extern const struct store_disputes_ops sq_disputes_ops;
+extern const struct store_funds_ops sq_funds_ops;
+extern const struct store_disclosures_ops sq_disclosures_ops;
+extern const struct store_webhooks_ops sq_webhooks_ops;
+extern const struct store_risk_ops sq_risk_ops;
+extern const struct store_consumer_flags_ops sq_consumer_flags_ops;
+extern const struct store_retention_ops sq_retention_ops;
+
+/*
+ * Members of those tables defined in a file other than their table's;
+ * each does what the store_* function of its name says.
+ */
+/* store_sqlite_walk.c */
+int sq_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
+		   void *ctx, struct err *e);
+/* store_sqlite_disputes.c */
+int sq_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
+			 const char *reason, const char *set_by, int64_t now, struct err *e);
+int sq_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
+			   const char *cleared_by, int64_t now, struct err *e);
+int sq_merchant_flags(struct store *st, const char *merchant_id, json_t **out, struct err *e);
+/* store_sqlite_reports.c */
+int sq_obligation_each(struct store *st, int64_t from, int64_t to,
+		       int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
+		       void *ctx, struct err *e);
+/* store_sqlite_merchants.c */
+int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e);
+int sq_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
+		       int64_t now, struct err *e);
+int sq_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
+			struct err *e);
+int sq_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
+			   json_t **items, int64_t *next, struct err *e);
+/* store_sqlite_rules.c */
+int sq_rules_version_put(struct store *st, const struct store_rules_version *v, struct err *e);
+int sq_rules_version_each(struct store *st, int64_t after, int max,
+			  int (*fn)(void *cls, const struct store_rules_version *v, struct err *e),
+			  void *cls, struct err *e);
+/* store_sqlite_queue.c */
+int sq_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
+		     json_t *tiers, const struct store_queue_pos *after, int limit, json_t **items,
+		     struct store_queue_pos *last, int *more, struct err *e);
+/* store_sqlite_suspensions.c */
+int sq_suspension_insert(struct store *st, const char *id, const char *listing_id,
+			 const char *dispute_id, int64_t now, json_t *body, struct err *e);
+int sq_suspension_active(struct store *st, const char *listing_id, json_t **body, struct err *e);
+int sq_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
+			      struct err *e);
+int sq_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body, struct err *e);
+
+/* Number of schema migrations; migration i brings the schema to version i+1. */
+size_t store_migration_count(void);
+/* SQL of migration i (0-based), or NULL past the end. */
+const char *store_migration_sql(size_t i);
 
 #endif

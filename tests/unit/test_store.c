@@ -17,7 +17,7 @@
 #include "core/err.h"
 #include "core/ids.h"
 #include "store/store.h"
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 
 /* One test's database: a fresh file in a fresh directory. */
 struct fixture {
@@ -213,6 +213,78 @@ static void open_without_create_on_missing_path_is_notfound(void **state)
 	assert_null(st);
 	assert_int_equal(access(f.path, F_OK), -1); /* nothing was created */
 	rmdir(f.dir);
+}
+
+/* A PostgreSQL URL chooses a backend not built yet: RC_UNSUPPORTED, and no file appears. */
+static void open_postgres_url_is_unsupported(void **state)
+{
+	struct store *st = (struct store *)1;
+	struct err e;
+
+	(void)state;
+	err_clear(&e);
+	assert_int_equal(store_open("postgres://localhost/disputed", 1, &st, &e), RC_UNSUPPORTED);
+	assert_null(st);
+	assert_string_equal(e.code, "unsupported_backend");
+	assert_int_equal(store_open("postgresql://u@h:5432/d", 0, &st, &e), RC_UNSUPPORTED);
+	assert_null(st);
+	assert_int_equal(access("postgres:", F_OK), -1);
+	assert_int_equal(access("postgresql:", F_OK), -1);
+}
+
+/* "sqlite:PATH" is the SQLite file at PATH, the same as PATH alone. */
+static void open_sqlite_scheme_is_the_file_at_its_path(void **state)
+{
+	struct fixture f;
+	char url[160];
+	struct store *st = NULL;
+	struct err e;
+
+	(void)state;
+	fixture_dir(&f);
+	snprintf(url, sizeof(url), "sqlite:%s", f.path);
+	err_clear(&e);
+	assert_int_equal(store_open(url, 1, &st, &e), RC_OK);
+	assert_int_equal(access(f.path, F_OK), 0);
+	assert_string_equal(STORE_OPS(st)->name, "sqlite");
+	store_close(st);
+	assert_int_equal(store_open(f.path, 0, &st, &e), RC_OK);
+	assert_int_equal(store_schema_version(st), (int)store_migration_count());
+	store_close(st);
+	nftw(f.dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Every pointer-sized member of a backend's table is set (a NULL one would crash its caller). */
+static void assert_table_filled(const void *table, size_t size)
+{
+	const unsigned char *p = table;
+	uintptr_t v;
+	size_t i;
+
+	assert_int_equal(size % sizeof(v), 0);
+	for (i = 0; i < size; i += sizeof(v)) {
+		memcpy(&v, p + i, sizeof(v));
+		assert_true(v != 0);
+	}
+}
+
+/* The SQLite backend fills in every member of every table of the interface. */
+static void sqlite_backend_fills_every_member_of_its_tables(void **state)
+{
+	const struct store_ops *o = &store_sqlite_ops;
+
+	(void)state;
+	assert_table_filled(o, sizeof(*o));
+	assert_table_filled(o->access, sizeof(*o->access));
+	assert_table_filled(o->records, sizeof(*o->records));
+	assert_table_filled(o->seals, sizeof(*o->seals));
+	assert_table_filled(o->disputes, sizeof(*o->disputes));
+	assert_table_filled(o->funds, sizeof(*o->funds));
+	assert_table_filled(o->disclosures, sizeof(*o->disclosures));
+	assert_table_filled(o->webhooks, sizeof(*o->webhooks));
+	assert_table_filled(o->risk, sizeof(*o->risk));
+	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
+	assert_table_filled(o->retention, sizeof(*o->retention));
 }
 
 /* PRAGMA `pragma` of the database file, read over a connection of our own. */
@@ -1124,6 +1196,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(open_with_create_on_existing_path_is_conflict),
 		cmocka_unit_test(open_without_create_on_missing_path_is_notfound),
+		cmocka_unit_test(open_postgres_url_is_unsupported),
+		cmocka_unit_test(open_sqlite_scheme_is_the_file_at_its_path),
+		cmocka_unit_test(sqlite_backend_fills_every_member_of_its_tables),
 		T(migrations_reach_latest_version_and_reopen_is_noop),
 		T(wal_mode_is_on),
 		T(order_with_unknown_merchant_is_refused_by_foreign_key),

@@ -1,11 +1,10 @@
-/* store_rules.c - the SQLite side of the published rules: every version's text, kept for good. */
+/* store_sqlite_rules.c - the SQLite side of the published rules: every version's text, kept for good. */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/store_sqlite_int.h"
 
-int store_rules_version_put(struct store *st, const struct store_rules_version *v,
-			    struct err *e)
+int sq_rules_version_put(struct store *st, const struct store_rules_version *v, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO rules_versions (version, published_at, loaded_at, text, "
@@ -25,10 +24,9 @@ int store_rules_version_put(struct store *st, const struct store_rules_version *
 	return rc;
 }
 
-int store_rules_version_each(struct store *st, int64_t after, int max,
-			     int (*fn)(void *cls, const struct store_rules_version *v,
-				       struct err *e),
-			     void *cls, struct err *e)
+int sq_rules_version_each(struct store *st, int64_t after, int max,
+			  int (*fn)(void *cls, const struct store_rules_version *v, struct err *e),
+			  void *cls, struct err *e)
 {
 	struct store_rules_version v;
 	sqlite3_stmt *s;

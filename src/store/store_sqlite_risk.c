@@ -1,4 +1,4 @@
-/* store_risk.c - the SQLite side of risk: counts over windows of time for the figures and early warnings, alerts, and flag proposals. */
+/* store_sqlite_risk.c - the SQLite side of risk: counts over windows of time for the figures and early warnings, alerts, and flag proposals. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,8 +155,8 @@ static json_t *row_rank(sqlite3_stmt *s)
 			 (json_int_t)sqlite3_column_int64(s, 3));
 }
 
-int store_risk_orders(struct store *st, enum store_risk_scope scope, const char *id,
-		      int64_t from, int64_t to, int64_t *n, struct err *e)
+static int sq_risk_orders(struct store *st, enum store_risk_scope scope, const char *id,
+			  int64_t from, int64_t to, int64_t *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -173,9 +173,9 @@ int store_risk_orders(struct store *st, enum store_risk_scope scope, const char 
 	return one_int(st, s, n, e);
 }
 
-int store_risk_disputes(struct store *st, enum store_risk_scope scope, const char *id,
-			const char *reason, int64_t from, int64_t to, int64_t *n, json_t **ids,
-			size_t max, struct err *e)
+static int sq_risk_disputes(struct store *st, enum store_risk_scope scope, const char *id,
+			    const char *reason, int64_t from, int64_t to, int64_t *n, json_t **ids,
+			    size_t max, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -195,8 +195,8 @@ int store_risk_disputes(struct store *st, enum store_risk_scope scope, const cha
 	return rows_json(st, s, row_id, max, n, ids, "list disputes for risk", e);
 }
 
-int store_risk_first_order(struct store *st, enum store_risk_scope scope, const char *id,
-			   int64_t *at, struct err *e)
+static int sq_risk_first_order(struct store *st, enum store_risk_scope scope, const char *id,
+			       int64_t *at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -211,8 +211,8 @@ int store_risk_first_order(struct store *st, enum store_risk_scope scope, const 
 	return one_int(st, s, at, e);
 }
 
-int store_risk_category_of(struct store *st, enum store_risk_scope scope, const char *id,
-			   char *out, size_t size, struct err *e)
+static int sq_risk_category_of(struct store *st, enum store_risk_scope scope, const char *id,
+			       char *out, size_t size, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -238,8 +238,8 @@ int store_risk_category_of(struct store *st, enum store_risk_scope scope, const 
 	return rc;
 }
 
-int store_risk_merchant_counts(struct store *st, const char *merchant_id, int64_t from,
-			       int64_t to, struct store_risk_counts *c, struct err *e)
+static int sq_risk_merchant_counts(struct store *st, const char *merchant_id, int64_t from,
+				   int64_t to, struct store_risk_counts *c, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -278,8 +278,8 @@ int store_risk_merchant_counts(struct store *st, const char *merchant_id, int64_
 	return rc;
 }
 
-int store_risk_merchant_foci(struct store *st, const char *merchant_id, const char *source,
-			     int64_t from, int64_t to, json_t **out, struct err *e)
+static int sq_risk_merchant_foci(struct store *st, const char *merchant_id, const char *source,
+				 int64_t from, int64_t to, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -307,8 +307,8 @@ int store_risk_merchant_foci(struct store *st, const char *merchant_id, const ch
 			 e);
 }
 
-int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, int limit,
-		    int64_t cap, json_t **out, int *more, struct err *e)
+static int sq_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, int limit,
+			int64_t cap, json_t **out, int *more, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -337,10 +337,10 @@ int store_risk_rank(struct store *st, int64_t from, int64_t to, int64_t offset, 
 	return rc;
 }
 
-int store_risk_candidates(struct store *st, enum store_risk_scope scope, int64_t from,
-			  int64_t to, size_t max,
-			  int (*fn)(void *ctx, const char *id, const char *reason, int64_t n),
-			  void *ctx, struct err *e)
+static int sq_risk_candidates(struct store *st, enum store_risk_scope scope, int64_t from,
+			      int64_t to, size_t max,
+			      int (*fn)(void *ctx, const char *id, const char *reason, int64_t n),
+			      void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, step;
@@ -383,9 +383,9 @@ static char *reasons_text(char *const *reasons)
 	return text;
 }
 
-int store_risk_upheld(struct store *st, const char *merchant_id, char *const *reasons,
-		      int64_t from, int64_t to, size_t max, int64_t *n, json_t **ids,
-		      struct err *e)
+static int sq_risk_upheld(struct store *st, const char *merchant_id, char *const *reasons,
+			  int64_t from, int64_t to, size_t max, int64_t *n, json_t **ids,
+			  struct err *e)
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
@@ -412,8 +412,8 @@ int store_risk_upheld(struct store *st, const char *merchant_id, char *const *re
 	return rc;
 }
 
-int store_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t from,
-				int64_t to, int64_t k, size_t max, json_t **out, struct err *e)
+static int sq_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t from,
+				    int64_t to, int64_t k, size_t max, json_t **out, struct err *e)
 {
 	char *text = reasons_text(reasons);
 	sqlite3_stmt *s;
@@ -443,10 +443,10 @@ int store_risk_repeat_merchants(struct store *st, char *const *reasons, int64_t 
 
 /* ---- alerts ---- */
 
-int store_alert_insert(struct store *st, const char *id, const char *scope, const char *scope_id,
-		       const char *focus, int64_t window_start, int64_t window_end,
-		       const char *merchant_id, int64_t now, json_t *body, int *inserted,
-		       struct err *e)
+static int sq_alert_insert(struct store *st, const char *id, const char *scope,
+			   const char *scope_id, const char *focus, int64_t window_start,
+			   int64_t window_end, const char *merchant_id, int64_t now, json_t *body,
+			   int *inserted, struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -495,14 +495,14 @@ static int body_by_id(struct store *st, const char *sql, const char *noun, const
 	return rc;
 }
 
-int store_alert_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_alert_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	return body_by_id(st, "SELECT body FROM risk_alerts WHERE id = ?", "alert", id, body, e);
 }
 
-int store_alert_list(struct store *st, const char *scope, const char *merchant_id,
-		     const char *focus, int64_t after, int limit, json_t **items, int64_t *next,
-		     struct err *e)
+static int sq_alert_list(struct store *st, const char *scope, const char *merchant_id,
+			 const char *focus, int64_t after, int limit, json_t **items, int64_t *next,
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM risk_alerts WHERE seq > ?1 "
@@ -523,9 +523,9 @@ int store_alert_list(struct store *st, const char *scope, const char *merchant_i
 
 /* ---- flag proposals ---- */
 
-int store_proposal_insert(struct store *st, const char *id, const char *merchant_id,
-			  const char *flag, int64_t upheld, int64_t now, json_t *body,
-			  struct err *e)
+static int sq_proposal_insert(struct store *st, const char *id, const char *merchant_id,
+			      const char *flag, int64_t upheld, int64_t now, json_t *body,
+			      struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -548,14 +548,14 @@ int store_proposal_insert(struct store *st, const char *id, const char *merchant
 	return rc;
 }
 
-int store_proposal_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_proposal_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	return body_by_id(st, "SELECT body FROM risk_proposals WHERE id = ?", "proposal", id, body,
 			  e);
 }
 
-int store_proposal_list(struct store *st, const char *state, int64_t after, int limit,
-			json_t **items, int64_t *next, struct err *e)
+static int sq_proposal_list(struct store *st, const char *state, int64_t after, int limit,
+			    json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM risk_proposals WHERE seq > ?1 "
@@ -571,8 +571,8 @@ int store_proposal_list(struct store *st, const char *state, int64_t after, int 
 	return sq_page(st, s, limit, items, next, e);
 }
 
-int store_proposal_decide(struct store *st, const char *id, const char *state, int64_t now,
-			  json_t *body, struct err *e)
+static int sq_proposal_decide(struct store *st, const char *id, const char *state, int64_t now,
+			      json_t *body, struct err *e)
 {
 	char *text = sq_dump(body);
 	sqlite3_stmt *s;
@@ -596,8 +596,8 @@ int store_proposal_decide(struct store *st, const char *id, const char *state, i
 	return rc;
 }
 
-int store_proposal_state(struct store *st, const char *merchant_id, const char *flag, int *open,
-			 int64_t *dismissed_upheld, struct err *e)
+static int sq_proposal_state(struct store *st, const char *merchant_id, const char *flag, int *open,
+			     int64_t *dismissed_upheld, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT coalesce(sum(state = 'proposed'), 0), "
@@ -620,8 +620,8 @@ int store_proposal_state(struct store *st, const char *merchant_id, const char *
 	return rc;
 }
 
-int store_merchant_flag_evidence(struct store *st, const char *merchant_id, const char *flag,
-				 const char *evidence, struct err *e)
+static int sq_merchant_flag_evidence(struct store *st, const char *merchant_id, const char *flag,
+				     const char *evidence, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchant_flags SET evidence = ? WHERE merchant_id = ? "
@@ -638,3 +638,28 @@ int store_merchant_flag_evidence(struct store *st, const char *merchant_id, cons
 			     flag);
 	return rc;
 }
+
+const struct store_risk_ops sq_risk_ops = {
+	.merchant_flag_set = sq_merchant_flag_set,
+	.merchant_flag_clear = sq_merchant_flag_clear,
+	.merchant_flags = sq_merchant_flags,
+	.risk_orders = sq_risk_orders,
+	.risk_disputes = sq_risk_disputes,
+	.risk_first_order = sq_risk_first_order,
+	.risk_category_of = sq_risk_category_of,
+	.risk_merchant_counts = sq_risk_merchant_counts,
+	.risk_merchant_foci = sq_risk_merchant_foci,
+	.risk_rank = sq_risk_rank,
+	.risk_candidates = sq_risk_candidates,
+	.risk_upheld = sq_risk_upheld,
+	.risk_repeat_merchants = sq_risk_repeat_merchants,
+	.alert_insert = sq_alert_insert,
+	.alert_get = sq_alert_get,
+	.alert_list = sq_alert_list,
+	.proposal_insert = sq_proposal_insert,
+	.proposal_get = sq_proposal_get,
+	.proposal_list = sq_proposal_list,
+	.proposal_decide = sq_proposal_decide,
+	.proposal_state = sq_proposal_state,
+	.merchant_flag_evidence = sq_merchant_flag_evidence,
+};

@@ -1,4 +1,4 @@
-/* store_disclosures.c - the SQLite backend's disclosure requests and their events. */
+/* store_sqlite_disclosures.c - the SQLite backend's disclosure requests and their events. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -6,8 +6,8 @@
 
 #include "store/store_sqlite_int.h"
 
-int store_disclosure_insert(struct store *st, const struct store_disclosure_row *row,
-			    struct err *e)
+static int sq_disclosure_insert(struct store *st, const struct store_disclosure_row *row,
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(row->body);
@@ -37,8 +37,8 @@ int store_disclosure_insert(struct store *st, const struct store_disclosure_row 
 	return rc;
 }
 
-int store_disclosure_update(struct store *st, const char *id, const char *state,
-			    int64_t decided_at, json_t *body, struct err *e)
+static int sq_disclosure_update(struct store *st, const char *id, const char *state,
+				int64_t decided_at, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -81,7 +81,7 @@ static int one_body(struct store *st, sqlite3_stmt *s, const char *what, const c
 	return rc;
 }
 
-int store_disclosure_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_disclosure_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM disclosures WHERE id = ?", &s, e);
@@ -93,8 +93,9 @@ int store_disclosure_get(struct store *st, const char *id, json_t **body, struct
 	return one_body(st, s, "disclosure", id, body, e);
 }
 
-int store_disclosure_list(struct store *st, const struct store_disclosure_filter *f,
-			  int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_disclosure_list(struct store *st, const struct store_disclosure_filter *f,
+			      int64_t after, int limit, json_t **items, int64_t *next,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -117,9 +118,9 @@ int store_disclosure_list(struct store *st, const struct store_disclosure_filter
 	return sq_page(st, s, limit, items, next, e);
 }
 
-int store_disclosure_event_insert(struct store *st, const char *id, const char *disclosure_id,
-				  const char *order_id, int64_t now, json_t *body,
-				  struct err *e)
+static int sq_disclosure_event_insert(struct store *st, const char *id, const char *disclosure_id,
+				      const char *order_id, int64_t now, json_t *body,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -141,7 +142,7 @@ int store_disclosure_event_insert(struct store *st, const char *id, const char *
 	return rc;
 }
 
-int store_disclosure_event_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_disclosure_event_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM disclosure_events WHERE id = ?", &s, e);
@@ -153,8 +154,8 @@ int store_disclosure_event_get(struct store *st, const char *id, json_t **body, 
 	return one_body(st, s, "disclosure event", id, body, e);
 }
 
-int store_disclosure_events(struct store *st, const char *disclosure_id, json_t **items,
-			    struct err *e)
+static int sq_disclosure_events(struct store *st, const char *disclosure_id, json_t **items,
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t next = 0;
@@ -168,3 +169,13 @@ int store_disclosure_events(struct store *st, const char *disclosure_id, json_t 
 	sqlite3_bind_int(s, 2, STORE_DISCLOSURE_MAX_EVENTS + 1);
 	return sq_page(st, s, STORE_DISCLOSURE_MAX_EVENTS, items, &next, e);
 }
+
+const struct store_disclosures_ops sq_disclosures_ops = {
+	.disclosure_insert = sq_disclosure_insert,
+	.disclosure_update = sq_disclosure_update,
+	.disclosure_get = sq_disclosure_get,
+	.disclosure_list = sq_disclosure_list,
+	.disclosure_event_insert = sq_disclosure_event_insert,
+	.disclosure_event_get = sq_disclosure_event_get,
+	.disclosure_events = sq_disclosure_events,
+};

@@ -1,4 +1,4 @@
-/* store_funds.c - the SQLite side of the ledger: accounts, append-only entries and legs, holds, receivables, payouts, operation keys. */
+/* store_sqlite_funds.c - the SQLite side of the ledger: accounts, append-only entries and legs, holds, receivables, payouts, operation keys. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +42,8 @@ static int party_lookup(struct store *st, const char *sql, const char *ref, char
 	return rc;
 }
 
-int store_fund_party_id(struct store *st, enum store_kind kind, const char *ref,
-			char id[ID_MAX], struct err *e)
+static int sq_fund_party_id(struct store *st, enum store_kind kind, const char *ref,
+			    char id[ID_MAX], struct err *e)
 {
 	/* by id (its unique index), then by external id (its own): two index probes, no sort */
 	static const char *const by_id[] = {"SELECT id FROM merchants WHERE id = ?",
@@ -96,9 +96,9 @@ static int account_read(struct store *st, const char *owner, const char *name,
 	return rc;
 }
 
-int store_fund_account(struct store *st, const char *owner, const char *name,
-		       const char *currency, int create, int64_t now, struct store_account *out,
-		       struct err *e)
+static int sq_fund_account(struct store *st, const char *owner, const char *name,
+			   const char *currency, int create, int64_t now, struct store_account *out,
+			   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -161,9 +161,9 @@ static int insert_parts(struct store *st, const char *insert, const char *update
 	return rc;
 }
 
-int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
-			    const char *dispute_id, int64_t created_at, json_t *body,
-			    const struct store_leg *legs, size_t n, struct err *e)
+static int sq_fund_entry_insert(struct store *st, const char *id, const char *kind,
+				const char *dispute_id, int64_t created_at, json_t *body,
+				const struct store_leg *legs, size_t n, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -192,7 +192,7 @@ int store_fund_entry_insert(struct store *st, const char *id, const char *kind,
 			    n, "insert leg", e);
 }
 
-int store_fund_entry_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_fund_entry_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM fund_entries WHERE id = ?", &s, e);
@@ -209,8 +209,9 @@ int store_fund_entry_get(struct store *st, const char *id, json_t **body, struct
 	return rc;
 }
 
-int store_fund_entry_list(struct store *st, const char *owner, const char *account,
-			  int64_t after, int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_fund_entry_list(struct store *st, const char *owner, const char *account,
+			      int64_t after, int limit, json_t **items, int64_t *next,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;
@@ -268,10 +269,10 @@ static int add_held(struct store *st, int64_t account_seq, int64_t amount, struc
 	return sq_step_done(st, s, "update held", e);
 }
 
-int store_fund_hold_insert(struct store *st, const char *id, const char *merchant_id,
-			   const char *dispute_id, int64_t requested, int64_t amount,
-			   int64_t now, json_t *body, const struct store_leg *parts, size_t n,
-			   struct err *e)
+static int sq_fund_hold_insert(struct store *st, const char *id, const char *merchant_id,
+			       const char *dispute_id, int64_t requested, int64_t amount,
+			       int64_t now, json_t *body, const struct store_leg *parts, size_t n,
+			       struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -302,16 +303,7 @@ int store_fund_hold_insert(struct store *st, const char *id, const char *merchan
 			    "insert hold part", e);
 }
 
-void store_hold_release(struct store_hold *h)
-{
-	if (!h)
-		return;
-	json_decref(h->body);
-	h->body = NULL;
-}
-
-int store_fund_hold_get(struct store *st, const char *id, struct store_hold *out,
-			struct err *e)
+static int sq_fund_hold_get(struct store *st, const char *id, struct store_hold *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, r;
@@ -359,8 +351,9 @@ out:
 	return rc;
 }
 
-int store_fund_hold_active_for(struct store *st, const char *merchant_id,
-			       const char *dispute_id, char id[ID_MAX], int *found, struct err *e)
+static int sq_fund_hold_active_for(struct store *st, const char *merchant_id,
+				   const char *dispute_id, char id[ID_MAX], int *found,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT id FROM fund_holds WHERE merchant_id = ? "
@@ -385,15 +378,15 @@ int store_fund_hold_active_for(struct store *st, const char *merchant_id,
 	return rc;
 }
 
-int store_fund_hold_close(struct store *st, const char *id, const char *state, int64_t now,
-			  struct err *e)
+static int sq_fund_hold_close(struct store *st, const char *id, const char *state, int64_t now,
+			      struct err *e)
 {
 	struct store_hold h;
 	sqlite3_stmt *s;
 	size_t i;
 	int rc;
 
-	rc = store_fund_hold_get(st, id, &h, e);
+	rc = sq_fund_hold_get(st, id, &h, e);
 	if (rc)
 		return rc;
 	store_hold_release(&h);
@@ -417,9 +410,9 @@ int store_fund_hold_close(struct store *st, const char *id, const char *state, i
 
 /* ---- receivables ---- */
 
-int store_fund_receivable_insert(struct store *st, const char *id, const char *merchant_id,
-				 const char *dispute_id, const char *entry_id, int64_t amount,
-				 int64_t now, struct err *e)
+static int sq_fund_receivable_insert(struct store *st, const char *id, const char *merchant_id,
+				     const char *dispute_id, const char *entry_id, int64_t amount,
+				     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO fund_receivables (id, merchant_id, dispute_id, entry_id, "
@@ -436,8 +429,8 @@ int store_fund_receivable_insert(struct store *st, const char *id, const char *m
 	return sq_step_done(st, s, "insert receivable", e);
 }
 
-int store_fund_receivable_open(struct store *st, const char *merchant_id,
-			       struct store_receivable *out, int max, int *n, struct err *e)
+static int sq_fund_receivable_open(struct store *st, const char *merchant_id,
+				   struct store_receivable *out, int max, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT id, amount, recovered FROM fund_receivables "
@@ -462,8 +455,8 @@ int store_fund_receivable_open(struct store *st, const char *merchant_id,
 	return rc;
 }
 
-int store_fund_receivable_recover(struct store *st, const char *id, int64_t amount,
-				  struct err *e)
+static int sq_fund_receivable_recover(struct store *st, const char *id, int64_t amount,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE fund_receivables SET recovered = recovered + ? WHERE id = ?",
@@ -478,9 +471,9 @@ int store_fund_receivable_recover(struct store *st, const char *id, int64_t amou
 
 /* ---- payouts ---- */
 
-int store_fund_payout_insert(struct store *st, const char *id, const char *consumer_id,
-			     int64_t amount, const char *currency, const char *entry_id,
-			     int64_t now, json_t *body, struct err *e)
+static int sq_fund_payout_insert(struct store *st, const char *id, const char *consumer_id,
+				 int64_t amount, const char *currency, const char *entry_id,
+				 int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -506,8 +499,8 @@ int store_fund_payout_insert(struct store *st, const char *id, const char *consu
 	return rc;
 }
 
-int store_fund_payout_get(struct store *st, const char *id, json_t **body, char state[12],
-			  struct err *e)
+static int sq_fund_payout_get(struct store *st, const char *id, json_t **body, char state[12],
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body, state FROM payouts WHERE id = ?", &s, e);
@@ -527,9 +520,9 @@ int store_fund_payout_get(struct store *st, const char *id, json_t **body, char 
 	return rc;
 }
 
-int store_fund_payout_close(struct store *st, const char *id, const char *state,
-			    const char *closing_entry_id, int64_t now, json_t *body,
-			    struct err *e)
+static int sq_fund_payout_close(struct store *st, const char *id, const char *state,
+				const char *closing_entry_id, int64_t now, json_t *body,
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -556,8 +549,8 @@ int store_fund_payout_close(struct store *st, const char *id, const char *state,
 
 /* ---- operation keys ---- */
 
-int store_fund_op_get(struct store *st, const char *key, char hash[65], json_t **result,
-		      struct err *e)
+static int sq_fund_op_get(struct store *st, const char *key, char hash[65], json_t **result,
+			  struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT request_hash, result FROM fund_ops WHERE key = ?", &s, e);
@@ -582,8 +575,8 @@ int store_fund_op_get(struct store *st, const char *key, char hash[65], json_t *
 	return rc;
 }
 
-int store_fund_op_put(struct store *st, const char *key, const char *hash, json_t *result,
-		      int64_t now, struct err *e)
+static int sq_fund_op_put(struct store *st, const char *key, const char *hash, json_t *result,
+			  int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(result);
@@ -750,7 +743,7 @@ static int walk_receivables(struct store *st, const struct store_fund_walk *w, s
 	return rc;
 }
 
-int store_fund_walk(struct store *st, const struct store_fund_walk *w, struct err *e)
+static int sq_fund_walk(struct store *st, const struct store_fund_walk *w, struct err *e)
 {
 	int rc = RC_OK;
 
@@ -766,3 +759,24 @@ int store_fund_walk(struct store *st, const struct store_fund_walk *w, struct er
 		rc = walk_receivables(st, w, e);
 	return rc;
 }
+
+const struct store_funds_ops sq_funds_ops = {
+	.fund_party_id = sq_fund_party_id,
+	.fund_account = sq_fund_account,
+	.fund_entry_insert = sq_fund_entry_insert,
+	.fund_entry_get = sq_fund_entry_get,
+	.fund_entry_list = sq_fund_entry_list,
+	.fund_hold_insert = sq_fund_hold_insert,
+	.fund_hold_get = sq_fund_hold_get,
+	.fund_hold_active_for = sq_fund_hold_active_for,
+	.fund_hold_close = sq_fund_hold_close,
+	.fund_receivable_insert = sq_fund_receivable_insert,
+	.fund_receivable_open = sq_fund_receivable_open,
+	.fund_receivable_recover = sq_fund_receivable_recover,
+	.fund_payout_insert = sq_fund_payout_insert,
+	.fund_payout_get = sq_fund_payout_get,
+	.fund_payout_close = sq_fund_payout_close,
+	.fund_op_get = sq_fund_op_get,
+	.fund_op_put = sq_fund_op_put,
+	.fund_walk = sq_fund_walk,
+};

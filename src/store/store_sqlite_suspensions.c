@@ -1,12 +1,12 @@
-/* store_suspensions.c - the SQLite side of listing suspensions: at most one active per listing. */
+/* store_sqlite_suspensions.c - the SQLite side of listing suspensions: at most one active per listing. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int store_suspension_insert(struct store *st, const char *id, const char *listing_id,
-			    const char *dispute_id, int64_t now, json_t *body, struct err *e)
+int sq_suspension_insert(struct store *st, const char *id, const char *listing_id,
+			 const char *dispute_id, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -31,8 +31,7 @@ int store_suspension_insert(struct store *st, const char *id, const char *listin
 	return rc;
 }
 
-int store_suspension_active(struct store *st, const char *listing_id, json_t **body,
-			    struct err *e)
+int sq_suspension_active(struct store *st, const char *listing_id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT body FROM listing_suspensions WHERE listing_id = ? "
@@ -57,8 +56,8 @@ int store_suspension_active(struct store *st, const char *listing_id, json_t **b
 	return rc;
 }
 
-int store_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
-				 struct err *e)
+int sq_suspensions_of_dispute(struct store *st, const char *dispute_id, json_t **listings,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT listing_id FROM listing_suspensions WHERE dispute_id = ? "
@@ -80,8 +79,7 @@ int store_suspensions_of_dispute(struct store *st, const char *dispute_id, json_
 	return rc;
 }
 
-int store_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body,
-			  struct err *e)
+int sq_suspension_lift(struct store *st, const char *id, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);

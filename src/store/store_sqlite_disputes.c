@@ -1,4 +1,4 @@
-/* store_disputes.c - the SQLite side of disputes, their events and timers, and the platform's obligations. */
+/* store_sqlite_disputes.c - the SQLite side of disputes, their events and timers, and the platform's obligations. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,9 +6,9 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int store_dispute_insert(struct store *st, const char *id, const char *order_id,
-			 const char *merchant_id, const char *consumer_id, const char *state,
-			 const char *tier, int64_t now, json_t *body, struct err *e)
+static int sq_dispute_insert(struct store *st, const char *id, const char *order_id,
+			     const char *merchant_id, const char *consumer_id, const char *state,
+			     const char *tier, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -35,8 +35,8 @@ int store_dispute_insert(struct store *st, const char *id, const char *order_id,
 	return rc;
 }
 
-int store_dispute_update(struct store *st, const char *id, const char *state,
-			 const char *tier, int overdue, int64_t now, json_t *body, struct err *e)
+static int sq_dispute_update(struct store *st, const char *id, const char *state, const char *tier,
+			     int overdue, int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -59,7 +59,7 @@ int store_dispute_update(struct store *st, const char *id, const char *state,
 	return rc;
 }
 
-int store_dispute_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_dispute_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM disputes WHERE id = ?", &s, e);
@@ -104,8 +104,8 @@ int sq_page(struct store *st, sqlite3_stmt *s, int limit, json_t **items, int64_
 	return rc;
 }
 
-int store_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
-		       int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_dispute_list(struct store *st, const struct store_dispute_filter *f, int64_t after,
+			   int limit, json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -131,8 +131,8 @@ int store_dispute_list(struct store *st, const struct store_dispute_filter *f, i
 	return sq_page(st, s, limit, items, next, e);
 }
 
-int store_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
-			    char id[ID_MAX], int *found, struct err *e)
+static int sq_dispute_for_order(struct store *st, const char *order_id, const char *const *states,
+				char id[ID_MAX], int *found, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT id, state FROM disputes WHERE order_id = ? ORDER BY seq DESC",
@@ -157,8 +157,8 @@ int store_dispute_for_order(struct store *st, const char *order_id, const char *
 	return RC_OK;
 }
 
-int store_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
-			       int64_t now, json_t *body, struct err *e)
+static int sq_dispute_event_insert(struct store *st, const char *id, const char *dispute_id,
+				   int64_t now, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -179,7 +179,7 @@ int store_dispute_event_insert(struct store *st, const char *id, const char *dis
 	return rc;
 }
 
-int store_dispute_event_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_dispute_event_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM dispute_events WHERE id = ?", &s, e);
@@ -196,8 +196,8 @@ int store_dispute_event_get(struct store *st, const char *id, json_t **body, str
 	return rc;
 }
 
-int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t after,
-			     int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_dispute_event_list(struct store *st, const char *dispute_id, int64_t after, int limit,
+				 json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, body FROM dispute_events WHERE dispute_id = ? AND seq > ? "
@@ -213,8 +213,8 @@ int store_dispute_event_list(struct store *st, const char *dispute_id, int64_t a
 	return sq_page(st, s, limit, items, next, e);
 }
 
-int store_dispute_event_each(struct store *st, const char *dispute_id,
-			     int (*fn)(void *ctx, json_t *ev), void *ctx, struct err *e)
+static int sq_dispute_event_each(struct store *st, const char *dispute_id,
+				 int (*fn)(void *ctx, json_t *ev), void *ctx, struct err *e)
 {
 	json_t *items = NULL, *v;
 	int64_t after = 0, next = 0;
@@ -222,7 +222,7 @@ int store_dispute_event_each(struct store *st, const char *dispute_id,
 	int rc;
 
 	do {
-		rc = store_dispute_event_list(st, dispute_id, after, 200, &items, &next, e);
+		rc = sq_dispute_event_list(st, dispute_id, after, 200, &items, &next, e);
 		json_array_foreach(items, i, v)
 			if (!rc)
 				rc = fn(ctx, v);
@@ -233,7 +233,7 @@ int store_dispute_event_each(struct store *st, const char *dispute_id,
 	return rc;
 }
 
-int store_assess_queue(struct store *st, const char *dispute_id, int64_t now, struct err *e)
+static int sq_assess_queue(struct store *st, const char *dispute_id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "INSERT OR IGNORE INTO assess_queue (dispute_id, queued_at) "
@@ -269,13 +269,13 @@ static int first_id(struct store *st, const char *sql, const char *arg, char id[
 	return rc;
 }
 
-int store_assess_next(struct store *st, char id[ID_MAX], int *found, struct err *e)
+static int sq_assess_next(struct store *st, char id[ID_MAX], int *found, struct err *e)
 {
 	return first_id(st, "SELECT dispute_id FROM assess_queue ORDER BY queued_at, dispute_id "
 			    "LIMIT 1", NULL, id, found, e);
 }
 
-int store_assess_queued(struct store *st, const char *dispute_id, int *queued, struct err *e)
+static int sq_assess_queued(struct store *st, const char *dispute_id, int *queued, struct err *e)
 {
 	char id[ID_MAX];
 
@@ -283,7 +283,7 @@ int store_assess_queued(struct store *st, const char *dispute_id, int *queued, s
 			dispute_id, id, queued, e);
 }
 
-int store_assess_done(struct store *st, const char *dispute_id, int *was, struct err *e)
+static int sq_assess_done(struct store *st, const char *dispute_id, int *was, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "DELETE FROM assess_queue WHERE dispute_id = ?", &s, e);
@@ -298,8 +298,8 @@ int store_assess_done(struct store *st, const char *dispute_id, int *was, struct
 	return rc;
 }
 
-int store_timer_add(struct store *st, const char *dispute_id, const char *step,
-		    const char *state, int64_t due_at, struct err *e)
+static int sq_timer_add(struct store *st, const char *dispute_id, const char *step,
+			const char *state, int64_t due_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO timers (dispute_id, step, state, due_at) "
@@ -314,8 +314,8 @@ int store_timer_add(struct store *st, const char *dispute_id, const char *step,
 	return sq_step_done(st, s, "insert timer", e);
 }
 
-int store_timer_due(struct store *st, int64_t now, struct store_timer *out, int max, int *n,
-		    struct err *e)
+static int sq_timer_due(struct store *st, int64_t now, struct store_timer *out, int max, int *n,
+			struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, dispute_id, step, state, due_at FROM timers "
@@ -340,8 +340,8 @@ int store_timer_due(struct store *st, int64_t now, struct store_timer *out, int 
 	return RC_OK;
 }
 
-int store_timer_fire(struct store *st, int64_t seq, int64_t now, const char *outcome,
-		     struct err *e)
+static int sq_timer_fire(struct store *st, int64_t seq, int64_t now, const char *outcome,
+			 struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE timers SET fired_at = ?, outcome = ? "
@@ -360,8 +360,8 @@ int store_timer_fire(struct store *st, int64_t seq, int64_t now, const char *out
 	return rc;
 }
 
-int store_obligation_add(struct store *st, const char *dispute_id, const char *kind,
-			 int64_t now, int64_t due_at, struct err *e)
+static int sq_obligation_add(struct store *st, const char *dispute_id, const char *kind,
+			     int64_t now, int64_t due_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO obligations (dispute_id, kind, created_at, due_at) "
@@ -376,8 +376,8 @@ int store_obligation_add(struct store *st, const char *dispute_id, const char *k
 	return sq_step_done(st, s, "insert obligation", e);
 }
 
-int store_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
-			  int64_t now, int *met, struct err *e)
+static int sq_obligation_meet(struct store *st, const char *dispute_id, const char *kind,
+			      int64_t now, int *met, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET met_at = ? WHERE seq = (SELECT max(seq) FROM "
@@ -397,8 +397,8 @@ int store_obligation_meet(struct store *st, const char *dispute_id, const char *
 	return rc;
 }
 
-int store_obligation_cancel_open(struct store *st, const char *dispute_id, const char *reason,
-				 int64_t now, struct err *e)
+static int sq_obligation_cancel_open(struct store *st, const char *dispute_id, const char *reason,
+				     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET cancelled_at = ?, cancel_reason = ? "
@@ -413,8 +413,8 @@ int store_obligation_cancel_open(struct store *st, const char *dispute_id, const
 	return sq_step_done(st, s, "cancel obligations", e);
 }
 
-int store_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
-			    int64_t now, struct err *e)
+static int sq_obligation_breach(struct store *st, const char *dispute_id, const char *kind,
+				int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE obligations SET breached = 1, breached_at = ? WHERE seq = "
@@ -429,8 +429,8 @@ int store_obligation_breach(struct store *st, const char *dispute_id, const char
 	return sq_step_done(st, s, "breach obligation", e);
 }
 
-int store_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
-			    const char *reason, const char *set_by, int64_t now, struct err *e)
+int sq_merchant_flag_set(struct store *st, const char *merchant_id, const char *flag,
+			 const char *reason, const char *set_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO merchant_flags (merchant_id, flag, reason, set_by, "
@@ -450,8 +450,8 @@ int store_merchant_flag_set(struct store *st, const char *merchant_id, const cha
 	return rc;
 }
 
-int store_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
-			      const char *cleared_by, int64_t now, struct err *e)
+int sq_merchant_flag_clear(struct store *st, const char *merchant_id, const char *flag,
+			   const char *cleared_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchant_flags SET cleared_at = ?, cleared_by = ? "
@@ -470,7 +470,7 @@ int store_merchant_flag_clear(struct store *st, const char *merchant_id, const c
 	return rc;
 }
 
-int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out, struct err *e)
+int sq_merchant_flags(struct store *st, const char *merchant_id, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT flag, reason, set_by, created_at, evidence FROM merchant_flags "
@@ -498,3 +498,34 @@ int store_merchant_flags(struct store *st, const char *merchant_id, json_t **out
 	sqlite3_finalize(s);
 	return RC_OK;
 }
+
+const struct store_disputes_ops sq_disputes_ops = {
+	.dispute_insert = sq_dispute_insert,
+	.dispute_update = sq_dispute_update,
+	.dispute_get = sq_dispute_get,
+	.dispute_list = sq_dispute_list,
+	.dispute_for_order = sq_dispute_for_order,
+	.dispute_event_insert = sq_dispute_event_insert,
+	.dispute_event_get = sq_dispute_event_get,
+	.dispute_event_list = sq_dispute_event_list,
+	.dispute_event_each = sq_dispute_event_each,
+	.assess_queue = sq_assess_queue,
+	.assess_next = sq_assess_next,
+	.assess_queued = sq_assess_queued,
+	.assess_done = sq_assess_done,
+	.timer_add = sq_timer_add,
+	.timer_due = sq_timer_due,
+	.timer_fire = sq_timer_fire,
+	.obligation_add = sq_obligation_add,
+	.obligation_meet = sq_obligation_meet,
+	.obligation_cancel_open = sq_obligation_cancel_open,
+	.obligation_breach = sq_obligation_breach,
+	.obligation_each = sq_obligation_each,
+	.rules_version_put = sq_rules_version_put,
+	.rules_version_each = sq_rules_version_each,
+	.dispute_queue = sq_dispute_queue,
+	.suspension_insert = sq_suspension_insert,
+	.suspension_active = sq_suspension_active,
+	.suspensions_of_dispute = sq_suspensions_of_dispute,
+	.suspension_lift = sq_suspension_lift,
+};

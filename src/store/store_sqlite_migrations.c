@@ -1,5 +1,5 @@
-/* migrations.c - the numbered schema migrations of the SQLite store, applied in order at open. */
-#include "store/store_int.h"
+/* store_sqlite_migrations.c - the numbered schema migrations of the SQLite store, applied in order at open. */
+#include "store/store_sqlite_int.h"
 
 #include <stddef.h>
 

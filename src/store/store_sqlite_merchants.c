@@ -1,25 +1,10 @@
-/* store_merchants.c - the SQLite side of merchants' identity versions and when each was last verified. */
+/* store_sqlite_merchants.c - the SQLite side of merchants' identity versions and when each was last verified. */
 #include <stdlib.h>
 
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int64_t store_merchant_version_of(json_t *body)
-{
-	json_t *v = json_object_get(body, "version");
-
-	return json_is_integer(v) && json_integer_value(v) > 1 ? json_integer_value(v) : 1;
-}
-
-int64_t store_order_merchant_version(json_t *order)
-{
-	json_t *v = json_object_get(order, "merchant_version");
-
-	return json_is_integer(v) && json_integer_value(v) > 1 ? json_integer_value(v) : 1;
-}
-
-int store_merchant_verified(struct store *st, const char *id, int64_t verified_at,
-			    struct err *e)
+int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE merchants SET verified_at = ? WHERE id = ?", &s, e);
@@ -54,8 +39,8 @@ static int current(struct store *st, const char *id, json_t **body, int64_t *ver
 	return RC_OK;
 }
 
-int store_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
-			  int64_t now, struct err *e)
+int sq_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
+		       int64_t now, struct err *e)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *old = NULL;
@@ -103,8 +88,8 @@ out:
 	return rc;
 }
 
-int store_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
-			   struct err *e)
+int sq_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
+			struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t have = 0;
@@ -133,8 +118,8 @@ int store_merchant_version(struct store *st, const char *id, int64_t version, js
 	return rc;
 }
 
-int store_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
-			      json_t **items, int64_t *next, struct err *e)
+int sq_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
+			   json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;

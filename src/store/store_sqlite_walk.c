@@ -1,4 +1,4 @@
-/* store_walk.c - walking every stored record with the columns that link it to others, for audits. */
+/* store_sqlite_walk.c - the SQLite side of walking every stored record with the columns that link it to others, for audits. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -117,8 +117,8 @@ static int walk_one(struct store *st, const struct walk_query *q,
 	return rc;
 }
 
-int store_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
-		      void *ctx, struct err *e)
+int sq_record_each(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
+		   void *ctx, struct err *e)
 {
 	size_t i;
 	int rc = RC_OK;

@@ -1,4 +1,4 @@
-/* store_consumer_flags.c - staff's flags on consumers, their appeals and sealed history, and what the abuse signals read. */
+/* store_sqlite_consumer_flags.c - the SQLite side of staff's flags on consumers, their appeals and sealed history, and what the abuse signals read. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -48,9 +48,9 @@ static json_t *flag_json(sqlite3_stmt *s)
 			 "clear_reason", text_or_null(s, 9), "appeal", appeal);
 }
 
-int store_consumer_flag_insert(struct store *st, const char *id, const char *consumer_id,
-			       const char *flag, const char *reason, json_t *evidence,
-			       const char *set_by, int64_t now, struct err *e)
+static int sq_consumer_flag_insert(struct store *st, const char *id, const char *consumer_id,
+				   const char *flag, const char *reason, json_t *evidence,
+				   const char *set_by, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(evidence);
@@ -103,8 +103,8 @@ static int flag_rows(struct store *st, sqlite3_stmt *s, json_t **out, struct err
 	return rc;
 }
 
-int store_consumer_flag_live(struct store *st, const char *consumer_id, const char *flag,
-			     json_t **out, struct err *e)
+static int sq_consumer_flag_live(struct store *st, const char *consumer_id, const char *flag,
+				 json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *rows = NULL;
@@ -127,7 +127,7 @@ int store_consumer_flag_live(struct store *st, const char *consumer_id, const ch
 	return rc;
 }
 
-int store_consumer_flags(struct store *st, const char *consumer_id, json_t **out, struct err *e)
+static int sq_consumer_flags(struct store *st, const char *consumer_id, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT " FLAG_COLS " FROM consumer_flags WHERE consumer_id = ? "
@@ -140,8 +140,8 @@ int store_consumer_flags(struct store *st, const char *consumer_id, json_t **out
 	return flag_rows(st, s, out, e);
 }
 
-int store_consumer_flagged(struct store *st, const char *consumer_id, const char *flag,
-			   int *yes, struct err *e)
+static int sq_consumer_flagged(struct store *st, const char *consumer_id, const char *flag,
+			       int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep_kept(st, "SELECT 1 FROM consumer_flags WHERE consumer_id = ? "
@@ -171,8 +171,8 @@ static int update_one(struct store *st, sqlite3_stmt *s, const char *code, const
 	return rc;
 }
 
-int store_consumer_flag_clear(struct store *st, const char *flag_id, const char *cleared_by,
-			      const char *reason, int64_t now, struct err *e)
+static int sq_consumer_flag_clear(struct store *st, const char *flag_id, const char *cleared_by,
+				  const char *reason, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET cleared_at = ?, cleared_by = ?, "
@@ -187,8 +187,8 @@ int store_consumer_flag_clear(struct store *st, const char *flag_id, const char 
 	return update_one(st, s, "flag_cleared", NULL, "the flag is already cleared", e);
 }
 
-int store_consumer_flag_appeal(struct store *st, const char *flag_id, const char *text,
-			       int64_t now, struct err *e)
+static int sq_consumer_flag_appeal(struct store *st, const char *flag_id, const char *text,
+				   int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET appeal_text = ?, appealed_at = ? "
@@ -203,9 +203,9 @@ int store_consumer_flag_appeal(struct store *st, const char *flag_id, const char
 			  "this marking was already appealed: one appeal per marking", e);
 }
 
-int store_consumer_flag_decide(struct store *st, const char *flag_id, const char *decision,
-			       const char *reason, const char *decided_by, int64_t now,
-			       struct err *e)
+static int sq_consumer_flag_decide(struct store *st, const char *flag_id, const char *decision,
+				   const char *reason, const char *decided_by, int64_t now,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE consumer_flags SET appeal_decision = ?, appeal_reason = ?, "
@@ -223,9 +223,9 @@ int store_consumer_flag_decide(struct store *st, const char *flag_id, const char
 			  "the marking has no appeal waiting for a decision", e);
 }
 
-int store_consumer_flag_event_insert(struct store *st, const char *id, const char *flag_id,
-				     const char *consumer_id, const char *type, int64_t now,
-				     json_t *body, struct err *e)
+static int sq_consumer_flag_event_insert(struct store *st, const char *id, const char *flag_id,
+					 const char *consumer_id, const char *type, int64_t now,
+					 json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -248,8 +248,8 @@ int store_consumer_flag_event_insert(struct store *st, const char *id, const cha
 	return rc;
 }
 
-int store_consumer_flag_event_get(struct store *st, const char *id, json_t **body,
-				  struct err *e)
+static int sq_consumer_flag_event_get(struct store *st, const char *id, json_t **body,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT body FROM consumer_flag_events WHERE id = ?", &s, e);
@@ -264,8 +264,8 @@ int store_consumer_flag_event_get(struct store *st, const char *id, json_t **bod
 	return *body ? RC_OK : err_set(e, RC_NOTFOUND, "not_found", NULL, "no such event");
 }
 
-int store_consumer_flag_events(struct store *st, const char *consumer_id, int limit,
-			       json_t **items, struct err *e)
+static int sq_consumer_flag_events(struct store *st, const char *consumer_id, int limit,
+				   json_t **items, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *b;
@@ -291,8 +291,8 @@ int store_consumer_flag_events(struct store *st, const char *consumer_id, int li
 	return rc;
 }
 
-int store_consumer_flag_counts(struct store *st, int64_t from, int64_t to, int64_t now,
-			       struct store_flag_counts *out, struct err *e)
+static int sq_consumer_flag_counts(struct store *st, int64_t from, int64_t to, int64_t now,
+				   struct store_flag_counts *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(
@@ -331,8 +331,8 @@ int store_consumer_flag_counts(struct store *st, int64_t from, int64_t to, int64
 	return rc;
 }
 
-int store_consumer_blob_cited(struct store *st, const char *consumer_id, const char *digest_hex,
-			      int *yes, struct err *e)
+static int sq_consumer_blob_cited(struct store *st, const char *consumer_id, const char *digest_hex,
+				  int *yes, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st,
@@ -352,8 +352,8 @@ int store_consumer_blob_cited(struct store *st, const char *consumer_id, const c
 	return RC_OK;
 }
 
-int store_consumer_order_count(struct store *st, const char *consumer_id, int64_t *n,
-			       struct err *e)
+static int sq_consumer_order_count(struct store *st, const char *consumer_id, int64_t *n,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT count(*) FROM orders WHERE consumer_id = ?", &s, e);
@@ -370,8 +370,8 @@ int store_consumer_order_count(struct store *st, const char *consumer_id, int64_
 	return rc;
 }
 
-int store_consumer_disputes(struct store *st, const char *consumer_id, int limit, json_t **items,
-			    int *more, struct err *e)
+static int sq_consumer_disputes(struct store *st, const char *consumer_id, int limit,
+				json_t **items, int *more, struct err *e)
 {
 	sqlite3_stmt *s;
 	json_t *b;
@@ -401,3 +401,20 @@ int store_consumer_disputes(struct store *st, const char *consumer_id, int limit
 	}
 	return rc;
 }
+
+const struct store_consumer_flags_ops sq_consumer_flags_ops = {
+	.consumer_flag_insert = sq_consumer_flag_insert,
+	.consumer_flag_live = sq_consumer_flag_live,
+	.consumer_flags = sq_consumer_flags,
+	.consumer_flagged = sq_consumer_flagged,
+	.consumer_flag_clear = sq_consumer_flag_clear,
+	.consumer_flag_appeal = sq_consumer_flag_appeal,
+	.consumer_flag_decide = sq_consumer_flag_decide,
+	.consumer_flag_event_insert = sq_consumer_flag_event_insert,
+	.consumer_flag_event_get = sq_consumer_flag_event_get,
+	.consumer_flag_events = sq_consumer_flag_events,
+	.consumer_flag_counts = sq_consumer_flag_counts,
+	.consumer_blob_cited = sq_consumer_blob_cited,
+	.consumer_order_count = sq_consumer_order_count,
+	.consumer_disputes = sq_consumer_disputes,
+};

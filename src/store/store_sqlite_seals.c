@@ -1,4 +1,4 @@
-/* store_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
+/* store_sqlite_seals.c - the SQLite backend's evidence seals (each record's secret or salts, its leaf until the log holds it, its place in the log and in its order's chain) and kept checkpoints. */
 #include "store/store.h"
 
 #include <sodium.h>
@@ -9,21 +9,7 @@
 
 #include "store/store_sqlite_int.h"
 
-void store_seal_release(struct store_seal *s)
-{
-	if (!s)
-		return;
-	free(s->leaf);
-	if (s->salts)
-		sodium_memzero(s->salts, strlen(s->salts));
-	free(s->salts);
-	s->leaf = NULL;
-	s->salts = NULL;
-	sodium_memzero(s->secret, sizeof(s->secret));
-	s->has_secret = 0;
-}
-
-int store_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
+static int sq_seal_add(struct store *st, const struct store_seal *in, int64_t *seq, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t row;
@@ -102,7 +88,7 @@ static int seal_row(sqlite3_stmt *s, struct store_seal *out, struct err *e)
 	return RC_OK;
 }
 
-int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
+static int sq_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
@@ -118,8 +104,8 @@ int store_seal_by_seq(struct store *st, int64_t seq, struct store_seal *out, str
 	return rc;
 }
 
-int store_seal_get(struct store *st, const char *kind, const char *record_id,
-		   int64_t version, struct store_seal *out, struct err *e)
+static int sq_seal_get(struct store *st, const char *kind, const char *record_id, int64_t version,
+		       struct store_seal *out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE kind = ? AND record_id = ? "
@@ -138,7 +124,7 @@ int store_seal_get(struct store *st, const char *kind, const char *record_id,
 	return rc;
 }
 
-int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
+static int sq_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL ORDER BY seq LIMIT ?",
@@ -154,8 +140,8 @@ int store_seal_pending(struct store *st, int limit, int64_t *seqs, int *n, struc
 	return RC_OK;
 }
 
-int store_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
-			      int *n, struct err *e)
+static int sq_seal_pending_before(struct store *st, int64_t before, int limit, int64_t *seqs,
+				  int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND created_at < ? "
@@ -172,8 +158,8 @@ int store_seal_pending_before(struct store *st, int64_t before, int limit, int64
 	return RC_OK;
 }
 
-int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx,
-			  int cap, int *n, struct err *e)
+static int sq_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t *idx, int cap,
+			      int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t next = from, got;
@@ -200,8 +186,8 @@ int store_seal_unrecorded(struct store *st, int64_t from, int64_t size, int64_t 
 	return rc;
 }
 
-int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
-			       struct err *e)
+static int sq_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t *seq,
+				   struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq FROM seals WHERE leaf_index IS NULL AND leaf_hash = ? "
@@ -218,7 +204,7 @@ int store_seal_pending_by_hash(struct store *st, const char *leaf_hash, int64_t 
 	return rc;
 }
 
-int store_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+static int sq_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s,
@@ -264,8 +250,8 @@ static int seal_rows(struct store *st, sqlite3_stmt *s,
 	return rc;
 }
 
-int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
-		    void *ctx, struct err *e)
+static int sq_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
+			void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals "
@@ -274,8 +260,8 @@ int store_seal_each(struct store *st, int (*fn)(void *ctx, const struct store_se
 	return rc ? rc : seal_rows(st, s, fn, ctx, e);
 }
 
-int store_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
-			  struct err *e)
+static int sq_seal_chain_head(struct store *st, const char *order_id, struct store_seal *out,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
@@ -300,8 +286,8 @@ static void copy_hash(sqlite3_stmt *s, int col, char hash[48])
 	snprintf(hash, 48, "%s", t ? (const char *)t : "");
 }
 
-int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
-			 int64_t version, char hash[48], struct err *e)
+static int sq_seal_leaf_hash(struct store *st, const char *kind, const char *record_id,
+			     int64_t version, char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT leaf_hash FROM seals WHERE kind = ? AND record_id = ? "
@@ -321,8 +307,8 @@ int store_seal_leaf_hash(struct store *st, const char *kind, const char *record_
 	return rc;
 }
 
-int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
-			 char hash[48], struct err *e)
+static int sq_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_seq,
+			     char hash[48], struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep_kept(st, "SELECT chain_seq, leaf_hash FROM seals WHERE chain_order = ? "
@@ -341,9 +327,9 @@ int store_seal_chain_tip(struct store *st, const char *order_id, int64_t *chain_
 	return rc;
 }
 
-int store_seal_chain_each(struct store *st, const char *order_id,
-			  int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
-			  struct err *e)
+static int sq_seal_chain_each(struct store *st, const char *order_id,
+			      int (*fn)(void *ctx, const struct store_seal *s), void *ctx,
+			      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT " SEAL_COLS " FROM seals WHERE chain_order = ? "
@@ -355,8 +341,8 @@ int store_seal_chain_each(struct store *st, const char *order_id,
 	return seal_rows(st, s, fn, ctx, e);
 }
 
-int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
-			 const char *note, int64_t now, struct err *e)
+static int sq_checkpoint_add(struct store *st, int64_t size, const char *root_b64, const char *note,
+			     int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO checkpoints (size, root, note, created_at) "
@@ -372,9 +358,9 @@ int store_checkpoint_add(struct store *st, int64_t size, const char *root_b64,
 	return sq_step_done(st, s, "insert checkpoint", e);
 }
 
-int store_checkpoint_each(struct store *st,
-			  int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
-			  void *ctx, struct err *e)
+static int sq_checkpoint_each(struct store *st,
+			      int (*fn)(void *ctx, int64_t size, const char *root, const char *note),
+			      void *ctx, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step = SQLITE_DONE;
@@ -393,3 +379,22 @@ int store_checkpoint_each(struct store *st,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+const struct store_seals_ops sq_seals_ops = {
+	.seal_add = sq_seal_add,
+	.seal_chain_head = sq_seal_chain_head,
+	.seal_chain_each = sq_seal_chain_each,
+	.seal_by_seq = sq_seal_by_seq,
+	.seal_leaf_hash = sq_seal_leaf_hash,
+	.seal_chain_tip = sq_seal_chain_tip,
+	.seal_get = sq_seal_get,
+	.seal_pending = sq_seal_pending,
+	.seal_pending_before = sq_seal_pending_before,
+	.seal_unrecorded = sq_seal_unrecorded,
+	.seal_pending_by_hash = sq_seal_pending_by_hash,
+	.seal_set_index = sq_seal_set_index,
+	.seal_each = sq_seal_each,
+	.record_each = sq_record_each,
+	.checkpoint_add = sq_checkpoint_add,
+	.checkpoint_each = sq_checkpoint_each,
+};

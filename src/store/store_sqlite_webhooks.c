@@ -1,4 +1,4 @@
-/* store_webhooks.c - the SQLite side of webhooks: endpoints, the event outbox and the delivery queue. */
+/* store_sqlite_webhooks.c - the SQLite side of webhooks: endpoints, the event outbox and the delivery queue. */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +16,9 @@ static json_t *endpoint_row(sqlite3_stmt *s)
 			 "created_at", (json_int_t)sqlite3_column_int64(s, 3));
 }
 
-int store_webhook_endpoint_insert(struct store *st, const char *id, const char *url,
-				  const char *events, const char *secret, int64_t now,
-				  struct err *e)
+static int sq_webhook_endpoint_insert(struct store *st, const char *id, const char *url,
+				      const char *events, const char *secret, int64_t now,
+				      struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO webhook_endpoints (id, url, events, secret, created_at) "
@@ -34,7 +34,7 @@ int store_webhook_endpoint_insert(struct store *st, const char *id, const char *
 	return sq_step_done(st, s, "insert webhook endpoint", e);
 }
 
-int store_webhook_endpoint_get(struct store *st, const char *id, json_t **out, struct err *e)
+static int sq_webhook_endpoint_get(struct store *st, const char *id, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT id, url, events, created_at FROM webhook_endpoints "
@@ -57,8 +57,8 @@ int store_webhook_endpoint_get(struct store *st, const char *id, json_t **out, s
 	return rc;
 }
 
-int store_webhook_endpoint_list(struct store *st, int64_t after, int limit, json_t **items,
-				int64_t *next, struct err *e)
+static int sq_webhook_endpoint_list(struct store *st, int64_t after, int limit, json_t **items,
+				    int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t last = 0;
@@ -95,8 +95,7 @@ int store_webhook_endpoint_list(struct store *st, int64_t after, int limit, json
 	return rc;
 }
 
-int store_webhook_endpoint_disable(struct store *st, const char *id, int64_t now,
-				   struct err *e)
+static int sq_webhook_endpoint_disable(struct store *st, const char *id, int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE webhook_endpoints SET disabled_at = ? "
@@ -121,8 +120,8 @@ int store_webhook_endpoint_disable(struct store *st, const char *id, int64_t now
 	return sq_step_done(st, s, "give up deliveries", e);
 }
 
-int store_webhook_event_add(struct store *st, const char *id, const char *type,
-			    const char *body, int64_t now, int64_t *deliveries, struct err *e)
+static int sq_webhook_event_add(struct store *st, const char *id, const char *type,
+				const char *body, int64_t now, int64_t *deliveries, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -156,21 +155,8 @@ int store_webhook_event_add(struct store *st, const char *id, const char *type,
 	return rc;
 }
 
-void store_delivery_release(struct store_delivery *d)
-{
-	if (!d)
-		return;
-	free(d->url);
-	if (d->secret) {
-		sodium_memzero(d->secret, strlen(d->secret));
-		free(d->secret);
-	}
-	free(d->body);
-	d->url = d->secret = d->body = NULL;
-}
-
-int store_webhook_due(struct store *st, int64_t now, struct store_delivery *out, int max,
-		      int *n, struct err *e)
+static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *out, int max,
+			  int *n, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc, r = SQLITE_DONE;
@@ -213,7 +199,7 @@ int store_webhook_due(struct store *st, int64_t now, struct store_delivery *out,
 	return rc;
 }
 
-int store_webhook_attempt(struct store *st, const struct store_attempt *a, struct err *e)
+static int sq_webhook_attempt(struct store *st, const struct store_attempt *a, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE deliveries SET attempts = ?, next_at = ?, delivered_at = ?, "
@@ -243,3 +229,13 @@ int store_webhook_attempt(struct store *st, const struct store_attempt *a, struc
 			     (long long)a->seq);
 	return rc;
 }
+
+const struct store_webhooks_ops sq_webhooks_ops = {
+	.webhook_endpoint_insert = sq_webhook_endpoint_insert,
+	.webhook_endpoint_get = sq_webhook_endpoint_get,
+	.webhook_endpoint_list = sq_webhook_endpoint_list,
+	.webhook_endpoint_disable = sq_webhook_endpoint_disable,
+	.webhook_event_add = sq_webhook_event_add,
+	.webhook_due = sq_webhook_due,
+	.webhook_attempt = sq_webhook_attempt,
+};

@@ -1,4 +1,4 @@
-/* store_reports.c - the SQLite side of reports: the platform's obligations, read back row by row. */
+/* store_sqlite_reports.c - the SQLite side of reports: the platform's obligations, read back row by row. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,9 +14,9 @@ static int col_text(sqlite3_stmt *s, int col, char *out, size_t len)
 	return n < 0 || (size_t)n >= len;
 }
 
-int store_obligation_each(struct store *st, int64_t from, int64_t to,
-			  int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
-			  void *ctx, struct err *e)
+int sq_obligation_each(struct store *st, int64_t from, int64_t to,
+		       int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
+		       void *ctx, struct err *e)
 {
 	struct store_obligation o;
 	sqlite3_stmt *s;

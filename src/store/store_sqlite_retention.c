@@ -1,4 +1,4 @@
-/* store_retention.c - legal holds, orders due for shredding, shredded bodies and salts, and the shredding register. */
+/* store_sqlite_retention.c - the SQLite side of legal holds, orders due for shredding, shredded bodies and salts, and the shredding register. */
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -10,8 +10,8 @@
 
 /* ---- legal holds ---- */
 
-int store_legal_hold_insert(struct store *st, const struct store_legal_hold_row *row,
-			    struct err *e)
+static int sq_legal_hold_insert(struct store *st, const struct store_legal_hold_row *row,
+				struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "INSERT INTO legal_holds (id, order_id, dispute_id, authority, "
@@ -38,7 +38,7 @@ int store_legal_hold_insert(struct store *st, const struct store_legal_hold_row 
 	"'created_by', created_by, 'created_at', created_at, 'lifted_at', lifted_at, "   \
 	"'lifted_by', lifted_by, 'lift_reason', lift_reason)"
 
-int store_legal_hold_get(struct store *st, const char *id, json_t **out, struct err *e)
+static int sq_legal_hold_get(struct store *st, const char *id, json_t **out, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT " HOLD_JSON " FROM legal_holds WHERE id = ?", &s, e);
@@ -61,8 +61,8 @@ int store_legal_hold_get(struct store *st, const char *id, json_t **out, struct 
 	return rc;
 }
 
-int store_legal_hold_list(struct store *st, const char *order_id, int active, int64_t after,
-			  int limit, json_t **items, int64_t *next, struct err *e)
+static int sq_legal_hold_list(struct store *st, const char *order_id, int active, int64_t after,
+			      int limit, json_t **items, int64_t *next, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "SELECT seq, " HOLD_JSON " FROM legal_holds WHERE seq > ?1 "
@@ -78,8 +78,8 @@ int store_legal_hold_list(struct store *st, const char *order_id, int active, in
 	return sq_page(st, s, limit, items, next, e);
 }
 
-int store_legal_hold_lift(struct store *st, const char *id, const char *by, const char *reason,
-			  int64_t now, struct err *e)
+static int sq_legal_hold_lift(struct store *st, const char *id, const char *by, const char *reason,
+			      int64_t now, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, lifted = 0, rc = sq_prep(st, "SELECT lifted_at IS NOT NULL FROM legal_holds "
@@ -132,7 +132,7 @@ static int one_int(struct store *st, const char *sql, const char *a, const char 
 	return rc;
 }
 
-int store_order_held(struct store *st, const char *order_id, int *held, struct err *e)
+static int sq_order_held(struct store *st, const char *order_id, int *held, struct err *e)
 {
 	int64_t n = 0;
 	int rc = one_int(st, "SELECT count(*) FROM legal_holds WHERE order_id = ?1 "
@@ -157,8 +157,9 @@ int store_order_held(struct store *st, const char *order_id, int *held, struct e
 	" coalesce((SELECT max(v.created_at) FROM disclosure_events v JOIN disclosures s"       \
 	"   ON s.id = v.disclosure_id WHERE s.order_id = o.id), 0))"
 
-int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
-			char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next, struct err *e)
+static int sq_retention_due(struct store *st, int64_t cutoff, int64_t after, int limit,
+			    char (*ids)[ID_MAX], int64_t *last, int *n, int64_t *next,
+			    struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t seq = 0;
@@ -194,8 +195,8 @@ int store_retention_due(struct store *st, int64_t cutoff, int64_t after, int lim
 
 /* ---- shredding ---- */
 
-int store_body_shred(struct store *st, const char *kind, const char *id, json_t *body,
-		     struct err *e)
+static int sq_body_shred(struct store *st, const char *kind, const char *id, json_t *body,
+			 struct err *e)
 {
 	static const struct {
 		const char *kind, *table;
@@ -236,7 +237,7 @@ int store_body_shred(struct store *st, const char *kind, const char *id, json_t 
 	return rc;
 }
 
-int store_seal_salts_shred(struct store *st, int64_t seq, const char *salts, struct err *e)
+static int sq_seal_salts_shred(struct store *st, int64_t seq, const char *salts, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE seals SET salts = ?, secret = NULL WHERE seq = ?", &s, e);
@@ -248,16 +249,16 @@ int store_seal_salts_shred(struct store *st, int64_t seq, const char *salts, str
 	return sq_step_done(st, s, "shred salts", e);
 }
 
-int store_consumer_live_orders(struct store *st, const char *consumer_id, int64_t *n,
-			       struct err *e)
+static int sq_consumer_live_orders(struct store *st, const char *consumer_id, int64_t *n,
+				   struct err *e)
 {
 	return one_int(st, "SELECT count(*) FROM orders o WHERE o.consumer_id = ?1 AND NOT EXISTS "
 		       "(SELECT 1 FROM shreddings h WHERE h.order_id = o.id)", consumer_id, NULL,
 		       n, e);
 }
 
-int store_blob_cited_elsewhere(struct store *st, const char *digest_hex, const char *order_id,
-			       int *yes, struct err *e)
+static int sq_blob_cited_elsewhere(struct store *st, const char *digest_hex, const char *order_id,
+				   int *yes, struct err *e)
 {
 	int64_t n = 0;
 	int rc = one_int(st,
@@ -274,7 +275,7 @@ int store_blob_cited_elsewhere(struct store *st, const char *digest_hex, const c
 	return rc;
 }
 
-int store_purge_mentions(struct store *st, const char *needle, struct err *e)
+static int sq_purge_mentions(struct store *st, const char *needle, struct err *e)
 {
 	static const char *const sql[] = {
 		"DELETE FROM idempotency WHERE instr(response, ?1) > 0",
@@ -298,8 +299,8 @@ int store_purge_mentions(struct store *st, const char *needle, struct err *e)
 
 /* ---- the register ---- */
 
-int store_shredding_insert(struct store *st, const char *id, const char *order_id,
-			   int64_t created_at, json_t *body, struct err *e)
+static int sq_shredding_insert(struct store *st, const char *id, const char *order_id,
+			       int64_t created_at, json_t *body, struct err *e)
 {
 	sqlite3_stmt *s;
 	char *text = sq_dump(body);
@@ -320,7 +321,7 @@ int store_shredding_insert(struct store *st, const char *id, const char *order_i
 	return rc;
 }
 
-int store_blob_shredded(struct store *st, const char *digest_hex, int *yes, struct err *e)
+static int sq_blob_shredded(struct store *st, const char *digest_hex, int *yes, struct err *e)
 {
 	char id[80];
 	int64_t n = 0;
@@ -333,8 +334,8 @@ int store_blob_shredded(struct store *st, const char *digest_hex, int *yes, stru
 	return rc;
 }
 
-int store_shredding_of_order(struct store *st, const char *order_id, json_t **body,
-			     struct err *e)
+static int sq_shredding_of_order(struct store *st, const char *order_id, json_t **body,
+				 struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT body FROM shreddings WHERE order_id = ?", &s, e);
@@ -356,7 +357,7 @@ int store_shredding_of_order(struct store *st, const char *order_id, json_t **bo
 	return rc;
 }
 
-int store_shredding_get(struct store *st, const char *id, json_t **body, struct err *e)
+static int sq_shredding_get(struct store *st, const char *id, json_t **body, struct err *e)
 {
 	sqlite3_stmt *s;
 	int step, rc = sq_prep(st, "SELECT body FROM shreddings WHERE id = ?", &s, e);
@@ -379,8 +380,8 @@ int store_shredding_get(struct store *st, const char *id, json_t **body, struct 
 	return rc;
 }
 
-int store_shredding_each(struct store *st, int (*fn)(void *ctx, json_t *body), void *ctx,
-			 struct err *e)
+static int sq_shredding_each(struct store *st, int (*fn)(void *ctx, json_t *body), void *ctx,
+			     struct err *e)
 {
 	sqlite3_stmt *s;
 	int step = SQLITE_DONE, rc = sq_prep(st, "SELECT body FROM shreddings ORDER BY seq", &s, e);
@@ -403,7 +404,7 @@ int store_shredding_each(struct store *st, int (*fn)(void *ctx, json_t *body), v
 
 /* ---- leaving nothing on the disk ---- */
 
-int store_secure_delete(struct store *st, int on, struct err *e)
+static int sq_secure_delete(struct store *st, int on, struct err *e)
 {
 	int rc;
 
@@ -413,7 +414,7 @@ int store_secure_delete(struct store *st, int on, struct err *e)
 	return rc;
 }
 
-int store_compact(struct store *st, struct err *e)
+static int sq_compact(struct store *st, struct err *e)
 {
 	int rc;
 
@@ -427,3 +428,24 @@ int store_compact(struct store *st, struct err *e)
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
+
+const struct store_retention_ops sq_retention_ops = {
+	.legal_hold_insert = sq_legal_hold_insert,
+	.legal_hold_get = sq_legal_hold_get,
+	.legal_hold_list = sq_legal_hold_list,
+	.legal_hold_lift = sq_legal_hold_lift,
+	.order_held = sq_order_held,
+	.retention_due = sq_retention_due,
+	.body_shred = sq_body_shred,
+	.seal_salts_shred = sq_seal_salts_shred,
+	.consumer_live_orders = sq_consumer_live_orders,
+	.blob_cited_elsewhere = sq_blob_cited_elsewhere,
+	.purge_mentions = sq_purge_mentions,
+	.shredding_insert = sq_shredding_insert,
+	.blob_shredded = sq_blob_shredded,
+	.shredding_of_order = sq_shredding_of_order,
+	.shredding_get = sq_shredding_get,
+	.shredding_each = sq_shredding_each,
+	.secure_delete = sq_secure_delete,
+	.compact = sq_compact,
+};

@@ -1,4 +1,4 @@
-/* store_queue.c - the agent queue: live disputes by tier, then by their next deadline, then by id, paged by that key. */
+/* store_sqlite_queue.c - the SQLite side of the agent queue: live disputes by tier, then by their next deadline, then by id, paged by that key. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +39,9 @@ static int bind_json(sqlite3_stmt *s, int i, json_t *v)
 	return RC_OK;
 }
 
-int store_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
-			json_t *tiers, const struct store_queue_pos *after, int limit,
-			json_t **items, struct store_queue_pos *last, int *more, struct err *e)
+int sq_dispute_queue(struct store *st, const struct store_dispute_filter *f, json_t *states,
+		     json_t *tiers, const struct store_queue_pos *after, int limit, json_t **items,
+		     struct store_queue_pos *last, int *more, struct err *e)
 {
 	sqlite3_stmt *s;
 	int n = 0, step, rc = sq_prep(st, queue_sql, &s, e);
