@@ -37,7 +37,7 @@ class AssessmentCase(DisputeCase):
         """The dispute's recorded assessments (timeline events), waiting for the worker."""
         deadline = time.time() + timeout
         while True:
-            found = [ev for ev in self.events(d) if ev["type"] == "assessment"]
+            found = [ev for ev in self.events(d, assessments=True) if ev["type"] == "assessment"]
             if len(found) >= at_least or time.time() > deadline:
                 return found
             time.sleep(0.2)

@@ -32,7 +32,7 @@ class ReasonsCase(DisputeCase):
         """The dispute's recorded assessments, waiting for the server's worker to make one."""
         deadline = time.time() + timeout
         while True:
-            found = [ev for ev in self.events(d) if ev["type"] == "assessment"]
+            found = [ev for ev in self.events(d, assessments=True) if ev["type"] == "assessment"]
             if found or time.time() > deadline:
                 return found
             time.sleep(0.2)
@@ -151,8 +151,7 @@ class BurdenOfProofTest(ReasonsCase):
         d = self.under_review(s, reason="quality", description="杯子漏水，用了一天就裂了")
         found = self.assessments(d)
         self.assertTrue(found, "no assessment was recorded")
-        latest = self.events(d)
-        latest = [e for e in latest if e["type"] == "assessment"][-1]
+        latest = [e for e in self.events(d, assessments=True) if e["type"] == "assessment"][-1]
         self.assertNotEqual(latest["data"]["suggested"], "rejected")
         item = self.assertBurden(d, "assessment", latest["id"])
         self.assertIn(latest["data"]["suggested"], item["why"])

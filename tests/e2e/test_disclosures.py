@@ -352,7 +352,7 @@ class PackagePrivacyTest(DisclosureCase):
         self.assertEqual(said.status, 200, said.body)
         # the assessment quotes the courier's note on the signing: wait for it to be made
         deadline = time.monotonic() + 20
-        while not [ev for ev in self.events(r.body) if ev["type"] == "assessment"]:
+        while not [ev for ev in self.events(r.body, assessments=True) if ev["type"] == "assessment"]:
             self.assertLess(time.monotonic(), deadline, "no assessment was made")
             time.sleep(0.2)
         court = self.court()
