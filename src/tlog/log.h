@@ -225,6 +225,8 @@ struct tlog_cache_stats {
 	uint64_t hits;      /* lookups that found their hash */
 	uint64_t misses;    /* lookups that did not */
 	uint64_t evictions; /* chunks dropped to stay within the bound */
+	uint64_t pack_hits;   /* leaf reads from a packed hash file the cache had open */
+	uint64_t pack_misses; /* those that opened it first (or found no pack) */
 };
 
 void tlog_log_cache_stats(struct tlog_log *l, struct tlog_cache_stats *s);
