@@ -204,9 +204,10 @@ static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
 
 /*
  * Full level-0 tile `index`'s place in its pack: the tile as checked
- * (`ref`), byte for byte. A pack missing or short is no problem: the log
- * rebuilds it from the tiles at its next open, and proofs read the tiles
- * until then.
+ * (`ref`), byte for byte; once a pack is found wrong the log's proofs
+ * read no pack. A pack missing or short is no problem: the log rebuilds
+ * it from the tiles at its next open, and proofs read the tiles until
+ * then.
  */
 static void audit_pack(struct audit *a, uint64_t index, const uint8_t *ref)
 {
@@ -230,6 +231,8 @@ static void audit_pack(struct audit *a, uint64_t index, const uint8_t *ref)
 			first = i;
 	if (!differ)
 		return;
+	/* this log's proofs read the tiles from now on, so what follows is held to them */
+	atomic_store(&a->l->pack_ok, 0);
 	tile_name(0, index, TLOG_TILE_WIDTH, tile);
 	problems_add(&a->found, path,
 		     "leaf hash %u of %s (leaf %llu) is not the tile's (%u of %u hashes differ)",
