@@ -184,6 +184,9 @@ static int seq_write_tile(void *ctx, const struct tlog_tile *t)
 			       t->level, (unsigned long long)t->index);
 	rc = log_file_start(l, path, ed->hash + (first - ed->base) * TLOG_HASH_SIZE,
 			    (size_t)t->width * TLOG_HASH_SIZE, &c->files, &c->dirs, c->e);
+	if (!rc && t->level == 0 && t->width == TLOG_TILE_WIDTH)
+		rc = log_pack_write(l, t->index, ed->hash + (first - ed->base) * TLOG_HASH_SIZE,
+				    &c->dirs, c->e);
 	if (rc || t->level != 0)
 		return rc;
 	bt.level = TLOG_TILE_ENTRIES;
@@ -238,6 +241,8 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	rc = tlog_tiles_new(old, f.size, seq_write_tile, &c);
 	if (log_files_sync(&c.files, rc ? NULL : e) && !rc)
 		rc = RC_IO;
+	if (!rc)
+		rc = log_pack_sync(l, e);
 	if (rc)
 		goto undo;
 	tlog_frontier_root(&f, root);
@@ -272,6 +277,7 @@ static int seq_commit(struct tlog_log *l, struct log_req *head, int *fatal, stru
 	return rc;
 undo:
 	log_cache_drop(&l->cache);
+	log_pack_close(l); /* reopened, and its directory synced, by the next batch */
 	for (level = 0; level < LOG_LEVELS; level++)
 		l->edge[level].n = save_n[level];
 	l->bundle.n = save_bn;
@@ -769,6 +775,8 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	l->dirfd = -1;
 	l->lockfd = -1;
+	l->pack_wfd = -1;
+	atomic_init(&l->pack_ok, o->read_only); /* a writable open repairs the packs first */
 	l->read_only = o->read_only;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_mutex_init(&l->st_mu, NULL);
@@ -838,6 +846,8 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 		for (; t.index < full; t.index++)
 			prune_tile(l, t);
 	}
+	if (!rc)
+		log_pack_repair(l);
 	if (!rc && o->nwitnesses) {
 		rc = log_witness_setup(l, o->witnesses, o->nwitnesses, e);
 		if (!rc)
@@ -890,6 +900,7 @@ void tlog_log_close(struct tlog_log *l)
 	}
 	log_witness_stop(l);
 	log_witness_release(l);
+	log_pack_close(l);
 	if (l->lockfd >= 0)
 		close(l->lockfd);
 	if (l->dirfd >= 0)

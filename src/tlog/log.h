@@ -225,6 +225,8 @@ struct tlog_cache_stats {
 	uint64_t hits;      /* lookups that found their hash */
 	uint64_t misses;    /* lookups that did not */
 	uint64_t evictions; /* chunks dropped to stay within the bound */
+	uint64_t pack_hits;   /* leaf reads from a packed hash file the cache had open */
+	uint64_t pack_misses; /* those that opened it first (or found no pack) */
 };
 
 void tlog_log_cache_stats(struct tlog_log *l, struct tlog_cache_stats *s);
@@ -235,8 +237,10 @@ void tlog_log_cache_stats(struct tlog_log *l, struct tlog_cache_stats *s);
  * from the tiles equal to the checkpoint's, the checkpoint's signature
  * (DIR/checkpoint is read again from disk), and every partial file on disk
  * of a tile the tree has, hash tile or entry bundle, equal to the prefix
- * of what the tree says for its width (files past the checkpoint, which a
- * writer may be making, are not looked at). Each problem is passed to
+ * of what the tree says for its width, and each full level-0 tile's place
+ * in its packed hash file (DIR/pack/<P>) equal to the tile (files past the
+ * checkpoint, which a writer may be making, are not looked at; a pack
+ * found wrong is no longer read by this log's proofs). Each problem is passed to
  * `report` with the path, relative to dir, of the file at fault (as far as
  * the neighbouring files tell: a bundle that disagrees with a tile that
  * agrees with the level above is the bundle's fault); returns the number of

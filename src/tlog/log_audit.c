@@ -1,4 +1,4 @@
-/* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, partial files against their tiles, the root against the checkpoint. */
+/* log_audit.c - check a stored log against itself: bundles against leaf hashes, tiles against the level below, partial files and packs against their tiles, the root against the checkpoint. */
 #include "tlog/log_int.h"
 
 #include <stdio.h>
@@ -22,6 +22,7 @@ struct audit {
 	struct problems found;         /* what it found, reported as it goes */
 	struct buf bundle;             /* the bundle being read */
 	struct buf part;               /* the partial file being read */
+	uint8_t packed[LOG_TILE_BYTES]; /* a full level-0 tile as its pack holds it */
 	struct audit_level lv[LOG_LEVELS];
 };
 
@@ -202,6 +203,44 @@ static void audit_tile_main(struct audit *a, unsigned level, uint64_t index,
 			    int *stored_ok, int *below_ok);
 
 /*
+ * Full level-0 tile `index`'s place in its pack: the tile as checked
+ * (`ref`), byte for byte; once a pack is found wrong the log's proofs
+ * read no pack. A pack missing or short is no problem: the log rebuilds
+ * it from the tiles at its next open, and proofs read the tiles until
+ * then.
+ */
+static void audit_pack(struct audit *a, uint64_t index, const uint8_t *ref)
+{
+	char path[LOG_PACK_PATH_MAX], tile[TLOG_TILE_PATH_MAX];
+	unsigned i, differ = 0, first = 0;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	rc = log_pack_read_tile(a->l, index, a->packed, &e);
+	log_pack_path(index / LOG_PACK_TILES, path);
+	if (rc == RC_NOTFOUND)
+		return;
+	if (rc) {
+		problems_add(&a->found, path, "%s", e.message);
+		return;
+	}
+	for (i = 0; i < TLOG_TILE_WIDTH; i++)
+		if (memcmp(a->packed + (size_t)i * TLOG_HASH_SIZE, ref + (size_t)i * TLOG_HASH_SIZE,
+			   TLOG_HASH_SIZE) != 0 && !differ++)
+			first = i;
+	if (!differ)
+		return;
+	/* this log's proofs read the tiles from now on, so what follows is held to them */
+	atomic_store(&a->l->pack_ok, 0);
+	tile_name(0, index, TLOG_TILE_WIDTH, tile);
+	problems_add(&a->found, path,
+		     "leaf hash %u of %s (leaf %llu) is not the tile's (%u of %u hashes differ)",
+		     first, tile, (unsigned long long)(index * TLOG_TILE_WIDTH + first), differ,
+		     TLOG_TILE_WIDTH);
+}
+
+/*
  * Check tile (level, index) and, below it, everything it covers, and then
  * its narrower partial files. `parent` is the hash its parent tile stores
  * for it (NULL for a partial tile, which only the checkpoint's root
@@ -214,13 +253,18 @@ static void audit_tile(struct audit *a, unsigned level, uint64_t index, const ui
 	struct audit_level *lv = &a->lv[level];
 	unsigned width = tlog_tile_width((int)level, index, a->size);
 	int stored_ok = 0, below_ok = 0;
+	const uint8_t *ref = NULL;
 
 	audit_tile_main(a, level, index, parent, root, bad, &stored_ok, &below_ok);
-	/* the partials are held to the tile as checked, or else to what lies below it */
+	/* the partials and packs are held to the tile as checked, or else to what lies below it */
 	if (stored_ok && !*bad)
-		audit_partials(a, level, index, width, lv->stored);
+		ref = lv->stored;
 	else if (below_ok)
-		audit_partials(a, level, index, width, lv->below);
+		ref = lv->below;
+	if (ref)
+		audit_partials(a, level, index, width, ref);
+	if (ref && level == 0 && width == TLOG_TILE_WIDTH)
+		audit_pack(a, index, ref);
 }
 
 /* audit_tile without the partials; *stored_ok and *below_ok say which of lv's tiles were read. */

@@ -445,6 +445,8 @@ void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s)
 	s->hits = c->hits;
 	s->misses = c->misses;
 	s->evictions = c->evictions;
+	s->pack_hits = c->fds.hits;
+	s->pack_misses = c->fds.misses;
 	pthread_mutex_unlock(&c->mu);
 }
 

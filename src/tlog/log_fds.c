@@ -1,19 +1,13 @@
-/* log_fds.c - the open files of full hash tiles, bounded and direct-mapped, that proofs pread. */
+/* log_fds.c - the open packed hash files, bounded and direct-mapped, that proofs pread. */
 #include "tlog/log_int.h"
 
 #include <assert.h>
 #include <unistd.h>
 
-static uint64_t fd_key(int level, uint64_t index)
+/* Consecutive packs take consecutive slots: up to LOG_FDS_MAX of them never collide. */
+static struct log_fd *fd_slot(struct log_fds *f, uint64_t pack)
 {
-	return index << 6 | (uint64_t)level;
-}
-
-static struct log_fd *fd_slot(struct log_fds *f, uint64_t key)
-{
-	uint64_t h = key * 0x9E3779B97F4A7C15ull;
-
-	return &f->slot[(h >> 32) % LOG_FDS_MAX];
+	return &f->slot[pack % LOG_FDS_MAX];
 }
 
 void log_fds_init(struct log_fds *f)
@@ -38,9 +32,8 @@ void log_fds_release(struct log_fds *f)
 	log_fds_init(f);
 }
 
-int log_fds_get(struct log_cache *c, int level, uint64_t index)
+int log_fds_get(struct log_cache *c, uint64_t key)
 {
-	uint64_t key = fd_key(level, index);
 	struct log_fd *s;
 	int fd = -1;
 
@@ -59,9 +52,8 @@ int log_fds_get(struct log_cache *c, int level, uint64_t index)
 	return fd;
 }
 
-int log_fds_add(struct log_cache *c, int level, uint64_t index, int fd, int *drop)
+int log_fds_add(struct log_cache *c, uint64_t key, int fd, int *drop)
 {
-	uint64_t key = fd_key(level, index);
 	struct log_fd *s;
 	int kept = 0;
 
@@ -81,9 +73,8 @@ int log_fds_add(struct log_cache *c, int level, uint64_t index, int fd, int *dro
 	return kept;
 }
 
-void log_fds_put(struct log_cache *c, int level, uint64_t index, int fd)
+void log_fds_put(struct log_cache *c, uint64_t key, int fd)
 {
-	uint64_t key = fd_key(level, index);
 	struct log_fd *s;
 
 	pthread_mutex_lock(&c->mu);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/err.h"
@@ -29,8 +30,14 @@
 #define LOG_GROUP_WIDTH (1u << LOG_CACHE_TOP_LEVEL)
 /* Most leaves a proof holds from one read: a tile's. */
 #define LOG_LEAVES_MAX TLOG_TILE_WIDTH
-/* Full tiles whose files the cache keeps open for proofs. */
+/* Packed hash files the cache keeps open for proofs: pack p in slot p % LOG_FDS_MAX. */
 #define LOG_FDS_MAX 256
+/* Full level-0 tiles in one packed hash file: those under one level-2 hash (65,536 leaves). */
+#define LOG_PACK_TILES TLOG_TILE_WIDTH
+/* Bytes of one full hash tile, and so of each tile's place in a packed hash file. */
+#define LOG_TILE_BYTES ((size_t)TLOG_TILE_WIDTH * TLOG_HASH_SIZE)
+/* Longest path of a packed hash file: "pack/" and a decimal uint64. */
+#define LOG_PACK_PATH_MAX 32
 /* Fewest chunks a cache class holds, whatever the budget. */
 #define LOG_CACHE_MIN_CHUNKS 64
 /* Staged hashes whose room is kept between batches (48 bytes each). */
@@ -92,17 +99,18 @@ struct log_cache_class {
 	size_t max;                     /* most chunks it may hold */
 };
 
-/* A full tile's file kept open, and how many readers use it now. */
+/* A packed hash file kept open, and how many readers use it now. */
 struct log_fd {
-	uint64_t key;                   /* tile index << 6 | tile level; 0 with fd -1 */
+	uint64_t key;                   /* the pack's index; 0 with fd -1 */
 	int fd;                         /* open for reading; -1: the slot is empty */
 	unsigned refs;                  /* readers between log_fds_get and log_fds_put */
 };
 
 /*
- * Open files of full hash tiles, which never change, so that a proof
- * reads its leaves with one pread. Direct-mapped: a tile has one slot, and
- * takes it from the tile there unless that one is being read.
+ * Open packed hash files (log_pack.c), which only grow, so that a proof
+ * reads its leaves with one pread. Direct-mapped: pack p has slot
+ * p % LOG_FDS_MAX (so the packs of up to 16.7 million leaves all stay
+ * open), and takes it from the pack there unless that one is being read.
  */
 struct log_fds {
 	struct log_fd slot[LOG_FDS_MAX];
@@ -203,6 +211,13 @@ struct tlog_log {
 	/* hashes of complete subtrees, for proofs and tiles (log_cache.c) */
 	struct log_cache cache;
 
+	/* packed level-0 hash files (log_pack.c) */
+	atomic_int pack_ok;        /* every full level-0 tile of the checkpoint is in its pack:
+				      proofs read them there, the sequencer writes new ones */
+	int pack_wfd;              /* the pack the sequencer writes, open; -1: none */
+	uint64_t pack_windex;      /* its index */
+	int pack_dirty;            /* written since its last fsync */
+
 	/* witnesses: the thread waits on w_cv under st_mu */
 	struct log_witness *w;     /* nw configured witnesses */
 	size_t nw;
@@ -268,17 +283,17 @@ int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
 		   unsigned first, unsigned n, uint8_t *out, struct err *e) WARN_UNUSED;
 
 /*
- * The open files of full tiles (log_fds.c), under the cache's mutex.
- * log_fds_get returns the open fd of tile (level, index), or -1; the
- * caller then opens it and may offer it with log_fds_add, which keeps it
- * (1; *drop gets the fd it replaced, or -1, for the caller to close) or
- * leaves it to the caller to close (0). Every fd log_fds_get returned, or
+ * The open packed hash files (log_fds.c), under the cache's mutex.
+ * log_fds_get returns the open fd of pack `pack`, or -1; the caller then
+ * opens it and may offer it with log_fds_add, which keeps it (1; *drop
+ * gets the fd it replaced, or -1, for the caller to close) or leaves it
+ * to the caller to close (0). Every fd log_fds_get returned, or
  * log_fds_add kept, is handed back with log_fds_put once read.
  * log_fds_release closes them all (no reader may be left).
  */
-int log_fds_get(struct log_cache *c, int level, uint64_t index);
-int log_fds_add(struct log_cache *c, int level, uint64_t index, int fd, int *drop);
-void log_fds_put(struct log_cache *c, int level, uint64_t index, int fd);
+int log_fds_get(struct log_cache *c, uint64_t pack);
+int log_fds_add(struct log_cache *c, uint64_t pack, int fd, int *drop);
+void log_fds_put(struct log_cache *c, uint64_t pack, int fd);
 void log_fds_init(struct log_fds *f);
 void log_fds_release(struct log_fds *f);
 
@@ -364,6 +379,50 @@ int log_file_commit(struct tlog_log *l, const char *path, int *renamed,
 
 /* fsync every directory in `dirs` and empty it. */
 int log_dirs_sync(struct tlog_log *l, struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+
+/*
+ * Open `path` (relative to the data directory) for writing, creating it
+ * (and missing directories, whose parents join `dirs`) but keeping what it
+ * holds; its directory joins `dirs`. The descriptor goes to `*fd`.
+ */
+int log_file_open_rw(struct tlog_log *l, const char *path, int *fd, struct log_dirs *dirs,
+		     struct err *e) WARN_UNUSED;
+
+/*
+ * Packed hash files (log_pack.c): DATA/pack/<P> holds the full level-0
+ * tiles 256P..256P+255 of the checkpointed tree, concatenated (8 KiB
+ * each), and nothing after the last full one. They are derived from the
+ * tiles and never ahead of them: the sequencer writes a tile's place in
+ * its pack in the batch that writes the full tile and fsyncs it with the
+ * tiles, before the checkpoint.
+ *
+ * log_pack_path writes the path of pack `pack`. log_pack_repair (a
+ * writable open, after recovery) makes every pack hold exactly the full
+ * tiles of the checkpoint, rebuilding from the tiles what is missing or
+ * short and cutting what a crash left past it, and sets l->pack_ok; a
+ * pack it cannot rebuild leaves pack_ok clear (proofs read the tiles) and
+ * is not an error. log_pack_write puts full level-0 tile `index` in its
+ * pack (the pack's directory joins `dirs` when the pack is opened);
+ * log_pack_sync fsyncs what was written, before the checkpoint;
+ * log_pack_close closes the sequencer's pack (after a failed batch, and
+ * on close). log_pack_pread reads hashes [first, first + n) of full tile
+ * `index` with one pread through the cache's open packs: 1, or 0 when the
+ * pack is missing or short (the caller reads the tile). log_pack_read_tile
+ * reads the whole of tile `index` from its pack for the audit:
+ * RC_NOTFOUND when the pack is missing or short, RC_IO.
+ */
+void log_pack_path(uint64_t pack, char out[LOG_PACK_PATH_MAX]);
+void log_pack_repair(struct tlog_log *l);
+int log_pack_write(struct tlog_log *l, uint64_t index, const uint8_t *hashes,
+		   struct log_dirs *dirs, struct err *e) WARN_UNUSED;
+int log_pack_sync(struct tlog_log *l, struct err *e) WARN_UNUSED;
+void log_pack_close(struct tlog_log *l);
+int log_pack_pread(struct tlog_log *l, uint64_t index, unsigned first, unsigned n, uint8_t *out);
+int log_pack_read_tile(struct tlog_log *l, uint64_t index, uint8_t out[LOG_TILE_BYTES],
+		       struct err *e) WARN_UNUSED;
+
+/* pread exactly `len` bytes of `fd` at `off`: 0, or -1 (short or failed). */
+int log_pread_all(int fd, uint8_t *out, size_t len, off_t off);
 
 /* Read a whole file (relative to the data directory) of at most `cap` bytes into `out`. */
 int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t cap,

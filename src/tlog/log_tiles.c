@@ -161,6 +161,31 @@ static int file_open_write(struct tlog_log *l, const char *path, const char *fin
 	return dirs_add(l, dirs, dir, e);
 }
 
+int log_file_open_rw(struct tlog_log *l, const char *path, int *fd, struct log_dirs *dirs,
+		     struct err *e)
+{
+	char dir[TLOG_TILE_PATH_MAX];
+	int rc;
+
+	path_parent(path, dir, sizeof(dir));
+	*fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == ENOENT) {
+		rc = make_dirs(l, dir, dirs, e);
+		if (rc)
+			return rc;
+		*fd = openat(l->dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	}
+	if (*fd < 0)
+		return err_set(e, RC_IO, "log_write_failed", NULL, "cannot create %s: %s", path,
+			       strerror(errno));
+	rc = dirs_add(l, dirs, dir, e);
+	if (rc) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
 /* Create (or truncate) `path` and write `data` to it, fsynced; its directory joins `dirs`. */
 static int file_put(struct tlog_log *l, const char *path, const char *final, const void *data,
 		    size_t len, struct log_dirs *dirs, struct err *e)
@@ -509,8 +534,7 @@ out:
 	return rc;
 }
 
-/* pread exactly `len` bytes at `off`: 0, or -1 (short or failed). */
-static int pread_all(int fd, uint8_t *out, size_t len, off_t off)
+int log_pread_all(int fd, uint8_t *out, size_t len, off_t off)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -532,34 +556,21 @@ int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
 	char path[TLOG_TILE_PATH_MAX];
 	unsigned width = tlog_tile_width(level, index, size);
 	struct tlog_tile t;
-	int fd, drop, kept = 0, rc = RC_OK;
+	int fd, rc = RC_OK;
 
 	if (n == 0 || first + n > width)
 		return err_set(e, RC_NOTFOUND, "not_found", NULL,
 			       "a tree of size %llu has no hashes %u..%u of tile %d/%llu",
 			       (unsigned long long)size, first, first + n, level,
 			       (unsigned long long)index);
-	fd = width == TLOG_TILE_WIDTH ? log_fds_get(&l->cache, level, index) : -1;
-	if (fd >= 0) {
-		kept = 1;
-		snprintf(path, sizeof(path), "tile %d/%llu", level, (unsigned long long)index);
-	} else {
-		rc = tile_open(l, level, index, size, &fd, &t, path, e);
-		if (rc)
-			return rc;
-		if (t.width == TLOG_TILE_WIDTH) {
-			kept = log_fds_add(&l->cache, level, index, fd, &drop);
-			if (drop >= 0)
-				close(drop);
-		}
-	}
-	if (pread_all(fd, out, (size_t)n * TLOG_HASH_SIZE,
-		      (off_t)first * TLOG_HASH_SIZE) != 0)
+	if (level == 0 && width == TLOG_TILE_WIDTH && log_pack_pread(l, index, first, n, out))
+		return RC_OK;
+	rc = tile_open(l, level, index, size, &fd, &t, path, e);
+	if (rc)
+		return rc;
+	if (log_pread_all(fd, out, (size_t)n * TLOG_HASH_SIZE, (off_t)first * TLOG_HASH_SIZE) != 0)
 		rc = err_set(e, RC_IO, "log_corrupt", NULL, "cannot read hashes %u..%u of %s",
 			     first, first + n, path);
-	if (kept)
-		log_fds_put(&l->cache, level, index, fd);
-	else
-		close(fd);
+	close(fd);
 	return rc;
 }

@@ -1,4 +1,4 @@
-"""test_log_audit.py - `disputed audit` checks every tile file on disk: a flipped byte in any partial hash tile or entry bundle is reported by its path."""
+"""test_log_audit.py - `disputed audit` checks every tile file on disk: a flipped byte in any partial hash tile, entry bundle or packed hash file is reported by its path."""
 import os
 import re
 import unittest
@@ -103,6 +103,35 @@ class LogAuditTest(unittest.TestCase):
                 self.assertEqual(r.body, f.read()[:narrow * 32])
         finally:
             self.srv.stop()
+    def test_a_flipped_pack_is_reported_and_a_missing_one_comes_back_from_the_tiles(self):
+        d = self.srv.data_dir
+        pack = os.path.join(d, "pack", "0")
+        with open(os.path.join(d, "tile/0/000"), "rb") as f:
+            tile = f.read()
+        with open(pack, "rb") as f:
+            self.assertEqual(f.read(), tile)  # the one full tile of the tree, and nothing after
+        flip(pack, 77 * 32 + 5)
+        try:
+            rc, problems, out = audit(d)
+            self.assertEqual(rc, 1, out)
+            self.assertEqual([where for where, _ in problems], ["pack/0"], out)
+        finally:
+            with open(pack, "wb") as f:
+                f.write(tile)
+        os.remove(pack)
+        rc, problems, out = audit(d)
+        self.assertEqual((rc, problems), (0, []), out)  # derived: rebuilt at the next open
+        self.srv.start()
+        try:
+            r = self.srv.request("GET", "/tile/0/000", raw_reply=True)
+            self.assertEqual((r.status, r.body), (200, tile))
+        finally:
+            self.srv.stop()
+        with open(pack, "rb") as f:
+            self.assertEqual(f.read(), tile)
+        rc, problems, out = audit(d)
+        self.assertEqual((rc, problems), (0, []), out)
+
 
 if __name__ == "__main__":
     unittest.main()
