@@ -80,7 +80,7 @@ class AssessmentTest(AssessmentCase):
         self.assertEqual(recorded[0]["data"]["inputs_digest"], a["inputs_digest"])
         self.assertEqual(json.loads(recorded[0]["data"]["assessment"]), a)
         self.assertEqual(recorded[0]["actor"]["role"], "platform")
-        self.assertEqual(len([ev for ev in self.events(d, token=consumer)
+        self.assertEqual(len([ev for ev in self.events(d, token=consumer, assessments=True)
                               if ev["type"] == "assessment"]), 1)
 
     def test_only_staff_read_the_working_assessment(self):
