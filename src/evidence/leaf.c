@@ -29,21 +29,64 @@ int leaf_name_valid(const char *name)
 	return 1;
 }
 
+/*
+ * Decimal text of `v` into t (at least 21 bytes), as "%lld" writes it; its
+ * length. (By hand rather than with snprintf: flattening runs on the
+ * writer's thread for every field of every record.)
+ */
+static size_t dec_text(long long v, char *t)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char rev[24];
+	size_t n = 0, k = 0;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[k++] = '-';
+	while (n)
+		t[k++] = rev[--n];
+	t[k] = '\0';
+	return k;
+}
+
+#define NAME_FULL ((size_t)-1)
+
+/*
+ * name[len..] = sep and then `part` (plen bytes), within cap: the new
+ * length, or NAME_FULL if it does not fit.
+ */
+static size_t name_append(char *name, size_t len, size_t cap, const char *sep, const char *part,
+			  size_t plen)
+{
+	size_t slen = strlen(sep);
+
+	if (len + slen + plen >= cap)
+		return NAME_FULL;
+	memcpy(name + len, sep, slen);
+	memcpy(name + len + slen, part, plen);
+	name[len + slen + plen] = '\0';
+	return len + slen + plen;
+}
+
 static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 		   struct err *e)
 {
 	const char *key;
 	json_t *child;
-	size_t i;
-	int n, rc;
+	char idx[24];
+	size_t i, n, k;
+	int rc;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		json_object_foreach(v, key, child) {
-			n = snprintf(name + len, cap - len, "%s%s", len ? "." : "", key);
-			if (n < 0 || (size_t)n >= cap - len)
+			n = name_append(name, len, cap, len ? "." : "", key, strlen(key));
+			if (n == NAME_FULL)
 				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
-			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			rc = flatten(child, name, n, cap, out, e);
 			if (rc)
 				return rc;
 		}
@@ -51,10 +94,12 @@ static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 		return RC_OK;
 	case JSON_ARRAY:
 		json_array_foreach(v, i, child) {
-			n = snprintf(name + len, cap - len, "[%zu]", i);
-			if (n < 0 || (size_t)n >= cap - len)
+			k = dec_text((long long)i, idx);
+			idx[k++] = ']';
+			n = name_append(name, len, cap, "[", idx, k);
+			if (n == NAME_FULL)
 				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
-			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			rc = flatten(child, name, n, cap, out, e);
 			if (rc)
 				return rc;
 		}
@@ -69,8 +114,8 @@ static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 	case JSON_INTEGER: {
 		char t[32];
 
-		snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(v));
-		json_object_set_new(out, name, json_string(t));
+		k = dec_text((long long)json_integer_value(v), t);
+		json_object_set_new(out, name, json_stringn(t, k));
 		break;
 	}
 	case JSON_TRUE:

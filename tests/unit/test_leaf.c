@@ -144,6 +144,30 @@ static void fields_flatten_nested_objects_and_arrays(void **state)
 	json_decref(body);
 }
 
+/* Numbers and array indexes flatten to the text "%lld" and "[%zu]" give, at every size. */
+static void fields_write_numbers_and_indexes_as_printf_does(void **state)
+{
+	static const long long nums[] = {0, 7, -1, 10, -10, 45600, 2147483648LL, INT64_MAX,
+					 INT64_MIN + 1};
+	json_t *body = json_object(), *arr = json_array(), *f = NULL;
+	char name[32], want[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 12; i++)
+		json_array_append_new(arr, json_integer(nums[i % 9]));
+	json_object_set_new(body, "n", arr);
+	assert_int_equal(leaf_fields(body, NULL, &f, NULL), RC_OK);
+	assert_int_equal(json_object_size(f), 12);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "n[%zu]", i);
+		snprintf(want, sizeof(want), "%lld", nums[i % 9]);
+		assert_string_equal(json_string_value(json_object_get(f, name)), want);
+	}
+	json_decref(f);
+	json_decref(body);
+}
+
 static void seal_then_rebuild_gives_the_same_leaf_and_a_change_shows(void **state)
 {
 	json_t *fields = json_pack("{s:s, s:s}", "legal_name", "杭州云栖数码科技有限公司",
@@ -339,6 +363,7 @@ int main(void)
 		cmocka_unit_test(encoding_sorts_dedups_and_matches_the_golden_bytes),
 		cmocka_unit_test(decode_round_trips_and_refuses_non_canonical_leaves),
 		cmocka_unit_test(fields_flatten_nested_objects_and_arrays),
+		cmocka_unit_test(fields_write_numbers_and_indexes_as_printf_does),
 		cmocka_unit_test(seal_then_rebuild_gives_the_same_leaf_and_a_change_shows),
 		cmocka_unit_test(commitments_made_ahead_give_the_same_leaf),
 		cmocka_unit_test(salts_derive_from_the_secret_and_the_field_name_alone),
