@@ -13,8 +13,10 @@ conns_list=${BENCH_HTTP_CONNECTIONS:-16 64 256}
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 server=
+launcher=
 cleanup() {
-	if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+	if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
+	if [ -n "$launcher" ]; then wait "$launcher" 2>/dev/null || true; fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -26,10 +28,25 @@ for c in $conns_list; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
 key=$("$bin" key create --data "$tmp/data" --role platform --name bench)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # wrk's connections all come from 127.0.0.1: let the server take them all.
+# Under strace when it is there, tracing only fsync and fdatasync (--seccomp-bpf:
+# no other call stops the server), so that each run's fsyncs can be counted.
+trace=()
+if command -v strace >/dev/null; then
+	trace=(strace -f --seccomp-bpf -e trace=fsync,fdatasync -ttt -T -o "$tmp/fsync.log")
+fi
 DISPUTED_LOG_LEVEL=warn DISPUTED_MAX_CONNECTIONS=$((max_conns + 64)) \
 	DISPUTED_MAX_CONNECTIONS_PER_IP=$((max_conns + 16)) \
-	"$bin" serve --data "$tmp/data" --listen "127.0.0.1:$port" 2>"$tmp/serve.log" &
-server=$!
+	"${trace[@]}" "$bin" serve --data "$tmp/data" --listen "127.0.0.1:$port" 2>"$tmp/serve.log" &
+launcher=$!
+server=$launcher
+if [ ${#trace[@]} -gt 0 ]; then
+	# the server is strace's child: signals go to it, not to strace
+	for _ in $(seq 50); do
+		server=$(cat "/proc/$launcher/task/$launcher/children" 2>/dev/null | awk '{print $1}')
+		[ -n "$server" ] && break
+		sleep 0.1
+	done
+fi
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 api="http://127.0.0.1:$port"
 auth="Authorization: Bearer $key"
@@ -37,12 +54,26 @@ curl -sf -X POST "$api/v1/merchants" -H "$auth" -d '{"external_id":"b1","kind":"
 curl -sf -X POST "$api/v1/listings" -H "$auth" -d '{"external_id":"k1","merchant":"b1","title":"耳机","price":{"amount":29900,"currency":"CNY"}}' >/dev/null
 order=$(curl -sf -X POST "$api/v1/orders" -H "$auth" -d '{"consumer":{"external_id":"u1","name":"李娜","phone":"13800138000"},"merchant":"b1","items":[{"listing":"k1","quantity":1,"unit_price":{"amount":29900,"currency":"CNY"}}],"total":{"amount":29900,"currency":"CNY"},"paid_at":"2025-11-01T10:15:00Z","payment":{"channel":"alipay","transaction_id":"t1"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 
-# bench_wrk NAME CONNECTIONS ARGS... : one wrk run, its report kept as $tmp/NAME.txt
+# bench_wrk NAME CONNECTIONS ARGS... : one wrk run, its report kept as $tmp/NAME.txt,
+# the server's threads' CPU over it as $tmp/NAME.threads.json and its fsyncs as
+# $tmp/NAME.fsyncs.json (thread_cpu.py, fsyncs.py)
 bench_wrk() {
-	local name=$1 conns=$2
+	local name=$1 conns=$2 t0 t1
 	shift 2
+	python3 "$here/thread_cpu.py" snap "$server" >"$tmp/$name.before.json"
+	t0=$(date +%s.%N)
 	BENCH_KEY=$key wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" >"$tmp/$name.txt" 2>&1 ||
 		{ cat "$tmp/$name.txt" >&2; echo "bench_http: wrk failed" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	python3 "$here/thread_cpu.py" snap "$server" >"$tmp/$name.after.json"
+	python3 "$here/thread_cpu.py" diff "$tmp/$name.before.json" "$tmp/$name.after.json" \
+		"$(python3 -c "print($t1 - $t0)")" >"$tmp/$name.threads.json"
+	if [ -f "$tmp/fsync.log" ]; then
+		python3 "$here/fsyncs.py" "$tmp/fsync.log" "$t0" "$t1" "$tmp/$name.after.json" \
+			>"$tmp/$name.fsyncs.json"
+	else
+		echo '{}' >"$tmp/$name.fsyncs.json"
+	fi
 }
 
 # rows CONNECTIONS... : a table row per count, from its write-C and healthz-C reports
@@ -78,6 +109,40 @@ for c in $conns_list; do
 done
 bench_wrk read-64 64 -H "$auth" "$api/v1/orders/$order"
 table=$(rows $conns_list)
+# bounds: per connection count, what each of the server's threads did during the writes
+bounds=$(python3 - "$tmp" $conns_list <<'PY'
+import json, sys
+tmp, counts = sys.argv[1], sys.argv[2:]
+for c in counts:
+    t = json.load(open("%s/write-%s.threads.json" % (tmp, c)))
+    f = json.load(open("%s/write-%s.fsyncs.json" % (tmp, c)))
+    wall = t["wall_s"]
+    for name, g in sorted(t["threads"].items(), key=lambda kv: -kv[1]["cpu_s"]):
+        if g["cpu_s"] == 0 and name not in f:
+            continue
+        x = f.get(name, {"calls": 0, "seconds": 0.0})
+        print("| %s | %s | %d | %.2f | %.0f %% | %.2f | %d | %.0f | %.0f %% |" % (
+            c, name, g["count"], g["cpu_s"], g["core_pct"], g.get("runq_s", 0), x["calls"],
+            x["calls"] / wall if wall else 0, 100 * x["seconds"] / wall if wall else 0))
+PY
+)
+bounds64=$(python3 - "$tmp" <<'PY'
+import json, os, sys
+tmp = sys.argv[1]
+if not os.path.exists(tmp + "/write-64.threads.json"):
+    sys.exit(0)
+t = json.load(open(tmp + "/write-64.threads.json"))["threads"]
+f = json.load(open(tmp + "/write-64.fsyncs.json"))
+busy = sorted(t.items(), key=lambda kv: -kv[1]["core_pct"])
+w = t.get("dsp-writer", {"core_pct": 0})["core_pct"]
+s = t.get("dsp-sealer", {"core_pct": 0})["core_pct"]
+h = t.get("dsp-http", {"core_pct": 0, "count": 0})
+total = sum(g["core_pct"] for g in t.values())
+print("At 64 connections the writer thread was on a core %.0f %% of the run, the sealer %.0f %%, "
+      "the %d HTTP threads together %.0f %%; the whole server %.0f %% of one core (the machine "
+      "has %d)." % (w, s, h["count"], h["core_pct"], total, os.cpu_count()))
+PY
+)
 read_row=$(python3 - "$tmp/read-64.txt" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -113,11 +178,21 @@ PY
 		echo "Goal (issue 12): at 64 connections, sealed writes at no less than 0.7× the \`/healthz\` rate with p99 at most 50 ms; in this run ${ratio64}."
 		echo
 	fi
+	echo "What bounds the writes, measured during each write run: the server's threads' CPU time (user and system, \`/proc/PID/task/TID/stat\` before and after the run, \`bench/thread_cpu.py\`; named by the server: \`dsp-http\` are libmicrohttpd's threads, which parse each request and prepare its leaf's commitments, \`dsp-writer\` applies the queued requests in batches, \`dsp-sealer\` hands each batch's leaves to the log, whose \`dsp-log-seq\` writes and fsyncs its tiles, bundles and checkpoint; \`dsp-worker\` fires timers and seals what is left pending), the time they were ready to run but waited for a core (\`schedstat\`: wrk and other work on the machine), and their fsync and fdatasync calls with the share of the run spent in them (the server runs under \`strace -f --seccomp-bpf -T\` tracing those calls only; \`bench/fsyncs.py\`)."
+	echo
+	echo "| connections | thread | threads | CPU s | share of one core | waited for a core, s | fsyncs | fsyncs/s | in fsync, share of the run |"
+	echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "$bounds"
+	echo
+	if [ -n "$bounds64" ]; then
+		echo "$bounds64"
+		echo
+	fi
 	echo "Beside them, reads of the order (\`GET /v1/orders/{id}\`, each also writing its personal-data audit entry):"
 	echo
 	echo "| request | connections | requests/s | p50 | p99 |"
 	echo "|---|---:|---:|---:|---:|"
 	echo "$read_row"
 	echo
-	echo "Per batch of writes: one fsync of the SQLite WAL for the records, the log's few fsyncs (partial tile, bundle, checkpoint and their directories) for the leaves, and a commit of the leaf indexes with no fsync of its own (after a crash, recovery finds them in the log). The writer applies the next batch while the sealer seals the last one, so a batch holds what arrived during the one before it: the rate is bound by the writer's core (validating, building leaves and running each request's statements, one after another) and by the log's per-batch fsyncs, not by an fsync per request."
+	echo "Per batch of writes: one fsync of the SQLite WAL for the records, the log's few fsyncs (partial tile, bundle, checkpoint and their directories) for the leaves, and a commit of the leaf indexes with no fsync of its own (after a crash, recovery finds them in the log). The writer applies the next batch while the sealer seals the last one, so a batch holds what arrived during the one before it: not by an fsync per request. Each request's leaf commitments (a salt derived per field, a SHA-256 and base64 each) are made on its HTTP thread before it is queued; the writer checks and reuses them, committing only to what it alone knows (the ids it resolves, the chain's place). The table above says which thread is busiest (the writer's share of a core against the sealer's and the log's time in fsync); threads waiting for a core mean the machine, not the server, bounded the run."
 } >>"$out"

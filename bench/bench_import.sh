@@ -43,6 +43,34 @@ import_timed() {
 	echo $((t1 - t0))
 }
 
+# import_measured DIR FILE: import_timed, with each thread's CPU sampled
+# (thread_cpu.py, into $tmp/threads.json) and, when strace is there, its fsyncs
+# traced (only those calls stop the process: --seccomp-bpf) into $tmp/fsync.log
+import_measured() {
+	local t0 t1 trace=()
+	if command -v strace >/dev/null; then
+		trace=(strace -f --seccomp-bpf -e trace=fsync,fdatasync -ttt -T -o "$tmp/fsync.log")
+	fi
+	t0=$(now_ns)
+	if ! python3 "$here/thread_cpu.py" run "$tmp/threads.json" -- "${trace[@]}" \
+		"$bin" import --data "$1" "$2" >"$tmp/import.out" 2>"$tmp/import.err"; then
+		cat "$tmp/import.out" "$tmp/import.err" >&2
+		echo "bench_import: disputed import failed" >&2
+		exit 1
+	fi
+	t1=$(now_ns)
+	# the import's own time, from its start to its exit (not the sampler's start-up)
+	t1=$(python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["wall_s"] * 1e9))' \
+		"$tmp/threads.json")
+	t0=0
+	if [ -f "$tmp/fsync.log" ]; then
+		python3 "$here/fsyncs.py" "$tmp/fsync.log" 0 1e20 "$tmp/threads.json" >"$tmp/fsyncs.json"
+	else
+		echo '{}' >"$tmp/fsyncs.json"
+	fi
+	echo $((t1 - t0))
+}
+
 # fill DIR FROM TO: import orders FROM..TO-1 in chunks, untimed
 fill() {
 	local dir=$1 at=$2 to=$3 chunk
@@ -70,7 +98,9 @@ floor=$(python3 "$here/import_floor.py" "$tmp/floor" "$tmp/orders.ndjson")
 floor_bytes=$(bytes "$tmp/floor")
 rm -rf "$tmp/floor"
 cp -a "$tmp/base" "$tmp/main"
-import_ns=$(import_timed "$tmp/main" "$tmp/orders.ndjson")
+import_ns=$(import_measured "$tmp/main" "$tmp/orders.ndjson")
+threads_json=$(cat "$tmp/threads.json")
+fsyncs_json=$(cat "$tmp/fsyncs.json")
 main_bytes=$(bytes "$tmp/main")
 main_blocks=$(blocks "$tmp/main")
 base_bytes=$(bytes "$tmp/base")
@@ -108,7 +138,8 @@ done
 BI_N=$n BI_MERCHANTS=$merchants BI_BATCH=$batch BI_IMPORT_NS=$import_ns BI_FLOOR=$floor \
 BI_SETUP_JSON=$setup_json BI_ORDERS_JSON=$orders_json BI_MAIN_BYTES=$main_bytes \
 BI_MAIN_BLOCKS=$main_blocks BI_BASE_BYTES=$base_bytes BI_FLOOR_BYTES=$floor_bytes \
-BI_GROWTH_ROWS=$growth_rows BI_GROWTH=$growth python3 - "$out" <<'PY'
+BI_GROWTH_ROWS=$growth_rows BI_GROWTH=$growth BI_THREADS=$threads_json BI_FSYNCS=$fsyncs_json \
+python3 - "$out" <<'PY'
 import json, os, sys, time
 E = os.environ
 n, merchants, batch = int(E["BI_N"]), int(E["BI_MERCHANTS"]), int(E["BI_BATCH"])
@@ -141,6 +172,29 @@ o.append("|---:|---:|---:|---:|---:|---:|")
 o.append("| %d | %.0f | %.1f | %.0f | %.2f | %.3f× |" % (n, rate, import_s, floor["records_per_sec"],
                                                          floor["seconds"], ratio))
 o.append("\nGoal (issue 12): the import at no less than 0.5× the floor; in this run %.3f×.\n" % ratio)
+threads = json.loads(E["BI_THREADS"])
+fsyncs = json.loads(E["BI_FSYNCS"])
+o.append("What bounds it, measured over the same import: each thread's CPU time (user and system, "
+         "from `/proc/PID/task/TID/stat`, sampled every 50 ms by `bench/thread_cpu.py`; threads by "
+         "the names the program gives them: `main` reads and parses the lines and prepares their "
+         "leaves' commitments, `dsp-writer` applies them in batches, then `main` seals what is "
+         "pending into the log, whose `dsp-log-seq` writes and fsyncs its files), the time each was ready to run but waited for a core "
+         "(`/proc/PID/task/TID/schedstat`: other work on the machine), and its fsync and fdatasync "
+         "calls with the time spent in them (`strace -f --seccomp-bpf -T`, which stops the "
+         "process on those calls only; `bench/fsyncs.py`)%s.\n"
+         % ("" if fsyncs else "; strace was not installed, so no fsync figures"))
+o.append("| thread | threads | CPU s | share of one core | waited for a core, s | fsyncs | in fsync, s | in fsync, share of the run |")
+o.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+wall = threads["wall_s"]
+for name, g in sorted(threads["threads"].items(), key=lambda kv: -kv[1]["cpu_s"]):
+    f = fsyncs.get(name, {"calls": 0, "seconds": 0.0})
+    o.append("| %s | %d | %.2f | %.0f %% | %.2f | %d | %.2f | %.0f %% |"
+             % (name, g["count"], g["cpu_s"], g["core_pct"], g.get("runq_s", 0), f["calls"],
+                f["seconds"], 100 * f["seconds"] / wall if wall else 0))
+busy = max(threads["threads"].items(), key=lambda kv: kv[1]["cpu_s"])
+o.append("\nThe busiest thread, %s, was on a core %.0f %% of the %.1f s; the process's fsyncs took "
+         "%.1f s in all.\n" % (busy[0], busy[1]["core_pct"], wall,
+                                sum(f["seconds"] for f in fsyncs.values())))
 o.append("### Bytes on disk per record\n")
 o.append("The whole data directory after the import (database, WAL, the log's tiles, entry bundles and "
          "checkpoint, keys) over all the JSON imported into it, the merchants' and listings' lines "

@@ -369,6 +369,7 @@ struct import_line {
 	const char *data_dir;
 	int64_t now;
 	int64_t seals[INGEST_MAX_SEALS];
+	struct seal_prep prep; /* its leaves' commitments, made on the reading thread */
 };
 
 /* The pipeline's part of a line: validate and store it, in its own savepoint. */
@@ -407,6 +408,7 @@ static void import_done(struct pipeline_job *j)
 		run->rejected++;
 	}
 	pthread_mutex_unlock(&run->mu);
+	seal_prep_release(&l->prep);
 	json_decref(l->v);
 	free(l);
 }
@@ -475,6 +477,9 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 		l->job.apply = import_apply;
 		l->job.done = import_done;
 		l->job.ctx = l;
+		/* the leaves' commitments here, on this thread, not on the writer's */
+		ingest_prepare_line(v, &l->prep);
+		l->job.prep = &l->prep;
 		pipeline_submit(pipe, &l->job);
 		pthread_mutex_lock(&run.mu);
 		stopped = run.stopped;

@@ -29,21 +29,64 @@ int leaf_name_valid(const char *name)
 	return 1;
 }
 
+/*
+ * Decimal text of `v` into t (at least 21 bytes), as "%lld" writes it; its
+ * length. (By hand rather than with snprintf: flattening runs on the
+ * writer's thread for every field of every record.)
+ */
+static size_t dec_text(long long v, char *t)
+{
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char rev[24];
+	size_t n = 0, k = 0;
+
+	do {
+		rev[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		t[k++] = '-';
+	while (n)
+		t[k++] = rev[--n];
+	t[k] = '\0';
+	return k;
+}
+
+#define NAME_FULL ((size_t)-1)
+
+/*
+ * name[len..] = sep and then `part` (plen bytes), within cap: the new
+ * length, or NAME_FULL if it does not fit.
+ */
+static size_t name_append(char *name, size_t len, size_t cap, const char *sep, const char *part,
+			  size_t plen)
+{
+	size_t slen = strlen(sep);
+
+	if (len + slen + plen >= cap)
+		return NAME_FULL;
+	memcpy(name + len, sep, slen);
+	memcpy(name + len + slen, part, plen);
+	name[len + slen + plen] = '\0';
+	return len + slen + plen;
+}
+
 static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 		   struct err *e)
 {
 	const char *key;
 	json_t *child;
-	size_t i;
-	int n, rc;
+	char idx[24];
+	size_t i, n, k;
+	int rc;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		json_object_foreach(v, key, child) {
-			n = snprintf(name + len, cap - len, "%s%s", len ? "." : "", key);
-			if (n < 0 || (size_t)n >= cap - len)
+			n = name_append(name, len, cap, len ? "." : "", key, strlen(key));
+			if (n == NAME_FULL)
 				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
-			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			rc = flatten(child, name, n, cap, out, e);
 			if (rc)
 				return rc;
 		}
@@ -51,10 +94,12 @@ static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 		return RC_OK;
 	case JSON_ARRAY:
 		json_array_foreach(v, i, child) {
-			n = snprintf(name + len, cap - len, "[%zu]", i);
-			if (n < 0 || (size_t)n >= cap - len)
+			k = dec_text((long long)i, idx);
+			idx[k++] = ']';
+			n = name_append(name, len, cap, "[", idx, k);
+			if (n == NAME_FULL)
 				return err_set(e, RC_INVAL, "field_name", NULL, "field name too long");
-			rc = flatten(child, name, len + (size_t)n, cap, out, e);
+			rc = flatten(child, name, n, cap, out, e);
 			if (rc)
 				return rc;
 		}
@@ -69,8 +114,8 @@ static int flatten(json_t *v, char *name, size_t len, size_t cap, json_t *out,
 	case JSON_INTEGER: {
 		char t[32];
 
-		snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(v));
-		json_object_set_new(out, name, json_string(t));
+		k = dec_text((long long)json_integer_value(v), t);
+		json_object_set_new(out, name, json_stringn(t, k));
 		break;
 	}
 	case JSON_TRUE:
@@ -378,12 +423,28 @@ int leaf_salts(const uint8_t secret[LEAF_SECRET_SIZE], json_t *names, json_t **s
 }
 
 /*
- * Commit to every field of `fields` into `commitments`: under its salt
- * derived from `secret` when that is not NULL, else under its salt in
- * `salts` (which must name exactly the fields).
+ * The commitment `known` (leaf_commitments' object; may be NULL) made to
+ * field `name` with this very value `v`, or NULL.
  */
-static int commit_all(json_t *fields, json_t *salts, const uint8_t *secret, json_t *commitments,
-		      struct err *e)
+static json_t *known_commitment(json_t *known, const char *name, json_t *v)
+{
+	json_t *a = json_object_get(known, name), *kv = json_array_get(a, 0);
+
+	if (!kv || json_string_length(kv) != json_string_length(v) ||
+	    memcmp(json_string_value(kv), json_string_value(v), json_string_length(v)) != 0)
+		return NULL;
+	return json_array_get(a, 1);
+}
+
+/*
+ * Commit to every field of `fields` into `commitments`: under its salt
+ * derived from `secret` when that is not NULL (taking the commitment from
+ * `known` where it holds one to the same name and value under the same
+ * secret), else under its salt in `salts` (which must name exactly the
+ * fields).
+ */
+static int commit_all(json_t *fields, json_t *salts, const uint8_t *secret, json_t *known,
+		      json_t *commitments, struct err *e)
 {
 	uint8_t salt[LEAF_SALT_SIZE], c[32];
 	const char *name;
@@ -393,7 +454,12 @@ static int commit_all(json_t *fields, json_t *salts, const uint8_t *secret, json
 
 	json_object_foreach(fields, name, v) {
 		size_t slen = 0;
+		json_t *made = secret ? known_commitment(known, name, v) : NULL;
 
+		if (made) {
+			json_object_set(commitments, name, made);
+			continue;
+		}
 		if (secret) {
 			leaf_salt(secret, name, salt);
 		} else {
@@ -418,15 +484,54 @@ static int commit_all(json_t *fields, json_t *salts, const uint8_t *secret, json
 	return rc;
 }
 
+int leaf_commitments(const uint8_t secret[LEAF_SECRET_SIZE], json_t *fields, json_t **out,
+		     struct err *e)
+{
+	uint8_t salt[LEAF_SALT_SIZE], c[32];
+	const char *name;
+	char b64[B64_32];
+	json_t *v, *pair;
+	int rc = RC_OK;
+
+	*out = json_object();
+	if (!*out)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	json_object_foreach(fields, name, v) {
+		if (!json_is_string(v))
+			continue;
+		leaf_salt(secret, name, salt);
+		leaf_commit(name, salt, json_string_value(v), json_string_length(v), c);
+		sodium_bin2base64(b64, sizeof(b64), c, sizeof(c), sodium_base64_VARIANT_ORIGINAL);
+		pair = json_pack("[O, s]", v, b64);
+		if (!pair || json_object_set_new(*out, name, pair)) {
+			rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+			break;
+		}
+	}
+	sodium_memzero(salt, sizeof(salt));
+	if (rc) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs,
 	      const uint8_t secret[LEAF_SECRET_SIZE], struct buf *out, struct err *e)
+{
+	return leaf_seal_known(h, fields, blobs, secret, NULL, out, e);
+}
+
+int leaf_seal_known(const struct leaf_head *h, json_t *fields, json_t *blobs,
+		    const uint8_t secret[LEAF_SECRET_SIZE], json_t *known, struct buf *out,
+		    struct err *e)
 {
 	json_t *commitments = json_object();
 	int rc;
 
 	if (!commitments)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rc = commit_all(fields, NULL, secret, commitments, e);
+	rc = commit_all(fields, NULL, secret, known, commitments, e);
 	if (!rc)
 		rc = encode(h, blobs, commitments, 1, out, e);
 	json_decref(commitments);
@@ -441,7 +546,7 @@ int leaf_rebuild(const struct leaf_head *h, json_t *fields, json_t *blobs, json_
 
 	if (!commitments)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rc = commit_all(fields, salts, NULL, commitments, e);
+	rc = commit_all(fields, salts, NULL, NULL, commitments, e);
 	if (!rc)
 		rc = encode(h, blobs, commitments, 1, out, e);
 	json_decref(commitments);

@@ -106,6 +106,25 @@ int leaf_seal(const struct leaf_head *h, json_t *fields, json_t *blobs,
 	      const uint8_t secret[LEAF_SECRET_SIZE], struct buf *out, struct err *e) WARN_UNUSED;
 
 /*
+ * Commitments made ahead, off the writer (seal.h, seal_prep): for every
+ * field of `fields` (name → string value, as leaf_fields gives them), its
+ * commitment under its salt derived from `secret`. *out is a new object
+ * name → [value, base64 commitment].
+ */
+int leaf_commitments(const uint8_t secret[LEAF_SECRET_SIZE], json_t *fields, json_t **out,
+		     struct err *e) WARN_UNUSED;
+
+/*
+ * leaf_seal, taking each field's commitment from `known` (leaf_commitments
+ * under the same secret; NULL for none) where it holds one to the same
+ * name and the same value, and making the others. The leaf's bytes are
+ * those leaf_seal gives.
+ */
+int leaf_seal_known(const struct leaf_head *h, json_t *fields, json_t *blobs,
+		    const uint8_t secret[LEAF_SECRET_SIZE], json_t *known, struct buf *out,
+		    struct err *e) WARN_UNUSED;
+
+/*
  * Recompute the leaf of a record from its fields and the salts kept for
  * it (used by audit and by bundles). Fields without a salt, or salts
  * without a field, are an error (RC_INVAL, code "field_mismatch").

@@ -78,7 +78,9 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 	rc = store_savepoint(st, &j->err);
 	if (rc)
 		return rc;
+	seal_prep_use(j->prep);
 	rc = j->apply(j, st, &j->err);
+	seal_prep_use(NULL);
 	rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : &j->err);
 	return rc ? rc : rc2;
 }
@@ -189,6 +191,8 @@ static void *writer_main(void *arg)
 	struct pipeline_job *batch, **bt, *j;
 	size_t n;
 
+	/* named for the benchmarks' per-thread CPU (/proc/PID/task/TID/comm) */
+	pthread_setname_np(pthread_self(), "dsp-writer");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->head && !p->stopping)
@@ -246,6 +250,7 @@ static void *sealer_main(void *arg)
 	struct pipeline_job *jobs;
 	struct seal_batch *b;
 
+	pthread_setname_np(pthread_self(), "dsp-sealer");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!p->shead && !p->writer_done)

@@ -35,6 +35,7 @@
  * commit and their seals stay pending for whoever holds the log.
  */
 struct pipeline;
+struct seal_prep;
 
 /* Most jobs in one batch (one transaction). */
 #define PIPELINE_BATCH_MAX 1024
@@ -56,6 +57,12 @@ struct pipeline_job {
 	 */
 	void (*done)(struct pipeline_job *j);
 	void *ctx;                /* the caller's */
+	/*
+	 * Leaves prepared by the caller's thread (seal.h, seal_prep; NULL for
+	 * none): the seals `apply` makes take their secrets and the
+	 * commitments made ahead from it. The caller keeps and releases it.
+	 */
+	struct seal_prep *prep;
 	const int64_t *seals;     /* set by apply */
 	size_t nseals;
 	int rc;                   /* the result: RC_OK when durable and sealed */

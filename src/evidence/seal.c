@@ -209,9 +209,73 @@ static int chain_place(struct store *st, const char *kind, json_t *body, struct 
 	return RC_OK;
 }
 
+/* ---- leaves prepared before the writer ---- */
+
+static _Thread_local struct seal_prep *prep_current;
+
+int seal_prep_add(struct seal_prep *p, const char *kind, json_t *src, const char *const *skip,
+		  struct err *e)
+{
+	struct seal_prep_entry *x;
+	json_t *fields = NULL;
+	int rc;
+
+	if (p->n >= SEAL_PREP_MAX)
+		return err_set(e, RC_INTERNAL, NULL, NULL, "too many prepared seals");
+	x = &p->s[p->n];
+	if ((size_t)snprintf(x->kind, sizeof(x->kind), "%s", kind) >= sizeof(x->kind))
+		return err_set(e, RC_INTERNAL, NULL, NULL, "no leaf kind %s", kind);
+	rc = leaf_fields(src, skip, &fields, e);
+	if (rc)
+		return rc;
+	randombytes_buf(x->secret, sizeof(x->secret));
+	rc = leaf_commitments(x->secret, fields, &x->known, e);
+	json_decref(fields);
+	if (rc) {
+		sodium_memzero(x->secret, sizeof(x->secret));
+		return rc;
+	}
+	x->used = 0;
+	p->n++;
+	return RC_OK;
+}
+
+void seal_prep_release(struct seal_prep *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		sodium_memzero(p->s[i].secret, sizeof(p->s[i].secret));
+		json_decref(p->s[i].known);
+		p->s[i].known = NULL;
+	}
+	p->n = 0;
+}
+
+void seal_prep_use(struct seal_prep *p)
+{
+	prep_current = p;
+}
+
+/* The current prep's first unused entry for a seal of `kind`, now used; NULL if none. */
+static struct seal_prep_entry *prep_take(const char *kind)
+{
+	struct seal_prep *p = prep_current;
+	size_t i;
+
+	for (i = 0; p && i < p->n; i++) {
+		if (p->s[i].used || strcmp(p->s[i].kind, kind) != 0)
+			continue;
+		p->s[i].used = 1;
+		return &p->s[i];
+	}
+	return NULL;
+}
+
 int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, int64_t *seq,
 		struct err *e)
 {
+	struct seal_prep_entry *ahead;
 	struct seal_parts p;
 	struct leaf_head h;
 	struct store_seal row;
@@ -231,10 +295,16 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 	h.time_ms = p.time_ms;
 	rc = chain_place(st, kind, body, &h, row.chain_order, sizeof(row.chain_order), prev,
 			 sizeof(prev), e);
-	randombytes_buf(row.secret, sizeof(row.secret));
+	/* a secret drawn ahead, with what was committed ahead under it (see seal_prep) */
+	ahead = rc ? NULL : prep_take(kind);
+	if (ahead)
+		memcpy(row.secret, ahead->secret, sizeof(row.secret));
+	else
+		randombytes_buf(row.secret, sizeof(row.secret));
 	row.has_secret = 1;
 	if (!rc)
-		rc = leaf_seal(&h, p.fields, p.blobs, row.secret, &leaf, e);
+		rc = leaf_seal_known(&h, p.fields, p.blobs, row.secret,
+				     ahead ? ahead->known : NULL, &leaf, e);
 	if (rc)
 		goto out;
 	tlog_leaf_hash(leaf.data, leaf.len, hash);

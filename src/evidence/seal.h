@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "evidence/leaf.h"
 #include "store/store.h"
 #include "tlog/log.h"
 
@@ -62,6 +63,53 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p,
  */
 int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
 		int64_t *seq, struct err *e) WARN_UNUSED;
+
+/*
+ * Leaves prepared before the writer. Most of a leaf's cost is its field
+ * commitments (a salt derived per field, a SHA-256 and base64 each), and
+ * they depend only on the record's secret and each field's name and
+ * value, not on the store. A requesting thread (an HTTP handler's, the
+ * import's reader) draws the secrets of the seals a write will make and
+ * commits, ahead, to the fields it expects their records to have
+ * (seal_prep_add); the write pipeline hands the prep to the writer
+ * (pipeline_job.prep, seal_prep_use), whose seal_record then takes a seal
+ * of kind K's secret from the prep's first unused entry of kind K and
+ * reuses each commitment whose field has the very same name and value in
+ * the record as stored. What only the writer knows (ids it assigns or
+ * resolves, the chain's seq and previous leaf, the links to merchant and
+ * listing versions, a value normalised differently) it commits to itself,
+ * so the leaf is byte for byte the one seal_record makes without a prep
+ * under the same secret; the leaf hash, over the chain lines too, is the
+ * writer's. An entry's secret is used for one seal at most, even when the
+ * writer rolls that seal back, and is wiped by seal_prep_release.
+ */
+#define SEAL_PREP_MAX 4
+
+struct seal_prep {
+	size_t n;
+	struct seal_prep_entry {
+		char kind[32];
+		uint8_t secret[LEAF_SECRET_SIZE];
+		json_t *known;   /* leaf_commitments: name → [value, commitment] */
+		int used;        /* taken by a seal_record */
+	} s[SEAL_PREP_MAX];
+};
+
+/*
+ * Add an entry for a seal of `kind` whose record is expected to have the
+ * fields of `src` (flattened as seal_parts_of flattens it; keys of `skip`,
+ * NULL-terminated, left out). A prep is an optimisation: a caller may
+ * ignore its failure (RC_NOMEM, too many entries, a field name no leaf
+ * may have), and seal_record then does the work itself.
+ */
+int seal_prep_add(struct seal_prep *p, const char *kind, json_t *src, const char *const *skip,
+		  struct err *e) WARN_UNUSED;
+
+/* Wipe the secrets and free the commitments; `p` is empty again. */
+void seal_prep_release(struct seal_prep *p);
+
+/* The prep seal_record on this thread takes from (NULL: none), until changed. */
+void seal_prep_use(struct seal_prep *p);
 
 /*
  * Each seal's leaf goes into the log once. The invariant that keeps it so:

@@ -21,6 +21,7 @@
 #include "cases/vocab.h"
 #include "disclose/disclose.h"
 #include "evidence/pipeline.h"
+#include "evidence/seal.h"
 
 #include <pthread.h>
 
@@ -155,6 +156,7 @@ struct http_req {
 	json_t *body_json;               /* the body, parsed before the request was queued */
 	int body_parsed;                 /* body_json (or body_err) holds the parse */
 	struct err body_err;             /* why the body did not parse */
+	struct seal_prep prep;           /* its leaves' commitments, made on this request's thread */
 };
 
 /* Role name to its bit, 0 if unknown. */

@@ -101,6 +101,7 @@ static void *worker_main(void *arg)
 	struct http_server *srv = arg;
 	struct timespec until;
 
+	pthread_setname_np(pthread_self(), "dsp-worker");
 	pthread_mutex_lock(&srv->worker_lock);
 	while (!srv->stopping) {
 		pthread_mutex_unlock(&srv->worker_lock);

@@ -964,3 +964,88 @@ out:
 	json_decref(order);
 	return rc;
 }
+
+/* in[key], a time as sent, as the store writes it (left as it is if it is none). */
+static void prep_time(json_t *in, const char *key)
+{
+	char ts[TIME_TEXT_MAX];
+	int64_t ms;
+	const char *t = json_string_value(json_object_get(in, key));
+
+	if (t && time_parse(t, &ms) == 0) {
+		time_format(ms, ts);
+		json_object_set_new(in, key, json_string(ts));
+	}
+}
+
+/* The payment's leaf source as the order's body will give it (seal_parts_of), but its order's id. */
+static json_t *prep_payment(json_t *in)
+{
+	static const char *const from_payment[] = {"channel", "transaction_id", NULL};
+	json_t *src = json_object(), *pay = json_object_get(in, "payment");
+	json_t *total = json_object_get(in, "total");
+	size_t i;
+
+	if (!src)
+		return NULL;
+	for (i = 0; from_payment[i]; i++)
+		if (json_object_get(pay, from_payment[i]))
+			json_object_set(src, from_payment[i], json_object_get(pay, from_payment[i]));
+	if (json_object_get(total, "amount"))
+		json_object_set(src, "amount", json_object_get(total, "amount"));
+	if (json_object_get(total, "currency"))
+		json_object_set(src, "currency", json_object_get(total, "currency"));
+	if (json_object_get(in, "paid_at"))
+		json_object_set(src, "paid_at", json_object_get(in, "paid_at"));
+	prep_time(src, "paid_at");
+	return src;
+}
+
+void ingest_prepare(const char *type, json_t *in, const char *order_id, struct seal_prep *p)
+{
+	static const char *const skip[] = {"type", "object", "id", "created_at", NULL};
+	static const char *const skip_order[] = {"type", "object", "id", "created_at",
+						 "payment", "paid_at", NULL};
+	json_t *src = NULL;
+	struct err e;
+
+	if (!json_is_object(in))
+		return;
+	err_clear(&e);
+	/* a prep is best effort: what fails here the writer does itself */
+	if (strcmp(type, "order") == 0) {
+		if (seal_prep_add(p, "order", in, skip_order, &e) == RC_OK) {
+			src = prep_payment(in);
+			if (src && seal_prep_add(p, "payment", src, NULL, &e)) {
+				/* the payment's leaf is the writer's */
+			}
+		}
+	} else if (strcmp(type, "logistics") == 0 || strcmp(type, "message") == 0) {
+		src = json_copy(in);
+		if (!src)
+			return;
+		if (order_id)
+			json_object_set_new(src, "order", json_string(order_id));
+		if (type[0] == 'l') {
+			prep_time(src, "occurred_at");
+			if (!json_object_get(src, "direction"))
+				json_object_set_new(
+					src, "direction",
+					json_string(logistics_direction_names[LOGISTICS_OUTBOUND]));
+		} else {
+			prep_time(src, "sent_at");
+		}
+		if (seal_prep_add(p, type[0] == 'l' ? "logistics" : "message", src, skip, &e)) {
+			/* the writer's */
+		}
+	}
+	json_decref(src);
+}
+
+void ingest_prepare_line(json_t *line, struct seal_prep *p)
+{
+	const char *type = json_string_value(json_object_get(line, "type"));
+
+	if (type)
+		ingest_prepare(type, line, NULL, p);
+}

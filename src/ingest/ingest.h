@@ -124,6 +124,24 @@ struct blob_citer {
 int ingest_blob_list(struct store *st, const struct blob_citer *who, json_t *in,
 		     const char *key, json_t **ids, struct err *e) WARN_UNUSED;
 
+struct seal_prep;
+
+/*
+ * Off the writer (seal.h, seal_prep): prepare in `p` the leaves a write of
+ * `type` ("order": the order and its payment; "logistics", "message"; any
+ * other type prepares nothing) with request body `in` is expected to seal,
+ * from `in` as sent (times normalised as they are stored). `order_id` is
+ * the order a logistics event or message names in its path, or NULL
+ * (an import line names it in `in`). Nothing is checked here, and nothing
+ * may fail: a field the stored record has otherwise (an id resolved or
+ * assigned by the writer, a value the checks change) the writer commits
+ * to itself.
+ */
+void ingest_prepare(const char *type, json_t *in, const char *order_id, struct seal_prep *p);
+
+/* ingest_prepare for one line of an import file (ingest_record's input). */
+void ingest_prepare_line(json_t *line, struct seal_prep *p);
+
 /* Limit on blob size for import lines (the server uses its own setting). */
 #define INGEST_IMPORT_BLOB_MAX (20 << 20)
 

@@ -284,6 +284,7 @@ static void *w_main(void *arg)
 	int n, rc, poll;
 
 	(void)arg;
+	pthread_setname_np(pthread_self(), "dsp-webhooks");
 	pthread_mutex_lock(&w.lock);
 	conf = w.conf;
 	st = w.st;

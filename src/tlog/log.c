@@ -402,6 +402,7 @@ static void *jan_main(void *arg)
 	struct tlog_log *l = arg;
 	struct tlog_tile t;
 
+	pthread_setname_np(pthread_self(), "dsp-log-janitor");
 	pthread_mutex_lock(&l->jan_mu);
 	for (;;) {
 		while (!l->nprune && !l->jan_stop)
@@ -422,6 +423,7 @@ static void *seq_main(void *arg)
 	struct tlog_log *l = arg;
 	struct log_req *head, *r, *next;
 	struct timespec ts;
+	pthread_setname_np(pthread_self(), "dsp-log-seq");
 	struct err e;
 	int64_t deadline;
 	uint64_t old;

@@ -144,6 +144,30 @@ static void fields_flatten_nested_objects_and_arrays(void **state)
 	json_decref(body);
 }
 
+/* Numbers and array indexes flatten to the text "%lld" and "[%zu]" give, at every size. */
+static void fields_write_numbers_and_indexes_as_printf_does(void **state)
+{
+	static const long long nums[] = {0, 7, -1, 10, -10, 45600, 2147483648LL, INT64_MAX,
+					 INT64_MIN + 1};
+	json_t *body = json_object(), *arr = json_array(), *f = NULL;
+	char name[32], want[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 12; i++)
+		json_array_append_new(arr, json_integer(nums[i % 9]));
+	json_object_set_new(body, "n", arr);
+	assert_int_equal(leaf_fields(body, NULL, &f, NULL), RC_OK);
+	assert_int_equal(json_object_size(f), 12);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "n[%zu]", i);
+		snprintf(want, sizeof(want), "%lld", nums[i % 9]);
+		assert_string_equal(json_string_value(json_object_get(f, name)), want);
+	}
+	json_decref(f);
+	json_decref(body);
+}
+
 static void seal_then_rebuild_gives_the_same_leaf_and_a_change_shows(void **state)
 {
 	json_t *fields = json_pack("{s:s, s:s}", "legal_name", "杭州云栖数码科技有限公司",
@@ -285,6 +309,53 @@ static void salts_stay_right_across_many_repeated_and_long_names(void **state)
 		}
 }
 
+/*
+ * Commitments made ahead (leaf_commitments, off the writer) give the very
+ * bytes leaf_seal gives: reused where the name and value are the same,
+ * made anew where the value changed or the field was not foreseen, and
+ * the one foreseen field the record lacks is not in the leaf.
+ */
+static void commitments_made_ahead_give_the_same_leaf(void **state)
+{
+	json_t *ahead = json_pack("{s:s, s:s, s:s, s:s}", "legal_name", "杭州某某贸易有限公司",
+				  "contact.phone", "0571-1", "kind", "company", "gone", "x");
+	json_t *fields = json_pack("{s:s, s:s, s:s, s:s}", "legal_name", "杭州某某贸易有限公司",
+				   "contact.phone", "0571-88886666", "kind", "company",
+				   "merchant", "mer_2");
+	json_t *blobs = json_array(), *known = NULL;
+	struct leaf_head h = {"merchant", "mer_1", 1000, NULL, 0, NULL, NULL};
+	uint8_t secret[LEAF_SECRET_SIZE];
+	struct buf a, b;
+
+	(void)state;
+	buf_init(&a, LEAF_MAX);
+	buf_init(&b, LEAF_MAX);
+	randombytes_buf(secret, sizeof(secret));
+	assert_int_equal(leaf_commitments(secret, ahead, &known, NULL), RC_OK);
+	assert_int_equal(json_object_size(known), 4);
+	assert_int_equal(leaf_seal(&h, fields, blobs, secret, &a, NULL), RC_OK);
+	assert_int_equal(leaf_seal_known(&h, fields, blobs, secret, known, &b, NULL), RC_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	assert_null(strstr(b.data, "field gone "));
+	/* every field foreseen, under a new secret: every commitment reused, the same bytes */
+	json_decref(known);
+	randombytes_buf(secret, sizeof(secret));
+	assert_int_equal(leaf_commitments(secret, fields, &known, NULL), RC_OK);
+	buf_clear(&b);
+	assert_int_equal(leaf_seal_known(&h, fields, blobs, secret, known, &b, NULL), RC_OK);
+	buf_clear(&a);
+	assert_int_equal(leaf_seal(&h, fields, blobs, secret, &a, NULL), RC_OK);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	buf_release(&a);
+	buf_release(&b);
+	json_decref(known);
+	json_decref(ahead);
+	json_decref(fields);
+	json_decref(blobs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,7 +363,9 @@ int main(void)
 		cmocka_unit_test(encoding_sorts_dedups_and_matches_the_golden_bytes),
 		cmocka_unit_test(decode_round_trips_and_refuses_non_canonical_leaves),
 		cmocka_unit_test(fields_flatten_nested_objects_and_arrays),
+		cmocka_unit_test(fields_write_numbers_and_indexes_as_printf_does),
 		cmocka_unit_test(seal_then_rebuild_gives_the_same_leaf_and_a_change_shows),
+		cmocka_unit_test(commitments_made_ahead_give_the_same_leaf),
 		cmocka_unit_test(salts_derive_from_the_secret_and_the_field_name_alone),
 		cmocka_unit_test(salts_stay_right_across_many_repeated_and_long_names),
 	};

@@ -403,6 +403,71 @@ static void a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf(void **s
 	fix_remove(&f);
 }
 
+/*
+ * A leaf prepared off the writer (seal_prep): the seal of its kind takes
+ * the prep's secret, once (a second seal of the kind draws its own), the
+ * field the prep foresaw wrongly is committed to anew, and the stored
+ * leaf is the one its salts rebuild.
+ */
+static void a_prepared_seal_takes_its_secret_once_and_rebuilds_the_same_leaf(void **state)
+{
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:{s:s}}", "object", "merchant", "id",
+				 "mer_prep", "created_at", "2025-10-01T08:00:00Z", "legal_name",
+				 "福州测试商贸有限公司", "contact", "phone", "+86 591 8888 0000");
+	json_t *guess = json_pack("{s:s, s:{s:s}}", "legal_name", "福州测试商贸有限公司",
+				  "contact", "phone", "guessed wrong");
+	json_t *salts = NULL, *decoded = NULL;
+	struct seal_prep prep;
+	struct seal_parts parts;
+	struct leaf_head h;
+	struct store_seal s, s2;
+	struct buf again;
+	struct fix f;
+	struct err e;
+	int64_t seq = 0, seq2 = 0;
+
+	(void)state;
+	fix_init(&f);
+	err_clear(&e);
+	memset(&prep, 0, sizeof(prep));
+	buf_init(&again, LEAF_MAX);
+	assert_int_equal(seal_prep_add(&prep, "merchant", guess, NULL, &e), RC_OK);
+	assert_int_equal(prep.n, 1);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	seal_prep_use(&prep);
+	assert_int_equal(seal_record(f.st, "merchant", body, 0, &seq, &e), RC_OK);
+	json_object_set_new(body, "id", json_string("mer_prep2"));
+	assert_int_equal(seal_record(f.st, "merchant", body, 0, &seq2, &e), RC_OK);
+	seal_prep_use(NULL);
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	assert_true(prep.s[0].used);
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(f.st, seq, &s, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(f.st, seq2, &s2, &e), RC_OK);
+	assert_int_equal(store_end(f.st, 0, NULL), RC_OK);
+	assert_memory_equal(s.secret, prep.s[0].secret, LEAF_SECRET_SIZE);
+	assert_memory_not_equal(s2.secret, prep.s[0].secret, LEAF_SECRET_SIZE);
+	json_object_set_new(body, "id", json_string("mer_prep"));
+	assert_int_equal(seal_parts_of("merchant", body, &parts, &e), RC_OK);
+	assert_int_equal(seal_salts(&s, parts.fields, &salts, &e), RC_OK);
+	assert_int_equal(leaf_decode((const char *)s.leaf, s.leaf_len, &decoded, &e), RC_OK);
+	leaf_head_of(decoded, &h);
+	assert_int_equal(leaf_rebuild(&h, parts.fields, parts.blobs, salts, &again, &e), RC_OK);
+	assert_int_equal(again.len, s.leaf_len);
+	assert_memory_equal(again.data, s.leaf, s.leaf_len);
+	seal_prep_release(&prep);
+	assert_int_equal(prep.n, 0);
+	seal_parts_release(&parts);
+	json_decref(salts);
+	json_decref(decoded);
+	json_decref(body);
+	json_decref(guess);
+	buf_release(&again);
+	store_seal_release(&s);
+	store_seal_release(&s2);
+	fix_remove(&f);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -411,6 +476,7 @@ int main(void)
 		cmocka_unit_test(request_threads_and_the_sweeper_never_append_a_seal_twice),
 		cmocka_unit_test(an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log),
 		cmocka_unit_test(a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf),
+		cmocka_unit_test(a_prepared_seal_takes_its_secret_once_and_rebuilds_the_same_leaf),
 	};
 	struct err e;
 	int failed;
