@@ -18,11 +18,12 @@ packages=(
 # `deps.sh fuzz` adds what `make fuzz` needs: clang and its libFuzzer runtime;
 # `deps.sh bench` what `make bench` needs: wrk, the HTTP load generator, and
 # ImageMagick, which the photo comparison is measured against, and Go with
-# golang.org/x/mod (sumdb/tlog), the peer of the log's tree and proof figures.
+# golang.org/x/mod (sumdb/tlog), the peer of the log's tree and proof figures,
+# and strace, which counts the server's fsyncs per thread during the write benches.
 for group in "$@"; do
 	case "$group" in
 	fuzz) packages+=(clang libclang-rt-dev) ;;
-	bench) packages+=(wrk imagemagick golang-go golang-golang-x-mod-dev) ;;
+	bench) packages+=(wrk imagemagick golang-go golang-golang-x-mod-dev strace) ;;
 	*) echo "deps.sh: unknown group $group" >&2; exit 2 ;;
 	esac
 done
