@@ -5,45 +5,18 @@ Debian's chromium, a 360 px wide phone in New York's time zone, so the
 Beijing times are the page's own doing). GET /v1/whoami, which the page
 asks after taking the token, is checked here over HTTP too.
 """
-import json
 import os
-import subprocess
-import tempfile
 import time
 import unittest
-import shutil
 
-from harness import Server, World, unique_png
-from test_web_verify import WEB, browser_missing
-
-DRIVER = os.path.join(WEB, "test", "consumer-driver.mjs")
+from harness import unique_png
+from web_kit import WebCase, browser_missing
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebConsumerTest(unittest.TestCase):
+class WebConsumerTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "web consumer platform")
-            srv.start()
-            cls.world = World(srv, cls.platform)
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-webconsumer-")
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
-
-    def write(self, name, data):
-        p = os.path.join(self.tmp, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        return p
+    name = "web consumer"
 
     def test_whoami_names_the_callers_own_credential(self):
         _, _, o = self.world.shop()
@@ -85,13 +58,7 @@ class WebConsumerTest(unittest.TestCase):
                "photo": self.write("photo.png", unique_png()),
                "not_image": self.write("notes.txt", b"not a photo\n"),
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
-        jobfile = self.write("job.json", json.dumps(job).encode())
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=110, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("consumer-driver.mjs", job, timeout=110)
         words = {"zh": {"lang": "zh-CN", "beijing": "北京时间 UTC+08:00", "not_image": "不是图片",
                         "conflict": "无法进行", "opened": "发起纠纷", "left": "剩余"},
                  "en": {"lang": "en", "beijing": "Beijing time (UTC+08:00)", "not_image": "is not an image",

@@ -5,15 +5,11 @@ phone in New York's time zone); what the pages did is checked over the API.
 """
 import json
 import os
-import shutil
 import subprocess
-import tempfile
 import unittest
 
-from harness import BIN, Server, World, run_cli, unique_png
-from test_web_verify import WEB, browser_missing
-
-DRIVER = os.path.join(WEB, "test", "consumer-court-driver.mjs")
+from harness import BIN, unique_png
+from web_kit import WebCase, browser_missing
 
 
 def cny(fen):
@@ -21,39 +17,9 @@ def cny(fen):
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebConsumerCourtTest(unittest.TestCase):
+class WebConsumerCourtTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "web court platform")
-            cls.agent = srv.key_create("agent", "web court agent")
-            srv.start()
-            cls.world = World(srv, cls.platform)
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-webcourt-")
-            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
-
-    def write(self, name, data):
-        p = os.path.join(self.tmp, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        return p
-
-    def ok(self, r, status=200):
-        self.assertEqual(r.status, status, r.body)
-        return r.body
-
-    def api(self, path, token=None):
-        return self.ok(self.srv.request("GET", path, token=token or self.platform))
+    name = "web consumer court"
 
     def act(self, d, action, body, token):
         return self.ok(self.srv.request("POST", "/v1/disputes/%s/%s" % (d, action), body, token=token))
@@ -92,13 +58,7 @@ class WebConsumerCourtTest(unittest.TestCase):
                "photo": self.write("photo.png", unique_png()),
                "not_image": self.write("notes.txt", b"not a photo\n"),
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
-        jobfile = self.write("job.json", json.dumps(job).encode())
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=170, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("consumer-court-driver.mjs", job, timeout=170)
         words = {"zh": {"done": "已完成", "negotiating": "协商", "rejected": "驳回", "need": "申诉须附新的信息",
                         "not_image": "不是图片", "scope": "请至少勾选", "released": "已披露", "court": "人民法院",
                         "downloaded": "已下载"},

@@ -7,7 +7,6 @@ pages did is checked over the API and against the command.
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -15,10 +14,8 @@ import time
 import unittest
 import urllib.request
 
-from harness import BIN, Server, World, free_port, run_cli
-from test_web_verify import WEB, browser_missing
-
-DRIVER = os.path.join(WEB, "test", "court-driver.mjs")
+from harness import BIN, free_port
+from web_kit import WebCase, browser_missing
 
 
 def cli_verify(vkey, path):
@@ -35,26 +32,9 @@ def cli_verify(vkey, path):
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebCourtTest(unittest.TestCase):
+class WebCourtTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "web court platform")
-            cls.agent = srv.key_create("agent", "web court agent")
-            srv.start()
-            cls.world = World(srv, cls.platform)
-            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-webcourt-")
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
+    name = "web court"
 
     def test_a_court_requests_downloads_and_verifies_a_package_offline(self):
         runs = []
@@ -69,15 +49,7 @@ class WebCourtTest(unittest.TestCase):
         job = {"base": "http://127.0.0.1:%d" % self.srv.port, "agent": self.agent, "runs": runs,
                "dir": os.path.join(self.tmp, "downloads"),
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
-        jobfile = os.path.join(self.tmp, "job.json")
-        with open(jobfile, "w") as f:
-            json.dump(job, f)
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=200, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("court-driver.mjs", job, timeout=200)
         words = {"zh": {"court": "法院证据调取", "lang": "zh-CN", "done": "已提交",
                         "pending": "待审批", "released": "已披露", "beijing": "北京时间 UTC+08:00"},
                  "en": {"court": "Court's disclosure desk", "association": "Consumer association's disclosure desk",

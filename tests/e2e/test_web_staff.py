@@ -7,48 +7,18 @@ page's own doing). What the pages did is checked over the API.
 """
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from harness import Server, World, unique_png
-from test_web_verify import WEB, browser_missing
+from harness import unique_png
+from web_kit import WebCase, browser_missing
 
-DRIVER = os.path.join(WEB, "test", "staff-driver.mjs")
 BAD_REF = "lge_000000000000000000000000"
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebStaffTest(unittest.TestCase):
+class WebStaffTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "web staff platform")
-            cls.agent = srv.key_create("agent", "web staff agent")
-            srv.start()
-            cls.world = World(srv, cls.platform)
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-webstaff-")
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
-
-    def write(self, name, data):
-        p = os.path.join(self.tmp, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        return p
-
-    def ok(self, r, status=200):
-        self.assertEqual(r.status, status, r.body)
-        return r.body
+    name = "web staff"
 
     def opened(self, photo=False):
         """A fresh shop and a dispute its consumer opened (with a photo blob if asked)."""
@@ -98,13 +68,7 @@ class WebStaffTest(unittest.TestCase):
         job = {"base": "http://127.0.0.1:%d" % self.srv.port, "merchant": merchant_runs, "agent": agent_runs,
                "photo": self.write("photo.png", unique_png()),
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
-        jobfile = self.write("job.json", json.dumps(job).encode())
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=150, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("staff-driver.mjs", job, timeout=150)
         words = {"zh": {"merchant": "商家工作台", "agent": "客服工作台", "beijing": "北京时间 UTC+08:00",
                         "done": "已完成", "refused": "服务器拒绝", "settlement": "结算账户", "risk": "按时答复率",
                         "suggested": "全额退款", "disclosed": "已披露"},

@@ -5,17 +5,11 @@ recorded as overdue), so its 409 is the dispute moving on meanwhile: past
 its review deadline the consumer took it to a court. The agent console
 uploads nothing, so it has no not-an-image path.
 """
-import json
 import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from harness import Server, World
-from test_web_verify import WEB, browser_missing
+from web_kit import WebCase, browser_missing
 
-DRIVER = os.path.join(WEB, "test", "staff-bad-driver.mjs")
 T0 = "2026-03-02T02:00:00Z"          # a Monday, 10:00 in Beijing
 WEEK = 7 * 86400
 
@@ -25,35 +19,10 @@ def cny(fen):
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebStaffBadPathsTest(unittest.TestCase):
+class WebStaffBadPathsTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "web bad paths platform")
-            cls.agent = srv.key_create("agent", "web bad paths agent")
-            srv.start(args=["--test-clock=" + T0])
-            cls.world = World(srv, cls.platform)
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-webbad-")
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
-
-    def write(self, name, data):
-        p = os.path.join(self.tmp, name)
-        with open(p, "wb") as f:
-            f.write(data)
-        return p
-
-    def ok(self, r, status=200):
-        self.assertEqual(r.status, status, r.body)
-        return r.body
+    name = "web bad paths"
+    clock = T0
 
     def opened(self, m=None):
         """A dispute against merchant `m` (a new one if None): (merchant, consumer token, dispute id)."""
@@ -103,13 +72,7 @@ class WebStaffBadPathsTest(unittest.TestCase):
                          "expire": agent_expire, "late": agent_late, "consumer": late_ctok},
                "screenshots": os.environ.get("DISPUTED_SCREENSHOTS")}
         before = {d: self.snapshot(d) for d in (expire, late, agent_expire, agent_late)}
-        jobfile = self.write("job-%s.json" % lang, json.dumps(job).encode())
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=120, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("staff-bad-driver.mjs", job, timeout=120)
         self.assertEqual((out["clock_expire"], out["clock_late"], out["external"]), (200, 200, 200))
         return job, out, before
 

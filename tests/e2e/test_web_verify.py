@@ -21,21 +21,10 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, REPO, Server, World, logistics_body, message_body, run_cli, unique_png
+from harness import BIN, Server, World, logistics_body, message_body, run_cli, unique_png
+from web_kit import WEB, browser_missing
 
-WEB = os.path.join(REPO, "web")
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DRIVER = os.path.join(WEB, "test", "verify-driver.mjs")
-
-
-def browser_missing():
-    if not os.path.exists(CHROMIUM):
-        return "no Chromium at %s (scripts/deps.sh installs Debian's chromium)" % CHROMIUM
-    if not os.path.isdir(os.path.join(WEB, "node_modules", "playwright-core")):
-        return "web/node_modules has no playwright-core (make web-deps runs npm ci in web/)"
-    if shutil.which("node") is None:
-        return "no node"
-    return None
 
 
 def dump(b):

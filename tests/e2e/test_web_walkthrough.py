@@ -8,42 +8,17 @@ the package against `disputed verify`.
 """
 import json
 import os
-import shutil
-import subprocess
-import tempfile
 import unittest
 
-from harness import Server, World, run_cli, unique_png
+from harness import unique_png
 from test_web_court import cli_verify
-from test_web_verify import WEB, browser_missing
-
-DRIVER = os.path.join(WEB, "test", "walkthrough-driver.mjs")
+from web_kit import WebCase, browser_missing
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebWalkthroughTest(unittest.TestCase):
+class WebWalkthroughTest(WebCase):
 
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = srv = Server()
-        try:
-            cls.platform = srv.key_create("platform", "walkthrough platform")
-            cls.agent = srv.key_create("agent", "walkthrough agent")
-            srv.start()
-            cls.world = World(srv, cls.platform)
-            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-walkthrough-")
-        except Exception:
-            srv.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.cleanup()
-        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
-
-    def link(self, token):
-        return "http://127.0.0.1:%d/app/#token=%s" % (self.srv.port, token)
+    name = "walkthrough"
 
     def get(self, path):
         r = self.srv.request("GET", path, token=self.platform)
@@ -64,15 +39,7 @@ class WebWalkthroughTest(unittest.TestCase):
             f.write(unique_png())
         job = {"base": "http://127.0.0.1:%d" % self.srv.port, "photo": photo, "runs": runs,
                "dir": os.path.join(self.tmp, "downloads")}
-        jobfile = os.path.join(self.tmp, "job.json")
-        with open(jobfile, "w") as f:
-            json.dump(job, f)
-        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=240, cwd=WEB)
-        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
-        out = json.loads(p.stdout)
-        self.assertEqual(out["csp"], [])
-        self.assertEqual(out["page_errors"], [])
-        self.assertEqual(out["console_errors"], [])
+        out = self.drive("walkthrough-driver.mjs", job, timeout=240)
         words = {"zh": {"merchant": "商家工作台", "agent": "客服工作台", "court": "法院证据调取", "done": "已完成",
                         "released": "已披露", "valid": "有效", "lang": "zh-CN"},
                  "en": {"merchant": "Merchant desk", "agent": "Agent console", "court": "Court's disclosure desk",
