@@ -569,6 +569,18 @@ int store_obligation_each(struct store *st, int64_t from, int64_t to,
 			  int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
 			  void *ctx, struct err *e) WARN_UNUSED;
 
+/*
+ * Call `fn` for every dispute opened in [from, to), in the order they were
+ * opened, with its created_at (ms), its tier and its reason (the consumer's
+ * focus; "" where the body has none); the strings are valid only during the
+ * call. Stops at the first non-zero return of `fn`, which is returned.
+ * RC_DB if the database fails.
+ */
+int store_dispute_opened_each(struct store *st, int64_t from, int64_t to,
+			      int (*fn)(void *ctx, int64_t created_at, const char *tier,
+					const char *reason, struct err *e),
+			      void *ctx, struct err *e) WARN_UNUSED;
+
 /* ---- webhooks (store_webhooks.c) ---- */
 
 /*
