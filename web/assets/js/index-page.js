@@ -6,6 +6,7 @@ import { notice, clearNotice } from './ui.js';
 import * as consumer from './consumer.js';
 import * as merchant from './merchant.js';
 import * as agent from './agent.js';
+import * as regulator from './regulator.js';
 
 const assets = document.querySelector('meta[name="disputed-assets"]').content;
 await i18n.init(assets);
@@ -13,6 +14,7 @@ i18n.bindSwitch();
 
 /* Each party's home, by the role of its token; a role without one sees who it is signed in as. */
 const homes = { consumer, merchant, agent, platform: agent };
+homes.regulator = regulator;
 
 let principal = null;
 
