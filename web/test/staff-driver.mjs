@@ -7,8 +7,7 @@
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { launch, open as openPage, settled, text } from './browser.mjs';
+import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { merchant: [], agent: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
@@ -21,10 +20,7 @@ const overflow = (page) => page.evaluate(() => document.documentElement.scrollWi
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
-  fs.mkdirSync(job.screenshots, { recursive: true });
-  const file = path.join(job.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out.screenshots.push(file);
+  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
 }
 
 /* The merchant, at a phone's width: home (disputes by deadline, money, risk), then a counter-offer with a photo. */

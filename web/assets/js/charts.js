@@ -30,7 +30,7 @@ export function niceStep(max) {
  * Each bar has a <title> saying its category, series and value.
  */
 export function barChart({ id, title, desc, categories, series, stacked = true }) {
-  const W = 640, H = 280, L = 44, R = 8, T = 12, B = 44;
+  const W = 480, H = 240, L = 40, R = 6, T = 12, B = 34;
   const n = Math.max(categories.length, 1);
   const totals = categories.map((_, i) => (stacked
     ? series.reduce((s, x) => s + (x.values[i] || 0), 0)
@@ -44,13 +44,13 @@ export function barChart({ id, title, desc, categories, series, stacked = true }
   for (let k = 0; k <= 4; k++) {
     const v = (top * k) / 4;
     g.append(svg('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }),
-      svg('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, document.createTextNode(String(v))));
+      svg('text', { x: L - 6, y: y(v) + 5, 'text-anchor': 'end', class: 'tick' }, document.createTextNode(String(v))));
   }
   // a label under every category, or every k-th when they are many
-  const every = Math.ceil(n / 12);
+  const every = Math.ceil(n / 8);
   categories.forEach((c, i) => {
     const x0 = L + band * i + gap / 2, w = band - gap;
-    if (i % every === 0) g.append(svg('text', { x: x0 + w / 2, y: H - B + 16, 'text-anchor': 'middle', class: 'tick' }, document.createTextNode(c)));
+    if (i % every === 0) g.append(svg('text', { x: x0 + w / 2, y: H - B + 20, 'text-anchor': 'middle', class: 'tick' }, document.createTextNode(c)));
     let base = 0;
     series.forEach((s, j) => {
       const v = s.values[i] || 0;
