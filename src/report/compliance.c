@@ -370,7 +370,8 @@ static int weeks_init(struct tally *t, int64_t from, int64_t to, struct err *e)
 	t->first_week = risk_week_start(from);
 	if ((last - t->first_week) / RISK_WEEK_MS >= REPORT_WEEKS_MAX)
 		return err_set(e, RC_INVAL, "invalid_value", "to",
-			       "the period must span at most %d weeks", REPORT_WEEKS_MAX);
+			       "to must be at most %d weeks after from (twenty years)",
+			       REPORT_WEEKS_MAX);
 	t->nweeks = (size_t)((last - t->first_week) / RISK_WEEK_MS) + 1;
 	t->w = calloc(t->nweeks, sizeof(*t->w));
 	return t->w ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
