@@ -1,7 +1,7 @@
 # Makefile - the one build of disputed: the server binary, its tests, benchmarks and fuzzers.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libsodium sqlite3 glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libpq glib-2.0 libcurl zlib cairo cairo-pdf pangocairo libjpeg vips
 # SHA-256 from OpenSSL's libcrypto (the default) or, with `make SHA256=sodium`,
 # from libsodium (src/core/sha256.c); the libsodium build lives in its own
 # directory (build/sodium) so the two never share objects.
@@ -119,8 +119,10 @@ check: deps
 	$(MAKE) $(BIN) $(UNIT_BIN) $(TOOL_BIN) web-deps
 	$(MAKE) unit web-unit e2e openapi
 
+# The PostgreSQL store's tests (test_store_pg) get a throwaway cluster of
+# their own for the run: DISPUTED_TEST_PG names it.
 unit: $(UNIT_BIN)
-	scripts/run-unit.sh $(UNIT_BIN)
+	python3 tests/e2e/pg_cluster.py run -- scripts/run-unit.sh $(UNIT_BIN)
 
 e2e: $(BIN) $(TOOL_BIN)
 	DISPUTED_BIN=$(abspath $(BIN)) CKPT_TOOL=$(abspath $(BUILD)/tools/ckpt_tool) \
@@ -142,12 +144,16 @@ web-unit:
 
 # Screenshots of the pages at a phone's (360 px) and a desktop's width, in
 # both languages, taken by the browser tests into docs/screenshots/ as
-# PARTY-PAGE-{phone,desktop}-{zh,en}.png, then listed in docs/screenshots/README.md
-# (scripts/screenshots-index.sh). Each party's test that takes them is one
-# line here: add a party's pages by adding its test.
+# PARTY-PAGE-{phone,desktop}-{zh,en}.png (the drivers' shoot(), browser.mjs
+# shootNamed), then listed in docs/screenshots/README.md
+# (scripts/screenshots-index.sh). Each test that takes them is one line here:
+# add a party's pages by adding its test.
 SCREENSHOT_TESTS := WebVerifyTest.test_the_page_and_the_command_agree
 SCREENSHOT_TESTS += WebConsumerTest.test_a_consumer_signs_in_by_link
 SCREENSHOT_TESTS += WebStaffTest.test_the_merchant_counters_and_the_agent_decides
+SCREENSHOT_TESTS += WebCourtTest.test_a_court_requests_downloads_and_verifies
+SCREENSHOT_TESTS += WebConsumerCourtTest.test_counter_offer_appeal_disclosure_desk_and_a_court
+SCREENSHOT_TESTS += WebStaffBadPathsTest.test_bad_paths_are_said_on_the_page_and_change_nothing
 SCREENSHOT_TESTS += WebRegulatorTest.test_the_regulator_reads_the_report_as_charts_tables_and_csv
 screenshots: $(BIN) $(TOOL_BIN) web-deps
 	DISPUTED_SCREENSHOTS=$(abspath docs/screenshots) DISPUTED_BIN=$(abspath $(BIN)) \

@@ -6,6 +6,7 @@ packages=(
 	build-essential pkg-config
 	libmicrohttpd-dev libjansson-dev libsodium-dev libssl-dev libsqlite3-dev libglib2.0-dev libcurl4-openssl-dev zlib1g-dev
 	liblinear-dev
+	libpq-dev postgresql
 	libcmocka-dev
 	libcairo2-dev libpango1.0-dev libjpeg62-turbo-dev fonts-noto-cjk poppler-utils
 	libvips-dev

@@ -43,10 +43,34 @@ int cli_init_data(const char *data_dir, const char *origin, struct err *e) WARN_
 
 /*
  * Open the store of an existing data directory: the database named by
- * `db` ("sqlite:PATH") if it is not NULL or empty, else DIR/disputed.db.
+ * `db` ("sqlite:PATH") if it is not NULL or empty, else the one the
+ * directory names (cli_data_db), else DIR/disputed.db. A postgres:// URL
+ * is refused with RC_UNSUPPORTED until the PostgreSQL backend's store
+ * functions exist (store_pg_unsupported).
  */
 int cli_open_store(const char *data_dir, const char *db, struct store **st,
 		   struct err *e) WARN_UNUSED;
+
+/*
+ * Create a data directory whose database is PostgreSQL at `url` (no
+ * password in it: store_pg_url_check): migrate the database and record the
+ * origin there, create DIR, DIR/blobs and the log's keys, and write
+ * DIR/disputed.conf ([store] db = URL, mode 0600). Fails, touching
+ * nothing, if DIR holds a database or a config, or the database a
+ * deployment (cli_pg.c).
+ */
+int cli_init_data_pg(const char *data_dir, const char *origin, const char *url,
+		     struct err *e) WARN_UNUSED;
+
+/* DIR/disputed.conf into `out`; RC_INVAL when it does not fit. */
+int cli_data_config_path(const char *data_dir, char *out, size_t len) WARN_UNUSED;
+
+/*
+ * The database a data directory names: $DISPUTED_DB if set and not empty,
+ * else [store] db of DIR/disputed.conf, else "" (DIR/disputed.db). Only
+ * that key of the file is read. Fails on an unreadable config file.
+ */
+int cli_data_db(const char *data_dir, char *out, size_t len, struct err *e) WARN_UNUSED;
 
 /* Create an API key; writes the secret into `token` (TOKEN_MAX bytes). */
 int cli_key_create(struct store *st, const char *role, const char *name, char *token,

@@ -22,6 +22,7 @@
 #include "evidence/seal.h"
 #include "tlog/keyfile.h"
 #include "tlog/log.h"
+#include "store/store_pg.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -98,13 +99,24 @@ int cli_init_data(const char *data_dir, const char *origin, struct err *e)
 int cli_open_store(const char *data_dir, const char *db, struct store **st,
 		   struct err *e)
 {
-	char path[4200];
+	char path[4200], named[4096];
+	int rc;
 
+	if (!db || !*db) {
+		rc = cli_data_db(data_dir, named, sizeof(named), e);
+		if (rc)
+			return rc;
+		db = named;
+	}
+	if (store_pg_is_url(db)) {
+		rc = store_pg_url_check(db, e);
+		return rc ? rc : store_pg_unsupported(e);
+	}
 	if (db && strncmp(db, "sqlite:", 7) == 0 && db[7])
 		return store_open(db + 7, 0, st, e);
 	if (db && *db)
 		return err_set(e, RC_INVAL, "invalid_setting", "db",
-			       "db must be sqlite:PATH, not %s", db);
+			       "db must be sqlite:PATH or postgres://…, not %s", db);
 	if (cli_db_path(data_dir, path, sizeof(path)))
 		return err_set(e, RC_INVAL, NULL, "data", "data directory path is too long");
 	return store_open(path, 0, st, e);

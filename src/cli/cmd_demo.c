@@ -214,6 +214,14 @@ int cmd_demo(int argc, char **argv)
 	    demo_token(st, platform, "merchant", merchant_id, link, &e) == RC_OK)
 		printf("merchant link: http://%s/app/#token=%s\n", cfg.listen, link);
 	err_clear(&e);
+	/* a court and a consumer association: request a package, then verify it offline */
+	if (demo_token(st, platform, "court", "demo internet court", link, &e) == RC_OK)
+		printf("court link: http://%s/app/#token=%s\n", cfg.listen, link);
+	err_clear(&e);
+	if (demo_token(st, platform, "association", "demo consumer association", link, &e) ==
+	    RC_OK)
+		printf("association link: http://%s/app/#token=%s\n", cfg.listen, link);
+	err_clear(&e);
 	/* staff sign in with their key the same way */
 	printf("agent link: http://%s/app/#token=%s\n", cfg.listen, agent);
 	printf("regulator link: http://%s/app/#token=%s\n", cfg.listen, regulator);

@@ -193,9 +193,11 @@ static int config_set(struct config *c, const char *group, const char *key, cons
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s is too long", name);
 	} else if (strcmp(key, "db") == 0) {
-		if (strncmp(val, "sqlite:", 7) != 0)
+		if (strncmp(val, "sqlite:", 7) != 0 && strncmp(val, "postgres://", 11) != 0 &&
+		    strncmp(val, "postgresql://", 13) != 0)
 			return err_set(e, RC_INVAL, "invalid_setting", name,
-				       "%s must be sqlite:PATH", name);
+				       "%s must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE",
+				       name);
 		if ((size_t)snprintf(c->db, sizeof(c->db), "%s", val) >= sizeof(c->db))
 			return err_set(e, RC_INVAL, "invalid_setting", name,
 				       "%s is too long", name);

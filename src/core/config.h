@@ -22,7 +22,7 @@
 struct config {
 	char listen[128];         /* ADDR:PORT to listen on */
 	char data_dir[4096];      /* the data directory */
-	char db[4096];            /* "sqlite:PATH"; empty means DATA/disputed.db */
+	char db[4096];            /* "sqlite:PATH" or "postgres://…"; empty means DATA/disputed.db */
 	int threads;              /* HTTP worker threads */
 	int64_t max_body_bytes;   /* cap on a JSON request body */
 	int64_t max_blob_bytes;   /* cap on an uploaded blob */

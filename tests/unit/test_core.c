@@ -1138,6 +1138,10 @@ static void config_load_file_reads_every_section(void **state)
 	assert_string_equal(c.data_dir, "/var/lib/disputed");
 	assert_string_equal(c.db, "sqlite:/var/lib/disputed/d.db");
 	assert_int_equal(c.log_level, LOG_DEBUG);
+	/* a PostgreSQL database (docs/postgres.md) is named by its URL */
+	assert_int_equal(load_text(&c, "[store]\ndb=postgres://disputed@db.internal:5432/disputed\n",
+				   &e), RC_OK);
+	assert_string_equal(c.db, "postgres://disputed@db.internal:5432/disputed");
 }
 
 static void config_load_file_reads_log_witness_webhook_and_cases(void **state)
@@ -1258,7 +1262,7 @@ static void config_load_file_rejects_bad_values(void **state)
 		{"[server]\nidempotency_ttl_seconds=2592001\n", "server.idempotency_ttl_seconds"},
 		{"[server]\nlisten=localhost\n", "server.listen"},
 		{"[server]\nlisten=127.0.0.1:70000\n", "server.listen"},
-		{"[store]\ndb=postgres://localhost/d\n", "store.db"},
+		{"[store]\ndb=mysql://localhost/d\n", "store.db"},
 		{"[log]\nlevel=verbose\n", "log.level"},
 		{"[log]\nlevel=DEBUG\n", "log.level"},
 		{"[server]\nmax_connections=0\n", "server.max_connections"},
@@ -1430,7 +1434,7 @@ static void config_load_env_rejects_bad_values_naming_variable(void **state)
 		{"DISPUTED_THREADS", "abc"},
 		{"DISPUTED_THREADS", "0"},
 		{"DISPUTED_LISTEN", "8061"},
-		{"DISPUTED_DB", "postgres://x"},
+		{"DISPUTED_DB", "mysql://x"},
 		{"DISPUTED_LOG_LEVEL", "loud"},
 		{"DISPUTED_MAX_BODY_BYTES", "1e6"},
 		{"DISPUTED_MAX_BLOB_BYTES", "99999999999"},

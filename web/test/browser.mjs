@@ -20,7 +20,8 @@ export function launch() {
  */
 export async function open(browser, out, url, { lang = null, width = 360, height = 800 } = {}) {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width, height } });
-  if (lang) await context.addInitScript((l) => localStorage.setItem('disputed.lang', l), lang);
+  // (every new document, an about:blank one too: one without storage just goes on)
+  if (lang) await context.addInitScript((l) => { try { localStorage.setItem('disputed.lang', l); } catch { /* no storage */ } }, lang);
   const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) out.console_errors.push(m.text());

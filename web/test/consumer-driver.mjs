@@ -10,7 +10,9 @@
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { consumerFillsDispute, consumerAddsPhoto, consumerSubmitsDispute } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { runs: [], expired: null, csp: [], console_errors: [], page_errors: [], screenshots: [] };
@@ -35,15 +37,9 @@ for (const run of job.runs) {
   r.orders_heading = await text(page, 'h1');
   await shoot(page, `consumer-home-phone-${run.lang}`);
 
-  await page.click(`[data-order="${run.order}"] a`);
-  await settled(page, 'order');
-  await page.waitForSelector('#open-form');
+  await consumerFillsDispute(page, { order: run.order, amount: '12.34', description: run.lang === 'zh' ? '耳机左边没有声音' : 'The left earphone is silent' });
   r.unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
     .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id));
-  await page.selectOption('#claim-type', 'refund');
-  await page.fill('#claim-amount', '12.34');
-  await page.selectOption('#reason', 'quality');
-  await page.fill('#description', run.lang === 'zh' ? '耳机左边没有声音' : 'The left earphone is silent');
 
   // a file that is not an image: refused with a message, and nothing typed is lost
   await page.setInputFiles('#photo-input', job.not_image);
@@ -56,12 +52,8 @@ for (const run of job.runs) {
   };
   await shoot(page, `consumer-not-image-phone-${run.lang}`);
 
-  await page.setInputFiles('#photo-input', job.photo);
-  await page.waitForSelector('#photos li');
-  r.photo_blob = await page.getAttribute('#photos li', 'data-blob');
-  await page.click('#open-submit');
-  await settled(page, 'dispute');
-  await page.waitForSelector('#receipt');
+  r.photo_blob = await consumerAddsPhoto(page, job.photo);
+  await consumerSubmitsDispute(page);
   r.dispute = await page.evaluate(() => ({
     url: location.href,
     state: document.getElementById('receipt').dataset.state,

@@ -7,16 +7,15 @@
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { unlabelled, overflow, merchantAnswers, agentApprovesDisclosure, agentDecides } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { merchant: [], agent: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
 const browser = await launch();
 
 
-const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
-  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
-const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
@@ -37,25 +36,10 @@ for (const run of job.merchant) {
   r.home_text = await text(page, '#view');
   r.home_overflow = await overflow(page);
   await shoot(page, `merchant-home-phone-${run.lang}`);
-  await page.click(`#open-disputes [data-dispute="${run.dispute}"] a`);
-  await settled(page, 'dispute');
-  await page.waitForSelector('#answer-form');
-  r.unlabelled = await unlabelled(page);
-  await page.check('#action-counter');
-  await page.selectOption('#offer-type', 'refund');
-  await page.fill('#offer-amount', '8.88');
-  await page.fill('#answer-message', run.lang === 'zh' ? '可以退部分货款' : 'We can refund part of it');
-  await page.setInputFiles('#photo-input', job.photo);
-  await page.waitForSelector('#photos li');
-  r.photo_blob = await page.getAttribute('#photos li', 'data-blob');
-  // the keyboard submits the form
-  await page.focus('#answer-submit');
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#notice[data-kind="done"]');
-  r.done = await text(page, '#notice');
-  r.state = await page.getAttribute('#receipt', 'data-state');
-  r.receipt = await text(page, '#receipt');
-  r.events = await page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event));
+  // a counter-offer with a photo, the keyboard submitting the form
+  Object.assign(r, await merchantAnswers(page, { dispute: run.dispute, action: 'counter', amount: '8.88',
+    message: run.lang === 'zh' ? '可以退部分货款' : 'We can refund part of it', photo: job.photo,
+    onForm: async () => { r.unlabelled = await unlabelled(page); } }));
   r.timeline = await text(page, '#timeline');
   r.message_form = await page.locator('#message-form').count();
   r.dispute_overflow = await overflow(page);
@@ -75,39 +59,22 @@ for (const run of job.agent) {
   r.alerts = await text(page, '#alerts');
   await shoot(page, `agent-queue-desktop-${run.lang}`);
   if (run.disclosure) {
-    await page.fill(`#why-${run.disclosure}`, run.lang === 'zh' ? '法院依法调取' : 'A court order');
-    await page.click(`[data-disclosure="${run.disclosure}"] [data-answer="approve"]`);
-    await page.waitForSelector('#notice[data-kind="done"]');
-    r.disclosure_done = await text(page, '#notice');
+    r.disclosure_done = await agentApprovesDisclosure(page, { id: run.disclosure, reason: run.lang === 'zh' ? '法院依法调取' : 'A court order' });
   }
-  await page.click(`#queue-list [data-dispute="${run.dispute}"] a`);
-  await settled(page, 'dispute');
-  await page.waitForSelector('#decide-form');
-  r.unlabelled = await unlabelled(page);
-  r.records = await page.evaluate(() => [...document.querySelectorAll('#evidence-records [data-ref]')].map((e) => e.dataset.ref));
-  r.photos = await page.evaluate(() => [...document.querySelectorAll('#evidence-photos [data-ref]')].map((e) => e.dataset.ref));
-  await page.waitForFunction(() => [...document.querySelectorAll('#evidence-photos img')].every((i) => i.complete && i.naturalWidth > 0));
-  r.suggested = await page.getAttribute('#assessment', 'data-suggested');
-  r.assessment = await text(page, '#assessment');
-  r.verdicts = await page.evaluate(() => [...document.querySelectorAll('#image-verdicts [data-verdict]')].map((e) => e.dataset.verdict));
-  r.focus_object = r.assessment.includes('[object');
-  r.codes = await page.evaluate(() => [...document.querySelectorAll('#reason-code option')].map((o) => o.value));
-  await page.selectOption('#outcome', 'full_refund');
-  await page.selectOption('#reason-code', 'quality_defect');
-  await page.fill('#reason-text', run.lang === 'zh' ? '照片显示商品有缺陷' : 'The photos show the defect');
-  for (const ref of run.cite) await page.check(`#cite input[data-ref="${ref}"]`);
-  await page.fill('#cite-more', run.bad_ref);
-  await page.click('#decide-submit');
-  await page.waitForSelector('#notice[data-kind="refused"]');
-  r.refused = { notice: await text(page, '#notice'), text: await page.inputValue('#reason-text'),
-    state: await page.getAttribute('#receipt', 'data-state') };
-  await shoot(page, `agent-refused-desktop-${run.lang}`);
-  await page.fill('#cite-more', '');
-  await page.click('#decide-submit');
-  await page.waitForSelector('#notice[data-kind="done"]');
-  r.done = await text(page, '#notice');
-  r.state = await page.getAttribute('#receipt', 'data-state');
-  r.events = await page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event));
+  const seen = async () => {
+    r.unlabelled = await unlabelled(page);
+    r.records = await page.evaluate(() => [...document.querySelectorAll('#evidence-records [data-ref]')].map((e) => e.dataset.ref));
+    r.photos = await page.evaluate(() => [...document.querySelectorAll('#evidence-photos [data-ref]')].map((e) => e.dataset.ref));
+    await page.waitForFunction(() => [...document.querySelectorAll('#evidence-photos img')].every((i) => i.complete && i.naturalWidth > 0));
+    r.suggested = await page.getAttribute('#assessment', 'data-suggested');
+    r.assessment = await text(page, '#assessment');
+    r.verdicts = await page.evaluate(() => [...document.querySelectorAll('#image-verdicts [data-verdict]')].map((e) => e.dataset.verdict));
+    r.focus_object = r.assessment.includes('[object');
+    r.codes = await page.evaluate(() => [...document.querySelectorAll('#reason-code option')].map((o) => o.value));
+  };
+  Object.assign(r, await agentDecides(page, { dispute: run.dispute, cite: run.cite, badRef: run.bad_ref,
+    reason: run.lang === 'zh' ? '照片显示商品有缺陷' : 'The photos show the defect',
+    onForm: seen, onRefused: () => shoot(page, `agent-refused-desktop-${run.lang}`) }));
   await context.close();
   out.agent.push(r);
 }

@@ -1,10 +1,11 @@
-// consumer.js - the consumer's pages (phone first): their orders, an order with "open a dispute" (photos as blobs), and a dispute's receipt, deadlines counting down, timeline and the consumer's moves.
+// consumer.js - the consumer's pages (phone first): their orders, an order with "open a dispute" (photos as blobs), and a dispute's receipt, deadlines counting down, timeline and the consumer's moves (the appeal, a court and the disclosure desk in consumer-court.js).
 
 import * as i18n from './i18n.js';
 import * as api from './api.js';
 import { el, notice, clearNotice } from './ui.js';
 import { formatMoney, formatTime } from './format.js';
 import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, field, select, dl } from './parts.js';
+import { appealForm, externalForm, desk, disclosure } from './consumer-court.js';
 
 const t = i18n.t;
 const MAX_PHOTOS = 20;                     // the API's evidence limit
@@ -158,11 +159,14 @@ function timeline(events) {
 /* The consumer's moves on a dispute that is not over; each reply redraws the page. */
 function actions(d) {
   if (FINAL.includes(d.state)) return null;
-  const act = async (path, body, btn) => {
+  // `before` runs once the step is taken; `after(reply)`, if given, goes on elsewhere instead of redrawing
+  const act = async (path, body, btn, before, after) => {
     clearNotice();
     btn.disabled = true;
     try {
       const nd = await api.call('POST', `/v1/disputes/${d.id}/${path}`, body, { 'Idempotency-Key': api.idemKey() });
+      if (before) before();
+      if (after) return after(nd);
       view.dataset.hash = '';
       await render();
       notice('consumer.done', { state: label('state', nd.state) }, 'done');
@@ -203,6 +207,7 @@ function actions(d) {
     onclick: (ev) => act('withdraw', message(), ev.currentTarget) });
   parts.push(el('button', { type: 'button', class: 'button secondary', id: 'withdraw', text: t('consumer.actions.withdraw'),
     onclick: (ev) => { ev.currentTarget.hidden = true; confirm.hidden = false; confirm.focus(); } }), confirm);
+  parts.push(appealForm(d, act), externalForm(d, act));
   return el('section', { class: 'card', id: 'actions' }, parts);
 }
 
@@ -229,16 +234,18 @@ async function dispute(id) {
     deadlines(d),
     actions(d),
     timeline(events),
+    await desk(d),
   ];
 }
 
-/* Draw the view the address names (#/, #/order/ID, #/dispute/ID). */
+/* Draw the view the address names (#/, #/order/ID, #/dispute/ID, #/disclosure/ID). */
 async function render() {
-  const m = /^#\/(order|dispute)\/([A-Za-z0-9_:.-]+)$/.exec(location.hash);
+  const m = /^#\/(order|dispute|disclosure)\/([A-Za-z0-9_:.-]+)$/.exec(location.hash);
   document.body.dataset.view = m ? m[1] : 'home';
   document.body.dataset.busy = 'true';
   try {
-    const parts = !m ? await home() : m[1] === 'order' ? await order(m[2]) : await dispute(m[2]);
+    const views = { order, dispute, disclosure };
+    const parts = !m ? await home() : await views[m[1]](m[2]);
     // redrawing the same view (another language) keeps what was typed
     const kept = view.dataset.hash === location.hash
       ? [...view.querySelectorAll('input:not([type="file"]), textarea, select')].filter((e) => e.id).map((e) => [e.id, e.value]) : [];

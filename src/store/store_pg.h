@@ -1,0 +1,58 @@
+/* store_pg.h - the PostgreSQL store's entry points: URLs, opening a migrated connection, closing it. */
+#ifndef DISPUTED_STORE_PG_H
+#define DISPUTED_STORE_PG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/*
+ * The PostgreSQL backend is being built behind the store interface (issue
+ * 14). What exists: a connection with prepared statements, transactions
+ * retried on serialization failures, and the numbered schema
+ * (store_pg_migrations.c). What comes next: the store's functions
+ * (records, seals, disputes, funds, ...) as store_pg_*.c, after which
+ * store_open takes a postgres:// URL. Until then the commands refuse a
+ * postgres:// database with RC_UNSUPPORTED (store_pg_unsupported).
+ */
+
+struct store_pg;
+
+/* Is `db` a PostgreSQL URL (postgres:// or postgresql://)? */
+int store_pg_is_url(const char *db);
+
+/*
+ * Check a PostgreSQL URL without connecting: it must parse (libpq's URI
+ * syntax) and carry no password, which belongs in a password file
+ * (PGPASSFILE, default ~/.pgpass) where it is not copied into config files,
+ * process lists and logs. RC_INVAL with param "db" otherwise; the message
+ * never repeats the URL.
+ */
+int store_pg_url_check(const char *url, struct err *e) WARN_UNUSED;
+
+/*
+ * Connect to `url` (store_pg_url_check first), then bring its schema up to
+ * date (store_pg_migrate). On success *out is the caller's, to give to
+ * store_pg_close. On error *out is NULL, the message names the server
+ * (user@host:port/database, never a password) and what failed.
+ * A handle is for one thread at a time.
+ */
+int store_pg_open(const char *url, struct store_pg **out, struct err *e) WARN_UNUSED;
+
+/* Disconnect and free. NULL is a no-op. */
+void store_pg_close(struct store_pg *pg);
+
+/* The schema version of an open store (migrations applied). */
+int store_pg_schema_version(const struct store_pg *pg);
+
+/* How many migrations the PostgreSQL schema has (the version a current database has). */
+size_t store_pg_migration_count(void);
+
+/*
+ * The error every command gives for a postgres:// database until the
+ * backend's store functions exist: RC_UNSUPPORTED, param "db", naming the
+ * next step. Returns RC_UNSUPPORTED.
+ */
+int store_pg_unsupported(struct err *e);
+
+#endif

@@ -1,0 +1,140 @@
+"""test_web_walkthrough.py - issue 13's "done when", one test, every step in real Chromium and in both languages: the consumer's link opens a dispute from an order with a photo, the merchant's link answers it, the agent decides it in the console, and a court's link requests the order's package (approved in the console), downloads it and verifies it offline in /app/verify.
+
+The links are the ones `make demo` prints (/app/#token=… with a token minted
+by the platform, the agent's key for the console). The steps are the other
+browser tests' own (web/test/steps.mjs), run one after another by
+web/test/walkthrough-driver.mjs; what each did is checked over the API and
+the package against `disputed verify`.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from harness import Server, World, run_cli, unique_png
+from test_web_court import cli_verify
+from test_web_verify import WEB, browser_missing
+
+DRIVER = os.path.join(WEB, "test", "walkthrough-driver.mjs")
+
+
+@unittest.skipIf(browser_missing(), browser_missing() or "")
+class WebWalkthroughTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = srv = Server()
+        try:
+            cls.platform = srv.key_create("platform", "walkthrough platform")
+            cls.agent = srv.key_create("agent", "walkthrough agent")
+            srv.start()
+            cls.world = World(srv, cls.platform)
+            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
+            cls.tmp = tempfile.mkdtemp(prefix="disputed-walkthrough-")
+        except Exception:
+            srv.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.cleanup()
+        shutil.rmtree(getattr(cls, "tmp", ""), ignore_errors=True)
+
+    def link(self, token):
+        return "http://127.0.0.1:%d/app/#token=%s" % (self.srv.port, token)
+
+    def get(self, path):
+        r = self.srv.request("GET", path, token=self.platform)
+        self.assertEqual(r.status, 200, r.body)
+        return r.body
+
+    def test_a_newcomer_walks_from_a_consumers_complaint_to_a_courts_verified_package(self):
+        runs = []
+        for i, lang in enumerate(("zh", "en")):
+            m, _, o = self.world.shop()
+            runs.append({"lang": lang, "order": o["id"], "merchant": m["id"], "reference": "(2026)浙0192民初%d号" % (900 + i),
+                         "links": {"consumer": self.link(self.world.token_for("consumer", o["consumer"]["id"])["token"]),
+                                   "merchant": self.link(self.world.token_for("merchant", m["id"])["token"]),
+                                   "agent": self.link(self.agent),
+                                   "court": self.link(self.world.token_for("court", "杭州互联网法院")["token"])}})
+        photo = os.path.join(self.tmp, "photo.png")
+        with open(photo, "wb") as f:
+            f.write(unique_png())
+        job = {"base": "http://127.0.0.1:%d" % self.srv.port, "photo": photo, "runs": runs,
+               "dir": os.path.join(self.tmp, "downloads")}
+        jobfile = os.path.join(self.tmp, "job.json")
+        with open(jobfile, "w") as f:
+            json.dump(job, f)
+        p = subprocess.run(["node", DRIVER, jobfile], capture_output=True, timeout=240, cwd=WEB)
+        self.assertEqual(p.returncode, 0, p.stderr.decode()[-3000:])
+        out = json.loads(p.stdout)
+        self.assertEqual(out["csp"], [])
+        self.assertEqual(out["page_errors"], [])
+        self.assertEqual(out["console_errors"], [])
+        words = {"zh": {"merchant": "商家工作台", "agent": "客服工作台", "court": "法院证据调取", "done": "已完成",
+                        "released": "已披露", "valid": "有效", "lang": "zh-CN"},
+                 "en": {"merchant": "Merchant desk", "agent": "Agent console", "court": "Court's disclosure desk",
+                        "done": "Done", "released": "released", "valid": "VALID", "lang": "en"}}
+        self.assertEqual(len(out["runs"]), 2)
+        for run, r in zip(runs, out["runs"]):
+            w = words[r["lang"]]
+            with self.subTest(lang=r["lang"]):
+                # 1. the consumer's dispute, with its photo, as the API holds it
+                c = r["consumer"]
+                self.assertNotIn("token", c["url"])
+                self.assertEqual(c["state"], "awaiting_merchant")
+                self.assertIn("¥19.99", c["receipt"])
+                self.assertEqual(c["events"], ["opened"])
+                d = self.get("/v1/disputes/%s" % c["dispute"])
+                self.assertEqual((d["order"], d["claim"]["amount"]["amount"], d["evidence"]),
+                                 (run["order"], 1999, [c["photo_blob"]]))
+                # 2. the merchant's answer, then the consumer asks the platform to step in
+                mr = r["merchant"]
+                self.assertNotIn("token", mr["url"])
+                self.assertEqual(mr["heading"], w["merchant"])
+                self.assertIn(w["done"], mr["done"])
+                self.assertNotEqual(mr["state"], "awaiting_merchant")
+                self.assertEqual(mr["events"][0], "opened")
+                self.assertGreater(len(mr["events"]), 1)
+                self.assertIn(w["done"], r["escalated"]["done"])
+                self.assertEqual(r["escalated"]["state"], "platform_review")
+                # 3. the agent's decision in the console, citing the photo
+                a = r["agent"]
+                self.assertEqual(a["heading"], w["agent"])
+                self.assertIn(w["done"], a["done"])
+                self.assertIn(a["state"], ("decided", "executing", "resolved"))
+                self.assertIn("decision", a["events"])
+                d = self.get("/v1/disputes/%s" % c["dispute"])
+                self.assertIsNotNone(d["outcome"])
+                ev = [e for e in self.get("/v1/disputes/%s/events" % c["dispute"])["data"] if e["type"] == "decision"]
+                self.assertEqual(len(ev), 1)
+                self.assertIn(c["photo_blob"], json.dumps(ev[0]))
+                # 4. the court's request, approved in the console, downloaded and verified offline
+                ct = r["court"]
+                self.assertEqual(ct["heading"], w["court"])
+                self.assertEqual(ct["request"]["state"], "pending")
+                self.assertIn(w["released"], a["disclosure_done"])
+                dsc = self.get("/v1/disclosures/%s" % ct["request"]["id"])
+                self.assertEqual((dsc["order"], dsc["reference"], dsc["state"], dsc["requester"]["role"]),
+                                 (run["order"], run["reference"], "released", "court"))
+                dl = ct["download"]
+                self.assertEqual(dl["json"]["name"], "%s.package.json" % dsc["id"])
+                self.assertEqual(dl["pdf"]["name"], "%s.package.pdf" % dsc["id"])
+                with open(dl["json"]["file"], "rb") as f:
+                    package = f.read().decode()
+                # the package holds the dispute
+                self.assertIn(c["dispute"], package)
+                v = ct["verify"]
+                self.assertEqual((v["requests"], v["token_stored"], v["lang"]), ([], None, w["lang"]))
+                good, bad = v["verdicts"]
+                self.assertEqual(cli_verify(self.vkey, dl["json"]["file"]), ("valid", None))
+                self.assertEqual((good["verdict"], good["word"]), ("valid", w["valid"]))
+                self.assertEqual(cli_verify(self.vkey, ct["tampered"]["file"])[0], "invalid")
+                self.assertEqual(bad["verdict"], "invalid")
+                self.assertTrue(bad["reason"])
+
+
+if __name__ == "__main__":
+    unittest.main()
