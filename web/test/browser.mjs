@@ -62,8 +62,12 @@ export async function shootWidths(page, out, dir, name, lang) {
   await page.setViewportSize(was);
 }
 
-/* shootWidths for a name written NAME-(phone|desktop)-LANG, as the drivers name their shots. */
-export function shootNamed(page, out, dir, full) {
-  const m = /^(.*)-(?:phone|desktop)-([a-z]+)$/.exec(full);
-  return shootWidths(page, out, dir, m ? m[1] : full, m ? m[2] : 'zh');
+/* shootWidths for a name written NAME-(phone|desktop)-LANG, as the drivers name their shots; another name is one shot as it is. */
+export async function shootNamed(page, out, dir, full) {
+  const m = /^(.*)-(?:phone|desktop)-(zh|en)$/.exec(full);
+  if (m) return shootWidths(page, out, dir, m[1], m[2]);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${full}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out.screenshots.push(file);
 }

@@ -56,7 +56,7 @@ async function disclosurePage(page, tag) {
     verify_href: await page.getAttribute('#verify-link', 'href'),
     overflow: await overflow(page),
   };
-  await shoot(page, `consumer-disclosure-phone-${tag}`);
+  await shoot(page, `consumer-disclosure-${tag.replace(/-(zh|en)$/, '-phone-$1')}`);
   r.json = await download(page, '#download-json', `${tag}.package.json`);
   r.pdf = await download(page, '#download-pdf', `${tag}.package.pdf`);
   return r;
