@@ -9,13 +9,17 @@ import datetime
 import io
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 import unittest
+import urllib.request
 from urllib.parse import quote
 
-from harness import Server, World
+from harness import BIN, Server, World, free_port
 from test_web_verify import WEB, browser_missing
 
 DRIVER = os.path.join(WEB, "test", "regulator-driver.mjs")
@@ -173,6 +177,55 @@ class WebRegulatorTest(unittest.TestCase):
             # a period that ends before it starts: said on the page, the report kept
             self.assertIn(w["bad"], r["bad_period"]["notice"])
             self.assertEqual(r["bad_period"]["rows"], 8)
+
+
+class DemoRegulatorTest(unittest.TestCase):
+    """`disputed demo` prints a regulator link whose report fills every chart of the page's default eight weeks."""
+
+    def test_the_demo_regulator_link_sees_a_report_with_something_in_every_chart(self):
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DISPUTED_")}
+        with tempfile.TemporaryDirectory(prefix="disputed-demoreg-") as tmp:
+            p = subprocess.Popen([BIN, "demo", "--data", os.path.join(tmp, "d"), "--listen", "127.0.0.1:%d" % port],
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+            try:
+                token, until = None, time.time() + 90
+                while time.time() < until:
+                    line = p.stdout.readline()
+                    if not line or line.startswith("Stop with"):
+                        break
+                    m = re.match(r"^regulator link: http://\S+/app/#token=(\S+)$", line.strip())
+                    if m:
+                        token = m.group(1)
+                self.assertIsNotNone(token)
+                while time.time() < until:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+
+                def get(path):
+                    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path),
+                                                 headers={"Authorization": "Bearer " + token})
+                    with urllib.request.urlopen(req, timeout=10) as r:
+                        return json.loads(r.read())
+                self.assertEqual(get("/v1/whoami")["role"], "regulator")
+                # the page's default period: eight weeks up to today
+                frm = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 56 * 86400))
+                to = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
+                r = get("/v1/reports/compliance?from=%s&to=%s" % (quote(frm, safe=""), quote(to, safe="")))
+                weeks = r["weeks"]
+                self.assertGreater(sum(w["duties"] for w in weeks), 0)
+                self.assertGreater(sum(w["met_on_time"] for w in weeks), 0)
+                self.assertGreater(sum(k["breached"] for k in r["obligations"]), 0)
+                self.assertGreater(len({t for w in weeks for t, n in w["by_tier"].items() if n}), 1)
+                self.assertGreater(len({f for w in weeks for f, n in w["by_focus"].items() if n}), 1)
+                self.assertGreater(len(get("/v1/alerts?limit=100")["data"]), 0)
+            finally:
+                p.terminate()
+                p.wait(timeout=30)
+                p.stdout.close()
 
 
 if __name__ == "__main__":
