@@ -142,21 +142,23 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 web-unit:
 	cd web && node --test test/*.test.mjs
 
-# Screenshots of the pages at a phone's and a desktop's width, in both
-# languages, taken by the browser tests: docs/screenshots/verify-{phone,desktop}-{zh,en}.png
-# the consumer's consumer-{home,not-image,dispute}-phone-{zh,en}.png, the merchant's
-# merchant-{home,dispute}-phone-{zh,en}.png, the agent's agent-{queue,refused}-desktop-{zh,en}.png,
-# the court's court-{requested,package}-phone-{zh,en}.png (association-…-phone-en.png);
-# past the first answer consumer-appeal-phone-*.png, consumer-disclosure-phone-{desk,external}-*.png,
-# and the bad paths merchant-{not-image,late}-phone-*.png and agent-expired-desktop-*.png.
+# Screenshots of the pages at a phone's (360 px) and a desktop's width, in
+# both languages, taken by the browser tests into docs/screenshots/ as
+# PARTY-PAGE-{phone,desktop}-{zh,en}.png (the drivers' shoot(), browser.mjs
+# shootNamed), then listed in docs/screenshots/README.md
+# (scripts/screenshots-index.sh). Each test that takes them is one line here:
+# add a party's pages by adding its test.
+SCREENSHOT_TESTS := WebVerifyTest.test_the_page_and_the_command_agree
+SCREENSHOT_TESTS += WebConsumerTest.test_a_consumer_signs_in_by_link
+SCREENSHOT_TESTS += WebStaffTest.test_the_merchant_counters_and_the_agent_decides
+SCREENSHOT_TESTS += WebCourtTest.test_a_court_requests_downloads_and_verifies
+SCREENSHOT_TESTS += WebConsumerCourtTest.test_counter_offer_appeal_disclosure_desk_and_a_court
+SCREENSHOT_TESTS += WebStaffBadPathsTest.test_bad_paths_are_said_on_the_page_and_change_nothing
+SCREENSHOT_TESTS += WebRegulatorTest.test_the_regulator_reads_the_report_as_charts_tables_and_csv
 screenshots: $(BIN) $(TOOL_BIN) web-deps
 	DISPUTED_SCREENSHOTS=$(abspath docs/screenshots) DISPUTED_BIN=$(abspath $(BIN)) \
-		python3 tests/e2e/run.py WebVerifyTest.test_the_page_and_the_command_agree \
-		WebConsumerTest.test_a_consumer_signs_in_by_link \
-		WebStaffTest.test_the_merchant_counters_and_the_agent_decides \
-		WebCourtTest.test_a_court_requests_downloads_and_verifies \
-		WebConsumerCourtTest.test_counter_offer_appeal_disclosure_desk_and_a_court \
-		WebStaffBadPathsTest.test_bad_paths_are_said_on_the_page_and_change_nothing
+		python3 tests/e2e/run.py $(SCREENSHOT_TESTS)
+	scripts/screenshots-index.sh docs/screenshots > docs/screenshots/README.md
 
 # The crash loop of `make check` (tests/e2e/test_crash_loop.py) for many more
 # rounds: SIGKILL the server under concurrent writers, restart, and check.

@@ -108,7 +108,7 @@ int cmd_demo(int argc, char **argv)
 	const char *data = NULL, *listen = NULL;
 	char tmpl[] = "/tmp/disputed-demo-XXXXXX", platform[TOKEN_MAX] = "";
 	char consumer[200] = "u-0000000", consumer_id[ID_MAX] = "", link[TOKEN_MAX] = "";
-	char merchant_id[ID_MAX] = "", agent[TOKEN_MAX] = "";
+	char merchant_id[ID_MAX] = "", agent[TOKEN_MAX] = "", regulator[TOKEN_MAX] = "";
 	unsigned long seed = 61;
 	struct config cfg;
 	struct store *st = NULL;
@@ -179,6 +179,8 @@ int cmd_demo(int argc, char **argv)
 			memcpy(platform, token, sizeof(platform));
 		if (i == 1)
 			memcpy(agent, token, sizeof(agent));
+		if (i == 4)
+			memcpy(regulator, token, sizeof(regulator));
 	}
 	if (store_begin(st, &e) == RC_OK) {
 		json_t *first = NULL;
@@ -222,6 +224,7 @@ int cmd_demo(int argc, char **argv)
 	err_clear(&e);
 	/* staff sign in with their key the same way */
 	printf("agent link: http://%s/app/#token=%s\n", cfg.listen, agent);
+	printf("regulator link: http://%s/app/#token=%s\n", cfg.listen, regulator);
 	printf("\nTry:\n"
 	       "  curl -s http://%s/healthz\n"
 	       "  curl -s -H 'Authorization: Bearer %s' 'http://%s/v1/orders?limit=2'\n"

@@ -1,14 +1,17 @@
 /* compliance.c - the compliance report: counts, durations and breaches of the platform's obligations, as JSON, CSV or a table. */
 #include "report/compliance.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cases/rules.h"
 #include "cases/vocab.h"
 #include "core/jsonx.h"
 #include "core/timeutil.h"
+#include "risk/risk.h"
 
 /* the report counts the duties the lifecycle records (enum duty) */
 const char *const *const compliance_kinds = duty_names;
@@ -46,6 +49,16 @@ struct breach {
 	int64_t late_seconds;   /* >= 0 */
 };
 
+/* What the report counts for one week (Monday 00:00 Beijing) of the period. */
+struct week_tally {
+	int64_t duties;                   /* obligations that arose in the week */
+	int64_t met_on_time, met_late;    /* of them, as for a kind */
+	int64_t open, breached;
+	int64_t disputes;                 /* disputes opened in the week */
+	int64_t tier[RULES_TIER__COUNT];  /* of them, by tier (rules_tier_names) */
+	int64_t focus[REASON__COUNT];     /* of them, by reason (dispute_reason_names) */
+};
+
 /* Everything one report gathers while the store walks the obligations. */
 struct tally {
 	int64_t now;                      /* the report is judged as of this time */
@@ -54,6 +67,9 @@ struct tally {
 	struct breach *b;                 /* malloc'd, b[0..nb) */
 	size_t nb, balloc;
 	json_t *cancelled;                /* the duties that fell away, with why (owned) */
+	int64_t first_week;               /* start of the week holding `from` */
+	struct week_tally *w;             /* calloc'd, w[0..nweeks) */
+	size_t nweeks;
 };
 
 /* The next allocation size for an array of `alloc` elements of `size` bytes; 0 on overflow. */
@@ -122,6 +138,49 @@ static struct kind_tally *tally_kind(struct tally *t, const char *kind, size_t *
 	return &t->k[i];
 }
 
+/* The tally of the week holding `at`, which lies in the period. */
+static struct week_tally *week_of(struct tally *t, int64_t at)
+{
+	size_t i = (size_t)((risk_week_start(at) - t->first_week) / RISK_WEEK_MS);
+
+	assert(i < t->nweeks);
+	return &t->w[i];
+}
+
+/* Count an obligation (not cancelled) in the week it arose. */
+static void week_duty(struct tally *t, const struct store_obligation *o, int late, int overdue)
+{
+	struct week_tally *w = week_of(t, o->created_at);
+
+	w->duties++;
+	if (!o->met)
+		w->open++;
+	else if (late)
+		w->met_late++;
+	else
+		w->met_on_time++;
+	if (o->breached || overdue || late)
+		w->breached++;
+}
+
+/* Count a dispute opened in the period in its week, by tier and by reason (names it does not know only in the total). */
+static int week_dispute(void *ctx, int64_t created_at, const char *tier, const char *reason,
+			struct err *e)
+{
+	struct week_tally *w = week_of(ctx, created_at);
+	size_t i;
+
+	(void)e;
+	w->disputes++;
+	for (i = 0; rules_tier_names[i]; i++)
+		if (strcmp(rules_tier_names[i], tier) == 0)
+			w->tier[i]++;
+	for (i = 0; dispute_reason_names[i]; i++)
+		if (strcmp(dispute_reason_names[i], reason) == 0)
+			w->focus[i]++;
+	return RC_OK;
+}
+
 static int count_one(void *ctx, const struct store_obligation *o, struct err *e)
 {
 	struct tally *t = ctx;
@@ -147,6 +206,7 @@ static int count_one(void *ctx, const struct store_obligation *o, struct err *e)
 		return err_set(e, RC_INTERNAL, NULL, NULL,
 			       "more than %d kinds of obligation in the store", KINDS_MAX);
 	k->total++;
+	week_duty(t, o, late, overdue);
 	if (!o->met) {
 		k->open++;
 	} else {
@@ -269,10 +329,59 @@ static int any_flag_decision(json_t *report)
 	return 0;
 }
 
+/* An object of `names` (NULL-terminated) to the counts in `n`; NULL if out of memory. */
+static json_t *counts_json(const char *const *names, const int64_t *n)
+{
+	json_t *o = json_object();
+	size_t i;
+
+	for (i = 0; o && names[i]; i++)
+		if (json_object_set_new(o, names[i], json_integer(n[i]))) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
+}
+
+/* One week's entry; NULL if out of memory. */
+static json_t *week_json(const struct tally *t, size_t i)
+{
+	const struct week_tally *w = &t->w[i];
+	json_t *tiers = counts_json(rules_tier_names, w->tier);
+	json_t *foci = tiers ? counts_json(dispute_reason_names, w->focus) : NULL;
+
+	if (!foci) {
+		json_decref(tiers);
+		return NULL;
+	}
+	return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "week_start",
+			 jx_time_json(t->first_week + (int64_t)i * RISK_WEEK_MS), "duties",
+			 (json_int_t)w->duties, "met_on_time", (json_int_t)w->met_on_time,
+			 "met_late", (json_int_t)w->met_late, "open", (json_int_t)w->open,
+			 "breached", (json_int_t)w->breached, "disputes", (json_int_t)w->disputes,
+			 "by_tier", tiers, "by_focus", foci);
+}
+
+/* The weeks the period [from, to) touches, zeroed; RC_INVAL past REPORT_WEEKS_MAX. */
+static int weeks_init(struct tally *t, int64_t from, int64_t to, struct err *e)
+{
+	int64_t last = risk_week_start(to - 1);
+
+	t->first_week = risk_week_start(from);
+	if ((last - t->first_week) / RISK_WEEK_MS >= REPORT_WEEKS_MAX)
+		return err_set(e, RC_INVAL, "invalid_value", "to",
+			       "to must be at most %d weeks after from (twenty years)",
+			       REPORT_WEEKS_MAX);
+	t->nweeks = (size_t)((last - t->first_week) / RISK_WEEK_MS) + 1;
+	t->w = calloc(t->nweeks, sizeof(*t->w));
+	return t->w ? RC_OK : err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+}
+
 static void tally_release(struct tally *t)
 {
 	size_t i;
 
+	free(t->w);
 	for (i = 0; i < KINDS_MAX; i++)
 		free(t->k[i].took.v);
 	free(t->b);
@@ -297,7 +406,11 @@ int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, j
 		snprintf(t.k[i].name, sizeof(t.k[i].name), "%s", compliance_kinds[i]);
 		t.nkinds++;
 	}
-	rc = store_obligation_each(st, from, to, count_one, &t, e);
+	rc = weeks_init(&t, from, to, e);
+	if (!rc)
+		rc = store_obligation_each(st, from, to, count_one, &t, e);
+	if (!rc)
+		rc = store_dispute_opened_each(st, from, to, week_dispute, &t, e);
 	if (rc)
 		goto out;
 	if (t.nb)
@@ -326,6 +439,15 @@ int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, j
 		goto out;
 	if (json_object_set_new(r, "consumer_flags", v))
 		goto nomem;
+	v = json_array();
+	if (json_object_set_new(r, "weeks", v))
+		goto nomem;
+	for (i = 0; i < t.nweeks; i++) {
+		json_t *wk = week_json(&t, i);
+
+		if (!wk || json_array_append_new(v, wk))
+			goto nomem;
+	}
 	*out = r;
 	r = NULL;
 	rc = RC_OK;

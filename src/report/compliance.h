@@ -61,7 +61,25 @@
  * period), "appeals_pending" (filed in the period, undecided as of `now`,
  * on a flag still set)}. The CSV adds them as a third table, and the
  * table as a line, only when one of them is not zero.
+ *
+ * `weeks` is the series for charts: one entry per week (Monday 00:00
+ * Beijing time, +08:00, as risk_week_start says) that the period touches,
+ * oldest first, the first and last clipped to [from, to):
+ *   week_start   the week's Monday 00:00 Beijing, as RFC 3339 UTC text
+ *   duties, met_on_time, met_late, open, breached
+ *                the obligations (all kinds, cancelled ones left out) that
+ *                arose in the week, counted as for a kind above; so their
+ *                sums over the weeks equal the sums over the kinds
+ *   disputes     disputes opened in the week
+ *   by_tier      {tier: count} for every tier of rules_tier_names, zeros too
+ *   by_focus     {reason: count} for every reason of dispute_reason_names
+ *                (the consumer's focus), zeros too
+ * A period that touches more than REPORT_WEEKS_MAX weeks is RC_INVAL
+ * (param "to"). The CSV and the table leave the weeks out.
  */
+
+/* The most weeks a report's period may touch: twenty years. */
+#define REPORT_WEEKS_MAX 1045
 
 /* The obligation kinds, in report order (duty_names, cases/vocab.h); NULL-terminated. */
 extern const char *const *const compliance_kinds;
@@ -72,9 +90,10 @@ extern const char *const *const compliance_kinds;
  *    "obligations":[{"kind","total","met_on_time","met_late","open","breached",
  *                    "median_seconds","p90_seconds"}, …],
  *    "breaches":[…]}
- * with times as RFC 3339 UTC text (generated_at is `now`). Runs inside the
- * caller's store transaction (store_begin). RC_INVAL (param "to") unless
- * from < to; RC_NOMEM, RC_DB otherwise. *out is NULL on error.
+ * with times as RFC 3339 UTC text (generated_at is `now`), then "cancelled",
+ * "consumer_flags" and "weeks". Runs inside the caller's store transaction
+ * (store_begin). RC_INVAL (param "to") unless from < to, or for a period of
+ * more than REPORT_WEEKS_MAX weeks; RC_NOMEM, RC_DB otherwise. *out is NULL on error.
  */
 int report_compliance(struct store *st, int64_t from, int64_t to, int64_t now, json_t **out,
 		      struct err *e) WARN_UNUSED;

@@ -57,6 +57,10 @@ struct store_disputes_ops {
 	int (*obligation_each)(struct store *st, int64_t from, int64_t to,
 			       int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
 			       void *ctx, struct err *e);
+	int (*dispute_opened_each)(struct store *st, int64_t from, int64_t to,
+				   int (*fn)(void *ctx, int64_t created_at, const char *tier,
+					     const char *reason, struct err *e),
+				   void *ctx, struct err *e);
 	int (*rules_version_put)(struct store *st, const struct store_rules_version *v,
 				 struct err *e);
 	int (*rules_version_each)(struct store *st, int64_t after, int max,
@@ -273,6 +277,22 @@ static inline WARN_UNUSED int store_obligation_each(struct store *st, int64_t fr
 						    void *ctx, struct err *e)
 {
 	return STORE_OPS(st)->disputes->obligation_each(st, from, to, fn, ctx, e);
+}
+
+/*
+ * Call `fn` for every dispute opened in [from, to), in the order they were
+ * opened, with its created_at (ms), its tier and its reason (the consumer's
+ * focus; "" where the body has none); the strings are valid only during the
+ * call. Stops at the first non-zero return of `fn`, which is returned.
+ * RC_DB if the database fails.
+ */
+static inline WARN_UNUSED int store_dispute_opened_each(struct store *st, int64_t from, int64_t to,
+							int (*fn)(void *ctx, int64_t created_at,
+								  const char *tier, const char *reason,
+								  struct err *e),
+							void *ctx, struct err *e)
+{
+	return STORE_OPS(st)->disputes->dispute_opened_each(st, from, to, fn, ctx, e);
 }
 
 /* ---- published versions of the dispute rules (cases/rules_set.h) ---- */

@@ -521,6 +521,7 @@ const struct store_disputes_ops sq_disputes_ops = {
 	.obligation_cancel_open = sq_obligation_cancel_open,
 	.obligation_breach = sq_obligation_breach,
 	.obligation_each = sq_obligation_each,
+	.dispute_opened_each = sq_dispute_opened_each,
 	.rules_version_put = sq_rules_version_put,
 	.rules_version_each = sq_rules_version_each,
 	.dispute_queue = sq_dispute_queue,

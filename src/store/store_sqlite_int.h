@@ -90,6 +90,10 @@ int sq_merchant_flags(struct store *st, const char *merchant_id, json_t **out, s
 int sq_obligation_each(struct store *st, int64_t from, int64_t to,
 		       int (*fn)(void *ctx, const struct store_obligation *o, struct err *e),
 		       void *ctx, struct err *e);
+int sq_dispute_opened_each(struct store *st, int64_t from, int64_t to,
+			   int (*fn)(void *ctx, int64_t created_at, const char *tier,
+				     const char *reason, struct err *e),
+			   void *ctx, struct err *e);
 /* store_sqlite_merchants.c */
 int sq_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e);
 int sq_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,

@@ -1,4 +1,4 @@
-/* store_sqlite_reports.c - the SQLite side of reports: the platform's obligations, read back row by row. */
+/* store_sqlite_reports.c - the SQLite side of reports: the platform's obligations and the disputes opened, read back row by row. */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +63,35 @@ int sq_obligation_each(struct store *st, int64_t from, int64_t to,
 	}
 	if (!rc && step != SQLITE_DONE)
 		rc = sq_fail(st, e, "read obligations");
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int sq_dispute_opened_each(struct store *st, int64_t from, int64_t to,
+			   int (*fn)(void *ctx, int64_t created_at, const char *tier,
+				     const char *reason, struct err *e),
+			   void *ctx, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "SELECT created_at, tier, json_extract(body, '$.reason') FROM disputes "
+			     "WHERE created_at >= ?1 AND created_at < ?2 ORDER BY seq", &s, e);
+	int step;
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *tier = sqlite3_column_text(s, 1);
+		const unsigned char *reason = sqlite3_column_text(s, 2);
+
+		rc = fn(ctx, sqlite3_column_int64(s, 0), tier ? (const char *)tier : "",
+			reason ? (const char *)reason : "", e);
+		if (rc)
+			break;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = sq_fail(st, e, "read disputes for the report");
 	sqlite3_finalize(s);
 	return rc;
 }

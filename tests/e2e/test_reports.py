@@ -249,6 +249,26 @@ class ComplianceReportTest(unittest.TestCase):
         self.assertBadParam(report_path(TO, TO), "to", "invalid_value")
         self.assertBadParam(report_path(TO, FROM), "to", "invalid_value")
 
+    def test_weeks_hold_the_duties_and_disputes_week_by_week(self):
+        weeks = self.final["weeks"]
+        # from Wednesday 1 October (08:00 Beijing): the weeks from Monday 29 September 00:00 Beijing
+        self.assertEqual([w["week_start"] for w in weeks],
+                         ["2025-09-28T16:00:00Z", "2025-10-05T16:00:00Z", "2025-10-12T16:00:00Z",
+                          "2025-10-19T16:00:00Z", "2025-10-26T16:00:00Z"])
+        kinds = self.final["obligations"]
+        self.assertEqual(sum(w["duties"] for w in weeks), sum(k["total"] for k in kinds))
+        for key in ("met_on_time", "met_late", "open", "breached"):
+            self.assertEqual(sum(w[key] for w in weeks), sum(k[key] for k in kinds), key)
+        self.assertEqual(sum(w["disputes"] for w in weeks), 2)
+        for w in weeks:
+            self.assertEqual(sum(w["by_tier"].values()), w["disputes"])
+            self.assertEqual(sum(w["by_focus"].values()), w["disputes"])
+            self.assertEqual(sorted(w["by_tier"]), ["fast_lane", "serious", "standard"])
+            self.assertEqual(len(w["by_focus"]), 9)
+
+    def test_a_period_of_more_than_twenty_years_is_400(self):
+        self.assertBadParam(report_path(FROM, "2047-01-01T00:00:00Z"), "to", "invalid_value")
+
     # ---- the command line ----
 
     def cli(self, *args):

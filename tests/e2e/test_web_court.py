@@ -133,7 +133,7 @@ class DemoLinksTest(unittest.TestCase):
                         links[m.group(1)] = m.group(3)
                     if line.startswith("Stop with"):
                         break
-                self.assertEqual(sorted(links), ["agent", "association", "consumer", "court", "merchant"], "".join(lines))
+                self.assertEqual(sorted(links), ["agent", "association", "consumer", "court", "merchant", "regulator"], "".join(lines))
                 # the links are printed before the server listens: wait for it
                 while time.time() < until:
                     try:

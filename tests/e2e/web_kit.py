@@ -29,17 +29,18 @@ def browser_missing():
 
 
 class WebCase(unittest.TestCase):
-    """A test class's own server (a platform key, an agent key, `clock` when set) and scratch directory."""
+    """A test class's own server (an API key per role of `keys`, `clock` when set) and scratch directory."""
 
-    name = "web"       # in the keys' labels and the scratch directory's name
-    clock = None       # a test clock's start (RFC 3339), or None for the real clock
+    name = "web"                    # in the keys' labels and the scratch directory's name
+    clock = None                    # a test clock's start (RFC 3339), or None for the real clock
+    keys = ("platform", "agent")    # an API key for each role, as cls.<role>
 
     @classmethod
     def setUpClass(cls):
         cls.srv = srv = Server()
         try:
-            cls.platform = srv.key_create("platform", cls.name + " platform")
-            cls.agent = srv.key_create("agent", cls.name + " agent")
+            for role in cls.keys:
+                setattr(cls, role, srv.key_create(role, "%s %s" % (cls.name, role)))
             srv.start(args=["--test-clock=" + cls.clock] if cls.clock else None)
             cls.world = World(srv, cls.platform)
             cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()

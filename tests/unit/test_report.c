@@ -376,6 +376,89 @@ static void from_not_before_to_is_invalid(void **state)
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
 
+/* Dispute n, opened at `created` in `tier` for `reason`, with no obligation. */
+static void opened(struct fixture *f, int n, const char *tier, const char *reason,
+		   int64_t created)
+{
+	json_t *body = json_pack("{s:s}", "reason", reason);
+	char id[ID_MAX];
+	struct err e;
+
+	assert_non_null(body);
+	dispute_id(n, id);
+	err_clear(&e);
+	assert_int_equal(store_begin(f->st, &e), RC_OK);
+	assert_int_equal(store_dispute_insert(f->st, id, "ord_000000000000000000000001",
+					      "mer_000000000000000000000001",
+					      "cus_000000000000000000000001", "awaiting_merchant",
+					      tier, created, body, &e),
+			 RC_OK);
+	json_decref(body);
+	assert_int_equal(store_end(f->st, 1, &e), RC_OK);
+}
+
+static void weeks_count_duties_and_disputes_by_tier_and_focus(void **state)
+{
+	struct fixture *f = *state;
+	json_t *r, *w0, *w1, *w4;
+	int64_t week0;
+
+	/* t0 is Monday 10:00 Beijing: its week began at 00:00 Beijing, 16:00 UTC the day before */
+	assert_int_equal(time_parse("2025-10-19T16:00:00Z", &week0), RC_OK);
+	oblige(f, 51, "acknowledge", f->t0, f->t0 + 60 * SEC, 0, f->t0 + SEC);
+	oblige(f, 52, "decide", f->t0 + 8 * DAY, f->t0 + 9 * DAY, 0, 0);
+	opened(f, 53, "fast_lane", "quality", f->t0 + 8 * DAY);
+	opened(f, 54, "serious", "counterfeit", f->t0 - 1);
+	opened(f, 55, "serious", "counterfeit", f->t0 + 30 * DAY);
+	r = report(f, f->t0, f->t0 + 30 * DAY, f->t0 + 10 * DAY);
+	assert_int_equal(json_array_size(json_object_get(r, "weeks")), 5);
+	w0 = json_array_get(json_object_get(r, "weeks"), 0);
+	w1 = json_array_get(json_object_get(r, "weeks"), 1);
+	w4 = json_array_get(json_object_get(r, "weeks"), 4);
+	assert_time(w0, "week_start", week0);
+	assert_time(w1, "week_start", week0 + 7 * DAY);
+	assert_time(w4, "week_start", week0 + 28 * DAY);
+	assert_int_equal(num(w0, "duties"), 1);
+	assert_int_equal(num(w0, "met_on_time"), 1);
+	assert_int_equal(num(w0, "breached"), 0);
+	assert_int_equal(num(w0, "disputes"), 1);
+	assert_int_equal(num(json_object_get(w0, "by_tier"), "standard"), 1);
+	/* the decide duty is overdue and open: breached, in the week it arose */
+	assert_int_equal(num(w1, "duties"), 1);
+	assert_int_equal(num(w1, "open"), 1);
+	assert_int_equal(num(w1, "breached"), 1);
+	assert_int_equal(num(w1, "disputes"), 2);
+	assert_int_equal(num(json_object_get(w1, "by_tier"), "fast_lane"), 1);
+	assert_int_equal(num(json_object_get(w1, "by_tier"), "serious"), 0);
+	assert_int_equal(num(json_object_get(w1, "by_focus"), "quality"), 1);
+	assert_int_equal(num(json_object_get(w1, "by_focus"), "counterfeit"), 0);
+	/* every tier and every focus, zeros too; disputes outside the period are not counted */
+	assert_int_equal(json_object_size(json_object_get(w4, "by_tier")), 3);
+	assert_int_equal(json_object_size(json_object_get(w4, "by_focus")), 9);
+	assert_int_equal(num(w4, "disputes"), 0);
+	assert_int_equal(num(w4, "duties"), 0);
+	json_decref(r);
+}
+
+static void a_period_of_more_than_twenty_years_is_invalid(void **state)
+{
+	struct fixture *f = *state;
+	json_t *r = NULL;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(store_begin(f->st, &e), RC_OK);
+	assert_int_equal(report_compliance(f->st, f->t0, f->t0 + 1100 * 7 * DAY, f->t0, &r, &e),
+			 RC_INVAL);
+	assert_string_equal(e.param, "to");
+	assert_null(r);
+	assert_int_equal(report_compliance(f->st, f->t0, f->t0 + 1000 * 7 * DAY, f->t0, &r, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(json_object_get(r, "weeks")), 1001);
+	json_decref(r);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
 static void a_kind_the_report_does_not_know_is_listed_after_the_four(void **state)
 {
 	struct fixture *f = *state;
@@ -548,6 +631,8 @@ int main(void)
 		T(empty_period_has_every_kind_with_zeros_and_nulls),
 		T(from_not_before_to_is_invalid),
 		T(a_kind_the_report_does_not_know_is_listed_after_the_four),
+		T(weeks_count_duties_and_disputes_by_tier_and_focus),
+		T(a_period_of_more_than_twenty_years_is_invalid),
 		T(csv_matches_the_golden_bytes),
 		T(csv_of_an_empty_period_still_has_both_headers),
 		T(csv_past_the_buffer_cap_is_toobig),

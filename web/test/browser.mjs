@@ -1,5 +1,7 @@
 // browser.mjs - what the page drivers share: Debian's Chromium (CHROMIUM, default /usr/bin/chromium; nothing is downloaded) and a fresh page that reports CSP violations and errors.
 
+import fs from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 /* Chromium, headless; without its sandbox when run as root. */
@@ -38,3 +40,34 @@ export async function open(browser, out, url, { lang = null, width = 360, height
 export const settled = (page, view) => page.waitForSelector(`body[data-view="${view}"][data-busy="false"]`);
 
 export const text = (page, sel) => page.evaluate((s) => document.querySelector(s)?.textContent ?? null, sel);
+
+/* The widths `make screenshots` takes every page at. */
+export const WIDTHS = { phone: 360, desktop: 1100 };
+
+/*
+ * Full-length screenshots of the page as it is now at each of WIDTHS:
+ * DIR/NAME-phone-LANG.png and DIR/NAME-desktop-LANG.png; the viewport is
+ * put back after. The files are pushed onto out.screenshots.
+ */
+export async function shootWidths(page, out, dir, name, lang) {
+  const was = page.viewportSize();
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [w, px] of Object.entries(WIDTHS)) {
+    await page.setViewportSize({ width: px, height: was.height });
+    await page.evaluate(() => new Promise((r) => { requestAnimationFrame(() => requestAnimationFrame(r)); }));
+    const file = path.join(dir, `${name}-${w}-${lang}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    out.screenshots.push(file);
+  }
+  await page.setViewportSize(was);
+}
+
+/* shootWidths for a name written NAME-(phone|desktop)-LANG, as the drivers name their shots; another name is one shot as it is. */
+export async function shootNamed(page, out, dir, full) {
+  const m = /^(.*)-(?:phone|desktop)-(zh|en)$/.exec(full);
+  if (m) return shootWidths(page, out, dir, m[1], m[2]);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${full}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out.screenshots.push(file);
+}

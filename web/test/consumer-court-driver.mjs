@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text } from './browser.mjs';
+import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { runs: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
@@ -22,10 +22,7 @@ const events = (page) => page.evaluate(() => [...document.querySelectorAll('#tim
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
-  fs.mkdirSync(job.screenshots, { recursive: true });
-  const file = path.join(job.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out.screenshots.push(file);
+  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
 }
 
 /* Signed in by link as `who`, on the dispute's page. */
@@ -59,7 +56,7 @@ async function disclosurePage(page, tag) {
     verify_href: await page.getAttribute('#verify-link', 'href'),
     overflow: await overflow(page),
   };
-  await shoot(page, `consumer-disclosure-phone-${tag}`);
+  await shoot(page, `consumer-disclosure-${tag.replace(/-(zh|en)$/, '-phone-$1')}`);
   r.json = await download(page, '#download-json', `${tag}.package.json`);
   r.pdf = await download(page, '#download-pdf', `${tag}.package.pdf`);
   return r;

@@ -11,7 +11,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text } from './browser.mjs';
+import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
 import { consumerFillsDispute, consumerAddsPhoto, consumerSubmitsDispute } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -22,10 +22,7 @@ const browser = await launch();
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
-  fs.mkdirSync(job.screenshots, { recursive: true });
-  const file = path.join(job.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out.screenshots.push(file);
+  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
 }
 
 for (const run of job.runs) {

@@ -10,7 +10,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text } from './browser.mjs';
+import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { merchant: {}, agent: {}, csp: [], console_errors: [], page_errors: [], screenshots: [] };
@@ -19,10 +19,7 @@ const lang = job.lang;
 
 async function shoot(page, name) {
   if (!job.screenshots) return;
-  fs.mkdirSync(job.screenshots, { recursive: true });
-  const file = path.join(job.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out.screenshots.push(file);
+  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
 }
 
 /* POST to the API from here (the test clock, or another party's step). */

@@ -7,6 +7,7 @@ import * as consumer from './consumer.js';
 import * as merchant from './merchant.js';
 import * as agent from './agent.js';
 import * as court from './court.js';
+import * as regulator from './regulator.js';
 
 const assets = document.querySelector('meta[name="disputed-assets"]').content;
 await i18n.init(assets);
@@ -14,6 +15,7 @@ i18n.bindSwitch();
 
 /* Each party's home, by the role of its token; a role without one sees who it is signed in as. */
 const homes = { consumer, merchant, agent, platform: agent, court, association: court };
+homes.regulator = regulator;
 
 let principal = null;
 

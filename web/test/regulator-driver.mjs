@@ -1,0 +1,105 @@
+// regulator-driver.mjs - drives the regulator's home (/app/#token=…) in Debian's Chromium for tests/e2e/test_web_regulator.py: reads each chart, its table and the CSV it downloads (a real download), at a phone's and a desktop's width, choosing a period on the desktop, in the language asked.
+//
+// Usage: node web/test/regulator-driver.mjs JOB.json > RESULT.json
+//   JOB: {"base": "http://127.0.0.1:PORT", "screenshots": dir or null, "downloads": dir,
+//         "runs": [{"lang", "token", "period": {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}}]}
+//   RESULT: {"runs": [{"lang", "phone": VIEW, "desktop": VIEW, "bad_period": notice}], "csp", "console_errors", "page_errors", "screenshots"}
+//   VIEW: {"from", "to" (the report's, from the page), "heading", "overflow", "unlabelled",
+//          "blocks": {ID: {"title", "desc", "svg_title", "svg_desc", "bars": [values], "heads": [...], "rows": [[...]], "keys": [...], "csv": text, "csv_name"}}}
+// Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { launch, open as openPage, settled, text } from './browser.mjs';
+
+const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const out = { runs: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
+const browser = await launch();
+const BLOCKS = ['duties', 'breaches', 'tiers', 'foci', 'alerts'];
+
+const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
+  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
+const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+async function shoot(page, name) {
+  if (!job.screenshots) return;
+  fs.mkdirSync(job.screenshots, { recursive: true });
+  const file = path.join(job.screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out.screenshots.push(file);
+}
+
+/* What the page shows: each block's chart, table and downloaded CSV. */
+async function read(page, tag) {
+  const v = {
+    from: await page.evaluate(() => document.body.dataset.reportFrom),
+    to: await page.evaluate(() => document.body.dataset.reportTo),
+    heading: await text(page, '#view h1'),
+    overflow: await overflow(page),
+    unlabelled: await unlabelled(page),
+    blocks: {},
+  };
+  for (const id of BLOCKS) {
+    const b = await page.evaluate((bid) => {
+      const sec = document.getElementById(bid);
+      const svg = sec.querySelector('svg.chart');
+      const table = sec.querySelector('table');
+      return {
+        title: sec.querySelector('h2').textContent,
+        svg_title: svg.querySelector(':scope > title')?.textContent ?? null,
+        svg_desc: svg.querySelector(':scope > desc')?.textContent ?? null,
+        labelledby: svg.getAttribute('aria-labelledby'),
+        role: svg.getAttribute('role'),
+        bars: [...svg.querySelectorAll('rect[data-value]')].map((r) => Number(r.dataset.value)),
+        heads: [...table.querySelectorAll('thead th')].map((c) => c.textContent),
+        rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent)),
+        keys: [...table.querySelectorAll('tbody tr')].map((tr) => tr.dataset.key),
+        csv_name: sec.querySelector('button.csv').dataset.filename,
+      };
+    }, id);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id} button.csv`)]);
+    const file = path.join(job.downloads, `${tag}-${download.suggestedFilename()}`);
+    await download.saveAs(file);
+    b.csv = fs.readFileSync(file, 'utf8');
+    b.csv_saved_as = download.suggestedFilename();
+    v.blocks[id] = b;
+  }
+  return v;
+}
+
+for (const run of job.runs) {
+  const r = { lang: run.lang };
+  // a phone: the default period (the last eight weeks)
+  {
+    const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, width: 360 });
+    await settled(page, 'home');
+    r.url_after = page.url();
+    r.phone = await read(page, `phone-${run.lang}`);
+    await shoot(page, `regulator-home-phone-${run.lang}`);
+    // a period that ends before it starts is refused on the page, the report kept
+    await page.fill('#period-from', run.period.to);
+    await page.fill('#period-to', '2000-01-01');
+    await page.click('#period-submit');
+    await page.waitForSelector('#notice[data-kind="invalid"]');
+    r.bad_period = { notice: await text(page, '#notice'), rows: await page.evaluate(() => document.querySelectorAll('#duties tbody tr').length) };
+    await context.close();
+  }
+  // a desktop: the period chosen in the form, by the keyboard
+  {
+    const { context, page } = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, width: 1100 });
+    await settled(page, 'home');
+    await page.fill('#period-from', run.period.from);
+    await page.fill('#period-to', run.period.to);
+    await page.focus('#period-submit');
+    await page.keyboard.press('Enter');
+    await settled(page, 'period');
+    r.hash = await page.evaluate(() => location.hash);
+    r.desktop = await read(page, `desktop-${run.lang}`);
+    await shoot(page, `regulator-home-desktop-${run.lang}`);
+    await context.close();
+  }
+  out.runs.push(r);
+}
+
+await browser.close();
+process.stdout.write(JSON.stringify(out));
