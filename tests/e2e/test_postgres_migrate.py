@@ -85,7 +85,12 @@ class PostgresMigrateTest(unittest.TestCase):
         cls.pg = PgCluster().start()
         cls.tmp = tempfile.mkdtemp(prefix="disputed-pgmig-")
         cls.source = os.path.join(cls.tmp, "source")
-        srv = Server(data_dir=cls.source)
+        # a SQLite data directory, whichever backend the run's other Servers are on
+        res = run_cli("init", "--data", cls.source)
+        if res.returncode != 0:
+            cls.pg.stop()
+            raise RuntimeError("disputed init failed: %s" % res.stderr.decode())
+        srv = Server(data_dir=cls.source, init=False)
         try:
             platform = srv.key_create("platform", "e2e platform")
             srv.start(args=["--test-clock=" + T0])
