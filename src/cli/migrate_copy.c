@@ -164,7 +164,7 @@ static int mig_pg_tables(struct mig *m, struct err *e)
 	return rc;
 }
 
-/* Does table `a` reference table `b` (a foreign key of the target's)? */
+/* A foreign key of the target's: table `from` references table `to` (indexes in the result). */
 struct mig_edge {
 	int from, to;
 };
@@ -172,9 +172,9 @@ struct mig_edge {
 /* Order the tables so that every table comes after those its foreign keys name. */
 static int mig_pg_order(struct mig *m, struct err *e)
 {
-	static struct mig_edge edges[MIGRATE_TABLES_MAX * 8];
+	struct mig_edge edges[MIGRATE_TABLES_MAX * 8];
 	struct migrate_result *r = m->out;
-	struct migrate_table sorted[MIGRATE_TABLES_MAX];
+	struct migrate_table *sorted;
 	int placed[MIGRATE_TABLES_MAX] = {0}, nedges = 0, n = 0, progress = 1;
 	struct pg_rows rows;
 	int rc;
@@ -192,6 +192,9 @@ static int mig_pg_order(struct mig *m, struct err *e)
 			edges[nedges++] = (struct mig_edge){(int)(a - r->tables), (int)(b - r->tables)};
 	}
 	pg_rows_clear(&rows);
+	sorted = calloc(MIGRATE_TABLES_MAX, sizeof(*sorted));
+	if (!sorted)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	while (n < r->ntables && progress) {
 		progress = 0;
 		for (int i = 0; i < r->ntables; i++) {
@@ -208,10 +211,12 @@ static int mig_pg_order(struct mig *m, struct err *e)
 		}
 	}
 	if (n < r->ntables)
-		return err_set(e, RC_INVAL, "schema_mismatch", "to",
-			       "the target's foreign keys form a cycle: no order to copy in");
-	memcpy(r->tables, sorted, sizeof(sorted[0]) * (size_t)n);
-	return RC_OK;
+		rc = err_set(e, RC_INVAL, "schema_mismatch", "to",
+			     "the target's foreign keys form a cycle: no order to copy in");
+	else
+		memcpy(r->tables, sorted, sizeof(sorted[0]) * (size_t)n);
+	free(sorted);
+	return rc;
 }
 
 /* ---- SQLite: the source's tables must be the target's ---- */
