@@ -27,6 +27,7 @@ int cmd_image(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_risk(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 /* Print "disputed: <message>" on stderr; returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -28,6 +28,7 @@ static const struct {
 	{"rules", cmd_rules, "check a draft of the dispute rules, publish it with notice, list versions"},
 	{"risk", cmd_risk, "raise early-warning alerts and flag proposals; measure the test's alarms"},
 	{"retention", cmd_retention, "shred the personal data of orders past the retention policy"},
+	{"migrate", cmd_migrate, "move a stopped deployment's records from SQLite to PostgreSQL"},
 };
 
 static void usage(FILE *f)

@@ -24,6 +24,13 @@ import zlib
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.abspath(os.environ.get("DISPUTED_BIN") or os.path.join(REPO, "build", "disputed"))
 
+# The store every Server's data directory is initialised on: "sqlite" (the
+# default) or "postgres", a fresh database per Server in one throwaway
+# PostgreSQL cluster for the whole run, started on first use and stopped at
+# exit (pg_cluster.py). `make e2e-pg` runs the suite that way.
+BACKEND = os.environ.get("DISPUTED_TEST_BACKEND") or "sqlite"
+BACKENDS = ("sqlite", "postgres")
+
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 
@@ -49,6 +56,27 @@ def audit_settled(data_dir, wait=15):
                 or time.monotonic() > deadline:
             return res
         time.sleep(0.3)
+
+
+_pg = []  # this run's one PostgreSQL cluster, once started
+
+
+def pg_cluster():
+    """This run's PostgreSQL cluster: started on first use, stopped when the process ends."""
+    if not _pg:
+        # only runs on PostgreSQL need its programs
+        from pg_cluster import PgCluster, _on_signal
+        if threading.current_thread() is threading.main_thread() and \
+                signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            # a run ended by SIGTERM stops the cluster too (pg_cluster's atexit guard)
+            signal.signal(signal.SIGTERM, _on_signal)
+        _pg.append(PgCluster().start())
+    return _pg[0]
+
+
+def pg_database():
+    """The URL of a fresh, empty database in this run's cluster."""
+    return pg_cluster().create_database("e2e_%s_%d" % (_run, next(_counter)))
 
 
 def run_cli(*args, env=None, input_bytes=None, timeout=60):
@@ -167,6 +195,7 @@ class Server:
             data_dir = os.path.join(self.tmp, "data")
         self.data_dir = data_dir
         self.db_path = os.path.join(data_dir, "disputed.db")
+        self.db_url = None       # the PostgreSQL database, on that backend
         self.proc = None
         self.port = None
         self.log_lines = []      # every stderr line, raw text
@@ -175,7 +204,14 @@ class Server:
         self._listening = threading.Event()
         self._reader = None
         if init:
-            r = run_cli("init", "--data", data_dir)
+            if BACKEND not in BACKENDS:
+                raise RuntimeError("DISPUTED_TEST_BACKEND=%s: it is one of %s"
+                                   % (BACKEND, ", ".join(BACKENDS)))
+            args = ["init", "--data", data_dir]
+            if BACKEND == "postgres":
+                self.db_url = pg_database()
+                args += ["--db", self.db_url]
+            r = run_cli(*args)
             if r.returncode != 0:
                 raise RuntimeError("disputed init failed: %s" % r.stderr.decode())
 
@@ -331,7 +367,9 @@ class Server:
     # ---- database observation (read only) ----
 
     def counts(self):
-        """{table: row count} for every table of DIR/disputed.db, read only."""
+        """{table: row count} for every table of DIR/disputed.db (or its PostgreSQL database), read only."""
+        if self.db_url:
+            return self._pg_counts()
         db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True)
         try:
             tables = [r[0] for r in db.execute(
@@ -341,6 +379,25 @@ class Server:
                     for t in tables}
         finally:
             db.close()
+
+
+    def _pg_counts(self):
+        sql = ("SELECT string_agg(format('SELECT %L, count(*) FROM %I', table_name, "
+               "table_name), ' UNION ALL ') FROM information_schema.tables "
+               "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+               "AND table_name <> 'schema_migrations'")
+        query = psql(self.db_url, sql).strip()
+        return {name: int(n) for name, n in
+                (line.split("|") for line in psql(self.db_url, query).splitlines() if line)}
+
+
+def psql(url, sql):
+    """Run `sql` in psql on `url`; its rows unaligned, "|" between columns."""
+    res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise RuntimeError("psql failed: %s" % res.stderr.decode(errors="replace"))
+    return res.stdout.decode()
 
 
 # ---- record builders: valid bodies with unique external ids ----

@@ -1,0 +1,241 @@
+"""test_postgres_migrate.py - `disputed migrate --from sqlite:DIR --to postgres://…`: a data directory with orders, disputes and money moved into a throwaway PostgreSQL cluster, every table compared row for row; a tampered target, a target with a deployment, a running server and a second run refused.
+
+The audit after a migration needs the store's functions on PostgreSQL (issue 14,
+store_pg_*.c), which come next: these tests compare the rows themselves.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import tempfile
+import unittest
+
+from dispute_kit import T0, TOKEN_TTL, cny
+from harness import Server, World, logistics_body, message_body, run_cli, unique_png
+from pg_cluster import PgCluster
+
+_n = [0]
+
+
+def fresh_name(prefix):
+    _n[0] += 1
+    return "%s_%d_%d" % (prefix, os.getpid(), _n[0])
+
+
+def fill(srv, platform):
+    """Orders, messages, logistics, a blob, disputes (one paid by the merchant), funds."""
+    world = World(srv, platform)
+
+    def req(method, path, body=None, token=platform, **kw):
+        r = srv.request(method, path, body, token=token, **kw)
+        assert r.status in (200, 201), (path, r.status, r.body)
+        return r.body
+
+    req("POST", "/v1/funds/guarantee", {"amount": 100000, "reference": "fund"})
+    for i in range(3):
+        m = world.merchant()
+        lst = world.listing(m["id"], price=1999 + i)
+        o = world.order(m["id"], lst["id"], unit_price=1999 + i)
+        world.post("/v1/orders/%s/logistics" % o["id"],
+                   logistics_body(status="signed", occurred_at="2025-09-29T01:00:00Z"))
+        # text that COPY must escape: a tab, a backslash, a newline in the JSON's escapes
+        world.post("/v1/orders/%s/messages" % o["id"],
+                   message_body(text="杯子漏水\t\\ 第%d次\n请退货" % i))
+        req("POST", "/v1/funds/credits", {"merchant": m["id"], "account": "settlement",
+                                          "amount": 5000, "reference": "sales"})
+        consumer = world.token_for("consumer", o["consumer"]["id"], ttl=TOKEN_TTL)["token"]
+        merchant = world.token_for("merchant", m["id"], ttl=TOKEN_TTL)["token"]
+        r = srv.request("POST", "/v1/blobs", raw=unique_png(),
+                        headers={"Content-Type": "image/png"}, token=consumer)
+        assert r.status == 201, r.body
+        d = req("POST", "/v1/disputes", {"order": o["id"], "reason": "quality",
+                                         "claim": {"type": "refund", "amount": cny(1999 + i)}},
+                token=consumer)
+        if i == 0:
+            req("POST", "/v1/disputes/%s/responses" % d["id"], {"action": "accept"},
+                token=merchant)
+
+
+def sqlite_rows(db_path):
+    """{table: sorted list of rows as canonical JSON}, bytes as "\\x…" the way PostgreSQL shows BYTEA."""
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    try:
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        out = {}
+        for t in tables:
+            cur = db.execute('SELECT * FROM "%s"' % t)
+            names = [c[0] for c in cur.description]
+            rows = []
+            for row in cur:
+                rows.append(json.dumps({n: ("\\x" + v.hex() if isinstance(v, bytes) else v)
+                                        for n, v in zip(names, row)},
+                                       sort_keys=True, ensure_ascii=False))
+            out[t] = sorted(rows)
+        return out
+    finally:
+        db.close()
+
+
+class PostgresMigrateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.pg = PgCluster().start()
+        cls.tmp = tempfile.mkdtemp(prefix="disputed-pgmig-")
+        cls.source = os.path.join(cls.tmp, "source")
+        # a SQLite data directory, whichever backend the run's other Servers are on
+        res = run_cli("init", "--data", cls.source)
+        if res.returncode != 0:
+            cls.pg.stop()
+            raise RuntimeError("disputed init failed: %s" % res.stderr.decode())
+        srv = Server(data_dir=cls.source, init=False)
+        try:
+            platform = srv.key_create("platform", "e2e platform")
+            srv.start(args=["--test-clock=" + T0])
+            fill(srv, platform)
+            srv.stop()
+        except BaseException:
+            srv.cleanup()
+            cls.pg.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.pg.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def data_copy(self):
+        """A data directory of the test's own, a copy of the filled one."""
+        data = os.path.join(self.tmp, fresh_name("data"))
+        shutil.copytree(self.source, data)
+        return data
+
+    def psql(self, url, sql):
+        res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        return res.stdout.decode()
+
+    def pg_rows(self, url, table):
+        out = self.psql(url, 'SELECT row_to_json(t)::text FROM "%s" t' % table)
+        return sorted(json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False)
+                      for line in out.splitlines() if line)
+
+    def pg_count(self, url, table):
+        return int(self.psql(url, 'SELECT count(*) FROM "%s"' % table).strip())
+
+    def migrate(self, data, url, *extra):
+        return run_cli("migrate", "--from", "sqlite:" + data, "--to", url, *extra)
+
+    def conf(self, data):
+        path = os.path.join(data, "disputed.conf")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return f.read()
+
+    def test_every_table_arrives_row_for_row_and_the_directory_names_the_database(self):
+        data = self.data_copy()
+        url = self.pg.create_database(fresh_name("mig"))
+        want = sqlite_rows(os.path.join(data, "disputed.db"))
+        for t in ("orders", "disputes", "dispute_events", "fund_entries", "fund_legs",
+                  "seals", "messages", "blobs", "meta"):
+            self.assertTrue(want[t], "the source has no rows in %s" % t)
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        out = res.stdout.decode()
+        self.assertIn("every table checked", out)
+        for t, rows in want.items():
+            self.assertRegex(out, r"\n%s +%d  [0-9a-f]{16}\n" % (t, len(rows)))
+            self.assertEqual(self.pg_rows(url, t), rows, "table %s differs" % t)
+        # the URL is in the config, only now; the log, keys, blobs and the old database stay
+        self.assertIn("db=" + url, self.conf(data))
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(data, "disputed.conf")).st_mode),
+                         0o600)
+        for kept in ("disputed.db", "keys", "blobs", "tile"):
+            self.assertTrue(os.path.exists(os.path.join(data, kept)), kept)
+        # identity sequences start past the copied rows
+        top = int(self.psql(url, "SELECT max(seq) FROM orders").strip())
+        nxt = int(self.psql(url, "SELECT nextval(pg_get_serial_sequence('orders', 'seq'))")
+                  .strip())
+        self.assertGreater(nxt, top)
+        # a second run is refused and changes nothing
+        before = {t: self.pg_count(url, t) for t in ("orders", "seals", "fund_legs")}
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"already names its database", res.stderr)
+        res = run_cli("migrate", "--data", data, "--to", self.pg.create_database(fresh_name("m")))
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual({t: self.pg_count(url, t) for t in before}, before)
+        # the directory now names PostgreSQL: commands say the backend comes next
+        res = run_cli("key", "list", "--data", data)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn(b"PostgreSQL backend is not complete yet", res.stderr)
+
+    def test_a_target_that_alters_what_it_is_given_is_refused_and_keeps_nothing(self):
+        data = self.data_copy()
+        url = self.pg.create_database(fresh_name("tamper"))
+        # the schema in place (as a migration leaves it), and a trigger that rewrites bodies
+        scratch = os.path.join(self.tmp, fresh_name("scratch"))
+        res = run_cli("init", "--data", scratch, "--db", url)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        self.psql(url, "DELETE FROM meta; CREATE FUNCTION tamper() RETURNS trigger "
+                       "LANGUAGE plpgsql AS $$ BEGIN NEW.body := NEW.body || ' '; "
+                       "RETURN NEW; END $$; CREATE TRIGGER tamper BEFORE INSERT ON disputes "
+                       "FOR EACH ROW EXECUTE FUNCTION tamper()")
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 1, res.stdout.decode())
+        self.assertIn(b"table disputes: its rows in PostgreSQL differ", res.stderr)
+        self.assertIn(b"nothing was kept", res.stderr)
+        for t in ("orders", "disputes", "seals", "meta"):
+            self.assertEqual(self.pg_count(url, t), 0, t)
+        self.assertIsNone(self.conf(data))
+
+    def test_a_target_holding_a_deployment_is_refused(self):
+        data = self.data_copy()
+        url = self.pg.create_database(fresh_name("taken"))
+        res = run_cli("init", "--data", os.path.join(self.tmp, fresh_name("other")), "--db", url)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"already holds a disputed deployment", res.stderr)
+        self.assertEqual(self.pg_count(url, "orders"), 0)
+        self.assertIsNone(self.conf(data))
+
+    def test_a_running_server_is_refused(self):
+        data = self.data_copy()
+        url = self.pg.create_database(fresh_name("busy"))
+        srv = Server(data_dir=data, init=False)
+        self.addCleanup(srv.cleanup)
+        srv.start()
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"a server is running", res.stderr)
+        # nothing touched the target: not even its schema
+        self.assertEqual(self.psql(url, "SELECT count(*) FROM pg_tables "
+                                        "WHERE schemaname = 'public'").strip(), "0")
+        self.assertIsNone(self.conf(data))
+        srv.stop()
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+
+    def test_bad_arguments_are_refused(self):
+        data = self.data_copy()
+        res = self.migrate(data, "postgres://u:secret-pw@127.0.0.1:%d/x" % self.pg.port)
+        self.assertEqual(res.returncode, 1)
+        self.assertNotIn(b"secret-pw", res.stderr + res.stdout)
+        self.assertIn(b"PGPASSFILE", res.stderr)
+        res = run_cli("migrate", "--from", data, "--to", self.pg.url)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"sqlite:DIR", res.stderr)
+        res = run_cli("migrate", "--from", "sqlite:" + os.path.join(self.tmp, "none"),
+                      "--to", self.pg.url)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn(b"no SQLite database", res.stderr)
+        self.assertEqual(run_cli("migrate", "--to", self.pg.url).returncode, 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
