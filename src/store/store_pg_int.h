@@ -167,9 +167,12 @@ int pg_transact(struct store_pg *pg, enum pg_isolation iso, pg_txn_fn fn, void *
  * thread at a time between store_begin and store_end, as SQLite's is.
  *
  * How writers stay serializable (store.h's isolation rule): every write
- * transaction runs SERIALIZABLE and first takes one transaction-scoped
- * advisory lock (PG_WRITE_LOCK), so the writes of every connection to the
- * database, on every node, run one at a time, as SQLite's writer does.
+ * transaction runs SERIALIZABLE and first takes one lock (PG_WRITE_LOCK),
+ * so the writes of every connection to the database, on every node, run
+ * one at a time, as SQLite's writer does. It is a table lock, not an
+ * advisory one: LOCK takes no snapshot, so the transaction's snapshot is
+ * taken after the lock, when the writer before has committed (a SELECT of
+ * pg_advisory_xact_lock would take it before, and then conflict).
  * That is the first step: no serialization failure can then arise
  * between writers, and the callers, which run their own store_begin …
  * store_end, need not re-run anything. Should one still surface (a
@@ -186,8 +189,12 @@ struct store {
 	char *url;                /* what it was opened with, for store_open_reader */
 };
 
-/* The advisory lock every write transaction takes first (any constant; "disputed"). */
-#define PG_WRITE_LOCK "7237122371827117"
+/*
+ * What every write transaction runs first: EXCLUSIVE on meta conflicts
+ * with itself and with writes to meta, not with reads (ACCESS SHARE), so
+ * snapshot readers never wait for it.
+ */
+#define PG_WRITE_LOCK "LOCK TABLE meta IN EXCLUSIVE MODE"
 
 /* What a member of a concern not yet on PostgreSQL returns: RC_UNSUPPORTED naming store_<what>. */
 int pg_not_yet(const char *what, struct err *e);

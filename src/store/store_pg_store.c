@@ -163,9 +163,9 @@ static int begin_with(struct store *st, enum pg_isolation iso, struct err *e)
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	rc = pg_begin(st->pg, iso, e);
+	/* LOCK takes no snapshot: the transaction's is taken after the last writer committed */
 	if (!rc && iso == PG_SERIALIZABLE)
-		rc = pg_query(st->pg, "SELECT pg_advisory_xact_lock(" PG_WRITE_LOCK ")", 0, NULL,
-			      NULL, e);
+		rc = pg_exec(st->pg, PG_WRITE_LOCK, e);
 	if (rc) {
 		struct err ignore;
 

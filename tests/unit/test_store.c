@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -1398,6 +1399,67 @@ static void reader_sees_the_last_commit_and_lazy_commits(void **state)
 	store_close(rd);
 }
 
+/* Increments of meta "n", read then written, on a store of one's own. */
+struct incr {
+	const char *where;  /* path or URL */
+	int times;
+	int failures;       /* transactions that did not commit */
+};
+
+static void *incr_run(void *arg)
+{
+	struct incr *in = arg;
+	struct store *st = NULL;
+	struct err e;
+	int i;
+
+	if (store_open(in->where, 0, &st, &e)) {
+		in->failures = in->times;
+		return NULL;
+	}
+	for (i = 0; i < in->times; i++) {
+		char *v = NULL, next[24];
+		int rc = store_begin(st, &e);
+
+		if (!rc)
+			rc = store_meta_get(st, "n", &v, &e);
+		if (!rc) {
+			snprintf(next, sizeof(next), "%d", atoi(v) + 1);
+			rc = store_meta_set(st, "n", next, &e);
+		}
+		free(v);
+		if (store_end(st, rc == RC_OK, &e) || rc)
+			in->failures++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Two connections racing read-then-write transactions: every one commits, none is lost. */
+static void writers_on_two_connections_lose_no_update(void **state)
+{
+	struct fixture *f = *state;
+	struct incr a = {on_pg(f) ? f->url : f->path, 40, 0}, b = a;
+	pthread_t ta, tb;
+	char *v = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "n", "0", &e), RC_OK);
+	commit(f->st);
+	assert_int_equal(pthread_create(&ta, NULL, incr_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, incr_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.failures, 0);
+	assert_int_equal(b.failures, 0);
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "n", &v, &e), RC_OK);
+	commit(f->st);
+	assert_string_equal(v, "80");
+	free(v);
+}
+
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
 static void concern_not_built_is_unsupported(void **state)
 {
@@ -1425,6 +1487,7 @@ static void concern_not_built_is_unsupported(void **state)
 	cmocka_unit_test_setup_teardown(savepoints_undo_alone_and_nest_to_their_bound, su, td), \
 	cmocka_unit_test_setup_teardown(body_comes_back_byte_for_byte, su, td),                 \
 	cmocka_unit_test_setup_teardown(reader_sees_the_last_commit_and_lazy_commits, su, td),  \
+	cmocka_unit_test_setup_teardown(writers_on_two_connections_lose_no_update, su, td),     \
 	cmocka_unit_test_setup_teardown(order_with_unknown_merchant_is_refused_by_foreign_key,  \
 					su, td),                                                 \
 	cmocka_unit_test_setup_teardown(commit_after_failed_statement_rolls_back_everything, su, \
