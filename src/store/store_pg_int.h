@@ -77,6 +77,14 @@ struct pg_rows {
  */
 int pg_connect(const char *url, struct store_pg **out, struct err *e) WARN_UNUSED;
 
+/*
+ * Between transactions: when the connection was lost (the server
+ * restarted, the session was ended), connect again with the same
+ * settings; its kept statements are prepared again as they are next run.
+ * RC_DB ("database_unavailable") when the server cannot be reached.
+ */
+int pg_reconnect_if_lost(struct store_pg *pg, struct err *e) WARN_UNUSED;
+
 /* Apply the migrations the database has not had, each in its own transaction (store_pg_migrations.c). */
 int store_pg_migrate(struct store_pg *pg, struct err *e) WARN_UNUSED;
 

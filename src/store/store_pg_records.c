@@ -20,7 +20,10 @@ static const struct {
 
 /*
  * The insert of each kind. $1 id, $2 external_id, $3 merchant, $4
- * consumer, $5 order, $6 created_at, $7 body, $8 version. A unique key
+ * consumer, $5 order, $6 created_at, $7 body, $8 version: every text
+ * names all eight, so PostgreSQL can give each a type when it prepares
+ * it; the columns a kind does not have are passed as NULL, which its
+ * "WHERE $n IS NULL" holds (pgr_put). A unique key
  * taken is "no row inserted" (ON CONFLICT DO NOTHING), not a failed
  * statement: PostgreSQL would fail the whole transaction, SQLite only
  * the statement, and a duplicate external id leaves the transaction
@@ -74,10 +77,7 @@ static int put_items(struct store *st, const struct store_row *row, struct err *
 	return rc;
 }
 
-/*
- * The columns a kind does not have are passed as NULL (and the merchant's
- * WHERE holds then): one statement text per kind, parameters in one order.
- */
+/* One statement text per kind (put_sql), parameters in one order. */
 static int pgr_put(struct store *st, enum store_kind kind, const struct store_row *row,
 		   struct err *e)
 {

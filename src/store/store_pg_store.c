@@ -162,7 +162,9 @@ static int begin_with(struct store *st, enum pg_isolation iso, struct err *e)
 		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
-	rc = pg_begin(st->pg, iso, e);
+	rc = pg_reconnect_if_lost(st->pg, e);
+	if (!rc)
+		rc = pg_begin(st->pg, iso, e);
 	/* LOCK takes no snapshot: the transaction's is taken after the last writer committed */
 	if (!rc && iso == PG_SERIALIZABLE)
 		rc = pg_exec(st->pg, PG_WRITE_LOCK, e);

@@ -1460,6 +1460,40 @@ static void writers_on_two_connections_lose_no_update(void **state)
 	free(v);
 }
 
+/* A connection the server ended fails its transaction; the next one connects again. */
+static void lost_connection_is_regained_at_the_next_transaction(void **state)
+{
+	struct fixture *f = *state;
+	char sql[256], *v = NULL;
+	struct err e;
+
+	assert_true(on_pg(f));
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "k", "before", &e), RC_OK);
+	commit(f->st);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		 "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->pg_name);
+	{
+		PGconn *c = PQconnectdb(test_pg());
+		PGresult *r = PQexec(c, sql);
+
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		PQclear(r);
+		PQfinish(c);
+	}
+	err_clear(&e);
+	/* the first use finds the connection gone: an error, never a hang or a crash */
+	if (store_begin(f->st, &e) == RC_OK) {
+		assert_int_not_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
+		assert_int_equal(store_end(f->st, 1, &e), RC_DB);
+	}
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
+	assert_string_equal(v, "before");
+	commit(f->st);
+	free(v);
+}
+
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
 static void concern_not_built_is_unsupported(void **state)
 {
@@ -1537,6 +1571,8 @@ int main(void)
 		SHARED(setup_pg, teardown_pg),
 		cmocka_unit_test_setup_teardown(concern_not_built_is_unsupported, setup_pg,
 						teardown_pg),
+		cmocka_unit_test_setup_teardown(lost_connection_is_regained_at_the_next_transaction,
+						setup_pg, teardown_pg),
 	};
 	int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
 
