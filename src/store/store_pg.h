@@ -49,9 +49,10 @@ int store_pg_schema_version(const struct store_pg *pg);
 size_t store_pg_migration_count(void);
 
 /*
- * The error for a postgres:// database where PostgreSQL is not complete
- * (no command gives it now: the store's own members say which is missing): RC_UNSUPPORTED, param "db", naming the
- * next step. Returns RC_UNSUPPORTED.
+ * The error for a postgres:// database where PostgreSQL is not complete:
+ * RC_UNSUPPORTED, param "db", naming the next step. No command gives it
+ * now (the store's own members say which of them is missing: pg_not_yet).
+ * Returns RC_UNSUPPORTED.
  */
 int store_pg_unsupported(struct err *e);
 
