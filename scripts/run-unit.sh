@@ -39,8 +39,11 @@ for bin in "$@"; do
 	rc=${PIPESTATUS[0]}
 	set -e
 
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\..*/\1/p' "$out" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$out" | tail -n 1)
+	# a binary may run several groups (test_store: one per backend): sum their summaries
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\..*/\1/p' "$out" |
+		awk '{ s += $1 } END { if (NR) print s }')
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test(s).*/\1/p' "$out" |
+		awk '{ s += $1 } END { if (NR) print s }')
 
 	if [ -z "$p" ] && [ -z "$f" ]; then
 		# No summary: the binary died mid-run. Count the cases that

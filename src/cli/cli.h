@@ -46,8 +46,8 @@ int cli_init_data(const char *data_dir, const char *origin, struct err *e) WARN_
  * Open the store of an existing data directory: the database named by
  * `db` ("sqlite:PATH") if it is not NULL or empty, else the one the
  * directory names (cli_data_db), else DIR/disputed.db. A postgres:// URL
- * is refused with RC_UNSUPPORTED until the PostgreSQL backend's store
- * functions exist (store_pg_unsupported).
+ * opens that PostgreSQL database (store_open); the store's concerns not
+ * yet on PostgreSQL answer RC_UNSUPPORTED when called (docs/postgres.md).
  */
 int cli_open_store(const char *data_dir, const char *db, struct store **st,
 		   struct err *e) WARN_UNUSED;

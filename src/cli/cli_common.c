@@ -110,7 +110,7 @@ int cli_open_store(const char *data_dir, const char *db, struct store **st,
 	}
 	if (store_pg_is_url(db)) {
 		rc = store_pg_url_check(db, e);
-		return rc ? rc : store_pg_unsupported(e);
+		return rc ? rc : store_open(db, 0, st, e);
 	}
 	if (db && strncmp(db, "sqlite:", 7) == 0 && db[7])
 		return store_open(db + 7, 0, st, e);

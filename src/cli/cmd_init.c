@@ -21,7 +21,8 @@ static void init_usage(FILE *f)
 		   "                  (default: $DISPUTED_DB if it is a postgres:// URL): the\n"
 		   "                  database is migrated and DIR/disputed.conf names it. No\n"
 		   "                  password in the URL: put it in ~/.pgpass or $PGPASSFILE.\n"
-		   "                  (The PostgreSQL backend is not complete yet: see docs/postgres.md.)\n");
+		   "                  (On PostgreSQL so far: keys, tokens and records; the rest\n"
+		   "                  says it is not on PostgreSQL yet: see docs/postgres.md.)\n");
 }
 
 int cmd_init(int argc, char **argv)

@@ -17,9 +17,7 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	*out = NULL;
 	for (i = 0; i < sizeof(pg_schemes) / sizeof(pg_schemes[0]); i++)
 		if (strncmp(path, pg_schemes[i], strlen(pg_schemes[i])) == 0)
-			return err_set(e, RC_UNSUPPORTED, "unsupported_backend", NULL,
-				       "the PostgreSQL backend is not built yet: use a SQLite "
-				       "file (a path or sqlite:PATH)");
+			return store_pg_store_open(path, create, out, e);
 	if (strncmp(path, "sqlite:", 7) == 0)
 		path += 7;
 	return store_sqlite_open(path, create, out, e);

@@ -27,7 +27,9 @@
  * struct store_ops, a table of function pointers per concern, and every
  * store_* function below and in those headers is a one-line wrapper that
  * calls the member of its name. Backends: SQLite (store_sqlite*.c, the
- * embedded default); PostgreSQL is to come (store_open names the seam).
+ * embedded default); PostgreSQL (store_pg*.c: opening, transactions,
+ * access and records so far; the other concerns' members return
+ * RC_UNSUPPORTED until built, docs/postgres.md).
  */
 struct store;
 
@@ -133,8 +135,10 @@ struct store_ops {
  * migrations and return the handle in *out. Creating fails with
  * RC_CONFLICT if the file exists; opening fails with RC_NOTFOUND if it
  * does not. `path` chooses the backend: "postgres://…" or
- * "postgresql://…" is PostgreSQL (RC_UNSUPPORTED until its backend is
- * built), "sqlite:PATH" or any other path is a SQLite file.
+ * "postgresql://…" is PostgreSQL (the database must exist; `create`
+ * refuses one that already holds a deployment; store_pg_int.h says how
+ * its writers stay serializable), "sqlite:PATH" or any other path is a
+ * SQLite file.
  */
 int store_open(const char *path, int create, struct store **out, struct err *e) WARN_UNUSED;
 

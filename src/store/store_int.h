@@ -8,4 +8,11 @@
 int store_sqlite_open(const char *path, int create, struct store **out,
 		      struct err *e) WARN_UNUSED;
 
+/*
+ * store_open for a postgres:// URL (store_pg_store.c): connect, migrate,
+ * and with `create` refuse a database that holds a deployment already.
+ */
+int store_pg_store_open(const char *url, int create, struct store **out,
+			struct err *e) WARN_UNUSED;
+
 #endif

@@ -10,10 +10,10 @@
  * The PostgreSQL backend is being built behind the store interface (issue
  * 14). What exists: a connection with prepared statements, transactions
  * retried on serialization failures, and the numbered schema
- * (store_pg_migrations.c). What comes next: the store's functions
- * (records, seals, disputes, funds, ...) as store_pg_*.c, after which
- * store_open takes a postgres:// URL. Until then the commands refuse a
- * postgres:// database with RC_UNSUPPORTED (store_pg_unsupported).
+ * (store_pg_migrations.c), and the store interface over it
+ * (store_pg_store.c: store_open takes a postgres:// URL) with its access
+ * and records concerns; the other concerns (store_pg_<concern>.c) answer
+ * RC_UNSUPPORTED until built.
  */
 
 struct store_pg;
@@ -49,9 +49,10 @@ int store_pg_schema_version(const struct store_pg *pg);
 size_t store_pg_migration_count(void);
 
 /*
- * The error every command gives for a postgres:// database until the
- * backend's store functions exist: RC_UNSUPPORTED, param "db", naming the
- * next step. Returns RC_UNSUPPORTED.
+ * The error for a postgres:// database where PostgreSQL is not complete:
+ * RC_UNSUPPORTED, param "db", naming the next step. No command gives it
+ * now (the store's own members say which of them is missing: pg_not_yet).
+ * Returns RC_UNSUPPORTED.
  */
 int store_pg_unsupported(struct err *e);
 

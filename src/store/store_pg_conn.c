@@ -117,6 +117,25 @@ static void pg_forget_kept(struct store_pg *pg)
 	}
 }
 
+int pg_reconnect_if_lost(struct store_pg *pg, struct err *e)
+{
+	char msg[240];
+
+	if (PQstatus(pg->conn) == CONNECTION_OK)
+		return RC_OK;
+	/* a new session: the statements the old one had prepared are gone with it */
+	pg_forget_kept(pg);
+	pg->in_tx = pg->failed = pg->nsp = 0;
+	PQreset(pg->conn);
+	if (PQstatus(pg->conn) == CONNECTION_OK) {
+		PQsetNoticeProcessor(pg->conn, pg_notice_quiet, NULL);
+		return RC_OK;
+	}
+	pg_message(PQerrorMessage(pg->conn), msg, sizeof(msg));
+	return err_set(e, RC_DB, "database_unavailable", NULL,
+		       "connection to PostgreSQL %s lost and not regained: %s", pg->where, msg);
+}
+
 void store_pg_close(struct store_pg *pg)
 {
 	if (!pg)

@@ -4,8 +4,10 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdint.h>
 
+#include "store/store.h"
 #include "store/store_pg.h"
 
 /* Statements a connection keeps prepared (pg_query); past this they run unnamed. */
@@ -74,6 +76,14 @@ struct pg_rows {
  * timeout. *out is the caller's (store_pg_close). On error *out is NULL.
  */
 int pg_connect(const char *url, struct store_pg **out, struct err *e) WARN_UNUSED;
+
+/*
+ * Between transactions: when the connection was lost (the server
+ * restarted, the session was ended), connect again with the same
+ * settings; its kept statements are prepared again as they are next run.
+ * RC_DB ("database_unavailable") when the server cannot be reached.
+ */
+int pg_reconnect_if_lost(struct store_pg *pg, struct err *e) WARN_UNUSED;
 
 /* Apply the migrations the database has not had, each in its own transaction (store_pg_migrations.c). */
 int store_pg_migrate(struct store_pg *pg, struct err *e) WARN_UNUSED;
@@ -157,5 +167,78 @@ typedef int (*pg_txn_fn)(struct store_pg *pg, void *arg, struct err *e);
  */
 int pg_transact(struct store_pg *pg, enum pg_isolation iso, pg_txn_fn fn, void *arg,
 		struct err *e) WARN_UNUSED;
+
+/* ---- the store interface on PostgreSQL (store_pg_store.c and store_pg_<concern>.c) ---- */
+
+/*
+ * The PostgreSQL struct store (store.h): one connection, used by one
+ * thread at a time between store_begin and store_end, as SQLite's is.
+ *
+ * How writers stay serializable (store.h's isolation rule): every write
+ * transaction runs SERIALIZABLE and first takes one lock (PG_WRITE_LOCK),
+ * so the writes of every connection to the database, on every node, run
+ * one at a time, as SQLite's writer does. It is a table lock, not an
+ * advisory one: LOCK takes no snapshot, so the transaction's snapshot is
+ * taken after the lock, when the writer before has committed (a SELECT of
+ * pg_advisory_xact_lock would take it before, and then conflict).
+ * That is the first step: no serialization failure can then arise
+ * between writers, and the callers, which run their own store_begin …
+ * store_end, need not re-run anything. Should one still surface (a
+ * deadlock with a maintenance session, a later step that drops the lock),
+ * store_end reports it as RC_CONFLICT, code "serialization_failure", with
+ * nothing written: the caller may run its transaction again.
+ * Readers (store_begin_read) take a REPEATABLE READ READ ONLY snapshot
+ * and no lock.
+ */
+struct store {
+	struct store_head head;   /* first: the backend's table (store_pg_ops) */
+	struct store_pg *pg;      /* the connection */
+	pthread_mutex_t lock;     /* held from store_begin to store_end */
+	char *url;                /* what it was opened with, for store_open_reader */
+};
+
+/*
+ * What every write transaction runs first: EXCLUSIVE on meta conflicts
+ * with itself and with writes to meta, not with reads (ACCESS SHARE), so
+ * snapshot readers never wait for it.
+ */
+#define PG_WRITE_LOCK "LOCK TABLE meta IN EXCLUSIVE MODE"
+
+/* What a member of a concern not yet on PostgreSQL returns: RC_UNSUPPORTED naming store_<what>. */
+int pg_not_yet(const char *what, struct err *e);
+
+/* A body's stored text: compact JSON, members in order (as SQLite's). malloc'd; NULL when out of memory. */
+char *pg_dump(json_t *body);
+
+/* Rows affected by the statement whose result `rows` holds. */
+int64_t pg_rows_changed(const struct pg_rows *rows);
+
+/*
+ * Read a page of rows (key, body) from `rows` (limit + 1 selected) and
+ * clear them: *items the bodies, *next the last key when more follow.
+ */
+int pg_page(struct pg_rows *rows, int limit, json_t **items, int64_t *next, struct err *e);
+
+/* The backend's tables, one per concern, each in its file store_pg_<concern>.c. */
+extern const struct store_ops store_pg_ops;
+extern const struct store_access_ops pg_access_ops;
+extern const struct store_records_ops pg_records_ops;
+extern const struct store_seals_ops pg_seals_ops;
+extern const struct store_disputes_ops pg_disputes_ops;
+extern const struct store_funds_ops pg_funds_ops;
+extern const struct store_disclosures_ops pg_disclosures_ops;
+extern const struct store_webhooks_ops pg_webhooks_ops;
+extern const struct store_risk_ops pg_risk_ops;
+extern const struct store_consumer_flags_ops pg_consumer_flags_ops;
+extern const struct store_retention_ops pg_retention_ops;
+
+/* Members of the records table kept in store_pg_merchants.c. */
+int pg_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e);
+int pg_merchant_update(struct store *st, const char *id, json_t *body, int64_t verified_at,
+		       int64_t now, struct err *e);
+int pg_merchant_version(struct store *st, const char *id, int64_t version, json_t **body,
+			struct err *e);
+int pg_merchant_unverified(struct store *st, int64_t before, int64_t after, int limit,
+			   json_t **items, int64_t *next, struct err *e);
 
 #endif

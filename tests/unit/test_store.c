@@ -1,4 +1,4 @@
-/* test_store.c - unit tests of the store interface against a real SQLite file in a temporary directory. */
+/* test_store.c - unit tests of the store interface on each backend: a SQLite file in a temporary directory, a fresh PostgreSQL database. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,10 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <jansson.h>
+#include <libpq-fe.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +22,18 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-/* One test's database: a fresh file in a fresh directory. */
+/*
+ * One test's database: a fresh file in a fresh directory (setup), or a
+ * fresh database in the PostgreSQL cluster DISPUTED_TEST_PG names
+ * (setup_pg), dropped after. The tests of the concerns both backends have
+ * run on both (main: two groups).
+ */
 struct fixture {
 	char dir[64];          /* the temporary directory */
 	char path[128];        /* the database file inside it */
-	struct store *st;      /* open on `path` */
+	char pg_name[40];      /* the PostgreSQL database, "" on SQLite */
+	char url[512];         /* its URL */
+	struct store *st;      /* open on `path` or `url` */
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -62,6 +72,66 @@ static int teardown(void **state)
 	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
+}
+
+/* The cluster's URL from make unit (tests/e2e/pg_cluster.py run), or NULL. */
+static const char *test_pg(void)
+{
+	const char *url = getenv("DISPUTED_TEST_PG");
+
+	return url && url[0] ? url : NULL;
+}
+
+/* Run `sql` on the cluster's own database (creating and dropping the tests' ones). */
+static void pg_admin(const char *sql)
+{
+	PGconn *c = PQconnectdb(test_pg());
+	PGresult *r;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(c);
+}
+
+static int setup_pg(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *slash = strrchr(test_pg(), '/');
+	char sql[96];
+	struct err e;
+
+	assert_non_null(f);
+	assert_non_null(slash);
+	snprintf(f->pg_name, sizeof(f->pg_name), "ts_%08x%08x", randombytes_random(),
+		 randombytes_random());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
+	pg_admin(sql);
+	snprintf(f->url, sizeof(f->url), "%.*s/%s", (int)(slash - test_pg()), test_pg(),
+		 f->pg_name);
+	err_clear(&e);
+	assert_int_equal(store_open(f->url, 1, &f->st, &e), RC_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown_pg(void **state)
+{
+	struct fixture *f = *state;
+	char sql[96];
+
+	store_close(f->st);
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", f->pg_name);
+	pg_admin(sql);
+	free(f);
+	return 0;
+}
+
+/* Is the fixture's store PostgreSQL? */
+static int on_pg(const struct fixture *f)
+{
+	return f->pg_name[0] != '\0';
 }
 
 static void begin(struct store *st)
@@ -216,18 +286,22 @@ static void open_without_create_on_missing_path_is_notfound(void **state)
 }
 
 /* A PostgreSQL URL chooses a backend not built yet: RC_UNSUPPORTED, and no file appears. */
-static void open_postgres_url_is_unsupported(void **state)
+/* A postgres:// URL is the PostgreSQL backend: a password in it is refused, no file is made. */
+static void open_postgres_url_is_the_postgresql_backend(void **state)
 {
 	struct store *st = (struct store *)1;
 	struct err e;
 
 	(void)state;
 	err_clear(&e);
-	assert_int_equal(store_open("postgres://localhost/disputed", 1, &st, &e), RC_UNSUPPORTED);
+	assert_int_equal(store_open("postgres://u:s3cret@localhost/disputed", 1, &st, &e), RC_INVAL);
 	assert_null(st);
-	assert_string_equal(e.code, "unsupported_backend");
-	assert_int_equal(store_open("postgresql://u@h:5432/d", 0, &st, &e), RC_UNSUPPORTED);
+	assert_string_equal(e.code, "password_in_url");
+	assert_null(strstr(e.message, "s3cret"));
+	err_clear(&e);
+	assert_int_equal(store_open("postgresql://nobody@127.0.0.1:1/nothing", 0, &st, &e), RC_DB);
 	assert_null(st);
+	assert_string_equal(e.code, "database_unavailable");
 	assert_int_equal(access("postgres:", F_OK), -1);
 	assert_int_equal(access("postgresql:", F_OK), -1);
 }
@@ -358,6 +432,9 @@ static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
 		     "mer_00000000000000000000dead", "cus_000000000000000000000001", NULL,
 		     json_pack("{s:s, s:[]}", "id", "ord_000000000000000000000001", "items"), &e);
 	assert_int_not_equal(rc, RC_OK);
+	/* a failed statement fails the transaction (PostgreSQL reads no more in it) */
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+	begin(f->st);
 	assert_int_equal(count(f->st, STORE_ORDER), 0);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
@@ -1042,12 +1119,17 @@ static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 	assert_int_equal(store_merchant_version(f->st, id, 3, &body, &e), RC_NOTFOUND);
 	assert_null(body);
 
-	/* the walk holds each version once, by its seal's version */
-	assert_int_equal(store_record_each(f->st, walk_merchants, seen, &e), RC_OK);
-	assert_int_equal(json_array_size(seen), 3);
-	assert_string_equal(json_string_value(json_array_get(seen, 0)), "mer_000000000000000000000001@2");
-	assert_string_equal(json_string_value(json_array_get(seen, 1)), "mer_000000000000000000000002@0");
-	assert_string_equal(json_string_value(json_array_get(seen, 2)), "mer_000000000000000000000001@0");
+	/* the walk holds each version once, by its seal's version (seals: SQLite only so far) */
+	if (!on_pg(f)) {
+		assert_int_equal(store_record_each(f->st, walk_merchants, seen, &e), RC_OK);
+		assert_int_equal(json_array_size(seen), 3);
+		assert_string_equal(json_string_value(json_array_get(seen, 0)),
+				    "mer_000000000000000000000001@2");
+		assert_string_equal(json_string_value(json_array_get(seen, 1)),
+				    "mer_000000000000000000000002@0");
+		assert_string_equal(json_string_value(json_array_get(seen, 2)),
+				    "mer_000000000000000000000001@0");
+	}
 
 	/* last verified before 1.76e12: the first (1.75e12), not the second (1.8e12) */
 	assert_int_equal(store_merchant_unverified(f->st, 1760000000000, 0, 10, &items, &next, &e),
@@ -1189,46 +1271,315 @@ static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **st
 	commit(f->st);
 }
 
+/* ---- the rules of store.h, on each backend ---- */
+
+/* The open store's backend fills in every member of every table of the interface. */
+static void backend_fills_every_member_of_its_tables(void **state)
+{
+	struct fixture *f = *state;
+	const struct store_ops *o = STORE_OPS(f->st);
+
+	assert_string_equal(o->name, on_pg(f) ? "postgresql" : "sqlite");
+	assert_table_filled(o, sizeof(*o));
+	assert_table_filled(o->access, sizeof(*o->access));
+	assert_table_filled(o->records, sizeof(*o->records));
+	assert_table_filled(o->seals, sizeof(*o->seals));
+	assert_table_filled(o->disputes, sizeof(*o->disputes));
+	assert_table_filled(o->funds, sizeof(*o->funds));
+	assert_table_filled(o->disclosures, sizeof(*o->disclosures));
+	assert_table_filled(o->webhooks, sizeof(*o->webhooks));
+	assert_table_filled(o->risk, sizeof(*o->risk));
+	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
+	assert_table_filled(o->retention, sizeof(*o->retention));
+	assert_int_equal(store_schema_version(f->st), (int)store_migration_count());
+}
+
+/* begin inside this thread's own transaction is RC_INTERNAL, not a deadlock; ending none is a no-op. */
+static void nested_begin_is_internal_and_ending_nothing_is_a_noop(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+	assert_int_equal(store_end(f->st, 1, &e), RC_DB);
+	begin(f->st);
+	assert_int_equal(store_begin(f->st, &e), RC_INTERNAL);
+	assert_string_equal(e.code, "nested_transaction");
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
+	commit(f->st);
+}
+
+/* A failure inside a savepoint rolled back to is forgotten; kept, it rolls back and is RC_DB. */
+static void savepoints_undo_alone_and_nest_to_their_bound(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	int i;
+
+	begin(f->st);
+	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
+	assert_int_equal(store_savepoint(f->st, &e), RC_OK);
+	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
+	assert_int_not_equal(put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
+				     "mer_00000000000000000000dead",
+				     "cus_000000000000000000000001", NULL,
+				     json_pack("{s:[]}", "items"), &e),
+			     RC_OK);
+	assert_int_equal(store_savepoint_end(f->st, 0, &e), RC_OK);
+	/* ending a transaction inside a savepoint is refused */
+	assert_int_equal(store_savepoint(f->st, &e), RC_OK);
+	assert_int_equal(store_end(f->st, 1, &e), RC_INTERNAL);
+	assert_int_equal(store_savepoint_end(f->st, 0, &e), RC_OK);
+	for (i = 0; i < STORE_SAVEPOINT_MAX; i++)
+		assert_int_equal(store_savepoint(f->st, &e), RC_OK);
+	assert_int_equal(store_savepoint(f->st, &e), RC_INTERNAL);
+	for (i = 0; i < STORE_SAVEPOINT_MAX; i++)
+		assert_int_equal(store_savepoint_end(f->st, 1, &e), RC_OK);
+	/* keeping a savepoint whose statement failed rolls it back */
+	assert_int_equal(store_savepoint(f->st, &e), RC_OK);
+	assert_int_not_equal(put_row(f->st, STORE_ORDER, "ord_000000000000000000000002", NULL, 0,
+				     "mer_00000000000000000000dead",
+				     "cus_000000000000000000000001", NULL,
+				     json_pack("{s:[]}", "items"), &e),
+			     RC_OK);
+	assert_int_equal(store_savepoint_end(f->st, 1, &e), RC_DB);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
+	assert_int_equal(count(f->st, STORE_CONSUMER), 0);
+	assert_int_equal(count(f->st, STORE_ORDER), 0);
+	commit(f->st);
+}
+
+/* A body comes back byte for byte: member order, spacing, escapes, big integers. */
+static void body_comes_back_byte_for_byte(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "{\"z\":1,\"id\":\"cus_000000000000000000000001\",\"a\":\"\\u00E9\\u4E2D"
+			   "\\\"q\\\"\",\"n\":9007199254740993,\"f\":0.5,\"x\":[null,true,{}]}";
+	char *back;
+	json_t *body = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(put_row(f->st, STORE_CONSUMER, "cus_000000000000000000000001", "c-1", 0,
+				 NULL, NULL, NULL, json_loads(text, 0, NULL), &e),
+			 RC_OK);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_get(f->st, STORE_CONSUMER, "c-1", &body, &e), RC_OK);
+	commit(f->st);
+	back = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	assert_string_equal(back, text);
+	free(back);
+	json_decref(body);
+}
+
+/* A reader sees what was committed; a lazy commit is committed. */
+static void reader_sees_the_last_commit_and_lazy_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct store *rd = NULL;
+	char *v = NULL;
+	struct err e;
+
+	assert_int_equal(store_open_reader(f->st, &rd, &e), RC_OK);
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "k", "one", &e), RC_OK);
+	assert_int_equal(store_end_lazy(f->st, &e), RC_OK);
+	assert_int_equal(store_begin_read(rd, &e), RC_OK);
+	assert_int_equal(store_meta_get(rd, "k", &v, &e), RC_OK);
+	assert_string_equal(v, "one");
+	assert_int_equal(store_end(rd, 0, &e), RC_OK);
+	free(v);
+	store_close(rd);
+}
+
+/* Increments of meta "n", read then written, on a store of one's own. */
+struct incr {
+	const char *where;  /* path or URL */
+	int times;
+	int failures;       /* transactions that did not commit */
+};
+
+static void *incr_run(void *arg)
+{
+	struct incr *in = arg;
+	struct store *st = NULL;
+	struct err e;
+	int i;
+
+	if (store_open(in->where, 0, &st, &e)) {
+		in->failures = in->times;
+		return NULL;
+	}
+	for (i = 0; i < in->times; i++) {
+		char *v = NULL, next[24];
+		int rc = store_begin(st, &e);
+
+		if (!rc)
+			rc = store_meta_get(st, "n", &v, &e);
+		if (!rc) {
+			snprintf(next, sizeof(next), "%d", atoi(v) + 1);
+			rc = store_meta_set(st, "n", next, &e);
+		}
+		free(v);
+		if (store_end(st, rc == RC_OK, &e) || rc)
+			in->failures++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Two connections racing read-then-write transactions: every one commits, none is lost. */
+static void writers_on_two_connections_lose_no_update(void **state)
+{
+	struct fixture *f = *state;
+	struct incr a = {on_pg(f) ? f->url : f->path, 40, 0}, b = a;
+	pthread_t ta, tb;
+	char *v = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "n", "0", &e), RC_OK);
+	commit(f->st);
+	assert_int_equal(pthread_create(&ta, NULL, incr_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, incr_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.failures, 0);
+	assert_int_equal(b.failures, 0);
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "n", &v, &e), RC_OK);
+	commit(f->st);
+	assert_string_equal(v, "80");
+	free(v);
+}
+
+/* A connection the server ended fails its transaction; the next one connects again. */
+static void lost_connection_is_regained_at_the_next_transaction(void **state)
+{
+	struct fixture *f = *state;
+	char sql[256], *v = NULL;
+	struct err e;
+
+	assert_true(on_pg(f));
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "k", "before", &e), RC_OK);
+	commit(f->st);
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+		 "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->pg_name);
+	{
+		PGconn *c = PQconnectdb(test_pg());
+		PGresult *r = PQexec(c, sql);
+
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		PQclear(r);
+		PQfinish(c);
+	}
+	err_clear(&e);
+	/* the first use finds the connection gone: an error, never a hang or a crash */
+	if (store_begin(f->st, &e) == RC_OK) {
+		assert_int_not_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
+		assert_int_equal(store_end(f->st, 1, &e), RC_DB);
+	}
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
+	assert_string_equal(v, "before");
+	commit(f->st);
+	free(v);
+}
+
+/* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
+static void concern_not_built_is_unsupported(void **state)
+{
+	struct fixture *f = *state;
+	json_t *seen = json_array();
+	struct err e;
+
+	assert_true(on_pg(f));
+	begin(f->st);
+	err_clear(&e);
+	assert_int_equal(store_record_each(f->st, walk_merchants, seen, &e), RC_UNSUPPORTED);
+	assert_string_equal(e.code, "not_on_postgresql");
+	assert_non_null(strstr(e.message, "record_each"));
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+	json_decref(seen);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+/* The tests of the concerns both backends have, with the fixture `su`/`td`. */
+#define SHARED(su, td)                                                                           \
+	cmocka_unit_test_setup_teardown(backend_fills_every_member_of_its_tables, su, td),      \
+	cmocka_unit_test_setup_teardown(nested_begin_is_internal_and_ending_nothing_is_a_noop, su, \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(savepoints_undo_alone_and_nest_to_their_bound, su, td), \
+	cmocka_unit_test_setup_teardown(body_comes_back_byte_for_byte, su, td),                 \
+	cmocka_unit_test_setup_teardown(reader_sees_the_last_commit_and_lazy_commits, su, td),  \
+	cmocka_unit_test_setup_teardown(writers_on_two_connections_lose_no_update, su, td),     \
+	cmocka_unit_test_setup_teardown(order_with_unknown_merchant_is_refused_by_foreign_key,  \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(commit_after_failed_statement_rolls_back_everything, su, \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(put_then_get_by_id_and_by_external_id, su, td),         \
+	cmocka_unit_test_setup_teardown(duplicate_external_id_is_conflict, su, td),             \
+	cmocka_unit_test_setup_teardown(get_returns_newest_listing_version_and_each_version_is_kept, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(list_pages_walk_every_row_once, su, td),                \
+	cmocka_unit_test_setup_teardown(list_filters_by_merchant_consumer_and_order, su, td),   \
+	cmocka_unit_test_setup_teardown(rolled_back_put_is_not_visible, su, td),                \
+	cmocka_unit_test_setup_teardown(replace_updates_consumer_body, su, td),                 \
+	cmocka_unit_test_setup_teardown(meta_set_then_get_and_overwrite, su, td),               \
+	cmocka_unit_test_setup_teardown(auth_lookup_finds_live_key_by_hash, su, td),            \
+	cmocka_unit_test_setup_teardown(revoked_key_is_unauth_and_second_revoke_conflicts, su,  \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(token_is_live_until_expiry_and_revocable_once, su, td), \
+	cmocka_unit_test_setup_teardown(idempotency_record_round_trips, su, td),                \
+	cmocka_unit_test_setup_teardown(audit_entries_list_oldest_first_in_pages, su, td),      \
+	cmocka_unit_test_setup_teardown(blob_put_then_get_and_put_again_keeps_first, su, td),   \
+	cmocka_unit_test_setup_teardown(blob_visible_to_owners_and_buyers_only, su, td),        \
+	cmocka_unit_test_setup_teardown(consumer_has_merchant_and_listing_only_through_own_orders, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(order_item_naming_missing_listing_version_is_refused,   \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(merchant_versions_keep_the_old_and_serve_the_current,   \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(get_prefers_the_id_over_another_records_external_id, su, \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(ref_get_reads_the_id_version_and_merchant_without_the_body, \
+					su, td)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest sqlite_tests[] = {
 		cmocka_unit_test(open_with_create_on_existing_path_is_conflict),
 		cmocka_unit_test(open_without_create_on_missing_path_is_notfound),
-		cmocka_unit_test(open_postgres_url_is_unsupported),
+		cmocka_unit_test(open_postgres_url_is_the_postgresql_backend),
 		cmocka_unit_test(open_sqlite_scheme_is_the_file_at_its_path),
 		cmocka_unit_test(sqlite_backend_fills_every_member_of_its_tables),
 		T(migrations_reach_latest_version_and_reopen_is_noop),
 		T(wal_mode_is_on),
-		T(order_with_unknown_merchant_is_refused_by_foreign_key),
-		T(commit_after_failed_statement_rolls_back_everything),
-
-		T(put_then_get_by_id_and_by_external_id),
-		T(duplicate_external_id_is_conflict),
-		T(get_returns_newest_listing_version_and_each_version_is_kept),
-		T(list_pages_walk_every_row_once),
-		T(list_filters_by_merchant_consumer_and_order),
-		T(rolled_back_put_is_not_visible),
-		T(replace_updates_consumer_body),
-		T(meta_set_then_get_and_overwrite),
-
-		T(auth_lookup_finds_live_key_by_hash),
-		T(revoked_key_is_unauth_and_second_revoke_conflicts),
-		T(token_is_live_until_expiry_and_revocable_once),
-
-		T(idempotency_record_round_trips),
-		T(audit_entries_list_oldest_first_in_pages),
-
-		T(blob_put_then_get_and_put_again_keeps_first),
-		T(blob_visible_to_owners_and_buyers_only),
-		T(consumer_has_merchant_and_listing_only_through_own_orders),
-		T(order_item_naming_missing_listing_version_is_refused),
-		T(merchant_versions_keep_the_old_and_serve_the_current),
-		T(get_prefers_the_id_over_another_records_external_id),
 		T(seal_leaf_hash_and_chain_tip_agree_with_the_rows),
-		T(ref_get_reads_the_id_version_and_merchant_without_the_body),
+		SHARED(setup, teardown),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		SHARED(setup_pg, teardown_pg),
+		cmocka_unit_test_setup_teardown(concern_not_built_is_unsupported, setup_pg,
+						teardown_pg),
+		cmocka_unit_test_setup_teardown(lost_connection_is_regained_at_the_next_transaction,
+						setup_pg, teardown_pg),
+	};
+	int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!test_pg()) {
+		printf("store on PostgreSQL: skipped, DISPUTED_TEST_PG is not set (make unit starts "
+		       "a cluster: tests/e2e/pg_cluster.py run -- ...)\n");
+		return failed;
+	}
+	return failed + cmocka_run_group_tests_name("store on PostgreSQL", pg_tests, NULL, NULL);
 }
