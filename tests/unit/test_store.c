@@ -21,115 +21,11 @@
 #include "core/ids.h"
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
+#include "store_fixture.h"
 
-/*
- * One test's database: a fresh file in a fresh directory (setup), or a
- * fresh database in the PostgreSQL cluster DISPUTED_TEST_PG names
- * (setup_pg), dropped after. The tests of the concerns both backends have
- * run on both (main: two groups).
- */
-struct fixture {
-	char dir[64];          /* the temporary directory */
-	char path[128];        /* the database file inside it */
-	char pg_name[40];      /* the PostgreSQL database, "" on SQLite */
-	char url[512];         /* its URL */
-	struct store *st;      /* open on `path` or `url` */
-};
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void fixture_dir(struct fixture *f)
-{
-	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e;
-
-	assert_non_null(f);
-	fixture_dir(f);
-	err_clear(&e);
-	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->st);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
-	return 0;
-}
-
-/* The cluster's URL from make unit (tests/e2e/pg_cluster.py run), or NULL. */
-static const char *test_pg(void)
-{
-	const char *url = getenv("DISPUTED_TEST_PG");
-
-	return url && url[0] ? url : NULL;
-}
-
-/* Run `sql` on the cluster's own database (creating and dropping the tests' ones). */
-static void pg_admin(const char *sql)
-{
-	PGconn *c = PQconnectdb(test_pg());
-	PGresult *r;
-
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	r = PQexec(c, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-	PQclear(r);
-	PQfinish(c);
-}
-
-static int setup_pg(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	const char *slash = strrchr(test_pg(), '/');
-	char sql[96];
-	struct err e;
-
-	assert_non_null(f);
-	assert_non_null(slash);
-	snprintf(f->pg_name, sizeof(f->pg_name), "ts_%08x%08x", randombytes_random(),
-		 randombytes_random());
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->pg_name);
-	pg_admin(sql);
-	snprintf(f->url, sizeof(f->url), "%.*s/%s", (int)(slash - test_pg()), test_pg(),
-		 f->pg_name);
-	err_clear(&e);
-	assert_int_equal(store_open(f->url, 1, &f->st, &e), RC_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown_pg(void **state)
-{
-	struct fixture *f = *state;
-	char sql[96];
-
-	store_close(f->st);
-	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", f->pg_name);
-	pg_admin(sql);
-	free(f);
-	return 0;
-}
 
 /* Is the fixture's store PostgreSQL? */
-static int on_pg(const struct fixture *f)
+static int on_pg(const struct store_fixture *f)
 {
 	return f->pg_name[0] != '\0';
 }
@@ -252,13 +148,13 @@ static void digest_of(char out[65], char c)
 
 static void open_with_create_on_existing_path_is_conflict(void **state)
 {
-	struct fixture f;
+	struct store_fixture f;
 	struct store *st = (struct store *)1;
 	struct err e;
 	int fd;
 
 	(void)state;
-	fixture_dir(&f);
+	store_fixture_dir(&f);
 	fd = open(f.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	assert_true(fd >= 0);
 	close(fd);
@@ -272,12 +168,12 @@ static void open_with_create_on_existing_path_is_conflict(void **state)
 
 static void open_without_create_on_missing_path_is_notfound(void **state)
 {
-	struct fixture f;
+	struct store_fixture f;
 	struct store *st = (struct store *)1;
 	struct err e;
 
 	(void)state;
-	fixture_dir(&f);
+	store_fixture_dir(&f);
 	err_clear(&e);
 	assert_int_equal(store_open(f.path, 0, &st, &e), RC_NOTFOUND);
 	assert_null(st);
@@ -309,13 +205,13 @@ static void open_postgres_url_is_the_postgresql_backend(void **state)
 /* "sqlite:PATH" is the SQLite file at PATH, the same as PATH alone. */
 static void open_sqlite_scheme_is_the_file_at_its_path(void **state)
 {
-	struct fixture f;
+	struct store_fixture f;
 	char url[160];
 	struct store *st = NULL;
 	struct err e;
 
 	(void)state;
-	fixture_dir(&f);
+	store_fixture_dir(&f);
 	snprintf(url, sizeof(url), "sqlite:%s", f.path);
 	err_clear(&e);
 	assert_int_equal(store_open(url, 1, &st, &e), RC_OK);
@@ -325,7 +221,7 @@ static void open_sqlite_scheme_is_the_file_at_its_path(void **state)
 	assert_int_equal(store_open(f.path, 0, &st, &e), RC_OK);
 	assert_int_equal(store_schema_version(st), (int)store_migration_count());
 	store_close(st);
-	nftw(f.dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	nftw(f.dir, store_rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 /* Every pointer-sized member of a backend's table is set (a NULL one would crash its caller). */
@@ -380,7 +276,7 @@ static char *file_pragma(const char *path, const char *pragma)
 
 static void migrations_reach_latest_version_and_reopen_is_noop(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char want[16], *got;
 	json_t *body = NULL;
 	struct err e;
@@ -413,7 +309,7 @@ static void migrations_reach_latest_version_and_reopen_is_noop(void **state)
 
 static void wal_mode_is_on(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char *mode = file_pragma(f->path, "journal_mode");
 
 	assert_string_equal(mode, "wal");
@@ -422,7 +318,7 @@ static void wal_mode_is_on(void **state)
 
 static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct err e;
 	int rc;
 
@@ -441,7 +337,7 @@ static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
 
 static void commit_after_failed_statement_rolls_back_everything(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct err e;
 
 	begin(f->st);
@@ -464,7 +360,7 @@ static void commit_after_failed_statement_rolls_back_everything(void **state)
 
 static void put_then_get_by_id_and_by_external_id(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *a = NULL, *b = NULL;
 	struct err e;
 
@@ -494,7 +390,7 @@ static void put_then_get_by_id_and_by_external_id(void **state)
 
 static void duplicate_external_id_is_conflict(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *body = NULL;
 	struct err e;
 
@@ -518,7 +414,7 @@ static void duplicate_external_id_is_conflict(void **state)
 
 static void get_returns_newest_listing_version_and_each_version_is_kept(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *lst = "lst_000000000000000000000001";
 	json_t *body = NULL, *items = NULL;
 	int64_t next = -1;
@@ -558,7 +454,7 @@ static void get_returns_newest_listing_version_and_each_version_is_kept(void **s
 
 static void list_pages_walk_every_row_once(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char id[ID_MAX], seen[5][ID_MAX];
 	json_t *items = NULL, *it;
 	int64_t after = 0, next = -1;
@@ -624,7 +520,7 @@ static void list_ids(struct store *st, enum store_kind kind, const struct store_
 
 static void list_filters_by_merchant_consumer_and_order(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
 	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
 	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
@@ -681,7 +577,7 @@ static void list_filters_by_merchant_consumer_and_order(void **state)
 
 static void rolled_back_put_is_not_visible(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *body = NULL;
 	struct err e;
 
@@ -698,7 +594,7 @@ static void rolled_back_put_is_not_visible(void **state)
 
 static void replace_updates_consumer_body(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *body = NULL;
 	struct err e;
 
@@ -717,7 +613,7 @@ static void replace_updates_consumer_body(void **state)
 
 static void meta_set_then_get_and_overwrite(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char *v = NULL;
 	struct err e;
 
@@ -736,7 +632,7 @@ static void meta_set_then_get_and_overwrite(void **state)
 
 static void auth_lookup_finds_live_key_by_hash(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char hash[65], other[65];
 	struct principal p;
 	json_t *keys = NULL;
@@ -767,7 +663,7 @@ static void auth_lookup_finds_live_key_by_hash(void **state)
 
 static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char hash[65];
 	struct principal p;
 	json_t *keys = NULL;
@@ -798,7 +694,7 @@ static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
 
 static void token_is_live_until_expiry_and_revocable_once(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char hash[65];
 	struct principal p;
 	struct err e;
@@ -835,7 +731,7 @@ static void token_is_live_until_expiry_and_revocable_once(void **state)
 
 static void idempotency_record_round_trips(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char hash[65], want[65], *resp = NULL;
 	int status = 0;
 	struct err e;
@@ -864,7 +760,7 @@ static void idempotency_record_round_trips(void **state)
 
 static void audit_entries_list_oldest_first_in_pages(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct principal p;
 	json_t *items = NULL, *a;
 	int64_t next = -1;
@@ -915,7 +811,7 @@ static void audit_entries_list_oldest_first_in_pages(void **state)
 
 static void blob_put_then_get_and_put_again_keeps_first(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char d[65], id[80];
 	json_t *meta = NULL;
 	struct err e;
@@ -949,7 +845,7 @@ static int visible(struct store *st, const char *digest, const char *mer, const 
 
 static void blob_visible_to_owners_and_buyers_only(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
 	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
 	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
@@ -1015,7 +911,7 @@ static void blob_visible_to_owners_and_buyers_only(void **state)
 
 static void consumer_has_merchant_and_listing_only_through_own_orders(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *m1 = "mer_000000000000000000000001", *m2 = "mer_000000000000000000000002";
 	const char *c1 = "cus_000000000000000000000001", *c2 = "cus_000000000000000000000002";
 	const char *l1 = "lst_000000000000000000000001", *l2 = "lst_000000000000000000000002";
@@ -1050,7 +946,7 @@ static void consumer_has_merchant_and_listing_only_through_own_orders(void **sta
 
 static void order_item_naming_missing_listing_version_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct err e;
 
 	begin(f->st);
@@ -1080,7 +976,7 @@ static int walk_merchants(void *ctx, const struct store_record_ref *r)
 
 static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *id = "mer_000000000000000000000001";
 	json_t *body = NULL, *v2, *v4, *seen = json_array(), *items = NULL;
 	int64_t next = 0;
@@ -1156,7 +1052,7 @@ static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 /* A reference that is one record's id and another's external_id names the first. */
 static void get_prefers_the_id_over_another_records_external_id(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *a = NULL;
 	struct err e;
 
@@ -1198,7 +1094,7 @@ static void seal_row_add(struct store *st, const char *kind, const char *id, int
 /* The light reads of a seal (what an order links, where a chain ends) agree with the full ones. */
 static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct store_seal s;
 	char hash[48];
 	int64_t cseq = -1;
@@ -1236,7 +1132,7 @@ static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
 /* What an order reads of a merchant or listing it names agrees with the bodies store_get gives. */
 static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *lst = "lst_000000000000000000000001";
 	struct store_ref ref;
 	struct err e;
@@ -1276,7 +1172,7 @@ static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **st
 /* The open store's backend fills in every member of every table of the interface. */
 static void backend_fills_every_member_of_its_tables(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const struct store_ops *o = STORE_OPS(f->st);
 
 	assert_string_equal(o->name, on_pg(f) ? "postgresql" : "sqlite");
@@ -1297,7 +1193,7 @@ static void backend_fills_every_member_of_its_tables(void **state)
 /* begin inside this thread's own transaction is RC_INTERNAL, not a deadlock; ending none is a no-op. */
 static void nested_begin_is_internal_and_ending_nothing_is_a_noop(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct err e;
 
 	err_clear(&e);
@@ -1316,7 +1212,7 @@ static void nested_begin_is_internal_and_ending_nothing_is_a_noop(void **state)
 /* A failure inside a savepoint rolled back to is forgotten; kept, it rolls back and is RC_DB. */
 static void savepoints_undo_alone_and_nest_to_their_bound(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct err e;
 	int i;
 
@@ -1358,7 +1254,7 @@ static void savepoints_undo_alone_and_nest_to_their_bound(void **state)
 /* A body comes back byte for byte: member order, spacing, escapes, big integers. */
 static void body_comes_back_byte_for_byte(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	const char *text = "{\"z\":1,\"id\":\"cus_000000000000000000000001\",\"a\":\"\\u00E9\\u4E2D"
 			   "\\\"q\\\"\",\"n\":9007199254740993,\"f\":0.5,\"x\":[null,true,{}]}";
 	char *back;
@@ -1382,7 +1278,7 @@ static void body_comes_back_byte_for_byte(void **state)
 /* A reader sees what was committed; a lazy commit is committed. */
 static void reader_sees_the_last_commit_and_lazy_commits(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct store *rd = NULL;
 	char *v = NULL;
 	struct err e;
@@ -1438,7 +1334,7 @@ static void *incr_run(void *arg)
 /* Two connections racing read-then-write transactions: every one commits, none is lost. */
 static void writers_on_two_connections_lose_no_update(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	struct incr a = {on_pg(f) ? f->url : f->path, 40, 0}, b = a;
 	pthread_t ta, tb;
 	char *v = NULL;
@@ -1463,7 +1359,7 @@ static void writers_on_two_connections_lose_no_update(void **state)
 /* A connection the server ended fails its transaction; the next one connects again. */
 static void lost_connection_is_regained_at_the_next_transaction(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	char sql[256], *v = NULL;
 	struct err e;
 
@@ -1474,7 +1370,7 @@ static void lost_connection_is_regained_at_the_next_transaction(void **state)
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 		 "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->pg_name);
 	{
-		PGconn *c = PQconnectdb(test_pg());
+		PGconn *c = PQconnectdb(store_test_pg());
 		PGresult *r = PQexec(c, sql);
 
 		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -1497,7 +1393,7 @@ static void lost_connection_is_regained_at_the_next_transaction(void **state)
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
 static void concern_not_built_is_unsupported(void **state)
 {
-	struct fixture *f = *state;
+	struct store_fixture *f = *state;
 	json_t *seen = json_array();
 	struct err e;
 
@@ -1511,7 +1407,7 @@ static void concern_not_built_is_unsupported(void **state)
 	json_decref(seen);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
 
 /* The tests of the concerns both backends have, with the fixture `su`/`td`. */
 #define SHARED(su, td)                                                                           \
@@ -1565,18 +1461,18 @@ int main(void)
 		T(migrations_reach_latest_version_and_reopen_is_noop),
 		T(wal_mode_is_on),
 		T(seal_leaf_hash_and_chain_tip_agree_with_the_rows),
-		SHARED(setup, teardown),
+		SHARED(store_setup, store_teardown),
 	};
 	const struct CMUnitTest pg_tests[] = {
-		SHARED(setup_pg, teardown_pg),
-		cmocka_unit_test_setup_teardown(concern_not_built_is_unsupported, setup_pg,
-						teardown_pg),
+		SHARED(store_setup_pg, store_teardown_pg),
+		cmocka_unit_test_setup_teardown(concern_not_built_is_unsupported, store_setup_pg,
+						store_teardown_pg),
 		cmocka_unit_test_setup_teardown(lost_connection_is_regained_at_the_next_transaction,
-						setup_pg, teardown_pg),
+						store_setup_pg, store_teardown_pg),
 	};
 	int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
 
-	if (!test_pg()) {
+	if (!store_test_pg()) {
 		printf("store on PostgreSQL: skipped, DISPUTED_TEST_PG is not set (make unit starts "
 		       "a cluster: tests/e2e/pg_cluster.py run -- ...)\n");
 		return failed;
