@@ -48,7 +48,8 @@ import_timed() {
 # traced (only those calls stop the process: --seccomp-bpf) into $tmp/fsync.log
 import_measured() {
 	local t0 t1 trace=()
-	if command -v strace >/dev/null; then
+	# BENCH_STRACE=1 only: tracing slows the process (see bench_http.sh)
+	if [ "${BENCH_STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
 		trace=(strace -f --seccomp-bpf -e trace=fsync,fdatasync -ttt -T -o "$tmp/fsync.log")
 	fi
 	t0=$(now_ns)
@@ -180,9 +181,11 @@ o.append("What bounds it, measured over the same import: each thread's CPU time 
          "leaves' commitments, `dsp-writer` applies them in batches, then `main` seals what is "
          "pending into the log, whose `dsp-log-seq` writes and fsyncs its files), the time each was ready to run but waited for a core "
          "(`/proc/PID/task/TID/schedstat`: other work on the machine), and its fsync and fdatasync "
-         "calls with the time spent in them (`strace -f --seccomp-bpf -T`, which stops the "
-         "process on those calls only; `bench/fsyncs.py`)%s.\n"
-         % ("" if fsyncs else "; strace was not installed, so no fsync figures"))
+         "calls with the time spent in them, with `BENCH_STRACE=1` only (`strace -f --seccomp-bpf "
+         "-T`, `bench/fsyncs.py`; off by default, since tracing slows the process and its rate "
+         "would not be comparable)%s.\n"
+         % ("; this run was traced, so its rate above is not comparable" if fsyncs
+            else "; this run was not traced: the fsync columns are empty"))
 o.append("| thread | threads | CPU s | share of one core | waited for a core, s | fsyncs | in fsync, s | in fsync, share of the run |")
 o.append("|---|---:|---:|---:|---:|---:|---:|---:|")
 wall = threads["wall_s"]
