@@ -1407,6 +1407,196 @@ static void concern_not_built_is_unsupported(void **state)
 	json_decref(seen);
 }
 
+/* ---- retention: legal holds, shredding, the register ---- */
+
+/* A merchant, a consumer, a listing and two orders of it, o_1 and o_2. */
+static void put_two_orders(struct store *st)
+{
+	begin(st);
+	put_merchant(st, "mer_1", "m-1");
+	put_consumer(st, "cus_1", "c-1");
+	put_listing(st, "lst_1", "l-1", 1, "mer_1", "Lamp");
+	put_order(st, "ord_1", "o-1", "mer_1", "cus_1", "lst_1", 1);
+	put_order(st, "ord_2", "o-2", "mer_1", "cus_1", "lst_1", 1);
+	commit(st);
+}
+
+static void put_hold(struct store *st, const char *id, const char *ord)
+{
+	struct store_legal_hold_row h = {id, ord, NULL, "court", "C-1/26", "litigation",
+					 "key_staff", 1700000000500};
+	struct err e;
+
+	assert_int_equal(store_legal_hold_insert(st, &h, &e), RC_OK);
+}
+
+static void legal_holds_hold_an_order_until_lifted_once(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *items = NULL, *hold = NULL;
+	int64_t next = 0;
+	int held = -1;
+	struct err e;
+
+	put_two_orders(f->st);
+	begin(f->st);
+	put_hold(f->st, "lgh_1", "ord_1");
+	put_hold(f->st, "lgh_2", "ord_1");
+	commit(f->st);
+
+	begin(f->st);
+	assert_int_equal(store_order_held(f->st, "ord_1", &held, &e), RC_OK);
+	assert_int_equal(held, 1);
+	assert_int_equal(store_order_held(f->st, "ord_2", &held, &e), RC_OK);
+	assert_int_equal(held, 0);
+	assert_int_equal(store_legal_hold_get(f->st, "lgh_1", &hold, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(hold, "object")), "legal_hold");
+	assert_string_equal(json_string_value(json_object_get(hold, "order")), "ord_1");
+	assert_true(json_is_null(json_object_get(hold, "dispute")));
+	assert_true(json_is_null(json_object_get(hold, "lifted_at")));
+	assert_int_equal(json_integer_value(json_object_get(hold, "created_at")), 1700000000500);
+	json_decref(hold);
+	assert_int_equal(store_legal_hold_get(f->st, "lgh_none", &hold, &e), RC_NOTFOUND);
+	assert_null(hold);
+	/* pages of one, oldest first */
+	assert_int_equal(store_legal_hold_list(f->st, "ord_1", 0, 0, 1, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(body_id(json_array_get(items, 0)), "lgh_1");
+	assert_true(next > 0);
+	json_decref(items);
+	assert_int_equal(store_legal_hold_list(f->st, NULL, 0, next, 1, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(body_id(json_array_get(items, 0)), "lgh_2");
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_legal_hold_list(f->st, "ord_2", 0, 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	/* lifted once; again is a conflict, an unknown hold not found */
+	assert_int_equal(store_legal_hold_lift(f->st, "lgh_1", "key_staff", "settled", 1700000000900,
+					       &e), RC_OK);
+	assert_int_equal(store_legal_hold_lift(f->st, "lgh_1", "key_staff", "again", 1700000000901,
+					       &e), RC_CONFLICT);
+	assert_string_equal(e.code, "hold_lifted");
+	assert_int_equal(store_legal_hold_lift(f->st, "lgh_none", "key_staff", "x", 1, &e),
+			 RC_NOTFOUND);
+	commit(f->st);
+
+	begin(f->st);
+	assert_int_equal(store_legal_hold_list(f->st, "ord_1", 1, 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(body_id(json_array_get(items, 0)), "lgh_2");
+	json_decref(items);
+	assert_int_equal(store_legal_hold_get(f->st, "lgh_1", &hold, &e), RC_OK);
+	assert_int_equal(json_integer_value(json_object_get(hold, "lifted_at")), 1700000000900);
+	assert_string_equal(json_string_value(json_object_get(hold, "lift_reason")), "settled");
+	json_decref(hold);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
+static int count_body(void *ctx, json_t *body)
+{
+	assert_true(json_is_object(body));
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Orders past the cutoff, a page of `limit` after `after`: their ids joined by spaces in `out`. */
+static void due(struct store *st, int64_t cutoff, int64_t after, int limit, char *out, size_t size,
+		int64_t *next)
+{
+	char ids[4][ID_MAX];
+	int64_t last[4];
+	int n = -1, i;
+	struct err e;
+
+	assert_int_equal(store_retention_due(st, cutoff, after, limit, ids, last, &n, next, &e),
+			 RC_OK);
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		assert_int_equal(last[i], 1700000000000);
+		snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? " " : "", ids[i]);
+	}
+}
+
+static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *body = NULL, *reg;
+	char seen[64];
+	int64_t next = 0, n = -1;
+	int yes = -1, each = 0;
+	struct err e;
+
+	put_two_orders(f->st);
+	begin(f->st);
+	due(f->st, 1700000000001, 0, 1, seen, sizeof(seen), &next);
+	assert_string_equal(seen, "ord_1");
+	assert_true(next > 0);
+	due(f->st, 1700000000001, next, 1, seen, sizeof(seen), &next);
+	assert_string_equal(seen, "ord_2");
+	assert_int_equal(next, 0);
+	due(f->st, 1700000000000, 0, 4, seen, sizeof(seen), &next);
+	assert_string_equal(seen, "");
+	/* the order's body replaced; an unknown record or kind refused */
+	body = json_pack("{s:s, s:s, s:b}", "object", "order", "id", "ord_1", "shredded", 1);
+	assert_int_equal(store_body_shred(f->st, "order", "ord_1", body, &e), RC_OK);
+	assert_int_equal(store_body_shred(f->st, "order", "ord_none", body, &e), RC_NOTFOUND);
+	assert_int_equal(store_body_shred(f->st, "listing", "lst_1", body, &e), RC_INTERNAL);
+	json_decref(body);
+	assert_int_equal(store_consumer_live_orders(f->st, "cus_1", &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	reg = json_pack("{s:s, s:s, s:s, s:[s]}", "object", "shredding", "id", "shr_1", "order",
+			"ord_1", "blobs", "sha256:ab12");
+	assert_int_equal(store_shredding_insert(f->st, "shr_1", "ord_1", 1700000001000, reg, &e),
+			 RC_OK);
+	assert_int_equal(store_blob_shredded(f->st, "ab12", &yes, &e), RC_OK);
+	assert_int_equal(yes, 1);
+	assert_int_equal(store_blob_shredded(f->st, "cd34", &yes, &e), RC_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(store_blob_cited_elsewhere(f->st, "ab12", "ord_1", &yes, &e), RC_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(store_purge_mentions(f->st, "ord_1", &e), RC_OK);
+	commit(f->st);
+
+	begin(f->st);
+	due(f->st, 1700000000001, 0, 4, seen, sizeof(seen), &next);
+	assert_string_equal(seen, "ord_2");
+	assert_int_equal(store_consumer_live_orders(f->st, "cus_1", &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_get(f->st, STORE_ORDER, "ord_1", &body, &e), RC_OK);
+	assert_true(json_is_true(json_object_get(body, "shredded")));
+	json_decref(body);
+	assert_int_equal(store_shredding_get(f->st, "shr_1", &body, &e), RC_OK);
+	assert_true(json_equal(body, reg));
+	json_decref(body);
+	assert_int_equal(store_shredding_get(f->st, "shr_none", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_shredding_of_order(f->st, "ord_1", &body, &e), RC_OK);
+	assert_true(json_equal(body, reg));
+	json_decref(body);
+	assert_int_equal(store_shredding_of_order(f->st, "ord_2", &body, &e), RC_OK);
+	assert_null(body);
+	assert_int_equal(store_shredding_each(f->st, count_body, &each, &e), RC_OK);
+	assert_int_equal(each, 1);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+
+	/* one shredding per order: the second is refused, nothing written */
+	begin(f->st);
+	assert_int_equal(store_shredding_insert(f->st, "shr_2", "ord_1", 1700000002000, reg, &e),
+			 RC_CONFLICT);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+	json_decref(reg);
+
+	/* outside a transaction: storage-level shredding and compaction */
+	assert_int_equal(store_secure_delete(f->st, 1, &e), RC_OK);
+	assert_int_equal(store_compact(f->st, &e), RC_OK);
+	begin(f->st);
+	each = 0;
+	assert_int_equal(store_shredding_each(f->st, count_body, &each, &e), RC_OK);
+	assert_int_equal(each, 1);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
 
 /* The tests of the concerns both backends have, with the fixture `su`/`td`. */
@@ -1448,6 +1638,9 @@ static void concern_not_built_is_unsupported(void **state)
 	cmocka_unit_test_setup_teardown(get_prefers_the_id_over_another_records_external_id, su, \
 					td),                                                     \
 	cmocka_unit_test_setup_teardown(ref_get_reads_the_id_version_and_merchant_without_the_body, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(legal_holds_hold_an_order_until_lifted_once, su, td),   \
+	cmocka_unit_test_setup_teardown(shredding_is_registered_once_and_the_order_is_no_longer_due, \
 					su, td)
 
 int main(void)
