@@ -122,4 +122,29 @@ static inline int store_teardown_pg(void **state)
 	return 0;
 }
 
+/*
+ * For tests that open and reopen a store themselves: a fresh database in
+ * the cluster, its name into `name` and its URL into `url`; drop it with
+ * store_pg_drop_db once every store on it is closed.
+ */
+static inline void store_pg_create_db(char name[40], char *url, size_t url_size)
+{
+	const char *slash = strrchr(store_test_pg(), '/');
+	char sql[96];
+
+	assert_non_null(slash);
+	snprintf(name, 40, "ts_%08x%08x", randombytes_random(), randombytes_random());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	store_pg_admin(sql);
+	snprintf(url, url_size, "%.*s/%s", (int)(slash - store_test_pg()), store_test_pg(), name);
+}
+
+static inline void store_pg_drop_db(const char *name)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", name);
+	store_pg_admin(sql);
+}
+
 #endif

@@ -21,14 +21,20 @@
 #include "tlog/merkle.h"
 #include "tlog/note.h"
 
+#include "store_fixture.h"
+
 #define ORIGIN "test.example/pipeline"
 #define JOBS 40
 
 static struct tlog_signer log_key;
 
+/* The group's backend: 0 SQLite, 1 PostgreSQL (a fresh database of DISPUTED_TEST_PG per test). */
+static int on_pg;
+
 struct fix {
 	char dir[64];
-	char db[96];
+	char db[512];             /* a file, or a URL */
+	char pg_name[40];         /* the PostgreSQL database, "" on SQLite */
 	struct store *st;
 	struct tlog_log *log;
 };
@@ -48,7 +54,11 @@ static void fix_init(struct fix *f, int with_log)
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_pipeline.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
+	f->pg_name[0] = '\0';
+	if (on_pg)
+		store_pg_create_db(f->pg_name, f->db, sizeof(f->db));
+	else
+		snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
 	err_clear(&e);
 	if (store_open(f->db, 1, &f->st, &e) != RC_OK)
 		fail_msg("store_open: %s", e.message);
@@ -67,6 +77,8 @@ static void fix_remove(struct fix *f)
 	tlog_log_close(f->log);
 	store_close(f->st);
 	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (f->pg_name[0])
+		store_pg_drop_db(f->pg_name);
 }
 
 /* A job: writes a meta row and a pending seal; `fail` makes it fail after writing both. */
@@ -404,7 +416,13 @@ int main(void)
 	err_clear(&e);
 	if (tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
 		return 1;
-	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("pipeline on SQLite", tests, NULL, NULL);
+	if (store_test_pg()) {
+		on_pg = 1;
+		failed += cmocka_run_group_tests_name("pipeline on PostgreSQL", tests, NULL, NULL);
+	} else {
+		printf("pipeline on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+	}
 	tlog_signer_clear(&log_key);
 	return failed;
 }

@@ -22,13 +22,19 @@
 #include "tlog/merkle.h"
 #include "tlog/note.h"
 
+#include "store_fixture.h"
+
 #define ORIGIN "test.example/seal"
 
 static struct tlog_signer log_key;
 
+/* The group's backend: 0 SQLite, 1 PostgreSQL (a fresh database of DISPUTED_TEST_PG per test). */
+static int on_pg;
+
 struct fix {
 	char dir[64];             /* the data directory */
-	char db[96];              /* its database */
+	char db[512];             /* its database: a file, or a URL */
+	char pg_name[40];         /* the PostgreSQL database, "" on SQLite */
 	struct store *st;
 	struct tlog_log *log;
 };
@@ -69,7 +75,11 @@ static void fix_init(struct fix *f)
 {
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_seal.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
+	f->pg_name[0] = '\0';
+	if (on_pg)
+		store_pg_create_db(f->pg_name, f->db, sizeof(f->db));
+	else
+		snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
 	fix_open(f, 1);
 }
 
@@ -77,6 +87,8 @@ static void fix_remove(struct fix *f)
 {
 	fix_close(f);
 	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (f->pg_name[0])
+		store_pg_drop_db(f->pg_name);
 }
 
 /* A pending seal whose leaf is `leaf` (any bytes: the log does not read them); its row. */
@@ -485,7 +497,13 @@ int main(void)
 		return 1;
 	if (tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
 		return 1;
-	failed = cmocka_run_group_tests_name("seal", tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("seal on SQLite", tests, NULL, NULL);
+	if (store_test_pg()) {
+		on_pg = 1;
+		failed += cmocka_run_group_tests_name("seal on PostgreSQL", tests, NULL, NULL);
+	} else {
+		printf("seal on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+	}
 	tlog_signer_clear(&log_key);
 	return failed;
 }
