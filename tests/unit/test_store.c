@@ -1715,6 +1715,262 @@ static void lost_connection_is_regained_at_the_next_transaction(void **state)
 /* What a member of a concern not yet on PostgreSQL returns (store_pg_int.h, which names another struct store). */
 int pg_not_yet(const char *what, struct err *e);
 
+/* ---- disclosures and webhooks ---- */
+
+/* A merchant, a consumer, a listing and order ord_…01 for disclosures to be about. */
+static void put_an_order(struct store *st)
+{
+	put_merchant(st, "mer_000000000000000000000001", "m-1");
+	put_consumer(st, "cus_000000000000000000000001", "c-1");
+	put_listing(st, "lst_000000000000000000000001", "l-1", 1, "mer_000000000000000000000001",
+		    "cup");
+	put_order(st, "ord_000000000000000000000001", "o-1", "mer_000000000000000000000001",
+		  "cus_000000000000000000000001", "lst_000000000000000000000001", 1);
+}
+
+static void put_disclosure(struct store *st, const char *id, const char *role,
+			   const char *requester, const char *state, int64_t due_at)
+{
+	struct store_disclosure_row row;
+	json_t *body = json_pack("{s:s, s:s, s:s}", "id", id, "state", state, "z", "\u00e9");
+	struct err e;
+
+	memset(&row, 0, sizeof(row));
+	row.id = id;
+	row.order_id = "ord_000000000000000000000001";
+	row.requester_role = role;
+	row.requester_id = requester;
+	row.state = state;
+	row.created_at = 1700000000000;
+	row.due_at = due_at;
+	row.body = body;
+	err_clear(&e);
+	assert_int_equal(store_disclosure_insert(st, &row, &e), RC_OK);
+	json_decref(body);
+}
+
+/* The ids of a disclosure list's page, joined by ",". */
+static void disclosure_ids(struct store *st, const struct store_disclosure_filter *flt,
+			   int64_t after, int limit, char *out, size_t size, int64_t *next)
+{
+	json_t *items = NULL, *it;
+	struct err e;
+	size_t i;
+
+	out[0] = '\0';
+	assert_int_equal(store_disclosure_list(st, flt, after, limit, &items, next, &e), RC_OK);
+	json_array_foreach(items, i, it)
+		snprintf(out + strlen(out), size - strlen(out), "%s%s", i ? "," : "",
+			 body_id(it) + 27);
+	json_decref(items);
+}
+
+static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_disclosure_filter flt;
+	json_t *body = NULL, *items = NULL;
+	char ids[64];
+	int64_t next = 0;
+	struct err e;
+
+	begin(f->st);
+	put_an_order(f->st);
+	put_disclosure(f->st, "dsc_000000000000000000000001", "court", "court-a", "pending", 5);
+	put_disclosure(f->st, "dsc_000000000000000000000002", "consumer",
+		       "cus_000000000000000000000001", "released", 0);
+	put_disclosure(f->st, "dsc_000000000000000000000003", "court", "court-b", "pending", 0);
+	commit(f->st);
+
+	begin(f->st);
+	memset(&flt, 0, sizeof(flt));
+	disclosure_ids(f->st, &flt, 0, 2, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "1,2");
+	assert_true(next > 0);
+	disclosure_ids(f->st, &flt, next, 2, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "3");
+	assert_int_equal(next, 0);
+	flt.requester_role = "court";
+	disclosure_ids(f->st, &flt, 0, 10, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "1,3");
+	flt.requester_id = "court-b";
+	disclosure_ids(f->st, &flt, 0, 10, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "3");
+	memset(&flt, 0, sizeof(flt));
+	flt.state = "released";
+	flt.order_id = "ord_000000000000000000000001";
+	disclosure_ids(f->st, &flt, 0, 10, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "2");
+	flt.order_id = "ord_000000000000000000000009";
+	disclosure_ids(f->st, &flt, 0, 10, ids, sizeof(ids), &next);
+	assert_string_equal(ids, "");
+
+	/* decided: the new state and body; an unknown one is not found */
+	body = json_pack("{s:s, s:s}", "id", "dsc_000000000000000000000001", "state", "refused");
+	assert_int_equal(store_disclosure_update(f->st, "dsc_000000000000000000000001", "refused",
+						 7, body, &e), RC_OK);
+	assert_int_equal(store_disclosure_update(f->st, "dsc_000000000000000000000009", "refused",
+						 7, body, &e), RC_NOTFOUND);
+	json_decref(body);
+	assert_int_equal(store_disclosure_get(f->st, "dsc_000000000000000000000001", &body, &e),
+			 RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "state")), "refused");
+	json_decref(body);
+	assert_int_equal(store_disclosure_get(f->st, "dsc_000000000000000000000009", &body, &e),
+			 RC_NOTFOUND);
+	assert_null(body);
+
+	/* events, oldest first */
+	body = json_pack("{s:s}", "id", "dse_000000000000000000000002");
+	assert_int_equal(store_disclosure_event_insert(f->st, "dse_000000000000000000000002",
+						       "dsc_000000000000000000000001",
+						       "ord_000000000000000000000001", 8, body, &e),
+			 RC_OK);
+	json_decref(body);
+	body = json_pack("{s:s}", "id", "dse_000000000000000000000001");
+	assert_int_equal(store_disclosure_event_insert(f->st, "dse_000000000000000000000001",
+						       "dsc_000000000000000000000001",
+						       "ord_000000000000000000000001", 9, body, &e),
+			 RC_OK);
+	json_decref(body);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_disclosure_events(f->st, "dsc_000000000000000000000001", &items, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(body_id(json_array_get(items, 0)), "dse_000000000000000000000002");
+	assert_string_equal(body_id(json_array_get(items, 1)), "dse_000000000000000000000001");
+	json_decref(items);
+	assert_int_equal(store_disclosure_events(f->st, "dsc_000000000000000000000002", &items, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	assert_int_equal(store_disclosure_event_get(f->st, "dse_000000000000000000000001", &body,
+						    &e), RC_OK);
+	assert_string_equal(body_id(body), "dse_000000000000000000000001");
+	json_decref(body);
+	assert_int_equal(store_disclosure_event_get(f->st, "dse_000000000000000000000009", &body,
+						    &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
+static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_delivery ds[4];
+	struct store_attempt a;
+	json_t *items = NULL, *ep = NULL;
+	int64_t next = 0, queued = -1;
+	struct err e;
+	int n = -1, i;
+
+	begin(f->st);
+	assert_int_equal(store_webhook_endpoint_insert(f->st, "whe_000000000000000000000001",
+						       "https://a.example/h", "[\"dispute.created\"]",
+						       "sec1", 1, &e), RC_OK);
+	assert_int_equal(store_webhook_endpoint_insert(f->st, "whe_000000000000000000000002",
+						       "https://b.example/h", "[\"*\"]", "sec2", 2,
+						       &e), RC_OK);
+	assert_int_equal(store_webhook_endpoint_insert(f->st, "whe_000000000000000000000003",
+						       "https://c.example/h", "[\"order.paid\"]",
+						       "sec3", 3, &e), RC_OK);
+	assert_int_equal(store_webhook_endpoint_insert(f->st, "whe_000000000000000000000004",
+						       "https://d.example/h", "[\"dispute.created\"]",
+						       "sec4", 4, &e), RC_OK);
+	assert_int_equal(store_webhook_endpoint_disable(f->st, "whe_000000000000000000000004", 5,
+							&e), RC_OK);
+	assert_int_equal(store_webhook_endpoint_disable(f->st, "whe_000000000000000000000004", 5,
+							&e), RC_NOTFOUND);
+	assert_int_equal(store_webhook_event_add(f->st, "evt_000000000000000000000001",
+						 "dispute.created", "{\"n\":1}", 100, &queued, &e),
+			 RC_OK);
+	assert_int_equal(queued, 2);
+	assert_int_equal(store_webhook_event_add(f->st, "evt_000000000000000000000002",
+						 "order.paid", "{\"n\":2}", 50, NULL, &e), RC_OK);
+	commit(f->st);
+
+	begin(f->st);
+	/* enabled endpoints only, oldest first, in pages, without the secret */
+	assert_int_equal(store_webhook_endpoint_list(f->st, 0, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(body_id(json_array_get(items, 1)), "whe_000000000000000000000002");
+	assert_null(json_object_get(json_array_get(items, 0), "secret"));
+	json_decref(items);
+	assert_true(next > 0);
+	assert_int_equal(store_webhook_endpoint_list(f->st, next, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_webhook_endpoint_get(f->st, "whe_000000000000000000000003", &ep, &e),
+			 RC_OK);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ep, "events"), 0)),
+			    "order.paid");
+	assert_int_equal(json_integer_value(json_object_get(ep, "created_at")), 3);
+	json_decref(ep);
+	assert_int_equal(store_webhook_endpoint_get(f->st, "whe_000000000000000000000004", &ep, &e),
+			 RC_NOTFOUND);
+
+	/* due: earliest first (next_at, then queue order), none before its time */
+	assert_int_equal(store_webhook_due(f->st, 49, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_due(f->st, 100, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(ds[0].event_id, "evt_000000000000000000000002");
+	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
+	assert_string_equal(ds[1].endpoint_id, "whe_000000000000000000000003");
+	assert_string_equal(ds[2].event_id, "evt_000000000000000000000001");
+	assert_string_equal(ds[2].endpoint_id, "whe_000000000000000000000001");
+	assert_string_equal(ds[2].url, "https://a.example/h");
+	assert_string_equal(ds[2].secret, "sec1");
+	assert_string_equal(ds[2].body, "{\"n\":1}");
+	assert_int_equal(ds[2].attempts, 0);
+	assert_string_equal(ds[3].endpoint_id, "whe_000000000000000000000002");
+	commit(f->st);
+
+	/* one delivered, one to retry later, one given up */
+	begin(f->st);
+	memset(&a, 0, sizeof(a));
+	a.seq = ds[0].seq;
+	a.attempts = 1;
+	a.delivered_at = 110;
+	a.status = 200;
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
+	a.seq = ds[1].seq;
+	a.delivered_at = 0;
+	a.next_at = 500;
+	a.status = 500;
+	a.error = "the receiver answered 500";
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
+	a.seq = ds[2].seq;
+	a.failed_at = 120;
+	a.status = 0;
+	a.error = "gave up";
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
+	a.seq = ds[3].seq + 1000;
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_NOTFOUND);
+	commit(f->st);
+	for (i = 0; i < n; i++)
+		store_delivery_release(&ds[i]);
+
+	begin(f->st);
+	assert_int_equal(store_webhook_due(f->st, 499, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
+	assert_string_equal(ds[0].event_id, "evt_000000000000000000000001");
+	store_delivery_release(&ds[0]);
+	assert_int_equal(store_webhook_due(f->st, 500, ds, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	store_delivery_release(&ds[0]);
+	/* disabling an endpoint gives up what it still had pending */
+	assert_int_equal(store_webhook_endpoint_disable(f->st, "whe_000000000000000000000002", 600,
+							&e), RC_OK);
+	assert_int_equal(store_webhook_due(f->st, 1000, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000003");
+	store_delivery_release(&ds[0]);
+	commit(f->st);
+}
+
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
 static void concern_not_built_is_unsupported(void **state)
 {
@@ -1967,7 +2223,9 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	cmocka_unit_test_setup_teardown(pending_seals_are_found_and_leave_once_indexed, su, td), \
 	cmocka_unit_test_setup_teardown(seal_walks_go_in_log_then_chain_order, su, td), \
 	cmocka_unit_test_setup_teardown(checkpoints_kept_once_by_size_smallest_first, su, td), \
-	cmocka_unit_test_setup_teardown(record_walk_links_orders_to_items_and_blobs_by_digest, su, td)
+	cmocka_unit_test_setup_teardown(record_walk_links_orders_to_items_and_blobs_by_digest, su, td), \
+	cmocka_unit_test_setup_teardown(disclosures_are_listed_by_filter_updated_and_keep_their_events, su, td), \
+	cmocka_unit_test_setup_teardown( webhook_events_queue_for_subscribers_and_attempts_are_recorded, su, td)
 
 int main(void)
 {

@@ -23,6 +23,7 @@
 #include "notify/destination.h"
 #include "notify/webhook.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 /* A start for the test clock: 2025-09-30T09:00:00Z. */
 #define T0 1759222800000LL
@@ -451,46 +452,49 @@ static void receiver_stop(struct receiver *r)
 }
 
 struct fixture {
-	char dir[64];
-	char path[128];
-	struct store *st;
+	struct store_fixture *sf;  /* the store on SQLite or PostgreSQL (store_fixture.h) */
+	struct store *st;          /* sf->st */
 	struct receiver rx;
 	int have_rx;
 };
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int setup(void **state)
+/* A fixture around the store `store_setup_fn` opens. */
+static int setup_with(void **state, int (*store_setup_fn)(void **))
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e;
+	void *sf = NULL;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-webhook-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
-	err_clear(&e);
-	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
+	store_setup_fn(&sf);
+	f->sf = sf;
+	f->st = f->sf->st;
 	clock_use_test(T0);
 	*state = f;
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_with(state, store_setup);
+}
+
+static int setup_pg(void **state)
+{
+	return setup_with(state, store_setup_pg);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	void *sf = f->sf;
 
 	webhook_worker_stop();
 	if (f->have_rx)
 		receiver_stop(&f->rx);
-	store_close(f->st);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (f->sf->pg_name[0])
+		store_teardown_pg(&sf);
+	else
+		store_teardown(&sf);
 	free(f);
 	return 0;
 }
@@ -520,36 +524,62 @@ static void emit(struct fixture *f, const char *type, const char *dispute_id, in
 	json_decref(obj);
 }
 
-/* One integer from the database, read on a connection of its own. */
+/*
+ * The first column of the first row of `sql`, read on a connection of its
+ * own, into `out` (`size` bytes); -1 when there is no row, 0 for NULL, 1
+ * for a value.
+ */
+static int db_value(struct fixture *f, const char *sql, char *out, size_t size)
+{
+	int got = -1;
+
+	out[0] = '\0';
+	if (f->sf->pg_name[0]) {
+		PGconn *c = PQconnectdb(f->sf->url);
+		PGresult *r;
+
+		assert_int_equal(PQstatus(c), CONNECTION_OK);
+		r = PQexec(c, sql);
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		if (PQntuples(r) > 0) {
+			got = !PQgetisnull(r, 0, 0);
+			snprintf(out, size, "%s", PQgetvalue(r, 0, 0));
+		}
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *db;
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_open_v2(f->sf->path, &db, SQLITE_OPEN_READONLY, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			got = sqlite3_column_type(s, 0) != SQLITE_NULL;
+			if (got)
+				snprintf(out, size, "%s", sqlite3_column_text(s, 0));
+		}
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+	}
+	return got;
+}
+
+/* One integer from the database: -1 for no row, -2 for NULL. */
 static int64_t db_int(struct fixture *f, const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	int64_t v = -1;
+	char v[64];
+	int got = db_value(f, sql, v, sizeof(v));
 
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
+	return got < 0 ? -1 : got == 0 ? -2 : strtoll(v, NULL, 10);
 }
 
 /* One text value from the database (static buffer), or "" for none or NULL. */
 static const char *db_text(struct fixture *f, const char *sql)
 {
 	static char out[4096];
-	sqlite3 *db;
-	sqlite3_stmt *s;
 
-	out[0] = '\0';
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	db_value(f, sql, out, sizeof(out));
 	return out;
 }
 
@@ -669,7 +699,7 @@ static void delivery_is_signed_retried_and_delivered(void **state)
 	endpoint_url(f, url, sizeof(url));
 	add_endpoint(f, "whe_000000000000000000000001", url, "[\"dispute.created\"]", secret);
 	emit(f, "dispute.created", "dsp_000000000000000000000001", 1);
-	snprintf(evt, sizeof(evt), "%s", db_text(f, "SELECT id FROM outbox"));
+	snprintf(evt, sizeof(evt), "%.*s", (int)sizeof(evt) - 1, db_text(f, "SELECT id FROM outbox"));
 
 	/* first attempt: the receiver fails it */
 	assert_int_equal(run_once(f, 1), 1);
@@ -807,6 +837,17 @@ static void worker_thread_delivers_after_commit(void **state)
 	assert_int_equal(receiver_count(&f->rx), 2);
 }
 
+/* The tests that open a store, with the fixture `su`/`td`. */
+#define STORED(su, td)                                                                     \
+	cmocka_unit_test_setup_teardown(emit_queues_one_delivery_per_subscriber, su, td),  \
+	cmocka_unit_test_setup_teardown(emit_rolled_back_leaves_nothing, su, td),          \
+	cmocka_unit_test_setup_teardown(emit_refuses_bad_types_and_objects, su, td),       \
+	cmocka_unit_test_setup_teardown(delivery_is_signed_retried_and_delivered, su, td), \
+	cmocka_unit_test_setup_teardown(delivery_to_loopback_refused_unless_allowed, su, td), \
+	cmocka_unit_test_setup_teardown(delivery_given_up_after_max_attempts, su, td),     \
+	cmocka_unit_test_setup_teardown(disabled_endpoint_gets_nothing_more, su, td),      \
+	cmocka_unit_test_setup_teardown(worker_thread_delivers_after_commit, su, td)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,23 +861,19 @@ int main(void)
 		cmocka_unit_test(pin_names_the_checked_addresses),
 		cmocka_unit_test(backoff_doubles_from_30s_to_6h),
 		cmocka_unit_test(backoff_jitter_spreads_retries),
-		cmocka_unit_test_setup_teardown(emit_queues_one_delivery_per_subscriber, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(emit_rolled_back_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(emit_refuses_bad_types_and_objects, setup, teardown),
-		cmocka_unit_test_setup_teardown(delivery_is_signed_retried_and_delivered, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(delivery_to_loopback_refused_unless_allowed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(delivery_given_up_after_max_attempts, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(disabled_endpoint_gets_nothing_more, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(worker_thread_delivers_after_commit, setup,
-						teardown),
+		STORED(setup, teardown),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		STORED(setup_pg, teardown),
+	};
+	int failed;
 
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	failed = cmocka_run_group_tests_name("webhooks on SQLite", tests, NULL, NULL);
+	if (!store_test_pg()) {
+		printf("webhooks on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+		return failed;
+	}
+	return failed + cmocka_run_group_tests_name("webhooks on PostgreSQL", pg_tests, NULL, NULL);
 }
