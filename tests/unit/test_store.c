@@ -1412,6 +1412,13 @@ static void concern_not_built_is_unsupported(void **state)
 #define MER1 "mer_000000000000000000000001"
 #define CUS1 "cus_000000000000000000000001"
 
+/* The store borrows the bodies it is given: each kept in `keep` (freed with it), and returned. */
+static json_t *kept(json_t *keep, json_t *v)
+{
+	json_array_append_new(keep, v);
+	return v;
+}
+
 /* A merchant flag is set once while live, keeps its evidence, and is cleared once. */
 static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **state)
 {
@@ -1462,6 +1469,7 @@ static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **stat
 static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 {
 	struct store_fixture *f = *state;
+	json_t *keep = json_array();
 	struct store_flag_counts c;
 	json_t *fl = NULL, *ev = NULL, *body;
 	int64_t n = -1;
@@ -1471,11 +1479,11 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 	begin(f->st);
 	put_consumer(f->st, CUS1, "c-1");
 	assert_int_equal(store_consumer_flag_insert(f->st, "cfl_1", CUS1, "abusive", "spam",
-						    json_pack("[s]", "dsp_1"), "staff", 1000, &e),
+						    kept(keep, json_pack("[s]", "dsp_1")), "staff", 1000, &e),
 			 RC_OK);
 	err_clear(&e);
 	assert_int_equal(store_consumer_flag_insert(f->st, "cfl_2", CUS1, "abusive", "again",
-						    json_array(), "staff", 1500, &e),
+						    kept(keep, json_array()), "staff", 1500, &e),
 			 RC_CONFLICT);
 	assert_string_equal(e.code, "flag_set");
 	commit(f->st);
@@ -1507,10 +1515,10 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 							    "filed_at")), 2000);
 	json_decref(fl);
 	assert_int_equal(store_consumer_flag_event_insert(f->st, "cfe_1", "cfl_1", CUS1, "marked",
-							  1000, json_pack("{s:s}", "type", "marked"),
+							  1000, kept(keep, json_pack("{s:s}", "type", "marked")),
 							  &e), RC_OK);
 	assert_int_equal(store_consumer_flag_event_insert(f->st, "cfe_2", "cfl_1", CUS1, "cleared",
-							  4000, json_pack("{s:s}", "type", "cleared"),
+							  4000, kept(keep, json_pack("{s:s}", "type", "cleared")),
 							  &e), RC_OK);
 	assert_int_equal(store_consumer_flag_clear(f->st, "cfl_1", "staff", "done", 4000, &e),
 			 RC_OK);
@@ -1540,12 +1548,14 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 	assert_int_equal(store_consumer_order_count(f->st, CUS1, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
 	commit(f->st);
+	json_decref(keep);
 }
 
 /* An alert is kept once per (scope, id, focus, window); alerts list oldest first in pages. */
 static void alerts_are_kept_once_and_listed_in_pages(void **state)
 {
 	struct store_fixture *f = *state;
+	json_t *keep = json_array();
 	json_t *items = NULL, *body = NULL;
 	int64_t next = -1;
 	int inserted = -1, i;
@@ -1557,12 +1567,12 @@ static void alerts_are_kept_once_and_listed_in_pages(void **state)
 		snprintf(id, sizeof(id), "ral_%d", i);
 		assert_int_equal(store_alert_insert(f->st, id, i == 2 ? "listing" : "merchant",
 						    "mer_1", i ? "quality" : "counterfeit", 100, 200,
-						    "mer_1", 150, json_pack("{s:s}", "id", id),
+						    "mer_1", 150, kept(keep, json_pack("{s:s}", "id", id)),
 						    &inserted, &e), RC_OK);
 		assert_int_equal(inserted, 1);
 	}
 	assert_int_equal(store_alert_insert(f->st, "ral_9", "merchant", "mer_1", "counterfeit",
-					    100, 200, "mer_1", 160, json_pack("{s:s}", "id", "x"),
+					    100, 200, "mer_1", 160, kept(keep, json_pack("{s:s}", "id", "x")),
 					    &inserted, &e), RC_OK);
 	assert_int_equal(inserted, 0);
 	commit(f->st);
@@ -1588,12 +1598,14 @@ static void alerts_are_kept_once_and_listed_in_pages(void **state)
 	assert_int_equal(json_array_size(items), 2);
 	json_decref(items);
 	commit(f->st);
+	json_decref(keep);
 }
 
 /* One open proposal of a flag per merchant; decided once; its state read back. */
 static void proposals_are_open_once_and_decided_once(void **state)
 {
 	struct store_fixture *f = *state;
+	json_t *keep = json_array();
 	json_t *items = NULL, *body = NULL;
 	int64_t next = -1, dismissed = 0;
 	int open = -1;
@@ -1606,21 +1618,21 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	assert_int_equal(open, 0);
 	assert_int_equal(dismissed, -1);
 	assert_int_equal(store_proposal_insert(f->st, "rpr_1", MER1, "repeated_fraud", 3, 100,
-					       json_pack("{s:s}", "id", "rpr_1"), &e), RC_OK);
+					       kept(keep, json_pack("{s:s}", "id", "rpr_1")), &e), RC_OK);
 	err_clear(&e);
 	assert_int_equal(store_proposal_insert(f->st, "rpr_2", MER1, "repeated_fraud", 4, 100,
-					       json_pack("{s:s}", "id", "rpr_2"), &e), RC_CONFLICT);
+					       kept(keep, json_pack("{s:s}", "id", "rpr_2")), &e), RC_CONFLICT);
 	commit(f->st);
 	begin(f->st);
 	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
 			 RC_OK);
 	assert_int_equal(open, 1);
 	assert_int_equal(store_proposal_decide(f->st, "rpr_1", "dismissed", 200,
-					       json_pack("{s:s, s:s}", "id", "rpr_1", "state",
-							 "dismissed"), &e), RC_OK);
+					       kept(keep, json_pack("{s:s, s:s}", "id", "rpr_1",
+								     "state", "dismissed")), &e), RC_OK);
 	err_clear(&e);
 	assert_int_equal(store_proposal_decide(f->st, "rpr_1", "confirmed", 300,
-					       json_pack("{s:s}", "id", "rpr_1"), &e), RC_CONFLICT);
+					       kept(keep, json_pack("{s:s}", "id", "rpr_1")), &e), RC_CONFLICT);
 	assert_string_equal(e.code, "proposal_closed");
 	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
 			 RC_OK);
@@ -1638,6 +1650,7 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	assert_int_equal(json_array_size(items), 0);
 	json_decref(items);
 	commit(f->st);
+	json_decref(keep);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
