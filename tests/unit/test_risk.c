@@ -1,11 +1,10 @@
-/* test_risk.c - unit tests of the risk statistics (the Poisson tail, the weeks) and of the figures, alerts and proposals over records written with known times into a real SQLite store. */
+/* test_risk.c - unit tests of the risk statistics (the Poisson tail, the weeks) and of the figures, alerts and proposals over records written with known times into a real store, on SQLite and on PostgreSQL (tests/unit/store_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "core/timeutil.h"
 #include "risk/risk.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define HOUR (3600 * 1000LL)
 #define DAY (24 * HOUR)
@@ -67,20 +67,11 @@ static void weeks_start_monday_midnight_in_beijing(void **state)
 /* ---- a store with known records ---- */
 
 struct fixture {
-	char dir[64];
-	char path[128];
-	struct store *st;
+	struct store_fixture *sf; /* the store on either backend (store_fixture.h) */
+	struct store *st;     /* sf->st */
 	int64_t t0;           /* 2025-10-20T02:00:00Z, a Monday */
 	int orders, disputes, events;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void begin(struct fixture *f)
 {
@@ -174,6 +165,7 @@ static void dispute(struct fixture *f, int n, int64_t when, const char *reason,
 	char oid[ID_MAX], mid[ID_MAX];
 	json_t *body;
 	struct err e;
+	int rc;
 
 	order(f, n, when - DAY, oid);
 	snprintf(mid, sizeof(mid), "mer_%024d", n);
@@ -181,27 +173,27 @@ static void dispute(struct fixture *f, int n, int64_t when, const char *reason,
 	body = json_pack("{s:s, s:s, s:o}", "id", did, "reason", reason, "outcome",
 			 outcome ? json_pack("{s:s}", "outcome", outcome) : json_null());
 	err_clear(&e);
-	assert_int_equal(store_dispute_insert(f->st, did, oid, mid, CUS, state, "standard", when,
-					      body, &e),
-			 RC_OK);
+	rc = store_dispute_insert(f->st, did, oid, mid, CUS, state, "standard", when, body, &e);
 	json_decref(body);
+	if (rc == RC_UNSUPPORTED)
+		skip(); /* the disputes concern is not on this backend yet (issue 14) */
+	assert_int_equal(rc, RC_OK);
 	if (answer && strcmp(answer, "responded") == 0)
 		event(f, did, "merchant_reject", "awaiting_merchant", NULL, when + HOUR);
 	else if (answer)
 		event(f, did, "timeout", "awaiting_merchant", NULL, when + 48 * HOUR);
 }
 
-static int setup(void **state)
+/* A fixture over the fresh store `su` made, with the one consumer every order is of. */
+static int setup_on(void **state, int (*su)(void **state))
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct err e;
+	void *sf = NULL;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-risk-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
-	err_clear(&e);
-	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
+	assert_int_equal(su(&sf), 0);
+	f->sf = sf;
+	f->st = f->sf->st;
 	f->t0 = at("2025-10-20T02:00:00Z");
 	begin(f);
 	put(f->st, STORE_CONSUMER, CUS, NULL, NULL, f->t0 - 400 * DAY,
@@ -211,14 +203,32 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_on(state, store_setup);
+}
+
+static int setup_pg(void **state)
+{
+	return setup_on(state, store_setup_pg);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	void *sf = f->sf;
 
-	store_close(f->st);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
-	return 0;
+	return store_teardown(&sf);
+}
+
+static int teardown_pg(void **state)
+{
+	struct fixture *f = *state;
+	void *sf = f->sf;
+
+	free(f);
+	return store_teardown_pg(&sf);
 }
 
 static int64_t num(json_t *o, const char *k)
@@ -348,7 +358,7 @@ static void a_spike_is_alerted_once_and_a_flat_week_is_not(void **state)
 	char d[ID_MAX], oid[ID_MAX];
 	int64_t next = 0;
 	struct err e;
-	int w, k;
+	int w, k, rc;
 
 	begin(f);
 	merchant(f, 1, "tech");
@@ -365,7 +375,10 @@ static void a_spike_is_alerted_once_and_a_flat_week_is_not(void **state)
 		dispute(f, 1, now + k, "counterfeit", "awaiting_merchant", NULL, NULL, d);
 	memset(&t, 0, sizeof(t));
 	err_clear(&e);
-	assert_int_equal(risk_scan(f->st, NULL, now + HOUR, &t, &e), RC_OK);
+	rc = risk_scan(f->st, NULL, now + HOUR, &t, &e);
+	if (rc == RC_UNSUPPORTED)
+		skip(); /* the scan's webhooks are not on this backend yet (issue 14) */
+	assert_int_equal(rc, RC_OK);
 	/* counterfeit for the merchant, its listing and its category; one quality is no spike */
 	assert_int_equal(t.alarms, 3);
 	assert_int_equal(t.raised, 3);
@@ -451,19 +464,29 @@ static void proposals_follow_the_rules_and_are_not_repeated(void **state)
 	end(f);
 }
 
+/* The tests over a store, with the fixture `su`/`td`. */
+#define STORED(su, td)                                                                         \
+	cmocka_unit_test_setup_teardown(figures_are_exact_on_a_small_history, su, td),        \
+	cmocka_unit_test_setup_teardown(rank_orders_by_score_then_id, su, td),                \
+	cmocka_unit_test_setup_teardown(a_spike_is_alerted_once_and_a_flat_week_is_not, su, td), \
+	cmocka_unit_test_setup_teardown(proposals_follow_the_rules_and_are_not_repeated, su, td)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(poisson_tail_matches_known_values),
 		cmocka_unit_test(weeks_start_monday_midnight_in_beijing),
-		cmocka_unit_test_setup_teardown(figures_are_exact_on_a_small_history, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(rank_orders_by_score_then_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_spike_is_alerted_once_and_a_flat_week_is_not,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(proposals_follow_the_rules_and_are_not_repeated,
-						setup, teardown),
+		STORED(setup, teardown),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		STORED(setup_pg, teardown_pg),
+	};
+	int failed = cmocka_run_group_tests_name("risk on SQLite", tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!store_test_pg()) {
+		printf("risk on PostgreSQL: skipped, DISPUTED_TEST_PG is not set (make unit starts "
+		       "a cluster: tests/e2e/pg_cluster.py run -- ...)\n");
+		return failed;
+	}
+	return failed + cmocka_run_group_tests_name("risk on PostgreSQL", pg_tests, NULL, NULL);
 }

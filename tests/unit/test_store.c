@@ -2174,6 +2174,252 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
 
+/* ---- risk: merchant flags, consumer flags, alerts, proposals ---- */
+
+#define MER1 "mer_000000000000000000000001"
+#define CUS1 "cus_000000000000000000000001"
+
+/* The store borrows the bodies it is given: each kept in `keep` (freed with it), and returned. */
+static json_t *kept(json_t *keep, json_t *v)
+{
+	json_array_append_new(keep, v);
+	return v;
+}
+
+/* A merchant flag is set once while live, keeps its evidence, and is cleared once. */
+static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *flags = NULL;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, MER1, "m-1");
+	assert_int_equal(store_merchant_flag_set(f->st, MER1, "repeated_fraud", "three upheld",
+						 "staff", 1000, &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_merchant_flag_set(f->st, MER1, "repeated_fraud", "again", "staff",
+						 2000, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "flag_set");
+	assert_string_equal(e.param, "flag");
+	/* the conflict leaves the transaction usable: the first flag commits */
+	assert_int_equal(store_merchant_flag_evidence(f->st, MER1, "repeated_fraud",
+						      "{\"disputes\":[\"dsp_1\"]}", &e), RC_OK);
+	assert_int_equal(store_merchant_flag_evidence(f->st, MER1, "other", "[]", &e),
+			 RC_NOTFOUND);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_merchant_flags(f->st, MER1, &flags, &e), RC_OK);
+	assert_int_equal(json_array_size(flags), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(flags, 0), "reason")),
+			    "three upheld");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(flags, 0),
+							    "created_at")), 1000);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+				    json_object_get(json_array_get(flags, 0), "evidence"),
+				    "disputes"), 0)), "dsp_1");
+	json_decref(flags);
+	assert_int_equal(store_merchant_flag_clear(f->st, MER1, "repeated_fraud", "staff", 3000,
+						   &e), RC_OK);
+	assert_int_equal(store_merchant_flag_clear(f->st, MER1, "repeated_fraud", "staff", 3000,
+						   &e), RC_NOTFOUND);
+	assert_int_equal(store_merchant_flags(f->st, MER1, &flags, &e), RC_OK);
+	assert_int_equal(json_array_size(flags), 0);
+	json_decref(flags);
+	/* cleared, it may be set again */
+	assert_int_equal(store_merchant_flag_set(f->st, MER1, "repeated_fraud", "back", "staff",
+						 4000, &e), RC_OK);
+	commit(f->st);
+}
+
+/* A consumer flag: set once, one appeal, one decision, cleared once, counted, its history kept. */
+static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *keep = json_array();
+	struct store_flag_counts c;
+	json_t *fl = NULL, *ev = NULL, *body;
+	int64_t n = -1;
+	int yes = -1;
+	struct err e;
+
+	begin(f->st);
+	put_consumer(f->st, CUS1, "c-1");
+	assert_int_equal(store_consumer_flag_insert(f->st, "cfl_1", CUS1, "abusive", "spam",
+						    kept(keep, json_pack("[s]", "dsp_1")), "staff", 1000, &e),
+			 RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_consumer_flag_insert(f->st, "cfl_2", CUS1, "abusive", "again",
+						    kept(keep, json_array()), "staff", 1500, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "flag_set");
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_consumer_flagged(f->st, CUS1, "abusive", &yes, &e), RC_OK);
+	assert_int_equal(yes, 1);
+	assert_int_equal(store_consumer_flagged(f->st, CUS1, "other", &yes, &e), RC_OK);
+	assert_int_equal(yes, 0);
+	assert_int_equal(store_consumer_flag_live(f->st, CUS1, "other", &fl, &e), RC_NOTFOUND);
+	assert_int_equal(store_consumer_flag_appeal(f->st, "cfl_1", "not me", 2000, &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_consumer_flag_appeal(f->st, "cfl_1", "twice", 2100, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "appeal_filed");
+	assert_int_equal(store_consumer_flag_decide(f->st, "cfl_1", "upheld", "it was", "lead",
+						    3000, &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_consumer_flag_decide(f->st, "cfl_1", "upheld", "again", "lead",
+						    3100, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "no_appeal");
+	assert_int_equal(store_consumer_flag_live(f->st, CUS1, "abusive", &fl, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(fl, "id")), "cfl_1");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(fl, "evidence"), 0)),
+			    "dsp_1");
+	assert_true(json_is_null(json_object_get(fl, "cleared_at")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(fl, "appeal"),
+							      "decision")), "upheld");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(fl, "appeal"),
+							    "filed_at")), 2000);
+	json_decref(fl);
+	assert_int_equal(store_consumer_flag_event_insert(f->st, "cfe_1", "cfl_1", CUS1, "marked",
+							  1000, kept(keep, json_pack("{s:s}", "type", "marked")),
+							  &e), RC_OK);
+	assert_int_equal(store_consumer_flag_event_insert(f->st, "cfe_2", "cfl_1", CUS1, "cleared",
+							  4000, kept(keep, json_pack("{s:s}", "type", "cleared")),
+							  &e), RC_OK);
+	assert_int_equal(store_consumer_flag_clear(f->st, "cfl_1", "staff", "done", 4000, &e),
+			 RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_consumer_flag_clear(f->st, "cfl_1", "staff", "done", 4000, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "flag_cleared");
+	assert_int_equal(store_consumer_flags(f->st, CUS1, &fl, &e), RC_OK);
+	assert_int_equal(json_array_size(fl), 0);
+	json_decref(fl);
+	assert_int_equal(store_consumer_flag_events(f->st, CUS1, 1, &ev, &e), RC_OK);
+	assert_int_equal(json_array_size(ev), 1); /* the newest one */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "type")),
+			    "cleared");
+	json_decref(ev);
+	assert_int_equal(store_consumer_flag_event_get(f->st, "cfe_1", &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "type")), "marked");
+	json_decref(body);
+	assert_int_equal(store_consumer_flag_event_get(f->st, "cfe_9", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_consumer_flag_counts(f->st, 0, 5000, 5000, &c, &e), RC_OK);
+	assert_int_equal(c.marked, 1);
+	assert_int_equal(c.cleared, 1);
+	assert_int_equal(c.appeals_filed, 1);
+	assert_int_equal(c.appeals_upheld, 1);
+	assert_int_equal(c.appeals_overturned, 0);
+	assert_int_equal(c.appeals_pending, 0);
+	assert_int_equal(store_consumer_order_count(f->st, CUS1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	commit(f->st);
+	json_decref(keep);
+}
+
+/* An alert is kept once per (scope, id, focus, window); alerts list oldest first in pages. */
+static void alerts_are_kept_once_and_listed_in_pages(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *keep = json_array();
+	json_t *items = NULL, *body = NULL;
+	int64_t next = -1;
+	int inserted = -1, i;
+	char id[32];
+	struct err e;
+
+	begin(f->st);
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "ral_%d", i);
+		assert_int_equal(store_alert_insert(f->st, id, i == 2 ? "listing" : "merchant",
+						    "mer_1", i ? "quality" : "counterfeit", 100, 200,
+						    "mer_1", 150, kept(keep, json_pack("{s:s}", "id", id)),
+						    &inserted, &e), RC_OK);
+		assert_int_equal(inserted, 1);
+	}
+	assert_int_equal(store_alert_insert(f->st, "ral_9", "merchant", "mer_1", "counterfeit",
+					    100, 200, "mer_1", 160, kept(keep, json_pack("{s:s}", "id", "x")),
+					    &inserted, &e), RC_OK);
+	assert_int_equal(inserted, 0);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_alert_get(f->st, "ral_0", &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "id")), "ral_0");
+	json_decref(body);
+	assert_int_equal(store_alert_get(f->st, "ral_9", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_alert_list(f->st, "merchant", NULL, NULL, 0, 1, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_true(next > 0);
+	json_decref(items);
+	assert_int_equal(store_alert_list(f->st, "merchant", NULL, NULL, next, 1, &items, &next,
+					  &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "id")),
+			    "ral_1");
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_alert_list(f->st, NULL, "mer_1", "quality", 0, 10, &items, &next,
+					  &e), RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	json_decref(items);
+	commit(f->st);
+	json_decref(keep);
+}
+
+/* One open proposal of a flag per merchant; decided once; its state read back. */
+static void proposals_are_open_once_and_decided_once(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *keep = json_array();
+	json_t *items = NULL, *body = NULL;
+	int64_t next = -1, dismissed = 0;
+	int open = -1;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, MER1, "m-1");
+	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
+			 RC_OK);
+	assert_int_equal(open, 0);
+	assert_int_equal(dismissed, -1);
+	assert_int_equal(store_proposal_insert(f->st, "rpr_1", MER1, "repeated_fraud", 3, 100,
+					       kept(keep, json_pack("{s:s}", "id", "rpr_1")), &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_proposal_insert(f->st, "rpr_2", MER1, "repeated_fraud", 4, 100,
+					       kept(keep, json_pack("{s:s}", "id", "rpr_2")), &e), RC_CONFLICT);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
+			 RC_OK);
+	assert_int_equal(open, 1);
+	assert_int_equal(store_proposal_decide(f->st, "rpr_1", "dismissed", 200,
+					       kept(keep, json_pack("{s:s, s:s}", "id", "rpr_1",
+								     "state", "dismissed")), &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_proposal_decide(f->st, "rpr_1", "confirmed", 300,
+					       kept(keep, json_pack("{s:s}", "id", "rpr_1")), &e), RC_CONFLICT);
+	assert_string_equal(e.code, "proposal_closed");
+	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
+			 RC_OK);
+	assert_int_equal(open, 0);
+	assert_int_equal(dismissed, 3);
+	assert_int_equal(store_proposal_get(f->st, "rpr_1", &body, &e), RC_OK);
+	assert_string_equal(json_string_value(json_object_get(body, "state")), "dismissed");
+	json_decref(body);
+	assert_int_equal(store_proposal_get(f->st, "rpr_2", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_proposal_list(f->st, "dismissed", 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_proposal_list(f->st, "proposed", 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	commit(f->st);
+	json_decref(keep);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
 
 /* The tests of the concerns both backends have, with the fixture `su`/`td`. */
@@ -2225,7 +2471,11 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	cmocka_unit_test_setup_teardown(checkpoints_kept_once_by_size_smallest_first, su, td), \
 	cmocka_unit_test_setup_teardown(record_walk_links_orders_to_items_and_blobs_by_digest, su, td), \
 	cmocka_unit_test_setup_teardown(disclosures_are_listed_by_filter_updated_and_keep_their_events, su, td), \
-	cmocka_unit_test_setup_teardown( webhook_events_queue_for_subscribers_and_attempts_are_recorded, su, td)
+	cmocka_unit_test_setup_teardown( webhook_events_queue_for_subscribers_and_attempts_are_recorded, su, td), \
+	cmocka_unit_test_setup_teardown(merchant_flag_is_set_once_keeps_evidence_and_clears_once, su, td), \
+	cmocka_unit_test_setup_teardown(consumer_flag_is_appealed_decided_cleared_and_counted, su, td), \
+	cmocka_unit_test_setup_teardown(alerts_are_kept_once_and_listed_in_pages, su, td), \
+	cmocka_unit_test_setup_teardown(proposals_are_open_once_and_decided_once, su, td)
 
 int main(void)
 {
