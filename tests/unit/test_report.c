@@ -1,4 +1,4 @@
-/* test_report.c - unit tests of the compliance report over obligations written with known times into a real SQLite store. */
+/* test_report.c - unit tests of the compliance report over obligations written with known times into a real store, on SQLite and on PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,26 +17,19 @@
 #include "core/timeutil.h"
 #include "report/compliance.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define SEC 1000LL
 #define HOUR (3600 * SEC)
 #define DAY (24 * HOUR)
 
-/* One test's database: a fresh file in a fresh directory, with one order to hang disputes on. */
+/* One test's database (store_fixture.h, either backend), with one order to hang disputes on. */
 struct fixture {
-	char dir[64];          /* the temporary directory */
-	char path[128];        /* the database file inside it */
-	struct store *st;      /* open on `path` */
+	void *store;           /* the store's fixture */
+	int pg;                /* on PostgreSQL */
+	struct store *st;      /* open on it */
 	int64_t t0;            /* 2025-10-20T02:00:00Z: the period starts here */
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void put(struct store *st, enum store_kind kind, const char *id, const char *mer,
 		const char *cus, json_t *body)
@@ -58,17 +51,19 @@ static void put(struct store *st, enum store_kind kind, const char *id, const ch
 	json_decref(body);
 }
 
-static int setup(void **state)
+static int setup_on(void **state, int pg)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct err e;
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-report-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/disputed.db", f->dir);
+	f->pg = pg;
+	if (pg)
+		store_setup_pg(&f->store);
+	else
+		store_setup(&f->store);
+	f->st = ((struct store_fixture *)f->store)->st;
 	err_clear(&e);
-	assert_int_equal(store_open(f->path, 1, &f->st, &e), RC_OK);
 	assert_int_equal(time_parse("2025-10-20T02:00:00Z", &f->t0), RC_OK);
 	assert_int_equal(store_begin(f->st, &e), RC_OK);
 	put(f->st, STORE_MERCHANT, "mer_000000000000000000000001", NULL, NULL,
@@ -86,12 +81,24 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_on(state, 0);
+}
+
+static int setup_pg(void **state)
+{
+	return setup_on(state, 1);
+}
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_close(f->st);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	if (f->pg)
+		store_teardown_pg(&f->store);
+	else
+		store_teardown(&f->store);
 	free(f);
 	return 0;
 }
@@ -135,6 +142,29 @@ static void oblige(struct fixture *f, int n, const char *kind, int64_t created, 
 	assert_int_equal(store_end(f->st, 1, &e), RC_OK);
 }
 
+/*
+ * report_compliance, but on PostgreSQL a test whose report reaches a
+ * concern not built there yet (not_on_postgresql: the consumer flags'
+ * counts, until that concern is built) is skipped, saying which; the
+ * transaction the test opened for the report is ended first.
+ */
+static int compliance(struct store *st, int64_t from, int64_t to, int64_t now, json_t **r,
+		      struct err *e)
+{
+	int rc = report_compliance(st, from, to, now, r, e);
+
+	if (rc == RC_UNSUPPORTED && strcmp(e->code, "not_on_postgresql") == 0) {
+		struct err e2;
+
+		json_set_alloc_funcs(malloc, free);
+		print_message("skipped: %s\n", e->message);
+		/* the caller's transaction ends here, as it would have after the report */
+		assert_int_equal(store_end(st, 0, &e2), RC_OK);
+		skip();
+	}
+	return rc;
+}
+
 static json_t *report(struct fixture *f, int64_t from, int64_t to, int64_t now)
 {
 	json_t *r = NULL;
@@ -142,7 +172,7 @@ static json_t *report(struct fixture *f, int64_t from, int64_t to, int64_t now)
 
 	err_clear(&e);
 	assert_int_equal(store_begin(f->st, &e), RC_OK);
-	assert_int_equal(report_compliance(f->st, from, to, now, &r, &e), RC_OK);
+	assert_int_equal(compliance(f->st, from, to, now, &r, &e), RC_OK);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 	assert_non_null(r);
 	return r;
@@ -368,10 +398,10 @@ static void from_not_before_to_is_invalid(void **state)
 
 	err_clear(&e);
 	assert_int_equal(store_begin(f->st, &e), RC_OK);
-	assert_int_equal(report_compliance(f->st, f->t0, f->t0, f->t0, &r, &e), RC_INVAL);
+	assert_int_equal(compliance(f->st, f->t0, f->t0, f->t0, &r, &e), RC_INVAL);
 	assert_string_equal(e.param, "to");
 	assert_null(r);
-	assert_int_equal(report_compliance(f->st, f->t0 + 1, f->t0, f->t0, &r, &e), RC_INVAL);
+	assert_int_equal(compliance(f->st, f->t0 + 1, f->t0, f->t0, &r, &e), RC_INVAL);
 	assert_null(r);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
@@ -448,11 +478,11 @@ static void a_period_of_more_than_twenty_years_is_invalid(void **state)
 
 	err_clear(&e);
 	assert_int_equal(store_begin(f->st, &e), RC_OK);
-	assert_int_equal(report_compliance(f->st, f->t0, f->t0 + 1100 * 7 * DAY, f->t0, &r, &e),
+	assert_int_equal(compliance(f->st, f->t0, f->t0 + 1100 * 7 * DAY, f->t0, &r, &e),
 			 RC_INVAL);
 	assert_string_equal(e.param, "to");
 	assert_null(r);
-	assert_int_equal(report_compliance(f->st, f->t0, f->t0 + 1000 * 7 * DAY, f->t0, &r, &e),
+	assert_int_equal(compliance(f->st, f->t0, f->t0 + 1000 * 7 * DAY, f->t0, &r, &e),
 			 RC_OK);
 	assert_int_equal(json_array_size(json_object_get(r, "weeks")), 1001);
 	json_decref(r);
@@ -606,7 +636,7 @@ static void allocation_failure_is_nomem_and_leaves_no_report(void **state)
 	for (n = 0;; n++) {
 		allocs_left = n;
 		json_set_alloc_funcs(failing_malloc, free);
-		rc = report_compliance(f->st, f->t0, f->t0 + 30 * DAY, f->t0 + 10 * DAY, &r, &e);
+		rc = compliance(f->st, f->t0, f->t0 + 30 * DAY, f->t0 + 10 * DAY, &r, &e);
 		json_set_alloc_funcs(malloc, free);
 		if (rc == RC_OK)
 			break;
@@ -619,26 +649,36 @@ static void allocation_failure_is_nomem_and_leaves_no_report(void **state)
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+/* Every test, with the fixture `su` (one backend) and `td`. */
+#define ALL(su, td) \
+	cmocka_unit_test_setup_teardown(counts_medians_and_p90_per_kind, su, td), \
+	cmocka_unit_test_setup_teardown(breaches_list_each_missed_deadline_in_due_order, su, td), \
+	cmocka_unit_test_setup_teardown(open_duties_count_as_breached_only_once_past_due, su, td), \
+	cmocka_unit_test_setup_teardown(period_bounds_are_from_inclusive_to_exclusive, su, td), \
+	cmocka_unit_test_setup_teardown(empty_period_has_every_kind_with_zeros_and_nulls, su, td), \
+	cmocka_unit_test_setup_teardown(from_not_before_to_is_invalid, su, td), \
+	cmocka_unit_test_setup_teardown(a_kind_the_report_does_not_know_is_listed_after_the_four, su, td), \
+	cmocka_unit_test_setup_teardown(weeks_count_duties_and_disputes_by_tier_and_focus, su, td), \
+	cmocka_unit_test_setup_teardown(a_period_of_more_than_twenty_years_is_invalid, su, td), \
+	cmocka_unit_test_setup_teardown(csv_matches_the_golden_bytes, su, td), \
+	cmocka_unit_test_setup_teardown(csv_of_an_empty_period_still_has_both_headers, su, td), \
+	cmocka_unit_test_setup_teardown(csv_past_the_buffer_cap_is_toobig, su, td), \
+	cmocka_unit_test_setup_teardown(table_aligns_columns_and_shows_durations, su, td), \
+	cmocka_unit_test_setup_teardown(allocation_failure_is_nomem_and_leaves_no_report, su, td)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(counts_medians_and_p90_per_kind),
-		T(breaches_list_each_missed_deadline_in_due_order),
-		T(open_duties_count_as_breached_only_once_past_due),
-		T(period_bounds_are_from_inclusive_to_exclusive),
-		T(empty_period_has_every_kind_with_zeros_and_nulls),
-		T(from_not_before_to_is_invalid),
-		T(a_kind_the_report_does_not_know_is_listed_after_the_four),
-		T(weeks_count_duties_and_disputes_by_tier_and_focus),
-		T(a_period_of_more_than_twenty_years_is_invalid),
-		T(csv_matches_the_golden_bytes),
-		T(csv_of_an_empty_period_still_has_both_headers),
-		T(csv_past_the_buffer_cap_is_toobig),
-		T(table_aligns_columns_and_shows_durations),
-		T(allocation_failure_is_nomem_and_leaves_no_report),
+		ALL(setup, teardown),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		ALL(setup_pg, teardown),
+	};
+	int failed = cmocka_run_group_tests_name("report on SQLite", tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!store_test_pg()) {
+		printf("report on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+		return failed;
+	}
+	return failed + cmocka_run_group_tests_name("report on PostgreSQL", pg_tests, NULL, NULL);
 }

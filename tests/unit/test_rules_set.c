@@ -16,12 +16,14 @@
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "store/store.h"
+#include "store_fixture.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 
 struct fx {
 	char dir[64];         /* a temporary directory */
-	char db[96];          /* its database */
+	void *store;          /* the store's fixture (store_fixture.h), on either backend */
+	int pg;               /* on PostgreSQL */
 	char file[96];        /* its rules file: the shipped one */
 	char *text;           /* the shipped rules */
 	struct store *st;
@@ -41,22 +43,36 @@ static void write_file(const char *path, const char *text)
 	assert_true(g_file_set_contents(path, text, -1, NULL));
 }
 
-static int setup(void **state)
+/* A fresh store on SQLite, or on PostgreSQL when `pg`, and the shipped rules file. */
+static int setup_on(void **state, int pg)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct err e;
 
-	err_clear(&e);
+	assert_non_null(f);
+	f->pg = pg;
+	if (pg)
+		store_setup_pg(&f->store);
+	else
+		store_setup(&f->store);
+	f->st = ((struct store_fixture *)f->store)->st;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/disputed-rset-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/disputed.db", f->dir);
 	snprintf(f->file, sizeof(f->file), "%s/rules.ini", f->dir);
 	assert_true(g_file_get_contents(RULES_DEFAULT_PATH, &f->text, NULL, NULL));
 	write_file(f->file, f->text);
-	assert_int_equal(store_open(f->db, 1, &f->st, &e), RC_OK);
 	f->now = at("2025-09-29T02:00:00Z");
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_on(state, 0);
+}
+
+static int setup_pg(void **state)
+{
+	return setup_on(state, 1);
 }
 
 static int teardown(void **state)
@@ -64,7 +80,10 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char cmd[128];
 
-	store_close(f->st);
+	if (f->pg)
+		store_teardown_pg(&f->store);
+	else
+		store_teardown(&f->store);
 	g_free(f->text);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
@@ -393,22 +412,38 @@ static void a_check_reports_every_error(void **state)
 	g_free(text);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+/* The tests that open a store, with the fixture `su` (one backend) and `td`. */
+#define STORED(su, td)                                                                           \
+	cmocka_unit_test_setup_teardown(the_file_becomes_the_first_version_and_is_kept, su, td), \
+	cmocka_unit_test_setup_teardown(before_the_first_published_at_the_first_version_is_in_force, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(a_new_version_takes_effect_at_its_published_at, su, td), \
+	cmocka_unit_test_setup_teardown(less_than_seven_days_notice_is_refused_and_stores_nothing, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(a_version_is_published_once_and_versions_go_forward, su, \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(a_bad_draft_is_refused_with_its_line, su, td),          \
+	cmocka_unit_test_setup_teardown(another_process_publishing_is_seen_at_the_next_sync, su, \
+					td),                                                     \
+	cmocka_unit_test_setup_teardown(a_file_unlike_the_published_versions_is_noted_not_used, \
+					su, td),                                                 \
+	cmocka_unit_test_setup_teardown(a_check_reports_every_error, su, td)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(the_file_becomes_the_first_version_and_is_kept),
-		T(before_the_first_published_at_the_first_version_is_in_force),
-		T(a_new_version_takes_effect_at_its_published_at),
 		cmocka_unit_test(rules_loaded_alone_govern_every_dispute),
-		T(less_than_seven_days_notice_is_refused_and_stores_nothing),
-		T(a_version_is_published_once_and_versions_go_forward),
-		T(a_bad_draft_is_refused_with_its_line),
-		T(another_process_publishing_is_seen_at_the_next_sync),
-		T(a_file_unlike_the_published_versions_is_noted_not_used),
-		T(a_check_reports_every_error),
+		STORED(setup, teardown),
 	};
+	const struct CMUnitTest pg_tests[] = {
+		STORED(setup_pg, teardown),
+	};
+	int failed = cmocka_run_group_tests_name("rules versions on SQLite", tests, NULL, NULL);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (!store_test_pg()) {
+		printf("rules versions on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+		return failed;
+	}
+	return failed + cmocka_run_group_tests_name("rules versions on PostgreSQL", pg_tests, NULL,
+						    NULL);
 }

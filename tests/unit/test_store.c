@@ -2420,6 +2420,299 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	json_decref(keep);
 }
 
+/* ---- disputes, their events, timers, the queues and suspensions ---- */
+
+#define DSP_MER "mer_000000000000000000000001"
+#define DSP_CUS "cus_000000000000000000000001"
+#define DSP_LST "lst_000000000000000000000001"
+#define DSP_ORD "ord_000000000000000000000001"
+
+/* Dispute `id` on the one order, in `state` and `tier`, its next step due at `due` (NULL: none). */
+static void put_dispute(struct store *st, const char *id, const char *state, const char *tier,
+			int64_t at, const char *due)
+{
+	json_t *body = due ? json_pack("{s:s, s:s, s:{s:s}}", "id", id, "reason", "not_received",
+				       "next", "due_at", due)
+			   : json_pack("{s:s, s:s}", "id", id, "reason", "not_received");
+	struct err e;
+
+	assert_int_equal(store_dispute_insert(st, id, DSP_ORD, DSP_MER, DSP_CUS, state, tier, at,
+					      body, &e), RC_OK);
+	json_decref(body);
+}
+
+static void dispute_scene(struct store *st)
+{
+	begin(st);
+	put_merchant(st, DSP_MER, "m-1");
+	put_consumer(st, DSP_CUS, "c-1");
+	put_listing(st, DSP_LST, "l-1", 1, DSP_MER, "a kettle");
+	put_order(st, DSP_ORD, "o-1", DSP_MER, DSP_CUS, DSP_LST, 1);
+	commit(st);
+}
+
+/* Disputes page by seq under their filters; a dispute's events page in order; ids are unique. */
+static void disputes_and_events_page_filter_and_conflict(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_dispute_filter flt = {NULL, NULL, NULL, NULL, NULL, -1};
+	const char *live[] = {"open", NULL}, *closed[] = {"closed", NULL};
+	json_t *items = NULL, *body = NULL;
+	char id[ID_MAX], eid[ID_MAX];
+	int64_t next = 0;
+	int found = 0, i;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	put_dispute(f->st, "dsp_2", "closed", "fast", 20, NULL);
+	put_dispute(f->st, "dsp_3", "open", "fast", 30, NULL);
+	body = json_object();
+	assert_int_equal(store_dispute_insert(f->st, "dsp_1", DSP_ORD, DSP_MER, DSP_CUS, "open",
+					      "standard", 40, body, &e), RC_CONFLICT);
+	for (i = 0; i < 5; i++) {
+		snprintf(eid, sizeof(eid), "dev_%d", i);
+		assert_int_equal(store_dispute_event_insert(f->st, eid, "dsp_1", 100 + i, body, &e),
+				 RC_OK);
+	}
+	json_object_set_new(body, "id", json_string("dsp_3"));
+	assert_int_equal(store_dispute_update(f->st, "dsp_3", "open", "fast", 1, 50, body, &e),
+			 RC_OK);
+	json_decref(body);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_dispute_list(f->st, &flt, 0, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(body_id(json_array_get(items, 1)), "dsp_2");
+	json_decref(items);
+	assert_int_equal(store_dispute_list(f->st, &flt, next, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	flt.state = "open";
+	flt.overdue = 1;
+	assert_int_equal(store_dispute_list(f->st, &flt, 0, 10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(body_id(json_array_get(items, 0)), "dsp_3");
+	json_decref(items);
+	assert_int_equal(store_dispute_for_order(f->st, DSP_ORD, live, id, &found, &e), RC_OK);
+	assert_int_equal(found, 1);
+	assert_string_equal(id, "dsp_3");
+	assert_int_equal(store_dispute_for_order(f->st, DSP_ORD, closed, id, &found, &e), RC_OK);
+	assert_string_equal(id, "dsp_2");
+	assert_int_equal(store_dispute_get(f->st, "dsp_9", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_dispute_event_list(f->st, "dsp_1", 0, 3, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 3);
+	json_decref(items);
+	assert_int_equal(store_dispute_event_list(f->st, "dsp_1", next, 3, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_dispute_event_get(f->st, "dev_9", &body, &e), RC_NOTFOUND);
+	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
+}
+
+/* A due timer is listed oldest first until fired, and fires once. */
+static void timers_come_due_in_order_and_fire_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_timer t[4];
+	struct err e;
+	int n = 0;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", 300, &e), RC_OK);
+	assert_int_equal(store_timer_add(f->st, "dsp_1", "review", "open", 100, &e), RC_OK);
+	assert_int_equal(store_timer_add(f->st, "dsp_1", "later", "open", 900, &e), RC_OK);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_timer_due(f->st, 500, t, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(t[0].step, "review");
+	assert_int_equal(t[0].due_at, 100);
+	assert_string_equal(t[1].step, "respond");
+	assert_int_equal(store_timer_fire(f->st, t[0].seq, 500, "fired", &e), RC_OK);
+	assert_int_equal(store_timer_fire(f->st, t[0].seq, 501, "fired", &e), RC_CONFLICT);
+	assert_string_equal(e.code, "already_fired");
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_timer_due(f->st, 500, t, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(t[0].step, "respond");
+	commit(f->st);
+}
+
+struct fire_all {
+	const char *where;  /* path or URL */
+	int fired;          /* timers this connection fired */
+	int failures;       /* transactions that did not commit */
+};
+
+/* Fire every due timer, one per transaction, on a connection of its own. */
+static void *fire_run(void *arg)
+{
+	struct fire_all *fa = arg;
+	struct store *st = NULL;
+	struct store_timer t;
+	struct err e;
+	int n = 1;
+
+	if (store_open(fa->where, 0, &st, &e)) {
+		fa->failures++;
+		return NULL;
+	}
+	while (n) {
+		int rc = store_begin(st, &e);
+
+		if (!rc)
+			rc = store_timer_due(st, 1000, &t, 1, &n, &e);
+		if (!rc && n)
+			rc = store_timer_fire(st, t.seq, 1000, "fired", &e);
+		if (store_end(st, rc == RC_OK, &e) || rc) {
+			fa->failures++;
+			break;
+		}
+		fa->fired += n;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Two connections firing the same due timers: each timer is taken once, none left. */
+static void timers_are_taken_once_across_connections(void **state)
+{
+	struct store_fixture *f = *state;
+	struct fire_all a = {on_pg(f) ? f->url : f->path, 0, 0}, b = a;
+	struct store_timer t;
+	pthread_t ta, tb;
+	struct err e;
+	int i, n = 0;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	for (i = 0; i < 30; i++)
+		assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", i, &e), RC_OK);
+	commit(f->st);
+	assert_int_equal(pthread_create(&ta, NULL, fire_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, fire_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.failures + b.failures, 0);
+	assert_int_equal(a.fired + b.fired, 30);
+	begin(f->st);
+	assert_int_equal(store_timer_due(f->st, 1000, &t, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	commit(f->st);
+}
+
+/* The assessment queue: once per dispute, oldest first, taken off once. */
+static void assessment_queue_holds_each_dispute_once(void **state)
+{
+	struct store_fixture *f = *state;
+	char id[ID_MAX];
+	int found = 0, was = 0;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	put_dispute(f->st, "dsp_2", "open", "standard", 10, NULL);
+	assert_int_equal(store_assess_queue(f->st, "dsp_2", 5, &e), RC_OK);
+	assert_int_equal(store_assess_queue(f->st, "dsp_1", 7, &e), RC_OK);
+	assert_int_equal(store_assess_queue(f->st, "dsp_2", 9, &e), RC_OK);
+	assert_int_equal(store_assess_next(f->st, id, &found, &e), RC_OK);
+	assert_int_equal(found, 1);
+	assert_string_equal(id, "dsp_2");
+	assert_int_equal(store_assess_done(f->st, "dsp_2", &was, &e), RC_OK);
+	assert_int_equal(was, 1);
+	assert_int_equal(store_assess_done(f->st, "dsp_2", &was, &e), RC_OK);
+	assert_int_equal(was, 0);
+	assert_int_equal(store_assess_queued(f->st, "dsp_2", &found, &e), RC_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(store_assess_queued(f->st, "dsp_1", &found, &e), RC_OK);
+	assert_int_equal(found, 1);
+	commit(f->st);
+}
+
+/* The agent queue: by tier's place, then next due time, then id; pages neither repeat nor skip. */
+static void agent_queue_orders_by_tier_due_and_id_in_pages(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_dispute_filter flt = {NULL, NULL, NULL, NULL, NULL, -1};
+	const char *want[] = {"dsp_4", "dsp_3", "dsp_1", "dsp_2", "dsp_5"};
+	json_t *states = json_pack("[s]", "open"), *tiers = json_pack("[s, s]", "fast", "standard");
+	struct store_queue_pos pos, last;
+	json_t *items = NULL;
+	int more = 1, k = 0;
+	size_t i;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, "2025-10-01T00:00:00Z");
+	put_dispute(f->st, "dsp_2", "open", "standard", 10, "2025-10-01T00:00:00.500Z");
+	put_dispute(f->st, "dsp_3", "open", "fast", 10, NULL);
+	put_dispute(f->st, "dsp_4", "open", "fast", 10, "2025-10-02T08:00:00+08:00");
+	put_dispute(f->st, "dsp_5", "open", "other", 10, "2025-09-01T00:00:00Z");
+	put_dispute(f->st, "dsp_6", "closed", "fast", 10, "2025-09-01T00:00:00Z");
+	commit(f->st);
+	memset(&pos, 0, sizeof(pos));
+	begin(f->st);
+	while (more) {
+		assert_int_equal(store_dispute_queue(f->st, &flt, states, tiers, &pos, 2, &items, &last,
+						     &more, &e), RC_OK);
+		for (i = 0; i < json_array_size(items); i++, k++) {
+			assert_true(k < 5);
+			assert_string_equal(body_id(json_array_get(items, i)), want[k]);
+		}
+		json_decref(items);
+		pos = last;
+	}
+	assert_int_equal(k, 5);
+	assert_int_equal(last.rank, 2);
+	assert_int_equal(last.due, 1756684800000LL);
+	commit(f->st);
+	json_decref(states);
+	json_decref(tiers);
+}
+
+/* One active suspension per listing; lifted once; a dispute's active ones listed. */
+static void a_listing_is_suspended_once_until_lifted(void **state)
+{
+	struct store_fixture *f = *state;
+	json_t *body = json_pack("{s:s}", "id", "sus_1"), *got = NULL, *listings = NULL;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	assert_int_equal(store_suspension_insert(f->st, "sus_1", DSP_LST, "dsp_1", 10, body, &e),
+			 RC_OK);
+	assert_int_equal(store_suspension_insert(f->st, "sus_2", DSP_LST, "dsp_1", 11, body, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "already_suspended");
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_suspension_active(f->st, DSP_LST, &got, &e), RC_OK);
+	assert_string_equal(body_id(got), "sus_1");
+	json_decref(got);
+	assert_int_equal(store_suspensions_of_dispute(f->st, "dsp_1", &listings, &e), RC_OK);
+	assert_int_equal(json_array_size(listings), 1);
+	json_decref(listings);
+	assert_int_equal(store_suspension_lift(f->st, "sus_1", 20, body, &e), RC_OK);
+	assert_int_equal(store_suspension_lift(f->st, "sus_1", 21, body, &e), RC_NOTFOUND);
+	assert_int_equal(store_suspension_active(f->st, DSP_LST, &got, &e), RC_NOTFOUND);
+	assert_int_equal(store_suspension_insert(f->st, "sus_2", DSP_LST, "dsp_1", 30, body, &e),
+			 RC_OK);
+	commit(f->st);
+	json_decref(body);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
 
 /* The tests of the concerns both backends have, with the fixture `su`/`td`. */
@@ -2475,7 +2768,13 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	cmocka_unit_test_setup_teardown(merchant_flag_is_set_once_keeps_evidence_and_clears_once, su, td), \
 	cmocka_unit_test_setup_teardown(consumer_flag_is_appealed_decided_cleared_and_counted, su, td), \
 	cmocka_unit_test_setup_teardown(alerts_are_kept_once_and_listed_in_pages, su, td), \
-	cmocka_unit_test_setup_teardown(proposals_are_open_once_and_decided_once, su, td)
+	cmocka_unit_test_setup_teardown(proposals_are_open_once_and_decided_once, su, td), \
+	cmocka_unit_test_setup_teardown(disputes_and_events_page_filter_and_conflict, su, td), \
+	cmocka_unit_test_setup_teardown(timers_come_due_in_order_and_fire_once, su, td), \
+	cmocka_unit_test_setup_teardown(timers_are_taken_once_across_connections, su, td), \
+	cmocka_unit_test_setup_teardown(assessment_queue_holds_each_dispute_once, su, td), \
+	cmocka_unit_test_setup_teardown(agent_queue_orders_by_tier_due_and_id_in_pages, su, td), \
+	cmocka_unit_test_setup_teardown(a_listing_is_suspended_once_until_lifted, su, td)
 
 int main(void)
 {
