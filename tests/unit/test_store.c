@@ -2713,6 +2713,247 @@ static void a_listing_is_suspended_once_until_lifted(void **state)
 	json_decref(body);
 }
 
+/* ---- funds: the ledger's store functions on both backends ---- */
+
+#define MER1 "mer_000000000000000000000001"
+
+/* The account (owner, name), made if missing. */
+static struct store_account account(struct store *st, const char *owner, const char *name)
+{
+	struct store_account a;
+	struct err e;
+
+	assert_int_equal(store_fund_account(st, owner, name, "CNY", 1, 1000, &a, &e), RC_OK);
+	return a;
+}
+
+/* Append entry `id` moving `amount` from account `from` to account `to`. */
+static int move(struct store *st, const char *id, const struct store_account *from,
+		const struct store_account *to, int64_t amount, struct err *e)
+{
+	struct store_leg legs[] = {{from->seq, -amount}, {to->seq, amount}};
+	json_t *body = json_pack("{s:s, s:s, s:I}", "id", id, "object", "ledger_entry", "amount",
+				 (json_int_t)amount);
+	int rc = store_fund_entry_insert(st, id, "credit", NULL, 2000, body, legs, 2, e);
+
+	json_decref(body);
+	return rc;
+}
+
+static int64_t balance_of(struct store *st, const char *owner, const char *name)
+{
+	struct store_account a;
+	struct err e;
+
+	assert_int_equal(store_fund_account(st, owner, name, "CNY", 0, 0, &a, &e), RC_OK);
+	return a.balance;
+}
+
+struct walked {
+	int entries, unbalanced, accounts, wrong;
+};
+
+static int walk_entry(void *ctx, const struct store_entry_check *c)
+{
+	struct walked *w = ctx;
+
+	w->entries++;
+	w->unbalanced += c->sum != 0 || c->legs != 2 || c->accounts != 1;
+	return RC_OK;
+}
+
+static int walk_account(void *ctx, const struct store_account_check *c)
+{
+	struct walked *w = ctx;
+
+	w->accounts++;
+	w->wrong += c->a->balance != c->legs_sum || c->a->held != c->parts_sum;
+	return RC_OK;
+}
+
+static void ledger_entries_move_balances_and_list_by_owner_in_pages(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_account world, settle, pay, a;
+	struct walked w = {0};
+	struct store_fund_walk walk = {walk_entry, walk_account, NULL, NULL, NULL, &w};
+	json_t *items = NULL, *body = NULL;
+	char id[ID_MAX];
+	int64_t next;
+	struct err e;
+
+	begin(f->st);
+	put_merchant(f->st, MER1, "m-1");
+	assert_int_equal(store_fund_party_id(f->st, STORE_MERCHANT, "m-1", id, &e), RC_OK);
+	assert_string_equal(id, MER1);
+	err_clear(&e);
+	assert_int_equal(store_fund_party_id(f->st, STORE_CONSUMER, "m-1", id, &e), RC_NOTFOUND);
+	assert_int_equal(store_fund_account(f->st, MER1, "settlement", "CNY", 0, 0, &a, &e),
+			 RC_NOTFOUND);
+	world = account(f->st, "platform", "world");
+	settle = account(f->st, MER1, "settlement");
+	pay = account(f->st, "cus_000000000000000000000001", "payable");
+	assert_int_equal(account(f->st, MER1, "settlement").seq, settle.seq);
+	assert_int_equal(move(f->st, "led_1", &world, &settle, 500, &e), RC_OK);
+	assert_int_equal(move(f->st, "led_2", &settle, &pay, 200, &e), RC_OK);
+	assert_int_equal(move(f->st, "led_3", &world, &settle, 100, &e), RC_OK);
+	commit(f->st);
+
+	begin(f->st);
+	assert_int_equal(balance_of(f->st, MER1, "settlement"), 400);
+	assert_int_equal(balance_of(f->st, "platform", "world"), -600);
+	assert_int_equal(store_fund_entry_get(f->st, "led_2", &body, &e), RC_OK);
+	assert_int_equal(json_integer_value(json_object_get(body, "amount")), 200);
+	json_decref(body);
+	assert_int_equal(store_fund_entry_get(f->st, "led_9", &body, &e), RC_NOTFOUND);
+	/* the merchant's three entries, two to a page, oldest first */
+	assert_int_equal(store_fund_entry_list(f->st, MER1, NULL, 0, 2, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(body_id(json_array_get(items, 0)), "led_1");
+	assert_string_equal(body_id(json_array_get(items, 1)), "led_2");
+	assert_true(next > 0);
+	json_decref(items);
+	assert_int_equal(store_fund_entry_list(f->st, MER1, NULL, next, 2, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(body_id(json_array_get(items, 0)), "led_3");
+	assert_int_equal(next, 0);
+	json_decref(items);
+	assert_int_equal(store_fund_entry_list(f->st, "cus_000000000000000000000001", "payable", 0,
+					       10, &items, &next, &e), RC_OK);
+	assert_int_equal(json_array_size(items), 1);
+	json_decref(items);
+	assert_int_equal(store_fund_entry_list(f->st, MER1, "deposit", 0, 10, &items, &next, &e),
+			 RC_OK);
+	assert_int_equal(json_array_size(items), 0);
+	json_decref(items);
+	assert_int_equal(store_fund_walk(f->st, &walk, &e), RC_OK);
+	assert_int_equal(w.entries, 3);
+	assert_int_equal(w.unbalanced, 0);
+	assert_int_equal(w.accounts, 3);
+	assert_int_equal(w.wrong, 0);
+	commit(f->st);
+}
+
+static void an_overdraft_is_refused_by_the_schema_and_nothing_of_it_commits(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_account world, settle, pay;
+	json_t *body = NULL;
+	struct err e;
+
+	begin(f->st);
+	world = account(f->st, "platform", "world");
+	settle = account(f->st, MER1, "settlement");
+	pay = account(f->st, "cus_000000000000000000000001", "payable");
+	assert_int_equal(move(f->st, "led_1", &world, &settle, 100, &e), RC_OK);
+	commit(f->st);
+	begin(f->st);
+	err_clear(&e);
+	assert_int_equal(move(f->st, "led_2", &settle, &pay, 101, &e), RC_CONFLICT);
+	assert_int_not_equal(store_end(f->st, 1, &e), RC_OK);
+	begin(f->st);
+	assert_int_equal(balance_of(f->st, MER1, "settlement"), 100);
+	assert_int_equal(balance_of(f->st, "cus_000000000000000000000001", "payable"), 0);
+	assert_int_equal(store_fund_entry_get(f->st, "led_2", &body, &e), RC_NOTFOUND);
+	commit(f->st);
+}
+
+static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_account world, settle, pay;
+	struct store_receivable open[4];
+	struct store_hold h;
+	json_t *body = json_pack("{s:s}", "object", "thing"), *got = NULL;
+	char id[ID_MAX], hash[65], pstate[12];
+	int found, n;
+	struct err e;
+
+	begin(f->st);
+	world = account(f->st, "platform", "world");
+	settle = account(f->st, MER1, "settlement");
+	pay = account(f->st, "cus_000000000000000000000001", "payable");
+	assert_int_equal(move(f->st, "led_1", &world, &settle, 500, &e), RC_OK);
+	{
+		struct store_leg part = {settle.seq, 300};
+
+		assert_int_equal(store_fund_hold_insert(f->st, "hold_1", MER1, "dsp_1", 400, 300,
+							3000, body, &part, 1, &e), RC_OK);
+	}
+	assert_int_equal(account(f->st, MER1, "settlement").held, 300);
+	assert_int_equal(store_fund_hold_get(f->st, "hold_1", &h, &e), RC_OK);
+	assert_int_equal(h.requested, 400);
+	assert_int_equal(h.amount, 300);
+	assert_string_equal(h.state, "active");
+	assert_string_equal(h.dispute_id, "dsp_1");
+	assert_int_equal((int)h.nparts, 1);
+	assert_int_equal(h.parts[0].account_seq, settle.seq);
+	assert_true(json_equal(h.body, body));
+	store_hold_release(&h);
+	assert_int_equal(store_fund_hold_active_for(f->st, MER1, "dsp_1", id, &found, &e), RC_OK);
+	assert_int_equal(found, 1);
+	assert_string_equal(id, "hold_1");
+	assert_int_equal(store_fund_hold_close(f->st, "hold_1", "released", 4000, &e), RC_OK);
+	assert_int_equal(account(f->st, MER1, "settlement").held, 0);
+	err_clear(&e);
+	assert_int_equal(store_fund_hold_close(f->st, "hold_1", "consumed", 4000, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "hold_closed");
+	assert_int_equal(store_fund_hold_active_for(f->st, MER1, "dsp_1", id, &found, &e), RC_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(store_fund_hold_get(f->st, "hold_9", &h, &e), RC_NOTFOUND);
+
+	/* payouts: requested, then paid once */
+	assert_int_equal(move(f->st, "led_2", &settle, &pay, 200, &e), RC_OK);
+	assert_int_equal(store_fund_payout_insert(f->st, "po_1", "cus_000000000000000000000001",
+						  200, "CNY", "led_2", 5000, body, &e), RC_OK);
+	assert_int_equal(store_fund_payout_get(f->st, "po_1", &got, pstate, &e), RC_OK);
+	assert_string_equal(pstate, "requested");
+	json_decref(got);
+	assert_int_equal(store_fund_payout_close(f->st, "po_1", "paid", NULL, 6000, body, &e),
+			 RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_fund_payout_close(f->st, "po_1", "failed", NULL, 6000, body, &e),
+			 RC_CONFLICT);
+	assert_string_equal(e.code, "payout_closed");
+	assert_int_equal(store_fund_payout_get(f->st, "po_1", &got, pstate, &e), RC_OK);
+	assert_string_equal(pstate, "paid");
+	json_decref(got);
+	assert_int_equal(store_fund_payout_get(f->st, "po_9", &got, pstate, &e), RC_NOTFOUND);
+
+	/* receivables: the open ones oldest first, a recovered one gone */
+	assert_int_equal(store_fund_receivable_insert(f->st, "rcv_1", MER1, "dsp_1", "led_1", 300,
+						      7000, &e), RC_OK);
+	assert_int_equal(store_fund_receivable_insert(f->st, "rcv_2", MER1, NULL, "led_2", 200,
+						      7001, &e), RC_OK);
+	assert_int_equal(store_fund_receivable_open(f->st, MER1, open, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(open[0].id, "rcv_1");
+	assert_string_equal(open[1].id, "rcv_2");
+	assert_int_equal(store_fund_receivable_open(f->st, MER1, open, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_fund_receivable_recover(f->st, "rcv_1", 300, &e), RC_OK);
+	assert_int_equal(store_fund_receivable_recover(f->st, "rcv_2", 50, &e), RC_OK);
+	assert_int_equal(store_fund_receivable_open(f->st, MER1, open, 4, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(open[0].id, "rcv_2");
+	assert_int_equal(open[0].recovered, 50);
+
+	/* operation keys: kept once; a second put is a conflict the transaction survives */
+	assert_int_equal(store_fund_op_get(f->st, "k-1", hash, &got, &e), RC_NOTFOUND);
+	assert_int_equal(store_fund_op_put(f->st, "k-1", "ab12", body, 8000, &e), RC_OK);
+	err_clear(&e);
+	assert_int_equal(store_fund_op_put(f->st, "k-1", "cd34", body, 8000, &e), RC_CONFLICT);
+	commit(f->st);
+	begin(f->st);
+	assert_int_equal(store_fund_op_get(f->st, "k-1", hash, &got, &e), RC_OK);
+	assert_string_equal(hash, "ab12");
+	assert_true(json_equal(got, body));
+	json_decref(got);
+	commit(f->st);
+	json_decref(body);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, store_setup, store_teardown)
 
 /* The tests of the concerns both backends have, with the fixture `su`/`td`. */
@@ -2774,7 +3015,10 @@ static void a_listing_is_suspended_once_until_lifted(void **state)
 	cmocka_unit_test_setup_teardown(timers_are_taken_once_across_connections, su, td), \
 	cmocka_unit_test_setup_teardown(assessment_queue_holds_each_dispute_once, su, td), \
 	cmocka_unit_test_setup_teardown(agent_queue_orders_by_tier_due_and_id_in_pages, su, td), \
-	cmocka_unit_test_setup_teardown(a_listing_is_suspended_once_until_lifted, su, td)
+	cmocka_unit_test_setup_teardown(a_listing_is_suspended_once_until_lifted, su, td), \
+	cmocka_unit_test_setup_teardown(ledger_entries_move_balances_and_list_by_owner_in_pages, su, td), \
+	cmocka_unit_test_setup_teardown( an_overdraft_is_refused_by_the_schema_and_nothing_of_it_commits, su, td), \
+	cmocka_unit_test_setup_teardown( holds_and_payouts_close_once_and_receivables_recover_oldest_first, su, td)
 
 int main(void)
 {
