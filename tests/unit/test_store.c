@@ -2749,13 +2749,13 @@ static int64_t balance_of(struct store *st, const char *owner, const char *name)
 	return a.balance;
 }
 
-struct walked {
+struct ledger_walked {
 	int entries, unbalanced, accounts, wrong;
 };
 
 static int walk_entry(void *ctx, const struct store_entry_check *c)
 {
-	struct walked *w = ctx;
+	struct ledger_walked *w = ctx;
 
 	w->entries++;
 	w->unbalanced += c->sum != 0 || c->legs != 2 || c->accounts != 1;
@@ -2764,7 +2764,7 @@ static int walk_entry(void *ctx, const struct store_entry_check *c)
 
 static int walk_account(void *ctx, const struct store_account_check *c)
 {
-	struct walked *w = ctx;
+	struct ledger_walked *w = ctx;
 
 	w->accounts++;
 	w->wrong += c->a->balance != c->legs_sum || c->a->held != c->parts_sum;
@@ -2775,7 +2775,7 @@ static void ledger_entries_move_balances_and_list_by_owner_in_pages(void **state
 {
 	struct store_fixture *f = *state;
 	struct store_account world, settle, pay, a;
-	struct walked w = {0};
+	struct ledger_walked w = {0};
 	struct store_fund_walk walk = {walk_entry, walk_account, NULL, NULL, NULL, &w};
 	json_t *items = NULL, *body = NULL;
 	char id[ID_MAX];
