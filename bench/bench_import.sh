@@ -195,9 +195,10 @@ for name, g in sorted(threads["threads"].items(), key=lambda kv: -kv[1]["cpu_s"]
              % (name, g["count"], g["cpu_s"], g["core_pct"], g.get("runq_s", 0), f["calls"],
                 f["seconds"], 100 * f["seconds"] / wall if wall else 0))
 busy = max(threads["threads"].items(), key=lambda kv: kv[1]["cpu_s"])
-o.append("\nThe busiest thread, %s, was on a core %.0f %% of the %.1f s; the process's fsyncs took "
-         "%.1f s in all.\n" % (busy[0], busy[1]["core_pct"], wall,
-                                sum(f["seconds"] for f in fsyncs.values())))
+o.append("\nThe busiest thread, %s, was on a core %.0f %% of the %.1f s%s.\n"
+         % (busy[0], busy[1]["core_pct"], wall,
+            "; the process's fsyncs took %.1f s in all" % sum(f["seconds"] for f in fsyncs.values())
+            if fsyncs else ""))
 o.append("### Bytes on disk per record\n")
 o.append("The whole data directory after the import (database, WAL, the log's tiles, entry bundles and "
          "checkpoint, keys) over all the JSON imported into it, the merchants' and listings' lines "
