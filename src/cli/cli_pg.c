@@ -10,8 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/timeutil.h"
-#include "store/store_pg_int.h"
+#include "store/store_pg.h"
 #include "tlog/keyfile.h"
 
 int cli_data_config_path(const char *data_dir, char *out, size_t len)
@@ -91,35 +90,6 @@ static int write_config(const char *data_dir, const char *url, struct err *e)
 	return rc;
 }
 
-struct pg_init {
-	const char *origin;  /* the log's origin line */
-	int insert;          /* record the origin (else only look) */
-	int existed;         /* out: the database already held a deployment */
-};
-
-/* One transaction: the deployment's origin and creation time, unless it has them already. */
-static int pg_init_meta(struct store_pg *pg, void *arg, struct err *e)
-{
-	struct pg_init *in = arg;
-	char created[TIME_TEXT_MAX];
-	const char *params[2];
-	struct pg_rows rows;
-	int rc;
-
-	rc = pg_query(pg, "SELECT value FROM meta WHERE key = 'origin'", 0, NULL, &rows, e);
-	if (rc)
-		return rc;
-	in->existed = pg_step(&rows);
-	pg_rows_clear(&rows);
-	if (in->existed || !in->insert)
-		return RC_OK;
-	time_format(time_now_ms(), created);
-	params[0] = in->origin;
-	params[1] = created;
-	return pg_query(pg, "INSERT INTO meta (key, value) VALUES ('origin', $1), "
-			    "('created_at', $2)", 2, params, NULL, e);
-}
-
 static int pg_init_exists(struct err *e)
 {
 	return err_set(e, RC_CONFLICT, "exists", "db",
@@ -136,8 +106,8 @@ static int make_dir(const char *path, struct err *e)
 
 int cli_init_data_pg(const char *data_dir, const char *origin, const char *url, struct err *e)
 {
-	struct pg_init in = {origin, 0, 0};
 	struct store_pg *pg = NULL;
+	int existed = 0;
 	char path[4200], sub[4200];
 	int rc;
 
@@ -153,8 +123,8 @@ int cli_init_data_pg(const char *data_dir, const char *origin, const char *url, 
 	rc = store_pg_open(url, &pg, e);
 	if (rc)
 		return rc;
-	rc = pg_transact(pg, PG_SERIALIZABLE, pg_init_meta, &in, e);
-	if (!rc && in.existed)
+	rc = store_pg_deployment(pg, NULL, &existed, e);
+	if (!rc && existed)
 		rc = pg_init_exists(e);
 	if (!rc)
 		rc = make_dir(data_dir, e);
@@ -171,9 +141,8 @@ int cli_init_data_pg(const char *data_dir, const char *origin, const char *url, 
 	if (!rc)
 		rc = write_config(data_dir, url, e);
 	if (!rc) {
-		in.insert = 1;
-		rc = pg_transact(pg, PG_SERIALIZABLE, pg_init_meta, &in, e);
-		if (!rc && in.existed) /* another init got there in between */
+		rc = store_pg_deployment(pg, origin, &existed, e);
+		if (!rc && existed) /* another init got there in between */
 			rc = pg_init_exists(e);
 	}
 	store_pg_close(pg);

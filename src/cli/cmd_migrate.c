@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "cli/migrate.h"
+#include "store/store_migrate.h"
 #include "store/store_pg.h"
 
 static void migrate_usage(FILE *f)

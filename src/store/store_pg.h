@@ -39,6 +39,15 @@ int store_pg_url_check(const char *url, struct err *e) WARN_UNUSED;
  */
 int store_pg_open(const char *url, struct store_pg **out, struct err *e) WARN_UNUSED;
 
+/*
+ * Does the database hold a deployment (an origin in its meta)? *existed
+ * says; when it does not and `origin` is given, record `origin` and the
+ * creation time, in one serializable transaction (two inits racing: one
+ * records, the other sees *existed). NULL `origin` only looks.
+ */
+int store_pg_deployment(struct store_pg *pg, const char *origin, int *existed,
+			struct err *e) WARN_UNUSED;
+
 /* Disconnect and free. NULL is a no-op. */
 void store_pg_close(struct store_pg *pg);
 

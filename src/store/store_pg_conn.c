@@ -10,6 +10,8 @@
 
 #include <sodium.h>
 
+#include "core/timeutil.h"
+
 /* ---- URLs ---- */
 
 int store_pg_is_url(const char *db)
@@ -537,4 +539,42 @@ int pg_transact(struct store_pg *pg, enum pg_isolation iso, pg_txn_fn fn, void *
 	return err_set(e, RC_DB, "serialization_failure", NULL,
 		       "transaction kept conflicting with concurrent ones: gave up after %d tries "
 		       "(SQLSTATE %s)", PG_RETRY_MAX, pg->sqlstate);
+}
+
+/* What store_pg_deployment's transaction looks at and does. */
+struct pg_deployment {
+	const char *origin;  /* the log's origin line to record, or NULL to only look */
+	int existed;         /* out: the database already held a deployment */
+};
+
+/* One transaction: the deployment's origin and creation time, unless it has them already. */
+static int deployment_meta(struct store_pg *pg, void *arg, struct err *e)
+{
+	struct pg_deployment *d = arg;
+	char created[TIME_TEXT_MAX];
+	const char *params[2];
+	struct pg_rows rows;
+	int rc;
+
+	rc = pg_query(pg, "SELECT value FROM meta WHERE key = 'origin'", 0, NULL, &rows, e);
+	if (rc)
+		return rc;
+	d->existed = pg_step(&rows);
+	pg_rows_clear(&rows);
+	if (d->existed || !d->origin)
+		return RC_OK;
+	time_format(time_now_ms(), created);
+	params[0] = d->origin;
+	params[1] = created;
+	return pg_query(pg, "INSERT INTO meta (key, value) VALUES ('origin', $1), "
+			    "('created_at', $2)", 2, params, NULL, e);
+}
+
+int store_pg_deployment(struct store_pg *pg, const char *origin, int *existed, struct err *e)
+{
+	struct pg_deployment d = {origin, 0};
+	int rc = pg_transact(pg, PG_SERIALIZABLE, deployment_meta, &d, e);
+
+	*existed = d.existed;
+	return rc;
 }

@@ -1,5 +1,5 @@
-/* migrate_copy.c - copy a SQLite database's tables into PostgreSQL in one transaction and check them row for row. */
-#include "cli/migrate.h"
+/* store_migrate.c - moving a deployment's tables from its SQLite database to PostgreSQL, byte for byte, each checked by row count and digest: the SQL of `disputed migrate`. */
+#include "store/store_migrate.h"
 
 #include <inttypes.h>
 #include <sqlite3.h>

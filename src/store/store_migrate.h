@@ -1,6 +1,6 @@
-/* migrate.h - moving a deployment's records from its SQLite database to PostgreSQL (`disputed migrate`). */
-#ifndef DISPUTED_MIGRATE_H
-#define DISPUTED_MIGRATE_H
+/* store_migrate.h - moving a deployment's records from its SQLite database to PostgreSQL (`disputed migrate`). */
+#ifndef DISPUTED_STORE_MIGRATE_H
+#define DISPUTED_STORE_MIGRATE_H
 
 #include <stdint.h>
 #include <stdio.h>
