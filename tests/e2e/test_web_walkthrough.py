@@ -53,7 +53,8 @@ class WebWalkthroughTest(WebCase):
                 self.assertNotIn("token", c["url"])
                 self.assertEqual(c["state"], "awaiting_merchant")
                 self.assertIn("¥19.99", c["receipt"])
-                self.assertEqual(c["events"], ["opened"])
+                # the assessment is recorded by the server's own worker at a moment of its own
+                self.assertEqual([e for e in c["events"] if e != "assessment"], ["opened"])
                 d = self.get("/v1/disputes/%s" % c["dispute"])
                 self.assertEqual((d["order"], d["claim"]["amount"]["amount"], d["evidence"]),
                                  (run["order"], 1999, [c["photo_blob"]]))
@@ -64,7 +65,7 @@ class WebWalkthroughTest(WebCase):
                 self.assertIn(w["done"], mr["done"])
                 self.assertNotEqual(mr["state"], "awaiting_merchant")
                 self.assertEqual(mr["events"][0], "opened")
-                self.assertGreater(len(mr["events"]), 1)
+                self.assertGreater(len([e for e in mr["events"] if e != "assessment"]), 1)
                 self.assertIn(w["done"], r["escalated"]["done"])
                 self.assertEqual(r["escalated"]["state"], "platform_review")
                 # 3. the agent's decision in the console, citing the photo
