@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -364,11 +365,24 @@ class Server:
             parsed = json.loads(payload.decode("utf-8"))
         return Response(status, hdrs, parsed)
 
-    # ---- database observation (read only) ----
+    # ---- the database, read or tampered with behind the server's back ----
+
+    @property
+    def backend(self):
+        """"postgres" when this data directory's records live in PostgreSQL, else "sqlite"."""
+        return "postgres" if self.db_url or conf_db_url(self.data_dir) else "sqlite"
+
+    def sql(self, query, params=()):
+        """sql() on this server's database: see there."""
+        return sql(self.data_dir, query, params)
+
+    def sql_many(self, statements):
+        """sql_many() on this server's database: see there."""
+        return sql_many(self.data_dir, statements)
 
     def counts(self):
-        """{table: row count} for every table of DIR/disputed.db (or its PostgreSQL database), read only."""
-        if self.db_url:
+        """{table: row count} for every table of the database, read only."""
+        if self.backend == "postgres":
             return self._pg_counts()
         db = sqlite3.connect("file:%s?mode=ro" % self.db_path, uri=True)
         try:
@@ -380,24 +394,183 @@ class Server:
         finally:
             db.close()
 
-
     def _pg_counts(self):
-        sql = ("SELECT string_agg(format('SELECT %L, count(*) FROM %I', table_name, "
-               "table_name), ' UNION ALL ') FROM information_schema.tables "
-               "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
-               "AND table_name <> 'schema_migrations'")
-        query = psql(self.db_url, sql).strip()
-        return {name: int(n) for name, n in
-                (line.split("|") for line in psql(self.db_url, query).splitlines() if line)}
+        url = self.db_url or conf_db_url(self.data_dir)
+        query = ("SELECT string_agg(format('SELECT %L, count(*) FROM %I', table_name, "
+                 "table_name), ' UNION ALL ') FROM information_schema.tables "
+                 "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                 "AND table_name <> 'schema_migrations'")
+        (union,), = _pg_run(url, [(query, ())])
+        return {name: n for name, n in _pg_run(url, [(union, ())])}
 
 
-def psql(url, sql):
-    """Run `sql` in psql on `url`; its rows unaligned, "|" between columns."""
-    res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+def psql(url, sql_text):
+    """Run `sql_text` in psql on `url`; its rows unaligned, "|" between columns."""
+    res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql_text],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     if res.returncode != 0:
         raise RuntimeError("psql failed: %s" % res.stderr.decode(errors="replace"))
     return res.stdout.decode()
+
+
+# ---- SQL on a data directory's database, whichever the backend ----
+#
+# Tests that read the database or tamper with it as someone with write access
+# would do it through sql()/sql_many(), which run on DIR/disputed.db (SQLite)
+# or on the PostgreSQL database DIR/disputed.conf names. What the two do not
+# share, a test writes per backend (Server.backend, backend_of(DIR)):
+#   - the catalog: sqlite_master / information_schema, pg_tables; SQLite's rowid;
+#   - JSON inside a TEXT body: SQLite's json_set() has no PostgreSQL twin that
+#     keeps the text as it was (jsonb reorders members): edit_body() does it
+#     in Python for both;
+#   - blobs: BLOB and CAST(... AS BLOB) / BYTEA and convert_to(); randomblob();
+#   - DROP TRIGGER name / DROP TRIGGER name ON table.
+# A copy of a data directory (copy_data) is a copy of its database too.
+
+class SqlError(Exception):
+    """The database refused a statement (a trigger, a constraint, bad SQL), on either backend."""
+
+
+def conf_db_url(data_dir):
+    """The [store] db URL of DIR/disputed.conf, or None (the data directory is on SQLite)."""
+    try:
+        with open(os.path.join(data_dir, "disputed.conf")) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return None
+    section = None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line.strip("[]")
+        elif section == "store" and line.startswith("db="):
+            return line[len("db="):]
+    return None
+
+
+def backend_of(data_dir):
+    return "postgres" if conf_db_url(data_dir) else "sqlite"
+
+
+def sql(data_dir, query, params=()):
+    """Run one statement on DIR's database with `?` placeholders; its rows, a list of tuples.
+
+    Values come back as Python values on both backends: integers as int, text as str,
+    NULL as None, BLOB/BYTEA as bytes. On PostgreSQL a row is read through JSON, so a
+    boolean is a bool where SQLite has 0/1, and a text value that looks like bytea's
+    output ("\\x" and hex digits) comes back as bytes. A refused statement raises
+    SqlError."""
+    return sql_many(data_dir, [(query, params)])
+
+
+def sql_many(data_dir, statements):
+    """Run statements (text, or (text, params)) in ONE transaction; the rows of the last."""
+    statements = [st if isinstance(st, tuple) else (st, ()) for st in statements]
+    url = conf_db_url(data_dir)
+    if url:
+        return _pg_run(url, statements)
+    db = sqlite3.connect(os.path.join(data_dir, "disputed.db"))
+    try:
+        rows = []
+        with db:
+            for query, params in statements:
+                rows = db.execute(query, params).fetchall()
+        return rows
+    except sqlite3.DatabaseError as exc:
+        raise SqlError(str(exc)) from exc
+    finally:
+        db.close()
+
+
+def edit_body(data_dir, table, where, params, change):
+    """Rewrite the JSON `body` of the rows of `table` WHERE `where`: change(body dict) edits
+    it in place; the new text is written back. The same on both backends."""
+    for rowid, body in sql(data_dir, "SELECT id, body FROM %s WHERE %s" % (table, where),
+                           params):
+        doc = json.loads(body)
+        change(doc)
+        sql(data_dir, "UPDATE %s SET body = ? WHERE id = ?" % table,
+            (json.dumps(doc, ensure_ascii=False, separators=(",", ":")), rowid))
+
+
+def copy_data(src, dst):
+    """Copy data directory `src` to `dst`, its database too: on PostgreSQL a new database
+    made from the source's (which must have no open connection: the server stopped) and
+    named in dst's disputed.conf."""
+    shutil.copytree(src, dst)
+    url = conf_db_url(src)
+    if not url:
+        return dst
+    name = "e2e_%s_%d" % (_run, next(_counter))
+    new = pg_cluster().create_database(name, template=url.rsplit("/", 1)[1])
+    path = os.path.join(dst, "disputed.conf")
+    with open(path) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text.replace("db=" + url + "\n", "db=" + new + "\n"))
+    if conf_db_url(dst) != new:
+        raise RuntimeError("copy_data: %s names no database" % path)
+    return dst
+
+
+_BYTEA = re.compile(r"\\x(?:[0-9a-f]{2})*")
+
+
+def _pg_literal(value, n, variables):
+    """The SQL text standing for parameter `n`: strings go through psql's quoting."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "decode('%s', 'hex')" % bytes(value).hex()
+    variables.append("p%d=%s" % (n, value))
+    return ":'p%d'" % n
+
+
+def _pg_statement(query, params, variables):
+    """`query` with its ? placeholders (outside quotes) replaced by literals or psql variables;
+    a row-returning statement wrapped to print its rows as one JSON array of arrays."""
+    out, quote, it = [], None, iter(params)
+    for ch in query:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append(_pg_literal(next(it), len(variables) + 1, variables))
+            continue
+        out.append(ch)
+    text = "".join(out)
+    if re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+        text = ("SELECT coalesce(json_agg((SELECT json_agg(c.value ORDER BY c.n) FROM "
+                "json_each(to_json(t)) WITH ORDINALITY AS c(k, value, n))), '[]') "
+                "FROM (%s) t" % text)
+    return text + ";\n"
+
+
+def _pg_value(v):
+    if isinstance(v, str) and _BYTEA.fullmatch(v):
+        return bytes.fromhex(v[2:])
+    return v
+
+
+def _pg_run(url, statements):
+    variables = []
+    script = "".join(_pg_statement(q, p, variables) for q, p in statements)
+    argv = ["psql", url, "-X", "-q", "-A", "-t", "-1", "-v", "ON_ERROR_STOP=1"]
+    for v in variables:
+        argv += ["-v", v]
+    res = subprocess.run(argv, input=script.encode(), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise SqlError(res.stderr.decode(errors="replace").strip())
+    lines = [line for line in res.stdout.decode().splitlines() if line]
+    if not lines:
+        return []
+    return [tuple(_pg_value(v) for v in row) for row in json.loads(lines[-1])]
 
 
 # ---- record builders: valid bodies with unique external ids ----

@@ -164,9 +164,12 @@ class PgCluster:
     def url_of(self, database):
         return "postgres://%s@127.0.0.1:%d/%s" % (SUPERUSER, self.port, database)
 
-    def create_database(self, name):
-        """Create an empty database `name` ([a-z0-9_]) and return its URL."""
-        self._run("createdb", "-h", self.dir, "-p", str(self.port), "-U", SUPERUSER, name)
+    def create_database(self, name, template=None):
+        """Create database `name` ([a-z0-9_]) and return its URL: empty, or a copy of
+        database `template` (which must have no open connection)."""
+        args = ["-T", template] if template else []
+        self._run("createdb", "-h", self.dir, "-p", str(self.port), "-U", SUPERUSER,
+                  *args, name)
         return self.url_of(name)
 
     def log_tail(self, n=4000):

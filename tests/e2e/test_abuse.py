@@ -1,11 +1,10 @@
 """test_abuse.py - abusive complainants: a consumer's signals, staff's flag only with evidence, the consumer told and heard on appeal, no fast lane while marked, the compliance report counting it."""
 import json
-import sqlite3
 import unittest
 from urllib.parse import quote
 
 from dispute_kit import DAY, HOUR, DisputeCase, cny
-from harness import audit_settled, run_cli
+from harness import audit_settled, edit_body, run_cli
 from test_webhooks import Receiver
 
 REPORT = "/v1/reports/compliance?from=%s&to=%s" % (quote("2025-09-01T00:00:00Z", safe=""),
@@ -286,12 +285,12 @@ class FlagTest(AbuseCase):
         # every marking, appeal and clearing is sealed: the audit holds, and sees a rewrite
         res = audit_settled(self.srv.data_dir)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
-        db = sqlite3.connect(self.srv.db_path)
-        with db:
-            db.execute("DROP TRIGGER consumer_flag_events_no_update")
-            db.execute("UPDATE consumer_flag_events SET body = json_set(body, '$.detail.reason',"
-                       " 'nothing') WHERE type = 'marked'")
-        db.close()
+        drop = "DROP TRIGGER consumer_flag_events_no_update"
+        if self.srv.backend == "postgres":
+            drop += " ON consumer_flag_events"      # there a trigger belongs to its table
+        self.srv.sql(drop)
+        edit_body(self.srv.data_dir, "consumer_flag_events", "type = 'marked'", (),
+                  lambda body: body["detail"].update(reason="nothing"))
         res = run_cli("audit", "--data", self.srv.data_dir)
         self.assertEqual(res.returncode, 1, res.stdout)
         self.assertIn("consumer_flag_event", res.stdout.decode())

@@ -4,12 +4,12 @@ import hashlib
 import json
 import os
 import random
-import sqlite3
 import subprocess
 import tempfile
 import unittest
 
-from harness import BIN, ServerTestCase, message_body, logistics_body, run_cli, unique_png
+from harness import (BIN, ServerTestCase, edit_body, message_body, logistics_body, run_cli,
+                     unique_png)
 
 
 def sha(b):
@@ -226,22 +226,16 @@ class EvidenceTest(ServerTestCase, unittest.TestCase):
         res = run_cli("audit", "--data", self.srv.data_dir)
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn(b"0 problems", res.stdout)
-        db = sqlite3.connect(self.srv.db_path)
-        with db:
-            db.execute("UPDATE merchants SET body = json_set(body, '$.legal_name', ?) WHERE id = ?",
-                       ("某某冒名公司", m["id"]))
-        db.close()
+        (orig_body,), = self.srv.sql("SELECT body FROM merchants WHERE id = ?", (m["id"],))
+        edit_body(self.srv.data_dir, "merchants", "id = ?", (m["id"],),
+                  lambda body: body.update(legal_name="某某冒名公司"))
         res = run_cli("audit", "--data", self.srv.data_dir)
         self.assertEqual(res.returncode, 1, res.stdout)
         out = res.stdout.decode()
         self.assertIn("merchant %s" % m["id"], out)
         self.assertIn("legal_name", out)
-        # restore, then flip a byte of the blob file
-        db = sqlite3.connect(self.srv.db_path)
-        with db:
-            db.execute("UPDATE merchants SET body = json_set(body, '$.legal_name', ?) WHERE id = ?",
-                       (m["legal_name"], m["id"]))
-        db.close()
+        # restore the body as it was, then flip a byte of the blob file
+        self.srv.sql("UPDATE merchants SET body = ? WHERE id = ?", (orig_body, m["id"]))
         self.assertEqual(run_cli("audit", "--data", self.srv.data_dir).returncode, 0)
         hexd = blob["id"].split(":")[1]
         path = os.path.join(self.srv.data_dir, "blobs", hexd[:2], hexd)

@@ -2,7 +2,6 @@
 import json
 import random
 import socket
-import sqlite3
 import threading
 import time
 import unittest
@@ -233,12 +232,8 @@ class FundsRoutesTest(ServerTestCase, unittest.TestCase):
         self.post("/v1/funds/transfers", {"merchant": self.m["id"], "consumer": self.cus,
                                           "amount": 500})
         p = self.post("/v1/payouts", {"consumer": self.cus, "amount": 500}).body
-        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db_path, uri=True)
-        try:
-            rows = [json.loads(b) for (b,) in db.execute(
-                "SELECT body FROM outbox WHERE type = 'payout.requested'")]
-        finally:
-            db.close()
+        rows = [json.loads(b) for (b,) in self.srv.sql(
+            "SELECT body FROM outbox WHERE type = 'payout.requested'")]
         self.assertIn(p["id"], [ev["data"]["object"]["id"] for ev in rows])
 
     def test_each_party_reads_only_its_own_accounts(self):
@@ -271,12 +266,7 @@ class FundsRoutesTest(ServerTestCase, unittest.TestCase):
         r = self.post("/v1/funds/credits", dict(body, amount=701), key=key)
         self.assertError(r, 409, "invalid_request", "idempotency_key_reused")
         # the ledger's own key holds after the HTTP layer's stored replies are forgotten
-        db = sqlite3.connect(self.srv.db_path)
-        try:
-            db.execute("DELETE FROM idempotency")
-            db.commit()
-        finally:
-            db.close()
+        self.srv.sql("DELETE FROM idempotency")
         c = self.post("/v1/funds/credits", body, key=key)
         self.assertEqual((c.status, c.body["id"]), (201, a.body["id"]))
         self.assertEqual(self.accounts(self.m["id"])["settlement"][0], 700)
@@ -428,14 +418,10 @@ class FundsLoadTest(unittest.TestCase):
             ids += entry_ids(entry)
         for owner, account, amount in self.seed_legs:
             want[(owner, account)] = want.get((owner, account), 0) + amount
-        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db_path, uri=True)
-        try:
-            have = {(o, n): b for o, n, b in db.execute(
-                "SELECT owner, name, balance FROM fund_accounts")}
-            stored = [i for (i,) in db.execute("SELECT id FROM fund_entries")]
-            total = db.execute("SELECT sum(balance) FROM fund_accounts").fetchone()[0]
-        finally:
-            db.close()
+        have = {(o, n): b for o, n, b in self.srv.sql(
+            "SELECT owner, name, balance FROM fund_accounts")}
+        stored = [i for (i,) in self.srv.sql("SELECT id FROM fund_entries")]
+        (total,), = self.srv.sql("SELECT sum(balance) FROM fund_accounts")
         # every acknowledged operation applied once, nothing applied that was not acknowledged
         self.assertEqual(sorted(stored), sorted(ids))
         self.assertEqual(len(set(stored)), len(stored))
@@ -454,12 +440,8 @@ class FundsLoadTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stdout.decode() + res.stderr.decode())
 
     def entry(self, eid):
-        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db_path, uri=True)
-        try:
-            return json.loads(db.execute("SELECT body FROM fund_entries WHERE id = ?",
-                                         (eid,)).fetchone()[0])
-        finally:
-            db.close()
+        (body,), = self.srv.sql("SELECT body FROM fund_entries WHERE id = ?", (eid,))
+        return json.loads(body)
 
     def test_concurrent_retried_operations_apply_once_and_conserve_money(self):
         load = Load(self.srv, self.token, self.merchants, self.consumers, seed=61)

@@ -1,5 +1,4 @@
 """test_idempotency.py - Idempotency-Key on POST: replays of the first success, 409 on reuse with another body, per-principal keys, failures not stored, no secret kept, keys expire."""
-import sqlite3
 import unittest
 
 from harness import (Server, ServerTestCase, World, logistics_body, merchant_body, order_body,
@@ -146,11 +145,7 @@ class IdempotencyStorageTest(unittest.TestCase):
 
     def table(self):
         """Every row of the idempotency table, every column as text."""
-        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db_path, uri=True)
-        try:
-            return [tuple(str(c) for c in row) for row in db.execute("SELECT * FROM idempotency")]
-        finally:
-            db.close()
+        return [tuple(str(c) for c in row) for row in self.srv.sql("SELECT * FROM idempotency")]
 
     def test_no_token_or_secret_is_stored_and_replays_of_them_are_409(self):
         _, _, o = self.world.shop()

@@ -4,13 +4,13 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import unittest
 
 from crashloop import log_entries
-from harness import BIN, Server, World, logistics_body, message_body, run_cli
+from harness import (BIN, Server, World, backend_of, copy_data, logistics_body, message_body,
+                     run_cli, sql)
 
 
 def salt_of(secret, name):
@@ -57,12 +57,7 @@ class LeanSealTest(unittest.TestCase):
             shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def rows(self, data, query, args=()):
-        db = sqlite3.connect(os.path.join(data, "disputed.db"))
-        try:
-            with db:
-                return db.execute(query, args).fetchall()
-        finally:
-            db.close()
+        return sql(data, query, args)
 
     def bundle(self, srv, order_id):
         r = srv.request("GET", "/v1/orders/%s/bundle" % order_id, token=self.platform,
@@ -120,7 +115,7 @@ class LeanSealTest(unittest.TestCase):
         data = os.path.join(self.tmp, "old")
         self.srv.stop()
         try:
-            shutil.copytree(self.srv.data_dir, data)
+            copy_data(self.srv.data_dir, data)
         finally:
             self.srv.start()
         srv = Server(data_dir=data, init=False)
@@ -157,8 +152,11 @@ class LeanSealTest(unittest.TestCase):
         audit = run_cli("audit", "--data", data)
         self.assertEqual(audit.returncode, 0, audit.stdout.decode())
         # and an old row's leaf edited is still caught
-        self.rows(data, "UPDATE seals SET leaf = CAST(replace(CAST(leaf AS TEXT), 'type ', "
-                  "'type  ') AS BLOB) WHERE kind = 'logistics'")
+        if backend_of(data) == "postgres":
+            edit = "convert_to(replace(convert_from(leaf, 'UTF8'), 'type ', 'type  '), 'UTF8')"
+        else:
+            edit = "CAST(replace(CAST(leaf AS TEXT), 'type ', 'type  ') AS BLOB)"
+        self.rows(data, "UPDATE seals SET leaf = %s WHERE kind = 'logistics'" % edit)
         audit = run_cli("audit", "--data", data)
         self.assertEqual(audit.returncode, 1, audit.stdout.decode())
         self.assertIn("logistics", audit.stdout.decode())

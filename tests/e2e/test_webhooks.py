@@ -6,7 +6,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -101,12 +100,8 @@ class Receiver:
         self.httpd.server_close()
 
 
-def db_rows(srv, sql, *args):
-    db = sqlite3.connect("file:%s?mode=ro" % srv.db_path, uri=True)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
+def db_rows(srv, query, *args):
+    return srv.sql(query, args)
 
 
 class WebhookEndpointTest(ServerTestCase, unittest.TestCase):
