@@ -369,7 +369,8 @@ class Server:
 
     @property
     def backend(self):
-        """"postgres" when this data directory's records live in PostgreSQL, else "sqlite"."""
+        """This data directory's store: "postgres" (its disputed.conf names a database)
+        or "sqlite"."""
         return "postgres" if self.db_url or conf_db_url(self.data_dir) else "sqlite"
 
     def sql(self, query, params=()):
@@ -402,15 +403,6 @@ class Server:
                  "AND table_name <> 'schema_migrations'")
         (union,), = _pg_run(url, [(query, ())])
         return {name: n for name, n in _pg_run(url, [(union, ())])}
-
-
-def psql(url, sql_text):
-    """Run `sql_text` in psql on `url`; its rows unaligned, "|" between columns."""
-    res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql_text],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    if res.returncode != 0:
-        raise RuntimeError("psql failed: %s" % res.stderr.decode(errors="replace"))
-    return res.stdout.decode()
 
 
 # ---- SQL on a data directory's database, whichever the backend ----
@@ -544,11 +536,15 @@ def _pg_statement(query, params, variables):
             continue
         out.append(ch)
     text = "".join(out)
-    if re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I):
+    if _returns_rows(text):
         text = ("SELECT coalesce(json_agg((SELECT json_agg(c.value ORDER BY c.n) FROM "
                 "json_each(to_json(t)) WITH ORDINALITY AS c(k, value, n))), '[]') "
                 "FROM (%s) t" % text)
     return text + ";\n"
+
+
+def _returns_rows(text):
+    return re.match(r"\s*(SELECT|WITH|VALUES)\b", text, re.I) is not None
 
 
 def _pg_value(v):
@@ -568,7 +564,7 @@ def _pg_run(url, statements):
     if res.returncode != 0:
         raise SqlError(res.stderr.decode(errors="replace").strip())
     lines = [line for line in res.stdout.decode().splitlines() if line]
-    if not lines:
+    if not lines or not _returns_rows(statements[-1][0]):
         return []
     return [tuple(_pg_value(v) for v in row) for row in json.loads(lines[-1])]
 

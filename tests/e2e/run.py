@@ -2,7 +2,8 @@
 """run.py - run the end-to-end suite (tests/e2e/test_*.py) and print one summary line.
 
 Usage: DISPUTED_BIN=build/disputed python3 tests/e2e/run.py [unittest name patterns…]
-Exits 1 if any test failed or errored.
+Exits 1 if any test failed or errored. The summary line starts "e2e-pg:" when
+DISPUTED_TEST_BACKEND=postgres (harness.py), else "e2e:".
 """
 import os
 import sys
@@ -35,7 +36,9 @@ def main(argv):
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.passed + len(result.expectedFailures)
-    line = "e2e: %d passed, %d failed" % (passed, failed)
+    # the two backends' summaries side by side in `make check` say which is which
+    name = "e2e-pg" if os.environ.get("DISPUTED_TEST_BACKEND") == "postgres" else "e2e"
+    line = "%s: %d passed, %d failed" % (name, passed, failed)
     if skipped:
         line += ", %d skipped" % skipped
     sys.stderr.flush()

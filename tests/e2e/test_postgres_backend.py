@@ -31,6 +31,31 @@ if sys.argv[2] == "hang":
     time.sleep(120)
 '''
 
+# The harness's SQL on a data directory, whichever the backend: what comes back.
+RUN_SQL = r'''
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import harness
+srv = harness.Server()
+got = {"backend": srv.backend}
+tricky = "it's ? a :'p1' \\x00 值"
+got["values"] = srv.sql("SELECT count(*), ?, ?, ?, ?, 'a?b', NULL FROM meta WHERE key <> ?",
+                        (7, tricky, b"\x00\xffkey", None, "none"))
+got["where"] = srv.sql("SELECT key FROM meta WHERE key = ?", ("origin",))
+try:
+    srv.sql_many(["DELETE FROM meta", "SELECT nosuch FROM meta"])
+    got["refused"] = False
+except harness.SqlError:
+    got["refused"] = True
+got["kept"] = srv.sql("SELECT count(*) FROM meta")
+copy = harness.copy_data(srv.data_dir, os.path.join(srv.tmp, "copy"))
+harness.sql(copy, "DELETE FROM meta WHERE key = ?", ("origin",))
+got["copy"] = harness.sql(copy, "SELECT count(*) FROM meta")
+got["original"] = srv.sql("SELECT count(*) FROM meta")
+srv.cleanup()
+print(json.dumps(got, default=lambda b: "bytes:" + b.hex()), flush=True)
+'''
+
 
 class PostgresBackendTest(unittest.TestCase):
 
@@ -91,6 +116,26 @@ class PostgresBackendTest(unittest.TestCase):
         self.assertTrue(got["sqlite"])
         self.assertIsNone(got["cluster"])
         self.assertEqual(got["counts"]["orders"], 0)
+
+    def test_sql_on_a_data_directory_gives_the_same_rows_on_both_backends(self):
+        runs = {}
+        for backend in ("sqlite", "postgres"):
+            proc = subprocess.run([sys.executable, "-c", RUN_SQL, HERE],
+                                  env=dict(os.environ, DISPUTED_TEST_BACKEND=backend),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
+            self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+            runs[backend] = json.loads(proc.stdout.decode().splitlines()[-1])
+            self.assertEqual(runs[backend].pop("backend"), backend)
+        want = {
+            "values": [[2, 7, "it's ? a :'p1' \\x00 值", "bytes:00ff6b6579", None, "a?b", None]],
+            "where": [["origin"]],
+            "refused": True,            # and the DELETE before the refused statement undone:
+            "kept": [[2]],
+            "copy": [[1]],              # a copy's database is its own
+            "original": [[2]],
+        }
+        self.assertEqual(runs["sqlite"], want)
+        self.assertEqual(runs["postgres"], want)
 
     def test_an_unknown_backend_is_refused(self):
         rc, out, err = self.run_harness("mysql")
