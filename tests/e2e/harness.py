@@ -189,7 +189,9 @@ class Response:
 class Server:
     """A disputed data dir, and a `disputed serve` process on it."""
 
-    def __init__(self, data_dir=None, init=True):
+    def __init__(self, data_dir=None, init=True, init_args=()):
+        """init: `disputed init` the directory on this run's backend, with init_args
+        (e.g. ["--origin", ORIGIN]) added."""
         self.tmp = None
         if data_dir is None:
             self.tmp = tempfile.mkdtemp(prefix="disputed-e2e-")
@@ -208,7 +210,7 @@ class Server:
             if BACKEND not in BACKENDS:
                 raise RuntimeError("DISPUTED_TEST_BACKEND=%s: it is one of %s"
                                    % (BACKEND, ", ".join(BACKENDS)))
-            args = ["init", "--data", data_dir]
+            args = ["init", "--data", data_dir] + list(init_args)
             if BACKEND == "postgres":
                 self.db_url = pg_database()
                 args += ["--db", self.db_url]

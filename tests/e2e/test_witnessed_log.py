@@ -16,9 +16,8 @@ class WitnessedLogTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="disputed-witnessed-")
-        cls.srv = Server(data_dir=os.path.join(cls.tmp, "data"), init=False)
-        r = run_cli("init", "--data", cls.srv.data_dir, "--origin", "shop.example.test/disputed")
-        assert r.returncode == 0, r.stderr
+        cls.srv = Server(data_dir=os.path.join(cls.tmp, "data"),
+                         init_args=["--origin", "shop.example.test/disputed"])
         cls.log_vkey = run_cli("log", "vkey", "--data", cls.srv.data_dir).stdout.decode().strip()
         cls.witness = Witness(cls.tmp, [cls.log_vkey]).start()
         cls.platform = cls.srv.key_create("platform", "e2e platform")
