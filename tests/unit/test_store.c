@@ -1857,7 +1857,7 @@ static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void 
 static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void **state)
 {
 	struct store_fixture *f = *state;
-	struct store_delivery ds[4];
+	struct store_delivery ds[4], held[2];
 	struct store_attempt a;
 	json_t *items = NULL, *ep = NULL;
 	int64_t next = 0, queued = -1;
@@ -1910,10 +1910,10 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(store_webhook_endpoint_get(f->st, "whe_000000000000000000000004", &ep, &e),
 			 RC_NOTFOUND);
 
-	/* due: earliest first (next_at, then queue order), none before its time */
-	assert_int_equal(store_webhook_due(f->st, 49, ds, 4, &n, &e), RC_OK);
+	/* claimed: earliest first (next_at, then queue order), none before its time */
+	assert_int_equal(store_webhook_claim(f->st, 49, 10000, ds, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_webhook_due(f->st, 100, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(store_webhook_claim(f->st, 100, 10000, ds, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 4);
 	assert_string_equal(ds[0].event_id, "evt_000000000000000000000002");
 	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
@@ -1924,17 +1924,22 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_string_equal(ds[2].secret, "sec1");
 	assert_string_equal(ds[2].body, "{\"n\":1}");
 	assert_int_equal(ds[2].attempts, 0);
+	assert_int_equal(ds[2].lease_until, 10000);
 	assert_string_equal(ds[3].endpoint_id, "whe_000000000000000000000002");
 	commit(f->st);
 
-	/* one delivered, one to retry later, one given up */
+	/* one delivered, one to retry later, one given up, one not touched */
 	begin(f->st);
 	memset(&a, 0, sizeof(a));
 	a.seq = ds[0].seq;
 	a.attempts = 1;
+	a.lease_until = 10000;
 	a.delivered_at = 110;
 	a.status = 200;
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
+	/* recorded once: the same attempt again finds the claim gone */
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
 	a.seq = ds[1].seq;
 	a.delivered_at = 0;
 	a.next_at = 500;
@@ -1949,26 +1954,189 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	a.seq = ds[3].seq + 1000;
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_NOTFOUND);
 	commit(f->st);
-	for (i = 0; i < n; i++)
-		store_delivery_release(&ds[i]);
 
 	begin(f->st);
-	assert_int_equal(store_webhook_due(f->st, 499, ds, 4, &n, &e), RC_OK);
+	/* ds[3] is still leased: only ds[1]'s retry comes due */
+	assert_int_equal(store_webhook_claim(f->st, 499, 20000, &held[0], 4, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 500, 20000, &held[0], 4, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
-	assert_string_equal(ds[0].event_id, "evt_000000000000000000000001");
-	store_delivery_release(&ds[0]);
-	assert_int_equal(store_webhook_due(f->st, 500, ds, 1, &n, &e), RC_OK);
+	assert_string_equal(held[0].endpoint_id, "whe_000000000000000000000003");
+	assert_int_equal(held[0].attempts, 1);
+	/* a claim given back is due at once */
+	assert_int_equal(store_webhook_release(f->st, &ds[3], 600, &e), RC_OK);
+	assert_int_equal(store_webhook_claim(f->st, 600, 20000, &held[1], 4, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	store_delivery_release(&ds[0]);
-	/* disabling an endpoint gives up what it still had pending */
+	assert_int_equal(held[1].seq, ds[3].seq);
+	/* the old claim cannot give back the new one */
+	assert_int_equal(store_webhook_release(f->st, &ds[3], 700, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
+	/* disabling an endpoint gives up what it still had pending, claimed or not */
 	assert_int_equal(store_webhook_endpoint_disable(f->st, "whe_000000000000000000000002", 600,
 							&e), RC_OK);
-	assert_int_equal(store_webhook_due(f->st, 1000, ds, 4, &n, &e), RC_OK);
+	a.seq = held[1].seq;
+	a.attempts = 1;
+	a.lease_until = 20000;
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	store_delivery_release(&ds[3]);
+	assert_int_equal(store_webhook_claim(f->st, 19999, 30000, ds + 3, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 20000, 30000, ds + 3, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000003");
-	store_delivery_release(&ds[0]);
+	assert_int_equal(ds[3].seq, held[0].seq);
 	commit(f->st);
+	for (i = 0; i < 4; i++)
+		store_delivery_release(&ds[i]);
+	store_delivery_release(&held[0]);
+	store_delivery_release(&held[1]);
+}
+
+/* `n` deliveries of one event to one endpoint, due at 100. */
+static void queue_deliveries(struct store *st, int n)
+{
+	char id[ID_MAX];
+	struct err e;
+	int i;
+
+	begin(st);
+	assert_int_equal(store_webhook_endpoint_insert(st, "whe_000000000000000000000001",
+						       "https://a.example/h", "[\"*\"]", "sec1", 1,
+						       &e), RC_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "evt_%024d", i + 1);
+		assert_int_equal(store_webhook_event_add(st, id, "dispute.created", "{}", 100, NULL,
+							 &e), RC_OK);
+	}
+	commit(st);
+}
+
+/* A claim on a connection of its own, in a transaction of its own. */
+struct claimer {
+	const char *where;               /* path or URL */
+	pthread_barrier_t *start;        /* both claim at once */
+	int64_t now;
+	struct store_delivery ds[8];
+	int n;
+	int rc;
+};
+
+static void *claim_run(void *arg)
+{
+	struct claimer *c = arg;
+	struct store *st = NULL;
+	struct err e;
+
+	c->rc = store_open(c->where, 0, &st, &e);
+	pthread_barrier_wait(c->start);
+	if (c->rc)
+		return NULL;
+	c->rc = store_begin(st, &e);
+	if (!c->rc)
+		c->rc = store_webhook_claim(st, c->now, c->now + 1000, c->ds, 6, &c->n, &e);
+	if (store_end(st, c->rc == RC_OK, &e) && !c->rc)
+		c->rc = RC_DB;
+	store_close(st);
+	return NULL;
+}
+
+/* Two connections claiming at once: between them every due delivery, none twice. */
+static void webhook_claims_at_once_are_disjoint(void **state)
+{
+	struct store_fixture *f = *state;
+	struct claimer a = {.where = on_pg(f) ? f->url : f->path, .now = 100}, b;
+	pthread_barrier_t start;
+	pthread_t ta, tb;
+	int64_t seen[10];
+	int i, j, k = 0;
+
+	queue_deliveries(f->st, 10);
+	pthread_barrier_init(&start, NULL, 2);
+	a.start = &start;
+	b = a;
+	assert_int_equal(pthread_create(&ta, NULL, claim_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, claim_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(a.rc, RC_OK);
+	assert_int_equal(b.rc, RC_OK);
+	/* one took six, the other the four left */
+	assert_int_equal(a.n + b.n, 10);
+	assert_true(a.n == 6 || b.n == 6);
+	for (i = 0; i < a.n; i++)
+		seen[k++] = a.ds[i].seq;
+	for (i = 0; i < b.n; i++)
+		seen[k++] = b.ds[i].seq;
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++)
+			assert_true(seen[i] != seen[j]);
+	for (i = 0; i < a.n; i++)
+		store_delivery_release(&a.ds[i]);
+	for (i = 0; i < b.n; i++)
+		store_delivery_release(&b.ds[i]);
+}
+
+/*
+ * A delivery claimed on one connection is not due on another until the
+ * lease ends; then the second claims it, and the first, late, records
+ * nothing over the second's attempt.
+ */
+static void webhook_lease_hides_a_claim_until_it_ends(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_delivery d1, d2;
+	struct store_attempt a;
+	struct store *st2 = NULL;
+	struct err e;
+	int n = -1;
+
+	queue_deliveries(f->st, 1);
+	assert_int_equal(store_open(on_pg(f) ? f->url : f->path, 0, &st2, &e), RC_OK);
+	begin(f->st);
+	assert_int_equal(store_webhook_claim(f->st, 100, 1100, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	commit(f->st);
+	begin(st2);
+	assert_int_equal(store_webhook_claim(st2, 1099, 2099, &d2, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(st2, 1100, 2100, &d2, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(d2.seq, d1.seq);
+	assert_int_equal(d2.attempts, 0);
+	commit(st2);
+
+	/* the second claimer's attempt lands; the first's, later, finds its claim gone */
+	memset(&a, 0, sizeof(a));
+	a.seq = d2.seq;
+	a.attempts = 1;
+	a.lease_until = d2.lease_until;
+	a.next_at = 40000;
+	a.status = 503;
+	a.error = "the receiver answered 503";
+	begin(st2);
+	assert_int_equal(store_webhook_attempt(st2, &a, &e), RC_OK);
+	commit(st2);
+	a.lease_until = d1.lease_until;
+	a.delivered_at = 1200;
+	a.status = 200;
+	a.error = NULL;
+	begin(f->st);
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
+	assert_int_equal(store_webhook_release(f->st, &d1, 1200, &e), RC_CONFLICT);
+	commit(f->st);
+	store_delivery_release(&d1);
+	/* what the second recorded stands: due again at its retry, not before */
+	begin(f->st);
+	assert_int_equal(store_webhook_claim(f->st, 39999, 50000, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 40000, 50000, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(d1.attempts, 1);
+	commit(f->st);
+	store_delivery_release(&d1);
+	store_delivery_release(&d2);
+	store_close(st2);
 }
 
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
@@ -3006,6 +3174,8 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	cmocka_unit_test_setup_teardown(record_walk_links_orders_to_items_and_blobs_by_digest, su, td), \
 	cmocka_unit_test_setup_teardown(disclosures_are_listed_by_filter_updated_and_keep_their_events, su, td), \
 	cmocka_unit_test_setup_teardown( webhook_events_queue_for_subscribers_and_attempts_are_recorded, su, td), \
+	cmocka_unit_test_setup_teardown(webhook_claims_at_once_are_disjoint, su, td), \
+	cmocka_unit_test_setup_teardown(webhook_lease_hides_a_claim_until_it_ends, su, td), \
 	cmocka_unit_test_setup_teardown(merchant_flag_is_set_once_keeps_evidence_and_clears_once, su, td), \
 	cmocka_unit_test_setup_teardown(consumer_flag_is_appealed_decided_cleared_and_counted, su, td), \
 	cmocka_unit_test_setup_teardown(alerts_are_kept_once_and_listed_in_pages, su, td), \
