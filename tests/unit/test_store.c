@@ -2778,6 +2778,156 @@ static void timers_are_taken_once_across_connections(void **state)
 	commit(f->st);
 }
 
+/*
+ * One racer of the once-only rules, on a connection of its own: in one
+ * write transaction, check (a due timer, or an Idempotency-Key), pause
+ * so that the other racer can check too if writers were not serial, then
+ * write (fire it, or do the work and keep the reply under the key).
+ */
+struct racer {
+	const char *where;          /* path or URL */
+	pthread_barrier_t *start;   /* both race at once */
+	int won;                    /* this one fired the timer, or did the keyed work */
+	int replayed;               /* this one found the key's reply and replayed it */
+	char reply[48];             /* the reply it gave */
+	int rc;
+};
+
+static void *timer_race_run(void *arg)
+{
+	struct racer *ra = arg;
+	struct store *st = NULL;
+	struct store_timer t;
+	struct err e;
+	int n = 0, rc;
+
+	ra->rc = store_open(ra->where, 0, &st, &e);
+	pthread_barrier_wait(ra->start);
+	if (ra->rc)
+		return NULL;
+	rc = store_begin(st, &e);
+	if (!rc)
+		rc = store_timer_due(st, 1000, &t, 1, &n, &e);
+	usleep(50 * 1000);
+	if (!rc && n)
+		rc = store_timer_fire(st, t.seq, 1000, "fired", &e);
+	ra->rc = store_end(st, rc == RC_OK, &e);
+	if (!ra->rc)
+		ra->rc = rc;
+	ra->won = !ra->rc && n;
+	store_close(st);
+	return NULL;
+}
+
+static void *idem_race_run(void *arg)
+{
+	static const char hash[] = "4a5f0f6b1c8e2d7a9b3c5e7f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b";
+	struct racer *ra = arg;
+	struct store *st = NULL;
+	char stored_hash[65], *stored = NULL, *v = NULL, next[24];
+	struct err e;
+	int status = 0, rc;
+
+	ra->rc = store_open(ra->where, 0, &st, &e);
+	pthread_barrier_wait(ra->start);
+	if (ra->rc)
+		return NULL;
+	rc = store_begin(st, &e);
+	if (!rc)
+		rc = store_idem_get(st, "key_racer", "idem-1", stored_hash, &status, &stored, &e);
+	if (rc == RC_OK) {
+		ra->replayed = 1;
+		snprintf(ra->reply, sizeof(ra->reply), "%s", stored);
+	} else if (rc == RC_NOTFOUND) {
+		/* the keyed work: count it, and keep the reply naming it */
+		usleep(50 * 1000);
+		rc = store_meta_get(st, "done", &v, &e);
+		if (!rc) {
+			snprintf(next, sizeof(next), "%d", atoi(v) + 1);
+			snprintf(ra->reply, sizeof(ra->reply), "{\"work\":%s}", next);
+			rc = store_meta_set(st, "done", next, &e);
+		}
+		if (!rc)
+			rc = store_idem_put(st, "key_racer", "idem-1", hash, 201, ra->reply, 1000, &e);
+		ra->won = !rc;
+	}
+	free(stored);
+	free(v);
+	ra->rc = store_end(st, rc == RC_OK, &e);
+	if (!ra->rc)
+		ra->rc = rc;
+	store_close(st);
+	return NULL;
+}
+
+/* Race two connections with `fn` (timer_race_run or idem_race_run) into *a and *b. */
+static void race(struct store_fixture *f, void *(*fn)(void *), struct racer *a, struct racer *b)
+{
+	pthread_barrier_t start;
+	pthread_t ta, tb;
+
+	memset(a, 0, sizeof(*a));
+	a->where = on_pg(f) ? f->url : f->path;
+	pthread_barrier_init(&start, NULL, 2);
+	a->start = &start;
+	*b = *a;
+	assert_int_equal(pthread_create(&ta, NULL, fn, a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, fn, b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(a->rc, RC_OK);
+	assert_int_equal(b->rc, RC_OK);
+}
+
+/*
+ * Two connections (two nodes) race to fire the same due timer, each
+ * checking and firing in one transaction: one fires it, the other, whose
+ * check comes after that commit, finds nothing due.
+ */
+static void same_timer_raced_fires_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct racer a, b;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", 500, &e), RC_OK);
+	commit(f->st);
+	race(f, timer_race_run, &a, &b);
+	assert_int_equal(a.won + b.won, 1);
+}
+
+/*
+ * Two connections race a request with the same Idempotency-Key, as
+ * handle_in_txn runs it (look the key up, do the work, keep the reply,
+ * in one transaction): the work is done once, and the loser replays the
+ * winner's reply.
+ */
+static void same_idempotency_key_raced_works_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct racer a, b;
+	char *v = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "done", "0", &e), RC_OK);
+	commit(f->st);
+	race(f, idem_race_run, &a, &b);
+	assert_int_equal(a.won + b.won, 1);
+	assert_int_equal(a.replayed + b.replayed, 1);
+	assert_string_equal(a.reply, b.reply);
+	assert_string_equal(a.reply, "{\"work\":1}");
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "done", &v, &e), RC_OK);
+	commit(f->st);
+	assert_string_equal(v, "1");
+	free(v);
+}
+
 /* The assessment queue: once per dispute, oldest first, taken off once. */
 static void assessment_queue_holds_each_dispute_once(void **state)
 {
@@ -3183,6 +3333,8 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	cmocka_unit_test_setup_teardown(disputes_and_events_page_filter_and_conflict, su, td), \
 	cmocka_unit_test_setup_teardown(timers_come_due_in_order_and_fire_once, su, td), \
 	cmocka_unit_test_setup_teardown(timers_are_taken_once_across_connections, su, td), \
+	cmocka_unit_test_setup_teardown(same_timer_raced_fires_once, su, td), \
+	cmocka_unit_test_setup_teardown(same_idempotency_key_raced_works_once, su, td), \
 	cmocka_unit_test_setup_teardown(assessment_queue_holds_each_dispute_once, su, td), \
 	cmocka_unit_test_setup_teardown(agent_queue_orders_by_tier_due_and_id_in_pages, su, td), \
 	cmocka_unit_test_setup_teardown(a_listing_is_suspended_once_until_lifted, su, td), \
