@@ -52,7 +52,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check unit e2e e2e-pg openapi demo deps bench fuzz fuzz-run soak clean model web-deps web-unit screenshots
+.PHONY: all check unit e2e e2e-pg openapi demo demo-pg-stop deps bench fuzz fuzz-run soak clean model web-deps web-unit screenshots
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -183,9 +183,20 @@ soak: $(BIN)
 model: $(BIN)
 	scripts/focus-model.sh $(BIN) etc/focus.model
 
+# `make demo DB=postgres`: the demo's records in PostgreSQL, $DISPUTED_DB if it is set,
+# else a fresh database in a local cluster of the demo's own under build/demo-pg/
+# (scripts/demo-pg.sh starts it, or reuses it; `make demo-pg-stop` stops it).
+DB ?= sqlite
 demo: deps
 	$(MAKE) $(BIN)
+ifeq ($(DB),postgres)
+	scripts/demo-pg.sh run $(BIN)
+else
 	$(BIN) demo
+endif
+
+demo-pg-stop:
+	scripts/demo-pg.sh stop
 
 clean:
 	rm -rf build
