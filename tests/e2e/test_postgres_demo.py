@@ -142,8 +142,10 @@ class PostgresDemoTest(unittest.TestCase):
         for kind in ("merchants", "orders"):
             self.assertGreater(len(a[kind]), 0, kind)
             self.assertEqual(len(b[kind]), len(a[kind]), kind)
-            self.assertEqual(sorted(x["external_id"] for x in b[kind]),
-                             sorted(x["external_id"] for x in a[kind]), kind)
+        # the same shops (an order's external id carries the moment it was placed, which
+        # follows the demo's start to the second)
+        self.assertEqual(sorted(x["external_id"] for x in b["merchants"]),
+                         sorted(x["external_id"] for x in a["merchants"]))
         for kind in ("disputes", "disclosures", "alerts"):
             self.assertGreater(len(b[kind]), 0, kind)
         # "disputes in every state": the same states on both
