@@ -105,6 +105,7 @@ struct log_fd {
 	uint64_t key;                   /* the pack's index; 0 with fd -1 */
 	int fd;                         /* open for reading; -1: the slot is empty */
 	unsigned refs;                  /* readers between log_fds_get and log_fds_put */
+	int stale;                      /* its file was replaced: closed by the last reader */
 };
 
 /*
@@ -320,12 +321,14 @@ int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
  * opens it and may offer it with log_fds_add, which keeps it (1; *drop
  * gets the fd it replaced, or -1, for the caller to close) or leaves it
  * to the caller to close (0). Every fd log_fds_get returned, or
- * log_fds_add kept, is handed back with log_fds_put once read.
+ * log_fds_add kept, is handed back with log_fds_put once read; with
+ * `stale` (its file was unlinked: a writer's open rebuilt the pack) it is
+ * no longer handed out, and is closed once its last reader puts it back.
  * log_fds_release closes them all (no reader may be left).
  */
 int log_fds_get(struct log_cache *c, uint64_t pack);
 int log_fds_add(struct log_cache *c, uint64_t pack, int fd, int *drop);
-void log_fds_put(struct log_cache *c, uint64_t pack, int fd);
+void log_fds_put(struct log_cache *c, uint64_t pack, int fd, int stale);
 void log_fds_init(struct log_fds *f);
 void log_fds_release(struct log_fds *f);
 

@@ -396,6 +396,38 @@ static void a_longer_tree_of_another_history_is_a_fork(void **state)
 	tmp_remove(dir2);
 }
 
+/*
+ * A follower keeps packs open across writers: a pack that a writer's open
+ * rebuilt as a new file (the old one unlinked) is read anew, not the old
+ * file, which has no room for the tiles added since.
+ */
+static void a_follower_reads_a_pack_rebuilt_by_the_next_writer(void **state)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *w = open_log(dir, 0, 0), *f;
+	char path[512];
+
+	(void)state;
+	append_range(w, 0, 300);
+	f = open_log(dir, 1, 0);
+	assert_follower_proves(w, f, dir, 300); /* pack/0 open, with one tile */
+	tlog_log_close(w);
+	snprintf(path, sizeof(path), "%s/pack/0", dir);
+	assert_int_equal(unlink(path), 0);
+	w = open_log(dir, 0, 0); /* makes pack/0 anew */
+	append_range(w, 300, 600);
+	tlog_log_close(w);
+	/* tile 1's leaves are in the new pack only */
+	snprintf(path, sizeof(path), "%s/tile/0/001", dir);
+	assert_int_equal(unlink(path), 0);
+	w = open_log(dir, 1, 0);
+	assert_int_equal(tlog_log_refresh(f, &(struct err){0}), RC_OK);
+	assert_follower_proves(w, f, dir, 600);
+	tlog_log_close(w);
+	tlog_log_close(f);
+	tmp_remove(dir);
+}
+
 /* A follower given the witnesses' keys serves the stored checkpoint once all have cosigned it. */
 static void a_follower_serves_the_cosigned_checkpoint(void **state)
 {
@@ -587,6 +619,7 @@ int main(void)
 		cmocka_unit_test(a_follower_of_an_empty_directory_sees_the_new_log),
 		cmocka_unit_test(rewound_and_forged_checkpoints_are_refused_and_the_view_kept),
 		cmocka_unit_test(a_longer_tree_of_another_history_is_a_fork),
+		cmocka_unit_test(a_follower_reads_a_pack_rebuilt_by_the_next_writer),
 		cmocka_unit_test(a_follower_serves_the_cosigned_checkpoint),
 		cmocka_unit_test(readers_on_threads_see_whole_views_while_the_log_grows),
 	};
