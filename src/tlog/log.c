@@ -645,7 +645,8 @@ static int load_checkpoint(struct tlog_log *l, int *missing, struct err *e)
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	if (rc) {
 		buf_release(&b);
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		if (e)
 			snprintf(e->param, sizeof(e->param), "checkpoint");
 		return rc;
