@@ -255,6 +255,7 @@ static void sqlite_backend_fills_every_member_of_its_tables(void **state)
 	assert_table_filled(o->risk, sizeof(*o->risk));
 	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
 	assert_table_filled(o->retention, sizeof(*o->retention));
+	assert_table_filled(o->cluster, sizeof(*o->cluster));
 }
 
 /* PRAGMA `pragma` of the database file, read over a connection of our own. */
@@ -1509,6 +1510,7 @@ static void backend_fills_every_member_of_its_tables(void **state)
 	assert_table_filled(o->risk, sizeof(*o->risk));
 	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
 	assert_table_filled(o->retention, sizeof(*o->retention));
+	assert_table_filled(o->cluster, sizeof(*o->cluster));
 	assert_int_equal(store_schema_version(f->st), (int)store_migration_count());
 }
 
