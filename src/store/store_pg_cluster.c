@@ -207,9 +207,13 @@ static int pgc_signal_wait(struct store *st, enum store_signal sig, int timeout_
 			break;
 		}
 		left = deadline - mono_ms();
-		fd = PQsocket(st->pg->conn);
-		if (left <= 0 || fd < 0)
+		if (left <= 0)
 			break;
+		fd = PQsocket(st->pg->conn);
+		if (fd < 0) {
+			rc = pg_fail(st->pg, NULL, "wait for a signal", e);
+			break;
+		}
 		/* others may use the store meanwhile; what their statements read in, collect finds */
 		session = st->pg->session;
 		pg_outside_unlock(st);
