@@ -97,6 +97,40 @@ static int demo_token(struct store *st, const char *platform, const char *role,
 	return rc;
 }
 
+/*
+ * The parties the printed links sign in: those of the first dispute, so
+ * that the consumer's and the merchant's pages open on something (the
+ * first consumer and merchant listed, already in the arguments, need not
+ * have one). Unchanged when there is no dispute.
+ */
+static void demo_link_parties(struct store *st, char *consumer, size_t consumer_n,
+			      char consumer_id[ID_MAX], char merchant_id[ID_MAX])
+{
+	struct store_dispute_filter f = {.overdue = -1};
+	json_t *first = NULL, *who = NULL, *d;
+	struct err e;
+	int64_t next;
+
+	err_clear(&e);
+	if (store_dispute_list(st, &f, 0, 1, &first, &next, &e) || json_array_size(first) != 1) {
+		json_decref(first);
+		return;
+	}
+	d = json_array_get(first, 0);
+	if (json_is_string(json_object_get(d, "consumer")) &&
+	    json_is_string(json_object_get(d, "merchant")) &&
+	    store_get(st, STORE_CONSUMER, json_string_value(json_object_get(d, "consumer")), &who,
+		      &e) == RC_OK) {
+		snprintf(consumer_id, ID_MAX, "%s", json_string_value(json_object_get(d, "consumer")));
+		snprintf(merchant_id, ID_MAX, "%s", json_string_value(json_object_get(d, "merchant")));
+		if (json_is_string(json_object_get(who, "external_id")))
+			snprintf(consumer, consumer_n, "%s",
+				 json_string_value(json_object_get(who, "external_id")));
+	}
+	json_decref(who);
+	json_decref(first);
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -217,6 +251,7 @@ int cmd_demo(int argc, char **argv)
 			snprintf(merchant_id, sizeof(merchant_id), "%s",
 				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
 		json_decref(first);
+		demo_link_parties(st, consumer, sizeof(consumer), consumer_id, merchant_id);
 		if (store_end(st, 0, NULL)) {
 			/* a read-only transaction: nothing to lose */
 		}
