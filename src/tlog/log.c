@@ -901,6 +901,11 @@ fail:
 	return rc;
 }
 
+int tlog_log_read_only(const struct tlog_log *l)
+{
+	return l->read_only;
+}
+
 void tlog_log_close(struct tlog_log *l)
 {
 	unsigned level;

@@ -125,6 +125,9 @@ struct tlog_log_opts {
  */
 int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct err *e) WARN_UNUSED;
 
+/* Whether `l` was opened read_only (it proves; another process appends). */
+int tlog_log_read_only(const struct tlog_log *l);
+
 /*
  * Read DIR/checkpoint again now and make it the log's view (any read_only
  * log, following or not; RC_INVAL, code "log_not_read_only", on a
