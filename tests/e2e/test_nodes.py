@@ -121,6 +121,22 @@ class ThreeNodesTest(DisputeCase):
             disputes.append((s, self.opened(s)))
         self.assertEqual({d["tier"] for _, d in disputes}, {"fast_lane"})
 
+        # one Idempotency-Key sent to every node at once: one order, the same answer from each
+        m = self.world.merchant()
+        lst = self.world.listing(m["id"])
+        body, replies = order_body(m["id"], lst["id"]), []
+        senders = [threading.Thread(target=lambda n=n: replies.append(n.request(
+            "POST", "/v1/orders", body, token=self.platform,
+            headers={"Idempotency-Key": "nodes-order-1"}))) for n in self.nodes]
+        for t in senders:
+            t.start()
+        for t in senders:
+            t.join(60)
+        self.assertEqual(sorted(r.status for r in replies), [201] * NODES, [r.body for r in replies])
+        self.assertEqual(len({r.body["id"] for r in replies}), 1, [r.body for r in replies])
+        listed = self.srv.request("GET", "/v1/orders?merchant=%s" % m["id"], token=self.platform)
+        self.assertEqual([o["id"] for o in listed.body["data"]], [replies[0].body["id"]])
+
         # writers on all nodes; the sequencer killed while they write
         acked, stop = crashloop.Acked(), threading.Event()
         threads = [threading.Thread(target=self.write_until, args=(stop, acked, seed))
