@@ -122,6 +122,9 @@ measure() {
 	[ "$kind" = pg ] && python3 "$here/pg_cpu.py" counters "$pg" >"$d/counters.before.json"
 	snap "$row" before "$kind"
 	[ "$kind" = pg ] && sample_waits "$d/waits.txt"
+	# the children's CPU so far: what wrk adds to it is wrk's (the only children reaped
+	# until the runs end), to tell it from other work on the machine
+	times >"$d/children.before"
 	t0=$(date +%s.%N)
 	i=0
 	for url in "$@"; do
@@ -135,6 +138,7 @@ measure() {
 		wait "${w[$i]}" || { cat "$d/wrk$i.txt" >&2; echo "bench_http_pg: wrk failed" >&2; exit 1; }
 	done
 	t1=$(date +%s.%N)
+	times >"$d/children.after"
 	snap "$row" after "$kind"
 	if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; sampler=; fi
 	python3 -c "print($t1 - $t0)" >"$d/wall"

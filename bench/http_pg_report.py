@@ -46,6 +46,16 @@ def ms(lat):
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[m.group(2)]
 
 
+def children_cpu(path):
+    """The shell's `times` (its own line, then its children's, "0m1.500s 0m0.250s"): the
+    children's seconds."""
+    total = 0.0
+    lines = open(path).read().strip().split("\n")
+    for m, sec in re.findall(r"(\d+)m([\d.]+)s", lines[-1]):
+        total += int(m) * 60 + float(sec)
+    return total
+
+
 def metric(text, name):
     m = re.search(r"^%s (\d+)$" % re.escape(name), text, re.M)
     return int(m.group(1)) if m else 0
@@ -88,6 +98,8 @@ def row(tmp, name):
     a, b = load(os.path.join(d, "counters.before.json")), load(os.path.join(d, "counters.after.json"))
     r["counters"] = {k: b[k] - a[k] for k in a} if a and b else None
     r["waits"] = waits(os.path.join(d, "waits.txt"))
+    r["wrk_pct"] = 100 * (children_cpu(os.path.join(d, "children.after"))
+                          - children_cpu(os.path.join(d, "children.before"))) / wall
     r["jobs"] = metrics_delta(d, "disputed_pipeline_jobs_total")
     r["batches"] = metrics_delta(d, "disputed_pipeline_batches_total")
     r["appends"] = metrics_delta(d, "disputed_sequencer_appends_total")
@@ -151,10 +163,14 @@ def bounds(r, cores):
     t, dsp = threads(r)
     pgc = sum(x["core_pct"] for x in r["pg"]["groups"].values())
     if m["busy_pct"] >= SATURATED_PCT:
-        rest = m["busy_pct"] * cores - dsp - pgc
+        rest = m["busy_pct"] * cores - dsp - pgc - r["wrk_pct"]
         found.append("the machine's %d cores were saturated (%.0f %% busy: disputed %.2f cores, "
-                     "PostgreSQL %.2f, wrk and the rest %.2f)" % (
-                         cores, m["busy_pct"], dsp / 100, pgc / 100, max(0.0, rest) / 100))
+                     "PostgreSQL %.2f, wrk %.2f, other work on the machine %.2f)" % (
+                         cores, m["busy_pct"], dsp / 100, pgc / 100, r["wrk_pct"] / 100,
+                         max(0.0, rest) / 100))
+        if rest >= 25 * cores:
+            found[-1] += (", so on this run the machine, not what was measured, took the "
+                          "cores: the rates mean little until run on a quiet machine")
     hot = [(k, v) for k, v in t.items() if v >= HOT_THREAD_PCT and k[1] != "dsp-http"]
     for (node, name), pct in sorted(hot, key=lambda kv: -kv[1]):
         found.append("one thread, %s%s, was on a core %.0f %% of the run" % (
@@ -240,21 +256,21 @@ def main():
       "log (`disputed_sequencer_*`); on SQLite the node's sealer appends each batch itself.")
     p("")
     p("What bounds each, measured during its run: the machine's CPU (`/proc/stat`, share of all "
-      "its cores busy); the nodes' threads' CPU (`bench/thread_cpu.py`, in % of one core, "
+      "its cores busy); wrk's (% of one core); the nodes' threads' CPU (`bench/thread_cpu.py`, in % of one core, "
       "summed over the nodes); the PostgreSQL server's processes' CPU by role "
       "(`bench/pg_cpu.py`, % of one core); its commits (every transaction, reads too: "
       "`pg_stat_database`) and WAL syncs (`pg_stat_wal`; their time from track_wal_io_timing); and what its client backends "
       "were doing when not idle, sampled every 100 ms (`pg_stat_activity`: running, or the "
       "wait event they were in).")
     p("")
-    p("| store, nodes | machine busy | disputed threads | PostgreSQL processes | commits/s | "
+    p("| store, nodes | machine busy | wrk | disputed threads | PostgreSQL processes | commits/s | "
       "WAL syncs | WAL kB per write | backends, when not idle |")
-    p("|---|---:|---|---|---:|---|---:|---|")
+    p("|---|---:|---:|---|---|---:|---|---:|---|")
     for label, r in rows:
         commits, sync, per = wal_cell(r)
-        p("| %s | %.0f %% (iowait %.0f %%) | %s | %s | %s | %s | %s | %s |" % (
+        p("| %s | %.0f %% (iowait %.0f %%) | %.0f %% | %s | %s | %s | %s | %s | %s |" % (
             label, r["pg"]["machine"]["busy_pct"], r["pg"]["machine"]["iowait_pct"],
-            thread_cell(r), pg_cell(r), commits, sync, per, waits_cell(r)))
+            r["wrk_pct"], thread_cell(r), pg_cell(r), commits, sync, per, waits_cell(r)))
     p("")
     for label, r in rows:
         p("- %s (%.0f writes/s): %s" % (label, r["rps"], bounds(r, cores)))
