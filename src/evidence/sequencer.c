@@ -15,6 +15,11 @@
 /* How long to wait for a previous sequencer's process to let go of the log's file. */
 #define FILE_RETRY_MS 100
 
+/* sequencer_stats: process-wide, since a process runs one sequencer at most. */
+static atomic_int stat_leading;
+static atomic_uint_fast64_t stat_appends;
+static atomic_uint_fast64_t stat_sealed;
+
 struct sequencer {
 	struct sequencer_opts o;
 	struct store *st;        /* the thread's own connection: the lock is held on it */
@@ -43,6 +48,7 @@ static void step_down(struct sequencer *s, const char *why, const struct err *e)
 	tlog_log_close(s->log);
 	s->log = NULL;
 	atomic_store(&s->leading, 0);
+	atomic_store(&stat_leading, 0);
 	report(LOG_WARN, why, e);
 }
 
@@ -62,6 +68,7 @@ static int take_over(struct sequencer *s, struct err *e)
 		return rc;
 	}
 	atomic_store(&s->leading, 1);
+	atomic_store(&stat_leading, 1);
 	log_event(LOG_INFO, "sequencing the evidence log",
 		  json_pack("{s:I}", "recovered", (json_int_t)matched));
 	return RC_OK;
@@ -112,8 +119,11 @@ static void lead(struct sequencer *s, int64_t *checked)
 		sleep_ms(SEQUENCER_POLL_MS);
 		return;
 	}
-	if (n)
+	if (n) {
+		atomic_fetch_add(&stat_appends, 1);
+		atomic_fetch_add(&stat_sealed, (uint64_t)n);
 		return; /* more may have come meanwhile */
+	}
 	if (store_signal_wait(s->st, STORE_SIG_SEALS_PENDING, SEQUENCER_POLL_MS, &got, &e)) {
 		*checked = 0;
 		sleep_ms(SEQUENCER_POLL_MS);
@@ -139,6 +149,7 @@ static void *sequencer_main(void *arg)
 
 		tlog_log_close(s->log);
 		s->log = NULL;
+		atomic_store(&stat_leading, 0);
 		err_clear(&e);
 		if (store_sequencer_release(s->st, &e))
 			report(LOG_WARN, "cannot give up the sequencer lock", &e);
@@ -175,6 +186,13 @@ int sequencer_start(const struct sequencer_opts *o, struct sequencer **out, stru
 int sequencer_leading(struct sequencer *s)
 {
 	return s && atomic_load(&s->leading);
+}
+
+void sequencer_stats(int *leading, uint64_t *appends, uint64_t *sealed)
+{
+	*leading = atomic_load(&stat_leading);
+	*appends = atomic_load(&stat_appends);
+	*sealed = atomic_load(&stat_sealed);
 }
 
 void sequencer_stop(struct sequencer *s)

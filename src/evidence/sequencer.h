@@ -2,6 +2,8 @@
 #ifndef DISPUTED_SEQUENCER_H
 #define DISPUTED_SEQUENCER_H
 
+#include <stdint.h>
+
 #include "core/err.h"
 #include "store/store.h"
 #include "tlog/log.h"
@@ -46,6 +48,15 @@ int sequencer_start(const struct sequencer_opts *o, struct sequencer **out,
 
 /* Whether this node is the sequencer now. */
 int sequencer_leading(struct sequencer *s);
+
+/*
+ * Counters of this process's sequencer, for /metrics and the benchmarks:
+ * whether it leads now, its appends to the log (each seal_pending round
+ * that sealed something: one append per SEAL_PENDING_CHUNK seals) and the
+ * seals they integrated, since the process started. Process-wide, like
+ * the request counters: a process runs one sequencer at most.
+ */
+void sequencer_stats(int *leading, uint64_t *appends, uint64_t *sealed);
 
 /* Stop the thread: finish the append in progress, close the log, give up the lock. NULL is a no-op. */
 void sequencer_stop(struct sequencer *s);

@@ -6,6 +6,7 @@ moves every surviving node's clock at once, so that they race to fire the same t
 """
 import itertools
 import random
+import re
 import threading
 import time
 import unittest
@@ -49,6 +50,13 @@ def sequencers(nodes):
             if rec.get("msg") == "sequencing the evidence log":
                 out.append((n, rec))
     return out
+
+
+def metric(node, name):
+    """An unlabelled series of the node's /metrics."""
+    r = node.request("GET", "/metrics")
+    m = re.search(r'^%s (\d+)$' % re.escape(name), r.body.decode(), re.M)
+    return int(m.group(1)) if m else None
 
 
 def wait_for(predicate, timeout, step=0.05):
@@ -192,6 +200,28 @@ class ThreeNodesTest(DisputeCase):
         summary = crashloop.check(live[0], self.platform, acked)
         print("three nodes: %d acknowledged (%d before the kill), takeover %.2f s, log %d"
               % (after, before_kill, takeover, summary["log_size"]))
+
+    def test_metrics_say_which_node_appends_every_nodes_writes(self):
+        found = wait_for(lambda: sequencers(self.nodes), TAKEOVER_LIMIT)
+        self.assertEqual(len(found), 1, "one sequencer among the nodes: %r" % found)
+        seq = found[0][0]
+        sealed0 = metric(seq, "disputed_sequencer_sealed_total")
+        _, _, order = self.world.shop()
+        jobs0 = [metric(n, "disputed_pipeline_jobs_total") for n in self.nodes]
+        for n in self.nodes:
+            for _ in range(2):
+                r = n.request("POST", "/v1/orders/%s/messages" % order["id"], message_body(),
+                              token=self.platform)
+                self.assertEqual(r.status, 201, r.body)
+        for n, j0 in zip(self.nodes, jobs0):
+            self.assertGreaterEqual(metric(n, "disputed_pipeline_jobs_total") - j0, 2)
+            self.assertEqual(metric(n, "disputed_sequencer_leading"), int(n is seq))
+            if n is not seq:
+                self.assertEqual(metric(n, "disputed_sequencer_appends_total"), 0)
+        # every node's writes were acknowledged sealed: the sequencer appended them all
+        self.assertGreaterEqual(metric(seq, "disputed_sequencer_sealed_total") - sealed0,
+                                2 * NODES)
+        self.assertGreaterEqual(metric(seq, "disputed_sequencer_appends_total"), 1)
 
 
 if __name__ == "__main__":
