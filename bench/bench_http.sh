@@ -11,6 +11,8 @@ out=$2
 secs=${BENCH_SECONDS:-10}
 conns_list=${BENCH_HTTP_CONNECTIONS:-16 64 256}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib_http.sh
+. "$here/lib_http.sh"
 tmp=$(mktemp -d)
 server=
 launcher=
@@ -26,7 +28,7 @@ max_conns=0
 for c in $conns_list; do [ "$c" -gt "$max_conns" ] && max_conns=$c; done
 "$bin" init --data "$tmp/data" --origin bench.disputed.test/log >/dev/null
 key=$("$bin" key create --data "$tmp/data" --role platform --name bench)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(http_free_port)
 # wrk's connections all come from 127.0.0.1: let the server take them all.
 # With BENCH_STRACE=1 (and strace there), under strace tracing only fsync and
 # fdatasync, so that each run's fsyncs can be counted. Not by default: even with
@@ -35,6 +37,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # it is for counting fsyncs per write, not for the ratios.
 trace=()
 if [ "${BENCH_STRACE:-0}" = 1 ] && command -v strace >/dev/null; then
+	# shellcheck disable=SC2054 # strace's -e takes a comma-separated list
 	trace=(strace -f --seccomp-bpf -e trace=fsync,fdatasync -ttt -T -o "$tmp/fsync.log")
 fi
 DISPUTED_LOG_LEVEL=warn DISPUTED_MAX_CONNECTIONS=$((max_conns + 64)) \
@@ -45,17 +48,15 @@ server=$launcher
 if [ ${#trace[@]} -gt 0 ]; then
 	# the server is strace's child: signals go to it, not to strace
 	for _ in $(seq 50); do
-		server=$(cat "/proc/$launcher/task/$launcher/children" 2>/dev/null | awk '{print $1}')
+		server=$(awk '{print $1}' "/proc/$launcher/task/$launcher/children" 2>/dev/null)
 		[ -n "$server" ] && break
 		sleep 0.1
 	done
 fi
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 api="http://127.0.0.1:$port"
+http_wait_healthz "$api" || { cat "$tmp/serve.log" >&2; echo "bench_http: the server did not answer" >&2; exit 1; }
 auth="Authorization: Bearer $key"
-curl -sf -X POST "$api/v1/merchants" -H "$auth" -d '{"external_id":"b1","kind":"company","legal_name":"杭州云栖数码科技有限公司","uscc":"91350100M000100Y43","registered_address":"杭州","contact":{"phone":"0571-88886666"}}' >/dev/null
-curl -sf -X POST "$api/v1/listings" -H "$auth" -d '{"external_id":"k1","merchant":"b1","title":"耳机","price":{"amount":29900,"currency":"CNY"}}' >/dev/null
-order=$(curl -sf -X POST "$api/v1/orders" -H "$auth" -d '{"consumer":{"external_id":"u1","name":"李娜","phone":"13800138000"},"merchant":"b1","items":[{"listing":"k1","quantity":1,"unit_price":{"amount":29900,"currency":"CNY"}}],"total":{"amount":29900,"currency":"CNY"},"paid_at":"2025-11-01T10:15:00Z","payment":{"channel":"alipay","transaction_id":"t1"}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+order=$(http_make_order "$api" "$key")
 
 # bench_wrk NAME CONNECTIONS ARGS... : one wrk run, its report kept as $tmp/NAME.txt,
 # the server's threads' CPU over it as $tmp/NAME.threads.json and its fsyncs as
@@ -111,8 +112,10 @@ for c in $conns_list; do
 	sleep 1
 done
 bench_wrk read-64 64 -H "$auth" "$api/v1/orders/$order"
+# shellcheck disable=SC2086 # one argument per count
 table=$(rows $conns_list)
 # bounds: per connection count, what each of the server's threads did during the writes
+# shellcheck disable=SC2086 # one argument per count
 bounds=$(python3 - "$tmp" $conns_list <<'PY'
 import json, sys
 tmp, counts = sys.argv[1], sys.argv[2:]

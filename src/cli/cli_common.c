@@ -20,6 +20,7 @@
 #include "notify/webhook.h"
 #include "evidence/pipeline.h"
 #include "evidence/seal.h"
+#include "evidence/sequencer.h"
 #include "tlog/keyfile.h"
 #include "tlog/log.h"
 #include "store/store_pg.h"
@@ -227,8 +228,19 @@ int cli_load_config(struct config *cfg, const char *file, const char *data_dir,
 	return rc;
 }
 
-/* Open the data directory's evidence log for writing, with the configured batches and witnesses. */
-static int open_log(const struct config *cfg, struct tlog_log **log, struct err *e)
+/*
+ * How stale a node's view of the log may be when the sequencer is another
+ * process (several nodes): a reader re-reads the checkpoint past it.
+ */
+#define FOLLOW_MS 20
+
+/*
+ * Open the data directory's evidence log: for writing, with the configured
+ * batches and witnesses, or (`follow`) read-only, following another
+ * process's appends.
+ */
+static int open_log_as(const struct config *cfg, int follow, struct tlog_log **log,
+		       struct err *e)
 {
 	struct tlog_witness_conf wc[CONFIG_MAX_WITNESSES];
 	struct tlog_log_opts o;
@@ -251,6 +263,10 @@ static int open_log(const struct config *cfg, struct tlog_log **log, struct err 
 	}
 	o.witnesses = wc;
 	o.nwitnesses = (size_t)i;
+	if (follow) {
+		o.read_only = 1;
+		o.follow_ms = FOLLOW_MS;
+	}
 	rc = tlog_log_open(&o, log, e);
 	tlog_signer_clear(&signer);
 	if (rc == RC_CONFLICT)
@@ -260,11 +276,60 @@ static int open_log(const struct config *cfg, struct tlog_log **log, struct err 
 	return rc;
 }
 
+static int open_log(const struct config *cfg, struct tlog_log **log, struct err *e)
+{
+	return open_log_as(cfg, 0, log, e);
+}
+
+/* The sequencer's way to the log (evidence/sequencer.h). */
+static int open_log_for_sequencer(void *ctx, struct tlog_log **log, struct err *e)
+{
+	return open_log_as(ctx, 0, log, e);
+}
+
+/*
+ * The node's log: on a store of its own, open for writing and reconciled
+ * with the store before any thread can seal; on a shared store (several
+ * nodes), read-only and following, with a sequencer thread that appends
+ * for every node while it holds the store's lock.
+ */
+static int serve_log(struct config *cfg, struct store *st, struct tlog_log **log,
+		     struct sequencer **seq)
+{
+	struct err e;
+	int64_t matched = 0;
+
+	err_clear(&e);
+	*seq = NULL;
+	if (store_shared(st)) {
+		struct sequencer_opts so = {st, open_log_for_sequencer, cfg};
+
+		if (open_log_as(cfg, 1, log, &e))
+			return cli_fail("cannot open the evidence log: %s", e.message);
+		if (sequencer_start(&so, seq, &e)) {
+			tlog_log_close(*log);
+			return cli_fail("cannot start the log's sequencer: %s", e.message);
+		}
+		return 0;
+	}
+	if (open_log(cfg, log, &e))
+		return cli_fail("cannot open the evidence log: %s", e.message);
+	if (seal_recover(st, *log, &matched, &e)) {
+		tlog_log_close(*log);
+		return cli_fail("cannot recover the seals of the evidence log: %s", e.message);
+	}
+	if (matched)
+		log_event(LOG_INFO, "recovered seals already in the log",
+			  json_pack("{s:I}", "count", (json_int_t)matched));
+	return 0;
+}
+
 int cli_serve_until_signal(struct config *cfg, struct store *st)
 {
 	struct webhook_conf wconf = {.allow_private = cfg->webhook_allow_private};
 	struct http_server *srv = NULL;
 	struct tlog_log *log = NULL;
+	struct sequencer *seq = NULL;
 	struct err e;
 	sigset_t set;
 	int sig = 0;
@@ -276,27 +341,16 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	sigaddset(&set, SIGTERM);
 	/* before any thread starts, so that every thread leaves these signals to sigwait */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (open_log(cfg, &log, &e))
-		return cli_fail("cannot open the evidence log: %s", e.message);
-	{
-		int64_t matched = 0;
-
-		/* before any thread can seal: leaves a crash left unrecorded get their indexes */
-		if (seal_recover(st, log, &matched, &e)) {
-			tlog_log_close(log);
-			return cli_fail("cannot recover the seals of the evidence log: %s",
-					e.message);
-		}
-		if (matched)
-			log_event(LOG_INFO, "recovered seals already in the log",
-				  json_pack("{s:I}", "count", (json_int_t)matched));
-	}
+	if (serve_log(cfg, st, &log, &seq))
+		return 1;
 	if (http_server_start(cfg, st, log, cfg->data_dir, &srv, &e)) {
+		sequencer_stop(seq);
 		tlog_log_close(log);
 		return cli_fail("%s", e.message);
 	}
 	if (webhook_worker_start(st, &wconf, &e)) {
 		http_server_stop(srv);
+		sequencer_stop(seq);
 		tlog_log_close(log);
 		return cli_fail("%s", e.message);
 	}
@@ -307,6 +361,7 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	log_event(LOG_INFO, "stopping", json_pack("{s:s}", "signal", strsignal(sig)));
 	webhook_worker_stop();
 	http_server_stop(srv);
+	sequencer_stop(seq);
 	tlog_log_close(log);
 	log_event(LOG_INFO, "stopped", NULL);
 	return 0;

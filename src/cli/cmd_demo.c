@@ -14,14 +14,20 @@
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "ingest/ingest.h"
+#include "store/store_pg.h"
 
 static void demo_usage(FILE *f)
 {
-	fprintf(f, "usage: disputed demo [--data DIR] [--listen ADDR:PORT] [--seed N]\n\n"
+	fprintf(f, "usage: disputed demo [--data DIR] [--listen ADDR:PORT] [--seed N]\n"
+		   "                     [--db postgres://USER@HOST:PORT/DB]\n\n"
 		   "Create a fresh data directory (default: a new one under /tmp), fill it\n"
 		   "with demo merchants, listings, orders, logistics, chat and disputes in every\n"
 		   "state, print API keys and example commands, then serve it like disputed\n"
-		   "serve.\n");
+		   "serve.\n\n"
+		   "  --db URL   keep the demo's records in the empty PostgreSQL database at URL\n"
+		   "             instead of SQLite, as disputed init --db does (default:\n"
+		   "             $DISPUTED_DB if it is a postgres:// URL); make demo DB=postgres\n"
+		   "             starts a local cluster for it (scripts/demo-pg.sh)\n");
 }
 
 /* The data directory's published rules: the configured file becomes the first version. */
@@ -91,12 +97,47 @@ static int demo_token(struct store *st, const char *platform, const char *role,
 	return rc;
 }
 
+/*
+ * The parties the printed links sign in: those of the first dispute, so
+ * that the consumer's and the merchant's pages open on something (the
+ * first consumer and merchant listed, already in the arguments, need not
+ * have one). Unchanged when there is no dispute.
+ */
+static void demo_link_parties(struct store *st, char *consumer, size_t consumer_n,
+			      char consumer_id[ID_MAX], char merchant_id[ID_MAX])
+{
+	struct store_dispute_filter f = {.overdue = -1};
+	json_t *first = NULL, *who = NULL, *d;
+	struct err e;
+	int64_t next;
+
+	err_clear(&e);
+	if (store_dispute_list(st, &f, 0, 1, &first, &next, &e) || json_array_size(first) != 1) {
+		json_decref(first);
+		return;
+	}
+	d = json_array_get(first, 0);
+	if (json_is_string(json_object_get(d, "consumer")) &&
+	    json_is_string(json_object_get(d, "merchant")) &&
+	    store_get(st, STORE_CONSUMER, json_string_value(json_object_get(d, "consumer")), &who,
+		      &e) == RC_OK) {
+		snprintf(consumer_id, ID_MAX, "%s", json_string_value(json_object_get(d, "consumer")));
+		snprintf(merchant_id, ID_MAX, "%s", json_string_value(json_object_get(d, "merchant")));
+		if (json_is_string(json_object_get(who, "external_id")))
+			snprintf(consumer, consumer_n, "%s",
+				 json_string_value(json_object_get(who, "external_id")));
+	}
+	json_decref(who);
+	json_decref(first);
+}
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"data", required_argument, NULL, 'd'},
 		{"listen", required_argument, NULL, 'l'},
 		{"seed", required_argument, NULL, 's'},
+		{"db", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -105,7 +146,7 @@ int cmd_demo(int argc, char **argv)
 		{"court", "demo internet court"},       {"association", "demo consumer association"},
 		{"regulator", "demo market regulator"}, {"witness", "demo witness"},
 	};
-	const char *data = NULL, *listen = NULL;
+	const char *data = NULL, *listen = NULL, *db = NULL;
 	char tmpl[] = "/tmp/disputed-demo-XXXXXX", platform[TOKEN_MAX] = "";
 	char consumer[200] = "u-0000000", consumer_id[ID_MAX] = "", link[TOKEN_MAX] = "";
 	char merchant_id[ID_MAX] = "", agent[TOKEN_MAX] = "", regulator[TOKEN_MAX] = "";
@@ -124,6 +165,7 @@ int cmd_demo(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 'l': listen = optarg; break;
 		case 's': seed = strtoul(optarg, NULL, 10); break;
+		case 'b': db = optarg; break;
 		case 'h': demo_usage(stdout); return 0;
 		default: demo_usage(stderr); return 2;
 		}
@@ -132,12 +174,18 @@ int cmd_demo(int argc, char **argv)
 		demo_usage(stderr);
 		return 2;
 	}
+	/* as init does: a PostgreSQL URL from --db or DISPUTED_DB, else SQLite */
+	if (!db && store_pg_is_url(getenv("DISPUTED_DB")))
+		db = getenv("DISPUTED_DB");
+	if (db && !store_pg_is_url(db))
+		return cli_fail("--db takes a postgres:// URL; SQLite, the default, needs no --db");
 	if (!data) {
 		if (!mkdtemp(tmpl))
 			return cli_fail("cannot create a directory under /tmp");
 		data = tmpl;
 	}
-	if (cli_init_data(data, "demo.disputed.local/log", &e))
+	if (db ? cli_init_data_pg(data, "demo.disputed.local/log", db, &e)
+	       : cli_init_data(data, "demo.disputed.local/log", &e))
 		return cli_fail("%s", e.message);
 	if (cli_load_config(&cfg, NULL, data, &e))
 		return cli_fail("%s", e.message);
@@ -163,6 +211,8 @@ int cmd_demo(int argc, char **argv)
 			return cli_fail("%s", e.message);
 		}
 	}
+	if (db)
+		printf("disputed demo: records on PostgreSQL %s\n", db);
 	printf("disputed demo: %lld records loaded into %s, each sealed in the evidence log\n"
 	       "disputed demo: %lld disputes in every state, with their timelines, and the\n"
 	       "disputed demo: disclosure desk (packages for court, requests in the queue)\n\n",
@@ -201,6 +251,7 @@ int cmd_demo(int argc, char **argv)
 			snprintf(merchant_id, sizeof(merchant_id), "%s",
 				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
 		json_decref(first);
+		demo_link_parties(st, consumer, sizeof(consumer), consumer_id, merchant_id);
 		if (store_end(st, 0, NULL)) {
 			/* a read-only transaction: nothing to lose */
 		}

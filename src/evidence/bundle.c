@@ -833,6 +833,13 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 		    (int64_t)size <= top) {
 			buf_clear(&note);
 			rc = tlog_log_checkpoint(log, &size, root, &note, e);
+			if (!rc && (int64_t)size <= top && tlog_log_read_only(log)) {
+				/* several nodes: another node's sequencer sealed it a moment ago */
+				buf_clear(&note);
+				rc = tlog_log_refresh(log, e);
+				if (!rc)
+					rc = tlog_log_checkpoint(log, &size, root, &note, e);
+			}
 			if (rc)
 				goto out;
 		}

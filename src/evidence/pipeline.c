@@ -11,6 +11,8 @@
 struct pipeline {
 	struct store *st;
 	struct tlog_log *log;           /* NULL: seals stay pending */
+	int await;                      /* several nodes: the sequencer seals, the sealer waits */
+	struct store *wst;              /* await: the sealer's own connection, for signals */
 	pthread_mutex_t mu;             /* guards everything below */
 	pthread_cond_t work_cv;         /* the writer: jobs queued, or stopping */
 	pthread_cond_t room_cv;         /* submitters: room in the queue, or stopping */
@@ -97,7 +99,7 @@ static int take_seals(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	*b = NULL;
 	for (j = jobs; j; j = j->next)
 		n += j->nseals;
-	if (n == 0 || !p->log)
+	if (n == 0 || !p->log || p->await)
 		return RC_OK;
 	seqs = malloc(n * sizeof(*seqs));
 	if (!seqs)
@@ -109,6 +111,14 @@ static int take_seals(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	rc = seal_batch_take(p->st, p->log, seqs, n, b, e);
 	free(seqs);
 	return rc;
+}
+
+static int has_seals(const struct pipeline_job *jobs)
+{
+	for (; jobs; jobs = jobs->next)
+		if (jobs->nseals)
+			return 1;
+	return 0;
 }
 
 /*
@@ -143,6 +153,8 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 		kt = &j->next;
 	}
 	rc = take_seals(p, kept, &b, &e);
+	if (!rc && p->await && has_seals(kept))
+		rc = store_signal(p->st, STORE_SIG_SEALS_PENDING, &e);
 	if (rc) {
 		if (store_end(p->st, 0, NULL)) {
 			/* rolled back: every job of the batch fails */
@@ -158,7 +170,7 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 	for (j = kept; j; j = next) {
 		next = j->next;
 		j->next = NULL;
-		if (j->nseals == 0 || !b) {
+		if (j->nseals == 0 || (!b && !p->await)) {
 			finish(p, j);   /* durable now; pending seals, if any, are the log holder's */
 			continue;
 		}
@@ -244,6 +256,42 @@ static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	}
 }
 
+/* Several nodes: wait until the sequencer has sealed the jobs of list `jobs`, then finish them. */
+static void await_jobs(struct pipeline *p, struct pipeline_job *jobs)
+{
+	struct pipeline_job *j, *next;
+	int64_t *seqs;
+	size_t n = 0, k;
+	struct err e;
+	int rc;
+
+	err_clear(&e);
+	for (j = jobs; j; j = j->next)
+		n += j->nseals;
+	seqs = malloc((n ? n : 1) * sizeof(*seqs));
+	if (!seqs) {
+		err_set(&e, RC_NOMEM, NULL, NULL, "out of memory");
+		fail_all(p, jobs, &e);
+		return;
+	}
+	n = 0;
+	for (j = jobs; j; j = j->next)
+		for (k = 0; k < j->nseals; k++)
+			seqs[n++] = j->seals[k];
+	rc = seal_await(p->wst, p->log, seqs, n, 1, &e);
+	free(seqs);
+	if (rc) {
+		/* stored, with their seals pending: the sequencer integrates them later */
+		fail_all(p, jobs, &e);
+		return;
+	}
+	for (j = jobs; j; j = next) {
+		next = j->next;
+		j->rc = RC_OK;
+		finish(p, j);
+	}
+}
+
 static void *sealer_main(void *arg)
 {
 	struct pipeline *p = arg;
@@ -264,7 +312,10 @@ static void *sealer_main(void *arg)
 		p->stail = &p->shead;
 		p->sbatch = NULL;
 		pthread_mutex_unlock(&p->mu);
-		seal_jobs(p, jobs, b);
+		if (p->await)
+			await_jobs(p, jobs);
+		else
+			seal_jobs(p, jobs, b);
 		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -281,6 +332,18 @@ int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	p->st = st;
 	p->log = log;
+	if (log && tlog_log_read_only(log)) {
+		int got;
+
+		p->await = 1;
+		/* its own connection, listening from the start so that no signal is missed */
+		if (store_open_reader(st, &p->wst, e) ||
+		    store_signal_wait(p->wst, STORE_SIG_SEALS_INDEXED, 0, &got, e)) {
+			store_close(p->wst);
+			free(p);
+			return e->rc;
+		}
+	}
 	p->tail = &p->head;
 	p->stail = &p->shead;
 	pthread_mutex_init(&p->mu, NULL);
@@ -288,6 +351,7 @@ int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out
 	pthread_cond_init(&p->room_cv, NULL);
 	pthread_cond_init(&p->seal_cv, NULL);
 	if (pthread_create(&p->sealer, NULL, sealer_main, p) != 0) {
+		store_close(p->wst);
 		free(p);
 		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the sealer: %s",
 			       strerror(errno));
@@ -298,6 +362,7 @@ int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out
 		pthread_cond_signal(&p->seal_cv);
 		pthread_mutex_unlock(&p->mu);
 		pthread_join(p->sealer, NULL);
+		store_close(p->wst);
 		free(p);
 		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the writer: %s",
 			       strerror(errno));
@@ -332,6 +397,7 @@ void pipeline_free(struct pipeline *p)
 	pthread_cond_destroy(&p->work_cv);
 	pthread_cond_destroy(&p->room_cv);
 	pthread_cond_destroy(&p->seal_cv);
+	store_close(p->wst);
 	free(p);
 }
 

@@ -33,6 +33,13 @@
  *
  * Without a log (an import while a server holds it) jobs are done at the
  * commit and their seals stay pending for whoever holds the log.
+ *
+ * Several nodes (a read-only `log` that follows another process's
+ * appends; store_shared): the writer's commit signals the log's sequencer
+ * (evidence/sequencer.h), wherever it runs, that seals are pending, and
+ * the sealer waits on a connection of its own until the sequencer has
+ * recorded their indexes (seal_await) before the jobs are done: a write is
+ * acknowledged when sealed, whichever node took it.
  */
 struct pipeline;
 struct seal_prep;
@@ -75,7 +82,8 @@ struct pipeline_job {
 /*
  * Start the writer and sealer threads over `st` and `log` (NULL: none;
  * seals stay pending). `log`, opened for writing, must have been
- * reconciled with the store (seal_recover) before.
+ * reconciled with the store (seal_recover) before; a read-only `log`
+ * (several nodes) makes the pipeline wait for the sequencer instead.
  */
 int pipeline_start(struct store *st, struct tlog_log *log, struct pipeline **out,
 		   struct err *e) WARN_UNUSED;

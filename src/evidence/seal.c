@@ -612,6 +612,8 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		rc = store_seal_set_index(st, seqs[row[i]], at[row[i]], e);
 	if (!rc)
 		rc = keep_checkpoint(st, log, e);
+	if (!rc)
+		rc = store_signal(st, STORE_SIG_SEALS_INDEXED, e);
 	/*
 	 * The indexes need no fsync of their own: the records and their seals
 	 * were durable before the log took the leaves, the log's fsync made
@@ -642,6 +644,8 @@ out:
 int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 	      struct err *e)
 {
+	if (tlog_log_read_only(log))
+		return seal_await(st, log, seqs, n, 0, e);
 	return seal_integrate(st, log, seqs, n, 1, NULL, e);
 }
 
@@ -991,6 +995,8 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struc
 					rc = store_seal_set_index(st, seq, gaps[i], e);
 					if (!rc)
 						rc = keep_checkpoint(st, log, e);
+					if (!rc)
+						rc = store_signal(st, STORE_SIG_SEALS_INDEXED, e);
 					hit = 1;
 				}
 				if (have)

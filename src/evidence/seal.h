@@ -142,6 +142,23 @@ void seal_prep_use(struct seal_prep *p);
 int seal_wait(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 	      struct err *e) WARN_UNUSED;
 
+/* Longest seal_await waits for the sequencer (a takeover takes a few seconds). */
+#define SEAL_AWAIT_MS 30000
+
+/*
+ * Several nodes (store_shared): wait, outside any transaction, until the
+ * log's sequencer — this process's or another's (evidence/sequencer.h) —
+ * has recorded the leaf indexes of seals `seqs[0..n)`, then refresh `log`
+ * (a read-only log that follows the sequencer's; NULL: none) so that it
+ * covers them. With `listen`, `st` is a connection of the caller's thread
+ * alone and waits for the sequencer's signal between counts
+ * (store_signal_wait); without, it polls. Past SEAL_AWAIT_MS: RC_INTERNAL,
+ * code "seal_pending" (the records are stored; their seals stay pending
+ * for the sequencer). seal_wait on a read-only log is seal_await polling.
+ */
+int seal_await(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
+	       int listen, struct err *e) WARN_UNUSED;
+
 /*
  * The write pipeline's sealing (pipeline.h), in two steps around the
  * commit of the transaction that made seals seqs[0..n):

@@ -79,21 +79,38 @@ int webhook_sign(const char *secret, int64_t t, const void *body, size_t len,
  */
 int64_t webhook_backoff_ms(int failures, uint32_t rnd);
 
+/*
+ * How long a worker's claim on a delivery lasts: 60 s. Claiming a due
+ * delivery pushes its next_at that far ahead and commits before the POST,
+ * so no other worker, on this node or another on the same database, takes
+ * it meanwhile; the attempt, once recorded, sets next_at anew. A request
+ * (10 s at most by default, 20 s whatever the conf, connect included)
+ * starts only while the lease has its whole time and 20 s for recording
+ * the outcome left, so a live worker's lease never passes mid-request:
+ * each delivery is sent once. A worker that dies mid-request leaves its
+ * claims due again when they end: the event may then arrive twice, which
+ * is why receivers deduplicate by its id.
+ */
+#define WEBHOOK_LEASE_MS (60 * 1000)
+
 /* How the delivery worker behaves. */
 struct webhook_conf {
 	int allow_private;   /* deliver to loopback and private addresses (tests, intranets) */
-	int timeout_ms;      /* whole request; 0 means 10 s */
+	int timeout_ms;      /* whole request; 0 means 10 s, at most 20 s */
 	int poll_ms;         /* longest sleep between looks at the queue; 0 means 1 s (50 ms on the test clock) */
 };
 
 /*
- * Deliver every delivery due by the server clock (clock_now_ms), at most
- * `limit` of them, one at a time, then record each result. The store lock
- * is held only to read the queue and to record a result, never during an
- * HTTP call. *n (may be NULL) gets the number attempted. Fails only when
- * the store does. Not for concurrent callers: the worker runs it, or a
- * test does while no worker runs. One slow receiver (up to the timeout)
- * delays the deliveries behind it.
+ * Claim the deliveries due by the server clock (clock_now_ms), at most
+ * `limit` of them, for WEBHOOK_LEASE_MS; deliver them one at a time and
+ * record each result. Claims it did not get to send (the worker stops, or
+ * the lease runs short behind slow receivers) it gives back, due at once.
+ * The store lock is held only to claim, record and give back, never
+ * during an HTTP call. *n (may be NULL) gets the number attempted. Fails
+ * only when the store does. Callers may run at once, on one store or on
+ * several on the same database (several nodes): each delivery goes to
+ * one of them. One slow receiver (up to the timeout) delays the
+ * deliveries behind it.
  */
 int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limit, int *n,
 		     struct err *e) WARN_UNUSED;
@@ -105,7 +122,7 @@ int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limi
 int webhook_worker_start(struct store *st, const struct webhook_conf *conf,
 			 struct err *e) WARN_UNUSED;
 
-/* Stop the worker: abort a request in flight (it stays due) and join the thread. No-op if none runs. */
+/* Stop the worker: abort a request in flight (its claim is given back) and join the thread. No-op if none runs. */
 void webhook_worker_stop(void);
 
 /* Wake the worker to look at the queue now. No-op if none runs. */

@@ -16,12 +16,28 @@
 
 /* Deliveries read from the queue at a time. */
 #define W_BATCH 16
+/* A request's whole time, connect included (libcurl's TIMEOUT), unless the conf says; the most it may say. */
 #define W_TIMEOUT_MS 10000
+#define W_TIMEOUT_MAX_MS 20000
 #define W_CONNECT_MS 5000
+/*
+ * Lease time kept, past a request's longest run, for recording its outcome:
+ * a write transaction, which on PostgreSQL waits for every node's writers.
+ */
+#define W_RECORD_MS 20000
 #define W_POLL_MS 1000
 #define W_POLL_TEST_MS 50
 /* Wait after the store failed. */
 #define W_ERROR_WAIT_MS 1000
+
+/*
+ * A request starts only while its claim has its whole time and the
+ * recording left, so the lease never passes while it is in flight; the
+ * rest of the lease is slack for a batch (a request to a quick receiver
+ * takes milliseconds; 16 slow ones do not fit, and the unsent ones go back).
+ */
+_Static_assert(WEBHOOK_LEASE_MS >= W_TIMEOUT_MAX_MS + W_RECORD_MS + 10000,
+	       "the lease outlasts the longest request and its recording");
 
 /* The one worker of the process. `lock` guards every member but `stop`. */
 static struct {
@@ -64,9 +80,17 @@ static int w_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t
 	return atomic_load(&w_stop) ? 1 : 0;
 }
 
+/* The whole time of a request under `conf`. */
+static int w_timeout_ms(const struct webhook_conf *conf)
+{
+	if (conf->timeout_ms <= 0)
+		return W_TIMEOUT_MS;
+	return conf->timeout_ms < W_TIMEOUT_MAX_MS ? conf->timeout_ms : W_TIMEOUT_MAX_MS;
+}
+
 /* Outcome of one POST. */
 struct w_result {
-	int aborted;        /* stopped mid-request: not an attempt */
+	int unsent;         /* not an attempt: stopped mid-request, or the lease too short to start */
 	int status;         /* HTTP status, 0 if none */
 	char error[sizeof(((struct err *)0)->message)]; /* why it failed, empty if it did not */
 };
@@ -131,15 +155,14 @@ static void w_post(const struct webhook_conf *conf, const struct store_delivery 
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, w_discard);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(conf->timeout_ms > 0 ? conf->timeout_ms
-									  : W_TIMEOUT_MS));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)w_timeout_ms(conf));
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)W_CONNECT_MS);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, w_progress);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "disputed-webhooks/1");
 	cc = curl_easy_perform(c);
 	if (cc == CURLE_ABORTED_BY_CALLBACK) {
-		res->aborted = 1;
+		res->unsent = 1;
 	} else if (cc != CURLE_OK) {
 		snprintf(res->error, sizeof(res->error), "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
 	} else {
@@ -158,7 +181,11 @@ nomem:
 	snprintf(res->error, sizeof(res->error), "out of memory");
 }
 
-/* One attempt at a delivery: check the destination again, then POST. */
+/*
+ * One attempt at a delivery: check the destination again, then POST, if
+ * the request can end and be recorded before the claim's lease does
+ * (getaddrinfo, in dest_resolve, has no timeout of ours).
+ */
 static void w_deliver(const struct webhook_conf *conf, const struct store_delivery *d,
 		      struct w_result *res)
 {
@@ -169,6 +196,10 @@ static void w_deliver(const struct webhook_conf *conf, const struct store_delive
 	err_clear(&e);
 	if (dest_resolve(d->url, conf->allow_private, &dst, &e)) {
 		snprintf(res->error, sizeof(res->error), "%s", e.message);
+		return;
+	}
+	if (clock_now_ms() + w_timeout_ms(conf) + W_RECORD_MS > d->lease_until) {
+		res->unsent = 1;
 		return;
 	}
 	w_post(conf, d, &dst, res);
@@ -185,6 +216,7 @@ static int w_record(struct store *st, const struct store_delivery *d,
 	memset(&a, 0, sizeof(a));
 	a.seq = d->seq;
 	a.attempts = d->attempts + 1;
+	a.lease_until = d->lease_until;
 	a.next_at = now;
 	a.status = res->status;
 	if (!res->error[0]) {
@@ -203,6 +235,13 @@ static int w_record(struct store *st, const struct store_delivery *d,
 	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
 	if (!rc)
 		rc = rc2;
+	if (rc == RC_CONFLICT && strcmp(e->code, "stale_claim") == 0) {
+		/* the lease passed and another claim took over: its outcome stands, not ours */
+		log_event(LOG_WARN, "webhook attempt not recorded: the claim was taken over",
+			  json_pack("{s:s, s:s, s:i, s:i}", "event", d->event_id, "endpoint",
+				    d->endpoint_id, "attempts", a.attempts, "status", a.status));
+		return RC_OK;
+	}
 	log_event(a.delivered_at ? LOG_INFO : LOG_WARN,
 		  a.delivered_at ? "webhook delivered"
 		  : a.failed_at  ? "webhook given up"
@@ -211,6 +250,54 @@ static int w_record(struct store *st, const struct store_delivery *d,
 			    d->endpoint_id, "attempts", a.attempts, "status", a.status, "error",
 			    a.error));
 	return rc;
+}
+
+/*
+ * Claim up to `limit` due deliveries into ds[0..*got) for WEBHOOK_LEASE_MS
+ * and commit, so that no other worker takes them while they are sent.
+ */
+static int w_claim(struct store *st, struct store_delivery *ds, int limit, int *got,
+		   struct err *e)
+{
+	int64_t now = clock_now_ms();
+	int rc, rc2;
+
+	*got = 0;
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	rc = store_webhook_claim(st, now, now + WEBHOOK_LEASE_MS, ds, limit, got, e);
+	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+	if (!rc && rc2) {
+		while (*got > 0)
+			store_delivery_release(&ds[--*got]);
+		rc = rc2;
+	}
+	return rc;
+}
+
+/*
+ * Give back the claims on ds[0..n), none of them sent, so they are due at
+ * once rather than when their lease ends. One another claim took over is
+ * left to it.
+ */
+static int w_release(struct store *st, const struct store_delivery *ds, int n, struct err *e)
+{
+	int64_t now = clock_now_ms();
+	int rc, rc2, i;
+
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	for (i = 0; i < n && !rc; i++) {
+		rc = store_webhook_release(st, &ds[i], now, e);
+		if (rc == RC_CONFLICT && strcmp(e->code, "stale_claim") == 0) {
+			err_clear(e);
+			rc = RC_OK;
+		}
+	}
+	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
 }
 
 int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limit, int *n,
@@ -226,13 +313,7 @@ int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limi
 	pthread_once(&curl_once, curl_init);
 	if (curl_init_rc != CURLE_OK)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot initialise libcurl");
-	rc = store_begin(st, e);
-	if (rc)
-		return rc;
-	rc = store_webhook_due(st, clock_now_ms(), ds, limit, &got, e);
-	if (store_end(st, 0, NULL)) {
-		/* the rollback of a read cannot lose anything */
-	}
+	rc = w_claim(st, ds, limit, &got, e);
 	if (rc)
 		return rc;
 	for (i = 0; i < got; i++) {
@@ -242,12 +323,22 @@ int webhook_run_once(struct store *st, const struct webhook_conf *conf, int limi
 		if (atomic_load(&w_stop))
 			break;
 		w_deliver(conf, &ds[i], &res);
-		if (res.aborted)
-			break; /* stopping: the delivery stays due */
+		if (res.unsent)
+			break; /* stopping, or the lease is running out: this one and the rest go back */
 		if (n)
 			(*n)++;
 		err_clear(&le);
 		if (w_record(st, &ds[i], &res, &le) && !rc) {
+			*e = le;
+			rc = le.rc;
+		}
+	}
+	if (i < got) {
+		struct err le;
+
+		err_clear(&le);
+		/* a failed release only delays them: due again when their lease ends */
+		if (w_release(st, &ds[i], got - i, &le) && !rc) {
 			*e = le;
 			rc = le.rc;
 		}

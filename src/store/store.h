@@ -20,7 +20,7 @@
  * savepoints, settings) includes the rest, so a caller includes only
  * store.h: store_access.h, store_records.h, store_seals.h,
  * store_disputes.h, store_funds.h, store_disclosures.h,
- * store_webhooks.h, store_risk.h, store_retention.h.
+ * store_webhooks.h, store_risk.h, store_retention.h, store_cluster.h.
  *
  * A backend fills in the interface: its handle (struct store, which each
  * backend defines) begins with a struct store_head pointing at its
@@ -100,6 +100,7 @@ struct store_webhooks_ops;
 struct store_risk_ops;
 struct store_consumer_flags_ops;
 struct store_retention_ops;
+struct store_cluster_ops;
 
 /*
  * A backend: opening, transactions and settings (each member as the
@@ -128,6 +129,7 @@ struct store_ops {
 	const struct store_risk_ops *risk;                   /* store_risk.h */
 	const struct store_consumer_flags_ops *consumer_flags; /* store_risk.h */
 	const struct store_retention_ops *retention;         /* store_retention.h */
+	const struct store_cluster_ops *cluster;             /* store_cluster.h */
 };
 
 /*
@@ -248,5 +250,6 @@ static inline WARN_UNUSED int store_meta_set(struct store *st, const char *key, 
 #include "store/store_webhooks.h"
 #include "store/store_risk.h"
 #include "store/store_retention.h"
+#include "store/store_cluster.h"
 
 #endif

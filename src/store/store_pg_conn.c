@@ -128,6 +128,8 @@ int pg_reconnect_if_lost(struct store_pg *pg, struct err *e)
 	/* a new session: the statements the old one had prepared are gone with it */
 	pg_forget_kept(pg);
 	pg->in_tx = pg->failed = pg->nsp = 0;
+	/* whether or not it comes back, the old session and what it held are gone */
+	pg->session++;
 	PQreset(pg->conn);
 	if (PQstatus(pg->conn) == CONNECTION_OK) {
 		PQsetNoticeProcessor(pg->conn, pg_notice_quiet, NULL);

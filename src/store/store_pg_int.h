@@ -60,6 +60,8 @@ struct store_pg {
 	int sp_failed[PG_SAVEPOINT_MAX]; /* `failed` as it stood when each savepoint opened */
 	int schema_version;           /* after migrations */
 	int retries;                  /* transactions run again since the connection opened */
+	unsigned session;             /* bumped by each reconnect: what a session held (advisory
+					 locks, LISTENs) is gone when it changes */
 	char *kept_sql[PG_KEPT_MAX];  /* text of each statement prepared as "k<i>", NULL where free */
 };
 
@@ -80,7 +82,8 @@ int pg_connect(const char *url, struct store_pg **out, struct err *e) WARN_UNUSE
 /*
  * Between transactions: when the connection was lost (the server
  * restarted, the session was ended), connect again with the same
- * settings; its kept statements are prepared again as they are next run.
+ * settings (a new session: pg->session changes); its kept statements are
+ * prepared again as they are next run.
  * RC_DB ("database_unavailable") when the server cannot be reached.
  */
 int pg_reconnect_if_lost(struct store_pg *pg, struct err *e) WARN_UNUSED;
@@ -190,12 +193,35 @@ int pg_transact(struct store_pg *pg, enum pg_isolation iso, pg_txn_fn fn, void *
  * Readers (store_begin_read) take a REPEATABLE READ READ ONLY snapshot
  * and no lock.
  */
+/*
+ * What a store's session holds for several nodes (store_pg_cluster.c).
+ * Each part is true only while the connection's session is the one it
+ * names: a reconnect drops the lock and the LISTENs with the old session.
+ */
+struct pg_cluster {
+	int seq_held;             /* the session holds the sequencer lock */
+	unsigned seq_session;     /* pg->session that took it */
+	unsigned listening;       /* a bit (1 << enum store_signal) per channel LISTENed on */
+	unsigned arrived;         /* a bit per signal that came and no wait has returned yet */
+	unsigned listen_session;  /* pg->session of `listening` and `arrived` */
+};
+
 struct store {
 	struct store_head head;   /* first: the backend's table (store_pg_ops) */
 	struct store_pg *pg;      /* the connection */
 	pthread_mutex_t lock;     /* held from store_begin to store_end */
 	char *url;                /* what it was opened with, for store_open_reader */
+	struct pg_cluster cluster; /* under `lock` */
 };
+
+/*
+ * For the members that run outside a transaction (store_cluster.h): take
+ * the store's lock, then reconnect if the connection was lost. RC_INTERNAL
+ * ("nested_transaction") when this thread holds the store's transaction;
+ * on any error the lock is not held. pg_outside_unlock gives it back.
+ */
+int pg_outside_lock(struct store *st, struct err *e) WARN_UNUSED;
+void pg_outside_unlock(struct store *st);
 
 /*
  * What every write transaction runs first: EXCLUSIVE on meta conflicts
@@ -231,6 +257,7 @@ extern const struct store_webhooks_ops pg_webhooks_ops;
 extern const struct store_risk_ops pg_risk_ops;
 extern const struct store_consumer_flags_ops pg_consumer_flags_ops;
 extern const struct store_retention_ops pg_retention_ops;
+extern const struct store_cluster_ops pg_cluster_ops;
 
 /* Members of the records table kept in store_pg_merchants.c. */
 int pg_merchant_verified(struct store *st, const char *id, int64_t verified_at, struct err *e);

@@ -180,6 +180,25 @@ static int begin_with(struct store *st, enum pg_isolation iso, struct err *e)
 	return RC_OK;
 }
 
+int pg_outside_lock(struct store *st, struct err *e)
+{
+	int rc;
+
+	if (held_here == st)
+		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
+			       "this runs outside a transaction, and one is open in this thread");
+	pthread_mutex_lock(&st->lock);
+	rc = pg_reconnect_if_lost(st->pg, e);
+	if (rc)
+		pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+void pg_outside_unlock(struct store *st)
+{
+	pthread_mutex_unlock(&st->lock);
+}
+
 static int pgs_begin(struct store *st, struct err *e)
 {
 	return begin_with(st, PG_SERIALIZABLE, e);
@@ -321,4 +340,5 @@ const struct store_ops store_pg_ops = {
 	.risk = &pg_risk_ops,
 	.consumer_flags = &pg_consumer_flags_ops,
 	.retention = &pg_retention_ops,
+	.cluster = &pg_cluster_ops,
 };

@@ -1203,4 +1203,5 @@ const struct store_ops store_sqlite_ops = {
 	.risk = &sq_risk_ops,
 	.consumer_flags = &sq_consumer_flags_ops,
 	.retention = &sq_retention_ops,
+	.cluster = &sq_cluster_ops,
 };

@@ -72,6 +72,7 @@ extern const struct store_webhooks_ops sq_webhooks_ops;
 extern const struct store_risk_ops sq_risk_ops;
 extern const struct store_consumer_flags_ops sq_consumer_flags_ops;
 extern const struct store_retention_ops sq_retention_ops;
+extern const struct store_cluster_ops sq_cluster_ops;
 
 /*
  * Members of those tables defined in a file other than their table's;

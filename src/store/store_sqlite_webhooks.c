@@ -155,11 +155,29 @@ static int sq_webhook_event_add(struct store *st, const char *id, const char *ty
 	return rc;
 }
 
-static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *out, int max,
-			  int *n, struct err *e)
+/* Push the claimed delivery `seq`'s next_at to `lease_until`. */
+static int sq_lease(struct store *st, int64_t seq, int64_t lease_until, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc, r = SQLITE_DONE;
+	int rc = sq_prep_kept(st, "UPDATE deliveries SET next_at = ? WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, lease_until);
+	sqlite3_bind_int64(s, 2, seq);
+	return sq_step_done(st, s, "lease delivery", e);
+}
+
+/*
+ * The due deliveries, then each one's lease. The transaction is the
+ * store's one writer (BEGIN IMMEDIATE), so no other claim reads between
+ * the SELECT and the UPDATEs.
+ */
+static int sq_webhook_claim(struct store *st, int64_t now, int64_t lease_until,
+			    struct store_delivery *out, int max, int *n, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc, r = SQLITE_DONE, i;
 
 	*n = 0;
 	rc = sq_prep(st, "SELECT d.seq, d.event_id, d.endpoint_id, d.attempts, w.url, w.secret, "
@@ -180,6 +198,7 @@ static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *
 		snprintf(d->event_id, sizeof(d->event_id), "%s", sqlite3_column_text(s, 1));
 		snprintf(d->endpoint_id, sizeof(d->endpoint_id), "%s", sqlite3_column_text(s, 2));
 		d->attempts = sqlite3_column_int(s, 3);
+		d->lease_until = lease_until;
 		d->url = sq_dup_text(s, 4);
 		d->secret = sq_dup_text(s, 5);
 		d->body = sq_dup_text(s, 6);
@@ -192,6 +211,8 @@ static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *
 	if (!rc && *n < max && r != SQLITE_DONE)
 		rc = sq_fail(st, e, "due deliveries");
 	sqlite3_finalize(s);
+	for (i = 0; !rc && i < *n; i++)
+		rc = sq_lease(st, out[i].seq, lease_until, e);
 	if (rc) {
 		while (*n > 0)
 			store_delivery_release(&out[--*n]);
@@ -199,11 +220,35 @@ static int sq_webhook_due(struct store *st, int64_t now, struct store_delivery *
 	return rc;
 }
 
+/* Why an UPDATE of delivery `seq` under a claim changed nothing: RC_NOTFOUND or RC_CONFLICT. */
+static int sq_claim_lost(struct store *st, int64_t seq, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "SELECT 1 FROM deliveries WHERE seq = ?", &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = err_set(e, RC_CONFLICT, "stale_claim", NULL,
+			     "delivery %lld no longer holds this claim", (long long)seq);
+	else if (rc == SQLITE_DONE)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no delivery %lld",
+			     (long long)seq);
+	else
+		rc = sq_fail(st, e, "find delivery");
+	sq_finish(st, s);
+	return rc;
+}
+
 static int sq_webhook_attempt(struct store *st, const struct store_attempt *a, struct err *e)
 {
 	sqlite3_stmt *s;
 	int rc = sq_prep(st, "UPDATE deliveries SET attempts = ?, next_at = ?, delivered_at = ?, "
-			     "failed_at = ?, last_status = ?, last_error = ? WHERE seq = ?", &s, e);
+			     "failed_at = ?, last_status = ?, last_error = ? WHERE seq = ? "
+			     "AND attempts = ? AND next_at = ? "
+			     "AND delivered_at IS NULL AND failed_at IS NULL", &s, e);
 
 	if (rc)
 		return rc;
@@ -223,10 +268,31 @@ static int sq_webhook_attempt(struct store *st, const struct store_attempt *a, s
 		sqlite3_bind_null(s, 5);
 	sq_bind_text(s, 6, a->error);
 	sqlite3_bind_int64(s, 7, a->seq);
+	sqlite3_bind_int(s, 8, a->attempts - 1);
+	sqlite3_bind_int64(s, 9, a->lease_until);
 	rc = sq_step_done(st, s, "record delivery attempt", e);
 	if (!rc && sqlite3_changes(st->db) == 0)
-		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no delivery %lld",
-			     (long long)a->seq);
+		rc = sq_claim_lost(st, a->seq, e);
+	return rc;
+}
+
+static int sq_webhook_release(struct store *st, const struct store_delivery *d, int64_t now,
+			      struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep(st, "UPDATE deliveries SET next_at = ? WHERE seq = ? AND attempts = ? "
+			     "AND next_at = ? AND delivered_at IS NULL AND failed_at IS NULL",
+			 &s, e);
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, d->seq);
+	sqlite3_bind_int(s, 3, d->attempts);
+	sqlite3_bind_int64(s, 4, d->lease_until);
+	rc = sq_step_done(st, s, "release delivery", e);
+	if (!rc && sqlite3_changes(st->db) == 0)
+		rc = sq_claim_lost(st, d->seq, e);
 	return rc;
 }
 
@@ -236,6 +302,7 @@ const struct store_webhooks_ops sq_webhooks_ops = {
 	.webhook_endpoint_list = sq_webhook_endpoint_list,
 	.webhook_endpoint_disable = sq_webhook_endpoint_disable,
 	.webhook_event_add = sq_webhook_event_add,
-	.webhook_due = sq_webhook_due,
+	.webhook_claim = sq_webhook_claim,
 	.webhook_attempt = sq_webhook_attempt,
+	.webhook_release = sq_webhook_release,
 };

@@ -611,16 +611,21 @@ static int path_exists(struct tlog_log *l, const char *path)
 	return fstatat(l->dirfd, path, &sb, 0) == 0;
 }
 
-/* Read and verify DIR/checkpoint into the state; *missing when there is none. */
+/*
+ * Read and verify DIR/checkpoint into the state; *missing when there is
+ * none. A read-only log keeps the file open, as the one it last looked at
+ * (log_follow.c).
+ */
 static int load_checkpoint(struct tlog_log *l, int *missing, struct err *e)
 {
 	struct tlog_checkpoint c;
+	struct stat sb;
 	struct buf b;
-	int rc;
+	int rc, fd = -1;
 
 	*missing = 0;
 	buf_init(&b, LOG_NOTE_MAX);
-	rc = log_file_read(l, "checkpoint", &b, LOG_NOTE_MAX, e);
+	rc = log_ckpt_read(l, &fd, &sb, &b, e);
 	if (rc == RC_NOTFOUND) {
 		buf_release(&b);
 		if (path_exists(l, "tile/0") || path_exists(l, "tile/entries"))
@@ -640,6 +645,8 @@ static int load_checkpoint(struct tlog_log *l, int *missing, struct err *e)
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	if (rc) {
 		buf_release(&b);
+		if (fd >= 0)
+			close(fd);
 		if (e)
 			snprintf(e->param, sizeof(e->param), "checkpoint");
 		return rc;
@@ -648,6 +655,12 @@ static int load_checkpoint(struct tlog_log *l, int *missing, struct err *e)
 	memcpy(l->root, c.root, TLOG_HASH_SIZE);
 	buf_release(&l->note);
 	l->note = b;
+	if (l->read_only) {
+		l->seen_fd = fd;
+		l->seen = sb;
+	} else {
+		close(fd);
+	}
 	return RC_OK;
 }
 
@@ -769,6 +782,9 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	if (!o->dir || (!o->signer && !(o->read_only && o->verifier)))
 		return err_set(e, RC_INVAL, "invalid_log_options", NULL,
 			       "a log needs its directory and its key");
+	if (o->follow_ms && !o->read_only)
+		return err_set(e, RC_INVAL, "invalid_log_options", NULL,
+			       "only a read-only log follows a writer");
 	if ((o->signer ? o->signer->type : o->verifier->type) != TLOG_KEY_ED25519)
 		return err_set(e, RC_INVAL, "wrong_key_type", NULL,
 			       "a log signs checkpoints with an Ed25519 note key");
@@ -778,6 +794,7 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 	l->dirfd = -1;
 	l->lockfd = -1;
 	l->pack_wfd = -1;
+	log_follow_open(l, o->read_only ? o->follow_ms : 0);
 	atomic_init(&l->pack_ok, o->read_only); /* a writable open repairs the packs first */
 	l->read_only = o->read_only;
 	pthread_mutex_init(&l->mu, NULL);
@@ -831,8 +848,13 @@ int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct e
 			goto fail;
 	}
 	rc = load_checkpoint(l, &missing, e);
-	if (rc || l->read_only)
+	if (rc || l->read_only) {
+		if (!rc && o->nwitnesses)
+			rc = log_witness_setup(l, o->witnesses, o->nwitnesses, e);
+		if (!rc && log_note_witnessed(l, &l->note))
+			log_witnessed_set(l, &l->note, l->size, l->root);
 		goto done;
+	}
 	rc = recover(l, missing, e);
 	/*
 	 * Partials that a crash left behind the right edge: at most the
@@ -879,6 +901,11 @@ fail:
 	return rc;
 }
 
+int tlog_log_read_only(const struct tlog_log *l)
+{
+	return l->read_only;
+}
+
 void tlog_log_close(struct tlog_log *l)
 {
 	unsigned level;
@@ -912,6 +939,7 @@ void tlog_log_close(struct tlog_log *l)
 	free(l->bundle.off);
 	buf_release(&l->bundle.data);
 	log_cache_release(&l->cache);
+	log_follow_release(l);
 	buf_release(&l->note);
 	buf_release(&l->body);
 	buf_release(&l->witnessed);
@@ -935,6 +963,7 @@ int tlog_log_checkpoint(struct tlog_log *l, uint64_t *size, uint8_t root[TLOG_HA
 {
 	int rc = RC_OK;
 
+	log_follow(l);
 	pthread_mutex_lock(&l->st_mu);
 	if (size)
 		*size = l->size;
@@ -953,6 +982,7 @@ int tlog_log_witnessed(struct tlog_log *l, uint64_t *size, uint8_t root[TLOG_HAS
 {
 	int rc = RC_OK;
 
+	log_follow(l);
 	pthread_mutex_lock(&l->st_mu);
 	if (l->witnessed.len == 0) {
 		rc = err_set(e, RC_NOTFOUND, "not_witnessed", NULL,
@@ -980,6 +1010,7 @@ static int proof_err(int rc, const struct log_hash_ctx *c, struct err *e)
 /* Proofs are against a checkpointed tree: one of at most the latest size. */
 static int proof_ctx(struct tlog_log *l, uint64_t size, struct log_hash_ctx *c, struct err *e)
 {
+	log_follow(l);
 	memset(c, 0, sizeof(*c));
 	c->l = l;
 	c->size = log_size(l);
@@ -1037,6 +1068,7 @@ int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 	struct log_hash_ctx c;
 	int rc;
 
+	log_follow(l);
 	memset(&c, 0, sizeof(c));
 	c.l = l;
 	c.size = log_size(l);
@@ -1046,13 +1078,15 @@ int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 
 int tlog_log_entry(struct tlog_log *l, uint64_t index, struct buf *out, struct err *e)
 {
-	uint64_t size = log_size(l), k;
+	uint64_t size, k;
 	const uint8_t *p, *ent = NULL;
 	size_t left, elen = 0;
 	unsigned width;
 	struct buf b;
 	int rc;
 
+	log_follow(l);
+	size = log_size(l);
 	if (index >= size)
 		return err_set(e, RC_NOTFOUND, "not_found", "index",
 			       "entry %llu is past the latest checkpoint's size %llu",
@@ -1088,12 +1122,15 @@ int tlog_log_each_entry(struct tlog_log *l, uint64_t size,
 	size_t left, elen = 0;
 	unsigned width;
 	struct buf b;
+	uint64_t have;
 	int rc = RC_OK;
 
-	if (size > log_size(l))
+	log_follow(l);
+	have = log_size(l);
+	if (size > have)
 		return err_set(e, RC_INVAL, "bad_size", "size",
 			       "size %llu is past the latest checkpoint's size %llu",
-			       (unsigned long long)size, (unsigned long long)log_size(l));
+			       (unsigned long long)size, (unsigned long long)have);
 	buf_init(&b, LOG_BUNDLE_MAX);
 	while (index < size && !rc) {
 		buf_clear(&b);
@@ -1122,6 +1159,7 @@ int tlog_log_tile_cached(struct tlog_log *l, const struct tlog_tile *t, struct b
 {
 	uint8_t data[TLOG_TILE_WIDTH * TLOG_HASH_SIZE];
 
+	log_follow(l);
 	if (t->level < 0 || t->level >= LOG_LEVELS || t->width == 0 ||
 	    t->width > TLOG_TILE_WIDTH ||
 	    tlog_tile_width(t->level, t->index, log_size(l)) < t->width)

@@ -92,6 +92,9 @@ struct tlog_log_opts {
 	size_t nwitnesses;
 	int read_only;                    /* open to read and prove only: no lock, no appends */
 	size_t cache_bytes;               /* most memory of the hash cache; 0 means TLOG_LOG_CACHE_BYTES */
+	unsigned follow_ms;               /* read_only only: follow the writer, looking at the stored
+					     checkpoint again when the last look is this many ms old;
+					     0: a snapshot as of the open */
 };
 
 /*
@@ -107,11 +110,38 @@ struct tlog_log_opts {
  *
  * A read_only log takes `signer` or, without it, `verifier`; it sees the
  * checkpoint as of the open (a snapshot that proofs and audits refer to),
- * takes no lock and starts no thread (witnesses are ignored), so it can be
- * used while a writer runs in another process. Without a stored checkpoint
- * it has size 0 and an empty note.
+ * takes no lock and starts no thread, so it can be used while a writer
+ * runs in another process. Without a stored checkpoint it has size 0 and
+ * an empty note. Its witnesses (if given) are not contacted: their keys
+ * only say when the stored checkpoint is witnessed (tlog_log_witnessed).
+ * With follow_ms it follows the writer: tlog_log_checkpoint,
+ * tlog_log_witnessed, the proofs, tlog_log_entry, tlog_log_each_entry,
+ * tlog_log_hash and tlog_log_tile_cached first look whether DIR/checkpoint
+ * changed (one fstatat, its inode, size and mtime) when the last look is
+ * follow_ms old, and take the new checkpoint as tlog_log_refresh does; a
+ * thread that finds another one looking goes on with the view it has.
+ * A checkpoint refused there (see tlog_log_refresh) is logged once, and
+ * the log keeps its view. follow_ms on a writable open is RC_INVAL.
  */
 int tlog_log_open(const struct tlog_log_opts *o, struct tlog_log **out, struct err *e) WARN_UNUSED;
+
+/* Whether `l` was opened read_only (it proves; another process appends). */
+int tlog_log_read_only(const struct tlog_log *l);
+
+/*
+ * Read DIR/checkpoint again now and make it the log's view (any read_only
+ * log, following or not; RC_INVAL, code "log_not_read_only", on a
+ * writer's). The new checkpoint must verify as at the open (RC_FORBIDDEN
+ * or RC_INVAL otherwise); a smaller size than the log's is RC_IO, code
+ * "log_rewound"; one whose tree does not extend the log's (checked with a
+ * consistency proof from the tiles, or a different root at the same size)
+ * is RC_IO, code "log_forked"; no checkpoint where there was one is RC_IO,
+ * code "checkpoint_missing". On any error the log keeps the view it had.
+ * Readers on other threads see the old view or the new one, never a mix:
+ * the refresh reads and checks without a lock readers take, then swaps
+ * the view (size, root, note) under the state mutex, held for a copy.
+ */
+int tlog_log_refresh(struct tlog_log *l, struct err *e) WARN_UNUSED;
 
 /*
  * Finish the batch in progress, stop the threads, release the lock, free.

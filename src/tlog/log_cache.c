@@ -453,6 +453,18 @@ void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s)
 /* ---- the tlog_hash_fn of proofs: the cache first, then the tiles ---- */
 
 /*
+ * Keep hashes a proof read or computed, unless the context is a probe of
+ * a tree not yet known to extend the log's (a refresh checking a new
+ * checkpoint): a forked tree's hashes must not be served for the old one.
+ */
+static void ctx_put(struct log_hash_ctx *hc, unsigned level, uint64_t index, size_t n,
+		    const uint8_t *hashes)
+{
+	if (!hc->probe)
+		log_cache_put(&hc->l->cache, level, index, n, hashes);
+}
+
+/*
  * The hash at (level, index) of hash tile (level / 8): the tile read from
  * its file as of the context's size, all its hashes put in the cache.
  */
@@ -474,7 +486,7 @@ static int hash_from_tile(struct log_hash_ctx *hc, unsigned level, uint64_t inde
 		return err_set(&hc->err, RC_IO, "log_corrupt", NULL,
 			       "tile %u/%llu is narrower than its tree size says",
 			       level / TLOG_TILE_HEIGHT, (unsigned long long)tile);
-	log_cache_put(&l->cache, level, tile * TLOG_TILE_WIDTH, width, data);
+	ctx_put(hc, level, tile * TLOG_TILE_WIDTH, width, data);
 	memcpy(out, data + (size_t)i * TLOG_HASH_SIZE, TLOG_HASH_SIZE);
 	return RC_OK;
 }
@@ -497,7 +509,8 @@ static int leaves_load(struct log_hash_ctx *hc, uint64_t lo, unsigned n)
 				    hc->leaf[0], &hc->err);
 		if (rc)
 			return rc;
-		log_cache_offer(&hc->l->cache, 0, lo, n, hc->leaf[0]);
+		if (!hc->probe)
+			log_cache_offer(&hc->l->cache, 0, lo, n, hc->leaf[0]);
 	}
 	hc->first = lo;
 	hc->nleaf = n;
@@ -557,7 +570,7 @@ static int hash_from_leaves(struct log_hash_ctx *hc, unsigned level, uint64_t in
 			       hc->leaf[lo - hc->first + 2 * i + 1], h[i]);
 	for (level = 1, w /= 2; ; level++, w /= 2) {
 		if (level >= LOG_CACHE_MID_LEVEL)
-			log_cache_put(&hc->l->cache, level, lo >> level, w, h[0]);
+			ctx_put(hc, level, lo >> level, w, h[0]);
 		if (w == 1)
 			break;
 		for (i = 0; i < w / 2; i++)
@@ -593,7 +606,7 @@ static int hash_get(struct log_hash_ctx *hc, unsigned level, uint64_t index,
 			return hash_from_leaves(hc, level, index, out);
 		tlog_node_hash(left, right, out);
 		if (level >= LOG_CACHE_MID_LEVEL)
-			log_cache_put(c, level, index, 1, out);
+			ctx_put(hc, level, index, 1, out);
 		return RC_OK;
 	}
 	rc = hash_get(hc, level - 1, 2 * index, left);
@@ -602,7 +615,7 @@ static int hash_get(struct log_hash_ctx *hc, unsigned level, uint64_t index,
 	if (rc)
 		return rc;
 	tlog_node_hash(left, right, out);
-	log_cache_put(c, level, index, 1, out);
+	ctx_put(hc, level, index, 1, out);
 	return RC_OK;
 }
 

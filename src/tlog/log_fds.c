@@ -18,6 +18,7 @@ void log_fds_init(struct log_fds *f)
 		f->slot[i].key = 0;
 		f->slot[i].fd = -1;
 		f->slot[i].refs = 0;
+		f->slot[i].stale = 0;
 	}
 	f->hits = f->misses = 0;
 }
@@ -41,7 +42,7 @@ int log_fds_get(struct log_cache *c, uint64_t key)
 		return -1;
 	pthread_mutex_lock(&c->mu);
 	s = fd_slot(&c->fds, key);
-	if (s->fd >= 0 && s->key == key) {
+	if (s->fd >= 0 && s->key == key && !s->stale) {
 		s->refs++;
 		fd = s->fd;
 		c->fds.hits++;
@@ -62,25 +63,36 @@ int log_fds_add(struct log_cache *c, uint64_t key, int fd, int *drop)
 		return 0;
 	pthread_mutex_lock(&c->mu);
 	s = fd_slot(&c->fds, key);
-	if (s->refs == 0 && !(s->fd >= 0 && s->key == key)) {
+	if (s->refs == 0 && !(s->fd >= 0 && s->key == key && !s->stale)) {
 		*drop = s->fd;
 		s->key = key;
 		s->fd = fd;
 		s->refs = 1;
+		s->stale = 0;
 		kept = 1;
 	}
 	pthread_mutex_unlock(&c->mu);
 	return kept;
 }
 
-void log_fds_put(struct log_cache *c, uint64_t key, int fd)
+void log_fds_put(struct log_cache *c, uint64_t key, int fd, int stale)
 {
 	struct log_fd *s;
+	int drop = -1;
 
 	pthread_mutex_lock(&c->mu);
 	s = fd_slot(&c->fds, key);
 	assert(s->fd == fd && s->key == key && s->refs > 0);
-	(void)fd;
 	s->refs--;
+	if (stale)
+		s->stale = 1;
+	if (s->stale && s->refs == 0) {
+		drop = s->fd;
+		s->fd = -1;
+		s->key = 0;
+		s->stale = 0;
+	}
 	pthread_mutex_unlock(&c->mu);
+	if (drop >= 0)
+		close(drop);
 }

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/buf.h"
@@ -104,6 +105,7 @@ struct log_fd {
 	uint64_t key;                   /* the pack's index; 0 with fd -1 */
 	int fd;                         /* open for reading; -1: the slot is empty */
 	unsigned refs;                  /* readers between log_fds_get and log_fds_put */
+	int stale;                      /* its file was replaced: closed by the last reader */
 };
 
 /*
@@ -211,6 +213,15 @@ struct tlog_log {
 	/* hashes of complete subtrees, for proofs and tiles (log_cache.c) */
 	struct log_cache cache;
 
+	/* a read-only log following its writer (log_follow.c) */
+	unsigned follow_ms;        /* look at DIR/checkpoint again after this many ms; 0: never */
+	pthread_mutex_t follow_mu; /* held by the one thread that looks or refreshes */
+	_Atomic int64_t follow_next_ns; /* monotonic time of the next look */
+	int seen_fd;               /* the checkpoint file last taken or refused, kept open so that
+				      its inode is not reused by a new one; -1: none. follow_mu */
+	struct stat seen;          /* its fstat. follow_mu */
+	char follow_code[48];      /* the code of the last refusal logged; "": none. follow_mu */
+
 	/* packed level-0 hash files (log_pack.c) */
 	atomic_int pack_ok;        /* every full level-0 tile of the checkpoint is in its pack:
 				      proofs read them there, the sequencer writes new ones */
@@ -239,6 +250,8 @@ struct log_hash_ctx {
 	struct tlog_log *l;        /* the log */
 	uint64_t size;             /* a committed tree size: which tile widths to read */
 	struct err err;            /* why the last call failed */
+	int probe;                 /* put nothing read or computed in the cache: the tree is not
+				      yet known to extend the log's */
 	uint64_t first;            /* index of leaf[0] */
 	unsigned nleaf;            /* leaf hashes held from `first` on; 0: none */
 	uint8_t leaf[LOG_LEAVES_MAX][TLOG_HASH_SIZE]; /* read with one pread, for the next hash too */
@@ -249,6 +262,26 @@ struct log_dirs {
 	size_t n;                              /* in use */
 	char path[LOG_DIRS_MAX][TLOG_TILE_PATH_MAX]; /* relative to the data directory */
 };
+
+/*
+ * Following the writer (log_follow.c). log_follow_open sets up a
+ * read_only log's state for it; log_follow_release frees it. log_follow is
+ * called first by every read that looks at the size: when follow_ms is
+ * set and due, it takes a changed checkpoint (as tlog_log_refresh), unless
+ * another thread is at it. log_ckpt_read opens, fstats and reads
+ * DIR/checkpoint (the open file in *fd, for the caller to close; -1 and
+ * RC_NOTFOUND when there is none). log_note_witnessed tells whether every
+ * configured witness cosigned `note` (1, or 0; 0 without witnesses), and
+ * log_witnessed_set makes it the witnessed checkpoint (st_mu held).
+ */
+void log_follow_open(struct tlog_log *l, unsigned follow_ms);
+void log_follow_release(struct tlog_log *l);
+void log_follow(struct tlog_log *l);
+int log_ckpt_read(struct tlog_log *l, int *fd, struct stat *sb, struct buf *b,
+		  struct err *e) WARN_UNUSED;
+int log_note_witnessed(struct tlog_log *l, const struct buf *note);
+void log_witnessed_set(struct tlog_log *l, const struct buf *note, uint64_t size,
+		       const uint8_t root[TLOG_HASH_SIZE]);
 
 /* Monotonic clock, in nanoseconds and milliseconds. */
 int64_t log_mono_ns(void);
@@ -288,12 +321,14 @@ int log_tile_pread(struct tlog_log *l, int level, uint64_t index, uint64_t size,
  * opens it and may offer it with log_fds_add, which keeps it (1; *drop
  * gets the fd it replaced, or -1, for the caller to close) or leaves it
  * to the caller to close (0). Every fd log_fds_get returned, or
- * log_fds_add kept, is handed back with log_fds_put once read.
+ * log_fds_add kept, is handed back with log_fds_put once read; with
+ * `stale` (its file was unlinked: a writer's open rebuilt the pack) it is
+ * no longer handed out, and is closed once its last reader puts it back.
  * log_fds_release closes them all (no reader may be left).
  */
 int log_fds_get(struct log_cache *c, uint64_t pack);
 int log_fds_add(struct log_cache *c, uint64_t pack, int fd, int *drop);
-void log_fds_put(struct log_cache *c, uint64_t pack, int fd);
+void log_fds_put(struct log_cache *c, uint64_t pack, int fd, int stale);
 void log_fds_init(struct log_fds *f);
 void log_fds_release(struct log_fds *f);
 
@@ -424,9 +459,14 @@ int log_pack_read_tile(struct tlog_log *l, uint64_t index, uint8_t out[LOG_TILE_
 /* pread exactly `len` bytes of `fd` at `off`: 0, or -1 (short or failed). */
 int log_pread_all(int fd, uint8_t *out, size_t len, off_t off);
 
-/* Read a whole file (relative to the data directory) of at most `cap` bytes into `out`. */
+/*
+ * Read a whole file (relative to the data directory) of at most `cap` bytes
+ * into `out`; log_fd_read reads the rest of open file `fd` (named `path`
+ * in errors), which it does not close.
+ */
 int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t cap,
 		  struct err *e) WARN_UNUSED;
+int log_fd_read(int fd, const char *path, struct buf *out, size_t cap, struct err *e) WARN_UNUSED;
 
 /* Delete the partial files of tile `t` (its "<path>.p/" directory). Failures are ignored. */
 void log_partials_delete(struct tlog_log *l, const struct tlog_tile *t);

@@ -207,15 +207,19 @@ void log_pack_close(struct tlog_log *l)
 
 /* ---- reads ---- */
 
-int log_pack_pread(struct tlog_log *l, uint64_t index, unsigned first, unsigned n, uint8_t *out)
+/*
+ * One pread of pack `pack` at `off` through the cache's open packs: 1, or
+ * 0 when the pack is missing or short. *stale is set when the file read
+ * short was one since unlinked, which is then let go.
+ */
+static int pack_pread_once(struct tlog_log *l, uint64_t pack, off_t off, size_t len,
+			   uint8_t *out, int *stale)
 {
-	uint64_t pack = index / LOG_PACK_TILES;
 	char path[LOG_PACK_PATH_MAX];
-	off_t off = tile_offset(index) + (off_t)first * TLOG_HASH_SIZE;
+	struct stat sb;
 	int fd, drop, kept = 1, ok;
 
-	if (!atomic_load_explicit(&l->pack_ok, memory_order_relaxed))
-		return 0;
+	*stale = 0;
 	fd = log_fds_get(&l->cache, pack);
 	if (fd < 0) {
 		log_pack_path(pack, path);
@@ -226,12 +230,32 @@ int log_pack_pread(struct tlog_log *l, uint64_t index, unsigned first, unsigned 
 		if (drop >= 0)
 			close(drop);
 	}
-	ok = log_pread_all(fd, out, (size_t)n * TLOG_HASH_SIZE, off) == 0;
+	ok = log_pread_all(fd, out, len, off) == 0;
+	if (!ok)
+		*stale = fstat(fd, &sb) == 0 && sb.st_nlink == 0;
 	if (kept)
-		log_fds_put(&l->cache, pack, fd);
+		log_fds_put(&l->cache, pack, fd, *stale);
 	else
 		close(fd);
 	return ok;
+}
+
+int log_pack_pread(struct tlog_log *l, uint64_t index, unsigned first, unsigned n, uint8_t *out)
+{
+	uint64_t pack = index / LOG_PACK_TILES;
+	off_t off = tile_offset(index) + (off_t)first * TLOG_HASH_SIZE;
+	int stale;
+
+	if (!atomic_load_explicit(&l->pack_ok, memory_order_relaxed))
+		return 0;
+	/*
+	 * A read-only log keeps packs open across writers: one found short may
+	 * be a file a writer's open has since unlinked and rebuilt anew, which
+	 * is then read once more.
+	 */
+	if (pack_pread_once(l, pack, off, (size_t)n * TLOG_HASH_SIZE, out, &stale))
+		return 1;
+	return stale && pack_pread_once(l, pack, off, (size_t)n * TLOG_HASH_SIZE, out, &stale);
 }
 
 int log_pack_read_tile(struct tlog_log *l, uint64_t index, uint8_t out[LOG_TILE_BYTES],

@@ -367,14 +367,23 @@ int log_partials_list(struct tlog_log *l, const struct tlog_tile *t,
 int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t cap,
 		  struct err *e)
 {
-	char chunk[8192];
-	ssize_t n;
-	int fd, rc = RC_OK;
+	int fd, rc;
 
 	fd = openat(l->dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, errno == ENOENT ? RC_NOTFOUND : RC_IO, "log_read_failed", NULL,
 			       "cannot open %s: %s", path, strerror(errno));
+	rc = log_fd_read(fd, path, out, cap, e);
+	close(fd);
+	return rc;
+}
+
+int log_fd_read(int fd, const char *path, struct buf *out, size_t cap, struct err *e)
+{
+	char chunk[8192];
+	ssize_t n;
+	int rc = RC_OK;
+
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
@@ -397,7 +406,6 @@ int log_file_read(struct tlog_log *l, const char *path, struct buf *out, size_t 
 			break;
 		}
 	}
-	close(fd);
 	return rc;
 }
 

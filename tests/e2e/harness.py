@@ -407,6 +407,16 @@ class Server:
         return {name: n for name, n in _pg_run(url, [(union, ())])}
 
 
+def psql(url, sql_text):
+    """Run `sql_text` in psql on `url`; its rows unaligned, "|" between columns, as text
+    (a test that has only a URL; one with a data directory uses sql())."""
+    res = subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atc", sql_text],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if res.returncode != 0:
+        raise RuntimeError("psql failed: %s" % res.stderr.decode(errors="replace"))
+    return res.stdout.decode()
+
+
 # ---- SQL on a data directory's database, whichever the backend ----
 #
 # Tests that read the database or tamper with it as someone with write access

@@ -6,6 +6,9 @@ refuses to run as root), else as the current user. The cluster listens on 127.0.
 free port and on a unix socket inside its own directory; trust authentication (nobody but
 this machine's users can reach it, and it lives for one test run); durability off
 (fsync, full_page_writes, synchronous_commit) so it starts in about a second.
+PgCluster(durable=True) keeps PostgreSQL's durable defaults instead (fsync,
+full_page_writes and synchronous_commit on, the default shared_buffers and
+max_connections) and times WAL writes and syncs (track_wal_io_timing): the benchmarks'.
 
     with PgCluster() as pg:          # started, database "disputed" created
         url = pg.url                 # postgres://postgres@127.0.0.1:PORT/disputed
@@ -19,7 +22,7 @@ From the shell (make targets, C unit tests):
     python3 tests/e2e/pg_cluster.py run -- CMD ARGS...
 
 starts one, runs CMD with DISPUTED_TEST_PG=URL in its environment, stops the cluster and
-exits with CMD's status.
+exits with CMD's status; `run --durable -- CMD` with a durable cluster.
 """
 import atexit
 import os
@@ -67,7 +70,8 @@ class PgClusterError(RuntimeError):
 class PgCluster:
     """One PostgreSQL cluster in a temporary directory; start() then stop() (or `with`)."""
 
-    def __init__(self):
+    def __init__(self, durable=False):
+        self.durable = durable
         self.dir = None
         self.port = None
         self.url = None
@@ -104,7 +108,8 @@ class PgCluster:
                 os.chown(self.dir, pw.pw_uid, pw.pw_gid)
             data = os.path.join(self.dir, "data")
             self._run("initdb", "-D", data, "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
-                      "--locale=C", "--no-sync", "--no-instructions")
+                      "--locale=C", "--no-instructions",
+                      *([] if self.durable else ["--no-sync"]))
             self._start_server(data)
             self._run("createdb", "-h", self.dir, "-p", str(self.port), "-U", SUPERUSER,
                       DATABASE)
@@ -122,10 +127,11 @@ class PgCluster:
             opts = " ".join([
                 "-c listen_addresses=127.0.0.1", "-c port=%d" % self.port,
                 "-c unix_socket_directories=%s" % self.dir,
+                "-c log_min_messages=warning", "-c logging_collector=off",
+            ] + (["-c track_wal_io_timing=on"] if self.durable else [
                 "-c fsync=off", "-c full_page_writes=off", "-c synchronous_commit=off",
                 "-c shared_buffers=16MB", "-c max_connections=60",
-                "-c log_min_messages=warning", "-c logging_collector=off",
-            ])
+            ]))
             try:
                 self._run("pg_ctl", "start", "-D", data, "-w", "-t", "30", "-s",
                           "-l", os.path.join(self.dir, "server.log"), "-o", opts)
@@ -181,15 +187,19 @@ class PgCluster:
 
 
 def _main(argv):
+    durable = len(argv) > 1 and argv[1] == "--durable"
+    if durable:
+        argv = argv[:1] + argv[2:]
     if len(argv) < 3 or argv[0] != "run" or argv[1] != "--":
-        sys.stderr.write("usage: pg_cluster.py run -- CMD [ARGS...]\n"
+        sys.stderr.write("usage: pg_cluster.py run [--durable] -- CMD [ARGS...]\n"
                          "Start a throwaway PostgreSQL cluster, run CMD with DISPUTED_TEST_PG\n"
-                         "set to its URL, stop the cluster; exit with CMD's status.\n")
+                         "set to its URL, stop the cluster; exit with CMD's status.\n"
+                         "--durable: fsync, full_page_writes, synchronous_commit on.\n")
         return 2
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     t0 = time.monotonic()
-    with PgCluster() as pg:
+    with PgCluster(durable=durable) as pg:
         sys.stderr.write("pg_cluster: %s up in %.1f s\n" % (pg.url, time.monotonic() - t0))
         env = dict(os.environ, DISPUTED_TEST_PG=pg.url)
         proc = subprocess.Popen(argv[2:], env=env)

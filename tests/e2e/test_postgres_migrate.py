@@ -1,8 +1,5 @@
-"""test_postgres_migrate.py - `disputed migrate --from sqlite:DIR --to postgres://…`: a data directory with orders, disputes and money moved into a throwaway PostgreSQL cluster, every table compared row for row; a tampered target, a target with a deployment, a running server and a second run refused.
-
-The audit after a migration needs the store's functions on PostgreSQL (issue 14,
-store_pg_*.c), which come next: these tests compare the rows themselves.
-"""
+"""test_postgres_migrate.py - `disputed migrate --from sqlite:DIR --to postgres://…`: a data directory with orders, disputes and money moved into a throwaway PostgreSQL cluster, every table compared row for row, the audit clean and every proof and bundle taken before the move still verifying after it; a tampered target, a target with a deployment, a running server and a second run refused."""
+import base64
 import json
 import os
 import shutil
@@ -10,11 +7,14 @@ import sqlite3
 import stat
 import subprocess
 import tempfile
+import time
 import unittest
 
 from dispute_kit import T0, TOKEN_TTL, cny
-from harness import Server, World, logistics_body, message_body, run_cli, unique_png
+from harness import (BIN, Server, World, logistics_body, message_body, run_cli,
+                     unique_png, uid)
 from pg_cluster import PgCluster
+from test_evidence import leaf_hash, mth, tile_path
 
 _n = [0]
 
@@ -79,6 +79,56 @@ def sqlite_rows(db_path):
         db.close()
 
 
+def served_entries(srv, size):
+    """The log's first `size` entries, read from the entry bundles the server serves."""
+    entries, n = [], 0
+    while n * 256 < size:
+        width = min(256, size - n * 256)
+        path = "/tile/entries/" + tile_path(n) + ("" if width == 256 else ".p/%d" % width)
+        r = srv.request("GET", path)
+        assert r.status == 200, (path, r.status)
+        data, i = r.body, 0
+        while i < len(data):
+            ln = int.from_bytes(data[i:i + 2], "big")
+            entries.append(data[i + 2:i + 2 + ln])
+            i += 2 + ln
+        n += 1
+    return entries[:size]
+
+
+def served_checkpoint(srv):
+    """The checkpoint the server serves: (its bytes, its size, its root)."""
+    r = srv.request("GET", "/checkpoint")
+    assert r.status == 200, r.status
+    raw = r.body if isinstance(r.body, bytes) else r.body.encode()
+    lines = raw.decode().split("\n")
+    return raw, int(lines[1]), base64.b64decode(lines[2])
+
+
+def sealed_records(srv, platform):
+    """{(kind, id): (leaf_index, leaf_hash)} of the orders, their merchants, payments,
+    logistics and messages, as the server shows their seals."""
+    def get(path):
+        r = srv.request("GET", path, token=platform)
+        assert r.status == 200, (path, r.status, r.body)
+        return r.body
+
+    out = {}
+
+    def note(kind, rid, rec):
+        out[(kind, rid)] = (rec["sealed"]["leaf_index"], rec["sealed"]["leaf_hash"])
+
+    for o in get("/v1/orders?limit=100")["data"]:
+        note("order", o["id"], o)
+        note("payment", o["id"], o["payment"])   # an order's one payment has no id of its own
+        m = get("/v1/merchants/%s" % o["merchant"])
+        note("merchant", m["id"], m)
+        for sub in ("logistics", "messages"):
+            for i, rec in enumerate(get("/v1/orders/%s/%s?limit=100" % (o["id"], sub))["data"]):
+                note(sub, rec.get("id") or "%s-%d" % (o["id"], i), rec)
+    return out
+
+
 class PostgresMigrateTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -92,7 +142,7 @@ class PostgresMigrateTest(unittest.TestCase):
             raise RuntimeError("disputed init failed: %s" % res.stderr.decode())
         srv = Server(data_dir=cls.source, init=False)
         try:
-            platform = srv.key_create("platform", "e2e platform")
+            platform = cls.platform = srv.key_create("platform", "e2e platform")
             srv.start(args=["--test-clock=" + T0])
             fill(srv, platform)
             srv.stop()
@@ -175,6 +225,116 @@ class PostgresMigrateTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIn(b"platform", res.stdout)
         res = run_cli("audit", "--data", data)
+        self.assertEqual(res.returncode, 0, res.stdout.decode()[-3000:] + res.stderr.decode())
+        self.assertTrue(res.stdout.decode().rstrip().endswith(": 0 problems"), res.stdout[-2000:])
+
+    def verify(self, vkey, path, *extra):
+        return subprocess.run([BIN, "verify", "--vkey", vkey] + list(extra) + [path],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+
+    def test_proofs_and_bundles_taken_before_the_move_still_verify_after_it(self):
+        data = self.data_copy()
+        url = self.pg.create_database(fresh_name("proofs"))
+        res = run_cli("log", "vkey", "--data", data)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+        vkey = res.stdout.decode().strip()
+        saved = os.path.join(self.tmp, fresh_name("saved"))
+        os.mkdir(saved)
+
+        # on SQLite: the records' seals, an inclusion proof of each, and a bundle per order
+        srv = Server(data_dir=data, init=False)
+        self.addCleanup(srv.cleanup)
+        srv.start(args=["--test-clock=" + T0])
+        seals = sealed_records(srv, self.platform)
+        self.assertGreaterEqual(len(seals), 12)
+        orders = sorted(rid for kind, rid in seals if kind == "order")
+        bundles = {}
+        for o in orders:
+            r = srv.request("GET", "/v1/orders/%s/bundle" % o, token=self.platform,
+                            raw_reply=True)
+            self.assertEqual(r.status, 200, r.body)
+            bundles[o] = os.path.join(saved, o + ".json")
+            with open(bundles[o], "wb") as f:
+                f.write(r.body)
+        old_raw, old_size, old_root = served_checkpoint(srv)
+        entries = served_entries(srv, old_size)
+        self.assertEqual(mth([leaf_hash(e) for e in entries]), old_root)
+        proofs = {}
+        for key, (index, _) in seals.items():
+            r = srv.request("GET", "/v1/log/entries/%d/proof" % index)
+            self.assertEqual(r.status, 200, r.body)
+            proofs[key] = os.path.join(saved, "%s-%s.proof" % key)
+            with open(proofs[key], "wb") as f:
+                f.write(r.body if isinstance(r.body, bytes) else r.body.encode())
+            with open(proofs[key] + ".entry", "wb") as f:
+                f.write(entries[index])
+        srv.stop()
+
+        res = self.migrate(data, url)
+        self.assertEqual(res.returncode, 0, res.stderr.decode())
+
+        # on PostgreSQL: the same records at the same leaves, and the log grows past them
+        srv = Server(data_dir=data, init=False)
+        self.addCleanup(srv.cleanup)
+        srv.start(args=["--test-clock=" + T0])
+        self.assertEqual(sealed_records(srv, self.platform), seals)
+        world = World(srv, self.platform)
+        m = world.merchant()
+        o = world.order(m["id"], world.listing(m["id"])["id"])
+        self.assertGreaterEqual(o["sealed"]["leaf_index"], old_size)
+        for _ in range(100):
+            new_raw, new_size, new_root = served_checkpoint(srv)
+            if new_size > o["sealed"]["leaf_index"]:
+                break
+            time.sleep(0.1)
+        self.assertGreater(new_size, o["sealed"]["leaf_index"])
+        # the new tree holds the old one as its prefix, byte for byte
+        new_entries = served_entries(srv, new_size)
+        self.assertEqual(new_entries[:old_size], entries)
+        self.assertEqual(mth([leaf_hash(e) for e in new_entries]), new_root)
+        for key, (index, lh) in seals.items():
+            # the proof taken before still proves its entry to the old checkpoint ...
+            res = self.verify(vkey, proofs[key], "--entry", proofs[key] + ".entry")
+            self.assertEqual(res.returncode, 0, (key, res.stdout, res.stderr))
+            # ... and the server on PostgreSQL proves the same entry to the new one
+            r = srv.request("GET", "/v1/log/entries/%d/proof" % index)
+            self.assertEqual(r.status, 200, r.body)
+            fresh = os.path.join(saved, "%s-%s.new" % key)
+            with open(fresh, "wb") as f:
+                f.write(r.body if isinstance(r.body, bytes) else r.body.encode())
+            res = self.verify(vkey, fresh, "--entry", proofs[key] + ".entry")
+            self.assertEqual(res.returncode, 0, (key, res.stdout, res.stderr))
+        # a fresh bundle on PostgreSQL names the same leaves as the one saved before
+        for o_id in orders:
+            r = srv.request("GET", "/v1/orders/%s/bundle" % o_id, token=self.platform,
+                            raw_reply=True)
+            self.assertEqual(r.status, 200, r.body)
+            with open(bundles[o_id], "rb") as f:
+                old = json.load(f)
+            new = json.loads(r.body)
+            self.assertEqual({x["id"]: x["leaf_index"] for x in old["records"]},
+                             {x["id"]: x["leaf_index"] for x in new["records"]
+                              if x["id"] in {y["id"] for y in old["records"]}})
+        srv.stop()
+
+        # the bundles saved before verify alone, and against a copy of the log as it is
+        # now: a consistency proof from their checkpoint to the one served after the move
+        mirror = os.path.join(self.tmp, fresh_name("mirror"))
+        os.mkdir(mirror)
+        shutil.copy(os.path.join(data, "checkpoint"), mirror)
+        shutil.copytree(os.path.join(data, "tile"), os.path.join(mirror, "tile"))
+        with open(os.path.join(mirror, "checkpoint"), "rb") as f:
+            self.assertEqual(f.read(), new_raw)
+        self.assertNotEqual(new_raw, old_raw)
+        for o_id, path in bundles.items():
+            res = self.verify(vkey, path)
+            self.assertEqual(res.returncode, 0, res.stdout.decode())
+            res = self.verify(vkey, path, "--log", mirror)
+            self.assertEqual(res.returncode, 0, res.stdout.decode())
+            self.assertIn(b"log copy: signed tree of size %d, intact, consistent with the "
+                          b"bundle's checkpoint" % new_size, res.stdout)
+            self.assertIn(b"all of them in the bundle", res.stdout)
+        res = run_cli("audit", "--data", data, timeout=120)
         self.assertEqual(res.returncode, 0, res.stdout.decode()[-3000:] + res.stderr.decode())
         self.assertTrue(res.stdout.decode().rstrip().endswith(": 0 problems"), res.stdout[-2000:])
 

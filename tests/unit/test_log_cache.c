@@ -20,36 +20,10 @@
 #include "tlog/note.h"
 #include "tlog/tiles.h"
 
-#define ORIGIN "test.example/log"
 /* Most leaves a test appends. */
 #define MAX_LEAVES 70000
-
-static struct tlog_signer log_key;
-/* The leaf hashes of the entries appended so far, the reference tree. */
-static uint8_t leaves[MAX_LEAVES][TLOG_HASH_SIZE];
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char *tmp_dir(void)
-{
-	char *d = strdup("/tmp/test_log_cache.XXXXXX");
-
-	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
-	return d;
-}
-
-static void tmp_remove(char *d)
-{
-	nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(d);
-}
+#define LOG_FIXTURE_LEAVES MAX_LEAVES
+#include "log_fixture.h"
 
 static struct tlog_log *open_log(const char *dir, size_t cache_bytes, int read_only)
 {
@@ -68,44 +42,6 @@ static struct tlog_log *open_log(const char *dir, size_t cache_bytes, int read_o
 	if (tlog_log_open(&o, &l, &e) != RC_OK)
 		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
 	return l;
-}
-
-/* The entry of leaf i: its decimal index. */
-static size_t entry_of(uint64_t i, char *out)
-{
-	return (size_t)snprintf(out, 24, "%llu", (unsigned long long)i);
-}
-
-/* Append leaves [from, to) in one call, noting their hashes. */
-static void append_range(struct tlog_log *l, uint64_t from, uint64_t to)
-{
-	size_t n = (size_t)(to - from), k;
-	struct tlog_entry *ent = calloc(n, sizeof(*ent));
-	char (*text)[24] = calloc(n, sizeof(*text));
-	uint64_t *idx = calloc(n, sizeof(*idx));
-	struct err e;
-
-	assert_true(ent && text && idx && to <= MAX_LEAVES);
-	for (k = 0; k < n; k++) {
-		ent[k].len = entry_of(from + k, text[k]);
-		ent[k].data = text[k];
-		tlog_leaf_hash(text[k], ent[k].len, leaves[from + k]);
-	}
-	err_clear(&e);
-	if (tlog_log_append(l, ent, n, idx, &e) != RC_OK)
-		fail_msg("append: %s", e.message);
-	assert_int_equal(idx[0], from);
-	free(ent);
-	free(text);
-	free(idx);
-}
-
-/* tlog_hash_fn of the reference tree: every subtree hashed from its leaves. */
-static int scratch_hash(void *ctx, uint64_t level, uint64_t index, uint8_t out[TLOG_HASH_SIZE])
-{
-	(void)ctx;
-	tlog_root_from_leaves(leaves[index << level], (uint64_t)1 << level, out);
-	return RC_OK;
 }
 
 /* Inclusion and consistency proofs at `size` from the log equal the reference's, and verify. */

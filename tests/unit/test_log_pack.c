@@ -21,39 +21,14 @@
 #include "tlog/note.h"
 #include "tlog/tiles.h"
 
-#define ORIGIN "test.example/log"
 /* Leaves of the test tree: a full pack, then two full tiles and a partial one. */
 #define LEAVES (65536 + 600)
 /* Bytes of a full hash tile, and of a full pack. */
 #define TILE_BYTES (256 * 32)
 #define PACK_BYTES (256 * TILE_BYTES)
 
-static struct tlog_signer log_key;
-/* The leaf hashes of the entries appended, the reference tree. */
-static uint8_t leaves[LEAVES][TLOG_HASH_SIZE];
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char *tmp_dir(void)
-{
-	char *d = strdup("/tmp/test_log_pack.XXXXXX");
-
-	assert_non_null(d);
-	assert_non_null(mkdtemp(d));
-	return d;
-}
-
-static void tmp_remove(char *d)
-{
-	nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(d);
-}
+#define LOG_FIXTURE_LEAVES LEAVES
+#include "log_fixture.h"
 
 static struct tlog_log *open_log(const char *dir, int read_only)
 {
@@ -71,30 +46,6 @@ static struct tlog_log *open_log(const char *dir, int read_only)
 	if (tlog_log_open(&o, &l, &e) != RC_OK)
 		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
 	return l;
-}
-
-/* Append leaves [from, to), their entries the decimal index, noting their hashes. */
-static void append_range(struct tlog_log *l, uint64_t from, uint64_t to)
-{
-	size_t n = (size_t)(to - from), k;
-	struct tlog_entry *ent = calloc(n, sizeof(*ent));
-	char (*text)[24] = calloc(n, sizeof(*text));
-	uint64_t *idx = calloc(n, sizeof(*idx));
-	struct err e;
-
-	assert_true(ent && text && idx && to <= LEAVES);
-	for (k = 0; k < n; k++) {
-		ent[k].len = (size_t)snprintf(text[k], sizeof(text[k]), "%llu",
-					      (unsigned long long)(from + k));
-		ent[k].data = text[k];
-		tlog_leaf_hash(text[k], ent[k].len, leaves[from + k]);
-	}
-	err_clear(&e);
-	if (tlog_log_append(l, ent, n, idx, &e) != RC_OK)
-		fail_msg("append: %s", e.message);
-	free(ent);
-	free(text);
-	free(idx);
 }
 
 /* A log of LEAVES leaves in `dir`, appended in three batches that end inside packs. */

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/err.h"
 #include "evidence/pipeline.h"
 #include "evidence/seal.h"
+#include "evidence/sequencer.h"
 #include "store/store.h"
 #include "tlog/log.h"
 #include "tlog/merkle.h"
@@ -400,6 +402,113 @@ static void test_savepoint_rollback_keeps_the_transaction_usable(void **state)
 	fix_remove(&f);
 }
 
+/* ---- several nodes (PostgreSQL): the pipeline waits for whichever sequencer leads ---- */
+
+/* The sequencers' way to the log: the fixture's directory, for writing. */
+static int open_writer(void *ctx, struct tlog_log **log, struct err *e)
+{
+	struct tlog_log_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = ctx;
+	o.signer = &log_key;
+	return tlog_log_open(&o, log, e);
+}
+
+/* Which of the two leads, once one does (-1 if neither within ~5 s). */
+static int leader_of(struct sequencer *a, struct sequencer *b)
+{
+	const struct timespec tick = {0, 20 * 1000 * 1000};
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		if (sequencer_leading(a))
+			return 0;
+		if (sequencer_leading(b))
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return -1;
+}
+
+/* Submit jobs [from, to) and wait until each is done; every one succeeds. */
+static void run_jobs(struct pipeline *p, struct tjob *jobs, int from, int to)
+{
+	int i;
+
+	done_count = 0;
+	for (i = from; i < to; i++) {
+		tjob_init(&jobs[i], i);
+		pipeline_submit(p, &jobs[i].job);
+	}
+	wait_done(to - from);
+	for (i = from; i < to; i++)
+		assert_int_equal(jobs[i].job.rc, RC_OK);
+}
+
+/*
+ * Two sequencers on one database and one log directory (two nodes in one
+ * process: the log's file lock is per open file, so only one can hold it).
+ * One leads; a pipeline on a read-only following log acknowledges jobs only
+ * once sealed; the leader stops and the other takes over; every leaf is in
+ * the log once, where its seal says, and the follower sees all of them.
+ */
+static void test_two_sequencers_take_turns_and_every_job_is_sealed_once(void **state)
+{
+	static struct tjob jobs[2 * JOBS];
+	struct sequencer *seq[2] = {NULL, NULL};
+	struct tlog_log_opts o;
+	struct tlog_log *follower = NULL;
+	struct pipeline *p = NULL;
+	uint8_t seen[2 * JOBS] = {0};
+	struct fix f;
+	struct err e;
+	int i, lead;
+
+	(void)state;
+	fix_init(&f, 0);
+	err_clear(&e);
+	for (i = 0; i < 2; i++) {
+		struct sequencer_opts so = {f.st, open_writer, f.dir};
+
+		assert_int_equal(sequencer_start(&so, &seq[i], &e), RC_OK);
+	}
+	lead = leader_of(seq[0], seq[1]);
+	assert_true(lead >= 0);
+	memset(&o, 0, sizeof(o));
+	o.dir = f.dir;
+	o.signer = &log_key;
+	o.read_only = 1;
+	o.follow_ms = 1;
+	assert_int_equal(tlog_log_open(&o, &follower, &e), RC_OK);
+	assert_int_equal(pipeline_start(f.st, follower, &p, &e), RC_OK);
+
+	run_jobs(p, jobs, 0, JOBS);
+	for (i = 0; i < JOBS; i++)
+		assert_true(seal_index(f.st, jobs[i].seq) >= 0);
+	assert_int_equal(log_size(follower), JOBS);
+
+	/* the leader goes; the other takes the lock and the log, and jobs go on */
+	sequencer_stop(seq[lead]);
+	seq[lead] = NULL;
+	assert_int_equal(leader_of(seq[0] ? seq[0] : seq[1], seq[0] ? seq[0] : seq[1]), 0);
+	run_jobs(p, jobs, JOBS, 2 * JOBS);
+	assert_int_equal(log_size(follower), 2 * JOBS);
+	for (i = 0; i < 2 * JOBS; i++) {
+		int64_t at = seal_index(f.st, jobs[i].seq);
+
+		assert_true(at >= 0 && at < 2 * JOBS);
+		assert_int_equal(seen[at], 0);
+		seen[at] = 1;
+	}
+	assert_int_equal(pending_count(f.st), 0);
+	pipeline_free(p);
+	sequencer_stop(seq[0]);
+	sequencer_stop(seq[1]);
+	tlog_log_close(follower);
+	fix_remove(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +531,14 @@ int main(void)
 		failed += cmocka_run_group_tests_name("pipeline on PostgreSQL", tests, NULL, NULL);
 	} else {
 		printf("pipeline on PostgreSQL: skipped, DISPUTED_TEST_PG is not set\n");
+	}
+	if (store_test_pg()) {
+		const struct CMUnitTest nodes[] = {
+			cmocka_unit_test(test_two_sequencers_take_turns_and_every_job_is_sealed_once),
+		};
+
+		failed += cmocka_run_group_tests_name("several nodes on PostgreSQL", nodes, NULL,
+						      NULL);
 	}
 	tlog_signer_clear(&log_key);
 	return failed;

@@ -255,6 +255,7 @@ static void sqlite_backend_fills_every_member_of_its_tables(void **state)
 	assert_table_filled(o->risk, sizeof(*o->risk));
 	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
 	assert_table_filled(o->retention, sizeof(*o->retention));
+	assert_table_filled(o->cluster, sizeof(*o->cluster));
 }
 
 /* PRAGMA `pragma` of the database file, read over a connection of our own. */
@@ -1509,6 +1510,7 @@ static void backend_fills_every_member_of_its_tables(void **state)
 	assert_table_filled(o->risk, sizeof(*o->risk));
 	assert_table_filled(o->consumer_flags, sizeof(*o->consumer_flags));
 	assert_table_filled(o->retention, sizeof(*o->retention));
+	assert_table_filled(o->cluster, sizeof(*o->cluster));
 	assert_int_equal(store_schema_version(f->st), (int)store_migration_count());
 }
 
@@ -1857,7 +1859,7 @@ static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void 
 static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void **state)
 {
 	struct store_fixture *f = *state;
-	struct store_delivery ds[4];
+	struct store_delivery ds[4], held[2];
 	struct store_attempt a;
 	json_t *items = NULL, *ep = NULL;
 	int64_t next = 0, queued = -1;
@@ -1910,10 +1912,10 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(store_webhook_endpoint_get(f->st, "whe_000000000000000000000004", &ep, &e),
 			 RC_NOTFOUND);
 
-	/* due: earliest first (next_at, then queue order), none before its time */
-	assert_int_equal(store_webhook_due(f->st, 49, ds, 4, &n, &e), RC_OK);
+	/* claimed: earliest first (next_at, then queue order), none before its time */
+	assert_int_equal(store_webhook_claim(f->st, 49, 10000, ds, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_webhook_due(f->st, 100, ds, 4, &n, &e), RC_OK);
+	assert_int_equal(store_webhook_claim(f->st, 100, 10000, ds, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 4);
 	assert_string_equal(ds[0].event_id, "evt_000000000000000000000002");
 	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
@@ -1924,17 +1926,22 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_string_equal(ds[2].secret, "sec1");
 	assert_string_equal(ds[2].body, "{\"n\":1}");
 	assert_int_equal(ds[2].attempts, 0);
+	assert_int_equal(ds[2].lease_until, 10000);
 	assert_string_equal(ds[3].endpoint_id, "whe_000000000000000000000002");
 	commit(f->st);
 
-	/* one delivered, one to retry later, one given up */
+	/* one delivered, one to retry later, one given up, one not touched */
 	begin(f->st);
 	memset(&a, 0, sizeof(a));
 	a.seq = ds[0].seq;
 	a.attempts = 1;
+	a.lease_until = 10000;
 	a.delivered_at = 110;
 	a.status = 200;
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
+	/* recorded once: the same attempt again finds the claim gone */
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
 	a.seq = ds[1].seq;
 	a.delivered_at = 0;
 	a.next_at = 500;
@@ -1949,26 +1956,189 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	a.seq = ds[3].seq + 1000;
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_NOTFOUND);
 	commit(f->st);
-	for (i = 0; i < n; i++)
-		store_delivery_release(&ds[i]);
 
 	begin(f->st);
-	assert_int_equal(store_webhook_due(f->st, 499, ds, 4, &n, &e), RC_OK);
+	/* ds[3] is still leased: only ds[1]'s retry comes due */
+	assert_int_equal(store_webhook_claim(f->st, 499, 20000, &held[0], 4, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 500, 20000, &held[0], 4, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000002");
-	assert_string_equal(ds[0].event_id, "evt_000000000000000000000001");
-	store_delivery_release(&ds[0]);
-	assert_int_equal(store_webhook_due(f->st, 500, ds, 1, &n, &e), RC_OK);
+	assert_string_equal(held[0].endpoint_id, "whe_000000000000000000000003");
+	assert_int_equal(held[0].attempts, 1);
+	/* a claim given back is due at once */
+	assert_int_equal(store_webhook_release(f->st, &ds[3], 600, &e), RC_OK);
+	assert_int_equal(store_webhook_claim(f->st, 600, 20000, &held[1], 4, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	store_delivery_release(&ds[0]);
-	/* disabling an endpoint gives up what it still had pending */
+	assert_int_equal(held[1].seq, ds[3].seq);
+	/* the old claim cannot give back the new one */
+	assert_int_equal(store_webhook_release(f->st, &ds[3], 700, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
+	/* disabling an endpoint gives up what it still had pending, claimed or not */
 	assert_int_equal(store_webhook_endpoint_disable(f->st, "whe_000000000000000000000002", 600,
 							&e), RC_OK);
-	assert_int_equal(store_webhook_due(f->st, 1000, ds, 4, &n, &e), RC_OK);
+	a.seq = held[1].seq;
+	a.attempts = 1;
+	a.lease_until = 20000;
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	store_delivery_release(&ds[3]);
+	assert_int_equal(store_webhook_claim(f->st, 19999, 30000, ds + 3, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 20000, 30000, ds + 3, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	assert_string_equal(ds[0].endpoint_id, "whe_000000000000000000000003");
-	store_delivery_release(&ds[0]);
+	assert_int_equal(ds[3].seq, held[0].seq);
 	commit(f->st);
+	for (i = 0; i < 4; i++)
+		store_delivery_release(&ds[i]);
+	store_delivery_release(&held[0]);
+	store_delivery_release(&held[1]);
+}
+
+/* `n` deliveries of one event to one endpoint, due at 100. */
+static void queue_deliveries(struct store *st, int n)
+{
+	char id[ID_MAX];
+	struct err e;
+	int i;
+
+	begin(st);
+	assert_int_equal(store_webhook_endpoint_insert(st, "whe_000000000000000000000001",
+						       "https://a.example/h", "[\"*\"]", "sec1", 1,
+						       &e), RC_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "evt_%024d", i + 1);
+		assert_int_equal(store_webhook_event_add(st, id, "dispute.created", "{}", 100, NULL,
+							 &e), RC_OK);
+	}
+	commit(st);
+}
+
+/* A claim on a connection of its own, in a transaction of its own. */
+struct claimer {
+	const char *where;               /* path or URL */
+	pthread_barrier_t *start;        /* both claim at once */
+	int64_t now;
+	struct store_delivery ds[8];
+	int n;
+	int rc;
+};
+
+static void *claim_run(void *arg)
+{
+	struct claimer *c = arg;
+	struct store *st = NULL;
+	struct err e;
+
+	c->rc = store_open(c->where, 0, &st, &e);
+	pthread_barrier_wait(c->start);
+	if (c->rc)
+		return NULL;
+	c->rc = store_begin(st, &e);
+	if (!c->rc)
+		c->rc = store_webhook_claim(st, c->now, c->now + 1000, c->ds, 6, &c->n, &e);
+	if (store_end(st, c->rc == RC_OK, &e) && !c->rc)
+		c->rc = RC_DB;
+	store_close(st);
+	return NULL;
+}
+
+/* Two connections claiming at once: between them every due delivery, none twice. */
+static void webhook_claims_at_once_are_disjoint(void **state)
+{
+	struct store_fixture *f = *state;
+	struct claimer a = {.where = on_pg(f) ? f->url : f->path, .now = 100}, b;
+	pthread_barrier_t start;
+	pthread_t ta, tb;
+	int64_t seen[10];
+	int i, j, k = 0;
+
+	queue_deliveries(f->st, 10);
+	pthread_barrier_init(&start, NULL, 2);
+	a.start = &start;
+	b = a;
+	assert_int_equal(pthread_create(&ta, NULL, claim_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, claim_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(a.rc, RC_OK);
+	assert_int_equal(b.rc, RC_OK);
+	/* one took six, the other the four left */
+	assert_int_equal(a.n + b.n, 10);
+	assert_true(a.n == 6 || b.n == 6);
+	for (i = 0; i < a.n; i++)
+		seen[k++] = a.ds[i].seq;
+	for (i = 0; i < b.n; i++)
+		seen[k++] = b.ds[i].seq;
+	for (i = 0; i < k; i++)
+		for (j = i + 1; j < k; j++)
+			assert_true(seen[i] != seen[j]);
+	for (i = 0; i < a.n; i++)
+		store_delivery_release(&a.ds[i]);
+	for (i = 0; i < b.n; i++)
+		store_delivery_release(&b.ds[i]);
+}
+
+/*
+ * A delivery claimed on one connection is not due on another until the
+ * lease ends; then the second claims it, and the first, late, records
+ * nothing over the second's attempt.
+ */
+static void webhook_lease_hides_a_claim_until_it_ends(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_delivery d1, d2;
+	struct store_attempt a;
+	struct store *st2 = NULL;
+	struct err e;
+	int n = -1;
+
+	queue_deliveries(f->st, 1);
+	assert_int_equal(store_open(on_pg(f) ? f->url : f->path, 0, &st2, &e), RC_OK);
+	begin(f->st);
+	assert_int_equal(store_webhook_claim(f->st, 100, 1100, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	commit(f->st);
+	begin(st2);
+	assert_int_equal(store_webhook_claim(st2, 1099, 2099, &d2, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(st2, 1100, 2100, &d2, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(d2.seq, d1.seq);
+	assert_int_equal(d2.attempts, 0);
+	commit(st2);
+
+	/* the second claimer's attempt lands; the first's, later, finds its claim gone */
+	memset(&a, 0, sizeof(a));
+	a.seq = d2.seq;
+	a.attempts = 1;
+	a.lease_until = d2.lease_until;
+	a.next_at = 40000;
+	a.status = 503;
+	a.error = "the receiver answered 503";
+	begin(st2);
+	assert_int_equal(store_webhook_attempt(st2, &a, &e), RC_OK);
+	commit(st2);
+	a.lease_until = d1.lease_until;
+	a.delivered_at = 1200;
+	a.status = 200;
+	a.error = NULL;
+	begin(f->st);
+	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
+	assert_string_equal(e.code, "stale_claim");
+	assert_int_equal(store_webhook_release(f->st, &d1, 1200, &e), RC_CONFLICT);
+	commit(f->st);
+	store_delivery_release(&d1);
+	/* what the second recorded stands: due again at its retry, not before */
+	begin(f->st);
+	assert_int_equal(store_webhook_claim(f->st, 39999, 50000, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_webhook_claim(f->st, 40000, 50000, &d1, 1, &n, &e), RC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(d1.attempts, 1);
+	commit(f->st);
+	store_delivery_release(&d1);
+	store_delivery_release(&d2);
+	store_close(st2);
 }
 
 /* On PostgreSQL, a concern not built yet says so instead of crashing or pretending. */
@@ -2610,6 +2780,156 @@ static void timers_are_taken_once_across_connections(void **state)
 	commit(f->st);
 }
 
+/*
+ * One racer of the once-only rules, on a connection of its own: in one
+ * write transaction, check (a due timer, or an Idempotency-Key), pause
+ * so that the other racer can check too if writers were not serial, then
+ * write (fire it, or do the work and keep the reply under the key).
+ */
+struct racer {
+	const char *where;          /* path or URL */
+	pthread_barrier_t *start;   /* both race at once */
+	int won;                    /* this one fired the timer, or did the keyed work */
+	int replayed;               /* this one found the key's reply and replayed it */
+	char reply[48];             /* the reply it gave */
+	int rc;
+};
+
+static void *timer_race_run(void *arg)
+{
+	struct racer *ra = arg;
+	struct store *st = NULL;
+	struct store_timer t;
+	struct err e;
+	int n = 0, rc;
+
+	ra->rc = store_open(ra->where, 0, &st, &e);
+	pthread_barrier_wait(ra->start);
+	if (ra->rc)
+		return NULL;
+	rc = store_begin(st, &e);
+	if (!rc)
+		rc = store_timer_due(st, 1000, &t, 1, &n, &e);
+	usleep(50 * 1000);
+	if (!rc && n)
+		rc = store_timer_fire(st, t.seq, 1000, "fired", &e);
+	ra->rc = store_end(st, rc == RC_OK, &e);
+	if (!ra->rc)
+		ra->rc = rc;
+	ra->won = !ra->rc && n;
+	store_close(st);
+	return NULL;
+}
+
+static void *idem_race_run(void *arg)
+{
+	static const char hash[] = "4a5f0f6b1c8e2d7a9b3c5e7f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b";
+	struct racer *ra = arg;
+	struct store *st = NULL;
+	char stored_hash[65], *stored = NULL, *v = NULL, next[24];
+	struct err e;
+	int status = 0, rc;
+
+	ra->rc = store_open(ra->where, 0, &st, &e);
+	pthread_barrier_wait(ra->start);
+	if (ra->rc)
+		return NULL;
+	rc = store_begin(st, &e);
+	if (!rc)
+		rc = store_idem_get(st, "key_racer", "idem-1", stored_hash, &status, &stored, &e);
+	if (rc == RC_OK) {
+		ra->replayed = 1;
+		snprintf(ra->reply, sizeof(ra->reply), "%s", stored);
+	} else if (rc == RC_NOTFOUND) {
+		/* the keyed work: count it, and keep the reply naming it */
+		usleep(50 * 1000);
+		rc = store_meta_get(st, "done", &v, &e);
+		if (!rc) {
+			snprintf(next, sizeof(next), "%d", atoi(v) + 1);
+			snprintf(ra->reply, sizeof(ra->reply), "{\"work\":%s}", next);
+			rc = store_meta_set(st, "done", next, &e);
+		}
+		if (!rc)
+			rc = store_idem_put(st, "key_racer", "idem-1", hash, 201, ra->reply, 1000, &e);
+		ra->won = !rc;
+	}
+	free(stored);
+	free(v);
+	ra->rc = store_end(st, rc == RC_OK, &e);
+	if (!ra->rc)
+		ra->rc = rc;
+	store_close(st);
+	return NULL;
+}
+
+/* Race two connections with `fn` (timer_race_run or idem_race_run) into *a and *b. */
+static void race(struct store_fixture *f, void *(*fn)(void *), struct racer *a, struct racer *b)
+{
+	pthread_barrier_t start;
+	pthread_t ta, tb;
+
+	memset(a, 0, sizeof(*a));
+	a->where = on_pg(f) ? f->url : f->path;
+	pthread_barrier_init(&start, NULL, 2);
+	a->start = &start;
+	*b = *a;
+	assert_int_equal(pthread_create(&ta, NULL, fn, a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, fn, b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(a->rc, RC_OK);
+	assert_int_equal(b->rc, RC_OK);
+}
+
+/*
+ * Two connections (two nodes) race to fire the same due timer, each
+ * checking and firing in one transaction: one fires it, the other, whose
+ * check comes after that commit, finds nothing due.
+ */
+static void same_timer_raced_fires_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct racer a, b;
+	struct err e;
+
+	dispute_scene(f->st);
+	begin(f->st);
+	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
+	assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", 500, &e), RC_OK);
+	commit(f->st);
+	race(f, timer_race_run, &a, &b);
+	assert_int_equal(a.won + b.won, 1);
+}
+
+/*
+ * Two connections race a request with the same Idempotency-Key, as
+ * handle_in_txn runs it (look the key up, do the work, keep the reply,
+ * in one transaction): the work is done once, and the loser replays the
+ * winner's reply.
+ */
+static void same_idempotency_key_raced_works_once(void **state)
+{
+	struct store_fixture *f = *state;
+	struct racer a, b;
+	char *v = NULL;
+	struct err e;
+
+	begin(f->st);
+	assert_int_equal(store_meta_set(f->st, "done", "0", &e), RC_OK);
+	commit(f->st);
+	race(f, idem_race_run, &a, &b);
+	assert_int_equal(a.won + b.won, 1);
+	assert_int_equal(a.replayed + b.replayed, 1);
+	assert_string_equal(a.reply, b.reply);
+	assert_string_equal(a.reply, "{\"work\":1}");
+	begin(f->st);
+	assert_int_equal(store_meta_get(f->st, "done", &v, &e), RC_OK);
+	commit(f->st);
+	assert_string_equal(v, "1");
+	free(v);
+}
+
 /* The assessment queue: once per dispute, oldest first, taken off once. */
 static void assessment_queue_holds_each_dispute_once(void **state)
 {
@@ -3006,6 +3326,8 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	cmocka_unit_test_setup_teardown(record_walk_links_orders_to_items_and_blobs_by_digest, su, td), \
 	cmocka_unit_test_setup_teardown(disclosures_are_listed_by_filter_updated_and_keep_their_events, su, td), \
 	cmocka_unit_test_setup_teardown( webhook_events_queue_for_subscribers_and_attempts_are_recorded, su, td), \
+	cmocka_unit_test_setup_teardown(webhook_claims_at_once_are_disjoint, su, td), \
+	cmocka_unit_test_setup_teardown(webhook_lease_hides_a_claim_until_it_ends, su, td), \
 	cmocka_unit_test_setup_teardown(merchant_flag_is_set_once_keeps_evidence_and_clears_once, su, td), \
 	cmocka_unit_test_setup_teardown(consumer_flag_is_appealed_decided_cleared_and_counted, su, td), \
 	cmocka_unit_test_setup_teardown(alerts_are_kept_once_and_listed_in_pages, su, td), \
@@ -3013,6 +3335,8 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	cmocka_unit_test_setup_teardown(disputes_and_events_page_filter_and_conflict, su, td), \
 	cmocka_unit_test_setup_teardown(timers_come_due_in_order_and_fire_once, su, td), \
 	cmocka_unit_test_setup_teardown(timers_are_taken_once_across_connections, su, td), \
+	cmocka_unit_test_setup_teardown(same_timer_raced_fires_once, su, td), \
+	cmocka_unit_test_setup_teardown(same_idempotency_key_raced_works_once, su, td), \
 	cmocka_unit_test_setup_teardown(assessment_queue_holds_each_dispute_once, su, td), \
 	cmocka_unit_test_setup_teardown(agent_queue_orders_by_tier_due_and_id_in_pages, su, td), \
 	cmocka_unit_test_setup_teardown(a_listing_is_suspended_once_until_lifted, su, td), \

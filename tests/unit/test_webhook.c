@@ -343,6 +343,7 @@ struct receiver {
 	int statuses[16];      /* the answer to request i; after the last, the last again */
 	int nstatuses;
 	int n;                 /* requests completed */
+	int64_t advance_ms;    /* moves the test clock this far at the first request (then 0) */
 	struct seen seen[16];  /* the first 16 */
 };
 
@@ -397,6 +398,10 @@ static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const cha
 		s->len = x->len;
 	}
 	r->n++;
+	if (r->advance_ms) {
+		clock_advance(r->advance_ms);
+		r->advance_ms = 0;
+	}
 	pthread_mutex_unlock(&r->lock);
 	resp = MHD_create_response_from_buffer(2, (void *)"ok", MHD_RESPMEM_PERSISTENT);
 	ret = MHD_queue_response(c, (unsigned)status, resp);
@@ -837,6 +842,102 @@ static void worker_thread_delivers_after_commit(void **state)
 	assert_int_equal(receiver_count(&f->rx), 2);
 }
 
+/* A worker on a store of its own (another node's), running passes until none is due. */
+struct node {
+	const char *where;          /* path or URL of the shared database */
+	pthread_barrier_t *start;   /* the nodes begin at once */
+	int sent;                   /* attempts this node made */
+	int rc;
+};
+
+static void *node_run(void *arg)
+{
+	struct webhook_conf conf = {.allow_private = 1, .timeout_ms = 5000};
+	struct node *nd = arg;
+	struct store *st = NULL;
+	struct err e;
+	int n = 1;
+
+	err_clear(&e);
+	nd->rc = store_open(nd->where, 0, &st, &e);
+	pthread_barrier_wait(nd->start);
+	while (!nd->rc && n > 0) {
+		nd->rc = webhook_run_once(st, &conf, 3, &n, &e);
+		nd->sent += n;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Two nodes' workers on one database at once: every event reaches the receiver once. */
+static void two_workers_deliver_each_event_once(void **state)
+{
+	static const int statuses[] = {200};
+	struct fixture *f = *state;
+	struct node a = {.where = f->sf->pg_name[0] ? f->sf->url : f->sf->path}, b;
+	pthread_barrier_t start;
+	pthread_t ta, tb;
+	char url[128], dsp[ID_MAX];
+	int i, j;
+
+	receiver_start(&f->rx, statuses, 1);
+	f->have_rx = 1;
+	endpoint_url(f, url, sizeof(url));
+	add_endpoint(f, "whe_000000000000000000000001", url, "[\"*\"]", "whsec_a");
+	for (i = 0; i < 12; i++) {
+		snprintf(dsp, sizeof(dsp), "dsp_%024d", i + 1);
+		emit(f, "dispute.created", dsp, 1);
+	}
+	pthread_barrier_init(&start, NULL, 2);
+	a.start = &start;
+	b = a;
+	assert_int_equal(pthread_create(&ta, NULL, node_run, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, node_run, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	pthread_barrier_destroy(&start);
+	assert_int_equal(a.rc, RC_OK);
+	assert_int_equal(b.rc, RC_OK);
+	assert_int_equal(a.sent + b.sent, 12);
+	assert_int_equal(receiver_count(&f->rx), 12);
+	for (i = 0; i < 12; i++)
+		for (j = i + 1; j < 12; j++)
+			assert_string_not_equal(f->rx.seen[i].event_id, f->rx.seen[j].event_id);
+	assert_int_equal(db_int(f, "SELECT count(*) FROM deliveries WHERE attempts = 1 "
+				   "AND delivered_at IS NOT NULL"), 12);
+}
+
+/*
+ * A claim whose lease runs short before its request could end is given
+ * back unsent, due at once, and goes out in the next pass.
+ */
+static void claim_too_short_for_a_request_goes_back(void **state)
+{
+	static const int statuses[] = {200};
+	struct fixture *f = *state;
+	char url[128];
+
+	receiver_start(&f->rx, statuses, 1);
+	f->have_rx = 1;
+	/* the first request takes (by the test clock) the whole lease */
+	f->rx.advance_ms = WEBHOOK_LEASE_MS;
+	endpoint_url(f, url, sizeof(url));
+	add_endpoint(f, "whe_000000000000000000000001", url, "[\"*\"]", "whsec_a");
+	emit(f, "dispute.created", "dsp_000000000000000000000001", 1);
+	emit(f, "dispute.created", "dsp_000000000000000000000002", 1);
+	assert_int_equal(run_once(f, 1), 1);
+	assert_int_equal(receiver_count(&f->rx), 1);
+	assert_int_equal(db_int(f, "SELECT count(*) FROM deliveries WHERE delivered_at IS NOT NULL"),
+			 1);
+	/* the second: no attempt, due now rather than when its lease would end */
+	assert_int_equal(db_int(f, "SELECT attempts FROM deliveries WHERE delivered_at IS NULL"), 0);
+	assert_int_equal(db_int(f, "SELECT next_at FROM deliveries WHERE delivered_at IS NULL"),
+			 T0 + WEBHOOK_LEASE_MS);
+	assert_int_equal(run_once(f, 1), 1);
+	assert_int_equal(receiver_count(&f->rx), 2);
+	assert_int_equal(run_once(f, 1), 0);
+}
+
 /* The tests that open a store, with the fixture `su`/`td`. */
 #define STORED(su, td)                                                                     \
 	cmocka_unit_test_setup_teardown(emit_queues_one_delivery_per_subscriber, su, td),  \
@@ -846,7 +947,9 @@ static void worker_thread_delivers_after_commit(void **state)
 	cmocka_unit_test_setup_teardown(delivery_to_loopback_refused_unless_allowed, su, td), \
 	cmocka_unit_test_setup_teardown(delivery_given_up_after_max_attempts, su, td),     \
 	cmocka_unit_test_setup_teardown(disabled_endpoint_gets_nothing_more, su, td),      \
-	cmocka_unit_test_setup_teardown(worker_thread_delivers_after_commit, su, td)
+	cmocka_unit_test_setup_teardown(worker_thread_delivers_after_commit, su, td),       \
+	cmocka_unit_test_setup_teardown(two_workers_deliver_each_event_once, su, td),      \
+	cmocka_unit_test_setup_teardown(claim_too_short_for_a_request_goes_back, su, td)
 
 int main(void)
 {
