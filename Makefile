@@ -137,9 +137,9 @@ e2e: $(BIN) $(TOOL_BIN)
 # throwaway cluster for the whole run (DISPUTED_TEST_BACKEND=postgres,
 # docs/postgres.md); tests that read or tamper with the database do it through
 # harness.sql(). `check` runs it after `e2e`, one after the other: on two
-# shared cores e2e took 3.7 minutes and e2e-pg 5.6 (its clusters' databases,
-# one per Server), so `check` stays well under 20; side by side the two would
-# only fight over the cores.
+# shared cores e2e took 4.0 minutes and e2e-pg 6.5 (a database per Server,
+# and test_nodes' three nodes), so `check` stays well under 20; side by side
+# the two would only fight over the cores.
 e2e-pg: $(BIN) $(TOOL_BIN)
 	DISPUTED_TEST_BACKEND=postgres DISPUTED_BIN=$(abspath $(BIN)) \
 		CKPT_TOOL=$(abspath $(BUILD)/tools/ckpt_tool) python3 tests/e2e/run.py
