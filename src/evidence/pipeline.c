@@ -87,28 +87,42 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 	return rc ? rc : rc2;
 }
 
+/* The seals of every job of list `jobs` in one array (*seqs malloc'd, *n of them; NULL for none). */
+static int seals_of(const struct pipeline_job *jobs, int64_t **seqs, size_t *n, struct err *e)
+{
+	const struct pipeline_job *j;
+	size_t k;
+
+	*seqs = NULL;
+	*n = 0;
+	for (j = jobs; j; j = j->next)
+		*n += j->nseals;
+	if (*n == 0)
+		return RC_OK;
+	*seqs = malloc(*n * sizeof(**seqs));
+	if (!*seqs)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	*n = 0;
+	for (j = jobs; j; j = j->next)
+		for (k = 0; k < j->nseals; k++)
+			(*seqs)[(*n)++] = j->seals[k];
+	return RC_OK;
+}
+
 /* The seals of the jobs of list `jobs`, taken for the log inside the open transaction. */
 static int take_seals(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch **b,
 		      struct err *e)
 {
-	struct pipeline_job *j;
 	int64_t *seqs;
-	size_t n = 0, k;
+	size_t n;
 	int rc;
 
 	*b = NULL;
-	for (j = jobs; j; j = j->next)
-		n += j->nseals;
-	if (n == 0 || !p->log || p->await)
+	if (!p->log || p->await)
 		return RC_OK;
-	seqs = malloc(n * sizeof(*seqs));
-	if (!seqs)
-		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	n = 0;
-	for (j = jobs; j; j = j->next)
-		for (k = 0; k < j->nseals; k++)
-			seqs[n++] = j->seals[k];
-	rc = seal_batch_take(p->st, p->log, seqs, n, b, e);
+	rc = seals_of(jobs, &seqs, &n, e);
+	if (!rc && n)
+		rc = seal_batch_take(p->st, p->log, seqs, n, b, e);
 	free(seqs);
 	return rc;
 }
@@ -234,19 +248,17 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-/* Append the seals of list `jobs` (batch `b`) to the log with one append, then finish them. */
-static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
+/*
+ * The jobs of list `jobs` are sealed (rc RC_OK) or not (their error in
+ * `e`: stored, with their seals pending, which the sweeper or the
+ * sequencer integrates later): finish each.
+ */
+static void sealed(struct pipeline *p, struct pipeline_job *jobs, int rc, const struct err *e)
 {
 	struct pipeline_job *j, *next;
-	struct err e;
-	int rc;
 
-	err_clear(&e);
-	rc = seal_batch_append(p->st, b, &e);
-	seal_batch_free(b);
 	if (rc) {
-		/* stored, with their seals pending: the sweeper integrates them later */
-		fail_all(p, jobs, &e);
+		fail_all(p, jobs, e);
 		return;
 	}
 	for (j = jobs; j; j = next) {
@@ -256,40 +268,32 @@ static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	}
 }
 
-/* Several nodes: wait until the sequencer has sealed the jobs of list `jobs`, then finish them. */
-static void await_jobs(struct pipeline *p, struct pipeline_job *jobs)
+/* Append the seals of list `jobs` (batch `b`) to the log with one append, then finish them. */
+static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
 {
-	struct pipeline_job *j, *next;
-	int64_t *seqs;
-	size_t n = 0, k;
 	struct err e;
 	int rc;
 
 	err_clear(&e);
-	for (j = jobs; j; j = j->next)
-		n += j->nseals;
-	seqs = malloc((n ? n : 1) * sizeof(*seqs));
-	if (!seqs) {
-		err_set(&e, RC_NOMEM, NULL, NULL, "out of memory");
-		fail_all(p, jobs, &e);
-		return;
-	}
-	n = 0;
-	for (j = jobs; j; j = j->next)
-		for (k = 0; k < j->nseals; k++)
-			seqs[n++] = j->seals[k];
-	rc = seal_await(p->wst, p->log, seqs, n, 1, &e);
+	rc = seal_batch_append(p->st, b, &e);
+	seal_batch_free(b);
+	sealed(p, jobs, rc, &e);
+}
+
+/* Several nodes: wait until the sequencer has sealed the jobs of list `jobs`, then finish them. */
+static void await_jobs(struct pipeline *p, struct pipeline_job *jobs)
+{
+	int64_t *seqs;
+	struct err e;
+	size_t n;
+	int rc;
+
+	err_clear(&e);
+	rc = seals_of(jobs, &seqs, &n, &e);
+	if (!rc)
+		rc = seal_await(p->wst, p->log, seqs, n, 1, &e);
 	free(seqs);
-	if (rc) {
-		/* stored, with their seals pending: the sequencer integrates them later */
-		fail_all(p, jobs, &e);
-		return;
-	}
-	for (j = jobs; j; j = next) {
-		next = j->next;
-		j->rc = RC_OK;
-		finish(p, j);
-	}
+	sealed(p, jobs, rc, &e);
 }
 
 static void *sealer_main(void *arg)
