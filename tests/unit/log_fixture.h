@@ -52,6 +52,32 @@ static inline void tmp_remove(char *d)
 	free(d);
 }
 
+/*
+ * Open a log on `dir` with the tests' batches (65,536 entries, 1 ms): the
+ * writer (read_only 0) or a reader, following the writer every
+ * `follow_ms` (0: a snapshot); `cache_bytes` 0 for the default cache.
+ */
+static inline struct tlog_log *fixture_log_open(const char *dir, int read_only,
+						unsigned follow_ms, size_t cache_bytes)
+{
+	struct tlog_log_opts o;
+	struct tlog_log *l = NULL;
+	struct err e;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = dir;
+	o.signer = &log_key;
+	o.batch_max = 65536;
+	o.batch_ms = 1;
+	o.read_only = read_only;
+	o.follow_ms = follow_ms;
+	o.cache_bytes = cache_bytes;
+	err_clear(&e);
+	if (tlog_log_open(&o, &l, &e) != RC_OK)
+		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
+	return l;
+}
+
 /* The entry of leaf i: its decimal index. */
 static inline size_t entry_of(uint64_t i, char *out)
 {

@@ -32,21 +32,7 @@
 /* Open a log on `dir`: the writer (read_only 0), or a reader following every `follow_ms`. */
 static struct tlog_log *open_log(const char *dir, int read_only, unsigned follow_ms)
 {
-	struct tlog_log_opts o;
-	struct tlog_log *l = NULL;
-	struct err e;
-
-	memset(&o, 0, sizeof(o));
-	o.dir = dir;
-	o.signer = &log_key;
-	o.batch_max = 65536;
-	o.batch_ms = 1;
-	o.read_only = read_only;
-	o.follow_ms = follow_ms;
-	err_clear(&e);
-	if (tlog_log_open(&o, &l, &e) != RC_OK)
-		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
-	return l;
+	return fixture_log_open(dir, read_only, follow_ms, 0);
 }
 
 static void sleep_ms(long ms)

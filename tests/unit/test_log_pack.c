@@ -32,20 +32,7 @@
 
 static struct tlog_log *open_log(const char *dir, int read_only)
 {
-	struct tlog_log_opts o;
-	struct tlog_log *l = NULL;
-	struct err e;
-
-	memset(&o, 0, sizeof(o));
-	o.dir = dir;
-	o.signer = &log_key;
-	o.batch_max = 65536;
-	o.batch_ms = 1;
-	o.read_only = read_only;
-	err_clear(&e);
-	if (tlog_log_open(&o, &l, &e) != RC_OK)
-		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
-	return l;
+	return fixture_log_open(dir, read_only, 0, 0);
 }
 
 /* A log of LEAVES leaves in `dir`, appended in three batches that end inside packs. */
