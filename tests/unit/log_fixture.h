@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
 #include "core/err.h"
 #include "tlog/log.h"
 #include "tlog/merkle.h"
@@ -76,6 +78,22 @@ static inline struct tlog_log *fixture_log_open(const char *dir, int read_only,
 	if (tlog_log_open(&o, &l, &e) != RC_OK)
 		fail_msg("open %s: %s (%s)", dir, e.message, e.code);
 	return l;
+}
+
+/* A test file's main: the log's key made, the group run, the key wiped. */
+#define LOG_FIXTURE_MAIN(tests) log_fixture_main(#tests, tests, sizeof(tests) / sizeof((tests)[0]))
+
+static inline int log_fixture_main(const char *name, const struct CMUnitTest *tests, size_t n)
+{
+	struct err e;
+	int rc;
+
+	if (sodium_init() < 0 ||
+	    tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
+		return 1;
+	rc = _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+	tlog_signer_clear(&log_key);
+	return rc;
 }
 
 /* The entry of leaf i: its decimal index. */

@@ -371,13 +371,6 @@ int main(void)
 		cmocka_unit_test(idle_shares_of_the_cache_are_lent),
 		cmocka_unit_test(threads_proving_at_once_get_proofs_that_verify),
 	};
-	struct err e;
-	int rc;
 
-	if (sodium_init() < 0 ||
-	    tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	tlog_signer_clear(&log_key);
-	return rc;
+	return LOG_FIXTURE_MAIN(tests);
 }

@@ -609,13 +609,6 @@ int main(void)
 		cmocka_unit_test(a_follower_serves_the_cosigned_checkpoint),
 		cmocka_unit_test(readers_on_threads_see_whole_views_while_the_log_grows),
 	};
-	struct err e;
-	int rc;
 
-	if (sodium_init() < 0 ||
-	    tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	tlog_signer_clear(&log_key);
-	return rc;
+	return LOG_FIXTURE_MAIN(tests);
 }

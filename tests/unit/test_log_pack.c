@@ -259,13 +259,6 @@ int main(void)
 		cmocka_unit_test(a_directory_without_packs_gets_them_and_grows_them),
 		cmocka_unit_test(an_edited_pack_is_reported_by_the_audit),
 	};
-	struct err e;
-	int rc;
 
-	if (sodium_init() < 0 ||
-	    tlog_key_generate(&log_key, ORIGIN, TLOG_KEY_ED25519, &e) != RC_OK)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	tlog_signer_clear(&log_key);
-	return rc;
+	return LOG_FIXTURE_MAIN(tests);
 }
