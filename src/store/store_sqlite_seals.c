@@ -264,20 +264,19 @@ static int seal_index_of(struct store *st, int64_t seq, int64_t *at, struct err 
 	return rc;
 }
 
-/* One seal's index, refused as store_seal_set_index says; may have written when it fails. */
+/*
+ * One seal's index, refused as store_seal_set_index says; may have written
+ * when it fails. The update touches only a seal with no index or this
+ * one, so the common case is one statement; which refusal it was is read
+ * after.
+ */
 static int seal_set_one(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
 	sqlite3_stmt *s;
 	int64_t at = -1;
-	int rc = seal_index_of(st, seq, &at, e);
+	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?1, leaf = X'' WHERE seq = ?2 "
+			       "AND (leaf_index IS NULL OR leaf_index = ?1)", &s, e);
 
-	if (rc)
-		return rc;
-	if (at >= 0 && at != leaf_index)
-		return err_set(e, RC_CONFLICT, "conflict", NULL,
-			       "record seal index: seal %lld is at another leaf index already",
-			       (long long)seq);
-	rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, leaf_index);
@@ -289,6 +288,12 @@ static int seal_set_one(struct store *st, int64_t seq, int64_t leaf_index, struc
 			       (long long)leaf_index, (long long)seq);
 	if (rc)
 		return rc;
+	if (sqlite3_changes(st->db) == 0) {
+		rc = seal_index_of(st, seq, &at, e);
+		return rc ? rc : err_set(e, RC_CONFLICT, "conflict", NULL,
+					 "record seal index: seal %lld is at another leaf "
+					 "index already", (long long)seq);
+	}
 	rc = sq_prep_kept(st, "DELETE FROM seal_leaves WHERE seq = ?", &s, e);
 	if (rc)
 		return rc;
