@@ -520,6 +520,43 @@ static int keep_checkpoint(struct store *st, struct tlog_log *log, struct err *e
 }
 
 /*
+ * store_seals_by_seq over any number of seals, STORE_SEALS_BATCH_MAX at a
+ * time (one round trip each on PostgreSQL). On error nothing is left to
+ * release.
+ */
+static int seals_read(struct store *st, const int64_t *seqs, size_t n, struct store_seal *out,
+		      uint8_t *found, struct err *e)
+{
+	size_t i = 0, k = 0, j;
+	int rc = RC_OK;
+
+	while (i < n) {
+		k = n - i < STORE_SEALS_BATCH_MAX ? n - i : STORE_SEALS_BATCH_MAX;
+		rc = store_seals_by_seq(st, seqs + i, k, out + i, found + i, e);
+		if (rc)
+			break;
+		i += k;
+	}
+	for (j = 0; rc && j < i; j++)
+		store_seal_release(&out[j]);
+	return rc;
+}
+
+/* store_seal_set_indexes over any number of seals, STORE_SEALS_BATCH_MAX at a time. */
+static int seals_record(struct store *st, const int64_t *seqs, const int64_t *idx, size_t n,
+			struct err *e)
+{
+	size_t i, k;
+	int rc = RC_OK;
+
+	for (i = 0; i < n && !rc; i += k) {
+		k = n - i < STORE_SEALS_BATCH_MAX ? n - i : STORE_SEALS_BATCH_MAX;
+		rc = store_seal_set_indexes(st, seqs + i, idx + i, k, e);
+	}
+	return rc;
+}
+
+/*
  * seal_wait, and seal_pending's part: with `wait`, seals another call is
  * integrating are waited for; without, they are left to it. *done (may be
  * NULL) gets how many seals this call integrated (appended, or recorded at
@@ -531,9 +568,9 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 	struct store_seal *s = NULL;
 	struct tlog_entry *entries = NULL;
 	uint64_t *idx = NULL;
-	int64_t *known = NULL, *at = NULL;
-	uint8_t *taken = NULL;
-	size_t *row = NULL, i, m = 0, nr = 0;
+	int64_t *known = NULL, *at = NULL, *want = NULL, *put = NULL;
+	uint8_t *taken = NULL, *found = NULL;
+	size_t *row = NULL, i, j, m = 0, nr = 0, nread = 0;
 	int rc, rc2, claimed = 0;
 
 	if (done)
@@ -545,9 +582,12 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 	idx = calloc(n, sizeof(*idx));
 	known = calloc(n, sizeof(*known));
 	at = calloc(n, sizeof(*at));
+	want = calloc(n, sizeof(*want));
+	put = calloc(n, sizeof(*put));
 	taken = calloc(n, sizeof(*taken));
+	found = calloc(n, sizeof(*found));
 	row = calloc(n, sizeof(*row));
-	if (!s || !entries || !idx || !known || !at || !taken || !row) {
+	if (!s || !entries || !idx || !known || !at || !want || !put || !taken || !found || !row) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 		goto out;
 	}
@@ -558,22 +598,39 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		goto out;
 	}
 	claimed = 1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		at[i] = known[i];
-	/* Under the claims: which are still pending, and which of those the log has already. */
+		if (taken[i])
+			want[nread++] = seqs[i];
+	}
+	/*
+	 * Under the claims: which are still pending, and which of those the
+	 * log has already. All claimed seals are read at once, then kept in
+	 * s[0..nr) (the pending ones, moved down) in the order of seqs.
+	 */
 	rc = store_begin(st, e);
 	if (rc)
 		goto out;
-	for (i = 0; i < n && !rc; i++) {
+	rc = seals_read(st, want, nread, s, found, e);
+	if (rc)
+		nread = 0; /* nothing read is left to release */
+	for (i = 0, j = 0; i < n && !rc; i++) {
 		if (!taken[i])
 			continue;
-		rc = store_seal_by_seq(st, seqs[i], &s[nr], e);
-		if (rc)
+		if (!found[j]) {
+			rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld",
+				     (long long)seqs[i]);
 			break;
-		if (s[nr].leaf_index >= 0) {
-			store_seal_release(&s[nr]);
+		}
+		if (s[j].leaf_index >= 0) {
+			store_seal_release(&s[j++]);
 			continue;
 		}
+		if (nr != j) {
+			s[nr] = s[j];
+			memset(&s[j], 0, sizeof(s[j]));
+		}
+		j++;
 		row[nr++] = i;
 		if (known[i] < 0 && s[nr - 1].leaf_len == 0) {
 			/* the store drops a leaf only with the index that says where the log has it */
@@ -605,11 +662,14 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		if (rc)
 			goto out;
 	}
+	for (i = 0; i < nr; i++) {
+		want[i] = seqs[row[i]];
+		put[i] = at[row[i]];
+	}
 	rc = store_begin(st, e);
 	if (rc)
 		goto out;
-	for (i = 0; i < nr && !rc; i++)
-		rc = store_seal_set_index(st, seqs[row[i]], at[row[i]], e);
+	rc = seals_record(st, want, put, nr, e);
 	if (!rc)
 		rc = keep_checkpoint(st, log, e);
 	if (!rc)
@@ -629,14 +689,17 @@ out:
 	/* Leaves the log holds but the store did not record stay known (at[]) for the next call. */
 	if (claimed)
 		claims_drop(log, seqs, n, s, taken, rc ? at : NULL);
-	for (i = 0; s && i < nr; i++)
-		store_seal_release(&s[i]);
+	for (i = 0; s && i < nread; i++)
+		store_seal_release(&s[i]); /* moved and released ones are no-ops */
 	free(s);
 	free(entries);
 	free(idx);
 	free(known);
 	free(at);
+	free(want);
+	free(put);
 	free(taken);
+	free(found);
 	free(row);
 	return rc;
 }
@@ -683,11 +746,62 @@ void seal_batch_free(struct seal_batch *b)
 	free(b);
 }
 
+/*
+ * The leaves of the seals b->seqs[0..n) this batch claimed and the log
+ * has not taken (known[i] < 0), read at once: each pending one's leaf
+ * becomes an entry to append; one recorded already gets its index.
+ */
+static int batch_leaves(struct store *st, struct seal_batch *b, const int64_t *known,
+			struct err *e)
+{
+	struct store_seal *s = calloc(b->n ? b->n : 1, sizeof(*s));
+	int64_t *want = malloc((b->n ? b->n : 1) * sizeof(*want));
+	uint8_t *found = calloc(b->n ? b->n : 1, sizeof(*found));
+	size_t i, j, k = 0;
+	int rc;
+
+	if (!s || !want || !found) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < b->n; i++)
+		if (b->taken[i] && known[i] < 0)
+			want[k++] = b->seqs[i];
+	rc = seals_read(st, want, k, s, found, e);
+	if (rc)
+		k = 0; /* nothing read is left to release */
+	for (i = 0, j = 0; i < b->n && !rc; i++) {
+		if (!b->taken[i] || known[i] >= 0)
+			continue;
+		if (!found[j]) {
+			rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld",
+				     (long long)b->seqs[i]);
+			break;
+		}
+		if (s[j].leaf_index >= 0) {
+			b->at[i] = s[j].leaf_index; /* recorded already: nothing to append */
+		} else {
+			b->leaves[b->m] = s[j].leaf;
+			s[j].leaf = NULL;
+			b->entries[b->m].data = b->leaves[b->m];
+			b->entries[b->m].len = s[j].leaf_len;
+			b->entry_of[b->m++] = i;
+		}
+		store_seal_release(&s[j++]);
+	}
+out:
+	for (i = 0; s && i < k; i++)
+		store_seal_release(&s[i]);
+	free(s);
+	free(want);
+	free(found);
+	return rc;
+}
+
 int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 		    struct seal_batch **out, struct err *e)
 {
 	struct seal_batch *b = calloc(1, sizeof(*b));
-	struct store_seal s;
 	int64_t *known = NULL;
 	size_t i;
 	int rc = RC_OK;
@@ -718,24 +832,9 @@ int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs,
 		goto out;
 	}
 	b->claimed = 1;
-	for (i = 0; i < n && !rc; i++) {
+	for (i = 0; i < n; i++)
 		b->at[i] = known[i];
-		if (!b->taken[i] || known[i] >= 0)
-			continue;
-		rc = store_seal_by_seq(st, seqs[i], &s, e);
-		if (rc)
-			break;
-		if (s.leaf_index >= 0) {
-			b->at[i] = s.leaf_index; /* recorded already: nothing to append */
-		} else {
-			b->leaves[b->m] = s.leaf;
-			s.leaf = NULL;
-			b->entries[b->m].data = b->leaves[b->m];
-			b->entries[b->m].len = s.leaf_len;
-			b->entry_of[b->m++] = i;
-		}
-		store_seal_release(&s);
-	}
+	rc = batch_leaves(st, b, known, e);
 out:
 	free(known);
 	if (rc) {
@@ -817,7 +916,8 @@ static int batch_wait_others(struct store *st, struct seal_batch *b, struct err 
 int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
 {
 	uint64_t *pos = NULL;
-	size_t i;
+	int64_t *want = NULL, *put = NULL;
+	size_t i, k = 0;
 	int rc = RC_OK, rc2, appended = 0;
 
 	if (b->m) {
@@ -832,16 +932,30 @@ int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
 			return rc; /* nothing appended: seal_batch_free drops the claims */
 		appended = 1;
 	}
+	want = malloc((b->n ? b->n : 1) * sizeof(*want));
+	put = malloc((b->n ? b->n : 1) * sizeof(*put));
+	if (!want || !put) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto drop;
+	}
+	for (i = 0; i < b->n; i++) {
+		if (b->taken[i] && b->at[i] >= 0) {
+			want[k] = b->seqs[i];
+			put[k++] = b->at[i];
+		}
+	}
 	rc = store_begin(st, e);
-	for (i = 0; !rc && i < b->n; i++)
-		if (b->taken[i] && b->at[i] >= 0)
-			rc = store_seal_set_index(st, b->seqs[i], b->at[i], e);
+	if (!rc)
+		rc = seals_record(st, want, put, k, e);
 	if (!rc && appended)
 		rc = keep_checkpoint(st, b->log, e);
 	/* no fsync of its own: see seal_integrate */
 	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
 	if (!rc)
 		rc = rc2;
+drop:
+	free(want);
+	free(put);
 	/* leaves the log holds but the store did not record stay known for the next call */
 	claims_drop(b->log, b->seqs, b->n, b, b->taken, rc ? b->at : NULL);
 	b->claimed = 0;

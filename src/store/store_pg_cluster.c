@@ -235,10 +235,9 @@ static int pgc_signal_wait(struct store *st, enum store_signal sig, int timeout_
 static int pgc_seal_unindexed(struct store *st, const int64_t *seqs, size_t n, size_t *left,
 			      struct err *e)
 {
-	char *list, *p;
 	const char *param[1];
 	struct pg_rows rows;
-	size_t room;
+	char *list;
 	int rc;
 
 	*left = 0;
@@ -247,17 +246,10 @@ static int pgc_seal_unindexed(struct store *st, const int64_t *seqs, size_t n, s
 			       STORE_UNINDEXED_MAX);
 	if (n == 0)
 		return RC_OK;
-	/* one array parameter, "{1,2,…}": one statement, whatever n is */
-	room = n * PG_I64_TEXT + 3;
-	list = malloc(room);
+	/* one array parameter: one statement, whatever n is */
+	list = pg_i64_array(seqs, n);
 	if (!list)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	p = list;
-	*p++ = '{';
-	for (size_t i = 0; i < n; i++)
-		p += snprintf(p, room - (size_t)(p - list), "%s%lld", i ? "," : "",
-			      (long long)seqs[i]);
-	snprintf(p, room - (size_t)(p - list), "}");
 	param[0] = list;
 	/* per element, so a seq given twice counts twice and one with no row counts */
 	rc = pg_query(st->pg, "SELECT count(*) FROM unnest($1::bigint[]) AS u(seq) "

@@ -414,6 +414,25 @@ char *pg_bytea_param(const unsigned char *bytes, size_t n)
 	return p;
 }
 
+char *pg_i64_array(const int64_t *v, size_t n)
+{
+	size_t room, i, used = 1;
+	char *p;
+
+	/* each number with its comma, the braces, the NUL */
+	if (n > (SIZE_MAX - 3) / PG_I64_TEXT)
+		return NULL;
+	room = n * PG_I64_TEXT + 3;
+	p = malloc(room);
+	if (!p)
+		return NULL;
+	p[0] = '{';
+	for (i = 0; i < n; i++)
+		used += (size_t)snprintf(p + used, room - used, "%s%" PRId64, i ? "," : "", v[i]);
+	snprintf(p + used, room - used, "}");
+	return p;
+}
+
 /* ---- transactions ---- */
 
 int pg_begin(struct store_pg *pg, enum pg_isolation iso, struct err *e)

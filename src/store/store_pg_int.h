@@ -133,6 +133,12 @@ unsigned char *pg_col_bytea(const struct pg_rows *rows, int col, size_t *len);
 const char *pg_i64(char buf[PG_I64_TEXT], int64_t v);
 /* `n` bytes as a BYTEA text parameter ("\x" and hex), malloc'd; NULL when out of memory. */
 char *pg_bytea_param(const unsigned char *bytes, size_t n);
+/*
+ * v[0..n) as a bigint[] text parameter ("{1,2,3}"; "{}" for none), for
+ * one statement over many rows ($1::bigint[]), malloc'd; NULL when out of
+ * memory.
+ */
+char *pg_i64_array(const int64_t *v, size_t n);
 
 /* BEGIN at `iso`. RC_INTERNAL if a transaction is already open. */
 int pg_begin(struct store_pg *pg, enum pg_isolation iso, struct err *e) WARN_UNUSED;

@@ -230,16 +230,188 @@ static int pgs_seal_pending_by_hash(struct store *st, const char *leaf_hash, int
 	return rc;
 }
 
+/* A seq's place in a batch: the batch sorted by seq matches rows back to their places. */
+struct seq_pos {
+	int64_t seq;   /* the row asked for */
+	size_t pos;    /* its place in the caller's seqs */
+};
+
+static int seq_pos_cmp(const void *a, const void *b)
+{
+	const struct seq_pos *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The first place of `by` (n, sorted) whose seq is not below `seq`. */
+static size_t seq_pos_first(const struct seq_pos *by, size_t n, int64_t seq)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (by[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Every row of `rows` (SEAL_COLS) into out[] at each place of its seq in `by`. */
+static int seals_match(struct pg_rows *rows, const struct seq_pos *by, size_t n,
+		       struct store_seal *out, uint8_t *found, struct err *e)
+{
+	size_t k;
+	int64_t seq;
+	int rc = RC_OK;
+
+	while (!rc && pg_step(rows)) {
+		seq = pg_col_int64(rows, 0);
+		for (k = seq_pos_first(by, n, seq); !rc && k < n && by[k].seq == seq; k++) {
+			rc = seal_row(rows, &out[by[k].pos], e);
+			found[by[k].pos] = rc == RC_OK;
+		}
+	}
+	return rc;
+}
+
+/* One statement for all of them: the sequencer's round is a round trip, not one per seal. */
+static int pgs_seals_by_seq(struct store *st, const int64_t *seqs, size_t n,
+			    struct store_seal *out, uint8_t *found, struct err *e)
+{
+	struct seq_pos *by = NULL;
+	struct pg_rows rows;
+	const char *p[1];
+	char *list = NULL;
+	size_t i;
+	int rc;
+
+	if (n > STORE_SEALS_BATCH_MAX)
+		return err_set(e, RC_INVAL, "too_many", "seqs", "%zu seals: at most %d at once", n,
+			       STORE_SEALS_BATCH_MAX);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		found[i] = 0;
+	}
+	if (n == 0)
+		return RC_OK;
+	by = malloc(n * sizeof(*by));
+	list = pg_i64_array(seqs, n);
+	if (!by || !list) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		by[i].seq = seqs[i];
+		by[i].pos = i;
+	}
+	qsort(by, n, sizeof(*by), seq_pos_cmp);
+	p[0] = list;
+	rc = pg_query(st->pg, "SELECT " SEAL_COLS " FROM seals WHERE seq = ANY($1::bigint[])", 1,
+		      p, &rows, e);
+	if (rc)
+		goto out;
+	rc = seals_match(&rows, by, n, out, found, e);
+	pg_rows_clear(&rows);
+	for (i = 0; rc && i < n; i++) {
+		store_seal_release(&out[i]);
+		memset(&out[i], 0, sizeof(out[i]));
+		found[i] = 0;
+	}
+out:
+	free(by);
+	free(list);
+	return rc;
+}
+
+/*
+ * All indexes in one statement, all or none. `u` is the batch in order,
+ * with the first index each seq is given (idx0) and the first seq each
+ * index is given (seq0); `bad` its first entry that would be refused;
+ * only when there is none do the seals take their indexes and lose their
+ * leaves. A seq with its own index again is no change, as one
+ * store_seal_set_index after another would have it.
+ */
+#define SET_INDEXES_SQL \
+	"WITH u AS (SELECT seq, idx, ord, " \
+	"first_value(idx) OVER (PARTITION BY seq ORDER BY ord) AS idx0, " \
+	"first_value(seq) OVER (PARTITION BY idx ORDER BY ord) AS seq0 " \
+	"FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS x(seq, idx, ord)), " \
+	"bad AS (SELECT u.seq, u.idx, CASE WHEN s.seq IS NULL THEN 'missing' " \
+	"WHEN u.idx0 <> u.idx OR s.leaf_index <> u.idx THEN 'indexed' ELSE 'taken' END AS why " \
+	"FROM u LEFT JOIN seals s ON s.seq = u.seq " \
+	"WHERE s.seq IS NULL OR u.idx0 <> u.idx OR u.seq0 <> u.seq OR s.leaf_index <> u.idx " \
+	"OR EXISTS (SELECT 1 FROM seals t WHERE t.leaf_index = u.idx AND t.seq <> u.seq) " \
+	"ORDER BY u.ord LIMIT 1), " \
+	"done AS (UPDATE seals SET leaf_index = u.idx, leaf = ''::bytea FROM u " \
+	"WHERE seals.seq = u.seq AND NOT EXISTS (SELECT 1 FROM bad) RETURNING seals.seq), " \
+	"gone AS (DELETE FROM seal_leaves l USING done WHERE l.seq = done.seq) " \
+	"SELECT (SELECT count(*) FROM done), (SELECT count(DISTINCT seq) FROM u), " \
+	"b.seq, b.idx, b.why FROM (SELECT 1) AS one LEFT JOIN bad b ON true"
+
+/* The refusal SET_INDEXES_SQL's current row names, if any: store_seal_set_index's errors. */
+static int set_indexes_refusal(const struct pg_rows *rows, struct err *e)
+{
+	long long seq = (long long)pg_col_int64(rows, 2), idx = (long long)pg_col_int64(rows, 3);
+	const char *why = pg_col_text(rows, 4);
+
+	if (pg_col_null(rows, 2))
+		return RC_OK;
+	if (why && strcmp(why, "missing") == 0)
+		return err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld", seq);
+	if (why && strcmp(why, "indexed") == 0)
+		return err_set(e, RC_CONFLICT, "conflict", NULL,
+			       "record seal index: seal %lld is at another leaf index already",
+			       seq);
+	return err_set(e, RC_CONFLICT, "conflict", NULL,
+		       "record seal index: leaf index %lld of seal %lld is another seal's", idx,
+		       seq);
+}
+
+static int pgs_seal_set_indexes(struct store *st, const int64_t *seqs, const int64_t *idx,
+				size_t n, struct err *e)
+{
+	char *list = NULL, *at = NULL;
+	struct pg_rows rows;
+	const char *p[2];
+	int rc;
+
+	if (n > STORE_SEALS_BATCH_MAX)
+		return err_set(e, RC_INVAL, "too_many", "seqs", "%zu seals: at most %d at once", n,
+			       STORE_SEALS_BATCH_MAX);
+	if (n == 0)
+		return RC_OK;
+	list = pg_i64_array(seqs, n);
+	at = pg_i64_array(idx, n);
+	if (!list || !at) {
+		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+		goto out;
+	}
+	p[0] = list;
+	p[1] = at;
+	rc = pg_query(st->pg, SET_INDEXES_SQL, 2, p, &rows, e);
+	if (rc)
+		goto out;
+	if (!pg_step(&rows))
+		rc = err_set(e, RC_DB, "database_error", NULL, "record seal indexes: no answer");
+	else
+		rc = set_indexes_refusal(&rows, e);
+	/* every seal checked is a seal written, unless one went away in between */
+	if (!rc && pg_col_int64(&rows, 0) != pg_col_int64(&rows, 1))
+		rc = err_set(e, RC_CONFLICT, "conflict", NULL,
+			     "record seal indexes: %lld of %lld seals written",
+			     (long long)pg_col_int64(&rows, 0), (long long)pg_col_int64(&rows, 1));
+	pg_rows_clear(&rows);
+out:
+	free(list);
+	free(at);
+	return rc;
+}
+
 static int pgs_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
 {
-	char s_text[PG_I64_TEXT], i_text[PG_I64_TEXT];
-	const char *p[] = {pg_i64(i_text, leaf_index), pg_i64(s_text, seq)};
-	int rc = pg_query(st->pg, "UPDATE seals SET leaf_index = $1, leaf = ''::bytea WHERE seq = $2",
-			  2, p, NULL, e);
-
-	if (rc)
-		return rc;
-	return pg_query(st->pg, "DELETE FROM seal_leaves WHERE seq = $1", 1, p + 1, NULL, e);
+	return pgs_seal_set_indexes(st, &seq, &leaf_index, 1, e);
 }
 
 /*
@@ -553,6 +725,8 @@ const struct store_seals_ops pg_seals_ops = {
 	.seal_unrecorded = pgs_seal_unrecorded,
 	.seal_pending_by_hash = pgs_seal_pending_by_hash,
 	.seal_set_index = pgs_seal_set_index,
+	.seals_by_seq = pgs_seals_by_seq,
+	.seal_set_indexes = pgs_seal_set_indexes,
 	.seal_each = pgs_seal_each,
 	.record_each = pgs_record_each,
 	.checkpoint_add = pgs_checkpoint_add,

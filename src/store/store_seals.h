@@ -36,6 +36,10 @@ struct store_seals_ops {
 	int (*seal_pending_by_hash)(struct store *st, const char *leaf_hash, int64_t *seq,
 				    struct err *e);
 	int (*seal_set_index)(struct store *st, int64_t seq, int64_t leaf_index, struct err *e);
+	int (*seals_by_seq)(struct store *st, const int64_t *seqs, size_t n,
+			    struct store_seal *out, uint8_t *found, struct err *e);
+	int (*seal_set_indexes)(struct store *st, const int64_t *seqs, const int64_t *idx,
+				size_t n, struct err *e);
 	int (*seal_each)(struct store *st, int (*fn)(void *ctx, const struct store_seal *s),
 			 void *ctx, struct err *e);
 	int (*record_each)(struct store *st, int (*fn)(void *ctx, const struct store_record_ref *r),
@@ -48,6 +52,9 @@ struct store_seals_ops {
 };
 
 /* ---- evidence seals ---- */
+
+/* The most seals store_seals_by_seq and store_seal_set_indexes take at once. */
+#define STORE_SEALS_BATCH_MAX 4096
 
 /* One record's sealed leaf. */
 struct store_seal {
@@ -168,14 +175,46 @@ static inline WARN_UNUSED int store_seal_pending_by_hash(struct store *st, const
 }
 
 /*
+ * The seals of rows seqs[0..n) at once (the sequencer's round reads all
+ * it claimed with one statement on PostgreSQL): out[i] and found[i] for
+ * seqs[i], in the order of seqs; a seq with no row leaves out[i] zeroed
+ * and found[i] 0, and a seq given twice gets two copies. The caller
+ * releases each out[i] (store_seal_release; a zeroed one is a no-op). On
+ * error nothing is left to release. n ≤ STORE_SEALS_BATCH_MAX, else
+ * RC_INVAL; n = 0 reads nothing.
+ */
+static inline WARN_UNUSED int store_seals_by_seq(struct store *st, const int64_t *seqs, size_t n,
+						 struct store_seal *out, uint8_t *found,
+						 struct err *e)
+{
+	return STORE_OPS(st)->seals->seals_by_seq(st, seqs, n, out, found, e);
+}
+
+/*
  * Note where the log put a seal's leaf, and forget the seal's copy of the
  * leaf's bytes: from now on the log's entry is the one copy (seal.h,
- * seal_leaf). Call only once the log holds the leaf durably.
+ * seal_leaf). Call only once the log holds the leaf durably. Recording
+ * the index a seal has already is a no-op; an index another seal holds,
+ * or a seal the log holds at another index, is RC_CONFLICT; no seal of
+ * that row is RC_NOTFOUND. Refused, it writes nothing.
  */
 static inline WARN_UNUSED int store_seal_set_index(struct store *st, int64_t seq,
 						   int64_t leaf_index, struct err *e)
 {
 	return STORE_OPS(st)->seals->seal_set_index(st, seq, leaf_index, e);
+}
+
+/*
+ * store_seal_set_index for seals seqs[0..n) at idx[0..n), all or none
+ * (one statement on PostgreSQL). Refused as store_seal_set_index refuses
+ * one, where a seq given twice at two indexes, or two seqs at one index,
+ * is RC_CONFLICT too; the error names the first offending seq of `seqs`,
+ * and nothing is written. n ≤ STORE_SEALS_BATCH_MAX, else RC_INVAL.
+ */
+static inline WARN_UNUSED int store_seal_set_indexes(struct store *st, const int64_t *seqs,
+						     const int64_t *idx, size_t n, struct err *e)
+{
+	return STORE_OPS(st)->seals->seal_set_indexes(st, seqs, idx, n, e);
 }
 
 /*

@@ -204,24 +204,131 @@ static int sq_seal_pending_by_hash(struct store *st, const char *leaf_hash, int6
 	return rc;
 }
 
-static int sq_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+/* In-process: a loop over the one-row statement costs no round trips. */
+static int sq_seals_by_seq(struct store *st, const int64_t *seqs, size_t n, struct store_seal *out,
+			   uint8_t *found, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?, leaf = X'' WHERE seq = ?", &s,
-			      e);
+	size_t i;
+	int rc, step;
+
+	if (n > STORE_SEALS_BATCH_MAX)
+		return err_set(e, RC_INVAL, "too_many", "seqs", "%zu seals: at most %d at once", n,
+			       STORE_SEALS_BATCH_MAX);
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		found[i] = 0;
+	}
+	if (n == 0)
+		return RC_OK;
+	rc = sq_prep_kept(st, "SELECT " SEAL_COLS " FROM seals WHERE seq = ?", &s, e);
+	if (rc)
+		return rc;
+	for (i = 0; i < n && !rc; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, seqs[i]);
+		step = sqlite3_step(s);
+		if (step == SQLITE_ROW) {
+			rc = seal_row(s, &out[i], e);
+			found[i] = rc == RC_OK;
+		} else if (step != SQLITE_DONE) {
+			rc = sq_fail(st, e, "read seals");
+		}
+	}
+	sq_finish(st, s);
+	for (i = 0; rc && i < n; i++) {
+		store_seal_release(&out[i]);
+		memset(&out[i], 0, sizeof(out[i]));
+		found[i] = 0;
+	}
+	return rc;
+}
+
+/* Where the log holds seal `seq`'s leaf (-1 for nowhere yet); RC_NOTFOUND for no seal. */
+static int seal_index_of(struct store *st, int64_t seq, int64_t *at, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, "SELECT leaf_index FROM seals WHERE seq = ?", &s, e), step;
+
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(s, 1, seq);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*at = sqlite3_column_type(s, 0) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 0);
+	else if (step == SQLITE_DONE)
+		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no seal %lld", (long long)seq);
+	else
+		rc = sq_fail(st, e, "read seal index");
+	sq_finish(st, s);
+	return rc;
+}
+
+/*
+ * One seal's index, refused as store_seal_set_index says; may have written
+ * when it fails. The update touches only a seal with no index or this
+ * one, so the common case is one statement; which refusal it was is read
+ * after.
+ */
+static int seal_set_one(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+{
+	sqlite3_stmt *s;
+	int64_t at = -1;
+	int rc = sq_prep_kept(st, "UPDATE seals SET leaf_index = ?1, leaf = X'' WHERE seq = ?2 "
+			       "AND (leaf_index IS NULL OR leaf_index = ?1)", &s, e);
 
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, leaf_index);
 	sqlite3_bind_int64(s, 2, seq);
 	rc = sq_step_done(st, s, "update seal", e);
+	if (rc == RC_CONFLICT) /* leaf_index is UNIQUE */
+		return err_set(e, RC_CONFLICT, "conflict", NULL,
+			       "record seal index: leaf index %lld of seal %lld is another seal's",
+			       (long long)leaf_index, (long long)seq);
 	if (rc)
 		return rc;
+	if (sqlite3_changes(st->db) == 0) {
+		rc = seal_index_of(st, seq, &at, e);
+		return rc ? rc : err_set(e, RC_CONFLICT, "conflict", NULL,
+					 "record seal index: seal %lld is at another leaf "
+					 "index already", (long long)seq);
+	}
 	rc = sq_prep_kept(st, "DELETE FROM seal_leaves WHERE seq = ?", &s, e);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, seq);
 	return sq_step_done(st, s, "forget seal leaf", e);
+}
+
+/*
+ * One seal after another inside a savepoint, undone when one is refused:
+ * within the batch, a seq's second index or an index's second seq then
+ * meets the first as a seal's or the table's would.
+ */
+static int sq_seal_set_indexes(struct store *st, const int64_t *seqs, const int64_t *idx,
+			       size_t n, struct err *e)
+{
+	size_t i;
+	int rc, rc2;
+
+	if (n > STORE_SEALS_BATCH_MAX)
+		return err_set(e, RC_INVAL, "too_many", "seqs", "%zu seals: at most %d at once", n,
+			       STORE_SEALS_BATCH_MAX);
+	if (n == 0)
+		return RC_OK;
+	rc = store_savepoint(st, e);
+	if (rc)
+		return rc;
+	for (i = 0; i < n && !rc; i++)
+		rc = seal_set_one(st, seqs[i], idx[i], e);
+	rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+static int sq_seal_set_index(struct store *st, int64_t seq, int64_t leaf_index, struct err *e)
+{
+	return sq_seal_set_indexes(st, &seq, &leaf_index, 1, e);
 }
 
 /*
@@ -393,6 +500,8 @@ const struct store_seals_ops sq_seals_ops = {
 	.seal_unrecorded = sq_seal_unrecorded,
 	.seal_pending_by_hash = sq_seal_pending_by_hash,
 	.seal_set_index = sq_seal_set_index,
+	.seals_by_seq = sq_seals_by_seq,
+	.seal_set_indexes = sq_seal_set_indexes,
 	.seal_each = sq_seal_each,
 	.record_each = sq_record_each,
 	.checkpoint_add = sq_checkpoint_add,
