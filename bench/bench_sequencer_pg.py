@@ -153,6 +153,11 @@ def main(argv):
              "backends %.0f %% of one; the machine's %d cores were %.0f %% busy, %.0f %% in "
              "iowait" % (seq["core_pct"], backends["core_pct"], machine["cores"],
                          machine["busy_pct"], machine["iowait_pct"]))
+    if backends["core_pct"] >= 70 and machine["busy_pct"] < 85:
+        # the sequencer works through one connection: one backend process, one core at most
+        bound += (". The one PostgreSQL backend serving the sequencer's connection (a process: "
+                  "one core at most) was the busiest part, so a core's speed for that backend "
+                  "bounds one sequencer here, not the machine")
     with open(out, "a") as f:
         f.write("\n## The log's sequencer on PostgreSQL: sealing a backlog\n\n")
         f.write("How fast one sequencer integrates every node's pending seals, at its ceiling "
