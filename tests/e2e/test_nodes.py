@@ -198,6 +198,13 @@ class ThreeNodesTest(DisputeCase):
 
         # nothing acknowledged lost, every record sealed once, the audit (and ledger) clean
         summary = crashloop.check(live[0], self.platform, acked)
+
+        # every node serves the same checkpoint, the same tiles and the same entries
+        time.sleep(0.2)
+        for path in ("/checkpoint", "/tile/0/000", "/tile/entries/000"):
+            bodies = [n.request("GET", path, raw_reply=True) for n in live]
+            self.assertEqual([r.status for r in bodies], [200] * len(live), path)
+            self.assertEqual(len({r.body for r in bodies}), 1, path)
         print("three nodes: %d acknowledged (%d before the kill), takeover %.2f s, log %d"
               % (after, before_kill, takeover, summary["log_size"]))
 
