@@ -829,17 +829,14 @@ int bundle_open(struct store *st, struct tlog_log *log, const char *data_dir,
 		for (i = 0; i < c.n; i++)
 			if (c.items[i].seal.leaf_index > top)
 				top = c.items[i].seal.leaf_index;
+		/* several nodes: another node's sequencer may have sealed one a moment ago */
+		rc = tlog_log_reach(log, (uint64_t)(top + 1), e);
+		if (rc)
+			goto out;
 		if (tlog_log_witnessed(log, &size, root, &note, &ignore) != RC_OK ||
 		    (int64_t)size <= top) {
 			buf_clear(&note);
 			rc = tlog_log_checkpoint(log, &size, root, &note, e);
-			if (!rc && (int64_t)size <= top && tlog_log_read_only(log)) {
-				/* several nodes: another node's sequencer sealed it a moment ago */
-				buf_clear(&note);
-				rc = tlog_log_refresh(log, e);
-				if (!rc)
-					rc = tlog_log_checkpoint(log, &size, root, &note, e);
-			}
 			if (rc)
 				goto out;
 		}

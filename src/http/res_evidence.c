@@ -132,16 +132,13 @@ int res_log_proof(struct http_req *r, struct err *e)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "no evidence log");
 	buf_init(&note, 1 << 20);
 	buf_init(&out, 1 << 20);
-	rc = tlog_log_checkpoint(r->srv->log, &size, root, &note, e);
-	if (!rc && num_parse_i64(r->params[0], 0, INT64_MAX, &index) == 0 &&
-	    (uint64_t)index >= size && tlog_log_read_only(r->srv->log)) {
-		/* several nodes: another node's sequencer may have sealed it a moment ago */
-		rc = tlog_log_refresh(r->srv->log, e);
-		buf_clear(&note);
-		if (!rc)
-			rc = tlog_log_checkpoint(r->srv->log, &size, root, &note, e);
-	}
-	if (!rc && (num_parse_i64(r->params[0], 0, INT64_MAX, &index) || (uint64_t)index >= size))
+	rc = num_parse_i64(r->params[0], 0, INT64_MAX, &index) ? RC_NOTFOUND : RC_OK;
+	/* several nodes: another node's sequencer may have sealed it a moment ago */
+	if (!rc)
+		rc = tlog_log_reach(r->srv->log, (uint64_t)index + 1, e);
+	if (!rc)
+		rc = tlog_log_checkpoint(r->srv->log, &size, root, &note, e);
+	if (rc == RC_NOTFOUND || (!rc && (uint64_t)index >= size))
 		rc = err_set(e, RC_NOTFOUND, "not_found", NULL, "no entry %s in the log",
 			     r->params[0]);
 	if (!rc)

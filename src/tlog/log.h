@@ -144,6 +144,14 @@ int tlog_log_read_only(const struct tlog_log *l);
 int tlog_log_refresh(struct tlog_log *l, struct err *e) WARN_UNUSED;
 
 /*
+ * Before a call that needs `size` leaves: a read-only log that has seen
+ * fewer re-reads the checkpoint now (tlog_log_refresh) rather than at its
+ * next follow_ms, for a leaf another process sealed a moment ago. A
+ * writer's log, or one that has them already, is left as it is.
+ */
+int tlog_log_reach(struct tlog_log *l, uint64_t size, struct err *e) WARN_UNUSED;
+
+/*
  * Finish the batch in progress, stop the threads, release the lock, free.
  * No other thread may be in or enter a tlog_log_* call on `l` once close
  * begins (appenders already waiting get their results first). NULL is a

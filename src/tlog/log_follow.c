@@ -266,6 +266,19 @@ int tlog_log_refresh(struct tlog_log *l, struct err *e)
 	return rc;
 }
 
+int tlog_log_reach(struct tlog_log *l, uint64_t size, struct err *e)
+{
+	uint64_t have = 0;
+	int rc;
+
+	if (!l->read_only || size == 0)
+		return RC_OK;
+	rc = tlog_log_checkpoint(l, &have, NULL, NULL, e);
+	if (!rc && have < size)
+		rc = tlog_log_refresh(l, e);
+	return rc;
+}
+
 /* Log a refusal met while following, once until the next success or another refusal. */
 static void follow_report(struct tlog_log *l, int rc, const struct err *e)
 {

@@ -224,6 +224,30 @@ static void only_a_read_only_log_refreshes_or_follows(void **state)
 	tmp_remove(dir);
 }
 
+/* A snapshot reaches for a size it has not seen (tlog_log_reach), and only then re-reads. */
+static void a_snapshot_reaches_a_size_only_when_it_lacks_it(void **state)
+{
+	char *dir = tmp_dir();
+	struct tlog_log *w = open_log(dir, 0, 0), *s;
+	uint64_t size = 0;
+	struct err e;
+
+	(void)state;
+	err_clear(&e);
+	append_range(w, 0, 10);
+	s = open_log(dir, 1, 0);
+	append_range(w, 10, 20);
+	assert_int_equal(tlog_log_reach(w, 1000, &e), RC_OK); /* the writer: as it is */
+	assert_int_equal(tlog_log_reach(s, 10, &e), RC_OK);
+	assert_int_equal(tlog_log_checkpoint(s, &size, NULL, NULL, &e), RC_OK);
+	assert_int_equal(size, 10); /* had them: not re-read */
+	assert_int_equal(tlog_log_reach(s, 11, &e), RC_OK);
+	assert_same_checkpoint(w, s);
+	tlog_log_close(s);
+	tlog_log_close(w);
+	tmp_remove(dir);
+}
+
 /* A follower opened before the writer made the log sees it once it is made. */
 static void a_follower_of_an_empty_directory_sees_the_new_log(void **state)
 {
@@ -602,6 +626,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(followers_see_what_the_writer_appends_across_tiles_and_packs),
 		cmocka_unit_test(only_a_read_only_log_refreshes_or_follows),
+		cmocka_unit_test(a_snapshot_reaches_a_size_only_when_it_lacks_it),
 		cmocka_unit_test(a_follower_of_an_empty_directory_sees_the_new_log),
 		cmocka_unit_test(rewound_and_forged_checkpoints_are_refused_and_the_view_kept),
 		cmocka_unit_test(a_longer_tree_of_another_history_is_a_fork),
