@@ -92,9 +92,16 @@ static void follow(struct sequencer *s)
 	}
 	if (take_over(s, &e)) {
 		/* a dying sequencer's process may hold the log's file a moment longer */
-		if (e.rc != RC_CONFLICT)
-			report(LOG_ERROR, "cannot take over the evidence log", &e);
-		sleep_ms(e.rc == RC_CONFLICT ? FILE_RETRY_MS : SEQUENCER_TRY_MS);
+		if (e.rc == RC_CONFLICT) {
+			sleep_ms(FILE_RETRY_MS);
+			return;
+		}
+		/* another node may fare better with the log: let it try */
+		report(LOG_ERROR, "cannot take over the evidence log", &e);
+		err_clear(&e);
+		if (store_sequencer_release(s->st, &e))
+			report(LOG_WARN, "cannot give up the sequencer lock", &e);
+		sleep_ms(SEQUENCER_TRY_MS);
 	}
 }
 
