@@ -11,10 +11,14 @@
 #include "cli/demo_data.h"
 #include "cli/demo_disclosures.h"
 #include "cli/demo_disputes.h"
+#include "cli/demo_newcomer.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "ingest/ingest.h"
 #include "store/store_pg.h"
+
+/* Orders the links' consumer has not disputed yet: one for a walk-through in each language. */
+#define NEWCOMER_ORDERS 2
 
 static void demo_usage(FILE *f)
 {
@@ -97,14 +101,39 @@ static int demo_token(struct store *st, const char *platform, const char *role,
 	return rc;
 }
 
+/* The parties the consumer's and merchant's links sign in, and the consumer's id as the platform knows it. */
+struct link_parties {
+	char consumer[200];
+	char consumer_id[ID_MAX];
+	char merchant_id[ID_MAX];
+};
+
+/* The first record of `kind` listed: its "id", and its "external_id" into `ext` when asked. */
+static void first_of(struct store *st, enum store_kind kind, char id[ID_MAX], char *ext,
+		     size_t ext_n)
+{
+	json_t *first = NULL, *rec;
+	struct err e;
+	int64_t next;
+
+	err_clear(&e);
+	if (store_list(st, kind, NULL, 0, 1, &first, &next, &e) == RC_OK &&
+	    json_array_size(first) == 1) {
+		rec = json_array_get(first, 0);
+		if (json_is_string(json_object_get(rec, "id")))
+			snprintf(id, ID_MAX, "%s", json_string_value(json_object_get(rec, "id")));
+		if (ext && json_is_string(json_object_get(rec, "external_id")))
+			snprintf(ext, ext_n, "%s", json_string_value(json_object_get(rec, "external_id")));
+	}
+	json_decref(first);
+}
+
 /*
  * The parties the printed links sign in: those of the first dispute, so
- * that the consumer's and the merchant's pages open on something (the
- * first consumer and merchant listed, already in the arguments, need not
- * have one). Unchanged when there is no dispute.
+ * that the consumer's and the merchant's pages open on something; the
+ * first consumer and merchant listed when there is no dispute.
  */
-static void demo_link_parties(struct store *st, char *consumer, size_t consumer_n,
-			      char consumer_id[ID_MAX], char merchant_id[ID_MAX])
+static void demo_link_parties(struct store *st, struct link_parties *lp)
 {
 	struct store_dispute_filter f = {.overdue = -1};
 	json_t *first = NULL, *who = NULL, *d;
@@ -112,23 +141,31 @@ static void demo_link_parties(struct store *st, char *consumer, size_t consumer_
 	int64_t next;
 
 	err_clear(&e);
-	if (store_dispute_list(st, &f, 0, 1, &first, &next, &e) || json_array_size(first) != 1) {
-		json_decref(first);
+	if (store_begin_read(st, &e))
 		return;
-	}
-	d = json_array_get(first, 0);
-	if (json_is_string(json_object_get(d, "consumer")) &&
-	    json_is_string(json_object_get(d, "merchant")) &&
-	    store_get(st, STORE_CONSUMER, json_string_value(json_object_get(d, "consumer")), &who,
-		      &e) == RC_OK) {
-		snprintf(consumer_id, ID_MAX, "%s", json_string_value(json_object_get(d, "consumer")));
-		snprintf(merchant_id, ID_MAX, "%s", json_string_value(json_object_get(d, "merchant")));
-		if (json_is_string(json_object_get(who, "external_id")))
-			snprintf(consumer, consumer_n, "%s",
-				 json_string_value(json_object_get(who, "external_id")));
+	first_of(st, STORE_CONSUMER, lp->consumer_id, lp->consumer, sizeof(lp->consumer));
+	first_of(st, STORE_MERCHANT, lp->merchant_id, NULL, 0);
+	if (store_dispute_list(st, &f, 0, 1, &first, &next, &e) == RC_OK &&
+	    json_array_size(first) == 1) {
+		d = json_array_get(first, 0);
+		if (json_is_string(json_object_get(d, "consumer")) &&
+		    json_is_string(json_object_get(d, "merchant")) &&
+		    store_get(st, STORE_CONSUMER, json_string_value(json_object_get(d, "consumer")),
+			      &who, &e) == RC_OK) {
+			snprintf(lp->consumer_id, ID_MAX, "%s",
+				 json_string_value(json_object_get(d, "consumer")));
+			snprintf(lp->merchant_id, ID_MAX, "%s",
+				 json_string_value(json_object_get(d, "merchant")));
+			if (json_is_string(json_object_get(who, "external_id")))
+				snprintf(lp->consumer, sizeof(lp->consumer), "%s",
+					 json_string_value(json_object_get(who, "external_id")));
+		}
 	}
 	json_decref(who);
 	json_decref(first);
+	if (store_end(st, 0, NULL)) {
+		/* a read-only transaction: nothing to lose */
+	}
 }
 
 int cmd_demo(int argc, char **argv)
@@ -148,8 +185,8 @@ int cmd_demo(int argc, char **argv)
 	};
 	const char *data = NULL, *listen = NULL, *db = NULL;
 	char tmpl[] = "/tmp/disputed-demo-XXXXXX", platform[TOKEN_MAX] = "";
-	char consumer[200] = "u-0000000", consumer_id[ID_MAX] = "", link[TOKEN_MAX] = "";
-	char merchant_id[ID_MAX] = "", agent[TOKEN_MAX] = "", regulator[TOKEN_MAX] = "";
+	char link[TOKEN_MAX] = "", agent[TOKEN_MAX] = "", regulator[TOKEN_MAX] = "";
+	struct link_parties lp = {.consumer = "u-0000000"};
 	unsigned long seed = 61;
 	struct config cfg;
 	struct store *st = NULL;
@@ -203,9 +240,19 @@ int cmd_demo(int argc, char **argv)
 		int64_t sealed = 0;
 		int deferred = 0;
 
-		/* records first, so the disputes' frozen evidence names their log entries */
+		/*
+		 * records first, so the disputes' frozen evidence names their log
+		 * entries; then the orders the links' consumer can open a dispute on
+		 */
 		if (cli_seal_pending(data, st, &sealed, &deferred, &e) ||
-		    demo_cases(&cfg, st, (uint32_t)seed, &disputes, &e) ||
+		    demo_cases(&cfg, st, (uint32_t)seed, &disputes, &e)) {
+			store_close(st);
+			return cli_fail("%s", e.message);
+		}
+		demo_link_parties(st, &lp);
+		if ((lp.consumer_id[0] && lp.merchant_id[0] &&
+		     demo_newcomer_orders(st, data, lp.consumer_id, lp.merchant_id, NEWCOMER_ORDERS,
+					  time_now_ms(), &e)) ||
 		    cli_seal_pending(data, st, &sealed, &deferred, &e)) {
 			store_close(st);
 			return cli_fail("%s", e.message);
@@ -232,37 +279,13 @@ int cmd_demo(int argc, char **argv)
 		if (i == 4)
 			memcpy(regulator, token, sizeof(regulator));
 	}
-	if (store_begin(st, &e) == RC_OK) {
-		json_t *first = NULL;
-		int64_t next;
-
-		if (store_list(st, STORE_CONSUMER, NULL, 0, 1, &first, &next, &e) == RC_OK &&
-		    json_array_size(first) == 1)
-			snprintf(consumer, sizeof(consumer), "%s",
-				 json_string_value(json_object_get(json_array_get(first, 0),
-								   "external_id")));
-		if (json_array_size(first) == 1)
-			snprintf(consumer_id, sizeof(consumer_id), "%s",
-				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
-		json_decref(first);
-		first = NULL;
-		if (store_list(st, STORE_MERCHANT, NULL, 0, 1, &first, &next, &e) == RC_OK &&
-		    json_array_size(first) == 1)
-			snprintf(merchant_id, sizeof(merchant_id), "%s",
-				 json_string_value(json_object_get(json_array_get(first, 0), "id")));
-		json_decref(first);
-		demo_link_parties(st, consumer, sizeof(consumer), consumer_id, merchant_id);
-		if (store_end(st, 0, NULL)) {
-			/* a read-only transaction: nothing to lose */
-		}
-	}
 	/* the consumer's pages, signed in as the platform's app would link them */
-	if (consumer_id[0] &&
-	    demo_token(st, platform, "consumer", consumer_id, link, &e) == RC_OK)
+	if (lp.consumer_id[0] &&
+	    demo_token(st, platform, "consumer", lp.consumer_id, link, &e) == RC_OK)
 		printf("consumer link: http://%s/app/#token=%s\n", cfg.listen, link);
 	err_clear(&e);
-	if (merchant_id[0] &&
-	    demo_token(st, platform, "merchant", merchant_id, link, &e) == RC_OK)
+	if (lp.merchant_id[0] &&
+	    demo_token(st, platform, "merchant", lp.merchant_id, link, &e) == RC_OK)
 		printf("merchant link: http://%s/app/#token=%s\n", cfg.listen, link);
 	err_clear(&e);
 	/* a court and a consumer association: request a package, then verify it offline */
@@ -290,7 +313,7 @@ int cmd_demo(int argc, char **argv)
 	       "Stop with Ctrl-C.\n\n",
 	       cfg.listen, platform, cfg.listen, platform, cfg.listen, platform, cfg.listen,
 	       platform, cfg.listen, platform, cfg.listen, platform, cfg.listen, platform,
-	       consumer, cfg.listen);
+	       lp.consumer, cfg.listen);
 	fflush(stdout);
 	rc = cli_serve_until_signal(&cfg, st);
 	store_close(st);

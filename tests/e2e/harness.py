@@ -240,8 +240,11 @@ class Server:
 
     # ---- process ----
 
-    def start(self, listen="127.0.0.1:0", args=None, env=None):
-        cmd = [BIN, "serve", "--data", self.data_dir]
+    def start(self, listen="127.0.0.1:0", args=None, env=None, command="serve", stdout=subprocess.DEVNULL,
+              timeout=START_TIMEOUT):
+        """`disputed COMMAND` (serve, or demo, which fills the directory first) on the
+        data directory, its standard output to `stdout`; returns once it listens."""
+        cmd = [BIN, command, "--data", self.data_dir]
         if listen is not None:
             cmd += ["--listen", listen]
         cmd += list(args or [])
@@ -252,20 +255,19 @@ class Server:
         full_env.update(env or {})
         self._listening.clear()
         self.port = None
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout,
                                      stderr=subprocess.PIPE, env=full_env)
         self._reader = threading.Thread(target=self._drain, args=(self.proc,), daemon=True)
         self._reader.start()
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + timeout
         while not self._listening.wait(0.05):
             if self.proc.poll() is not None:
                 self._reader.join(2)
-                raise RuntimeError("disputed serve exited %d before listening:\n%s"
-                                   % (self.proc.returncode, "\n".join(self.log_lines)))
+                raise RuntimeError("disputed %s exited %d before listening:\n%s"
+                                   % (command, self.proc.returncode, "\n".join(self.log_lines)))
             if time.monotonic() > deadline:
                 self.proc.kill()
-                raise RuntimeError("disputed serve did not log 'listening' in %ss"
-                                   % START_TIMEOUT)
+                raise RuntimeError("disputed %s did not log 'listening' in %ss" % (command, timeout))
         return self
 
     def _drain(self, proc):

@@ -6,15 +6,10 @@ pages did is checked over the API and against the command.
 """
 import json
 import os
-import re
-import socket
 import subprocess
-import tempfile
-import time
 import unittest
-import urllib.request
 
-from harness import BIN, free_port
+from harness import BIN
 from web_kit import WebCase, browser_missing
 
 
@@ -111,53 +106,6 @@ class WebCourtTest(WebCase):
                 self.assertTrue(bad["reason"])
                 if r["lang"] == "en":
                     self.assertEqual(bad["reason"], creason)
-
-
-class DemoLinksTest(unittest.TestCase):
-
-    def test_make_demo_prints_a_court_link_and_an_association_link(self):
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DISPUTED_")}
-        with tempfile.TemporaryDirectory(prefix="disputed-demolinks-") as tmp:
-            p = subprocess.Popen([BIN, "demo", "--data", os.path.join(tmp, "d"), "--listen", "127.0.0.1:%d" % port],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-            try:
-                links, lines, until = {}, [], time.time() + 90
-                while time.time() < until:
-                    line = p.stdout.readline()
-                    if not line:
-                        break
-                    lines.append(line)
-                    m = re.match(r"^(\w+) link: (http://\S+/app/#token=(\S+))$", line.strip())
-                    if m:
-                        links[m.group(1)] = m.group(3)
-                    if line.startswith("Stop with"):
-                        break
-                self.assertEqual(sorted(links), ["agent", "association", "consumer", "court", "merchant", "regulator"], "".join(lines))
-                # the links are printed before the server listens: wait for it
-                while time.time() < until:
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                        break
-                    except OSError:
-                        time.sleep(0.1)
-                seen = {}
-                for role in ("court", "association"):
-                    req = urllib.request.Request("http://127.0.0.1:%d/v1/whoami" % port,
-                                                 headers={"Authorization": "Bearer " + links[role]})
-                    with urllib.request.urlopen(req, timeout=10) as r:
-                        seen[role] = json.loads(r.read())["role"]
-                self.assertEqual(seen, {"court": "court", "association": "association"})
-                # the demo's court finds its own requests waiting for the agent
-                req = urllib.request.Request("http://127.0.0.1:%d/v1/disclosures?limit=100" % port,
-                                             headers={"Authorization": "Bearer " + links["court"]})
-                with urllib.request.urlopen(req, timeout=10) as r:
-                    states = [d["state"] for d in json.loads(r.read())["data"]]
-                self.assertIn("pending", states)
-            finally:
-                p.terminate()
-                p.wait(timeout=30)
-                p.stdout.close()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""test_web_walkthrough.py - issue 13's "done when", one test, every step in real Chromium and in both languages: the consumer's link opens a dispute from an order with a photo, the merchant's link answers it, the agent decides it in the console, and a court's link requests the order's package (approved in the console), downloads it and verifies it offline in /app/verify.
+"""test_web_walkthrough.py - issue 13's "done when", on `make demo` itself, every step in real Chromium and in both languages: `disputed demo` starts, the consumer's printed link opens a dispute from one of their orders with a photo, the merchant's printed link answers it, the agent decides it in the console, and the court's printed link requests the order's package (approved in the console), downloads it and verifies it offline in /app/verify.
 
-The links are the ones `make demo` prints (/app/#token=… with a token minted
-by the platform, the agent's key for the console). The steps are the other
-browser tests' own (web/test/steps.mjs), run one after another by
+The links are the ones `disputed demo` prints (/app/#token=… with a token
+minted by the platform, the agent's key for the console), opened on the
+demo's own data. The steps are the other browser tests' own
+(web/test/steps.mjs), run one after another by
 web/test/walkthrough-driver.mjs; what each did is checked over the API and
 the package against `disputed verify`.
 """
@@ -12,11 +13,11 @@ import unittest
 
 from harness import unique_png
 from test_web_court import cli_verify
-from web_kit import WebCase, browser_missing
+from web_kit import DemoCase, browser_missing
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
-class WebWalkthroughTest(WebCase):
+class DemoWalkthroughTest(DemoCase):
 
     name = "walkthrough"
 
@@ -25,15 +26,40 @@ class WebWalkthroughTest(WebCase):
         self.assertEqual(r.status, 200, r.body)
         return r.body
 
+    def undisputed_orders(self):
+        """The orders of the consumer link's consumer from the merchant link's merchant with no dispute yet, newest first."""
+        consumer, merchant = self.demo.tokens["consumer"], self.demo.tokens["merchant"]
+        mine = self.ok(self.srv.request("GET", "/v1/whoami", token=merchant))["subject"]
+        orders = self.ok(self.srv.request("GET", "/v1/orders?limit=100", token=consumer))["data"]
+        disputed = {d["order"] for d in self.ok(self.srv.request("GET", "/v1/disputes?limit=100", token=consumer))["data"]}
+        return [o for o in reversed(orders) if o["merchant"] == mine and o["id"] not in disputed], mine
+
+    def test_the_demo_prints_a_link_for_every_party(self):
+        self.assertEqual(sorted(self.demo.tokens), ["agent", "association", "consumer", "court", "merchant", "regulator"],
+                         self.demo.printed)
+        seen = {role: self.ok(self.srv.request("GET", "/v1/whoami", token=tok))["role"]
+                for role, tok in self.demo.tokens.items()}
+        self.assertEqual(seen, {"consumer": "consumer", "merchant": "merchant", "court": "court",
+                                "association": "association", "agent": "agent", "regulator": "regulator"})
+        # the consumer and the merchant open on disputes of their own
+        for role in ("consumer", "merchant"):
+            self.assertTrue(self.ok(self.srv.request("GET", "/v1/disputes?limit=1", token=self.demo.tokens[role]))["data"])
+        # the demo's court finds its own requests waiting for the agent
+        states = [d["state"] for d in self.ok(self.srv.request("GET", "/v1/disclosures?limit=100",
+                                                               token=self.demo.tokens["court"]))["data"]]
+        self.assertIn("pending", states)
+
     def test_a_newcomer_walks_from_a_consumers_complaint_to_a_courts_verified_package(self):
+        orders, merchant = self.undisputed_orders()
+        # an order for each language's walk, as `make demo` leaves them
+        self.assertGreaterEqual(len(orders), 2, self.demo.printed)
         runs = []
         for i, lang in enumerate(("zh", "en")):
-            m, _, o = self.world.shop()
-            runs.append({"lang": lang, "order": o["id"], "merchant": m["id"], "reference": "(2026)浙0192民初%d号" % (900 + i),
-                         "links": {"consumer": self.link(self.world.token_for("consumer", o["consumer"]["id"])["token"]),
-                                   "merchant": self.link(self.world.token_for("merchant", m["id"])["token"]),
-                                   "agent": self.link(self.agent),
-                                   "court": self.link(self.world.token_for("court", "杭州互联网法院")["token"])}})
+            total = orders[i]["total"]["amount"]
+            runs.append({"lang": lang, "order": orders[i]["id"], "merchant": merchant, "claim": total // 2,
+                         "amount": "%d.%02d" % (total // 2 // 100, total // 2 % 100),
+                         "reference": "(2026)浙0192民初%d号" % (900 + i),
+                         "links": {role: self.link(self.demo.tokens[role]) for role in ("consumer", "merchant", "agent", "court")}})
         photo = os.path.join(self.tmp, "photo.png")
         with open(photo, "wb") as f:
             f.write(unique_png())
@@ -51,13 +77,17 @@ class WebWalkthroughTest(WebCase):
                 # 1. the consumer's dispute, with its photo, as the API holds it
                 c = r["consumer"]
                 self.assertNotIn("token", c["url"])
+                # the consumer's home lists every order, the latest first: the demo's newest orders on top
+                listed = self.ok(self.srv.request("GET", "/v1/orders?limit=100", token=self.demo.tokens["consumer"]))["data"]
+                self.assertEqual(c["orders"], [o["id"] for o in sorted(listed, key=lambda o: o["paid_at"], reverse=True)])
+                self.assertIn(c["orders"][0], (orders[0]["id"], orders[1]["id"]))
                 self.assertEqual(c["state"], "awaiting_merchant")
-                self.assertIn("¥19.99", c["receipt"])
+                self.assertIn("¥" + run["amount"], c["receipt"])
                 # the assessment is recorded by the server's own worker at a moment of its own
                 self.assertEqual([e for e in c["events"] if e != "assessment"], ["opened"])
                 d = self.get("/v1/disputes/%s" % c["dispute"])
                 self.assertEqual((d["order"], d["claim"]["amount"]["amount"], d["evidence"]),
-                                 (run["order"], 1999, [c["photo_blob"]]))
+                                 (run["order"], run["claim"], [c["photo_blob"]]))
                 # 2. the merchant's answer, then the consumer asks the platform to step in
                 mr = r["merchant"]
                 self.assertNotIn("token", mr["url"])

@@ -6,12 +6,13 @@ errors it saw, which must all be empty.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import unittest
 
-from harness import REPO, Server, World, run_cli
+from harness import BACKEND, REPO, Server, World, pg_database, run_cli
 
 WEB = os.path.join(REPO, "web")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -37,14 +38,25 @@ class WebCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.srv = srv = Server()
+        cls.srv = None
+        try:
+            cls.srv = cls.start_server()
+            cls.world = World(cls.srv, cls.platform)
+            cls.vkey = run_cli("log", "vkey", "--data", cls.srv.data_dir).stdout.decode().strip()
+            cls.tmp = tempfile.mkdtemp(prefix="disputed-%s-" % cls.name.replace(" ", "-"))
+        except Exception:
+            if cls.srv:
+                cls.srv.cleanup()
+            raise
+
+    @classmethod
+    def start_server(cls):
+        """The class's started server, with cls.<role> set for each of `keys`."""
+        srv = Server()
         try:
             for role in cls.keys:
                 setattr(cls, role, srv.key_create(role, "%s %s" % (cls.name, role)))
-            srv.start(args=["--test-clock=" + cls.clock] if cls.clock else None)
-            cls.world = World(srv, cls.platform)
-            cls.vkey = run_cli("log", "vkey", "--data", srv.data_dir).stdout.decode().strip()
-            cls.tmp = tempfile.mkdtemp(prefix="disputed-%s-" % cls.name.replace(" ", "-"))
+            return srv.start(args=["--test-clock=" + cls.clock] if cls.clock else None)
         except Exception:
             srv.cleanup()
             raise
@@ -88,3 +100,38 @@ class WebCase(unittest.TestCase):
         self.assertEqual(out["page_errors"], [])
         self.assertEqual(out["console_errors"], [])
         return out
+
+
+class Demo(Server):
+    """`disputed demo` on a data directory of its own, on this run's backend, as `make demo` runs it:
+    .keys and .tokens hold the API keys and the links' tokens it printed, by role."""
+
+    def __init__(self):
+        super().__init__(init=False)
+        self.keys, self.tokens = {}, {}
+
+    def start(self):
+        printed = os.path.join(self.tmp, "printed.txt")
+        with open(printed, "w") as out:
+            super().start(args=["--db", pg_database()] if BACKEND == "postgres" else None,
+                          command="demo", stdout=out, timeout=120)
+        with open(printed) as f:
+            self.printed = f.read()
+        self.keys = dict(re.findall(r"^(\w+) key: (\S+)$", self.printed, re.M))
+        self.tokens = dict(re.findall(r"^(\w+) link: http://\S+/app/#token=(\S+)$", self.printed, re.M))
+        return self
+
+
+class DemoCase(WebCase):
+    """A browser test class on `disputed demo`'s server, its data and its printed links (cls.demo)."""
+
+    @classmethod
+    def start_server(cls):
+        cls.demo = Demo()
+        try:
+            cls.demo.start()
+        except Exception:
+            cls.demo.cleanup()
+            raise
+        cls.platform, cls.agent = cls.demo.keys["platform"], cls.demo.keys["agent"]
+        return cls.demo

@@ -2,7 +2,7 @@
 //
 // Usage: node web/test/walkthrough-driver.mjs JOB.json > RESULT.json
 //   JOB: {"base": "http://127.0.0.1:PORT", "photo": path, "dir": downloads dir,
-//         "runs": [{"lang", "order", "links": {"consumer", "merchant", "agent", "court"}, "reference"}]}
+//         "runs": [{"lang", "order", "amount" (yuan claimed, "12.34"), "links": {"consumer", "merchant", "agent", "court"}, "reference"}]}
 //   RESULT: {"runs": [{lang, consumer, merchant, escalated, agent, court: {...}}], "csp": [...], "console_errors": [...], "page_errors": [...]}
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
@@ -32,8 +32,9 @@ for (const run of job.runs) {
 
   // 1. the consumer opens a dispute from the order, with a photo
   let s = await signIn(links.consumer, lang);
-  r.consumer = { heading: s.heading, url: s.url };
-  Object.assign(r.consumer, await consumerOpensDispute(s.page, { order: run.order, amount: '19.99', photo: job.photo,
+  r.consumer = { heading: s.heading, url: s.url,
+    orders: await s.page.evaluate(() => [...document.querySelectorAll('#orders [data-order]')].map((e) => e.dataset.order)) };
+  Object.assign(r.consumer, await consumerOpensDispute(s.page, { order: run.order, amount: run.amount, photo: job.photo,
     description: zh(lang, '屏幕有裂痕，开机后花屏', 'The screen is cracked and flickers') }));
   const dispute = r.consumer.dispute;
   const consumer = s;

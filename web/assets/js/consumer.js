@@ -28,7 +28,9 @@ const yuanOf = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2
 /* ---- the views ---- */
 
 async function home() {
-  const [orders, disputes] = await Promise.all([api.all('/v1/orders', 2), api.all('/v1/disputes', 2)]);
+  const [listed, disputes] = await Promise.all([api.all('/v1/orders', 2), api.all('/v1/disputes', 2)]);
+  // the API lists oldest first; a consumer looks for the latest order first
+  const orders = listed.slice().sort((a, b) => Date.parse(b.paid_at) - Date.parse(a.paid_at));
   const byOrder = {};
   for (const d of disputes) (byOrder[d.order] ||= []).push(d);
   return [
