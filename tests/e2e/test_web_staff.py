@@ -71,10 +71,11 @@ class WebStaffTest(WebCase):
         out = self.drive("staff-driver.mjs", job, timeout=150)
         words = {"zh": {"merchant": "商家工作台", "agent": "客服工作台", "beijing": "北京时间 UTC+08:00",
                         "done": "已完成", "refused": "服务器拒绝", "settlement": "结算账户", "risk": "按时答复率",
-                        "suggested": "全额退款", "disclosed": "已披露"},
+                        "suggested": "全额退款", "disclosed": "已披露", "claim": "消费者诉求"},
                  "en": {"merchant": "Merchant desk", "agent": "Agent console", "beijing": "Beijing time (UTC+08:00)",
                         "done": "Done", "refused": "server refused", "settlement": "settlement", "risk": "On-time response rate",
-                        "suggested": "full refund", "disclosed": "released"}}
+                        "suggested": "full refund", "disclosed": "released",
+                        "claim": "The consumer asks for"}}
         for run, r in zip(merchant_runs, out["merchant"]):
             w = words[r["lang"]]
             with self.subTest(party="merchant", lang=r["lang"]):
@@ -88,6 +89,8 @@ class WebStaffTest(WebCase):
                 self.assertIn("¥0.00", r["funds"])
                 self.assertIn(w["risk"], r["risk"])
                 self.assertIn(w["beijing"], r["home_text"])
+                # the claim is the consumer's, said so to the merchant (not the consumer's own "what you ask for")
+                self.assertIn(w["claim"], r["home_text"])
                 self.assertLessEqual(r["home_overflow"], 0)
                 self.assertEqual(r["unlabelled"], [])
                 self.assertTrue(r["photo_blob"].startswith("sha256:"))

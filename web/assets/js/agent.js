@@ -32,7 +32,7 @@ function queue(disputes) {
       dl([
         ['consumer.receipt.tier', el('strong', { class: `tier tier-${d.tier}`, text: label('tier', d.tier) })],
         ['consumer.receipt.state', label('state', d.state)],
-        ['consumer.open.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
+        ['dispute.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
         d.next ? ['merchant.next', el('span', {}, `${label('role', d.next.actor)} · ${label('action', d.next.action)} · ${t('consumer.deadlines.by', { time: d.next.due_at })} `, countdown(d.next.due_at))] : null,
       ])))));
 }
@@ -191,7 +191,7 @@ async function dispute(id) {
       ['agent.tier_reason', d.tier_reason],
       ['merchant.order', d.order],
       ['agent.merchant', d.merchant],
-      ['consumer.open.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
+      ['dispute.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
       ['consumer.open.reason', label('reason', d.reason)],
       d.description ? ['consumer.open.description', d.description] : null,
       d.offer ? ['merchant.offer', `${label('claim', d.offer.type)} · ${formatMoney(d.offer.amount)}`] : null,

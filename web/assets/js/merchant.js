@@ -28,7 +28,7 @@ function disputeList(disputes) {
     el('h3', {}, el('a', { href: `#/dispute/${d.id}`, text: t('merchant.dispute.name', { id: d.id }) })),
     dl([
       ['consumer.receipt.state', label('state', d.state)],
-      ['consumer.open.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
+      ['dispute.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
       ['consumer.open.reason', label('reason', d.reason)],
       d.next ? ['merchant.next', el('span', {}, `${label('role', d.next.actor)} · ${label('action', d.next.action)} · ${t('consumer.deadlines.by', { time: d.next.due_at })} `, countdown(d.next.due_at))] : null,
     ]));
@@ -191,7 +191,7 @@ async function dispute(id) {
       ['consumer.receipt.state', label('state', d.state)],
       ['consumer.receipt.tier', label('tier', d.tier)],
       ['merchant.order', d.order],
-      ['consumer.open.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
+      ['dispute.claim', `${label('claim', d.claim.type)} · ${formatMoney(d.claim.amount)}`],
       ['consumer.open.reason', label('reason', d.reason)],
       d.description ? ['consumer.open.description', d.description] : null,
       d.offer ? ['merchant.offer', `${label('claim', d.offer.type)} · ${formatMoney(d.offer.amount)}`] : null,
