@@ -4,11 +4,12 @@ import * as i18n from './i18n.js';
 import * as api from './api.js';
 import { el, notice, clearNotice } from './ui.js';
 import { formatMoney, formatTime } from './format.js';
-import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, field, select, dl } from './parts.js';
+import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, field, select, dl, deadlines, timeline } from './parts.js';
 import { appealForm, externalForm, desk, disclosure } from './consumer-court.js';
 
 const t = i18n.t;
 const MAX_PHOTOS = 20;                     // the API's evidence limit
+const MAX_SHOPS = 50;                      // shops named on the home, the latest orders' first
 
 let view = null;       // the element the views render into
 let rules = null;      // GET /v1/rules, for the published reasons and periods
@@ -27,10 +28,21 @@ const yuanOf = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2
 
 /* ---- the views ---- */
 
+/* A read that may be refused (the record withheld from this party, or gone): null then, and the page goes on without it. */
+const optional = (p) => p.catch((err) => {
+  if (err instanceof api.ApiError && (err.status === 403 || err.status === 404)) return null;
+  throw err;
+});
+
+
 async function home() {
   const [listed, disputes] = await Promise.all([api.all('/v1/orders', 2), api.all('/v1/disputes', 2)]);
   // the API lists oldest first; a consumer looks for the latest order first
   const orders = listed.slice().sort((a, b) => Date.parse(b.paid_at) - Date.parse(a.paid_at));
+  // the shops' names, for the latest orders' shops (a bounded number of reads)
+  const shopIds = [...new Set(orders.map((o) => o.merchant))].slice(0, MAX_SHOPS);
+  const shops = Object.fromEntries((await Promise.all(shopIds.map((m) => optional(api.call('GET', `/v1/merchants/${encodeURIComponent(m)}`)))))
+    .filter(Boolean).map((m) => [m.id, m.legal_name]));
   const byOrder = {};
   for (const d of disputes) (byOrder[d.order] ||= []).push(d);
   return [
@@ -38,7 +50,8 @@ async function home() {
     orders.length ? null : el('p', { class: 'lead', text: t('consumer.orders.none') }),
     el('ul', { class: 'cards', id: 'orders' }, orders.map((o) => el('li', { class: 'card', dataOrder: o.id },
       el('h2', {}, el('a', { href: `#/order/${o.id}`, text: t('consumer.order.name', { id: o.external_id || o.id }) })),
-      dl([['consumer.order.total', formatMoney(o.total)], ['consumer.order.paid_at', formatTime(o.paid_at, i18n.current())]]),
+      dl([shops[o.merchant] ? ['consumer.order.shop', shops[o.merchant]] : null,
+        ['consumer.order.total', formatMoney(o.total)], ['consumer.order.paid_at', formatTime(o.paid_at, i18n.current())]]),
       (byOrder[o.id] || []).map((d) => el('p', {}, el('a', { href: `#/dispute/${d.id}`, text: t('consumer.dispute.link', { state: label('state', d.state) }) })))))),
   ];
 }
@@ -123,39 +136,49 @@ function disputeForm(o) {
   return form;
 }
 
+/* The shop, each item's listing as bought and the parcel's tracking, beside the order's own record. */
+async function orderContext(o) {
+  const [shop, listings, parcel] = await Promise.all([
+    optional(api.call('GET', `/v1/merchants/${encodeURIComponent(o.merchant)}`)),
+    Promise.all(o.items.map((it) => optional(api.call('GET',
+      `/v1/listings/${encodeURIComponent(it.listing)}/versions/${encodeURIComponent(it.listing_version)}`)))),
+    optional(api.all(`/v1/orders/${encodeURIComponent(o.id)}/logistics`, 1)),
+  ]);
+  return { shop, listings, parcel: parcel || [] };
+}
+
+function itemsList(o, listings) {
+  return el('ul', { class: 'items', id: 'order-items' }, o.items.map((it, i) => el('li', { dataListing: it.listing },
+    t('consumer.order.item', { title: listings[i]?.title || it.listing, quantity: it.quantity, price: formatMoney(it.unit_price) }))));
+}
+
+function parcelList(events) {
+  if (!events.length) return el('p', { id: 'parcel', text: t('consumer.parcel.none') });
+  return el('ol', { class: 'items', id: 'parcel' }, events.map((ev) => el('li', { dataStatus: ev.status },
+    el('span', {}, el('strong', { text: label('parcel', ev.status) }), ` · ${formatTime(ev.occurred_at, i18n.current())}`,
+      ev.location ? ` · ${ev.location}` : '', ev.detail ? el('br') : null, ev.detail || ''))));
+}
+
 async function order(id) {
   const [o, disputes] = await Promise.all([api.call('GET', `/v1/orders/${encodeURIComponent(id)}`),
     api.all(`/v1/disputes?order=${encodeURIComponent(id)}`, 1)]);
+  const { shop, listings, parcel } = await orderContext(o);
   const mine = disputes.filter((d) => d.order === o.id);
   const open = mine.filter((d) => !FINAL.includes(d.state));
+  const last = parcel[parcel.length - 1];
   return [
     el('p', {}, el('a', { href: '#/', text: t('consumer.back') })),
     el('h1', { text: t('consumer.order.name', { id: o.external_id || o.id }) }),
-    el('section', { class: 'card' }, dl([
+    el('section', { class: 'card', id: 'order' }, dl([
+      shop ? ['consumer.order.shop', shop.legal_name || shop.id] : null,
       ['consumer.order.total', formatMoney(o.total)],
       ['consumer.order.paid_at', formatTime(o.paid_at, i18n.current())],
-      ['consumer.order.items', String(o.items.reduce((n, it) => n + it.quantity, 0))],
-    ]), mine.map((d) => el('p', {}, el('a', { href: `#/dispute/${d.id}`, text: t('consumer.dispute.link', { state: label('state', d.state) }) })))),
+      last ? ['consumer.order.carrier', `${last.carrier} ${last.tracking_number}`] : null,
+    ]), el('h2', { text: t('consumer.order.items') }), itemsList(o, listings),
+    el('h2', { text: t('consumer.parcel.title') }), parcelList(parcel),
+    mine.map((d) => el('p', {}, el('a', { href: `#/dispute/${d.id}`, text: t('consumer.dispute.link', { state: label('state', d.state) }) })))),
     open.length ? null : disputeForm(o),
   ];
-}
-
-function deadlines(d) {
-  return el('section', { class: 'card', id: 'deadlines' }, el('h2', { text: t('consumer.deadlines.title') }),
-    d.next ? el('p', { class: 'next', id: 'next', dataDueAt: d.next.due_at },
-      el('strong', { text: t('consumer.deadlines.next', { who: label('role', d.next.actor), action: label('action', d.next.action) }) }), ' ',
-      el('span', { text: t('consumer.deadlines.by', { time: d.next.due_at }) }), ' ',
-      el('span', { class: 'countdown', dataDue: d.next.due_at })) : el('p', { text: t('consumer.deadlines.none') }),
-    el('ul', { class: 'items' }, d.deadlines.map((s) => el('li', { dataStep: s.step },
-      el('span', {}, `${label('step', s.step)} · ${label('role', s.actor)} · ${t('consumer.deadlines.by', { time: s.due_at })} `,
-        el('span', { class: 'countdown', dataDue: s.due_at }))))));
-}
-
-function timeline(events) {
-  return el('section', { class: 'card', id: 'timeline' }, el('h2', { text: t('consumer.timeline.title') }),
-    el('ol', { class: 'items' }, events.map((ev) => el('li', { dataEvent: ev.type },
-      el('span', {}, el('strong', { text: label('event', ev.type) }), ` · ${label('role', ev.actor?.role)} · ${formatTime(ev.created_at, i18n.current())}`,
-        ev.to && ev.to !== ev.from ? ` · ${t('consumer.timeline.to', { state: label('state', ev.to) })}` : '')))));
 }
 
 /* The consumer's moves on a dispute that is not over; each reply redraws the page. */
@@ -233,7 +256,7 @@ async function dispute(id) {
         ['consumer.receipt.opened', formatTime(d.created_at, i18n.current())],
         ['consumer.receipt.rules', d.rules_version],
       ])),
-    deadlines(d),
+    deadlines(d, { all: true }),
     actions(d),
     timeline(events),
     await desk(d),

@@ -61,12 +61,16 @@ export function dl(rows) {
   return el('dl', { class: 'summary' }, rows.filter(Boolean).flatMap(([k, v]) => [el('dt', { text: t(k) }), el('dd', {}, v)]));
 }
 
-export function deadlines(d) {
+/* The dispute's next deadline counting down; with `all`, every running deadline under it too (the consumer's receipt). */
+export function deadlines(d, { all = false } = {}) {
   return el('section', { class: 'card', id: 'deadlines' }, el('h2', { text: t('consumer.deadlines.title') }),
     d.next ? el('p', { class: 'next', id: 'next', dataDueAt: d.next.due_at },
       el('strong', { text: t('consumer.deadlines.next', { who: label('role', d.next.actor), action: label('action', d.next.action) }) }), ' ',
       el('span', { text: t('consumer.deadlines.by', { time: d.next.due_at }) }), ' ', countdown(d.next.due_at))
-      : el('p', { text: t('consumer.deadlines.none') }));
+      : el('p', { text: t('consumer.deadlines.none') }),
+    all ? el('ul', { class: 'items' }, (d.deadlines || []).map((s) => el('li', { dataStep: s.step },
+      el('span', {}, `${label('step', s.step)} · ${label('role', s.actor)} · ${t('consumer.deadlines.by', { time: s.due_at })} `,
+        countdown(s.due_at))))) : null);
 }
 
 export function timeline(events) {
