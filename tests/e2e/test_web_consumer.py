@@ -38,8 +38,14 @@ class WebConsumerTest(WebCase):
     def test_a_consumer_signs_in_by_link_and_opens_a_dispute_with_a_photo(self):
         runs = []
         for lang in ("zh", "en"):
-            _, _, o = self.world.shop()
-            runs.append({"lang": lang, "order": o["id"],
+            m, lst, o = self.world.shop()
+            # the parcel, collected then signed for: the order page tracks it
+            for status, at in (("shipped", "2026-11-20T02:00:00Z"), ("signed", "2026-11-21T06:30:00Z")):
+                r = self.srv.request("POST", "/v1/orders/%s/logistics" % o["id"], {
+                    "carrier": "顺丰速运", "tracking_number": "SF1234567890", "status": status,
+                    "occurred_at": at, "location": "浙江省杭州市", "detail": "快件" + status}, token=self.platform)
+                self.assertEqual(r.status, 201, r.body)
+            runs.append({"lang": lang, "order": o["id"], "shop": m["legal_name"], "title": lst["title"],
                          "token": self.world.token_for("consumer", o["consumer"]["id"])["token"]})
         m, _, o = self.world.shop()
         ctok = self.world.token_for("consumer", o["consumer"]["id"])["token"]
@@ -72,6 +78,14 @@ class WebConsumerTest(WebCase):
                 self.assertEqual(r["stored"], run["token"])
                 self.assertEqual(r["html_lang"], w["lang"])
                 self.assertEqual(r["orders"], [run["order"]])
+                # the home names the order's shop; the order page its items and the parcel's tracking
+                self.assertIn(run["shop"], r["home_text"])
+                op = r["order_page"]
+                self.assertIn(run["shop"], op["summary"])
+                self.assertIn("SF1234567890", op["summary"])
+                self.assertEqual(len(op["items"]), 1)
+                self.assertIn(run["title"], op["items"][0])
+                self.assertEqual(op["parcel"], ["shipped", "signed"])
                 self.assertEqual(r["unlabelled"], [])
                 # not an image: said, nothing added, nothing typed lost
                 self.assertIn("notes.txt", r["not_image"]["notice"])

@@ -35,9 +35,13 @@ for (const run of job.runs) {
   r.who = await text(page, '#who-text');
   r.orders = await page.evaluate(() => [...document.querySelectorAll('#orders [data-order]')].map((e) => e.dataset.order));
   r.orders_heading = await text(page, 'h1');
+  r.home_text = await text(page, '#orders');
   await shoot(page, `consumer-home-phone-${run.lang}`);
 
   await consumerFillsDispute(page, { order: run.order, amount: '12.34', description: run.lang === 'zh' ? '耳机左边没有声音' : 'The left earphone is silent' });
+  r.order_page = await page.evaluate(() => ({ summary: document.querySelector('#order dl').textContent,
+    items: [...document.querySelectorAll('#order-items li')].map((e) => e.textContent),
+    parcel: [...document.querySelectorAll('#parcel [data-status]')].map((e) => e.dataset.status) }));
   r.unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
     .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id));
 
