@@ -29,7 +29,7 @@ function formatLeft(ms) {
 
 export function tick() {
   for (const e of document.querySelectorAll('[data-due]')) {
-    const left = Date.parse(e.dataset.due) - Date.now();
+    const left = Date.parse(e.dataset.due) - api.serverNow(); // the server's time: the browser's clock may be off
     e.textContent = left > 0 ? t('time.left', { left: formatLeft(left) }) : t('time.passed');
     e.dataset.past = String(left <= 0);
   }

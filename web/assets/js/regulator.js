@@ -24,7 +24,7 @@ const dayStart = (d) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? Date.parse(`${d}T00:00:
 
 /* The default period: the eight weeks (Monday 00:00 Beijing) up to and including today. */
 function defaultPeriod() {
-  const today = day(Date.now());
+  const today = day(api.serverNow()); // the server's day: the browser's clock may be off
   const t0 = dayStart(today);
   const weekday = (new Date(t0 + BEIJING).getUTCDay() + 6) % 7; // Monday 0
   return { from: day(t0 - (weekday + 49) * DAY), to: today };
