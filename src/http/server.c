@@ -814,6 +814,28 @@ static void log_request(struct http_req *r, double secs)
 	log_event(LOG_INFO, "request", f);
 }
 
+/*
+ * On a test clock, the Date header says the server's time, which is the
+ * test clock's: the pages count deadlines down from it (api.js learns the
+ * offset from Date), so they must see the time the deadlines were set by.
+ * On the real clock libmicrohttpd adds its own Date to every reply.
+ */
+static void add_test_clock_date(struct MHD_Response *resp)
+{
+	char date[40];
+	time_t secs;
+	struct tm tm;
+
+	if (!clock_is_test())
+		return;
+	secs = (time_t)(clock_now_ms() / 1000);
+	if (!gmtime_r(&secs, &tm))
+		return;
+	if (strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm) == 0)
+		return;
+	MHD_add_response_header(resp, "Date", date);
+}
+
 static enum MHD_Result send_reply(struct http_req *r)
 {
 	struct MHD_Response *resp;
@@ -850,6 +872,7 @@ static enum MHD_Result send_reply(struct http_req *r)
 	MHD_add_response_header(resp, "Cache-Control",
 				r->cache_control ? r->cache_control : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	add_test_clock_date(resp);
 	if (r->page_headers) {
 		MHD_add_response_header(resp, "Content-Security-Policy", HTTP_PAGES_CSP);
 		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

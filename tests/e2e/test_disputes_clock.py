@@ -7,9 +7,10 @@ execution 3wd, no-reason window 7d) and etc/calendar/cn-2025.ini (1-8 October of
 Sunday 28 September and Saturday 11 October worked). Days are Beijing dates: the
 starting day is not counted and a period ends at 24:00 Beijing (16:00Z) of its last day.
 """
+import email.utils
 import unittest
 
-from dispute_kit import DAY, HOUR, T0, DisputeCase, cny, shift
+from dispute_kit import DAY, HOUR, T0, DisputeCase, cny, parse_time, shift
 from harness import logistics_body
 
 MERCHANT_DUE = shift(T0, 48 * HOUR)         # 2025-10-01T02:00:00Z
@@ -404,6 +405,18 @@ class NoReasonReturnTest(DisputeCase):
         self.ok(r.body, "withdraw", {}, s.consumer)
         self.advance(1)
         self.assertError(self.no_reason(s), 409, "return_window_closed", says="2025-10-15")
+
+
+class DateHeaderTest(DisputeCase):
+
+    def test_every_reply_is_dated_by_the_test_clock(self):
+        """The pages count deadlines down from the Date header, so on a test clock it says the test clock's time."""
+        self.advance(90)
+        want = email.utils.format_datetime(parse_time(shift(T0, 90)), usegmt=True)
+        for method, path in (("GET", "/v1/rules"), ("GET", "/v1/disputes/dsp_nonesuch"), ("GET", "/app/")):
+            r = self.req(method, path)
+            self.assertEqual(r.headers.get("Date"), want, "%s %s (%d)" % (method, path, r.status))
+        self.assertEqual(self.req("GET", "/v1/disputes/dsp_nonesuch").status, 404)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,26 @@ Debian's chromium, a 360 px wide phone in New York's time zone, so the
 Beijing times are the page's own doing). GET /v1/whoami, which the page
 asks after taking the token, is checked here over HTTP too.
 """
+import datetime
 import os
+import re
 import time
 import unittest
 
 from harness import unique_png
 from web_kit import WebCase, browser_missing
+
+
+SKEW_MS = 3 * 3600 * 1000
+
+
+def countdown_seconds(text):
+    """The time left a countdown shows ("剩余 2天 03:04:05", "2d 03:04:05 left", "03:04:05 left"), in seconds."""
+    m = re.search(r"(?:(\d+)\D+)?(\d\d):(\d\d):(\d\d)", text)
+    if not m:
+        raise AssertionError("no countdown in %r" % text)
+    d, h, mi, s = (int(x or 0) for x in m.groups())
+    return ((d * 24 + h) * 60 + mi) * 60 + s
 
 
 @unittest.skipIf(browser_missing(), browser_missing() or "")
@@ -60,6 +74,7 @@ class WebConsumerTest(WebCase):
         self.assertEqual(r.status, 200, r.body)
         expired = self.world.token_for("consumer", o["consumer"]["id"], ttl=1)["token"]
         time.sleep(1.2)
+        runs[0]["skew_ms"] = -SKEW_MS  # this phone's clock is 3 hours slow
         job = {"base": "http://127.0.0.1:%d" % self.srv.port, "runs": runs, "expired": expired, "offer": offer,
                "photo": self.write("photo.png", unique_png()),
                "not_image": self.write("notes.txt", b"not a photo\n"),
@@ -111,6 +126,14 @@ class WebConsumerTest(WebCase):
                 self.assertEqual(api["evidence"], [r["photo_blob"]])
                 # (since withdrawn) the deadline the page counted down to is the one the API set
                 self.assertEqual(d["next_due"], api["deadlines"][0]["due_at"])
+                # a phone 3 hours slow counts the deadline down from the server's time, not its own
+                if "skew_ms" in run:
+                    sk = r["skewed"]
+                    self.assertAlmostEqual(sk["browser_now"], sk["read_at"] - SKEW_MS, delta=60000)
+                    self.assertEqual(sk["due"], api["deadlines"][0]["due_at"])
+                    due = datetime.datetime.fromisoformat(sk["due"].replace("Z", "+00:00")).timestamp()
+                    self.assertAlmostEqual(countdown_seconds(sk["countdown"]), due - sk["read_at"] / 1000,
+                                           delta=60, msg=sk["countdown"])
                 # a 409 after the dispute moved on elsewhere: said, and the message kept
                 self.assertEqual(r["withdrawn_elsewhere"], 200)
                 self.assertIn(w["conflict"], r["conflict"]["notice"])

@@ -130,6 +130,16 @@ class WebRegulatorTest(WebCase):
                 self.assertEqual(v["unlabelled"], [], where)
                 self.assertLessEqual(v["overflow"], 0, where)
                 rep = self.assert_view_equals_report(v, where)
+                # every chart's labels legible: at least 11 px as shown (10 px high), none meeting another or cut off
+                for name, b in v["blocks"].items():
+                    lg = b["legible"]
+                    self.assertGreaterEqual(lg["font_px"], 11, "%s %s" % (where, name))
+                    self.assertGreaterEqual(lg["min_height"], 10, "%s %s" % (where, name))
+                    self.assertEqual(lg["overlaps"], [], "%s %s" % (where, name))
+                    self.assertEqual(lg["outside"], [], "%s %s" % (where, name))
+                    self.assertTrue(lg["x_labels"] or not b["rows"], "%s %s" % (where, name))
+                # the kinds of duty are not a time line: each keeps its label, even on a phone
+                self.assertEqual(len(v["blocks"]["breaches"]["legible"]["x_labels"]), len(rep["obligations"]), where)
                 # the scene is in the charts: four disputes opened, one in each tier at least, duties arose
                 self.assertEqual(sum(wk["disputes"] for wk in rep["weeks"]), 4, where)
                 for tier in TIERS:

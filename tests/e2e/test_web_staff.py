@@ -130,6 +130,11 @@ class WebStaffTest(WebCase):
                 self.assertIn(BAD_REF, r["refused"]["notice"])
                 self.assertTrue(r["refused"]["text"])
                 self.assertEqual(r["refused"]["state"], "platform_review")
+                # the 422 names reasons[0].evidence[…]: the page brings the agent to the field it came from
+                self.assertEqual(r["refused"]["mark"], {"focused": "cite-more", "invalid": "true",
+                                                        "describedby": "cite-more-hint notice"})
+                self.assertEqual(r["refused"]["edited"], {"focused": "cite-more", "invalid": None,
+                                                          "describedby": "cite-more-hint"})
                 self.assertIn(w["done"], r["done"])
                 self.assertIn(r["state"], ("decided", "executing", "resolved"))
                 self.assertIn("decision", r["events"])

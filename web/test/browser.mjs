@@ -14,12 +14,15 @@ export function launch() {
 /*
  * A new context (its own session storage) in Beijing-blind New York time at
  * `width`×`height`, the language `lang` chosen (none: the page's default),
+ * the browser's clock `skewMs` off the real one (0: not touched),
  * the page at `url` once it says it is ready. CSP violations, console errors
  * (but an API's 4xx) and page errors go into out.csp, out.console_errors and
  * out.page_errors.
  */
-export async function open(browser, out, url, { lang = null, width = 360, height = 800 } = {}) {
+export async function open(browser, out, url, { lang = null, width = 360, height = 800, skewMs = 0 } = {}) {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', viewport: { width, height } });
+  // a browser whose clock is off by skewMs (held there: Date stands still, timers run)
+  if (skewMs) await context.clock.setFixedTime(Date.now() + skewMs);
   // (every new document, an about:blank one too: one without storage just goes on)
   if (lang) await context.addInitScript((l) => { try { localStorage.setItem('disputed.lang', l); } catch { /* no storage */ } }, lang);
   const page = await context.newPage();

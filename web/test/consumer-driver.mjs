@@ -2,9 +2,10 @@
 //
 // Usage: node web/test/consumer-driver.mjs JOB.json > RESULT.json
 //   JOB: {"base": "http://127.0.0.1:PORT", "photo": path, "not_image": path,
-//         "runs": [{"lang": "zh"|"en", "token": text, "order": id}], "expired": token,
+//         "runs": [{"lang": "zh"|"en", "token": text, "order": id, "skew_ms": n (optional)}], "expired": token,
 //         "screenshots": dir or null}
-//   RESULT: {"runs": [{lang, url_after, stored, who, orders, not_image: {...}, dispute: {...}, conflict: {...}}],
+//   RESULT: {"runs": [{lang, url_after, stored, who, orders, not_image: {...}, dispute: {...}, conflict: {...},
+//                      skewed: {browser_now, due, countdown, read_at} when skew_ms}],
 //            "expired": {url_after, stored, notice_kind, notice}, "csp": [...], "console_errors": [...],
 //            "page_errors": [...], "screenshots": [paths]}
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
@@ -71,6 +72,22 @@ for (const run of job.runs) {
     overflow: document.documentElement.scrollWidth - window.innerWidth,
   }));
   await shoot(page, `consumer-dispute-phone-${run.lang}`);
+
+  // the same receipt on a phone whose clock is 3 hours slow: it counts down from the server's time, not its own
+  if (run.skew_ms) {
+    const skewed = await openPage(browser, out, `${job.base}/app/#token=${encodeURIComponent(run.token)}`, { lang: run.lang, skewMs: run.skew_ms });
+    await settled(skewed.page, 'home');
+    await skewed.page.evaluate((h) => { location.hash = h; }, new URL(r.dispute.url).hash);
+    await settled(skewed.page, 'dispute');
+    await skewed.page.waitForFunction(() => document.querySelector('#next [data-due]')?.textContent);
+    r.skewed = await skewed.page.evaluate(() => ({
+      browser_now: Date.now(),
+      due: document.querySelector('#next [data-due]').dataset.due,
+      countdown: document.querySelector('#next [data-due]').textContent,
+    }));
+    r.skewed.read_at = Date.now(); // the driver's clock, the server's machine's
+    await skewed.context.close();
+  }
 
   // a 409: the dispute is withdrawn elsewhere (another tab), then this page asks the platform to step in
   await page.fill('#action-message', run.lang === 'zh' ? '请平台处理' : 'Please step in');

@@ -5,7 +5,8 @@
 //         "runs": [{"lang", "token", "period": {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}}]}
 //   RESULT: {"runs": [{"lang", "phone": VIEW, "desktop": VIEW, "bad_period": notice}], "csp", "console_errors", "page_errors", "screenshots"}
 //   VIEW: {"from", "to" (the report's, from the page), "heading", "overflow", "unlabelled",
-//          "blocks": {ID: {"title", "desc", "svg_title", "svg_desc", "bars": [values], "heads": [...], "rows": [[...]], "keys": [...], "csv": text, "csv_name"}}}
+//          "blocks": {ID: {"title", "desc", "svg_title", "svg_desc", "bars": [values], "heads": [...], "rows": [[...]], "keys": [...], "csv": text, "csv_name",
+//                          "legible": {"font_px", "min_height", "x_labels", "overlaps": [[a, b]], "outside": [...]}}}}
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
@@ -31,6 +32,9 @@ async function shoot(page, name) {
 
 /* What the page shows: each block's chart, table and downloaded CSV. */
 async function read(page, tag) {
+  // the charts drawn to their boxes' width (charts.js fitted: again after a layout)
+  await page.waitForFunction(() => [...document.querySelectorAll('.chart-box')]
+    .every((b) => Number(b.querySelector('svg.chart')?.dataset.width) === Math.max(Math.round(b.getBoundingClientRect().width), 200)));
   const v = {
     from: await page.evaluate(() => document.body.dataset.reportFrom),
     to: await page.evaluate(() => document.body.dataset.reportTo),
@@ -55,6 +59,21 @@ async function read(page, tag) {
         rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent)),
         keys: [...table.querySelectorAll('tbody tr')].map((tr) => tr.dataset.key),
         csv_name: sec.querySelector('button.csv').dataset.filename,
+        legible: (() => {
+          // the labels as shown: their font in CSS px (the SVG's scale applied), their boxes, and x labels that meet
+          const box = svg.getBoundingClientRect();
+          const scale = box.width / svg.viewBox.baseVal.width;
+          const ticks = [...svg.querySelectorAll('text.tick')];
+          const xs = [...svg.querySelectorAll('text.tick.x')].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+          const meet = (a, c) => a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom;
+          return {
+            font_px: Math.min(...ticks.map((t) => parseFloat(getComputedStyle(t).fontSize) * scale)),
+            min_height: Math.min(...ticks.map((t) => t.getBoundingClientRect().height)),
+            x_labels: xs.map((x) => x.text),
+            overlaps: xs.flatMap((a, i) => xs.slice(i + 1).filter((c) => meet(a.r, c.r)).map((c) => [a.text, c.text])),
+            outside: xs.filter((x) => x.r.left < box.left - 1 || x.r.right > box.right + 1).map((x) => x.text),
+          };
+        })(),
       };
     }, id);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(`#${id} button.csv`)]);

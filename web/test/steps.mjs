@@ -121,9 +121,16 @@ export async function agentDecides(page, { dispute, cite = [], reason, badRef = 
     await page.fill('#cite-more', badRef);
     await page.click('#decide-submit');
     await page.waitForSelector('#notice[data-kind="refused"]');
+    // the field the 422 names: focused, marked invalid and described by the notice, until it is edited
+    const mark = () => page.evaluate(() => ({ focused: document.activeElement?.id ?? null,
+      invalid: document.getElementById('cite-more').getAttribute('aria-invalid'),
+      describedby: document.getElementById('cite-more').getAttribute('aria-describedby') }));
     r.refused = { notice: await text(page, '#notice'), text: await page.inputValue('#reason-text'),
-      state: await page.getAttribute('#receipt', 'data-state') };
+      state: await page.getAttribute('#receipt', 'data-state'), mark: await mark() };
     if (onRefused) await onRefused(page);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Backspace');
+    r.refused.edited = await mark();
     await page.fill('#cite-more', '');
   }
   await page.click('#decide-submit');

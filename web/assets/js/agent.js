@@ -60,7 +60,7 @@ function disclosures(list) {
         el('p', { text: `${t('agent.disclosures.scope')}: ${x.scope.map((s) => label('scope', s)).join('、')}` }),
         el('p', { text: `${t('agent.disclosures.purpose')}: ${x.purpose}` }),
         x.due_at ? el('p', {}, `${t('consumer.deadlines.by', { time: x.due_at })} `, countdown(x.due_at)) : null,
-        field(rid, 'agent.disclosures.reason', el('input', { id: rid, autocomplete: 'off', maxlength: 1000 })),
+        field(rid, 'agent.disclosures.reason', el('input', { id: rid, dataParam: 'reasons', autocomplete: 'off', maxlength: 1000 })),
         el('button', { type: 'button', class: 'button', dataAnswer: 'approve', text: t('agent.disclosures.approve'), onclick: answer('approve') }),
         el('button', { type: 'button', class: 'button secondary', dataAnswer: 'refuse', text: t('agent.disclosures.refuse'), onclick: answer('refuse') })));
     })));
@@ -133,19 +133,19 @@ function assessment(a, codes) {
 function decisionForm(d, refs, codes, a) {
   if (d.state !== 'platform_review') return null;
   const s = a?.suggested_outcome;
-  const codeSel = el('select', { id: 'reason-code' }, codes.map((c) => el('option', { value: c.code, selected: s?.reasons?.[0]?.code === c.code, text: codeText(c) })),
+  const codeSel = el('select', { id: 'reason-code', dataParam: 'reasons[0].code' }, codes.map((c) => el('option', { value: c.code, selected: s?.reasons?.[0]?.code === c.code, text: codeText(c) })),
     el('option', { value: 'other', text: t('agent.decide.other') }));
   const form = el('form', { id: 'decide-form', class: 'card', novalidate: true },
     el('h2', { text: t('agent.decide.title') }),
-    field('outcome', 'agent.decide.outcome', el('select', { id: 'outcome' }, OUTCOMES.map((o) => el('option', { value: o, selected: o === (s?.outcome ?? 'full_refund'), text: label('outcome', o) })))),
-    field('decide-amount', 'agent.decide.amount', el('input', { id: 'decide-amount', inputmode: 'decimal', autocomplete: 'off', 'aria-describedby': 'decide-amount-hint' }),
+    field('outcome', 'agent.decide.outcome', el('select', { id: 'outcome', dataParam: 'outcome' }, OUTCOMES.map((o) => el('option', { value: o, selected: o === (s?.outcome ?? 'full_refund'), text: label('outcome', o) })))),
+    field('decide-amount', 'agent.decide.amount', el('input', { id: 'decide-amount', dataParam: 'amount', inputmode: 'decimal', autocomplete: 'off', 'aria-describedby': 'decide-amount-hint' }),
       t('agent.decide.amount_hint', { fen: d.claim.amount.amount })),
     field('reason-code', 'agent.decide.code', codeSel),
-    field('reason-text', 'agent.decide.text', el('textarea', { id: 'reason-text', rows: 3, maxlength: 2000 })),
+    field('reason-text', 'agent.decide.text', el('textarea', { id: 'reason-text', dataParam: 'reasons[0].text', rows: 3, maxlength: 2000 })),
     el('fieldset', { id: 'cite' }, el('legend', { text: t('agent.decide.cite') }),
       refs.map((r, i) => el('label', { class: 'choice' }, el('input', { type: 'checkbox', id: `cite-${i}`, value: r.ref, dataRef: r.ref }),
         ` ${label('record', r.kind)} `, el('code', { text: r.ref.length > 40 ? `${r.ref.slice(0, 40)}…` : r.ref })))),
-    field('cite-more', 'agent.decide.cite_more', el('textarea', { id: 'cite-more', rows: 2, 'aria-describedby': 'cite-more-hint' }), t('agent.decide.cite_more_hint')),
+    field('cite-more', 'agent.decide.cite_more', el('textarea', { id: 'cite-more', dataParam: 'reasons[0].evidence', rows: 2, 'aria-describedby': 'cite-more-hint' }), t('agent.decide.cite_more_hint')),
     el('button', { type: 'submit', class: 'button', id: 'decide-submit', text: t('agent.decide.submit') }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

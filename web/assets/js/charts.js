@@ -20,37 +20,98 @@ export function niceStep(max) {
   return 10 * p;
 }
 
+/* Tick labels: their size in CSS px (the chart is drawn one viewBox unit to a CSS px, see fitted), and a line of them. */
+export const FONT = 12;
+const LINE = 14;
+const GAP = 6; // px kept clear between two labels
+
+const WIDE = /[\u1100-\u11ff\u2e80-\ua4cf\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/u;
+
+/* About how wide `s` is at FONT px: a CJK character an em, anything else 0.62 em (more than digits and most Latin letters take in a sans-serif font, so labels laid out by it do not meet). */
+export function textWidth(s) {
+  let em = 0;
+  for (const ch of s) em += WIDE.test(ch) ? 1 : 0.62;
+  return em * FONT;
+}
+
+/* `s` in lines of at most `max` px, broken at spaces; a word longer than a line (a Chinese label is one word) is left whole, and too wide. */
+export function wrap(s, max) {
+  const lines = [];
+  let line = '';
+  for (const w of s.split(/\s+/).filter(Boolean)) {
+    if (line && textWidth(`${line} ${w}`) > max) {
+      lines.push(line);
+      line = w;
+    } else {
+      line = line ? `${line} ${w}` : w;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
 /*
- * A bar chart as an <svg role="img"> named by its <title> and <desc>:
+ * How to label n categories whose bars are `band` px apart so that no two
+ * labels meet: {every, rows, lines}: every `every`-th category labelled,
+ * as lines (lines[i] for category i), on `rows` rows (2: staggered, odd
+ * ones under even ones). With `all`, every category keeps its label when
+ * it can (wrapped at spaces to two lines, else staggered, which gives each
+ * twice the room); otherwise, or when even that does not fit, one line each and as
+ * many skipped as it takes.
+ */
+export function xLabels(labels, band, all = false) {
+  const fits = (lines, room) => lines.length <= 2 && lines.every((l) => textWidth(l) <= room);
+  if (all) {
+    for (const rows of [1, 2]) {
+      const room = band * rows - GAP;
+      const lines = labels.map((l) => wrap(l, room));
+      if (lines.every((ls) => fits(ls, room))) return { every: 1, rows, lines };
+    }
+  }
+  const widest = Math.max(0, ...labels.map(textWidth));
+  return { every: Math.max(1, Math.ceil((widest + GAP) / band)), rows: 1, lines: labels.map((l) => [l]) };
+}
+
+/*
+ * A bar chart as an <svg role="img"> named by its <title> and <desc>,
+ * `width` px wide (its viewBox too, so its text is FONT px as shown):
  *   id          prefix of the element ids
  *   title, desc what it shows, in words
  *   categories  the x-axis labels (short), one per group of bars
  *   series      [{label, values: [number per category]}]
  *   stacked     true: one bar per category with the series stacked; false: the series side by side
+ *   allLabels   true: every category keeps its label (see xLabels), for categories that are not a time line
  * Each bar has a <title> saying its category, series and value.
  */
-export function barChart({ id, title, desc, categories, series, stacked = true }) {
-  const W = 480, H = 240, L = 40, R = 6, T = 12, B = 34;
+export function barChart({ id, title, desc, categories, series, stacked = true, allLabels = false, width = 480 }) {
+  const W = Math.max(Math.round(width), 200), PLOT = 190, L = 40, R = 6, T = 12;
   const n = Math.max(categories.length, 1);
+  const band = (W - L - R) / n;
+  const lab = xLabels(categories, band, allLabels);
+  const tall = Math.max(1, ...lab.lines.map((ls) => ls.length));
+  const B = 10 + lab.rows * tall * LINE;
+  const H = T + PLOT + B;
   const totals = categories.map((_, i) => (stacked
     ? series.reduce((s, x) => s + (x.values[i] || 0), 0)
     : Math.max(0, ...series.map((x) => x.values[i] || 0))));
   const top = 4 * niceStep(Math.max(0, ...totals));
-  const y = (v) => T + (H - T - B) * (1 - v / top);
-  const band = (W - L - R) / n;
+  const y = (v) => T + PLOT * (1 - v / top);
   const gap = Math.min(band * 0.2, 12);
-  const g = svg('g');
+  const g = svg('g', { 'font-size': FONT });
   // the scale: five lines from 0 to the top, labelled
   for (let k = 0; k <= 4; k++) {
     const v = (top * k) / 4;
     g.append(svg('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'grid' }),
-      svg('text', { x: L - 6, y: y(v) + 5, 'text-anchor': 'end', class: 'tick' }, document.createTextNode(String(v))));
+      svg('text', { x: L - 6, y: y(v) + FONT / 3, 'text-anchor': 'end', class: 'tick y' }, document.createTextNode(String(v))));
   }
-  // a label under every category, or every k-th when they are many
-  const every = Math.ceil(n / 8);
   categories.forEach((c, i) => {
     const x0 = L + band * i + gap / 2, w = band - gap;
-    if (i % every === 0) g.append(svg('text', { x: x0 + w / 2, y: H - B + 20, 'text-anchor': 'middle', class: 'tick' }, document.createTextNode(c)));
+    if (i % lab.every === 0) {
+      // under its bar, on the lower row when staggered and odd
+      const top0 = T + PLOT + 4 + (lab.rows === 2 && i % 2 ? tall * LINE : 0);
+      g.append(svg('text', { x: x0 + w / 2, y: top0 + FONT, 'text-anchor': 'middle', class: 'tick x' },
+        lab.lines[i].map((l, k) => svg('tspan', { x: x0 + w / 2, dy: k ? LINE : 0 }, document.createTextNode(l)))));
+    }
     let base = 0;
     series.forEach((s, j) => {
       const v = s.values[i] || 0;
@@ -65,10 +126,38 @@ export function barChart({ id, title, desc, categories, series, stacked = true }
     });
   });
   g.append(svg('line', { x1: L, x2: W - R, y1: y(0), y2: y(0), class: 'axis' }));
-  return svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart', id: `${id}-svg` },
+  return svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`, class: 'chart', id: `${id}-svg`, 'data-width': W },
     svg('title', { id: `${id}-title` }, document.createTextNode(title)),
     svg('desc', { id: `${id}-desc` }, document.createTextNode(desc)),
     g);
+}
+
+/*
+ * A box holding the chart `draw(width)` gives, drawn at the box's own
+ * width in CSS px and drawn again when that changes: a chart drawn once
+ * and scaled to a phone's width would shrink its labels below legibility,
+ * one drawn to its width keeps them FONT px and lays them out for the room
+ * there is. (Drawn at 480 px until the box is laid out.)
+ */
+export function fitted(draw) {
+  const box = document.createElement('div');
+  box.className = 'chart-box';
+  let drawn = 0;
+  const put = (w) => {
+    box.replaceChildren(draw(w));
+    drawn = w;
+  };
+  put(480);
+  if (typeof ResizeObserver === 'function') {
+    const ro = new ResizeObserver(([entry]) => {
+      if (!box.isConnected) return ro.disconnect();
+      const w = Math.round(entry.contentRect.width);
+      if (w > 0 && w !== drawn) put(w);
+      return undefined;
+    });
+    ro.observe(box);
+  }
+  return box;
 }
 
 /* The legend: one entry per series, its colour as a small square. */

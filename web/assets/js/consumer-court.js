@@ -26,9 +26,9 @@ export function appealForm(d, act) {
     el('h3', { text: t('consumer.appeal.title') }),
     d.outcome ? el('p', { id: 'decided', text: t('consumer.appeal.decided', { outcome: label('outcome', d.outcome.outcome),
       amount: d.outcome.amount ? ` · ${formatMoney(d.outcome.amount)}` : '' }) }) : null,
-    field('appeal-message', 'consumer.appeal.message', el('textarea', { id: 'appeal-message', rows: 3, maxlength: 5000, 'aria-describedby': 'appeal-message-hint' }),
+    field('appeal-message', 'consumer.appeal.message', el('textarea', { id: 'appeal-message', dataParam: 'message', rows: 3, maxlength: 5000, 'aria-describedby': 'appeal-message-hint' }),
       t('consumer.appeal.hint')),
-    field('appeal-photo', 'consumer.open.photos', el('input', { id: 'appeal-photo', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp', multiple: true,
+    field('appeal-photo', 'consumer.open.photos', el('input', { id: 'appeal-photo', dataParam: 'evidence', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp', multiple: true,
       onchange: async (ev) => {
         const files = [...ev.target.files];
         ev.target.value = '';
@@ -63,7 +63,7 @@ export function externalForm(d, act) {
     el('fieldset', {}, el('legend', { text: t('consumer.external.body') }),
       ['court', 'association'].map((b) => el('label', { class: 'choice' },
         el('input', { type: 'radio', name: 'external-body', id: `external-${b}`, value: b, checked: b === 'court' }), ` ${t(`consumer.external.${b}`)}`))),
-    field('external-reference', 'consumer.external.reference', el('input', { id: 'external-reference', maxlength: 200, autocomplete: 'off',
+    field('external-reference', 'consumer.external.reference', el('input', { id: 'external-reference', dataParam: 'reference', maxlength: 200, autocomplete: 'off',
       'aria-describedby': 'external-reference-hint' }), t('consumer.external.reference_hint')),
     el('button', { type: 'submit', class: 'button secondary', id: 'external-submit', text: t('consumer.external.submit') }));
   form.addEventListener('submit', (ev) => {
@@ -84,8 +84,8 @@ function requestForm(d) {
   const form = el('form', { id: 'desk-form', novalidate: true },
     el('fieldset', { id: 'desk-scope' }, el('legend', { text: t('desk.scope') }),
       SCOPES.map((s) => el('label', { class: 'choice' },
-        el('input', { type: 'checkbox', id: `scope-${s}`, value: s, checked: ASKED.includes(s) }), ` ${label('scope', s)}`))),
-    field('desk-purpose', 'desk.purpose', el('textarea', { id: 'desk-purpose', rows: 2, maxlength: 2000, 'aria-describedby': 'desk-purpose-hint' }),
+        el('input', { type: 'checkbox', id: `scope-${s}`, dataParam: 'scope', value: s, checked: ASKED.includes(s) }), ` ${label('scope', s)}`))),
+    field('desk-purpose', 'desk.purpose', el('textarea', { id: 'desk-purpose', dataParam: 'purpose', rows: 2, maxlength: 2000, 'aria-describedby': 'desk-purpose-hint' }),
       t('desk.purpose_hint')),
     el('button', { type: 'submit', class: 'button secondary', id: 'desk-submit', text: t('desk.submit') }));
   form.addEventListener('submit', async (ev) => {
@@ -100,7 +100,7 @@ function requestForm(d) {
       const x = await api.call('POST', '/v1/disclosures', { dispute: d.id, scope, purpose }, { 'Idempotency-Key': api.idemKey() });
       location.hash = `#/disclosure/${x.id}`;
     } catch (err) {
-      failed(err);
+      failed(err, form);
       btn.disabled = false;
     }
     return null;

@@ -4,7 +4,7 @@ import * as i18n from './i18n.js';
 import * as api from './api.js';
 import { el, notice, clearNotice } from './ui.js';
 import { formatMoney, formatTime } from './format.js';
-import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, field, select, dl, deadlines, timeline } from './parts.js';
+import { CLAIMS, FINAL, MAX_PHOTO_BYTES, label, tick, failed, scopeOf, field, select, dl, deadlines, timeline } from './parts.js';
 import { appealForm, externalForm, desk, disclosure } from './consumer-court.js';
 
 const t = i18n.t;
@@ -93,13 +93,13 @@ function disputeForm(o) {
   const form = el('form', { id: 'open-form', class: 'card', novalidate: true },
     el('h2', { text: t('consumer.open.title') }),
     deadline ? el('p', { class: 'hint', text: t('consumer.open.rules', { version: rules.version, period: label('period', deadline.text) }) }) : null,
-    field('claim-type', 'consumer.open.claim', select('claim-type', CLAIMS, 'claim')),
-    field('claim-amount', 'consumer.open.amount', el('input', { id: 'claim-amount', name: 'amount', inputmode: 'decimal', autocomplete: 'off',
+    field('claim-type', 'consumer.open.claim', select('claim-type', CLAIMS, 'claim', undefined, 'claim.type')),
+    field('claim-amount', 'consumer.open.amount', el('input', { id: 'claim-amount', name: 'amount', dataParam: 'claim.amount', inputmode: 'decimal', autocomplete: 'off',
       value: yuanOf(o.total.amount), 'aria-describedby': 'claim-amount-hint' }), t('consumer.open.amount_hint', { fen: o.total.amount })),
-    field('reason', 'consumer.open.reason', select('reason', reasons, 'reason', 'quality')),
-    field('description', 'consumer.open.description', el('textarea', { id: 'description', name: 'description', rows: 4, maxlength: 5000 })),
+    field('reason', 'consumer.open.reason', select('reason', reasons, 'reason', 'quality', 'reason')),
+    field('description', 'consumer.open.description', el('textarea', { id: 'description', name: 'description', dataParam: 'description', rows: 4, maxlength: 5000 })),
     field('photo-input', 'consumer.open.photos', el('input', { id: 'photo-input', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp', multiple: true,
-      'aria-describedby': 'photo-input-hint',
+      'aria-describedby': 'photo-input-hint', dataParam: 'evidence',
       onchange: async (ev) => { const files = [...ev.target.files]; ev.target.value = ''; await addPhotos(files); } }), t('consumer.open.photos_hint')),
     photoList(),
     el('button', { type: 'submit', class: 'button', id: 'open-submit', text: t('consumer.open.submit') }));
@@ -128,7 +128,7 @@ function disputeForm(o) {
       draft = null;
       location.hash = `#/dispute/${d.id}`;
     } catch (err) {
-      failed(err);
+      failed(err, form);
     } finally {
       btn.disabled = false;
     }
@@ -196,7 +196,7 @@ function actions(d) {
       await render();
       notice('consumer.done', { state: label('state', nd.state) }, 'done');
     } catch (err) {
-      failed(err);
+      failed(err, scopeOf(btn));
       btn.disabled = false;
     }
   };
@@ -206,9 +206,9 @@ function actions(d) {
       el('button', { type: 'button', class: 'button', id: 'accept', text: t('consumer.offer.accept'),
         onclick: (ev) => act('accept_offer', { offer: d.offer.id }, ev.currentTarget) }));
     const cf = el('form', { id: 'counter-form' },
-      field('counter-type', 'consumer.open.claim', select('counter-type', CLAIMS, 'claim', d.claim.type)),
-      field('counter-amount', 'consumer.open.amount', el('input', { id: 'counter-amount', inputmode: 'decimal', value: yuanOf(d.claim.amount.amount) })),
-      field('counter-text', 'consumer.counter.text', el('textarea', { id: 'counter-text', rows: 2, maxlength: 2000 })),
+      field('counter-type', 'consumer.open.claim', select('counter-type', CLAIMS, 'claim', d.claim.type, 'type')),
+      field('counter-amount', 'consumer.open.amount', el('input', { id: 'counter-amount', dataParam: 'amount', inputmode: 'decimal', value: yuanOf(d.claim.amount.amount) })),
+      field('counter-text', 'consumer.counter.text', el('textarea', { id: 'counter-text', dataParam: 'text', rows: 2, maxlength: 2000 })),
       el('button', { type: 'submit', class: 'button secondary', id: 'counter', text: t('consumer.counter.submit') }));
     cf.addEventListener('submit', (ev) => {
       ev.preventDefault();
@@ -221,7 +221,7 @@ function actions(d) {
     });
     parts.push(cf);
   }
-  parts.push(field('action-message', 'consumer.actions.message', el('textarea', { id: 'action-message', rows: 2, maxlength: 2000 })));
+  parts.push(field('action-message', 'consumer.actions.message', el('textarea', { id: 'action-message', dataParam: 'message', rows: 2, maxlength: 2000 })));
   const message = () => {
     const m = document.getElementById('action-message').value.trim();
     return m ? { message: m } : {};

@@ -18,15 +18,15 @@ function requestForm() {
   const form = el('form', { id: 'request-form', class: 'card', novalidate: true },
     el('h2', { text: t('court.ask.title') }),
     el('p', { class: 'hint', text: t('court.ask.intro') }),
-    field('req-order', 'court.ask.order', el('input', { id: 'req-order', autocomplete: 'off', maxlength: 100, 'aria-describedby': 'req-order-hint' }),
+    field('req-order', 'court.ask.order', el('input', { id: 'req-order', dataParam: 'order', autocomplete: 'off', maxlength: 100, 'aria-describedby': 'req-order-hint' }),
       t('court.ask.order_hint')),
-    field('req-reference', 'court.ask.reference', el('input', { id: 'req-reference', autocomplete: 'off', maxlength: 200, required: true })),
-    field('req-purpose', 'court.ask.purpose', el('textarea', { id: 'req-purpose', rows: 3, maxlength: 2000, required: true })),
+    field('req-reference', 'court.ask.reference', el('input', { id: 'req-reference', dataParam: 'reference', autocomplete: 'off', maxlength: 200, required: true })),
+    field('req-purpose', 'court.ask.purpose', el('textarea', { id: 'req-purpose', dataParam: 'purpose', rows: 3, maxlength: 2000, required: true })),
     el('fieldset', { id: 'req-scope' }, el('legend', { text: t('court.ask.scope') }),
       SCOPES.map((s) => el('label', { class: 'choice' },
-        el('input', { type: 'checkbox', id: `scope-${s}`, value: s, checked: true }), ` ${label('scope', s)}`))),
+        el('input', { type: 'checkbox', id: `scope-${s}`, dataParam: 'scope', value: s, checked: true }), ` ${label('scope', s)}`))),
     who.role === 'court'
-      ? field('req-confidential', 'court.ask.confidential', el('textarea', { id: 'req-confidential', rows: 2, maxlength: 2000, 'aria-describedby': 'req-confidential-hint' }),
+      ? field('req-confidential', 'court.ask.confidential', el('textarea', { id: 'req-confidential', dataParam: 'confidential', rows: 2, maxlength: 2000, 'aria-describedby': 'req-confidential-hint' }),
         t('court.ask.confidential_hint'))
       : null,
     el('button', { type: 'submit', class: 'button', id: 'request-submit', text: t('court.ask.submit') }));

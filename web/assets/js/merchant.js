@@ -97,7 +97,7 @@ function photoPicker(d) {
     el('button', { type: 'button', class: 'button secondary small', 'aria-label': t('consumer.photo.remove', { name: p.name }),
       text: t('consumer.photo.remove_short'), onclick: () => { photos.splice(i, 1); document.getElementById('photos').replaceWith(list()); } }))));
   return [
-    field('photo-input', 'merchant.evidence.photos', el('input', { id: 'photo-input', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp',
+    field('photo-input', 'merchant.evidence.photos', el('input', { id: 'photo-input', dataParam: 'evidence attachments', type: 'file', accept: 'image/jpeg,image/png,image/gif,image/webp',
       multiple: true, 'aria-describedby': 'photo-input-hint',
       onchange: async (ev) => {
         const files = [...ev.target.files];
@@ -121,11 +121,11 @@ function answerForm(d) {
     d.offer ? el('p', { id: 'their-offer', text: t('merchant.answer.their_offer', { type: label('claim', d.offer.type), amount: formatMoney(d.offer.amount) }) }) : null,
     el('fieldset', {}, el('legend', { text: t('merchant.answer.action') }),
       ['accept', 'counter', 'reject'].map((a) => el('label', { class: 'choice' },
-        el('input', { type: 'radio', name: 'action', value: a, id: `action-${a}`, checked: a === 'counter' }), ` ${t(`merchant.answer.${a}`)}`))),
-    field('offer-type', 'merchant.answer.offer_type', select('offer-type', CLAIMS, 'claim', 'refund')),
-    field('offer-amount', 'merchant.answer.offer_amount', el('input', { id: 'offer-amount', inputmode: 'decimal', autocomplete: 'off',
+        el('input', { type: 'radio', name: 'action', dataParam: 'action', value: a, id: `action-${a}`, checked: a === 'counter' }), ` ${t(`merchant.answer.${a}`)}`))),
+    field('offer-type', 'merchant.answer.offer_type', select('offer-type', CLAIMS, 'claim', 'refund', 'offer.type')),
+    field('offer-amount', 'merchant.answer.offer_amount', el('input', { id: 'offer-amount', dataParam: 'offer.amount', inputmode: 'decimal', autocomplete: 'off',
       value: yuanOf(Number(d.claim.amount.amount)), 'aria-describedby': 'offer-amount-hint' }), t('merchant.answer.offer_hint', { fen: d.claim.cap?.amount ?? d.claim.amount.amount })),
-    field('answer-message', 'merchant.answer.message', el('textarea', { id: 'answer-message', rows: 3, maxlength: 5000 })),
+    field('answer-message', 'merchant.answer.message', el('textarea', { id: 'answer-message', dataParam: 'message', rows: 3, maxlength: 5000 })),
     photoPicker(d),
     el('button', { type: 'submit', class: 'button', id: 'answer-submit', text: t('merchant.answer.submit') }));
   form.addEventListener('submit', (ev) => {
@@ -157,7 +157,7 @@ function messageForm(d) {
   if (FINAL.includes(d.state) || myTurn(d)) return null;
   const form = el('form', { id: 'message-form', class: 'card', novalidate: true },
     el('h2', { text: t('merchant.evidence.title') }),
-    field('message-text', 'merchant.evidence.text', el('textarea', { id: 'message-text', rows: 3, maxlength: 10000 })),
+    field('message-text', 'merchant.evidence.text', el('textarea', { id: 'message-text', dataParam: 'text', rows: 3, maxlength: 10000 })),
     photoPicker(d),
     el('button', { type: 'submit', class: 'button', id: 'message-submit', text: t('merchant.evidence.submit') }));
   form.addEventListener('submit', (ev) => {

@@ -29,7 +29,7 @@ function formatLeft(ms) {
 
 export function tick() {
   for (const e of document.querySelectorAll('[data-due]')) {
-    const left = Date.parse(e.dataset.due) - Date.now();
+    const left = Date.parse(e.dataset.due) - api.serverNow(); // the server's time: the browser's clock may be off
     e.textContent = left > 0 ? t('time.left', { left: formatLeft(left) }) : t('time.passed');
     e.dataset.past = String(left <= 0);
   }
@@ -38,23 +38,75 @@ export function tick() {
 export const countdown = (due) => (due ? el('span', { class: 'countdown', dataDue: due }) : null);
 
 /*
+ * Whether a control that fills the API's fields `declared` (its data-param:
+ * paths such as "claim.amount" or "reasons[0].evidence", space-separated)
+ * holds `param`, an error's path: the same, or one inside it.
+ */
+export function paramIn(declared, param) {
+  return (declared || '').split(/\s+/).filter(Boolean)
+    .some((p) => param === p || param.startsWith(`${p}.`) || param.startsWith(`${p}[`));
+}
+
+/* Take back the mark of a control the server refused (see markRefused). */
+function unmark(c) {
+  if (c.dataset.refused !== 'true') return;
+  c.removeAttribute('aria-invalid');
+  const rest = (c.getAttribute('aria-describedby') || '').split(/\s+/).filter((id) => id && id !== 'notice');
+  if (rest.length) c.setAttribute('aria-describedby', rest.join(' '));
+  else c.removeAttribute('aria-describedby');
+  delete c.dataset.refused;
+}
+
+/*
+ * The control in `scope` the error's param names, if any: marked invalid,
+ * described by the notice that says why, and focused, so a keyboard or
+ * screen reader user lands on what to fix; the mark goes once it is edited.
+ */
+function markRefused(scope, param) {
+  for (const c of document.querySelectorAll('[data-refused="true"]')) unmark(c);
+  const c = [...(scope || document).querySelectorAll('[data-param]')].find((e) => paramIn(e.dataset.param, param));
+  if (!c) return;
+  c.setAttribute('aria-invalid', 'true');
+  const ids = (c.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+  if (!ids.includes('notice')) c.setAttribute('aria-describedby', [...ids, 'notice'].join(' '));
+  c.dataset.refused = 'true';
+  const edited = () => {
+    unmark(c);
+    c.removeEventListener('input', edited);
+    c.removeEventListener('change', edited);
+  };
+  c.addEventListener('input', edited);
+  c.addEventListener('change', edited);
+  c.focus();
+}
+
+/*
  * What to say when an action fails: a 401 is a sign-in that ended, a 409 a
  * step no longer possible, a 422 the server's own words on what it refused.
+ * A 400 or 422 naming a field (the error's param) that a control in `scope`
+ * (the form or part of the page the action came from; the whole view when
+ * not given) fills brings the user to that control.
  */
-export function failed(err) {
+export function failed(err, scope = null) {
   if (err.status === 401) return notice('session.expired', {}, 'unauthenticated');
   if (err.status === 409) return notice('errors.conflict', { detail: err.message }, 'conflict');
-  if (err.status === 422) return notice('errors.refused', { detail: err.message }, 'refused');
-  return notice('errors.failed', { detail: err.message }, err.code || 'error');
+  if (err.status === 422) notice('errors.refused', { detail: err.message }, 'refused');
+  else notice('errors.failed', { detail: err.message }, err.code || 'error');
+  if (err.param && (err.status === 400 || err.status === 422)) markRefused(scope || document.getElementById('view'), err.param);
+  return undefined;
 }
+
+/* Where an action started by `btn` keeps its controls: its form, or the item or section it is in. */
+export const scopeOf = (btn) => btn.closest('form, li, section') || document.getElementById('view');
 
 export function field(id, key, control, hint) {
   return el('div', { class: 'field' }, el('label', { for: id, text: t(key) }), control,
     hint ? el('p', { class: 'hint', id: `${id}-hint`, text: hint }) : null);
 }
 
-export function select(id, values, prefix, chosen) {
-  return el('select', { id, name: id }, values.map((v) => el('option', { value: v, selected: v === chosen, text: label(prefix, v) })));
+/* A <select> of `values` (labelled from `prefix`), `chosen` selected, filling the API's field `param` (see paramIn) if given. */
+export function select(id, values, prefix, chosen, param) {
+  return el('select', { id, name: id, dataParam: param }, values.map((v) => el('option', { value: v, selected: v === chosen, text: label(prefix, v) })));
 }
 
 export function dl(rows) {
@@ -148,7 +200,7 @@ export async function act(btn, method, path, body, done) {
     const r = await api.call(method, path, body, { 'Idempotency-Key': api.idemKey() });
     await done(r);
   } catch (err) {
-    failed(err);
+    failed(err, scopeOf(btn));
     btn.disabled = false;
   }
 }

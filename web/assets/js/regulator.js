@@ -5,7 +5,7 @@ import * as api from './api.js';
 import { el, notice } from './ui.js';
 import { beijingParts } from './format.js';
 import { label, field, router } from './parts.js';
-import { barChart, legend, csvLink } from './charts.js';
+import { barChart, fitted, legend, csvLink } from './charts.js';
 
 const t = i18n.t;
 const TIERS = ['fast_lane', 'standard', 'serious'];
@@ -24,7 +24,7 @@ const dayStart = (d) => (/^\d{4}-\d{2}-\d{2}$/.test(d) ? Date.parse(`${d}T00:00:
 
 /* The default period: the eight weeks (Monday 00:00 Beijing) up to and including today. */
 function defaultPeriod() {
-  const today = day(Date.now());
+  const today = day(api.serverNow()); // the server's day: the browser's clock may be off
   const t0 = dayStart(today);
   const weekday = (new Date(t0 + BEIJING).getUTCDay() + 6) % 7; // Monday 0
   return { from: day(t0 - (weekday + 49) * DAY), to: today };
@@ -69,14 +69,14 @@ function dataTable(id, caption, heads, rows, keys = []) {
  * One chart block: its heading, the chart and its legend beside the data
  * table behind it, and the table's CSV to download.
  */
-function block(id, { title, desc, categories, series, stacked, heads, rows, keys, period, empty }) {
+function block(id, { title, desc, categories, series, stacked, allLabels, heads, rows, keys, period, empty }) {
   const table = dataTable(id, t('regulator.table_of', { title }), heads, rows, keys);
   return el('section', { class: 'card chart-block', id, dataRows: rows.length },
     el('h2', { id: `${id}-heading`, text: title }),
     el('p', { class: 'hint', text: desc }),
     empty ? el('p', { class: 'lead', text: empty }) : null,
     el('div', { class: 'chart-pair' },
-      el('figure', { class: 'chart-figure' }, barChart({ id, title, desc, categories, series, stacked }), legend(series)),
+      el('figure', { class: 'chart-figure' }, fitted((width) => barChart({ id, title, desc, categories, series, stacked, allLabels, width })), legend(series)),
       el('div', { class: 'chart-data' }, el('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-labelledby': `${id}-heading` }, table),
         csvLink(table, `${id}-${period.from}_${period.to}.csv`, t('regulator.csv')))));
 }
@@ -98,7 +98,7 @@ function duties(r, period) {
 function breaches(r, period) {
   const kinds = r.obligations;
   return block('breaches', {
-    title: t('regulator.breaches.title'), desc: t('regulator.breaches.desc'), period, stacked: false,
+    title: t('regulator.breaches.title'), desc: t('regulator.breaches.desc'), period, stacked: false, allLabels: true,
     categories: kinds.map((k) => label('regulator.kind', k.kind)),
     series: ['total', 'breached'].map((c) => ({ label: t(`regulator.col.${c}`), values: kinds.map((k) => k[c]) })),
     heads: [t('regulator.col.kind'), t('regulator.col.total'), t('regulator.col.met_on_time'), t('regulator.col.met_late'), t('regulator.col.open'), t('regulator.col.breached')],
@@ -120,7 +120,7 @@ function byWeek(id, r, period, names, prefix, field_) {
 
 function alerts(list, period) {
   return block('alerts', {
-    title: t('regulator.alerts.title'), desc: t('regulator.alerts.desc'), period, stacked: false,
+    title: t('regulator.alerts.title'), desc: t('regulator.alerts.desc'), period, stacked: false, allLabels: true,
     empty: list.length ? null : t('regulator.alerts.none'),
     categories: list.map((a, i) => `#${i + 1}`),
     series: ['observed', 'expected'].map((c) => ({ label: t(`regulator.col.${c}`), values: list.map((a) => Number(a[c])) })),
