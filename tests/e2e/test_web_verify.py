@@ -315,6 +315,8 @@ class WebVerifyTest(unittest.TestCase):
         for k, v in got["checks"].items():
             if k.startswith("overflow_"):
                 self.assertLessEqual(v, 0, k)
+        # the verdicts and the page around them legible against their backgrounds (WCAG AA)
+        self.assertEqual(got["contrast"], [])
         self.assertEqual(len(got["screenshots"]), 4)
         for p in got["screenshots"]:
             self.assertGreater(os.path.getsize(p), 5000, p)

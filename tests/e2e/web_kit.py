@@ -99,6 +99,8 @@ class WebCase(unittest.TestCase):
         self.assertEqual(out["csp"], [])
         self.assertEqual(out["page_errors"], [])
         self.assertEqual(out["console_errors"], [])
+        # every page a driver showed (browser.mjs shoot) has text legible against its background
+        self.assertEqual(out.get("contrast", []), [])
         return out
 
 

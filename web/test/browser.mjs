@@ -74,3 +74,75 @@ export async function shootNamed(page, out, dir, full) {
   await page.screenshot({ path: file, fullPage: true });
   out.screenshots.push(file);
 }
+
+/*
+ * Every visible piece of text on the page whose contrast with what is
+ * behind it is under WCAG 2's AA minimum (4.5:1; 3:1 for large text: 24 px,
+ * or 18.66 px bold), as "TAG#ID.CLASS "TEXT…" RATIO < NEED". The colours are
+ * the computed ones: the text's (an SVG text's fill), over the first opaque
+ * background colour of it or its ancestors, semi-transparent layers
+ * composited; disabled controls are exempt, as WCAG says.
+ */
+export const contrastFailures = (page) => page.evaluate(() => {
+  const parse = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c || '');
+    if (!m) return null;
+    const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (fg, bg) => [0, 1, 2].map((i) => fg[i] * fg[3] + bg[i] * (1 - fg[3])).concat(1);
+  const lum = (c) => {
+    const f = (v) => { const s = v / 255; return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const behind = (e) => {
+    const layers = [];
+    for (let n = e; n; n = n.parentElement) {
+      const c = parse(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] === 1) break; }
+    }
+    return layers.reverse().reduce((bg, l) => over(l, bg), [255, 255, 255, 1]);
+  };
+  const out = new Set();
+  for (const e of document.body.querySelectorAll('*')) {
+    const own = [...e.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim();
+    if (!own || e.closest(':disabled') || e.closest('[hidden]')) continue;
+    const st = getComputedStyle(e);
+    const box = e.getBoundingClientRect();
+    if (st.visibility === 'hidden' || st.display === 'none' || !box.width || !box.height || Number(st.opacity) === 0) continue;
+    const bg = behind(e instanceof SVGElement ? e.ownerSVGElement || e : e);
+    let fg = parse(e instanceof SVGElement ? st.fill : st.color);
+    if (!fg) continue;
+    if (fg[3] < 1) fg = over(fg, bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(st.fontSize);
+    const need = size >= 24 || (Number(st.fontWeight) >= 700 && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) {
+      const name = `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.split(' ')[0]}` : ''}`;
+      out.add(`${name} "${own.slice(0, 30)}" ${ratio.toFixed(2)} < ${need}`);
+    }
+  }
+  return [...out].slice(0, 40);
+});
+
+/*
+ * A page the test has reached, as a person sees it: its text's contrast
+ * checked (failures onto out.contrast, each after `name`), and when the job
+ * asks for screenshots (job.screenshots, a directory) shot as shootNamed
+ * does, or as it is when `one`.
+ */
+export async function shoot(page, out, job, name, { one = false } = {}) {
+  out.contrast ||= [];
+  out.contrast.push(...(await contrastFailures(page)).map((f) => `${name}: ${f}`));
+  out.contrast_checked = (out.contrast_checked || 0) + 1;
+  if (!job.screenshots) return;
+  if (one) {
+    fs.mkdirSync(job.screenshots, { recursive: true });
+    const file = path.join(job.screenshots, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    out.screenshots.push(file);
+    return;
+  }
+  await shootNamed(page, out, job.screenshots, name);
+}

@@ -9,7 +9,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { launch, open as openPage, settled, text, shoot as shootPage } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { runs: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
@@ -20,10 +20,7 @@ const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 const events = (page) => page.evaluate(() => [...document.querySelectorAll('#timeline [data-event]')].map((e) => e.dataset.event));
 
-async function shoot(page, name) {
-  if (!job.screenshots) return;
-  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
-}
+const shoot = (page, name) => shootPage(page, out, job, name);
 
 /* Signed in by link as `who`, on the dispute's page. */
 async function disputePage(lang, who) {

@@ -9,17 +9,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { launch, open as openPage, settled, text, shoot as shootPage } from './browser.mjs';
 import { unlabelled, overflow, courtRequests, courtDownloads, tamperedCopy, verifyOffline, approveOverApi } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { runs: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
 const browser = await launch();
 
-async function shoot(page, name) {
-  if (!job.screenshots) return;
-  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
-}
+const shoot = (page, name) => shootPage(page, out, job, name);
 
 for (const run of job.runs) {
   const r = { lang: run.lang, role: run.role };

@@ -11,24 +11,16 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, open as openPage, settled, text } from './browser.mjs';
+import { launch, open as openPage, settled, text, shoot as shootPage } from './browser.mjs';
+import { unlabelled, overflow } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { runs: [], csp: [], console_errors: [], page_errors: [], screenshots: [] };
 const browser = await launch();
 const BLOCKS = ['duties', 'breaches', 'tiers', 'foci', 'alerts'];
 
-const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
-  .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map((e) => e.id || e.name));
-const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
-async function shoot(page, name) {
-  if (!job.screenshots) return;
-  fs.mkdirSync(job.screenshots, { recursive: true });
-  const file = path.join(job.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out.screenshots.push(file);
-}
+const shoot = (page, name) => shootPage(page, out, job, name, { one: true });
 
 /* What the page shows: each block's chart, table and downloaded CSV. */
 async function read(page, tag) {

@@ -9,18 +9,14 @@
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { launch, open as openPage, settled, text, shoot as shootPage } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const out = { merchant: {}, agent: {}, csp: [], console_errors: [], page_errors: [], screenshots: [] };
 const browser = await launch();
 const lang = job.lang;
 
-async function shoot(page, name) {
-  if (!job.screenshots) return;
-  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
-}
+const shoot = (page, name) => shootPage(page, out, job, name);
 
 /* POST to the API from here (the test clock, or another party's step). */
 async function post(p, token, body) {

@@ -7,8 +7,7 @@
 // Chromium comes from the system (CHROMIUM, default /usr/bin/chromium); nothing is downloaded.
 
 import fs from 'node:fs';
-import path from 'node:path';
-import { launch, open as openPage, settled, text, shootNamed } from './browser.mjs';
+import { launch, open as openPage, settled, text, shoot as shootPage } from './browser.mjs';
 import { unlabelled, overflow, merchantAnswers, agentApprovesDisclosure, agentDecides } from './steps.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -17,10 +16,7 @@ const browser = await launch();
 
 
 
-async function shoot(page, name) {
-  if (!job.screenshots) return;
-  await shootNamed(page, out, job.screenshots, name); // at a phone's and a desktop's width
-}
+const shoot = (page, name) => shootPage(page, out, job, name);
 
 /* The merchant, at a phone's width: home (disputes by deadline, money, risk), then a counter-offer with a photo. */
 for (const run of job.merchant) {

@@ -12,11 +12,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { contrastFailures } from './browser.mjs';
 
 const job = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
-const out = { runs: {}, dropped: null, csp: [], console_errors: [], page_errors: [], requests_after_load: [], checks: {}, screenshots: [] };
+const out = { runs: {}, dropped: null, csp: [], console_errors: [], page_errors: [], requests_after_load: [], checks: {}, screenshots: [], contrast: [] };
 
 const browser = await chromium.launch({ executablePath, headless: true, args });
 
@@ -135,6 +136,7 @@ if (job.screenshots) {
         if (top) window.scrollTo(0, 0);
       }, name === 'desktop');
       out.checks[`overflow_${name}_${lang}`] = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      out.contrast.push(...(await contrastFailures(p)).map((f) => `verify-${name}-${lang}: ${f}`));
       const file = path.join(job.screenshots.dir, `verify-${name}-${lang}.png`);
       await p.screenshot({ path: file });
       out.screenshots.push(file);
