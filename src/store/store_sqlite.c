@@ -174,6 +174,8 @@ int store_sqlite_open(const char *path, int create, struct store **out, struct e
 	if (rc)
 		goto fail;
 	rc = store_migrate(st, e);
+	if (!rc)
+		rc = sq_ckpt_start(st, e);
 	if (rc)
 		goto fail;
 	*out = st;
@@ -222,6 +224,7 @@ static void sq_close(struct store *st)
 
 	if (!st)
 		return;
+	sq_ckpt_stop(st);
 	for (i = 0; i < SQ_KEPT_MAX; i++)
 		sqlite3_finalize(st->kept[i]);
 	sqlite3_close(st->db);

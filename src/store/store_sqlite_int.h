@@ -21,7 +21,21 @@ struct store {
 	int kept_busy[SQ_KEPT_MAX];      /* 1 while its statement is handed out */
 	int sp_failed[STORE_SAVEPOINT_MAX]; /* `failed` as it stood when each savepoint opened */
 	int nsp;                         /* savepoints open */
+	struct sq_ckpt *ckpt;            /* the WAL's checkpointer (the writer's store only), or NULL */
 };
+
+/*
+ * The WAL's checkpointer (store_sqlite_ckpt.c): a thread with a connection
+ * of its own that checkpoints once a commit leaves 1,000 frames or more in
+ * the WAL, instead of the committing writer (SQLite's automatic
+ * checkpoint); the writer still checkpoints itself past 16,000, so the
+ * WAL stays bounded. sq_ckpt_hold keeps it out (waiting for a checkpoint
+ * under way) until sq_ckpt_release, for work that must own the WAL.
+ */
+int sq_ckpt_start(struct store *st, struct err *e);
+void sq_ckpt_stop(struct store *st);
+void sq_ckpt_hold(struct store *st);
+void sq_ckpt_release(struct store *st);
 
 /* Mark the transaction failed and describe the database's error. Returns RC_DB. */
 int sq_fail(struct store *st, struct err *e, const char *what);

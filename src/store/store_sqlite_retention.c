@@ -419,11 +419,14 @@ static int sq_compact(struct store *st, struct err *e)
 	int rc;
 
 	pthread_mutex_lock(&st->lock);
+	/* the checkpointer kept out: a checkpoint of its own would leave TRUNCATE undone */
+	sq_ckpt_hold(st);
 	rc = sq_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", e);
 	if (!rc)
 		rc = sq_exec(st, "VACUUM", e);
 	if (!rc)
 		rc = sq_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)", e);
+	sq_ckpt_release(st);
 	st->failed = 0;
 	pthread_mutex_unlock(&st->lock);
 	return rc;

@@ -176,14 +176,17 @@ def check(srv, token, acked, settle=30.0):
 
     # The audit, while the server runs, finds nothing wrong. Records stored
     # but not acknowledged before the last kill are sealed by the server's
-    # sweeper once 3 s old: until then the audit lists them as pending.
+    # sweeper once 3 s old: until then the audit lists them as pending, and
+    # a later record of the same order, sealed at once after the restart,
+    # as sealed past a place of its chain no leaf holds yet. So it is asked
+    # again while anything is pending.
     deadline = time.monotonic() + settle
     while True:
         r = run_cli("audit", "--data", srv.data_dir, timeout=120)
         out = r.stdout.decode()
         problems = [l for l in out.splitlines() if l.startswith("PROBLEM ")]
         if not problems or time.monotonic() > deadline or \
-                not all(l.endswith("not yet in the evidence log (pending)") for l in problems):
+                not any(l.endswith("not yet in the evidence log (pending)") for l in problems):
             break
         time.sleep(0.5)
     assert r.returncode == 0 and out.rstrip().endswith(": 0 problems"), \

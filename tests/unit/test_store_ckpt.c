@@ -1,0 +1,136 @@
+/* test_store_ckpt.c - the SQLite store's WAL is checkpointed by its own thread, not by the committing writer, and stays bounded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "store/store.h"
+#include "store/store_sqlite_int.h"
+#include "store_fixture.h"
+
+/* `n` transactions, each putting `per` consumers with 3 KB of body: a page or so each. */
+static void write_rows(struct store *st, int from, int n, int per)
+{
+	char id[40], pad[3000];
+	struct err e;
+	int i, k;
+
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (i = 0; i < n; i++) {
+		assert_int_equal(store_begin(st, &e), RC_OK);
+		for (k = 0; k < per; k++) {
+			struct store_row row = {0};
+
+			snprintf(id, sizeof(id), "cus_%08d_%04d", from + i, k);
+			row.id = id;
+			row.external_id = id;
+			row.created_at = 1700000000000;
+			row.body = json_pack("{s:s, s:s, s:s}", "object", "consumer", "id", id, "pad", pad);
+			assert_int_equal(store_put(st, STORE_CONSUMER, &row, &e), RC_OK);
+			json_decref(row.body);
+		}
+		assert_int_equal(store_end(st, 1, &e), RC_OK);
+	}
+}
+
+/* Is a thread of this process named `name`? */
+static int thread_named(const char *name)
+{
+	char path[300], comm[64];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+	int found = 0;
+
+	assert_non_null(dir);
+	while (!found && (d = readdir(dir)) != NULL) {
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(comm, sizeof(comm), f))
+			found = strncmp(comm, name, strlen(name)) == 0;
+		if (f)
+			fclose(f);
+	}
+	closedir(dir);
+	return found;
+}
+
+static long long wal_bytes(const struct store_fixture *f)
+{
+	char path[200];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s-wal", f->path);
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static long long db_bytes(const struct store_fixture *f)
+{
+	struct stat sb;
+
+	return stat(f->path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static void the_checkpointer_runs_beside_the_writer(void **state)
+{
+	struct store_fixture *f = *state;
+
+	assert_true(thread_named("dsp-checkpoint"));
+	assert_non_null(f->st->ckpt);
+}
+
+static void commits_past_a_thousand_frames_are_checkpointed_by_the_thread(void **state)
+{
+	struct store_fixture *f = *state;
+	long long before = db_bytes(f);
+	int tries;
+
+	/* the thread kept out: some 2,500 frames of commits leave the database file as it was */
+	sq_ckpt_hold(f->st);
+	write_rows(f->st, 0, 30, 100);
+	assert_true(wal_bytes(f) > 2000LL * 4096);
+	assert_int_equal(db_bytes(f), before);
+	/* let go, the thread copies them into it with no commit to prompt it */
+	sq_ckpt_release(f->st);
+	for (tries = 0; tries < 100 && db_bytes(f) < before + 2000LL * 4096; tries++)
+		usleep(50 * 1000);
+	assert_true(db_bytes(f) >= before + 2000LL * 4096);
+}
+
+static void the_wal_stays_bounded_when_the_thread_is_held_up(void **state)
+{
+	struct store_fixture *f = *state;
+	long long before = db_bytes(f);
+
+	/* some 20,000 frames of commits while the thread cannot checkpoint: the writer does at 16,000 */
+	sq_ckpt_hold(f->st);
+	write_rows(f->st, 1000, 240, 100);
+	assert_true(db_bytes(f) > before);
+	assert_true(wal_bytes(f) <= 16500LL * 4120);
+	sq_ckpt_release(f->st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(the_checkpointer_runs_beside_the_writer, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(commits_past_a_thousand_frames_are_checkpointed_by_the_thread, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(the_wal_stays_bounded_when_the_thread_is_held_up, store_setup, store_teardown),
+	};
+
+	return cmocka_run_group_tests_name("the WAL's checkpointer", tests, NULL, NULL);
+}
