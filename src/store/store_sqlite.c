@@ -565,7 +565,8 @@ static int sq_auth_lookup(struct store *st, const char *hash, int64_t now, struc
 			  struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st,
+	/* kept: every request asks it, and parsing it cost more than running it */
+	int rc = sq_prep_kept(st,
 		      "SELECT 'key', id, role, name, 0 FROM api_keys "
 		      " WHERE hash = ?1 AND revoked_at IS NULL "
 		      "UNION ALL "
@@ -593,7 +594,7 @@ static int sq_auth_lookup(struct store *st, const char *hash, int64_t now, struc
 		rc = err_set(e, RC_UNAUTH, "unauthenticated", NULL,
 			     "the bearer token is unknown, revoked or expired");
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return rc;
 }
 
