@@ -237,6 +237,24 @@ static int sq_schema_version(struct store *st)
 	return st->schema_version;
 }
 
+/*
+ * Run a statement that returns no rows, kept prepared: the transaction and
+ * savepoint statements run on every request, and parsing them anew cost
+ * more than running them.
+ */
+static int run_kept(struct store *st, const char *sql, struct err *e)
+{
+	sqlite3_stmt *s;
+	int rc = sq_prep_kept(st, sql, &s, e);
+
+	if (rc)
+		return rc;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = sq_fail(st, e, sql);
+	sq_finish(st, s);
+	return rc;
+}
+
 /* The store whose transaction this thread holds, if any. */
 static __thread struct store *held_here;
 
@@ -251,7 +269,7 @@ static int begin_with(struct store *st, const char *begin, struct err *e)
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
-	rc = sq_exec(st, begin, e);
+	rc = run_kept(st, begin, e);
 	if (rc) {
 		pthread_mutex_unlock(&st->lock);
 		return rc;
@@ -274,6 +292,7 @@ static int sq_begin_read(struct store *st, struct err *e)
 /* store_end, and with `lazy` store_end_lazy. */
 static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 {
+	struct err ignore;
 	int rc = RC_OK;
 
 	/*
@@ -296,14 +315,14 @@ static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 		/* in WAL mode NORMAL commits without an fsync; the next FULL commit syncs it too */
 		if (lazy)
 			sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-		rc = sq_exec(st, "COMMIT", e);
+		rc = run_kept(st, "COMMIT", e);
 		if (rc)
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			(void)run_kept(st, "ROLLBACK", &ignore);
 		/* back to FULL before any other transaction can begin */
 		if (lazy)
 			sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	} else {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)run_kept(st, "ROLLBACK", &ignore);
 		if (commit)
 			rc = err_set(e, RC_DB, "database_error", NULL,
 				     "transaction rolled back after a failed statement");
@@ -325,20 +344,6 @@ static int sq_end_lazy(struct store *st, struct err *e)
 	return end_txn(st, 1, 1, e);
 }
 
-/* Run one of the savepoint statements, kept prepared: one is run per request in a batch. */
-static int sp_run(struct store *st, const char *sql, struct err *e)
-{
-	sqlite3_stmt *s;
-	int rc = sq_prep_kept(st, sql, &s, e);
-
-	if (rc)
-		return rc;
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = sq_fail(st, e, sql);
-	sq_finish(st, s);
-	return rc;
-}
-
 static int sq_savepoint(struct store *st, struct err *e)
 {
 	int rc;
@@ -347,7 +352,7 @@ static int sq_savepoint(struct store *st, struct err *e)
 		return err_set(e, RC_DB, "database_error", NULL, "no transaction is open");
 	if (st->nsp >= STORE_SAVEPOINT_MAX)
 		return err_set(e, RC_INTERNAL, NULL, NULL, "too many savepoints");
-	rc = sp_run(st, "SAVEPOINT sp", e);
+	rc = run_kept(st, "SAVEPOINT sp", e);
 	if (rc)
 		return rc;
 	st->sp_failed[st->nsp++] = st->failed;
@@ -368,11 +373,11 @@ static int sq_savepoint_end(struct store *st, int keep, struct err *e)
 			     "savepoint rolled back after a failed statement");
 	}
 	if (keep)
-		return sp_run(st, "RELEASE sp", e);
+		return run_kept(st, "RELEASE sp", e);
 	/* ROLLBACK TO leaves the savepoint open: release it too */
 	err_clear(&ignore);
-	if (sp_run(st, "ROLLBACK TO sp", rc ? &ignore : e) ||
-	    sp_run(st, "RELEASE sp", rc ? &ignore : e))
+	if (run_kept(st, "ROLLBACK TO sp", rc ? &ignore : e) ||
+	    run_kept(st, "RELEASE sp", rc ? &ignore : e))
 		return rc ? rc : RC_DB;
 	st->failed = was;
 	return rc;

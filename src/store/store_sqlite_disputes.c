@@ -135,8 +135,9 @@ static int sq_dispute_for_order(struct store *st, const char *order_id, const ch
 				char id[ID_MAX], int *found, struct err *e)
 {
 	sqlite3_stmt *s;
-	int rc = sq_prep(st, "SELECT id, state FROM disputes WHERE order_id = ? ORDER BY seq DESC",
-			 &s, e);
+	/* kept: every write to an order asks it (its assessment is queued if a dispute is open) */
+	int rc = sq_prep_kept(st, "SELECT id, state FROM disputes WHERE order_id = ? ORDER BY seq DESC",
+			      &s, e);
 	size_t i;
 
 	*found = 0;
@@ -153,7 +154,7 @@ static int sq_dispute_for_order(struct store *st, const char *order_id, const ch
 				break;
 			}
 	}
-	sqlite3_finalize(s);
+	sq_finish(st, s);
 	return RC_OK;
 }
 

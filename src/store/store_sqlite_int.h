@@ -9,7 +9,7 @@
 #include "store/store.h"
 
 /* How many statements a store keeps prepared (sq_prep_kept). */
-#define SQ_KEPT_MAX 64
+#define SQ_KEPT_MAX 128
 
 struct store {
 	struct store_head head;  /* first: the backend's table (store_sqlite_ops) */
