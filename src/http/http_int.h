@@ -127,6 +127,8 @@ struct http_req {
 	int status;
 	char *resp_body;                 /* malloc'd */
 	size_t resp_len;
+	json_t *resp_json;               /* what resp_body was dumped from (http_reply_json), or NULL:
+					  * the seals are added to it, not to a parse of the text */
 	const char *resp_type;           /* static string */
 	int replayed;                    /* an idempotent replay */
 	char secret_of[ID_MAX];          /* the reply shows this resource's secret once:

@@ -77,6 +77,8 @@ static void route_find(struct http_req *r)
 /* Forget a streamed reply the handler set, freeing its source. */
 static void drop_stream(struct http_req *r)
 {
+	json_decref(r->resp_json); /* whatever replaces the body replaces it too */
+	r->resp_json = NULL;
 	if (r->stream_free && r->stream_cls)
 		r->stream_free(r->stream_cls);
 	r->stream_read = NULL;
@@ -140,10 +142,12 @@ int http_reply_json(struct http_req *r, int status, json_t *v)
 {
 	char *text = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
-	json_decref(v);
-	if (!text)
+	if (!text) {
+		json_decref(v);
 		return RC_NOMEM;
+	}
 	drop_stream(r);
+	r->resp_json = v; /* kept for the seals (annotate_reply_from) */
 	free(r->resp_body);
 	r->resp_body = text;
 	r->resp_len = strlen(text);
@@ -337,7 +341,8 @@ static int annotate_reply_from(struct http_req *r, struct store *st, struct err 
 	if (r->status < 200 || r->status >= 300 || r->verbatim ||
 	    strcmp(r->resp_type, "application/json") != 0)
 		return RC_OK;
-	v = json_loadb(r->resp_body, r->resp_len, 0, NULL);
+	/* the reply's own JSON when the handler gave one, else a parse of its text */
+	v = r->resp_json ? json_incref(r->resp_json) : json_loadb(r->resp_body, r->resp_len, 0, NULL);
 	if (!v)
 		return RC_OK;
 	items = json_object_get(v, "data");
