@@ -80,6 +80,7 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 	rc = store_savepoint(st, &j->err);
 	if (rc)
 		return rc;
+	seal_prep_made_reset(j->prep);
 	seal_prep_use(j->prep);
 	rc = j->apply(j, st, &j->err);
 	seal_prep_use(NULL);
@@ -274,8 +275,13 @@ static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	struct err e;
 	int rc;
 
+	struct pipeline_job *j;
+
 	err_clear(&e);
 	rc = seal_batch_append(p->st, b, &e);
+	/* where each job's leaves went, for its reply */
+	for (j = jobs; !rc && j; j = j->next)
+		seal_batch_indexes(b, j->prep);
 	seal_batch_free(b);
 	sealed(p, jobs, rc, &e);
 }

@@ -257,6 +257,29 @@ void seal_prep_use(struct seal_prep *p)
 	prep_current = p;
 }
 
+void seal_prep_made_reset(struct seal_prep *p)
+{
+	if (p)
+		p->nmade = 0;
+}
+
+/* Note in the current prep (if any, and while there is room) the seal `row` just added as `seq`. */
+static void prep_made(const struct store_seal *row, int64_t seq)
+{
+	struct seal_prep *p = prep_current;
+	struct seal_made *m;
+
+	if (!p || p->nmade >= SEAL_MADE_MAX)
+		return;
+	m = &p->made[p->nmade++];
+	m->seq = seq;
+	snprintf(m->kind, sizeof(m->kind), "%s", row->kind);
+	snprintf(m->record_id, sizeof(m->record_id), "%s", row->record_id);
+	m->version = row->version;
+	snprintf(m->leaf_hash, sizeof(m->leaf_hash), "%s", row->leaf_hash);
+	m->leaf_index = -1;
+}
+
 /* The current prep's first unused entry for a seal of `kind`, now used; NULL if none. */
 static struct seal_prep_entry *prep_take(const char *kind)
 {
@@ -280,6 +303,7 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 	struct leaf_head h;
 	struct store_seal row;
 	uint8_t hash[TLOG_HASH_SIZE];
+	int64_t added = -1;
 	char prev[48];
 	struct buf leaf;
 	int rc;
@@ -320,7 +344,12 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now, i
 	/* the row's own time is the real clock's: the sweeper ages pending seals by it */
 	(void)now;
 	row.created_at = time_now_ms();
-	rc = store_seal_add(st, &row, seq, e);
+	rc = store_seal_add(st, &row, &added, e);
+	if (!rc) {
+		if (seq)
+			*seq = added;
+		prep_made(&row, added);
+	}
 out:
 	sodium_memzero(row.secret, sizeof(row.secret));
 	json_decref(h.links);
@@ -896,6 +925,19 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from, struct er
 	return RC_OK;
 }
 
+void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *p)
+{
+	size_t i, k;
+
+	for (k = 0; p && k < p->nmade; k++)
+		for (i = 0; i < b->n; i++)
+			if (b->seqs[i] == p->made[k].seq) {
+				if (b->taken[i] && b->at[i] >= 0)
+					p->made[k].leaf_index = b->at[i];
+				break;
+			}
+}
+
 /* The seals another call had claimed when the batch was taken: waited for as seal_wait does. */
 static int batch_wait_others(struct store *st, struct seal_batch *b, struct err *e)
 {
@@ -1131,56 +1173,119 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struc
 	return rc;
 }
 
-static int annotate_one(struct store *st, json_t *obj, const char *kind, const char *id,
-			int64_t version, struct err *e)
+/*
+ * Where the leaf of the seal of (kind, id, version) is: 1 with *index and
+ * hash (48 bytes) when it is in the log, 0 when it has none there (yet),
+ * or an RC_ code < 0 negated, with `e`.
+ */
+typedef int seal_find_fn(void *ctx, const char *kind, const char *id, int64_t version,
+			 int64_t *index, char *hash, struct err *e);
+
+/* seal_find_fn from the store: the seal as it stands. */
+static int find_stored(void *ctx, const char *kind, const char *id, int64_t version,
+		       int64_t *index, char *hash, struct err *e)
 {
 	struct store_seal s;
-	int rc = store_seal_get(st, kind, id, version, &s, e);
+	int rc = store_seal_get(ctx, kind, id, version, &s, e);
 
 	if (rc == RC_NOTFOUND) {
 		err_clear(e);
-		return RC_OK;
+		return 0;
 	}
 	if (rc)
-		return rc;
-	if (s.leaf_index >= 0)
-		json_object_set_new(obj, "sealed",
-				    json_pack("{s:I, s:s}", "leaf_index", (json_int_t)s.leaf_index,
-					      "leaf_hash", s.leaf_hash));
+		return -rc;
+	*index = s.leaf_index;
+	memcpy(hash, s.leaf_hash, sizeof(s.leaf_hash));
 	store_seal_release(&s);
+	return *index >= 0;
+}
+
+/* What seal_annotate_made asks a prep for; `missed` once a record was not there. */
+struct made_ctx {
+	const struct seal_prep *p;
+	int missed;
+};
+
+/* seal_find_fn from the seals a prep made and the indexes its sealer gave them. */
+static int find_made(void *ctx, const char *kind, const char *id, int64_t version,
+		     int64_t *index, char *hash, struct err *e)
+{
+	struct made_ctx *c = ctx;
+	size_t i;
+
+	(void)e;
+	for (i = c->p->nmade; i-- > 0;) {
+		const struct seal_made *m = &c->p->made[i];
+
+		if (m->leaf_index >= 0 && m->version == version && strcmp(m->kind, kind) == 0 &&
+		    strcmp(m->record_id, id) == 0) {
+			*index = m->leaf_index;
+			memcpy(hash, m->leaf_hash, sizeof(m->leaf_hash));
+			return 1;
+		}
+	}
+	c->missed = 1;
+	return 0;
+}
+
+static int annotate_one(seal_find_fn *find, void *ctx, json_t *obj, const char *kind,
+			const char *id, int64_t version, struct err *e)
+{
+	char hash[48];
+	int64_t index = -1;
+	int found = find(ctx, kind, id, version, &index, hash, e);
+
+	if (found < 0)
+		return -found;
+	if (found)
+		json_object_set_new(obj, "sealed",
+				    json_pack("{s:I, s:s}", "leaf_index", (json_int_t)index,
+					      "leaf_hash", hash));
 	return RC_OK;
 }
 
-int seal_annotate(struct store *st, json_t *obj, struct err *e)
+static int annotate_with(seal_find_fn *find, void *ctx, json_t *obj, struct err *e)
 {
+	static const char *const plain[][2] = {
+		{"logistics_event", "logistics"}, {"message", "message"}, {"blob", "blob"},
+		{"dispute_event", "dispute_event"}, {"disclosure_event", "disclosure_event"},
+		{"ledger_entry", "ledger_entry"},
+	};
 	const char *object = str(obj, "object"), *id = str(obj, "id");
+	size_t i;
 	int rc;
 
 	if (!object || !id)
 		return RC_OK;
 	if (strcmp(object, "merchant") == 0)
-		return annotate_one(st, obj, "merchant", id,
+		return annotate_one(find, ctx, obj, "merchant", id,
 				    store_merchant_seal_version(store_merchant_version_of(obj)), e);
 	if (strcmp(object, "listing") == 0)
-		return annotate_one(st, obj, "listing", id,
+		return annotate_one(find, ctx, obj, "listing", id,
 				    json_integer_value(json_object_get(obj, "version")), e);
-	if (strcmp(object, "logistics_event") == 0)
-		return annotate_one(st, obj, "logistics", id, 0, e);
-	if (strcmp(object, "message") == 0)
-		return annotate_one(st, obj, "message", id, 0, e);
-	if (strcmp(object, "blob") == 0)
-		return annotate_one(st, obj, "blob", id, 0, e);
-	if (strcmp(object, "dispute_event") == 0)
-		return annotate_one(st, obj, "dispute_event", id, 0, e);
-	if (strcmp(object, "disclosure_event") == 0)
-		return annotate_one(st, obj, "disclosure_event", id, 0, e);
-	if (strcmp(object, "ledger_entry") == 0)
-		return annotate_one(st, obj, "ledger_entry", id, 0, e);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(object, plain[i][0]) == 0)
+			return annotate_one(find, ctx, obj, plain[i][1], id, 0, e);
 	if (strcmp(object, "order") == 0) {
-		rc = annotate_one(st, obj, "order", id, 0, e);
+		rc = annotate_one(find, ctx, obj, "order", id, 0, e);
 		if (!rc && json_is_object(json_object_get(obj, "payment")))
-			rc = annotate_one(st, json_object_get(obj, "payment"), "payment", id, 0, e);
+			rc = annotate_one(find, ctx, json_object_get(obj, "payment"), "payment", id,
+					  0, e);
 		return rc;
 	}
 	return RC_OK;
+}
+
+int seal_annotate(struct store *st, json_t *obj, struct err *e)
+{
+	return annotate_with(find_stored, st, obj, e);
+}
+
+int seal_annotate_made(const struct seal_prep *p, json_t *obj)
+{
+	struct made_ctx c = {p, 0};
+	struct err e;
+
+	err_clear(&e);
+	return annotate_with(find_made, &c, obj, &e) == RC_OK && !c.missed;
 }

@@ -84,6 +84,7 @@ int seal_record(struct store *st, const char *kind, json_t *body, int64_t now,
  * writer rolls that seal back, and is wiped by seal_prep_release.
  */
 #define SEAL_PREP_MAX 4
+#define SEAL_MADE_MAX 16
 
 struct seal_prep {
 	size_t n;
@@ -93,6 +94,21 @@ struct seal_prep {
 		json_t *known;   /* leaf_commitments: name → [value, commitment] */
 		int used;        /* taken by a seal_record */
 	} s[SEAL_PREP_MAX];
+	/*
+	 * The seals seal_record made while this prep was in use (the first
+	 * SEAL_MADE_MAX), and where the log put their leaves once the caller's
+	 * sealer knows (seal_batch_indexes): the reply shows them without
+	 * reading the store (seal_annotate_made).
+	 */
+	size_t nmade;
+	struct seal_made {
+		int64_t seq;
+		char kind[24];
+		char record_id[80];
+		int64_t version;
+		char leaf_hash[48];
+		int64_t leaf_index;  /* -1 until seal_batch_indexes */
+	} made[SEAL_MADE_MAX];
 };
 
 /*
@@ -110,6 +126,9 @@ void seal_prep_release(struct seal_prep *p);
 
 /* The prep seal_record on this thread takes from (NULL: none), until changed. */
 void seal_prep_use(struct seal_prep *p);
+
+/* Forget the seals made with `p` (NULL: a no-op): a job applied again makes them anew. */
+void seal_prep_made_reset(struct seal_prep *p);
 
 /*
  * Each seal's leaf goes into the log once. The invariant that keeps it so:
@@ -189,6 +208,9 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from,
 		     struct err *e) WARN_UNUSED;
 void seal_batch_free(struct seal_batch *b);
 
+/* After a successful seal_batch_append of `b`: the leaf index of each seal `p` made that `b` sealed. */
+void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *p);
+
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX
  * for all) that no other call is integrating; those are left to it.
@@ -224,6 +246,14 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched,
  * unchanged.
  */
 int seal_annotate(struct store *st, json_t *obj, struct err *e) WARN_UNUSED;
+
+/*
+ * seal_annotate from the seals `p` made and the indexes the sealer gave
+ * them, with no store: 1 when every record of `obj` that has a seal kind
+ * was found there (and annotated), 0 when one was not (the caller then
+ * annotates from the store; what was set here it sets again).
+ */
+int seal_annotate_made(const struct seal_prep *p, json_t *obj);
 
 /*
  * Where a seal's parts are kept (seal_keep.c). A seal made since secrets

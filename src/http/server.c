@@ -328,10 +328,11 @@ void http_keep_seals(struct http_req *r, const int64_t *seals, size_t n)
 }
 
 /*
- * Add "sealed" to the record (or each record of a list) in a JSON reply,
- * from the seals as they stand. Call inside a store transaction.
+ * Run `each` on the record (or each record of a list) of a 2xx JSON reply,
+ * then write the reply's text again; nothing when `each` fails (its code).
  */
-static int annotate_reply_from(struct http_req *r, struct store *st, struct err *e)
+static int reply_records(struct http_req *r, int (*each)(void *ctx, json_t *rec, struct err *e),
+			 void *ctx, struct err *e)
 {
 	json_t *v, *items, *it;
 	char *text;
@@ -349,12 +350,12 @@ static int annotate_reply_from(struct http_req *r, struct store *st, struct err 
 	if (json_is_array(items) && json_is_string(json_object_get(v, "object")) &&
 	    strcmp(json_string_value(json_object_get(v, "object")), "list") == 0) {
 		json_array_foreach(items, i, it) {
-			rc = seal_annotate(st, it, e);
+			rc = each(ctx, it, e);
 			if (rc)
 				break;
 		}
 	} else {
-		rc = seal_annotate(st, v, e);
+		rc = each(ctx, v, e);
 	}
 	if (!rc) {
 		text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -366,6 +367,27 @@ static int annotate_reply_from(struct http_req *r, struct store *st, struct err 
 	}
 	json_decref(v);
 	return rc;
+}
+
+static int from_store(void *st, json_t *rec, struct err *e)
+{
+	return seal_annotate(st, rec, e);
+}
+
+/* RC_NOTFOUND for a record whose seal the request did not make, or not seen sealed. */
+static int from_made(void *prep, json_t *rec, struct err *e)
+{
+	(void)e;
+	return seal_annotate_made(prep, rec) ? RC_OK : RC_NOTFOUND;
+}
+
+/*
+ * Add "sealed" to the record (or each record of a list) in a JSON reply,
+ * from the seals as they stand. Call inside a store transaction.
+ */
+static int annotate_reply_from(struct http_req *r, struct store *st, struct err *e)
+{
+	return reply_records(r, from_store, st, e);
 }
 
 /* annotate_reply_from the request's own store. */
@@ -752,6 +774,10 @@ static void finish_queued(struct http_req *r)
 	}
 	if (r->refused || r->nseals == 0)
 		return;
+	/* the records the request sealed, as its sealer saw them go into the log */
+	if (r->prep.nmade && reply_records(r, from_made, &r->prep, &e) == RC_OK)
+		return;
+	err_clear(&e);
 	/* the sealer has recorded the indexes: any reader sees them */
 	rd = r->srv->rd ? r->srv->rd : r->srv->st;
 	rc = r->srv->rd ? store_begin_read(rd, &e) : store_begin(rd, &e);

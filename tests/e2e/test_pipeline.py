@@ -73,6 +73,17 @@ class PipelineTest(ServerTestCase, unittest.TestCase):
         self.assertEqual(len(after) - len(before), good_messages)
         for msg in after:
             self.assertIn("sealed", msg)
+        # each reply's leaf (given from the sealer's own knowledge) is the one the store records
+        stored = {m["id"]: m["sealed"] for m in after}
+        for i, r in enumerate(replies):
+            if i in bad:
+                continue
+            if r.body["object"] == "order":
+                got = self.req("GET", "/v1/orders/%s" % r.body["id"]).body
+                self.assertEqual((r.body["sealed"], r.body["payment"]["sealed"]),
+                                 (got["sealed"], got["payment"]["sealed"]))
+            else:
+                self.assertEqual(r.body["sealed"], stored[r.body["id"]])
         audit = audit_settled(self.srv.data_dir)
         self.assertEqual(audit.returncode, 0, audit.stdout)
 
