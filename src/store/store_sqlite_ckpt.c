@@ -1,6 +1,7 @@
 /* store_sqlite_ckpt.c - the WAL checkpointed by a thread of its own, so that a commit need not copy the log into the database on the writer's time. */
 #include "store/store_sqlite_int.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -86,8 +87,10 @@ static void ckpt_free(struct sq_ckpt *c)
 int sq_ckpt_start(struct store *st, struct err *e)
 {
 	const char *path = sqlite3_db_filename(st->db, "main");
+	sigset_t all, was;
 	struct sq_ckpt *c;
 	char *msg = NULL;
+	int started;
 
 	if (!path || !path[0])
 		return RC_OK; /* an in-memory store has no WAL */
@@ -107,7 +110,16 @@ int sq_ckpt_start(struct store *st, struct err *e)
 		ckpt_free(c);
 		return rc;
 	}
-	if (pthread_create(&c->thread, NULL, ckpt_main, c) != 0) {
+	/*
+	 * Every signal blocked in the thread: the store may be opened before
+	 * the program blocks the ones it takes with sigwait (serve), and a
+	 * SIGTERM delivered here would end the process unhandled.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &was);
+	started = pthread_create(&c->thread, NULL, ckpt_main, c) == 0;
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	if (!started) {
 		ckpt_free(c);
 		return err_set(e, RC_INTERNAL, NULL, NULL, "cannot start the checkpointer");
 	}

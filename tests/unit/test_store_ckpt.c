@@ -7,8 +7,10 @@
 
 #include <dirent.h>
 #include <jansson.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,6 +44,41 @@ static void write_rows(struct store *st, int from, int n, int per)
 		}
 		assert_int_equal(store_end(st, 1, &e), RC_OK);
 	}
+}
+
+/* The "SigBlk" mask of the thread of this process named `name` (0 when there is none). */
+static unsigned long long blocked_in(const char *name)
+{
+	char path[300], line[128];
+	unsigned long long mask = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+
+	assert_non_null(dir);
+	while ((d = readdir(dir)) != NULL) {
+		FILE *f;
+		int match = 0;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
+		f = fopen(path, "r");
+		if (f && fgets(line, sizeof(line), f))
+			match = strncmp(line, name, strlen(name)) == 0;
+		if (f)
+			fclose(f);
+		if (!match)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "SigBlk:", 7) == 0)
+				mask = strtoull(line + 7, NULL, 16);
+		if (f)
+			fclose(f);
+	}
+	closedir(dir);
+	return mask;
 }
 
 /* Is a thread of this process named `name`? */
@@ -91,6 +128,9 @@ static void the_checkpointer_runs_beside_the_writer(void **state)
 
 	assert_true(thread_named("dsp-checkpoint"));
 	assert_non_null(f->st->ckpt);
+	/* it takes no signal (SIGTERM there would end a server unhandled), though this thread blocks none */
+	assert_int_equal(blocked_in("dsp-checkpoint") & (1ULL << (SIGTERM - 1)), 1ULL << (SIGTERM - 1));
+	assert_int_equal(blocked_in("dsp-checkpoint") & (1ULL << (SIGINT - 1)), 1ULL << (SIGINT - 1));
 }
 
 static void commits_past_a_thousand_frames_are_checkpointed_by_the_thread(void **state)
