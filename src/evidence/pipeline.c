@@ -275,13 +275,23 @@ static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal
 	struct err e;
 	int rc;
 
+	struct seal_prep **preps;
 	struct pipeline_job *j;
+	size_t n = 0;
 
 	err_clear(&e);
 	rc = seal_batch_append(p->st, b, &e);
 	/* where each job's leaves went, for its reply */
-	for (j = jobs; !rc && j; j = j->next)
-		seal_batch_indexes(b, j->prep);
+	for (j = jobs; j; j = j->next)
+		n++;
+	preps = rc ? NULL : malloc((n ? n : 1) * sizeof(*preps));
+	if (preps) {
+		n = 0;
+		for (j = jobs; j; j = j->next)
+			preps[n++] = j->prep;
+		seal_batch_indexes(b, preps, n);
+		free(preps);
+	}
 	seal_batch_free(b);
 	sealed(p, jobs, rc, &e);
 }

@@ -925,17 +925,37 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from, struct er
 	return RC_OK;
 }
 
-void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *p)
-{
-	size_t i, k;
+/* A seal's row and where the log put its leaf. */
+struct seq_at {
+	int64_t seq, at;
+};
 
-	for (k = 0; p && k < p->nmade; k++)
-		for (i = 0; i < b->n; i++)
-			if (b->seqs[i] == p->made[k].seq) {
-				if (b->taken[i] && b->at[i] >= 0)
-					p->made[k].leaf_index = b->at[i];
-				break;
-			}
+static int cmp_seq_at(const void *a, const void *b)
+{
+	const struct seq_at *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *const *preps, size_t n)
+{
+	struct seq_at *v = malloc((b->n ? b->n : 1) * sizeof(*v)), key, *hit;
+	size_t i, k, m = 0;
+
+	if (!v)
+		return; /* the replies read their seals from the store instead */
+	for (i = 0; i < b->n; i++)
+		if (b->taken[i] && b->at[i] >= 0)
+			v[m++] = (struct seq_at){b->seqs[i], b->at[i]};
+	qsort(v, m, sizeof(*v), cmp_seq_at);
+	for (i = 0; i < n; i++)
+		for (k = 0; preps[i] && k < preps[i]->nmade; k++) {
+			key.seq = preps[i]->made[k].seq;
+			hit = bsearch(&key, v, m, sizeof(*v), cmp_seq_at);
+			if (hit)
+				preps[i]->made[k].leaf_index = hit->at;
+		}
+	free(v);
 }
 
 /* The seals another call had claimed when the batch was taken: waited for as seal_wait does. */

@@ -208,8 +208,12 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from,
 		     struct err *e) WARN_UNUSED;
 void seal_batch_free(struct seal_batch *b);
 
-/* After a successful seal_batch_append of `b`: the leaf index of each seal `p` made that `b` sealed. */
-void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *p);
+/*
+ * After a successful seal_batch_append of `b`: the leaf index of each seal
+ * the `n` preps (NULL entries skipped) made that `b` sealed. Out of memory,
+ * they are left without: the replies then read their seals from the store.
+ */
+void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *const *preps, size_t n);
 
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX

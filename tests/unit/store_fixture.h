@@ -147,4 +147,20 @@ static inline void store_pg_drop_db(const char *name)
 	store_pg_admin(sql);
 }
 
+/* A write transaction on `st`, which must open. */
+static inline void fx_begin(struct store *st)
+{
+	struct err e;
+
+	assert_int_equal(store_begin(st, &e), RC_OK);
+}
+
+/* Commit it, which must succeed. */
+static inline void fx_commit(struct store *st)
+{
+	struct err e;
+
+	assert_int_equal(store_end(st, 1, &e), RC_OK);
+}
+
 #endif

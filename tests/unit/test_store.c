@@ -30,20 +30,6 @@ static int on_pg(const struct store_fixture *f)
 	return f->pg_name[0] != '\0';
 }
 
-static void begin(struct store *st)
-{
-	struct err e;
-
-	assert_int_equal(store_begin(st, &e), RC_OK);
-}
-
-static void commit(struct store *st)
-{
-	struct err e;
-
-	assert_int_equal(store_end(st, 1, &e), RC_OK);
-}
-
 /* ---- helpers that put rows with the columns the store finds them by ---- */
 
 static int put_row(struct store *st, enum store_kind kind, const char *id, const char *ext,
@@ -289,9 +275,9 @@ static void migrations_reach_latest_version_and_reopen_is_noop(void **state)
 	assert_string_equal(got, want);
 	free(got);
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
-	commit(f->st);
+	fx_commit(f->st);
 	store_close(f->st);
 	f->st = NULL;
 
@@ -300,11 +286,11 @@ static void migrations_reach_latest_version_and_reopen_is_noop(void **state)
 	got = file_pragma(f->path, "user_version");
 	assert_string_equal(got, want);
 	free(got);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_OK);
 	assert_string_equal(body_id(body), "mer_000000000000000000000001");
 	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(body);
 }
 
@@ -323,7 +309,7 @@ static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
 	struct err e;
 	int rc;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
 	rc = put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
 		     "mer_00000000000000000000dead", "cus_000000000000000000000001", NULL,
@@ -331,7 +317,7 @@ static void order_with_unknown_merchant_is_refused_by_foreign_key(void **state)
 	assert_int_not_equal(rc, RC_OK);
 	/* a failed statement fails the transaction (PostgreSQL reads no more in it) */
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(count(f->st, STORE_ORDER), 0);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 }
@@ -341,7 +327,7 @@ static void commit_after_failed_statement_rolls_back_everything(void **state)
 	struct store_fixture *f = *state;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
 	assert_int_not_equal(put_row(f->st, STORE_ORDER, "ord_000000000000000000000001", NULL, 0,
@@ -351,10 +337,10 @@ static void commit_after_failed_statement_rolls_back_everything(void **state)
 			     RC_OK);
 	err_clear(&e);
 	assert_int_equal(store_end(f->st, 1, &e), RC_DB);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(count(f->st, STORE_MERCHANT), 0);
 	assert_int_equal(count(f->st, STORE_CONSUMER), 0);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* ---- records ---- */
@@ -365,7 +351,7 @@ static void put_then_get_by_id_and_by_external_id(void **state)
 	json_t *a = NULL, *b = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	put_merchant(f->st, "mer_000000000000000000000002", NULL);
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "mer_000000000000000000000001", &a, &e),
@@ -386,7 +372,7 @@ static void put_then_get_by_id_and_by_external_id(void **state)
 	assert_int_equal(e.rc, RC_NOTFOUND);
 	/* A record of one kind is not found as another. */
 	assert_int_equal(store_get(f->st, STORE_CONSUMER, "m-1", &a, &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void duplicate_external_id_is_conflict(void **state)
@@ -395,7 +381,7 @@ static void duplicate_external_id_is_conflict(void **state)
 	json_t *body = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	assert_int_equal(put_row(f->st, STORE_MERCHANT, "mer_000000000000000000000002", "m-1", 0,
 				 NULL, NULL, NULL, json_pack("{s:s}", "object", "merchant"), &e),
@@ -404,12 +390,12 @@ static void duplicate_external_id_is_conflict(void **state)
 	assert_string_equal(e.code, "duplicate_external_id");
 	assert_string_equal(e.param, "external_id");
 	/* The conflict does not spoil the transaction: the first row commits. */
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_OK);
 	assert_string_equal(body_id(body), "mer_000000000000000000000001");
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(body);
 }
 
@@ -421,7 +407,7 @@ static void get_returns_newest_listing_version_and_each_version_is_kept(void **s
 	int64_t next = -1;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", NULL);
 	put_listing(f->st, lst, "sku-1", 1, "mer_000000000000000000000001", "first");
 	put_listing(f->st, lst, "sku-1", 2, "mer_000000000000000000000001", "second");
@@ -450,7 +436,7 @@ static void get_returns_newest_listing_version_and_each_version_is_kept(void **s
 	assert_int_equal(next, 0);
 	json_decref(items);
 	assert_int_equal(count(f->st, STORE_LISTING), 2);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void list_pages_walk_every_row_once(void **state)
@@ -463,7 +449,7 @@ static void list_pages_walk_every_row_once(void **state)
 	size_t j;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	for (i = 0; i < 5; i++) {
 		snprintf(id, sizeof(id), "mer_00000000000000000000000%c", (char)('0' + i));
 		put_merchant(f->st, id, NULL);
@@ -496,7 +482,7 @@ static void list_pages_walk_every_row_once(void **state)
 	assert_int_equal(json_array_size(items), 5);
 	assert_int_equal(next, 0);
 	json_decref(items);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* The ids of a store_list result, joined by spaces, into `out`. */
@@ -528,7 +514,7 @@ static void list_filters_by_merchant_consumer_and_order(void **state)
 	struct store_filter flt;
 	char got[512];
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, m1, NULL);
 	put_merchant(f->st, m2, NULL);
 	put_consumer(f->st, c1, "c-1");
@@ -573,7 +559,7 @@ static void list_filters_by_merchant_consumer_and_order(void **state)
 	flt.order_id = "ord_000000000000000000000003";
 	list_ids(f->st, STORE_MESSAGE, &flt, got, sizeof(got));
 	assert_string_equal(got, "msg_000000000000000000000001");
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void rolled_back_put_is_not_visible(void **state)
@@ -582,15 +568,15 @@ static void rolled_back_put_is_not_visible(void **state)
 	json_t *body = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &body, &e), RC_NOTFOUND);
 	assert_int_equal(count(f->st, STORE_MERCHANT), 0);
 	/* The external id is free again. */
 	put_merchant(f->st, "mer_000000000000000000000002", "m-1");
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void replace_updates_consumer_body(void **state)
@@ -599,7 +585,7 @@ static void replace_updates_consumer_body(void **state)
 	json_t *body = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
 	body = json_pack("{s:s, s:s}", "id", "cus_000000000000000000000001", "name", "new");
 	assert_int_equal(store_replace(f->st, STORE_CONSUMER, "cus_000000000000000000000001",
@@ -609,7 +595,7 @@ static void replace_updates_consumer_body(void **state)
 	assert_int_equal(store_get(f->st, STORE_CONSUMER, "c-1", &body, &e), RC_OK);
 	assert_string_equal(json_string_value(json_object_get(body, "name")), "new");
 	json_decref(body);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void meta_set_then_get_and_overwrite(void **state)
@@ -618,7 +604,7 @@ static void meta_set_then_get_and_overwrite(void **state)
 	char *v = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_get(f->st, "origin", &v, &e), RC_NOTFOUND);
 	assert_null(v);
 	assert_int_equal(store_meta_set(f->st, "origin", "a", &e), RC_OK);
@@ -626,7 +612,7 @@ static void meta_set_then_get_and_overwrite(void **state)
 	assert_int_equal(store_meta_get(f->st, "origin", &v, &e), RC_OK);
 	assert_string_equal(v, "b");
 	free(v);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* ---- keys and tokens ---- */
@@ -641,7 +627,7 @@ static void auth_lookup_finds_live_key_by_hash(void **state)
 
 	token_hash("dsk_secret", hash);
 	token_hash("dsk_other", other);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_key_insert(f->st, "key_000000000000000000000001", "platform",
 					  "shop", hash, 1000, &e),
 			 RC_OK);
@@ -659,7 +645,7 @@ static void auth_lookup_finds_live_key_by_hash(void **state)
 	assert_int_equal(json_array_size(keys), 1);
 	assert_true(json_is_null(json_object_get(json_array_get(keys, 0), "revoked_at")));
 	json_decref(keys);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
@@ -671,7 +657,7 @@ static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
 	struct err e;
 
 	token_hash("dsk_secret", hash);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_key_insert(f->st, "key_000000000000000000000001", "platform",
 					  "shop", hash, 1000, &e),
 			 RC_OK);
@@ -690,7 +676,7 @@ static void revoked_key_is_unauth_and_second_revoke_conflicts(void **state)
 							     "revoked_at")),
 			 1500);
 	json_decref(keys);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void token_is_live_until_expiry_and_revocable_once(void **state)
@@ -701,7 +687,7 @@ static void token_is_live_until_expiry_and_revocable_once(void **state)
 	struct err e;
 
 	token_hash("dtk_secret", hash);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_token_insert(f->st, "tok_000000000000000000000001", "consumer",
 					    "cus_000000000000000000000001", hash,
 					    "key_000000000000000000000001", 1000, 5000, &e),
@@ -725,7 +711,7 @@ static void token_is_live_until_expiry_and_revocable_once(void **state)
 	/* A key id is not revoked through the token table. */
 	assert_int_equal(store_token_revoke(f->st, "key_000000000000000000000001", 2000, &e),
 			 RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* ---- idempotency and audit ---- */
@@ -738,7 +724,7 @@ static void idempotency_record_round_trips(void **state)
 	struct err e;
 
 	sha256_hex("body", 4, want);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_idem_get(f->st, "key_1", "k1", hash, &status, &resp, &e),
 			 RC_NOTFOUND);
 	assert_null(resp);
@@ -756,7 +742,7 @@ static void idempotency_record_round_trips(void **state)
 			 RC_NOTFOUND);
 	assert_int_equal(store_idem_put(f->st, "key_1", "k1", want, 200, "{}", 1000, &e),
 			 RC_CONFLICT);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void audit_entries_list_oldest_first_in_pages(void **state)
@@ -772,7 +758,7 @@ static void audit_entries_list_oldest_first_in_pages(void **state)
 	snprintf(p.role, sizeof(p.role), "agent");
 	snprintf(p.id, sizeof(p.id), "key_000000000000000000000001");
 	snprintf(p.subject, sizeof(p.subject), "helpdesk");
-	begin(f->st);
+	fx_begin(f->st);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(store_audit_add(f->st, 1000 + i, &p,
 						 i == 2 ? "cus_000000000000000000000002"
@@ -805,7 +791,7 @@ static void audit_entries_list_oldest_first_in_pages(void **state)
 	assert_string_equal(json_string_value(json_object_get(a, "object_id")),
 			    "cus_000000000000000000000002");
 	json_decref(items);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* ---- blobs ---- */
@@ -819,7 +805,7 @@ static void blob_put_then_get_and_put_again_keeps_first(void **state)
 
 	digest_of(d, 'a');
 	snprintf(id, sizeof(id), "sha256:%s", d);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_blob_get(f->st, d, &meta, &e), RC_NOTFOUND);
 	assert_null(meta);
 	assert_int_equal(store_blob_put(f->st, d, 42, "image/png", 1000, &e), RC_OK);
@@ -831,7 +817,7 @@ static void blob_put_then_get_and_put_again_keeps_first(void **state)
 	assert_string_equal(json_string_value(json_object_get(meta, "content_type")), "image/png");
 	assert_int_equal(json_integer_value(json_object_get(meta, "created_at")), 1000);
 	json_decref(meta);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* Whether the merchant or consumer (either may be NULL) may see the blob. */
@@ -860,7 +846,7 @@ static void blob_visible_to_owners_and_buyers_only(void **state)
 	digest_of(other_image, '3');
 	digest_of(attachment, '4');
 	digest_of(loose, '5');
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_blob_put(f->st, licence, 1, "image/png", 1, &e), RC_OK);
 	assert_int_equal(store_blob_put(f->st, image, 1, "image/png", 1, &e), RC_OK);
 	assert_int_equal(store_blob_put(f->st, other_image, 1, "image/png", 1, &e), RC_OK);
@@ -907,7 +893,7 @@ static void blob_visible_to_owners_and_buyers_only(void **state)
 	/* Nobody at all sees nothing. */
 	assert_false(visible(f->st, licence, NULL, NULL));
 	assert_false(visible(f->st, image, NULL, NULL));
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void consumer_has_merchant_and_listing_only_through_own_orders(void **state)
@@ -919,7 +905,7 @@ static void consumer_has_merchant_and_listing_only_through_own_orders(void **sta
 	struct err e;
 	int yes = -1;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, m1, NULL);
 	put_merchant(f->st, m2, NULL);
 	put_consumer(f->st, c1, "c-1");
@@ -942,7 +928,7 @@ static void consumer_has_merchant_and_listing_only_through_own_orders(void **sta
 	assert_false(yes);
 	assert_int_equal(store_consumer_has_listing(f->st, c2, l1, &yes, &e), RC_OK);
 	assert_false(yes);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void order_item_naming_missing_listing_version_is_refused(void **state)
@@ -950,7 +936,7 @@ static void order_item_naming_missing_listing_version_is_refused(void **state)
 	struct store_fixture *f = *state;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", NULL);
 	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
 	put_listing(f->st, "lst_000000000000000000000001", NULL, 1,
@@ -983,7 +969,7 @@ static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 	int64_t next = 0;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	/* recorded before merchants had versions: no "version", no verified_at column */
 	put_merchant(f->st, id, "m-1");
 	put_merchant(f->st, "mer_000000000000000000000002", "m-2");
@@ -1040,7 +1026,7 @@ static void merchant_versions_keep_the_old_and_serve_the_current(void **state)
 	assert_int_equal(json_array_size(items), 1);
 	assert_true(next > 0);
 	json_decref(items);
-	commit(f->st);
+	fx_commit(f->st);
 	assert_int_equal(store_merchant_seal_version(1), 0);
 	assert_int_equal(store_merchant_seal_version(2), 2);
 	json_decref(v2);
@@ -1055,7 +1041,7 @@ static void get_prefers_the_id_over_another_records_external_id(void **state)
 	json_t *a = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	put_merchant(f->st, "mer_000000000000000000000002", "mer_000000000000000000000001");
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "mer_000000000000000000000001", &a, &e),
@@ -1065,7 +1051,7 @@ static void get_prefers_the_id_over_another_records_external_id(void **state)
 	assert_int_equal(store_get(f->st, STORE_MERCHANT, "m-1", &a, &e), RC_OK);
 	assert_string_equal(body_id(a), "mer_000000000000000000000001");
 	json_decref(a);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* The record walk: note "kind id" of every record but merchants, count those; keep the order's links and a blob's body. */
@@ -1103,7 +1089,7 @@ static void record_walk_links_orders_to_items_and_blobs_by_digest(void **state)
 
 	digest_of(d_a, 'a');
 	digest_of(d_b, 'b');
-	begin(f->st);
+	fx_begin(f->st);
 	for (i = 0; i < 300; i++) {
 		snprintf(id, sizeof(id), "mer_%024d", i);
 		put_merchant(f->st, id, NULL);
@@ -1116,7 +1102,7 @@ static void record_walk_links_orders_to_items_and_blobs_by_digest(void **state)
 	assert_int_equal(store_blob_put(f->st, d_b, 7, "text/plain", 1000, &e), RC_OK);
 	assert_int_equal(store_blob_put(f->st, d_a, 42, "image/png", 2000, &e), RC_OK);
 	assert_int_equal(store_record_each(f->st, note_record, &w, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 
 	assert_int_equal(w.merchants, 300);
 	assert_int_equal(json_array_size(w.seen), 6);
@@ -1155,7 +1141,7 @@ static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **st
 	struct store_ref ref;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	assert_int_equal(put_row(f->st, STORE_MERCHANT, "mer_000000000000000000000002", "m-2", 0,
 				 NULL, NULL, NULL,
@@ -1182,7 +1168,7 @@ static void ref_get_reads_the_id_version_and_merchant_without_the_body(void **st
 	assert_int_equal(store_ref_get(f->st, STORE_LISTING, "sku-2", &ref, &e), RC_NOTFOUND);
 	assert_int_equal(e.rc, RC_NOTFOUND);
 	assert_int_equal(store_ref_get(f->st, STORE_MERCHANT, "sku-1", &ref, &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* ---- the rules of store.h, on each backend ---- */
@@ -1218,14 +1204,14 @@ static void nested_begin_is_internal_and_ending_nothing_is_a_noop(void **state)
 	err_clear(&e);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 	assert_int_equal(store_end(f->st, 1, &e), RC_DB);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_begin(f->st, &e), RC_INTERNAL);
 	assert_string_equal(e.code, "nested_transaction");
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* A failure inside a savepoint rolled back to is forgotten; kept, it rolls back and is RC_DB. */
@@ -1235,7 +1221,7 @@ static void savepoints_undo_alone_and_nest_to_their_bound(void **state)
 	struct err e;
 	int i;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, "mer_000000000000000000000001", "m-1");
 	assert_int_equal(store_savepoint(f->st, &e), RC_OK);
 	put_consumer(f->st, "cus_000000000000000000000001", "c-1");
@@ -1262,12 +1248,12 @@ static void savepoints_undo_alone_and_nest_to_their_bound(void **state)
 				     json_pack("{s:[]}", "items"), &e),
 			     RC_OK);
 	assert_int_equal(store_savepoint_end(f->st, 1, &e), RC_DB);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(count(f->st, STORE_MERCHANT), 1);
 	assert_int_equal(count(f->st, STORE_CONSUMER), 0);
 	assert_int_equal(count(f->st, STORE_ORDER), 0);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* A body comes back byte for byte: member order, spacing, escapes, big integers. */
@@ -1280,14 +1266,14 @@ static void body_comes_back_byte_for_byte(void **state)
 	json_t *body = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(put_row(f->st, STORE_CONSUMER, "cus_000000000000000000000001", "c-1", 0,
 				 NULL, NULL, NULL, json_loads(text, 0, NULL), &e),
 			 RC_OK);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_get(f->st, STORE_CONSUMER, "c-1", &body, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	back = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	assert_string_equal(back, text);
 	free(back);
@@ -1303,7 +1289,7 @@ static void reader_sees_the_last_commit_and_lazy_commits(void **state)
 	struct err e;
 
 	assert_int_equal(store_open_reader(f->st, &rd, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_set(f->st, "k", "one", &e), RC_OK);
 	assert_int_equal(store_end_lazy(f->st, &e), RC_OK);
 	assert_int_equal(store_begin_read(rd, &e), RC_OK);
@@ -1359,18 +1345,18 @@ static void writers_on_two_connections_lose_no_update(void **state)
 	char *v = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_set(f->st, "n", "0", &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	assert_int_equal(pthread_create(&ta, NULL, incr_run, &a), 0);
 	assert_int_equal(pthread_create(&tb, NULL, incr_run, &b), 0);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	assert_int_equal(a.failures, 0);
 	assert_int_equal(b.failures, 0);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_get(f->st, "n", &v, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	assert_string_equal(v, "80");
 	free(v);
 }
@@ -1383,9 +1369,9 @@ static void lost_connection_is_regained_at_the_next_transaction(void **state)
 	struct err e;
 
 	assert_true(on_pg(f));
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_set(f->st, "k", "before", &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
 		 "WHERE datname = '%s' AND pid <> pg_backend_pid()", f->pg_name);
 	{
@@ -1402,10 +1388,10 @@ static void lost_connection_is_regained_at_the_next_transaction(void **state)
 		assert_int_not_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
 		assert_int_equal(store_end(f->st, 1, &e), RC_DB);
 	}
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
 	assert_string_equal(v, "before");
-	commit(f->st);
+	fx_commit(f->st);
 	free(v);
 }
 
@@ -1471,15 +1457,15 @@ static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void 
 	int64_t next = 0;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_an_order(f->st);
 	put_disclosure(f->st, "dsc_000000000000000000000001", "court", "court-a", "pending", 5);
 	put_disclosure(f->st, "dsc_000000000000000000000002", "consumer",
 		       "cus_000000000000000000000001", "released", 0);
 	put_disclosure(f->st, "dsc_000000000000000000000003", "court", "court-b", "pending", 0);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	memset(&flt, 0, sizeof(flt));
 	disclosure_ids(f->st, &flt, 0, 2, ids, sizeof(ids), &next);
 	assert_string_equal(ids, "1,2");
@@ -1530,8 +1516,8 @@ static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void 
 						       "ord_000000000000000000000001", 9, body, &e),
 			 RC_OK);
 	json_decref(body);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_disclosure_events(f->st, "dsc_000000000000000000000001", &items, &e),
 			 RC_OK);
 	assert_int_equal(json_array_size(items), 2);
@@ -1548,7 +1534,7 @@ static void disclosures_are_listed_by_filter_updated_and_keep_their_events(void 
 	json_decref(body);
 	assert_int_equal(store_disclosure_event_get(f->st, "dse_000000000000000000000009", &body,
 						    &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void **state)
@@ -1561,7 +1547,7 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	struct err e;
 	int n = -1, i;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_webhook_endpoint_insert(f->st, "whe_000000000000000000000001",
 						       "https://a.example/h", "[\"dispute.created\"]",
 						       "sec1", 1, &e), RC_OK);
@@ -1584,9 +1570,9 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(queued, 2);
 	assert_int_equal(store_webhook_event_add(f->st, "evt_000000000000000000000002",
 						 "order.paid", "{\"n\":2}", 50, NULL, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	/* enabled endpoints only, oldest first, in pages, without the secret */
 	assert_int_equal(store_webhook_endpoint_list(f->st, 0, 2, &items, &next, &e), RC_OK);
 	assert_int_equal(json_array_size(items), 2);
@@ -1623,10 +1609,10 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(ds[2].attempts, 0);
 	assert_int_equal(ds[2].lease_until, 10000);
 	assert_string_equal(ds[3].endpoint_id, "whe_000000000000000000000002");
-	commit(f->st);
+	fx_commit(f->st);
 
 	/* one delivered, one to retry later, one given up, one not touched */
-	begin(f->st);
+	fx_begin(f->st);
 	memset(&a, 0, sizeof(a));
 	a.seq = ds[0].seq;
 	a.attempts = 1;
@@ -1650,9 +1636,9 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_OK);
 	a.seq = ds[3].seq + 1000;
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	/* ds[3] is still leased: only ds[1]'s retry comes due */
 	assert_int_equal(store_webhook_claim(f->st, 499, 20000, &held[0], 4, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
@@ -1681,7 +1667,7 @@ static void webhook_events_queue_for_subscribers_and_attempts_are_recorded(void 
 	assert_int_equal(store_webhook_claim(f->st, 20000, 30000, ds + 3, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(ds[3].seq, held[0].seq);
-	commit(f->st);
+	fx_commit(f->st);
 	for (i = 0; i < 4; i++)
 		store_delivery_release(&ds[i]);
 	store_delivery_release(&held[0]);
@@ -1695,7 +1681,7 @@ static void queue_deliveries(struct store *st, int n)
 	struct err e;
 	int i;
 
-	begin(st);
+	fx_begin(st);
 	assert_int_equal(store_webhook_endpoint_insert(st, "whe_000000000000000000000001",
 						       "https://a.example/h", "[\"*\"]", "sec1", 1,
 						       &e), RC_OK);
@@ -1704,7 +1690,7 @@ static void queue_deliveries(struct store *st, int n)
 		assert_int_equal(store_webhook_event_add(st, id, "dispute.created", "{}", 100, NULL,
 							 &e), RC_OK);
 	}
-	commit(st);
+	fx_commit(st);
 }
 
 /* A claim on a connection of its own, in a transaction of its own. */
@@ -1789,18 +1775,18 @@ static void webhook_lease_hides_a_claim_until_it_ends(void **state)
 
 	queue_deliveries(f->st, 1);
 	assert_int_equal(store_open(on_pg(f) ? f->url : f->path, 0, &st2, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_webhook_claim(f->st, 100, 1100, &d1, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
-	commit(f->st);
-	begin(st2);
+	fx_commit(f->st);
+	fx_begin(st2);
 	assert_int_equal(store_webhook_claim(st2, 1099, 2099, &d2, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_webhook_claim(st2, 1100, 2100, &d2, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(d2.seq, d1.seq);
 	assert_int_equal(d2.attempts, 0);
-	commit(st2);
+	fx_commit(st2);
 
 	/* the second claimer's attempt lands; the first's, later, finds its claim gone */
 	memset(&a, 0, sizeof(a));
@@ -1810,27 +1796,27 @@ static void webhook_lease_hides_a_claim_until_it_ends(void **state)
 	a.next_at = 40000;
 	a.status = 503;
 	a.error = "the receiver answered 503";
-	begin(st2);
+	fx_begin(st2);
 	assert_int_equal(store_webhook_attempt(st2, &a, &e), RC_OK);
-	commit(st2);
+	fx_commit(st2);
 	a.lease_until = d1.lease_until;
 	a.delivered_at = 1200;
 	a.status = 200;
 	a.error = NULL;
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_webhook_attempt(f->st, &a, &e), RC_CONFLICT);
 	assert_string_equal(e.code, "stale_claim");
 	assert_int_equal(store_webhook_release(f->st, &d1, 1200, &e), RC_CONFLICT);
-	commit(f->st);
+	fx_commit(f->st);
 	store_delivery_release(&d1);
 	/* what the second recorded stands: due again at its retry, not before */
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_webhook_claim(f->st, 39999, 50000, &d1, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(store_webhook_claim(f->st, 40000, 50000, &d1, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(d1.attempts, 1);
-	commit(f->st);
+	fx_commit(f->st);
 	store_delivery_release(&d1);
 	store_delivery_release(&d2);
 	store_close(st2);
@@ -1854,13 +1840,13 @@ static void concern_not_built_is_unsupported(void **state)
 /* A merchant, a consumer, a listing and two orders of it, o_1 and o_2. */
 static void put_two_orders(struct store *st)
 {
-	begin(st);
+	fx_begin(st);
 	put_merchant(st, "mer_1", "m-1");
 	put_consumer(st, "cus_1", "c-1");
 	put_listing(st, "lst_1", "l-1", 1, "mer_1", "Lamp");
 	put_order(st, "ord_1", "o-1", "mer_1", "cus_1", "lst_1", 1);
 	put_order(st, "ord_2", "o-2", "mer_1", "cus_1", "lst_1", 1);
-	commit(st);
+	fx_commit(st);
 }
 
 static void put_hold(struct store *st, const char *id, const char *ord)
@@ -1881,12 +1867,12 @@ static void legal_holds_hold_an_order_until_lifted_once(void **state)
 	struct err e;
 
 	put_two_orders(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_hold(f->st, "lgh_1", "ord_1");
 	put_hold(f->st, "lgh_2", "ord_1");
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_order_held(f->st, "ord_1", &held, &e), RC_OK);
 	assert_int_equal(held, 1);
 	assert_int_equal(store_order_held(f->st, "ord_2", &held, &e), RC_OK);
@@ -1922,9 +1908,9 @@ static void legal_holds_hold_an_order_until_lifted_once(void **state)
 	assert_string_equal(e.code, "hold_lifted");
 	assert_int_equal(store_legal_hold_lift(f->st, "lgh_none", "key_staff", "x", 1, &e),
 			 RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_legal_hold_list(f->st, "ord_1", 1, 0, 10, &items, &next, &e), RC_OK);
 	assert_int_equal(json_array_size(items), 1);
 	assert_string_equal(body_id(json_array_get(items, 0)), "lgh_2");
@@ -1971,7 +1957,7 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	struct err e;
 
 	put_two_orders(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	due(f->st, 1700000000001, 0, 1, seen, sizeof(seen), &next);
 	assert_string_equal(seen, "ord_1");
 	assert_true(next > 0);
@@ -1999,9 +1985,9 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	assert_int_equal(store_blob_cited_elsewhere(f->st, "ab12", "ord_1", &yes, &e), RC_OK);
 	assert_int_equal(yes, 0);
 	assert_int_equal(store_purge_mentions(f->st, "ord_1", &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	due(f->st, 1700000000001, 0, 4, seen, sizeof(seen), &next);
 	assert_string_equal(seen, "ord_2");
 	assert_int_equal(store_consumer_live_orders(f->st, "cus_1", &n, &e), RC_OK);
@@ -2023,7 +2009,7 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
 
 	/* one shredding per order: the second is refused, nothing written */
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_shredding_insert(f->st, "shr_2", "ord_1", 1700000002000, reg, &e),
 			 RC_CONFLICT);
 	assert_int_equal(store_end(f->st, 0, &e), RC_OK);
@@ -2032,7 +2018,7 @@ static void shredding_is_registered_once_and_the_order_is_no_longer_due(void **s
 	/* outside a transaction: storage-level shredding and compaction */
 	assert_int_equal(store_secure_delete(f->st, 1, &e), RC_OK);
 	assert_int_equal(store_compact(f->st, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	each = 0;
 	assert_int_equal(store_shredding_each(f->st, count_body, &each, &e), RC_OK);
 	assert_int_equal(each, 1);
@@ -2058,7 +2044,7 @@ static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **stat
 	json_t *flags = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, MER1, "m-1");
 	assert_int_equal(store_merchant_flag_set(f->st, MER1, "repeated_fraud", "three upheld",
 						 "staff", 1000, &e), RC_OK);
@@ -2072,8 +2058,8 @@ static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **stat
 						      "{\"disputes\":[\"dsp_1\"]}", &e), RC_OK);
 	assert_int_equal(store_merchant_flag_evidence(f->st, MER1, "other", "[]", &e),
 			 RC_NOTFOUND);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_merchant_flags(f->st, MER1, &flags, &e), RC_OK);
 	assert_int_equal(json_array_size(flags), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(flags, 0), "reason")),
@@ -2094,7 +2080,7 @@ static void merchant_flag_is_set_once_keeps_evidence_and_clears_once(void **stat
 	/* cleared, it may be set again */
 	assert_int_equal(store_merchant_flag_set(f->st, MER1, "repeated_fraud", "back", "staff",
 						 4000, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* A consumer flag: set once, one appeal, one decision, cleared once, counted, its history kept. */
@@ -2108,7 +2094,7 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 	int yes = -1;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_consumer(f->st, CUS1, "c-1");
 	assert_int_equal(store_consumer_flag_insert(f->st, "cfl_1", CUS1, "abusive", "spam",
 						    kept(keep, json_pack("[s]", "dsp_1")), "staff", 1000, &e),
@@ -2118,8 +2104,8 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 						    kept(keep, json_array()), "staff", 1500, &e),
 			 RC_CONFLICT);
 	assert_string_equal(e.code, "flag_set");
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_consumer_flagged(f->st, CUS1, "abusive", &yes, &e), RC_OK);
 	assert_int_equal(yes, 1);
 	assert_int_equal(store_consumer_flagged(f->st, CUS1, "other", &yes, &e), RC_OK);
@@ -2179,7 +2165,7 @@ static void consumer_flag_is_appealed_decided_cleared_and_counted(void **state)
 	assert_int_equal(c.appeals_pending, 0);
 	assert_int_equal(store_consumer_order_count(f->st, CUS1, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(keep);
 }
 
@@ -2194,7 +2180,7 @@ static void alerts_are_kept_once_and_listed_in_pages(void **state)
 	char id[32];
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	for (i = 0; i < 3; i++) {
 		snprintf(id, sizeof(id), "ral_%d", i);
 		assert_int_equal(store_alert_insert(f->st, id, i == 2 ? "listing" : "merchant",
@@ -2207,8 +2193,8 @@ static void alerts_are_kept_once_and_listed_in_pages(void **state)
 					    100, 200, "mer_1", 160, kept(keep, json_pack("{s:s}", "id", "x")),
 					    &inserted, &e), RC_OK);
 	assert_int_equal(inserted, 0);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_alert_get(f->st, "ral_0", &body, &e), RC_OK);
 	assert_string_equal(json_string_value(json_object_get(body, "id")), "ral_0");
 	json_decref(body);
@@ -2229,7 +2215,7 @@ static void alerts_are_kept_once_and_listed_in_pages(void **state)
 					  &e), RC_OK);
 	assert_int_equal(json_array_size(items), 2);
 	json_decref(items);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(keep);
 }
 
@@ -2243,7 +2229,7 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	int open = -1;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, MER1, "m-1");
 	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
 			 RC_OK);
@@ -2254,8 +2240,8 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	err_clear(&e);
 	assert_int_equal(store_proposal_insert(f->st, "rpr_2", MER1, "repeated_fraud", 4, 100,
 					       kept(keep, json_pack("{s:s}", "id", "rpr_2")), &e), RC_CONFLICT);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_proposal_state(f->st, MER1, "repeated_fraud", &open, &dismissed, &e),
 			 RC_OK);
 	assert_int_equal(open, 1);
@@ -2281,7 +2267,7 @@ static void proposals_are_open_once_and_decided_once(void **state)
 	assert_int_equal(store_proposal_list(f->st, "proposed", 0, 10, &items, &next, &e), RC_OK);
 	assert_int_equal(json_array_size(items), 0);
 	json_decref(items);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(keep);
 }
 
@@ -2308,12 +2294,12 @@ static void put_dispute(struct store *st, const char *id, const char *state, con
 
 static void dispute_scene(struct store *st)
 {
-	begin(st);
+	fx_begin(st);
 	put_merchant(st, DSP_MER, "m-1");
 	put_consumer(st, DSP_CUS, "c-1");
 	put_listing(st, DSP_LST, "l-1", 1, DSP_MER, "a kettle");
 	put_order(st, DSP_ORD, "o-1", DSP_MER, DSP_CUS, DSP_LST, 1);
-	commit(st);
+	fx_commit(st);
 }
 
 /* Disputes page by seq under their filters; a dispute's events page in order; ids are unique. */
@@ -2329,7 +2315,7 @@ static void disputes_and_events_page_filter_and_conflict(void **state)
 	struct err e;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	put_dispute(f->st, "dsp_2", "closed", "fast", 20, NULL);
 	put_dispute(f->st, "dsp_3", "open", "fast", 30, NULL);
@@ -2345,8 +2331,8 @@ static void disputes_and_events_page_filter_and_conflict(void **state)
 	assert_int_equal(store_dispute_update(f->st, "dsp_3", "open", "fast", 1, 50, body, &e),
 			 RC_OK);
 	json_decref(body);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_dispute_list(f->st, &flt, 0, 2, &items, &next, &e), RC_OK);
 	assert_int_equal(json_array_size(items), 2);
 	assert_string_equal(body_id(json_array_get(items, 1)), "dsp_2");
@@ -2388,13 +2374,13 @@ static void timers_come_due_in_order_and_fire_once(void **state)
 	int n = 0;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", 300, &e), RC_OK);
 	assert_int_equal(store_timer_add(f->st, "dsp_1", "review", "open", 100, &e), RC_OK);
 	assert_int_equal(store_timer_add(f->st, "dsp_1", "later", "open", 900, &e), RC_OK);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_timer_due(f->st, 500, t, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 2);
 	assert_string_equal(t[0].step, "review");
@@ -2403,12 +2389,12 @@ static void timers_come_due_in_order_and_fire_once(void **state)
 	assert_int_equal(store_timer_fire(f->st, t[0].seq, 500, "fired", &e), RC_OK);
 	assert_int_equal(store_timer_fire(f->st, t[0].seq, 501, "fired", &e), RC_CONFLICT);
 	assert_string_equal(e.code, "already_fired");
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_timer_due(f->st, 500, t, 4, &n, &e), RC_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(t[0].step, "respond");
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 struct fire_all {
@@ -2458,21 +2444,21 @@ static void timers_are_taken_once_across_connections(void **state)
 	int i, n = 0;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	for (i = 0; i < 30; i++)
 		assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", i, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	assert_int_equal(pthread_create(&ta, NULL, fire_run, &a), 0);
 	assert_int_equal(pthread_create(&tb, NULL, fire_run, &b), 0);
 	pthread_join(ta, NULL);
 	pthread_join(tb, NULL);
 	assert_int_equal(a.failures + b.failures, 0);
 	assert_int_equal(a.fired + b.fired, 30);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_timer_due(f->st, 1000, &t, 1, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /*
@@ -2589,10 +2575,10 @@ static void same_timer_raced_fires_once(void **state)
 	struct err e;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	assert_int_equal(store_timer_add(f->st, "dsp_1", "respond", "open", 500, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	race(f, timer_race_run, &a, &b);
 	assert_int_equal(a.won + b.won, 1);
 }
@@ -2610,17 +2596,17 @@ static void same_idempotency_key_raced_works_once(void **state)
 	char *v = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_set(f->st, "done", "0", &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	race(f, idem_race_run, &a, &b);
 	assert_int_equal(a.won + b.won, 1);
 	assert_int_equal(a.replayed + b.replayed, 1);
 	assert_string_equal(a.reply, b.reply);
 	assert_string_equal(a.reply, "{\"work\":1}");
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_get(f->st, "done", &v, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	assert_string_equal(v, "1");
 	free(v);
 }
@@ -2634,7 +2620,7 @@ static void assessment_queue_holds_each_dispute_once(void **state)
 	struct err e;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	put_dispute(f->st, "dsp_2", "open", "standard", 10, NULL);
 	assert_int_equal(store_assess_queue(f->st, "dsp_2", 5, &e), RC_OK);
@@ -2651,7 +2637,7 @@ static void assessment_queue_holds_each_dispute_once(void **state)
 	assert_int_equal(found, 0);
 	assert_int_equal(store_assess_queued(f->st, "dsp_1", &found, &e), RC_OK);
 	assert_int_equal(found, 1);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* The agent queue: by tier's place, then next due time, then id; pages neither repeat nor skip. */
@@ -2668,16 +2654,16 @@ static void agent_queue_orders_by_tier_due_and_id_in_pages(void **state)
 	struct err e;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, "2025-10-01T00:00:00Z");
 	put_dispute(f->st, "dsp_2", "open", "standard", 10, "2025-10-01T00:00:00.500Z");
 	put_dispute(f->st, "dsp_3", "open", "fast", 10, NULL);
 	put_dispute(f->st, "dsp_4", "open", "fast", 10, "2025-10-02T08:00:00+08:00");
 	put_dispute(f->st, "dsp_5", "open", "other", 10, "2025-09-01T00:00:00Z");
 	put_dispute(f->st, "dsp_6", "closed", "fast", 10, "2025-09-01T00:00:00Z");
-	commit(f->st);
+	fx_commit(f->st);
 	memset(&pos, 0, sizeof(pos));
-	begin(f->st);
+	fx_begin(f->st);
 	while (more) {
 		assert_int_equal(store_dispute_queue(f->st, &flt, states, tiers, &pos, 2, &items, &last,
 						     &more, &e), RC_OK);
@@ -2691,7 +2677,7 @@ static void agent_queue_orders_by_tier_due_and_id_in_pages(void **state)
 	assert_int_equal(k, 5);
 	assert_int_equal(last.rank, 2);
 	assert_int_equal(last.due, 1756684800000LL);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(states);
 	json_decref(tiers);
 }
@@ -2704,15 +2690,15 @@ static void a_listing_is_suspended_once_until_lifted(void **state)
 	struct err e;
 
 	dispute_scene(f->st);
-	begin(f->st);
+	fx_begin(f->st);
 	put_dispute(f->st, "dsp_1", "open", "standard", 10, NULL);
 	assert_int_equal(store_suspension_insert(f->st, "sus_1", DSP_LST, "dsp_1", 10, body, &e),
 			 RC_OK);
 	assert_int_equal(store_suspension_insert(f->st, "sus_2", DSP_LST, "dsp_1", 11, body, &e),
 			 RC_CONFLICT);
 	assert_string_equal(e.code, "already_suspended");
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_suspension_active(f->st, DSP_LST, &got, &e), RC_OK);
 	assert_string_equal(body_id(got), "sus_1");
 	json_decref(got);
@@ -2724,7 +2710,7 @@ static void a_listing_is_suspended_once_until_lifted(void **state)
 	assert_int_equal(store_suspension_active(f->st, DSP_LST, &got, &e), RC_NOTFOUND);
 	assert_int_equal(store_suspension_insert(f->st, "sus_2", DSP_LST, "dsp_1", 30, body, &e),
 			 RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(body);
 }
 
@@ -2797,7 +2783,7 @@ static void ledger_entries_move_balances_and_list_by_owner_in_pages(void **state
 	int64_t next;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	put_merchant(f->st, MER1, "m-1");
 	assert_int_equal(store_fund_party_id(f->st, STORE_MERCHANT, "m-1", id, &e), RC_OK);
 	assert_string_equal(id, MER1);
@@ -2812,9 +2798,9 @@ static void ledger_entries_move_balances_and_list_by_owner_in_pages(void **state
 	assert_int_equal(move(f->st, "led_1", &world, &settle, 500, &e), RC_OK);
 	assert_int_equal(move(f->st, "led_2", &settle, &pay, 200, &e), RC_OK);
 	assert_int_equal(move(f->st, "led_3", &world, &settle, 100, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(balance_of(f->st, MER1, "settlement"), 400);
 	assert_int_equal(balance_of(f->st, "platform", "world"), -600);
 	assert_int_equal(store_fund_entry_get(f->st, "led_2", &body, &e), RC_OK);
@@ -2847,7 +2833,7 @@ static void ledger_entries_move_balances_and_list_by_owner_in_pages(void **state
 	assert_int_equal(w.unbalanced, 0);
 	assert_int_equal(w.accounts, 3);
 	assert_int_equal(w.wrong, 0);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void an_overdraft_is_refused_by_the_schema_and_nothing_of_it_commits(void **state)
@@ -2857,21 +2843,21 @@ static void an_overdraft_is_refused_by_the_schema_and_nothing_of_it_commits(void
 	json_t *body = NULL;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	world = account(f->st, "platform", "world");
 	settle = account(f->st, MER1, "settlement");
 	pay = account(f->st, "cus_000000000000000000000001", "payable");
 	assert_int_equal(move(f->st, "led_1", &world, &settle, 100, &e), RC_OK);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	err_clear(&e);
 	assert_int_equal(move(f->st, "led_2", &settle, &pay, 101, &e), RC_CONFLICT);
 	assert_int_not_equal(store_end(f->st, 1, &e), RC_OK);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(balance_of(f->st, MER1, "settlement"), 100);
 	assert_int_equal(balance_of(f->st, "cus_000000000000000000000001", "payable"), 0);
 	assert_int_equal(store_fund_entry_get(f->st, "led_2", &body, &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(void **state)
@@ -2885,7 +2871,7 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	int found, n;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	world = account(f->st, "platform", "world");
 	settle = account(f->st, MER1, "settlement");
 	pay = account(f->st, "cus_000000000000000000000001", "payable");
@@ -2959,13 +2945,13 @@ static void holds_and_payouts_close_once_and_receivables_recover_oldest_first(vo
 	assert_int_equal(store_fund_op_put(f->st, "k-1", "ab12", body, 8000, &e), RC_OK);
 	err_clear(&e);
 	assert_int_equal(store_fund_op_put(f->st, "k-1", "cd34", body, 8000, &e), RC_CONFLICT);
-	commit(f->st);
-	begin(f->st);
+	fx_commit(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_fund_op_get(f->st, "k-1", hash, &got, &e), RC_OK);
 	assert_string_equal(hash, "ab12");
 	assert_true(json_equal(got, body));
 	json_decref(got);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(body);
 }
 

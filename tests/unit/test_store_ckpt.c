@@ -46,50 +46,19 @@ static void write_rows(struct store *st, int from, int n, int per)
 	}
 }
 
-/* The "SigBlk" mask of the thread of this process named `name` (0 when there is none). */
-static unsigned long long blocked_in(const char *name)
+/*
+ * Is a thread of this process named `name`? Its "SigBlk" mask into
+ * *blocked (0 when there is none).
+ */
+static int thread_named(const char *name, unsigned long long *blocked)
 {
 	char path[300], line[128];
-	unsigned long long mask = 0;
-	struct dirent *d;
-	DIR *dir = opendir("/proc/self/task");
-
-	assert_non_null(dir);
-	while ((d = readdir(dir)) != NULL) {
-		FILE *f;
-		int match = 0;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
-		f = fopen(path, "r");
-		if (f && fgets(line, sizeof(line), f))
-			match = strncmp(line, name, strlen(name)) == 0;
-		if (f)
-			fclose(f);
-		if (!match)
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
-		f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f))
-			if (strncmp(line, "SigBlk:", 7) == 0)
-				mask = strtoull(line + 7, NULL, 16);
-		if (f)
-			fclose(f);
-	}
-	closedir(dir);
-	return mask;
-}
-
-/* Is a thread of this process named `name`? */
-static int thread_named(const char *name)
-{
-	char path[300], comm[64];
 	struct dirent *d;
 	DIR *dir = opendir("/proc/self/task");
 	int found = 0;
 
 	assert_non_null(dir);
+	*blocked = 0;
 	while (!found && (d = readdir(dir)) != NULL) {
 		FILE *f;
 
@@ -97,8 +66,17 @@ static int thread_named(const char *name)
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", d->d_name);
 		f = fopen(path, "r");
-		if (f && fgets(comm, sizeof(comm), f))
-			found = strncmp(comm, name, strlen(name)) == 0;
+		if (f && fgets(line, sizeof(line), f))
+			found = strncmp(line, name, strlen(name)) == 0;
+		if (f)
+			fclose(f);
+		if (!found)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status", d->d_name);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (strncmp(line, "SigBlk:", 7) == 0)
+				*blocked = strtoull(line + 7, NULL, 16);
 		if (f)
 			fclose(f);
 	}
@@ -125,12 +103,13 @@ static long long db_bytes(const struct store_fixture *f)
 static void the_checkpointer_runs_beside_the_writer(void **state)
 {
 	struct store_fixture *f = *state;
+	unsigned long long blocked;
 
-	assert_true(thread_named("dsp-checkpoint"));
+	assert_true(thread_named("dsp-checkpoint", &blocked));
 	assert_non_null(f->st->ckpt);
 	/* it takes no signal (SIGTERM there would end a server unhandled), though this thread blocks none */
-	assert_int_equal(blocked_in("dsp-checkpoint") & (1ULL << (SIGTERM - 1)), 1ULL << (SIGTERM - 1));
-	assert_int_equal(blocked_in("dsp-checkpoint") & (1ULL << (SIGINT - 1)), 1ULL << (SIGINT - 1));
+	assert_int_equal(blocked & (1ULL << (SIGTERM - 1)), 1ULL << (SIGTERM - 1));
+	assert_int_equal(blocked & (1ULL << (SIGINT - 1)), 1ULL << (SIGINT - 1));
 }
 
 static void commits_past_a_thousand_frames_are_checkpointed_by_the_thread(void **state)

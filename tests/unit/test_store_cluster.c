@@ -34,13 +34,6 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static void begin(struct store *st)
-{
-	struct err e;
-
-	assert_int_equal(store_begin(st, &e), RC_OK);
-}
-
 static void end(struct store *st, int commit)
 {
 	struct err e;
@@ -146,20 +139,20 @@ static void unindexed_counts_seals_until_their_index_is_set(void **state)
 	size_t left = 7;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	seqs[0] = pending_seal(f->st, "msg_1");
 	seqs[1] = pending_seal(f->st, "msg_2");
 	seqs[2] = pending_seal(f->st, "msg_3");
 	end(f->st, 1);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(unindexed(f->st, seqs, 3), 3);
 	assert_int_equal(unindexed(f->st, seqs, 0), 0);
 	assert_int_equal(store_seal_set_index(f->st, seqs[1], 0, &e), RC_OK);
 	assert_int_equal(unindexed(f->st, seqs, 3), 2);
 	end(f->st, 1);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_seal_set_index(f->st, seqs[0], 1, &e), RC_OK);
 	assert_int_equal(store_seal_set_index(f->st, seqs[2], 2, &e), RC_OK);
 	assert_int_equal(unindexed(f->st, seqs, 3), 0);
@@ -173,7 +166,7 @@ static void unindexed_counts_seals_until_their_index_is_set(void **state)
 	assert_non_null(many);
 	for (size_t i = 0; i <= STORE_UNINDEXED_MAX; i++)
 		many[i] = seqs[i % 3];
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(unindexed(f->st, many, STORE_UNINDEXED_MAX), 0);
 	assert_int_equal(store_seal_unindexed(f->st, many, STORE_UNINDEXED_MAX + 1, &left, &e),
 			 RC_INVAL);
@@ -204,7 +197,7 @@ static void sqlite_signals_nothing_and_waits_at_most_50_ms(void **state)
 	int got = -1;
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_signal(f->st, STORE_SIG_SEALS_PENDING, &e), RC_OK);
 	end(f->st, 1);
 	t0 = mono_ms();
@@ -282,7 +275,7 @@ static void lost_connection_loses_the_sequencer_and_knows_it(void **state)
 	assert_true(rc == RC_OK || rc == RC_DB);
 	assert_int_equal(holds(f->st), 0);
 	/* a transaction reconnects too, and still the lock is not ours */
-	begin(f->st);
+	fx_begin(f->st);
 	end(f->st, 1);
 	assert_int_equal(holds(f->st), 0);
 	assert_int_equal(store_sequencer_release(b, &e), RC_OK);
@@ -325,7 +318,7 @@ static void signal_in_transaction(struct store *st, enum store_signal sig, int c
 {
 	struct err e;
 
-	begin(st);
+	fx_begin(st);
 	assert_int_equal(store_signal(st, sig, &e), RC_OK);
 	end(st, commit);
 }
@@ -418,7 +411,7 @@ static void own_signal_comes_back_and_needs_a_transaction(void **state)
 	assert_int_equal(store_signal_wait(f->st, STORE_SIG_SEALS_PENDING, 2000, &got, &e), RC_OK);
 	assert_int_equal(got, 1);
 	assert_int_equal(store_signal(f->st, STORE_SIG_SEALS_PENDING, &e), RC_INTERNAL);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_signal_wait(f->st, STORE_SIG_SEALS_PENDING, 0, &got, &e),
 			 RC_INTERNAL);
 	assert_int_equal(store_sequencer_hold(f->st, &got, &e), RC_INTERNAL);
@@ -440,10 +433,10 @@ static void waiting_store_still_runs_transactions(void **state)
 	assert_int_equal(pthread_create(&t, NULL, wait_thread, &w), 0);
 	sleep_ms(100);
 	t0 = mono_ms();
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_set(f->st, "k", "v", &e), RC_OK);
 	end(f->st, 1);
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_meta_get(f->st, "k", &v, &e), RC_OK);
 	end(f->st, 0);
 	free(v);

@@ -15,80 +15,6 @@
 #include "store/store.h"
 #include "store_fixture.h"
 
-static void begin(struct store *st)
-{
-	struct err e;
-
-	assert_int_equal(store_begin(st, &e), RC_OK);
-}
-
-static void commit(struct store *st)
-{
-	struct err e;
-
-	assert_int_equal(store_end(st, 1, &e), RC_OK);
-}
-
-/* A pending seal of `kind` `id`, at place `cseq` of order `order`'s chain ("" for none). */
-static void seal_row_add(struct store *st, const char *kind, const char *id, int64_t version,
-			 const char *order, int64_t cseq, const char *hash)
-{
-	struct store_seal row;
-	int64_t seq = 0;
-	struct err e;
-
-	memset(&row, 0, sizeof(row));
-	snprintf(row.kind, sizeof(row.kind), "%s", kind);
-	snprintf(row.record_id, sizeof(row.record_id), "%s", id);
-	snprintf(row.leaf_hash, sizeof(row.leaf_hash), "%s", hash);
-	snprintf(row.chain_order, sizeof(row.chain_order), "%s", order);
-	row.version = version;
-	row.leaf = (unsigned char *)"leaf";
-	row.leaf_len = 4;
-	row.salts = "";
-	row.created_at = 1;
-	row.chain_seq = cseq;
-	assert_int_equal(store_seal_add(st, &row, &seq, &e), RC_OK);
-}
-
-/* The light reads of a seal (what an order links, where a chain ends) agree with the full ones. */
-static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
-{
-	struct store_fixture *f = *state;
-	struct store_seal s;
-	char hash[48];
-	int64_t cseq = -1;
-	struct err e;
-
-	begin(f->st);
-	seal_row_add(f->st, "listing", "lst_1", 1, "", -1, "L1");
-	seal_row_add(f->st, "listing", "lst_1", 2, "", -1, "L2");
-	seal_row_add(f->st, "order", "ord_1", 0, "ord_1", 0, "O0");
-	seal_row_add(f->st, "payment", "ord_1", 0, "ord_1", 1, "P1");
-	seal_row_add(f->st, "order", "ord_2", 0, "ord_2", 0, "Q0");
-	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 1, hash, &e), RC_OK);
-	assert_string_equal(hash, "L1");
-	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 2, hash, &e), RC_OK);
-	assert_string_equal(hash, "L2");
-	assert_int_equal(store_seal_get(f->st, "listing", "lst_1", 2, &s, &e), RC_OK);
-	assert_string_equal(s.leaf_hash, hash);
-	store_seal_release(&s);
-	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 3, hash, &e),
-			 RC_NOTFOUND);
-	assert_int_equal(store_seal_chain_tip(f->st, "ord_1", &cseq, hash, &e), RC_OK);
-	assert_int_equal(cseq, 1);
-	assert_string_equal(hash, "P1");
-	assert_int_equal(store_seal_chain_head(f->st, "ord_1", &s, &e), RC_OK);
-	assert_int_equal(s.chain_seq, cseq);
-	assert_string_equal(s.leaf_hash, hash);
-	store_seal_release(&s);
-	assert_int_equal(store_seal_chain_tip(f->st, "ord_2", &cseq, hash, &e), RC_OK);
-	assert_int_equal(cseq, 0);
-	assert_string_equal(hash, "Q0");
-	assert_int_equal(store_seal_chain_tip(f->st, "ord_3", &cseq, hash, &e), RC_NOTFOUND);
-	commit(f->st);
-}
-
 /* A seal of `kind` `id` made at `at`, with a secret when `secret`; its row, or -1 with *rc set. */
 static int64_t seal_put(struct store *st, const char *kind, const char *id, int64_t version,
 			const char *order, int64_t cseq, const char *hash, int64_t at, int secret,
@@ -118,6 +44,55 @@ static int64_t seal_put(struct store *st, const char *kind, const char *id, int6
 	return *rc ? -1 : seq;
 }
 
+/* A pending seal of `kind` `id`, at place `cseq` of order `order`'s chain ("" for none). */
+static void seal_row_add(struct store *st, const char *kind, const char *id, int64_t version,
+			 const char *order, int64_t cseq, const char *hash)
+{
+	int rc;
+
+	seal_put(st, kind, id, version, order, cseq, hash, 1, 1, &rc);
+	assert_int_equal(rc, RC_OK);
+}
+
+/* The light reads of a seal (what an order links, where a chain ends) agree with the full ones. */
+static void seal_leaf_hash_and_chain_tip_agree_with_the_rows(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store_seal s;
+	char hash[48];
+	int64_t cseq = -1;
+	struct err e;
+
+	fx_begin(f->st);
+	seal_row_add(f->st, "listing", "lst_1", 1, "", -1, "L1");
+	seal_row_add(f->st, "listing", "lst_1", 2, "", -1, "L2");
+	seal_row_add(f->st, "order", "ord_1", 0, "ord_1", 0, "O0");
+	seal_row_add(f->st, "payment", "ord_1", 0, "ord_1", 1, "P1");
+	seal_row_add(f->st, "order", "ord_2", 0, "ord_2", 0, "Q0");
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 1, hash, &e), RC_OK);
+	assert_string_equal(hash, "L1");
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 2, hash, &e), RC_OK);
+	assert_string_equal(hash, "L2");
+	assert_int_equal(store_seal_get(f->st, "listing", "lst_1", 2, &s, &e), RC_OK);
+	assert_string_equal(s.leaf_hash, hash);
+	store_seal_release(&s);
+	assert_int_equal(store_seal_leaf_hash(f->st, "listing", "lst_1", 3, hash, &e),
+			 RC_NOTFOUND);
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_1", &cseq, hash, &e), RC_OK);
+	assert_int_equal(cseq, 1);
+	assert_string_equal(hash, "P1");
+	assert_int_equal(store_seal_chain_head(f->st, "ord_1", &s, &e), RC_OK);
+	assert_int_equal(s.chain_seq, cseq);
+	assert_string_equal(s.leaf_hash, hash);
+	store_seal_release(&s);
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_2", &cseq, hash, &e), RC_OK);
+	assert_int_equal(cseq, 0);
+	assert_string_equal(hash, "Q0");
+	assert_int_equal(store_seal_chain_tip(f->st, "ord_3", &cseq, hash, &e), RC_NOTFOUND);
+	fx_commit(f->st);
+}
+
+
 static int64_t seal_ok(struct store *st, const char *kind, const char *id, const char *order,
 		       int64_t cseq, const char *hash, int64_t at)
 {
@@ -141,7 +116,7 @@ static void seal_round_trips_and_a_second_is_conflict(void **state)
 
 	memset(secret, 0xa5, sizeof(secret));
 	secret[0] = 0;
-	begin(f->st);
+	fx_begin(f->st);
 	a = seal_put(f->st, "listing", "lst_1", 3, "ord_9", 0, "H1", 123, 1, &rc);
 	assert_int_equal(rc, RC_OK);
 	b = seal_put(f->st, "merchant", "mer_1", 0, "", -1, "H2", 124, 0, &rc);
@@ -153,9 +128,9 @@ static void seal_round_trips_and_a_second_is_conflict(void **state)
 	assert_int_equal(seal_put(f->st, "order", "ord_9", 0, "ord_9", 0, "H4", 125, 1, &rc), -1);
 	assert_int_equal(rc, RC_CONFLICT);
 	seal_ok(f->st, "order", "ord_9", "ord_9", 1, "H5", 126);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_seal_by_seq(f->st, a, &s, &e), RC_OK);
 	assert_int_equal(s.seq, a);
 	assert_string_equal(s.kind, "listing");
@@ -183,7 +158,7 @@ static void seal_round_trips_and_a_second_is_conflict(void **state)
 	assert_string_equal(e.code, "not_found");
 	assert_int_equal(store_seal_get(f->st, "listing", "lst_1", 4, &s, &e), RC_NOTFOUND);
 	assert_int_equal(store_seal_chain_head(f->st, "ord_8", &s, &e), RC_NOTFOUND);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* Pending seals are listed oldest first, by age and by leaf hash; indexed ones leave the list and their leaf. */
@@ -195,7 +170,7 @@ static void pending_seals_are_found_and_leave_once_indexed(void **state)
 	struct err e;
 	int n = -1;
 
-	begin(f->st);
+	fx_begin(f->st);
 	s1 = seal_ok(f->st, "message", "msg_1", "", -1, "H1", 10);
 	s2 = seal_ok(f->st, "message", "msg_2", "", -1, "H2", 20);
 	s3 = seal_ok(f->st, "message", "msg_3", "", -1, "H3", 30);
@@ -240,7 +215,7 @@ static void pending_seals_are_found_and_leave_once_indexed(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(store_seal_unrecorded(f->st, 3, 3, idx, 10, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* Walks of seals: note each seal's hash; stop with 7 at "STOP". */
@@ -260,7 +235,7 @@ static void seal_walks_go_in_log_then_chain_order(void **state)
 	struct err e;
 	int i;
 
-	begin(f->st);
+	fx_begin(f->st);
 	a = seal_ok(f->st, "payment", "ord_1", "ord_1", 1, "A", 1);
 	b = seal_ok(f->st, "order", "ord_1", "ord_1", 0, "B", 1);
 	c = seal_ok(f->st, "merchant", "mer_1", "", -1, "C", 1);
@@ -298,7 +273,7 @@ static void seal_walks_go_in_log_then_chain_order(void **state)
 	assert_int_equal(store_seal_each(f->st, note_seal, seen, &e), 7);
 	assert_int_equal(json_array_size(seen), 4);
 	assert_string_equal(json_string_value(json_array_get(seen, 3)), "STOP");
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(seen);
 }
 
@@ -316,7 +291,7 @@ static void checkpoints_kept_once_by_size_smallest_first(void **state)
 	json_t *seen = json_array();
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_checkpoint_add(f->st, 5, "R5", "n1", 1, &e), RC_OK);
 	assert_int_equal(store_checkpoint_add(f->st, 2, "R2", "m1", 2, &e), RC_OK);
 	assert_int_equal(store_checkpoint_add(f->st, 5, "R5", "n2", 3, &e), RC_OK);
@@ -330,7 +305,7 @@ static void checkpoints_kept_once_by_size_smallest_first(void **state)
 	json_array_clear(seen);
 	assert_int_equal(store_checkpoint_each(f->st, note_checkpoint, seen, &e), 9);
 	assert_int_equal(json_array_size(seen), 3);
-	commit(f->st);
+	fx_commit(f->st);
 	json_decref(seen);
 }
 
@@ -366,7 +341,7 @@ static void seals_by_seq_answer_in_the_order_asked(void **state)
 	int64_t a, b, c, ask[6];
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	a = seal_ok(f->st, "message", "msg_1", "", -1, "HA", 1);
 	b = seal_ok(f->st, "message", "msg_2", "", -1, "HB", 2);
 	c = seal_ok(f->st, "message", "msg_3", "", -1, "HC", 3);
@@ -406,7 +381,7 @@ static void seals_by_seq_answer_in_the_order_asked(void **state)
 	assert_int_equal(out[5].seq, 0);
 	for (int i = 0; i < 6; i++)
 		store_seal_release(&out[i]);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /* n = 0 reads nothing; past STORE_SEALS_BATCH_MAX is RC_INVAL; a full batch reads them all. */
@@ -423,7 +398,7 @@ static void seals_by_seq_take_none_to_the_most_and_no_more(void **state)
 	assert_non_null(out);
 	assert_non_null(found);
 	assert_non_null(ask);
-	begin(f->st);
+	fx_begin(f->st);
 	for (i = 0; i < 40; i++) {
 		snprintf(id, sizeof(id), "msg_%zu", i);
 		seq[i] = seal_ok(f->st, "message", id, "", -1, id, (int64_t)i);
@@ -442,7 +417,7 @@ static void seals_by_seq_take_none_to_the_most_and_no_more(void **state)
 		assert_string_equal(out[i].leaf_hash, id);
 		store_seal_release(&out[i]);
 	}
-	commit(f->st);
+	fx_commit(f->st);
 	free(out);
 	free(found);
 	free(ask);
@@ -457,7 +432,7 @@ static void set_indexes_records_them_all(void **state)
 	struct err e;
 	int n = -1;
 
-	begin(f->st);
+	fx_begin(f->st);
 	seq[0] = seal_ok(f->st, "message", "msg_1", "", -1, "H1", 1);
 	seq[1] = seal_ok(f->st, "message", "msg_2", "", -1, "H2", 1);
 	seq[2] = seal_ok(f->st, "message", "msg_3", "", -1, "H3", 1);
@@ -465,9 +440,9 @@ static void set_indexes_records_them_all(void **state)
 	assert_int_equal(store_seal_pending(f->st, 4, pending, &n, &e), RC_OK);
 	assert_int_equal(n, 3);
 	assert_int_equal(store_seal_set_indexes(f->st, seq, idx, 3, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_int_equal(store_seal_pending(f->st, 4, pending, &n, &e), RC_OK);
 	assert_int_equal(n, 0);
 	for (int i = 0; i < 3; i++) {
@@ -481,7 +456,7 @@ static void set_indexes_records_them_all(void **state)
 	idx[2] = idx[0];
 	assert_int_equal(store_seal_set_indexes(f->st, seq, idx, 3, &e), RC_OK);
 	assert_int_equal(store_seal_set_index(f->st, seq[1], idx[1], &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 /*
@@ -495,7 +470,7 @@ static void set_indexes_refuses_taken_or_indexed_and_writes_nothing(void **state
 	int64_t a, b, c, seq[3], idx[3];
 	struct err e;
 
-	begin(f->st);
+	fx_begin(f->st);
 	a = seal_ok(f->st, "message", "msg_1", "", -1, "H1", 1);
 	b = seal_ok(f->st, "message", "msg_2", "", -1, "H2", 1);
 	c = seal_ok(f->st, "message", "msg_3", "", -1, "H3", 1);
@@ -527,14 +502,14 @@ static void set_indexes_refuses_taken_or_indexed_and_writes_nothing(void **state
 	/* nothing written, and the transaction commits */
 	assert_pending(f->st, b);
 	assert_pending(f->st, c);
-	commit(f->st);
+	fx_commit(f->st);
 
-	begin(f->st);
+	fx_begin(f->st);
 	assert_pending(f->st, b);
 	assert_pending(f->st, c);
 	seq[0] = b, idx[0] = 6, seq[1] = c, idx[1] = 7;
 	assert_int_equal(store_seal_set_indexes(f->st, seq, idx, 2, &e), RC_OK);
-	commit(f->st);
+	fx_commit(f->st);
 }
 
 #define T(name, su, td) cmocka_unit_test_setup_teardown(name, su, td)
