@@ -26,8 +26,11 @@
 /* Runs of each setting; the median is reported, with the spread. */
 #define REPEATS 3
 #define WARMUP_SECONDS 1
-/* Proofs timed per tree. */
+/* Proofs timed per tree from a cold open. */
 #define PROOFS 10000
+/* Proofs from a warm cache: as many again untimed first (the hash files opened, the cache
+ * filled as a server's is after its first requests), then these timed. */
+#define WARM_PROOFS 100000
 
 static struct tlog_signer log_key;
 static const char *base_dir = "build/bench/tmp";
@@ -84,8 +87,8 @@ static void remove_dir(char *d)
 	free(d);
 }
 
-static struct tlog_log *open_log(const char *dir, unsigned batch_max, unsigned batch_ms,
-				 int read_only)
+static struct tlog_log *open_log_cache(const char *dir, unsigned batch_max, unsigned batch_ms,
+				       int read_only, size_t cache_bytes)
 {
 	struct tlog_log_opts o;
 	struct tlog_log *l = NULL;
@@ -97,10 +100,18 @@ static struct tlog_log *open_log(const char *dir, unsigned batch_max, unsigned b
 	o.batch_max = batch_max;
 	o.batch_ms = batch_ms;
 	o.read_only = read_only;
+	o.cache_bytes = cache_bytes;
 	err_clear(&e);
 	if (tlog_log_open(&o, &l, &e))
 		die("cannot open the log", &e);
 	return l;
+}
+
+/* A log with the default hash cache. */
+static struct tlog_log *open_log(const char *dir, unsigned batch_max, unsigned batch_ms,
+				 int read_only)
+{
+	return open_log_cache(dir, batch_max, batch_ms, read_only, 0);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -311,13 +322,84 @@ static void us_stats(int64_t *v, size_t n, double *mean, double *p50, double *p9
 	*p99 = pct_ms(v, n, 99) * 1e3;
 }
 
-static struct proof_result run_proofs(uint64_t size)
+/* Build a log of `size` entries in `dir` (entry i the decimal text of i) in batches of 65,536. */
+static struct tlog_log *build_log(const char *dir, uint64_t size, size_t cache_bytes,
+				  double *build_s)
 {
 	enum { CALL = 65536 };
-	struct proof_result r;
-	struct tlog_entry *ent = malloc(CALL * sizeof(*ent));
-	uint64_t *idx = malloc(CALL * sizeof(*idx)), k, n, i, old, at;
 	static char data[CALL][24];
+	struct tlog_entry *ent = malloc(CALL * sizeof(*ent));
+	uint64_t *idx = malloc(CALL * sizeof(*idx)), k, n, i;
+	struct tlog_log *l = open_log_cache(dir, CALL, 1, 0, cache_bytes);
+	int64_t t0 = mono_ns();
+	struct err e;
+
+	if (!ent || !idx)
+		die("out of memory", NULL);
+	for (k = 0; k < size; k += n) {
+		n = size - k < CALL ? size - k : CALL;
+		for (i = 0; i < n; i++) {
+			/* the decimal index, as the Go peer's leaves */
+			ent[i].len = (size_t)snprintf(data[i], sizeof(data[i]), "%llu",
+						      (unsigned long long)(k + i));
+			ent[i].data = data[i];
+		}
+		if (tlog_log_append(l, ent, n, idx, &e))
+			die("append", &e);
+	}
+	*build_s = (double)(mono_ns() - t0) / 1e9;
+	free(ent);
+	free(idx);
+	return l;
+}
+
+/* Inclusion proofs of random leaves from `l`'s own cache: untimed first, then timed. */
+static void warm_proofs(struct tlog_log *l, uint64_t size, struct proof_result *r)
+{
+	int64_t *t = malloc(WARM_PROOFS * sizeof(*t)), t0;
+	struct tlog_proof p;
+	struct err e;
+	uint64_t at;
+	size_t i;
+
+	if (!t)
+		die("out of memory", NULL);
+	for (i = 0; i < 2 * WARM_PROOFS; i++) {
+		at = randombytes_uniform(UINT32_MAX) % size;
+		t0 = mono_ns();
+		if (tlog_log_prove_inclusion(l, at, size, &p, &e))
+			die("inclusion proof", &e);
+		if (i >= WARM_PROOFS)
+			t[i - WARM_PROOFS] = mono_ns() - t0;
+	}
+	us_stats(t, WARM_PROOFS, &r->warm_mean, &r->warm_p50, &r->warm_p99);
+	free(t);
+}
+
+/*
+ * Proofs of a log whose cache may hold every hash of its tree (`cache_bytes`): the
+ * warm figures only.
+ */
+static struct proof_result run_proofs_cached(uint64_t size, size_t cache_bytes)
+{
+	struct proof_result r;
+	char *dir = make_dir("proofs-all");
+	struct tlog_log *l;
+
+	memset(&r, 0, sizeof(r));
+	r.size = size;
+	l = build_log(dir, size, cache_bytes, &r.build_s);
+	warm_proofs(l, size, &r);
+	tlog_log_cache_stats(l, &r.cache);
+	tlog_log_close(l);
+	remove_dir(dir);
+	return r;
+}
+
+static struct proof_result run_proofs(uint64_t size)
+{
+	struct proof_result r;
+	uint64_t n, i, old, at;
 	uint8_t root[TLOG_HASH_SIZE], old_root[TLOG_HASH_SIZE], leaf[TLOG_HASH_SIZE];
 	int64_t *t = malloc(PROOFS * sizeof(*t)), t0;
 	struct tlog_proof p;
@@ -326,35 +408,13 @@ static struct proof_result run_proofs(uint64_t size)
 	struct err e;
 	char *dir = make_dir("proofs");
 
-	if (!ent || !idx || !t)
+	if (!t)
 		die("out of memory", NULL);
 	memset(&r, 0, sizeof(r));
 	r.size = size;
-	/* Build the tree through the log itself, in batches of 65536 entries. */
-	l = open_log(dir, CALL, 1, 0);
-	t0 = mono_ns();
-	for (k = 0; k < size; k += n) {
-		n = size - k < CALL ? size - k : CALL;
-		for (i = 0; i < n; i++) {
-			at = k + i;
-			/* the decimal index, as the Go peer's leaves */
-			ent[i].len = (size_t)snprintf(data[i], sizeof(data[i]), "%llu",
-						      (unsigned long long)at);
-			ent[i].data = data[i];
-		}
-		if (tlog_log_append(l, ent, n, idx, &e))
-			die("append", &e);
-	}
-	r.build_s = (double)(mono_ns() - t0) / 1e9;
+	l = build_log(dir, size, 0, &r.build_s);
 	/* Warm: the writer's own cache, as the server proves from it after appending. */
-	for (i = 0; i < PROOFS; i++) {
-		at = randombytes_uniform(UINT32_MAX) % size;
-		t0 = mono_ns();
-		if (tlog_log_prove_inclusion(l, at, size, &p, &e))
-			die("inclusion proof", &e);
-		t[i] = mono_ns() - t0;
-	}
-	us_stats(t, PROOFS, &r.warm_mean, &r.warm_p50, &r.warm_p99);
+	warm_proofs(l, size, &r);
 	t0 = mono_ns();
 	for (i = 0; i < PROOFS; i++) {
 		at = size - 1 - randombytes_uniform(size < 65536 ? (uint32_t)size : 65536);
@@ -407,8 +467,6 @@ static struct proof_result run_proofs(uint64_t size)
 	tlog_log_close(l);
 	fprintf(stderr, "proofs at %llu: inclusion %.1f us, consistency %.1f us (build %.1f s)\n",
 		(unsigned long long)size, r.inc_mean, r.con_mean, r.build_s);
-	free(ent);
-	free(idx);
 	free(t);
 	remove_dir(dir);
 	return r;
@@ -416,8 +474,8 @@ static struct proof_result run_proofs(uint64_t size)
 
 /* ---- (4) the tree and proofs beside Go's golang.org/x/mod/sumdb/tlog ---- */
 
-/* Proofs the Go peer makes (it is fast, and its figure steadier with more). */
-#define PEER_PROOFS 100000
+/* Proofs the Go peer times, after as many untimed: as many as ours (WARM_PROOFS). */
+#define PEER_PROOFS WARM_PROOFS
 
 struct peer_result {
 	int ok;                  /* the peer ran and said what it measured */
@@ -518,9 +576,9 @@ static struct tree_result run_tree(uint64_t leaves)
 }
 
 static void write_peer_section(FILE *f, const struct tree_result *tr, const struct peer_result *pe,
-			       const struct proof_result *pr)
+			       const struct proof_result *pr, const struct proof_result *all)
 {
-	double ours_ps = 1e6 / pr->warm_mean, build_ratio, proof_ratio;
+	double ours_ps = 1e6 / pr->warm_mean, build_ratio, proof_ratio, go_ps;
 
 	fprintf(f, "## The tree and proofs beside Go's tlog\n\n"
 		   "The peer is bench/peer (Go, `golang.org/x/mod/sumdb/tlog` from Debian's "
@@ -539,10 +597,11 @@ static void write_peer_section(FILE *f, const struct tree_result *tr, const stru
 		   "%.0f MiB here). Ours: `tlog_log_prove_inclusion` on the log that built the "
 		   "tree, from its hash cache (default bound %zu MiB, holding %.0f MiB after the "
 		   "proofs) and, for what is not there, the leaf hashes of its packed hash files "
-		   "(one per 65,536 leaves), kept open.\n\n",
+		   "(one per 65,536 leaves), kept open. Each side first makes as many proofs "
+		   "untimed as it then times (%d).\n\n",
 		(unsigned long long)tr->leaves, pr->build_s, (double)pr->size / pr->build_s,
 		(double)pr->size * 64 / 1048576.0, TLOG_LOG_CACHE_BYTES >> 20,
-		(double)pr->cache.bytes / 1048576.0);
+		(double)pr->cache.bytes / 1048576.0, WARM_PROOFS);
 	if (!pe->ok) {
 		fprintf(f, "The Go peer did not run (%s): no ratios in this run. Ours: building "
 			   "%.0f leaves/s; inclusion proofs %.1f µs (%.0f/s).\n\n",
@@ -550,18 +609,24 @@ static void write_peer_section(FILE *f, const struct tree_result *tr, const stru
 		return;
 	}
 	build_ratio = tr->leaves_per_s / pe->leaves_per_s;
-	proof_ratio = ours_ps / (1e6 / pe->proof_us);
+	go_ps = 1e6 / pe->proof_us;
+	proof_ratio = ours_ps / go_ps;
 	fprintf(f, "| measure | ours | Go tlog | ours / Go | goal |\n"
 		   "|---|---:|---:|---:|---:|\n"
 		   "| building, leaves/s | %.0f | %.0f | %.2f× | ≥ 2× |\n"
 		   "| inclusion proofs at %llu leaves, proofs/s | %.0f (%.1f µs; p50 %.1f, p99 "
 		   "%.1f) | %.0f (%.1f µs) | %.2f× | ≥ 1× |\n"
 		   "| the same, leaves among the latest 65,536, proofs/s | %.0f (%.1f µs) | "
-		   "| %.2f× | |\n\n",
+		   "| %.2f× | |\n"
+		   "| the same, random leaves, our cache bound raised to hold every hash "
+		   "(%.0f MiB held; Go's slice %.0f MiB), proofs/s | %.0f (%.1f µs; p50 %.1f, p99 "
+		   "%.1f) | | %.2f× | |\n\n",
 		tr->leaves_per_s, pe->leaves_per_s, build_ratio, (unsigned long long)pr->size,
-		ours_ps, pr->warm_mean, pr->warm_p50, pr->warm_p99, 1e6 / pe->proof_us,
+		ours_ps, pr->warm_mean, pr->warm_p50, pr->warm_p99, go_ps,
 		pe->proof_us, proof_ratio, 1e6 / pr->recent_mean, pr->recent_mean,
-		(1e6 / pr->recent_mean) / (1e6 / pe->proof_us));
+		(1e6 / pr->recent_mean) / go_ps, (double)all->cache.bytes / 1048576.0,
+		(double)pr->size * 64 / 1048576.0, 1e6 / all->warm_mean, all->warm_mean,
+		all->warm_p50, all->warm_p99, (1e6 / all->warm_mean) / go_ps);
 	fprintf(f, "Both sides computed the same root (%s): %s.\n\n", pe->root,
 		strcmp(pe->root, tr->root) == 0 ? "yes" : "NO, the trees differ");
 	fprintf(f, "In this run building %s its goal: ", build_ratio >= 2 ? "meets" : "does not meet");
@@ -572,10 +637,12 @@ static void write_peer_section(FILE *f, const struct tree_result *tr, const stru
 			   "(libsodium's portable C unless the build chose OpenSSL's, which uses the "
 			   "CPU's SHA extensions), Go's crypto/sha256 its AVX2 assembly. ");
 	fprintf(f, "Inclusion proofs %s theirs. ", proof_ratio >= 1 ? "meet" : "do not meet");
-	fprintf(f, "A proof of a leaf whose hashes are all in the cache (the upper tree, "
-		   "levels 4 and up, has half the default bound, which holds it up to about 10 "
-		   "million leaves; level 3 three eighths; the latest leaves the rest and "
-		   "whatever the others leave free: last row) reads no file, and the tree's "
+	fprintf(f, "A proof looks up every hash beside its leaf's path in the cache at once, "
+		   "under one hold of the cache's lock. A proof of a leaf whose hashes are all in "
+		   "the cache (the upper tree, levels 4 and up, has half the default bound, which "
+		   "holds it up to about 16 million leaves; level 3 three eighths, about 12 "
+		   "million leaves' worth; the latest leaves the rest and whatever the others "
+		   "leave free: the last two rows) reads no file, and the tree's "
 		   "ragged right edge is hashed once per size proved against. A random leaf of "
 		   "a large tree is mostly not among the leaves the cache keeps: its proof reads "
 		   "the leaf's 16-leaf group (512 bytes) with one pread and hashes at most 4 "
@@ -583,9 +650,10 @@ static void write_peer_section(FILE *f, const struct tree_result *tr, const stru
 		   "file of the leaf's 65,536 (256 full tiles, 2 MiB; %llu files here), which "
 		   "the cache keeps open (%.1f%% of the reads found theirs open): one pread and "
 		   "no open or close, so the pread and those few hashes bound it. Go keeps every "
-		   "hash in memory; a cache holding all of ours would take about as much "
-		   "(`cache_bytes` of about 70 bytes per leaf), and its proofs then read no "
-		   "file. The cache's own bound: %zu MiB by default (src/tlog/log.h).\n\n",
+		   "hash in memory; our cache holding all of ours takes about as much "
+		   "(`cache_bytes` of about 70 bytes per leaf: the last row), and its proofs "
+		   "then read no file and hash nothing but the right edge. The cache's own "
+		   "bound: %zu MiB by default (src/tlog/log.h).\n\n",
 		(unsigned long long)((pr->size / 256 + 255) / 256),
 		pr->cache.pack_hits + pr->cache.pack_misses
 			? 100.0 * (double)pr->cache.pack_hits /
@@ -691,7 +759,7 @@ int main(int argc, char **argv)
 {
 	static const unsigned thread_counts[] = {64, 256, 1024};
 	struct append_result ar[3];
-	struct proof_result pr[2];
+	struct proof_result pr[2], pall;
 	struct floor_result fr;
 	char cpu[256], mem[64], disk[600], date[32], load0[128], psi0[160];
 	const char *out = NULL, *commit = getenv("BENCH_COMMIT");
@@ -749,7 +817,8 @@ int main(int argc, char **argv)
 		tr = run_tree(big);
 		pe = run_peer(peer, big);
 		pr[1] = run_proofs(big);
-		write_peer_section(stdout, &tr, &pe, &pr[1]);
+		pall = run_proofs_cached(big, (size_t)big * 80);
+		write_peer_section(stdout, &tr, &pe, &pr[1], &pall);
 		tlog_signer_clear(&log_key);
 		return 0;
 	}
@@ -775,6 +844,7 @@ int main(int argc, char **argv)
 	fr = run_floor(1000000);
 	pr[0] = run_proofs(big / 10);
 	pr[1] = run_proofs(big);
+	pall = run_proofs_cached(big, (size_t)big * 80);
 	tr = run_tree(big);
 	pe = run_peer(peer, big);
 	fs_us = fsync_us();
@@ -869,7 +939,7 @@ int main(int argc, char **argv)
 			pr[i].inc_p50, pr[i].inc_p99, pr[i].con_mean, pr[i].con_p50,
 			pr[i].con_p99);
 	fprintf(f, "\n");
-	write_peer_section(f, &tr, &pe, &pr[1]);
+	write_peer_section(f, &tr, &pe, &pr[1], &pall);
 	if (out)
 		fclose(f);
 	tlog_signer_clear(&log_key);

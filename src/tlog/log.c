@@ -708,9 +708,7 @@ static int recover(struct tlog_log *l, int missing, struct err *e)
 		}
 		return rc;
 	}
-	memset(&hc, 0, sizeof(hc));
-	hc.l = l;
-	hc.size = l->size;
+	log_hash_ctx_init(&hc, l, l->size);
 	rc = tlog_frontier_load(&l->tree, l->size, log_hash_get, &hc, e);
 	if (rc)
 		return corrupt(e, &hc.err, "cannot rebuild the tree from the tiles");
@@ -1011,9 +1009,7 @@ static int proof_err(int rc, const struct log_hash_ctx *c, struct err *e)
 static int proof_ctx(struct tlog_log *l, uint64_t size, struct log_hash_ctx *c, struct err *e)
 {
 	log_follow(l);
-	memset(c, 0, sizeof(*c));
-	c->l = l;
-	c->size = log_size(l);
+	log_hash_ctx_init(c, l, log_size(l));
 	if (size > c->size)
 		return err_set(e, RC_INVAL, "invalid_size", "size",
 			       "tree size %llu is past the latest checkpoint's %llu",
@@ -1031,7 +1027,7 @@ int tlog_log_prove_inclusion(struct tlog_log *l, uint64_t index, uint64_t size,
 
 	if (rc)
 		return rc;
-	log_cache_prefetch_path(&l->cache, index, size);
+	log_cache_path_get(&l->cache, index, size, &c.path);
 	log_cache_edge_get(&l->cache, size, &edge);
 	had = edge.have;
 	rc = tlog_prove_inclusion_edge(index, size, log_hash_get, &c, &edge, p, e);
@@ -1069,9 +1065,7 @@ int tlog_log_hash(struct tlog_log *l, uint64_t level, uint64_t index,
 	int rc;
 
 	log_follow(l);
-	memset(&c, 0, sizeof(c));
-	c.l = l;
-	c.size = log_size(l);
+	log_hash_ctx_init(&c, l, log_size(l));
 	rc = log_hash_get(&c, level, index, out);
 	return rc ? proof_err(rc, &c, e) : RC_OK;
 }

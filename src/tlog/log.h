@@ -74,13 +74,16 @@ struct tlog_witness_conf {
 /*
  * Default bound on the memory of the log's hash cache (proofs and tiles):
  * half for the upper tree (the hashes of every 16 leaves and above: about
- * 4 bytes per leaf, so all of it up to about 10 million leaves), three
- * eighths for level 3 (every 8 leaves' hash: 4 bytes per leaf, about 7.8
+ * 4 bytes per leaf, so all of it up to about 16 million leaves), three
+ * eighths for level 3 (every 8 leaves' hash: 4 bytes per leaf, about 12
  * million leaves' worth), one eighth for recent tiles' leaf hashes with
- * levels 1 and 2 (about 56 bytes per leaf: some 190,000 leaves). Besides
- * it the cache keeps LOG_FDS_MAX (256) full tiles' files open.
+ * levels 1 and 2 (about 56 bytes per leaf: some 300,000 leaves). A proof
+ * of a leaf whose level-3 hashes are kept hashes at most 4 nodes, else 11:
+ * the bound was raised from 80 MiB so that a tree of 10^7 leaves keeps
+ * them all (docs/benchmarks.md, beside Go's tlog). Besides it the cache
+ * keeps LOG_FDS_MAX (256) full tiles' files open.
  */
-#define TLOG_LOG_CACHE_BYTES ((size_t)80 << 20)
+#define TLOG_LOG_CACHE_BYTES ((size_t)128 << 20)
 
 struct tlog_log_opts {
 	const char *dir;                  /* the data directory */

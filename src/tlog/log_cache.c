@@ -15,12 +15,13 @@
  * never push the upper tree out of its share: levels >= LOG_CACHE_TOP_LEVEL (the upper tree: one hash
  * per 2^4 leaves and above; half the budget, which holds all of a tree of
  * 10^7 leaves under the default bound), level 3 (one hash per 8 leaves;
- * three eighths: at 10^7 leaves, those of the latest 7.8 million) and
+ * three eighths: under the default bound, those of 12 million leaves) and
  * levels 0-2 (the recent tiles; one eighth). A proof then computes at
  * most levels 0-2 of its leaf's group from the leaf hashes, read with one
  * pread from the tile's file, which the cache keeps open (log_fds.c).
  * Everything is under one mutex; a lookup holds it for a hash table probe
- * and a 32-byte copy.
+ * and a 32-byte copy, an inclusion proof once for all the hashes beside
+ * its leaf's path (log_cache_path_get).
  */
 
 static uint64_t chunk_key(unsigned level, uint64_t chunk)
@@ -114,6 +115,7 @@ static void lru_push_front(struct log_cache *c, struct log_chunk *ch)
 {
 	struct log_cache_class *k = &c->cls[ch->cls];
 
+	ch->moved = ++c->moves;
 	ch->prev = NULL;
 	ch->next = k->head;
 	if (k->head)
@@ -121,6 +123,21 @@ static void lru_push_front(struct log_cache *c, struct log_chunk *ch)
 	k->head = ch;
 	if (!k->tail)
 		k->tail = ch;
+}
+
+/*
+ * `ch` was just used: to the front of its list, unless fewer moves than a
+ * quarter of its class's chunks went ahead of it since it was last put
+ * there (it is then still in the front quarter, and the hot chunks of the
+ * upper tree would otherwise be unlinked and relinked on every proof,
+ * writing to two neighbours each time).
+ */
+static void lru_touch(struct log_cache *c, struct log_chunk *ch)
+{
+	if (c->moves - ch->moved <= c->cls[ch->cls].n / 4)
+		return;
+	lru_unlink(c, ch);
+	lru_push_front(c, ch);
 }
 
 static struct log_chunk *chunk_find(struct log_cache *c, uint64_t key)
@@ -192,10 +209,7 @@ static struct log_chunk *chunk_get(struct log_cache *c, unsigned level, uint64_t
 	size_t b, max;
 
 	if (ch) {
-		if (c->cls[cls].head != ch) {
-			lru_unlink(c, ch);
-			lru_push_front(c, ch);
-		}
+		lru_touch(c, ch);
 		return ch;
 	}
 	if (chunks_held(c, &max) >= max) {
@@ -251,10 +265,7 @@ int log_cache_get(struct log_cache *c, unsigned level, uint64_t index,
 	ch = chunk_find(c, chunk_key(level, index / LOG_CHUNK_WIDTH));
 	if (ch && chunk_has(ch, i)) {
 		memcpy(out, ch->hash[i], TLOG_HASH_SIZE);
-		if (c->cls[ch->cls].head != ch) {
-			lru_unlink(c, ch);
-			lru_push_front(c, ch);
-		}
+		lru_touch(c, ch);
 		hit = 1;
 		c->hits++;
 	} else {
@@ -309,12 +320,15 @@ int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n
 	return ch && all;
 }
 
-void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size)
+void log_cache_path_get(struct log_cache *c, uint64_t index, uint64_t size,
+			struct log_path *path)
 {
 	struct log_chunk *ch, *heads[64];
 	uint64_t key[64], sib;
-	unsigned slot[64], n = 0, k, level;
+	unsigned slot[64], lvl[64], n = 0, k, level;
 
+	path->leaf = index;
+	path->have = 0;
 	if (!c->ready || index >= size)
 		return;
 	/* the complete subtrees beside the leaf's path, which its proof asks for */
@@ -322,10 +336,11 @@ void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size)
 		sib = (index >> level) ^ 1;
 		if (sib >= size >> level)
 			continue;
+		lvl[n] = level;
 		key[n] = chunk_key(level, sib / LOG_CHUNK_WIDTH);
 		slot[n++] = (unsigned)(sib % LOG_CHUNK_WIDTH);
 	}
-	/* three rounds of loads that miss together instead of one after another */
+	/* rounds of loads that miss together instead of one after another */
 	pthread_mutex_lock(&c->mu);
 	for (k = 0; k < n; k++)
 		__builtin_prefetch(&c->bucket[chunk_bucket(c, key[k])]);
@@ -337,14 +352,19 @@ void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size)
 	for (k = 0; k < n; k++) {
 		for (ch = heads[k]; ch && ch->key != key[k]; ch = ch->hnext)
 			;
+		heads[k] = ch && chunk_has(ch, slot[k]) ? ch : NULL;
+		if (heads[k])
+			__builtin_prefetch(ch->hash[slot[k]]);
+	}
+	for (k = 0; k < n; k++) {
+		ch = heads[k];
 		if (!ch)
 			continue;
-		__builtin_prefetch(ch->hash[slot[k]]);
-		if (ch->prev)
-			__builtin_prefetch(ch->prev, 1);
-		if (ch->next)
-			__builtin_prefetch(ch->next, 1);
+		memcpy(path->hash[lvl[k]], ch->hash[slot[k]], TLOG_HASH_SIZE);
+		path->have |= (uint64_t)1 << lvl[k];
+		lru_touch(c, ch);
 	}
+	c->hits += (uint64_t)__builtin_popcountll(path->have);
 	pthread_mutex_unlock(&c->mu);
 }
 
@@ -451,6 +471,18 @@ void log_cache_stats(struct log_cache *c, struct tlog_cache_stats *s)
 }
 
 /* ---- the tlog_hash_fn of proofs: the cache first, then the tiles ---- */
+
+void log_hash_ctx_init(struct log_hash_ctx *hc, struct tlog_log *l, uint64_t size)
+{
+	hc->l = l;
+	hc->size = size;
+	err_clear(&hc->err);
+	hc->probe = 0;
+	hc->first = 0;
+	hc->nleaf = 0;
+	hc->path.leaf = 0;
+	hc->path.have = 0;
+}
 
 /*
  * Keep hashes a proof read or computed, unless the context is a probe of
@@ -594,6 +626,10 @@ static int hash_get(struct log_hash_ctx *hc, unsigned level, uint64_t index,
 	struct log_cache *c = &hc->l->cache;
 	int rc;
 
+	if ((hc->path.have >> level & 1) && index == ((hc->path.leaf >> level) ^ 1)) {
+		memcpy(out, hc->path.hash[level], TLOG_HASH_SIZE);
+		return RC_OK;
+	}
 	if (log_cache_get(c, level, index, out))
 		return RC_OK;
 	if (level == 0)

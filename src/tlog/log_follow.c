@@ -156,9 +156,7 @@ static int extends(struct tlog_log *l, uint64_t old_size, const uint8_t old_root
 	}
 	if (old_size == 0)
 		return RC_OK;
-	memset(&hc, 0, sizeof(hc));
-	hc.l = l;
-	hc.size = c->size;
+	log_hash_ctx_init(&hc, l, c->size);
 	hc.probe = 1;
 	rc = tlog_prove_consistency(old_size, c->size, log_hash_get, &hc, &p, e);
 	if (rc) {

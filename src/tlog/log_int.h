@@ -89,6 +89,7 @@ struct log_chunk {
 	struct log_chunk *hnext;        /* next in its hash bucket */
 	struct log_chunk *prev, *next;  /* its class's list, most recently used first */
 	unsigned cls;                   /* its class: 0 levels 0-2, 1 level 3, 2 the rest */
+	uint64_t moved;                 /* the cache's `moves` when it last went to its list's front */
 	uint64_t have[LOG_CHUNK_WIDTH / 64]; /* bit i: hash[i] is present */
 	uint8_t hash[LOG_CHUNK_WIDTH][TLOG_HASH_SIZE];
 };
@@ -141,6 +142,7 @@ struct log_cache {
 	struct tlog_edge edge;          /* the right edge of the largest size proved against */
 	size_t bytes;                   /* the most memory it may use */
 	uint64_t hits, misses, evictions; /* lookups found, not found; chunks evicted */
+	uint64_t moves;                 /* chunks put at the front of their list, ever */
 	struct log_staged *staged;      /* the sequencer's batch, not yet checkpointed */
 	size_t nstaged, staged_alloc;
 };
@@ -246,8 +248,16 @@ struct log_files {
 };
 
 /* A tlog_hash_fn context: the tree size the hashes are asked of, and a detail on failure. */
+/* The hashes beside one leaf's path, copied from the cache at once (log_cache_path_get). */
+struct log_path {
+	uint64_t leaf;             /* the leaf whose path it is */
+	uint64_t have;             /* bit L: hash[L] is the sibling subtree's at tree level L */
+	uint8_t hash[64][TLOG_HASH_SIZE];
+};
+
 struct log_hash_ctx {
 	struct tlog_log *l;        /* the log */
+	struct log_path path;      /* an inclusion proof's cached siblings; have 0 otherwise */
 	uint64_t size;             /* a committed tree size: which tile widths to read */
 	struct err err;            /* why the last call failed */
 	int probe;                 /* put nothing read or computed in the cache: the tree is not
@@ -256,6 +266,13 @@ struct log_hash_ctx {
 	unsigned nleaf;            /* leaf hashes held from `first` on; 0: none */
 	uint8_t leaf[LOG_LEAVES_MAX][TLOG_HASH_SIZE]; /* read with one pread, for the next hash too */
 };
+
+/*
+ * A context for the hashes of `l`'s tree of `size` leaves, holding none
+ * yet (its buffers are left as they are: a proof's own memset of them
+ * cost as much as the proof's lookups).
+ */
+void log_hash_ctx_init(struct log_hash_ctx *hc, struct tlog_log *l, uint64_t size);
 
 /* Directories to fsync at the end of a batch. */
 struct log_dirs {
@@ -363,11 +380,13 @@ int log_cache_span(struct log_cache *c, unsigned level, uint64_t index, size_t n
 void log_cache_offer(struct log_cache *c, unsigned level, uint64_t index, size_t n,
 		     const uint8_t *hashes);
 /*
- * Start loading, into the CPU's caches, the cached hashes an inclusion
- * proof of leaf `index` in a tree of `size` leaves will look up: a hint,
- * which changes nothing.
+ * The cached hashes an inclusion proof of leaf `index` in a tree of `size`
+ * leaves will ask for (the complete subtrees beside the leaf's path), all
+ * looked up under one hold of the cache's lock into `path`; those absent
+ * are left for the proof to read or compute.
  */
-void log_cache_prefetch_path(struct log_cache *c, uint64_t index, uint64_t size);
+void log_cache_path_get(struct log_cache *c, uint64_t index, uint64_t size,
+			struct log_path *path);
 /*
  * The right-edge hashes the cache holds for tree size `size` copied to
  * `out` (none: emptied, for that size); log_cache_edge_put adds those of
