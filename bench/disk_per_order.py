@@ -145,9 +145,10 @@ def write_section(path, m):
         "Now a seal row keeps a 32-byte secret from which every field's salt derives, and the "
         "log's entry bundle is each leaf's one copy (docs/formats.md, \"Salts\" and \"Where "
         "leaves are kept\"). The pending leaves wait in `seal_leaves` until the log holds them; "
-        "an import that seals only at its end leaves their pages free in the database (the "
-        "free pages row), which later writes reuse and VACUUM returns; a writer that seals as "
-        "it goes keeps them to one batch.", "",
+        "the import seals each batch while it writes the next, so they take about one batch's "
+        "pages, which the next batches reuse (the free pages row: what is left free at the "
+        "end; before, the import sealed everything at its end and left every pending leaf's "
+        "page free).", "",
         "What bounds the ratio now is the leaf format, which verifiers depend on: a leaf carries "
         "a 44-character base64 commitment per field (an order of some 16 fields and its payment make "
         "about 2.1 KB of leaves), so the log's entry bundles alone are about 4.5x the order's "

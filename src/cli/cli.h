@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "store/store.h"
+#include "tlog/log.h"
 
 /* Each returns the process exit status. argv[0] is the subcommand's name. */
 int cmd_init(int argc, char **argv);
@@ -103,6 +104,14 @@ void cli_find_web(char *setting, size_t size);
 int cli_serve_until_signal(struct config *cfg, struct store *st);
 
 /*
+ * The data directory's evidence log, opened for writing and reconciled
+ * with the store (the leaves a crash left unrecorded get their indexes:
+ * *matched counts them); *log is NULL, and RC_OK, when a server holds it.
+ */
+int cli_log_take(const char *data_dir, struct store *st, struct tlog_log **log,
+		 int64_t *matched, struct err *e) WARN_UNUSED;
+
+/*
  * Integrate every pending seal into the data directory's evidence log.
  * When a server holds the log, nothing is done and *deferred is set: the
  * server integrates them itself. *count gets how many were integrated.
@@ -110,8 +119,14 @@ int cli_serve_until_signal(struct config *cfg, struct store *st);
 int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int *deferred,
 		     struct err *e) WARN_UNUSED;
 
-/* Import NDJSON lines from a stream; prints rejected lines and a summary. */
-int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
-		      int64_t *imported, int64_t *rejected, struct err *e) WARN_UNUSED;
+/*
+ * Import NDJSON lines from a stream; prints rejected lines. With `log`
+ * (cli_log_take) each batch of lines is sealed into it as the next is
+ * written, and *sealed counts their leaves; without, their seals stay
+ * pending for the server that holds the log.
+ */
+int cli_import_stream(struct store *st, const char *data_dir, struct tlog_log *log, FILE *in,
+		      const char *name, int64_t *imported, int64_t *rejected, int64_t *sealed,
+		      struct err *e) WARN_UNUSED;
 
 #endif

@@ -367,18 +367,16 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	return 0;
 }
 
-int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int *deferred,
-		     struct err *e)
+int cli_log_take(const char *data_dir, struct store *st, struct tlog_log **log,
+		 int64_t *matched, struct err *e)
 {
 	struct tlog_log_opts o;
 	struct tlog_signer signer;
-	struct tlog_log *log = NULL;
-	int64_t matched = 0;
 	char keys[4200];
 	int rc;
 
-	*count = 0;
-	*deferred = 0;
+	*log = NULL;
+	*matched = 0;
 	snprintf(keys, sizeof(keys), "%s/keys", data_dir);
 	rc = tlog_keyfile_read_signer(keys, "log", &signer, e);
 	if (rc)
@@ -386,19 +384,40 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	memset(&o, 0, sizeof(o));
 	o.dir = data_dir;
 	o.signer = &signer;
-	rc = tlog_log_open(&o, &log, e);
+	rc = tlog_log_open(&o, log, e);
 	tlog_signer_clear(&signer);
 	if (rc == RC_CONFLICT) {
-		*deferred = 1;
+		*log = NULL;
 		err_clear(e);
 		return RC_OK;
 	}
 	if (rc)
 		return rc;
-	/* the leaves a crash left unrecorded get their indexes, then the rest are appended */
-	rc = seal_recover(st, log, &matched, e);
-	if (!rc)
-		rc = seal_pending(st, log, INT64_MAX, count, e);
+	rc = seal_recover(st, *log, matched, e);
+	if (rc) {
+		tlog_log_close(*log);
+		*log = NULL;
+	}
+	return rc;
+}
+
+int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int *deferred,
+		     struct err *e)
+{
+	struct tlog_log *log;
+	int64_t matched;
+	int rc;
+
+	*count = 0;
+	*deferred = 0;
+	rc = cli_log_take(data_dir, st, &log, &matched, e);
+	if (rc)
+		return rc;
+	if (!log) {
+		*deferred = 1;
+		return RC_OK;
+	}
+	rc = seal_pending(st, log, INT64_MAX, count, e);
 	if (!rc)
 		*count += matched;
 	tlog_log_close(log);
@@ -409,8 +428,10 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 struct import_run {
 	pthread_mutex_t mu;
 	const char *name;      /* the file, for messages */
+	struct tlog_log *log;  /* where the lines are sealed as they are written; NULL: later */
 	int64_t imported;
 	int64_t rejected;
+	int64_t sealed;        /* leaves the imported lines' seals put into the log */
 	int stopped;           /* a line failed for a reason of the server's (5xx) */
 	struct err fatal;      /* that failure */
 };
@@ -453,6 +474,7 @@ static void import_done(struct pipeline_job *j)
 	pthread_mutex_lock(&run->mu);
 	if (!j->rc) {
 		run->imported++;
+		run->sealed += run->log ? (int64_t)j->nseals : 0;
 	} else if (rc_http_status(j->rc) >= 500) {
 		if (!run->stopped)
 			run->fatal = j->err;
@@ -471,11 +493,14 @@ static void import_done(struct pipeline_job *j)
 /*
  * Lines are read and parsed here, and go through the write pipeline
  * (pipeline.h): many lines to a transaction, each in a savepoint of its
- * own, so a rejected line writes nothing and the others go on. Their seals
- * stay pending for whoever holds the log (cli_seal_pending).
+ * own, so a rejected line writes nothing and the others go on. With the
+ * log, the pipeline's sealer appends each committed batch's leaves while
+ * the writer writes the next (a line is done once sealed); without, their
+ * seals stay pending for whoever holds the log (cli_seal_pending).
  */
-int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const char *name,
-		      int64_t *imported, int64_t *rejected, struct err *e)
+int cli_import_stream(struct store *st, const char *data_dir, struct tlog_log *log, FILE *in,
+		      const char *name, int64_t *imported, int64_t *rejected, int64_t *sealed,
+		      struct err *e)
 {
 	struct import_run run;
 	struct pipeline *pipe = NULL;
@@ -487,10 +512,12 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 
 	*imported = 0;
 	*rejected = 0;
+	*sealed = 0;
 	memset(&run, 0, sizeof(run));
 	pthread_mutex_init(&run.mu, NULL);
 	run.name = name;
-	rc = pipeline_start(st, NULL, &pipe, e);
+	run.log = log;
+	rc = pipeline_start(st, log, &pipe, e);
 	if (rc) {
 		pthread_mutex_destroy(&run.mu);
 		return rc;
@@ -545,6 +572,7 @@ int cli_import_stream(struct store *st, const char *data_dir, FILE *in, const ch
 	free(line);
 	*imported = run.imported;
 	*rejected = run.rejected;
+	*sealed = run.sealed;
 	if (!rc && run.stopped) {
 		*e = run.fatal;
 		rc = run.fatal.rc;

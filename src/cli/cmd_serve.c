@@ -8,6 +8,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/timeutil.h"
+#include "evidence/seal.h"
 #include "http/http.h"
 
 static void serve_usage(FILE *f)
@@ -99,7 +100,9 @@ static void import_usage(FILE *f)
 		   "merchant, listing, order, logistics, message or blob and otherwise the\n"
 		   "API's body. Each line is loaded whole or not at all; rejected lines are\n"
 		   "reported with their numbers. FILE may be - for standard input. Exits 1\n"
-		   "if any line was rejected.\n");
+		   "if any line was rejected. Each batch of lines is sealed into the evidence\n"
+		   "log while the next is written; when a server holds the log, the server\n"
+		   "seals them.\n");
 }
 
 int cmd_import(int argc, char **argv)
@@ -111,7 +114,8 @@ int cmd_import(int argc, char **argv)
 	};
 	const char *data = NULL, *path;
 	struct store *st = NULL;
-	int64_t imported = 0, rejected = 0;
+	struct tlog_log *log = NULL;
+	int64_t imported = 0, rejected = 0, sealed = 0, matched = 0;
 	struct err e;
 	FILE *in;
 	int c, rc;
@@ -133,26 +137,29 @@ int cmd_import(int argc, char **argv)
 	in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!in)
 		return cli_fail("cannot open %s", path);
-	if (cli_open_store(data, NULL, &st, &e)) {
+	if (cli_open_store(data, NULL, &st, &e) || cli_log_take(data, st, &log, &matched, &e)) {
 		if (in != stdin)
 			fclose(in);
+		store_close(st);
 		return cli_fail("%s", e.message);
 	}
-	rc = cli_import_stream(st, data, in, path, &imported, &rejected, &e);
+	rc = cli_import_stream(st, data, log, in, path, &imported, &rejected, &sealed, &e);
 	if (in != stdin)
 		fclose(in);
 	printf("imported %lld records, rejected %lld lines\n", (long long)imported,
 	       (long long)rejected);
-	if (!rc) {
-		int64_t sealed = 0;
-		int deferred = 0;
+	if (!rc && log) {
+		int64_t rest = 0;
 
-		rc = cli_seal_pending(data, st, &sealed, &deferred, &e);
-		if (!rc && deferred)
-			printf("the running server seals the imported records\n");
-		else if (!rc)
-			printf("sealed %lld leaves into the evidence log\n", (long long)sealed);
+		/* anything a failed append left pending, and what a crash left before */
+		rc = seal_pending(st, log, INT64_MAX, &rest, &e);
+		if (!rc)
+			printf("sealed %lld leaves into the evidence log\n",
+			       (long long)(sealed + rest + matched));
+	} else if (!rc) {
+		printf("the running server seals the imported records\n");
 	}
+	tlog_log_close(log);
 	store_close(st);
 	if (rc)
 		return cli_fail("import stopped: %s", e.message);

@@ -1,11 +1,13 @@
 """test_import_sealing.py - records imported offline are sealed at once; imported while a server runs, the server seals them."""
 import json
 import os
+import signal
+import subprocess
 import tempfile
 import time
 import unittest
 
-from harness import Server, merchant_body, run_cli
+from harness import BIN, Server, audit_settled, listing_body, merchant_body, order_body, run_cli
 
 
 def import_file(lines):
@@ -51,6 +53,65 @@ class ImportSealingTest(unittest.TestCase):
         self.assertIn("sealed", m, "the server did not seal the imported record")
         audit = run_cli("audit", "--data", self.srv.data_dir)
         self.assertEqual(audit.returncode, 0, audit.stdout)
+
+
+def log_size(data_dir):
+    """The tree size of the log's stored checkpoint (its second line)."""
+    with open(os.path.join(data_dir, "checkpoint"), encoding="utf-8") as f:
+        return int(f.read().split("\n")[1])
+
+
+class ImportKilledTest(unittest.TestCase):
+    """An offline import seals each batch while it writes the next: killed at any
+    point, what it committed is sealed by the log's next holder, and the same file
+    imported again takes the rest, each record once."""
+
+    ORDERS = 6000
+
+    def test_an_import_killed_while_sealing_loses_nothing_and_repeats_nothing(self):
+        srv = Server()
+        self.addCleanup(srv.cleanup)
+        m = merchant_body()
+        lst = listing_body(m["external_id"])
+        setup = import_file([dict(m, type="merchant"), dict(lst, type="listing")])
+        self.addCleanup(os.unlink, setup)
+        r = run_cli("import", "--data", srv.data_dir, setup)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before = log_size(srv.data_dir)
+        orders = import_file([dict(order_body(m["external_id"], lst["external_id"]), type="order")
+                              for _ in range(self.ORDERS)])
+        self.addCleanup(os.unlink, orders)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DISPUTED_")}
+        p = subprocess.Popen([BIN, "import", "--data", srv.data_dir, orders], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while log_size(srv.data_dir) == before and p.poll() is None \
+                and time.monotonic() < deadline:
+            time.sleep(0.005)
+        p.send_signal(signal.SIGKILL)
+        p.communicate()
+        mid = log_size(srv.data_dir)
+        self.assertGreater(mid, before, "the import sealed nothing while it ran")
+        self.assertLess(mid, before + 2 * self.ORDERS, "the import finished before the kill")
+        # the next holder of the log (a server) seals what the killed import committed
+        srv.start()
+        audit = audit_settled(srv.data_dir, wait=30)
+        self.assertEqual(audit.returncode, 0, audit.stdout)
+        srv.stop()
+        # the same file again: the lines stored are refused as taken, the rest imported
+        r = run_cli("import", "--data", srv.data_dir, orders, timeout=300)
+        out = r.stdout.decode()
+        taken = int(out.split("imported ")[1].split(" records, rejected ")[1].split()[0])
+        done = int(out.split("imported ")[1].split()[0])
+        self.assertEqual(done + taken, self.ORDERS, out)
+        self.assertGreater(taken, 0, out)
+        # sealed while it still wrote lines, not in one pass after the last
+        self.assertGreater(done, 0, out)
+        self.assertEqual(log_size(srv.data_dir), before + 2 * self.ORDERS, out)
+        audit = run_cli("audit", "--data", srv.data_dir, timeout=120)
+        self.assertEqual(audit.returncode, 0, audit.stdout)
+        self.assertIn(("audited %d sealed records" % (before + 2 * self.ORDERS)).encode(),
+                      audit.stdout)
 
 
 if __name__ == "__main__":
