@@ -102,6 +102,7 @@ cp -a "$tmp/base" "$tmp/main"
 import_ns=$(import_measured "$tmp/main" "$tmp/orders.ndjson")
 threads_json=$(cat "$tmp/threads.json")
 fsyncs_json=$(cat "$tmp/fsyncs.json")
+rm -f "$tmp/fsync.log" # the growth batches below are not traced
 main_bytes=$(bytes "$tmp/main")
 main_blocks=$(blocks "$tmp/main")
 base_bytes=$(bytes "$tmp/base")
@@ -109,12 +110,19 @@ echo "bench_import: $n orders imported in $((import_ns / 1000000)) ms; floor $fl
 
 # Growth: a batch into a fresh store, then a batch after the store holds n,
 # and with BENCH_GROWTH after it holds each of BENCH_GROWTH_SIZES (rising).
+# Each batch runs as import_measured does, for the writer thread's bytes read
+# (its store's page-cache misses) and written (its WAL frames).
 growth_rows=""
+writer_io() {
+	python3 -c 'import json, sys
+w = json.load(open(sys.argv[1]))["threads"].get("dsp-writer", {})
+print(w.get("read_b", 0), w.get("written_b", 0))' "$tmp/threads.json"
+}
 cp -a "$tmp/base" "$tmp/small"
 gen orders "$merchants" 0 "$batch" >"$tmp/batch.ndjson"
 b0=$(bytes "$tmp/small")
-ns=$(import_timed "$tmp/small" "$tmp/batch.ndjson")
-growth_rows+="0 $batch $ns $(($(bytes "$tmp/small") - b0))"$'\n'
+ns=$(BENCH_STRACE=0 import_measured "$tmp/small" "$tmp/batch.ndjson")
+growth_rows+="0 $batch $ns $(($(bytes "$tmp/small") - b0)) $(writer_io)"$'\n'
 rm -rf "$tmp/small" "$tmp/base"
 have=$n
 targets=""
@@ -131,8 +139,8 @@ for t in "" $targets; do
 	fi
 	gen orders "$merchants" "$have" "$batch" >"$tmp/batch.ndjson"
 	b0=$(bytes "$tmp/main")
-	ns=$(import_timed "$tmp/main" "$tmp/batch.ndjson")
-	growth_rows+="$have $batch $ns $(($(bytes "$tmp/main") - b0))"$'\n'
+	ns=$(BENCH_STRACE=0 import_measured "$tmp/main" "$tmp/batch.ndjson")
+	growth_rows+="$have $batch $ns $(($(bytes "$tmp/main") - b0)) $(writer_io)"$'\n'
 	have=$((have + batch))
 done
 
@@ -224,15 +232,30 @@ o.append("The cost of one imported order as the store grows: a batch of %d order
          "to a larger size.%s\n"
          % (batch, n, "" if growth else " (`BENCH_GROWTH=1` adds batches after 10^6 and 10^7 orders: "
             "hours of filling.)"))
-o.append("| orders already stored | batch | µs per order | × the fresh store's | bytes on disk added per order |")
-o.append("|---:|---:|---:|---:|---:|")
+o.append("What the writer thread (`dsp-writer`, the import's busiest) read and wrote in each batch, "
+         "measured with its CPU (`bench/thread_cpu.py`: `rchar` and `wchar` of "
+         "`/proc/PID/task/TID/io`, sampled every 50 ms, so the last 50 ms of the thread may be "
+         "missed): SQLite reads a page missing from its page cache with one 4 KiB `pread` (from the "
+         "kernel's cache or the disk), and at each commit writes every page the transaction changed "
+         "to the WAL as a 4 KiB frame, so these count page-cache misses and pages dirtied, per "
+         "order.\n")
+o.append("| orders already stored | batch | µs per order | × the fresh store's | bytes on disk added per order "
+         "| writer read, KiB per order | writer wrote, KiB per order |")
+o.append("|---:|---:|---:|---:|---:|---:|---:|")
 first = rows[0][2] / rows[0][1] / 1e3
-for have, b, ns, added in rows:
+for have, b, ns, added, rd, wr in rows:
     us = ns / b / 1e3
-    o.append("| %d | %d | %.0f | %.2f× | %.0f |" % (have, b, us, us / first, added / b))
+    o.append("| %d | %d | %.0f | %.2f× | %.0f | %.1f | %.1f |"
+             % (have, b, us, us / first, added / b, rd / b / 1024, wr / b / 1024))
 spread = max(r[2] / r[1] for r in rows) / min(r[2] / r[1] for r in rows)
 o.append("\nGoal (issue 12): the per-write cost at 10^4, 10^6 and 10^7 records within 1.2× of each "
-         "other; here the rows are within %.2f× of each other.\n" % spread)
+         "other; here the rows are within %.2f× of each other. From the fresh store to %d orders "
+         "the writer's reads went from %.1f to %.1f KiB an order (%.1f to %.1f page-cache misses) and "
+         "its WAL writes from %.1f to %.1f KiB (%.1f to %.1f pages).\n"
+         % (spread, rows[-1][0], rows[0][4] / rows[0][1] / 1024, rows[-1][4] / rows[-1][1] / 1024,
+            rows[0][4] / rows[0][1] / 4096, rows[-1][4] / rows[-1][1] / 4096,
+            rows[0][5] / rows[0][1] / 1024, rows[-1][5] / rows[-1][1] / 1024,
+            rows[0][5] / rows[0][1] / 4120, rows[-1][5] / rows[-1][1] / 4120))
 with open(sys.argv[1], "a") as f:
     f.write("\n".join(o))
 PY

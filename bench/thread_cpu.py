@@ -16,7 +16,10 @@
 # {"wall_s", "threads": {name: {"count", "cpu_s", "core_pct", "runq_s"}}}, core_pct being
 # the share of one core over the wall-clock time (100: one core busy throughout) and
 # runq_s the time the threads were ready to run but waited for a core
-# (/proc/PID/task/TID/schedstat), which other work on a shared machine adds.
+# (/proc/PID/task/TID/schedstat), which other work on a shared machine adds, and
+# "read_b", "written_b": the bytes the threads passed to read and write calls
+# (rchar, wchar of /proc/PID/task/TID/io: a store's pages read into its page cache
+# and written to its WAL, whether or not the disk was touched).
 import json, os, subprocess, sys, time
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -46,7 +49,15 @@ def snap(pid):
                 waited = int(f.read().split()[1]) / 1e9
         except (OSError, IndexError, ValueError):
             waited = 0.0
-        out[tid] = ["main" if int(tid) == pid else name, cpu, waited]
+        rd = wr = 0
+        try:
+            # bytes through read and write calls: a store's page-cache misses and WAL writes
+            with open("%s/%s/io" % (base, tid)) as f:
+                io = dict(l.split(": ") for l in f.read().splitlines())
+            rd, wr = int(io["rchar"]), int(io["wchar"])
+        except (OSError, KeyError, ValueError):
+            pass
+        out[tid] = ["main" if int(tid) == pid else name, cpu, waited, rd, wr]
     return out
 
 
@@ -56,10 +67,14 @@ def summary(before, after, wall):
     for tid, v in after.items():
         name = v[0]
         was = before.get(tid, [name, 0.0, 0.0])
-        g = names.setdefault(name, {"count": 0, "cpu_s": 0.0, "runq_s": 0.0})
+        g = names.setdefault(name, {"count": 0, "cpu_s": 0.0, "runq_s": 0.0,
+                                    "read_b": 0, "written_b": 0})
         g["count"] += 1
         g["cpu_s"] += max(0.0, v[1] - was[1])
         g["runq_s"] += max(0.0, v[2] - was[2]) if len(v) > 2 and len(was) > 2 else 0.0
+        if len(v) > 4:
+            g["read_b"] += max(0, v[3] - (was[3] if len(was) > 4 else 0))
+            g["written_b"] += max(0, v[4] - (was[4] if len(was) > 4 else 0))
     for g in names.values():
         g["cpu_s"] = round(g["cpu_s"], 2)
         g["runq_s"] = round(g["runq_s"], 2)

@@ -18,6 +18,20 @@ void id_new(char out[ID_MAX], const char *prefix)
 	snprintf(out, ID_MAX, "%s_%s", prefix, hex);
 }
 
+void id_new_ordered(char out[ID_MAX], const char *prefix, int64_t now_ms)
+{
+	uint64_t ms = now_ms > 0 ? (uint64_t)now_ms : 0;
+	unsigned char raw[12];
+	char hex[25];
+	int i;
+
+	for (i = 0; i < 6; i++)
+		raw[i] = (unsigned char)(ms >> (8 * (5 - i)));
+	randombytes_buf(raw + 6, sizeof(raw) - 6);
+	sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+	snprintf(out, ID_MAX, "%s_%s", prefix, hex);
+}
+
 int id_is(const char *s, const char *prefix)
 {
 	size_t n = strlen(prefix);

@@ -3,6 +3,7 @@
 #define DISPUTED_IDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -14,6 +15,20 @@
  * (ID_MAX bytes). `prefix` is a short lowercase word such as "mer".
  */
 void id_new(char out[ID_MAX], const char *prefix);
+
+/*
+ * As id_new, but the first 12 hex digits are `now_ms` (milliseconds since
+ * the epoch, big-endian: 48 bits) and only the last 12 are random, so ids
+ * made later sort after earlier ones. For records a store appends in bulk
+ * (orders, consumers): an index on a random id takes each insert on a
+ * random page, so the pages a batch writes grow with the table until each
+ * row costs several pages of WAL and page-cache misses; an index on these
+ * takes them at its end. The time they reveal is the record's own
+ * `created_at` (its leaf's time line says as much); 48 random bits keep
+ * ids of the same millisecond apart. A clock that steps back only puts a
+ * few ids out of order.
+ */
+void id_new_ordered(char out[ID_MAX], const char *prefix, int64_t now_ms);
 
 /* True if `s` looks like an id of this prefix ("mer_" + 24 hex digits). */
 int id_is(const char *s, const char *prefix);

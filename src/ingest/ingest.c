@@ -575,7 +575,7 @@ static int upsert_consumer(struct ingest_ctx *c, const char *ext, const char *na
 		json_decref(cons);
 		return rc;
 	}
-	id_new(id, "cus");
+	id_new_ordered(id, "cus", c->now); /* appended in bulk: ids.h */
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "object", "consumer", "id", id,
 			 "external_id", ext, "name", name, "phone", phone, "created_at", ts,
 			 "updated_at", ts);
@@ -733,7 +733,7 @@ int ingest_order(struct ingest_ctx *c, json_t *in, json_t **out, struct err *e)
 	TRY(jx_str(payment, "transaction_id", "payment.transaction_id", 1, 128, &txn, e));
 
 	TRY(upsert_consumer(c, cext, cname, cphone, cid, e));
-	id_new(id, "ord");
+	id_new_ordered(id, "ord", c->now); /* appended in bulk: ids.h */
 	time_format(c->now, ts);
 	body = json_pack("{s:s, s:s, s:o, s:s, s:{s:s, s:s, s:s, s:s}, s:O, s:o, s:o, "
 			 "s:{s:s, s:s}, s:s}",

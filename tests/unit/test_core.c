@@ -1669,6 +1669,30 @@ static void id_new_gives_different_ids(void **state)
 	assert_string_not_equal(a, b);
 }
 
+/* Later ids sort after earlier ones, so an index on them appends (ids.h). */
+static void id_new_ordered_sorts_by_time(void **state)
+{
+	const int64_t t = 1796601600000; /* 2026-12-07 */
+	char a[ID_MAX], b[ID_MAX], c[ID_MAX], d[ID_MAX];
+	int i;
+
+	(void)state;
+	id_new_ordered(a, "ord", t);
+	assert_true(id_is(a, "ord"));
+	assert_memory_equal(a, "ord_01a24dccd800", 16); /* the time, big-endian, in hex */
+	for (i = 0; i < 100; i++) {
+		id_new_ordered(b, "ord", t + 1);
+		id_new_ordered(c, "ord", t + 1);
+		id_new_ordered(d, "ord", t + 1000);
+		assert_true(strcmp(a, b) < 0);
+		assert_true(strcmp(b, d) < 0 && strcmp(c, d) < 0);
+	}
+	/* the same millisecond: told apart by the random half */
+	assert_string_not_equal(b, c);
+	id_new_ordered(a, "cus", -5);
+	assert_memory_equal(a, "cus_000000000000", 16);
+}
+
 static void id_is_rejects_malformed_ids(void **state)
 {
 	(void)state;
@@ -1799,6 +1823,7 @@ int main(void)
 
 		cmocka_unit_test(id_new_is_prefix_and_24_hex_digits),
 		cmocka_unit_test(id_new_gives_different_ids),
+		cmocka_unit_test(id_new_ordered_sorts_by_time),
 		cmocka_unit_test(id_is_rejects_malformed_ids),
 		cmocka_unit_test(token_new_is_prefix_and_43_base64url_characters),
 		cmocka_unit_test(token_hash_is_hex_sha256),
