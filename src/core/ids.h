@@ -20,10 +20,10 @@ void id_new(char out[ID_MAX], const char *prefix);
  * As id_new, but the first 12 hex digits are `now_ms` (milliseconds since
  * the epoch, big-endian: 48 bits) and only the last 12 are random, so ids
  * made later sort after earlier ones. For records a store appends in bulk
- * (orders, consumers): an index on a random id takes each insert on a
- * random page, so the pages a batch writes grow with the table until each
- * row costs several pages of WAL and page-cache misses; an index on these
- * takes them at its end. The time they reveal is the record's own
+ * and whose creation time every reader may see (orders): an index on a
+ * random id takes each insert on a random page, so the pages a batch
+ * writes grow with the table until each row costs several pages of WAL
+ * and page-cache misses; an index on these takes them at its end. The time they reveal is the record's own
  * `created_at` (its leaf's time line says as much); 48 random bits keep
  * ids of the same millisecond apart. A clock that steps back only puts a
  * few ids out of order.

@@ -575,7 +575,13 @@ static int upsert_consumer(struct ingest_ctx *c, const char *ext, const char *na
 		json_decref(cons);
 		return rc;
 	}
-	id_new_ordered(id, "cus", c->now); /* appended in bulk: ids.h */
+	/*
+	 * Random, not time-ordered as an order's: a merchant sees its buyers'
+	 * consumer ids on their orders but not the consumer's record, whose
+	 * created_at (when the platform first sent us this buyer, for any shop)
+	 * an ordered id would show.
+	 */
+	id_new(id, "cus");
 	body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "object", "consumer", "id", id,
 			 "external_id", ext, "name", name, "phone", phone, "created_at", ts,
 			 "updated_at", ts);
