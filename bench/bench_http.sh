@@ -64,12 +64,14 @@ order=$(http_make_order "$api" "$key")
 bench_wrk() {
 	local name=$1 conns=$2 t0 t1
 	shift 2
+	curl -sf "$api/metrics" >"$tmp/$name.metrics.before"
 	python3 "$here/thread_cpu.py" snap "$server" >"$tmp/$name.before.json"
 	t0=$(date +%s.%N)
 	BENCH_KEY=$key wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" >"$tmp/$name.txt" 2>&1 ||
 		{ cat "$tmp/$name.txt" >&2; echo "bench_http: wrk failed" >&2; exit 1; }
 	t1=$(date +%s.%N)
 	python3 "$here/thread_cpu.py" snap "$server" >"$tmp/$name.after.json"
+	curl -sf "$api/metrics" >"$tmp/$name.metrics.after"
 	python3 "$here/thread_cpu.py" diff "$tmp/$name.before.json" "$tmp/$name.after.json" \
 		"$(python3 -c "print($t1 - $t0)")" >"$tmp/$name.threads.json"
 	if [ -f "$tmp/fsync.log" ]; then
@@ -149,6 +151,10 @@ print("At 64 connections the writer thread was on a core %.0f %% of the run, the
       "has %d)." % (w, s, h["count"], h["core_pct"], total, os.cpu_count()))
 PY
 )
+# where the writes' time went, from the pipeline's own counters
+# shellcheck disable=SC2086 # one argument per count
+times=$(python3 "$here/pipeline_times.py" rows "$tmp" $conns_list)
+times64=$(case " $conns_list " in *" 64 "*) python3 "$here/pipeline_times.py" bound "$tmp" 64 ;; esac)
 read_row=$(python3 - "$tmp/read-64.txt" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -192,6 +198,16 @@ PY
 	echo
 	if [ -n "$bounds64" ]; then
 		echo "$bounds64"
+		echo
+	fi
+	echo "Where a write's time went, from the write pipeline's own clocks (\`GET /metrics\` before and after each run, \`disputed_pipeline_*_seconds_total\`, \`bench/pipeline_times.py\`): for a write, its mean time queued before the writer took its batch, in its batch until the batch's commit returned (the others' work in it, then the WAL's write and fsync), and from the commit until sealed (the sealer's append of the batch's leaves to the log with its fsyncs, then the commit of their indexes); the rest of wrk's mean latency is outside the pipeline (the request read, parsed and its leaves prepared, the reply sent, wrk itself). For the two pipeline threads, their share of the run in each step: the writer applying, recording the indexes of batches the sealer appended while its transaction was open, and committing; the sealer appending and, for a batch appended while the writer had no transaction open, waiting for the store's one write transaction and recording its indexes itself."
+	echo
+	echo "| connections | writes per batch | writes per append | ms per append | mean latency | queued, ms | in its batch, ms | commit to sealed, ms | outside the pipeline, ms | writer busy (applying + recording + committing) | sealer busy (appending + waiting for the store + recording) | appends recorded by the writer |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "$times"
+	echo
+	if [ -n "$times64" ]; then
+		echo "$times64"
 		echo
 	fi
 	echo "Beside them, reads of the order (\`GET /v1/orders/{id}\`, each also writing its personal-data audit entry):"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 
 /* Longest wait for the connection (TLS included), when timeout_ms is longer. */
 #define LLM_CONNECT_MS 5000
@@ -178,14 +179,6 @@ static size_t llm_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	return rc ? 0 : n; /* a short count stops the transfer */
 }
 
-static int64_t llm_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Append a header line; on failure the whole list is freed and *list is NULL. */
 static int llm_header(struct curl_slist **list, const char *h)
 {
@@ -337,9 +330,9 @@ static int llm_post(const struct llm_config *c, const char *auth, struct llm_rep
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "disputed-llm/1");
-	t0 = llm_mono_ms();
+	t0 = clock_mono_ns() / 1000000;
 	cc = curl_easy_perform(h);
-	out->elapsed_ms = llm_mono_ms() - t0;
+	out->elapsed_ms = clock_mono_ns() / 1000000 - t0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	out->status = (int)status;
 	if (!sink.too_big && !sink.nomem && (sink.body.len || status)) {

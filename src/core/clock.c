@@ -2,6 +2,7 @@
 #include "core/clock.h"
 
 #include <pthread.h>
+#include <time.h>
 
 #include "core/timeutil.h"
 
@@ -47,4 +48,12 @@ int64_t clock_advance(int64_t ms)
 	t = test_mode ? test_now : time_now_ms();
 	pthread_mutex_unlock(&clock_lock);
 	return t;
+}
+
+int64_t clock_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

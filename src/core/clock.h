@@ -21,6 +21,12 @@ void clock_use_test(int64_t start_ms);
 /* True when the test clock is in use. */
 int clock_is_test(void);
 
+/*
+ * Elapsed time, in ns from an arbitrary start (CLOCK_MONOTONIC): for
+ * timeouts and durations, never moved by the test clock.
+ */
+int64_t clock_mono_ns(void);
+
 /* Move the test clock forward by `ms` (>= 0); returns the new time. No-op on the real clock. */
 int64_t clock_advance(int64_t ms);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "evidence/seal.h"
 
 struct pipeline {
@@ -23,11 +24,26 @@ struct pipeline {
 	struct pipeline_job *shead;     /* committed, waiting for the log, oldest first */
 	struct pipeline_job **stail;
 	struct seal_batch *sbatch;      /* their seals, to append as one (NULL when none) */
+	int in_txn;                     /* the writer's transaction is open and takes to_record */
+	struct appended *to_record;     /* appended, for the writer's open transaction to record */
+	struct appended *recorded;      /* back from the writer: committed, or to record here */
 	int stopping;                   /* no new jobs; the threads finish what they hold */
 	int writer_done;                /* the writer has exited */
 	pthread_t writer, sealer;
-	uint64_t batches;               /* transactions committed */
-	uint64_t jobs;                  /* jobs done, whatever their result */
+	struct pipeline_stats stats;    /* pipeline_stats */
+};
+
+static double secs(int64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* A batch the sealer appended, with its jobs, on its way through the writer's transaction. */
+struct appended {
+	struct seal_batch *b;
+	struct pipeline_job *jobs;
+	int recorded;                   /* the writer's transaction recorded it and committed */
+	struct appended *next;
 };
 
 /* Someone waiting in pipeline_run. */
@@ -41,9 +57,16 @@ struct waiter {
 static void finish(struct pipeline *p, struct pipeline_job *j)
 {
 	struct waiter *w = j->waiter;
+	int64_t now = clock_mono_ns();
 
 	pthread_mutex_lock(&p->mu);
-	p->jobs++;
+	p->stats.jobs++;
+	if (j->taken_ns) {
+		p->stats.job_queued_s += secs(j->taken_ns - j->queued_ns);
+		p->stats.job_batch_s += secs((j->committed_ns ? j->committed_ns : now) - j->taken_ns);
+	}
+	if (j->committed_ns)
+		p->stats.job_sealing_s += secs(now - j->committed_ns);
 	pthread_mutex_unlock(&p->mu);
 	if (!w) {
 		j->done(j);
@@ -136,6 +159,64 @@ static int has_seals(const struct pipeline_job *jobs)
 	return 0;
 }
 
+/* List `a` followed by list `b`. */
+static struct appended *appended_join(struct appended *a, struct appended *b)
+{
+	struct appended *t = a;
+
+	if (!a)
+		return b;
+	while (t->next)
+		t = t->next;
+	t->next = b;
+	return a;
+}
+
+/*
+ * Inside the writer's open transaction: record the indexes of the batches
+ * the sealer appended meanwhile (each in a savepoint: one that fails is
+ * left for the sealer to record itself). Returns the list.
+ */
+static struct appended *record_appended(struct pipeline *p)
+{
+	struct appended *list, *a;
+	struct err e;
+
+	pthread_mutex_lock(&p->mu);
+	p->in_txn = 0;
+	list = p->to_record;
+	p->to_record = NULL;
+	pthread_mutex_unlock(&p->mu);
+	for (a = list; a; a = a->next) {
+		err_clear(&e);
+		a->recorded = !store_savepoint(p->st, &e);
+		if (a->recorded) {
+			int rc = seal_batch_record(p->st, a->b, &e);
+
+			a->recorded = !store_savepoint_end(p->st, rc == RC_OK, &e) && rc == RC_OK;
+		}
+	}
+	return list;
+}
+
+/* Hand the batches of `list` back to the sealer; `committed` says whether their recording held. */
+static void return_appended(struct pipeline *p, struct appended *list, int committed)
+{
+	struct appended *a, *last = NULL;
+
+	if (!list)
+		return;
+	for (a = list; a; a = a->next) {
+		a->recorded = a->recorded && committed;
+		last = a;
+	}
+	pthread_mutex_lock(&p->mu);
+	last->next = p->recorded;
+	p->recorded = list;
+	pthread_cond_signal(&p->seal_cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
 /*
  * One batch: every job in one transaction, each in a savepoint; failed jobs
  * are done at once, the rest at the commit (no seals, or no log) or once
@@ -145,15 +226,24 @@ static int has_seals(const struct pipeline_job *jobs)
 static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 {
 	struct pipeline_job *j, *next, *kept = NULL, **kt = &kept, *seal = NULL, **stl = &seal;
+	struct appended *appended;
 	struct seal_batch *b = NULL;
 	struct err e;
+	int64_t t0 = clock_mono_ns(), t1, t2;
 	int rc;
 
+	for (j = batch; j; j = j->next)
+		j->taken_ns = t0;
 	err_clear(&e);
 	rc = store_begin(p->st, &e);
 	if (rc) {
 		fail_all(p, batch, &e);
 		return;
+	}
+	if (p->log && !p->await) {
+		pthread_mutex_lock(&p->mu);
+		p->in_txn = 1;
+		pthread_mutex_unlock(&p->mu);
 	}
 	for (j = batch; j; j = next) {
 		next = j->next;
@@ -170,6 +260,9 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 	rc = take_seals(p, kept, &b, &e);
 	if (!rc && p->await && has_seals(kept))
 		rc = store_signal(p->st, STORE_SIG_SEALS_PENDING, &e);
+	t1 = clock_mono_ns();
+	appended = rc ? NULL : record_appended(p);
+	t2 = clock_mono_ns();
 	if (rc) {
 		if (store_end(p->st, 0, NULL)) {
 			/* rolled back: every job of the batch fails */
@@ -177,6 +270,18 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 	} else {
 		rc = store_end(p->st, 1, &e);
 	}
+	pthread_mutex_lock(&p->mu);
+	p->in_txn = 0; /* whatever was handed over since, the sealer takes back below */
+	appended = appended_join(appended, p->to_record);
+	p->to_record = NULL;
+	p->stats.writer_apply_s += secs(t1 - t0);
+	p->stats.writer_record_s += secs(t2 - t1);
+	t0 = clock_mono_ns();
+	p->stats.writer_commit_s += secs(t0 - t2);
+	pthread_mutex_unlock(&p->mu);
+	return_appended(p, appended, rc == RC_OK);
+	for (j = kept; j; j = j->next)
+		j->committed_ns = t0;
 	if (rc) {
 		seal_batch_free(b);
 		fail_all(p, kept, &e);
@@ -193,7 +298,7 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 		stl = &j->next;
 	}
 	pthread_mutex_lock(&p->mu);
-	p->batches++;
+	p->stats.batches++;
 	rc = RC_OK;
 	if (b && p->sbatch)
 		rc = seal_batch_merge(p->sbatch, b, &e);
@@ -269,22 +374,85 @@ static void sealed(struct pipeline *p, struct pipeline_job *jobs, int rc, const 
 	}
 }
 
-/* Append the seals of list `jobs` (batch `b`) to the log with one append, then finish them. */
-static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
+/* Record the indexes of appended batch `b` in a transaction of the sealer's own, then finish its jobs. */
+static void record_here(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
+{
+	int64_t t0 = clock_mono_ns(), t1, t2;
+	struct err e;
+	int rc, rc2;
+
+	err_clear(&e);
+	rc = store_begin(p->st, &e);
+	t1 = clock_mono_ns();
+	if (!rc) {
+		rc = seal_batch_record(p->st, b, &e);
+		/* no fsync of its own: see seal_integrate */
+		rc2 = rc ? store_end(p->st, 0, NULL) : store_end_lazy(p->st, &e);
+		if (!rc)
+			rc = rc2;
+	}
+	t2 = clock_mono_ns();
+	rc2 = seal_batch_settle(p->st, b, rc == RC_OK, rc ? NULL : &e);
+	if (!rc)
+		rc = rc2;
+	pthread_mutex_lock(&p->mu);
+	p->stats.sealer_lock_s += secs(t1 - t0);
+	p->stats.sealer_record_s += secs(t2 - t1);
+	pthread_mutex_unlock(&p->mu);
+	seal_batch_free(b);
+	sealed(p, jobs, rc, &e);
+}
+
+/* A batch back from the writer: recorded and committed there, or to record here. */
+static void settle_appended(struct pipeline *p, struct appended *a)
 {
 	struct err e;
 	int rc;
 
+	if (!a->recorded) {
+		record_here(p, a->jobs, a->b);
+		free(a);
+		return;
+	}
+	err_clear(&e);
+	rc = seal_batch_settle(p->st, a->b, 1, &e);
+	seal_batch_free(a->b);
+	sealed(p, a->jobs, rc, &e);
+	free(a);
+}
+
+/*
+ * Append the seals of list `jobs` (batch `b`) to the log with one append;
+ * then their indexes are recorded by the writer's transaction if one is
+ * open (it commits anyway: no wait for the store's one write transaction,
+ * and the pages it has just written), else here; then they are finished.
+ */
+static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal_batch *b)
+{
 	struct seal_prep **preps;
 	struct pipeline_job *j;
+	struct appended *a;
+	int64_t append_ns, lock_ns, record_ns;
+	struct err e;
 	size_t n = 0;
+	int rc;
 
 	err_clear(&e);
-	rc = seal_batch_append(p->st, b, &e);
+	rc = seal_batch_log(b, &e);
+	seal_batch_times(b, &append_ns, &lock_ns, &record_ns);
+	pthread_mutex_lock(&p->mu);
+	p->stats.sealer_append_s += secs(append_ns);
+	p->stats.appends += !rc;
+	pthread_mutex_unlock(&p->mu);
+	if (rc) {
+		seal_batch_free(b);
+		sealed(p, jobs, rc, &e);
+		return;
+	}
 	/* where each job's leaves went, for its reply */
 	for (j = jobs; j; j = j->next)
 		n++;
-	preps = rc ? NULL : malloc((n ? n : 1) * sizeof(*preps));
+	preps = malloc((n ? n : 1) * sizeof(*preps));
 	if (preps) {
 		n = 0;
 		for (j = jobs; j; j = j->next)
@@ -292,8 +460,23 @@ static void seal_jobs(struct pipeline *p, struct pipeline_job *jobs, struct seal
 		seal_batch_indexes(b, preps, n);
 		free(preps);
 	}
-	seal_batch_free(b);
-	sealed(p, jobs, rc, &e);
+	a = calloc(1, sizeof(*a));
+	if (a) {
+		a->b = b;
+		a->jobs = jobs;
+		pthread_mutex_lock(&p->mu);
+		if (p->in_txn) {
+			a->next = p->to_record;
+			p->to_record = a;
+			p->stats.recorded_by_writer++;
+			a = NULL;
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (!a)
+			return; /* back through p->recorded once the writer has committed */
+		free(a);
+	}
+	record_here(p, jobs, b);
 }
 
 /* Several nodes: wait until the sequencer has sealed the jobs of list `jobs`, then finish them. */
@@ -321,8 +504,20 @@ static void *sealer_main(void *arg)
 	pthread_setname_np(pthread_self(), "dsp-sealer");
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!p->shead && !p->writer_done)
+		while (!p->shead && !p->recorded && !p->writer_done)
 			pthread_cond_wait(&p->seal_cv, &p->mu);
+		if (p->recorded) {
+			struct appended *a = p->recorded, *next;
+
+			p->recorded = NULL;
+			pthread_mutex_unlock(&p->mu);
+			for (; a; a = next) {
+				next = a->next;
+				settle_appended(p, a);
+			}
+			pthread_mutex_lock(&p->mu);
+			continue;
+		}
 		if (!p->shead)
 			break;
 		/* every batch committed meanwhile goes into the one append */
@@ -424,6 +619,8 @@ void pipeline_free(struct pipeline *p)
 void pipeline_submit(struct pipeline *p, struct pipeline_job *j)
 {
 	j->next = NULL;
+	j->queued_ns = clock_mono_ns();
+	j->taken_ns = j->committed_ns = 0;
 	pthread_mutex_lock(&p->mu);
 	while (!p->stopping && p->queued >= PIPELINE_QUEUE_MAX)
 		pthread_cond_wait(&p->room_cv, &p->mu);
@@ -464,10 +661,9 @@ int pipeline_run(struct pipeline *p, struct pipeline_job *j, struct err *e)
 	return j->rc;
 }
 
-void pipeline_stats(struct pipeline *p, uint64_t *batches, uint64_t *jobs)
+void pipeline_stats(struct pipeline *p, struct pipeline_stats *out)
 {
 	pthread_mutex_lock(&p->mu);
-	*batches = p->batches;
-	*jobs = p->jobs;
+	*out = p->stats;
 	pthread_mutex_unlock(&p->mu);
 }

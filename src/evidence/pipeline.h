@@ -19,11 +19,15 @@
  * and fails alone, with its own error, and the others go on. The writer
  * then commits once (one fsync) and hands the batch to the sealer thread,
  * which integrates the batch's pending seals into the log with one append
- * (one log fsync for the batch, seal_wait) and records their leaf indexes
- * with a commit that needs no fsync of its own (seal_recover finds them
- * again after a crash), while the writer applies the next batch. A job is
- * done (its `done` called) only when its records are durable in the store
- * and its leaves in the log; one that made no seal is done at the commit.
+ * (one log fsync for the batch, seal_wait) while the writer applies the
+ * next batch. Their leaf indexes are then recorded by the writer's open
+ * transaction, which commits anyway (no wait for the store's one write
+ * transaction, whose pages it has just written), or, when the writer has
+ * none open, by the sealer with a commit that needs no fsync of its own
+ * (seal_recover finds them again after a crash). A job is done (its
+ * `done` called) only when its records are durable in the store, its
+ * leaves in the log and their indexes recorded; one that made no seal is
+ * done at the commit.
  *
  * Why the leaves go to the log after the commit and not inside the
  * transaction: a crash between the log's append and the commit would leave
@@ -77,6 +81,7 @@ struct pipeline_job {
 	/* the pipeline's own */
 	struct pipeline_job *next;
 	void *waiter;
+	int64_t queued_ns, taken_ns, committed_ns; /* when it was queued, taken, committed (0: not yet) */
 };
 
 /*
@@ -109,7 +114,28 @@ void pipeline_submit(struct pipeline *p, struct pipeline_job *j);
 /* Queue `j` (done must be NULL) and wait until it is done; returns j->rc, its error in *e. */
 int pipeline_run(struct pipeline *p, struct pipeline_job *j, struct err *e) WARN_UNUSED;
 
-/* Counters, for metrics and benchmarks: batches committed and jobs done since start. */
-void pipeline_stats(struct pipeline *p, uint64_t *batches, uint64_t *jobs);
+/*
+ * Counters since start, for metrics and benchmarks: how writes were
+ * grouped, and where their time went. The jobs' seconds are summed over
+ * the jobs (each its own wait; over the jobs done, a mean); the threads'
+ * are each thread's wall time in that step (over a run, its share).
+ */
+struct pipeline_stats {
+	uint64_t batches;           /* transactions committed */
+	uint64_t jobs;              /* jobs done, whatever their result */
+	double job_queued_s;        /* queued until its batch was taken */
+	double job_batch_s;         /* taken until its batch's commit returned */
+	double job_sealing_s;       /* committed until done: sealed, or failed */
+	uint64_t appends;           /* the sealer's appends to the log */
+	uint64_t recorded_by_writer; /* of them, recorded by the writer's next commit */
+	double writer_apply_s;      /* the writer running the jobs (their savepoints, the seals taken) */
+	double writer_record_s;     /* the writer recording appended batches' indexes */
+	double writer_commit_s;     /* the writer committing: the WAL's write and fsync */
+	double sealer_append_s;     /* the sealer appending to the log: its writes and fsyncs */
+	double sealer_lock_s;       /* the sealer waiting for the store to record indexes itself */
+	double sealer_record_s;     /* the sealer recording them (when the writer was not in a transaction) */
+};
+
+void pipeline_stats(struct pipeline *p, struct pipeline_stats *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/ids.h"
@@ -754,6 +755,8 @@ struct seal_batch {
 	size_t m;
 	unsigned char **leaves;      /* owned copies */
 	int claimed;                 /* claims still held */
+	int appended;                /* seal_batch_log appended the leaves */
+	int64_t append_ns, lock_ns, record_ns; /* seal_batch_append's time, for seal_batch_times */
 };
 
 void seal_batch_free(struct seal_batch *b)
@@ -975,30 +978,39 @@ static int batch_wait_others(struct store *st, struct seal_batch *b, struct err 
 	return rc;
 }
 
-int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
+int seal_batch_log(struct seal_batch *b, struct err *e)
 {
-	uint64_t *pos = NULL;
-	int64_t *want = NULL, *put = NULL;
-	size_t i, k = 0;
-	int rc = RC_OK, rc2, appended = 0;
+	uint64_t *pos;
+	int64_t t0 = clock_mono_ns();
+	size_t i;
+	int rc;
 
-	if (b->m) {
-		pos = calloc(b->m, sizeof(*pos));
-		if (!pos)
-			return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		rc = tlog_log_append_now(b->log, b->entries, b->m, pos, e);
-		for (i = 0; !rc && i < b->m; i++)
-			b->at[b->entry_of[i]] = (int64_t)pos[i];
-		free(pos);
-		if (rc)
-			return rc; /* nothing appended: seal_batch_free drops the claims */
-		appended = 1;
-	}
+	if (!b->m)
+		return RC_OK;
+	pos = calloc(b->m, sizeof(*pos));
+	if (!pos)
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
+	rc = tlog_log_append_now(b->log, b->entries, b->m, pos, e);
+	for (i = 0; !rc && i < b->m; i++)
+		b->at[b->entry_of[i]] = (int64_t)pos[i];
+	free(pos);
+	b->appended = !rc;
+	b->append_ns = clock_mono_ns() - t0;
+	return rc; /* on failure nothing was appended: seal_batch_free drops the claims */
+}
+
+int seal_batch_record(struct store *st, struct seal_batch *b, struct err *e)
+{
+	int64_t *want, *put;
+	size_t i, k = 0;
+	int rc;
+
 	want = malloc((b->n ? b->n : 1) * sizeof(*want));
 	put = malloc((b->n ? b->n : 1) * sizeof(*put));
 	if (!want || !put) {
-		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-		goto drop;
+		free(want);
+		free(put);
+		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	}
 	for (i = 0; i < b->n; i++) {
 		if (b->taken[i] && b->at[i] >= 0) {
@@ -1006,24 +1018,52 @@ int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
 			put[k++] = b->at[i];
 		}
 	}
-	rc = store_begin(st, e);
-	if (!rc)
-		rc = seals_record(st, want, put, k, e);
-	if (!rc && appended)
+	rc = seals_record(st, want, put, k, e);
+	if (!rc && b->appended)
 		rc = keep_checkpoint(st, b->log, e);
-	/* no fsync of its own: see seal_integrate */
-	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
-	if (!rc)
-		rc = rc2;
-drop:
 	free(want);
 	free(put);
-	/* leaves the log holds but the store did not record stay known for the next call */
-	claims_drop(b->log, b->seqs, b->n, b, b->taken, rc ? b->at : NULL);
-	b->claimed = 0;
-	if (!rc)
-		rc = batch_wait_others(st, b, e);
 	return rc;
+}
+
+int seal_batch_settle(struct store *st, struct seal_batch *b, int recorded, struct err *e)
+{
+	/* leaves the log holds but the store did not record stay known for the next call */
+	claims_drop(b->log, b->seqs, b->n, b, b->taken, recorded ? NULL : b->at);
+	b->claimed = 0;
+	return recorded ? batch_wait_others(st, b, e) : RC_OK;
+}
+
+int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
+{
+	int64_t t0, t1;
+	int rc, rc2;
+
+	rc = seal_batch_log(b, e);
+	if (rc)
+		return rc;
+	t0 = clock_mono_ns();
+	rc = store_begin(st, e);
+	t1 = clock_mono_ns();
+	b->lock_ns = t1 - t0;
+	if (!rc) {
+		rc = seal_batch_record(st, b, e);
+		/* no fsync of its own: see seal_integrate */
+		rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
+		if (!rc)
+			rc = rc2;
+	}
+	b->record_ns = clock_mono_ns() - t1;
+	rc2 = seal_batch_settle(st, b, !rc, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
+void seal_batch_times(const struct seal_batch *b, int64_t *append_ns, int64_t *lock_ns,
+		      int64_t *record_ns)
+{
+	*append_ns = b->append_ns;
+	*lock_ns = b->lock_ns;
+	*record_ns = b->record_ns;
 }
 
 /*

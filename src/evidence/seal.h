@@ -189,7 +189,16 @@ int seal_await(struct store *st, struct tlog_log *log, const int64_t *seqs, size
  *   sealing reads nothing more from the store. *out is new.
  * - seal_batch_append, after the commit: one append of every leaf (one
  *   fsync of the log for the batch), then their indexes recorded as
- *   seal_wait records them, and the claims dropped.
+ *   seal_wait records them, and the claims dropped. It is these three,
+ *   which a caller may also run apart so as to record the indexes in a
+ *   write transaction of its own:
+ *   - seal_batch_log: the append, with no transaction open;
+ *   - seal_batch_record: the indexes, and the log's new checkpoint, inside
+ *     an open write transaction (which may fail and be rolled back);
+ *   - seal_batch_settle: once that transaction committed (`recorded` 1)
+ *     or did not (0: the log's indexes stay known for the next call), the
+ *     claims dropped; recorded, it waits for seals another call had
+ *     claimed, as seal_wait does, so it may block: no transaction open.
  * - seal_batch_merge: batches taken by several transactions, appended as one.
  * - seal_batch_free: drops the claims still held (when the commit failed,
  *   or nothing was appended), and frees. NULL is a no-op.
@@ -199,6 +208,10 @@ struct seal_batch;
 int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 		    struct seal_batch **out, struct err *e) WARN_UNUSED;
 int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e) WARN_UNUSED;
+int seal_batch_log(struct seal_batch *b, struct err *e) WARN_UNUSED;
+int seal_batch_record(struct store *st, struct seal_batch *b, struct err *e) WARN_UNUSED;
+int seal_batch_settle(struct store *st, struct seal_batch *b, int recorded,
+		      struct err *e) WARN_UNUSED;
 /*
  * Move everything of `from` (taken, not yet appended) into `into`, which
  * then holds its claims, and free `from`; on failure (RC_NOMEM) both are
@@ -209,11 +222,19 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from,
 void seal_batch_free(struct seal_batch *b);
 
 /*
- * After a successful seal_batch_append of `b`: the leaf index of each seal
+ * After a successful seal_batch_append (or seal_batch_log) of `b`: the leaf index of each seal
  * the `n` preps (NULL entries skipped) made that `b` sealed. Out of memory,
  * they are left without: the replies then read their seals from the store.
  */
 void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *const *preps, size_t n);
+
+/*
+ * Where seal_batch_append's time went, in ns: appending to the log (its
+ * writes and fsyncs), waiting for the store's write transaction (another
+ * writer's), and recording the indexes in it.
+ */
+void seal_batch_times(const struct seal_batch *b, int64_t *append_ns, int64_t *lock_ns,
+		      int64_t *record_ns);
 
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX

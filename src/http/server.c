@@ -24,14 +24,6 @@
 #include "tlog/keyfile.h"
 #include "http/http_int.h"
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Match `path` against a pattern, filling the request's path parameters. */
 static int route_match(const char *pattern, int rest, const char *path, struct http_req *r)
 {
@@ -873,7 +865,7 @@ static enum MHD_Result send_reply(struct http_req *r)
 	enum MHD_Result ret;
 	double secs;
 
-	secs = (double)(mono_ns() - r->start_ns) / 1e9;
+	secs = (double)(clock_mono_ns() - r->start_ns) / 1e9;
 	metrics_observe(r->route ? r->route->pattern : "unmatched", r->method, r->status, secs);
 	log_request(r, secs);
 	if (r->have_fd) {
@@ -1020,7 +1012,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->srv = srv;
 		r->conn = conn;
 		r->method = method;
-		r->start_ns = mono_ns();
+		r->start_ns = clock_mono_ns();
 		r->now = clock_now_ms();
 		r->status = 500;
 		r->resp_type = "application/json";
@@ -1271,8 +1263,8 @@ void http_server_stop(struct http_server *srv)
 	/* stop accepting, then let requests already begun finish (idle keep-alive
 	 * connections hold no request and do not count) */
 	MHD_quiesce_daemon(srv->daemon);
-	deadline = mono_ns() + (int64_t)HTTP_DRAIN_MS * 1000000;
-	while (atomic_load(&srv->in_flight) > 0 && mono_ns() < deadline)
+	deadline = clock_mono_ns() + (int64_t)HTTP_DRAIN_MS * 1000000;
+	while (atomic_load(&srv->in_flight) > 0 && clock_mono_ns() < deadline)
 		nanosleep(&tick, NULL);
 	/*
 	 * The worker (whose timers use the pipeline), then the pipeline, which

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "store/store_cluster.h"
 
 /* Longest a wait polls the socket before it looks at the connection again (store_cluster.h). */
@@ -18,14 +19,6 @@ static const char *const channels[STORE__SIGNALS] = {
 	[STORE_SIG_SEALS_PENDING] = STORE_CHANNEL_SEALS_PENDING,
 	[STORE_SIG_SEALS_INDEXED] = STORE_CHANNEL_SEALS_INDEXED,
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int signal_check(enum store_signal sig, struct err *e)
 {
@@ -192,7 +185,7 @@ static int pgc_signal_wait(struct store *st, enum store_signal sig, int timeout_
 		return rc;
 	if (timeout_ms < 0)
 		return err_set(e, RC_INVAL, "bad_value", "timeout_ms", "timeout_ms is negative");
-	deadline = mono_ms() + timeout_ms;
+	deadline = clock_mono_ns() / 1000000 + timeout_ms;
 	rc = pg_outside_lock(st, e);
 	if (rc)
 		return rc;
@@ -206,7 +199,7 @@ static int pgc_signal_wait(struct store *st, enum store_signal sig, int timeout_
 			*got = 1;
 			break;
 		}
-		left = deadline - mono_ms();
+		left = deadline - clock_mono_ns() / 1000000;
 		if (left <= 0)
 			break;
 		fd = PQsocket(st->pg->conn);

@@ -14,6 +14,12 @@
  */
 #define CKPT_FRAMES 1000
 #define CKPT_BACKSTOP_FRAMES (16 * CKPT_FRAMES)
+/*
+ * Frames past which the WAL, though copied all but its last few, has not
+ * started over (a commit came between the thread's checkpoint and the
+ * next transaction): the writer then copies those few itself.
+ */
+#define CKPT_RESTART_FRAMES (4 * CKPT_FRAMES)
 #define CKPT_IDLE_MS 1000
 
 struct sq_ckpt {
@@ -21,7 +27,9 @@ struct sq_ckpt {
 	sqlite3 *db;             /* the checkpointer's own connection */
 	pthread_mutex_t mu;      /* guards pending and stop; never held over a checkpoint */
 	pthread_cond_t cv;
-	int pending;             /* a commit left CKPT_FRAMES or more in the WAL */
+	int pending;             /* a commit left CKPT_FRAMES or more in the WAL not yet copied */
+	int copied;              /* frames of the WAL the last checkpoint had copied */
+	int tried;               /* the writer copied the last few since (CKPT_RESTART_FRAMES) */
 	int stop;
 	pthread_mutex_t running; /* held over each checkpoint; sq_ckpt_hold takes it */
 };
@@ -48,30 +56,56 @@ static void *ckpt_main(void *arg)
 		 * after a complete one starts the WAL over from its head.
 		 */
 		pthread_mutex_lock(&c->running);
-		(void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+					      &done) != SQLITE_OK)
+			done = 0;
 		pthread_mutex_unlock(&c->running);
 		pthread_mutex_lock(&c->mu);
+		c->copied = done > 0 ? done : 0;
+		c->tried = 0;
 	}
 	pthread_mutex_unlock(&c->mu);
 	return NULL;
 }
 
-/* The writer connection's WAL hook, run after each commit with the frames the WAL holds. */
+/*
+ * The writer connection's WAL hook, run after each commit with the frames
+ * the WAL holds. The thread is asked for a checkpoint when CKPT_FRAMES of
+ * them are new since the last one copied, not whenever the WAL holds that
+ * many: a long WAL would then take a checkpoint, and its fsyncs, after
+ * every commit. The WAL starts over from its head at the first
+ * transaction after a checkpoint that copied it whole; under a steady
+ * stream of commits one always comes between, so past CKPT_RESTART_FRAMES
+ * the writer copies the last few frames itself, once, as SQLite's own
+ * checkpoint does. Far behind (CKPT_BACKSTOP_FRAMES), it checkpoints as
+ * SQLite would, so that the WAL stays bounded whatever the thread does.
+ */
 static int on_commit(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct sq_ckpt *c = arg;
-	int log, done;
+	int log, done, fresh, self;
 
-	if (frames >= CKPT_BACKSTOP_FRAMES) {
-		(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-		return SQLITE_OK;
+	pthread_mutex_lock(&c->mu);
+	if (frames < c->copied) {
+		c->copied = 0; /* the WAL started over from its head */
+		c->tried = 0;
 	}
-	if (frames >= CKPT_FRAMES) {
+	fresh = frames - c->copied;
+	self = fresh >= CKPT_BACKSTOP_FRAMES ||
+	       (frames >= CKPT_RESTART_FRAMES && fresh < CKPT_FRAMES && !c->tried);
+	if (self) {
+		c->tried = 1;
+		pthread_mutex_unlock(&c->mu);
+		if (sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
+		    SQLITE_OK)
+			done = 0;
 		pthread_mutex_lock(&c->mu);
+		c->copied = done > 0 ? done : 0;
+	} else if (fresh >= CKPT_FRAMES) {
 		c->pending = 1;
 		pthread_cond_signal(&c->cv);
-		pthread_mutex_unlock(&c->mu);
 	}
+	pthread_mutex_unlock(&c->mu);
 	return SQLITE_OK;
 }
 

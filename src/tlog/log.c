@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "tlog/checkpoint.h"
 #include "tlog/log_int.h"
 
@@ -444,7 +445,7 @@ static void *seq_main(void *arg)
 		deadline = l->first_ns + (int64_t)l->batch_ms * 1000000;
 		while (!l->stopping && !l->flush && l->pending < l->batch_max &&
 		       (l->last_batch == 0 || l->pending < l->last_batch) &&
-		       log_mono_ns() < deadline) {
+		       clock_mono_ns() < deadline) {
 			ts.tv_sec = (time_t)(deadline / 1000000000);
 			ts.tv_nsec = (long)(deadline % 1000000000);
 			pthread_cond_timedwait(&l->seq_cv, &l->mu, &ts);
@@ -539,7 +540,7 @@ static int append(struct tlog_log *l, const struct tlog_entry *entries, size_t n
 	*l->tail = &req;
 	l->tail = &req.next;
 	if (l->pending == 0) {
-		l->first_ns = log_mono_ns();
+		l->first_ns = clock_mono_ns();
 		pthread_cond_signal(&l->seq_cv);
 	}
 	l->pending += n;

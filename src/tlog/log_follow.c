@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "tlog/checkpoint.h"
 
@@ -259,7 +260,7 @@ int tlog_log_refresh(struct tlog_log *l, struct err *e)
 	rc = refresh_locked(l, e);
 	if (!rc)
 		l->follow_code[0] = '\0';
-	atomic_store(&l->follow_next_ns, log_mono_ns() + (int64_t)l->follow_ms * 1000000);
+	atomic_store(&l->follow_next_ns, clock_mono_ns() + (int64_t)l->follow_ms * 1000000);
 	pthread_mutex_unlock(&l->follow_mu);
 	return rc;
 }
@@ -301,7 +302,7 @@ void log_follow(struct tlog_log *l)
 
 	if (!l->follow_ms)
 		return;
-	now = log_mono_ns();
+	now = clock_mono_ns();
 	if (now < atomic_load_explicit(&l->follow_next_ns, memory_order_acquire))
 		return;
 	if (pthread_mutex_trylock(&l->follow_mu) != 0)
@@ -311,6 +312,6 @@ void log_follow(struct tlog_log *l)
 		rc = refresh_locked(l, &e);
 		follow_report(l, rc, &e);
 	}
-	atomic_store(&l->follow_next_ns, log_mono_ns() + (int64_t)l->follow_ms * 1000000);
+	atomic_store(&l->follow_next_ns, clock_mono_ns() + (int64_t)l->follow_ms * 1000000);
 	pthread_mutex_unlock(&l->follow_mu);
 }

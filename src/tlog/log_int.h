@@ -300,8 +300,6 @@ int log_note_witnessed(struct tlog_log *l, const struct buf *note);
 void log_witnessed_set(struct tlog_log *l, const struct buf *note, uint64_t size,
 		       const uint8_t root[TLOG_HASH_SIZE]);
 
-/* Monotonic clock, in nanoseconds and milliseconds. */
-int64_t log_mono_ns(void);
 
 /* The latest checkpoint's size. */
 uint64_t log_size(struct tlog_log *l);

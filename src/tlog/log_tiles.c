@@ -12,14 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t log_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 uint64_t log_size(struct tlog_log *l)
 {
 	uint64_t size;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "tlog/tlog_int.h"
 #include "tlog/witness.h"
@@ -32,7 +33,7 @@ static void curl_init(void)
 
 static int64_t mono_ms(void)
 {
-	return log_mono_ns() / 1000000;
+	return clock_mono_ns() / 1000000;
 }
 
 /* ---- configuration and DIR/witness-state ---- */

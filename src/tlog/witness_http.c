@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/netaddr.h"
@@ -35,14 +36,6 @@ struct wreq {
 	int64_t start_ns;   /* monotonic start time */
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, const char *type,
 				 const char *text, size_t len, int allow)
 {
@@ -66,7 +59,7 @@ static void log_request(const char *method, const char *path, int status,
 			const struct tlog_witness_reply *reply, const struct err *e,
 			int64_t start_ns)
 {
-	double ms = (double)(mono_ns() - start_ns) / 1e6;
+	double ms = (double)(clock_mono_ns() - start_ns) / 1e6;
 	json_t *f = json_pack("{s:s, s:s, s:i, s:f}", "method", method, "path", path, "status",
 			      status, "ms", ms);
 
@@ -119,7 +112,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		r->start_ns = mono_ns();
+		r->start_ns = clock_mono_ns();
 		buf_init(&r->body, h->max_body);
 		if (cl && num_parse_i64(cl, 0, INT64_MAX, &n) == RC_OK && (uint64_t)n > h->max_body)
 			r->too_big = 1;
@@ -235,8 +228,8 @@ void tlog_witness_http_stop(struct tlog_witness_http *h)
 	if (!h)
 		return;
 	MHD_quiesce_daemon(h->daemon);
-	deadline = mono_ns() + (int64_t)WITNESS_DRAIN_MS * 1000000;
-	while (atomic_load(&h->in_flight) > 0 && mono_ns() < deadline)
+	deadline = clock_mono_ns() + (int64_t)WITNESS_DRAIN_MS * 1000000;
+	while (atomic_load(&h->in_flight) > 0 && clock_mono_ns() < deadline)
 		nanosleep(&tick, NULL);
 	MHD_stop_daemon(h->daemon);
 	free(h);

@@ -245,7 +245,9 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
 	uint8_t seen[JOBS] = {0};
 	struct pipeline *p = NULL;
-	uint64_t batches = 0, done = 0, size;
+	const struct timespec held = {0, 50 * 1000000};
+	struct pipeline_stats ps;
+	uint64_t size;
 	struct fix f;
 	struct err e;
 	int i, ok = 0;
@@ -271,12 +273,22 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 			pthread_cond_wait(&done_cv, &done_mu);
 		pthread_mutex_unlock(&done_mu);
 	}
+	/* the writer is held in the first job's apply; the others wait queued */
+	nanosleep(&held, NULL);
 	pthread_mutex_unlock(&gate);
 	wait_done(JOBS);
-	pipeline_stats(p, &batches, &done);
-	assert_int_equal(done, JOBS);
+	pipeline_stats(p, &ps);
+	assert_int_equal(ps.jobs, JOBS);
 	/* the first job alone, then the other 39 together */
-	assert_int_equal(batches, 2);
+	assert_int_equal(ps.batches, 2);
+	/* where the time went: the hold in the writer's apply, the others' wait in the queue */
+	assert_true(ps.writer_apply_s >= 0.05);
+	assert_true(ps.job_queued_s >= (JOBS - 1) * 0.05);
+	assert_true(ps.job_batch_s >= 0.05);
+	assert_true(ps.writer_commit_s > 0 && ps.sealer_append_s > 0);
+	assert_true(ps.sealer_record_s + ps.writer_record_s > 0);
+	/* every job sealed waited for its batch's append */
+	assert_true(ps.job_sealing_s >= ps.sealer_append_s);
 	pipeline_free(p);
 
 	assert_int_equal(jobs[7].job.rc, RC_INVAL);
@@ -509,6 +521,86 @@ static void test_two_sequencers_take_turns_and_every_job_is_sealed_once(void **s
 	fix_remove(&f);
 }
 
+/* Wait (up to 5 s) until the pipeline's stats say `cond`; the stats in *ps. */
+#define WAIT_STATS(p, ps, cond)                                                   \
+	do {                                                                      \
+		const struct timespec tick_ = {0, 200 * 1000};                    \
+		int n_ = 0;                                                       \
+		for (pipeline_stats((p), (ps)); !(cond) && n_ < 25000; n_++) {    \
+			nanosleep(&tick_, NULL);                                  \
+			pipeline_stats((p), (ps));                                \
+		}                                                                 \
+		assert_true(cond);                                                \
+	} while (0)
+
+static int done_now(void)
+{
+	int n;
+
+	pthread_mutex_lock(&done_mu);
+	n = done_count;
+	pthread_mutex_unlock(&done_mu);
+	return n;
+}
+
+/*
+ * A batch the sealer appends while the writer holds the next one's
+ * transaction open has its indexes recorded by that transaction, and its
+ * job is done only once that transaction has committed. (Whether the
+ * sealer's append ends before or after the writer opens the next
+ * transaction is a race: the test tries until it has seen the hand-over.)
+ */
+static void test_the_writer_records_what_the_sealer_appended_meanwhile(void **state)
+{
+	static struct tjob a, b;
+	pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
+	struct pipeline_stats before, ps;
+	struct pipeline *p = NULL;
+	struct fix f;
+	struct err e;
+	int tries, handed = 0;
+
+	(void)state;
+	fix_init(&f, 1);
+	err_clear(&e);
+	assert_int_equal(pipeline_start(f.st, f.log, &p, &e), RC_OK);
+	for (tries = 0; tries < 20 && !handed; tries++) {
+		done_count = 0;
+		entered = 0;
+		tjob_init(&a, 2 * tries);
+		tjob_init(&b, 2 * tries + 1);
+		b.gate = &gate;
+		pipeline_stats(p, &before);
+		pipeline_submit(p, &a.job);
+		/* a's batch committed: the sealer appends it; b holds the writer's next transaction */
+		WAIT_STATS(p, &ps, ps.batches > before.batches);
+		pthread_mutex_lock(&gate);
+		pipeline_submit(p, &b.job);
+		pthread_mutex_lock(&done_mu);
+		while (!entered)
+			pthread_cond_wait(&done_cv, &done_mu);
+		pthread_mutex_unlock(&done_mu);
+		/* either handed to the writer's open transaction, or recorded by the sealer */
+		WAIT_STATS(p, &ps, ps.recorded_by_writer > before.recorded_by_writer || done_now() > 0);
+		handed = ps.recorded_by_writer > before.recorded_by_writer;
+		if (handed) {
+			/* appended, but its index is not committed until b's transaction is */
+			assert_int_equal(done_now(), 0);
+			assert_int_equal(ps.appends, before.appends + 1);
+		}
+		pthread_mutex_unlock(&gate);
+		wait_done(2);
+		assert_int_equal(a.job.rc, RC_OK);
+		assert_int_equal(b.job.rc, RC_OK);
+		assert_true(seal_index(f.st, a.seq) >= 0);
+		assert_true(seal_index(f.st, b.seq) > seal_index(f.st, a.seq));
+	}
+	pipeline_free(p);
+	assert_true(handed);
+	assert_int_equal(pending_count(f.st), 0);
+	fix_remove(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_without_a_log_seals_stay_pending_until_integrated),
 		cmocka_unit_test(test_run_waits_and_a_stopped_pipeline_refuses),
 		cmocka_unit_test(test_savepoint_rollback_keeps_the_transaction_usable),
+		cmocka_unit_test(test_the_writer_records_what_the_sealer_appended_meanwhile),
 	};
 	struct err e;
 	int failed;

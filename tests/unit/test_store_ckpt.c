@@ -130,6 +130,20 @@ static void commits_past_a_thousand_frames_are_checkpointed_by_the_thread(void *
 	assert_true(db_bytes(f) >= before + 2000LL * 4096);
 }
 
+/*
+ * A steady stream of commits, the thread free: the WAL starts over from its
+ * head well before the writer's backstop, and the thread does not
+ * checkpoint after every commit once the WAL is long.
+ */
+static void the_wal_starts_over_under_a_steady_stream_of_commits(void **state)
+{
+	struct store_fixture *f = *state;
+
+	/* some 25,000 frames in commits of about 80 */
+	write_rows(f->st, 2000, 300, 100);
+	assert_true(wal_bytes(f) <= 8000LL * 4120);
+}
+
 static void the_wal_stays_bounded_when_the_thread_is_held_up(void **state)
 {
 	struct store_fixture *f = *state;
@@ -149,6 +163,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_checkpointer_runs_beside_the_writer, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(commits_past_a_thousand_frames_are_checkpointed_by_the_thread, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(the_wal_stays_bounded_when_the_thread_is_held_up, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(the_wal_starts_over_under_a_steady_stream_of_commits, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("the WAL's checkpointer", tests, NULL, NULL);
