@@ -382,12 +382,12 @@ static void record_here(struct pipeline *p, struct pipeline_job *jobs, struct se
 	int rc, rc2;
 
 	err_clear(&e);
-	rc = store_begin(p->st, &e);
+	/* no fsync of its own: see seal_integrate */
+	rc = store_begin_lazy(p->st, &e);
 	t1 = clock_mono_ns();
 	if (!rc) {
 		rc = seal_batch_record(p->st, b, &e);
-		/* no fsync of its own: see seal_integrate */
-		rc2 = rc ? store_end(p->st, 0, NULL) : store_end_lazy(p->st, &e);
+		rc2 = store_end(p->st, rc == RC_OK, rc ? NULL : &e);
 		if (!rc)
 			rc = rc2;
 	}

@@ -696,7 +696,7 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 		want[i] = seqs[row[i]];
 		put[i] = at[row[i]];
 	}
-	rc = store_begin(st, e);
+	rc = store_begin_lazy(st, e);
 	if (rc)
 		goto out;
 	rc = seals_record(st, want, put, nr, e);
@@ -710,7 +710,7 @@ static int seal_integrate(struct store *st, struct tlog_log *log, const int64_t 
 	 * the leaves durable, and if the indexes are lost seal_recover finds
 	 * them in the log again.
 	 */
-	rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
+	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
 	if (!rc)
 		rc = rc2;
 	if (!rc && done)
@@ -1043,13 +1043,13 @@ int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
 	if (rc)
 		return rc;
 	t0 = clock_mono_ns();
-	rc = store_begin(st, e);
+	/* no fsync of its own: see seal_integrate */
+	rc = store_begin_lazy(st, e);
 	t1 = clock_mono_ns();
 	b->lock_ns = t1 - t0;
 	if (!rc) {
 		rc = seal_batch_record(st, b, e);
-		/* no fsync of its own: see seal_integrate */
-		rc2 = rc ? store_end(st, 0, NULL) : store_end_lazy(st, e);
+		rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
 		if (!rc)
 			rc = rc2;
 	}

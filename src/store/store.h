@@ -114,7 +114,7 @@ struct store_ops {
 	int (*schema_version)(struct store *st);
 	int (*begin)(struct store *st, struct err *e);
 	int (*end)(struct store *st, int commit, struct err *e);
-	int (*end_lazy)(struct store *st, struct err *e);
+	int (*begin_lazy)(struct store *st, struct err *e);
 	int (*savepoint)(struct store *st, struct err *e);
 	int (*savepoint_end)(struct store *st, int keep, struct err *e);
 	int (*meta_get)(struct store *st, const char *key, char **out, struct err *e);
@@ -197,15 +197,17 @@ static inline WARN_UNUSED int store_end(struct store *st, int commit, struct err
 }
 
 /*
- * Commit like store_end(st, 1, e), without waiting for the disk: the
- * transaction is in the WAL, visible to every later one and kept when the
- * process dies, and becomes durable with the next transaction that commits
- * normally. A power loss before then may lose it, so use it only for what
- * recovery rebuilds (a seal's leaf index: seal_recover).
+ * store_begin, for a transaction whose commit (store_end) does not wait
+ * for the disk: it is in the WAL, visible to every later transaction and
+ * kept when the process dies, and becomes durable with the next one that
+ * commits normally. A power loss before then may lose it, so use it only
+ * for what recovery rebuilds (a seal's leaf index: seal_recover). Chosen
+ * at the beginning: SQLite cannot change how a transaction commits once
+ * it is open.
  */
-static inline WARN_UNUSED int store_end_lazy(struct store *st, struct err *e)
+static inline WARN_UNUSED int store_begin_lazy(struct store *st, struct err *e)
 {
-	return STORE_OPS(st)->end_lazy(st, e);
+	return STORE_OPS(st)->begin_lazy(st, e);
 }
 
 /* The most savepoints open at once inside one transaction. */

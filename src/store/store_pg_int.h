@@ -56,6 +56,7 @@ struct store_pg {
 	char sqlstate[6];             /* SQLSTATE of the last failed statement, "" if none */
 	int in_tx;                    /* a transaction is open */
 	int failed;                   /* a statement failed inside this transaction */
+	int lazy;                     /* the open transaction commits without waiting (store_begin_lazy) */
 	int nsp;                      /* savepoints open */
 	int sp_failed[PG_SAVEPOINT_MAX]; /* `failed` as it stood when each savepoint opened */
 	int schema_version;           /* after migrations */

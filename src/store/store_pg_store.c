@@ -162,6 +162,7 @@ static int begin_with(struct store *st, enum pg_isolation iso, struct err *e)
 		return err_set(e, RC_INTERNAL, "nested_transaction", NULL,
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
+	st->pg->lazy = 0;
 	rc = pg_reconnect_if_lost(st->pg, e);
 	if (!rc)
 		rc = pg_begin(st->pg, iso, e);
@@ -204,13 +205,21 @@ static int pgs_begin(struct store *st, struct err *e)
 	return begin_with(st, PG_SERIALIZABLE, e);
 }
 
+static int pgs_begin_lazy(struct store *st, struct err *e)
+{
+	int rc = begin_with(st, PG_SERIALIZABLE, e);
+
+	if (!rc)
+		st->pg->lazy = 1;
+	return rc;
+}
+
 static int pgs_begin_read(struct store *st, struct err *e)
 {
 	return begin_with(st, PG_REPEATABLE_READ_RO, e);
 }
 
-/* store_end, and with `lazy` store_end_lazy. */
-static int end_txn(struct store *st, int commit, int lazy, struct err *e)
+static int pgs_end(struct store *st, int commit, struct err *e)
 {
 	struct store_pg *pg = st->pg;
 	int rc = RC_OK;
@@ -226,8 +235,10 @@ static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 			       "a transaction was ended inside a savepoint");
 	}
 	/* not waiting for the disk: visible at once, kept unless the server itself dies */
-	if (commit && lazy && !pg->failed && pg_exec(pg, "SET LOCAL synchronous_commit = off", e))
+	if (commit && pg->lazy && !pg->failed &&
+	    pg_exec(pg, "SET LOCAL synchronous_commit = off", e))
 		pg->failed = 1;
+	pg->lazy = 0;
 	if (commit && pg->failed) {
 		struct err ignore;
 
@@ -252,15 +263,6 @@ static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 	return rc;
 }
 
-static int pgs_end(struct store *st, int commit, struct err *e)
-{
-	return end_txn(st, commit, 0, e);
-}
-
-static int pgs_end_lazy(struct store *st, struct err *e)
-{
-	return end_txn(st, 1, 1, e);
-}
 
 static int pgs_savepoint(struct store *st, struct err *e)
 {
@@ -325,7 +327,7 @@ const struct store_ops store_pg_ops = {
 	.schema_version = pgs_schema_version,
 	.begin = pgs_begin,
 	.end = pgs_end,
-	.end_lazy = pgs_end_lazy,
+	.begin_lazy = pgs_begin_lazy,
 	.savepoint = pgs_savepoint,
 	.savepoint_end = pgs_savepoint_end,
 	.meta_get = pgs_meta_get,

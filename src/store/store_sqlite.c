@@ -258,8 +258,16 @@ static int run_kept(struct store *st, const char *sql, struct err *e)
 /* The store whose transaction this thread holds, if any. */
 static __thread struct store *held_here;
 
-/* Take the store's lock and open a transaction with `begin` ("BEGIN IMMEDIATE" or "BEGIN"). */
-static int begin_with(struct store *st, const char *begin, struct err *e)
+/*
+ * Take the store's lock and open a transaction with `begin` ("BEGIN
+ * IMMEDIATE" or "BEGIN"); with `lazy` one whose commit does not fsync
+ * (store_begin_lazy). In WAL mode synchronous NORMAL commits without an
+ * fsync, and the next FULL commit syncs what it left; SQLite refuses to
+ * change it inside a transaction, so it is set here, before BEGIN, and
+ * FULL again at the end (sq_end), or before the next transaction if that
+ * failed.
+ */
+static int begin_with(struct store *st, const char *begin, int lazy, struct err *e)
 {
 	int rc;
 
@@ -269,6 +277,15 @@ static int begin_with(struct store *st, const char *begin, struct err *e)
 			       "a transaction is already open in this thread");
 	pthread_mutex_lock(&st->lock);
 	st->failed = 0;
+	if (lazy || st->lazy) {
+		rc = run_kept(st, lazy ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL",
+			      e);
+		if (rc) {
+			pthread_mutex_unlock(&st->lock);
+			return rc;
+		}
+		st->lazy = lazy;
+	}
 	rc = run_kept(st, begin, e);
 	if (rc) {
 		pthread_mutex_unlock(&st->lock);
@@ -281,16 +298,20 @@ static int begin_with(struct store *st, const char *begin, struct err *e)
 
 static int sq_begin(struct store *st, struct err *e)
 {
-	return begin_with(st, "BEGIN IMMEDIATE", e);
+	return begin_with(st, "BEGIN IMMEDIATE", 0, e);
+}
+
+static int sq_begin_lazy(struct store *st, struct err *e)
+{
+	return begin_with(st, "BEGIN IMMEDIATE", 1, e);
 }
 
 static int sq_begin_read(struct store *st, struct err *e)
 {
-	return begin_with(st, "BEGIN", e);
+	return begin_with(st, "BEGIN", 0, e);
 }
 
-/* store_end, and with `lazy` store_end_lazy. */
-static int end_txn(struct store *st, int commit, int lazy, struct err *e)
+static int sq_end(struct store *st, int commit, struct err *e)
 {
 	struct err ignore;
 	int rc = RC_OK;
@@ -312,36 +333,23 @@ static int end_txn(struct store *st, int commit, int lazy, struct err *e)
 			       "a transaction was ended inside a savepoint");
 	}
 	if (commit && !st->failed) {
-		/* in WAL mode NORMAL commits without an fsync; the next FULL commit syncs it too */
-		if (lazy)
-			sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 		rc = run_kept(st, "COMMIT", e);
 		if (rc)
 			(void)run_kept(st, "ROLLBACK", &ignore);
-		/* back to FULL before any other transaction can begin */
-		if (lazy)
-			sqlite3_exec(st->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	} else {
 		(void)run_kept(st, "ROLLBACK", &ignore);
 		if (commit)
 			rc = err_set(e, RC_DB, "database_error", NULL,
 				     "transaction rolled back after a failed statement");
 	}
+	/* FULL again (outside the transaction, where SQLite allows it); else the next begin does */
+	if (st->lazy && run_kept(st, "PRAGMA synchronous = FULL", &ignore) == RC_OK)
+		st->lazy = 0;
 	st->failed = 0;
 	st->nsp = 0;
 	held_here = NULL;
 	pthread_mutex_unlock(&st->lock);
 	return rc;
-}
-
-static int sq_end(struct store *st, int commit, struct err *e)
-{
-	return end_txn(st, commit, 0, e);
-}
-
-static int sq_end_lazy(struct store *st, struct err *e)
-{
-	return end_txn(st, 1, 1, e);
 }
 
 static int sq_savepoint(struct store *st, struct err *e)
@@ -1197,7 +1205,7 @@ const struct store_ops store_sqlite_ops = {
 	.schema_version = sq_schema_version,
 	.begin = sq_begin,
 	.end = sq_end,
-	.end_lazy = sq_end_lazy,
+	.begin_lazy = sq_begin_lazy,
 	.savepoint = sq_savepoint,
 	.savepoint_end = sq_savepoint_end,
 	.meta_get = sq_meta_get,

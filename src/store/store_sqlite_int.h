@@ -21,6 +21,7 @@ struct store {
 	int kept_busy[SQ_KEPT_MAX];      /* 1 while its statement is handed out */
 	int sp_failed[STORE_SAVEPOINT_MAX]; /* `failed` as it stood when each savepoint opened */
 	int nsp;                         /* savepoints open */
+	int lazy;                        /* synchronous may be NORMAL (store_begin_lazy): FULL again first */
 	struct sq_ckpt *ckpt;            /* the WAL's checkpointer (the writer's store only), or NULL */
 };
 

@@ -1289,9 +1289,9 @@ static void reader_sees_the_last_commit_and_lazy_commits(void **state)
 	struct err e;
 
 	assert_int_equal(store_open_reader(f->st, &rd, &e), RC_OK);
-	fx_begin(f->st);
+	assert_int_equal(store_begin_lazy(f->st, &e), RC_OK);
 	assert_int_equal(store_meta_set(f->st, "k", "one", &e), RC_OK);
-	assert_int_equal(store_end_lazy(f->st, &e), RC_OK);
+	assert_int_equal(store_end(f->st, 1, &e), RC_OK);
 	assert_int_equal(store_begin_read(rd, &e), RC_OK);
 	assert_int_equal(store_meta_get(rd, "k", &v, &e), RC_OK);
 	assert_string_equal(v, "one");

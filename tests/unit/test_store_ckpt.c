@@ -144,6 +144,44 @@ static void the_wal_starts_over_under_a_steady_stream_of_commits(void **state)
 	assert_true(wal_bytes(f) <= 8000LL * 4120);
 }
 
+/* The connection's synchronous setting: 1 NORMAL, 2 FULL. */
+static int synchronous(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "PRAGMA synchronous", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/*
+ * A lazy transaction commits without an fsync (synchronous NORMAL, which
+ * SQLite lets change only outside a transaction), every other with one.
+ */
+static void a_lazy_transaction_commits_without_an_fsync_and_no_other_does(void **state)
+{
+	struct store_fixture *f = *state;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(store_begin_lazy(f->st, &e), RC_OK);
+	assert_int_equal(synchronous(f->st), 1);
+	assert_int_equal(store_meta_set(f->st, "k", "lazy", &e), RC_OK);
+	assert_int_equal(store_end(f->st, 1, &e), RC_OK);
+	assert_int_equal(synchronous(f->st), 2);
+	fx_begin(f->st);
+	assert_int_equal(synchronous(f->st), 2);
+	assert_int_equal(store_meta_set(f->st, "k", "full", &e), RC_OK);
+	fx_commit(f->st);
+	/* rolled back, too */
+	assert_int_equal(store_begin_lazy(f->st, &e), RC_OK);
+	assert_int_equal(store_end(f->st, 0, NULL), RC_OK);
+	assert_int_equal(synchronous(f->st), 2);
+}
+
 static void the_wal_stays_bounded_when_the_thread_is_held_up(void **state)
 {
 	struct store_fixture *f = *state;
@@ -164,6 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(commits_past_a_thousand_frames_are_checkpointed_by_the_thread, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(the_wal_stays_bounded_when_the_thread_is_held_up, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(the_wal_starts_over_under_a_steady_stream_of_commits, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(a_lazy_transaction_commits_without_an_fsync_and_no_other_does, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("the WAL's checkpointer", tests, NULL, NULL);
