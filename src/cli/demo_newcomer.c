@@ -11,6 +11,8 @@
 
 #define HOUR_MS (3600 * 1000LL)
 #define BEIJING_MS (8 * HOUR_MS)
+/* whole seconds, as the demo's records */
+#define WHOLE_S(ms) ((ms) - (ms) % 1000)
 
 static const char *str(json_t *o, const char *k)
 {
@@ -103,12 +105,21 @@ static int ingest_line(struct store *st, const char *data, int64_t now, json_t *
 	return rc;
 }
 
+/*
+ * The newcomer's order `i`: paid within the `span` ms before `now` (30
+ * hours, or less when the consumer already has an order paid later than
+ * that, so that these stay the newest on the consumer's home), then
+ * shipped, delivered and signed for, each step at the same share of the
+ * span as in 30 hours: paid 30 and 29 hours ago, shipped 3 hours after,
+ * delivered 3 hours ago, signed for 2.
+ */
 static int newcomer_order(struct store *st, const char *data, const struct parties *p, int i,
-			  int64_t now, struct err *e)
+			  int64_t now, int64_t span, struct err *e)
 {
 	static const char *const steps[] = {"shipped", "delivered", "signed"};
-	int64_t paid = now - (30 - i) * HOUR_MS, at[3] = {paid + 3 * HOUR_MS, now - 3 * HOUR_MS,
-							    now - 2 * HOUR_MS - i * 60000};
+	int64_t paid = WHOLE_S(now - span + i * span / 30);
+	int64_t at[3] = {WHOLE_S(paid + span / 10), WHOLE_S(now - span / 10),
+			 WHOLE_S(now - span / 15 - i * span / 1800)};
 	json_t *order = order_line(p, i, paid);
 	char ext[40];
 	int rc, k;
@@ -122,10 +133,35 @@ static int newcomer_order(struct store *st, const char *data, const struct parti
 	return rc;
 }
 
+/* When the consumer's latest order was paid (0 for none), over at most 100 pages of its orders. */
+static int latest_paid(struct store *st, const char *consumer_id, int64_t *latest, struct err *e)
+{
+	struct store_filter f = {.consumer_id = consumer_id};
+	int64_t after = 0, paid;
+	json_t *page = NULL, *o;
+	size_t i;
+	int rc = RC_OK, pages;
+
+	*latest = 0;
+	for (pages = 0; pages < 100 && !rc; pages++) {
+		rc = store_list(st, STORE_ORDER, &f, after, 100, &page, &after, e);
+		json_array_foreach(page, i, o) {
+			if (!rc && time_parse(str(o, "paid_at"), &paid) == RC_OK && paid > *latest)
+				*latest = paid;
+		}
+		json_decref(page);
+		page = NULL;
+		if (after == 0)
+			break;
+	}
+	return rc;
+}
+
 int demo_newcomer_orders(struct store *st, const char *data, const char *consumer_id,
 			 const char *merchant_id, int n, int64_t now, struct err *e)
 {
 	struct parties p = {0};
+	int64_t latest = 0, span = 30 * HOUR_MS;
 	int rc, i;
 
 	now -= now % 1000; /* whole seconds, as the demo's records */
@@ -133,8 +169,13 @@ int demo_newcomer_orders(struct store *st, const char *data, const char *consume
 	if (rc)
 		return rc;
 	rc = parties_read(st, consumer_id, merchant_id, &p, e);
+	if (!rc)
+		rc = latest_paid(st, consumer_id, &latest, e);
+	/* after the consumer's latest order, a minute at least; never more than 30 hours ago */
+	if (!rc && latest > now - 30 * HOUR_MS)
+		span = latest < now - 2 * 60000 ? now - latest - 60000 : 60000;
 	for (i = 0; i < n && !rc; i++)
-		rc = newcomer_order(st, data, &p, i, now, e);
+		rc = newcomer_order(st, data, &p, i, now, span, e);
 	json_decref(p.consumer);
 	json_decref(p.merchant);
 	json_decref(p.listing);
