@@ -263,7 +263,6 @@ static int pgs_end(struct store *st, int commit, struct err *e)
 	return rc;
 }
 
-
 static int pgs_savepoint(struct store *st, struct err *e)
 {
 	if (held_here != st)
