@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/ids.h"
@@ -756,7 +755,6 @@ struct seal_batch {
 	unsigned char **leaves;      /* owned copies */
 	int claimed;                 /* claims still held */
 	int appended;                /* seal_batch_log appended the leaves */
-	int64_t append_ns, lock_ns, record_ns; /* seal_batch_append's time, for seal_batch_times */
 };
 
 void seal_batch_free(struct seal_batch *b)
@@ -981,7 +979,6 @@ static int batch_wait_others(struct store *st, struct seal_batch *b, struct err 
 int seal_batch_log(struct seal_batch *b, struct err *e)
 {
 	uint64_t *pos;
-	int64_t t0 = clock_mono_ns();
 	size_t i;
 	int rc;
 
@@ -995,7 +992,6 @@ int seal_batch_log(struct seal_batch *b, struct err *e)
 		b->at[b->entry_of[i]] = (int64_t)pos[i];
 	free(pos);
 	b->appended = !rc;
-	b->append_ns = clock_mono_ns() - t0;
 	return rc; /* on failure nothing was appended: seal_batch_free drops the claims */
 }
 
@@ -1032,38 +1028,6 @@ int seal_batch_settle(struct store *st, struct seal_batch *b, int recorded, stru
 	claims_drop(b->log, b->seqs, b->n, b, b->taken, recorded ? NULL : b->at);
 	b->claimed = 0;
 	return recorded ? batch_wait_others(st, b, e) : RC_OK;
-}
-
-int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e)
-{
-	int64_t t0, t1;
-	int rc, rc2;
-
-	rc = seal_batch_log(b, e);
-	if (rc)
-		return rc;
-	t0 = clock_mono_ns();
-	/* no fsync of its own: see seal_integrate */
-	rc = store_begin_lazy(st, e);
-	t1 = clock_mono_ns();
-	b->lock_ns = t1 - t0;
-	if (!rc) {
-		rc = seal_batch_record(st, b, e);
-		rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
-		if (!rc)
-			rc = rc2;
-	}
-	b->record_ns = clock_mono_ns() - t1;
-	rc2 = seal_batch_settle(st, b, !rc, rc ? NULL : e);
-	return rc ? rc : rc2;
-}
-
-void seal_batch_times(const struct seal_batch *b, int64_t *append_ns, int64_t *lock_ns,
-		      int64_t *record_ns)
-{
-	*append_ns = b->append_ns;
-	*lock_ns = b->lock_ns;
-	*record_ns = b->record_ns;
 }
 
 /*

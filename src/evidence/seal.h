@@ -179,26 +179,24 @@ int seal_await(struct store *st, struct tlog_log *log, const int64_t *seqs, size
 	       int listen, struct err *e) WARN_UNUSED;
 
 /*
- * The write pipeline's sealing (pipeline.h), in two steps around the
+ * The write pipeline's sealing (pipeline.h), in steps around the
  * commit of the transaction that made seals seqs[0..n):
  *
  * - seal_batch_take, inside that transaction: claims the seals (without
  *   waiting: none of them can be another call's yet, since no other
- *   transaction sees them; one that is anyway is left to seal_batch_append
+ *   transaction sees them; one that is anyway is left to seal_batch_settle
  *   to wait for, as seal_wait does) and copies their leaves, so that the
  *   sealing reads nothing more from the store. *out is new.
- * - seal_batch_append, after the commit: one append of every leaf (one
- *   fsync of the log for the batch), then their indexes recorded as
- *   seal_wait records them, and the claims dropped. It is these three,
- *   which a caller may also run apart so as to record the indexes in a
- *   write transaction of its own:
- *   - seal_batch_log: the append, with no transaction open;
- *   - seal_batch_record: the indexes, and the log's new checkpoint, inside
- *     an open write transaction (which may fail and be rolled back);
- *   - seal_batch_settle: once that transaction committed (`recorded` 1)
- *     or did not (0: the log's indexes stay known for the next call), the
- *     claims dropped; recorded, it waits for seals another call had
- *     claimed, as seal_wait does, so it may block: no transaction open.
+ * - seal_batch_log, after the commit, with no transaction open: one append
+ *   of every leaf (one fsync of the log for the batch).
+ * - seal_batch_record, inside an open write transaction (the caller's own,
+ *   which need not fsync: see seal_integrate; or one it commits anyway):
+ *   their indexes and the log's new checkpoint, as seal_wait records them.
+ *   It may fail, and the transaction be rolled back.
+ * - seal_batch_settle, once that transaction committed (`recorded` 1) or
+ *   did not (0: the indexes the log gave stay known for the next call):
+ *   the claims dropped; recorded, it waits for seals another call had
+ *   claimed, so it may block: no transaction open.
  * - seal_batch_merge: batches taken by several transactions, appended as one.
  * - seal_batch_free: drops the claims still held (when the commit failed,
  *   or nothing was appended), and frees. NULL is a no-op.
@@ -207,7 +205,6 @@ struct seal_batch;
 
 int seal_batch_take(struct store *st, struct tlog_log *log, const int64_t *seqs, size_t n,
 		    struct seal_batch **out, struct err *e) WARN_UNUSED;
-int seal_batch_append(struct store *st, struct seal_batch *b, struct err *e) WARN_UNUSED;
 int seal_batch_log(struct seal_batch *b, struct err *e) WARN_UNUSED;
 int seal_batch_record(struct store *st, struct seal_batch *b, struct err *e) WARN_UNUSED;
 int seal_batch_settle(struct store *st, struct seal_batch *b, int recorded,
@@ -222,19 +219,11 @@ int seal_batch_merge(struct seal_batch *into, struct seal_batch *from,
 void seal_batch_free(struct seal_batch *b);
 
 /*
- * After a successful seal_batch_append (or seal_batch_log) of `b`: the leaf index of each seal
- * the `n` preps (NULL entries skipped) made that `b` sealed. Out of memory,
+ * After a successful seal_batch_log of `b`: the leaf index of each seal the
+ * `n` preps (NULL entries skipped) made that `b` sealed. Out of memory,
  * they are left without: the replies then read their seals from the store.
  */
 void seal_batch_indexes(const struct seal_batch *b, struct seal_prep *const *preps, size_t n);
-
-/*
- * Where seal_batch_append's time went, in ns: appending to the log (its
- * writes and fsyncs), waiting for the store's write transaction (another
- * writer's), and recording the indexes in it.
- */
-void seal_batch_times(const struct seal_batch *b, int64_t *append_ns, int64_t *lock_ns,
-		      int64_t *record_ns);
 
 /*
  * Integrate every pending seal created before `older_than` (ms; INT64_MAX
