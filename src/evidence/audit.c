@@ -31,6 +31,7 @@ struct audit {
 	uint8_t *claimed;                 /* claimed[i]: a seal names log leaf i */
 	GHashTable *places;               /* "order seq" -> struct place, from the log */
 	GHashTable *leaves;               /* leaf hash text -> 1, every leaf of the log */
+	GHashTable *pending;              /* leaf hash text -> 1, every pending seal's leaf */
 	GHashTable *states;               /* dispute id -> the state its last event left */
 	struct store_seal seal;           /* scratch: the seal a record walk looks up */
 	struct shred_register reg;        /* what the retention register lists as shredded */
@@ -290,6 +291,12 @@ static int check_seal(void *ctx, const struct store_seal *row)
 log:
 	if (s->leaf_index < 0) {
 		problems_add(&a->found, where, "not yet in the evidence log (pending)");
+		if (have_leaf) {
+			char h[48];
+
+			hash_text(s->leaf, s->leaf_len, h);
+			g_hash_table_replace(a->pending, g_strdup(h), GINT_TO_POINTER(1));
+		}
 	} else if ((uint64_t)s->leaf_index >= a->size) {
 		problems_add(&a->found, where, "sealed at leaf %lld, beyond the log's checkpoint (size %llu)",
 			(long long)s->leaf_index, (unsigned long long)a->size);
@@ -353,7 +360,11 @@ static int check_log_leaf(void *ctx, uint64_t index, const void *data, size_t le
 	hash_text(data, len, x->hash);
 	snprintf(x->what, sizeof(x->what), "%s %s", json_string_value(json_object_get(leaf, "type")),
 		 json_string_value(json_object_get(leaf, "id")));
-	if (!a->claimed[index])
+	/* a sequencer that stopped between appending and recording: its next one records it */
+	if (!a->claimed[index] && g_hash_table_contains(a->pending, x->hash))
+		problems_add(&a->found, where, "%s is in the log, and its seal does not record the index "
+			"yet (pending)", x->what);
+	else if (!a->claimed[index])
 		problems_add(&a->found, where, "%s is in the log but no seal in the database claims it: the "
 			"record or its seal was deleted", x->what);
 	g_hash_table_replace(a->leaves, g_strdup(x->hash), GINT_TO_POINTER(1));
@@ -634,6 +645,7 @@ int audit_run(struct store *st, struct tlog_log *log, const char *data_dir,
 	a.claimed = calloc(a.size + 1, 1);
 	a.places = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, place_free);
 	a.leaves = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	a.pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	a.states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (!a.claimed) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
@@ -679,6 +691,7 @@ out:
 	free(a.claimed);
 	g_hash_table_destroy(a.places);
 	g_hash_table_destroy(a.leaves);
+	g_hash_table_destroy(a.pending);
 	g_hash_table_destroy(a.states);
 	*problems = a.found.count;
 	*records = a.records;

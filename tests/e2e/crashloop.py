@@ -15,7 +15,6 @@ the server is started once more and `check` asserts:
 """
 import argparse
 import base64
-import hashlib
 import os
 import random
 import sys
@@ -28,6 +27,7 @@ if HERE not in sys.path:
 
 from harness import (Server, World, logistics_body, message_body, order_body,  # noqa: E402
                      run_cli)
+from tlog_client import leaf_hash, served_entries  # noqa: E402
 
 WRITERS = 4
 
@@ -77,37 +77,6 @@ def writer(srv, token, merchant, listing, acked, stop, seed):
                     acked.child(oid, "messages", r.body["id"])
         except (OSError, ValueError, KeyError):
             return  # killed mid-request: not acknowledged
-
-
-def leaf_hash(entry):
-    return hashlib.sha256(b"\x00" + entry).digest()
-
-
-def tile_index(n):
-    digits = "%d" % n
-    digits = "0" * (-len(digits) % 3) + digits
-    groups = [digits[i:i + 3] for i in range(0, len(digits), 3)]
-    return "/".join(["x" + g for g in groups[:-1]] + [groups[-1]])
-
-
-def log_entries(srv):
-    """Every entry of the log as the read API serves it, for the latest checkpoint."""
-    r = srv.request("GET", "/checkpoint", raw_reply=True)
-    assert r.status == 200, r
-    size = int(r.body.decode().split("\n")[1])
-    entries = []
-    for n in range((size + 255) // 256):
-        width = min(256, size - 256 * n)
-        path = "/tile/entries/%s%s" % (tile_index(n), "" if width == 256 else ".p/%d" % width)
-        b = srv.request("GET", path, raw_reply=True)
-        assert b.status == 200, (path, b.status)
-        data = b.body
-        while data:
-            length = int.from_bytes(data[:2], "big")
-            entries.append(data[2:2 + length])
-            data = data[2 + length:]
-        assert len(entries) == 256 * n + width, path
-    return entries
 
 
 def all_pages(srv, token, path):
@@ -160,7 +129,7 @@ def check(srv, token, acked, settle=30.0):
     assert not unsealed, "%d records still unsealed, e.g. %r" % (len(unsealed), unsealed[:5])
 
     # Each sealed leaf is in the log once, where its record says; no leaf twice.
-    entries = log_entries(srv)
+    entries = served_entries(srv)
     hashes = [leaf_hash(e) for e in entries]
     where = {}
     dups = []

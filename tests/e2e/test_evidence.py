@@ -1,6 +1,5 @@
 """test_evidence.py - records are sealed at source; bundles verify offline; tampering anywhere is caught."""
 import base64
-import hashlib
 import json
 import os
 import random
@@ -10,44 +9,7 @@ import unittest
 
 from harness import (BIN, ServerTestCase, edit_body, message_body, logistics_body, run_cli,
                      unique_png)
-
-
-def sha(b):
-    return hashlib.sha256(b).digest()
-
-
-def leaf_hash(entry):
-    return sha(b"\x00" + entry)
-
-
-def node(l, r):
-    return sha(b"\x01" + l + r)
-
-
-def mth(leaves):
-    """RFC 9162 Merkle tree hash, straight from its recursive definition."""
-    n = len(leaves)
-    if n == 0:
-        return sha(b"")
-    if n == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return node(mth(leaves[:k]), mth(leaves[k:]))
-
-
-def tile_path(n):
-    """C2SP tlog-tiles index encoding: x001/x234/067."""
-    parts = []
-    s = "%d" % n
-    while True:
-        parts.append("%03d" % (n % 1000))
-        n //= 1000
-        if n == 0:
-            break
-    parts.reverse()
-    return "/".join(["x" + p for p in parts[:-1]] + [parts[-1]])
+from tlog_client import leaf_hash, mth, served_entries
 
 
 class EvidenceTest(ServerTestCase, unittest.TestCase):
@@ -109,20 +71,7 @@ class EvidenceTest(ServerTestCase, unittest.TestCase):
         size = int(size)
         self.assertEqual(origin, self.vkey.split("+")[0])
         # read every entry from the entry bundles and recompute the root independently
-        entries = []
-        n = 0
-        while n * 256 < size:
-            width = min(256, size - n * 256)
-            path = "/tile/entries/" + tile_path(n) + ("" if width == 256 else ".p/%d" % width)
-            t = self.srv.request("GET", path)
-            self.assertEqual(t.status, 200, path)
-            data = t.body
-            i = 0
-            while i < len(data):
-                ln = int.from_bytes(data[i:i + 2], "big")
-                entries.append(data[i + 2:i + 2 + ln])
-                i += 2 + ln
-            n += 1
+        entries = served_entries(self.srv, size)
         self.assertEqual(len(entries), size)
         self.assertEqual(base64.b64encode(mth([leaf_hash(e) for e in entries])).decode(), root)
         entry = entries[o["sealed"]["leaf_index"]]

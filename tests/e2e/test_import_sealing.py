@@ -8,6 +8,7 @@ import time
 import unittest
 
 from harness import BIN, Server, audit_settled, listing_body, merchant_body, order_body, run_cli
+from tlog_client import stored_size
 
 
 def import_file(lines):
@@ -55,12 +56,6 @@ class ImportSealingTest(unittest.TestCase):
         self.assertEqual(audit.returncode, 0, audit.stdout)
 
 
-def log_size(data_dir):
-    """The tree size of the log's stored checkpoint (its second line)."""
-    with open(os.path.join(data_dir, "checkpoint"), encoding="utf-8") as f:
-        return int(f.read().split("\n")[1])
-
-
 class ImportKilledTest(unittest.TestCase):
     """An offline import seals each batch while it writes the next: killed at any
     point, what it committed is sealed by the log's next holder, and the same file
@@ -77,7 +72,7 @@ class ImportKilledTest(unittest.TestCase):
         self.addCleanup(os.unlink, setup)
         r = run_cli("import", "--data", srv.data_dir, setup)
         self.assertEqual(r.returncode, 0, r.stderr)
-        before = log_size(srv.data_dir)
+        before = stored_size(srv.data_dir)
         orders = import_file([dict(order_body(m["external_id"], lst["external_id"]), type="order")
                               for _ in range(self.ORDERS)])
         self.addCleanup(os.unlink, orders)
@@ -85,12 +80,12 @@ class ImportKilledTest(unittest.TestCase):
         p = subprocess.Popen([BIN, "import", "--data", srv.data_dir, orders], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
-        while log_size(srv.data_dir) == before and p.poll() is None \
+        while stored_size(srv.data_dir) == before and p.poll() is None \
                 and time.monotonic() < deadline:
             time.sleep(0.005)
         p.send_signal(signal.SIGKILL)
         p.communicate()
-        mid = log_size(srv.data_dir)
+        mid = stored_size(srv.data_dir)
         self.assertGreater(mid, before, "the import sealed nothing while it ran")
         self.assertLess(mid, before + 2 * self.ORDERS, "the import finished before the kill")
         # the next holder of the log (a server) seals what the killed import committed
@@ -107,7 +102,7 @@ class ImportKilledTest(unittest.TestCase):
         self.assertGreater(taken, 0, out)
         # sealed while it still wrote lines, not in one pass after the last
         self.assertGreater(done, 0, out)
-        self.assertEqual(log_size(srv.data_dir), before + 2 * self.ORDERS, out)
+        self.assertEqual(stored_size(srv.data_dir), before + 2 * self.ORDERS, out)
         audit = run_cli("audit", "--data", srv.data_dir, timeout=120)
         self.assertEqual(audit.returncode, 0, audit.stdout)
         self.assertIn(("audited %d sealed records" % (before + 2 * self.ORDERS)).encode(),

@@ -8,9 +8,9 @@ import subprocess
 import tempfile
 import unittest
 
-from crashloop import log_entries
 from harness import (BIN, Server, World, backend_of, copy_data, logistics_body, message_body,
                      run_cli, sql)
+from tlog_client import leaf_hash, served_entries
 
 
 def salt_of(secret, name):
@@ -18,10 +18,6 @@ def salt_of(secret, name):
     subkey_id = hashlib.sha256(b"disputed-salt/v1\x00" + name.encode()).digest()[:8]
     return hashlib.blake2b(b"", digest_size=32, key=secret, salt=subkey_id + b"\x00" * 8,
                            person=b"dspsalt1" + b"\x00" * 8).digest()
-
-
-def leaf_hash_b64(entry):
-    return base64.b64encode(hashlib.sha256(b"\x00" + entry).digest()).decode()
 
 
 def field_names(leaf):
@@ -98,13 +94,13 @@ class LeanSealTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stdout.decode() + res.stderr.decode())
 
     def test_a_seal_in_the_log_keeps_only_its_hash_and_the_log_has_the_leaf(self):
-        entries = log_entries(self.srv)
+        entries = served_entries(self.srv)
         rows = self.rows(self.srv.data_dir, "SELECT leaf_index, leaf_hash, length(leaf) "
                          "FROM seals WHERE leaf_index IS NOT NULL")
         self.assertGreater(len(rows), 5)
         for index, h, leaf_len in rows:
             self.assertEqual(leaf_len, 0, index)
-            self.assertEqual(leaf_hash_b64(entries[index]), h, index)
+            self.assertEqual(base64.b64encode(leaf_hash(entries[index])).decode(), h, index)
         # pending leaves wait in seal_leaves; none is left once the log holds them
         self.assertEqual(self.rows(self.srv.data_dir, "SELECT count(*) FROM seals "
                                    "WHERE leaf_index IS NULL"), [(0,)])
@@ -121,7 +117,7 @@ class LeanSealTest(unittest.TestCase):
         srv = Server(data_dir=data, init=False)
         srv.start()
         try:
-            entries = log_entries(srv)
+            entries = served_entries(srv)
         finally:
             srv.stop()
         for seq, index, secret in self.rows(data, "SELECT seq, leaf_index, secret FROM seals"):

@@ -4,7 +4,7 @@ import threading
 import unittest
 
 from harness import ServerTestCase
-from test_log_tiles import leaf_hash, mth, node_hash, tile_path
+from tlog_client import leaf_hash, mth, node_hash, served_entries, tile_path
 
 
 def verify_inclusion(index, size, leaf, proof, root):
@@ -60,20 +60,6 @@ class LogCacheTest(ServerTestCase, unittest.TestCase):
         while self.size() < count:
             self.world.merchant()
 
-    def entries(self, size):
-        """Every entry of the tree of `size` leaves, from the bundles."""
-        out = []
-        for n in range((size + 255) // 256):
-            width = min(256, size - 256 * n)
-            b = self.get(tile_path("entries", n, width))
-            self.assertEqual(b.status, 200, b.body)
-            data = b.body
-            while data:
-                ln = int.from_bytes(data[:2], "big")
-                out.append(data[2:2 + ln])
-                data = data[2 + ln:]
-        return out
-
     def check_proof(self, index, leaves):
         r = self.get("/v1/log/entries/%d/proof" % index)
         self.assertEqual(r.status, 200, r.body)
@@ -104,7 +90,7 @@ class LogCacheTest(ServerTestCase, unittest.TestCase):
     def test_served_proofs_and_tiles_verify_before_and_after_a_restart(self):
         self.grow(300)
         size = self.size()
-        leaves = [leaf_hash(e) for e in self.entries(size)]
+        leaves = [leaf_hash(e) for e in served_entries(self.srv, size)]
         self.assertEqual(len(leaves), size)
         picks = sorted({0, 1, 255, 256, 257, size // 2, size - 2, size - 1})
         for i in picks:
@@ -150,7 +136,7 @@ class LogCacheTest(ServerTestCase, unittest.TestCase):
             for t in threads:
                 t.join()
         self.assertEqual(failures, [])
-        leaves = [leaf_hash(e) for e in self.entries(self.size())]
+        leaves = [leaf_hash(e) for e in served_entries(self.srv, self.size())]
         for index, proof, size, root in proofs:
             self.assertEqual(mth(leaves[:size]), root)
             self.assertTrue(verify_inclusion(index, size, leaves[index], proof, root))

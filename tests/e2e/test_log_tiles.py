@@ -1,41 +1,9 @@
 """test_log_tiles.py - the evidence log's public read API (C2SP tlog-tiles): a client mirrors the tiles and bundles over HTTP and recomputes the signed root."""
 import base64
-import hashlib
 import unittest
 
 from harness import ServerTestCase
-
-
-def leaf_hash(entry):
-    return hashlib.sha256(b"\x00" + entry).digest()
-
-
-def node_hash(left, right):
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-def mth(leaves):
-    """RFC 9162 2.1.1: the root of a list of leaf hashes."""
-    if not leaves:
-        return hashlib.sha256(b"").digest()
-    if len(leaves) == 1:
-        return leaves[0]
-    k = 1
-    while k * 2 < len(leaves):
-        k *= 2
-    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
-
-
-def tile_index(n):
-    """N in tlog-tiles path form: 1234067 -> x001/x234/067."""
-    digits = "%d" % n
-    digits = "0" * (-len(digits) % 3) + digits
-    groups = [digits[i:i + 3] for i in range(0, len(digits), 3)]
-    return "/".join(["x" + g for g in groups[:-1]] + [groups[-1]])
-
-
-def tile_path(kind, n, width):
-    return "/tile/%s/%s%s" % (kind, tile_index(n), "" if width == 256 else ".p/%d" % width)
+from tlog_client import bundle_entries, leaf_hash, mth, tile_path
 
 
 class LogTilesTest(ServerTestCase, unittest.TestCase):
@@ -72,11 +40,7 @@ class LogTilesTest(ServerTestCase, unittest.TestCase):
             self.assertEqual(bundle.status, 200)
             self.assertEqual(tile.headers.get("Content-Type"), "application/octet-stream")
             self.assertEqual(len(tile.body), 32 * width)
-            data, entries = bundle.body, []
-            while data:
-                length = int.from_bytes(data[:2], "big")
-                entries.append(data[2:2 + length])
-                data = data[2 + length:]
+            entries = bundle_entries(bundle.body)
             self.assertEqual(len(entries), width)
             hashes = [tile.body[32 * i:32 * i + 32] for i in range(width)]
             self.assertEqual(hashes, [leaf_hash(e) for e in entries])

@@ -12,9 +12,9 @@ import unittest
 
 from dispute_kit import T0, TOKEN_TTL, cny
 from harness import (BIN, Server, World, logistics_body, message_body, run_cli,
-                     unique_png, uid)
+                     unique_png)
 from pg_cluster import PgCluster
-from test_evidence import leaf_hash, mth, tile_path
+from tlog_client import leaf_hash, mth, served_entries
 
 _n = [0]
 
@@ -77,23 +77,6 @@ def sqlite_rows(db_path):
         return out
     finally:
         db.close()
-
-
-def served_entries(srv, size):
-    """The log's first `size` entries, read from the entry bundles the server serves."""
-    entries, n = [], 0
-    while n * 256 < size:
-        width = min(256, size - n * 256)
-        path = "/tile/entries/" + tile_path(n) + ("" if width == 256 else ".p/%d" % width)
-        r = srv.request("GET", path)
-        assert r.status == 200, (path, r.status)
-        data, i = r.body, 0
-        while i < len(data):
-            ln = int.from_bytes(data[i:i + 2], "big")
-            entries.append(data[i + 2:i + 2 + ln])
-            i += 2 + ln
-        n += 1
-    return entries[:size]
 
 
 def served_checkpoint(srv):

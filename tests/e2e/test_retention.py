@@ -16,9 +16,9 @@ import subprocess
 import tempfile
 import unittest
 
-from crashloop import log_entries
 from harness import (BIN, Server, SqlError, World, audit_settled, conf_db_url, copy_data,
-                     logistics_body, message_body, order_body, run_cli, sql, uid, unique_png)
+                     logistics_body, message_body, run_cli, sql, uid, unique_png)
+from tlog_client import served_entries
 
 T0 = "2026-01-05T02:00:00Z"
 LATER = "2028-01-05T02:00:00Z"          # C's last message
@@ -332,7 +332,7 @@ class RetentionTest(unittest.TestCase):
         try:
             r = srv.request("GET", "/v1/log/entries/%d/proof" % idx)
             # the leaf as a court gets it: from the log's read API, its one copy
-            leaf = log_entries(srv)[idx]
+            leaf = served_entries(srv)[idx]
         finally:
             srv.stop()
         self.assertEqual(base64.b64encode(hashlib.sha256(b"\x00" + leaf).digest()).decode(),

@@ -11,10 +11,12 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import (BIN, Server, World, backend_of, copy_data, edit_body, logistics_body,
                      message_body, run_cli, sql_many, unique_png)
+from tlog_client import stored_entries, stored_size
 
 
 def cny(fen):
@@ -222,6 +224,51 @@ class TamperTest(unittest.TestCase):
         mid = self.msgs[0]["id"]
         self.sql(("DELETE FROM seals WHERE kind = 'message' AND record_id = ?", (mid,)))
         self.assertAuditFinds("message %s" % mid, "no seal in the database claims it")
+
+    def forget_leaf_index(self, mid, leaf=None):
+        """The state a sequencer leaves when it stops between appending a seal's leaf and
+        recording where: the seal pending again, its leaf (or `leaf`) kept beside it.
+        Returns the leaf's index."""
+        seq = self.seal_seq("message", mid)
+        (index,), = self.sql(("SELECT leaf_index FROM seals WHERE seq = ?", (seq,)))
+        entry = stored_entries(self.data)[index]
+        self.sql(("UPDATE seals SET leaf_index = NULL WHERE seq = ?", (seq,)),
+                 ("INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)",
+                  (seq, entry if leaf is None else leaf)))
+        return index
+
+    def test_a_leaf_whose_index_a_crash_left_unrecorded_is_pending_until_the_next_server(self):
+        mid = self.msgs[1]["id"]
+        index = self.forget_leaf_index(mid)
+        out = self.assertAuditFinds(
+            "log leaf %d: message %s is in the log, and its seal does not record the index yet "
+            "(pending)" % (index, mid),
+            "message %s: not yet in the evidence log (pending)" % mid)
+        problems = [line for line in out.splitlines() if line.startswith("PROBLEM ")]
+        self.assertEqual(len(problems), 2, out)
+        # the log's next holder records the index; nothing is appended again
+        size = stored_size(self.data)
+        srv = Server(data_dir=self.data, init=False)
+        try:
+            srv.start()
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and self.sql(
+                    ("SELECT leaf_index FROM seals WHERE kind = 'message' AND record_id = ?",
+                     (mid,))) != [(index,)]:
+                time.sleep(0.1)
+            srv.stop()
+        finally:
+            srv.kill()
+        self.assertEqual(stored_size(self.data), size)
+        res = self.audit()
+        self.assertEqual(res.returncode, 0, res.stdout)
+
+    def test_a_leaf_index_forgotten_beside_other_bytes_is_caught(self):
+        mid = self.msgs[1]["id"]
+        index = self.forget_leaf_index(mid, leaf=b"disputed-leaf/v2\ntype message\nid " +
+                                       mid.encode() + b"\n")
+        self.assertAuditFinds("log leaf %d: message %s is in the log but no seal in the database "
+                              "claims it" % (index, mid))
 
     def test_a_record_deleted_alone_is_caught(self):
         lid = self.lg["id"]
