@@ -9,6 +9,7 @@
 # Taking turns spreads whatever else the shared machine does over both.
 set -euo pipefail
 
+command -v wrk >/dev/null || { echo "bench_against: needs wrk (scripts/deps.sh bench)" >&2; exit 2; }
 bin=$(realpath "$1")
 rev=$2
 out=$3

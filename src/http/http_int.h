@@ -159,6 +159,9 @@ struct http_req {
 	int body_parsed;                 /* body_json (or body_err) holds the parse */
 	struct err body_err;             /* why the body did not parse */
 	struct seal_prep prep;           /* its leaves' commitments, made on this request's thread */
+	int outside_done;                /* its step outside the store ran (server.c, outside_steps):
+					  * outside_err is its result */
+	struct err outside_err;
 };
 
 /* Role name to its bit, 0 if unknown. */
@@ -397,6 +400,7 @@ int res_log_proof(struct http_req *r, struct err *e);
 /* True for the handlers of the log's read API, which run outside any store transaction. */
 int res_log_storeless(http_handler h);
 int res_webhook_endpoint_create(struct http_req *r, struct err *e);
+int res_webhook_endpoint_resolve(struct http_req *r, struct err *e);
 int res_webhook_endpoint_list(struct http_req *r, struct err *e);
 int res_webhook_endpoint_delete(struct http_req *r, struct err *e);
 int res_funds_credit(struct http_req *r, struct err *e);

@@ -78,13 +78,33 @@ static int parse_events(json_t *in, json_t **out, struct err *e)
 	return RC_OK;
 }
 
+/*
+ * The route's step outside the store: the url's name resolved (and again
+ * before each delivery), which can take seconds; the store's lock does
+ * not wait for it. What the body holds is checked by the handler, which
+ * then takes this result.
+ */
+int res_webhook_endpoint_resolve(struct http_req *r, struct err *e)
+{
+	json_t *in = r->body.len ? json_loadb(r->body.data, r->body.len, JSON_ALLOW_NUL, NULL)
+				 : NULL;
+	const char *url = json_string_value(json_object_get(in, "url"));
+	struct dest dst;
+	int rc;
+
+	/* a body without one is refused by the handler's checks before this is read */
+	rc = url ? dest_resolve(url, r->srv->cfg->webhook_allow_private, &dst, e)
+		 : err_set(e, RC_INVAL, "invalid_value", "url", "url must be a string");
+	json_decref(in);
+	return rc;
+}
+
 int res_webhook_endpoint_create(struct http_req *r, struct err *e)
 {
 	static const char *const fields[] = {"url", "events", NULL};
 	const char *url = NULL;
 	json_t *in = NULL, *events = NULL, *reply;
 	char id[ID_MAX], secret[TOKEN_MAX], *events_text = NULL;
-	struct dest dst;
 	int rc;
 
 	rc = http_body_json(r, &in, e);
@@ -94,18 +114,16 @@ int res_webhook_endpoint_create(struct http_req *r, struct err *e)
 	    (rc = jx_str(in, "url", "url", 1, DEST_URL_MAX, &url, e)) ||
 	    (rc = parse_events(in, &events, e)))
 		goto out;
-	/*
-	 * Resolved now, and again before each delivery. A name lookup can take
-	 * seconds: it runs outside the store's lock, so other requests go on.
-	 */
-	if (store_end(r->srv->st, 0, NULL)) {
-		/* nothing was written yet: the rollback loses nothing */
-	}
-	rc = dest_resolve(url, r->srv->cfg->webhook_allow_private, &dst, e);
-	if (store_begin(r->srv->st, rc ? NULL : e) && !rc)
-		rc = e->rc;
-	if (rc)
+	/* resolved before the transaction began (res_webhook_endpoint_resolve) */
+	if (!r->outside_done) {
+		rc = err_set(e, RC_INTERNAL, NULL, NULL, "the endpoint's name was not resolved");
 		goto out;
+	}
+	if (r->outside_err.rc) {
+		*e = r->outside_err;
+		rc = e->rc;
+		goto out;
+	}
 	events_text = json_dumps(events, JSON_COMPACT);
 	if (!events_text) {
 		rc = err_set(e, RC_NOMEM, NULL, NULL, "out of memory");

@@ -533,21 +533,30 @@ static int keep_refusal(struct http_req *r, const struct err *e)
 }
 
 /*
- * Handlers that end their transaction themselves (to wait for something
- * outside the store), and so cannot run inside a pipeline batch.
+ * Slow work a write needs from outside the store (a name lookup): done on
+ * the request's thread before its transaction, so that the store's lock
+ * never waits for it. The handler, in one transaction as every other
+ * runs, takes its result (r->outside_err) after its own checks.
  */
-static const http_handler own_transaction[] = {
-	res_webhook_endpoint_create, /* resolves the endpoint's name outside the store's lock */
+static const struct {
+	http_handler handler, outside;
+} outside_steps[] = {
+	{res_webhook_endpoint_create, res_webhook_endpoint_resolve},
 };
 
-static int owns_transaction(const struct http_req *r)
+static void run_outside_step(struct http_req *r)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(own_transaction) / sizeof(own_transaction[0]); i++)
-		if (r->route->handler == own_transaction[i])
-			return 1;
-	return 0;
+	for (i = 0; i < sizeof(outside_steps) / sizeof(outside_steps[0]); i++) {
+		if (r->route->handler != outside_steps[i].handler)
+			continue;
+		err_clear(&r->outside_err);
+		if (outside_steps[i].outside(r, &r->outside_err)) {
+			/* the handler meets the error after its checks of the body */
+		}
+		r->outside_done = 1;
+	}
 }
 
 /*
@@ -593,10 +602,10 @@ static int handle_in_txn(struct http_req *r, struct err *e)
 			return rc;
 		err_clear(e);
 		/* a refusal rolls back to here and keeps only itself (keep_refusal) */
-		sp = !owns_transaction(r);
-		rc = sp ? store_savepoint(st, e) : RC_OK;
+		rc = store_savepoint(st, e);
 		if (rc)
 			return rc;
+		sp = 1;
 	}
 	rc = r->route->handler(r, e);
 	if (!rc && r->nseals == 0)
@@ -647,7 +656,7 @@ static void job_done(struct pipeline_job *j)
 /* Whether a request goes through the write pipeline: every write, but those above. */
 static int pipelined(const struct http_req *r)
 {
-	return r->srv->pipe && strcmp(r->method, "GET") != 0 && !owns_transaction(r);
+	return r->srv->pipe && strcmp(r->method, "GET") != 0;
 }
 
 /*
@@ -701,6 +710,7 @@ static int run_handler(struct http_req *r, struct err *e)
 		r->has_key = 1;
 		request_hash(r, r->idem_hash);
 	}
+	run_outside_step(r);
 	if (pipelined(r)) {
 		if (!r->route->raw_body && r->body.len) {
 			err_clear(&r->body_err);

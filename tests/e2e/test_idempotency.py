@@ -1,4 +1,5 @@
 """test_idempotency.py - Idempotency-Key on POST: replays of the first success, 409 on reuse with another body, per-principal keys, failures not stored, no secret kept, keys expire."""
+import threading
 import unittest
 
 from harness import (Server, ServerTestCase, World, logistics_body, merchant_body, order_body,
@@ -186,6 +187,29 @@ class IdempotencyStorageTest(unittest.TestCase):
         again = self.post("/v1/merchants", merchant_body(external_id=uid("other")), "k-mer")
         self.assertEqual(again.status, 409)
         self.assertEqual(again.body["error"]["code"], "idempotency_key_reused")
+
+    def test_one_key_sent_many_times_at_once_creates_one_webhook_endpoint(self):
+        # the endpoint's name is resolved before the transaction: the key's check and
+        # the insert are in one transaction, so no twin slips between them
+        url = "http://127.0.0.1:9/%s" % uid("at-once")
+        body, key, replies = {"url": url, "events": ["*"]}, uid("k-at-once"), []
+        threads = [threading.Thread(
+            target=lambda: replies.append(self.post("/v1/webhook_endpoints", body, key)))
+            for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(r.status for r in replies), [201] + [409] * 7,
+                         [r.body for r in replies])
+        created = next(r for r in replies if r.status == 201).body
+        for r in replies:
+            if r.status == 409:
+                self.assertEqual(r.body["error"]["code"], "idempotency_secret_not_replayed")
+                self.assertIn(created["id"], r.body["error"]["message"])
+        listed = self.srv.request("GET", "/v1/webhook_endpoints?limit=100",
+                                  token=self.platform).body["data"]
+        self.assertEqual([e["id"] for e in listed if e["url"] == url], [created["id"]])
 
     def test_keys_expire_after_the_configured_time(self):
         first = self.post("/v1/merchants", merchant_body(), "k-old")
