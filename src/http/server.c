@@ -653,7 +653,7 @@ static void job_done(struct pipeline_job *j)
 	MHD_resume_connection(r->conn);
 }
 
-/* Whether a request goes through the write pipeline: every write, but those above. */
+/* Whether a request goes through the write pipeline: every write. */
 static int pipelined(const struct http_req *r)
 {
 	return r->srv->pipe && strcmp(r->method, "GET") != 0;
