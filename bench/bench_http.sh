@@ -135,20 +135,45 @@ for c in counts:
 PY
 )
 bounds64=$(python3 - "$tmp" <<'PY'
-import json, os, sys
+import json, os, re, sys
 tmp = sys.argv[1]
 if not os.path.exists(tmp + "/write-64.threads.json"):
     sys.exit(0)
 t = json.load(open(tmp + "/write-64.threads.json"))["threads"]
-f = json.load(open(tmp + "/write-64.fsyncs.json"))
-busy = sorted(t.items(), key=lambda kv: -kv[1]["core_pct"])
 w = t.get("dsp-writer", {"core_pct": 0})["core_pct"]
 s = t.get("dsp-sealer", {"core_pct": 0})["core_pct"]
 h = t.get("dsp-http", {"core_pct": 0, "count": 0})
 total = sum(g["core_pct"] for g in t.values())
+cores = os.cpu_count()
 print("At 64 connections the writer thread was on a core %.0f %% of the run, the sealer %.0f %%, "
       "the %d HTTP threads together %.0f %%; the whole server %.0f %% of one core (the machine "
-      "has %d)." % (w, s, h["count"], h["core_pct"], total, os.cpu_count()))
+      "has %d)." % (w, s, h["count"], h["core_pct"], total, cores))
+
+def done(name):
+    """(requests wrk completed, rate) of a run, from its report."""
+    txt = open("%s/%s.txt" % (tmp, name)).read()
+    return (int(re.search(r"(\d+) requests in", txt).group(1)),
+            float(re.search(r"Requests/sec:\s+([\d.]+)", txt).group(1)))
+
+# CPU per request: the server's threads' CPU over the run over the requests done
+nw, wrate = done("write-64")
+nh, hrate = done("healthz-64")
+th = json.load(open(tmp + "/healthz-64.threads.json"))["threads"]
+cpu_w = sum(g["cpu_s"] for g in t.values()) / nw * 1e6 if nw else 0
+cpu_h = sum(g["cpu_s"] for g in th.values()) / nh * 1e6 if nh else 0
+writer_w = t.get("dsp-writer", {"cpu_s": 0})["cpu_s"] / nw * 1e6 if nw else 0
+goal = 0.7 * hrate
+if cpu_w and writer_w:
+    print()
+    print("The rate's ceiling in CPU, from the same runs: a sealed write took %.0f µs of the server's "
+          "CPU (all its threads), %.0f µs of it on the writer thread; a `/healthz` request %.0f µs. "
+          "With all %d cores given to the server and none to wrk, the server's CPU alone would cap "
+          "sealed writes at %.0f/s, and the one writer thread at %.0f/s; the goal, 0.7× this run's "
+          "`/healthz` rate, is %.0f/s, which needs a sealed write in %.0f µs of CPU at most and its "
+          "part on the writer in %.0f µs: the CPU per write, not only the waits for fsync, bounds "
+          "the rate, %.1f× over what the goal allows."
+          % (cpu_w, writer_w, cpu_h, cores, cores / cpu_w * 1e6, 1e6 / writer_w, goal,
+             cores / goal * 1e6, 1e6 / goal, cpu_w / (cores / goal * 1e6)))
 PY
 )
 # where the writes' time went, from the pipeline's own counters
