@@ -1,8 +1,10 @@
 /* seal.c - building each record's leaf inside its transaction, and integrating pending leaves into the log. */
 #include "evidence/seal.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1113,9 +1115,48 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
 	return err_set(e, RC_NOTFOUND, NULL, NULL, "unknown kind %s", s->kind);
 }
 
+/* The meta key under which recovery keeps how far it has reconciled the log (seal.h). */
+#define RECOVERED_KEY "seals_recovered_through"
+
+/* Where this recovery starts: the last one's mark, if the log still reaches it; else 0. */
+static int64_t recovered_through(struct store *st, uint64_t size)
+{
+	char *text = NULL, *end = NULL;
+	long long v = -1;
+	struct err ignore;
+	int rc;
+
+	if (store_begin(st, &ignore) == RC_OK) {
+		if (store_meta_get(st, RECOVERED_KEY, &text, &ignore) == RC_OK && text) {
+			errno = 0;
+			v = strtoll(text, &end, 10);
+			if (errno || end == text || *end)
+				v = -1;
+		}
+		rc = store_end(st, 0, NULL);
+		(void)rc;
+	}
+	free(text);
+	return v >= 0 && (uint64_t)v <= size ? (int64_t)v : 0;
+}
+
+/* Keep `through` as the mark the next recovery starts from. */
+static int recovered_keep(struct store *st, int64_t through, struct err *e)
+{
+	char text[24];
+	int rc = store_begin(st, e), rc2;
+
+	if (rc)
+		return rc;
+	snprintf(text, sizeof(text), "%lld", (long long)through);
+	rc = store_meta_set(st, RECOVERED_KEY, text, e);
+	rc2 = store_end(st, rc == RC_OK, rc ? NULL : e);
+	return rc ? rc : rc2;
+}
+
 int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struct err *e)
 {
-	int64_t gaps[512], from = 0, seq;
+	int64_t gaps[512], from, seq, through;
 	uint8_t h[TLOG_HASH_SIZE], taken;
 	char hash[48];
 	uint64_t size = 0;
@@ -1128,6 +1169,8 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struc
 	claims_forget(log);
 	buf_init(&entry, LEAF_MAX + 1024);
 	rc = tlog_log_checkpoint(log, &size, NULL, NULL, e);
+	from = rc ? 0 : recovered_through(st, size);
+	through = (int64_t)size; /* lowered to the first gap left to another call */
 	while (!rc) {
 		rc = store_begin(st, e);
 		if (rc)
@@ -1162,8 +1205,11 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struc
 				rc = err_set(e, rc, NULL, NULL, "out of memory");
 				break;
 			}
-			if (!taken)
-				continue; /* another call is integrating it */
+			if (!taken) { /* another call is integrating it */
+				if (gaps[i] < through)
+					through = gaps[i];
+				continue;
+			}
 			rc = store_begin(st, e);
 			if (!rc) {
 				int have, hit = 0;
@@ -1193,6 +1239,13 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struc
 			break;
 		from = gaps[n - 1] + 1;
 	}
+	/*
+	 * Every entry below `through` now has its index recorded or is no
+	 * pending seal's leaf, for good: an entry is appended only from a seal
+	 * already committed, so no seal whose leaf it is can come later.
+	 */
+	if (!rc)
+		rc = recovered_keep(st, through, e);
 	buf_release(&entry);
 	return rc;
 }

@@ -247,7 +247,12 @@ int seal_load_record(struct store *st, const struct store_seal *s, json_t **body
  * checkpoint) at an index that no seal records is compared with the
  * pending seals: one whose leaf it is gets that index, rather than being
  * appended a second time. *matched gets how many were. Entries that are no
- * pending seal's leaf are left as they are.
+ * pending seal's leaf are left as they are (`disputed audit` reports them).
+ * It starts from where the last recovery reached, kept in the store
+ * (meta `seals_recovered_through`: every entry below it recorded or no
+ * pending seal's leaf, for good), so a start does not read every index of
+ * a large log; from the first entry when there is no such mark or the
+ * log no longer reaches it.
  */
 int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched,
 		 struct err *e) WARN_UNUSED;

@@ -253,6 +253,79 @@ static void recovery_finds_a_leaf_below_an_index_recorded_after_it(void **state)
 	fix_remove(&f);
 }
 
+/* The mark recovery keeps of how far it reconciled the log: "" if there is none. */
+static void mark_get(struct store *st, char *out, size_t cap)
+{
+	char *v = NULL;
+	struct err e;
+
+	out[0] = '\0';
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	if (store_meta_get(st, "seals_recovered_through", &v, &e) == RC_OK)
+		snprintf(out, cap, "%s", v);
+	assert_int_equal(store_end(st, 0, NULL), RC_OK);
+	free(v);
+}
+
+static void mark_set(struct store *st, const char *v)
+{
+	struct err e;
+
+	assert_int_equal(store_begin(st, &e), RC_OK);
+	assert_int_equal(store_meta_set(st, "seals_recovered_through", v, &e), RC_OK);
+	assert_int_equal(store_end(st, 1, &e), RC_OK);
+}
+
+/*
+ * Recovery keeps how far it reconciled the log and starts the next time
+ * from there, so a server's start does not read every recorded index of a
+ * large log; a mark it cannot trust (not a number, past the log's end)
+ * sends it back to the first entry.
+ */
+static void recovery_starts_where_the_last_one_reached(void **state)
+{
+	struct tlog_entry ent;
+	struct fix f;
+	struct err e;
+	char mark[32];
+	int64_t a, matched = -1;
+	uint64_t idx;
+
+	(void)state;
+	fix_init(&f);
+	a = seal_add(f.st, "leaf-a");
+	ent.data = "leaf-a";
+	ent.len = strlen("leaf-a");
+	err_clear(&e);
+	assert_int_equal(tlog_log_append(f.log, &ent, 1, &idx, &e), RC_OK);
+	fix_close(&f); /* the crash: appended, its index not recorded */
+
+	fix_open(&f, 0);
+	mark_get(f.st, mark, sizeof(mark));
+	assert_string_equal(mark, "");
+	/* a mark past the entry: recovery trusts it and looks only after it */
+	mark_set(f.st, "1");
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 0);
+	assert_int_equal(seal_index(f.st, a), -1);
+	/* marks it cannot trust: from the first entry, which it then records */
+	mark_set(f.st, "2");
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 1);
+	assert_int_equal(seal_index(f.st, a), 0);
+	mark_get(f.st, mark, sizeof(mark));
+	assert_string_equal(mark, "1");
+	mark_set(f.st, "1x");
+	assert_int_equal(seal_recover(f.st, f.log, &matched, &e), RC_OK);
+	assert_int_equal(matched, 0);
+	mark_get(f.st, mark, sizeof(mark));
+	assert_string_equal(mark, "1");
+	assert_int_equal(seal_wait(f.st, f.log, &a, 1, &e), RC_OK);
+	assert_int_equal(log_size_of(f.log), 1);
+	assert_log_once(f.log, 0, "leaf-a");
+	fix_remove(&f);
+}
+
 #define RACE_SEALS 40
 #define RACE_THREADS 6
 
@@ -485,6 +558,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_crash_after_the_append_gets_the_existing_index_not_a_second_leaf),
 		cmocka_unit_test(recovery_finds_a_leaf_below_an_index_recorded_after_it),
+		cmocka_unit_test(recovery_starts_where_the_last_one_reached),
 		cmocka_unit_test(request_threads_and_the_sweeper_never_append_a_seal_twice),
 		cmocka_unit_test(an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log),
 		cmocka_unit_test(a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf),
