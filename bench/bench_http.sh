@@ -167,7 +167,7 @@ if cpu_w and writer_w:
     print()
     print("The rate's ceiling in CPU, from the same runs: a sealed write took %.0f µs of the server's "
           "CPU (all its threads), %.0f µs of it on the writer thread; a `/healthz` request %.0f µs. "
-          "With all %d cores given to the server and none to wrk, the server's CPU alone would cap "
+          "With all of the machine's %d cores given to the server and none to wrk, the server's CPU alone would cap "
           "sealed writes at %.0f/s, and the one writer thread at %.0f/s; the goal, 0.7× this run's "
           "`/healthz` rate, is %.0f/s, which needs a sealed write in %.0f µs of CPU at most and its "
           "part on the writer in %.0f µs: the CPU per write, not only the waits for fsync, bounds "
