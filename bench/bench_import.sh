@@ -190,7 +190,7 @@ o.append("`disputed import` of %d orders (NDJSON from `bench/gen_orders.py`: abo
          "imported first, beside its floor: `bench/import_floor.py`, Python's sqlite3 parsing the "
          "same lines, hashing each record (SHA-256) and inserting the same records (the consumer if "
          "new, the order, its items) into a copy of the same directory, so the store's own schema "
-         "and every index, with the store's pragmas (WAL, `synchronous=FULL`, foreign keys on), "
+         "and every index, with the store's pragmas (WAL, `synchronous=FULL`, foreign keys on, a 64 MiB page cache) and its time-ordered order ids, "
          "in one transaction. The import's time is the whole command, sealing into the log "
          "included; the floor's from its first line read to its commit. Written by "
          "`bench/bench_import.sh` on %s.\n"
