@@ -73,8 +73,8 @@ import_measured() {
 	echo $((t1 - t0))
 }
 
-# floor DIR FILE: the floor's import of FILE into DIR; prints its JSON
-floor() { python3 "$here/import_floor.py" "$1" "$2"; }
+# floor_import DIR FILE: the floor's import of FILE into DIR; prints its JSON
+floor_import() { python3 "$here/import_floor.py" "$1" "$2"; }
 
 # fill DIR FLOOR_DIR FROM TO: orders FROM..TO-1 in chunks, untimed, into both
 fill() {
@@ -83,7 +83,7 @@ fill() {
 		chunk=$((to - at < 1000000 ? to - at : 1000000))
 		gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
 		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null
-		floor "$fdir" "$tmp/fill.ndjson" >/dev/null
+		floor_import "$fdir" "$tmp/fill.ndjson" >/dev/null
 		echo "bench_import: filled to $((at + chunk)) orders" >&2
 		at=$((at + chunk))
 	done
@@ -100,7 +100,7 @@ orders_json=$(stat -c %s "$tmp/orders.ndjson")
 
 # The floor, then the import, on copies of the base.
 cp -a "$tmp/base" "$tmp/floor"
-floor=$(floor "$tmp/floor" "$tmp/orders.ndjson")
+floor=$(floor_import "$tmp/floor" "$tmp/orders.ndjson")
 floor_bytes=$(bytes "$tmp/floor")
 cp -a "$tmp/base" "$tmp/main"
 import_ns=$(import_measured "$tmp/main" "$tmp/orders.ndjson")
@@ -138,7 +138,7 @@ growth_batch() {
 	empty=$(import_timed "$dir" "$tmp/empty.ndjson")
 	b0=$(bytes "$dir")
 	ns=$(BENCH_STRACE=0 import_measured "$dir" "$tmp/batch.ndjson")
-	fns=$(floor_ns "$(floor "$fdir" "$tmp/batch.ndjson")")
+	fns=$(floor_ns "$(floor_import "$fdir" "$tmp/batch.ndjson")")
 	growth_rows+="$have $batch $ns $(($(bytes "$dir") - b0)) $(writer_io) $fns $empty"$'\n'
 }
 cp -a "$tmp/base" "$tmp/small"
