@@ -362,6 +362,9 @@ int cli_serve_until_signal(struct config *cfg, struct store *st)
 	webhook_worker_stop();
 	http_server_stop(srv);
 	sequencer_stop(seq);
+	if (!seq && seal_close_mark(st, log, &e))
+		log_event(LOG_WARN, "cannot keep where the next recovery starts",
+			  json_pack("{s:s}", "detail", e.message));
 	tlog_log_close(log);
 	log_event(LOG_INFO, "stopped", NULL);
 	return 0;
@@ -420,6 +423,8 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	rc = seal_pending(st, log, INT64_MAX, count, e);
 	if (!rc)
 		*count += matched;
+	if (!rc)
+		rc = seal_close_mark(st, log, e);
 	tlog_log_close(log);
 	return rc;
 }

@@ -156,6 +156,8 @@ int cmd_import(int argc, char **argv)
 		if (!rc)
 			printf("sealed %lld leaves into the evidence log\n",
 			       (long long)(sealed + rest + matched));
+		if (!rc)
+			rc = seal_close_mark(st, log, &e);
 	} else if (!rc) {
 		printf("the running server seals the imported records\n");
 	}

@@ -1154,6 +1154,31 @@ static int recovered_keep(struct store *st, int64_t through, struct err *e)
 	return rc ? rc : rc2;
 }
 
+int seal_close_mark(struct store *st, struct tlog_log *log, struct err *e)
+{
+	uint64_t size = 0;
+	int64_t seq;
+	int n = 0, rc, rc2;
+
+	/*
+	 * The size first: every entry below it was appended from a seal
+	 * committed before, so once no seal is pending, each is recorded or no
+	 * pending seal's leaf, for good, as recovery's mark needs.
+	 */
+	rc = tlog_log_checkpoint(log, &size, NULL, NULL, e);
+	if (rc)
+		return rc;
+	rc = store_begin(st, e);
+	if (rc)
+		return rc;
+	rc = store_seal_pending(st, 1, &seq, &n, e);
+	rc2 = store_end(st, 0, NULL);
+	(void)rc2;
+	if (rc || n > 0)
+		return rc;
+	return recovered_keep(st, (int64_t)size, e);
+}
+
 int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched, struct err *e)
 {
 	int64_t gaps[512], from, seq, through;

@@ -258,6 +258,14 @@ int seal_recover(struct store *st, struct tlog_log *log, int64_t *matched,
 		 struct err *e) WARN_UNUSED;
 
 /*
+ * Before closing a log this process appended to, once its own appends are
+ * over: when no seal is pending, keep the log's size as the mark the next
+ * seal_recover starts from, so the next start reads none of what this one
+ * appended. With a seal still pending, the mark stays where it was.
+ */
+int seal_close_mark(struct store *st, struct tlog_log *log, struct err *e) WARN_UNUSED;
+
+/*
  * Set "sealed": {"leaf_index", "leaf_hash"} on a record object as served
  * (merchant, listing, order — and its payment —, logistics_event, message,
  * blob) from its seal, when the seal is integrated. Call inside a store

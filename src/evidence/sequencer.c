@@ -154,6 +154,9 @@ static void *sequencer_main(void *arg)
 	if (s->log) {
 		struct err e;
 
+		err_clear(&e);
+		if (seal_close_mark(s->st, s->log, &e))
+			report(LOG_WARN, "cannot keep where the next recovery starts", &e);
 		tlog_log_close(s->log);
 		s->log = NULL;
 		atomic_store(&stat_leading, 0);

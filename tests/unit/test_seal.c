@@ -326,6 +326,33 @@ static void recovery_starts_where_the_last_one_reached(void **state)
 	fix_remove(&f);
 }
 
+static void a_clean_close_moves_the_mark_only_when_no_seal_is_pending(void **state)
+{
+	struct fix f;
+	struct err e;
+	char mark[32];
+	int64_t a, b;
+
+	(void)state;
+	fix_init(&f);
+	err_clear(&e);
+	a = seal_add(f.st, "leaf-a");
+	assert_int_equal(seal_wait(f.st, f.log, &a, 1, &e), RC_OK);
+	b = seal_add(f.st, "leaf-b"); /* committed, not yet in the log */
+	mark_set(f.st, "0");
+	assert_int_equal(seal_close_mark(f.st, f.log, &e), RC_OK);
+	mark_get(f.st, mark, sizeof(mark));
+	assert_string_equal(mark, "0");
+	assert_int_equal(seal_wait(f.st, f.log, &b, 1, &e), RC_OK);
+	assert_int_equal(seal_close_mark(f.st, f.log, &e), RC_OK);
+	mark_get(f.st, mark, sizeof(mark));
+	assert_string_equal(mark, "2");
+	assert_int_equal(log_size_of(f.log), 2);
+	assert_int_equal(seal_index(f.st, a), 0);
+	assert_int_equal(seal_index(f.st, b), 1);
+	fix_remove(&f);
+}
+
 #define RACE_SEALS 40
 #define RACE_THREADS 6
 
@@ -559,6 +586,7 @@ int main(void)
 		cmocka_unit_test(a_crash_after_the_append_gets_the_existing_index_not_a_second_leaf),
 		cmocka_unit_test(recovery_finds_a_leaf_below_an_index_recorded_after_it),
 		cmocka_unit_test(recovery_starts_where_the_last_one_reached),
+		cmocka_unit_test(a_clean_close_moves_the_mark_only_when_no_seal_is_pending),
 		cmocka_unit_test(request_threads_and_the_sweeper_never_append_a_seal_twice),
 		cmocka_unit_test(an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log),
 		cmocka_unit_test(a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf),
