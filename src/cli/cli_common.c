@@ -563,6 +563,7 @@ int cli_import_stream(struct store *st, const char *data_dir, struct tlog_log *l
 		l->now = time_now_ms();
 		l->job.apply = import_apply;
 		l->job.done = import_done;
+		l->job.replayable = 1; /* import_apply keeps nothing but what it stores */
 		l->job.ctx = l;
 		/* the leaves' commitments here, on this thread, not on the writer's */
 		ingest_prepare_line(v, &l->prep);

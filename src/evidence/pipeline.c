@@ -92,23 +92,57 @@ static void fail_all(struct pipeline *p, struct pipeline_job *j, const struct er
 	}
 }
 
+/* Run one job's apply, from a clean slate: its result, its seals set. */
+static int apply_bare(struct store *st, struct pipeline_job *j)
+{
+	int rc;
+
+	err_clear(&j->err);
+	j->seals = NULL;
+	j->nseals = 0;
+	seal_prep_made_reset(j->prep);
+	seal_prep_use(j->prep);
+	rc = j->apply(j, st, &j->err);
+	seal_prep_use(NULL);
+	return rc;
+}
+
 /* Run one job in its own savepoint; RC_OK when what it wrote is kept. */
 static int apply_one(struct store *st, struct pipeline_job *j)
 {
 	int rc, rc2;
 
 	err_clear(&j->err);
-	j->seals = NULL;
-	j->nseals = 0;
 	rc = store_savepoint(st, &j->err);
 	if (rc)
 		return rc;
-	seal_prep_made_reset(j->prep);
-	seal_prep_use(j->prep);
-	rc = j->apply(j, st, &j->err);
-	seal_prep_use(NULL);
+	rc = apply_bare(st, j);
 	rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : &j->err);
 	return rc ? rc : rc2;
+}
+
+static int all_replayable(const struct pipeline_job *batch)
+{
+	for (; batch; batch = batch->next)
+		if (!batch->replayable)
+			return 0;
+	return 1;
+}
+
+/*
+ * A batch of replayable jobs (pipeline_job) in the open transaction with
+ * no savepoint: 1 when every job applied, 0 when one failed or left a
+ * failed statement behind (what the others wrote is then lost with it:
+ * the caller rolls back and runs the batch again in savepoints).
+ */
+static int apply_all_bare(struct store *st, struct pipeline_job *batch)
+{
+	struct pipeline_job *j;
+
+	for (j = batch; j; j = j->next)
+		if (apply_bare(st, j) || store_failed(st))
+			return 0;
+	return 1;
 }
 
 /* The seals of every job of list `jobs` in one array (*seqs malloc'd, *n of them; NULL for none). */
@@ -220,14 +254,58 @@ static void return_appended(struct pipeline *p, struct appended *list, int commi
 }
 
 /*
- * One batch: every job in one transaction, each in a savepoint; failed jobs
+ * Apply the jobs of list `batch` in the open transaction: *kept gets the
+ * list of those whose writes are kept; those that failed are done. A
+ * batch of replayable jobs goes first with no savepoint, and again in
+ * savepoints if one of them fails. Fails (the batch untouched, no
+ * transaction open) only when the transaction cannot begin again.
+ */
+static int apply_batch(struct pipeline *p, struct pipeline_job *batch,
+		       struct pipeline_job **kept, struct err *e)
+{
+	struct pipeline_job *j, *next, **kt = kept;
+	int rc;
+
+	*kept = NULL;
+	if (all_replayable(batch)) {
+		if (apply_all_bare(p->st, batch)) {
+			*kept = batch;
+			return RC_OK;
+		}
+		if (store_end(p->st, 0, NULL)) {
+			/* a rollback: nothing to report */
+		}
+		pthread_mutex_lock(&p->mu);
+		p->stats.batches_replayed++;
+		pthread_mutex_unlock(&p->mu);
+		rc = store_begin(p->st, e);
+		if (rc)
+			return rc;
+	}
+	for (j = batch; j; j = next) {
+		next = j->next;
+		j->next = NULL;
+		j->rc = apply_one(p->st, j);
+		if (j->rc) {
+			j->nseals = 0;
+			finish(p, j);   /* rolled back: its result is known now */
+			continue;
+		}
+		*kt = j;
+		kt = &j->next;
+	}
+	return RC_OK;
+}
+
+/*
+ * One batch: every job in one transaction (apply_batch); failed jobs
  * are done at once, the rest at the commit (no seals, or no log) or once
  * the sealer has sealed them. Their leaves are read inside the transaction,
  * so the sealer needs nothing from the store but to record their indexes.
  */
 static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 {
-	struct pipeline_job *j, *next, *kept = NULL, **kt = &kept, *seal = NULL, **stl = &seal;
+	struct pipeline_job *j, *next, *kept = NULL, *seal = NULL, **stl = &seal;
 	struct appended *appended;
 	struct seal_batch *b = NULL;
 	struct err e;
@@ -247,17 +325,17 @@ static void run_batch(struct pipeline *p, struct pipeline_job *batch)
 		p->in_txn = 1;
 		pthread_mutex_unlock(&p->mu);
 	}
-	for (j = batch; j; j = next) {
-		next = j->next;
-		j->next = NULL;
-		j->rc = apply_one(p->st, j);
-		if (j->rc) {
-			j->nseals = 0;
-			finish(p, j);   /* rolled back: its result is known now */
-			continue;
-		}
-		*kt = j;
-		kt = &j->next;
+	rc = apply_batch(p, batch, &kept, &e);
+	if (rc) {
+		/* no transaction open any more: what the sealer handed over goes back */
+		pthread_mutex_lock(&p->mu);
+		p->in_txn = 0;
+		appended = p->to_record;
+		p->to_record = NULL;
+		pthread_mutex_unlock(&p->mu);
+		return_appended(p, appended, 0);
+		fail_all(p, batch, &e);
+		return;
 	}
 	rc = take_seals(p, kept, &b, &e);
 	if (!rc && p->await && has_seals(kept))

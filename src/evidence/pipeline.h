@@ -16,7 +16,8 @@
  * writer thread takes everything queued, up to PIPELINE_BATCH_MAX jobs,
  * opens ONE store transaction and runs each job's `apply` inside a
  * savepoint of its own: a job that fails is rolled back to its savepoint
- * and fails alone, with its own error, and the others go on. The writer
+ * and fails alone, with its own error, and the others go on (a batch of
+ * replayable jobs tries without savepoints first: pipeline_job). The writer
  * then commits once (one fsync) and hands the batch to the sealer thread,
  * which integrates the batch's pending seals into the log with one append
  * (one log fsync for the batch, seal_wait) while the writer applies the
@@ -74,6 +75,15 @@ struct pipeline_job {
 	 * commitments made ahead from it. The caller keeps and releases it.
 	 */
 	struct seal_prep *prep;
+	/*
+	 * Set when `apply` may run again after its transaction was rolled
+	 * back: it keeps nothing of a run but what it wrote to the store (or
+	 * wrote idempotently elsewhere). A batch of only such jobs runs first
+	 * with no savepoint at all, which spares the store a copy of every
+	 * page each job touches; if one of them fails, the batch is rolled
+	 * back and runs again, each job in its savepoint as above.
+	 */
+	int replayable;
 	const int64_t *seals;     /* set by apply */
 	size_t nseals;
 	int rc;                   /* the result: RC_OK when durable and sealed */
@@ -122,6 +132,7 @@ int pipeline_run(struct pipeline *p, struct pipeline_job *j, struct err *e) WARN
  */
 struct pipeline_stats {
 	uint64_t batches;           /* transactions committed */
+	uint64_t batches_replayed;  /* batches of replayable jobs run again in savepoints */
 	uint64_t jobs;              /* jobs done, whatever their result */
 	double job_queued_s;        /* queued until its batch was taken */
 	double job_batch_s;         /* taken until its batch's commit returned */

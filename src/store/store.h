@@ -117,6 +117,7 @@ struct store_ops {
 	int (*begin_lazy)(struct store *st, struct err *e);
 	int (*savepoint)(struct store *st, struct err *e);
 	int (*savepoint_end)(struct store *st, int keep, struct err *e);
+	int (*failed)(struct store *st);
 	int (*meta_get)(struct store *st, const char *key, char **out, struct err *e);
 	int (*meta_set)(struct store *st, const char *key, const char *value, struct err *e);
 	const struct store_access_ops *access;               /* store_access.h */
@@ -229,6 +230,16 @@ static inline WARN_UNUSED int store_savepoint(struct store *st, struct err *e)
 static inline WARN_UNUSED int store_savepoint_end(struct store *st, int keep, struct err *e)
 {
 	return STORE_OPS(st)->savepoint_end(st, keep, e);
+}
+
+/*
+ * Whether a statement failed inside this thread's open transaction since
+ * it began (or since the savepoint rolled back to last), so that it can
+ * no longer commit: 0 when none did or no transaction is open here.
+ */
+static inline int store_failed(struct store *st)
+{
+	return STORE_OPS(st)->failed(st);
 }
 
 /* Settings kept in the database (origin name, …). *out is malloc'd. */

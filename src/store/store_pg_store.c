@@ -289,6 +289,11 @@ static int pgs_savepoint_end(struct store *st, int keep, struct err *e)
 	return pg_savepoint_end(pg, keep, e);
 }
 
+static int pgs_failed(struct store *st)
+{
+	return held_here == st && st->pg->failed;
+}
+
 /* ---- settings ---- */
 
 static int pgs_meta_get(struct store *st, const char *key, char **out, struct err *e)
@@ -329,6 +334,7 @@ const struct store_ops store_pg_ops = {
 	.begin_lazy = pgs_begin_lazy,
 	.savepoint = pgs_savepoint,
 	.savepoint_end = pgs_savepoint_end,
+	.failed = pgs_failed,
 	.meta_get = pgs_meta_get,
 	.meta_set = pgs_meta_set,
 	.access = &pg_access_ops,

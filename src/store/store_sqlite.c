@@ -391,6 +391,11 @@ static int sq_savepoint_end(struct store *st, int keep, struct err *e)
 	return rc;
 }
 
+static int sq_failed(struct store *st)
+{
+	return held_here == st && st->failed;
+}
+
 /* Step a statement that returns no rows; finalizes it. */
 int sq_step_done(struct store *st, sqlite3_stmt *s, const char *what, struct err *e)
 {
@@ -1208,6 +1213,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin_lazy = sq_begin_lazy,
 	.savepoint = sq_savepoint,
 	.savepoint_end = sq_savepoint_end,
+	.failed = sq_failed,
 	.meta_get = sq_meta_get,
 	.meta_set = sq_meta_set,
 	.access = &sq_access_ops,

@@ -109,14 +109,20 @@ class PipelineImportTest(unittest.TestCase):
         lines = [dict(m, type="merchant"),
                  dict(listing_body(m["external_id"]), type="listing", external_id="pl-1")]
         bad_lines = set()
+        kept_buyers, lost_buyers = [], []
         for i in range(300):
             o = order_body(m["external_id"], "pl-1", external_id="po-%d" % i)
             if i % 50 == 7:
                 o["total"]["amount"] += 1   # does not add up: rejected
                 bad_lines.add(len(lines) + 1)
             if i % 50 == 23:
-                o["external_id"] = "po-%d" % (i - 1)   # taken by the line before
+                # taken by the line before: refused after its new buyer was written,
+                # which must go with it (the batch runs again, each line in a savepoint)
+                o["external_id"] = "po-%d" % (i - 1)
                 bad_lines.add(len(lines) + 1)
+                lost_buyers.append(o["consumer"]["external_id"])
+            elif i % 50 == 24:
+                kept_buyers.append(o["consumer"]["external_id"])
             lines.append(dict(o, type="order"))
         f = tempfile.NamedTemporaryFile("w", suffix=".ndjson", delete=False, encoding="utf-8")
         for rec in lines:
@@ -133,6 +139,14 @@ class PipelineImportTest(unittest.TestCase):
         self.assertEqual(said, sorted(bad_lines), r.stderr)
         audit = run_cli("audit", "--data", srv.data_dir, timeout=120)
         self.assertEqual(audit.returncode, 0, audit.stdout)
+        platform = srv.key_create("platform", "e2e platform")
+        srv.start()
+        for ext in kept_buyers:
+            self.assertEqual(srv.request("GET", "/v1/consumers/" + ext, token=platform).status,
+                             200, ext)
+        for ext in lost_buyers:
+            self.assertEqual(srv.request("GET", "/v1/consumers/" + ext, token=platform).status,
+                             404, ext)
 
 
 if __name__ == "__main__":

@@ -247,8 +247,10 @@ static uint64_t log_size(struct tlog_log *log)
  * Jobs queued while the writer is busy go in one transaction; the ones
  * that fail (a refusal, a constraint) leave nothing behind and the rest
  * are stored and sealed, each leaf in the log once, where its seal says.
+ * Replayable jobs (pipeline_job.replayable) end the same, the batch with
+ * failures having run twice.
  */
-static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
+static void failing_jobs_fail_alone(int replayable)
 {
 	static struct tjob jobs[JOBS];
 	pthread_mutex_t gate = PTHREAD_MUTEX_INITIALIZER;
@@ -261,7 +263,6 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	struct err e;
 	int i, ok = 0;
 
-	(void)state;
 	fix_init(&f, 1);
 	err_clear(&e);
 	done_count = 0;
@@ -271,6 +272,7 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	entered = 0;
 	for (i = 0; i < JOBS; i++) {
 		tjob_init(&jobs[i], i);
+		jobs[i].job.replayable = replayable;
 		jobs[i].fail = i == 7 ? 1 : i == 13 ? 2 : 0;
 		if (i == 0)
 			jobs[i].gate = &gate;
@@ -287,6 +289,8 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	assert_int_equal(ps.jobs, JOBS);
 	/* the first job alone, then the other 39 together */
 	assert_int_equal(ps.batches, 2);
+	/* without savepoints first, then again in them for the two that fail */
+	assert_int_equal(ps.batches_replayed, replayable ? 1 : 0);
 	/* where the time went: the hold in the writer's apply, the others' wait in the queue */
 	assert_true(ps.writer_apply_s >= 0.05);
 	assert_true(ps.job_queued_s >= (JOBS - 1) * 0.05);
@@ -319,6 +323,18 @@ static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
 	assert_int_equal(size, (uint64_t)ok);
 	assert_int_equal(pending_count(f.st), 0);
 	fix_remove(&f);
+}
+
+static void test_a_failing_job_fails_alone_and_the_rest_are_sealed(void **state)
+{
+	(void)state;
+	failing_jobs_fail_alone(0);
+}
+
+static void test_replayable_jobs_run_again_in_savepoints_when_one_fails(void **state)
+{
+	(void)state;
+	failing_jobs_fail_alone(1);
 }
 
 /* Without a log, jobs are done at the commit and their seals wait, pending, for the log's holder. */
@@ -608,6 +624,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_failing_job_fails_alone_and_the_rest_are_sealed),
+		cmocka_unit_test(test_replayable_jobs_run_again_in_savepoints_when_one_fails),
 		cmocka_unit_test(test_without_a_log_seals_stay_pending_until_integrated),
 		cmocka_unit_test(test_run_waits_and_a_stopped_pipeline_refuses),
 		cmocka_unit_test(test_savepoint_rollback_keeps_the_transaction_usable),
