@@ -227,14 +227,17 @@ class TamperTest(unittest.TestCase):
 
     def forget_leaf_index(self, mid, leaf=None):
         """The state a sequencer leaves when it stops between appending a seal's leaf and
-        recording where: the seal pending again, its leaf (or `leaf`) kept beside it.
-        Returns the leaf's index."""
+        recording where: the seal pending again, its leaf (or `leaf`) kept beside it, and
+        recovery's mark (seals_recovered_through, kept at a start or a clean close, both
+        before that append) no further than the leaf. Returns the leaf's index."""
         seq = self.seal_seq("message", mid)
         (index,), = self.sql(("SELECT leaf_index FROM seals WHERE seq = ?", (seq,)))
         entry = stored_entries(self.data)[index]
         self.sql(("UPDATE seals SET leaf_index = NULL WHERE seq = ?", (seq,)),
                  ("INSERT INTO seal_leaves (seq, leaf) VALUES (?, ?)",
-                  (seq, entry if leaf is None else leaf)))
+                  (seq, entry if leaf is None else leaf)),
+                 ("UPDATE meta SET value = ? WHERE key = 'seals_recovered_through'",
+                  (str(index),)))
         return index
 
     def test_a_leaf_whose_index_a_crash_left_unrecorded_is_pending_until_the_next_server(self):
