@@ -75,14 +75,29 @@ int buf_appends(struct buf *b, const char *s)
 
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
+	size_t room = b->alloc ? b->alloc - b->len : 0;
 	va_list ap;
 	int n, rc;
 
+	/* into the room there is first: most lines fit, and are formatted once */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (n < 0) {
+		if (room)
+			b->data[b->len] = '\0';
 		return RC_INVAL;
+	}
+	if ((size_t)n < room) {
+		if ((size_t)n > b->cap || b->len > b->cap - (size_t)n) {
+			b->data[b->len] = '\0';
+			return RC_TOOBIG;
+		}
+		b->len += (size_t)n;
+		return RC_OK;
+	}
+	if (room)
+		b->data[b->len] = '\0';
 	rc = buf_grow(b, (size_t)n);
 	if (rc)
 		return rc;

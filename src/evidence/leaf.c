@@ -216,6 +216,21 @@ static int token_valid(const char *s)
 }
 
 /* The order, seq, prev and link lines of a leaf's head. */
+/* Append the line `word` `a` (and " " `b` when b is not NULL), as buf_printf would, without it. */
+static int put_line(struct buf *out, const char *word, const char *a, const char *b)
+{
+	int rc = buf_appends(out, word);
+
+	if (!rc)
+		rc = buf_appends(out, a);
+	if (!rc && b) {
+		rc = buf_append(out, " ", 1);
+		if (!rc)
+			rc = buf_appends(out, b);
+	}
+	return rc ? rc : buf_append(out, "\n", 1);
+}
+
 static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *e)
 {
 	const char **links = NULL;
@@ -233,7 +248,7 @@ static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *
 		return err_set(e, RC_INVAL, "invalid_chain", NULL, "bad chain lines in leaf");
 	rc = buf_printf(out, "order %s\nseq %lld\n", h->order, (long long)h->seq);
 	if (!rc && h->prev)
-		rc = buf_printf(out, "prev %s\n", h->prev);
+		rc = put_line(out, "prev ", h->prev, NULL);
 	if (rc || json_array_size(h->links) == 0)
 		return rc;
 	links = calloc(json_array_size(h->links), sizeof(*links));
@@ -249,7 +264,7 @@ static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *
 	qsort(links, n, sizeof(*links), cmp_str);
 	for (i = 0; i < n && !rc; i++)
 		if (i == 0 || strcmp(links[i], links[i - 1]) != 0)
-			rc = buf_printf(out, "link %s\n", links[i]);
+			rc = put_line(out, "link ", links[i], NULL);
 	free(links);
 	return rc;
 }
@@ -303,10 +318,10 @@ static int encode(const struct leaf_head *h, json_t *blobs, json_t *commitments,
 	}
 	for (i = 0; i < nb && !rc; i++)
 		if (i == 0 || strcmp(digests[i], digests[i - 1]) != 0)
-			rc = buf_printf(out, "blob %s\n", digests[i]);
+			rc = put_line(out, "blob ", digests[i], NULL);
 	for (i = 0; i < nf && !rc; i++)
-		rc = buf_printf(out, "field %s %s\n", names[i],
-				json_string_value(json_object_get(commitments, names[i])));
+		rc = put_line(out, "field ", names[i],
+			      json_string_value(json_object_get(commitments, names[i])));
 	if (rc == RC_TOOBIG || (!rc && out->len > LEAF_MAX))
 		rc = err_set(e, RC_TOOBIG, "record_too_large", NULL,
 			     "the record has too many fields to seal in one leaf (64 KiB)");
