@@ -25,6 +25,7 @@ struct pipeline {
 	struct pipeline_job **stail;
 	struct seal_batch *sbatch;      /* their seals, to append as one (NULL when none) */
 	int in_txn;                     /* the writer's transaction is open and takes to_record */
+	int bare_rest;                  /* the writer's: batches still to run in savepoints after a replay */
 	struct appended *to_record;     /* appended, for the writer's open transaction to record */
 	struct appended *recorded;      /* back from the writer: committed, or to record here */
 	int stopping;                   /* no new jobs; the threads finish what they hold */
@@ -120,6 +121,9 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 	rc2 = store_savepoint_end(st, rc == RC_OK, rc ? NULL : &j->err);
 	return rc ? rc : rc2;
 }
+
+/* After a batch ran twice, the batches that run in savepoints at once before trying bare again. */
+#define PIPELINE_REPLAY_REST 8
 
 static int all_replayable(const struct pipeline_job *batch)
 {
@@ -267,7 +271,9 @@ static int apply_batch(struct pipeline *p, struct pipeline_job *batch,
 	int rc;
 
 	*kept = NULL;
-	if (all_replayable(batch)) {
+	if (p->bare_rest > 0) {
+		p->bare_rest--;
+	} else if (all_replayable(batch)) {
 		if (apply_all_bare(p->st, batch)) {
 			*kept = batch;
 			return RC_OK;
@@ -275,6 +281,8 @@ static int apply_batch(struct pipeline *p, struct pipeline_job *batch,
 		if (store_end(p->st, 0, NULL)) {
 			/* a rollback: nothing to report */
 		}
+		/* lines that fail often (a file with many bad ones) would make most batches run twice */
+		p->bare_rest = PIPELINE_REPLAY_REST;
 		pthread_mutex_lock(&p->mu);
 		p->stats.batches_replayed++;
 		pthread_mutex_unlock(&p->mu);

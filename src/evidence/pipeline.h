@@ -81,7 +81,9 @@ struct pipeline_job {
 	 * wrote idempotently elsewhere). A batch of only such jobs runs first
 	 * with no savepoint at all, which spares the store a copy of every
 	 * page each job touches; if one of them fails, the batch is rolled
-	 * back and runs again, each job in its savepoint as above.
+	 * back and runs again, each job in its savepoint as above, and the
+	 * next few batches go in savepoints at once, so that jobs failing
+	 * often cost at most one batch run twice in several.
 	 */
 	int replayable;
 	const int64_t *seals;     /* set by apply */

@@ -337,6 +337,40 @@ static void test_replayable_jobs_run_again_in_savepoints_when_one_fails(void **s
 	failing_jobs_fail_alone(1);
 }
 
+/* After a batch ran twice, the next ones go in savepoints at once: a failing job runs once. */
+static void test_after_a_replay_failing_jobs_are_not_replayed_again_at_once(void **state)
+{
+	struct pipeline_stats ps;
+	struct pipeline *p = NULL;
+	struct tjob t;
+	struct fix f;
+	struct err e;
+	int i;
+
+	(void)state;
+	fix_init(&f, 1);
+	err_clear(&e);
+	assert_int_equal(pipeline_start(f.st, f.log, &p, &e), RC_OK);
+	for (i = 0; i < 4; i++) {
+		tjob_init(&t, i);
+		t.fail = 1;
+		t.job.replayable = 1;
+		t.job.done = NULL;
+		assert_int_equal(pipeline_run(p, &t.job, &e), RC_INVAL);
+		assert_false(meta_has(f.st, i));
+	}
+	tjob_init(&t, 9);
+	t.job.replayable = 1;
+	t.job.done = NULL;
+	assert_int_equal(pipeline_run(p, &t.job, &e), RC_OK);
+	assert_true(meta_has(f.st, 9));
+	assert_true(seal_index(f.st, t.seq) >= 0);
+	pipeline_stats(p, &ps);
+	assert_int_equal(ps.batches_replayed, 1);
+	pipeline_free(p);
+	fix_remove(&f);
+}
+
 /* Without a log, jobs are done at the commit and their seals wait, pending, for the log's holder. */
 static void test_without_a_log_seals_stay_pending_until_integrated(void **state)
 {
@@ -625,6 +659,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_failing_job_fails_alone_and_the_rest_are_sealed),
 		cmocka_unit_test(test_replayable_jobs_run_again_in_savepoints_when_one_fails),
+		cmocka_unit_test(test_after_a_replay_failing_jobs_are_not_replayed_again_at_once),
 		cmocka_unit_test(test_without_a_log_seals_stay_pending_until_integrated),
 		cmocka_unit_test(test_run_waits_and_a_stopped_pipeline_refuses),
 		cmocka_unit_test(test_savepoint_rollback_keeps_the_transaction_usable),
