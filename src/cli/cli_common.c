@@ -423,8 +423,14 @@ int cli_seal_pending(const char *data_dir, struct store *st, int64_t *count, int
 	rc = seal_pending(st, log, INT64_MAX, count, e);
 	if (!rc)
 		*count += matched;
-	if (!rc)
-		rc = seal_close_mark(st, log, e);
+	if (!rc) {
+		struct err ignore; /* only where the next start's recovery begins */
+
+		err_clear(&ignore);
+		if (seal_close_mark(st, log, &ignore))
+			log_event(LOG_WARN, "cannot keep where the next recovery starts",
+				  json_pack("{s:s}", "detail", ignore.message));
+	}
 	tlog_log_close(log);
 	return rc;
 }
@@ -453,7 +459,7 @@ struct import_line {
 	struct seal_prep prep; /* its leaves' commitments, made on the reading thread */
 };
 
-/* The pipeline's part of a line: validate and store it, in its own savepoint. */
+/* The pipeline's part of a line: validate and store it (replayable: pipeline_job). */
 static int import_apply(struct pipeline_job *j, struct store *st, struct err *e)
 {
 	struct import_line *l = j->ctx;
@@ -497,8 +503,9 @@ static void import_done(struct pipeline_job *j)
 
 /*
  * Lines are read and parsed here, and go through the write pipeline
- * (pipeline.h): many lines to a transaction, each in a savepoint of its
- * own, so a rejected line writes nothing and the others go on. With the
+ * (pipeline.h): many lines to a transaction, with no savepoint until one
+ * is rejected; then that batch runs again, each line in a savepoint of
+ * its own, so a rejected line writes nothing and the others go on. With the
  * log, the pipeline's sealer appends each committed batch's leaves while
  * the writer writes the next (a line is done once sealed); without, their
  * seals stay pending for whoever holds the log (cli_seal_pending).

@@ -156,8 +156,10 @@ int cmd_import(int argc, char **argv)
 		if (!rc)
 			printf("sealed %lld leaves into the evidence log\n",
 			       (long long)(sealed + rest + matched));
-		if (!rc)
-			rc = seal_close_mark(st, log, &e);
+		/* only where the next start's recovery begins: an import that failed to keep it stands */
+		if (!rc && seal_close_mark(st, log, &e))
+			fprintf(stderr, "disputed: cannot keep where the next recovery starts: %s\n",
+				e.message);
 	} else if (!rc) {
 		printf("the running server seals the imported records\n");
 	}

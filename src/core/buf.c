@@ -30,12 +30,18 @@ void buf_clear(struct buf *b)
 		b->data[0] = '\0';
 }
 
+/* Whether `extra` more bytes stay within the cap. */
+static int buf_fits(const struct buf *b, size_t extra)
+{
+	return extra <= b->cap && b->len <= b->cap - extra;
+}
+
 static int buf_grow(struct buf *b, size_t extra)
 {
 	size_t need, n;
 	char *p;
 
-	if (extra > b->cap || b->len > b->cap - extra)
+	if (!buf_fits(b, extra))
 		return RC_TOOBIG;
 	need = b->len + extra + 1;
 	if (need <= b->alloc)
@@ -89,7 +95,7 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 		return RC_INVAL;
 	}
 	if ((size_t)n < room) {
-		if ((size_t)n > b->cap || b->len > b->cap - (size_t)n) {
+		if (!buf_fits(b, (size_t)n)) {
 			b->data[b->len] = '\0';
 			return RC_TOOBIG;
 		}

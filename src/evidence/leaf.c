@@ -215,7 +215,6 @@ static int token_valid(const char *s)
 	return 1;
 }
 
-/* The order, seq, prev and link lines of a leaf's head. */
 /* Append the line `word` `a` (and " " `b` when b is not NULL), as buf_printf would, without it. */
 static int put_line(struct buf *out, const char *word, const char *a, const char *b)
 {
@@ -231,6 +230,7 @@ static int put_line(struct buf *out, const char *word, const char *a, const char
 	return rc ? rc : buf_append(out, "\n", 1);
 }
 
+/* The order, seq, prev and link lines of a leaf's head. */
 static int encode_chain(const struct leaf_head *h, struct buf *out, struct err *e)
 {
 	const char **links = NULL;

@@ -113,7 +113,6 @@ static int apply_one(struct store *st, struct pipeline_job *j)
 {
 	int rc, rc2;
 
-	err_clear(&j->err);
 	rc = store_savepoint(st, &j->err);
 	if (rc)
 		return rc;

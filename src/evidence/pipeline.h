@@ -57,7 +57,7 @@ struct seal_prep;
 struct pipeline_job {
 	/*
 	 * The work, run on the writer thread inside the job's savepoint of the
-	 * batch's open transaction. RC_OK keeps what it wrote; anything else
+	 * batch's open transaction (or none, for `replayable` jobs). RC_OK keeps what it wrote; anything else
 	 * rolls it back and is the job's result. It sets `seals`/`nseals` to
 	 * the pending seals it made (memory the caller keeps until `done`).
 	 */
