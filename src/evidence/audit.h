@@ -34,6 +34,11 @@
  *   sealed commitment; each order shredded is reported to `shredded` (may
  *   be NULL; not a problem). A salt or value gone, or a blob file missing,
  *   that the register does not list is a problem (tampering).
+ * The store is read in one read-only snapshot, so a running server's
+ * writes go on; the log is read just before and just after it begins, so
+ * what the server appends and records meanwhile is neither missing nor
+ * beyond the log (a leaf appended after the snapshot began and claimed
+ * by no seal in it is left to the next audit).
  * *problems gets the count, *records the number of seals checked,
  * *shredded_records (may be NULL) those found shredded as listed.
  */
