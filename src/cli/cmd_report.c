@@ -132,7 +132,7 @@ int cmd_report(int argc, char **argv)
 	}
 	rc = cli_open_store(data, NULL, &st, &e);
 	if (!rc) {
-		rc = store_begin(st, &e);
+		rc = store_begin_read(st, &e); /* a snapshot: a running server goes on writing */
 		if (!rc) {
 			rc = report_compliance(st, from, to, now, &report, &e);
 			/* a read: nothing to commit */

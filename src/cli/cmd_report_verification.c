@@ -45,7 +45,7 @@ static int print_all(struct store *st, int64_t now, int days, int csv, struct er
 
 	buf_init(&out, VERIFICATION_PAGE_TEXT_MAX);
 	do {
-		rc = store_begin(st, e);
+		rc = store_begin_read(st, e); /* a snapshot: a running server goes on writing */
 		if (rc)
 			break;
 		rc = report_merchant_verification(st, now, days, after, REPORT_VERIFICATION_PAGE_MAX,

@@ -52,7 +52,8 @@ static int run(struct store *st, const struct rules *rules, const char *what, in
 	       int64_t to, struct risk_tally *t, struct err *e)
 {
 	int scan = strcmp(what, "scan") == 0;
-	int rc = store_begin(st, e);
+	/* eval stores nothing: a snapshot, beside a running server's writes */
+	int rc = scan ? store_begin(st, e) : store_begin_read(st, e);
 
 	if (rc)
 		return rc;
