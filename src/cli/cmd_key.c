@@ -100,7 +100,7 @@ int cmd_key(int argc, char **argv)
 		}
 		if (cli_open_store(data, NULL, &st, &e))
 			return cli_fail("%s", e.message);
-		if (store_begin(st, &e) || store_key_list(st, &keys, &e) ||
+		if (store_begin_read(st, &e) || store_key_list(st, &keys, &e) ||
 		    store_end(st, 0, &e)) {
 			rc = cli_fail("%s", e.message);
 		} else {

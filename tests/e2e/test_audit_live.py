@@ -75,7 +75,8 @@ class LiveAuditTest(unittest.TestCase):
                          ("report", "compliance", "--data", srv.data_dir,
                           "--from", "2020-01-01T00:00:00Z", "--to", "2035-01-01T00:00:00Z"),
                          ("report", "merchant_verification", "--data", srv.data_dir),
-                         ("risk", "eval", "--data", srv.data_dir)]
+                         ("risk", "eval", "--data", srv.data_dir),
+                         ("key", "list", "--data", srv.data_dir)]
                 for args in reads:
                     t0 = time.monotonic()
                     r = run_cli(*args, timeout=60)
