@@ -2,6 +2,7 @@
 #include "evidence/seal.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -126,21 +127,77 @@ int seal_parts_of(const char *kind, json_t *body, struct seal_parts *p, struct e
 	return rc;
 }
 
+/*
+ * The leaf hashes link_to read, kept by each thread for the store it read
+ * them from. A seal's leaf hash never changes once committed, so they hold
+ * while nothing of that store was rolled back since (store_undone): a
+ * rollback could take back a seal this thread's own transaction made.
+ * Orders link the versions of the same few merchants and listings again
+ * and again, so most links are found here, not read.
+ */
+#define LINKS_SEEN_MAX 4096
+
+struct links_seen {
+	uint64_t serial, undone;    /* the store, and its store_undone, when the hashes were read */
+	GHashTable *hashes;         /* "kind version id" -> leaf hash */
+};
+
+static void links_seen_free(gpointer p)
+{
+	struct links_seen *s = p;
+
+	g_hash_table_destroy(s->hashes);
+	g_free(s);
+}
+
+static GPrivate links_seen_key = G_PRIVATE_INIT(links_seen_free);
+
+/* This thread's leaf hashes read from `st`, still to be trusted (emptied when not). */
+static GHashTable *links_seen(struct store *st)
+{
+	struct links_seen *s = g_private_get(&links_seen_key);
+
+	if (!s) {
+		s = g_new0(struct links_seen, 1);
+		s->hashes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+		g_private_set(&links_seen_key, s);
+	}
+	if (s->serial != store_serial(st) || s->undone != store_undone(st) ||
+	    g_hash_table_size(s->hashes) >= LINKS_SEEN_MAX) {
+		g_hash_table_remove_all(s->hashes);
+		s->serial = store_serial(st);
+		s->undone = store_undone(st);
+	}
+	return s->hashes;
+}
+
 /* The leaf hash of a record's seal, appended to `links`. */
 static int link_to(struct store *st, const char *kind, const char *id, int64_t version,
 		   json_t *links, struct err *e)
 {
-	char hash[48];
+	GHashTable *seen = links_seen(st);
+	const char *known;
+	char hash[48], *key;
 	int rc;
 
 	if (!id)
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "order links a record with no id");
+	key = g_strdup_printf("%s %lld %s", kind, (long long)version, id);
+	known = g_hash_table_lookup(seen, key);
+	if (known) {
+		g_free(key);
+		json_array_append_new(links, json_string(known));
+		return RC_OK;
+	}
 	rc = store_seal_leaf_hash(st, kind, id, version, hash, e);
-	if (rc == RC_NOTFOUND)
-		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
-			       "the order's %s %s has no seal", kind, id);
-	if (rc)
+	if (rc) {
+		g_free(key);
+		if (rc == RC_NOTFOUND)
+			return err_set(e, RC_INTERNAL, "seal_missing", NULL,
+				       "the order's %s %s has no seal", kind, id);
 		return rc;
+	}
+	g_hash_table_insert(seen, key, g_strdup(hash));
 	json_array_append_new(links, json_string(hash));
 	return RC_OK;
 }

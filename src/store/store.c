@@ -23,6 +23,15 @@ int store_open(const char *path, int create, struct store **out, struct err *e)
 	return store_sqlite_open(path, create, out, e);
 }
 
+void store_head_init(struct store_head *h, const struct store_ops *ops)
+{
+	static uint64_t serials;
+
+	h->ops = ops;
+	h->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
+	h->undone = 0;
+}
+
 int64_t store_merchant_version_of(json_t *body)
 {
 	json_t *v = json_object_get(body, "version");

@@ -85,7 +85,12 @@ enum store_kind {
 /* What every backend's struct store begins with. */
 struct store_head {
 	const struct store_ops *ops;  /* the backend's table; never NULL */
+	uint64_t serial;              /* store_serial */
+	uint64_t undone;              /* store_undone; atomic */
 };
+
+/* Set up a new store's head: its table, and a serial no other store of this process has. */
+void store_head_init(struct store_head *h, const struct store_ops *ops);
 
 /* The backend's table of a store (of any backend). */
 #define STORE_OPS(st) (((const struct store_head *)(const void *)(st))->ops)
@@ -194,7 +199,29 @@ static inline WARN_UNUSED int store_begin(struct store *st, struct err *e)
  */
 static inline WARN_UNUSED int store_end(struct store *st, int commit, struct err *e)
 {
-	return STORE_OPS(st)->end(st, commit, e);
+	int rc = STORE_OPS(st)->end(st, commit, e);
+
+	if (!commit || rc != RC_OK)
+		__atomic_add_fetch(&((struct store_head *)(void *)st)->undone, 1, __ATOMIC_RELAXED);
+	return rc;
+}
+
+/*
+ * How many times a transaction or savepoint of `st` ended without keeping
+ * what it wrote (rolled back, or a commit that failed). A thread that
+ * keeps aside what it read of records that never change once written (a
+ * seal's leaf hash) can trust it while the count has not moved: all it
+ * saw was committed, or is still in its open transaction.
+ */
+static inline uint64_t store_undone(struct store *st)
+{
+	return __atomic_load_n(&((struct store_head *)(void *)st)->undone, __ATOMIC_RELAXED);
+}
+
+/* Which store of this process `st` is: never the same for two, even one opened where another was. */
+static inline uint64_t store_serial(struct store *st)
+{
+	return ((const struct store_head *)(const void *)st)->serial;
 }
 
 /*
@@ -229,7 +256,11 @@ static inline WARN_UNUSED int store_savepoint(struct store *st, struct err *e)
 }
 static inline WARN_UNUSED int store_savepoint_end(struct store *st, int keep, struct err *e)
 {
-	return STORE_OPS(st)->savepoint_end(st, keep, e);
+	int rc = STORE_OPS(st)->savepoint_end(st, keep, e);
+
+	if (!keep || rc != RC_OK)
+		__atomic_add_fetch(&((struct store_head *)(void *)st)->undone, 1, __ATOMIC_RELAXED);
+	return rc;
 }
 
 /*

@@ -79,7 +79,7 @@ static int wrap(struct store_pg *pg, const char *url, struct store **out, struct
 		store_pg_close(pg);
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
 	}
-	st->head.ops = &store_pg_ops;
+	store_head_init(&st->head, &store_pg_ops);
 	st->pg = pg;
 	pthread_mutex_init(&st->lock, NULL);
 	*out = st;

@@ -158,7 +158,7 @@ int store_sqlite_open(const char *path, int create, struct store **out, struct e
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	st->head.ops = &store_sqlite_ops;
+	store_head_init(&st->head, &store_sqlite_ops);
 	pthread_mutex_init(&st->lock, NULL);
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = err_set(e, RC_DB, "database_error", NULL, "cannot open %s: %s", path,
@@ -197,7 +197,7 @@ static int sq_open_reader(struct store *st, struct store **out, struct err *e)
 	rd = calloc(1, sizeof(*rd));
 	if (!rd)
 		return err_set(e, RC_NOMEM, NULL, NULL, "out of memory");
-	rd->head.ops = &store_sqlite_ops;
+	store_head_init(&rd->head, &store_sqlite_ops);
 	pthread_mutex_init(&rd->lock, NULL);
 	if (sqlite3_open_v2(path, &rd->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
 	    SQLITE_OK) {

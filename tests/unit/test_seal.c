@@ -580,6 +580,103 @@ static void a_prepared_seal_takes_its_secret_once_and_rebuilds_the_same_leaf(voi
 	fix_remove(&f);
 }
 
+/* Seal `merchant` and then `order` in the open transaction; the order's first link and the merchant's leaf hash. */
+static void seal_merchant_and_order(struct store *st, json_t *merchant, json_t *order,
+				    char link[48], char merchant_hash[48])
+{
+	struct store_seal ms, os;
+	json_t *decoded = NULL;
+	int64_t mseq = 0, oseq = 0;
+	struct err e;
+
+	err_clear(&e);
+	assert_int_equal(seal_record(st, "merchant", merchant, 0, &mseq, &e), RC_OK);
+	assert_int_equal(seal_record(st, "order", order, 0, &oseq, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(st, mseq, &ms, &e), RC_OK);
+	assert_int_equal(store_seal_by_seq(st, oseq, &os, &e), RC_OK);
+	assert_int_equal(leaf_decode((const char *)os.leaf, os.leaf_len, &decoded, &e), RC_OK);
+	assert_int_equal(json_array_size(json_object_get(decoded, "links")), 1);
+	snprintf(link, 48, "%s", json_string_value(json_array_get(json_object_get(decoded, "links"), 0)));
+	snprintf(merchant_hash, 48, "%s", ms.leaf_hash);
+	json_decref(decoded);
+	store_seal_release(&ms);
+	store_seal_release(&os);
+}
+
+/*
+ * An order links the leaf of its merchant's version as its own
+ * transaction sees it. The leaf hashes an order links are kept aside
+ * between orders; a seal that a rollback (of the transaction, or of a
+ * savepoint) took back and that was made again, under another secret, is
+ * linked as made again.
+ */
+static void an_order_links_the_merchant_seal_made_again_after_a_rollback(void **state)
+{
+	json_t *merchant = json_pack("{s:s, s:s, s:i, s:s, s:s}", "object", "merchant", "id",
+				     "mer_link", "version", 2, "created_at", "2025-10-01T08:00:00Z",
+				     "legal_name", "福州测试商贸有限公司");
+	json_t *order = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[]}", "object", "order", "id",
+				  "ord_link1", "merchant", "mer_link", "merchant_version", 2,
+				  "created_at", "2025-10-02T08:00:00Z", "items");
+	char link[48], hash[48], before[48];
+	struct fix f;
+	struct err e;
+
+	(void)state;
+	fix_init(&f);
+	err_clear(&e);
+	/* a transaction that rolls back */
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	seal_merchant_and_order(f.st, merchant, order, link, hash);
+	assert_string_equal(link, hash);
+	snprintf(before, sizeof(before), "%s", hash);
+	assert_int_equal(store_end(f.st, 0, NULL), RC_OK);
+	/* made again: another secret, another leaf */
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	json_object_set_new(order, "id", json_string("ord_link2"));
+	seal_merchant_and_order(f.st, merchant, order, link, hash);
+	assert_string_not_equal(hash, before);
+	assert_string_equal(link, hash);
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	/* committed: a later order links the same leaf */
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	{
+		json_t *later = json_pack("{s:s, s:s, s:s, s:i, s:s, s:[]}", "object", "order", "id",
+					  "ord_link3", "merchant", "mer_link", "merchant_version", 2,
+					  "created_at", "2025-10-03T08:00:00Z", "items");
+		struct store_seal os;
+		json_t *decoded = NULL;
+		int64_t oseq = 0;
+
+		assert_int_equal(seal_record(f.st, "order", later, 0, &oseq, &e), RC_OK);
+		assert_int_equal(store_seal_by_seq(f.st, oseq, &os, &e), RC_OK);
+		assert_int_equal(leaf_decode((const char *)os.leaf, os.leaf_len, &decoded, &e), RC_OK);
+		assert_string_equal(json_string_value(json_array_get(json_object_get(decoded, "links"), 0)),
+				    hash);
+		json_decref(decoded);
+		json_decref(later);
+		store_seal_release(&os);
+	}
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	/* a savepoint rolled back inside a transaction, then version 3 made twice */
+	json_object_set_new(merchant, "version", json_integer(3));
+	json_object_set_new(order, "merchant_version", json_integer(3));
+	assert_int_equal(store_begin(f.st, &e), RC_OK);
+	assert_int_equal(store_savepoint(f.st, &e), RC_OK);
+	json_object_set_new(order, "id", json_string("ord_link4"));
+	seal_merchant_and_order(f.st, merchant, order, link, hash);
+	snprintf(before, sizeof(before), "%s", hash);
+	assert_int_equal(store_savepoint_end(f.st, 0, &e), RC_OK);
+	json_object_set_new(order, "id", json_string("ord_link5"));
+	seal_merchant_and_order(f.st, merchant, order, link, hash);
+	assert_string_not_equal(hash, before);
+	assert_string_equal(link, hash);
+	assert_int_equal(store_end(f.st, 1, &e), RC_OK);
+	json_decref(merchant);
+	json_decref(order);
+	fix_remove(&f);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -591,6 +688,7 @@ int main(void)
 		cmocka_unit_test(an_integrated_seal_keeps_no_leaf_and_reads_it_from_the_log),
 		cmocka_unit_test(a_sealed_record_keeps_a_secret_whose_salts_rebuild_its_leaf),
 		cmocka_unit_test(a_prepared_seal_takes_its_secret_once_and_rebuilds_the_same_leaf),
+		cmocka_unit_test(an_order_links_the_merchant_seal_made_again_after_a_rollback),
 	};
 	struct err e;
 	int failed;
