@@ -171,6 +171,12 @@ int store_sqlite_open(const char *path, int create, struct store **out, struct e
 			  "PRAGMA foreign_keys = ON;"
 			  "PRAGMA temp_store = MEMORY;"
 			  "PRAGMA cache_size = -65536;", e);
+	if (!rc) {
+		char limit[64];
+
+		snprintf(limit, sizeof(limit), "PRAGMA journal_size_limit = %lld", SQ_WAL_LIMIT);
+		rc = sq_exec(st, limit, e);
+	}
 	if (rc)
 		goto fail;
 	rc = store_migrate(st, e);

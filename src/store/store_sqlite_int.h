@@ -11,6 +11,14 @@
 /* How many statements a store keeps prepared (sq_prep_kept). */
 #define SQ_KEPT_MAX 128
 
+/*
+ * The bytes the WAL file is cut back to when it starts over (PRAGMA
+ * journal_size_limit): above what the checkpointer lets it reach under a
+ * steady load (about 8,000 frames), so that only a WAL a long reader made
+ * grow is cut.
+ */
+#define SQ_WAL_LIMIT (64LL * 1024 * 1024)
+
 struct store {
 	struct store_head head;  /* first: the backend's table (store_sqlite_ops) */
 	sqlite3 *db;            /* the connection */

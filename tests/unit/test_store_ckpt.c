@@ -195,6 +195,38 @@ static void the_wal_stays_bounded_when_the_thread_is_held_up(void **state)
 	sq_ckpt_release(f->st);
 }
 
+/*
+ * A reader holding its snapshot (an audit or a report beside a server)
+ * keeps every frame since in the WAL, however long it grows; once it is
+ * gone and the WAL starts over, the file shrinks back to the store's limit
+ * (SQ_WAL_LIMIT) instead of keeping its largest size on disk.
+ */
+static void the_wal_file_shrinks_back_once_a_long_reader_is_gone(void **state)
+{
+	struct store_fixture *f = *state;
+	struct store *rd = NULL;
+	struct err e;
+	char *v = NULL;
+	int got;
+
+	err_clear(&e);
+	assert_int_equal(store_open_reader(f->st, &rd, &e), RC_OK);
+	assert_int_equal(store_begin_read(rd, &e), RC_OK);
+	/* its first read fixes the snapshot */
+	got = store_meta_get(rd, "origin", &v, &e);
+	assert_true(got == RC_OK || got == RC_NOTFOUND);
+	free(v);
+	/* some 25,000 frames, none of which a checkpoint may copy while the reader holds them */
+	write_rows(f->st, 3000, 300, 100);
+	assert_true(wal_bytes(f) > 20000LL * 4096);
+	assert_true(wal_bytes(f) > SQ_WAL_LIMIT);
+	assert_int_equal(store_end(rd, 0, NULL), RC_OK);
+	store_close(rd);
+	/* the next commits copy it all and start the WAL over */
+	write_rows(f->st, 4000, 20, 100);
+	assert_true(wal_bytes(f) <= SQ_WAL_LIMIT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_wal_stays_bounded_when_the_thread_is_held_up, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(the_wal_starts_over_under_a_steady_stream_of_commits, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(a_lazy_transaction_commits_without_an_fsync_and_no_other_does, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(the_wal_file_shrinks_back_once_a_long_reader_is_gone, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("the WAL's checkpointer", tests, NULL, NULL);
