@@ -177,27 +177,27 @@ static int link_to(struct store *st, const char *kind, const char *id, int64_t v
 {
 	GHashTable *seen = links_seen(st);
 	const char *known;
-	char hash[48], *key;
+	char hash[48], key[200];
 	int rc;
 
 	if (!id)
 		return err_set(e, RC_INTERNAL, "bad_record", NULL, "order links a record with no id");
-	key = g_strdup_printf("%s %lld %s", kind, (long long)version, id);
-	known = g_hash_table_lookup(seen, key);
+	if ((size_t)snprintf(key, sizeof(key), "%s %lld %s", kind, (long long)version, id) >=
+	    sizeof(key))
+		key[0] = '\0'; /* too long to keep: read every time */
+	known = key[0] ? g_hash_table_lookup(seen, key) : NULL;
 	if (known) {
-		g_free(key);
 		json_array_append_new(links, json_string(known));
 		return RC_OK;
 	}
 	rc = store_seal_leaf_hash(st, kind, id, version, hash, e);
-	if (rc) {
-		g_free(key);
-		if (rc == RC_NOTFOUND)
-			return err_set(e, RC_INTERNAL, "seal_missing", NULL,
-				       "the order's %s %s has no seal", kind, id);
+	if (rc == RC_NOTFOUND)
+		return err_set(e, RC_INTERNAL, "seal_missing", NULL,
+			       "the order's %s %s has no seal", kind, id);
+	if (rc)
 		return rc;
-	}
-	g_hash_table_insert(seen, key, g_strdup(hash));
+	if (key[0])
+		g_hash_table_insert(seen, g_strdup(key), g_strdup(hash));
 	json_array_append_new(links, json_string(hash));
 	return RC_OK;
 }
