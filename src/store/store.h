@@ -95,6 +95,12 @@ void store_head_init(struct store_head *h, const struct store_ops *ops);
 /* The backend's table of a store (of any backend). */
 #define STORE_OPS(st) (((const struct store_head *)(const void *)(st))->ops)
 
+/* Count a transaction or savepoint of `st` that kept nothing it wrote (store_undone). */
+static inline void store_note_undone(struct store *st)
+{
+	__atomic_add_fetch(&((struct store_head *)(void *)st)->undone, 1, __ATOMIC_RELAXED);
+}
+
 struct store_access_ops;
 struct store_records_ops;
 struct store_seals_ops;
@@ -202,7 +208,7 @@ static inline WARN_UNUSED int store_end(struct store *st, int commit, struct err
 	int rc = STORE_OPS(st)->end(st, commit, e);
 
 	if (!commit || rc != RC_OK)
-		__atomic_add_fetch(&((struct store_head *)(void *)st)->undone, 1, __ATOMIC_RELAXED);
+		store_note_undone(st);
 	return rc;
 }
 
@@ -259,7 +265,7 @@ static inline WARN_UNUSED int store_savepoint_end(struct store *st, int keep, st
 	int rc = STORE_OPS(st)->savepoint_end(st, keep, e);
 
 	if (!keep || rc != RC_OK)
-		__atomic_add_fetch(&((struct store_head *)(void *)st)->undone, 1, __ATOMIC_RELAXED);
+		store_note_undone(st);
 	return rc;
 }
 

@@ -164,6 +164,34 @@ def check(srv, token, acked, settle=30.0):
             "sealed": len(seals), "log_size": len(entries)}
 
 
+def first_order(srv, token):
+    """On the started server: a merchant, its listing and an order of it. Returns
+    (merchant id, listing id, Acked holding the order)."""
+    world = World(srv, token)
+    merchant = world.merchant()["id"]
+    listing = world.listing(merchant)["id"]
+    acked = Acked()
+    acked.order(world.order(merchant, listing)["id"])
+    return merchant, listing, acked
+
+
+def start_writers(srv, token, merchant, listing, acked, seeds):
+    """One `writer` thread per seed, started. Returns (stop event, threads)."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=writer, daemon=True,
+                                args=(srv, token, merchant, listing, acked, stop, seed))
+               for seed in seeds]
+    for t in threads:
+        t.start()
+    return stop, threads
+
+
+def stop_writers(stop, threads):
+    stop.set()
+    for t in threads:
+        t.join(15)
+
+
 def crash_loop(rounds, seed=None, min_up=0.15, max_up=0.9, writers=WRITERS, say=None):
     """Run the loop on a fresh data dir; raises AssertionError on a finding."""
     rng = random.Random(seed)
@@ -171,26 +199,15 @@ def crash_loop(rounds, seed=None, min_up=0.15, max_up=0.9, writers=WRITERS, say=
     try:
         token = srv.key_create("platform", "crash loop")
         srv.start()
-        world = World(srv, token)
-        merchant = world.merchant()["id"]
-        listing = world.listing(merchant)["id"]
-        acked = Acked()
-        acked.order(world.order(merchant, listing)["id"])
+        merchant, listing, acked = first_order(srv, token)
         for n in range(rounds):
             if n:
                 srv.start()
-            stop = threading.Event()
-            threads = [threading.Thread(target=writer, daemon=True,
-                                        args=(srv, token, merchant, listing, acked, stop,
-                                              rng.random()))
-                       for _ in range(writers)]
-            for t in threads:
-                t.start()
+            stop, threads = start_writers(srv, token, merchant, listing, acked,
+                                          [rng.random() for _ in range(writers)])
             time.sleep(rng.uniform(min_up, max_up))
             srv.kill()
-            stop.set()
-            for t in threads:
-                t.join(15)
+            stop_writers(stop, threads)
             if say:
                 say("round %d: %d orders, %d events and messages acknowledged"
                     % (n + 1, len(acked.orders), len(acked.children)))

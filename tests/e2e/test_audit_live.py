@@ -2,12 +2,11 @@
 import os
 import re
 import sqlite3
-import threading
 import time
 import unittest
 
 import crashloop
-from harness import BACKEND, Server, World, audit_settled, run_cli
+from harness import BACKEND, Server, audit_settled, run_cli
 
 ROUNDS = 6
 
@@ -19,17 +18,9 @@ class LiveAuditTest(unittest.TestCase):
         try:
             token = srv.key_create("platform", "live audit")
             srv.start()
-            world = World(srv, token)
-            merchant = world.merchant()["id"]
-            listing = world.listing(merchant)["id"]
-            acked = crashloop.Acked()
-            acked.order(world.order(merchant, listing)["id"])
-            stop = threading.Event()
-            threads = [threading.Thread(target=crashloop.writer, daemon=True,
-                                        args=(srv, token, merchant, listing, acked, stop, seed))
-                       for seed in range(crashloop.WRITERS)]
-            for t in threads:
-                t.start()
+            merchant, listing, acked = crashloop.first_order(srv, token)
+            stop, threads = crashloop.start_writers(srv, token, merchant, listing, acked,
+                                                    range(crashloop.WRITERS))
             try:
                 seen = 0
                 for _ in range(ROUNDS):
@@ -44,9 +35,7 @@ class LiveAuditTest(unittest.TestCase):
                     # the writers did write while this audit ran
                     seen += len(acked.orders) + len(acked.children) > before
             finally:
-                stop.set()
-                for t in threads:
-                    t.join(15)
+                crashloop.stop_writers(stop, threads)
             self.assertGreaterEqual(seen, ROUNDS - 1)
             res = audit_settled(srv.data_dir)
             self.assertEqual(res.returncode, 0, res.stdout.decode()[-4000:])
@@ -61,9 +50,7 @@ class LiveAuditTest(unittest.TestCase):
         try:
             token = srv.key_create("platform", "live reads")
             srv.start()
-            world = World(srv, token)
-            merchant = world.merchant()["id"]
-            world.order(merchant, world.listing(merchant)["id"])
+            crashloop.first_order(srv, token)
             srv.stop()
             # a writer holds the write lock (the server's writer, mid-transaction)
             db = sqlite3.connect(os.path.join(srv.data_dir, "disputed.db"),
