@@ -24,6 +24,7 @@ export CMOCKA_MESSAGE_OUTPUT=STDOUT
 passed=0
 failed=0
 bad=0
+times="" # "SECONDS BINARY" a line, for the slowest list at the end
 
 for bin in "$@"; do
 	echo "== $bin"
@@ -34,10 +35,12 @@ for bin in "$@"; do
 		continue
 	fi
 
+	t0=$SECONDS
 	set +e
 	"$bin" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	set -e
+	times+="$((SECONDS - t0)) $bin"$'\n'
 
 	# a binary may run several groups (test_store: one per backend): sum their summaries
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test(s)\..*/\1/p' "$out" |
@@ -70,6 +73,9 @@ for bin in "$@"; do
 	failed=$((failed + f))
 done
 
+# where the run's time goes, for whoever keeps `make check` short
+echo "unit took $SECONDS s; its slowest binaries (s):"
+printf '%s' "$times" | sort -rn | head -5 | sed 's/^/  /'
 echo "unit: $passed passed, $failed failed"
 if [ "$bad" -ne 0 ]; then
 	exit 1
