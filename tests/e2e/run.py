@@ -37,7 +37,8 @@ class CountingResult(unittest.TextTestResult):
 
     def slowest(self, n):
         """The n modules that took longest, as one line each."""
-        rows = sorted(self.module_s.items(), key=lambda kv: -kv[1])[:n]
+        rows = sorted(((m, s) for m, s in self.module_s.items() if s >= 0.05),
+                      key=lambda kv: -kv[1])[:n]
         return ["  %6.1f s  %s" % (s, mod) for mod, s in rows]
 
 
