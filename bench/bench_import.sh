@@ -10,6 +10,7 @@
 #                                  and about 5.7 KB of disk per order for the two
 #                                  today: 57 GB at 10^7)
 #   BENCH_GROWTH_SIZES ("1000000 10000000")  the sizes BENCH_GROWTH fills to
+#   BENCH_FILL_CHUNK (1000000)     orders per file of that filling
 #   BENCH_DIR (build/bench/tmp)    where the data directories go (a real disk,
 #                                  as the server's would be)
 set -euo pipefail
@@ -21,6 +22,7 @@ merchants=${BENCH_IMPORT_MERCHANTS:-200}
 batch=${BENCH_GROWTH_BATCH:-10000}
 growth=${BENCH_GROWTH:-0}
 growth_sizes=${BENCH_GROWTH_SIZES:-1000000 10000000}
+fill_chunk=${BENCH_FILL_CHUNK:-1000000}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "${BENCH_DIR:-build/bench/tmp}"
 tmp=$(mktemp -d "$(realpath "${BENCH_DIR:-build/bench/tmp}")/import.XXXXXX")
@@ -76,16 +78,35 @@ import_measured() {
 # floor_import DIR FILE: the floor's import of FILE into DIR; prints its JSON
 floor_import() { python3 "$here/import_floor.py" "$1" "$2"; }
 
-# fill DIR FLOOR_DIR FROM TO: orders FROM..TO-1 in chunks, untimed, into both
+# fill DIR FLOOR_DIR FROM TO: orders FROM..TO-1 in chunks, untimed, into both.
+# The two take each chunk side by side while the next is generated: the fill
+# is not measured, and one after the other its hours would not fit a working
+# session (the import's writer and the floor each keep about one core busy).
 fill() {
-	local dir=$1 fdir=$2 at=$3 to=$4 chunk
+	local dir=$1 fdir=$2 at=$3 to=$4 chunk next ours theirs gen_pid
+	chunk=$((to - at < fill_chunk ? to - at : fill_chunk))
+	gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
 	while [ "$at" -lt "$to" ]; do
-		chunk=$((to - at < 1000000 ? to - at : 1000000))
-		gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
-		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null
-		floor_import "$fdir" "$tmp/fill.ndjson" >/dev/null
-		echo "bench_import: filled to $((at + chunk)) orders" >&2
-		at=$((at + chunk))
+		next=$((at + chunk))
+		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null &
+		ours=$!
+		floor_import "$fdir" "$tmp/fill.ndjson" >/dev/null &
+		theirs=$!
+		gen_pid=""
+		if [ "$next" -lt "$to" ]; then
+			gen orders "$merchants" "$next" $((to - next < fill_chunk ? to - next : fill_chunk)) \
+				>"$tmp/fill.next" &
+			gen_pid=$!
+		fi
+		wait "$ours"
+		wait "$theirs"
+		if [ -n "$gen_pid" ]; then
+			wait "$gen_pid"
+			mv "$tmp/fill.next" "$tmp/fill.ndjson"
+		fi
+		echo "bench_import: filled to $next orders" >&2
+		at=$next
+		chunk=$((to - at < fill_chunk ? to - at : fill_chunk))
 	done
 	rm -f "$tmp/fill.ndjson"
 }
