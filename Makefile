@@ -126,10 +126,11 @@ deps:
 # not on a core. Measured on this project's 2-core machines (2026-12-08):
 # one after the other, unit took 3.3 minutes, e2e 5.7 and e2e-pg 9.6; side by
 # side 3.9, 7.8 and 10.3, and the whole of `make check` from a clean clone
-# 11.8 (25 to 28 before, with a serial build). CHECK_JOBS sets the build's jobs.
-CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# 11.8 (25 to 28 before, with a serial build). JOBS sets the build's jobs
+# (here and in `make demo`).
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(MAKE) -j$(CHECK_JOBS) $(BIN) $(UNIT_BIN) $(TOOL_BIN) web-deps
+	$(MAKE) -j$(JOBS) $(BIN) $(UNIT_BIN) $(TOOL_BIN) web-deps
 	$(MAKE) -j5 -Otarget unit web-unit e2e e2e-pg openapi
 
 # The PostgreSQL store's tests (test_store_pg) get a throwaway cluster of
@@ -202,7 +203,7 @@ model: $(BIN)
 # (scripts/demo-pg.sh starts it, or reuses it; `make demo-pg-stop` stops it).
 DB ?= sqlite
 demo: deps
-	$(MAKE) $(BIN)
+	$(MAKE) -j$(JOBS) $(BIN)
 ifeq ($(DB),postgres)
 	scripts/demo-pg.sh run $(BIN)
 else
