@@ -78,24 +78,25 @@ import_measured() {
 # floor_import DIR FILE: the floor's import of FILE into DIR; prints its JSON
 floor_import() { python3 "$here/import_floor.py" "$1" "$2"; }
 
+# chunk FROM TO: how many orders the fill's next file takes
+chunk() { echo $(($2 - $1 < fill_chunk ? $2 - $1 : fill_chunk)); }
+
 # fill DIR FLOOR_DIR FROM TO: orders FROM..TO-1 in chunks, untimed, into both.
 # The two take each chunk side by side while the next is generated: the fill
 # is not measured, and one after the other its hours would not fit a working
 # session (the import's writer and the floor each keep about one core busy).
 fill() {
-	local dir=$1 fdir=$2 at=$3 to=$4 chunk next ours theirs gen_pid
-	chunk=$((to - at < fill_chunk ? to - at : fill_chunk))
-	gen orders "$merchants" "$at" "$chunk" >"$tmp/fill.ndjson"
+	local dir=$1 fdir=$2 at=$3 to=$4 next ours theirs gen_pid
+	gen orders "$merchants" "$at" "$(chunk "$at" "$to")" >"$tmp/fill.ndjson"
 	while [ "$at" -lt "$to" ]; do
-		next=$((at + chunk))
+		next=$((at + $(chunk "$at" "$to")))
 		import_timed "$dir" "$tmp/fill.ndjson" >/dev/null &
 		ours=$!
 		floor_import "$fdir" "$tmp/fill.ndjson" >/dev/null &
 		theirs=$!
 		gen_pid=""
 		if [ "$next" -lt "$to" ]; then
-			gen orders "$merchants" "$next" $((to - next < fill_chunk ? to - next : fill_chunk)) \
-				>"$tmp/fill.next" &
+			gen orders "$merchants" "$next" "$(chunk "$next" "$to")" >"$tmp/fill.next" &
 			gen_pid=$!
 		fi
 		wait "$ours"
@@ -106,7 +107,6 @@ fill() {
 		fi
 		echo "bench_import: filled to $next orders" >&2
 		at=$next
-		chunk=$((to - at < fill_chunk ? to - at : fill_chunk))
 	done
 	rm -f "$tmp/fill.ndjson"
 }

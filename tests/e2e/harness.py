@@ -84,26 +84,33 @@ def pg_database(migrated=False):
 
 
 _template = []
+_template_lock = threading.Lock()  # Servers may be made on several threads at once
 
 
 def _schema_template():
     """This run's database that `disputed init` migrated once (its deployment's rows
     taken out again), copied for every Server: CREATE DATABASE from it costs a
     fraction of migrating a new one."""
-    if not _template:
-        name = "e2e_%s_schema" % _run
-        url = pg_cluster().create_database(name)
-        tmp = tempfile.mkdtemp(prefix="disputed-e2e-schema-")
-        try:
-            r = run_cli("init", "--data", os.path.join(tmp, "data"), "--db", url)
-            if r.returncode != 0:
-                raise RuntimeError("disputed init (schema template) failed: %s"
-                                   % r.stderr.decode())
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        psql(url, "DELETE FROM meta WHERE key IN ('origin', 'created_at')")
-        _template.append(name)
+    with _template_lock:
+        if not _template:
+            _template.append(_make_schema_template())
     return _template[0]
+
+
+def _make_schema_template():
+    """Migrate a new database with `disputed init`; its name."""
+    name = "e2e_%s_schema" % _run
+    url = pg_cluster().create_database(name)
+    tmp = tempfile.mkdtemp(prefix="disputed-e2e-schema-")
+    try:
+        r = run_cli("init", "--data", os.path.join(tmp, "data"), "--db", url)
+        if r.returncode != 0:
+            raise RuntimeError("disputed init (schema template) failed: %s"
+                               % r.stderr.decode())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    psql(url, "DELETE FROM meta WHERE key IN ('origin', 'created_at')")
+    return name
 
 
 def run_cli(*args, env=None, input_bytes=None, timeout=60):
